@@ -1,0 +1,29 @@
+//! The command line: one enum variant per subcommand, each holding its own `Args`.
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+use crate::exit::EXIT_STATUS_HELP;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "salesctl",
+    version,
+    about = "Turn CRM exports (Salesforce, HubSpot, Pipedrive, Zoho, Odoo, WukongCRM, 纷享销客...) into the numbers a sales manager reviews every month.",
+    after_help = EXIT_STATUS_HELP,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read CRM exports into canonical tables (a DIR of parquet files, manifest.json, rejects.csv).
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Ingest(cmd::ingest::Args),
+    /// Show the canonical rows of a table, as read from exports or a DIR.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Show(cmd::show::Args),
+}

@@ -1,0 +1,131 @@
+//! The one error type of the library. Messages are written for users: file, row, column, the raw
+//! value, what was expected and what to do.
+
+use std::path::PathBuf;
+
+use crate::exit::ExitCode;
+
+/// A user-facing error. `Display` is the whole message; `exit_code` says how the process ends.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value in a cell could not be read (only fatal with `--strict`).
+    #[error("{file}:{row}:{column}: {found:?}, expected {expected}")]
+    Cell { file: String, row: usize, column: String, found: String, expected: String },
+
+    /// A required column is absent.
+    #[error("{file}: no column for `{field}` ({why}); columns found: {found}{hint}")]
+    MissingColumn { file: String, field: String, why: String, found: String, hint: String },
+
+    /// The file holds no data rows.
+    #[error("{file}: {what}")]
+    Empty { file: String, what: String },
+
+    /// The file is not a table at all (binary, image, archive...).
+    #[error("{file}: not a table: {why}")]
+    NotATable { file: String, why: String },
+
+    /// Slash dates where every value fits both orders.
+    #[error(
+        "{file}: column {column:?}: ambiguous dates such as {sample:?} read both as day/month and month/day, and no day is over 12; \
+         set `day_first = true` or `false` in salesctl.toml, or pass --day-first / --month-first"
+    )]
+    AmbiguousDates { file: String, column: String, sample: String },
+
+    /// `--strict` and some rows were rejected.
+    #[error("{file}: {count} row(s) rejected and --strict is set; first: row {row}, column {column:?}: {reason}")]
+    Strict { file: String, count: usize, row: usize, column: String, reason: String },
+
+    /// Any other input problem (bad config value, unknown preset, malformed fx file...).
+    #[error("{0}")]
+    Input(String),
+
+    /// A bad combination of flags or a bad flag value that clap could not catch.
+    #[error("{0}")]
+    Usage(String),
+
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Anything else (a bug, or a library failure with no user-level meaning).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The documented exit status for this error.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Cell { .. }
+            | Error::MissingColumn { .. }
+            | Error::Empty { .. }
+            | Error::NotATable { .. }
+            | Error::AmbiguousDates { .. }
+            | Error::Strict { .. }
+            | Error::Input(_) => ExitCode::InputRejected,
+            Error::Usage(_) => ExitCode::Usage,
+            Error::Io { .. } | Error::Internal(_) => ExitCode::Failure,
+        }
+    }
+
+    /// Wrap an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl From<polars::error::PolarsError> for Error {
+    fn from(e: polars::error::PolarsError) -> Self {
+        Error::Internal(format!("data engine: {e}"))
+    }
+}
+
+/// Library result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The closest name among `candidates` to `wanted`, for "did you mean" hints.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_levenshtein(&w, &c.to_lowercase()), c))
+        .filter(|(s, _)| *s >= 0.4)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_by_kind() {
+        assert_eq!(Error::Usage("x".into()).exit_code().code(), 2);
+        assert_eq!(Error::Internal("x".into()).exit_code().code(), 1);
+        let e = Error::Empty { file: "a.csv".into(), what: "no data rows".into() };
+        assert_eq!(e.exit_code().code(), 3);
+        assert_eq!(e.to_string(), "a.csv: no data rows");
+    }
+
+    #[test]
+    fn cell_message_names_file_row_column_value() {
+        let e = Error::Cell {
+            file: "x.csv".into(),
+            row: 7,
+            column: "Amount".into(),
+            found: "abc".into(),
+            expected: "a number".into(),
+        };
+        assert_eq!(e.to_string(), "x.csv:7:Amount: \"abc\", expected a number");
+    }
+
+    #[test]
+    fn closest_finds_typos() {
+        assert_eq!(closest("Stgae", ["Amount", "Stage", "Owner"]), Some("Stage"));
+        assert_eq!(closest("zzzz", ["Amount"]), None);
+    }
+}

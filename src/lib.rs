@@ -1,0 +1,44 @@
+//! salesctl: CRM exports in, the numbers a sales manager reviews out.
+//!
+//! Rooms: [`cli`] and [`cmd`] (glue) -> [`load`] (any export -> canonical tables) -> metrics (pure)
+//! -> [`output`] (render), over the canonical [`model`], beside one [`error`] type.
+
+pub mod cli;
+pub mod cmd;
+pub mod error;
+pub mod exit;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod period;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+pub use error::{Error, Result};
+pub use exit::ExitCode;
+
+/// Parse `args`, run the command, print any error once as `salesctl: error: ...`, and return the
+/// exit code. A closed stdout (`salesctl ... | head -1`) is success.
+pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::Success,
+                _ => ExitCode::Usage,
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::Success,
+        Err(e) => {
+            eprintln!("salesctl: error: {e}");
+            e.exit_code()
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Column builders: typed, compact buffers that one pass over the rows fills, finished into
+//! polars columns once every row is read (ambiguous dates resolved per column then).
+
+use polars::prelude::*;
+
+use super::parse::date::{self, DateCell, OrderEvidence};
+use crate::error::{Error, Result};
+use crate::model::Kind;
+
+const NULL_DT: i64 = i64::MIN;
+const PENDING_DT: i64 = i64::MIN + 1;
+
+/// One value of one row, parsed but not yet stored.
+#[derive(Debug, Clone)]
+pub enum Val {
+    Null,
+    Text(String),
+    Date(DateCell),
+    Num(f64),
+    Bool(bool),
+}
+
+/// A growing column.
+pub enum Builder {
+    Text(StringChunkedBuilder),
+    Date(DateBuilder),
+    Num { vals: Vec<Option<f64>>, fraction: bool, any_percent: bool, max: f64 },
+    Bool(Vec<Option<bool>>),
+}
+
+pub struct DateBuilder {
+    vals: Vec<i64>,
+    amb: Vec<(usize, DateCell)>,
+    pub ev: OrderEvidence,
+    sample: Option<String>,
+}
+
+impl Builder {
+    pub fn new(name: &str, kind: Kind, cap: usize) -> Builder {
+        match kind {
+            Kind::Text | Kind::Period => Builder::Text(StringChunkedBuilder::new(name.into(), cap)),
+            Kind::DateTime => Builder::Date(DateBuilder { vals: Vec::with_capacity(cap), amb: Vec::new(), ev: OrderEvidence::default(), sample: None }),
+            Kind::Money | Kind::Number => Builder::Num { vals: Vec::with_capacity(cap), fraction: false, any_percent: false, max: 0.0 },
+            Kind::Fraction => Builder::Num { vals: Vec::with_capacity(cap), fraction: true, any_percent: false, max: 0.0 },
+            Kind::Bool => Builder::Bool(Vec::with_capacity(cap)),
+        }
+    }
+
+    /// Append one value. `raw` is the cell text, kept as a sample for error messages.
+    pub fn push(&mut self, v: &Val, percent: bool, raw: &str) {
+        match (self, v) {
+            (Builder::Text(b), Val::Text(s)) => b.append_value(s),
+            (Builder::Text(b), _) => b.append_null(),
+            (Builder::Date(d), Val::Date(DateCell::At(ms))) => d.vals.push(*ms),
+            (Builder::Date(d), Val::Date(cell @ DateCell::Ambiguous { .. })) => {
+                d.amb.push((d.vals.len(), *cell));
+                d.vals.push(PENDING_DT);
+                if d.sample.is_none() {
+                    d.sample = Some(raw.to_string());
+                }
+            }
+            (Builder::Date(d), _) => d.vals.push(NULL_DT),
+            (Builder::Num { vals, any_percent, max, .. }, Val::Num(x)) => {
+                vals.push(Some(*x));
+                *any_percent |= percent;
+                *max = max.max(*x);
+            }
+            (Builder::Num { vals, .. }, _) => vals.push(None),
+            (Builder::Bool(b), Val::Bool(x)) => b.push(Some(*x)),
+            (Builder::Bool(b), _) => b.push(None),
+        }
+    }
+
+    /// Evidence about slash-date order seen so far (dates only).
+    pub fn evidence(&mut self) -> Option<&mut OrderEvidence> {
+        match self {
+            Builder::Date(d) => Some(&mut d.ev),
+            _ => None,
+        }
+    }
+
+    /// Finish into a polars column. Dates: ambiguous cells are resolved with the column's
+    /// evidence, else `day_first`, else an error; returns the order used when it mattered.
+    pub fn finish(self, name: &str, day_first: Option<bool>, file: &str, header: &str) -> Result<(Column, Option<String>)> {
+        let mut note = None;
+        let col = match self {
+            Builder::Text(b) => b.finish().into_series().into_column(),
+            Builder::Bool(v) => BooleanChunked::from_iter_options(name.into(), v.into_iter()).into_series().into_column(),
+            Builder::Num { vals, fraction, any_percent, max } => {
+                let scale = fraction && (any_percent || max > 1.0);
+                if scale {
+                    note = Some(format!("{header}: read as percent (values divided by 100)"));
+                }
+                let it = vals.into_iter().map(|v| v.map(|x| if scale { x / 100.0 } else { x }));
+                Float64Chunked::from_iter_options(name.into(), it).into_series().into_column()
+            }
+            Builder::Date(mut d) => {
+                if !d.amb.is_empty() || d.ev.day_first || d.ev.month_first {
+                    let order = match (d.ev.day_first, d.ev.month_first) {
+                        (true, true) => {
+                            return Err(Error::Input(format!(
+                                "{file}: column {header:?} mixes day-first and month-first dates (some first parts and some second parts are over 12)"
+                            )));
+                        }
+                        (true, false) => Some((true, "a day over 12 comes first")),
+                        (false, true) => Some((false, "a day over 12 comes second")),
+                        (false, false) => day_first.map(|df| (df, "the config's day_first")),
+                    };
+                    match order {
+                        Some((df, why)) => {
+                            for (i, cell) in d.amb.drain(..) {
+                                d.vals[i] = date::resolve(cell, df).unwrap_or(NULL_DT);
+                            }
+                            note = Some(format!("{header}: dates read {} ({why})", if df { "day/month/year" } else { "month/day/year" }));
+                        }
+                        None => {
+                            return Err(Error::AmbiguousDates {
+                                file: file.into(),
+                                column: header.into(),
+                                sample: d.sample.unwrap_or_default(),
+                            });
+                        }
+                    }
+                }
+                let it = d.vals.into_iter().map(|v| (v != NULL_DT && v != PENDING_DT).then_some(v));
+                Int64Chunked::from_iter_options(name.into(), it)
+                    .into_datetime(TimeUnit::Milliseconds, None)
+                    .into_series()
+                    .into_column()
+            }
+        };
+        Ok((col, note))
+    }
+}

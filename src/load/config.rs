@@ -1,0 +1,173 @@
+//! `salesctl.toml`: mapping, stage orders, labels and locale settings (docs/config.md, key by key).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The config file, every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Preset to use (`auto` by default).
+    pub preset: Option<String>,
+    /// Output language: `en` or `zh-CN`.
+    pub lang: Option<String>,
+    /// canonical field -> export header.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+    /// pipeline name (or `default`) -> ordered open stages.
+    #[serde(default)]
+    pub stages: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub won_labels: Vec<String>,
+    #[serde(default)]
+    pub lost_labels: Vec<String>,
+    #[serde(default)]
+    pub invalid_labels: Vec<String>,
+    /// Order of ambiguous slash dates (`03/04/2026`): true = day first.
+    pub day_first: Option<bool>,
+    /// `1.234` means one thousand two hundred thirty-four (European locale).
+    pub decimal_comma: Option<bool>,
+    /// ISO code for amounts without a currency, and for `$` / `¥` alone.
+    pub currency: Option<String>,
+    /// Cell texts read as empty, beside the built-in ones.
+    #[serde(default)]
+    pub null_markers: Vec<String>,
+    /// `UTC` or a fixed offset such as `+08:00`.
+    pub timezone: Option<String>,
+    /// First month of the fiscal year, 1-12.
+    pub fiscal_year_start: Option<u32>,
+    /// `monday` (default) or `sunday`.
+    pub week_start: Option<String>,
+    /// The stage a deal must reach to count as qualified.
+    pub qualified_stage: Option<String>,
+}
+
+/// Built-in null markers (compared case-insensitively after trimming).
+pub const NULL_MARKERS: &[&str] = &["", "na", "n/a", "null", "none", "-", "--", "select", "#n/a", "nan", "(blank)"];
+
+impl Config {
+    /// Load `--config FILE`, else `salesctl.toml` in the working directory when present.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = PathBuf::from("salesctl.toml");
+                if !p.is_file() {
+                    return Ok((Config::default(), None));
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let cfg = Config::parse(&text).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+        Ok((cfg, Some(path)))
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let cfg: Config = toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        if let Some(m) = cfg.fiscal_year_start {
+            if !(1..=12).contains(&m) {
+                return Err(format!("fiscal_year_start = {m}, expected a month number 1-12"));
+            }
+        }
+        if let Some(w) = &cfg.week_start {
+            if !matches!(w.to_lowercase().as_str(), "monday" | "sunday") {
+                return Err(format!("week_start = {w:?}, expected \"monday\" or \"sunday\""));
+            }
+        }
+        if let Some(tz) = &cfg.timezone {
+            tz_offset_secs(tz)?;
+        }
+        Ok(cfg)
+    }
+}
+
+/// `UTC`, `Z`, `+08:00`, `-0500`, `UTC+8` -> seconds east of UTC.
+pub fn tz_offset_secs(tz: &str) -> Result<i32, String> {
+    let t = tz.trim();
+    let upper = t.to_ascii_uppercase();
+    let rest = upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).unwrap_or(&upper);
+    if rest.is_empty() || rest == "Z" {
+        return Ok(0);
+    }
+    let named = match t {
+        "Asia/Shanghai" | "Asia/Hong_Kong" | "Asia/Taipei" | "Asia/Singapore" => Some(8 * 3600),
+        "Asia/Tokyo" | "Asia/Seoul" => Some(9 * 3600),
+        _ => None,
+    };
+    if let Some(s) = named {
+        return Ok(s);
+    }
+    let bad = || format!("timezone = {tz:?}: expected UTC or a fixed offset such as +08:00");
+    let (sign, digits) = match rest.as_bytes().first() {
+        Some(b'+') => (1, &rest[1..]),
+        Some(b'-') => (-1, &rest[1..]),
+        _ => return Err(bad()),
+    };
+    let digits = digits.replace(':', "");
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().map_err(|_| bad())?, 0),
+        4 => (digits[..2].parse::<i32>().map_err(|_| bad())?, digits[2..].parse::<i32>().map_err(|_| bad())?),
+        _ => return Err(bad()),
+    };
+    if h > 14 || m > 59 {
+        return Err(bad());
+    }
+    Ok(sign * (h * 3600 + m * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_key() {
+        let c = Config::parse(
+            r#"
+preset = "wukong"
+lang = "zh-CN"
+day_first = true
+decimal_comma = false
+currency = "CNY"
+null_markers = ["暂无"]
+timezone = "+08:00"
+fiscal_year_start = 4
+week_start = "sunday"
+qualified_stage = "需求分析"
+won_labels = ["签约"]
+lost_labels = ["放弃"]
+invalid_labels = ["重复"]
+[map]
+deal_id = "商机编号"
+[stages]
+default = ["验证客户", "需求分析", "方案/报价"]
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.fiscal_year_start, Some(4));
+        assert_eq!(c.map["deal_id"], "商机编号");
+        assert_eq!(c.stages["default"].len(), 3);
+        assert_eq!(c.day_first, Some(true));
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_values() {
+        assert!(Config::parse("colour = 1").unwrap_err().contains("colour"));
+        assert!(Config::parse("fiscal_year_start = 13").is_err());
+        assert!(Config::parse("week_start = \"friday\"").is_err());
+        assert!(Config::parse("timezone = \"Mars/Base\"").is_err());
+    }
+
+    #[test]
+    fn timezones() {
+        assert_eq!(tz_offset_secs("UTC"), Ok(0));
+        assert_eq!(tz_offset_secs("+08:00"), Ok(28800));
+        assert_eq!(tz_offset_secs("-0530"), Ok(-19800));
+        assert_eq!(tz_offset_secs("UTC+8"), Ok(28800));
+        assert_eq!(tz_offset_secs("Asia/Shanghai"), Ok(28800));
+    }
+}

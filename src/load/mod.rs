@@ -1,0 +1,446 @@
+//! The one loader every command reads through: raw exports (ingested in memory) or an ingested
+//! DIR, into canonical tables as polars LazyFrames.
+
+pub mod builder;
+pub mod config;
+pub mod dir;
+pub mod events;
+pub mod mapping;
+pub mod normalize;
+pub mod parse;
+pub mod preset;
+pub mod read;
+pub mod sniff;
+pub mod synonyms;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::error::{Error, Result, closest};
+use crate::model::Table;
+use crate::model::pipeline::Outcomes;
+use config::Config;
+use dir::{Manifest, SourceEntry};
+use parse::date::DateCtx;
+
+/// The loader flags every analysis command accepts, the same way.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Input")]
+pub struct LoaderArgs {
+    /// Layout preset: auto (default: recognised from the headers), generic, or a vendor preset
+    /// (salesforce, salesforce_history, hubspot, pipedrive, zoho, zoho_analytics, odoo, odoo_import,
+    /// wukong, wukong_contract, wukong_payment, fxiaoke).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Map a canonical field to an export header, e.g. `--map owner="Sales Rep"` (repeatable).
+    #[arg(long = "map", value_name = "FIELD=HEADER")]
+    pub map: Vec<String>,
+    /// Config file (default: salesctl.toml in the working directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Open stages in pipeline order, comma-separated (overrides config and preset).
+    #[arg(long, value_name = "A,B,C")]
+    pub stages: Option<String>,
+    /// Only this pipeline's deals and events.
+    #[arg(long, value_name = "NAME")]
+    pub pipeline: Option<String>,
+    /// Text encoding (utf-8, gbk, gb18030, utf-16le, latin1...); detected when absent.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Worksheet of an XLSX/XLS file (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The file has no header row; name its columns with --columns.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Column names for --no-header files, comma-separated (canonical names map directly).
+    #[arg(long, value_name = "A,B,C", requires = "no_header")]
+    pub columns: Option<String>,
+    /// Fail (exit 3) when any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write rejected rows to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// The date results are computed at (default: the export's own date).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Currency conversion rates: CSV with date,currency,rate (rate = value of 1 unit in the report currency).
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
+    /// Read every file as this canonical table (deals, stage_events, orders, spend, targets, activities, feedback).
+    #[arg(long = "as", value_name = "TABLE")]
+    pub as_table: Option<String>,
+    /// Ambiguous slash dates are day/month/year (overrides the config).
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Ambiguous slash dates are month/day/year (overrides the config).
+    #[arg(long)]
+    pub month_first: bool,
+    /// On duplicate deal ids keep the last row (default: keep all and report them).
+    #[arg(long, value_name = "last")]
+    pub dedupe: Option<String>,
+}
+
+/// Resolved settings (flags over config over defaults).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub preset: Option<String>,
+    pub table: Option<Table>,
+    pub map: Vec<(String, String)>,
+    pub no_header: bool,
+    pub columns: Vec<String>,
+    pub null_markers: Vec<String>,
+    pub date_ctx: DateCtx,
+    pub decimal_comma: bool,
+    pub currency: Option<String>,
+    pub outcomes: Outcomes,
+    pub stage_lists: BTreeMap<String, Vec<String>>,
+    pub timezone: String,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn is_null(&self, v: &str) -> bool {
+        let t = v.trim();
+        if t.is_empty() {
+            return true;
+        }
+        config::NULL_MARKERS.iter().any(|m| t.eq_ignore_ascii_case(m)) || self.null_markers.iter().any(|m| t.eq_ignore_ascii_case(m.trim()))
+    }
+
+    /// Flags over config over defaults.
+    pub fn from_args(a: &LoaderArgs) -> Result<Settings> {
+        let (cfg, cfg_path) = Config::load(a.config.as_deref())?;
+        let mut map: Vec<(String, String)> = cfg.map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for m in &a.map {
+            let (f, h) = m
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\"")))?;
+            map.retain(|(k, _)| k != f.trim());
+            map.push((f.trim().to_string(), h.trim().trim_matches('"').to_string()));
+        }
+        let table = match &a.as_table {
+            Some(t) => Some(Table::parse(t).ok_or_else(|| {
+                let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+                Error::Usage(format!("--as {t:?}: unknown table; tables: {}", names.join(", ")))
+            })?),
+            None => None,
+        };
+        if let Some(d) = &a.dedupe {
+            if d != "last" {
+                return Err(Error::Usage(format!("--dedupe {d:?}: only `last` is supported")));
+            }
+        }
+        let tz = cfg.timezone.clone().unwrap_or_else(|| "UTC".into());
+        let offset = config::tz_offset_secs(&tz).map_err(Error::Input)?;
+        let day_first = if a.day_first {
+            Some(true)
+        } else if a.month_first {
+            Some(false)
+        } else {
+            cfg.day_first
+        };
+        let mut stage_lists = cfg.stages.clone();
+        if let Some(st) = &a.stages {
+            let list: Vec<String> = st.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+            let key = a.pipeline.clone().unwrap_or_else(|| "default".into());
+            stage_lists.insert(key, list);
+        }
+        Ok(Settings {
+            preset: a.preset.clone().or_else(|| cfg.preset.clone()),
+            table,
+            map,
+            no_header: a.no_header,
+            columns: a.columns.as_deref().map(|c| c.split(',').map(|x| x.trim().to_string()).collect()).unwrap_or_default(),
+            null_markers: cfg.null_markers.clone(),
+            date_ctx: DateCtx { tz_offset_secs: offset, day_first },
+            decimal_comma: cfg.decimal_comma.unwrap_or(false),
+            currency: cfg.currency.as_ref().map(|c| c.trim().to_uppercase()),
+            outcomes: Outcomes { won: cfg.won_labels.clone(), lost: cfg.lost_labels.clone(), invalid: cfg.invalid_labels.clone() },
+            stage_lists,
+            timezone: tz,
+            config: cfg,
+            config_path: cfg_path,
+        })
+    }
+}
+
+/// A rejected cell or row, as written to rejects.csv.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reject {
+    pub file: String,
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Reject {
+    pub fn new(file: &str, row: usize, column: &str, value: &str, reason: &str) -> Reject {
+        Reject { file: file.into(), row, column: column.into(), value: value.into(), reason: reason.into() }
+    }
+}
+
+/// Where a table's rows come from.
+#[derive(Clone)]
+enum Source {
+    Frame(DataFrame),
+    Parquet(PathBuf),
+}
+
+/// The loaded input of a command: canonical tables, the manifest that describes them, rejects.
+pub struct Dataset {
+    tables: BTreeMap<Table, Source>,
+    pub manifest: Manifest,
+    pub rejects: Vec<Reject>,
+    pub settings: Settings,
+    pub as_of: NaiveDate,
+}
+
+impl Dataset {
+    pub fn has(&self, t: Table) -> bool {
+        self.tables.contains_key(&t)
+    }
+
+    /// The tables present.
+    pub fn tables(&self) -> Vec<Table> {
+        self.tables.keys().copied().collect()
+    }
+
+    /// A lazy scan of a table; projections push down to the parquet reader of a DIR.
+    pub fn scan(&self, t: Table) -> Result<LazyFrame> {
+        match self.tables.get(&t) {
+            Some(Source::Frame(df)) => Ok(df.clone().lazy()),
+            Some(Source::Parquet(p)) => Ok(LazyFrame::scan_parquet(
+                PlRefPath::try_from_path(p).map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
+                ScanArgsParquet::default(),
+            )?),
+            None => Err(Error::Input(format!(
+                "the input holds no {t} table (it holds: {})",
+                self.tables.keys().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// Scan a table and check it has the fields a command needs (a clear error otherwise).
+    pub fn require(&self, t: Table, fields: &[&str]) -> Result<LazyFrame> {
+        let mut lf = self.scan(t)?;
+        let schema = lf.collect_schema()?;
+        for f in fields {
+            if schema.get(f).is_none() {
+                let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+                let hint = closest(f, names.iter().copied())
+                    .map(|c| format!("; closest: {c:?}"))
+                    .unwrap_or_default();
+                return Err(Error::MissingColumn {
+                    file: self.manifest.sources.iter().map(|s| s.path.as_str()).collect::<Vec<_>>().join(", "),
+                    field: f.to_string(),
+                    why: format!("{t} need it here"),
+                    found: names.join(", "),
+                    hint: format!("{hint}; map it with --map {f}=HEADER"),
+                });
+            }
+        }
+        Ok(lf)
+    }
+}
+
+/// Load the inputs: one ingested DIR, or one or more raw exports.
+pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
+    let settings = Settings::from_args(args)?;
+    if inputs.len() == 1 && inputs[0].join("manifest.json").is_file() {
+        return dir::read(&inputs[0], settings, args);
+    }
+    let mut frames: BTreeMap<Table, Vec<DataFrame>> = BTreeMap::new();
+    let mut entries = Vec::new();
+    let mut rejects = Vec::new();
+    let mut pipelines: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let ropts = read::ReadOptions { encoding: args.encoding.clone(), sheet: args.sheet.clone() };
+    for path in inputs {
+        if path.is_dir() {
+            return Err(Error::Input(format!(
+                "{}: a directory without manifest.json; pass export files, or a DIR made by `salesctl ingest`",
+                path.display()
+            )));
+        }
+        let display = path.display().to_string();
+        let mut opened = read::open(path, &ropts)?;
+        let res = normalize::normalize(&mut opened, &settings, &display)?;
+        if args.strict && !res.rejects.is_empty() {
+            let r = &res.rejects[0];
+            return Err(Error::Strict {
+                file: display,
+                count: res.rejected_rows,
+                row: r.row,
+                column: r.column.clone(),
+                reason: format!("{} ({:?})", r.reason, r.value),
+            });
+        }
+        let sha = opened.sha256()?;
+        let mut rows_out = BTreeMap::new();
+        for (t, df) in &res.frames {
+            rows_out.insert(t.name().to_string(), df.height());
+        }
+        for (k, v) in &res.pipelines {
+            pipelines.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        entries.push(SourceEntry {
+            path: display,
+            size: opened.size,
+            sha256: sha,
+            container: opened.container.to_string(),
+            encoding: opened.encoding.clone(),
+            delimiter: opened.delimiter.clone(),
+            sheet: opened.sheet.clone(),
+            preset: res.preset.map_or("generic", |p| p.name).to_string(),
+            preset_why: res.preset_why.clone(),
+            table: res.table.name().to_string(),
+            mapping: res.mapping.plans.clone(),
+            extras: res.mapping.extras.iter().map(|(_, n)| n.clone()).collect(),
+            rows_in: res.rows_in,
+            rows_out,
+            rejected_rows: res.rejected_rows,
+            notes: res.notes.clone(),
+            assumptions: res.assumptions.clone(),
+            file_date: file_name_date(path).map(|d| d.to_string()),
+        });
+        rejects.extend(res.rejects);
+        for (t, df) in res.frames {
+            frames.entry(t).or_default().push(df);
+        }
+    }
+    let mut tables = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (t, dfs) in frames {
+        let mut df = if dfs.len() == 1 {
+            dfs.into_iter().next().unwrap_or_default()
+        } else {
+            let lfs: Vec<LazyFrame> = dfs.into_iter().map(DataFrame::lazy).collect();
+            concat_lf_diagonal(lfs, UnionArgs::default())?.collect()?
+        };
+        if t == Table::Deals {
+            df = dedupe(df, args.dedupe.is_some(), &mut notes)?;
+        }
+        if let Some(p) = &args.pipeline {
+            if df.get_column_names().iter().any(|c| c.as_str() == "pipeline") {
+                df = df.lazy().filter(col("pipeline").eq(lit(p.as_str()))).collect()?;
+            }
+        }
+        tables.insert(t, Source::Frame(df));
+    }
+    let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
+    let manifest = Manifest::new(entries, &tables_rows(&tables), as_of, &basis, pipelines, &settings, rejects.len(), notes);
+    Ok(Dataset { tables, manifest, rejects, settings, as_of })
+}
+
+fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {
+    tables
+        .iter()
+        .map(|(t, s)| (t.name().to_string(), if let Source::Frame(df) = s { df.height() } else { 0 }))
+        .collect()
+}
+
+/// Report duplicate deal ids; with `--dedupe last` keep each id's last row.
+fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<DataFrame> {
+    let ids = df.column("deal_id")?.as_materialized_series().clone();
+    let distinct = ids.n_unique()?;
+    let dups = df.height() - distinct;
+    if dups == 0 {
+        return Ok(df);
+    }
+    if keep_last {
+        notes.push(format!("{dups} duplicate deal id row(s): kept the last row of each id (--dedupe last)"));
+        Ok(df.lazy().unique_stable(Some(cols(["deal_id"])), UniqueKeepStrategy::Last).collect()?)
+    } else {
+        notes.push(format!("{dups} row(s) repeat a deal id already seen; pass --dedupe last to keep only the last"));
+        Ok(df)
+    }
+}
+
+/// The date in an export's file name: `...-2026-10-31.csv`, `Deals_2026_05_28.csv`,
+/// `report1700000000000.csv` (epoch ms, UTC).
+pub fn file_name_date(path: &Path) -> Option<NaiveDate> {
+    let name = path.file_stem()?.to_string_lossy().to_string();
+    let b = name.as_bytes();
+    if let Some(i) = name.find("report") {
+        let digits: String = name[i + 6..].chars().take_while(char::is_ascii_digit).collect();
+        if digits.len() == 13 {
+            let ms: i64 = digits.parse().ok()?;
+            return chrono::DateTime::from_timestamp_millis(ms).map(|d| d.date_naive());
+        }
+    }
+    for i in 0..b.len().saturating_sub(9) {
+        let w = &b[i..i + 10];
+        let sep = w[4];
+        if (sep == b'-' || sep == b'_')
+            && w[7] == sep
+            && w.iter().enumerate().all(|(j, c)| j == 4 || j == 7 || c.is_ascii_digit())
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && (i + 10 == b.len() || !b[i + 10].is_ascii_digit())
+        {
+            let s = std::str::from_utf8(w).ok()?;
+            let (y, m, d) = (s[..4].parse().ok()?, s[5..7].parse().ok()?, s[8..].parse().ok()?);
+            if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                return Some(date);
+            }
+        }
+    }
+    None
+}
+
+/// `--as-of`, else the first input's file-name date, else the latest datetime in the data (never
+/// an expected close date).
+fn as_of(flag: Option<&str>, entries: &[SourceEntry], tables: &BTreeMap<Table, Source>) -> Result<(NaiveDate, String)> {
+    if let Some(f) = flag {
+        let d = crate::period::parse_date(f).map_err(|e| Error::Usage(format!("--as-of {f:?}: {e}")))?;
+        return Ok((d, "--as-of".into()));
+    }
+    if let Some((e, d)) = entries.iter().find_map(|e| e.file_date.as_ref().map(|d| (e, d))) {
+        let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| Error::Internal(e.to_string()))?;
+        return Ok((date, format!("date in the file name of {}", e.path)));
+    }
+    let fields = ["created_at", "closed_at", "modified_at", "stage_entered_at", "entered_at", "ordered_at", "at"];
+    let mut best: Option<(i64, String)> = None;
+    for (t, s) in tables {
+        let Source::Frame(df) = s else { continue };
+        for f in fields {
+            if let Ok(c) = df.column(f) {
+                let max = c.as_materialized_series().cast(&DataType::Int64)?.i64()?.max();
+                if let Some(m) = max {
+                    if best.as_ref().is_none_or(|(b, _)| m > *b) {
+                        best = Some((m, format!("latest {t}.{f} in the data")));
+                    }
+                }
+            }
+        }
+    }
+    match best {
+        Some((ms, why)) => {
+            let d = parse::date::ms_to_naive(ms).map(|d| d.date()).ok_or_else(|| Error::Internal("bad max date".into()))?;
+            Ok((d, why))
+        }
+        None => Ok((chrono::Local::now().date_naive(), "today (no dates in the data)".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_dates() {
+        let d = |s: &str| file_name_date(Path::new(s)).map(|d| d.to_string());
+        assert_eq!(d("hubspot-crm-exports-all-deals-2026-10-31.csv").as_deref(), Some("2026-10-31"));
+        assert_eq!(d("hubspot-crm-exports-all-deals-2026-10-31-1.csv").as_deref(), Some("2026-10-31"));
+        assert_eq!(d("Deals_2026_05_28.csv").as_deref(), Some("2026-05-28"));
+        // 1700000000000 ms = 2023-11-14T22:13:20Z
+        assert_eq!(d("report1700000000000.csv").as_deref(), Some("2023-11-14"));
+        assert_eq!(d("deals.csv"), None);
+        assert_eq!(d("x-2026-13-45.csv"), None);
+    }
+}

@@ -1,0 +1,406 @@
+//! Date and datetime parsing for every layout CRM exports use (see docs/input-formats.md).
+//!
+//! Values are normalised to naive milliseconds since 1970-01-01 (a naive datetime on the UTC
+//! line: no machine timezone involved). Values with an offset or `Z`, and epoch numbers, are
+//! converted to the configured timezone offset first.
+//!
+//! Slash and dash dates with the year last (`10/11/2026`) are ambiguous; the parser returns the
+//! two numbers and the column decides the order (any first part > 12 means day-first, any second
+//! part > 12 means month-first, else the config's `day_first`, else an error asking for it).
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// What one cell held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateCell {
+    /// A definite naive datetime, in ms since the epoch.
+    At(i64),
+    /// `a/b/year`, both a and b <= 12 and a != b: needs the column's order.
+    Ambiguous { a: u8, b: u8, year: i32, time_ms: i64 },
+}
+
+/// Evidence a value gives about the column's slash order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderEvidence {
+    pub day_first: bool,
+    pub month_first: bool,
+}
+
+/// Parsing context: the configured timezone offset (seconds east of UTC) for offset and epoch values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DateCtx {
+    pub tz_offset_secs: i32,
+    /// Forced order for ambiguous slash dates (from config or flags).
+    pub day_first: Option<bool>,
+}
+
+/// Parse a date/datetime cell. `Err(())` when the text is no date at all.
+pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell, ()> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return Err(());
+    }
+    if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') {
+        return year_first(s, ctx).map(DateCell::At);
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') && b.iter().filter(|c| **c == b'.').count() <= 1 {
+        return numeric(s, ctx).map(DateCell::At);
+    }
+    if s.contains('年') {
+        return chinese(s).map(DateCell::At);
+    }
+    if b[0].is_ascii_digit() {
+        if let Some(r) = year_last(s, ctx, ev) {
+            return r;
+        }
+    }
+    named_month(s).map(DateCell::At)
+}
+
+/// Resolve an ambiguous cell with the column's order.
+pub fn resolve(cell: DateCell, day_first: bool) -> Option<i64> {
+    match cell {
+        DateCell::At(ms) => Some(ms),
+        DateCell::Ambiguous { a, b, year, time_ms } => {
+            let (d, m) = if day_first { (a, b) } else { (b, a) };
+            ymd_ms(year, m as u32, d as u32).map(|ms| ms + time_ms)
+        }
+    }
+}
+
+/// Days since the epoch of a calendar date, or None when it does not exist.
+pub fn ymd_ms(y: i32, m: u32, d: u32) -> Option<i64> {
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(date.and_time(NaiveTime::MIN).and_utc().timestamp_millis())
+}
+
+/// The naive datetime of epoch milliseconds.
+pub fn ms_to_naive(ms: i64) -> Option<NaiveDateTime> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.naive_utc())
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |n, c| n * 10 + (c - b'0') as u32))
+}
+
+/// `2026-10-31`, `2026/10/31`, `2021/4/15`, `2026-10`, `2026/10`, with an optional time after
+/// `T` or a space, and an optional `Z` / `+08:00` / `+0800` offset.
+fn year_first(s: &str, ctx: &DateCtx) -> Result<i64, ()> {
+    let (date_part, time_part) = match s.find(['T', ' ']) {
+        Some(i) => (&s[..i], Some(s[i + 1..].trim())),
+        None => (s, None),
+    };
+    let sep = date_part.as_bytes()[4];
+    let mut it = date_part.split(sep as char);
+    let y = digits(it.next().ok_or(())?.as_bytes()).ok_or(())? as i32;
+    let m = digits(it.next().ok_or(())?.as_bytes()).ok_or(())?;
+    let d = match it.next() {
+        Some(d) => digits(d.as_bytes()).ok_or(())?,
+        None if time_part.is_none() => 1,
+        None => return Err(()),
+    };
+    if it.next().is_some() {
+        return Err(());
+    }
+    let day = ymd_ms(y, m, d).ok_or(())?;
+    match time_part {
+        None | Some("") => Ok(day),
+        Some(t) => {
+            let (t, offset) = split_offset(t)?;
+            let ms = day + time_of_day(t)?;
+            Ok(match offset {
+                Some(off) => ms - off as i64 * 1000 + ctx.tz_offset_secs as i64 * 1000,
+                None => ms,
+            })
+        }
+    }
+}
+
+/// Split `10:30:00+08:00` / `10:30Z` / `10:30:00.000+0000` into time and offset seconds.
+fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
+    if let Some(rest) = t.strip_suffix('Z').or_else(|| t.strip_suffix(" UTC")) {
+        return Ok((rest.trim(), Some(0)));
+    }
+    if let Some(i) = t.rfind(['+', '-']) {
+        if i >= 4 {
+            let off = t[i + 1..].trim().replace(':', "");
+            if off.len() == 4 || off.len() == 2 {
+                let h = digits(off[..2].as_bytes()).ok_or(())? as i32;
+                let m = if off.len() == 4 { digits(off[2..].as_bytes()).ok_or(())? as i32 } else { 0 };
+                let sign = if t.as_bytes()[i] == b'-' { -1 } else { 1 };
+                return Ok((t[..i].trim(), Some(sign * (h * 3600 + m * 60))));
+            }
+        }
+    }
+    Ok((t, None))
+}
+
+/// `10:30`, `10:30:05`, `10:30:05.123`, `1:09 PM` -> ms since midnight.
+pub fn time_of_day(t: &str) -> Result<i64, ()> {
+    let t = t.trim();
+    let (t, pm) = match t.len().checked_sub(2).map(|i| (&t[..i], t[i..].to_ascii_uppercase())) {
+        Some((rest, ref ap)) if ap == "AM" || ap == "PM" => (rest.trim(), Some(ap == "PM")),
+        _ => (t, None),
+    };
+    let mut parts = t.split(':');
+    let mut h = digits(parts.next().ok_or(())?.as_bytes()).ok_or(())? as i64;
+    let m = digits(parts.next().ok_or(())?.as_bytes()).ok_or(())? as i64;
+    let (sec, frac_ms) = match parts.next() {
+        None => (0, 0),
+        Some(sv) => {
+            let (whole, frac) = sv.split_once('.').unwrap_or((sv, ""));
+            let sec = digits(whole.as_bytes()).ok_or(())? as i64;
+            let frac_ms = if frac.is_empty() {
+                0
+            } else {
+                let f3: String = frac.chars().chain("000".chars()).take(3).collect();
+                digits(f3.as_bytes()).ok_or(())? as i64
+            };
+            (sec, frac_ms)
+        }
+    };
+    if parts.next().is_some() {
+        return Err(());
+    }
+    if let Some(pm) = pm {
+        if !(1..=12).contains(&h) {
+            return Err(());
+        }
+        h = match (h, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+    }
+    if h > 23 || m > 59 || sec > 60 {
+        return Err(());
+    }
+    Ok(((h * 60 + m) * 60 + sec) * 1000 + frac_ms)
+}
+
+/// `19970101`, epoch seconds (10 digits), epoch ms (13 digits), Excel serials (`45321`, `45321.5`).
+fn numeric(s: &str, ctx: &DateCtx) -> Result<i64, ()> {
+    let tz_ms = ctx.tz_offset_secs as i64 * 1000;
+    if let Some((whole, frac)) = s.split_once('.') {
+        let serial: f64 = format!("{whole}.{frac}").parse().map_err(|_| ())?;
+        return excel_serial(serial);
+    }
+    let b = s.as_bytes();
+    match b.len() {
+        8 => {
+            let y = digits(&b[..4]).ok_or(())? as i32;
+            let m = digits(&b[4..6]).ok_or(())?;
+            let d = digits(&b[6..]).ok_or(())?;
+            if !(1900..=2199).contains(&y) {
+                return Err(());
+            }
+            ymd_ms(y, m, d).ok_or(())
+        }
+        4..=5 => excel_serial(s.parse::<f64>().map_err(|_| ())?),
+        9..=10 => Ok(s.parse::<i64>().map_err(|_| ())? * 1000 + tz_ms),
+        12..=13 => Ok(s.parse::<i64>().map_err(|_| ())? + tz_ms),
+        _ => Err(()),
+    }
+}
+
+/// Excel's 1900 date system: serial 25569 is 1970-01-01 (serials after the phantom 1900-02-29).
+pub fn excel_serial(v: f64) -> Result<i64, ()> {
+    if !(61.0..=2_958_465.0).contains(&v) {
+        return Err(());
+    }
+    Ok(((v - 25569.0) * DAY_MS as f64).round() as i64)
+}
+
+/// `2021年4月15日`, optionally followed by a time.
+fn chinese(s: &str) -> Result<i64, ()> {
+    let (y, rest) = s.split_once('年').ok_or(())?;
+    let (m, rest) = rest.split_once('月').ok_or(())?;
+    let (d, rest) = rest.split_once(['日', '号']).unwrap_or((rest, ""));
+    let day = ymd_ms(
+        digits(y.trim().as_bytes()).ok_or(())? as i32,
+        digits(m.trim().as_bytes()).ok_or(())?,
+        digits(d.trim().as_bytes()).ok_or(())?,
+    )
+    .ok_or(())?;
+    let rest = rest.trim();
+    if rest.is_empty() { Ok(day) } else { Ok(day + time_of_day(rest)?) }
+}
+
+/// `10/20/2016`, `20/10/2016`, `03-07-2021 01:09`, `31.12.2026` (dots: always day-first).
+/// None when the text has another shape.
+fn year_last(s: &str, _ctx: &DateCtx, ev: &mut OrderEvidence) -> Option<Result<DateCell, ()>> {
+    let (date_part, time_part) = match s.find(' ') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let sep = *date_part.as_bytes().iter().find(|c| matches!(c, b'/' | b'-' | b'.'))?;
+    let parts: Vec<&str> = date_part.split(sep as char).collect();
+    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+        return None;
+    }
+    let a = digits(parts[0].as_bytes())?;
+    let b = digits(parts[1].as_bytes())?;
+    let year = digits(parts[2].as_bytes())? as i32;
+    let time_ms = match time_part.map(str::trim) {
+        None | Some("") => 0,
+        Some(t) => match time_of_day(t) {
+            Ok(ms) => ms,
+            Err(()) => return Some(Err(())),
+        },
+    };
+    let at = |d: u32, m: u32| ymd_ms(year, m, d).map(|ms| DateCell::At(ms + time_ms)).ok_or(());
+    Some(if sep == b'.' {
+        at(a, b)
+    } else if a > 12 {
+        ev.day_first = true;
+        at(a, b)
+    } else if b > 12 {
+        ev.month_first = true;
+        at(b, a)
+    } else if a == b {
+        at(a, b)
+    } else {
+        Ok(DateCell::Ambiguous { a: a as u8, b: b as u8, year, time_ms })
+    })
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// `15 Apr, 2021 00:02:00`, `15 Apr 2021`, `Apr 15, 2021`, `15-Apr-2021`, `April 15 2021 10:00 AM`.
+fn named_month(s: &str) -> Result<i64, ()> {
+    let cleaned = s.replace([',', '-'], " ");
+    let tokens: Vec<&str> = cleaned.split_whitespace().collect();
+    if tokens.len() < 3 {
+        return Err(());
+    }
+    let month_of = |t: &str| {
+        let l = t.to_ascii_lowercase();
+        MONTHS.iter().position(|m| l.len() >= 3 && l.starts_with(m)).map(|i| i as u32 + 1)
+    };
+    let (d, m) = if let Some(m) = month_of(tokens[1]) {
+        (digits(tokens[0].as_bytes()).ok_or(())?, m)
+    } else if let Some(m) = month_of(tokens[0]) {
+        (digits(tokens[1].as_bytes()).ok_or(())?, m)
+    } else {
+        return Err(());
+    };
+    let y = digits(tokens[2].as_bytes()).ok_or(())? as i32;
+    let day = ymd_ms(y, m, d).ok_or(())?;
+    let rest = tokens[3..].join(" ");
+    if rest.is_empty() { Ok(day) } else { Ok(day + time_of_day(&rest)?) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        let mut ev = OrderEvidence::default();
+        match parse(s, &DateCtx::default(), &mut ev) {
+            Ok(DateCell::At(ms)) => ms_to_naive(ms).unwrap(),
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap()
+    }
+
+    #[test]
+    fn iso_dates_and_datetimes() {
+        assert_eq!(at("2026-10-31"), dt(2026, 10, 31, 0, 0, 0));
+        assert_eq!(at("2026-10-31 14:05"), dt(2026, 10, 31, 14, 5, 0));
+        assert_eq!(at("2026-10-31T14:05:09"), dt(2026, 10, 31, 14, 5, 9));
+        assert_eq!(at("2023-10-02T14:05:00.000Z"), dt(2023, 10, 2, 14, 5, 0));
+        // +08:00 is 8 hours ahead of UTC: 10:00+08:00 is 02:00 UTC.
+        assert_eq!(at("2026-10-31T10:00:00+08:00"), dt(2026, 10, 31, 2, 0, 0));
+        assert_eq!(at("2026-10-31T10:00:00-0500"), dt(2026, 10, 31, 15, 0, 0));
+    }
+
+    #[test]
+    fn offsets_convert_to_the_configured_zone() {
+        let ctx = DateCtx { tz_offset_secs: 8 * 3600, day_first: None };
+        let mut ev = OrderEvidence::default();
+        let ms = match parse("2026-10-31T00:00:00Z", &ctx, &mut ev).unwrap() {
+            DateCell::At(ms) => ms,
+            _ => unreachable!(),
+        };
+        assert_eq!(ms_to_naive(ms).unwrap(), dt(2026, 10, 31, 8, 0, 0));
+        // a naive value is kept as written
+        let ms = match parse("2026-10-31 00:00", &ctx, &mut ev).unwrap() {
+            DateCell::At(ms) => ms,
+            _ => unreachable!(),
+        };
+        assert_eq!(ms_to_naive(ms).unwrap(), dt(2026, 10, 31, 0, 0, 0));
+    }
+
+    #[test]
+    fn months_and_year_first_slashes() {
+        assert_eq!(at("1949-01"), dt(1949, 1, 1, 0, 0, 0));
+        assert_eq!(at("2026/10"), dt(2026, 10, 1, 0, 0, 0));
+        assert_eq!(at("2021/4/15"), dt(2021, 4, 15, 0, 0, 0));
+        assert_eq!(at("2021/4/15 9:30"), dt(2021, 4, 15, 9, 30, 0));
+    }
+
+    #[test]
+    fn named_and_chinese_and_compact() {
+        assert_eq!(at("15 Apr, 2021 00:02:00"), dt(2021, 4, 15, 0, 2, 0));
+        assert_eq!(at("15 Apr, 2021"), dt(2021, 4, 15, 0, 0, 0));
+        assert_eq!(at("Apr 15, 2021"), dt(2021, 4, 15, 0, 0, 0));
+        assert_eq!(at("15-Apr-2021"), dt(2021, 4, 15, 0, 0, 0));
+        assert_eq!(at("2021年4月15日"), dt(2021, 4, 15, 0, 0, 0));
+        assert_eq!(at("2021年4月15日 10:30"), dt(2021, 4, 15, 10, 30, 0));
+        assert_eq!(at("19970101"), dt(1997, 1, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn epochs_and_excel_serials() {
+        // 1700000000 s = 2023-11-14 22:13:20 UTC
+        assert_eq!(at("1700000000"), dt(2023, 11, 14, 22, 13, 20));
+        assert_eq!(at("1700000000000"), dt(2023, 11, 14, 22, 13, 20));
+        // Excel serial 45292 = 2024-01-01; .5 = noon
+        assert_eq!(at("45292"), dt(2024, 1, 1, 0, 0, 0));
+        assert_eq!(at("45292.5"), dt(2024, 1, 1, 12, 0, 0));
+    }
+
+    #[test]
+    fn slash_order_evidence() {
+        let ctx = DateCtx::default();
+        let mut ev = OrderEvidence::default();
+        assert_eq!(
+            parse("20/10/2016", &ctx, &mut ev),
+            Ok(DateCell::At(ymd_ms(2016, 10, 20).unwrap()))
+        );
+        assert!(ev.day_first && !ev.month_first);
+        let mut ev = OrderEvidence::default();
+        assert_eq!(
+            parse("10/20/2016", &ctx, &mut ev),
+            Ok(DateCell::At(ymd_ms(2016, 10, 20).unwrap()))
+        );
+        assert!(ev.month_first);
+        let mut ev = OrderEvidence::default();
+        let cell = parse("03-07-2021 01:09", &ctx, &mut ev).unwrap();
+        assert!(matches!(cell, DateCell::Ambiguous { a: 3, b: 7, year: 2021, .. }));
+        assert_eq!(ms_to_naive(resolve(cell, true).unwrap()).unwrap(), dt(2021, 7, 3, 1, 9, 0));
+        assert_eq!(ms_to_naive(resolve(cell, false).unwrap()).unwrap(), dt(2021, 3, 7, 1, 9, 0));
+        assert_eq!(at("31.12.2026"), dt(2026, 12, 31, 0, 0, 0));
+        assert_eq!(at("05/05/2026"), dt(2026, 5, 5, 0, 0, 0));
+        assert_eq!(at("10/20/2016 1:09 PM"), dt(2016, 10, 20, 13, 9, 0));
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        let mut ev = OrderEvidence::default();
+        for bad in ["", "abc", "2026-13-45", "2026-02-30", "31/31/2026", "12345678901", "Select", "1.2.3.4"] {
+            assert!(parse(bad, &DateCtx::default(), &mut ev).is_err(), "{bad}");
+        }
+    }
+}

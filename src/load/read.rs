@@ -1,0 +1,311 @@
+//! Opening an export: bytes -> decoded rows of text fields, whatever the container (CSV/TSV/...,
+//! XLSX, XLS), encoding and delimiter. No interpretation of the values happens here.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use calamine::{Data, Reader};
+use sha2::{Digest, Sha256};
+
+use super::parse::date::{excel_serial, ms_to_naive};
+use super::sniff::{self, Delim, FileKind};
+use crate::error::{Error, Result};
+
+/// How the file is to be opened (from the loader flags).
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub encoding: Option<String>,
+    pub sheet: Option<String>,
+}
+
+/// An open export: facts for the manifest, and its rows.
+pub struct Opened {
+    pub path: PathBuf,
+    pub size: u64,
+    pub encoding: String,
+    pub container: &'static str,
+    pub delimiter: Option<String>,
+    pub sheet: Option<String>,
+    pub rows: RowSource,
+    hasher: Rc<RefCell<Sha256>>,
+    hashed_all: bool,
+}
+
+impl Opened {
+    /// The file's sha256, in hex. For streamed text this finishes reading the file for the hash only.
+    pub fn sha256(&mut self) -> Result<String> {
+        if !self.hashed_all {
+            // Re-hash from scratch: the stream may have stopped early.
+            let mut h = Sha256::new();
+            let mut f = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = f.read(&mut buf).map_err(|e| Error::io(&self.path, e))?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+            return Ok(hex(&h.finalize()));
+        }
+        let h = std::mem::take(&mut *self.hasher.borrow_mut());
+        Ok(hex(&h.finalize()))
+    }
+
+    /// Tell the opener that every byte of a streamed file has been read.
+    pub fn mark_fully_read(&mut self) {
+        if let RowSource::Csv(_) | RowSource::Whitespace { .. } = self.rows {
+            self.hashed_all = true;
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A reader that feeds every byte it passes on into a hasher.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Rc<RefCell<Sha256>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Rows of decoded text fields.
+pub enum RowSource {
+    Csv(csv::Reader<Box<dyn Read>>),
+    Whitespace { lines: Box<dyn BufRead>, line: String },
+    Grid(std::vec::IntoIter<(usize, Vec<String>)>),
+}
+
+impl RowSource {
+    /// Read the next row into `rec`; returns the row's 1-based physical row number (spreadsheet
+    /// style for grids, record number for text), or None at the end.
+    pub fn next_row(&mut self, rec: &mut csv::StringRecord, count: usize) -> Result<Option<usize>, String> {
+        match self {
+            RowSource::Csv(r) => match r.read_record(rec) {
+                Ok(true) => Ok(Some(count + 1)),
+                Ok(false) => Ok(None),
+                Err(e) => Err(csv_error(&e)),
+            },
+            RowSource::Whitespace { lines, line } => {
+                line.clear();
+                match lines.read_line(line) {
+                    Ok(0) => Ok(None),
+                    Ok(_) => {
+                        rec.clear();
+                        for f in line.split_whitespace() {
+                            rec.push_field(f);
+                        }
+                        Ok(Some(count + 1))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            RowSource::Grid(it) => match it.next() {
+                Some((n, cells)) => {
+                    rec.clear();
+                    for c in &cells {
+                        rec.push_field(c);
+                    }
+                    Ok(Some(n))
+                }
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
+        csv::ErrorKind::Io(io) => io.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Open a file and work out how to read it.
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::Input(format!("{display}: is a directory but holds no manifest.json (not an ingested DIR)")));
+    }
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = vec![0u8; 64 * 1024];
+    let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io(path, e))?;
+    head.truncate(n);
+    if head.is_empty() {
+        return Err(Error::Empty { file: display, what: "the file is empty (0 bytes)".into() });
+    }
+    let kind = sniff::kind(&head).map_err(|why| Error::NotATable { file: display.clone(), why })?;
+    let hasher = Rc::new(RefCell::new(Sha256::new()));
+    match kind {
+        FileKind::Zip | FileKind::Xls => {
+            let mut bytes = head;
+            file.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+            hasher.borrow_mut().update(&bytes);
+            let (sheet, rows) = read_workbook(bytes, opts.sheet.as_deref(), &display)?;
+            Ok(Opened {
+                path: path.to_owned(),
+                size: meta.len(),
+                encoding: "xlsx/xls (unicode)".into(),
+                container: if kind == FileKind::Zip { "xlsx" } else { "xls" },
+                delimiter: None,
+                sheet: Some(sheet),
+                rows: RowSource::Grid(rows.into_iter()),
+                hasher,
+                hashed_all: true,
+            })
+        }
+        FileKind::Text => {
+            if opts.sheet.is_some() {
+                return Err(Error::Usage(format!("{display}: --sheet applies to XLSX/XLS files, this is delimited text")));
+            }
+            let complete = n < 64 * 1024;
+            let encoding = match &opts.encoding {
+                Some(name) => sniff::encoding_by_name(name)
+                    .ok_or_else(|| Error::Usage(format!("--encoding {name:?}: unknown encoding (try utf-8, gbk, gb18030, utf-16le, latin1)")))?,
+                None => sniff::guess_encoding(&head, complete),
+            };
+            let (sample, _, _) = encoding.decode(&head);
+            let delim = sniff::delimiter(&sample);
+            let raw: Box<dyn Read> = Box::new(HashingReader {
+                inner: Cursor::new(head).chain(file),
+                hasher: hasher.clone(),
+            });
+            let decoded: Box<dyn Read> = if encoding == encoding_rs::UTF_8 && opts.encoding.is_none() {
+                // Skip a UTF-8 BOM; no transcoding needed.
+                Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).utf8_passthru(true).build(raw))
+            } else {
+                Box::new(
+                    encoding_rs_io::DecodeReaderBytesBuilder::new()
+                        .encoding(Some(encoding))
+                        .bom_override(opts.encoding.is_none())
+                        .build(raw),
+                )
+            };
+            let (rows, delimiter) = match delim {
+                Delim::Byte(d) => {
+                    let r = csv::ReaderBuilder::new()
+                        .delimiter(d)
+                        .has_headers(false)
+                        .flexible(true)
+                        .buffer_capacity(1 << 16)
+                        .from_reader(decoded);
+                    (RowSource::Csv(r), Some(delim_name(d)))
+                }
+                Delim::Whitespace => (
+                    RowSource::Whitespace { lines: Box::new(BufReader::new(decoded)), line: String::new() },
+                    Some("whitespace".to_string()),
+                ),
+            };
+            Ok(Opened {
+                path: path.to_owned(),
+                size: meta.len(),
+                encoding: encoding.name().to_string(),
+                container: "text",
+                delimiter,
+                sheet: None,
+                rows,
+                hasher,
+                hashed_all: false,
+            })
+        }
+    }
+}
+
+fn delim_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".into(),
+        other => (other as char).to_string(),
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+type Grid = Vec<(usize, Vec<String>)>;
+
+/// Read a sheet of an XLSX/XLS workbook into text cells; dates become ISO text.
+fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(String, Grid)> {
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| Error::NotATable { file: display.into(), why: format!("cannot read it as a workbook: {e}") })?;
+    let names = wb.sheet_names();
+    let name = match sheet {
+        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
+            Error::Input(format!("{display}: no sheet named {s:?}; sheets: {}", names.join(", ")))
+        })?,
+        None => names.first().cloned().ok_or_else(|| Error::Empty { file: display.into(), what: "the workbook has no sheets".into() })?,
+    };
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| Error::NotATable { file: display.into(), why: format!("sheet {name:?}: {e}") })?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut cells: Vec<String> = vec![String::new(); first_col];
+            cells.extend(row.iter().map(cell_text));
+            (first_row + i + 1, cells)
+        })
+        .collect();
+    Ok((name, rows))
+}
+
+/// One workbook cell as text: integers without `.0`, dates as ISO text.
+pub fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+        Data::DateTime(d) if d.is_datetime() => match excel_serial(d.as_f64()).ok().and_then(ms_to_naive) {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => float_text(d.as_f64()),
+        },
+        Data::DateTime(d) => float_text(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_texts() {
+        assert_eq!(cell_text(&Data::Float(22700.0)), "22700");
+        assert_eq!(cell_text(&Data::Float(0.25)), "0.25");
+        assert_eq!(cell_text(&Data::Int(-3)), "-3");
+        assert_eq!(cell_text(&Data::Empty), "");
+        assert_eq!(cell_text(&Data::Bool(false)), "False");
+    }
+}

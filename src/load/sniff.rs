@@ -1,0 +1,204 @@
+//! Looking at the first bytes of a file: what it is, its encoding and its delimiter.
+
+use encoding_rs::Encoding;
+
+/// What kind of file the bytes say this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Delimited text (CSV, TSV, `;`, `|`, whitespace runs).
+    Text,
+    /// XLSX / XLSM / ODS (a zip container).
+    Zip,
+    /// Old binary Excel (an OLE compound file).
+    Xls,
+}
+
+/// Classify a file from its first bytes; Err names why it is not a table.
+pub fn kind(head: &[u8]) -> Result<FileKind, String> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "a PNG image"),
+        (b"%PDF", "a PDF document"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x1f\x8b", "a gzip archive (decompress it first)"),
+        (b"PAR1", "a parquet file (pass the ingested directory instead)"),
+        (b"\x7fELF", "an executable"),
+    ];
+    for (magic, what) in MAGIC {
+        if head.starts_with(magic) {
+            return Err(format!("the file is {what}"));
+        }
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(FileKind::Zip);
+    }
+    if head.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        return Ok(FileKind::Xls);
+    }
+    if bom(head).is_some_and(|(e, _)| e != encoding_rs::UTF_8) {
+        return Ok(FileKind::Text);
+    }
+    let sample = &head[..head.len().min(8192)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)))
+        .count();
+    if controls > 0 && (controls * 100 / sample.len().max(1) >= 1 || sample.contains(&0)) {
+        return Err("it holds binary data, not delimited text".into());
+    }
+    Ok(FileKind::Text)
+}
+
+/// The byte-order mark, if any: its encoding and length.
+pub fn bom(head: &[u8]) -> Option<(&'static Encoding, usize)> {
+    Encoding::for_bom(head)
+}
+
+/// Guess the encoding of text without a BOM: UTF-8 when valid, else GB18030 when the bytes decode
+/// cleanly as such and hold CJK, else windows-1252 (a superset of Latin-1 for printable text).
+pub fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
+    if let Some((e, _)) = bom(head) {
+        return e;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => return encoding_rs::UTF_8,
+        // A multi-byte character cut by the end of the sample is still UTF-8.
+        Err(e) if !complete && e.error_len().is_none() => return encoding_rs::UTF_8,
+        Err(_) => {}
+    }
+    let cut = if complete { head.len() } else { head.len().saturating_sub(4) };
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&head[..cut]);
+    if !had_errors && text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return encoding_rs::GB18030;
+    }
+    encoding_rs::WINDOWS_1252
+}
+
+/// Resolve an `--encoding` name (`gbk`, `gb18030`, `utf-8`, `utf-16le`, `latin1`...).
+pub fn encoding_by_name(name: &str) -> Option<&'static Encoding> {
+    let n = name.trim().to_ascii_lowercase();
+    let n = match n.as_str() {
+        "latin1" | "latin-1" | "iso-8859-1" => "windows-1252",
+        "utf8" => "utf-8",
+        other => other,
+    };
+    Encoding::for_label(n.as_bytes())
+}
+
+/// The field separator of delimited text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delim {
+    Byte(u8),
+    /// Runs of spaces or tabs (CDNOW's fixed-width-ish text).
+    Whitespace,
+}
+
+/// Detect the delimiter from decoded sample text: the candidate that splits the most lines into the
+/// same number (> 1) of fields, counting only separators outside double quotes.
+pub fn delimiter(sample: &str) -> Delim {
+    let lines: Vec<&str> = logical_lines(sample).into_iter().filter(|l| !l.trim().is_empty()).take(30).collect();
+    if lines.is_empty() {
+        return Delim::Byte(b',');
+    }
+    let mut best: Option<(usize, usize, u8)> = None; // (lines agreeing, fields, delim)
+    for d in [b',', b'\t', b';', b'|'] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let header = counts[0];
+        if header == 0 {
+            continue;
+        }
+        let agree = counts.iter().filter(|&&c| c == header).count();
+        let cand = (agree, header, d);
+        if best.is_none_or(|b| (cand.0, cand.1) > (b.0, b.1)) {
+            best = Some(cand);
+        }
+    }
+    match best {
+        Some((agree, _, d)) if agree * 2 >= lines.len() => Delim::Byte(d),
+        _ => {
+            let ws: Vec<usize> = lines.iter().map(|l| l.split_whitespace().count()).collect();
+            if ws[0] > 1 && ws.iter().all(|&c| c == ws[0]) {
+                Delim::Whitespace
+            } else {
+                best.map_or(Delim::Byte(b','), |b| Delim::Byte(b.2))
+            }
+        }
+    }
+}
+
+/// Lines of the sample, joining lines broken inside quoted fields.
+fn logical_lines(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_quotes = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '\n' if !in_quotes => {
+                out.push(s[start..i].trim_end_matches('\r'));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    // The last line may be cut by the end of the sample: only keep it when it is the whole file.
+    if start < s.len() && out.is_empty() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut n = 0;
+    let mut q = false;
+    for &b in line.as_bytes() {
+        if b == b'"' {
+            q = !q;
+        } else if b == d && !q {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert!(kind(b"\x89PNG\r\n\x1a\n....").unwrap_err().contains("PNG"));
+        assert_eq!(kind(b"PK\x03\x04xxxx"), Ok(FileKind::Zip));
+        assert_eq!(kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"), Ok(FileKind::Xls));
+        assert_eq!(kind(b"a,b\n1,2\n"), Ok(FileKind::Text));
+        assert!(kind(b"a,b\x00\x01\x02\x03").is_err());
+        assert_eq!(kind(b"\xff\xfea\x00,\x00"), Ok(FileKind::Text));
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(guess_encoding("商机名称,金额\n".as_bytes(), true), encoding_rs::UTF_8);
+        let (gbk, _, _) = encoding_rs::GBK.encode("商机名称,金额\n赢单,100\n");
+        assert_eq!(guess_encoding(&gbk, true), encoding_rs::GB18030);
+        assert_eq!(guess_encoding(b"Name\nJos\xe9\n", true), encoding_rs::WINDOWS_1252);
+        assert_eq!(guess_encoding(b"\xef\xbb\xbfa,b", true), encoding_rs::UTF_8);
+        assert_eq!(guess_encoding(b"\xff\xfea\x00", true), encoding_rs::UTF_16LE);
+        assert_eq!(guess_encoding(b"\xfe\xff\x00a", true), encoding_rs::UTF_16BE);
+        // a UTF-8 character cut by the sample's end
+        let cut = &"ab商".as_bytes()[..4];
+        assert_eq!(guess_encoding(cut, false), encoding_rs::UTF_8);
+        assert_eq!(encoding_by_name("GBK").unwrap().name(), "GBK");
+        assert_eq!(encoding_by_name("latin1").unwrap(), encoding_rs::WINDOWS_1252);
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(delimiter("a,b,c\n1,2,3\n"), Delim::Byte(b','));
+        assert_eq!(delimiter("a;b;c\n1,5;2;3\n"), Delim::Byte(b';'));
+        assert_eq!(delimiter("a\tb\n1\t2\n"), Delim::Byte(b'\t'));
+        assert_eq!(delimiter("a|b\n1|2\n"), Delim::Byte(b'|'));
+        assert_eq!(delimiter("0001   00001 19970101 1  11.77\r\n0002   00002 19970112 1  12.00\r\n"), Delim::Whitespace);
+        assert_eq!(delimiter("\"a,x\";b\n\"1,2\";3\n"), Delim::Byte(b';'));
+        assert_eq!(delimiter("\"multi\nline\",b\n1,2\n"), Delim::Byte(b','));
+    }
+}

@@ -1,0 +1,135 @@
+//! Header synonyms: which export headers mean which canonical field, across vendors and languages.
+//! Headers are compared by `key()`: lower case, letters and digits only (CJK kept).
+
+use crate::model::Table;
+
+/// Header text -> comparison key: `Deal - Title` -> `dealtitle`, `Probability (%)` -> `probability`.
+pub fn key(header: &str) -> String {
+    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Fields filled from every matching column, first non-empty wins (Pipedrive's won/lost times).
+pub const COALESCE: &[&str] = &["closed_at"];
+
+/// Pseudo-fields: read from the export, turned into canonical fields by the normaliser.
+/// `close_date` is closed_at for closed deals and expected_close_at for open ones; `active` false
+/// marks Odoo's archived (lost) leads.
+pub const PSEUDO: &[&str] = &["close_date", "active", "approval"];
+
+/// (field, header keys in priority order) for a table.
+pub fn for_table(t: Table) -> &'static [(&'static str, &'static [&'static str])] {
+    match t {
+        Table::Deals => DEALS,
+        Table::StageEvents => EVENTS,
+        Table::Orders => ORDERS,
+        Table::Spend => SPEND,
+        Table::Targets => TARGETS,
+        Table::Activities => ACTIVITIES,
+        Table::Feedback => FEEDBACK,
+    }
+}
+
+static DEALS: &[(&str, &[&str])] = &[
+    ("deal_id", &["dealid", "opportunityid", "recordid", "id", "potentialid", "商机编号", "商机id", "编号"]),
+    ("deal_name", &["dealname", "opportunityname", "dealtitle", "potentialname", "opportunity", "name", "title", "商机名称", "名称"]),
+    ("account", &["account", "accountname", "company", "companyname", "organization", "dealorganization", "customer", "customername", "partnerid", "客户名称", "客户", "公司名称"]),
+    ("owner", &["owner", "dealowner", "opportunityowner", "potentialowner", "salesperson", "salesagent", "salesrep", "rep", "userid", "负责人", "销售负责人", "销售人员", "所有人"]),
+    ("team", &["team", "salesteam", "teamid", "department", "所属部门", "部门", "团队", "销售团队"]),
+    ("region", &["region", "territory", "area", "区域", "地区", "大区"]),
+    ("product", &["product", "productname", "产品", "产品名称"]),
+    ("source", &["source", "leadsource", "dealsource", "channel", "来源", "线索来源", "商机来源", "渠道"]),
+    ("pipeline", &["pipeline", "dealpipeline", "salesprocess", "商机状态组", "销售流程", "业务类型"]),
+    ("stage", &["stage", "dealstage", "stagename", "stageid", "salesstage", "商机阶段", "销售阶段", "阶段"]),
+    ("stage_entered_at", &["laststageupdate", "stageentereddate", "datelaststagechange", "stagechangedate", "datelaststageupdate", "阶段变更时间"]),
+    ("status", &["status", "dealstatus", "outcome", "商机状态", "状态"]),
+    ("amount", &["amount", "totalamount", "dealvalue", "value", "dealamount", "opportunityamount", "expectedrevenue", "商机金额", "金额", "预计金额"]),
+    ("currency", &["currency", "totalamountcurrency", "amountcurrency", "opportunitycurrency", "dealcurrencyofvalue", "dealcurrency", "currencyid", "币种", "货币"]),
+    ("probability", &["probability", "dealprobability", "winprobability", "赢率", "成交概率", "赢单率"]),
+    ("created_at", &["createdat", "createddate", "createdate", "createdtime", "created", "createdon", "dealcreated", "dealcreationdate", "dealdealcreated", "creationdate", "创建时间", "创建日期"]),
+    ("closed_at", &["closedat", "closeddate", "dateclosed", "closedon", "dealclosedon", "closetime", "dealwontime", "deallosttime", "wontime", "losttime", "结单日期", "成交日期", "实际成交日期", "赢单日期"]),
+    ("expected_close_at", &["expectedcloseat", "expectedclosedate", "expectedclosing", "dealexpectedclosedate", "datedeadline", "预计成交日期", "预计结单日期"]),
+    ("close_date", &["closedate", "closingdate"]),
+    ("lost_reason", &["lostreason", "deallostreason", "reasonlost", "reasonforloss", "lostreasonid", "输单原因", "丢单原因"]),
+    ("modified_at", &["modifiedat", "lastmodifieddate", "modifiedtime", "lastmodified", "updatedat", "editdate", "lastupdate", "更新时间", "修改时间"]),
+    ("active", &["active"]),
+];
+
+static EVENTS: &[(&str, &[&str])] = &[
+    ("deal_id", &["dealid", "opportunityid", "recordid", "id", "商机编号"]),
+    ("pipeline", &["pipeline", "商机状态组"]),
+    ("stage", &["stage", "stagename", "tostage", "newstage", "dealstage", "商机阶段", "阶段"]),
+    ("entered_at", &["enteredat", "entereddate", "dateentered", "changedate", "changedat", "createddate", "date", "变更时间"]),
+    ("exited_at", &["exitedat", "exiteddate", "dateexited"]),
+    ("owner", &["owner", "opportunityowner", "dealowner", "负责人"]),
+    ("amount", &["amount", "totalamount", "value"]),
+    ("currency", &["currency", "currencyisocode"]),
+];
+
+static ORDERS: &[(&str, &[&str])] = &[
+    ("order_id", &["orderid", "invoiceno", "invoice", "invoicenumber", "ordernumber", "transactionid", "回款编号", "合同编号", "订单编号"]),
+    ("customer_id", &["customerid", "customer", "clientid", "accountid", "account", "bikeshopname", "客户名称", "客户"]),
+    ("ordered_at", &["orderedat", "orderdate", "invoicedate", "date", "transactiondate", "purchasedate", "回款日期", "下单时间", "下单日期", "签约日期"]),
+    ("amount", &["amount", "totalprice", "total", "revenue", "sales", "value", "回款金额", "合同金额", "金额"]),
+    ("currency", &["currency", "币种"]),
+    ("quantity", &["quantity", "qty", "numberofcds", "数量"]),
+    ("margin", &["margin", "grossmargin", "毛利"]),
+    ("channel", &["channel", "source", "渠道"]),
+    ("product", &["product", "model", "stockcode", "产品"]),
+    ("region", &["region", "state", "country", "区域"]),
+    ("approval", &["审核状态", "approvalstatus"]),
+];
+
+static SPEND: &[(&str, &[&str])] = &[
+    ("period", &["period", "month", "date", "月份", "期间"]),
+    ("channel", &["channel", "source", "渠道"]),
+    ("spend", &["spend", "cost", "amount", "费用", "花费"]),
+    ("currency", &["currency", "币种"]),
+];
+
+static TARGETS: &[(&str, &[&str])] = &[
+    ("dimension", &["dimension"]),
+    ("key", &["key", "owner", "opportunityowner", "rep", "salesperson", "team", "region", "product", "负责人", "销售"]),
+    ("period", &["period", "month", "quarter", "year", "月份", "期间"]),
+    ("target", &["target", "quota", "goal", "目标", "业绩目标"]),
+    ("metric", &["metric", "指标"]),
+];
+
+static ACTIVITIES: &[(&str, &[&str])] = &[
+    ("owner", &["owner", "assignedto", "user", "负责人"]),
+    ("at", &["at", "date", "activitydate", "duedate", "createddate", "时间"]),
+    ("kind", &["kind", "type", "activitytype", "类型"]),
+    ("deal_id", &["dealid", "opportunityid", "relatedto"]),
+    ("duration_minutes", &["durationminutes", "duration", "时长"]),
+];
+
+static FEEDBACK: &[(&str, &[&str])] = &[
+    ("deal_id", &["dealid", "opportunityid"]),
+    ("customer_id", &["customerid", "customer", "account"]),
+    ("at", &["at", "date", "submittedat"]),
+    ("score", &["score", "rating", "nps", "csat", "评分"]),
+    ("scale", &["scale"]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(key("Deal - Title"), "dealtitle");
+        assert_eq!(key("Probability (%)"), "probability");
+        assert_eq!(key(" 商机 名称 "), "商机名称");
+    }
+
+    #[test]
+    fn synonym_fields_are_canonical_or_pseudo() {
+        for t in Table::ALL {
+            for (f, keys) in for_table(t) {
+                assert!(t.field(f).is_some() || PSEUDO.contains(f), "{t}.{f}");
+                for k in *keys {
+                    assert_eq!(&key(k), k, "synonym {k} is not in key form");
+                }
+            }
+        }
+    }
+}

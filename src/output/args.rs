@@ -1,0 +1,74 @@
+//! The output flags every result-producing command accepts.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::format::Format;
+
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// table, csv, tsv, json, md or xlsx. Default: a table on a terminal, CSV in a pipe, else
+    /// from the -o extension.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Write to FILE (format from its extension), or to DIR/ (one file per table).
+    #[arg(short, long, value_name = "FILE|DIR/")]
+    pub output: Option<PathBuf>,
+    /// Which table of a multi-table result to print (CSV/TSV/stdout).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+    /// Language of headers, chart labels and notes: en or zh-CN (default: config, else LANG).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Start CSV/TSV output with a UTF-8 byte-order mark (Excel on Windows then shows Chinese).
+    #[arg(long)]
+    pub bom: bool,
+    /// Do not neutralise text cells that begin with = + - @ (formula injection guard).
+    #[arg(long)]
+    pub raw_cells: bool,
+    /// At most N rows per table in terminal and Markdown output.
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+    /// Also draw the result as a PNG chart.
+    #[arg(long, value_name = "FILE.png")]
+    pub chart: Option<PathBuf>,
+    /// Chart size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1000x600")]
+    pub chart_size: String,
+    /// Font file for chart text (a CJK font is found automatically when labels need one).
+    #[arg(long, value_name = "PATH")]
+    pub font: Option<PathBuf>,
+    /// No progress bars or notes on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl OutputArgs {
+    /// The format to use for stdout or a file.
+    pub fn resolve_format(&self) -> Result<Format, String> {
+        if let Some(f) = &self.format {
+            return Format::parse(f);
+        }
+        if let Some(o) = &self.output {
+            if let Some(ext) = o.extension().and_then(|e| e.to_str()) {
+                return Format::from_extension(ext).ok_or_else(|| {
+                    format!("-o {}: unknown extension .{ext}; use .csv .tsv .json .md .xlsx .txt or --format", o.display())
+                });
+            }
+            return Ok(Format::Csv);
+        }
+        Ok(if std::io::stdout().is_terminal() { Format::Table } else { Format::Csv })
+    }
+
+    /// Parse `--chart-size 1000x600`.
+    pub fn chart_size(&self) -> Result<(u32, u32), String> {
+        let bad = || format!("--chart-size {:?}: expected WIDTHxHEIGHT such as 1000x600", self.chart_size);
+        let (w, h) = self.chart_size.split_once(['x', 'X']).ok_or_else(bad)?;
+        let (w, h): (u32, u32) = (w.trim().parse().map_err(|_| bad())?, h.trim().parse().map_err(|_| bad())?);
+        if !(100..=8000).contains(&w) || !(100..=8000).contains(&h) {
+            return Err(format!("--chart-size {w}x{h}: each side must be 100-8000 pixels"));
+        }
+        Ok((w, h))
+    }
+}

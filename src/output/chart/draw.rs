@@ -1,0 +1,271 @@
+//! The drawing of each chart kind on an RGB buffer, encoded as PNG.
+
+use std::io::Cursor;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, register_font};
+
+use super::fonts::{Fonts, LATIN};
+use super::{Chart, ChartSpec};
+
+/// The palette (Tableau 10): readable, colour-blind friendly enough, in series order.
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x4e, 0x79, 0xa7),
+    RGBColor(0xf2, 0x8e, 0x2b),
+    RGBColor(0x59, 0xa1, 0x4f),
+    RGBColor(0xe1, 0x57, 0x59),
+    RGBColor(0x76, 0xb7, 0xb2),
+    RGBColor(0xb0, 0x7a, 0xa1),
+];
+
+type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Draw the chart and return PNG bytes.
+pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec<u8>> {
+    let family = match fonts.cjk {
+        Some(bytes) => {
+            register_font("salesctl-cjk", FontStyle::Normal, bytes).map_err(|_| "the CJK font cannot be read")?;
+            "salesctl-cjk"
+        }
+        None => {
+            register_font("salesctl-latin", FontStyle::Normal, LATIN).map_err(|_| "the bundled font cannot be read")?;
+            "salesctl-latin"
+        }
+    };
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root, spec, family)?;
+        root.present()?;
+    }
+    let img = image::RgbImage::from_raw(w, h, buf).ok_or("buffer size")?;
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)?;
+    Ok(out.into_inner())
+}
+
+fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str) -> DrawResult<()> {
+    let title = (family, 26).into_font();
+    let text = (family, 15).into_font();
+    match &spec.chart {
+        Chart::HBar { labels, values, value_labels } => {
+            let n = labels.len().max(1);
+            let max = values.iter().cloned().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+            let label_w = labels.iter().map(|l| text_width(l)).max().unwrap_or(40).clamp(40, 300) as u32;
+            let mut chart = ChartBuilder::on(root)
+                .caption(&spec.title, title)
+                .margin(20)
+                .x_label_area_size(45)
+                .y_label_area_size(label_w + 10)
+                .build_cartesian_2d(0f64..max * 1.18, (0..n).into_segmented())?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n)
+                .y_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
+                    _ => String::new(),
+                })
+                .x_desc(&spec.x_label)
+                .label_style(text.clone())
+                .axis_desc_style(text.clone())
+                .draw()?;
+            let color = PALETTE[0];
+            chart.draw_series(values.iter().enumerate().map(|(i, v)| {
+                let y = n - 1 - i;
+                let mut r = Rectangle::new([(0.0, SegmentValue::Exact(y)), (*v, SegmentValue::Exact(y + 1))], color.filled());
+                r.set_margin(6, 6, 0, 0);
+                r
+            }))?;
+            chart.draw_series(values.iter().zip(value_labels).enumerate().map(|(i, (v, l))| {
+                Text::new(format!(" {l}"), (*v, SegmentValue::CenterOf(n - 1 - i)), TextStyle::from(text.clone()).pos(Pos::new(HPos::Left, VPos::Center)))
+            }))?;
+        }
+        Chart::Grouped { categories, series } => {
+            let n = categories.len().max(1);
+            let k = series.len().max(1);
+            let max = series.iter().flat_map(|s| s.1.iter().cloned()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+            let mut chart = ChartBuilder::on(root)
+                .caption(&spec.title, title)
+                .margin(20)
+                .x_label_area_size(45)
+                .y_label_area_size(80)
+                .build_cartesian_2d((0..n).into_segmented(), 0f64..max * 1.15)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n)
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) if *i < n => categories[*i].clone(),
+                    _ => String::new(),
+                })
+                .x_desc(&spec.x_label)
+                .y_desc(&spec.y_label)
+                .label_style(text.clone())
+                .axis_desc_style(text.clone())
+                .draw()?;
+            let seg = chart.plotting_area().dim_in_pixel().0 as f64 / n as f64;
+            let bar = seg * 0.8 / k as f64;
+            for (s, (name, vals)) in series.iter().enumerate() {
+                let color = PALETTE[s % PALETTE.len()];
+                let left = (seg * 0.1 + s as f64 * bar).round() as u32;
+                let right = (seg - seg * 0.1 - (s + 1) as f64 * bar).max(0.0).round() as u32;
+                chart
+                    .draw_series(vals.iter().enumerate().map(move |(c, v)| {
+                        let mut r = Rectangle::new([(SegmentValue::Exact(c), 0.0), (SegmentValue::Exact(c + 1), *v)], color.filled());
+                        r.set_margin(0, 0, left, right);
+                        r
+                    }))?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
+            }
+            if k > 1 {
+                chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+            }
+        }
+        Chart::LineBand { history, forecast, x_labels } => {
+            let xs = history.iter().map(|p| p.0).chain(forecast.iter().map(|p| p.0));
+            let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+            let ys = history.iter().map(|p| p.1).chain(forecast.iter().flat_map(|p| [p.1, p.2, p.3]));
+            let (y0, y1) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+            let pad = ((y1 - y0) * 0.08).max(1e-9);
+            let mut chart = ChartBuilder::on(root)
+                .caption(&spec.title, title)
+                .margin(20)
+                .x_label_area_size(45)
+                .y_label_area_size(80)
+                .build_cartesian_2d(x0..x1.max(x0 + 1.0), (y0 - pad).min(0f64.max(y0 - pad))..y1 + pad)?;
+            chart
+                .configure_mesh()
+                .x_label_formatter(&|x| {
+                    x_labels.iter().min_by(|a, b| (a.0 - x).abs().total_cmp(&(b.0 - x).abs())).map(|l| l.1.clone()).unwrap_or_default()
+                })
+                .x_desc(&spec.x_label)
+                .y_desc(&spec.y_label)
+                .label_style(text.clone())
+                .axis_desc_style(text.clone())
+                .draw()?;
+            if !forecast.is_empty() {
+                let band: Vec<(f64, f64)> =
+                    forecast.iter().map(|p| (p.0, p.3)).chain(forecast.iter().rev().map(|p| (p.0, p.2))).collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, PALETTE[1].mix(0.25).filled())))?
+                    .label("interval")
+                    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.25).filled()));
+            }
+            chart
+                .draw_series(LineSeries::new(history.iter().cloned(), PALETTE[0].stroke_width(2)))?
+                .label("actual")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
+            if !forecast.is_empty() {
+                chart
+                    .draw_series(LineSeries::new(forecast.iter().map(|p| (p.0, p.1)), PALETTE[1].stroke_width(2)))?
+                    .label("forecast")
+                    .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
+                chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+            }
+        }
+        Chart::Histogram { values, bins } => {
+            let bins = (*bins).max(1);
+            let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+            let (lo, hi) = if values.is_empty() { (0.0, 1.0) } else { (lo, if hi > lo { hi } else { lo + 1.0 }) };
+            let width = (hi - lo) / bins as f64;
+            let mut counts = vec![0usize; bins];
+            for v in values {
+                let i = (((v - lo) / width) as usize).min(bins - 1);
+                counts[i] += 1;
+            }
+            let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+            let mut chart = ChartBuilder::on(root)
+                .caption(&spec.title, title)
+                .margin(20)
+                .x_label_area_size(45)
+                .y_label_area_size(70)
+                .build_cartesian_2d(lo..hi, 0f64..top * 1.1)?;
+            chart
+                .configure_mesh()
+                .x_desc(&spec.x_label)
+                .y_desc(&spec.y_label)
+                .label_style(text.clone())
+                .axis_desc_style(text.clone())
+                .draw()?;
+            chart.draw_series(counts.iter().enumerate().map(|(i, c)| {
+                let x = lo + i as f64 * width;
+                let mut r = Rectangle::new([(x, 0.0), (x + width, *c as f64)], PALETTE[0].filled());
+                r.set_margin(0, 0, 1, 1);
+                r
+            }))?;
+        }
+        Chart::Quantiles { labels, p50, p90 } => {
+            let n = labels.len().max(1);
+            let max = p90.iter().chain(p50.iter()).cloned().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+            let label_w = labels.iter().map(|l| text_width(l)).max().unwrap_or(40).clamp(40, 300) as u32;
+            let mut chart = ChartBuilder::on(root)
+                .caption(&spec.title, title)
+                .margin(20)
+                .x_label_area_size(45)
+                .y_label_area_size(label_w + 10)
+                .build_cartesian_2d(0f64..max * 1.1, (0..n).into_segmented())?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n)
+                .y_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
+                    _ => String::new(),
+                })
+                .x_desc(&spec.x_label)
+                .label_style(text.clone())
+                .axis_desc_style(text.clone())
+                .draw()?;
+            for (s, (vals, name)) in [(p90, "p90"), (p50, "p50")].into_iter().enumerate() {
+                let color = if s == 0 { PALETTE[0].mix(0.35) } else { PALETTE[0].mix(1.0) };
+                chart
+                    .draw_series(vals.iter().enumerate().map(move |(i, v)| {
+                        let y = n - 1 - i;
+                        let mut r = Rectangle::new([(0.0, SegmentValue::Exact(y)), (*v, SegmentValue::Exact(y + 1))], color.filled());
+                        r.set_margin(if s == 0 { 6 } else { 12 }, if s == 0 { 6 } else { 12 }, 0, 0);
+                        r
+                    }))?
+                    .label(name)
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
+            }
+            chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+        }
+        Chart::Scatter { points } => {
+            let (lo, hi) = points.iter().flat_map(|p| [p.0, p.1]).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+            let (lo, hi) = if points.is_empty() { (0.0, 1.0) } else { (lo.min(0.0), if hi > lo { hi } else { lo + 1.0 }) };
+            let mut chart = ChartBuilder::on(root)
+                .caption(&spec.title, title)
+                .margin(20)
+                .x_label_area_size(45)
+                .y_label_area_size(70)
+                .build_cartesian_2d(lo..hi * 1.05, lo..hi * 1.05)?;
+            chart
+                .configure_mesh()
+                .x_desc(&spec.x_label)
+                .y_desc(&spec.y_label)
+                .label_style(text.clone())
+                .axis_desc_style(text.clone())
+                .draw()?;
+            chart
+                .draw_series(LineSeries::new([(lo, lo), (hi * 1.05, hi * 1.05)], BLACK.mix(0.5).stroke_width(1)))?
+                .label("y = x")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK.mix(0.5)));
+            chart
+                .draw_series(points.iter().map(|p| Circle::new(*p, 4, PALETTE[0].filled())))?
+                .label("observed")
+                .legend(|(x, y)| Circle::new((x + 6, y), 4, PALETTE[0].filled()));
+            chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+        }
+    }
+    Ok(())
+}
+
+/// Rough pixel width of a label at 15 px (CJK characters count double).
+fn text_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 8 } else { 15 }).sum()
+}

@@ -1,0 +1,72 @@
+//! Charts as PNG, drawn with plotters on a pixel buffer (no system libraries). Reusable kinds:
+//! horizontal bars, grouped bars, a line with an interval band, a histogram, p50/p90 bars and a
+//! scatter with its diagonal.
+
+pub mod draw;
+pub mod fonts;
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A chart a command asks for. Labels are already in the output language.
+#[derive(Debug, Clone)]
+pub enum Chart {
+    /// One bar per label (funnel, leaderboard).
+    HBar { labels: Vec<String>, values: Vec<f64>, value_labels: Vec<String> },
+    /// Categories on x, one bar per series in each.
+    Grouped { categories: Vec<String>, series: Vec<(String, Vec<f64>)> },
+    /// A history line and a forecast with a lower/upper band.
+    LineBand { history: Vec<(f64, f64)>, forecast: Vec<(f64, f64, f64, f64)>, x_labels: Vec<(f64, String)> },
+    /// Value distribution.
+    Histogram { values: Vec<f64>, bins: usize },
+    /// Median and p90 per label (time in stage).
+    Quantiles { labels: Vec<String>, p50: Vec<f64>, p90: Vec<f64> },
+    /// Predicted vs actual, with y = x.
+    Scatter { points: Vec<(f64, f64)> },
+}
+
+/// Everything a drawing needs.
+#[derive(Debug, Clone)]
+pub struct ChartSpec {
+    pub chart: Chart,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+}
+
+impl ChartSpec {
+    /// Every piece of text the chart will draw.
+    pub fn texts(&self) -> String {
+        let mut t = format!("{}{}{}", self.title, self.x_label, self.y_label);
+        match &self.chart {
+            Chart::HBar { labels, value_labels, .. } => {
+                t.extend(labels.iter().map(String::as_str));
+                t.extend(value_labels.iter().map(String::as_str));
+            }
+            Chart::Grouped { categories, series } => {
+                t.extend(categories.iter().map(String::as_str));
+                t.extend(series.iter().map(|s| s.0.as_str()));
+            }
+            Chart::LineBand { x_labels, .. } => t.extend(x_labels.iter().map(|x| x.1.as_str())),
+            Chart::Quantiles { labels, .. } => t.extend(labels.iter().map(String::as_str)),
+            Chart::Histogram { .. } | Chart::Scatter { .. } => {}
+        }
+        t
+    }
+}
+
+/// Draw `spec` to a PNG file (written atomically). Returns a warning when the labels need a CJK
+/// font and none was found.
+pub fn render_png(spec: &ChartSpec, path: &Path, size: (u32, u32), font: Option<&Path>) -> Result<Option<String>> {
+    let need = fonts::needs_cjk(&spec.texts());
+    let f = fonts::Fonts::resolve(font, need).map_err(Error::Usage)?;
+    let warning = (need && f.cjk.is_none()).then(|| {
+        "no CJK font found: Chinese chart labels are drawn as empty boxes. Install one (Debian/Ubuntu: \
+         `apt install fonts-noto-cjk`; macOS and Windows ship one) or pass --font PATH"
+            .to_string()
+    });
+    let png = draw::png(spec, size, f).map_err(|e| Error::Internal(format!("chart: {e}")))?;
+    crate::load::dir::write_atomic(path, |file| std::io::Write::write_all(file, &png))?;
+    Ok(warning)
+}

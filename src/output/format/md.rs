@@ -1,0 +1,55 @@
+//! Markdown: pipe tables with display formatting (percent, separators), notes as a list.
+
+use std::io::Write;
+
+use super::{Options, Render};
+use crate::output::cell::rows;
+use crate::output::labels::label;
+use crate::output::{Report, ResultTable, Unit};
+
+pub struct Markdown;
+
+fn esc(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+impl Render for Markdown {
+    fn render(&self, tables: &[&ResultTable], r: &Report, o: &Options, w: &mut dyn Write) -> std::io::Result<()> {
+        for (ti, t) in tables.iter().enumerate() {
+            if tables.len() > 1 {
+                if ti > 0 {
+                    writeln!(w)?;
+                }
+                writeln!(w, "### {}\n", t.name)?;
+            }
+            let heads: Vec<String> = t.columns.iter().map(|c| esc(&label(&c.id, o.lang))).collect();
+            writeln!(w, "| {} |", heads.join(" | "))?;
+            let aligns: Vec<&str> = t.columns.iter().map(|c| if right(c.unit) { "---:" } else { "---" }).collect();
+            writeln!(w, "| {} |", aligns.join(" | "))?;
+            let cur = t.columns.iter().position(|c| c.id == "currency");
+            let all = rows(&t.df, o.max_rows);
+            for row in &all {
+                let currency = cur.and_then(|i| match &row[i] {
+                    crate::output::cell::Cell::Text(s) => Some(s.as_str()),
+                    _ => None,
+                });
+                let cells: Vec<String> = row.iter().zip(&t.columns).map(|(c, s)| esc(&c.display(s.unit, currency))).collect();
+                writeln!(w, "| {} |", cells.join(" | "))?;
+            }
+            if all.len() < t.df.height() {
+                writeln!(w, "\n({} of {} rows shown)", all.len(), t.df.height())?;
+            }
+        }
+        if !r.notes.is_empty() {
+            writeln!(w)?;
+            for n in &r.notes {
+                writeln!(w, "- {}", n.text(o.lang))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn right(u: Unit) -> bool {
+    !matches!(u, Unit::Text | Unit::Date | Unit::DateTime | Unit::Bool)
+}

@@ -1,0 +1,117 @@
+//! Results and their rendering: typed tables (stable snake_case ids, units, labels in English and
+//! Chinese), notes, and the formats and charts that show them. Renderers compute nothing.
+
+pub mod args;
+pub mod cell;
+pub mod chart;
+pub mod emit;
+pub mod format;
+pub mod labels;
+
+use polars::prelude::DataFrame;
+use serde::Serialize;
+
+pub use args::OutputArgs;
+pub use emit::emit;
+
+/// The unit of a column: how it is stored (ratios as fractions) and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Text,
+    Count,
+    /// A fraction (0.63), shown as 63.0% in tables only.
+    Ratio,
+    /// A number already in percent (MAPE 12.3).
+    Percent,
+    /// Money in the row's `currency`.
+    Money,
+    Days,
+    Date,
+    DateTime,
+    Number,
+    Bool,
+}
+
+/// One column of a result.
+#[derive(Debug, Clone)]
+pub struct ColumnSpec {
+    pub id: String,
+    pub unit: Unit,
+}
+
+impl ColumnSpec {
+    pub fn new(id: &str, unit: Unit) -> Self {
+        ColumnSpec { id: id.to_string(), unit }
+    }
+}
+
+/// A note in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Note {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Note { en: en.into(), zh: zh.into() }
+    }
+
+    /// A note with no translation (loader messages quote file content).
+    pub fn en(en: impl Into<String>) -> Self {
+        let en = en.into();
+        Note { zh: en.clone(), en }
+    }
+
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::ZhCn => &self.zh,
+        }
+    }
+}
+
+/// One table of a result: a frame whose columns are described by `columns` (same order).
+#[derive(Debug, Clone)]
+pub struct ResultTable {
+    /// Stable name (`--table NAME`, file stem with `-o DIR/`, JSON key).
+    pub name: String,
+    pub columns: Vec<ColumnSpec>,
+    pub df: DataFrame,
+}
+
+/// What a command produced.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub tables: Vec<ResultTable>,
+    pub notes: Vec<Note>,
+    /// Chart title (both languages), when the command draws one.
+    pub title: Option<Note>,
+}
+
+/// Output language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    /// `--lang`, else the config's `lang`, else LANG / LC_ALL starting with `zh`.
+    pub fn resolve(flag: Option<&str>, config: Option<&str>) -> Result<Lang, String> {
+        let pick = |s: &str| match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "en" | "en-us" | "en-gb" => Ok(Lang::En),
+            "zh" | "zh-cn" | "zh-hans" => Ok(Lang::ZhCn),
+            other => Err(format!("--lang {other:?}: expected en or zh-CN")),
+        };
+        if let Some(f) = flag {
+            return pick(f);
+        }
+        if let Some(c) = config {
+            return pick(c);
+        }
+        let env = std::env::var("LC_ALL").ok().filter(|v| !v.is_empty()).or_else(|| std::env::var("LANG").ok()).unwrap_or_default();
+        Ok(if env.to_ascii_lowercase().starts_with("zh") { Lang::ZhCn } else { Lang::En })
+    }
+}

@@ -1,0 +1,125 @@
+//! Each chart kind: the PNG decodes, has the asked size, and draws the data.
+
+use salesctl::output::chart::draw::{PALETTE, png};
+use salesctl::output::chart::fonts::{Fonts, covers, system_cjk};
+use salesctl::output::chart::{Chart, ChartSpec};
+
+fn spec(chart: Chart, title: &str) -> ChartSpec {
+    ChartSpec { chart, title: title.into(), x_label: "value".into(), y_label: "count".into() }
+}
+
+fn draw(c: &ChartSpec, size: (u32, u32), fonts: Fonts) -> image::RgbImage {
+    let bytes = png(c, size, fonts).expect("draw");
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).expect("decodes").to_rgb8();
+    assert_eq!(img.dimensions(), size, "asked size");
+    img
+}
+
+fn is(p: &image::Rgb<u8>, c: plotters::style::RGBColor) -> bool {
+    p.0 == [c.0, c.1, c.2]
+}
+
+/// Lengths of the horizontal runs of `color`, one per distinct bar (rows with the same run merged).
+fn bar_lengths(img: &image::RgbImage, color: plotters::style::RGBColor) -> Vec<u32> {
+    let mut lens: Vec<u32> = Vec::new();
+    let mut last = 0;
+    for y in 0..img.height() {
+        let n = (0..img.width()).filter(|&x| is(img.get_pixel(x, y), color)).count() as u32;
+        if n > 0 && n != last {
+            lens.push(n);
+        }
+        last = n;
+    }
+    lens
+}
+
+#[test]
+fn hbar_lengths_follow_the_values() {
+    let c = spec(Chart::HBar { labels: vec!["one".into(), "two".into()], values: vec![1.0, 2.0], value_labels: vec!["1".into(), "2".into()] }, "Funnel");
+    let img = draw(&c, (800, 400), Fonts { cjk: None });
+    let lens = bar_lengths(&img, PALETTE[0]);
+    assert_eq!(lens.len(), 2, "two bars: {lens:?}");
+    let (a, b) = (lens[0] as f64, lens[1] as f64);
+    assert!((b - 2.0 * a).abs() <= 4.0, "bar lengths {a} and {b} should be in ratio 1:2");
+}
+
+#[test]
+fn grouped_bars_draw_each_series() {
+    let c = spec(
+        Chart::Grouped { categories: vec!["Q1".into(), "Q2".into()], series: vec![("target".into(), vec![2.0, 2.0]), ("won".into(), vec![1.0, 2.0])] },
+        "Target vs won",
+    );
+    let img = draw(&c, (900, 500), Fonts { cjk: None });
+    let count = |col| img.pixels().filter(|p| is(p, col)).count();
+    let (t, w) = (count(PALETTE[0]), count(PALETTE[1]));
+    assert!(t > 0 && w > 0);
+    // target bars total 4 units, won bars 3 units, same width: areas in ratio 4:3 (legend swatches aside)
+    let ratio = t as f64 / w as f64;
+    assert!((ratio - 4.0 / 3.0).abs() < 0.08, "area ratio {ratio}");
+}
+
+#[test]
+fn line_with_band_draws_line_and_interval() {
+    let c = spec(
+        Chart::LineBand {
+            history: (0..12).map(|i| (i as f64, 100.0 + i as f64)).collect(),
+            forecast: (12..18).map(|i| (i as f64, 112.0, 100.0, 124.0)).collect(),
+            x_labels: vec![(0.0, "2025-01".into()), (12.0, "2026-01".into())],
+        },
+        "Forecast",
+    );
+    let img = draw(&c, (1000, 600), Fonts { cjk: None });
+    assert!(img.pixels().any(|p| is(p, PALETTE[0])), "history line");
+    assert!(img.pixels().any(|p| is(p, PALETTE[1])), "forecast line");
+    // the band is PALETTE[1] at 25% on white
+    let band = |p: &image::Rgb<u8>| p.0[0] > 240 && p.0[1] > 200 && p.0[1] < 240 && p.0[2] < 215;
+    assert!(img.pixels().filter(|p| band(p)).count() > 500, "interval band");
+}
+
+#[test]
+fn histogram_heights_follow_counts() {
+    // bins of width 1 on [0, 2]: values give counts 1 and 3
+    let c = spec(Chart::Histogram { values: vec![0.2, 1.1, 1.5, 1.9], bins: 2 }, "Cycle days");
+    let img = draw(&c, (600, 600), Fonts { cjk: None });
+    let heights: Vec<u32> = (0..img.width())
+        .map(|x| (0..img.height()).filter(|&y| is(img.get_pixel(x, y), PALETTE[0])).count() as u32)
+        .filter(|&h| h > 0)
+        .collect();
+    let (lo, hi) = (*heights.iter().min().unwrap() as f64, *heights.iter().max().unwrap() as f64);
+    assert!((hi - 3.0 * lo).abs() <= 4.0, "heights {lo} and {hi} should be 1:3");
+}
+
+#[test]
+fn quantile_bars_show_p90_beyond_p50() {
+    let c = spec(Chart::Quantiles { labels: vec!["Qualification".into()], p50: vec![10.0], p90: vec![30.0] }, "Time in stage");
+    let img = draw(&c, (800, 300), Fonts { cjk: None });
+    let dark = bar_lengths(&img, PALETTE[0]);
+    assert!(!dark.is_empty());
+    let p50 = *dark.iter().max().unwrap() as f64;
+    // the p90 bar is the light one; its full length spans the row above the p50 bar
+    let light = |p: &image::Rgb<u8>| p.0 == [0xca, 0xd7, 0xe5] || (p.0[2] > 200 && p.0[0] > 180 && p.0[0] < 215);
+    let p90 = (0..img.height()).map(|y| (0..img.width()).filter(|&x| light(img.get_pixel(x, y))).count()).max().unwrap() as f64;
+    assert!((p90 - 3.0 * p50).abs() <= 6.0, "p50 {p50}px, p90 {p90}px should be 1:3");
+}
+
+#[test]
+fn scatter_draws_points_and_diagonal() {
+    let c = spec(Chart::Scatter { points: vec![(1.0, 1.2), (2.0, 1.8), (3.0, 3.1)] }, "Calibration");
+    let img = draw(&c, (600, 600), Fonts { cjk: None });
+    assert!(img.pixels().filter(|p| is(p, PALETTE[0])).count() > 30, "three points");
+}
+
+#[test]
+fn chinese_labels_use_a_cjk_font() {
+    let Some(cjk) = system_cjk() else {
+        eprintln!("SKIPPED chinese_labels_use_a_cjk_font: no CJK font installed (apt install fonts-wqy-microhei)");
+        return;
+    };
+    let text = "销售漏斗 赢单率";
+    assert!(covers(cjk, text), "the CJK font has a glyph for every character");
+    assert!(!covers(salesctl::output::chart::fonts::LATIN, "销售漏斗"), "the Latin font lacks them");
+    let c = spec(Chart::HBar { labels: vec!["验证客户".into(), "需求分析".into()], values: vec![3.0, 2.0], value_labels: vec!["3".into(), "2".into()] }, text);
+    let with = draw(&c, (800, 400), Fonts { cjk: Some(cjk) });
+    let without = draw(&c, (800, 400), Fonts { cjk: None });
+    assert_ne!(with.as_raw(), without.as_raw(), "drawn with the CJK font, not the Latin boxes");
+}

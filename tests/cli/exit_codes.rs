@@ -1,0 +1,123 @@
+//! Each documented exit code, produced by a real input, with its message checked; never a panic.
+
+use crate::workdir::{Workdir, s, testdata};
+
+fn bad(file: &str, code: i32, needle: &str) {
+    let w = Workdir::new();
+    let (_, err) = w.expect(&["ingest", &s(&testdata(file)), "-o", &s(&w.path("o"))], code);
+    assert!(err.starts_with("salesctl: error: "), "{err}");
+    assert!(err.contains(needle), "{file}: {err:?} lacks {needle:?}");
+    assert!(err.contains(file.rsplit('/').next().unwrap()), "message names the file: {err}");
+    assert!(!w.path("o").join("manifest.json").exists(), "no output on failure");
+}
+
+#[test]
+fn empty_file_is_exit_3() {
+    bad("bad/empty.csv", 3, "empty");
+}
+
+#[test]
+fn header_only_is_exit_3() {
+    bad("bad/header_only.csv", 3, "no data");
+}
+
+#[test]
+fn binary_file_is_exit_3() {
+    bad("bad/binary.png", 3, "PNG");
+}
+
+#[test]
+fn missing_column_is_exit_3_and_lists_columns() {
+    let w = Workdir::new();
+    let (_, err) = w.expect(&["ingest", &s(&testdata("bad/missing_stage.csv")), "-o", &s(&w.path("o"))], 3);
+    assert!(err.contains("`stage`") && err.contains("columns found:"), "{err}");
+    // a --map to a header that does not exist names the closest one
+    let csv = w.write("m.csv", b"Deal Name,Stage,Amount\nA,Won,1\n");
+    let (_, err) = w.expect(&["show", &s(&csv), "--map", "amount=Amuont"], 3);
+    assert!(err.contains("closest: \"Amount\""), "{err}");
+}
+
+#[test]
+fn undecidable_dates_are_exit_3() {
+    bad("bad/ambiguous_dates.csv", 3, "ambiguous");
+}
+
+#[test]
+fn ragged_row_is_rejected_and_strict_makes_it_exit_3() {
+    let w = Workdir::new();
+    w.expect(&["ingest", &s(&testdata("bad/ragged.csv")), "-o", &s(&w.path("o"))], 0);
+    let (_, err) = w.expect(&["ingest", &s(&testdata("bad/ragged.csv")), "-o", &s(&w.path("p")), "--strict"], 3);
+    assert!(err.contains("--strict") && err.contains("row 5"), "{err}");
+}
+
+#[test]
+fn unreadable_file_is_exit_1() {
+    let w = Workdir::new();
+    let (_, err) = w.expect(&["ingest", &s(&w.path("nope.csv")), "-o", &s(&w.path("o"))], 1);
+    assert!(err.contains("nope.csv") && err.contains("No such file"), "{err}");
+}
+
+#[test]
+fn bad_flag_is_exit_2() {
+    let w = Workdir::new();
+    let (_, err) = w.expect(&["ingest", "--frobnicate"], 2);
+    assert!(err.contains("--frobnicate"), "{err}");
+    let csv = w.write("x.csv", b"Stage\nWon\n");
+    let (_, err) = w.expect(&["show", &s(&csv), "--format", "yaml"], 2);
+    assert!(err.contains("--format \"yaml\""), "{err}");
+    let (_, err) = w.expect(&["show", &s(&csv), "--columns", "a,b"], 2);
+    assert!(err.contains("--no-header"), "{err}");
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    let w = Workdir::new();
+    let (out, _) = w.expect(&["--help"], 0);
+    for code in ["0  success", "1  runtime failure", "2  usage error", "3  input rejected", "4  threshold"] {
+        assert!(out.contains(code), "{code} missing from --help");
+    }
+}
+
+#[test]
+fn garbage_inputs_never_panic() {
+    let w = Workdir::new();
+    let cases: &[&[u8]] = &[
+        b"\"unterminated,quote\nA,B\n",
+        b",,,\n,,,\n",
+        b"\xff\xfe\x00",
+        b"a\n",
+        b"Stage\n\"Won\"\"\n",
+        b"Deal Name,Stage,Amount\nA,Won,1e999\n",
+        b"Deal Name,Stage,Created\nA,Won,99999999999999999999\n",
+    ];
+    for (i, bytes) in cases.iter().enumerate() {
+        let f = w.write(&format!("g{i}.csv"), bytes);
+        let out = w.run(&["show", &s(&f), "--format", "csv"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "case {i}: {err}");
+        assert!(matches!(out.status.code(), Some(0 | 3)), "case {i}: {:?} {err}", out.status.code());
+    }
+}
+
+#[test]
+fn broken_pipe_exits_0_silently() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let w = Workdir::new();
+    let mut child = w
+        .cmd()
+        .args(["show", &s(&testdata("cdnow/CDNOW_sample.txt")), "--no-header", "--columns", "a,customer_id,ordered_at,quantity,amount", "--format", "csv"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    out.read_exact(&mut first).unwrap();
+    drop(out); // like `| head -c 16`
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+}

@@ -1,0 +1,269 @@
+//! Each output format of one fixed result. Expected texts were written by hand from the fixed
+//! values below (inline insta snapshots), not copied from a run.
+
+use polars::prelude::*;
+use salesctl::output::format::{Format, Options};
+use salesctl::output::{ColumnSpec, Lang, Note, Report, ResultTable, Unit};
+
+use crate::workdir::{Workdir, s, testdata};
+
+fn fixed() -> Report {
+    let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let df = df!(
+        "owner" => ["Ana Ruiz", "=HYPERLINK(\"x\")", "张伟"],
+        "won" => [3i64, 0, 2],
+        "win_rate" => [Some(0.6), None, Some(0.25)],
+        "won_amount" => [12500.5, 0.0, 1200000.0],
+        "currency" => ["USD", "USD", "CNY"],
+        "cycle_median_days" => [Some(14.5), None, Some(30.0)],
+        "last_won" => [Some(d(2026, 10, 31)), None, Some(d(2026, 9, 15))],
+    )
+    .unwrap();
+    let columns = vec![
+        ColumnSpec::new("owner", Unit::Text),
+        ColumnSpec::new("won", Unit::Count),
+        ColumnSpec::new("win_rate", Unit::Ratio),
+        ColumnSpec::new("won_amount", Unit::Money),
+        ColumnSpec::new("currency", Unit::Text),
+        ColumnSpec::new("cycle_median_days", Unit::Days),
+        ColumnSpec::new("last_won", Unit::Date),
+    ];
+    Report {
+        tables: vec![ResultTable { name: "leaderboard".into(), columns, df }],
+        notes: vec![Note::new("win rate = won / (won + lost)", "赢单率 = 赢单 / (赢单 + 输单)")],
+        title: None,
+    }
+}
+
+fn render(f: Format, o: Options) -> Vec<u8> {
+    let r = fixed();
+    let t: Vec<&ResultTable> = r.tables.iter().collect();
+    let mut buf = Vec::new();
+    f.renderer().render(&t, &r, &o, &mut buf).unwrap();
+    buf
+}
+
+fn text(f: Format, o: Options) -> String {
+    String::from_utf8(render(f, o)).unwrap()
+}
+
+#[test]
+fn csv_is_plain_with_fractions_and_neutralised_formulas() {
+    insta::assert_snapshot!(text(Format::Csv, Options::default()), @r#"
+    owner,won,win_rate,won_amount,currency,cycle_median_days,last_won
+    Ana Ruiz,3,0.6,12500.5,USD,14.5,2026-10-31
+    "'=HYPERLINK(""x"")",0,,0,USD,,
+    张伟,2,0.25,1200000,CNY,30,2026-09-15
+    "#);
+}
+
+#[test]
+fn tsv() {
+    insta::assert_snapshot!(text(Format::Tsv, Options::default()), @r#"
+    owner	won	win_rate	won_amount	currency	cycle_median_days	last_won
+    Ana Ruiz	3	0.6	12500.5	USD	14.5	2026-10-31
+    "'=HYPERLINK(""x"")"	0		0	USD		
+    张伟	2	0.25	1200000	CNY	30	2026-09-15
+    "#);
+}
+
+#[test]
+fn json_records() {
+    insta::assert_snapshot!(text(Format::Json, Options::default()), @r#"
+    [
+      {
+        "owner": "Ana Ruiz",
+        "won": 3,
+        "win_rate": 0.6,
+        "won_amount": 12500.5,
+        "currency": "USD",
+        "cycle_median_days": 14.5,
+        "last_won": "2026-10-31"
+      },
+      {
+        "owner": "=HYPERLINK(\"x\")",
+        "won": 0,
+        "win_rate": null,
+        "won_amount": 0.0,
+        "currency": "USD",
+        "cycle_median_days": null,
+        "last_won": null
+      },
+      {
+        "owner": "张伟",
+        "won": 2,
+        "win_rate": 0.25,
+        "won_amount": 1200000.0,
+        "currency": "CNY",
+        "cycle_median_days": 30.0,
+        "last_won": "2026-09-15"
+      }
+    ]
+    "#);
+}
+
+#[test]
+fn markdown_shows_percent_and_money() {
+    insta::assert_snapshot!(text(Format::Md, Options::default()), @r#"
+    | Owner | Won | Win rate | Won amount | Currency | Median cycle (days) | last_won |
+    | --- | ---: | ---: | ---: | --- | ---: | --- |
+    | Ana Ruiz | 3 | 60.0% | $12,500.50 | USD | 14.5 | 2026-10-31 |
+    | =HYPERLINK("x") | 0 |  | $0.00 | USD |  |  |
+    | 张伟 | 2 | 25.0% | ¥1,200,000.00 | CNY | 30.0 | 2026-09-15 |
+
+    - win rate = won / (won + lost)
+    "#);
+}
+
+#[test]
+fn terminal_table() {
+    insta::assert_snapshot!(text(Format::Table, Options::default()), @r#"
+    ┌─────────────────┬─────┬──────────┬───────────────┬──────────┬─────────────────────┬────────────┐
+    │ Owner           ┆ Won ┆ Win rate ┆    Won amount ┆ Currency ┆ Median cycle (days) ┆ last_won   │
+    ╞═════════════════╪═════╪══════════╪═══════════════╪══════════╪═════════════════════╪════════════╡
+    │ Ana Ruiz        ┆   3 ┆    60.0% ┆    $12,500.50 ┆ USD      ┆                14.5 ┆ 2026-10-31 │
+    │ =HYPERLINK("x") ┆   0 ┆          ┆         $0.00 ┆ USD      ┆                     ┆            │
+    │ 张伟            ┆   2 ┆    25.0% ┆ ¥1,200,000.00 ┆ CNY      ┆                30.0 ┆ 2026-09-15 │
+    └─────────────────┴─────┴──────────┴───────────────┴──────────┴─────────────────────┴────────────┘
+    note: win rate = won / (won + lost)
+    "#);
+}
+
+#[test]
+fn lang_zh_cn_translates_headers_and_notes() {
+    let o = Options { lang: Lang::ZhCn, ..Options::default() };
+    let md = text(Format::Md, o);
+    assert!(md.starts_with("| 负责人 | 赢单数 | 赢单率 | 赢单金额 | 币种 | 销售周期中位数(天) | last_won |"), "{md}");
+    assert!(md.contains("- 赢单率 = 赢单 / (赢单 + 输单)"), "{md}");
+    let en = text(Format::Md, Options::default());
+    assert!(en.starts_with("| Owner | Won | Win rate |"), "{en}");
+    // machine formats keep the stable ids whatever the language
+    assert!(text(Format::Csv, o).starts_with("owner,won,win_rate,"));
+}
+
+#[test]
+fn max_rows_limits_human_tables() {
+    let o = Options { max_rows: Some(1), ..Options::default() };
+    let md = text(Format::Md, o);
+    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 2, "{md}");
+    assert!(md.contains("(1 of 3 rows shown)"), "{md}");
+}
+
+#[test]
+fn bom_is_written_byte_by_byte() {
+    let o = Options { bom: true, ..Options::default() };
+    let b = render(Format::Csv, o);
+    assert_eq!(&b[..3], &[0xEF, 0xBB, 0xBF]);
+    assert_eq!(&b[3..8], b"owner");
+    let t = render(Format::Tsv, o);
+    assert_eq!(&t[..3], &[0xEF, 0xBB, 0xBF]);
+    assert_ne!(render(Format::Csv, Options::default())[0], 0xEF);
+}
+
+#[test]
+fn every_dangerous_prefix_is_neutralised_in_csv_and_xlsx() {
+    for p in ["=", "+", "-", "@", "\t", "\r"] {
+        let value = format!("{p}cmd|' /C calc'!A0");
+        let df = df!("owner" => [value.as_str()], "won" => [-1i64]).unwrap();
+        let r = Report {
+            tables: vec![ResultTable { name: "t".into(), columns: vec![ColumnSpec::new("owner", Unit::Text), ColumnSpec::new("won", Unit::Count)], df }],
+            ..Report::default()
+        };
+        let t: Vec<&ResultTable> = r.tables.iter().collect();
+        let mut buf = Vec::new();
+        Format::Csv.renderer().render(&t, &r, &Options::default(), &mut buf).unwrap();
+        let mut rdr = csv::Reader::from_reader(buf.as_slice());
+        let rec = rdr.records().next().unwrap().unwrap();
+        assert_eq!(&rec[0], format!("'{value}"), "csv, prefix {p:?}");
+        assert_eq!(&rec[1], "-1", "numbers are not text");
+        // --raw-cells keeps it
+        let mut raw = Vec::new();
+        Format::Csv.renderer().render(&t, &r, &Options { raw_cells: true, ..Options::default() }, &mut raw).unwrap();
+        let rec = csv::Reader::from_reader(raw.as_slice()).records().next().unwrap().unwrap();
+        assert_eq!(&rec[0], value);
+        // xlsx
+        let mut x = Vec::new();
+        Format::Xlsx.renderer().render(&t, &r, &Options::default(), &mut x).unwrap();
+        let cells = read_xlsx(&x);
+        assert_eq!(cells[1][0], calamine::Data::String(format!("'{value}")), "xlsx, prefix {p:?}");
+        assert_eq!(cells[1][1], calamine::Data::Float(-1.0));
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+#[test]
+fn xlsx_has_typed_cells_header_and_frozen_row() {
+    use calamine::Data;
+    let bytes = render(Format::Xlsx, Options::default());
+    let cells = read_xlsx(&bytes);
+    let head: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(head, ["owner", "won", "win_rate", "won_amount", "currency", "cycle_median_days", "last_won"]);
+    assert_eq!(cells[1][0], Data::String("Ana Ruiz".into()));
+    assert_eq!(cells[1][1], Data::Float(3.0));
+    assert_eq!(cells[1][2], Data::Float(0.6));
+    assert_eq!(cells[1][3], Data::Float(12500.5));
+    match &cells[1][6] {
+        // 2026-10-31 is Excel serial 46326 (days since 1899-12-30)
+        Data::DateTime(d) => assert_eq!(d.as_f64(), 46326.0),
+        other => panic!("date cell expected, got {other:?}"),
+    }
+    assert_eq!(cells[2][2], Data::Empty, "null stays empty");
+    assert_eq!(cells[3][0], Data::String("张伟".into()));
+    // frozen header: the sheet XML carries a pane split at row 1
+    let sheet = unzip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("ySplit=\"1\"") && sheet.contains("state=\"frozen\""), "{sheet}");
+    assert!(sheet.contains("<cols>"), "column widths set");
+    // the ratio column has a percent number format
+    let styles = unzip_entry(&bytes, "xl/styles.xml");
+    assert!(styles.contains("0.0%"), "{styles}");
+}
+
+fn unzip_entry(bytes: &[u8], name: &str) -> String {
+    let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut f = z.by_name(name).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+    s
+}
+
+#[test]
+fn cli_picks_format_from_extension_and_writes_atomically() {
+    let w = Workdir::new();
+    let file = s(&testdata("general/no_header.csv"));
+    let cols = "deal_id,deal_name,owner,stage,amount,currency,created_at";
+    w.expect(&["show", &file, "--no-header", "--columns", cols, "-o", &s(&w.path("x.json"))], 0);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(w.path("x.json")).unwrap()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 8);
+    w.expect(&["show", &file, "--no-header", "--columns", cols, "-o", &s(&w.path("x.xlsx"))], 0);
+    assert_eq!(&std::fs::read(w.path("x.xlsx")).unwrap()[..2], b"PK");
+    // not a terminal: CSV by default
+    let (out, _) = w.expect(&["show", &file, "--no-header", "--columns", cols], 0);
+    assert!(out.starts_with("deal_id,deal_name,owner,stage,status,amount,currency,created_at"), "{out}");
+    let leftovers: Vec<_> = std::fs::read_dir(w.dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp-")).collect();
+    assert!(leftovers.is_empty());
+    let (_, err) = w.expect(&["show", &file, "--no-header", "--columns", cols, "-o", &s(&w.path("x.docx"))], 2);
+    assert!(err.contains(".docx"), "{err}");
+}
+
+#[test]
+fn cli_lang_and_table_selection() {
+    let w = Workdir::new();
+    let f = s(&testdata("general/no_header.csv"));
+    let cols = "deal_id,deal_name,owner,stage,amount,currency,created_at";
+    let (out, _) = w.expect(&["show", &f, "--no-header", "--columns", cols, "--format", "md", "--lang", "zh-CN", "--max-rows", "2"], 0);
+    assert!(out.starts_with("| 商机编号 | 商机名称 | 负责人 | 阶段 | 状态 | 金额 | 币种 | 创建时间 |"), "{out}");
+    assert!(out.contains("截至 2025-06-10"), "{out}");
+    let (out, _) = w.expect(&["show", &f, "--no-header", "--columns", cols, "--format", "md", "--lang", "en", "--max-rows", "2"], 0);
+    assert!(out.starts_with("| Deal ID | Deal | Owner | Stage | Status | Amount | Currency | Created |"), "{out}");
+    assert!(out.contains("as of 2025-06-10"), "{out}");
+    let (_, err) = w.expect(&["show", &f, "--no-header", "--columns", cols, "--table", "nope"], 2);
+    assert!(err.contains("--table \"nope\""), "{err}");
+    w.expect(&["show", &f, "--no-header", "--columns", cols, "--lang", "fr"], 2);
+}

@@ -1,0 +1,63 @@
+//! Run the real binary in a temporary directory; on failure print the command, stdout and stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn testdata(rel: &str) -> PathBuf {
+    root().join("testdata").join(rel)
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_salesctl"));
+        c.current_dir(self.dir.path()).env_remove("LANG").env_remove("LC_ALL").env("NO_COLOR", "1");
+        c
+    }
+
+    /// Run with args; return the output whatever the status.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let out = self.cmd().args(args).output().expect("spawn salesctl");
+        out
+    }
+
+    /// Run and require the exit code; returns stdout.
+    pub fn expect(&self, args: &[&str], code: i32) -> (String, String) {
+        let out = self.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "salesctl {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+            args.join(" ")
+        );
+        assert!(!stderr.contains("panicked"), "panic: {stderr}");
+        (stdout, stderr)
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+}
+
+pub fn s(p: &Path) -> String {
+    p.display().to_string()
+}
