@@ -26,4 +26,13 @@ pub enum Command {
     /// Show the canonical rows of a table, as read from exports or a DIR.
     #[command(after_help = EXIT_STATUS_HELP)]
     Show(cmd::show::Args),
+    /// Stage funnel: deals reaching each stage, step and cumulative conversion, drop-off.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Funnel(cmd::funnel::Args),
+    /// Where deals get stuck: conversion, time in stage (Kaplan-Meier), SLA breaches, stuck deals, lost reasons.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Bottleneck(cmd::bottleneck::Args),
+    /// Each rep against target and team: win rate, revenue, cycle, pipeline, activities.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Scorecard(cmd::scorecard::Args),
 }

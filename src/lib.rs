@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod error;
 pub mod exit;
 pub mod load;
+pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod period;

@@ -135,6 +135,79 @@ pub fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Option<Period>, S
     Ok(Some(Period { start, end, label: format!("{}..{}", from.unwrap_or(""), to.unwrap_or("")) }))
 }
 
+/// The period flags every analysis command accepts.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Period")]
+pub struct PeriodArgs {
+    /// Which rows count: 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month,
+    /// last-month, this-quarter, last-quarter, ytd... relative to --as-of. Default: all rows.
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// First day of the period (inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+    /// Last day of the period (inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
+}
+
+impl PeriodArgs {
+    /// The period asked for, if any.
+    pub fn resolve(&self, as_of: NaiveDate, cal: Calendar) -> Result<Option<Period>, String> {
+        match &self.period {
+            Some(p) => parse(p, as_of, cal).map(Some).map_err(|e| format!("--period {e}")),
+            None => from_to(self.from.as_deref(), self.to.as_deref()),
+        }
+    }
+}
+
+impl Period {
+    /// Start and end as epoch milliseconds (end exclusive).
+    pub fn millis(&self) -> (i64, i64) {
+        let ms = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(i64::MIN, |t| t.and_utc().timestamp_millis());
+        (if self.start == NaiveDate::MIN { i64::MIN } else { ms(self.start) }, if self.end == NaiveDate::MAX { i64::MAX } else { ms(self.end) })
+    }
+
+    pub fn contains_ms(&self, t: i64) -> bool {
+        let (a, b) = self.millis();
+        t >= a && t < b
+    }
+
+    /// The period of the same length just before this one (calendar months when it is whole months).
+    pub fn previous(&self) -> Period {
+        let months = (self.end.year() - self.start.year()) * 12 + self.end.month0() as i32 - self.start.month0() as i32;
+        if self.start.day() == 1 && self.end.day() == 1 && months > 0 {
+            if let Some(start) = add_months(self.start, -months) {
+                return Period { start, end: self.start, label: format!("before {}", self.label) };
+            }
+        }
+        let len = self.end - self.start;
+        Period { start: self.start - len, end: self.start, label: format!("before {}", self.label) }
+    }
+}
+
+impl Calendar {
+    /// From the config's `fiscal_year_start` and `week_start`.
+    pub fn from_config(c: &crate::load::config::Config) -> Calendar {
+        let week_start = match c.week_start.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("sunday" | "sun") => Weekday::Sun,
+            Some("saturday" | "sat") => Weekday::Sat,
+            _ => Weekday::Mon,
+        };
+        Calendar { fiscal_year_start: c.fiscal_year_start.unwrap_or(1).clamp(1, 12), week_start }
+    }
+}
+
+/// Epoch milliseconds of a naive datetime written as UTC (how the loader stores naive values).
+pub fn ms_to_date(ms: i64) -> Option<NaiveDate> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.date_naive())
+}
+
+/// Midnight of `d` as epoch milliseconds.
+pub fn date_ms(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +260,14 @@ mod tests {
         assert_eq!((r.start, r.end), (d(2026, 1, 1), d(2026, 2, 1)));
         assert!(from_to(Some("2026-02-01"), Some("2026-01-01")).is_err());
         assert_eq!(from_to(None, None), Ok(None));
+    }
+
+    #[test]
+    fn previous_period() {
+        let q = parse("2026-Q3", d(2026, 11, 22), Calendar::default()).unwrap().previous();
+        assert_eq!((q.start, q.end), (d(2026, 4, 1), d(2026, 7, 1)));
+        let r = from_to(Some("2026-01-11"), Some("2026-01-20")).unwrap().unwrap().previous();
+        assert_eq!((r.start, r.end), (d(2026, 1, 1), d(2026, 1, 11)));
     }
 
     #[test]

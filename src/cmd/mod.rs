@@ -1,6 +1,10 @@
 //! Subcommands: glue between the loader, the metrics and the output. One file each.
 
+pub mod analysis;
+pub mod bottleneck;
+pub mod funnel;
 pub mod ingest;
+pub mod scorecard;
 pub mod show;
 
 use crate::cli::{Cli, Command};
@@ -12,5 +16,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Show(a) => show::run(a),
+        Command::Funnel(a) => funnel::run(a),
+        Command::Bottleneck(a) => bottleneck::run(a),
+        Command::Scorecard(a) => scorecard::run(a),
     }
 }

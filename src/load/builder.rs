@@ -20,6 +20,32 @@ pub enum Val {
     Bool(bool),
 }
 
+/// What decides ambiguous slash dates when a column's own values do not.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DateOrder {
+    /// The order the file's other date columns show (None when they show none, or both).
+    pub file: Option<bool>,
+    /// The config's `day_first` (or `--day-first` / `--month-first`).
+    pub config: Option<bool>,
+}
+
+impl DateOrder {
+    /// Combine the evidence of every date column of a file.
+    pub fn of_file(evidence: impl IntoIterator<Item = OrderEvidence>, config: Option<bool>) -> DateOrder {
+        let (mut d, mut m) = (false, false);
+        for e in evidence {
+            d |= e.day_first;
+            m |= e.month_first;
+        }
+        let file = match (d, m) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        };
+        DateOrder { file, config }
+    }
+}
+
 /// A growing column.
 pub enum Builder {
     Text(StringChunkedBuilder),
@@ -79,9 +105,19 @@ impl Builder {
         }
     }
 
-    /// Finish into a polars column. Dates: ambiguous cells are resolved with the column's
-    /// evidence, else `day_first`, else an error; returns the order used when it mattered.
-    pub fn finish(self, name: &str, day_first: Option<bool>, file: &str, header: &str) -> Result<(Column, Option<String>)> {
+    /// The slash-date evidence this column has gathered (dates only).
+    pub fn seen(&self) -> Option<OrderEvidence> {
+        match self {
+            Builder::Date(d) => Some(d.ev),
+            _ => None,
+        }
+    }
+
+    /// Finish into a polars column. Dates: ambiguous cells are resolved with the column's own
+    /// evidence, else the file's (another date column of the same export settles the order:
+    /// one export has one locale), else the config's `day_first`, else an error; returns the
+    /// order used when it mattered.
+    pub fn finish(self, name: &str, order: DateOrder, file: &str, header: &str) -> Result<(Column, Option<String>)> {
         let mut note = None;
         let col = match self {
             Builder::Text(b) => b.finish().into_series().into_column(),
@@ -104,7 +140,10 @@ impl Builder {
                         }
                         (true, false) => Some((true, "a day over 12 comes first")),
                         (false, true) => Some((false, "a day over 12 comes second")),
-                        (false, false) => day_first.map(|df| (df, "the config's day_first")),
+                        (false, false) => order
+                            .file
+                            .map(|df| (df, "another date column of this file has a day over 12"))
+                            .or_else(|| order.config.map(|df| (df, "the config's day_first"))),
                     };
                     match order {
                         Some((df, why)) => {

@@ -44,6 +44,9 @@ pub struct Config {
     pub week_start: Option<String>,
     /// The stage a deal must reach to count as qualified.
     pub qualified_stage: Option<String>,
+    /// Stage -> time limit (`"3d"`, `"2w"`): SLA breaches and stuck deals.
+    #[serde(default)]
+    pub sla: BTreeMap<String, String>,
 }
 
 /// Built-in null markers (compared case-insensitively after trimming).
@@ -145,6 +148,8 @@ invalid_labels = ["重复"]
 deal_id = "商机编号"
 [stages]
 default = ["验证客户", "需求分析", "方案/报价"]
+[sla]
+"验证客户" = "3d"
 "#,
         )
         .unwrap();
@@ -152,6 +157,7 @@ default = ["验证客户", "需求分析", "方案/报价"]
         assert_eq!(c.map["deal_id"], "商机编号");
         assert_eq!(c.stages["default"].len(), 3);
         assert_eq!(c.day_first, Some(true));
+        assert_eq!(c.sla["验证客户"], "3d");
     }
 
     #[test]

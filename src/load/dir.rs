@@ -106,7 +106,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> std::io::Resul
 /// Write rejects as CSV (file, row, column, value, reason).
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
     write_atomic(path, |f| {
-        let mut w = csv::Writer::from_writer(f);
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);
         w.write_record(["file", "row", "column", "value", "reason"]).map_err(std::io::Error::other)?;
         for r in rejects {
             w.serialize(r).map_err(std::io::Error::other)?;

@@ -227,6 +227,46 @@ impl Dataset {
         }
     }
 
+    /// Collect the columns of `t` among `cols` that exist (None when the input lacks the table).
+    /// Only these columns are read from a DIR's parquet.
+    pub fn frame(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
+        if !self.has(t) {
+            return Ok(None);
+        }
+        let mut lf = self.scan(t)?;
+        let schema = lf.collect_schema()?;
+        let present: Vec<Expr> = cols.iter().filter(|c| schema.get(c).is_some()).map(|c| col(*c)).collect();
+        Ok(Some(lf.select(present).collect()?))
+    }
+
+    /// Column names of a table.
+    pub fn columns_of(&self, t: Table) -> Result<Vec<String>> {
+        let mut lf = self.scan(t)?;
+        Ok(lf.collect_schema()?.iter_names().map(|n| n.to_string()).collect())
+    }
+
+    /// Stage lists per pipeline: `--stages` and the config over what the export or preset gave.
+    pub fn pipelines(&self) -> crate::metrics::prep::Pipelines {
+        let mut lists = self.manifest.pipelines.clone();
+        if !self.settings.stage_lists.is_empty() {
+            if self.settings.stage_lists.contains_key("default") && self.settings.stage_lists.len() == 1 && lists.len() > 1 {
+                // One list from --stages / config applies to every pipeline.
+                for v in lists.values_mut() {
+                    v.clone_from(&self.settings.stage_lists["default"]);
+                }
+            }
+            for (k, v) in &self.settings.stage_lists {
+                lists.insert(k.clone(), v.clone());
+            }
+        }
+        crate::metrics::prep::Pipelines { lists, outcomes: self.settings.outcomes.clone() }
+    }
+
+    /// The calendar of the config (fiscal year start, week start).
+    pub fn calendar(&self) -> crate::period::Calendar {
+        crate::period::Calendar::from_config(&self.settings.config)
+    }
+
     /// Scan a table and check it has the fields a command needs (a clear error otherwise).
     pub fn require(&self, t: Table, fields: &[&str]) -> Result<LazyFrame> {
         let mut lf = self.scan(t)?;

@@ -8,7 +8,7 @@ use csv::StringRecord;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::builder::{Builder, Val};
+use super::builder::{Builder, DateOrder, Val};
 use super::mapping::{Mapping, Plan, resolve};
 use super::parse::{date, money};
 use super::preset::{self, Preset, Special};
@@ -278,21 +278,22 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // Finish the columns.
     let mut columns: Vec<Column> = Vec::new();
     let mut by_field: BTreeMap<&str, Column> = BTreeMap::new();
+    let order = DateOrder::of_file(cols.iter().chain([&ev_at]).filter_map(Builder::seen), s.date_ctx.day_first);
     for (b, p) in cols.into_iter().zip(plans.iter()) {
-        let (c, note) = b.finish(p.field, s.date_ctx.day_first, file, &p.header)?;
+        let (c, note) = b.finish(p.field, order, file, &p.header)?;
         if let Some(n) = note {
             assumptions.push(n);
         }
         by_field.insert(p.field, c);
     }
-    derived.finish(&mut by_field, s, file, &mut assumptions)?;
+    derived.finish(&mut by_field, order, file, &mut assumptions)?;
     for f in &out_fields {
         if let Some(c) = by_field.remove(f) {
             columns.push(c);
         }
     }
     for (b, (_, name)) in extras.into_iter().zip(mapping.extras.iter()) {
-        let (c, _) = b.finish(name, None, file, name)?;
+        let (c, _) = b.finish(name, DateOrder::default(), file, name)?;
         if c.null_count() < c.len() {
             columns.push(c);
         }
@@ -308,7 +309,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     }
     frames.push((table, frame));
     if !wide.is_empty() {
-        let (at, _) = ev_at.finish("entered_at", s.date_ctx.day_first, file, "Date entered")?;
+        let (at, _) = ev_at.finish("entered_at", order, file, "Date entered")?;
         let ev = DataFrame::new_infer_height(vec![
             ev_deal.finish().into_series().into_column(),
             ev_pipe.finish().into_series().into_column(),
@@ -505,8 +506,15 @@ impl Derived {
         if let Some((b, f)) = &mut self.id {
             let id = if *f == "deal_id" {
                 self.derived_ids += 1;
-                let created_raw = get("created_at").map(|(_, p)| p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("").trim()).unwrap_or("");
-                derive_id(&[text("deal_name").unwrap_or(""), text("account").unwrap_or(""), created_raw])
+                // The parsed instant, not the cell text, so a CSV and its XLSX twin derive the same id.
+                let created = match get("created_at") {
+                    Some((Val::Date(date::DateCell::At(ms)), _)) => {
+                        date::ms_to_naive(*ms).map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
+                    }
+                    Some((_, p)) => p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("").trim().to_string(),
+                    None => String::new(),
+                };
+                derive_id(&[text("deal_name").unwrap_or(""), text("account").unwrap_or(""), &created])
             } else {
                 format!("R{row}")
             };
@@ -528,7 +536,7 @@ impl Derived {
         id_out
     }
 
-    fn finish(self, out: &mut BTreeMap<&'static str, Column>, s: &Settings, file: &str, assumptions: &mut Vec<String>) -> Result<()> {
+    fn finish(self, out: &mut BTreeMap<&'static str, Column>, order: DateOrder, file: &str, assumptions: &mut Vec<String>) -> Result<()> {
         if let Some(b) = self.status {
             out.insert("status", b.finish().into_series().into_column());
         }
@@ -544,10 +552,10 @@ impl Derived {
             out.insert(f, b.finish().into_series().into_column());
         }
         if let Some(b) = self.closed {
-            out.insert("closed_at", b.finish("closed_at", s.date_ctx.day_first, file, "close date")?.0);
+            out.insert("closed_at", b.finish("closed_at", order, file, "close date")?.0);
         }
         if let Some(b) = self.expected {
-            out.insert("expected_close_at", b.finish("expected_close_at", s.date_ctx.day_first, file, "close date")?.0);
+            out.insert("expected_close_at", b.finish("expected_close_at", order, file, "close date")?.0);
         }
         if let Some(c) = self.cancelled {
             out.insert("cancelled", BooleanChunked::from_iter_options("cancelled".into(), c.into_iter()).into_series().into_column());

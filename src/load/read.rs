@@ -180,13 +180,17 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             };
             let (sample, _, _) = encoding.decode(&head);
             let delim = sniff::delimiter(&sample);
+            let passthru = encoding == encoding_rs::UTF_8 && opts.encoding.is_none();
+            // A UTF-8 BOM is hashed but not read (Excel's "CSV UTF-8", Zoho exports).
+            let skip = if passthru && head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+            hasher.borrow_mut().update(&head[..skip]);
             let raw: Box<dyn Read> = Box::new(HashingReader {
-                inner: Cursor::new(head).chain(file),
+                inner: Cursor::new(head[skip..].to_vec()).chain(file),
                 hasher: hasher.clone(),
             });
-            let decoded: Box<dyn Read> = if encoding == encoding_rs::UTF_8 && opts.encoding.is_none() {
-                // Skip a UTF-8 BOM; no transcoding needed.
-                Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).utf8_passthru(true).build(raw))
+            let decoded: Box<dyn Read> = if passthru {
+                // UTF-8: no transcoding needed.
+                raw
             } else {
                 Box::new(
                     encoding_rs_io::DecodeReaderBytesBuilder::new()

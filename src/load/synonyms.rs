@@ -46,7 +46,7 @@ static DEALS: &[(&str, &[&str])] = &[
     ("currency", &["currency", "totalamountcurrency", "amountcurrency", "opportunitycurrency", "dealcurrencyofvalue", "dealcurrency", "currencyid", "币种", "货币"]),
     ("probability", &["probability", "dealprobability", "winprobability", "赢率", "成交概率", "赢单率"]),
     ("created_at", &["createdat", "createddate", "createdate", "createdtime", "created", "createdon", "dealcreated", "dealcreationdate", "dealdealcreated", "creationdate", "创建时间", "创建日期"]),
-    ("closed_at", &["closedat", "closeddate", "dateclosed", "closedon", "dealclosedon", "closetime", "dealwontime", "deallosttime", "wontime", "losttime", "结单日期", "成交日期", "实际成交日期", "赢单日期"]),
+    ("closed_at", &["closedat", "closed", "closeddate", "dateclosed", "closedon", "dealclosedon", "closetime", "dealwontime", "deallosttime", "wontime", "losttime", "结单日期", "成交日期", "实际成交日期", "赢单日期"]),
     ("expected_close_at", &["expectedcloseat", "expectedclosedate", "expectedclosing", "dealexpectedclosedate", "datedeadline", "预计成交日期", "预计结单日期"]),
     ("close_date", &["closedate", "closingdate"]),
     ("lost_reason", &["lostreason", "deallostreason", "reasonlost", "reasonforloss", "lostreasonid", "输单原因", "丢单原因"]),

@@ -36,7 +36,7 @@ impl Cell {
             AnyValue::Float32(x) => float(x as f64),
             AnyValue::Float64(x) => float(x),
             AnyValue::Date(d) => NaiveDate::from_num_days_from_ce_opt(d + 719_163).map_or(Cell::Null, Cell::Date),
-            AnyValue::Datetime(v, tu, _) => {
+            AnyValue::Datetime(v, tu, _) | AnyValue::DatetimeOwned(v, tu, _) => {
                 let ms = match tu {
                     TimeUnit::Milliseconds => v,
                     TimeUnit::Microseconds => v / 1000,

@@ -34,6 +34,25 @@ pub static KPIS: &[Kpi] = &[
     k("drop_off", Unit::Ratio, "Drop-off", "流失率", "1 - step conversion"),
     k("attainment", Unit::Ratio, "Attainment", "目标达成率", "won amount in period / target"),
     k("rows", Unit::Count, "Rows", "行数", "rows in the table"),
+    k("open_share", Unit::Ratio, "Open share", "在途占比", "open deals / deals in the cohort"),
+    k("deals_now", Unit::Count, "Now in stage", "当前在此阶段", "open deals whose current stage is this stage at as-of"),
+    k("median_days", Unit::Days, "Median days", "停留天数中位数", "Kaplan-Meier median time in stage (open deals censored at as-of)"),
+    k("p75_days", Unit::Days, "p75 days", "停留天数P75", "Kaplan-Meier 75th percentile of time in stage"),
+    k("p90_days", Unit::Days, "p90 days", "停留天数P90", "Kaplan-Meier 90th percentile of time in stage"),
+    k("sla_days", Unit::Days, "SLA (days)", "时限(天)", "the stage's time limit (--sla or config)"),
+    k("sla_breaches", Unit::Count, "SLA breaches", "超时数", "open deals whose stage age exceeds the stage's limit"),
+    k("lost_count", Unit::Count, "Lost", "输单数", "lost deals for this reason / stage"),
+    k("lost_amount", Unit::Money, "Lost amount", "输单金额", "amount of those lost deals, per currency"),
+    k("share", Unit::Ratio, "Share", "占比", "share of all lost deals"),
+    k("deals_created", Unit::Count, "Deals created", "新建商机", "deals created in the period (created_at)"),
+    k("win_rate_low", Unit::Ratio, "Win rate (95% low)", "赢单率下限", "Wilson 95% interval, lower bound"),
+    k("win_rate_high", Unit::Ratio, "Win rate (95% high)", "赢单率上限", "Wilson 95% interval, upper bound"),
+    k("avg_won_deal", Unit::Money, "Avg won deal", "平均赢单金额", "won amount / won deals"),
+    k("cycle_p75_days", Unit::Days, "Cycle p75 (days)", "销售周期P75(天)", "75th percentile of closed_at - created_at over won deals"),
+    k("weighted_pipeline", Unit::Money, "Weighted pipeline", "加权在途金额", "sum over open deals of amount x stage win probability"),
+    k("new_customers", Unit::Count, "New customers", "新客户", "accounts whose first won deal falls in the period"),
+    k("sales_velocity", Unit::Money, "Sales velocity (per day)", "销售速度(每天)", "open qualified deals x win rate x avg won deal / median cycle days"),
+    k("pipeline_coverage", Unit::Number, "Pipeline coverage", "管道覆盖率", "open pipeline expected to close in period / (target - won)"),
 ];
 
 /// Labels of columns that are not KPIs: canonical fields and row qualifiers.
@@ -74,6 +93,35 @@ static COLUMNS: &[(&str, &str, &str)] = &[
     ("n", "n", "样本数"),
     ("low_n", "Low n", "样本过少"),
     ("basis", "Basis", "依据"),
+    ("cohort", "Cohort", "队列"),
+    ("rank", "Rank", "排名"),
+    ("verdict", "Verdict", "结论"),
+    ("rule", "Rule", "规则"),
+    ("value", "Value", "数值"),
+    ("baseline", "Baseline", "基准"),
+    ("deals_in_stage", "Deals now", "当前商机"),
+    ("days_in_stage", "Days in stage", "停留天数"),
+    ("lost_from", "Lost from stage", "输单阶段"),
+    ("note", "Note", "说明"),
+    ("kpi", "KPI", "指标"),
+    ("team_median", "Team median", "团队中位数"),
+    ("percentile", "Percentile", "百分位"),
+    ("target_met", "Target met", "已达标"),
+    ("activities", "Activities", "活动数"),
+    ("calls", "Calls", "电话"),
+    ("visits", "Visits", "拜访"),
+    ("emails", "Emails", "邮件"),
+    ("meetings", "Meetings", "会议"),
+    ("activities_per_won", "Activities per won deal", "每赢单活动数"),
+    ("activities_per_week", "Activities per week", "每周活动数"),
+    ("feedback_avg", "Avg feedback score", "平均满意度"),
+    ("feedback_n", "Feedback n", "反馈数"),
+    ("nps", "NPS", "净推荐值"),
+    ("difference", "Difference", "差异"),
+    ("max_observed_days", "Max observed (days)", "最大观测(天)"),
+    ("ended", "Ended", "已结束"),
+    ("limit_days", "Limit (days)", "时限(天)"),
+    ("limit_basis", "Limit basis", "时限依据"),
     ("table", "Table", "表"),
 ];
 
@@ -110,7 +158,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for id in KPIS.iter().map(|k| k.id).chain(COLUMNS.iter().map(|c| c.0)) {
             assert!(seen.insert(id), "duplicate id {id}");
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{id}");
         }
     }
 

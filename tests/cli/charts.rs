@@ -93,12 +93,26 @@ fn histogram_heights_follow_counts() {
 fn quantile_bars_show_p90_beyond_p50() {
     let c = spec(Chart::Quantiles { labels: vec!["Qualification".into()], p50: vec![10.0], p90: vec![30.0] }, "Time in stage");
     let img = draw(&c, (800, 300), Fonts { cjk: None });
-    let dark = bar_lengths(&img, PALETTE[0]);
-    assert!(!dark.is_empty());
-    let p50 = *dark.iter().max().unwrap() as f64;
-    // the p90 bar is the light one; its full length spans the row above the p50 bar
-    let light = |p: &image::Rgb<u8>| p.0 == [0xca, 0xd7, 0xe5] || (p.0[2] > 200 && p.0[0] > 180 && p.0[0] < 215);
-    let p90 = (0..img.height()).map(|y| (0..img.width()).filter(|&x| light(img.get_pixel(x, y))).count()).max().unwrap() as f64;
+    // Longest horizontal run of pixels matching `pred` (the legend swatches are short and apart).
+    let run = |pred: &dyn Fn(&image::Rgb<u8>) -> bool| {
+        (0..img.height())
+            .map(|y| {
+                let (mut best, mut cur) = (0, 0);
+                for x in 0..img.width() {
+                    cur = if pred(img.get_pixel(x, y)) { cur + 1 } else { 0 };
+                    best = best.max(cur);
+                }
+                best
+            })
+            .max()
+            .unwrap() as f64
+    };
+    let p50 = run(&|p| is(p, PALETTE[0]));
+    assert!(p50 > 0.0);
+    // the p90 bar is the light tint (35% of the palette colour on white); it spans the rows above the p50 bar
+    let tint = |c: u8| (0.35 * c as f64 + 0.65 * 255.0).round() as u8;
+    let light = [tint(PALETTE[0].0), tint(PALETTE[0].1), tint(PALETTE[0].2)];
+    let p90 = run(&|p| p.0 == light);
     assert!((p90 - 3.0 * p50).abs() <= 6.0, "p50 {p50}px, p90 {p90}px should be 1:3");
 }
 

@@ -145,7 +145,9 @@ fn lang_zh_cn_translates_headers_and_notes() {
 fn max_rows_limits_human_tables() {
     let o = Options { max_rows: Some(1), ..Options::default() };
     let md = text(Format::Md, o);
-    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 2, "{md}");
+    // header line, separator line, one data row
+    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 3, "{md}");
+    assert!(md.contains("| Ana Ruiz |") && !md.contains("张伟"), "{md}");
     assert!(md.contains("(1 of 3 rows shown)"), "{md}");
 }
 

@@ -208,7 +208,8 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 .margin(20)
                 .x_label_area_size(45)
                 .y_label_area_size(label_w + 10)
-                .build_cartesian_2d(0f64..max * 1.1, (0..n).into_segmented())?;
+                // Room on the right for the legend, so it never covers a bar.
+                .build_cartesian_2d(0f64..max * 1.45, (0..n).into_segmented())?;
             chart
                 .configure_mesh()
                 .disable_y_mesh()
@@ -222,7 +223,10 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 .axis_desc_style(text.clone())
                 .draw()?;
             for (s, (vals, name)) in [(p90, "p90"), (p50, "p50")].into_iter().enumerate() {
-                let color = if s == 0 { PALETTE[0].mix(0.35) } else { PALETTE[0].mix(1.0) };
+                // Opaque (a tint of the palette colour on white), so grid lines never show through.
+                let tint = |c: u8| (0.35 * c as f64 + 0.65 * 255.0).round() as u8;
+                let light = RGBColor(tint(PALETTE[0].0), tint(PALETTE[0].1), tint(PALETTE[0].2));
+                let color = if s == 0 { light.mix(1.0) } else { PALETTE[0].mix(1.0) };
                 chart
                     .draw_series(vals.iter().enumerate().map(move |(i, v)| {
                         let y = n - 1 - i;

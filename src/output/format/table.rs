@@ -35,6 +35,7 @@ impl Render for Terminal {
             }
             tab.set_header(t.columns.iter().map(|c| {
                 let cell = TCell::new(label(&c.id, o.lang));
+                let cell = if right(c.unit) { cell.set_alignment(CellAlignment::Right) } else { cell };
                 if o.style { cell.add_attribute(Attribute::Bold) } else { cell }
             }));
             let cur = t.columns.iter().position(|c| c.id == "currency");

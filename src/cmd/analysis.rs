@@ -1,0 +1,105 @@
+//! Glue shared by the analysis commands: grouping columns, durations, standard notes, rejects.
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result, closest};
+use crate::load::{Dataset, LoaderArgs};
+use crate::metrics::deals::DealSet;
+use crate::metrics::prep;
+use crate::output::Note;
+use crate::period::Period;
+
+/// `--by FIELD`: the field's code for every deal, and the code names. A field the deals table
+/// lacks is an input error naming the columns that exist and the closest one.
+pub fn by_codes(set: &DealSet, deals: Option<&DataFrame>, field: &str, ds: &Dataset) -> Result<(Vec<u32>, Vec<String>)> {
+    let Some(df) = deals.filter(|d| prep::has(d, field)) else {
+        let cols = ds.columns_of(crate::model::Table::Deals).unwrap_or_default();
+        let hint = closest(field, cols.iter().map(String::as_str)).map(|c| format!("; closest: {c:?}")).unwrap_or_default();
+        return Err(Error::MissingColumn {
+            file: ds.manifest.sources.iter().map(|s| s.path.as_str()).collect::<Vec<_>>().join(", "),
+            field: field.to_string(),
+            why: "--by groups by it".into(),
+            found: cols.join(", "),
+            hint,
+        });
+    };
+    let c = prep::coded(df, field)?;
+    Ok((set.group_codes(&c), c.values))
+}
+
+/// `90d`, `12w`, `3m` (months of 365.25/12 days), `1y`, or plain days -> days.
+pub fn parse_duration_days(s: &str) -> std::result::Result<f64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let (num, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let n: f64 = num.trim().parse().map_err(|_| format!("{s:?}: expected a duration such as 90d, 12w, 3m or 1y"))?;
+    if !(n > 0.0 && n.is_finite()) {
+        return Err(format!("{s:?}: a duration must be positive"));
+    }
+    let days = match unit {
+        "" | "d" | "day" | "days" => n,
+        "w" | "week" | "weeks" => n * 7.0,
+        "m" | "month" | "months" => n * 365.25 / 12.0,
+        "y" | "year" | "years" => n * 365.25,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?}; use d, w, m or y")),
+    };
+    Ok(days)
+}
+
+/// A funnel needs a stage order: fail with the labels seen when none is known.
+pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
+    if !set.pipelines.lists.is_empty() {
+        return Ok(());
+    }
+    let mut seen: Vec<String> = set.stage.values.iter().filter(|s| ds.settings.outcomes.status_of(s) == crate::model::Status::Open).cloned().collect();
+    seen.sort();
+    Err(Error::Usage(format!(
+        "no stage order is known for this export; pass --stages A,B,C (open stages in pipeline order) or set [stages] in salesctl.toml. Open stage labels seen: {}",
+        if seen.is_empty() { "(none)".to_string() } else { seen.join(", ") }
+    )))
+}
+
+/// Notes every analysis prints: as-of and its basis, the period and the date field it filters.
+pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Note> {
+    let mut n = vec![Note::new(
+        format!("as of {} ({})", ds.as_of, ds.manifest.as_of_basis),
+        format!("截至 {}（{}）", ds.as_of, ds.manifest.as_of_basis),
+    )];
+    match period {
+        Some(p) => n.push(Note::new(
+            format!("period {}: [{}, {}) on {field}", p.label, p.start, p.end),
+            format!("期间 {}：[{}, {})，按 {field} 筛选", p.label, p.start, p.end),
+        )),
+        None => n.push(Note::new("no period given: all rows", "未指定期间：全部数据")),
+    }
+    let rejected: usize = ds.manifest.sources.iter().map(|s| s.rejected_rows).sum();
+    if rejected > 0 {
+        n.push(Note::new(
+            format!("{rejected} input row(s) rejected (write them with --rejects FILE)"),
+            format!("{rejected} 行输入被拒绝（用 --rejects FILE 导出）"),
+        ));
+    }
+    n
+}
+
+/// `--rejects FILE` on a raw export.
+pub fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
+    if let Some(p) = &a.rejects {
+        crate::load::dir::write_rejects(p, &ds.rejects)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_days("90d"), Ok(90.0));
+        assert_eq!(parse_duration_days("2w"), Ok(14.0));
+        assert_eq!(parse_duration_days("12m"), Ok(365.25));
+        assert_eq!(parse_duration_days("30"), Ok(30.0));
+        assert!(parse_duration_days("x").is_err());
+        assert!(parse_duration_days("-3d").is_err());
+    }
+}

@@ -1,0 +1,559 @@
+//! `salesctl bottleneck INPUT`: per stage, conversion, deals now in the stage, time in stage
+//! (Kaplan-Meier, open deals censored at as-of), SLA breaches, and a ranked verdict.
+//!
+//! Tables: `stages` (main), `verdict`, and with flags `stuck` (--stuck N), `reasons` and
+//! `lost_from` (--reasons).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use super::analysis::{self, by_codes, parse_duration_days};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::deals::DealSet;
+use crate::metrics::funnel::{self, Funnel};
+use crate::metrics::prep::{self, NONE};
+use crate::metrics::timing::{self, StageTime};
+use crate::model::Table;
+use crate::output::chart::{Chart, ChartSpec};
+use crate::output::{self, ColumnSpec, Lang, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::period::PeriodArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A CRM export (or several: deals and stage history), or a DIR made by `salesctl ingest`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Stage time limits, e.g. "Qualification=3d,Proposal=7d" (over the config's [sla]).
+    #[arg(long, value_name = "STAGE=DUR,...")]
+    pub sla: Option<String>,
+    /// List the N open deals longest past their stage's SLA (or the stage's p90 without one).
+    #[arg(long, value_name = "N")]
+    pub stuck: Option<usize>,
+    /// The same per value of this field (usually owner): conversion against the team's.
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+    /// Lost deals by lost_reason and by the stage they were lost from.
+    #[arg(long)]
+    pub reasons: bool,
+    /// Time in stage sums repeat visits (as HubSpot's "cumulative time") instead of the latest visit.
+    #[arg(long)]
+    pub cumulative: bool,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+const DEAL_COLS: &[&str] = &[
+    "deal_id",
+    "deal_name",
+    "owner",
+    "pipeline",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "created_at",
+    "closed_at",
+    "stage_entered_at",
+    "lost_reason",
+];
+const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
+
+/// One stage row of one pipeline / group.
+struct Row {
+    pipeline: String,
+    group: Option<String>,
+    stage: String,
+    k: usize,
+    step: Option<f64>,
+    now: u64,
+    time: StageTime,
+    sla: Option<f64>,
+    breaches: u64,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let ds = load::load(&a.inputs, &a.load)?;
+    let mut cols: Vec<&str> = DEAL_COLS.to_vec();
+    if let Some(b) = &a.by {
+        cols.push(b.as_str());
+    }
+    let deals = ds.frame(Table::Deals, &cols)?;
+    let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
+    if deals.is_none() && events.is_none() {
+        return Err(Error::Input("the input holds neither deals nor stage events".into()));
+    }
+    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    analysis::require_stage_lists(&set, &ds)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let as_of_ms = crate::period::date_ms(ds.as_of) + 86_400_000;
+    let sla = sla_limits(&a, &ds, &set)?;
+    let by = match &a.by {
+        Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
+        None => None,
+    };
+    let created_in = period.as_ref().map(|p| p.millis());
+    let include: Option<Vec<bool>> =
+        created_in.map(|(s, e)| (0..set.len()).map(|d| set.created_at(d).is_some_and(|c| c >= s && c < e)).collect());
+    let tp = timing::Params { as_of_ms, cumulative: a.cumulative, include: include.clone() };
+
+    // Conversion: this period (or all), the previous period, the team (for --by).
+    let fp = funnel::Params { created_in, ..Default::default() };
+    let (team, _) = funnel::compute(&set, &fp);
+    let prev: Vec<Funnel> = match &period {
+        Some(p) => funnel::compute(&set, &funnel::Params { created_in: Some(p.previous().millis()), ..Default::default() }).0,
+        None => vec![],
+    };
+    let grouped: Vec<Funnel> = match &by {
+        Some(b) => funnel::compute(&set, &funnel::Params { created_in, by: Some(b.clone()), ..Default::default() }).0,
+        None => team.clone(),
+    };
+
+    let mut rows: Vec<Row> = Vec::new();
+    for f in &grouped {
+        let gcode = match (&by, &f.group) {
+            (Some((_, names)), Some(g)) => Some(names.iter().position(|n| n == g).map_or(NONE, |i| i as u32)),
+            _ => None,
+        };
+        let group_ref = match (&by, gcode) {
+            (Some((codes, _)), Some(g)) => Some((codes.as_slice(), g)),
+            _ => None,
+        };
+        let obs = timing::observations(&set, &f.pipeline, group_ref, &tp);
+        let times = timing::stage_times(&obs);
+        let n_open = f.stages.len() - 1;
+        let mut now = vec![0u64; n_open];
+        let mut breaches = vec![0u64; n_open];
+        for d in 0..set.len() {
+            if set.pipeline_name(d) != f.pipeline || group_ref.is_some_and(|(c, g)| c[d] != g) {
+                continue;
+            }
+            if let Some((k, age)) = timing::stage_age(&set, d, as_of_ms) {
+                now[k] += 1;
+                if sla.get(&(f.pipeline.clone(), k)).is_some_and(|lim| age > *lim) {
+                    breaches[k] += 1;
+                }
+            }
+        }
+        for k in 0..n_open {
+            rows.push(Row {
+                pipeline: f.pipeline.clone(),
+                group: f.group.clone(),
+                stage: f.stages[k].clone(),
+                k,
+                step: f.step(k),
+                now: now[k],
+                time: times[k].clone(),
+                sla: sla.get(&(f.pipeline.clone(), k)).copied(),
+                breaches: breaches[k],
+            });
+        }
+    }
+
+    let mp = rows.iter().any(|r| r.pipeline != "default");
+    let mut tables = vec![stages_table(&rows, mp, a.by.as_deref())?];
+    let (verdict, verdict_notes) = verdict_table(&rows, &team, &prev, period.is_some(), mp, a.by.as_deref())?;
+    tables.push(verdict);
+    if let Some(n) = a.stuck {
+        tables.push(stuck_table(&set, deals.as_ref(), &rows, &sla, as_of_ms, n)?);
+    }
+    if a.reasons {
+        let reason = match &deals {
+            Some(df) => prep::coded(df, "lost_reason")?,
+            None => prep::Coded::default(),
+        };
+        let r = timing::reasons(&set, &reason, period.as_ref().map(|p| p.millis()));
+        tables.extend(reasons_tables(&r, &set, mp)?);
+    }
+    let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at (conversion, time in stage); closed_at (lost reasons)");
+    notes.push(Note::new(
+        format!(
+            "time in stage: {} visit, Kaplan-Meier median / p75 / p90 with open deals censored at as-of; empty = the curve never falls that far (> max observed, see max_observed_days)",
+            if a.cumulative { "all visits summed per deal (cumulative)" } else { "latest" }
+        ),
+        format!(
+            "阶段停留时间：{}，Kaplan-Meier 中位数 / P75 / P90，在途商机在截至日删失；空值 = 生存曲线未降到该水平（大于最大观测值，见 max_observed_days）",
+            if a.cumulative { "每个商机多次停留合计" } else { "最近一次停留" }
+        ),
+    ));
+    notes.extend(verdict_notes);
+    if set.events.is_empty() {
+        notes.push(Note::new(
+            "no stage history: time in stage uses open deals' stage-entered dates only (all censored), conversion is implied from current stages",
+            "无阶段历史：停留时间仅来自在途商机的进入阶段日期（全部删失），转化率由当前阶段推断",
+        ));
+    }
+    if set.events.interval_midpoints > 0 {
+        notes.push(Note::new(
+            format!("{} stage entries known only between two snapshots: their midpoint used", set.events.interval_midpoints),
+            format!("{} 个阶段进入时间仅知在两次快照之间：取中点", set.events.interval_midpoints),
+        ));
+    }
+    let report = Report { tables, notes, title: Some(Note::new("Time in stage", "阶段停留时间")) };
+    let chart = a.out.chart.as_ref().map(|_| chart_of(&rows, lang));
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    analysis::write_rejects(&ds, &a.load)?;
+    Ok(ExitCode::Success)
+}
+
+/// SLA limits in days per (pipeline, stage index): config `[sla]`, then `--sla`.
+fn sla_limits(a: &Args, ds: &load::Dataset, set: &DealSet) -> Result<BTreeMap<(String, usize), f64>> {
+    let mut spec: Vec<(String, String)> = ds.settings.config.sla.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    if let Some(s) = &a.sla {
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (st, d) = part
+                .rsplit_once('=')
+                .ok_or_else(|| Error::Usage(format!("--sla {part:?}: expected STAGE=DURATION, e.g. Proposal=7d")))?;
+            spec.retain(|(k, _)| !k.trim().eq_ignore_ascii_case(st.trim()));
+            spec.push((st.trim().to_string(), d.trim().to_string()));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (stage, dur) in spec {
+        let days = parse_duration_days(&dur).map_err(|e| Error::Usage(format!("SLA for {stage:?}: {e}")))?;
+        let mut found = false;
+        for (p, list) in &set.pipelines.lists {
+            if let Some(k) = list.iter().position(|s| s.trim().eq_ignore_ascii_case(&stage)) {
+                out.insert((p.clone(), k), days);
+                found = true;
+            }
+        }
+        if !found {
+            let all: Vec<&str> = set.pipelines.lists.values().flatten().map(String::as_str).collect();
+            return Err(Error::Usage(format!("SLA for unknown stage {stage:?}; stages: {}", all.join(", "))));
+        }
+    }
+    // A "default" list stands for every pipeline the deals use.
+    if let Some(def) = set.pipelines.lists.get("default") {
+        let names: std::collections::BTreeSet<String> = (0..set.len()).map(|d| set.pipeline_name(d).to_string()).collect();
+        for n in names {
+            if !set.pipelines.lists.contains_key(&n) {
+                for k in 0..def.len() {
+                    if let Some(v) = out.get(&("default".to_string(), k)).copied() {
+                        out.insert((n.clone(), k), v);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn push_keys(cols: &mut Vec<Column>, specs: &mut Vec<ColumnSpec>, mp: bool, by: Option<&str>, pipe: Vec<String>, grp: Vec<Option<String>>) {
+    if mp {
+        cols.push(Column::new("pipeline".into(), pipe));
+        specs.push(ColumnSpec::new("pipeline", Unit::Text));
+    }
+    if let Some(b) = by {
+        cols.push(Column::new(b.into(), grp));
+        specs.push(ColumnSpec::new(b, Unit::Text));
+    }
+}
+
+fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable> {
+    let mut cols = Vec::new();
+    let mut specs = Vec::new();
+    push_keys(&mut cols, &mut specs, mp, by, rows.iter().map(|r| r.pipeline.clone()).collect(), rows.iter().map(|r| r.group.clone()).collect());
+    let f = |name: &str, unit: Unit, v: Vec<Option<f64>>, cols: &mut Vec<Column>, specs: &mut Vec<ColumnSpec>| {
+        cols.push(Column::new(name.into(), v));
+        specs.push(ColumnSpec::new(name, unit));
+    };
+    cols.push(Column::new("stage".into(), rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("stage", Unit::Text));
+    f("step_conversion", Unit::Ratio, rows.iter().map(|r| r.step).collect(), &mut cols, &mut specs);
+    cols.push(Column::new("deals_now".into(), rows.iter().map(|r| r.now as i64).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("deals_now", Unit::Count));
+    f("median_days", Unit::Days, rows.iter().map(|r| r.time.median).collect(), &mut cols, &mut specs);
+    f("p75_days", Unit::Days, rows.iter().map(|r| r.time.p75).collect(), &mut cols, &mut specs);
+    f("p90_days", Unit::Days, rows.iter().map(|r| r.time.p90).collect(), &mut cols, &mut specs);
+    f("max_observed_days", Unit::Days, rows.iter().map(|r| r.time.max_observed).collect(), &mut cols, &mut specs);
+    cols.push(Column::new("n".into(), rows.iter().map(|r| r.time.n as i64).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("n", Unit::Count));
+    cols.push(Column::new("ended".into(), rows.iter().map(|r| r.time.ended as i64).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("ended", Unit::Count));
+    f("sla_days", Unit::Days, rows.iter().map(|r| r.sla).collect(), &mut cols, &mut specs);
+    cols.push(Column::new("sla_breaches".into(), rows.iter().map(|r| r.sla.map(|_| r.breaches as i64)).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("sla_breaches", Unit::Count));
+    Ok(ResultTable { name: "stages".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+}
+
+/// Rank stages by each rule: conversion against its baseline (the previous period, the team, or
+/// the pipeline's mean step), and time in stage against the pipeline's median stage time.
+fn verdict_table(
+    rows: &[Row],
+    team: &[Funnel],
+    prev: &[Funnel],
+    has_period: bool,
+    mp: bool,
+    by: Option<&str>,
+) -> Result<(ResultTable, Vec<Note>)> {
+    struct V {
+        pipeline: String,
+        group: Option<String>,
+        stage: String,
+        rule: &'static str,
+        value: f64,
+        baseline: f64,
+        difference: f64,
+    }
+    let mut out: Vec<V> = Vec::new();
+    let mut notes = Vec::new();
+    let find = |fs: &[Funnel], p: &str| fs.iter().find(|f| f.pipeline == p).cloned();
+    // Per pipeline and group.
+    let mut keys: Vec<(String, Option<String>)> = rows.iter().map(|r| (r.pipeline.clone(), r.group.clone())).collect();
+    keys.dedup();
+    let rule_conv = if by.is_some() {
+        "conversion vs team"
+    } else if has_period {
+        "conversion vs previous period"
+    } else {
+        "conversion vs pipeline mean step"
+    };
+    for (p, g) in &keys {
+        let rs: Vec<&Row> = rows.iter().filter(|r| &r.pipeline == p && &r.group == g).collect();
+        let steps: Vec<f64> = rs.iter().filter_map(|r| r.step).collect();
+        let mean_step = if steps.is_empty() { None } else { Some(steps.iter().sum::<f64>() / steps.len() as f64) };
+        for r in &rs {
+            let Some(step) = r.step else { continue };
+            let baseline = if by.is_some() {
+                find(team, p).and_then(|f| f.step(r.k))
+            } else if has_period {
+                find(prev, p).and_then(|f| f.step(r.k))
+            } else {
+                mean_step
+            };
+            if let Some(b) = baseline {
+                out.push(V { pipeline: p.clone(), group: g.clone(), stage: r.stage.clone(), rule: rule_conv, value: step, baseline: b, difference: step - b });
+            }
+        }
+        let meds: Vec<f64> = rs.iter().filter_map(|r| r.time.median).collect();
+        if let Some(m) = crate::metrics::stats::quantile(&meds, 0.5) {
+            for r in &rs {
+                if let Some(med) = r.time.median {
+                    out.push(V { pipeline: p.clone(), group: g.clone(), stage: r.stage.clone(), rule: "time in stage vs median stage", value: med, baseline: m, difference: med - m });
+                }
+            }
+        }
+    }
+    if has_period && by.is_none() && prev.is_empty() {
+        notes.push(Note::new("no deals in the previous period: no conversion baseline", "上一期间无商机：无转化率基准"));
+    }
+    // Order: within each pipeline / group and rule, worst first (conversion: most below baseline;
+    // time: most above). The worst is the bottleneck when it is worse than its baseline.
+    out.sort_by(|a, b| {
+        (&a.pipeline, &a.group, a.rule).cmp(&(&b.pipeline, &b.group, b.rule)).then_with(|| {
+            if a.rule.starts_with("conversion") { a.difference.total_cmp(&b.difference) } else { b.difference.total_cmp(&a.difference) }
+        })
+    });
+    let mut rank = Vec::new();
+    let mut verdict = Vec::new();
+    let mut last: Option<(String, Option<String>, &str)> = None;
+    let mut r = 0;
+    for v in &out {
+        let key = (v.pipeline.clone(), v.group.clone(), v.rule);
+        if last.as_ref() != Some(&key) {
+            r = 0;
+            last = Some(key);
+        }
+        r += 1;
+        rank.push(r as i64);
+        let worse = if v.rule.starts_with("conversion") { v.difference < 0.0 } else { v.difference > 0.0 };
+        verdict.push(if r == 1 && worse { "bottleneck" } else { "" }.to_string());
+    }
+    for v in out.iter().zip(&verdict).filter(|(_, s)| !s.is_empty()).map(|(v, _)| v) {
+        let who = v.group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default();
+        notes.push(if v.rule.starts_with("conversion") {
+            Note::new(
+                format!("{who}bottleneck {:?} by {}: step {:.1}% vs {:.1}% ({:+.1} points)", v.stage, v.rule, v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
+                format!("{who}瓶颈 {:?}（{}）：环节转化率 {:.1}% 对比 {:.1}%（{:+.1} 个百分点）", v.stage, v.rule, v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
+            )
+        } else {
+            Note::new(
+                format!("{who}bottleneck {:?} by time in stage: median {:.1} days vs {:.1} ({:+.1} days)", v.stage, v.value, v.baseline, v.difference),
+                format!("{who}瓶颈 {:?}（停留时间）：中位数 {:.1} 天，对比 {:.1} 天（{:+.1} 天）", v.stage, v.value, v.baseline, v.difference),
+            )
+        });
+    }
+    let mut cols = Vec::new();
+    let mut specs = Vec::new();
+    cols.push(Column::new("rank".into(), rank));
+    specs.push(ColumnSpec::new("rank", Unit::Count));
+    push_keys(&mut cols, &mut specs, mp, by, out.iter().map(|v| v.pipeline.clone()).collect(), out.iter().map(|v| v.group.clone()).collect());
+    cols.push(Column::new("stage".into(), out.iter().map(|v| v.stage.clone()).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("stage", Unit::Text));
+    cols.push(Column::new("rule".into(), out.iter().map(|v| v.rule.to_string()).collect::<Vec<_>>()));
+    specs.push(ColumnSpec::new("rule", Unit::Text));
+    for (id, f) in [("value", 0), ("baseline", 1), ("difference", 2)] {
+        let v: Vec<f64> = out.iter().map(|v| [v.value, v.baseline, v.difference][f]).collect();
+        cols.push(Column::new(id.into(), v));
+        specs.push(ColumnSpec::new(id, Unit::Number));
+    }
+    cols.push(Column::new("verdict".into(), verdict));
+    specs.push(ColumnSpec::new("verdict", Unit::Text));
+    Ok((ResultTable { name: "verdict".into(), columns: specs, df: DataFrame::new_infer_height(cols)? }, notes))
+}
+
+fn stuck_table(
+    set: &DealSet,
+    deals: Option<&DataFrame>,
+    rows: &[Row],
+    sla: &BTreeMap<(String, usize), f64>,
+    as_of_ms: i64,
+    n: usize,
+) -> Result<ResultTable> {
+    let empty = DataFrame::empty();
+    let df = deals.unwrap_or(&empty);
+    let name = prep::coded(df, "deal_name")?;
+    let owner = prep::coded(df, "owner")?;
+    // p90 per (pipeline, stage) over all groups' rows (the team's, when --by).
+    let mut p90: BTreeMap<(String, usize), f64> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.group.is_none()) {
+        if let Some(p) = r.time.p90 {
+            p90.insert((r.pipeline.clone(), r.k), p);
+        }
+    }
+    struct S {
+        d: usize,
+        k: usize,
+        age: f64,
+        limit: f64,
+        basis: &'static str,
+    }
+    let mut list: Vec<S> = Vec::new();
+    for d in 0..set.len() {
+        let Some((k, age)) = timing::stage_age(set, d, as_of_ms) else { continue };
+        let key = (set.pipeline_name(d).to_string(), k);
+        let (limit, basis) = match (sla.get(&key), p90.get(&key)) {
+            (Some(l), _) => (*l, "sla"),
+            (None, Some(p)) => (*p, "p90"),
+            _ => continue,
+        };
+        if age > limit {
+            list.push(S { d, k, age, limit, basis });
+        }
+    }
+    list.sort_by(|a, b| (b.age - b.limit).total_cmp(&(a.age - a.limit)).then(a.d.cmp(&b.d)));
+    list.truncate(n);
+    let get = |c: &prep::Coded, d: usize| if d < set.n_rows { c.get(d).map(str::to_string) } else { None };
+    let cols = vec![
+        Column::new("deal_id".into(), list.iter().map(|s| set.ids[s.d].clone()).collect::<Vec<_>>()),
+        Column::new("deal_name".into(), list.iter().map(|s| get(&name, s.d)).collect::<Vec<_>>()),
+        Column::new("owner".into(), list.iter().map(|s| get(&owner, s.d)).collect::<Vec<_>>()),
+        Column::new("stage".into(), list.iter().map(|s| set.stages(s.d).map(|st| st[s.k].clone())).collect::<Vec<_>>()),
+        Column::new("days_in_stage".into(), list.iter().map(|s| s.age).collect::<Vec<_>>()),
+        Column::new("limit_days".into(), list.iter().map(|s| s.limit).collect::<Vec<_>>()),
+        Column::new("limit_basis".into(), list.iter().map(|s| s.basis.to_string()).collect::<Vec<_>>()),
+        Column::new("amount".into(), list.iter().map(|s| set.amount(s.d)).collect::<Vec<_>>()),
+        Column::new("currency".into(), list.iter().map(|s| set.currency(s.d).to_string()).collect::<Vec<_>>()),
+    ];
+    let specs = vec![
+        ColumnSpec::new("deal_id", Unit::Text),
+        ColumnSpec::new("deal_name", Unit::Text),
+        ColumnSpec::new("owner", Unit::Text),
+        ColumnSpec::new("stage", Unit::Text),
+        ColumnSpec::new("days_in_stage", Unit::Days),
+        ColumnSpec::new("limit_days", Unit::Days),
+        ColumnSpec::new("limit_basis", Unit::Text),
+        ColumnSpec::new("amount", Unit::Money),
+        ColumnSpec::new("currency", Unit::Text),
+    ];
+    Ok(ResultTable { name: "stuck".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+}
+
+fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<ResultTable>> {
+    let total = r.lost.max(1) as f64;
+    // One row per reason and currency (amounts never summed across currencies).
+    let (mut reason, mut count, mut share, mut amount, mut cur) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut by_reason: Vec<(&String, &(u64, BTreeMap<String, f64>))> = r.by_reason.iter().collect();
+    by_reason.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    for (why, (n, amt)) in by_reason {
+        let amts: Vec<(Option<String>, Option<f64>)> =
+            if amt.is_empty() { vec![(None, None)] } else { amt.iter().map(|(c, a)| (Some(c.clone()), Some(*a))).collect() };
+        for (c, a) in amts {
+            reason.push(why.clone());
+            count.push(*n as i64);
+            share.push(*n as f64 / total);
+            amount.push(a);
+            cur.push(c);
+        }
+    }
+    let t1 = ResultTable {
+        name: "reasons".into(),
+        columns: vec![
+            ColumnSpec::new("lost_reason", Unit::Text),
+            ColumnSpec::new("lost_count", Unit::Count),
+            ColumnSpec::new("share", Unit::Ratio),
+            ColumnSpec::new("lost_amount", Unit::Money),
+            ColumnSpec::new("currency", Unit::Text),
+        ],
+        df: DataFrame::new_infer_height(vec![
+            Column::new("lost_reason".into(), reason),
+            Column::new("lost_count".into(), count),
+            Column::new("share".into(), share),
+            Column::new("lost_amount".into(), amount),
+            Column::new("currency".into(), cur),
+        ])?,
+    };
+    let (mut pipe, mut stage, mut count, mut share, mut amount, mut cur) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for ((p, k), (n, amt)) in &r.by_stage {
+        let label = match k {
+            Some(k) => set.pipelines.stages(p).and_then(|s| s.get(*k)).cloned().unwrap_or_default(),
+            None => "(unknown: no history)".to_string(),
+        };
+        let amts: Vec<(Option<String>, Option<f64>)> =
+            if amt.is_empty() { vec![(None, None)] } else { amt.iter().map(|(c, a)| (Some(c.clone()), Some(*a))).collect() };
+        for (c, a) in amts {
+            pipe.push(p.clone());
+            stage.push(label.clone());
+            count.push(*n as i64);
+            share.push(*n as f64 / total);
+            amount.push(a);
+            cur.push(c);
+        }
+    }
+    let mut cols = Vec::new();
+    let mut specs = Vec::new();
+    if mp {
+        cols.push(Column::new("pipeline".into(), pipe));
+        specs.push(ColumnSpec::new("pipeline", Unit::Text));
+    }
+    for (id, unit) in [("lost_from", Unit::Text), ("lost_count", Unit::Count), ("share", Unit::Ratio), ("lost_amount", Unit::Money), ("currency", Unit::Text)] {
+        specs.push(ColumnSpec::new(id, unit));
+    }
+    cols.push(Column::new("lost_from".into(), stage));
+    cols.push(Column::new("lost_count".into(), count));
+    cols.push(Column::new("share".into(), share));
+    cols.push(Column::new("lost_amount".into(), amount));
+    cols.push(Column::new("currency".into(), cur));
+    let t2 = ResultTable { name: "lost_from".into(), columns: specs, df: DataFrame::new_infer_height(cols)? };
+    Ok(vec![t1, t2])
+}
+
+fn chart_of(rows: &[Row], lang: Lang) -> ChartSpec {
+    let first = rows.first().map(|r| (r.pipeline.clone(), r.group.clone()));
+    let rs: Vec<&Row> = rows.iter().filter(|r| Some((r.pipeline.clone(), r.group.clone())) == first).collect();
+    ChartSpec {
+        chart: Chart::Quantiles {
+            labels: rs.iter().map(|r| r.stage.clone()).collect(),
+            p50: rs.iter().map(|r| r.time.median.unwrap_or(0.0)).collect(),
+            p90: rs.iter().map(|r| r.time.p90.or(r.time.max_observed).unwrap_or(0.0)).collect(),
+        },
+        title: match lang {
+            Lang::En => "Time in stage (median and p90)".into(),
+            Lang::ZhCn => "阶段停留时间（中位数与P90）".into(),
+        },
+        x_label: String::new(),
+        y_label: match lang {
+            Lang::En => "days".into(),
+            Lang::ZhCn => "天".into(),
+        },
+    }
+}

@@ -1,0 +1,343 @@
+//! `salesctl funnel INPUT`: stage conversion, one row per stage in pipeline order.
+//!
+//! Tables: `funnel` (main) and `amounts` (amount reaching each stage, per currency).
+
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use super::analysis::{self, by_codes, parse_duration_days};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::deals::DealSet;
+use crate::metrics::funnel::{self, Cohort, Funnel, Params};
+use crate::model::Table;
+use crate::output::chart::{Chart, ChartSpec};
+use crate::output::{self, ColumnSpec, Lang, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::period::PeriodArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A CRM export (or several: deals and stage history), or a DIR made by `salesctl ingest`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Count a deal at a stage only when it entered every earlier stage, in pipeline order.
+    #[arg(long)]
+    pub in_order: bool,
+    /// One funnel per value of this field (owner, source, region, product, team, pipeline or any column).
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+    /// Funnels by creation cohort: week, month or quarter, each with its open share.
+    #[arg(long, value_name = "UNIT", value_parser = ["week", "month", "quarter"])]
+    pub cohort: Option<String>,
+    /// Count a stage only when reached within this time of creation (90d, 12w, 3m).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// Amount-weighted funnel, one per currency.
+    #[arg(long)]
+    pub value: bool,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+const DEAL_COLS: &[&str] =
+    &["deal_id", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at", "stage_entered_at"];
+const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let ds = load::load(&a.inputs, &a.load)?;
+    let mut deal_cols: Vec<&str> = DEAL_COLS.to_vec();
+    if let Some(b) = &a.by {
+        deal_cols.push(b.as_str());
+    }
+    let deals = ds.frame(Table::Deals, &deal_cols)?;
+    let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
+    if deals.is_none() && events.is_none() {
+        return Err(Error::Input("the input holds neither deals nor stage events".into()));
+    }
+    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    analysis::require_stage_lists(&set, &ds)?;
+    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let by = match &a.by {
+        Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
+        None => None,
+    };
+    let window_ms = match &a.window {
+        Some(w) => Some((parse_duration_days(w).map_err(|e| Error::Usage(format!("--window {e}")))? * 86_400_000.0) as i64),
+        None => None,
+    };
+    let params = Params {
+        in_order: a.in_order,
+        value: a.value,
+        created_in: period.as_ref().map(|p| p.millis()),
+        cohort: a.cohort.as_deref().and_then(Cohort::parse),
+        window_ms,
+        by,
+    };
+    let (funnels, st) = funnel::compute(&set, &params);
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at");
+    notes.extend(funnel_notes(&st, &funnels, &a, &set));
+    let report = Report {
+        tables: vec![main_table(&funnels, &a)?, amounts_table(&funnels, &a)?],
+        notes,
+        title: Some(Note::new("Stage funnel", "销售漏斗")),
+    };
+    let chart = a.out.chart.as_ref().map(|_| chart_of(&funnels, lang));
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    analysis::write_rejects(&ds, &a.load)?;
+    Ok(ExitCode::Success)
+}
+
+fn multi_pipeline(f: &[Funnel]) -> bool {
+    f.iter().any(|x| x.pipeline != "default")
+}
+
+fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
+    let mp = multi_pipeline(funnels);
+    let (mut pipe, mut grp, mut coh, mut open_share) = (vec![], vec![], vec![], vec![]);
+    let (mut stage, mut reached, mut step, mut cum, mut drop) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut amount, mut currency, mut basis) = (vec![], vec![], vec![]);
+    for f in funnels {
+        let single = if f.amount.len() == 1 { f.amount.iter().next() } else { None };
+        for k in 0..f.stages.len() {
+            pipe.push(f.pipeline.clone());
+            grp.push(f.group.clone());
+            coh.push(f.cohort.clone());
+            open_share.push(f.open_share());
+            stage.push(f.stages[k].clone());
+            reached.push(f.reached[k]);
+            step.push(f.step(k));
+            cum.push(f.cumulative(k));
+            drop.push(f.drop_off(k));
+            if a.value {
+                currency.push(f.currency.clone());
+                amount.push(None);
+            } else {
+                amount.push(single.map(|(_, v)| v[k]));
+                currency.push(single.map(|(c, _)| c.clone()).or_else(|| (f.amount.len() > 1).then(|| "(several)".to_string())));
+            }
+            basis.push(if f.mixed_basis { "history+implied" } else { f.basis.as_str() });
+        }
+    }
+    let mut cols: Vec<Column> = Vec::new();
+    let mut specs: Vec<ColumnSpec> = Vec::new();
+    if mp {
+        cols.push(Column::new("pipeline".into(), pipe));
+        specs.push(ColumnSpec::new("pipeline", Unit::Text));
+    }
+    if let Some(b) = &a.by {
+        cols.push(Column::new(b.as_str().into(), grp));
+        specs.push(ColumnSpec::new(b, Unit::Text));
+    }
+    if a.cohort.is_some() {
+        cols.push(Column::new("cohort".into(), coh));
+        specs.push(ColumnSpec::new("cohort", Unit::Text));
+        cols.push(Column::new("open_share".into(), open_share));
+        specs.push(ColumnSpec::new("open_share", Unit::Ratio));
+    }
+    cols.push(Column::new("stage".into(), stage));
+    specs.push(ColumnSpec::new("stage", Unit::Text));
+    if a.value {
+        cols.push(Column::new("amount".into(), reached));
+        specs.push(ColumnSpec::new("amount", Unit::Money));
+    } else {
+        let counts: Vec<i64> = reached.iter().map(|x| *x as i64).collect();
+        cols.push(Column::new("deals".into(), counts));
+        specs.push(ColumnSpec::new("deals", Unit::Count));
+    }
+    for (id, v) in [("step_conversion", step), ("cumulative_conversion", cum), ("drop_off", drop)] {
+        cols.push(Column::new(id.into(), v));
+        specs.push(ColumnSpec::new(id, Unit::Ratio));
+    }
+    if !a.value {
+        cols.push(Column::new("amount".into(), amount));
+        specs.push(ColumnSpec::new("amount", Unit::Money));
+    }
+    cols.push(Column::new("currency".into(), currency));
+    specs.push(ColumnSpec::new("currency", Unit::Text));
+    cols.push(Column::new("basis".into(), basis));
+    specs.push(ColumnSpec::new("basis", Unit::Text));
+    Ok(ResultTable { name: "funnel".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+}
+
+/// Amount reaching each stage, per currency (long format): never summed across currencies.
+fn amounts_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
+    let mp = multi_pipeline(funnels);
+    let (mut pipe, mut grp, mut coh, mut stage, mut cur, mut amt) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for f in funnels {
+        for (c, v) in &f.amount {
+            for (k, x) in v.iter().enumerate() {
+                pipe.push(f.pipeline.clone());
+                grp.push(f.group.clone());
+                coh.push(f.cohort.clone());
+                stage.push(f.stages[k].clone());
+                cur.push(c.clone());
+                amt.push(*x);
+            }
+        }
+    }
+    let mut cols = Vec::new();
+    let mut specs = Vec::new();
+    if mp {
+        cols.push(Column::new("pipeline".into(), pipe));
+        specs.push(ColumnSpec::new("pipeline", Unit::Text));
+    }
+    if let Some(b) = &a.by {
+        cols.push(Column::new(b.as_str().into(), grp));
+        specs.push(ColumnSpec::new(b, Unit::Text));
+    }
+    if a.cohort.is_some() {
+        cols.push(Column::new("cohort".into(), coh));
+        specs.push(ColumnSpec::new("cohort", Unit::Text));
+    }
+    cols.push(Column::new("stage".into(), stage));
+    specs.push(ColumnSpec::new("stage", Unit::Text));
+    cols.push(Column::new("currency".into(), cur));
+    specs.push(ColumnSpec::new("currency", Unit::Text));
+    cols.push(Column::new("amount".into(), amt));
+    specs.push(ColumnSpec::new("amount", Unit::Money));
+    Ok(ResultTable { name: "amounts".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+}
+
+fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet) -> Vec<Note> {
+    let mut n = Vec::new();
+    n.push(Note::new(
+        format!(
+            "{} funnel{}: {} deals; basis: {} from stage history, {} implied from the current stage",
+            if a.in_order { "in-order" } else { "any-order" },
+            if a.value { " by amount (per currency)" } else { "" },
+            st.deals,
+            st.history,
+            st.implied
+        ),
+        format!(
+            "{}漏斗{}：{} 个商机；依据：{} 个来自阶段历史，{} 个由当前阶段推断",
+            if a.in_order { "按序" } else { "任意顺序" },
+            if a.value { "（按金额，分币种）" } else { "" },
+            st.deals,
+            st.history,
+            st.implied
+        ),
+    ));
+    n.push(Note::new(
+        "step_conversion = reached(k) / reached(k-1); cumulative_conversion = reached(k) / reached(first); drop_off = 1 - step",
+        "环节转化率 = 到达(k) / 到达(k-1)；累计转化率 = 到达(k) / 到达(第一阶段)；流失率 = 1 - 环节转化率",
+    ));
+    if st.lost_placed_first > 0 {
+        n.push(Note::new(
+            format!("{} lost/invalid deal(s) without history or a lost-at stage were placed at the first stage", st.lost_placed_first),
+            format!("{} 个输单/无效商机缺少历史或输单阶段，计入第一阶段", st.lost_placed_first),
+        ));
+    }
+    if st.history > 0 {
+        n.push(Note::new(
+            format!(
+                "{} backward move(s); {} skipped stage(s) in {} deal(s)",
+                st.backward_moves, st.skipped_stages, st.deals_with_skip
+            ),
+            format!("{} 次阶段回退；{} 个商机共跳过 {} 个阶段", st.backward_moves, st.deals_with_skip, st.skipped_stages),
+        ));
+    }
+    if st.invalid > 0 {
+        n.push(Note::new(
+            format!("{} invalid deal(s) counted at the stages they reached (never won)", st.invalid),
+            format!("{} 个无效商机计入其到达的阶段（不计为赢单）", st.invalid),
+        ));
+    }
+    if st.outside_period > 0 || st.no_created > 0 {
+        n.push(Note::new(
+            format!("{} deal(s) created outside the period, {} without a created date, left out", st.outside_period, st.no_created),
+            format!("{} 个商机不在期间内创建，{} 个缺少创建时间，未计入", st.outside_period, st.no_created),
+        ));
+    }
+    if st.no_position > 0 {
+        n.push(Note::new(
+            format!("{} deal(s) whose stage is in no stage list left out", st.no_position),
+            format!("{} 个商机的阶段不在阶段列表中，未计入", st.no_position),
+        ));
+    }
+    for (label, c) in &set.unknown_stages {
+        n.push(Note::new(
+            format!("unknown stage {label:?} ({c} deal(s)): add it to --stages or [stages] in salesctl.toml"),
+            format!("未知阶段 {label:?}（{c} 个商机）：请加入 --stages 或 salesctl.toml 的 [stages]"),
+        ));
+    }
+    for (label, c) in &set.events.unknown {
+        n.push(Note::new(
+            format!("unknown stage {label:?} in stage history ({c} event(s)) left out"),
+            format!("阶段历史中的未知阶段 {label:?}（{c} 条）未计入"),
+        ));
+    }
+    for (p, c) in &st.no_stage_list {
+        n.push(Note::new(
+            format!("pipeline {p:?}: no stage order known, {c} deal(s) left out; pass --stages or set [stages] in salesctl.toml"),
+            format!("销售流程 {p:?} 无阶段顺序，{c} 个商机未计入；请用 --stages 或 salesctl.toml 的 [stages]"),
+        ));
+    }
+    if st.no_amount > 0 {
+        n.push(Note::new(
+            format!("{} deal(s) without an amount left out of the value funnel", st.no_amount),
+            format!("{} 个商机无金额，未计入金额漏斗", st.no_amount),
+        ));
+    }
+    if !a.value && funnels.iter().any(|f| f.amount.len() > 1) {
+        n.push(Note::new(
+            "amounts in several currencies are never summed: see --table amounts, or --value for one funnel per currency",
+            "多币种金额不相加：见 --table amounts，或用 --value 按币种分别计算",
+        ));
+    }
+    if a.window.is_some() && st.implied > 0 {
+        n.push(Note::new(
+            "--window: deals without history are windowed on their won date only",
+            "--window：无阶段历史的商机仅按赢单日期计算窗口",
+        ));
+    }
+    n
+}
+
+fn chart_of(funnels: &[Funnel], lang: Lang) -> ChartSpec {
+    let title = match lang {
+        Lang::En => "Stage funnel",
+        Lang::ZhCn => "销售漏斗",
+    };
+    let y = match lang {
+        Lang::En => "deals",
+        Lang::ZhCn => "商机数",
+    };
+    let chart = if funnels.len() == 1 {
+        let f = &funnels[0];
+        Chart::HBar {
+            labels: f.stages.clone(),
+            values: f.reached.clone(),
+            value_labels: (0..f.stages.len())
+                .map(|k| match f.step(k) {
+                    Some(s) => format!("{} ({:.1}%)", crate::output::cell::thousands(&format!("{:.0}", f.reached[k])), s * 100.0),
+                    None => crate::output::cell::thousands(&format!("{:.0}", f.reached[k])),
+                })
+                .collect(),
+        }
+    } else {
+        // Grouped bars: the first pipeline's stages; one series per group / cohort / currency.
+        let first = &funnels[0];
+        let series = funnels
+            .iter()
+            .filter(|f| f.pipeline == first.pipeline)
+            .map(|f| {
+                let name = [f.group.as_deref(), f.cohort.as_deref(), f.currency.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (if name.is_empty() { f.pipeline.clone() } else { name }, f.reached.clone())
+            })
+            .collect();
+        Chart::Grouped { categories: first.stages.clone(), series }
+    };
+    ChartSpec { chart, title: title.into(), x_label: String::new(), y_label: y.into() }
+}

@@ -1,0 +1,813 @@
+//! `salesctl scorecard INPUT [--rep NAME]`: each rep against target and team.
+//!
+//! Tables: `scorecard` (main; the team row last) and `money` (money KPIs per rep and currency,
+//! when the data holds several currencies). With `--rep`: `card` (main) and `trend`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use chrono::Datelike;
+use polars::prelude::*;
+
+use super::analysis;
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::deals::DealSet;
+use crate::metrics::prep::{self, NONE};
+use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
+use crate::model::Table;
+use crate::output::chart::{Chart, ChartSpec};
+use crate::output::{self, ColumnSpec, Lang, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::period::{Period, PeriodArgs};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A CRM deals export (and its stage history), or a DIR made by `salesctl ingest`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// One rep's card: every KPI beside the team median and the rep's percentile, and a monthly trend.
+    #[arg(long, value_name = "NAME")]
+    pub rep: Option<String>,
+    /// Roll up by this field instead of owner (team, region, or any column).
+    #[arg(long, value_name = "FIELD", default_value = "owner")]
+    pub by: String,
+    /// Sort and number the rows by this KPI (win_rate, won_amount, attainment...).
+    #[arg(long, value_name = "KPI")]
+    pub rank: Option<String>,
+    /// Targets file (CSV/XLSX: owner or key, period, target), rolled to the report period.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Activities file (owner, at, kind): calls, visits, emails, meetings per rep.
+    #[arg(long, value_name = "FILE")]
+    pub activities: Option<PathBuf>,
+    /// Feedback file (deal_id or customer_id, score, scale): average CSAT / NPS per rep.
+    #[arg(long, value_name = "FILE")]
+    pub feedback: Option<PathBuf>,
+    /// Win rate: closed (won / (won + lost), default), created (won / created) or value (by amount).
+    #[arg(long, value_name = "BASIS", default_value = "closed", value_parser = ["closed", "created", "value"])]
+    pub win_rate: String,
+    /// Credit closed deals to the current owner (default) or the owner at close (needs history with owners).
+    #[arg(long, value_name = "WHO", default_value = "current", value_parser = ["current", "at-close"])]
+    pub credit: String,
+    /// Months in the --rep trend.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub trend: usize,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+const DEAL_COLS: &[&str] = &[
+    "deal_id",
+    "account",
+    "owner",
+    "pipeline",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "created_at",
+    "closed_at",
+    "expected_close_at",
+    "stage_entered_at",
+];
+const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "owner"];
+
+/// Rate KPIs: a low_n row is never ranked above a solid one on these.
+const RATE_KPIS: &[&str] = &["win_rate", "win_rate_low", "win_rate_high"];
+/// KPIs where lower is better.
+const LOWER_BETTER: &[&str] = &["cycle_median_days", "cycle_p75_days", "lost"];
+
+/// One output row: a rep (or the team) and its KPIs.
+struct Line {
+    key: String,
+    k: Kpis,
+    target: Option<f64>,
+    attainment: Option<f64>,
+    coverage: Option<f64>,
+    target_met: Option<bool>,
+    activities: Option<ActivityCounts>,
+    feedback: Option<(f64, u64, Option<f64>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ActivityCounts {
+    total: u64,
+    calls: u64,
+    visits: u64,
+    emails: u64,
+    meetings: u64,
+    weeks: f64,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let ds = load::load(&a.inputs, &a.load)?;
+    let mut cols: Vec<&str> = DEAL_COLS.to_vec();
+    if !cols.contains(&a.by.as_str()) {
+        cols.push(a.by.as_str());
+    }
+    let Some(deals) = ds.frame(Table::Deals, &cols)? else {
+        return Err(Error::Input("scorecard needs a deals table; the input holds none".into()));
+    };
+    prep::need(&deals, "deals", &["status"])?;
+    let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
+    let set = DealSet::build(Some(&deals), events.as_ref(), ds.pipelines())?;
+    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let (group, names) = analysis::by_codes(&set, Some(&deals), &a.by, &ds)?;
+    let account = prep::coded(&deals, "account")?;
+    let wr = WinRate::parse(&a.win_rate).unwrap_or_default();
+    let owner_at_close = if a.credit == "at-close" { Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?) } else { None };
+    let params = scorecard::Params {
+        period: period.as_ref().map(Period::millis),
+        win_rate: wr,
+        qualified_stage: ds.settings.config.qualified_stage.clone(),
+        owner_at_close,
+    };
+    let (by, team) = scorecard::accumulate(&set, &group, &account, &params);
+    // Currencies present in the money KPIs.
+    let mut currencies: BTreeMap<String, ()> = BTreeMap::new();
+    for m in [&team.won_amount, &team.open_pipeline, &team.lost_amount] {
+        for c in m.keys() {
+            currencies.insert(c.clone(), ());
+        }
+    }
+    let single: Option<String> = match currencies.len() {
+        0 => Some(String::new()),
+        1 => currencies.keys().next().cloned(),
+        _ => None,
+    };
+    let targets = match &a.targets {
+        Some(f) => Some(load_targets(f, &a, &ds)?),
+        None => None,
+    };
+    let acts = match &a.activities {
+        Some(f) => Some(load_activities(f, &a, &ds, period.as_ref())?),
+        None => None,
+    };
+    let fb = match &a.feedback {
+        Some(f) => Some(load_feedback(f, &a, &ds, &set, &group, &names, &account)?),
+        None => None,
+    };
+    let make = |key: &str, acc: &Acc| -> Line {
+        let k = scorecard::kpis(acc, wr, single.as_deref().unwrap_or(""));
+        let k = if single.is_none() {
+            Kpis { won_amount: None, avg_won_deal: None, open_pipeline: None, weighted_pipeline: None, sales_velocity: None, currency: Some("(several)".into()), ..k }
+        } else {
+            k
+        };
+        let target = targets.as_ref().map(|t| {
+            if key == TEAM { t.values().map(|v| scorecard::rolled_target(v, params.period)).sum() } else { t.get(key).map_or(0.0, |v| scorecard::rolled_target(v, params.period)) }
+        });
+        let target = target.filter(|t| *t > 0.0);
+        let won = k.won_amount;
+        let attainment = match (target, won) {
+            (Some(t), Some(w)) => Some(w / t),
+            _ => None,
+        };
+        let target_met = match (target, won) {
+            (Some(t), Some(w)) => Some(w >= t),
+            _ => None,
+        };
+        let closing = acc.closing_in_period.get(single.as_deref().unwrap_or("")).copied().unwrap_or(0.0);
+        let coverage = match (target, won) {
+            (Some(t), Some(w)) if w < t => Some(closing / (t - w)),
+            _ => None,
+        };
+        let activities = acts.as_ref().map(|m| {
+            if key == TEAM {
+                let mut s = ActivityCounts::default();
+                for v in m.values() {
+                    s.total += v.total;
+                    s.calls += v.calls;
+                    s.visits += v.visits;
+                    s.emails += v.emails;
+                    s.meetings += v.meetings;
+                    s.weeks = v.weeks;
+                }
+                s
+            } else {
+                m.get(key).cloned().unwrap_or_else(|| ActivityCounts { weeks: m.values().next().map_or(0.0, |v| v.weeks), ..Default::default() })
+            }
+        });
+        let feedback = fb.as_ref().and_then(|m| m.get(key).map(|v| summarize_feedback(v)));
+        Line { key: key.to_string(), k, target, attainment, coverage, target_met, activities, feedback }
+    };
+    let mut lines: Vec<Line> = by.iter().filter(|(c, _)| **c != NONE).map(|(c, acc)| make(&names[*c as usize], acc)).collect();
+    if let Some(acc) = by.get(&NONE) {
+        lines.push(make("(none)", acc));
+    }
+    lines.sort_by(|x, y| x.key.cmp(&y.key));
+    let team_line = make(TEAM, &team);
+
+    let mut notes = analysis::base_notes(&ds, period.as_ref(), "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)");
+    notes.push(Note::new(wr.definition(), match wr {
+        WinRate::Closed => "赢单率 = 期间内赢单 / (赢单 + 输单)，不含在途（--win-rate closed）",
+        WinRate::Created => "赢单率 = 期间内新建且赢单 / 期间内新建（--win-rate created）",
+        WinRate::Value => "赢单率 = 赢单金额 / (赢单 + 输单金额)（--win-rate value）",
+    }));
+    notes.push(Note::new(
+        "team row: counts and amounts summed, rates pooled (all won / all closed), medians over all the team's deals; low_n = fewer than 5 observations",
+        "团队行：计数与金额求和，比率合并计算（全部赢单 / 全部结单），中位数取全队商机；low_n = 样本少于 5",
+    ));
+    notes.push(Note::new(
+        format!("credit: {} owner", if a.credit == "at-close" { "the owner at close (from history)" } else { "the current" }),
+        format!("业绩归属：{}负责人", if a.credit == "at-close" { "结单时的" } else { "当前" }),
+    ));
+    if single.is_none() {
+        notes.push(Note::new(
+            "several currencies: money KPIs are per currency in --table money (never summed across currencies)",
+            "多币种：金额指标按币种见 --table money（不跨币种相加）",
+        ));
+    }
+    if targets.is_some() {
+        notes.push(Note::new(
+            "target rolled to the period (quarterly/yearly targets spread evenly over months); attainment = won_amount / target; pipeline_coverage = open pipeline expected to close in the period / (target - won_amount), empty when the target is met",
+            "目标按期间分摊（季度/年度目标平均分到各月）；达成率 = 赢单金额 / 目标；管道覆盖率 = 期间内预计成交的在途金额 / (目标 - 赢单金额)，达标时为空",
+        ));
+    }
+
+    if let Some(rep) = &a.rep {
+        return rep_card(rep, &a, &ds, &set, &group, &names, &account, &params, lines, team_line, notes, lang, single.as_deref());
+    }
+    if let Some(kpi) = &a.rank {
+        rank_lines(&mut lines, kpi)?;
+    }
+    let mut tables = vec![main_table(&lines, &team_line, &a)?];
+    if single.is_none() {
+        tables.push(money_table(&by, &team, &names, wr)?);
+    }
+    let chart = a.out.chart.as_ref().map(|_| leaderboard(&lines, lang));
+    let report = Report { tables, notes, title: Some(Note::new("Rep scorecard", "销售人员记分卡")) };
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    analysis::write_rejects(&ds, &a.load)?;
+    Ok(ExitCode::Success)
+}
+
+const TEAM: &str = "(team)";
+
+/// The value of a KPI on a line, for ranking and cards.
+fn value(l: &Line, kpi: &str) -> Option<f64> {
+    let k = &l.k;
+    Some(match kpi {
+        "deals_created" => k.deals_created as f64,
+        "won" => k.won as f64,
+        "lost" => k.lost as f64,
+        "open" => k.open as f64,
+        "win_rate" => k.win_rate?,
+        "win_rate_low" => k.win_rate_low?,
+        "win_rate_high" => k.win_rate_high?,
+        "won_amount" => k.won_amount?,
+        "avg_won_deal" => k.avg_won_deal?,
+        "cycle_median_days" => k.cycle_median_days?,
+        "cycle_p75_days" => k.cycle_p75_days?,
+        "open_pipeline" => k.open_pipeline?,
+        "weighted_pipeline" => k.weighted_pipeline?,
+        "new_customers" => k.new_customers as f64,
+        "sales_velocity" => k.sales_velocity?,
+        "target" => l.target?,
+        "attainment" => l.attainment?,
+        "pipeline_coverage" => l.coverage?,
+        "activities" => l.activities.as_ref()?.total as f64,
+        "feedback_avg" => l.feedback?.0,
+        _ => return None,
+    })
+}
+
+const RANKABLE: &[&str] = &[
+    "deals_created",
+    "won",
+    "lost",
+    "open",
+    "win_rate",
+    "win_rate_low",
+    "win_rate_high",
+    "won_amount",
+    "avg_won_deal",
+    "cycle_median_days",
+    "cycle_p75_days",
+    "open_pipeline",
+    "weighted_pipeline",
+    "new_customers",
+    "sales_velocity",
+    "target",
+    "attainment",
+    "pipeline_coverage",
+    "activities",
+    "feedback_avg",
+];
+
+/// `--rank KPI`: best first; nulls last; on rate KPIs low_n rows after solid ones.
+fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
+    if !RANKABLE.contains(&kpi) {
+        return Err(Error::Usage(format!("--rank {kpi:?}: not a scorecard KPI; one of {}", RANKABLE.join(", "))));
+    }
+    let lower = LOWER_BETTER.contains(&kpi);
+    let rate = RATE_KPIS.contains(&kpi);
+    lines.sort_by(|x, y| {
+        let (vx, vy) = (value(x, kpi), value(y, kpi));
+        let solid = |l: &Line| !(rate && l.k.low_n);
+        solid(y)
+            .cmp(&solid(x))
+            .then_with(|| vx.is_none().cmp(&vy.is_none()))
+            .then_with(|| {
+                let (a, b) = (vx.unwrap_or(0.0), vy.unwrap_or(0.0));
+                if lower { a.total_cmp(&b) } else { b.total_cmp(&a) }
+            })
+            .then_with(|| x.key.cmp(&y.key))
+    });
+    Ok(())
+}
+
+fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
+    let all: Vec<&Line> = lines.iter().chain(std::iter::once(team)).collect();
+    let mut cols: Vec<Column> = Vec::new();
+    let mut specs: Vec<ColumnSpec> = Vec::new();
+    macro_rules! push {
+        ($id:expr, $unit:expr, $f:expr) => {{
+            let v: Vec<_> = all.iter().map(|l| $f(*l)).collect();
+            cols.push(Column::new($id.into(), v));
+            specs.push(ColumnSpec::new($id, $unit));
+        }};
+    }
+    if a.rank.is_some() {
+        let n = lines.len();
+        let r: Vec<Option<i64>> = (0..=n).map(|i| (i < n).then_some(i as i64 + 1)).collect();
+        cols.push(Column::new("rank".into(), r));
+        specs.push(ColumnSpec::new("rank", Unit::Count));
+    }
+    push!(a.by.as_str(), Unit::Text, |l: &Line| l.key.clone());
+    push!("deals_created", Unit::Count, |l: &Line| l.k.deals_created as i64);
+    push!("won", Unit::Count, |l: &Line| l.k.won as i64);
+    push!("lost", Unit::Count, |l: &Line| l.k.lost as i64);
+    push!("open", Unit::Count, |l: &Line| l.k.open as i64);
+    push!("win_rate", Unit::Ratio, |l: &Line| l.k.win_rate);
+    push!("win_rate_low", Unit::Ratio, |l: &Line| l.k.win_rate_low);
+    push!("win_rate_high", Unit::Ratio, |l: &Line| l.k.win_rate_high);
+    push!("n", Unit::Count, |l: &Line| l.k.n as i64);
+    push!("low_n", Unit::Bool, |l: &Line| l.k.low_n);
+    push!("won_amount", Unit::Money, |l: &Line| l.k.won_amount);
+    push!("avg_won_deal", Unit::Money, |l: &Line| l.k.avg_won_deal);
+    push!("cycle_median_days", Unit::Days, |l: &Line| l.k.cycle_median_days);
+    push!("cycle_p75_days", Unit::Days, |l: &Line| l.k.cycle_p75_days);
+    push!("open_pipeline", Unit::Money, |l: &Line| l.k.open_pipeline);
+    push!("weighted_pipeline", Unit::Money, |l: &Line| l.k.weighted_pipeline);
+    push!("new_customers", Unit::Count, |l: &Line| l.k.new_customers as i64);
+    push!("sales_velocity", Unit::Money, |l: &Line| l.k.sales_velocity);
+    if a.targets.is_some() {
+        push!("target", Unit::Money, |l: &Line| l.target);
+        push!("attainment", Unit::Ratio, |l: &Line| l.attainment);
+        push!("pipeline_coverage", Unit::Number, |l: &Line| l.coverage);
+        push!("target_met", Unit::Bool, |l: &Line| l.target_met);
+    }
+    if a.activities.is_some() {
+        let act = |l: &Line| l.activities.clone().unwrap_or_default();
+        push!("activities", Unit::Count, |l: &Line| act(l).total as i64);
+        push!("calls", Unit::Count, |l: &Line| act(l).calls as i64);
+        push!("visits", Unit::Count, |l: &Line| act(l).visits as i64);
+        push!("emails", Unit::Count, |l: &Line| act(l).emails as i64);
+        push!("meetings", Unit::Count, |l: &Line| act(l).meetings as i64);
+        push!("activities_per_won", Unit::Number, |l: &Line| (l.k.won > 0).then(|| act(l).total as f64 / l.k.won as f64));
+        push!("activities_per_week", Unit::Number, |l: &Line| {
+            let x = act(l);
+            (x.weeks > 0.0).then(|| x.total as f64 / x.weeks)
+        });
+    }
+    if a.feedback.is_some() {
+        push!("feedback_avg", Unit::Number, |l: &Line| l.feedback.map(|f| f.0));
+        push!("feedback_n", Unit::Count, |l: &Line| l.feedback.map_or(0, |f| f.1 as i64));
+        push!("nps", Unit::Number, |l: &Line| l.feedback.and_then(|f| f.2));
+    }
+    push!("currency", Unit::Text, |l: &Line| l.k.currency.clone());
+    Ok(ResultTable { name: "scorecard".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+}
+
+fn money_table(by: &HashMap<u32, Acc>, team: &Acc, names: &[String], wr: WinRate) -> Result<ResultTable> {
+    let mut keys: Vec<(String, &Acc)> =
+        by.iter().map(|(c, a)| (if *c == NONE { "(none)".to_string() } else { names[*c as usize].clone() }, a)).collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    keys.push((TEAM.to_string(), team));
+    let (mut key, mut cur, mut won, mut avg, mut open, mut weighted) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (k, a) in keys {
+        let mut cs: Vec<&String> = a.won_amount.keys().chain(a.open_pipeline.keys()).collect();
+        cs.sort();
+        cs.dedup();
+        for c in cs {
+            let x = scorecard::kpis(a, wr, c);
+            key.push(k.clone());
+            cur.push(c.clone());
+            won.push(x.won_amount);
+            avg.push(x.avg_won_deal);
+            open.push(x.open_pipeline);
+            weighted.push(x.weighted_pipeline);
+        }
+    }
+    Ok(ResultTable {
+        name: "money".into(),
+        columns: vec![
+            ColumnSpec::new("owner", Unit::Text),
+            ColumnSpec::new("currency", Unit::Text),
+            ColumnSpec::new("won_amount", Unit::Money),
+            ColumnSpec::new("avg_won_deal", Unit::Money),
+            ColumnSpec::new("open_pipeline", Unit::Money),
+            ColumnSpec::new("weighted_pipeline", Unit::Money),
+        ],
+        df: DataFrame::new_infer_height(vec![
+            Column::new("owner".into(), key),
+            Column::new("currency".into(), cur),
+            Column::new("won_amount".into(), won),
+            Column::new("avg_won_deal".into(), avg),
+            Column::new("open_pipeline".into(), open),
+            Column::new("weighted_pipeline".into(), weighted),
+        ])?,
+    })
+}
+
+/// The owner at close from the history's owner column: each closed deal's owner on its last event.
+fn owner_at_close(set: &DealSet, events: Option<&DataFrame>, names: &[String], by: &str) -> Result<Vec<u32>> {
+    if by != "owner" {
+        return Err(Error::Usage("--credit at-close works with --by owner only".into()));
+    }
+    let Some(ev) = events.filter(|e| prep::has(e, "owner")) else {
+        return Err(Error::Input(
+            "--credit at-close needs stage history with an owner column (Salesforce history, snapshots); this input has none".into(),
+        ));
+    };
+    let ids = prep::coded(ev, "deal_id")?;
+    let owner = prep::coded(ev, "owner")?;
+    let at = prep::millis(ev, "entered_at")?;
+    let index: HashMap<&str, usize> = set.ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let name_code: HashMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    let mut last: Vec<(i64, u32)> = vec![(i64::MIN, NONE); set.len()];
+    for i in 0..ev.height() {
+        let (Some(id), Some(o), Some(t)) = (ids.get(i), owner.get(i), at[i]) else { continue };
+        let Some(&d) = index.get(id) else { continue };
+        if let Some(&c) = name_code.get(o) {
+            if t >= last[d].0 {
+                last[d] = (t, c);
+            }
+        }
+    }
+    Ok(last.into_iter().map(|x| x.1).collect())
+}
+
+fn side_args(a: &Args, table: &str) -> LoaderArgs {
+    LoaderArgs { as_table: Some(table.into()), config: a.load.config.clone(), as_of: a.load.as_of.clone(), ..Default::default() }
+}
+
+/// Targets per key: each (period range, amount) for revenue targets of the --by dimension.
+fn load_targets(f: &PathBuf, a: &Args, ds: &load::Dataset) -> Result<HashMap<String, Vec<((i64, i64), f64)>>> {
+    let t = load::load(std::slice::from_ref(f), &side_args(a, "targets"))?;
+    let df = t.frame(Table::Targets, &["dimension", "key", "period", "target", "metric"])?.unwrap_or_default();
+    prep::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
+    let dim = prep::coded(&df, "dimension")?;
+    let key = prep::coded(&df, "key")?;
+    let per = prep::coded(&df, "period")?;
+    let tgt = prep::floats(&df, "target")?;
+    let metric = prep::coded(&df, "metric")?;
+    let mut out: HashMap<String, Vec<((i64, i64), f64)>> = HashMap::new();
+    for i in 0..df.height() {
+        if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(&a.by)) {
+            continue;
+        }
+        if metric.get(i).is_some_and(|m| !m.eq_ignore_ascii_case("revenue")) {
+            continue;
+        }
+        let (Some(k), Some(p), Some(v)) = (key.get(i), per.get(i), tgt[i]) else { continue };
+        let p = crate::period::parse(p, ds.as_of, ds.calendar())
+            .map_err(|e| Error::Input(format!("{}: row {}: column period: {e}", f.display(), i + 2)))?;
+        out.entry(k.to_string()).or_default().push((p.millis(), v));
+    }
+    Ok(out)
+}
+
+fn load_activities(f: &PathBuf, a: &Args, ds: &load::Dataset, period: Option<&Period>) -> Result<HashMap<String, ActivityCounts>> {
+    let t = load::load(std::slice::from_ref(f), &side_args(a, "activities"))?;
+    let df = t.frame(Table::Activities, &["owner", "at", "kind"])?.unwrap_or_default();
+    prep::need(&df, &f.display().to_string(), &["owner", "at"])?;
+    let owner = prep::coded(&df, "owner")?;
+    let kind = prep::coded(&df, "kind")?;
+    let at = prep::millis(&df, "at")?;
+    let range = period.map(Period::millis);
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    let mut out: HashMap<String, ActivityCounts> = HashMap::new();
+    for i in 0..df.height() {
+        let (Some(o), Some(t)) = (owner.get(i), at[i]) else { continue };
+        if range.is_some_and(|(s, e)| t < s || t >= e) {
+            continue;
+        }
+        lo = lo.min(t);
+        hi = hi.max(t);
+        let c = out.entry(o.to_string()).or_default();
+        c.total += 1;
+        let k = kind.get(i).unwrap_or("").trim().to_lowercase();
+        match k.as_str() {
+            "call" | "calls" | "phone" | "电话" | "通话" => c.calls += 1,
+            "visit" | "visits" | "拜访" | "上门" => c.visits += 1,
+            "email" | "emails" | "e-mail" | "邮件" => c.emails += 1,
+            "meeting" | "meetings" | "会议" => c.meetings += 1,
+            _ => {}
+        }
+    }
+    let weeks = match range {
+        Some((s, e)) if s > i64::MIN && e < i64::MAX => (e - s) as f64 / (7.0 * 86_400_000.0),
+        _ if hi >= lo => ((hi - lo) as f64 / 86_400_000.0 + 1.0) / 7.0,
+        _ => 0.0,
+    };
+    for v in out.values_mut() {
+        v.weeks = weeks;
+    }
+    let _ = ds;
+    Ok(out)
+}
+
+/// Feedback scores per group key: (score, scale).
+#[allow(clippy::too_many_arguments)]
+fn load_feedback(
+    f: &PathBuf,
+    a: &Args,
+    ds: &load::Dataset,
+    set: &DealSet,
+    group: &[u32],
+    names: &[String],
+    account: &prep::Coded,
+) -> Result<HashMap<String, Vec<(f64, String)>>> {
+    let t = load::load(std::slice::from_ref(f), &side_args(a, "feedback"))?;
+    let df = t.frame(Table::Feedback, &["deal_id", "customer_id", "at", "score", "scale"])?.unwrap_or_default();
+    prep::need(&df, &f.display().to_string(), &["score"])?;
+    let deal = prep::coded(&df, "deal_id")?;
+    let cust = prep::coded(&df, "customer_id")?;
+    let score = prep::floats(&df, "score")?;
+    let scale = prep::coded(&df, "scale")?;
+    let at = prep::millis(&df, "at")?;
+    let range = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?.map(|p| p.millis());
+    let by_id: HashMap<&str, usize> = set.ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    // A customer's rep: the owner of the account's latest-created deal.
+    let mut by_account: HashMap<&str, (i64, usize)> = HashMap::new();
+    for d in 0..set.n_rows {
+        if let Some(acc) = account.get(d) {
+            let t = set.created_at(d).unwrap_or(i64::MIN);
+            let e = by_account.entry(acc).or_insert((t, d));
+            if t >= e.0 {
+                *e = (t, d);
+            }
+        }
+    }
+    let mut out: HashMap<String, Vec<(f64, String)>> = HashMap::new();
+    for i in 0..df.height() {
+        let Some(s) = score[i] else { continue };
+        if let (Some((ps, pe)), Some(t)) = (range, at[i]) {
+            if t < ps || t >= pe {
+                continue;
+            }
+        }
+        let d = deal.get(i).and_then(|x| by_id.get(x).copied()).or_else(|| cust.get(i).and_then(|c| by_account.get(c).map(|x| x.1)));
+        let Some(d) = d else { continue };
+        let g = group[d];
+        let key = if g == NONE { "(none)".to_string() } else { names[g as usize].clone() };
+        let sc = scale.get(i).unwrap_or(if s > 5.0 { "nps_10" } else { "csat_5" }).to_string();
+        out.entry(key.clone()).or_default().push((s, sc.clone()));
+        out.entry(TEAM.to_string()).or_default().push((s, sc));
+    }
+    Ok(out)
+}
+
+/// (average score, n, NPS when the scale is nps_10: % promoters 9-10 minus % detractors 0-6).
+fn summarize_feedback(v: &[(f64, String)]) -> (f64, u64, Option<f64>) {
+    let n = v.len() as f64;
+    let avg = v.iter().map(|x| x.0).sum::<f64>() / n;
+    let nps_scores: Vec<f64> = v.iter().filter(|x| x.1.starts_with("nps")).map(|x| x.0).collect();
+    let nps = (!nps_scores.is_empty()).then(|| {
+        let m = nps_scores.len() as f64;
+        let pro = nps_scores.iter().filter(|&&s| s >= 9.0).count() as f64;
+        let det = nps_scores.iter().filter(|&&s| s <= 6.0).count() as f64;
+        100.0 * (pro - det) / m
+    });
+    (avg, v.len() as u64, nps)
+}
+
+/// Find a rep: exact (case-insensitive), else a unique prefix; else a usage error with the closest names.
+pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
+    let w = want.trim().to_lowercase();
+    if let Some(n) = names.iter().find(|n| n.to_lowercase() == w) {
+        return Ok(n);
+    }
+    let pre: Vec<&String> = names.iter().filter(|n| n.to_lowercase().starts_with(&w)).collect();
+    match pre.len() {
+        1 => Ok(pre[0]),
+        0 => {
+            let mut scored: Vec<(f64, &String)> = names.iter().map(|n| (strsim::jaro_winkler(&w, &n.to_lowercase()), n)).collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let near: Vec<&str> = scored.iter().take(3).map(|x| x.1.as_str()).collect();
+
+            Err(Error::Usage(format!("--rep {want:?}: no such rep; closest: {}", near.join(", "))))
+        }
+        _ => Err(Error::Usage(format!(
+            "--rep {want:?} is ambiguous: {}",
+            pre.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+const CARD_KPIS: &[&str] = &[
+    "deals_created",
+    "won",
+    "lost",
+    "open",
+    "win_rate",
+    "won_amount",
+    "avg_won_deal",
+    "cycle_median_days",
+    "cycle_p75_days",
+    "open_pipeline",
+    "weighted_pipeline",
+    "new_customers",
+    "sales_velocity",
+    "attainment",
+    "activities",
+    "feedback_avg",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn rep_card(
+    rep: &str,
+    a: &Args,
+    ds: &load::Dataset,
+    set: &DealSet,
+    group: &[u32],
+    names: &[String],
+    account: &prep::Coded,
+    params: &scorecard::Params,
+    lines: Vec<Line>,
+    team: Line,
+    mut notes: Vec<Note>,
+    lang: Lang,
+    currency: Option<&str>,
+) -> Result<ExitCode> {
+    let name = match_rep(rep, names)?.to_string();
+    let me = lines.iter().find(|l| l.key == name).ok_or_else(|| Error::Internal("rep line".into()))?;
+    let (mut kpi, mut val, mut med, mut pct, mut flag) = (vec![], vec![], vec![], vec![], vec![]);
+    for k in CARD_KPIS {
+        let mine = value(me, k);
+        let others: Vec<f64> = lines.iter().filter_map(|l| value(l, k)).collect();
+        if mine.is_none() && others.is_empty() {
+            continue;
+        }
+        let team_median = crate::metrics::stats::quantile(&others, 0.5);
+        // Percentile: share of reps this rep is at least as good as (mid-rank for ties).
+        let lower = LOWER_BETTER.contains(k);
+        let p = mine.filter(|_| !others.is_empty()).map(|m| {
+            let worse = others.iter().filter(|&&o| if lower { o > m } else { o < m }).count() as f64;
+            let ties = others.iter().filter(|&&o| o == m).count() as f64;
+            (worse + 0.5 * ties) / others.len() as f64
+        });
+        let low_n_rate = RATE_KPIS.contains(k) && me.k.low_n;
+        let f = match p {
+            _ if low_n_rate => "low_n",
+            Some(p) if p >= 0.75 && others.len() >= 4 => "strength",
+            Some(p) if p <= 0.25 && others.len() >= 4 => "weakness",
+            _ => "",
+        };
+        kpi.push(k.to_string());
+        val.push(mine);
+        med.push(team_median);
+        pct.push(p);
+        flag.push(f.to_string());
+    }
+    let card = ResultTable {
+        name: "card".into(),
+        columns: vec![
+            ColumnSpec::new("kpi", Unit::Text),
+            ColumnSpec::new("value", Unit::Number),
+            ColumnSpec::new("team_median", Unit::Number),
+            ColumnSpec::new("percentile", Unit::Ratio),
+            ColumnSpec::new("verdict", Unit::Text),
+        ],
+        df: DataFrame::new_infer_height(vec![
+            Column::new("kpi".into(), kpi.clone()),
+            Column::new("value".into(), val.clone()),
+            Column::new("team_median".into(), med.clone()),
+            Column::new("percentile".into(), pct),
+            Column::new("verdict".into(), flag.clone()),
+        ])?,
+    };
+    // Monthly trend: the last N months up to as-of's month.
+    let gcode = names.iter().position(|n| *n == name).map_or(NONE, |i| i as u32);
+    let mut month = chrono::NaiveDate::from_ymd_opt(ds.as_of.year(), ds.as_of.month(), 1).unwrap_or(ds.as_of);
+    let mut months = vec![];
+    for _ in 0..a.trend.max(1) {
+        months.push(month);
+        month = if month.month() == 1 {
+            chrono::NaiveDate::from_ymd_opt(month.year() - 1, 12, 1).unwrap_or(month)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(month.year(), month.month() - 1, 1).unwrap_or(month)
+        };
+    }
+    months.reverse();
+    let (mut lab, mut wa, mut wrt, mut dc, mut cyc) = (vec![], vec![], vec![], vec![], vec![]);
+    for m in &months {
+        let label = format!("{}-{:02}", m.year(), m.month());
+        let p = crate::period::parse(&label, ds.as_of, ds.calendar()).map_err(Error::Internal)?;
+        let pp = scorecard::Params { period: Some(p.millis()), ..params.clone() };
+        let (by, _) = scorecard::accumulate(set, group, account, &pp);
+        let acc = by.get(&gcode).cloned().unwrap_or_default();
+        let k = scorecard::kpis(&acc, params.win_rate, currency.unwrap_or(""));
+        lab.push(label);
+        wa.push(if currency.is_some() { k.won_amount } else { None });
+        wrt.push(k.win_rate);
+        dc.push(k.deals_created as i64);
+        cyc.push(k.cycle_median_days);
+    }
+    let trend = ResultTable {
+        name: "trend".into(),
+        columns: vec![
+            ColumnSpec::new("period", Unit::Text),
+            ColumnSpec::new("won_amount", Unit::Money),
+            ColumnSpec::new("win_rate", Unit::Ratio),
+            ColumnSpec::new("deals_created", Unit::Count),
+            ColumnSpec::new("cycle_median_days", Unit::Days),
+        ],
+        df: DataFrame::new_infer_height(vec![
+            Column::new("period".into(), lab.clone()),
+            Column::new("won_amount".into(), wa.clone()),
+            Column::new("win_rate".into(), wrt),
+            Column::new("deals_created".into(), dc),
+            Column::new("cycle_median_days".into(), cyc),
+        ])?,
+    };
+    notes.insert(0, Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")));
+    notes.push(Note::new(
+        "percentile = share of reps this rep does better than (ties count half; lower is better for cycle and lost); strength / weakness = top / bottom quartile among 4+ reps",
+        "百分位 = 该销售优于的同事占比（并列计一半；周期与输单越低越好）；优势 / 短板 = 4 人以上团队中的前 / 后四分之一",
+    ));
+    let _ = team;
+    let chart = a.out.chart.as_ref().map(|_| {
+        let mut cats = vec![];
+        let mut mine = vec![];
+        let mut tm = vec![];
+        for (i, k) in kpi.iter().enumerate() {
+            if let (Some(v), Some(m)) = (val[i], med[i]) {
+                if m != 0.0 && ["win_rate", "won_amount", "avg_won_deal", "cycle_median_days", "open_pipeline", "deals_created"].contains(&k.as_str()) {
+                    cats.push(crate::output::labels::label(k, lang));
+                    mine.push(100.0 * v / m);
+                    tm.push(100.0);
+                }
+            }
+        }
+        ChartSpec {
+            chart: Chart::Grouped { categories: cats, series: vec![(name.clone(), mine), (label_team(lang), tm)] },
+            title: match lang {
+                Lang::En => format!("{name} against the team median (= 100)"),
+                Lang::ZhCn => format!("{name} 对比团队中位数（= 100）"),
+            },
+            x_label: String::new(),
+            y_label: "index".into(),
+        }
+    });
+    let report = Report { tables: vec![card, trend], notes, title: Some(Note::new("Rep card", "销售人员卡片")) };
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    analysis::write_rejects(ds, &a.load)?;
+    Ok(ExitCode::Success)
+}
+
+fn label_team(lang: Lang) -> String {
+    match lang {
+        Lang::En => "team median".into(),
+        Lang::ZhCn => "团队中位数".into(),
+    }
+}
+
+fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
+    let mut ls: Vec<&Line> = lines.iter().filter(|l| l.k.won_amount.is_some()).collect();
+    ls.sort_by(|a, b| b.k.won_amount.unwrap_or(0.0).total_cmp(&a.k.won_amount.unwrap_or(0.0)));
+    ls.truncate(20);
+    ChartSpec {
+        chart: Chart::HBar {
+            labels: ls.iter().map(|l| l.key.clone()).collect(),
+            values: ls.iter().map(|l| l.k.won_amount.unwrap_or(0.0)).collect(),
+            value_labels: ls
+                .iter()
+                .map(|l| {
+                    let w = crate::output::cell::thousands(&format!("{:.0}", l.k.won_amount.unwrap_or(0.0)));
+                    match l.attainment {
+                        Some(at) => format!("{w} ({:.0}%)", at * 100.0),
+                        None => w,
+                    }
+                })
+                .collect(),
+        },
+        title: match lang {
+            Lang::En => "Won amount (attainment)".into(),
+            Lang::ZhCn => "赢单金额（目标达成率）".into(),
+        },
+        x_label: String::new(),
+        y_label: match lang {
+            Lang::En => "won amount".into(),
+            Lang::ZhCn => "赢单金额".into(),
+        },
+    }
+}

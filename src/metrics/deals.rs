@@ -1,0 +1,219 @@
+//! The deals of an input, with their stage events, as compact columns: what the funnel,
+//! bottleneck and scorecard metrics loop over. Deals that appear only in the stage history (a
+//! history export without a deals table) get indexes after the deals table's rows.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::paths::{self, Event, Path, Pos};
+use super::prep::{self, Coded, EventIndex, NONE, Pipelines};
+use crate::error::Result;
+use crate::model::Status;
+
+/// Where a deal's path came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Basis {
+    History,
+    Implied,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::History => "history",
+            Basis::Implied => "implied",
+        }
+    }
+}
+
+pub struct DealSet {
+    /// Deal ids: the deals table's rows first, then ids seen only in the events.
+    pub ids: Vec<String>,
+    /// Rows of the deals table (0 when the input has only stage events).
+    pub n_rows: usize,
+    pub pipeline: Coded,
+    pub stage: Coded,
+    pub status: Vec<Option<Status>>,
+    pub amount: Vec<Option<f64>>,
+    pub currency: Coded,
+    pub created: Vec<Option<i64>>,
+    pub closed: Vec<Option<i64>>,
+    pub stage_entered: Vec<Option<i64>>,
+    pub expected_close: Vec<Option<i64>>,
+    pub events: EventIndex,
+    pub pipelines: Pipelines,
+    /// Stage labels of deals that are in no stage list and no outcome, with counts.
+    pub unknown_stages: BTreeMap<String, usize>,
+}
+
+impl DealSet {
+    /// Build from the deals frame and/or the stage events frame.
+    pub fn build(deals: Option<&DataFrame>, events: Option<&DataFrame>, pipelines: Pipelines) -> Result<DealSet> {
+        let empty = DataFrame::empty();
+        let d = deals.unwrap_or(&empty);
+        let n_rows = d.height();
+        let mut ids: Vec<String> = if prep::has(d, "deal_id") {
+            let s = d.column("deal_id")?.as_materialized_series().cast(&DataType::String)?;
+            s.str()?.iter().enumerate().map(|(i, v)| v.map_or_else(|| format!("#row{i}"), str::to_string)).collect()
+        } else {
+            (0..n_rows).map(|i| format!("#row{i}")).collect()
+        };
+        let pipeline = prep::coded(d, "pipeline")?;
+        let stage = prep::coded(d, "stage")?;
+        let status_c = prep::coded(d, "status")?;
+        let status = (0..n_rows).map(|i| prep::status_of(status_c.get(i))).collect();
+        let ev = match events {
+            Some(e) => prep::index_events(e, &mut ids, &pipelines, &pipeline)?,
+            None => EventIndex { offsets: vec![0; ids.len() + 1], ..EventIndex::default() },
+        };
+        let mut set = DealSet {
+            n_rows,
+            pipeline,
+            stage,
+            status,
+            amount: prep::floats(d, "amount")?,
+            currency: prep::coded(d, "currency")?,
+            created: prep::millis(d, "created_at")?,
+            closed: prep::millis(d, "closed_at")?,
+            stage_entered: prep::millis(d, "stage_entered_at")?,
+            expected_close: prep::millis(d, "expected_close_at")?,
+            events: ev,
+            pipelines,
+            unknown_stages: BTreeMap::new(),
+            ids,
+        };
+        if set.events.offsets.len() < set.ids.len() + 1 {
+            let last = *set.events.offsets.last().unwrap_or(&0);
+            set.events.offsets.resize(set.ids.len() + 1, last);
+        }
+        let mut unknown = BTreeMap::new();
+        for i in 0..n_rows {
+            if set.current(i).is_none() {
+                if let Some(s) = set.stage.get(i) {
+                    *unknown.entry(s.to_string()).or_default() += 1;
+                }
+            }
+        }
+        set.unknown_stages = unknown;
+        Ok(set)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The deal's pipeline name ("default" when none).
+    pub fn pipeline_name(&self, d: usize) -> &str {
+        if d < self.n_rows { self.pipeline.get(d).unwrap_or("default") } else { "default" }
+    }
+
+    /// The deal's open stages.
+    pub fn stages(&self, d: usize) -> Option<&Vec<String>> {
+        self.pipelines.stages(self.pipeline_name(d))
+    }
+
+    pub fn events(&self, d: usize) -> &[Event] {
+        self.events.of(d)
+    }
+
+    /// The deal's current position: the status column decides won / lost / invalid, the stage
+    /// column the open stage; deals known only from events take their last event.
+    pub fn current(&self, d: usize) -> Option<Pos> {
+        if d < self.n_rows {
+            match self.status[d] {
+                Some(Status::Won) => return Some(Pos::Won),
+                Some(Status::Lost) => return Some(Pos::Lost),
+                Some(Status::Invalid) => return Some(Pos::Invalid),
+                _ => {}
+            }
+            let st = self.stage.get(d)?;
+            let stages = self.stages(d).map(Vec::as_slice).unwrap_or(&[]);
+            return self.pipelines.pos(stages, st);
+        }
+        self.events(d).last().map(|e| e.pos)
+    }
+
+    /// Status: the column, else the position, else the last event.
+    pub fn status(&self, d: usize) -> Option<Status> {
+        if d < self.n_rows {
+            if let Some(s) = self.status[d] {
+                return Some(s);
+            }
+        }
+        match self.current(d)? {
+            Pos::Open(_) => Some(Status::Open),
+            Pos::Won => Some(Status::Won),
+            Pos::Lost => Some(Status::Lost),
+            Pos::Invalid => Some(Status::Invalid),
+        }
+    }
+
+    /// The open stage a lost deal's stage column still shows (Pipedrive, Odoo keep it).
+    fn lost_from_column(&self, d: usize) -> Option<usize> {
+        if d >= self.n_rows {
+            return None;
+        }
+        let st = self.stage.get(d)?;
+        match self.pipelines.pos(self.stages(d).map(Vec::as_slice).unwrap_or(&[]), st)? {
+            Pos::Open(k) => Some(k as usize),
+            _ => None,
+        }
+    }
+
+    /// Created: the deals table's created_at, else the first event.
+    pub fn created_at(&self, d: usize) -> Option<i64> {
+        if d < self.n_rows {
+            if let Some(c) = self.created[d] {
+                return Some(c);
+            }
+        }
+        self.events(d).first().map(|e| e.at)
+    }
+
+    pub fn closed_at(&self, d: usize) -> Option<i64> {
+        if d < self.n_rows {
+            if let Some(c) = self.closed[d] {
+                return Some(c);
+            }
+        }
+        self.events(d).iter().rev().find(|e| !matches!(e.pos, Pos::Open(_))).map(|e| e.at)
+    }
+
+    pub fn amount(&self, d: usize) -> Option<f64> {
+        if d < self.n_rows { self.amount[d] } else { None }
+    }
+
+    pub fn currency(&self, d: usize) -> &str {
+        if d < self.n_rows { self.currency.get(d).unwrap_or("") } else { "" }
+    }
+
+    /// The deal's path: from its events when it has any, else implied from its current stage.
+    /// The bool says a lost deal was placed at the first stage for lack of history.
+    pub fn path(&self, d: usize, window_end: Option<i64>) -> (Path, Basis, bool) {
+        let n_open = self.stages(d).map_or(0, Vec::len);
+        let ev = self.events(d);
+        if !ev.is_empty() {
+            return (paths::from_events(ev, n_open, window_end), Basis::History, false);
+        }
+        let cur = self.current(d);
+        // A windowed implied path: the won outcome counts only when closed within the window.
+        let cur = match (cur, window_end) {
+            (Some(Pos::Won), Some(w)) if self.closed_at(d).is_none_or(|c| c > w) => {
+                Some(Pos::Open(n_open.saturating_sub(1) as u16))
+            }
+            (c, _) => c,
+        };
+        let (p, first) = paths::implied(cur, self.lost_from_column(d), n_open);
+        (p, Basis::Implied, first)
+    }
+
+    /// Code of a grouping column of the deals table for every deal (event-only deals: NONE).
+    pub fn group_codes(&self, col: &Coded) -> Vec<u32> {
+        (0..self.len()).map(|d| if d < self.n_rows { col.codes[d] } else { NONE }).collect()
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure metric code: canonical frames (as compact columns) in, typed results out. No I/O, no
+//! clap, no rendering; examples and tests call it directly. One definition per KPI
+//! (docs/metrics.md).
+
+pub mod deals;
+pub mod funnel;
+pub mod paths;
+pub mod prep;
+pub mod scorecard;
+pub mod stats;
+pub mod timing;

@@ -1,0 +1,349 @@
+//! Rep scorecards (METRICS.md "Win rate, cycle, velocity, pipeline"; "Customers"): one
+//! accumulator per rep (or team / region) and one for the whole team, pooled, never averaged.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::deals::DealSet;
+use super::paths::Pos;
+use super::prep::{Coded, NONE};
+use super::stats::{quantile, wilson95};
+use crate::model::Status;
+
+pub const DAY_MS: f64 = 86_400_000.0;
+
+/// Which win rate (`--win-rate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WinRate {
+    /// won / (won + lost), closed in the period.
+    #[default]
+    Closed,
+    /// won / deals created in the period (open included).
+    Created,
+    /// won amount / (won + lost amount).
+    Value,
+}
+
+impl WinRate {
+    pub fn parse(s: &str) -> Option<WinRate> {
+        match s {
+            "closed" => Some(WinRate::Closed),
+            "created" => Some(WinRate::Created),
+            "value" => Some(WinRate::Value),
+            _ => None,
+        }
+    }
+
+    pub fn definition(self) -> &'static str {
+        match self {
+            WinRate::Closed => "win_rate = won / (won + lost) closed in the period, open deals excluded (--win-rate closed)",
+            WinRate::Created => "win_rate = deals created in the period and won / deals created in the period (--win-rate created)",
+            WinRate::Value => "win_rate = won amount / (won + lost amount) closed in the period (--win-rate value)",
+        }
+    }
+}
+
+/// Stage win probability per pipeline: for each open stage, (won, closed) among the deals that
+/// reached it (from history, or implied). The one definition shared by scorecard and forecast.
+pub fn stage_win_probability(set: &DealSet) -> BTreeMap<String, Vec<(u64, u64)>> {
+    let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    for d in 0..set.len() {
+        let Some(stages) = set.stages(d) else { continue };
+        let st = set.status(d);
+        if !matches!(st, Some(Status::Won | Status::Lost)) {
+            continue;
+        }
+        let (path, _, _) = set.path(d, None);
+        let Some(r) = path.reached else { continue };
+        let v = out.entry(set.pipeline_name(d).to_string()).or_insert_with(|| vec![(0, 0); stages.len()]);
+        for x in v.iter_mut().take((r + 1).min(stages.len())) {
+            x.1 += 1;
+            x.0 += (st == Some(Status::Won)) as u64;
+        }
+    }
+    out
+}
+
+/// Everything counted for one rep (or the team).
+#[derive(Debug, Clone, Default)]
+pub struct Acc {
+    pub deals_created: u64,
+    pub created_won: u64,
+    pub won: u64,
+    pub lost: u64,
+    pub open: u64,
+    pub won_amount: BTreeMap<String, f64>,
+    pub lost_amount: BTreeMap<String, f64>,
+    pub open_pipeline: BTreeMap<String, f64>,
+    pub weighted_pipeline: BTreeMap<String, f64>,
+    /// Open pipeline expected to close in the period (coverage).
+    pub closing_in_period: BTreeMap<String, f64>,
+    pub cycles: Vec<f64>,
+    pub new_customers: u64,
+    pub open_qualified: u64,
+    /// Closed deals with an amount per currency, for the value win rate.
+    pub currencies: BTreeMap<String, ()>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// [start, end) epoch ms; None = all time.
+    pub period: Option<(i64, i64)>,
+    pub win_rate: WinRate,
+    /// Qualified stage label (default: the second open stage of each pipeline).
+    pub qualified_stage: Option<String>,
+    /// Owner at close (from history) instead of the current owner.
+    pub owner_at_close: Option<Vec<u32>>,
+}
+
+fn in_period(p: &Params, t: Option<i64>) -> bool {
+    match (p.period, t) {
+        (None, _) => true,
+        (Some((a, b)), Some(t)) => t >= a && t < b,
+        (Some(_), None) => false,
+    }
+}
+
+/// Accumulate per group code (`group[d]`, NONE = unassigned) and for the whole team.
+pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> (HashMap<u32, Acc>, Acc) {
+    let winp = stage_win_probability(set);
+    let mut by: HashMap<u32, Acc> = HashMap::new();
+    let mut team = Acc::default();
+    // New customers: each account's first won deal (all time), credited to that deal's group.
+    let mut first_won: HashMap<u32, (i64, usize)> = HashMap::new();
+    for d in 0..set.n_rows {
+        if set.status(d) == Some(Status::Won) {
+            let a = account.codes.get(d).copied().unwrap_or(NONE);
+            if a == NONE {
+                continue;
+            }
+            let t = set.closed_at(d).unwrap_or(i64::MAX);
+            let e = first_won.entry(a).or_insert((t, d));
+            if (t, d) < *e {
+                *e = (t, d);
+            }
+        }
+    }
+    let mut new_cust: Vec<bool> = vec![false; set.len()];
+    for (_, (t, d)) in first_won {
+        if t != i64::MAX && in_period(p, Some(t)) {
+            new_cust[d] = true;
+        }
+    }
+    for d in 0..set.len() {
+        let g = p.owner_at_close.as_ref().filter(|_| set.status(d).is_some_and(Status::is_closed)).map_or(group[d], |o| {
+            if o[d] == NONE { group[d] } else { o[d] }
+        });
+        let st = set.status(d);
+        let created = set.created_at(d);
+        let closed = set.closed_at(d);
+        let cur = set.currency(d).to_string();
+        let amt = set.amount(d);
+        let add = |a: &mut Acc| {
+            if in_period(p, created) {
+                a.deals_created += 1;
+                a.created_won += (st == Some(Status::Won)) as u64;
+            }
+            match st {
+                Some(Status::Won) if in_period(p, closed) => {
+                    a.won += 1;
+                    if let Some(x) = amt {
+                        *a.won_amount.entry(cur.clone()).or_default() += x;
+                    }
+                    if let (Some(c), Some(o)) = (created, closed) {
+                        a.cycles.push((o - c) as f64 / DAY_MS);
+                    }
+                }
+                Some(Status::Lost) if in_period(p, closed) => {
+                    a.lost += 1;
+                    if let Some(x) = amt {
+                        *a.lost_amount.entry(cur.clone()).or_default() += x;
+                    }
+                }
+                Some(Status::Open) => {
+                    a.open += 1;
+                    if let Some(x) = amt {
+                        *a.open_pipeline.entry(cur.clone()).or_default() += x;
+                        let prob = match set.current(d) {
+                            Some(Pos::Open(k)) => winp
+                                .get(set.pipeline_name(d))
+                                .and_then(|v| v.get(k as usize))
+                                .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
+                            _ => None,
+                        };
+                        if let Some(pr) = prob {
+                            *a.weighted_pipeline.entry(cur.clone()).or_default() += x * pr;
+                        }
+                    }
+                    if let Some(x) = amt {
+                        let exp = set.expected_close.get(d).copied().flatten();
+                        if p.period.is_none() || in_period(p, exp) {
+                            *a.closing_in_period.entry(cur.clone()).or_default() += x;
+                        }
+                    }
+                    if qualified(set, d, p.qualified_stage.as_deref()) {
+                        a.open_qualified += 1;
+                    }
+                }
+                _ => {}
+            }
+            if new_cust[d] {
+                a.new_customers += 1;
+            }
+        };
+        add(by.entry(g).or_default());
+        add(&mut team);
+    }
+    (by, team)
+}
+
+/// Has the deal reached the qualified stage (config `qualified_stage`, default the second open stage)?
+pub fn qualified(set: &DealSet, d: usize, stage: Option<&str>) -> bool {
+    let Some(stages) = set.stages(d) else { return false };
+    let q = match stage {
+        Some(s) => match stages.iter().position(|x| x.trim().eq_ignore_ascii_case(s.trim())) {
+            Some(k) => k,
+            None => return false,
+        },
+        None => 1.min(stages.len().saturating_sub(1)),
+    };
+    let (path, _, _) = set.path(d, None);
+    path.reached.is_some_and(|r| r >= q)
+}
+
+/// The KPIs of one accumulator. Money KPIs are Some only when the group's money is in one
+/// currency (or when `currency` names the one to show).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Kpis {
+    pub deals_created: u64,
+    pub won: u64,
+    pub lost: u64,
+    pub open: u64,
+    pub win_rate: Option<f64>,
+    pub win_rate_low: Option<f64>,
+    pub win_rate_high: Option<f64>,
+    pub n: u64,
+    pub low_n: bool,
+    pub won_amount: Option<f64>,
+    pub avg_won_deal: Option<f64>,
+    pub cycle_median_days: Option<f64>,
+    pub cycle_p75_days: Option<f64>,
+    pub open_pipeline: Option<f64>,
+    pub weighted_pipeline: Option<f64>,
+    pub new_customers: u64,
+    pub sales_velocity: Option<f64>,
+    pub currency: Option<String>,
+}
+
+/// Derive the KPIs in `currency` (the only currency of the data, or one of several).
+pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
+    let m = |x: &BTreeMap<String, f64>| x.get(currency).copied();
+    let won_amount = m(&a.won_amount).or(Some(0.0));
+    let (win_rate, n, lo_hi) = match wr {
+        WinRate::Closed => {
+            let n = a.won + a.lost;
+            ((n > 0).then(|| a.won as f64 / n as f64), n, wilson95(a.won, n))
+        }
+        WinRate::Created => {
+            let n = a.deals_created;
+            ((n > 0).then(|| a.created_won as f64 / n as f64), n, wilson95(a.created_won, n))
+        }
+        WinRate::Value => {
+            let w = m(&a.won_amount).unwrap_or(0.0);
+            let l = m(&a.lost_amount).unwrap_or(0.0);
+            let n = a.won + a.lost;
+            ((w + l > 0.0).then(|| w / (w + l)), n, None)
+        }
+    };
+    let avg = if a.won > 0 { won_amount.map(|w| w / a.won as f64) } else { None };
+    let med = quantile(&a.cycles, 0.5);
+    let closed_wr = {
+        let n = a.won + a.lost;
+        (n > 0).then(|| a.won as f64 / n as f64)
+    };
+    let velocity = match (closed_wr, avg, med) {
+        (Some(w), Some(v), Some(c)) if c > 0.0 => Some(a.open_qualified as f64 * w * v / c),
+        _ => None,
+    };
+    Kpis {
+        deals_created: a.deals_created,
+        won: a.won,
+        lost: a.lost,
+        open: a.open,
+        win_rate,
+        win_rate_low: lo_hi.map(|x| x.0),
+        win_rate_high: lo_hi.map(|x| x.1),
+        n,
+        low_n: n < 5,
+        won_amount,
+        avg_won_deal: avg,
+        cycle_median_days: med,
+        cycle_p75_days: quantile(&a.cycles, 0.75),
+        open_pipeline: m(&a.open_pipeline).or(Some(0.0)),
+        weighted_pipeline: m(&a.weighted_pipeline).or(Some(0.0)),
+        new_customers: a.new_customers,
+        sales_velocity: velocity,
+        currency: Some(currency.to_string()),
+    }
+}
+
+/// Target rolled to a period: each target period's amount spread evenly over its months, each
+/// month's share spread evenly over its days, summed over the days inside [start, end).
+pub fn rolled_target(target_periods: &[((i64, i64), f64)], period: Option<(i64, i64)>) -> f64 {
+    let mut total = 0.0;
+    for &((ts, te), amount) in target_periods {
+        let Some((ps, pe)) = period else {
+            total += amount;
+            continue;
+        };
+        let months = month_starts(ts, te);
+        if months.len() < 2 {
+            continue;
+        }
+        let per_month = amount / (months.len() - 1) as f64;
+        for w in months.windows(2) {
+            let (ms, me) = (w[0], w[1]);
+            let overlap = (me.min(pe) - ms.max(ps)).max(0) as f64;
+            total += per_month * overlap / (me - ms) as f64;
+        }
+    }
+    total
+}
+
+/// Month boundaries from ts to te (epoch ms at month starts), inclusive of te.
+fn month_starts(ts: i64, te: i64) -> Vec<i64> {
+    use chrono::Datelike;
+    let (Some(s), Some(e)) = (crate::period::ms_to_date(ts), crate::period::ms_to_date(te)) else { return vec![] };
+    let mut out = vec![];
+    let mut d = s;
+    while d < e {
+        out.push(crate::period::date_ms(d));
+        let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+        d = chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(e);
+    }
+    out.push(crate::period::date_ms(e));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn ms(y: i32, m: u32, d: u32) -> i64 {
+        crate::period::date_ms(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn quarterly_target_rolls_evenly_to_months() {
+        // 2026-Q4 target 30,000 -> 10,000 for 2026-11.
+        let t = [((ms(2026, 10, 1), ms(2027, 1, 1)), 30_000.0)];
+        let nov = rolled_target(&t, Some((ms(2026, 11, 1), ms(2026, 12, 1))));
+        assert!((nov - 10_000.0).abs() < 1e-9, "{nov}");
+        // Half of November (15 of 30 days) -> 5,000.
+        let half = rolled_target(&t, Some((ms(2026, 11, 1), ms(2026, 11, 16))));
+        assert!((half - 5_000.0).abs() < 1e-9, "{half}");
+        // The whole year 2026 holds all of Q4.
+        assert!((rolled_target(&t, Some((ms(2026, 1, 1), ms(2027, 1, 1)))) - 30_000.0).abs() < 1e-9);
+        assert_eq!(rolled_target(&t, None), 30_000.0);
+    }
+}
