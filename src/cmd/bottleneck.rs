@@ -19,7 +19,7 @@ use crate::metrics::prep::{self, NONE};
 use crate::metrics::timing::{self, StageTime};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, ColumnSpec, Lang, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
 
 #[derive(Debug, clap::Args)]
@@ -247,42 +247,28 @@ fn sla_limits(a: &Args, ds: &load::Dataset, set: &DealSet) -> Result<BTreeMap<(S
     Ok(out)
 }
 
-fn push_keys(cols: &mut Vec<Column>, specs: &mut Vec<ColumnSpec>, mp: bool, by: Option<&str>, pipe: Vec<String>, grp: Vec<Option<String>>) {
-    if mp {
-        cols.push(Column::new("pipeline".into(), pipe));
-        specs.push(ColumnSpec::new("pipeline", Unit::Text));
-    }
+fn key_cols(t: &mut TableBuilder, mp: bool, by: Option<&str>, pipe: Vec<String>, grp: Vec<Option<String>>) {
+    t.col_if(mp, "pipeline", Unit::Text, pipe);
     if let Some(b) = by {
-        cols.push(Column::new(b.into(), grp));
-        specs.push(ColumnSpec::new(b, Unit::Text));
+        t.col(b, Unit::Text, grp);
     }
 }
 
 fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable> {
-    let mut cols = Vec::new();
-    let mut specs = Vec::new();
-    push_keys(&mut cols, &mut specs, mp, by, rows.iter().map(|r| r.pipeline.clone()).collect(), rows.iter().map(|r| r.group.clone()).collect());
-    let f = |name: &str, unit: Unit, v: Vec<Option<f64>>, cols: &mut Vec<Column>, specs: &mut Vec<ColumnSpec>| {
-        cols.push(Column::new(name.into(), v));
-        specs.push(ColumnSpec::new(name, unit));
-    };
-    cols.push(Column::new("stage".into(), rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("stage", Unit::Text));
-    f("step_conversion", Unit::Ratio, rows.iter().map(|r| r.step).collect(), &mut cols, &mut specs);
-    cols.push(Column::new("deals_now".into(), rows.iter().map(|r| r.now as i64).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("deals_now", Unit::Count));
-    f("median_days", Unit::Days, rows.iter().map(|r| r.time.median).collect(), &mut cols, &mut specs);
-    f("p75_days", Unit::Days, rows.iter().map(|r| r.time.p75).collect(), &mut cols, &mut specs);
-    f("p90_days", Unit::Days, rows.iter().map(|r| r.time.p90).collect(), &mut cols, &mut specs);
-    f("max_observed_days", Unit::Days, rows.iter().map(|r| r.time.max_observed).collect(), &mut cols, &mut specs);
-    cols.push(Column::new("n".into(), rows.iter().map(|r| r.time.n as i64).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("n", Unit::Count));
-    cols.push(Column::new("ended".into(), rows.iter().map(|r| r.time.ended as i64).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("ended", Unit::Count));
-    f("sla_days", Unit::Days, rows.iter().map(|r| r.sla).collect(), &mut cols, &mut specs);
-    cols.push(Column::new("sla_breaches".into(), rows.iter().map(|r| r.sla.map(|_| r.breaches as i64)).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("sla_breaches", Unit::Count));
-    Ok(ResultTable { name: "stages".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+    let mut t = TableBuilder::new("stages");
+    key_cols(&mut t, mp, by, rows.iter().map(|r| r.pipeline.clone()).collect(), rows.iter().map(|r| r.group.clone()).collect());
+    t.col("stage", Unit::Text, rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>())
+        .col("step_conversion", Unit::Ratio, rows.iter().map(|r| r.step).collect::<Vec<_>>())
+        .col("deals_now", Unit::Count, rows.iter().map(|r| r.now as i64).collect::<Vec<_>>())
+        .col("median_days", Unit::Days, rows.iter().map(|r| r.time.median).collect::<Vec<_>>())
+        .col("p75_days", Unit::Days, rows.iter().map(|r| r.time.p75).collect::<Vec<_>>())
+        .col("p90_days", Unit::Days, rows.iter().map(|r| r.time.p90).collect::<Vec<_>>())
+        .col("max_observed_days", Unit::Days, rows.iter().map(|r| r.time.max_observed).collect::<Vec<_>>())
+        .col("n", Unit::Count, rows.iter().map(|r| r.time.n as i64).collect::<Vec<_>>())
+        .col("ended", Unit::Count, rows.iter().map(|r| r.time.ended as i64).collect::<Vec<_>>())
+        .col("sla_days", Unit::Days, rows.iter().map(|r| r.sla).collect::<Vec<_>>())
+        .col("sla_breaches", Unit::Count, rows.iter().map(|r| r.sla.map(|_| r.breaches as i64)).collect::<Vec<_>>());
+    t.build()
 }
 
 /// Rank stages by each rule: conversion against its baseline (the previous period, the team, or
@@ -382,23 +368,16 @@ fn verdict_table(
             )
         });
     }
-    let mut cols = Vec::new();
-    let mut specs = Vec::new();
-    cols.push(Column::new("rank".into(), rank));
-    specs.push(ColumnSpec::new("rank", Unit::Count));
-    push_keys(&mut cols, &mut specs, mp, by, out.iter().map(|v| v.pipeline.clone()).collect(), out.iter().map(|v| v.group.clone()).collect());
-    cols.push(Column::new("stage".into(), out.iter().map(|v| v.stage.clone()).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("stage", Unit::Text));
-    cols.push(Column::new("rule".into(), out.iter().map(|v| v.rule.to_string()).collect::<Vec<_>>()));
-    specs.push(ColumnSpec::new("rule", Unit::Text));
-    for (id, f) in [("value", 0), ("baseline", 1), ("difference", 2)] {
-        let v: Vec<f64> = out.iter().map(|v| [v.value, v.baseline, v.difference][f]).collect();
-        cols.push(Column::new(id.into(), v));
-        specs.push(ColumnSpec::new(id, Unit::Number));
-    }
-    cols.push(Column::new("verdict".into(), verdict));
-    specs.push(ColumnSpec::new("verdict", Unit::Text));
-    Ok((ResultTable { name: "verdict".into(), columns: specs, df: DataFrame::new_infer_height(cols)? }, notes))
+    let mut t = TableBuilder::new("verdict");
+    t.col("rank", Unit::Count, rank);
+    key_cols(&mut t, mp, by, out.iter().map(|v| v.pipeline.clone()).collect(), out.iter().map(|v| v.group.clone()).collect());
+    t.col("stage", Unit::Text, out.iter().map(|v| v.stage.clone()).collect::<Vec<_>>())
+        .col("rule", Unit::Text, out.iter().map(|v| v.rule.to_string()).collect::<Vec<_>>())
+        .col("value", Unit::Number, out.iter().map(|v| v.value).collect::<Vec<_>>())
+        .col("baseline", Unit::Number, out.iter().map(|v| v.baseline).collect::<Vec<_>>())
+        .col("difference", Unit::Number, out.iter().map(|v| v.difference).collect::<Vec<_>>())
+        .col("verdict", Unit::Text, verdict);
+    Ok((t.build()?, notes))
 }
 
 fn stuck_table(
@@ -443,98 +422,63 @@ fn stuck_table(
     list.sort_by(|a, b| (b.age - b.limit).total_cmp(&(a.age - a.limit)).then(a.d.cmp(&b.d)));
     list.truncate(n);
     let get = |c: &prep::Coded, d: usize| if d < set.n_rows { c.get(d).map(str::to_string) } else { None };
-    let cols = vec![
-        Column::new("deal_id".into(), list.iter().map(|s| set.ids[s.d].clone()).collect::<Vec<_>>()),
-        Column::new("deal_name".into(), list.iter().map(|s| get(&name, s.d)).collect::<Vec<_>>()),
-        Column::new("owner".into(), list.iter().map(|s| get(&owner, s.d)).collect::<Vec<_>>()),
-        Column::new("stage".into(), list.iter().map(|s| set.stages(s.d).map(|st| st[s.k].clone())).collect::<Vec<_>>()),
-        Column::new("days_in_stage".into(), list.iter().map(|s| s.age).collect::<Vec<_>>()),
-        Column::new("limit_days".into(), list.iter().map(|s| s.limit).collect::<Vec<_>>()),
-        Column::new("limit_basis".into(), list.iter().map(|s| s.basis.to_string()).collect::<Vec<_>>()),
-        Column::new("amount".into(), list.iter().map(|s| set.amount(s.d)).collect::<Vec<_>>()),
-        Column::new("currency".into(), list.iter().map(|s| set.currency(s.d).to_string()).collect::<Vec<_>>()),
-    ];
-    let specs = vec![
-        ColumnSpec::new("deal_id", Unit::Text),
-        ColumnSpec::new("deal_name", Unit::Text),
-        ColumnSpec::new("owner", Unit::Text),
-        ColumnSpec::new("stage", Unit::Text),
-        ColumnSpec::new("days_in_stage", Unit::Days),
-        ColumnSpec::new("limit_days", Unit::Days),
-        ColumnSpec::new("limit_basis", Unit::Text),
-        ColumnSpec::new("amount", Unit::Money),
-        ColumnSpec::new("currency", Unit::Text),
-    ];
-    Ok(ResultTable { name: "stuck".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+    let mut t = TableBuilder::new("stuck");
+    t.col("deal_id", Unit::Text, list.iter().map(|s| set.ids[s.d].clone()).collect::<Vec<_>>())
+        .col("deal_name", Unit::Text, list.iter().map(|s| get(&name, s.d)).collect::<Vec<_>>())
+        .col("owner", Unit::Text, list.iter().map(|s| get(&owner, s.d)).collect::<Vec<_>>())
+        .col("stage", Unit::Text, list.iter().map(|s| set.stages(s.d).map(|st| st[s.k].clone())).collect::<Vec<_>>())
+        .col("days_in_stage", Unit::Days, list.iter().map(|s| s.age).collect::<Vec<_>>())
+        .col("limit_days", Unit::Days, list.iter().map(|s| s.limit).collect::<Vec<_>>())
+        .col("limit_basis", Unit::Text, list.iter().map(|s| s.basis.to_string()).collect::<Vec<_>>())
+        .col("amount", Unit::Money, list.iter().map(|s| set.amount(s.d)).collect::<Vec<_>>())
+        .col("currency", Unit::Text, list.iter().map(|s| set.currency(s.d).to_string()).collect::<Vec<_>>());
+    t.build()
+}
+
+/// Rows of (label, count, amount per currency) split per currency, amounts never summed across.
+type Tally<'a> = (&'a (u64, BTreeMap<String, f64>), String);
+
+fn per_currency<'a>(rows: impl Iterator<Item = Tally<'a>>, total: f64) -> (Vec<String>, Vec<i64>, Vec<f64>, Vec<Option<f64>>, Vec<Option<String>>) {
+    let (mut label, mut count, mut share, mut amount, mut cur) = (vec![], vec![], vec![], vec![], vec![]);
+    for ((n, amt), l) in rows {
+        let amts: Vec<(Option<String>, Option<f64>)> =
+            if amt.is_empty() { vec![(None, None)] } else { amt.iter().map(|(c, a)| (Some(c.clone()), Some(*a))).collect() };
+        for (c, a) in amts {
+            label.push(l.clone());
+            count.push(*n as i64);
+            share.push(*n as f64 / total);
+            amount.push(a);
+            cur.push(c);
+        }
+    }
+    (label, count, share, amount, cur)
 }
 
 fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<ResultTable>> {
     let total = r.lost.max(1) as f64;
-    // One row per reason and currency (amounts never summed across currencies).
-    let (mut reason, mut count, mut share, mut amount, mut cur) = (vec![], vec![], vec![], vec![], vec![]);
     let mut by_reason: Vec<(&String, &(u64, BTreeMap<String, f64>))> = r.by_reason.iter().collect();
     by_reason.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
-    for (why, (n, amt)) in by_reason {
-        let amts: Vec<(Option<String>, Option<f64>)> =
-            if amt.is_empty() { vec![(None, None)] } else { amt.iter().map(|(c, a)| (Some(c.clone()), Some(*a))).collect() };
-        for (c, a) in amts {
-            reason.push(why.clone());
-            count.push(*n as i64);
-            share.push(*n as f64 / total);
-            amount.push(a);
-            cur.push(c);
-        }
-    }
-    let t1 = ResultTable {
-        name: "reasons".into(),
-        columns: vec![
-            ColumnSpec::new("lost_reason", Unit::Text),
-            ColumnSpec::new("lost_count", Unit::Count),
-            ColumnSpec::new("share", Unit::Ratio),
-            ColumnSpec::new("lost_amount", Unit::Money),
-            ColumnSpec::new("currency", Unit::Text),
-        ],
-        df: DataFrame::new_infer_height(vec![
-            Column::new("lost_reason".into(), reason),
-            Column::new("lost_count".into(), count),
-            Column::new("share".into(), share),
-            Column::new("lost_amount".into(), amount),
-            Column::new("currency".into(), cur),
-        ])?,
+    let (reason, count, share, amount, cur) = per_currency(by_reason.into_iter().map(|(why, t)| (t, why.clone())), total);
+    let mut t1 = TableBuilder::new("reasons");
+    t1.col("lost_reason", Unit::Text, reason)
+        .col("lost_count", Unit::Count, count)
+        .col("share", Unit::Ratio, share)
+        .col("lost_amount", Unit::Money, amount)
+        .col("currency", Unit::Text, cur);
+    let label = |p: &str, k: &Option<usize>| match k {
+        Some(k) => set.pipelines.stages(p).and_then(|s| s.get(*k)).cloned().unwrap_or_default(),
+        None => "(unknown: no history)".to_string(),
     };
-    let (mut pipe, mut stage, mut count, mut share, mut amount, mut cur) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for ((p, k), (n, amt)) in &r.by_stage {
-        let label = match k {
-            Some(k) => set.pipelines.stages(p).and_then(|s| s.get(*k)).cloned().unwrap_or_default(),
-            None => "(unknown: no history)".to_string(),
-        };
-        let amts: Vec<(Option<String>, Option<f64>)> =
-            if amt.is_empty() { vec![(None, None)] } else { amt.iter().map(|(c, a)| (Some(c.clone()), Some(*a))).collect() };
-        for (c, a) in amts {
-            pipe.push(p.clone());
-            stage.push(label.clone());
-            count.push(*n as i64);
-            share.push(*n as f64 / total);
-            amount.push(a);
-            cur.push(c);
-        }
-    }
-    let mut cols = Vec::new();
-    let mut specs = Vec::new();
-    if mp {
-        cols.push(Column::new("pipeline".into(), pipe));
-        specs.push(ColumnSpec::new("pipeline", Unit::Text));
-    }
-    for (id, unit) in [("lost_from", Unit::Text), ("lost_count", Unit::Count), ("share", Unit::Ratio), ("lost_amount", Unit::Money), ("currency", Unit::Text)] {
-        specs.push(ColumnSpec::new(id, unit));
-    }
-    cols.push(Column::new("lost_from".into(), stage));
-    cols.push(Column::new("lost_count".into(), count));
-    cols.push(Column::new("share".into(), share));
-    cols.push(Column::new("lost_amount".into(), amount));
-    cols.push(Column::new("currency".into(), cur));
-    let t2 = ResultTable { name: "lost_from".into(), columns: specs, df: DataFrame::new_infer_height(cols)? };
-    Ok(vec![t1, t2])
+    let pipes: Vec<String> = r.by_stage.iter().flat_map(|((p, _), (_, amt))| std::iter::repeat_n(p.clone(), amt.len().max(1))).collect();
+    let (stage, count, share, amount, cur) = per_currency(r.by_stage.iter().map(|((p, k), t)| (t, label(p, k))), total);
+    let mut t2 = TableBuilder::new("lost_from");
+    t2.col_if(mp, "pipeline", Unit::Text, pipes)
+        .col("lost_from", Unit::Text, stage)
+        .col("lost_count", Unit::Count, count)
+        .col("share", Unit::Ratio, share)
+        .col("lost_amount", Unit::Money, amount)
+        .col("currency", Unit::Text, cur);
+    Ok(vec![t1.build()?, t2.build()?])
 }
 
 fn chart_of(rows: &[Row], lang: Lang) -> ChartSpec {

@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use polars::prelude::*;
-
 use super::analysis::{self, by_codes, parse_duration_days};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -14,7 +12,7 @@ use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, ColumnSpec, Lang, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
 
 #[derive(Debug, clap::Args)]
@@ -117,7 +115,6 @@ fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
             drop.push(f.drop_off(k));
             if a.value {
                 currency.push(f.currency.clone());
-                amount.push(None);
             } else {
                 amount.push(single.map(|(_, v)| v[k]));
                 currency.push(single.map(|(c, _)| c.clone()).or_else(|| (f.amount.len() > 1).then(|| "(several)".to_string())));
@@ -125,45 +122,23 @@ fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
             basis.push(if f.mixed_basis { "history+implied" } else { f.basis.as_str() });
         }
     }
-    let mut cols: Vec<Column> = Vec::new();
-    let mut specs: Vec<ColumnSpec> = Vec::new();
-    if mp {
-        cols.push(Column::new("pipeline".into(), pipe));
-        specs.push(ColumnSpec::new("pipeline", Unit::Text));
-    }
+    let mut t = TableBuilder::new("funnel");
+    t.col_if(mp, "pipeline", Unit::Text, pipe);
     if let Some(b) = &a.by {
-        cols.push(Column::new(b.as_str().into(), grp));
-        specs.push(ColumnSpec::new(b, Unit::Text));
+        t.col(b, Unit::Text, grp);
     }
-    if a.cohort.is_some() {
-        cols.push(Column::new("cohort".into(), coh));
-        specs.push(ColumnSpec::new("cohort", Unit::Text));
-        cols.push(Column::new("open_share".into(), open_share));
-        specs.push(ColumnSpec::new("open_share", Unit::Ratio));
-    }
-    cols.push(Column::new("stage".into(), stage));
-    specs.push(ColumnSpec::new("stage", Unit::Text));
+    t.col_if(a.cohort.is_some(), "cohort", Unit::Text, coh);
+    t.col_if(a.cohort.is_some(), "open_share", Unit::Ratio, open_share);
+    t.col("stage", Unit::Text, stage);
     if a.value {
-        cols.push(Column::new("amount".into(), reached));
-        specs.push(ColumnSpec::new("amount", Unit::Money));
+        t.col("amount", Unit::Money, reached);
     } else {
-        let counts: Vec<i64> = reached.iter().map(|x| *x as i64).collect();
-        cols.push(Column::new("deals".into(), counts));
-        specs.push(ColumnSpec::new("deals", Unit::Count));
+        t.col("deals", Unit::Count, reached.iter().map(|x| *x as i64).collect::<Vec<_>>());
     }
-    for (id, v) in [("step_conversion", step), ("cumulative_conversion", cum), ("drop_off", drop)] {
-        cols.push(Column::new(id.into(), v));
-        specs.push(ColumnSpec::new(id, Unit::Ratio));
-    }
-    if !a.value {
-        cols.push(Column::new("amount".into(), amount));
-        specs.push(ColumnSpec::new("amount", Unit::Money));
-    }
-    cols.push(Column::new("currency".into(), currency));
-    specs.push(ColumnSpec::new("currency", Unit::Text));
-    cols.push(Column::new("basis".into(), basis));
-    specs.push(ColumnSpec::new("basis", Unit::Text));
-    Ok(ResultTable { name: "funnel".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+    t.col("step_conversion", Unit::Ratio, step).col("cumulative_conversion", Unit::Ratio, cum).col("drop_off", Unit::Ratio, drop);
+    t.col_if(!a.value, "amount", Unit::Money, amount);
+    t.col("currency", Unit::Text, currency).col("basis", Unit::Text, basis);
+    t.build()
 }
 
 /// Amount reaching each stage, per currency (long format): never summed across currencies.
@@ -182,27 +157,14 @@ fn amounts_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
             }
         }
     }
-    let mut cols = Vec::new();
-    let mut specs = Vec::new();
-    if mp {
-        cols.push(Column::new("pipeline".into(), pipe));
-        specs.push(ColumnSpec::new("pipeline", Unit::Text));
-    }
+    let mut t = TableBuilder::new("amounts");
+    t.col_if(mp, "pipeline", Unit::Text, pipe);
     if let Some(b) = &a.by {
-        cols.push(Column::new(b.as_str().into(), grp));
-        specs.push(ColumnSpec::new(b, Unit::Text));
+        t.col(b, Unit::Text, grp);
     }
-    if a.cohort.is_some() {
-        cols.push(Column::new("cohort".into(), coh));
-        specs.push(ColumnSpec::new("cohort", Unit::Text));
-    }
-    cols.push(Column::new("stage".into(), stage));
-    specs.push(ColumnSpec::new("stage", Unit::Text));
-    cols.push(Column::new("currency".into(), cur));
-    specs.push(ColumnSpec::new("currency", Unit::Text));
-    cols.push(Column::new("amount".into(), amt));
-    specs.push(ColumnSpec::new("amount", Unit::Money));
-    Ok(ResultTable { name: "amounts".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+    t.col_if(a.cohort.is_some(), "cohort", Unit::Text, coh);
+    t.col("stage", Unit::Text, stage).col("currency", Unit::Text, cur).col("amount", Unit::Money, amt);
+    t.build()
 }
 
 fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet) -> Vec<Note> {

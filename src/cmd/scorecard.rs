@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use polars::prelude::*;
+use polars::prelude::DataFrame;
 
 use super::analysis;
 use crate::error::{Error, Result};
@@ -18,7 +18,7 @@ use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, ColumnSpec, Lang, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::{Period, PeriodArgs};
 
 #[derive(Debug, clap::Args)]
@@ -325,20 +325,16 @@ fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
 
 fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
     let all: Vec<&Line> = lines.iter().chain(std::iter::once(team)).collect();
-    let mut cols: Vec<Column> = Vec::new();
-    let mut specs: Vec<ColumnSpec> = Vec::new();
+    let mut t = TableBuilder::new("scorecard");
     macro_rules! push {
         ($id:expr, $unit:expr, $f:expr) => {{
             let v: Vec<_> = all.iter().map(|l| $f(*l)).collect();
-            cols.push(Column::new($id.into(), v));
-            specs.push(ColumnSpec::new($id, $unit));
+            t.col($id, $unit, v);
         }};
     }
     if a.rank.is_some() {
         let n = lines.len();
-        let r: Vec<Option<i64>> = (0..=n).map(|i| (i < n).then_some(i as i64 + 1)).collect();
-        cols.push(Column::new("rank".into(), r));
-        specs.push(ColumnSpec::new("rank", Unit::Count));
+        t.col("rank", Unit::Count, (0..=n).map(|i| (i < n).then_some(i as i64 + 1)).collect::<Vec<_>>());
     }
     push!(a.by.as_str(), Unit::Text, |l: &Line| l.key.clone());
     push!("deals_created", Unit::Count, |l: &Line| l.k.deals_created as i64);
@@ -383,7 +379,7 @@ fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
         push!("nps", Unit::Number, |l: &Line| l.feedback.and_then(|f| f.2));
     }
     push!("currency", Unit::Text, |l: &Line| l.k.currency.clone());
-    Ok(ResultTable { name: "scorecard".into(), columns: specs, df: DataFrame::new_infer_height(cols)? })
+    t.build()
 }
 
 fn money_table(by: &HashMap<u32, Acc>, team: &Acc, names: &[String], wr: WinRate) -> Result<ResultTable> {
@@ -406,25 +402,14 @@ fn money_table(by: &HashMap<u32, Acc>, team: &Acc, names: &[String], wr: WinRate
             weighted.push(x.weighted_pipeline);
         }
     }
-    Ok(ResultTable {
-        name: "money".into(),
-        columns: vec![
-            ColumnSpec::new("owner", Unit::Text),
-            ColumnSpec::new("currency", Unit::Text),
-            ColumnSpec::new("won_amount", Unit::Money),
-            ColumnSpec::new("avg_won_deal", Unit::Money),
-            ColumnSpec::new("open_pipeline", Unit::Money),
-            ColumnSpec::new("weighted_pipeline", Unit::Money),
-        ],
-        df: DataFrame::new_infer_height(vec![
-            Column::new("owner".into(), key),
-            Column::new("currency".into(), cur),
-            Column::new("won_amount".into(), won),
-            Column::new("avg_won_deal".into(), avg),
-            Column::new("open_pipeline".into(), open),
-            Column::new("weighted_pipeline".into(), weighted),
-        ])?,
-    })
+    let mut t = TableBuilder::new("money");
+    t.col("owner", Unit::Text, key)
+        .col("currency", Unit::Text, cur)
+        .col("won_amount", Unit::Money, won)
+        .col("avg_won_deal", Unit::Money, avg)
+        .col("open_pipeline", Unit::Money, open)
+        .col("weighted_pipeline", Unit::Money, weighted);
+    t.build()
 }
 
 /// The owner at close from the history's owner column: each closed deal's owner on its last event.
@@ -678,23 +663,13 @@ fn rep_card(
         pct.push(p);
         flag.push(f.to_string());
     }
-    let card = ResultTable {
-        name: "card".into(),
-        columns: vec![
-            ColumnSpec::new("kpi", Unit::Text),
-            ColumnSpec::new("value", Unit::Number),
-            ColumnSpec::new("team_median", Unit::Number),
-            ColumnSpec::new("percentile", Unit::Ratio),
-            ColumnSpec::new("verdict", Unit::Text),
-        ],
-        df: DataFrame::new_infer_height(vec![
-            Column::new("kpi".into(), kpi.clone()),
-            Column::new("value".into(), val.clone()),
-            Column::new("team_median".into(), med.clone()),
-            Column::new("percentile".into(), pct),
-            Column::new("verdict".into(), flag.clone()),
-        ])?,
-    };
+    let card = TableBuilder::new("card")
+        .col("kpi", Unit::Text, kpi.clone())
+        .col("value", Unit::Number, val.clone())
+        .col("team_median", Unit::Number, med.clone())
+        .col("percentile", Unit::Ratio, pct)
+        .col("verdict", Unit::Text, flag)
+        .build()?;
     // Monthly trend: the last N months up to as-of's month.
     let gcode = names.iter().position(|n| *n == name).map_or(NONE, |i| i as u32);
     let mut month = chrono::NaiveDate::from_ymd_opt(ds.as_of.year(), ds.as_of.month(), 1).unwrap_or(ds.as_of);
@@ -722,23 +697,13 @@ fn rep_card(
         dc.push(k.deals_created as i64);
         cyc.push(k.cycle_median_days);
     }
-    let trend = ResultTable {
-        name: "trend".into(),
-        columns: vec![
-            ColumnSpec::new("period", Unit::Text),
-            ColumnSpec::new("won_amount", Unit::Money),
-            ColumnSpec::new("win_rate", Unit::Ratio),
-            ColumnSpec::new("deals_created", Unit::Count),
-            ColumnSpec::new("cycle_median_days", Unit::Days),
-        ],
-        df: DataFrame::new_infer_height(vec![
-            Column::new("period".into(), lab.clone()),
-            Column::new("won_amount".into(), wa.clone()),
-            Column::new("win_rate".into(), wrt),
-            Column::new("deals_created".into(), dc),
-            Column::new("cycle_median_days".into(), cyc),
-        ])?,
-    };
+    let trend = TableBuilder::new("trend")
+        .col("period", Unit::Text, lab)
+        .col("won_amount", Unit::Money, wa)
+        .col("win_rate", Unit::Ratio, wrt)
+        .col("deals_created", Unit::Count, dc)
+        .col("cycle_median_days", Unit::Days, cyc)
+        .build()?;
     notes.insert(0, Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")));
     notes.push(Note::new(
         "percentile = share of reps this rep does better than (ties count half; lower is better for cycle and lost); strength / weakness = top / bottom quartile among 4+ reps",

@@ -186,9 +186,16 @@ fn guess_table(keys: &[String], user_maps: &[(String, String)]) -> Table {
         user_maps.iter().any(|(uf, _)| uf == f)
             || synonyms::for_table(t).iter().any(|(sf, syns)| *sf == f && syns.iter().any(|s| keys.contains(&s.to_string())))
     };
+    let satisfies = |t: Table| t.required().iter().all(|alts| alts.iter().any(|f| has(t, f)));
+    // A stage-entry column (not a generic date) marks a stage history, even though its stage
+    // column would also satisfy a deals table.
+    let entry = ["enteredat", "entereddate", "dateentered", "changedate", "changedat", "变更时间"];
+    if keys.iter().any(|k| entry.contains(&k.as_str())) && satisfies(Table::StageEvents) {
+        return Table::StageEvents;
+    }
     let order = [Table::Deals, Table::Orders, Table::StageEvents, Table::Targets, Table::Spend, Table::Activities, Table::Feedback];
     order
         .into_iter()
-        .find(|t| t.required().iter().all(|alts| alts.iter().any(|f| has(*t, f))))
+        .find(|t| satisfies(*t))
         .unwrap_or(Table::Deals)
 }

@@ -92,6 +92,7 @@ pub fn vendor_default(preset: &str) -> Option<Vec<&'static str>> {
             "Contract sent",
         ],
         "wukong" => vec!["验证客户", "需求分析", "方案/报价"],
+        "pipedrive" => vec!["Qualified", "Contact Made", "Demo Scheduled", "Proposal Made", "Negotiations Started"],
         "odoo" => vec!["New", "Qualified", "Proposition"],
         _ => return None,
     })

@@ -8,7 +8,7 @@ pub mod emit;
 pub mod format;
 pub mod labels;
 
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 use serde::Serialize;
 
 pub use args::OutputArgs;
@@ -79,6 +79,45 @@ pub struct ResultTable {
     pub name: String,
     pub columns: Vec<ColumnSpec>,
     pub df: DataFrame,
+}
+
+/// Builds a [`ResultTable`] column by column: each column's id, unit and values in one call.
+pub struct TableBuilder {
+    name: String,
+    specs: Vec<ColumnSpec>,
+    cols: Vec<Column>,
+}
+
+impl TableBuilder {
+    pub fn new(name: &str) -> Self {
+        TableBuilder { name: name.to_string(), specs: Vec::new(), cols: Vec::new() }
+    }
+
+    /// Add a column.
+    pub fn col<T, P: ?Sized>(&mut self, id: &str, unit: Unit, values: T) -> &mut Self
+    where
+        Series: NamedFrom<T, P>,
+    {
+        self.cols.push(Column::new(id.into(), values));
+        self.specs.push(ColumnSpec::new(id, unit));
+        self
+    }
+
+    /// Add a column when `on`.
+    pub fn col_if<T, P: ?Sized>(&mut self, on: bool, id: &str, unit: Unit, values: T) -> &mut Self
+    where
+        Series: NamedFrom<T, P>,
+    {
+        if on {
+            self.col(id, unit, values);
+        }
+        self
+    }
+
+    pub fn build(&mut self) -> crate::error::Result<ResultTable> {
+        let cols = std::mem::take(&mut self.cols);
+        Ok(ResultTable { name: self.name.clone(), columns: std::mem::take(&mut self.specs), df: DataFrame::new_infer_height(cols)? })
+    }
 }
 
 /// What a command produced.

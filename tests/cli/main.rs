@@ -2,6 +2,7 @@
 
 mod charts;
 mod exit_codes;
+mod funnel;
 mod ingest;
 mod output;
 mod props;
