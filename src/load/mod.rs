@@ -235,7 +235,8 @@ impl Dataset {
         }
         let mut lf = self.scan(t)?;
         let schema = lf.collect_schema()?;
-        let present: Vec<Expr> = cols.iter().filter(|c| schema.get(c).is_some()).map(|c| col(*c)).collect();
+        let mut seen = std::collections::HashSet::new();
+        let present: Vec<Expr> = cols.iter().filter(|c| schema.get(c).is_some() && seen.insert(**c)).map(|c| col(*c)).collect();
         Ok(Some(lf.select(present).collect()?))
     }
 

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on the files in testdata/.
 
+mod bottleneck;
 mod charts;
 mod exit_codes;
 mod funnel;
