@@ -7,4 +7,5 @@ mod funnel;
 mod ingest;
 mod output;
 mod props;
+mod scorecard;
 mod workdir;
