@@ -32,6 +32,9 @@ pub enum Command {
     /// Where deals get stuck: conversion, time in stage (Kaplan-Meier), SLA breaches, stuck deals, lost reasons.
     #[command(after_help = EXIT_STATUS_HELP)]
     Bottleneck(cmd::bottleneck::Args),
+    /// Rebuild stage history from snapshot exports taken at different dates.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    History(cmd::history::Args),
     /// Each rep against target and team: win rate, revenue, cycle, pipeline, activities.
     #[command(after_help = EXIT_STATUS_HELP)]
     Scorecard(cmd::scorecard::Args),

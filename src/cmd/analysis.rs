@@ -71,6 +71,7 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
         )),
         None => n.push(Note::new("no period given: all rows", "未指定期间：全部数据")),
     }
+    n.extend(ds.manifest.notes.iter().map(Note::en));
     let rejected: usize = ds.manifest.sources.iter().map(|s| s.rejected_rows).sum();
     if rejected > 0 {
         n.push(Note::new(

@@ -79,7 +79,8 @@ struct Row {
     breaches: u64,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
     if let Some(b) = &a.by {

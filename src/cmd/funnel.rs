@@ -47,7 +47,8 @@ const DEAL_COLS: &[&str] =
     &["deal_id", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at", "stage_entered_at"];
 const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let mut deal_cols: Vec<&str> = DEAL_COLS.to_vec();
     if let Some(b) = &a.by {

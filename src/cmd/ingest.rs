@@ -22,7 +22,8 @@ pub struct Args {
     pub load: LoaderArgs,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.quiet;
     for i in &a.inputs {
         if i.canonicalize().ok().is_some_and(|c| a.output.canonicalize().ok().is_some_and(|o| c == o || c.starts_with(&o))) {
             return Err(Error::Usage(format!("{}: the output DIR must not be (or hold) an input", a.output.display())));

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod bottleneck;
 pub mod funnel;
+pub mod history;
 pub mod ingest;
 pub mod scorecard;
 pub mod show;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show(a) => show::run(a),
         Command::Funnel(a) => funnel::run(a),
         Command::Bottleneck(a) => bottleneck::run(a),
+        Command::History(a) => history::run(a),
         Command::Scorecard(a) => scorecard::run(a),
     }
 }

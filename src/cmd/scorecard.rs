@@ -104,7 +104,8 @@ struct ActivityCounts {
     weeks: f64,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
     if !cols.contains(&a.by.as_str()) {

@@ -41,7 +41,8 @@ fn unit_of(t: Table, name: &str, dtype: &DataType) -> Unit {
     }
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let table = match &a.rows_of {
         Some(t) => Table::parse(t).ok_or_else(|| Error::Usage(format!("--rows-of {t:?}: unknown table")))?,

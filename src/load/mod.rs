@@ -5,6 +5,7 @@ pub mod builder;
 pub mod config;
 pub mod dir;
 pub mod events;
+pub mod fx;
 pub mod mapping;
 pub mod normalize;
 pub mod parse;
@@ -83,6 +84,9 @@ pub struct LoaderArgs {
     /// On duplicate deal ids keep the last row (default: keep all and report them).
     #[arg(long, value_name = "last")]
     pub dedupe: Option<String>,
+    /// No progress bar (set from the command's --quiet).
+    #[arg(skip)]
+    pub quiet: bool,
 }
 
 /// Resolved settings (flags over config over defaults).
@@ -227,6 +231,12 @@ impl Dataset {
         }
     }
 
+    /// Put a table in (commands that build canonical rows, such as `history`).
+    pub fn set_table(&mut self, t: Table, df: DataFrame) {
+        self.manifest.tables.insert(t.name().to_string(), df.height());
+        self.tables.insert(t, Source::Frame(df));
+    }
+
     /// Collect the columns of `t` among `cols` that exist (None when the input lacks the table).
     /// Only these columns are read from a DIR's parquet.
     pub fn frame(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
@@ -295,13 +305,13 @@ impl Dataset {
 pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let settings = Settings::from_args(args)?;
     if inputs.len() == 1 && inputs[0].join("manifest.json").is_file() {
-        return dir::read(&inputs[0], settings, args);
+        return apply_fx(dir::read(&inputs[0], settings, args)?, args);
     }
     let mut frames: BTreeMap<Table, Vec<DataFrame>> = BTreeMap::new();
     let mut entries = Vec::new();
     let mut rejects = Vec::new();
     let mut pipelines: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let ropts = read::ReadOptions { encoding: args.encoding.clone(), sheet: args.sheet.clone() };
+    let ropts = read::ReadOptions { encoding: args.encoding.clone(), sheet: args.sheet.clone(), progress: !args.quiet };
     for path in inputs {
         if path.is_dir() {
             return Err(Error::Input(format!(
@@ -376,7 +386,24 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     }
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
     let manifest = Manifest::new(entries, &tables_rows(&tables), as_of, &basis, pipelines, &settings, rejects.len(), notes);
-    Ok(Dataset { tables, manifest, rejects, settings, as_of })
+    apply_fx(Dataset { tables, manifest, rejects, settings, as_of }, args)
+}
+
+/// `--fx FILE`: money in deals, orders and stage events converted to the report currency.
+fn apply_fx(mut ds: Dataset, args: &LoaderArgs) -> Result<Dataset> {
+    let Some(path) = &args.fx else { return Ok(ds) };
+    let rates = fx::Rates::read(path, ds.settings.currency.as_deref())?;
+    for t in [Table::Deals, Table::Orders, Table::StageEvents] {
+        if !ds.has(t) {
+            continue;
+        }
+        let df = ds.scan(t)?.collect()?;
+        let (df, notes) = fx::convert(t, df, &rates)?;
+        ds.manifest.notes.extend(notes);
+        ds.tables.insert(t, Source::Frame(df));
+    }
+    ds.manifest.default_currency = Some(rates.base.clone());
+    Ok(ds)
 }
 
 fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {

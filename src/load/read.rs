@@ -19,6 +19,24 @@ use crate::error::{Error, Result};
 pub struct ReadOptions {
     pub encoding: Option<String>,
     pub sheet: Option<String>,
+    /// Show a progress bar for big text files (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Files at least this big get a progress bar.
+const PROGRESS_BYTES: u64 = 16 << 20;
+
+fn progress_bar(size: u64, name: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if size < PROGRESS_BYTES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(size);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(name.to_string());
+    Some(pb)
 }
 
 /// An open export: facts for the manifest, and its rows.
@@ -71,13 +89,28 @@ fn hex(bytes: &[u8]) -> String {
 struct HashingReader<R> {
     inner: R,
     hasher: Rc<RefCell<Sha256>>,
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.borrow_mut().update(&buf[..n]);
+        if let Some(p) = &self.progress {
+            p.inc(n as u64);
+            if n == 0 {
+                p.finish_and_clear();
+            }
+        }
         Ok(n)
+    }
+}
+
+impl<R> Drop for HashingReader<R> {
+    fn drop(&mut self) {
+        if let Some(p) = &self.progress {
+            p.finish_and_clear();
+        }
     }
 }
 
@@ -184,9 +217,14 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             // A UTF-8 BOM is hashed but not read (Excel's "CSV UTF-8", Zoho exports).
             let skip = if passthru && head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
             hasher.borrow_mut().update(&head[..skip]);
+            let progress = if opts.progress { progress_bar(meta.len(), &display) } else { None };
+            if let Some(p) = &progress {
+                p.inc(skip as u64);
+            }
             let raw: Box<dyn Read> = Box::new(HashingReader {
                 inner: Cursor::new(head[skip..].to_vec()).chain(file),
                 hasher: hasher.clone(),
+                progress,
             });
             let decoded: Box<dyn Read> = if passthru {
                 // UTF-8: no transcoding needed.

@@ -7,5 +7,6 @@ pub mod funnel;
 pub mod paths;
 pub mod prep;
 pub mod scorecard;
+pub mod snapshots;
 pub mod stats;
 pub mod timing;

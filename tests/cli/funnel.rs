@@ -251,3 +251,26 @@ fn chart_has_the_asked_size() {
     let img = image::open(&png).expect("decodes");
     assert_eq!((img.width(), img.height()), (640, 400));
 }
+
+#[test]
+fn fx_converts_amounts_to_one_currency_by_date() {
+    // testdata/handmade/fx.csv: EUR 1.10 from 2026-01-01, 1.20 from 2026-01-20; USD rate 1 is the
+    // report currency. D3 (EUR 500, closed 2026-01-30) -> 600; D6 (EUR 400, open, created
+    // 2026-01-08) -> 440. Lead: USD 4000 + 1040; Qualified 3300 + 1040; Proposal 3000 + 1040.
+    let fx = s(&testdata("handmade/fx.csv"));
+    let (rows, err) = run(&["--fx", &fx]);
+    let amounts: Vec<f64> = col(&rows, "amount").iter().map(|v| v.as_f64().expect("one currency now")).collect();
+    let want = [5040.0, 4340.0, 4040.0, 3000.0, 3000.0];
+    for (g, w) in amounts.iter().zip(want) {
+        assert!((g - w).abs() < 1e-9, "{amounts:?}");
+    }
+    assert!(col(&rows, "currency").iter().all(|c| c == "USD"));
+    assert!(err.contains("converted to USD with --fx"), "{err}");
+    // A currency the file has no rate for is an error naming it.
+    let w = Workdir::new();
+    let bad = w.write("fx.csv", b"date,currency,rate\n2026-01-01,USD,1\n");
+    let args = handmade("funnel", &["--fx", &s(&bad)]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, err) = w.expect(&a, 3);
+    assert!(err.contains("no rate for EUR"), "{err}");
+}

@@ -2,8 +2,10 @@
 
 mod bottleneck;
 mod charts;
+mod examples;
 mod exit_codes;
 mod funnel;
+mod history;
 mod ingest;
 mod output;
 mod props;

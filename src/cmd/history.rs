@@ -1,0 +1,145 @@
+//! `salesctl history SNAPSHOT1 SNAPSHOT2 [...] -o DIR`: rebuild stage events from snapshot exports
+//! of the same pipeline (for CRMs that cannot export stage history). DIR is an ingested DIR:
+//! deals (the latest snapshot), stage_events (rebuilt), manifest.json.
+
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs, dir};
+use crate::metrics::prep;
+use crate::metrics::snapshots::{self, SnapRow, Snapshot};
+use crate::model::{Status, Table};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Two or more deal exports of the same pipeline taken at different dates.
+    #[arg(required = true, num_args = 2.., value_name = "SNAPSHOT")]
+    pub snapshots: Vec<PathBuf>,
+    /// The DIR to write (as `salesctl ingest` writes one).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Snapshot dates, in the order of the files (default: the date in each file name, else each
+    /// file's latest date).
+    #[arg(long, value_name = "YYYY-MM-DD,...", value_delimiter = ',')]
+    pub dates: Vec<String>,
+    /// The field that identifies a deal across snapshots.
+    #[arg(long, value_name = "FIELD", default_value = "deal_id")]
+    pub key: String,
+    /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+}
+
+const COLS: &[&str] = &["deal_id", "pipeline", "stage", "status", "created_at", "closed_at", "stage_entered_at", "amount", "owner"];
+
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.quiet;
+    if !a.dates.is_empty() && a.dates.len() != a.snapshots.len() {
+        return Err(Error::Usage(format!("--dates has {} dates for {} snapshots", a.dates.len(), a.snapshots.len())));
+    }
+    let mut snaps: Vec<Snapshot> = Vec::new();
+    let mut last: Option<load::Dataset> = None;
+    for (i, path) in a.snapshots.iter().enumerate() {
+        let ds = load::load(std::slice::from_ref(path), &a.load)?;
+        let date = match a.dates.get(i) {
+            Some(d) => crate::period::parse_date(d).map_err(|e| Error::Usage(format!("--dates {d:?}: {e}")))?,
+            None => load::file_name_date(path).unwrap_or(ds.as_of),
+        };
+        let mut cols: Vec<&str> = COLS.to_vec();
+        cols.push(a.key.as_str());
+        let Some(df) = ds.frame(Table::Deals, &cols)? else {
+            return Err(Error::Input(format!("{}: not a deals export (history rebuilds stage events from deal snapshots)", path.display())));
+        };
+        prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
+        let key = prep::coded(&df, &a.key)?;
+        let pipe = prep::coded(&df, "pipeline")?;
+        let stage = prep::coded(&df, "stage")?;
+        let owner = prep::coded(&df, "owner")?;
+        let (created, closed, entered) = (prep::millis(&df, "created_at")?, prep::millis(&df, "closed_at")?, prep::millis(&df, "stage_entered_at")?);
+        let amount = prep::floats(&df, "amount")?;
+        let rows = (0..df.height())
+            .filter_map(|r| {
+                Some(SnapRow {
+                    key: key.get(r)?.to_string(),
+                    pipeline: pipe.get(r).map(str::to_string),
+                    stage: stage.get(r).map(str::to_string),
+                    created_at: created[r],
+                    closed_at: closed[r],
+                    stage_entered_at: entered[r],
+                    amount: amount[r],
+                    owner: owner.get(r).map(str::to_string),
+                })
+            })
+            .collect();
+        // The snapshot date (midnight): changes seen in it happened at or before this instant.
+        snaps.push(Snapshot { label: format!("{} ({date})", path.display()), at: crate::period::date_ms(date), rows });
+        if last.as_ref().is_none_or(|l: &load::Dataset| date >= l.as_of) {
+            let mut ds = ds;
+            ds.as_of = date;
+            last = Some(ds);
+        }
+    }
+    snaps.sort_by_key(|s| s.at);
+    if snaps.windows(2).any(|w| w[0].at == w[1].at) {
+        return Err(Error::Usage("two snapshots have the same date; give --dates".into()));
+    }
+    let Some(mut ds) = last else { return Err(Error::Internal("no snapshot".into())) };
+    let pipelines = ds.pipelines();
+    let outcomes = ds.settings.outcomes.clone();
+    let is_first = |p: Option<&str>, s: &str| {
+        pipelines.stages(p.unwrap_or("default")).and_then(|l| l.first()).is_some_and(|f| f.trim().eq_ignore_ascii_case(s.trim()))
+    };
+    let is_outcome = |s: &str| outcomes.status_of(s) != Status::Open;
+    let (events, st) = snapshots::rebuild(&snaps, &is_first, &is_outcome);
+    let dt = |v: Vec<Option<i64>>, name: &str| -> Result<Column> {
+        Ok(Column::new(name.into(), v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?)
+    };
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("deal_id".into(), events.iter().map(|e| e.key.clone()).collect::<Vec<_>>()),
+        Column::new("pipeline".into(), events.iter().map(|e| e.pipeline.clone()).collect::<Vec<_>>()),
+        Column::new("stage".into(), events.iter().map(|e| e.stage.clone()).collect::<Vec<_>>()),
+        dt(events.iter().map(|e| e.at).collect(), "entered_at")?,
+        dt(events.iter().map(|e| e.min).collect(), "entered_at_min")?,
+        dt(events.iter().map(|e| e.max).collect(), "entered_at_max")?,
+        Column::new("owner".into(), events.iter().map(|e| e.owner.clone()).collect::<Vec<_>>()),
+        Column::new("amount".into(), events.iter().map(|e| e.amount).collect::<Vec<_>>()),
+    ])?;
+    let n_events = df.height();
+    ds.set_table(Table::StageEvents, df);
+    ds.manifest.as_of = ds.as_of.to_string();
+    ds.manifest.as_of_basis = "date of the latest snapshot".into();
+    let mut notes = vec![
+        format!(
+            "stage_events rebuilt from {} snapshots: {} events, {} with an exact time, {} known only between two snapshot dates (entered_at_min / entered_at_max)",
+            snaps.len(),
+            n_events,
+            st.exact,
+            st.interval
+        ),
+        format!("{} deal(s) appeared after the first snapshot", st.new),
+    ];
+    if !st.vanished.is_empty() {
+        let list: Vec<String> = st.vanished.iter().take(20).map(|(s, k)| format!("{k} (gone from {s})")).collect();
+        notes.push(format!("{} deal(s) vanished between snapshots: {}{}", st.vanished.len(), list.join(", "), if st.vanished.len() > 20 { ", ..." } else { "" }));
+    }
+    if st.duplicate_keys > 0 {
+        notes.push(format!("{} repeated {} value(s) within a snapshot: the first row of each used", st.duplicate_keys, a.key));
+    }
+    ds.manifest.notes.extend(notes.iter().cloned());
+    dir::write(&ds, &a.output)?;
+    if !a.quiet {
+        for s in &snaps {
+            eprintln!("snapshot {}: {} deals", s.label, s.rows.len());
+        }
+        for n in &notes {
+            eprintln!("note: {n}");
+        }
+        eprintln!("wrote {}: deals {}, stage_events {}", a.output.display(), ds.manifest.tables.get("deals").copied().unwrap_or(0), n_events);
+    }
+    Ok(ExitCode::Success)
+}

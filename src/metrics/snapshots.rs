@@ -1,0 +1,202 @@
+//! Snapshot matching: two exports of the same pipeline taken at different dates, matched by deal
+//! key. `history` rebuilds stage events from a series of them; `diff` (later) reports the changes.
+//! Pure: rows in, matches and events out.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// One deal as a snapshot shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SnapRow {
+    pub key: String,
+    pub pipeline: Option<String>,
+    pub stage: Option<String>,
+    pub created_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub stage_entered_at: Option<i64>,
+    pub amount: Option<f64>,
+    pub owner: Option<String>,
+}
+
+/// A snapshot: its date (epoch ms, end of the snapshot day) and rows.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub label: String,
+    pub at: i64,
+    pub rows: Vec<SnapRow>,
+}
+
+/// How two snapshots relate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matches {
+    /// (index in old, index in new) of deals in both.
+    pub common: Vec<(usize, usize)>,
+    /// Indexes in new of deals not in old.
+    pub new: Vec<usize>,
+    /// Indexes in old of deals not in new.
+    pub vanished: Vec<usize>,
+    /// Keys that repeat within a snapshot (the first row of each is used).
+    pub duplicate_keys: Vec<String>,
+}
+
+/// Match two snapshots by key.
+pub fn match_rows(old: &[SnapRow], new: &[SnapRow]) -> Matches {
+    let mut m = Matches::default();
+    let mut idx: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in old.iter().enumerate() {
+        if idx.insert(r.key.as_str(), i).is_some() {
+            m.duplicate_keys.push(r.key.clone());
+        }
+    }
+    // Keep the first row of a repeated key.
+    for (i, r) in old.iter().enumerate().rev() {
+        idx.insert(r.key.as_str(), i);
+    }
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    for (j, r) in new.iter().enumerate() {
+        if seen.insert(r.key.as_str(), ()).is_some() {
+            m.duplicate_keys.push(r.key.clone());
+            continue;
+        }
+        match idx.get(r.key.as_str()) {
+            Some(&i) => m.common.push((i, j)),
+            None => m.new.push(j),
+        }
+    }
+    let in_new: HashMap<&str, ()> = new.iter().map(|r| (r.key.as_str(), ())).collect();
+    let mut vanished_seen: HashMap<&str, ()> = HashMap::new();
+    for (i, r) in old.iter().enumerate() {
+        if !in_new.contains_key(r.key.as_str()) && vanished_seen.insert(r.key.as_str(), ()).is_none() {
+            m.vanished.push(i);
+        }
+    }
+    m
+}
+
+/// A rebuilt stage event: exact (`at`) or known only within [min, max].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuiltEvent {
+    pub key: String,
+    pub pipeline: Option<String>,
+    pub stage: String,
+    pub at: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub owner: Option<String>,
+    pub amount: Option<f64>,
+}
+
+/// Counts for the notes.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryStats {
+    pub exact: usize,
+    pub interval: usize,
+    /// (snapshot label, key) of deals that vanished.
+    pub vanished: Vec<(String, String)>,
+    pub new: usize,
+    pub duplicate_keys: usize,
+}
+
+/// Rebuild stage events from snapshots sorted by date.
+///
+/// - A deal's stage in its first snapshot: entered at its `stage_entered_at` when the export has
+///   one; at `created_at` when it is the pipeline's first stage (`is_first`); else somewhere
+///   between created_at (or the previous snapshot) and this snapshot.
+/// - A stage change between two snapshots: entered within [older date, newer date]; an outcome
+///   stage with a closed_at inside that interval enters exactly then.
+pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool, is_outcome: &dyn Fn(&str) -> bool) -> (Vec<RebuiltEvent>, HistoryStats) {
+    let mut out = Vec::new();
+    let mut st = HistoryStats::default();
+    let mut last_stage: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (si, s) in snaps.iter().enumerate() {
+        let prev_at = si.checked_sub(1).map(|p| snaps[p].at);
+        if si > 0 {
+            let m = match_rows(&snaps[si - 1].rows, &s.rows);
+            st.duplicate_keys += m.duplicate_keys.len();
+            for i in m.vanished {
+                st.vanished.push((s.label.clone(), snaps[si - 1].rows[i].key.clone()));
+            }
+            st.new += m.new.len();
+        }
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        for r in &s.rows {
+            if seen.insert(r.key.as_str(), ()).is_some() {
+                continue;
+            }
+            let Some(stage) = r.stage.clone() else { continue };
+            let before = last_stage.get(&r.key).cloned();
+            let ev = |at: Option<i64>, min: Option<i64>, max: Option<i64>| RebuiltEvent {
+                key: r.key.clone(),
+                pipeline: r.pipeline.clone(),
+                stage: stage.clone(),
+                at,
+                min,
+                max,
+                owner: r.owner.clone(),
+                amount: r.amount,
+            };
+            match before {
+                Some(Some(b)) if b == stage => {}
+                Some(_) => {
+                    // Changed since the previous snapshot that showed the deal.
+                    let lo = prev_at;
+                    let exact = r.closed_at.filter(|c| is_outcome(&stage) && lo.is_none_or(|l| *c > l) && *c <= s.at).or(r.stage_entered_at.filter(|t| lo.is_none_or(|l| *t > l) && *t <= s.at));
+                    out.push(match exact {
+                        Some(t) => ev(Some(t), None, None),
+                        None => ev(None, lo, Some(s.at)),
+                    });
+                }
+                None => {
+                    // First sight of the deal.
+                    let exact = r
+                        .stage_entered_at
+                        .or_else(|| r.created_at.filter(|_| is_first(r.pipeline.as_deref(), &stage)))
+                        .or_else(|| r.closed_at.filter(|_| is_outcome(&stage)));
+                    out.push(match exact {
+                        Some(t) => ev(Some(t), None, None),
+                        None => {
+                            let lo = match (r.created_at, prev_at) {
+                                (Some(c), Some(p)) => Some(c.max(p)),
+                                (c, p) => c.or(p),
+                            };
+                            ev(None, lo, Some(s.at))
+                        }
+                    });
+                }
+            }
+            last_stage.insert(r.key.clone(), Some(stage));
+        }
+    }
+    for e in &out {
+        if e.at.is_some() { st.exact += 1 } else { st.interval += 1 }
+    }
+    (out, st)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, stage: &str) -> SnapRow {
+        SnapRow { key: key.into(), stage: Some(stage.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn matching_finds_common_new_and_vanished() {
+        let old = vec![row("a", "x"), row("b", "x")];
+        let new = vec![row("b", "y"), row("c", "x")];
+        let m = match_rows(&old, &new);
+        assert_eq!(m.common, vec![(1, 0)]);
+        assert_eq!(m.new, vec![1]);
+        assert_eq!(m.vanished, vec![0]);
+    }
+
+    #[test]
+    fn stage_change_becomes_an_interval_event() {
+        let s1 = Snapshot { label: "1".into(), at: 100, rows: vec![row("a", "Lead")] };
+        let s2 = Snapshot { label: "2".into(), at: 200, rows: vec![row("a", "Proposal")] };
+        let (ev, st) = rebuild(&[s1, s2], &|_, s| s == "Lead", &|_| false);
+        assert_eq!(ev.len(), 2);
+        assert_eq!((ev[1].min, ev[1].max, ev[1].at), (Some(100), Some(200), None));
+        assert_eq!((st.exact, st.interval), (0, 2));
+    }
+}
