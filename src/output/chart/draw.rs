@@ -141,7 +141,10 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
             chart
                 .configure_mesh()
                 .x_label_formatter(&|x| {
-                    x_labels.iter().min_by(|a, b| (a.0 - x).abs().total_cmp(&(b.0 - x).abs())).map(|l| l.1.clone()).unwrap_or_default()
+                    // Only ticks close to a labelled x get its label (no repeated labels).
+                    let step = x_labels.windows(2).map(|w| (w[1].0 - w[0].0).abs()).fold(f64::MAX, f64::min);
+                    let near = if step.is_finite() { step / 2.0 } else { f64::MAX };
+                    x_labels.iter().find(|l| (l.0 - x).abs() < near.min(0.5 * step.max(1.0))).map(|l| l.1.clone()).unwrap_or_default()
                 })
                 .x_desc(&spec.x_label)
                 .y_desc(&spec.y_label)
@@ -165,7 +168,14 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                     .draw_series(LineSeries::new(forecast.iter().map(|p| (p.0, p.1)), PALETTE[1].stroke_width(2)))?
                     .label("forecast")
                     .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
-                chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+                // Upper left: the forecast sits at the right end.
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperLeft)
+                    .label_font(text.clone())
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK)
+                    .draw()?;
             }
         }
         Chart::Histogram { values, bins } => {
