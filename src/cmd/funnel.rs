@@ -219,6 +219,12 @@ fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet)
             format!("{} 个商机不在期间内创建，{} 个缺少创建时间，未计入", st.outside_period, st.no_created),
         ));
     }
+    if st.out_of_order > 0 {
+        n.push(Note::new(
+            format!("{} deal(s) whose history does not start at the first stage are in no in-order row", st.out_of_order),
+            format!("{} 个商机的历史不是从第一阶段开始，不计入按序漏斗", st.out_of_order),
+        ));
+    }
     if st.no_position > 0 {
         n.push(Note::new(
             format!("{} deal(s) whose stage is in no stage list left out", st.no_position),

@@ -104,6 +104,8 @@ pub struct Stats {
     pub outside_period: u64,
     pub no_created: u64,
     pub no_position: u64,
+    /// In-order funnels: deals whose first event is not the first stage.
+    pub out_of_order: u64,
     pub no_stage_list: BTreeMap<String, u64>,
     pub history: u64,
     pub implied: u64,
@@ -113,14 +115,17 @@ pub struct Stats {
 
 /// Compute every funnel.
 pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
+    use std::collections::HashMap;
     let mut st = Stats::default();
-    // Key: pipeline, group, cohort, currency (value funnels).
-    type Key = (String, Option<String>, Option<String>, Option<String>);
-    let mut acc: BTreeMap<Key, Funnel> = BTreeMap::new();
+    // Funnels indexed by coded key: (pipeline, group, cohort, currency) codes; no per-deal strings.
+    let mut index: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
+    let mut out: Vec<Funnel> = Vec::new();
+    let mut cohorts: HashMap<String, u32> = HashMap::new();
+    let mut cohort_names: Vec<String> = Vec::new();
+    const NO: u32 = super::prep::NONE;
     for d in 0..set.len() {
-        let pipeline = set.pipeline_name(d).to_string();
         let Some(stages) = set.stages(d) else {
-            *st.no_stage_list.entry(pipeline).or_default() += 1;
+            *st.no_stage_list.entry(set.pipeline_name(d).to_string()).or_default() += 1;
             continue;
         };
         let created = set.created_at(d);
@@ -144,9 +149,18 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
         let (path, basis, first) = set.path(d, window_end);
         let reach = if p.in_order { path.reached_in_order } else { path.reached };
         let Some(reach) = reach else {
-            st.no_position += 1;
+            if p.in_order && basis == Basis::History && path.reached.is_some() {
+                st.out_of_order += 1;
+            } else {
+                st.no_position += 1;
+            }
             continue;
         };
+        let amount = set.amount(d);
+        if p.value && amount.is_none() {
+            st.no_amount += 1;
+            continue;
+        }
         st.deals += 1;
         match basis {
             Basis::History => st.history += 1,
@@ -158,32 +172,39 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
         st.deals_with_skip += (path.skipped_stages > 0) as u64;
         let status = set.status(d);
         st.invalid += (status == Some(Status::Invalid)) as u64;
-        let group = p.by.as_ref().map(|(codes, names)| {
-            let c = codes[d];
-            if c == super::prep::NONE { "(none)".to_string() } else { names[c as usize].clone() }
-        });
-        let cohort = p.cohort.map(|c| created.map_or_else(|| "(no date)".to_string(), |ms| c.label(ms)));
-        let amount = set.amount(d);
-        let cur = set.currency(d).to_string();
-        if p.value && amount.is_none() {
-            st.no_amount += 1;
-            continue;
-        }
-        let key = (pipeline.clone(), group.clone(), cohort.clone(), p.value.then(|| cur.clone()));
+        let pcode = if d < set.n_rows { set.pipeline.codes[d] } else { NO };
+        let gcode = p.by.as_ref().map_or(NO, |(codes, _)| codes[d]);
+        let ccode = match p.cohort {
+            Some(c) => {
+                let label = created.map_or_else(|| "(no date)".to_string(), |ms| c.label(ms));
+                let n = cohorts.len() as u32;
+                *cohorts.entry(label.clone()).or_insert_with(|| {
+                    cohort_names.push(label);
+                    n
+                })
+            }
+            None => NO,
+        };
+        let cur_code = if d < set.n_rows { set.currency.codes[d] } else { NO };
+        let key = (pcode, gcode, ccode, if p.value { cur_code } else { NO });
         let n_rows = stages.len() + 1;
-        let f = acc.entry(key).or_insert_with(|| Funnel {
-            pipeline,
-            group,
-            cohort,
-            currency: p.value.then(|| cur.clone()),
-            stages: stages.clone(),
-            reached: vec![0.0; n_rows],
-            amount: BTreeMap::new(),
-            deals: 0,
-            open: 0,
-            basis,
-            mixed_basis: false,
+        let fi = *index.entry(key).or_insert_with(|| {
+            out.push(Funnel {
+                pipeline: set.pipeline_name(d).to_string(),
+                group: p.by.as_ref().map(|(_, names)| if gcode == NO { "(none)".to_string() } else { names[gcode as usize].clone() }),
+                cohort: (ccode != NO).then(|| cohort_names[ccode as usize].clone()),
+                currency: p.value.then(|| set.currency(d).to_string()),
+                stages: stages.clone(),
+                reached: vec![0.0; n_rows],
+                amount: BTreeMap::new(),
+                deals: 0,
+                open: 0,
+                basis,
+                mixed_basis: false,
+            });
+            out.len() - 1
         });
+        let f = &mut out[fi];
         if f.basis != basis {
             f.mixed_basis = true;
             f.basis = f.basis.min(basis);
@@ -192,23 +213,28 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
         f.open += (status == Some(Status::Open)) as u64;
         let w = if p.value { amount.unwrap_or(0.0) } else { 1.0 };
         let top = reach.min(n_rows - 1);
-        for k in 0..=top {
-            f.reached[k] += w;
+        for x in f.reached.iter_mut().take(top + 1) {
+            *x += w;
         }
         if !p.value {
             if let Some(a) = amount {
-                let v = f.amount.entry(cur).or_insert_with(|| vec![0.0; n_rows]);
-                for x in v.iter_mut().take(top + 1) {
-                    *x += a;
+                let cur = set.currency(d);
+                if !f.amount.contains_key(cur) {
+                    f.amount.insert(cur.to_string(), vec![0.0; n_rows]);
+                }
+                if let Some(v) = f.amount.get_mut(cur) {
+                    for x in v.iter_mut().take(top + 1) {
+                        *x += a;
+                    }
                 }
             }
         }
     }
     st.won_label = won_label(set);
-    let mut out: Vec<Funnel> = acc.into_values().collect();
     for f in &mut out {
         f.stages.push(st.won_label.clone());
     }
+    out.sort_by(|a, b| (&a.pipeline, &a.group, &a.cohort, &a.currency).cmp(&(&b.pipeline, &b.group, &b.cohort, &b.currency)));
     (out, st)
 }
 

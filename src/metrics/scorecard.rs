@@ -136,7 +136,7 @@ pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> 
         let st = set.status(d);
         let created = set.created_at(d);
         let closed = set.closed_at(d);
-        let cur = set.currency(d).to_string();
+        let cur = set.currency(d);
         let amt = set.amount(d);
         let add = |a: &mut Acc| {
             if in_period(p, created) {
@@ -147,7 +147,7 @@ pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> 
                 Some(Status::Won) if in_period(p, closed) => {
                     a.won += 1;
                     if let Some(x) = amt {
-                        *a.won_amount.entry(cur.clone()).or_default() += x;
+                        add_money(&mut a.won_amount, cur, x);
                     }
                     if let (Some(c), Some(o)) = (created, closed) {
                         a.cycles.push((o - c) as f64 / DAY_MS);
@@ -156,13 +156,13 @@ pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> 
                 Some(Status::Lost) if in_period(p, closed) => {
                     a.lost += 1;
                     if let Some(x) = amt {
-                        *a.lost_amount.entry(cur.clone()).or_default() += x;
+                        add_money(&mut a.lost_amount, cur, x);
                     }
                 }
                 Some(Status::Open) => {
                     a.open += 1;
                     if let Some(x) = amt {
-                        *a.open_pipeline.entry(cur.clone()).or_default() += x;
+                        add_money(&mut a.open_pipeline, cur, x);
                         let prob = match set.current(d) {
                             Some(Pos::Open(k)) => winp
                                 .get(set.pipeline_name(d))
@@ -171,13 +171,13 @@ pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> 
                             _ => None,
                         };
                         if let Some(pr) = prob {
-                            *a.weighted_pipeline.entry(cur.clone()).or_default() += x * pr;
+                            add_money(&mut a.weighted_pipeline, cur, x * pr);
                         }
                     }
                     if let Some(x) = amt {
                         let exp = set.expected_close.get(d).copied().flatten();
                         if p.period.is_none() || in_period(p, exp) {
-                            *a.closing_in_period.entry(cur.clone()).or_default() += x;
+                            add_money(&mut a.closing_in_period, cur, x);
                         }
                     }
                     if qualified(set, d, p.qualified_stage.as_deref()) {
@@ -194,6 +194,16 @@ pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> 
         add(&mut team);
     }
     (by, team)
+}
+
+/// Add to a per-currency sum without allocating a key when it exists.
+fn add_money(m: &mut BTreeMap<String, f64>, cur: &str, x: f64) {
+    match m.get_mut(cur) {
+        Some(v) => *v += x,
+        None => {
+            m.insert(cur.to_string(), x);
+        }
+    }
 }
 
 /// Has the deal reached the qualified stage (config `qualified_stage`, default the second open stage)?
