@@ -38,4 +38,7 @@ pub enum Command {
     /// Each rep against target and team: win rate, revenue, cycle, pipeline, activities.
     #[command(after_help = EXIT_STATUS_HELP)]
     Scorecard(cmd::scorecard::Args),
+    /// What customers are worth: simple CLTV, or BG/NBD + Gamma-Gamma per customer.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Cltv(cmd::cltv::Args),
 }

@@ -59,7 +59,7 @@ def check_1m(py, d):
     """salesctl's answers equal DuckDB's on the 1M-deal files."""
     out = subprocess.run([BIN, "funnel", f"{d}/stage_history.csv", "--stages", STAGES, "--format", "csv", "-q"], capture_output=True, text=True, check=True).stdout
     ours = list(csv.DictReader(io.StringIO(out)))
-    duck = subprocess.run([py, f"{SHARED}/funnel_duckdb.py", f"{d}/stage_history.csv"], capture_output=True, text=True, check=True).stdout.split()
+    duck = subprocess.run([py, f"{SHARED}/funnel_duckdb.py", f"{d}/stage_history.csv"], capture_output=True, text=True, check=True).stdout.splitlines()
     ok = len(ours) == len(duck)
     for r, line in zip(ours, duck):
         st, reached, step, cum = line.split(",")

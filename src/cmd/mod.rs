@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod bottleneck;
+pub mod cltv;
 pub mod funnel;
 pub mod history;
 pub mod ingest;
@@ -21,5 +22,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bottleneck(a) => bottleneck::run(a),
         Command::History(a) => history::run(a),
         Command::Scorecard(a) => scorecard::run(a),
+        Command::Cltv(a) => cltv::run(a),
     }
 }

@@ -2,6 +2,7 @@
 //! clap, no rendering; examples and tests call it directly. One definition per KPI
 //! (docs/metrics.md).
 
+pub mod clv;
 pub mod deals;
 pub mod funnel;
 pub mod paths;

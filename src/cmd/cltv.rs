@@ -1,0 +1,340 @@
+//! `salesctl cltv INPUT`: what customers are worth.
+//!
+//! `--model simple` (default): tables `cltv` (overall or per `--by` group).
+//! `--model bgnbd`: tables `fit` (parameters, log-likelihood, customers, convergence) and
+//! `customers` (per customer: frequency, recency, T, P(alive), expected purchases, expected
+//! average order value, discounted CLV), sorted by CLV.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use super::analysis::{self, parse_duration_days};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::clv::{self, Rfm};
+use crate::metrics::prep;
+use crate::model::{Status, Table};
+use crate::output::chart::{Chart, ChartSpec};
+use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Orders (or a deals export: won deals serve as orders), or an ingested DIR.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// simple (AOV x purchases per year x lifespan x margin) or bgnbd (BG/NBD + Gamma-Gamma).
+    #[arg(long, value_name = "MODEL", default_value = "simple", value_parser = ["simple", "bgnbd", "pareto"])]
+    pub model: String,
+    /// Gross margin as a fraction (0.3), applied to revenue.
+    #[arg(long, value_name = "FRACTION", default_value_t = 1.0)]
+    pub margin: f64,
+    /// Simple model: a customer without an order for this long before as-of has churned.
+    #[arg(long, value_name = "DURATION", default_value = "365d")]
+    pub churn_after: String,
+    /// Simple model: one row per value of channel, cohort (first-order year), product or region.
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+    /// Time unit of frequency, recency and T: day, week or month.
+    #[arg(long, value_name = "UNIT", default_value = "week", value_parser = ["day", "week", "month"])]
+    pub unit: String,
+    /// CLV horizon (12m, 39w, 365d) and the window of expected purchases.
+    #[arg(long, value_name = "DURATION", default_value = "12m")]
+    pub horizon: String,
+    /// Monthly discount rate for CLV.
+    #[arg(long, value_name = "RATE", default_value_t = 0.01)]
+    pub discount: f64,
+    /// Print the per-customer table first (bgnbd).
+    #[arg(long)]
+    pub customers: bool,
+    /// Only the N most valuable customers (bgnbd).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Purchases: (customer code, day number, amount), names, and counts for the notes.
+struct Purchases {
+    rows: Vec<(u32, i64, f64)>,
+    names: Vec<String>,
+    /// Group value per purchase (for --by), when asked.
+    group: Vec<u32>,
+    group_names: Vec<String>,
+    no_customer: usize,
+    cancelled: usize,
+    no_date: usize,
+    source: &'static str,
+    currencies: BTreeMap<String, usize>,
+}
+
+fn day_of(ms: i64) -> i64 {
+    ms.div_euclid(86_400_000)
+}
+
+fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
+    let (df, source, cust, at) = if ds.has(Table::Orders) {
+        let mut cols = vec!["customer_id", "ordered_at", "amount", "currency", "cancelled", "quantity"];
+        if let Some(b) = by {
+            cols.push(b);
+        }
+        (ds.frame(Table::Orders, &cols)?.unwrap_or_default(), "orders", "customer_id", "ordered_at")
+    } else if ds.has(Table::Deals) {
+        let mut cols = vec!["account", "closed_at", "amount", "currency", "status"];
+        if let Some(b) = by {
+            cols.push(b);
+        }
+        (ds.frame(Table::Deals, &cols)?.unwrap_or_default(), "won deals", "account", "closed_at")
+    } else {
+        return Err(Error::Input("cltv needs orders (or deals whose won deals serve as orders)".into()));
+    };
+    prep::need(&df, source, &[cust, at, "amount"])?;
+    let c = prep::coded(&df, cust)?;
+    let t = prep::millis(&df, at)?;
+    let a = prep::floats(&df, "amount")?;
+    let status = prep::coded(&df, "status")?;
+    let cur = prep::coded(&df, "currency")?;
+    let cancelled: Vec<bool> = match df.column("cancelled") {
+        Ok(col) => col.as_materialized_series().bool().map(|b| b.iter().map(|x| x.unwrap_or(false)).collect()).unwrap_or_else(|_| vec![false; df.height()]),
+        Err(_) => vec![false; df.height()],
+    };
+    let qty = prep::floats(&df, "quantity")?;
+    let g = match by {
+        Some(f) if f != "cohort" => {
+            prep::need(&df, source, &[f])?;
+            Some(prep::coded(&df, f)?)
+        }
+        _ => None,
+    };
+    let mut p = Purchases {
+        rows: Vec::with_capacity(df.height()),
+        names: c.values.clone(),
+        group: vec![],
+        group_names: g.as_ref().map(|g| g.values.clone()).unwrap_or_default(),
+        no_customer: 0,
+        cancelled: 0,
+        no_date: 0,
+        source,
+        currencies: BTreeMap::new(),
+    };
+    for i in 0..df.height() {
+        if source == "won deals" && status.get(i) != Some(Status::Won.as_str()) {
+            continue;
+        }
+        if cancelled[i] || qty[i].is_some_and(|q| q < 0.0) || a[i].is_some_and(|x| x < 0.0) {
+            p.cancelled += 1;
+            continue;
+        }
+        let code = c.codes[i];
+        if code == prep::NONE {
+            p.no_customer += 1;
+            continue;
+        }
+        let Some(ms) = t[i] else {
+            p.no_date += 1;
+            continue;
+        };
+        *p.currencies.entry(cur.get(i).unwrap_or("").to_string()).or_default() += 1;
+        p.rows.push((code, day_of(ms), a[i].unwrap_or(0.0)));
+        if let Some(g) = &g {
+            p.group.push(g.codes[i]);
+        }
+    }
+    Ok(p)
+}
+
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
+    if a.model == "pareto" {
+        return Err(Error::Usage("--model pareto (Pareto/NBD) is not implemented yet; use --model bgnbd".into()));
+    }
+    if !(0.0..=1.0).contains(&a.margin) {
+        return Err(Error::Usage(format!("--margin {}: a fraction between 0 and 1", a.margin)));
+    }
+    let ds = load::load(&a.inputs, &a.load)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let p = purchases(&ds, a.by.as_deref())?;
+    if p.rows.is_empty() {
+        return Err(Error::Input(format!("no purchases in the {} (after excluding cancellations and rows without customer or date)", p.source)));
+    }
+    let mut notes = analysis::base_notes(&ds, None, "ordered_at");
+    notes.push(Note::new(
+        format!("purchases from {}: {} rows; {} cancellations/returns excluded; {} without a customer id and {} without a date left out", p.source, p.rows.len(), p.cancelled, p.no_customer, p.no_date),
+        format!("购买记录来自{}：{} 行；排除取消/退货 {} 行；缺少客户 {} 行、缺少日期 {} 行未计入", if p.source == "orders" { "订单" } else { "赢单商机" }, p.rows.len(), p.cancelled, p.no_customer, p.no_date),
+    ));
+    if p.currencies.len() > 1 {
+        return Err(Error::Input(format!(
+            "purchases in several currencies ({}); CLV is never summed across currencies: convert with --fx FILE",
+            p.currencies.keys().cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let as_of_day = day_of(crate::period::date_ms(ds.as_of));
+    let report = if a.model == "simple" { simple(&a, &p, as_of_day, &mut notes)? } else { bgnbd(&a, p, as_of_day, &mut notes, lang)? };
+    let (tables, chart) = report;
+    let report = Report { tables, notes, title: Some(Note::new("Customer lifetime value", "客户终身价值")) };
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    analysis::write_rejects(&ds, &a.load)?;
+    Ok(ExitCode::Success)
+}
+
+type Out = (Vec<output::ResultTable>, Option<ChartSpec>);
+
+/// The simple model, overall or per group.
+fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<Out> {
+    let churn_days = parse_duration_days(&a.churn_after).map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
+    // Group of each purchase: the --by field, or the cohort (year of the customer's first order).
+    let mut first: HashMap<u32, i64> = HashMap::new();
+    for &(c, d, _) in &p.rows {
+        let e = first.entry(c).or_insert(d);
+        *e = (*e).min(d);
+    }
+    let group_of = |i: usize| -> String {
+        match a.by.as_deref() {
+            None => "(all)".to_string(),
+            Some("cohort") => {
+                let d = first[&p.rows[i].0];
+                crate::period::ms_to_date(d * 86_400_000).map_or_else(String::new, |x| x.format("%Y").to_string())
+            }
+            Some(_) => {
+                let g = p.group[i];
+                if g == prep::NONE { "(none)".to_string() } else { p.group_names[g as usize].clone() }
+            }
+        }
+    };
+    #[derive(Default)]
+    struct G {
+        revenue: f64,
+        orders: u64,
+        per_customer: HashMap<u32, (u64, i64, i64)>,
+    }
+    let mut groups: BTreeMap<String, G> = BTreeMap::new();
+    let mut min_day = i64::MAX;
+    for (i, &(c, d, amt)) in p.rows.iter().enumerate() {
+        let g = groups.entry(group_of(i)).or_default();
+        g.revenue += amt;
+        g.orders += 1;
+        let e = g.per_customer.entry(c).or_insert((0, d, d));
+        e.0 += 1;
+        e.1 = e.1.min(d);
+        e.2 = e.2.max(d);
+        min_day = min_day.min(d);
+    }
+    let years = ((as_of - min_day) as f64 + 1.0) / 365.25;
+    let mut t = TableBuilder::new("cltv");
+    let (mut key, mut cust, mut orders, mut rev, mut aov, mut freq, mut repeat, mut churn, mut life, mut value) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (k, g) in &groups {
+        let n = g.per_customer.len() as f64;
+        let a_ov = g.revenue / g.orders as f64;
+        let per_year = g.orders as f64 / n / years;
+        let rep = g.per_customer.values().filter(|x| x.0 >= 2).count() as f64 / n;
+        // Churn: among customers whose first order is at least churn_after before as-of, the share
+        // without an order in the churn_after days before as-of; per year.
+        let eligible: Vec<&(u64, i64, i64)> = g.per_customer.values().filter(|x| (as_of - x.1) as f64 >= churn_days).collect();
+        let churned = eligible.iter().filter(|x| (as_of - x.2) as f64 > churn_days).count() as f64;
+        let churn_rate = if eligible.is_empty() { None } else { Some((churned / eligible.len() as f64) * 365.25 / churn_days) };
+        let lifespan = churn_rate.filter(|c| *c > 0.0).map(|c| 1.0 / c);
+        key.push(k.clone());
+        cust.push(n as i64);
+        orders.push(g.orders as i64);
+        rev.push(g.revenue);
+        aov.push(a_ov);
+        freq.push(per_year);
+        repeat.push(rep);
+        churn.push(churn_rate);
+        life.push(lifespan);
+        value.push(lifespan.map(|l| a_ov * per_year * l * a.margin));
+    }
+    t.col(a.by.as_deref().unwrap_or("group"), Unit::Text, key)
+        .col("customers", Unit::Count, cust)
+        .col("orders", Unit::Count, orders)
+        .col("revenue", Unit::Money, rev)
+        .col("aov", Unit::Money, aov)
+        .col("purchases_per_year", Unit::Number, freq)
+        .col("repeat_purchase_rate", Unit::Ratio, repeat)
+        .col("annual_churn", Unit::Ratio, churn)
+        .col("lifespan_years", Unit::Number, life)
+        .col("cltv", Unit::Money, value);
+    notes.push(Note::new(
+        format!(
+            "model simple: cltv = aov x purchases_per_year x lifespan_years x margin ({}); window {:.2} years to as-of; churned = no order in the {churn_days} days before as-of, among customers first seen at least that long ago, per year; lifespan = 1 / annual churn",
+            a.margin, years
+        ),
+        format!("模型 simple：CLTV = 客单价 × 年购买次数 × 生命周期(年) × 毛利率 ({})；流失 = 截至日前 {churn_days} 天无订单", a.margin),
+    ));
+    Ok((vec![t.build()?], None))
+}
+
+fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: Lang) -> Result<Out> {
+    let unit_days = match a.unit.as_str() {
+        "day" => 1.0,
+        "month" => 365.25 / 12.0,
+        _ => 7.0,
+    };
+    let horizon_days = parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
+    let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
+    let data: Vec<Rfm> = clv::rfm(&mut p.rows, &p.names, as_of, unit_days);
+    let (m, ll, it, ok) = clv::fit_bgnbd(&data)?;
+    let (gg, gll, n_rep, git, gok) = clv::fit_gamma_gamma(&data)?;
+    let h = horizon_days / unit_days;
+    let fit = TableBuilder::new("fit")
+        .col("model", Unit::Text, vec!["bgnbd", "bgnbd", "bgnbd", "bgnbd", "gamma_gamma", "gamma_gamma", "gamma_gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .col("parameter", Unit::Text, ["r", "alpha", "a", "b", "p", "q", "gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .col("value", Unit::Number, vec![m.r, m.alpha, m.a, m.b, gg.p, gg.q, gg.gamma])
+        .col("log_likelihood", Unit::Number, vec![ll, ll, ll, ll, gll, gll, gll])
+        .col("customers", Unit::Count, vec![data.len() as i64; 4].into_iter().chain(vec![n_rep as i64; 3]).collect::<Vec<_>>())
+        .col("iterations", Unit::Count, vec![it as i64; 4].into_iter().chain(vec![git as i64; 3]).collect::<Vec<_>>())
+        .col("converged", Unit::Bool, vec![ok; 4].into_iter().chain(vec![gok; 3]).collect::<Vec<_>>())
+        .build()?;
+    let mut rows: Vec<(usize, f64, f64, f64, f64)> = data
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let spend = if c.x > 0.0 && c.monetary > 0.0 { gg.expected_spend(c.x, c.monetary) } else { gg.p * gg.gamma / (gg.q - 1.0) };
+            let value = clv::clv(&m, c, spend, a.margin, months, a.discount, unit_days);
+            (i, m.p_alive(c.x, c.t_x, c.t), m.expected(c.x, c.t_x, c.t, h), spend, value)
+        })
+        .collect();
+    rows.sort_by(|x, y| y.4.total_cmp(&x.4).then(data[x.0].customer.cmp(&data[y.0].customer)));
+    let total: f64 = rows.iter().map(|r| r.4).sum();
+    let values: Vec<f64> = rows.iter().map(|r| r.4).collect();
+    if let Some(n) = a.top {
+        rows.truncate(n);
+    }
+    let customers = TableBuilder::new("customers")
+        .col("customer_id", Unit::Text, rows.iter().map(|r| data[r.0].customer.clone()).collect::<Vec<_>>())
+        .col("frequency", Unit::Number, rows.iter().map(|r| data[r.0].x).collect::<Vec<_>>())
+        .col("recency", Unit::Number, rows.iter().map(|r| data[r.0].t_x).collect::<Vec<_>>())
+        .col("t", Unit::Number, rows.iter().map(|r| data[r.0].t).collect::<Vec<_>>())
+        .col("monetary", Unit::Money, rows.iter().map(|r| data[r.0].monetary).collect::<Vec<_>>())
+        .col("p_alive", Unit::Ratio, rows.iter().map(|r| r.1).collect::<Vec<_>>())
+        .col("expected_purchases", Unit::Number, rows.iter().map(|r| r.2).collect::<Vec<_>>())
+        .col("expected_aov", Unit::Money, rows.iter().map(|r| r.3).collect::<Vec<_>>())
+        .col("clv", Unit::Money, rows.iter().map(|r| r.4).collect::<Vec<_>>())
+        .build()?;
+    notes.push(Note::new(
+        format!(
+            "model bgnbd: BG/NBD r={:.4} alpha={:.4} a={:.4} b={:.4} (LL {:.2}, {} customers, {}); Gamma-Gamma p={:.4} q={:.4} gamma={:.4} ({} repeat buyers, {}); unit {}, calibration end {} included; horizon {} months, monthly discount {}, margin {}; total CLV {:.2}",
+            m.r, m.alpha, m.a, m.b, ll, data.len(), if ok { "converged" } else { "NOT converged" },
+            gg.p, gg.q, gg.gamma, n_rep, if gok { "converged" } else { "NOT converged" },
+            a.unit, crate::period::ms_to_date(as_of * 86_400_000).map(|d| d.to_string()).unwrap_or_default(), months, a.discount, a.margin, total
+        ),
+        format!("模型 bgnbd：BG/NBD r={:.4} alpha={:.4} a={:.4} b={:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}", m.r, m.alpha, m.a, m.b, ll, data.len(), gg.p, gg.q, gg.gamma, n_rep, total),
+    ));
+    let tables = if a.customers { vec![customers, fit] } else { vec![fit, customers] };
+    let chart = a.out.chart.as_ref().map(|_| ChartSpec {
+        chart: Chart::Histogram { values, bins: 30 },
+        title: match lang {
+            Lang::En => "CLV per customer".into(),
+            Lang::ZhCn => "每个客户的 CLV".into(),
+        },
+        x_label: "CLV".into(),
+        y_label: match lang {
+            Lang::En => "customers".into(),
+            Lang::ZhCn => "客户数".into(),
+        },
+    });
+    Ok((tables, chart))
+}

@@ -1,0 +1,323 @@
+//! Customer lifetime value (METRICS.md "CLTV"): RFM from orders, BG/NBD (Fader, Hardie & Lee
+//! 2005) and Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV") fitted by maximum likelihood
+//! on log-parameters from a neutral start, and the Gauss hypergeometric 2F1 the BG/NBD
+//! conditional expectation needs. ln Gamma from statrs; the optimiser is argmin's Nelder-Mead.
+
+use argmin::core::{CostFunction, Executor, State};
+use argmin::solver::neldermead::NelderMead;
+use statrs::function::gamma::ln_gamma;
+
+use crate::error::{Error, Result};
+
+/// One customer's calibration summary, times in the chosen unit (weeks by default).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rfm {
+    pub customer: String,
+    /// Repeat purchase days (distinct purchase days - 1).
+    pub x: f64,
+    /// Last minus first purchase day.
+    pub t_x: f64,
+    /// Calibration end minus first purchase day.
+    pub t: f64,
+    /// Mean of the day-summed repeat purchases (the first purchase excluded); 0 when x = 0.
+    pub monetary: f64,
+}
+
+/// RFM from (customer, day number, amount) purchases up to and including `cal_end` (a day
+/// number): purchases on the same day count once, amounts summed. `unit` = days per time unit.
+pub fn rfm(purchases: &mut [(u32, i64, f64)], names: &[String], cal_end: i64, unit: f64) -> Vec<Rfm> {
+    purchases.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < purchases.len() {
+        let c = purchases[i].0;
+        let mut days: Vec<(i64, f64)> = Vec::new();
+        while i < purchases.len() && purchases[i].0 == c {
+            let (_, d, a) = purchases[i];
+            if d <= cal_end {
+                match days.last_mut() {
+                    Some(last) if last.0 == d => last.1 += a,
+                    _ => days.push((d, a)),
+                }
+            }
+            i += 1;
+        }
+        let Some(&(first, _)) = days.first() else { continue };
+        let last = days.last().map_or(first, |x| x.0);
+        let x = (days.len() - 1) as f64;
+        let monetary = if days.len() > 1 { days[1..].iter().map(|d| d.1).sum::<f64>() / x } else { 0.0 };
+        out.push(Rfm { customer: names[c as usize].clone(), x, t_x: (last - first) as f64 / unit, t: (cal_end - first) as f64 / unit, monetary });
+    }
+    out
+}
+
+/// BG/NBD parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BgNbd {
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+}
+
+fn log_sum_exp(a: f64, b: f64) -> f64 {
+    let m = a.max(b);
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+impl BgNbd {
+    /// The log-likelihood of one customer.
+    pub fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        let BgNbd { r, alpha, a, b } = *self;
+        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
+        let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
+        let a3 = -(r + x) * (alpha + t).ln();
+        if x > 0.0 {
+            let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
+            a1 + a2 + log_sum_exp(a3, a4)
+        } else {
+            a1 + a2 + a3
+        }
+    }
+
+    pub fn ll(&self, data: &[Rfm]) -> f64 {
+        data.iter().map(|c| self.ll_one(c.x, c.t_x, c.t)).sum()
+    }
+
+    /// P(alive) at the end of calibration.
+    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        if x == 0.0 {
+            return 1.0;
+        }
+        let BgNbd { r, alpha, a, b } = *self;
+        let ln_ratio = (a / (b + x - 1.0)).ln() + (r + x) * ((alpha + t) / (alpha + t_x)).ln();
+        1.0 / (1.0 + ln_ratio.exp())
+    }
+
+    /// Expected purchases in (T, T + h] for a customer with (x, t_x, T).
+    pub fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
+        if h <= 0.0 {
+            return 0.0;
+        }
+        let BgNbd { r, alpha, a, b } = *self;
+        let z = h / (alpha + t + h);
+        let f = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
+        let num = (a + b + x - 1.0) / (a - 1.0) * (1.0 - ((alpha + t) / (alpha + t + h)).powf(r + x) * f);
+        let den = if x > 0.0 { 1.0 + (a / (b + x - 1.0)) * ((alpha + t) / (alpha + t_x)).powf(r + x) } else { 1.0 };
+        num / den
+    }
+}
+
+/// Gamma-Gamma spend parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GammaGamma {
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+}
+
+impl GammaGamma {
+    /// Log-likelihood of a repeat buyer with x purchases of mean value m (lifetimes' form).
+    pub fn ll_one(&self, x: f64, m: f64) -> f64 {
+        let GammaGamma { p, q, gamma } = *self;
+        ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q) + q * gamma.ln() + (p * x - 1.0) * m.ln() + (p * x) * x.ln()
+            - (p * x + q) * (gamma + m * x).ln()
+    }
+
+    /// Expected average order value of a customer.
+    pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
+        let GammaGamma { p, q, gamma } = *self;
+        (p * (gamma + x * m)) / (p * x + q - 1.0)
+    }
+}
+
+/// The Gauss hypergeometric function 2F1(a, b; c; z) for real z < 1 (c not a non-positive
+/// integer):
+/// - -0.5 <= z <= 0.75: the power series;
+/// - z < -0.5: Pfaff's transformation 2F1(a,b;c;z) = (1-z)^(-b) 2F1(c-a, b; c; z/(z-1)), whose
+///   argument lies in (1/3, 1);
+/// - z > 0.75 with c - a - b not an integer: the connection formula to 1 - z (Abramowitz & Stegun
+///   15.3.6), its Gamma-function coefficients combined in log space so large parameters do not
+///   overflow; with c - a - b an integer, the power series (positive terms for positive a, b, c).
+/// NaN when it does not converge.
+pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    if z == 0.0 {
+        return 1.0;
+    }
+    if z >= 1.0 || (c <= 0.0 && c == c.round()) {
+        return f64::NAN;
+    }
+    if z < -0.5 {
+        return (1.0 - z).powf(-b) * hyp2f1(c - a, b, c, z / (z - 1.0));
+    }
+    let s = c - a - b;
+    if z > 0.75 && (s - s.round()).abs() > 1e-9 {
+        let w = 1.0 - z;
+        let term = |n1: f64, n2: f64, d1: f64, d2: f64, lpow: f64, sa: f64, sb: f64, sc: f64| -> f64 {
+            // coefficient = Γ(n1)Γ(n2) / (Γ(d1)Γ(d2)) x exp(lpow); 1/Γ at a pole is 0.
+            let (Some(g1), Some(g2)) = (ln_gamma_signed(n1), ln_gamma_signed(n2)) else { return f64::NAN };
+            let (Some(h1), Some(h2)) = (ln_gamma_signed(d1), ln_gamma_signed(d2)) else { return 0.0 };
+            let sign = g1.1 * g2.1 * h1.1 * h2.1;
+            sign * (g1.0 + g2.0 - h1.0 - h2.0 + lpow).exp() * series(sa, sb, sc, w)
+        };
+        let t1 = term(c, s, c - a, c - b, 0.0, a, b, 1.0 - s);
+        let t2 = term(c, -s, a, b, s * w.ln(), c - a, c - b, 1.0 + s);
+        return t1 + t2;
+    }
+    series(a, b, c, z)
+}
+
+/// (ln |Γ(x)|, sign of Γ(x)); None at the poles (non-positive integers).
+fn ln_gamma_signed(x: f64) -> Option<(f64, f64)> {
+    if x <= 0.0 && x == x.round() {
+        return None;
+    }
+    if x >= 0.5 {
+        return Some((ln_gamma(x), 1.0));
+    }
+    // Reflection: Γ(x) = π / (sin(πx) Γ(1 - x)).
+    let sin = (std::f64::consts::PI * x).sin();
+    Some((std::f64::consts::PI.ln() - sin.abs().ln() - ln_gamma(1.0 - x), sin.signum()))
+}
+
+/// The power series of 2F1, summed in f64 (convergent for |z| < 1).
+fn series(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for n in 0..100_000 {
+        let n = n as f64;
+        term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
+        let next = sum + term;
+        if !next.is_finite() {
+            return f64::NAN;
+        }
+        if next == sum && term.abs() < 1e-300_f64.max(sum.abs() * 1e-17) {
+            return next;
+        }
+        sum = next;
+        if term.abs() <= sum.abs() * 1e-17 {
+            return sum;
+        }
+    }
+    f64::NAN
+}
+
+/// Minimise `f` over log-parameters from `start` (positive values) with Nelder-Mead. Returns
+/// (parameters, minimum, iterations, converged).
+pub fn minimise(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Result<(Vec<f64>, f64, u64, bool)> {
+    struct Cost<F>(F);
+    impl<F: Fn(&[f64]) -> f64> CostFunction for Cost<F> {
+        type Param = Vec<f64>;
+        type Output = f64;
+        fn cost(&self, p: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
+            let exp: Vec<f64> = p.iter().map(|x| x.exp()).collect();
+            let v = (self.0)(&exp);
+            Ok(if v.is_finite() { v } else { f64::MAX })
+        }
+    }
+    let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+    let mut simplex = vec![x0.clone()];
+    for i in 0..x0.len() {
+        let mut v = x0.clone();
+        v[i] += 0.5;
+        simplex.push(v);
+    }
+    let solver = NelderMead::new(simplex)
+        .with_sd_tolerance(1e-12)
+        .map_err(|e| Error::Internal(format!("optimiser: {e}")))?;
+    let res = Executor::new(Cost(f), solver)
+        .configure(|s| s.max_iters(20_000))
+        .run()
+        .map_err(|e| Error::Internal(format!("optimiser: {e}")))?;
+    let st = res.state();
+    let best = st.get_best_param().cloned().ok_or_else(|| Error::Internal("optimiser: no parameters".into()))?;
+    let iters = st.get_iter();
+    let converged = iters < 20_000;
+    Ok((best.iter().map(|x| x.exp()).collect(), st.get_best_cost(), iters, converged))
+}
+
+/// Fit BG/NBD by maximum likelihood from the neutral start r = alpha = a = b = 1.
+pub fn fit_bgnbd(data: &[Rfm]) -> Result<(BgNbd, f64, u64, bool)> {
+    let (p, nll, it, ok) = minimise(|p| -BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }.ll(data), &[1.0, 1.0, 1.0, 1.0])?;
+    Ok((BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, -nll, it, ok))
+}
+
+/// Fit Gamma-Gamma on the repeat buyers (x > 0) from the neutral start p = q = gamma = 1.
+pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, bool)> {
+    let rep: Vec<&Rfm> = data.iter().filter(|c| c.x > 0.0 && c.monetary > 0.0).collect();
+    if rep.is_empty() {
+        return Err(Error::Input("no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted".into()));
+    }
+    let (p, nll, it, ok) = minimise(
+        |p| -rep.iter().map(|c| GammaGamma { p: p[0], q: p[1], gamma: p[2] }.ll_one(c.x, c.monetary)).sum::<f64>(),
+        &[1.0, 1.0, 1.0],
+    )?;
+    Ok((GammaGamma { p: p[0], q: p[1], gamma: p[2] }, -nll, rep.len(), it, ok))
+}
+
+/// Discounted CLV over `months`: sum over months i of expected purchases in month i x expected
+/// spend x margin / (1 + discount)^i; a month = 365.25/12 days, in the model's time unit.
+pub fn clv(m: &BgNbd, c: &Rfm, spend: f64, margin: f64, months: usize, discount: f64, unit_days: f64) -> f64 {
+    let month = 365.25 / 12.0 / unit_days;
+    let mut prev = 0.0;
+    let mut total = 0.0;
+    for i in 1..=months {
+        let e = m.expected(c.x, c.t_x, c.t, month * i as f64);
+        total += (e - prev) * spend * margin / (1.0 + discount).powi(i as i32);
+        prev = e;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hyp2f1_near_one_by_the_connection_formula() {
+        // A&S 15.1.6: 2F1(1/2, 1/2; 3/2; z) = arcsin(sqrt z) / sqrt z (c - a - b = 1/2).
+        for z in [0.8_f64, 0.95, 0.99, 0.9999] {
+            let want = z.sqrt().asin() / z.sqrt();
+            let got = hyp2f1(0.5, 0.5, 1.5, z);
+            assert!((got - want).abs() < 1e-12, "z={z}: {got} vs {want}");
+        }
+        // A&S 15.1.8 with large a and c - a - b = -a non-integer: (1 - z)^(-a).
+        for (a, z) in [(25.5, 0.95), (80.5, 0.9), (0.3, 0.999)] {
+            let want = (1.0_f64 - z).powf(-a);
+            let got = hyp2f1(a, 3.0, 3.0, z);
+            assert!(((got - want) / want).abs() < 1e-9, "a={a} z={z}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn hyp2f1_closed_forms() {
+        // Abramowitz & Stegun 15.1.3: 2F1(1, 1; 2; z) = -ln(1 - z) / z.
+        for z in [0.1, 0.5, 0.9, 0.99, 0.999, -0.7, -3.0] {
+            let want = -(1.0_f64 - z).ln() / z;
+            let got = hyp2f1(1.0, 1.0, 2.0, z);
+            assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "z={z}: {got} vs {want}");
+        }
+        // A&S 15.1.8: 2F1(a, b; b; z) = (1 - z)^(-a), large a.
+        for (a, z) in [(0.5, 0.3), (25.0, 0.95), (120.0, 0.6)] {
+            let want = (1.0_f64 - z).powf(-a);
+            let got = hyp2f1(a, 3.0, 3.0, z);
+            assert!(((got - want) / want).abs() < 1e-10, "a={a} z={z}: {got} vs {want}");
+        }
+        // A&S 15.1.5: 2F1(1/2, 1; 3/2; -z^2) = arctan(z) / z.
+        for zz in [0.3_f64, 0.9, 2.0] {
+            let want = zz.atan() / zz;
+            let got = hyp2f1(0.5, 1.0, 1.5, -zz * zz);
+            assert!((got - want).abs() < 1e-12, "{zz}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn rfm_counts_days_once_and_includes_the_end_day() {
+        // Customer 0: day 0 (10 + 5 the same day), day 7 (20), day 14 (30, the calibration end).
+        let mut p = vec![(0, 0, 10.0), (0, 0, 5.0), (0, 7, 20.0), (0, 14, 30.0), (0, 21, 99.0)];
+        let r = rfm(&mut p, &["c".into()], 14, 7.0);
+        assert_eq!(r[0].x, 2.0);
+        assert_eq!((r[0].t_x, r[0].t), (2.0, 2.0));
+        assert_eq!(r[0].monetary, 25.0);
+    }
+}

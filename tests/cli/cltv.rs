@@ -1,0 +1,128 @@
+//! `salesctl cltv`: CDNOW through the normal path against the published BG/NBD and Gamma-Gamma
+//! results (METRICS.md; Fader, Hardie & Lee 2005) and the lifetimes summary file; the simple
+//! model on a hand-made orders file (testdata/handmade/orders.csv), worked out by hand.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::workdir::{Workdir, s, testdata};
+
+fn cdnow(extra: &[&str]) -> Value {
+    let w = Workdir::new();
+    let f = s(&testdata("cdnow/CDNOW_sample.txt"));
+    let mut a = vec![
+        "cltv", &f, "--no-header", "--columns", "source_id,customer_id,ordered_at,quantity,amount", "--model", "bgnbd", "--as-of",
+        "1997-09-30", "--unit", "week", "--format", "json",
+    ];
+    a.extend(extra);
+    let (out, _) = w.expect(&a, 0);
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn cdnow_rfm_fit_and_prediction_match_published_values() {
+    let v = cdnow(&["--horizon", "39w"]);
+    let customers = v["customers"].as_array().unwrap();
+    assert_eq!(customers.len(), 2357);
+    // RFM equals lifetimes' summary for every customer, to its 2-decimal rounding.
+    let summary = std::fs::read_to_string(testdata("cdnow/cdnow_customers_summary.csv")).unwrap();
+    let mut want: HashMap<String, (f64, f64, f64)> = HashMap::new();
+    let mut lines = summary.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let idx = |n: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(n)).unwrap_or_else(|| panic!("{n} in {header:?}"));
+    let (ci, fi, ri, ti) = (idx("ID"), idx("frequency"), idx("recency"), idx("T"));
+    for l in lines {
+        let c: Vec<&str> = l.split(',').collect();
+        want.insert(c[ci].trim().to_string(), (c[fi].parse().unwrap(), c[ri].parse().unwrap(), c[ti].parse().unwrap()));
+    }
+    assert_eq!(want.len(), 2357);
+    for r in customers {
+        let id = r["customer_id"].as_str().unwrap().trim_start_matches('0');
+        let (x, rec, t) = want.get(id).or_else(|| want.get(r["customer_id"].as_str().unwrap())).unwrap_or_else(|| panic!("customer {id}"));
+        assert_eq!(r["frequency"].as_f64().unwrap(), *x, "{id}");
+        assert!((r["recency"].as_f64().unwrap() - rec).abs() <= 0.005 + 1e-9, "{id} recency");
+        assert!((r["t"].as_f64().unwrap() - t).abs() <= 0.005 + 1e-9, "{id} T");
+    }
+    // Published: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
+    let fit = v["fit"].as_array().unwrap();
+    let param = |m: &str, p: &str| fit.iter().find(|r| r["model"] == m && r["parameter"] == p).unwrap()["value"].as_f64().unwrap();
+    for (p, want) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+        assert!((param("bgnbd", p) - want).abs() < 0.0005 + 1e-9, "{p}: {}", param("bgnbd", p));
+    }
+    let ll = fit[0]["log_likelihood"].as_f64().unwrap();
+    assert!((ll - (-9582.4)).abs() < 0.05, "{ll}");
+    assert!(fit.iter().all(|r| r["converged"] == true));
+    // Gamma-Gamma on the 946 repeat buyers: p = 6.25, q = 3.74, gamma = 15.44.
+    for (p, want) in [("p", 6.25), ("q", 3.74), ("gamma", 15.44)] {
+        assert!((param("gamma_gamma", p) - want).abs() < 0.005 + 1e-9, "{p}: {}", param("gamma_gamma", p));
+    }
+    assert_eq!(fit.iter().find(|r| r["model"] == "gamma_gamma").unwrap()["customers"].as_i64(), Some(946));
+    // The customer with x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in 39 weeks.
+    let c = customers
+        .iter()
+        .find(|r| r["frequency"] == 2.0 && (r["recency"].as_f64().unwrap() - 30.43).abs() < 0.005 && (r["t"].as_f64().unwrap() - 38.86).abs() < 0.005)
+        .expect("the published customer");
+    assert!((c["expected_purchases"].as_f64().unwrap() - 1.226).abs() < 0.0005, "{}", c["expected_purchases"]);
+}
+
+#[test]
+fn top_and_customers_first() {
+    let v = cdnow(&["--top", "5", "--customers"]);
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, vec!["customers", "fit"], "--customers puts the per-customer table first");
+    let c = v["customers"].as_array().unwrap();
+    assert_eq!(c.len(), 5);
+    assert!(c.windows(2).all(|w| w[0]["clv"].as_f64() >= w[1]["clv"].as_f64()), "sorted by CLV");
+}
+
+fn simple(extra: &[&str]) -> (Value, String) {
+    let w = Workdir::new();
+    let f = s(&testdata("handmade/orders.csv"));
+    let mut a = vec!["cltv", &f, "--as-of", "2025-06-30", "--margin", "0.3", "--churn-after", "1y", "--format", "json"];
+    a.extend(extra);
+    let (out, err) = w.expect(&a, 0);
+    (serde_json::from_str(&out).unwrap(), err)
+}
+
+#[test]
+fn simple_model_by_hand() {
+    // 7 purchases (the -60 return and the order without a customer are left out), revenue 910,
+    // 4 customers: AOV 130; window 2024-01-10..2025-06-30 = 538 days; 7 / 4 / (538 / 365.25)
+    // purchases a year; C1 and C3 bought twice or more: repeat 0.5; of the customers first seen a
+    // year or more before as-of (C1, C2) C2 has not bought for a year: churn 0.5, lifespan 2.
+    let (v, err) = simple(&[]);
+    let r = &v.as_array().unwrap()[0];
+    assert_eq!((r["customers"].as_i64(), r["orders"].as_i64()), (Some(4), Some(7)));
+    assert_eq!(r["revenue"].as_f64(), Some(910.0));
+    assert_eq!(r["aov"].as_f64(), Some(130.0));
+    let per_year = 7.0 / 4.0 / (538.0 / 365.25);
+    assert!((r["purchases_per_year"].as_f64().unwrap() - per_year).abs() < 1e-9);
+    assert_eq!(r["repeat_purchase_rate"].as_f64(), Some(0.5));
+    assert_eq!(r["annual_churn"].as_f64(), Some(0.5));
+    assert_eq!(r["lifespan_years"].as_f64(), Some(2.0));
+    assert!((r["cltv"].as_f64().unwrap() - 130.0 * per_year * 2.0 * 0.3).abs() < 1e-9);
+    assert!(err.contains("1 cancellations/returns excluded; 1 without a customer id"), "{err}");
+    assert!(err.contains("model simple"), "{err}");
+}
+
+#[test]
+fn simple_model_by_cohort_and_channel() {
+    let (v, _) = simple(&["--by", "cohort"]);
+    let rows = v.as_array().unwrap();
+    let y24 = rows.iter().find(|r| r["cohort"] == "2024").unwrap();
+    assert_eq!((y24["customers"].as_i64(), y24["orders"].as_i64(), y24["revenue"].as_f64()), (Some(3), Some(6), Some(850.0)));
+    let y25 = rows.iter().find(|r| r["cohort"] == "2025").unwrap();
+    assert_eq!(y25["customers"].as_i64(), Some(1));
+    let (v, _) = simple(&["--by", "channel"]);
+    let web = v.as_array().unwrap().iter().find(|r| r["channel"] == "web").unwrap().clone();
+    // web: O1, O2 (C1), O5, O6 (C3): 4 orders, 500.
+    assert_eq!((web["orders"].as_i64(), web["revenue"].as_f64()), (Some(4), Some(500.0)));
+}
+
+#[test]
+fn pareto_is_refused_until_built() {
+    let w = Workdir::new();
+    let (_, err) = w.expect(&["cltv", &s(&testdata("handmade/orders.csv")), "--model", "pareto"], 2);
+    assert!(err.contains("not implemented"), "{err}");
+}
