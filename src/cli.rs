@@ -41,4 +41,7 @@ pub enum Command {
     /// What customers are worth: simple CLTV, or BG/NBD + Gamma-Gamma per customer.
     #[command(after_help = EXIT_STATUS_HELP)]
     Cltv(cmd::cltv::Args),
+    /// What customers cost: CAC per period and channel, LTV:CAC, payback months.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Cac(cmd::cac::Args),
 }

@@ -57,24 +57,24 @@ pub struct Args {
 }
 
 /// Purchases: (customer code, day number, amount), names, and counts for the notes.
-struct Purchases {
-    rows: Vec<(u32, i64, f64)>,
-    names: Vec<String>,
+pub(crate) struct Purchases {
+    pub rows: Vec<(u32, i64, f64)>,
+    pub names: Vec<String>,
     /// Group value per purchase (for --by), when asked.
-    group: Vec<u32>,
-    group_names: Vec<String>,
-    no_customer: usize,
-    cancelled: usize,
-    no_date: usize,
-    source: &'static str,
-    currencies: BTreeMap<String, usize>,
+    pub group: Vec<u32>,
+    pub group_names: Vec<String>,
+    pub no_customer: usize,
+    pub cancelled: usize,
+    pub no_date: usize,
+    pub source: &'static str,
+    pub currencies: BTreeMap<String, usize>,
 }
 
-fn day_of(ms: i64) -> i64 {
+pub(crate) fn day_of(ms: i64) -> i64 {
     ms.div_euclid(86_400_000)
 }
 
-fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
+pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
     let (df, source, cust, at) = if ds.has(Table::Orders) {
         let mut cols = vec!["customer_id", "ordered_at", "amount", "currency", "cancelled", "quantity"];
         if let Some(b) = by {
@@ -203,49 +203,33 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
             }
         }
     };
-    #[derive(Default)]
-    struct G {
-        revenue: f64,
-        orders: u64,
-        per_customer: HashMap<u32, (u64, i64, i64)>,
-    }
-    let mut groups: BTreeMap<String, G> = BTreeMap::new();
-    let mut min_day = i64::MAX;
+    let mut groups: BTreeMap<String, HashMap<u32, clv::CustomerTotals>> = BTreeMap::new();
+    let min_day = p.rows.iter().map(|r| r.1).min().unwrap_or(as_of);
     for (i, &(c, d, amt)) in p.rows.iter().enumerate() {
-        let g = groups.entry(group_of(i)).or_default();
-        g.revenue += amt;
-        g.orders += 1;
-        let e = g.per_customer.entry(c).or_insert((0, d, d));
+        let e = groups.entry(group_of(i)).or_default().entry(c).or_insert((0, 0.0, d, d));
         e.0 += 1;
-        e.1 = e.1.min(d);
-        e.2 = e.2.max(d);
-        min_day = min_day.min(d);
+        e.1 += amt;
+        e.2 = e.2.min(d);
+        e.3 = e.3.max(d);
     }
-    let years = ((as_of - min_day) as f64 + 1.0) / 365.25;
+    let window = (as_of - min_day) as f64 + 1.0;
+    let years = window / 365.25;
     let mut t = TableBuilder::new("cltv");
     let (mut key, mut cust, mut orders, mut rev, mut aov, mut freq, mut repeat, mut churn, mut life, mut value) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for (k, g) in &groups {
-        let n = g.per_customer.len() as f64;
-        let a_ov = g.revenue / g.orders as f64;
-        let per_year = g.orders as f64 / n / years;
-        let rep = g.per_customer.values().filter(|x| x.0 >= 2).count() as f64 / n;
-        // Churn: among customers whose first order is at least churn_after before as-of, the share
-        // without an order in the churn_after days before as-of; per year.
-        let eligible: Vec<&(u64, i64, i64)> = g.per_customer.values().filter(|x| (as_of - x.1) as f64 >= churn_days).collect();
-        let churned = eligible.iter().filter(|x| (as_of - x.2) as f64 > churn_days).count() as f64;
-        let churn_rate = if eligible.is_empty() { None } else { Some((churned / eligible.len() as f64) * 365.25 / churn_days) };
-        let lifespan = churn_rate.filter(|c| *c > 0.0).map(|c| 1.0 / c);
+        let totals: Vec<clv::CustomerTotals> = g.values().copied().collect();
+        let m = clv::simple(&totals, as_of, window, churn_days, a.margin);
         key.push(k.clone());
-        cust.push(n as i64);
-        orders.push(g.orders as i64);
-        rev.push(g.revenue);
-        aov.push(a_ov);
-        freq.push(per_year);
-        repeat.push(rep);
-        churn.push(churn_rate);
-        life.push(lifespan);
-        value.push(lifespan.map(|l| a_ov * per_year * l * a.margin));
+        cust.push(m.customers as i64);
+        orders.push(m.orders as i64);
+        rev.push(m.revenue);
+        aov.push(m.aov);
+        freq.push(m.purchases_per_year);
+        repeat.push(m.repeat_purchase_rate);
+        churn.push(m.annual_churn);
+        life.push(m.lifespan_years);
+        value.push(m.cltv);
     }
     t.col(a.by.as_deref().unwrap_or("group"), Unit::Text, key)
         .col("customers", Unit::Count, cust)

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod bottleneck;
+pub mod cac;
 pub mod cltv;
 pub mod funnel;
 pub mod history;
@@ -23,5 +24,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::History(a) => history::run(a),
         Command::Scorecard(a) => scorecard::run(a),
         Command::Cltv(a) => cltv::run(a),
+        Command::Cac(a) => cac::run(a),
     }
 }

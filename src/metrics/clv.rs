@@ -51,6 +51,54 @@ pub fn rfm(purchases: &mut [(u32, i64, f64)], names: &[String], cal_end: i64, un
     out
 }
 
+/// Per customer: (orders, revenue, first purchase day, last purchase day).
+pub type CustomerTotals = (u64, f64, i64, i64);
+
+/// The simple model of a group of customers (METRICS.md "Customers", "CLTV").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simple {
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue: f64,
+    pub aov: f64,
+    pub purchases_per_year: f64,
+    pub repeat_purchase_rate: f64,
+    pub annual_churn: Option<f64>,
+    pub lifespan_years: Option<f64>,
+    pub cltv: Option<f64>,
+    /// Revenue per customer per month of the window (CAC payback).
+    pub monthly_revenue_per_customer: f64,
+}
+
+/// AOV x purchases per year x lifespan x margin over a window of `window_days`: churned = no
+/// purchase in the `churn_days` before as-of, among customers first seen at least that long ago,
+/// scaled to a year; lifespan = 1 / annual churn.
+pub fn simple(customers: &[CustomerTotals], as_of: i64, window_days: f64, churn_days: f64, margin: f64) -> Simple {
+    let n = customers.len() as f64;
+    let orders: u64 = customers.iter().map(|c| c.0).sum();
+    let revenue: f64 = customers.iter().map(|c| c.1).sum();
+    let years = window_days / 365.25;
+    let aov = if orders > 0 { revenue / orders as f64 } else { 0.0 };
+    let per_year = if n > 0.0 { orders as f64 / n / years } else { 0.0 };
+    let repeat = if n > 0.0 { customers.iter().filter(|c| c.0 >= 2).count() as f64 / n } else { 0.0 };
+    let eligible: Vec<&CustomerTotals> = customers.iter().filter(|c| (as_of - c.2) as f64 >= churn_days).collect();
+    let churned = eligible.iter().filter(|c| (as_of - c.3) as f64 > churn_days).count() as f64;
+    let churn = if eligible.is_empty() { None } else { Some(churned / eligible.len() as f64 * 365.25 / churn_days) };
+    let lifespan = churn.filter(|c| *c > 0.0).map(|c| 1.0 / c);
+    Simple {
+        customers: n as u64,
+        orders,
+        revenue,
+        aov,
+        purchases_per_year: per_year,
+        repeat_purchase_rate: repeat,
+        annual_churn: churn,
+        lifespan_years: lifespan,
+        cltv: lifespan.map(|l| aov * per_year * l * margin),
+        monthly_revenue_per_customer: if n > 0.0 { revenue / n / (window_days / (365.25 / 12.0)) } else { 0.0 },
+    }
+}
+
 /// BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BgNbd {

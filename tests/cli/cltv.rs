@@ -126,3 +126,44 @@ fn pareto_is_refused_until_built() {
     let (_, err) = w.expect(&["cltv", &s(&testdata("handmade/orders.csv")), "--model", "pareto"], 2);
     assert!(err.contains("not implemented"), "{err}");
 }
+
+#[test]
+fn cac_ltv_cac_and_payback_by_hand() {
+    // First orders: C1 2024-01 web, C2 2024-02 shop, C3 2024-11 web, C4 2025-03 partner.
+    // testdata/handmade/spend.csv: web 300 + 100, shop 200, partner 150, ads 50 (no customers).
+    let w = Workdir::new();
+    let o = s(&testdata("handmade/orders.csv"));
+    let sp = s(&testdata("handmade/spend.csv"));
+    let base = ["cac", "--spend", &sp, &o, "--as-of", "2025-06-30", "--margin", "0.3", "--churn-after", "1y", "--format", "json"];
+    let (out, err) = w.expect(&base, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let per = v["cac"].as_array().unwrap();
+    let find = |p: &str, c: &str| per.iter().find(|r| r["period"] == p && r["channel"] == c).unwrap().clone();
+    assert_eq!(find("2024-01", "web")["cac"].as_f64(), Some(300.0));
+    let ads = find("2025-03", "ads");
+    assert_eq!((ads["spend"].as_f64(), ads["new_customers"].as_i64()), (Some(50.0), Some(0)));
+    assert!(ads["cac"].is_null(), "spend without customers: shown, CAC undefined");
+    assert_eq!(find("2025-03", "(all)")["cac"].as_f64(), Some(200.0), "(150 + 50) / 1");
+    assert!(err.contains("spend but no new customers: ads"), "{err}");
+    let sum = v["summary"].as_array().unwrap();
+    let row = |c: &str| sum.iter().find(|r| r["channel"] == c).unwrap().clone();
+    let all = row("(all)");
+    assert_eq!(all["cac"].as_f64(), Some(200.0)); // 800 / 4
+    // CLTV (simple, as in simple_model_by_hand) = 130 x 7/4/(538/365.25) x 2 x 0.3.
+    let cltv = 130.0 * (7.0 / 4.0 / (538.0 / 365.25)) * 2.0 * 0.3;
+    assert!((all["cltv"].as_f64().unwrap() - cltv).abs() < 1e-9);
+    assert!((all["ltv_cac"].as_f64().unwrap() - cltv / 200.0).abs() < 1e-9);
+    // Payback: 200 / (910 / 4 customers / (538 / (365.25 / 12)) months x 0.3).
+    let monthly = 910.0 / 4.0 / (538.0 / (365.25 / 12.0)) * 0.3;
+    assert!((all["payback_months"].as_f64().unwrap() - 200.0 / monthly).abs() < 1e-9);
+    // web: C1 and C3, 800 revenue: payback 200 / (800 / 2 / 17.6756 x 0.3).
+    let web_monthly = 800.0 / 2.0 / (538.0 / (365.25 / 12.0)) * 0.3;
+    assert!((row("web")["payback_months"].as_f64().unwrap() - 200.0 / web_monthly).abs() < 1e-9);
+    // Quarterly: 2024-Q1 holds web 300 and shop 200 for two new customers.
+    let mut q = base.to_vec();
+    q.extend(["--freq", "quarter"]);
+    let (out, _) = w.expect(&q, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let q1 = v["cac"].as_array().unwrap().iter().find(|r| r["period"] == "2024-Q1" && r["channel"] == "(all)").unwrap().clone();
+    assert_eq!((q1["spend"].as_f64(), q1["new_customers"].as_i64(), q1["cac"].as_f64()), (Some(500.0), Some(2), Some(250.0)));
+}
