@@ -23,7 +23,8 @@ pub struct Args {
     /// Orders (or a deals export: won deals serve as orders), or an ingested DIR.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// simple (AOV x purchases per year x lifespan x margin) or bgnbd (BG/NBD + Gamma-Gamma).
+    /// simple (AOV x purchases per year x lifespan x margin), bgnbd (BG/NBD + Gamma-Gamma) or
+    /// pareto (Pareto/NBD + Gamma-Gamma).
     #[arg(long, value_name = "MODEL", default_value = "simple", value_parser = ["simple", "bgnbd", "pareto"])]
     pub model: String,
     /// Gross margin as a fraction (0.3), applied to revenue.
@@ -44,6 +45,10 @@ pub struct Args {
     /// Monthly discount rate for CLV.
     #[arg(long, value_name = "RATE", default_value_t = 0.01)]
     pub discount: f64,
+    /// Hold out this period after --as-of (the calibration end): predicted vs actual repeat
+    /// purchases per frequency bucket and overall (bgnbd, pareto).
+    #[arg(long, value_name = "DURATION")]
+    pub holdout: Option<String>,
     /// Print the per-customer table first (bgnbd).
     #[arg(long)]
     pub customers: bool,
@@ -147,9 +152,6 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
-    if a.model == "pareto" {
-        return Err(Error::Usage("--model pareto (Pareto/NBD) is not implemented yet; use --model bgnbd".into()));
-    }
     if !(0.0..=1.0).contains(&a.margin) {
         return Err(Error::Usage(format!("--margin {}: a fraction between 0 and 1", a.margin)));
     }
@@ -260,13 +262,22 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
     let horizon_days = parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
     let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
     let data: Vec<Rfm> = clv::rfm(&mut p.rows, &p.names, as_of, unit_days);
-    let (m, ll, it, ok) = clv::fit_bgnbd(&data)?;
+    let pareto = a.model == "pareto";
+    let (model, params, names, ll, it, ok): (Box<dyn clv::Expected>, [f64; 4], [&str; 4], f64, u64, bool) = if pareto {
+        let (m, ll, it, ok) = clv::fit_pareto(&data)?;
+        (Box::new(m), [m.r, m.alpha, m.s, m.beta], ["r", "alpha", "s", "beta"], ll, it, ok)
+    } else {
+        let (m, ll, it, ok) = clv::fit_bgnbd(&data)?;
+        (Box::new(m), [m.r, m.alpha, m.a, m.b], ["r", "alpha", "a", "b"], ll, it, ok)
+    };
+    let m = model.as_ref();
     let (gg, gll, n_rep, git, gok) = clv::fit_gamma_gamma(&data)?;
     let h = horizon_days / unit_days;
+    let mname = a.model.as_str();
     let fit = TableBuilder::new("fit")
-        .col("model", Unit::Text, vec!["bgnbd", "bgnbd", "bgnbd", "bgnbd", "gamma_gamma", "gamma_gamma", "gamma_gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .col("parameter", Unit::Text, ["r", "alpha", "a", "b", "p", "q", "gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .col("value", Unit::Number, vec![m.r, m.alpha, m.a, m.b, gg.p, gg.q, gg.gamma])
+        .col("model", Unit::Text, vec![mname, mname, mname, mname, "gamma_gamma", "gamma_gamma", "gamma_gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .col("parameter", Unit::Text, [names[0], names[1], names[2], names[3], "p", "q", "gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .col("value", Unit::Number, vec![params[0], params[1], params[2], params[3], gg.p, gg.q, gg.gamma])
         .col("log_likelihood", Unit::Number, vec![ll, ll, ll, ll, gll, gll, gll])
         .col("customers", Unit::Count, vec![data.len() as i64; 4].into_iter().chain(vec![n_rep as i64; 3]).collect::<Vec<_>>())
         .col("iterations", Unit::Count, vec![it as i64; 4].into_iter().chain(vec![git as i64; 3]).collect::<Vec<_>>())
@@ -277,7 +288,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         .enumerate()
         .map(|(i, c)| {
             let spend = if c.x > 0.0 && c.monetary > 0.0 { gg.expected_spend(c.x, c.monetary) } else { gg.p * gg.gamma / (gg.q - 1.0) };
-            let value = clv::clv(&m, c, spend, a.margin, months, a.discount, unit_days);
+            let value = clv::clv(m, c, spend, a.margin, months, a.discount, unit_days);
             (i, m.p_alive(c.x, c.t_x, c.t), m.expected(c.x, c.t_x, c.t, h), spend, value)
         })
         .collect();
@@ -300,15 +311,66 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         .build()?;
     notes.push(Note::new(
         format!(
-            "model bgnbd: BG/NBD r={:.4} alpha={:.4} a={:.4} b={:.4} (LL {:.2}, {} customers, {}); Gamma-Gamma p={:.4} q={:.4} gamma={:.4} ({} repeat buyers, {}); unit {}, calibration end {} included; horizon {} months, monthly discount {}, margin {}; total CLV {:.2}",
-            m.r, m.alpha, m.a, m.b, ll, data.len(), if ok { "converged" } else { "NOT converged" },
+            "model {}: {}={:.4} {}={:.4} {}={:.4} {}={:.4} (LL {:.2}, {} customers, {}); Gamma-Gamma p={:.4} q={:.4} gamma={:.4} ({} repeat buyers, {}); unit {}, calibration end {} included; horizon {} months, monthly discount {}, margin {}; total CLV {:.2}",
+            mname, names[0], params[0], names[1], params[1], names[2], params[2], names[3], params[3], ll, data.len(), if ok { "converged" } else { "NOT converged" },
             gg.p, gg.q, gg.gamma, n_rep, if gok { "converged" } else { "NOT converged" },
             a.unit, crate::period::ms_to_date(as_of * 86_400_000).map(|d| d.to_string()).unwrap_or_default(), months, a.discount, a.margin, total
         ),
-        format!("模型 bgnbd：BG/NBD r={:.4} alpha={:.4} a={:.4} b={:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}", m.r, m.alpha, m.a, m.b, ll, data.len(), gg.p, gg.q, gg.gamma, n_rep, total),
+        format!("模型 {mname}：参数 {:.4} {:.4} {:.4} {:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}", params[0], params[1], params[2], params[3], ll, data.len(), gg.p, gg.q, gg.gamma, n_rep, total),
     ));
-    let tables = if a.customers { vec![customers, fit] } else { vec![fit, customers] };
-    let chart = a.out.chart.as_ref().map(|_| ChartSpec {
+    let mut tables = if a.customers { vec![customers, fit] } else { vec![fit, customers] };
+    let mut scatter: Option<Vec<(f64, f64)>> = None;
+    if let Some(hd) = &a.holdout {
+        let hdays = parse_duration_days(hd).map_err(|e| Error::Usage(format!("--holdout {e}")))?;
+        let end = as_of + hdays.round() as i64;
+        // Actual repeat purchase days in (as-of, as-of + holdout], same-day purchases once.
+        let mut days: HashMap<&str, std::collections::BTreeSet<i64>> = HashMap::new();
+        for &(c, d, _) in &p.rows {
+            if d > as_of && d <= end {
+                days.entry(p.names[c as usize].as_str()).or_default().insert(d);
+            }
+        }
+        let hunits = hdays / unit_days;
+        let mut buckets: BTreeMap<u32, (u64, f64, f64)> = BTreeMap::new();
+        for c in &data {
+            let pred = m.expected(c.x, c.t_x, c.t, hunits);
+            let act = days.get(c.customer.as_str()).map_or(0, |s| s.len()) as f64;
+            let e = buckets.entry((c.x as u32).min(7)).or_default();
+            e.0 += 1;
+            e.1 += pred;
+            e.2 += act;
+        }
+        let total = buckets.values().fold((0u64, 0.0, 0.0), |t, b| (t.0 + b.0, t.1 + b.1, t.2 + b.2));
+        let mut label: Vec<String> = buckets.keys().map(|k| if *k == 7 { "7+".to_string() } else { k.to_string() }).collect();
+        label.push("(all)".into());
+        let rows: Vec<(u64, f64, f64)> = buckets.values().copied().chain(std::iter::once(total)).collect();
+        scatter = Some(buckets.values().map(|b| (b.1 / b.0 as f64, b.2 / b.0 as f64)).collect());
+        tables.push(
+            TableBuilder::new("holdout")
+                .col("frequency", Unit::Text, label)
+                .col("customers", Unit::Count, rows.iter().map(|r| r.0 as i64).collect::<Vec<_>>())
+                .col("predicted", Unit::Number, rows.iter().map(|r| r.1).collect::<Vec<_>>())
+                .col("actual", Unit::Number, rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>())
+                .col("predicted_per_customer", Unit::Number, rows.iter().map(|r| r.1 / r.0 as f64).collect::<Vec<_>>())
+                .col("actual_per_customer", Unit::Number, rows.iter().map(|r| r.2 / r.0 as f64).collect::<Vec<_>>())
+                .build()?,
+        );
+        notes.push(Note::new(
+            format!("holdout: repeat purchase days in the {hdays} days after the calibration end, predicted by the model vs actual, per calibration frequency"),
+            format!("留出期：校准期结束后 {hdays} 天内的复购天数，模型预测对比实际，按校准期复购次数分组"),
+        ));
+    }
+    let chart = a.out.chart.as_ref().map(|_| match scatter {
+        Some(points) => ChartSpec {
+            chart: Chart::Scatter { points },
+            title: match lang {
+                Lang::En => "Holdout: predicted vs actual purchases per customer, by frequency".into(),
+                Lang::ZhCn => "留出期：每客户预测与实际购买次数（按复购次数）".into(),
+            },
+            x_label: "predicted".into(),
+            y_label: "actual".into(),
+        },
+        None => ChartSpec {
         chart: Chart::Histogram { values, bins: 30 },
         title: match lang {
             Lang::En => "CLV per customer".into(),
@@ -318,6 +380,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         y_label: match lang {
             Lang::En => "customers".into(),
             Lang::ZhCn => "客户数".into(),
+        },
         },
     });
     Ok((tables, chart))

@@ -156,6 +156,63 @@ impl BgNbd {
     }
 }
 
+/// Pareto/NBD parameters (Schmittlein, Morrison & Colombo 1987; likelihood as in Fader & Hardie,
+/// "A Note on Deriving the Pareto/NBD Model and Related Expressions", 2005).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParetoNbd {
+    pub r: f64,
+    pub alpha: f64,
+    pub s: f64,
+    pub beta: f64,
+}
+
+impl ParetoNbd {
+    /// ln A0 pieces: (ln of the t_x term, ln of the T term); A0 = exp(l1) - exp(l2).
+    fn a0_logs(&self, x: f64, t_x: f64, t: f64) -> (f64, f64) {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let rsx = r + s + x;
+        let (big, b2, lead) = if alpha >= beta { (alpha, s + 1.0, alpha - beta) } else { (beta, r + x, beta - alpha) };
+        let f1 = hyp2f1(rsx, b2, rsx + 1.0, lead / (big + t_x));
+        let f2 = hyp2f1(rsx, b2, rsx + 1.0, lead / (big + t));
+        (f1.ln() - rsx * (big + t_x).ln(), f2.ln() - rsx * (big + t).ln())
+    }
+
+    /// The log-likelihood of one customer, in log space.
+    pub fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let head = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + s * beta.ln();
+        let l0 = -(r + x) * (alpha + t).ln() - s * (beta + t).ln();
+        let (l1, l2) = self.a0_logs(x, t_x, t);
+        let w = s / (r + s + x);
+        let m = l0.max(l1);
+        let sum = (l0 - m).exp() + w * ((l1 - m).exp() - (l2 - m).exp());
+        head + m + sum.ln()
+    }
+
+    pub fn ll(&self, data: &[Rfm]) -> f64 {
+        data.iter().map(|c| self.ll_one(c.x, c.t_x, c.t)).sum()
+    }
+
+    /// P(alive) at the end of calibration.
+    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let (l1, l2) = self.a0_logs(x, t_x, t);
+        let l0 = -(r + x) * (alpha + t).ln() - s * (beta + t).ln();
+        let w = s / (r + s + x);
+        // 1 / (1 + w A0 / exp(l0))
+        let ratio = w * ((l1 - l0).exp() - (l2 - l0).exp());
+        1.0 / (1.0 + ratio)
+    }
+
+    /// Expected purchases in (T, T + h].
+    pub fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let pa = self.p_alive(x, t_x, t);
+        let k = (r + x) * (beta + t) / ((alpha + t) * (s - 1.0));
+        k * (1.0 - ((beta + t) / (beta + t + h)).powf(s - 1.0)) * pa
+    }
+}
+
 /// Gamma-Gamma spend parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GammaGamma {
@@ -290,6 +347,12 @@ pub fn fit_bgnbd(data: &[Rfm]) -> Result<(BgNbd, f64, u64, bool)> {
     Ok((BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, -nll, it, ok))
 }
 
+/// Fit Pareto/NBD by maximum likelihood from the neutral start r = alpha = s = beta = 1.
+pub fn fit_pareto(data: &[Rfm]) -> Result<(ParetoNbd, f64, u64, bool)> {
+    let (p, nll, it, ok) = minimise(|p| -ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] }.ll(data), &[1.0, 1.0, 1.0, 1.0])?;
+    Ok((ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] }, -nll, it, ok))
+}
+
 /// Fit Gamma-Gamma on the repeat buyers (x > 0) from the neutral start p = q = gamma = 1.
 pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, bool)> {
     let rep: Vec<&Rfm> = data.iter().filter(|c| c.x > 0.0 && c.monetary > 0.0).collect();
@@ -303,9 +366,33 @@ pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, boo
     Ok((GammaGamma { p: p[0], q: p[1], gamma: p[2] }, -nll, rep.len(), it, ok))
 }
 
+/// A purchase model's conditional expectation (BG/NBD, Pareto/NBD).
+pub trait Expected {
+    fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64;
+    fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64;
+}
+
+impl Expected for BgNbd {
+    fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
+        BgNbd::expected(self, x, t_x, t, h)
+    }
+    fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        BgNbd::p_alive(self, x, t_x, t)
+    }
+}
+
+impl Expected for ParetoNbd {
+    fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
+        ParetoNbd::expected(self, x, t_x, t, h)
+    }
+    fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        ParetoNbd::p_alive(self, x, t_x, t)
+    }
+}
+
 /// Discounted CLV over `months`: sum over months i of expected purchases in month i x expected
 /// spend x margin / (1 + discount)^i; a month = 365.25/12 days, in the model's time unit.
-pub fn clv(m: &BgNbd, c: &Rfm, spend: f64, margin: f64, months: usize, discount: f64, unit_days: f64) -> f64 {
+pub fn clv(m: &dyn Expected, c: &Rfm, spend: f64, margin: f64, months: usize, discount: f64, unit_days: f64) -> f64 {
     let month = 365.25 / 12.0 / unit_days;
     let mut prev = 0.0;
     let mut total = 0.0;
