@@ -44,4 +44,7 @@ pub enum Command {
     /// What customers cost: CAC per period and channel, LTV:CAC, payback months.
     #[command(after_help = EXIT_STATUS_HELP)]
     Cac(cmd::cac::Args),
+    /// Threshold rules on KPIs for cron: exit 4 when any rule fails.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Check(cmd::check::Args),
 }

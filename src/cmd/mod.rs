@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod bottleneck;
 pub mod cac;
+pub mod check;
 pub mod cltv;
 pub mod funnel;
 pub mod history;
@@ -25,5 +26,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scorecard(a) => scorecard::run(a),
         Command::Cltv(a) => cltv::run(a),
         Command::Cac(a) => cac::run(a),
+        Command::Check(a) => check::run(a),
     }
 }

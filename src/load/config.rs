@@ -47,6 +47,17 @@ pub struct Config {
     /// Stage -> time limit (`"3d"`, `"2w"`): SLA breaches and stuck deals.
     #[serde(default)]
     pub sla: BTreeMap<String, String>,
+    /// `salesctl check` rules.
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[check]`: rules `salesctl check` always applies.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    #[serde(default)]
+    pub rules: Vec<String>,
 }
 
 /// Built-in null markers (compared case-insensitively after trimming).

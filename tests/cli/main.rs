@@ -2,6 +2,7 @@
 
 mod bottleneck;
 mod charts;
+mod check;
 mod cltv;
 mod examples;
 mod exit_codes;

@@ -1,0 +1,251 @@
+//! `salesctl check INPUT --rule "win_rate >= 0.2" --rule "step_conversion[Proposal] >= 0.4"`:
+//! threshold rules on KPIs of the registry, for cron. One row per rule (and group with `--by`):
+//! value, operator, threshold, pass. Exit 4 when any rule fails, 0 when all pass; an unknown KPI
+//! is a usage error (exit 2) listing the valid ids. Rules also come from the config:
+//! `[check] rules = ["win_rate >= 0.2"]`. The values are the scorecard's and the funnel's, computed
+//! by the same functions.
+
+use std::path::PathBuf;
+
+use super::analysis;
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::deals::DealSet;
+use crate::metrics::funnel::{self, Funnel};
+use crate::metrics::prep::{self, NONE};
+use crate::metrics::scorecard::{self, WinRate};
+use crate::model::Table;
+use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::period::PeriodArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A CRM export (and its stage history), or an ingested DIR.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// A rule: KPI OP NUMBER, e.g. "win_rate >= 0.2", "step_conversion[Proposal] >= 0.4",
+    /// "cycle_median_days <= 45" (repeatable; OP is one of >= <= > < == !=).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+    /// Check each value of this field (e.g. owner) instead of the team.
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// KPIs a rule can name: scorecard KPIs, and funnel KPIs with a `[Stage]` argument.
+pub const SCORE_KPIS: &[&str] = &[
+    "deals_created",
+    "won",
+    "lost",
+    "open",
+    "win_rate",
+    "won_amount",
+    "avg_won_deal",
+    "cycle_median_days",
+    "cycle_p75_days",
+    "open_pipeline",
+    "weighted_pipeline",
+    "new_customers",
+    "sales_velocity",
+];
+pub const STAGE_KPIS: &[&str] = &["reached", "step_conversion", "cumulative_conversion", "drop_off"];
+
+/// A parsed rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub text: String,
+    pub kpi: String,
+    pub stage: Option<String>,
+    pub op: &'static str,
+    pub threshold: f64,
+}
+
+/// Parse `KPI[ARG] OP NUMBER`.
+pub fn parse_rule(text: &str) -> std::result::Result<Rule, String> {
+    let t = text.trim();
+    let ops = [">=", "<=", "==", "!=", ">", "<"];
+    let (pos, op) = ops
+        .iter()
+        .filter_map(|o| t.find(o).map(|p| (p, *o)))
+        .min_by_key(|(p, o)| (*p, std::cmp::Reverse(o.len())))
+        .ok_or_else(|| format!("rule {t:?}: expected KPI OP NUMBER, e.g. \"win_rate >= 0.2\""))?;
+    let lhs = t[..pos].trim();
+    let rhs = t[pos + op.len()..].trim();
+    let threshold: f64 = rhs.parse().map_err(|_| format!("rule {t:?}: {rhs:?} is not a number (ratios are fractions: 0.2, not 20%)"))?;
+    let (kpi, stage) = match lhs.split_once('[') {
+        Some((k, rest)) => {
+            let st = rest.strip_suffix(']').ok_or_else(|| format!("rule {t:?}: missing ']'"))?;
+            (k.trim().to_string(), Some(st.trim().to_string()))
+        }
+        None => (lhs.to_string(), None),
+    };
+    let valid: Vec<String> = SCORE_KPIS.iter().map(|k| k.to_string()).chain(STAGE_KPIS.iter().map(|k| format!("{k}[Stage]"))).collect();
+    let known = if stage.is_some() { STAGE_KPIS.contains(&kpi.as_str()) } else { SCORE_KPIS.contains(&kpi.as_str()) };
+    if !known {
+        return Err(format!("rule {t:?}: unknown KPI {lhs:?}; valid: {}", valid.join(", ")));
+    }
+    Ok(Rule { text: t.to_string(), kpi, stage, op, threshold })
+}
+
+fn holds(v: f64, op: &str, t: f64) -> bool {
+    match op {
+        ">=" => v >= t,
+        "<=" => v <= t,
+        ">" => v > t,
+        "<" => v < t,
+        "==" => (v - t).abs() < 1e-12,
+        _ => (v - t).abs() >= 1e-12,
+    }
+}
+
+fn stage_value(f: &Funnel, kpi: &str, stage: &str) -> std::result::Result<Option<f64>, String> {
+    let k = f.stages.iter().position(|s| s.trim().eq_ignore_ascii_case(stage)).ok_or_else(|| format!("no stage {stage:?}; stages: {}", f.stages.join(", ")))?;
+    Ok(match kpi {
+        "reached" => Some(f.reached[k]),
+        "step_conversion" => f.step(k),
+        "cumulative_conversion" => f.cumulative(k),
+        _ => f.drop_off(k),
+    })
+}
+
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
+    let ds = load::load(&a.inputs, &a.load)?;
+    let mut texts = ds.settings.config.check.rules.clone();
+    texts.extend(a.rules.iter().cloned());
+    if texts.is_empty() {
+        return Err(Error::Usage("no rules: pass --rule \"KPI OP NUMBER\" or set [check] rules in salesctl.toml".into()));
+    }
+    let rules: Vec<Rule> = texts.iter().map(|t| parse_rule(t)).collect::<std::result::Result<_, _>>().map_err(Error::Usage)?;
+    let mut cols = vec!["deal_id", "account", "owner", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at", "expected_close_at", "stage_entered_at"];
+    if let Some(b) = &a.by {
+        cols.push(b.as_str());
+    }
+    let deals = ds.frame(Table::Deals, &cols)?;
+    let events = ds.frame(Table::StageEvents, &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"])?;
+    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let by = match &a.by {
+        Some(f) => Some(analysis::by_codes(&set, deals.as_ref(), f, &ds)?),
+        None => None,
+    };
+    let account = match &deals {
+        Some(d) => prep::coded(d, "account")?,
+        None => prep::Coded::default(),
+    };
+    let group: Vec<u32> = by.as_ref().map_or_else(|| vec![0; set.len()], |b| b.0.clone());
+    let sp = scorecard::Params { period: period.as_ref().map(|p| p.millis()), win_rate: WinRate::Closed, qualified_stage: ds.settings.config.qualified_stage.clone(), owner_at_close: None };
+    let (accs, team) = scorecard::accumulate(&set, &group, &account, &sp);
+    let needs_funnel = rules.iter().any(|r| r.stage.is_some());
+    let funnels: Vec<Funnel> = if needs_funnel {
+        if set.pipelines.lists.is_empty() {
+            analysis::require_stage_lists(&set, &ds)?;
+        }
+        funnel::compute(&set, &funnel::Params { created_in: period.as_ref().map(|p| p.millis()), by: by.clone(), ..Default::default() }).0
+    } else {
+        vec![]
+    };
+    // Money KPIs need one currency.
+    let currencies: std::collections::BTreeSet<String> = team.won_amount.keys().chain(team.open_pipeline.keys()).cloned().collect();
+    let currency = if currencies.len() <= 1 { currencies.iter().next().map(|s| s.as_str()).unwrap_or("") } else { "" };
+    let mut groups: Vec<(Option<String>, scorecard::Acc)> = match &by {
+        Some((_, names)) => {
+            let mut v: Vec<(Option<String>, scorecard::Acc)> = accs
+                .iter()
+                .map(|(c, acc)| (Some(if *c == NONE { "(none)".to_string() } else { names[*c as usize].clone() }), acc.clone()))
+                .collect();
+            v.sort_by(|x, y| x.0.cmp(&y.0));
+            v
+        }
+        None => vec![(None, team.clone())],
+    };
+    if by.is_some() && groups.is_empty() {
+        groups.push((None, team));
+    }
+    let (mut rule_col, mut grp_col, mut val_col, mut op_col, mut thr_col, mut pass_col) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut failed = 0;
+    let mut notes = analysis::base_notes(&ds, period.as_ref(), "each KPI's own date field (docs/metrics.md)");
+    for r in &rules {
+        for (g, acc) in &groups {
+            let value: Option<f64> = match &r.stage {
+                Some(st) => {
+                    let f = funnels.iter().find(|f| f.group == *g && f.cohort.is_none());
+                    match f {
+                        Some(f) => stage_value(f, &r.kpi, st).map_err(|e| Error::Usage(format!("rule {:?}: {e}", r.text)))?,
+                        None => None,
+                    }
+                }
+                None => {
+                    let k = scorecard::kpis(acc, WinRate::Closed, currency);
+                    let money = |v: Option<f64>| if currencies.len() > 1 { None } else { v };
+                    match r.kpi.as_str() {
+                        "deals_created" => Some(k.deals_created as f64),
+                        "won" => Some(k.won as f64),
+                        "lost" => Some(k.lost as f64),
+                        "open" => Some(k.open as f64),
+                        "win_rate" => k.win_rate,
+                        "won_amount" => money(k.won_amount),
+                        "avg_won_deal" => money(k.avg_won_deal),
+                        "cycle_median_days" => k.cycle_median_days,
+                        "cycle_p75_days" => k.cycle_p75_days,
+                        "open_pipeline" => money(k.open_pipeline),
+                        "weighted_pipeline" => money(k.weighted_pipeline),
+                        "new_customers" => Some(k.new_customers as f64),
+                        _ => money(k.sales_velocity),
+                    }
+                }
+            };
+            let pass = value.is_some_and(|v| holds(v, r.op, r.threshold));
+            failed += (!pass) as usize;
+            rule_col.push(r.text.clone());
+            grp_col.push(g.clone());
+            val_col.push(value);
+            op_col.push(r.op.to_string());
+            thr_col.push(r.threshold);
+            pass_col.push(pass);
+        }
+    }
+    if val_col.iter().any(Option::is_none) {
+        notes.push(Note::new(
+            "a rule without a value (no deals, or money in several currencies) fails",
+            "无数值的规则（无商机，或金额为多币种）判为不通过",
+        ));
+    }
+    notes.push(Note::new(
+        format!("{} of {} check(s) failed", failed, pass_col.len()),
+        format!("{} 项检查中 {} 项未通过", pass_col.len(), failed),
+    ));
+    let mut t = TableBuilder::new("check");
+    t.col("rule", Unit::Text, rule_col);
+    if let Some(b) = &a.by {
+        t.col(b, Unit::Text, grp_col);
+    }
+    t.col("value", Unit::Number, val_col).col("operator", Unit::Text, op_col).col("threshold", Unit::Number, thr_col).col("pass", Unit::Bool, pass_col);
+    let report = Report { tables: vec![t.build()?], notes, title: None };
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
+    analysis::write_rejects(&ds, &a.load)?;
+    Ok(if failed > 0 { ExitCode::Threshold } else { ExitCode::Success })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse() {
+        let r = parse_rule("step_conversion[Proposal] >= 0.4").unwrap();
+        assert_eq!((r.kpi.as_str(), r.stage.as_deref(), r.op, r.threshold), ("step_conversion", Some("Proposal"), ">=", 0.4));
+        let r = parse_rule("cycle_median_days<45").unwrap();
+        assert_eq!((r.op, r.threshold), ("<", 45.0));
+        assert!(parse_rule("happiness >= 1").unwrap_err().contains("win_rate"));
+        assert!(parse_rule("win_rate >= 20%").is_err());
+        assert!(parse_rule("win_rate").is_err());
+    }
+}
