@@ -27,6 +27,25 @@ pub fn by_codes(set: &DealSet, deals: Option<&DataFrame>, field: &str, ds: &Data
     Ok((set.group_codes(&c), c.values))
 }
 
+/// Stage-event columns the funnel-family commands read.
+pub const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
+
+/// The deals (columns `cols`, plus `--by`'s field) and stage events of an input as a deal set,
+/// with the deals frame (for grouping columns). At least one of the two tables must be there.
+pub fn deal_set(ds: &Dataset, cols: &[&str], by: Option<&str>) -> Result<(Option<DataFrame>, DealSet)> {
+    let mut cols: Vec<&str> = cols.to_vec();
+    if let Some(b) = by {
+        cols.push(b);
+    }
+    let deals = ds.frame(crate::model::Table::Deals, &cols)?;
+    let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
+    if deals.is_none() && events.is_none() {
+        return Err(Error::Input("the input holds neither deals nor stage events".into()));
+    }
+    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    Ok((deals, set))
+}
+
 /// `90d`, `12w`, `3m` (months of 365.25/12 days), `1y`, or plain days -> days.
 pub fn parse_duration_days(s: &str) -> std::result::Result<f64, String> {
     let t = s.trim().to_ascii_lowercase();

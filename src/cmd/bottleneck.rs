@@ -17,7 +17,6 @@ use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Funnel};
 use crate::metrics::prep::{self, NONE};
 use crate::metrics::timing::{self, StageTime};
-use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
@@ -64,7 +63,6 @@ const DEAL_COLS: &[&str] = &[
     "stage_entered_at",
     "lost_reason",
 ];
-const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
 
 /// One stage row of one pipeline / group.
 struct Row {
@@ -82,16 +80,7 @@ struct Row {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
-    let mut cols: Vec<&str> = DEAL_COLS.to_vec();
-    if let Some(b) = &a.by {
-        cols.push(b.as_str());
-    }
-    let deals = ds.frame(Table::Deals, &cols)?;
-    let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
-    if deals.is_none() && events.is_none() {
-        return Err(Error::Input("the input holds neither deals nor stage events".into()));
-    }
-    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    let (deals, set) = analysis::deal_set(&ds, DEAL_COLS, a.by.as_deref())?;
     analysis::require_stage_lists(&set, &ds)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
     let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;

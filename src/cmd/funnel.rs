@@ -10,7 +10,6 @@ use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
 use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
-use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
@@ -45,21 +44,11 @@ pub struct Args {
 
 const DEAL_COLS: &[&str] =
     &["deal_id", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at", "stage_entered_at"];
-const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
-    let mut deal_cols: Vec<&str> = DEAL_COLS.to_vec();
-    if let Some(b) = &a.by {
-        deal_cols.push(b.as_str());
-    }
-    let deals = ds.frame(Table::Deals, &deal_cols)?;
-    let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
-    if deals.is_none() && events.is_none() {
-        return Err(Error::Input("the input holds neither deals nor stage events".into()));
-    }
-    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    let (deals, set) = analysis::deal_set(&ds, DEAL_COLS, a.by.as_deref())?;
     analysis::require_stage_lists(&set, &ds)?;
     let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
     let by = match &a.by {
