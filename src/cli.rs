@@ -47,4 +47,8 @@ pub enum Command {
     /// Threshold rules on KPIs for cron: exit 4 when any rule fails.
     #[command(after_help = EXIT_STATUS_HELP)]
     Check(cmd::check::Args),
+    /// Shell completions: salesctl completions bash > /etc/bash_completion.d/salesctl
+    Completions(cmd::completions::Args),
+    /// The man page (roff) on stdout: salesctl man > salesctl.1
+    Man(cmd::completions::ManArgs),
 }

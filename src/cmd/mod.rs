@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod bottleneck;
 pub mod cac;
 pub mod check;
+pub mod completions;
 pub mod cltv;
 pub mod funnel;
 pub mod history;
@@ -27,5 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cltv(a) => cltv::run(a),
         Command::Cac(a) => cac::run(a),
         Command::Check(a) => check::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => completions::man(a),
     }
 }

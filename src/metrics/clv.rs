@@ -327,8 +327,15 @@ pub fn minimise(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Result<(Vec<f64>, f
         v[i] += 0.5;
         simplex.push(v);
     }
+    // The spread of the simplex's costs at which to stop, relative to the cost's size: an absolute
+    // 1e-12 is below the rounding noise of a log-likelihood summed over many customers.
+    let f0 = {
+        let exp: Vec<f64> = x0.iter().map(|x| x.exp()).collect();
+        f(&exp).abs()
+    };
+    let tol = 1e-13 * f0.max(1.0);
     let solver = NelderMead::new(simplex)
-        .with_sd_tolerance(1e-12)
+        .with_sd_tolerance(tol)
         .map_err(|e| Error::Internal(format!("optimiser: {e}")))?;
     let res = Executor::new(Cost(f), solver)
         .configure(|s| s.max_iters(20_000))

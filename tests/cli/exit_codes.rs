@@ -121,3 +121,13 @@ fn broken_pipe_exits_0_silently() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(!err.contains("error"), "{err}");
 }
+
+#[test]
+fn completions_and_man_page() {
+    let w = crate::workdir::Workdir::new();
+    let (out, _) = w.expect(&["completions", "bash"], 0);
+    assert!(out.contains("salesctl") && out.contains("funnel") && out.contains("--stages"), "bash completion names the commands and flags");
+    let (out, _) = w.expect(&["man"], 0);
+    assert!(out.contains(".TH salesctl"), "roff man page");
+    w.expect(&["completions", "cmd.exe"], 2);
+}
