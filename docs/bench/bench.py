@@ -88,6 +88,7 @@ def main():
     ap.add_argument("--python", default="/tmp/venv/bin/python")
     ap.add_argument("--data", default="/tmp/bench")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only-cltv", action="store_true")
     a = ap.parse_args()
     py, runs = a.python, a.runs
     if not os.path.exists(BIN):
@@ -125,6 +126,13 @@ def main():
         if d == d1:
             cmds["salesctl scorecard (DIR)"] = ([BIN, "scorecard", deals_dir, "--format", "csv", "-q"], None)
         bench(f"scorecard ({label})", cmds, runs, ["duckdb", "polars", "pandas"])
+    lt = os.environ.get("LIFETIMES_PYTHON", "/tmp/venv-lt/bin/python")
+    if os.path.exists(lt):
+        for label, d in (("20k deals: 10,000 customers", d20), ("1M deals: 1.35M orders, 500,000 customers", d1)):
+            bench(f"cltv BG/NBD + Gamma-Gamma + 12-month CLV ({label})", {
+                "salesctl cltv": ([BIN, "cltv", f"{d}/orders.csv", "--model", "bgnbd", "--as-of", "2024-12-29", "--horizon", "12m", "--discount", "0.01", "--format", "csv", "-q"], None),
+                "lifetimes": ([lt, f"{SHARED}/cltv_lifetimes.py", f"{d}/orders.csv", "2024-12-29"], None),
+            }, 1 if d == d1 else runs, ["lifetimes"])
     check_1m(py, d1)
     shutil.rmtree(work, ignore_errors=True)
 
