@@ -128,8 +128,40 @@ impl BgNbd {
         }
     }
 
+    /// The total log-likelihood. x is a whole count, so the Gamma-function terms that depend
+    /// on x alone are built once per evaluation by recurrence (ln Γ(r + x) - ln Γ(r) = the sum
+    /// of ln(r + k) for k < x) instead of per customer.
     pub fn ll(&self, data: &[Rfm]) -> f64 {
-        data.iter().map(|c| self.ll_one(c.x, c.t_x, c.t)).sum()
+        let max_x = data.iter().map(|c| c.x).fold(0.0, f64::max);
+        if data.iter().any(|c| c.x.fract() != 0.0) || max_x > 1e6 {
+            return data.iter().map(|c| self.ll_one(c.x, c.t_x, c.t)).sum();
+        }
+        let BgNbd { r, alpha, a, b } = *self;
+        let n = max_x as usize + 1;
+        let mut g = Vec::with_capacity(n);
+        let base = r * alpha.ln();
+        let (mut lr, mut lb, mut lab) = (0.0, 0.0, 0.0);
+        for k in 0..n {
+            g.push(base + lr + lb - lab);
+            let k = k as f64;
+            lr += (r + k).ln();
+            lb += (b + k).ln();
+            lab += (a + b + k).ln();
+        }
+        let ln_a = a.ln();
+        data.iter()
+            .map(|c| {
+                let x = c.x;
+                let a3 = -(r + x) * (alpha + c.t).ln();
+                let head = g[x as usize];
+                if x > 0.0 {
+                    let a4 = ln_a - (b + x - 1.0).ln() - (r + x) * (alpha + c.t_x).ln();
+                    head + log_sum_exp(a3, a4)
+                } else {
+                    head + a3
+                }
+            })
+            .sum()
     }
 
     /// P(alive) at the end of calibration.
@@ -366,8 +398,25 @@ pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, boo
     if rep.is_empty() {
         return Err(Error::Input("no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted".into()));
     }
+    // Customers grouped by x: the Gamma-function terms depend on x alone.
+    let mut by_x: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
+    for c in &rep {
+        by_x.entry(c.x.to_bits()).or_default().push(c.monetary);
+    }
+    let groups: Vec<(f64, Vec<f64>)> = by_x.into_iter().map(|(k, v)| (f64::from_bits(k), v)).collect();
     let (p, nll, it, ok) = minimise(
-        |p| -rep.iter().map(|c| GammaGamma { p: p[0], q: p[1], gamma: p[2] }.ll_one(c.x, c.monetary)).sum::<f64>(),
+        |p| {
+            let (pp, q, g) = (p[0], p[1], p[2]);
+            let mut total = 0.0;
+            for (x, ms) in &groups {
+                let px = pp * x;
+                let head = ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * g.ln() + px * x.ln();
+                for &m in ms {
+                    total += head + (px - 1.0) * m.ln() - (px + q) * (g + m * x).ln();
+                }
+            }
+            -total
+        },
         &[1.0, 1.0, 1.0],
     )?;
     Ok((GammaGamma { p: p[0], q: p[1], gamma: p[2] }, -nll, rep.len(), it, ok))
@@ -451,6 +500,17 @@ mod tests {
             let got = hyp2f1(0.5, 1.0, 1.5, -zz * zz);
             assert!((got - want).abs() < 1e-12, "{zz}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn cached_likelihood_equals_the_per_customer_formula() {
+        let m = BgNbd { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 };
+        let data: Vec<Rfm> = [(0.0, 0.0, 38.0), (2.0, 30.43, 38.86), (7.0, 35.0, 39.0)]
+            .iter()
+            .map(|&(x, t_x, t)| Rfm { customer: String::new(), x, t_x, t, monetary: 0.0 })
+            .collect();
+        let direct: f64 = data.iter().map(|c| m.ll_one(c.x, c.t_x, c.t)).sum();
+        assert!((m.ll(&data) - direct).abs() < 1e-9, "{} vs {direct}", m.ll(&data));
     }
 
     #[test]
