@@ -249,3 +249,15 @@ mod tests {
         assert!(parse_rule("win_rate").is_err());
     }
 }
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_kpi_is_in_the_registry() {
+        for k in SCORE_KPIS.iter().chain(STAGE_KPIS) {
+            assert!(crate::output::labels::kpi(k).is_some(), "{k} missing from the KPI registry (output/labels.rs)");
+        }
+    }
+}
