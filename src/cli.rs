@@ -47,6 +47,9 @@ pub enum Command {
     /// Threshold rules on KPIs for cron: exit 4 when any rule fails.
     #[command(after_help = EXIT_STATUS_HELP)]
     Check(cmd::check::Args),
+    /// What changed between two exports: new, vanished, stage moves, won/lost, amounts, close dates, owners.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Diff(cmd::diff::Args),
     /// Shell completions: salesctl completions bash > /etc/bash_completion.d/salesctl
     Completions(cmd::completions::Args),
     /// The man page (roff) on stdout: salesctl man > salesctl.1

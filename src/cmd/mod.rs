@@ -5,6 +5,7 @@ pub mod bottleneck;
 pub mod cac;
 pub mod check;
 pub mod completions;
+pub mod diff;
 pub mod cltv;
 pub mod funnel;
 pub mod history;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cltv(a) => cltv::run(a),
         Command::Cac(a) => cac::run(a),
         Command::Check(a) => check::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => completions::man(a),
     }

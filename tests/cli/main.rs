@@ -4,6 +4,7 @@ mod bottleneck;
 mod charts;
 mod check;
 mod cltv;
+mod diff;
 mod examples;
 mod exit_codes;
 mod funnel;

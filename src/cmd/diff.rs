@@ -1,0 +1,159 @@
+//! `salesctl diff OLD NEW`: what changed between two exports of the same pipeline, matched by deal
+//! key with the snapshot matching `history` uses. Tables: `summary` (main: one row per kind of
+//! change, with deal counts and amounts) and, with `--detail`, `detail` (one row per deal and
+//! change).
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::paths::Pos;
+use crate::metrics::prep::{self, Pipelines};
+use crate::metrics::snapshots::{self, SnapRow};
+use crate::model::Table;
+use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The older export.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The newer export.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Also list every deal's changes.
+    #[arg(long)]
+    pub detail: bool,
+    /// The field that identifies a deal across the two exports.
+    #[arg(long, value_name = "FIELD", default_value = "deal_id")]
+    pub key: String,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+const COLS: &[&str] = &["deal_id", "pipeline", "stage", "status", "created_at", "closed_at", "expected_close_at", "stage_entered_at", "amount", "owner"];
+
+/// The deals of one export as snapshot rows, and their expected close dates.
+fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>, Vec<Option<i64>>)> {
+    let ds = load::load(std::slice::from_ref(path), &a.load)?;
+    let mut cols = COLS.to_vec();
+    cols.push(a.key.as_str());
+    let df = ds.frame(Table::Deals, &cols)?.ok_or_else(|| Error::Input(format!("{}: not a deals export", path.display())))?;
+    prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
+    let key = prep::coded(&df, &a.key)?;
+    let (pipe, stage, owner) = (prep::coded(&df, "pipeline")?, prep::coded(&df, "stage")?, prep::coded(&df, "owner")?);
+    let (created, closed, entered, expected) =
+        (prep::millis(&df, "created_at")?, prep::millis(&df, "closed_at")?, prep::millis(&df, "stage_entered_at")?, prep::millis(&df, "expected_close_at")?);
+    let amount = prep::floats(&df, "amount")?;
+    let mut out = Vec::new();
+    let mut exp = Vec::new();
+    for r in 0..df.height() {
+        let Some(k) = key.get(r) else { continue };
+        out.push(SnapRow {
+            key: k.to_string(),
+            pipeline: pipe.get(r).map(str::to_string),
+            stage: stage.get(r).map(str::to_string),
+            created_at: created[r],
+            closed_at: closed[r],
+            stage_entered_at: entered[r],
+            amount: amount[r],
+            owner: owner.get(r).map(str::to_string),
+        });
+        exp.push(expected[r]);
+    }
+    Ok((ds, out, exp))
+}
+
+fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
+    let st = r.stage.as_deref()?;
+    let list = p.stages(r.pipeline.as_deref().unwrap_or("default")).map(Vec::as_slice).unwrap_or(&[]);
+    p.pos(list, st)
+}
+
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
+    let (_, old, old_exp) = rows(&a.old, &a)?;
+    let (ds, new, new_exp) = rows(&a.new, &a)?;
+    let pipelines = ds.pipelines();
+    let m = snapshots::match_rows(&old, &new);
+    // (change, deal key, from, to, amount)
+    let mut detail: Vec<(&'static str, String, String, String, Option<f64>)> = Vec::new();
+    for &j in &m.new {
+        let r = &new[j];
+        detail.push(("new", r.key.clone(), String::new(), r.stage.clone().unwrap_or_default(), r.amount));
+    }
+    for &i in &m.vanished {
+        let r = &old[i];
+        detail.push(("vanished", r.key.clone(), r.stage.clone().unwrap_or_default(), String::new(), r.amount));
+    }
+    for &(i, j) in &m.common {
+        let (o, n) = (&old[i], &new[j]);
+        let (so, sn) = (o.stage.clone().unwrap_or_default(), n.stage.clone().unwrap_or_default());
+        match (pos(&pipelines, o), pos(&pipelines, n)) {
+            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y > x => {
+                detail.push(("moved_forward", n.key.clone(), so.clone(), sn.clone(), n.amount));
+                if y > x + 1 {
+                    detail.push(("skipped_stages", n.key.clone(), so.clone(), sn.clone(), n.amount));
+                }
+            }
+            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y < x => detail.push(("moved_backward", n.key.clone(), so.clone(), sn.clone(), n.amount)),
+            (Some(p), Some(Pos::Won)) if p != Pos::Won => detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount)),
+            (Some(p), Some(Pos::Lost)) if p != Pos::Lost => detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount)),
+            _ if so != sn => detail.push(("stage_changed", n.key.clone(), so.clone(), sn.clone(), n.amount)),
+            _ => {}
+        }
+        if let (Some(x), Some(y)) = (o.amount, n.amount) {
+            if (y - x).abs() > 1e-9 {
+                detail.push((if y > x { "amount_up" } else { "amount_down" }, n.key.clone(), format!("{x}"), format!("{y}"), Some(y - x)));
+            }
+        }
+        if let (Some(x), Some(y)) = (old_exp[i], new_exp[j]) {
+            if y > x {
+                let d = |t: i64| crate::period::ms_to_date(t).map(|d| d.to_string()).unwrap_or_default();
+                detail.push(("close_pushed_out", n.key.clone(), d(x), d(y), n.amount));
+            }
+        }
+        if o.owner != n.owner {
+            detail.push(("owner_changed", n.key.clone(), o.owner.clone().unwrap_or_default(), n.owner.clone().unwrap_or_default(), n.amount));
+        }
+    }
+    let kinds = ["new", "vanished", "moved_forward", "moved_backward", "skipped_stages", "won", "lost", "stage_changed", "amount_up", "amount_down", "close_pushed_out", "owner_changed"];
+    let counts: Vec<i64> = kinds.iter().map(|k| detail.iter().filter(|d| d.0 == *k).count() as i64).collect();
+    let amounts: Vec<Option<f64>> = kinds.iter().map(|k| detail.iter().filter(|d| d.0 == *k).filter_map(|d| d.4).reduce(|x, y| x + y)).collect();
+    let mut tables = vec![
+        TableBuilder::new("summary")
+            .col("change", Unit::Text, kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+            .col("deals", Unit::Count, counts)
+            .col("amount", Unit::Money, amounts)
+            .build()?,
+    ];
+    if a.detail {
+        tables.push(
+            TableBuilder::new("detail")
+                .col("deal_id", Unit::Text, detail.iter().map(|d| d.1.clone()).collect::<Vec<_>>())
+                .col("change", Unit::Text, detail.iter().map(|d| d.0.to_string()).collect::<Vec<_>>())
+                .col("from", Unit::Text, detail.iter().map(|d| d.2.clone()).collect::<Vec<_>>())
+                .col("to", Unit::Text, detail.iter().map(|d| d.3.clone()).collect::<Vec<_>>())
+                .col("amount", Unit::Money, detail.iter().map(|d| d.4).collect::<Vec<_>>())
+                .build()?,
+        );
+    }
+    let notes = vec![Note::new(
+        format!(
+            "{} -> {}: {} deals in both, {} new, {} vanished (matched by {}); amount of amount_up/down rows is the change, else the deal's amount (currencies as exported)",
+            a.old.display(),
+            a.new.display(),
+            m.common.len(),
+            m.new.len(),
+            m.vanished.len(),
+            a.key
+        ),
+        format!("{} -> {}：两次都有 {} 个，新增 {} 个，消失 {} 个（按 {} 匹配）", a.old.display(), a.new.display(), m.common.len(), m.new.len(), m.vanished.len(), a.key),
+    )];
+    let report = Report { tables, notes, title: None };
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
+    Ok(ExitCode::Success)
+}
