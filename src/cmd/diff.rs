@@ -34,37 +34,15 @@ pub struct Args {
     pub out: OutputArgs,
 }
 
-const COLS: &[&str] = &["deal_id", "pipeline", "stage", "status", "created_at", "closed_at", "expected_close_at", "stage_entered_at", "amount", "owner"];
-
-/// The deals of one export as snapshot rows, and their expected close dates.
-fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>, Vec<Option<i64>>)> {
+/// The deals of one export as snapshot rows.
+fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
     let ds = load::load(std::slice::from_ref(path), &a.load)?;
-    let mut cols = COLS.to_vec();
+    let mut cols = snapshots::COLUMNS.to_vec();
     cols.push(a.key.as_str());
     let df = ds.frame(Table::Deals, &cols)?.ok_or_else(|| Error::Input(format!("{}: not a deals export", path.display())))?;
     prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
-    let key = prep::coded(&df, &a.key)?;
-    let (pipe, stage, owner) = (prep::coded(&df, "pipeline")?, prep::coded(&df, "stage")?, prep::coded(&df, "owner")?);
-    let (created, closed, entered, expected) =
-        (prep::millis(&df, "created_at")?, prep::millis(&df, "closed_at")?, prep::millis(&df, "stage_entered_at")?, prep::millis(&df, "expected_close_at")?);
-    let amount = prep::floats(&df, "amount")?;
-    let mut out = Vec::new();
-    let mut exp = Vec::new();
-    for r in 0..df.height() {
-        let Some(k) = key.get(r) else { continue };
-        out.push(SnapRow {
-            key: k.to_string(),
-            pipeline: pipe.get(r).map(str::to_string),
-            stage: stage.get(r).map(str::to_string),
-            created_at: created[r],
-            closed_at: closed[r],
-            stage_entered_at: entered[r],
-            amount: amount[r],
-            owner: owner.get(r).map(str::to_string),
-        });
-        exp.push(expected[r]);
-    }
-    Ok((ds, out, exp))
+    let rows = snapshots::rows_from_frame(&df, &a.key)?;
+    Ok((ds, rows))
 }
 
 fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
@@ -75,8 +53,8 @@ fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
-    let (_, old, old_exp) = rows(&a.old, &a)?;
-    let (ds, new, new_exp) = rows(&a.new, &a)?;
+    let (_, old) = rows(&a.old, &a)?;
+    let (ds, new) = rows(&a.new, &a)?;
     let pipelines = ds.pipelines();
     let m = snapshots::match_rows(&old, &new);
     // (change, deal key, from, to, amount)
@@ -110,7 +88,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 detail.push((if y > x { "amount_up" } else { "amount_down" }, n.key.clone(), format!("{x}"), format!("{y}"), Some(y - x)));
             }
         }
-        if let (Some(x), Some(y)) = (old_exp[i], new_exp[j]) {
+        if let (Some(x), Some(y)) = (o.expected_close_at, n.expected_close_at) {
             if y > x {
                 let d = |t: i64| crate::period::ms_to_date(t).map(|d| d.to_string()).unwrap_or_default();
                 detail.push(("close_pushed_out", n.key.clone(), d(x), d(y), n.amount));

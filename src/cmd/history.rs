@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs, dir};
 use crate::metrics::prep;
-use crate::metrics::snapshots::{self, SnapRow, Snapshot};
+use crate::metrics::snapshots::{self, Snapshot};
 use crate::model::{Status, Table};
 
 #[derive(Debug, clap::Args)]
@@ -35,8 +35,6 @@ pub struct Args {
     pub load: LoaderArgs,
 }
 
-const COLS: &[&str] = &["deal_id", "pipeline", "stage", "status", "created_at", "closed_at", "stage_entered_at", "amount", "owner"];
-
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;
     if !a.dates.is_empty() && a.dates.len() != a.snapshots.len() {
@@ -50,32 +48,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             Some(d) => crate::period::parse_date(d).map_err(|e| Error::Usage(format!("--dates {d:?}: {e}")))?,
             None => load::file_name_date(path).unwrap_or(ds.as_of),
         };
-        let mut cols: Vec<&str> = COLS.to_vec();
+        let mut cols: Vec<&str> = snapshots::COLUMNS.to_vec();
         cols.push(a.key.as_str());
         let Some(df) = ds.frame(Table::Deals, &cols)? else {
             return Err(Error::Input(format!("{}: not a deals export (history rebuilds stage events from deal snapshots)", path.display())));
         };
         prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
-        let key = prep::coded(&df, &a.key)?;
-        let pipe = prep::coded(&df, "pipeline")?;
-        let stage = prep::coded(&df, "stage")?;
-        let owner = prep::coded(&df, "owner")?;
-        let (created, closed, entered) = (prep::millis(&df, "created_at")?, prep::millis(&df, "closed_at")?, prep::millis(&df, "stage_entered_at")?);
-        let amount = prep::floats(&df, "amount")?;
-        let rows = (0..df.height())
-            .filter_map(|r| {
-                Some(SnapRow {
-                    key: key.get(r)?.to_string(),
-                    pipeline: pipe.get(r).map(str::to_string),
-                    stage: stage.get(r).map(str::to_string),
-                    created_at: created[r],
-                    closed_at: closed[r],
-                    stage_entered_at: entered[r],
-                    amount: amount[r],
-                    owner: owner.get(r).map(str::to_string),
-                })
-            })
-            .collect();
+        let rows = snapshots::rows_from_frame(&df, &a.key)?;
         // The snapshot date (midnight): changes seen in it happened at or before this instant.
         snaps.push(Snapshot { label: format!("{} ({date})", path.display()), at: crate::period::date_ms(date), rows });
         if last.as_ref().is_none_or(|l: &load::Dataset| date >= l.as_of) {

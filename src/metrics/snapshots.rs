@@ -15,6 +15,36 @@ pub struct SnapRow {
     pub stage_entered_at: Option<i64>,
     pub amount: Option<f64>,
     pub owner: Option<String>,
+    pub expected_close_at: Option<i64>,
+}
+
+/// The deal columns a snapshot reads (plus its key field).
+pub const COLUMNS: &[&str] =
+    &["deal_id", "pipeline", "stage", "status", "created_at", "closed_at", "expected_close_at", "stage_entered_at", "amount", "owner"];
+
+/// A deals frame as snapshot rows keyed by `key` (rows without a key are skipped).
+pub fn rows_from_frame(df: &polars::prelude::DataFrame, key: &str) -> crate::error::Result<Vec<SnapRow>> {
+    use super::prep;
+    let k = prep::coded(df, key)?;
+    let (pipe, stage, owner) = (prep::coded(df, "pipeline")?, prep::coded(df, "stage")?, prep::coded(df, "owner")?);
+    let (created, closed) = (prep::millis(df, "created_at")?, prep::millis(df, "closed_at")?);
+    let (entered, expected) = (prep::millis(df, "stage_entered_at")?, prep::millis(df, "expected_close_at")?);
+    let amount = prep::floats(df, "amount")?;
+    Ok((0..df.height())
+        .filter_map(|r| {
+            Some(SnapRow {
+                key: k.get(r)?.to_string(),
+                pipeline: pipe.get(r).map(str::to_string),
+                stage: stage.get(r).map(str::to_string),
+                created_at: created[r],
+                closed_at: closed[r],
+                stage_entered_at: entered[r],
+                amount: amount[r],
+                owner: owner.get(r).map(str::to_string),
+                expected_close_at: expected[r],
+            })
+        })
+        .collect())
 }
 
 /// A snapshot: its date (epoch ms, end of the snapshot day) and rows.
