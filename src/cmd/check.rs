@@ -39,22 +39,9 @@ pub struct Args {
     pub out: OutputArgs,
 }
 
-/// KPIs a rule can name: scorecard KPIs, and funnel KPIs with a `[Stage]` argument.
-pub const SCORE_KPIS: &[&str] = &[
-    "deals_created",
-    "won",
-    "lost",
-    "open",
-    "win_rate",
-    "won_amount",
-    "avg_won_deal",
-    "cycle_median_days",
-    "cycle_p75_days",
-    "open_pipeline",
-    "weighted_pipeline",
-    "new_customers",
-    "sales_velocity",
-];
+/// KPIs a rule can name: the scorecard's ([`scorecard::KPI_IDS`]), and funnel KPIs with a
+/// `[Stage]` argument.
+pub use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
 pub const STAGE_KPIS: &[&str] = &["reached", "step_conversion", "cumulative_conversion", "drop_off"];
 
 /// A parsed rule.
@@ -183,23 +170,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                     }
                 }
                 None => {
-                    let k = scorecard::kpis(acc, WinRate::Closed, currency);
-                    let money = |v: Option<f64>| if currencies.len() > 1 { None } else { v };
-                    match r.kpi.as_str() {
-                        "deals_created" => Some(k.deals_created as f64),
-                        "won" => Some(k.won as f64),
-                        "lost" => Some(k.lost as f64),
-                        "open" => Some(k.open as f64),
-                        "win_rate" => k.win_rate,
-                        "won_amount" => money(k.won_amount),
-                        "avg_won_deal" => money(k.avg_won_deal),
-                        "cycle_median_days" => k.cycle_median_days,
-                        "cycle_p75_days" => k.cycle_p75_days,
-                        "open_pipeline" => money(k.open_pipeline),
-                        "weighted_pipeline" => money(k.weighted_pipeline),
-                        "new_customers" => Some(k.new_customers as f64),
-                        _ => money(k.sales_velocity),
-                    }
+                    let several = currencies.len() > 1 && scorecard::MONEY_KPIS.contains(&r.kpi.as_str());
+                    if several { None } else { scorecard::kpis(acc, WinRate::Closed, currency).get(&r.kpi) }
                 }
             };
             let pass = value.is_some_and(|v| holds(v, r.op, r.threshold));

@@ -253,59 +253,24 @@ const TEAM: &str = "(team)";
 
 /// The value of a KPI on a line, for ranking and cards.
 fn value(l: &Line, kpi: &str) -> Option<f64> {
-    let k = &l.k;
     Some(match kpi {
-        "deals_created" => k.deals_created as f64,
-        "won" => k.won as f64,
-        "lost" => k.lost as f64,
-        "open" => k.open as f64,
-        "win_rate" => k.win_rate?,
-        "win_rate_low" => k.win_rate_low?,
-        "win_rate_high" => k.win_rate_high?,
-        "won_amount" => k.won_amount?,
-        "avg_won_deal" => k.avg_won_deal?,
-        "cycle_median_days" => k.cycle_median_days?,
-        "cycle_p75_days" => k.cycle_p75_days?,
-        "open_pipeline" => k.open_pipeline?,
-        "weighted_pipeline" => k.weighted_pipeline?,
-        "new_customers" => k.new_customers as f64,
-        "sales_velocity" => k.sales_velocity?,
         "target" => l.target?,
         "attainment" => l.attainment?,
         "pipeline_coverage" => l.coverage?,
         "activities" => l.activities.as_ref()?.total as f64,
         "feedback_avg" => l.feedback?.0,
-        _ => return None,
+        _ => return l.k.get(kpi),
     })
 }
 
-const RANKABLE: &[&str] = &[
-    "deals_created",
-    "won",
-    "lost",
-    "open",
-    "win_rate",
-    "win_rate_low",
-    "win_rate_high",
-    "won_amount",
-    "avg_won_deal",
-    "cycle_median_days",
-    "cycle_p75_days",
-    "open_pipeline",
-    "weighted_pipeline",
-    "new_customers",
-    "sales_velocity",
-    "target",
-    "attainment",
-    "pipeline_coverage",
-    "activities",
-    "feedback_avg",
-];
+/// KPIs only a scorecard line has (targets, activities, feedback), beside [`scorecard::KPI_IDS`].
+const LINE_KPIS: &[&str] = &["target", "attainment", "pipeline_coverage", "activities", "feedback_avg"];
 
 /// `--rank KPI`: best first; nulls last; on rate KPIs low_n rows after solid ones.
 fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
-    if !RANKABLE.contains(&kpi) {
-        return Err(Error::Usage(format!("--rank {kpi:?}: not a scorecard KPI; one of {}", RANKABLE.join(", "))));
+    if !scorecard::KPI_IDS.contains(&kpi) && !LINE_KPIS.contains(&kpi) {
+        let all: Vec<&str> = scorecard::KPI_IDS.iter().chain(LINE_KPIS).copied().collect();
+        return Err(Error::Usage(format!("--rank {kpi:?}: not a scorecard KPI; one of {}", all.join(", "))));
     }
     let lower = LOWER_BETTER.contains(&kpi);
     let rate = RATE_KPIS.contains(&kpi);
@@ -599,24 +564,10 @@ pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
     }
 }
 
-const CARD_KPIS: &[&str] = &[
-    "deals_created",
-    "won",
-    "lost",
-    "open",
-    "win_rate",
-    "won_amount",
-    "avg_won_deal",
-    "cycle_median_days",
-    "cycle_p75_days",
-    "open_pipeline",
-    "weighted_pipeline",
-    "new_customers",
-    "sales_velocity",
-    "attainment",
-    "activities",
-    "feedback_avg",
-];
+/// The card's KPIs: the scorecard's (without the interval bounds), attainment, activities, feedback.
+fn card_kpis() -> impl Iterator<Item = &'static str> {
+    scorecard::KPI_IDS.iter().copied().filter(|k| !k.starts_with("win_rate_")).chain(["attainment", "activities", "feedback_avg"])
+}
 
 #[allow(clippy::too_many_arguments)]
 fn rep_card(
@@ -637,7 +588,7 @@ fn rep_card(
     let name = match_rep(rep, names)?.to_string();
     let me = lines.iter().find(|l| l.key == name).ok_or_else(|| Error::Internal("rep line".into()))?;
     let (mut kpi, mut val, mut med, mut pct, mut flag) = (vec![], vec![], vec![], vec![], vec![]);
-    for k in CARD_KPIS {
+    for k in card_kpis() {
         let mine = value(me, k);
         let others: Vec<f64> = lines.iter().filter_map(|l| value(l, k)).collect();
         if mine.is_none() && others.is_empty() {
@@ -645,13 +596,13 @@ fn rep_card(
         }
         let team_median = crate::metrics::stats::quantile(&others, 0.5);
         // Percentile: share of reps this rep is at least as good as (mid-rank for ties).
-        let lower = LOWER_BETTER.contains(k);
+        let lower = LOWER_BETTER.contains(&k);
         let p = mine.filter(|_| !others.is_empty()).map(|m| {
             let worse = others.iter().filter(|&&o| if lower { o > m } else { o < m }).count() as f64;
             let ties = others.iter().filter(|&&o| o == m).count() as f64;
             (worse + 0.5 * ties) / others.len() as f64
         });
-        let low_n_rate = RATE_KPIS.contains(k) && me.k.low_n;
+        let low_n_rate = RATE_KPIS.contains(&k) && me.k.low_n;
         let f = match p {
             _ if low_n_rate => "low_n",
             Some(p) if p >= 0.75 && others.len() >= 4 => "strength",

@@ -244,6 +244,52 @@ pub struct Kpis {
     pub currency: Option<String>,
 }
 
+/// The ids of the KPIs in [`Kpis`], as `check` rules and `--rank` name them.
+pub const KPI_IDS: &[&str] = &[
+    "deals_created",
+    "won",
+    "lost",
+    "open",
+    "win_rate",
+    "win_rate_low",
+    "win_rate_high",
+    "won_amount",
+    "avg_won_deal",
+    "cycle_median_days",
+    "cycle_p75_days",
+    "open_pipeline",
+    "weighted_pipeline",
+    "new_customers",
+    "sales_velocity",
+];
+
+/// Money KPIs: only meaningful in one currency.
+pub const MONEY_KPIS: &[&str] = &["won_amount", "avg_won_deal", "open_pipeline", "weighted_pipeline", "sales_velocity"];
+
+impl Kpis {
+    /// A KPI by id (one of [`KPI_IDS`]); None when undefined or unknown.
+    pub fn get(&self, id: &str) -> Option<f64> {
+        Some(match id {
+            "deals_created" => self.deals_created as f64,
+            "won" => self.won as f64,
+            "lost" => self.lost as f64,
+            "open" => self.open as f64,
+            "win_rate" => self.win_rate?,
+            "win_rate_low" => self.win_rate_low?,
+            "win_rate_high" => self.win_rate_high?,
+            "won_amount" => self.won_amount?,
+            "avg_won_deal" => self.avg_won_deal?,
+            "cycle_median_days" => self.cycle_median_days?,
+            "cycle_p75_days" => self.cycle_p75_days?,
+            "open_pipeline" => self.open_pipeline?,
+            "weighted_pipeline" => self.weighted_pipeline?,
+            "new_customers" => self.new_customers as f64,
+            "sales_velocity" => self.sales_velocity?,
+            _ => return None,
+        })
+    }
+}
+
 /// Derive the KPIs in `currency` (the only currency of the data, or one of several).
 pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
     let m = |x: &BTreeMap<String, f64>| x.get(currency).copied();
