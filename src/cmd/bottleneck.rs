@@ -4,7 +4,7 @@
 //! Tables: `stages` (main), `verdict`, and with flags `stuck` (--stuck N), `reasons` and
 //! `lost_from` (--reasons).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use polars::prelude::*;
@@ -107,25 +107,22 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         None => team.clone(),
     };
 
+    // Each deal's (pipeline, group) bucket, once: every funnel below reads only its members.
+    let mut members: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+    for d in 0..set.len() {
+        let g = by.as_ref().map_or(NONE, |(codes, _)| codes[d]);
+        members.entry((set.pipeline_name(d), g)).or_default().push(d);
+    }
+    let code_of: HashMap<&str, u32> = by.as_ref().map(|(_, names)| names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect()).unwrap_or_default();
     let mut rows: Vec<Row> = Vec::new();
     for f in &grouped {
-        let gcode = match (&by, &f.group) {
-            (Some((_, names)), Some(g)) => Some(names.iter().position(|n| n == g).map_or(NONE, |i| i as u32)),
-            _ => None,
-        };
-        let group_ref = match (&by, gcode) {
-            (Some((codes, _)), Some(g)) => Some((codes.as_slice(), g)),
-            _ => None,
-        };
-        let obs = timing::observations(&set, &f.pipeline, group_ref, &tp);
-        let times = timing::stage_times(&obs);
+        let g = f.group.as_deref().and_then(|g| code_of.get(g).copied()).unwrap_or(NONE);
+        let mine: &[usize] = members.get(&(f.pipeline.as_str(), g)).map_or(&[], Vec::as_slice);
         let n_open = f.stages.len() - 1;
+        let times = timing::stage_times(&timing::observations(&set, mine, n_open, &tp));
         let mut now = vec![0u64; n_open];
         let mut breaches = vec![0u64; n_open];
-        for d in 0..set.len() {
-            if set.pipeline_name(d) != f.pipeline || group_ref.is_some_and(|(c, g)| c[d] != g) {
-                continue;
-            }
+        for &d in mine {
             if let Some((k, age)) = timing::stage_age(&set, d, as_of_ms) {
                 now[k] += 1;
                 if sla.get(&(f.pipeline.clone(), k)).is_some_and(|lim| age > *lim) {

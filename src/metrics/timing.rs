@@ -35,18 +35,13 @@ pub struct StageTime {
     pub max_observed: Option<f64>,
 }
 
-/// Time-in-stage observations (days, ended?) per stage, for the deals of one pipeline.
-pub fn observations(set: &DealSet, pipeline: &str, group: Option<(&[u32], u32)>, p: &Params) -> Vec<Vec<(f64, bool)>> {
-    let n_open = set.pipelines.stages(pipeline).map_or(0, Vec::len);
+/// Time-in-stage observations (days, ended?) per stage of a pipeline with `n_open` open stages,
+/// for the deals `members` (the callers bucket deals by pipeline and group once).
+pub fn observations(set: &DealSet, members: &[usize], n_open: usize, p: &Params) -> Vec<Vec<(f64, bool)>> {
     let mut obs: Vec<Vec<(f64, bool)>> = vec![Vec::new(); n_open];
-    for d in 0..set.len() {
-        if set.pipeline_name(d) != pipeline || p.include.as_ref().is_some_and(|v| !v[d]) {
+    for &d in members {
+        if p.include.as_ref().is_some_and(|v| !v[d]) {
             continue;
-        }
-        if let Some((codes, g)) = group {
-            if codes[d] != g {
-                continue;
-            }
         }
         let ev = set.events(d);
         let open = set.status(d) == Some(Status::Open);
