@@ -129,7 +129,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     let group: Vec<u32> = by.as_ref().map_or_else(|| vec![0; set.len()], |b| b.0.clone());
     let sp = scorecard::Params { period: period.as_ref().map(|p| p.millis()), win_rate: WinRate::Closed, qualified_stage: ds.settings.config.qualified_stage.clone(), owner_at_close: None };
-    let (accs, team) = scorecard::accumulate(&set, &group, &account, &sp);
+    let (accs, team) = scorecard::accumulate(&set, &group, &account, &sp, &scorecard::stage_win_probability(&set));
     let needs_funnel = rules.iter().any(|r| r.stage.is_some());
     let funnels: Vec<Funnel> = if needs_funnel {
         if set.pipelines.lists.is_empty() {

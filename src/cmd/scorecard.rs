@@ -129,7 +129,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         qualified_stage: ds.settings.config.qualified_stage.clone(),
         owner_at_close,
     };
-    let (by, team) = scorecard::accumulate(&set, &group, &account, &params);
+    let winp = scorecard::stage_win_probability(&set);
+    let (by, team) = scorecard::accumulate(&set, &group, &account, &params, &winp);
     // Currencies present in the money KPIs.
     let mut currencies: BTreeMap<String, ()> = BTreeMap::new();
     for m in [&team.won_amount, &team.open_pipeline, &team.lost_amount] {
@@ -233,7 +234,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
 
     if let Some(rep) = &a.rep {
-        return rep_card(rep, &a, &ds, &set, &group, &names, &account, &params, lines, team_line, notes, lang, single.as_deref());
+        return rep_card(rep, &a, &ds, &set, &group, &names, &account, &params, &winp, lines, team_line, notes, lang, single.as_deref());
     }
     if let Some(kpi) = &a.rank {
         rank_lines(&mut lines, kpi)?;
@@ -579,6 +580,7 @@ fn rep_card(
     names: &[String],
     account: &prep::Coded,
     params: &scorecard::Params,
+    winp: &scorecard::WinProbability,
     lines: Vec<Line>,
     team: Line,
     mut notes: Vec<Note>,
@@ -640,7 +642,7 @@ fn rep_card(
         let label = format!("{}-{:02}", m.year(), m.month());
         let p = crate::period::parse(&label, ds.as_of, ds.calendar()).map_err(Error::Internal)?;
         let pp = scorecard::Params { period: Some(p.millis()), ..params.clone() };
-        let (by, _) = scorecard::accumulate(set, group, account, &pp);
+        let (by, _) = scorecard::accumulate(set, group, account, &pp, winp);
         let acc = by.get(&gcode).cloned().unwrap_or_default();
         let k = scorecard::kpis(&acc, params.win_rate, currency.unwrap_or(""));
         lab.push(label);

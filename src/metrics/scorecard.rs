@@ -44,7 +44,7 @@ impl WinRate {
 
 /// Stage win probability per pipeline: for each open stage, (won, closed) among the deals that
 /// reached it (from history, or implied). The one definition shared by scorecard and forecast.
-pub fn stage_win_probability(set: &DealSet) -> BTreeMap<String, Vec<(u64, u64)>> {
+pub fn stage_win_probability(set: &DealSet) -> WinProbability {
     let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
     for d in 0..set.len() {
         let Some(stages) = set.stages(d) else { continue };
@@ -103,9 +103,12 @@ fn in_period(p: &Params, t: Option<i64>) -> bool {
     }
 }
 
-/// Accumulate per group code (`group[d]`, NONE = unassigned) and for the whole team.
-pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params) -> (HashMap<u32, Acc>, Acc) {
-    let winp = stage_win_probability(set);
+/// Stage win probabilities per pipeline, as [`stage_win_probability`] gives them.
+pub type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
+
+/// Accumulate per group code (`group[d]`, NONE = unassigned) and for the whole team. `winp` is
+/// [`stage_win_probability`] of the same deal set (computed once by the caller).
+pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params, winp: &WinProbability) -> (HashMap<u32, Acc>, Acc) {
     let mut by: HashMap<u32, Acc> = HashMap::new();
     let mut team = Acc::default();
     // New customers: each account's first won deal (all time), credited to that deal's group.
