@@ -101,6 +101,12 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
     n
 }
 
+/// Loader flags for a side file (targets, activities, feedback, spend) read as `table`: the
+/// command's config and as-of, nothing else of the main input's mapping.
+pub fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
+    LoaderArgs { as_table: Some(table.into()), config: main.config.clone(), as_of: main.as_of.clone(), quiet: main.quiet, ..Default::default() }
+}
+
 /// `--rejects FILE` on a raw export.
 pub fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
     if let Some(p) = &a.rejects {

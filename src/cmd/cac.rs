@@ -82,7 +82,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         if g == prep::NONE { "(none)".to_string() } else { p.group_names[g as usize].clone() }
     };
     // Spend, through the loader as a spend table.
-    let side = LoaderArgs { as_table: Some("spend".into()), config: a.load.config.clone(), quiet: true, ..Default::default() };
+    let side = analysis::side_loader(&a.load, "spend");
     let sp = load::load(std::slice::from_ref(&a.spend), &side)?;
     let sdf = sp.frame(Table::Spend, &["period", "channel", "spend", "currency"])?.unwrap_or_default();
     prep::need(&sdf, &a.spend.display().to_string(), &["period", "spend"])?;

@@ -6,10 +6,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use chrono::Datelike;
 use polars::prelude::DataFrame;
 
 use super::analysis;
+
+mod card;
+mod inputs;
+
+pub use card::match_rep;
+use inputs::{ActivityCounts, load_activities, load_feedback, load_targets, summarize_feedback};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
@@ -92,16 +97,6 @@ struct Line {
     target_met: Option<bool>,
     activities: Option<ActivityCounts>,
     feedback: Option<(f64, u64, Option<f64>)>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct ActivityCounts {
-    total: u64,
-    calls: u64,
-    visits: u64,
-    emails: u64,
-    meetings: u64,
-    weeks: f64,
 }
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
@@ -234,7 +229,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
 
     if let Some(rep) = &a.rep {
-        return rep_card(rep, &a, &ds, &set, &group, &names, &account, &params, &winp, lines, team_line, notes, lang, single.as_deref());
+        return card::rep_card(rep, &a, &ds, &set, &group, &names, &account, &params, &winp, lines, team_line, notes, lang, single.as_deref());
     }
     if let Some(kpi) = &a.rank {
         rank_lines(&mut lines, kpi)?;
@@ -405,299 +400,6 @@ fn owner_at_close(set: &DealSet, events: Option<&DataFrame>, names: &[String], b
         }
     }
     Ok(last.into_iter().map(|x| x.1).collect())
-}
-
-fn side_args(a: &Args, table: &str) -> LoaderArgs {
-    LoaderArgs { as_table: Some(table.into()), config: a.load.config.clone(), as_of: a.load.as_of.clone(), ..Default::default() }
-}
-
-/// Targets per key: each (period range, amount) for revenue targets of the --by dimension.
-fn load_targets(f: &PathBuf, a: &Args, ds: &load::Dataset) -> Result<HashMap<String, Vec<((i64, i64), f64)>>> {
-    let t = load::load(std::slice::from_ref(f), &side_args(a, "targets"))?;
-    let df = t.frame(Table::Targets, &["dimension", "key", "period", "target", "metric"])?.unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
-    let dim = prep::coded(&df, "dimension")?;
-    let key = prep::coded(&df, "key")?;
-    let per = prep::coded(&df, "period")?;
-    let tgt = prep::floats(&df, "target")?;
-    let metric = prep::coded(&df, "metric")?;
-    let mut out: HashMap<String, Vec<((i64, i64), f64)>> = HashMap::new();
-    for i in 0..df.height() {
-        if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(&a.by)) {
-            continue;
-        }
-        if metric.get(i).is_some_and(|m| !m.eq_ignore_ascii_case("revenue")) {
-            continue;
-        }
-        let (Some(k), Some(p), Some(v)) = (key.get(i), per.get(i), tgt[i]) else { continue };
-        let p = crate::period::parse(p, ds.as_of, ds.calendar())
-            .map_err(|e| Error::Input(format!("{}: row {}: column period: {e}", f.display(), i + 2)))?;
-        out.entry(k.to_string()).or_default().push((p.millis(), v));
-    }
-    Ok(out)
-}
-
-fn load_activities(f: &PathBuf, a: &Args, ds: &load::Dataset, period: Option<&Period>) -> Result<HashMap<String, ActivityCounts>> {
-    let t = load::load(std::slice::from_ref(f), &side_args(a, "activities"))?;
-    let df = t.frame(Table::Activities, &["owner", "at", "kind"])?.unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["owner", "at"])?;
-    let owner = prep::coded(&df, "owner")?;
-    let kind = prep::coded(&df, "kind")?;
-    let at = prep::millis(&df, "at")?;
-    let range = period.map(Period::millis);
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    let mut out: HashMap<String, ActivityCounts> = HashMap::new();
-    for i in 0..df.height() {
-        let (Some(o), Some(t)) = (owner.get(i), at[i]) else { continue };
-        if range.is_some_and(|(s, e)| t < s || t >= e) {
-            continue;
-        }
-        lo = lo.min(t);
-        hi = hi.max(t);
-        let c = out.entry(o.to_string()).or_default();
-        c.total += 1;
-        let k = kind.get(i).unwrap_or("").trim().to_lowercase();
-        match k.as_str() {
-            "call" | "calls" | "phone" | "电话" | "通话" => c.calls += 1,
-            "visit" | "visits" | "拜访" | "上门" => c.visits += 1,
-            "email" | "emails" | "e-mail" | "邮件" => c.emails += 1,
-            "meeting" | "meetings" | "会议" => c.meetings += 1,
-            _ => {}
-        }
-    }
-    let weeks = match range {
-        Some((s, e)) if s > i64::MIN && e < i64::MAX => (e - s) as f64 / (7.0 * 86_400_000.0),
-        _ if hi >= lo => ((hi - lo) as f64 / 86_400_000.0 + 1.0) / 7.0,
-        _ => 0.0,
-    };
-    for v in out.values_mut() {
-        v.weeks = weeks;
-    }
-    let _ = ds;
-    Ok(out)
-}
-
-/// Feedback scores per group key: (score, scale).
-#[allow(clippy::too_many_arguments)]
-fn load_feedback(
-    f: &PathBuf,
-    a: &Args,
-    ds: &load::Dataset,
-    set: &DealSet,
-    group: &[u32],
-    names: &[String],
-    account: &prep::Coded,
-) -> Result<HashMap<String, Vec<(f64, String)>>> {
-    let t = load::load(std::slice::from_ref(f), &side_args(a, "feedback"))?;
-    let df = t.frame(Table::Feedback, &["deal_id", "customer_id", "at", "score", "scale"])?.unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["score"])?;
-    let deal = prep::coded(&df, "deal_id")?;
-    let cust = prep::coded(&df, "customer_id")?;
-    let score = prep::floats(&df, "score")?;
-    let scale = prep::coded(&df, "scale")?;
-    let at = prep::millis(&df, "at")?;
-    let range = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?.map(|p| p.millis());
-    let by_id: HashMap<&str, usize> = set.ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
-    // A customer's rep: the owner of the account's latest-created deal.
-    let mut by_account: HashMap<&str, (i64, usize)> = HashMap::new();
-    for d in 0..set.n_rows {
-        if let Some(acc) = account.get(d) {
-            let t = set.created_at(d).unwrap_or(i64::MIN);
-            let e = by_account.entry(acc).or_insert((t, d));
-            if t >= e.0 {
-                *e = (t, d);
-            }
-        }
-    }
-    let mut out: HashMap<String, Vec<(f64, String)>> = HashMap::new();
-    for i in 0..df.height() {
-        let Some(s) = score[i] else { continue };
-        if let (Some((ps, pe)), Some(t)) = (range, at[i]) {
-            if t < ps || t >= pe {
-                continue;
-            }
-        }
-        let d = deal.get(i).and_then(|x| by_id.get(x).copied()).or_else(|| cust.get(i).and_then(|c| by_account.get(c).map(|x| x.1)));
-        let Some(d) = d else { continue };
-        let g = group[d];
-        let key = if g == NONE { "(none)".to_string() } else { names[g as usize].clone() };
-        let sc = scale.get(i).unwrap_or(if s > 5.0 { "nps_10" } else { "csat_5" }).to_string();
-        out.entry(key.clone()).or_default().push((s, sc.clone()));
-        out.entry(TEAM.to_string()).or_default().push((s, sc));
-    }
-    Ok(out)
-}
-
-/// (average score, n, NPS when the scale is nps_10: % promoters 9-10 minus % detractors 0-6).
-fn summarize_feedback(v: &[(f64, String)]) -> (f64, u64, Option<f64>) {
-    let n = v.len() as f64;
-    let avg = v.iter().map(|x| x.0).sum::<f64>() / n;
-    let nps_scores: Vec<f64> = v.iter().filter(|x| x.1.starts_with("nps")).map(|x| x.0).collect();
-    let nps = (!nps_scores.is_empty()).then(|| {
-        let m = nps_scores.len() as f64;
-        let pro = nps_scores.iter().filter(|&&s| s >= 9.0).count() as f64;
-        let det = nps_scores.iter().filter(|&&s| s <= 6.0).count() as f64;
-        100.0 * (pro - det) / m
-    });
-    (avg, v.len() as u64, nps)
-}
-
-/// Find a rep: exact (case-insensitive), else a unique prefix; else a usage error with the closest names.
-pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
-    let w = want.trim().to_lowercase();
-    if let Some(n) = names.iter().find(|n| n.to_lowercase() == w) {
-        return Ok(n);
-    }
-    let pre: Vec<&String> = names.iter().filter(|n| n.to_lowercase().starts_with(&w)).collect();
-    match pre.len() {
-        1 => Ok(pre[0]),
-        0 => {
-            let mut scored: Vec<(f64, &String)> = names.iter().map(|n| (strsim::jaro_winkler(&w, &n.to_lowercase()), n)).collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let near: Vec<&str> = scored.iter().take(3).map(|x| x.1.as_str()).collect();
-
-            Err(Error::Usage(format!("--rep {want:?}: no such rep; closest: {}", near.join(", "))))
-        }
-        _ => Err(Error::Usage(format!(
-            "--rep {want:?} is ambiguous: {}",
-            pre.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-        ))),
-    }
-}
-
-/// The card's KPIs: the scorecard's (without the interval bounds), attainment, activities, feedback.
-fn card_kpis() -> impl Iterator<Item = &'static str> {
-    scorecard::KPI_IDS.iter().copied().filter(|k| !k.starts_with("win_rate_")).chain(["attainment", "activities", "feedback_avg"])
-}
-
-#[allow(clippy::too_many_arguments)]
-fn rep_card(
-    rep: &str,
-    a: &Args,
-    ds: &load::Dataset,
-    set: &DealSet,
-    group: &[u32],
-    names: &[String],
-    account: &prep::Coded,
-    params: &scorecard::Params,
-    winp: &scorecard::WinProbability,
-    lines: Vec<Line>,
-    team: Line,
-    mut notes: Vec<Note>,
-    lang: Lang,
-    currency: Option<&str>,
-) -> Result<ExitCode> {
-    let name = match_rep(rep, names)?.to_string();
-    let me = lines.iter().find(|l| l.key == name).ok_or_else(|| Error::Internal("rep line".into()))?;
-    let (mut kpi, mut val, mut med, mut pct, mut flag) = (vec![], vec![], vec![], vec![], vec![]);
-    for k in card_kpis() {
-        let mine = value(me, k);
-        let others: Vec<f64> = lines.iter().filter_map(|l| value(l, k)).collect();
-        if mine.is_none() && others.is_empty() {
-            continue;
-        }
-        let team_median = crate::metrics::stats::quantile(&others, 0.5);
-        // Percentile: share of reps this rep is at least as good as (mid-rank for ties).
-        let lower = LOWER_BETTER.contains(&k);
-        let p = mine.filter(|_| !others.is_empty()).map(|m| {
-            let worse = others.iter().filter(|&&o| if lower { o > m } else { o < m }).count() as f64;
-            let ties = others.iter().filter(|&&o| o == m).count() as f64;
-            (worse + 0.5 * ties) / others.len() as f64
-        });
-        let low_n_rate = RATE_KPIS.contains(&k) && me.k.low_n;
-        let f = match p {
-            _ if low_n_rate => "low_n",
-            Some(p) if p >= 0.75 && others.len() >= 4 => "strength",
-            Some(p) if p <= 0.25 && others.len() >= 4 => "weakness",
-            _ => "",
-        };
-        kpi.push(k.to_string());
-        val.push(mine);
-        med.push(team_median);
-        pct.push(p);
-        flag.push(f.to_string());
-    }
-    let card = TableBuilder::new("card")
-        .col("kpi", Unit::Text, kpi.clone())
-        .col("value", Unit::Number, val.clone())
-        .col("team_median", Unit::Number, med.clone())
-        .col("percentile", Unit::Ratio, pct)
-        .col("verdict", Unit::Text, flag)
-        .build()?;
-    // Monthly trend: the last N months up to as-of's month.
-    let gcode = names.iter().position(|n| *n == name).map_or(NONE, |i| i as u32);
-    let mut month = chrono::NaiveDate::from_ymd_opt(ds.as_of.year(), ds.as_of.month(), 1).unwrap_or(ds.as_of);
-    let mut months = vec![];
-    for _ in 0..a.trend.max(1) {
-        months.push(month);
-        month = if month.month() == 1 {
-            chrono::NaiveDate::from_ymd_opt(month.year() - 1, 12, 1).unwrap_or(month)
-        } else {
-            chrono::NaiveDate::from_ymd_opt(month.year(), month.month() - 1, 1).unwrap_or(month)
-        };
-    }
-    months.reverse();
-    let (mut lab, mut wa, mut wrt, mut dc, mut cyc) = (vec![], vec![], vec![], vec![], vec![]);
-    for m in &months {
-        let label = format!("{}-{:02}", m.year(), m.month());
-        let p = crate::period::parse(&label, ds.as_of, ds.calendar()).map_err(Error::Internal)?;
-        let pp = scorecard::Params { period: Some(p.millis()), ..params.clone() };
-        let (by, _) = scorecard::accumulate(set, group, account, &pp, winp);
-        let acc = by.get(&gcode).cloned().unwrap_or_default();
-        let k = scorecard::kpis(&acc, params.win_rate, currency.unwrap_or(""));
-        lab.push(label);
-        wa.push(if currency.is_some() { k.won_amount } else { None });
-        wrt.push(k.win_rate);
-        dc.push(k.deals_created as i64);
-        cyc.push(k.cycle_median_days);
-    }
-    let trend = TableBuilder::new("trend")
-        .col("period", Unit::Text, lab)
-        .col("won_amount", Unit::Money, wa)
-        .col("win_rate", Unit::Ratio, wrt)
-        .col("deals_created", Unit::Count, dc)
-        .col("cycle_median_days", Unit::Days, cyc)
-        .build()?;
-    notes.insert(0, Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")));
-    notes.push(Note::new(
-        "percentile = share of reps this rep does better than (ties count half; lower is better for cycle and lost); strength / weakness = top / bottom quartile among 4+ reps",
-        "百分位 = 该销售优于的同事占比（并列计一半；周期与输单越低越好）；优势 / 短板 = 4 人以上团队中的前 / 后四分之一",
-    ));
-    let _ = team;
-    let chart = a.out.chart.as_ref().map(|_| {
-        let mut cats = vec![];
-        let mut mine = vec![];
-        let mut tm = vec![];
-        for (i, k) in kpi.iter().enumerate() {
-            if let (Some(v), Some(m)) = (val[i], med[i]) {
-                if m != 0.0 && ["win_rate", "won_amount", "avg_won_deal", "cycle_median_days", "open_pipeline", "deals_created"].contains(&k.as_str()) {
-                    cats.push(crate::output::labels::label(k, lang));
-                    mine.push(100.0 * v / m);
-                    tm.push(100.0);
-                }
-            }
-        }
-        ChartSpec {
-            chart: Chart::Grouped { categories: cats, series: vec![(name.clone(), mine), (label_team(lang), tm)] },
-            title: match lang {
-                Lang::En => format!("{name} against the team median (= 100)"),
-                Lang::ZhCn => format!("{name} 对比团队中位数（= 100）"),
-            },
-            x_label: String::new(),
-            y_label: "index".into(),
-        }
-    });
-    let report = Report { tables: vec![card, trend], notes, title: Some(Note::new("Rep card", "销售人员卡片")) };
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
-    analysis::write_rejects(ds, &a.load)?;
-    Ok(ExitCode::Success)
-}
-
-fn label_team(lang: Lang) -> String {
-    match lang {
-        Lang::En => "team median".into(),
-        Lang::ZhCn => "团队中位数".into(),
-    }
 }
 
 fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
