@@ -14,17 +14,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path: PathBuf = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("testdata/hubspot/hubspot-crm-exports-all-deals-2026-10-31.csv"));
+        .unwrap_or_else(|| {
+            PathBuf::from("testdata/hubspot/hubspot-crm-exports-all-deals-2026-10-31.csv")
+        });
     let ds = load::load(&[path], &LoaderArgs::default())?;
-    let deals = ds.frame(Table::Deals, &["deal_id", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at"])?;
-    let events = ds.frame(Table::StageEvents, &["deal_id", "pipeline", "stage", "entered_at"])?;
+    let deals = ds.frame(
+        Table::Deals,
+        &[
+            "deal_id",
+            "pipeline",
+            "stage",
+            "status",
+            "amount",
+            "currency",
+            "created_at",
+            "closed_at",
+        ],
+    )?;
+    let events = ds.frame(
+        Table::StageEvents,
+        &["deal_id", "pipeline", "stage", "entered_at"],
+    )?;
     let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
     let (funnels, stats) = funnel::compute(&set, &Params::default());
     println!("as of {}; {} deals", ds.as_of, stats.deals);
     for f in &funnels {
         println!("{}", f.pipeline);
         for (k, stage) in f.stages.iter().enumerate() {
-            let step = f.step(k).map_or(String::from("-"), |s| format!("{:.1}%", s * 100.0));
+            let step = f
+                .step(k)
+                .map_or(String::from("-"), |s| format!("{:.1}%", s * 100.0));
             println!("  {stage:<28} {:>6} {step:>7}", f.reached[k]);
         }
     }

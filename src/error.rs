@@ -10,11 +10,23 @@ use crate::exit::ExitCode;
 pub enum Error {
     /// A value in a cell could not be read (only fatal with `--strict`).
     #[error("{file}:{row}:{column}: {found:?}, expected {expected}")]
-    Cell { file: String, row: usize, column: String, found: String, expected: String },
+    Cell {
+        file: String,
+        row: usize,
+        column: String,
+        found: String,
+        expected: String,
+    },
 
     /// A required column is absent.
     #[error("{file}: no column for `{field}` ({why}); columns found: {found}{hint}")]
-    MissingColumn { file: String, field: String, why: String, found: String, hint: String },
+    MissingColumn {
+        file: String,
+        field: String,
+        why: String,
+        found: String,
+        hint: String,
+    },
 
     /// The file holds no data rows.
     #[error("{file}: {what}")]
@@ -29,11 +41,23 @@ pub enum Error {
         "{file}: column {column:?}: ambiguous dates such as {sample:?} read both as day/month and month/day, and no day is over 12; \
          set `day_first = true` or `false` in salesctl.toml, or pass --day-first / --month-first"
     )]
-    AmbiguousDates { file: String, column: String, sample: String },
+    AmbiguousDates {
+        file: String,
+        column: String,
+        sample: String,
+    },
 
     /// `--strict` and some rows were rejected.
-    #[error("{file}: {count} row(s) rejected and --strict is set; first: row {row}, column {column:?}: {reason}")]
-    Strict { file: String, count: usize, row: usize, column: String, reason: String },
+    #[error(
+        "{file}: {count} row(s) rejected and --strict is set; first: row {row}, column {column:?}: {reason}"
+    )]
+    Strict {
+        file: String,
+        count: usize,
+        row: usize,
+        column: String,
+        reason: String,
+    },
 
     /// Any other input problem (bad config value, unknown preset, malformed fx file...).
     #[error("{0}")]
@@ -74,7 +98,10 @@ impl Error {
 
     /// Wrap an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 
@@ -106,7 +133,10 @@ mod tests {
     fn exit_codes_by_kind() {
         assert_eq!(Error::Usage("x".into()).exit_code().code(), 2);
         assert_eq!(Error::Internal("x".into()).exit_code().code(), 1);
-        let e = Error::Empty { file: "a.csv".into(), what: "no data rows".into() };
+        let e = Error::Empty {
+            file: "a.csv".into(),
+            what: "no data rows".into(),
+        };
         assert_eq!(e.exit_code().code(), 3);
         assert_eq!(e.to_string(), "a.csv: no data rows");
     }
@@ -125,7 +155,10 @@ mod tests {
 
     #[test]
     fn closest_finds_typos() {
-        assert_eq!(closest("Stgae", ["Amount", "Stage", "Owner"]), Some("Stage"));
+        assert_eq!(
+            closest("Stgae", ["Amount", "Stage", "Owner"]),
+            Some("Stage")
+        );
         assert_eq!(closest("zzzz", ["Amount"]), None);
     }
 }

@@ -61,7 +61,10 @@ mod tests {
     #[test]
     fn help_lists_every_code() {
         for n in 0..=4 {
-            assert!(EXIT_STATUS_HELP.contains(&format!("  {n}  ")), "code {n} missing");
+            assert!(
+                EXIT_STATUS_HELP.contains(&format!("  {n}  ")),
+                "code {n} missing"
+            );
         }
     }
 }

@@ -27,7 +27,9 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let code = match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::Success,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::Success
+                }
                 _ => ExitCode::Usage,
             };
             let _ = e.print();
@@ -36,7 +38,9 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     match cmd::run(cli) {
         Ok(code) => code,
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::Success,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::Success
+        }
         Err(e) => {
             eprintln!("salesctl: error: {e}");
             e.exit_code()

@@ -14,7 +14,10 @@ pub struct Calendar {
 
 impl Default for Calendar {
     fn default() -> Self {
-        Calendar { fiscal_year_start: 1, week_start: Weekday::Mon }
+        Calendar {
+            fiscal_year_start: 1,
+            week_start: Weekday::Mon,
+        }
     }
 }
 
@@ -47,7 +50,11 @@ fn add_months(d: NaiveDate, n: i32) -> Option<NaiveDate> {
 
 fn span(start: NaiveDate, months: i32, label: &str) -> Result<Period, String> {
     let end = add_months(start, months).ok_or("date out of range")?;
-    Ok(Period { start, end, label: label.to_string() })
+    Ok(Period {
+        start,
+        end,
+        label: label.to_string(),
+    })
 }
 
 /// Parse a period name relative to `as_of`.
@@ -66,11 +73,41 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Stri
         "last-quarter" => return span(add_months(q_start, -3).ok_or("out of range")?, 3, s),
         "this-year" => return span(y_start, 12, s),
         "last-year" => return span(add_months(y_start, -12).ok_or("out of range")?, 12, s),
-        "ytd" => return Ok(Period { start: y_start, end: next_day, label: s.into() }),
-        "qtd" => return Ok(Period { start: q_start, end: next_day, label: s.into() }),
-        "mtd" => return Ok(Period { start: month_start, end: next_day, label: s.into() }),
-        "this-week" => return Ok(Period { start: week_start, end: week_start + Duration::days(7), label: s.into() }),
-        "last-week" => return Ok(Period { start: week_start - Duration::days(7), end: week_start, label: s.into() }),
+        "ytd" => {
+            return Ok(Period {
+                start: y_start,
+                end: next_day,
+                label: s.into(),
+            });
+        }
+        "qtd" => {
+            return Ok(Period {
+                start: q_start,
+                end: next_day,
+                label: s.into(),
+            });
+        }
+        "mtd" => {
+            return Ok(Period {
+                start: month_start,
+                end: next_day,
+                label: s.into(),
+            });
+        }
+        "this-week" => {
+            return Ok(Period {
+                start: week_start,
+                end: week_start + Duration::days(7),
+                label: s.into(),
+            });
+        }
+        "last-week" => {
+            return Ok(Period {
+                start: week_start - Duration::days(7),
+                end: week_start,
+                label: s.into(),
+            });
+        }
         _ => {}
     }
     let bad = || {
@@ -100,17 +137,34 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Stri
             if !(1..=4).contains(&q) {
                 return Err(bad());
             }
-            span(ym(y.parse().map_err(|_| bad())?, 3 * q - 2).ok_or_else(bad)?, 3, s)
+            span(
+                ym(y.parse().map_err(|_| bad())?, 3 * q - 2).ok_or_else(bad)?,
+                3,
+                s,
+            )
         }
         [y, w] if w.starts_with('w') => {
             let w: u32 = w[1..].parse().map_err(|_| bad())?;
-            let d = NaiveDate::from_isoywd_opt(y.parse().map_err(|_| bad())?, w, Weekday::Mon).ok_or_else(bad)?;
-            Ok(Period { start: d, end: d + Duration::days(7), label: s.into() })
+            let d = NaiveDate::from_isoywd_opt(y.parse().map_err(|_| bad())?, w, Weekday::Mon)
+                .ok_or_else(bad)?;
+            Ok(Period {
+                start: d,
+                end: d + Duration::days(7),
+                label: s.into(),
+            })
         }
-        [y, m] => span(ym(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)?, 1, s),
+        [y, m] => span(
+            ym(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)?,
+            1,
+            s,
+        ),
         [_, _, _] => {
             let d = parse_date(s).map_err(|_| bad())?;
-            Ok(Period { start: d, end: d + Duration::days(1), label: s.into() })
+            Ok(Period {
+                start: d,
+                end: d + Duration::days(1),
+                label: s.into(),
+            })
         }
         _ => Err(bad()),
     }
@@ -132,7 +186,11 @@ pub fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Option<Period>, S
     if end <= start {
         return Err("--to is before --from".into());
     }
-    Ok(Some(Period { start, end, label: format!("{}..{}", from.unwrap_or(""), to.unwrap_or("")) }))
+    Ok(Some(Period {
+        start,
+        end,
+        label: format!("{}..{}", from.unwrap_or(""), to.unwrap_or("")),
+    }))
 }
 
 /// The period flags every analysis command accepts.
@@ -155,7 +213,9 @@ impl PeriodArgs {
     /// The period asked for, if any.
     pub fn resolve(&self, as_of: NaiveDate, cal: Calendar) -> Result<Option<Period>, String> {
         match &self.period {
-            Some(p) => parse(p, as_of, cal).map(Some).map_err(|e| format!("--period {e}")),
+            Some(p) => parse(p, as_of, cal)
+                .map(Some)
+                .map_err(|e| format!("--period {e}")),
             None => from_to(self.from.as_deref(), self.to.as_deref()),
         }
     }
@@ -164,8 +224,22 @@ impl PeriodArgs {
 impl Period {
     /// Start and end as epoch milliseconds (end exclusive).
     pub fn millis(&self) -> (i64, i64) {
-        let ms = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(i64::MIN, |t| t.and_utc().timestamp_millis());
-        (if self.start == NaiveDate::MIN { i64::MIN } else { ms(self.start) }, if self.end == NaiveDate::MAX { i64::MAX } else { ms(self.end) })
+        let ms = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .map_or(i64::MIN, |t| t.and_utc().timestamp_millis())
+        };
+        (
+            if self.start == NaiveDate::MIN {
+                i64::MIN
+            } else {
+                ms(self.start)
+            },
+            if self.end == NaiveDate::MAX {
+                i64::MAX
+            } else {
+                ms(self.end)
+            },
+        )
     }
 
     pub fn contains_ms(&self, t: i64) -> bool {
@@ -175,26 +249,43 @@ impl Period {
 
     /// The period of the same length just before this one (calendar months when it is whole months).
     pub fn previous(&self) -> Period {
-        let months = (self.end.year() - self.start.year()) * 12 + self.end.month0() as i32 - self.start.month0() as i32;
+        let months = (self.end.year() - self.start.year()) * 12 + self.end.month0() as i32
+            - self.start.month0() as i32;
         if self.start.day() == 1 && self.end.day() == 1 && months > 0 {
             if let Some(start) = add_months(self.start, -months) {
-                return Period { start, end: self.start, label: format!("before {}", self.label) };
+                return Period {
+                    start,
+                    end: self.start,
+                    label: format!("before {}", self.label),
+                };
             }
         }
         let len = self.end - self.start;
-        Period { start: self.start - len, end: self.start, label: format!("before {}", self.label) }
+        Period {
+            start: self.start - len,
+            end: self.start,
+            label: format!("before {}", self.label),
+        }
     }
 }
 
 impl Calendar {
     /// From the config's `fiscal_year_start` and `week_start`.
     pub fn from_config(c: &crate::load::config::Config) -> Calendar {
-        let week_start = match c.week_start.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let week_start = match c
+            .week_start
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("sunday" | "sun") => Weekday::Sun,
             Some("saturday" | "sat") => Weekday::Sat,
             _ => Weekday::Mon,
         };
-        Calendar { fiscal_year_start: c.fiscal_year_start.unwrap_or(1).clamp(1, 12), week_start }
+        Calendar {
+            fiscal_year_start: c.fiscal_year_start.unwrap_or(1).clamp(1, 12),
+            week_start,
+        }
     }
 }
 
@@ -205,7 +296,8 @@ pub fn ms_to_date(ms: i64) -> Option<NaiveDate> {
 
 /// Midnight of `d` as epoch milliseconds.
 pub fn date_ms(d: NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis())
+    d.and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis())
 }
 
 #[cfg(test)]
@@ -238,7 +330,10 @@ mod tests {
         assert_eq!(p("last-quarter"), (d(2026, 7, 1), d(2026, 10, 1)));
         assert_eq!(p("ytd"), (d(2026, 1, 1), d(2026, 11, 23)));
         assert_eq!(p("this-week"), (d(2026, 11, 16), d(2026, 11, 23)));
-        let sunday = Calendar { fiscal_year_start: 1, week_start: Weekday::Sun };
+        let sunday = Calendar {
+            fiscal_year_start: 1,
+            week_start: Weekday::Sun,
+        };
         let w = parse("this-week", d(2026, 11, 22), sunday).unwrap();
         assert_eq!((w.start, w.end), (d(2026, 11, 22), d(2026, 11, 29)));
         let jan = parse("last-month", d(2026, 1, 15), Calendar::default()).unwrap();
@@ -247,7 +342,10 @@ mod tests {
 
     #[test]
     fn fiscal_periods() {
-        let cal = Calendar { fiscal_year_start: 4, week_start: Weekday::Mon };
+        let cal = Calendar {
+            fiscal_year_start: 4,
+            week_start: Weekday::Mon,
+        };
         let fy = parse("FY2026", d(2026, 11, 22), cal).unwrap();
         assert_eq!((fy.start, fy.end), (d(2026, 4, 1), d(2027, 4, 1)));
         let q4 = parse("FY2026-Q4", d(2026, 11, 22), cal).unwrap();
@@ -256,7 +354,9 @@ mod tests {
 
     #[test]
     fn from_to_is_inclusive_of_to() {
-        let r = from_to(Some("2026-01-01"), Some("2026-01-31")).unwrap().unwrap();
+        let r = from_to(Some("2026-01-01"), Some("2026-01-31"))
+            .unwrap()
+            .unwrap();
         assert_eq!((r.start, r.end), (d(2026, 1, 1), d(2026, 2, 1)));
         assert!(from_to(Some("2026-02-01"), Some("2026-01-01")).is_err());
         assert_eq!(from_to(None, None), Ok(None));
@@ -264,16 +364,24 @@ mod tests {
 
     #[test]
     fn previous_period() {
-        let q = parse("2026-Q3", d(2026, 11, 22), Calendar::default()).unwrap().previous();
+        let q = parse("2026-Q3", d(2026, 11, 22), Calendar::default())
+            .unwrap()
+            .previous();
         assert_eq!((q.start, q.end), (d(2026, 4, 1), d(2026, 7, 1)));
-        let r = from_to(Some("2026-01-11"), Some("2026-01-20")).unwrap().unwrap().previous();
+        let r = from_to(Some("2026-01-11"), Some("2026-01-20"))
+            .unwrap()
+            .unwrap()
+            .previous();
         assert_eq!((r.start, r.end), (d(2026, 1, 1), d(2026, 1, 11)));
     }
 
     #[test]
     fn bad_periods() {
         for bad in ["2026-13", "2026-Q5", "soon", "FY20x6", "2026-02-30"] {
-            assert!(parse(bad, d(2026, 1, 1), Calendar::default()).is_err(), "{bad}");
+            assert!(
+                parse(bad, d(2026, 1, 1), Calendar::default()).is_err(),
+                "{bad}"
+            );
         }
     }
 }

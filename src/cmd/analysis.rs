@@ -11,12 +11,27 @@ use crate::period::Period;
 
 /// `--by FIELD`: the field's code for every deal, and the code names. A field the deals table
 /// lacks is an input error naming the columns that exist and the closest one.
-pub fn by_codes(set: &DealSet, deals: Option<&DataFrame>, field: &str, ds: &Dataset) -> Result<(Vec<u32>, Vec<String>)> {
+pub fn by_codes(
+    set: &DealSet,
+    deals: Option<&DataFrame>,
+    field: &str,
+    ds: &Dataset,
+) -> Result<(Vec<u32>, Vec<String>)> {
     let Some(df) = deals.filter(|d| prep::has(d, field)) else {
-        let cols = ds.columns_of(crate::model::Table::Deals).unwrap_or_default();
-        let hint = closest(field, cols.iter().map(String::as_str)).map(|c| format!("; closest: {c:?}")).unwrap_or_default();
+        let cols = ds
+            .columns_of(crate::model::Table::Deals)
+            .unwrap_or_default();
+        let hint = closest(field, cols.iter().map(String::as_str))
+            .map(|c| format!("; closest: {c:?}"))
+            .unwrap_or_default();
         return Err(Error::MissingColumn {
-            file: ds.manifest.sources.iter().map(|s| s.path.as_str()).collect::<Vec<_>>().join(", "),
+            file: ds
+                .manifest
+                .sources
+                .iter()
+                .map(|s| s.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             field: field.to_string(),
             why: "--by groups by it".into(),
             found: cols.join(", "),
@@ -28,11 +43,22 @@ pub fn by_codes(set: &DealSet, deals: Option<&DataFrame>, field: &str, ds: &Data
 }
 
 /// Stage-event columns the funnel-family commands read.
-pub const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"];
+pub const EVENT_COLS: &[&str] = &[
+    "deal_id",
+    "pipeline",
+    "stage",
+    "entered_at",
+    "entered_at_min",
+    "entered_at_max",
+];
 
 /// The deals (columns `cols`, plus `--by`'s field) and stage events of an input as a deal set,
 /// with the deals frame (for grouping columns). At least one of the two tables must be there.
-pub fn deal_set(ds: &Dataset, cols: &[&str], by: Option<&str>) -> Result<(Option<DataFrame>, DealSet)> {
+pub fn deal_set(
+    ds: &Dataset,
+    cols: &[&str],
+    by: Option<&str>,
+) -> Result<(Option<DataFrame>, DealSet)> {
     let mut cols: Vec<&str> = cols.to_vec();
     if let Some(b) = by {
         cols.push(b);
@@ -40,7 +66,9 @@ pub fn deal_set(ds: &Dataset, cols: &[&str], by: Option<&str>) -> Result<(Option
     let deals = ds.frame(crate::model::Table::Deals, &cols)?;
     let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
     if deals.is_none() && events.is_none() {
-        return Err(Error::Input("the input holds neither deals nor stage events".into()));
+        return Err(Error::Input(
+            "the input holds neither deals nor stage events".into(),
+        ));
     }
     let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
     Ok((deals, set))
@@ -50,7 +78,10 @@ pub fn deal_set(ds: &Dataset, cols: &[&str], by: Option<&str>) -> Result<(Option
 pub fn parse_duration_days(s: &str) -> std::result::Result<f64, String> {
     let t = s.trim().to_ascii_lowercase();
     let (num, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let n: f64 = num.trim().parse().map_err(|_| format!("{s:?}: expected a duration such as 90d, 12w, 3m or 1y"))?;
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a duration such as 90d, 12w, 3m or 1y"))?;
     if !(n > 0.0 && n.is_finite()) {
         return Err(format!("{s:?}: a duration must be positive"));
     }
@@ -69,11 +100,21 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
     if !set.pipelines.lists.is_empty() {
         return Ok(());
     }
-    let mut seen: Vec<String> = set.stage.values.iter().filter(|s| ds.settings.outcomes.status_of(s) == crate::model::Status::Open).cloned().collect();
+    let mut seen: Vec<String> = set
+        .stage
+        .values
+        .iter()
+        .filter(|s| ds.settings.outcomes.status_of(s) == crate::model::Status::Open)
+        .cloned()
+        .collect();
     seen.sort();
     Err(Error::Usage(format!(
         "no stage order is known for this export; pass --stages A,B,C (open stages in pipeline order) or set [stages] in salesctl.toml. Open stage labels seen: {}",
-        if seen.is_empty() { "(none)".to_string() } else { seen.join(", ") }
+        if seen.is_empty() {
+            "(none)".to_string()
+        } else {
+            seen.join(", ")
+        }
     )))
 }
 
@@ -86,9 +127,15 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
     match period {
         Some(p) => n.push(Note::new(
             format!("period {}: [{}, {}) on {field}", p.label, p.start, p.end),
-            format!("期间 {}：[{}, {})，按 {field} 筛选", p.label, p.start, p.end),
+            format!(
+                "期间 {}：[{}, {})，按 {field} 筛选",
+                p.label, p.start, p.end
+            ),
         )),
-        None => n.push(Note::new("no period given: all rows", "未指定期间：全部数据")),
+        None => n.push(Note::new(
+            "no period given: all rows",
+            "未指定期间：全部数据",
+        )),
     }
     n.extend(ds.manifest.notes.iter().map(Note::en));
     let rejected: usize = ds.manifest.sources.iter().map(|s| s.rejected_rows).sum();
@@ -104,7 +151,13 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
 /// Loader flags for a side file (targets, activities, feedback, spend) read as `table`: the
 /// command's config and as-of, nothing else of the main input's mapping.
 pub fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
-    LoaderArgs { as_table: Some(table.into()), config: main.config.clone(), as_of: main.as_of.clone(), quiet: main.quiet, ..Default::default() }
+    LoaderArgs {
+        as_table: Some(table.into()),
+        config: main.config.clone(),
+        as_of: main.as_of.clone(),
+        quiet: main.quiet,
+        ..Default::default()
+    }
 }
 
 /// `--rejects FILE` on a raw export.

@@ -82,8 +82,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let ds = load::load(&a.inputs, &a.load)?;
     let (deals, set) = analysis::deal_set(&ds, DEAL_COLS, a.by.as_deref())?;
     analysis::require_stage_lists(&set, &ds)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
-    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::Usage)?;
+    let period = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::Usage)?;
     let as_of_ms = crate::period::date_ms(ds.as_of) + 86_400_000;
     let sla = sla_limits(&a, &ds, &set)?;
     let by = match &a.by {
@@ -91,19 +95,48 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         None => None,
     };
     let created_in = period.as_ref().map(|p| p.millis());
-    let include: Option<Vec<bool>> =
-        created_in.map(|(s, e)| (0..set.len()).map(|d| set.created_at(d).is_some_and(|c| c >= s && c < e)).collect());
-    let tp = timing::Params { as_of_ms, cumulative: a.cumulative, include: include.clone() };
+    let include: Option<Vec<bool>> = created_in.map(|(s, e)| {
+        (0..set.len())
+            .map(|d| set.created_at(d).is_some_and(|c| c >= s && c < e))
+            .collect()
+    });
+    let tp = timing::Params {
+        as_of_ms,
+        cumulative: a.cumulative,
+        include: include.clone(),
+    };
 
     // Conversion: this period (or all), the previous period, the team (for --by).
-    let fp = funnel::Params { created_in, ..Default::default() };
+    let fp = funnel::Params {
+        created_in,
+        ..Default::default()
+    };
     let (team, _) = funnel::compute(&set, &fp);
     let prev: Vec<Funnel> = match &period {
-        Some(p) => funnel::compute(&set, &funnel::Params { created_in: Some(p.previous().millis()), ..Default::default() }).0,
+        Some(p) => {
+            funnel::compute(
+                &set,
+                &funnel::Params {
+                    created_in: Some(p.previous().millis()),
+                    ..Default::default()
+                },
+            )
+            .0
+        }
         None => vec![],
     };
     let grouped: Vec<Funnel> = match &by {
-        Some(b) => funnel::compute(&set, &funnel::Params { created_in, by: Some(b.clone()), ..Default::default() }).0,
+        Some(b) => {
+            funnel::compute(
+                &set,
+                &funnel::Params {
+                    created_in,
+                    by: Some(b.clone()),
+                    ..Default::default()
+                },
+            )
+            .0
+        }
         None => team.clone(),
     };
 
@@ -111,13 +144,31 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut members: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
     for d in 0..set.len() {
         let g = by.as_ref().map_or(NONE, |(codes, _)| codes[d]);
-        members.entry((set.pipeline_name(d), g)).or_default().push(d);
+        members
+            .entry((set.pipeline_name(d), g))
+            .or_default()
+            .push(d);
     }
-    let code_of: HashMap<&str, u32> = by.as_ref().map(|(_, names)| names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect()).unwrap_or_default();
+    let code_of: HashMap<&str, u32> = by
+        .as_ref()
+        .map(|(_, names)| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i as u32))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut rows: Vec<Row> = Vec::new();
     for f in &grouped {
-        let g = f.group.as_deref().and_then(|g| code_of.get(g).copied()).unwrap_or(NONE);
-        let mine: &[usize] = members.get(&(f.pipeline.as_str(), g)).map_or(&[], Vec::as_slice);
+        let g = f
+            .group
+            .as_deref()
+            .and_then(|g| code_of.get(g).copied())
+            .unwrap_or(NONE);
+        let mine: &[usize] = members
+            .get(&(f.pipeline.as_str(), g))
+            .map_or(&[], Vec::as_slice);
         let n_open = f.stages.len() - 1;
         let times = timing::stage_times(&timing::observations(&set, mine, n_open, &tp));
         let mut now = vec![0u64; n_open];
@@ -125,7 +176,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         for &d in mine {
             if let Some((k, age)) = timing::stage_age(&set, d, as_of_ms) {
                 now[k] += 1;
-                if sla.get(&(f.pipeline.clone(), k)).is_some_and(|lim| age > *lim) {
+                if sla
+                    .get(&(f.pipeline.clone(), k))
+                    .is_some_and(|lim| age > *lim)
+                {
                     breaches[k] += 1;
                 }
             }
@@ -147,7 +201,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
 
     let mp = rows.iter().any(|r| r.pipeline != "default");
     let mut tables = vec![stages_table(&rows, mp, a.by.as_deref())?];
-    let (verdict, verdict_notes) = verdict_table(&rows, &team, &prev, period.is_some(), mp, a.by.as_deref())?;
+    let (verdict, verdict_notes) =
+        verdict_table(&rows, &team, &prev, period.is_some(), mp, a.by.as_deref())?;
     tables.push(verdict);
     if let Some(n) = a.stuck {
         tables.push(stuck_table(&set, deals.as_ref(), &rows, &sla, as_of_ms, n)?);
@@ -160,7 +215,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         let r = timing::reasons(&set, &reason, period.as_ref().map(|p| p.millis()));
         tables.extend(reasons_tables(&r, &set, mp)?);
     }
-    let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at (conversion, time in stage); closed_at (lost reasons)");
+    let mut notes = analysis::base_notes(
+        &ds,
+        period.as_ref(),
+        "created_at (conversion, time in stage); closed_at (lost reasons)",
+    );
     notes.push(Note::new(
         format!(
             "time in stage: {} visit, Kaplan-Meier median / p75 / p90 with open deals censored at as-of; empty = the curve never falls that far (> max observed, see max_observed_days)",
@@ -180,47 +239,89 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     if set.events.interval_midpoints > 0 {
         notes.push(Note::new(
-            format!("{} stage entries known only between two snapshots: their midpoint used", set.events.interval_midpoints),
-            format!("{} 个阶段进入时间仅知在两次快照之间：取中点", set.events.interval_midpoints),
+            format!(
+                "{} stage entries known only between two snapshots: their midpoint used",
+                set.events.interval_midpoints
+            ),
+            format!(
+                "{} 个阶段进入时间仅知在两次快照之间：取中点",
+                set.events.interval_midpoints
+            ),
         ));
     }
-    let report = Report { tables, notes, title: Some(Note::new("Time in stage", "阶段停留时间")) };
+    let report = Report {
+        tables,
+        notes,
+        title: Some(Note::new("Time in stage", "阶段停留时间")),
+    };
     let chart = a.out.chart.as_ref().map(|_| chart_of(&rows, lang));
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    output::emit(
+        &report,
+        &a.out,
+        ds.settings.config.lang.as_deref(),
+        chart.as_ref(),
+    )?;
     analysis::write_rejects(&ds, &a.load)?;
     Ok(ExitCode::Success)
 }
 
 /// SLA limits in days per (pipeline, stage index): config `[sla]`, then `--sla`.
-fn sla_limits(a: &Args, ds: &load::Dataset, set: &DealSet) -> Result<BTreeMap<(String, usize), f64>> {
-    let mut spec: Vec<(String, String)> = ds.settings.config.sla.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+fn sla_limits(
+    a: &Args,
+    ds: &load::Dataset,
+    set: &DealSet,
+) -> Result<BTreeMap<(String, usize), f64>> {
+    let mut spec: Vec<(String, String)> = ds
+        .settings
+        .config
+        .sla
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if let Some(s) = &a.sla {
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (st, d) = part
-                .rsplit_once('=')
-                .ok_or_else(|| Error::Usage(format!("--sla {part:?}: expected STAGE=DURATION, e.g. Proposal=7d")))?;
+            let (st, d) = part.rsplit_once('=').ok_or_else(|| {
+                Error::Usage(format!(
+                    "--sla {part:?}: expected STAGE=DURATION, e.g. Proposal=7d"
+                ))
+            })?;
             spec.retain(|(k, _)| !k.trim().eq_ignore_ascii_case(st.trim()));
             spec.push((st.trim().to_string(), d.trim().to_string()));
         }
     }
     let mut out = BTreeMap::new();
     for (stage, dur) in spec {
-        let days = parse_duration_days(&dur).map_err(|e| Error::Usage(format!("SLA for {stage:?}: {e}")))?;
+        let days = parse_duration_days(&dur)
+            .map_err(|e| Error::Usage(format!("SLA for {stage:?}: {e}")))?;
         let mut found = false;
         for (p, list) in &set.pipelines.lists {
-            if let Some(k) = list.iter().position(|s| s.trim().eq_ignore_ascii_case(&stage)) {
+            if let Some(k) = list
+                .iter()
+                .position(|s| s.trim().eq_ignore_ascii_case(&stage))
+            {
                 out.insert((p.clone(), k), days);
                 found = true;
             }
         }
         if !found {
-            let all: Vec<&str> = set.pipelines.lists.values().flatten().map(String::as_str).collect();
-            return Err(Error::Usage(format!("SLA for unknown stage {stage:?}; stages: {}", all.join(", "))));
+            let all: Vec<&str> = set
+                .pipelines
+                .lists
+                .values()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            return Err(Error::Usage(format!(
+                "SLA for unknown stage {stage:?}; stages: {}",
+                all.join(", ")
+            )));
         }
     }
     // A "default" list stands for every pipeline the deals use.
     if let Some(def) = set.pipelines.lists.get("default") {
-        let names: std::collections::BTreeSet<String> = (0..set.len()).map(|d| set.pipeline_name(d).to_string()).collect();
+        let names: std::collections::BTreeSet<String> = (0..set.len())
+            .map(|d| set.pipeline_name(d).to_string())
+            .collect();
         for n in names {
             if !set.pipelines.lists.contains_key(&n) {
                 for k in 0..def.len() {
@@ -234,7 +335,13 @@ fn sla_limits(a: &Args, ds: &load::Dataset, set: &DealSet) -> Result<BTreeMap<(S
     Ok(out)
 }
 
-fn key_cols(t: &mut TableBuilder, mp: bool, by: Option<&str>, pipe: Vec<String>, grp: Vec<Option<String>>) {
+fn key_cols(
+    t: &mut TableBuilder,
+    mp: bool,
+    by: Option<&str>,
+    pipe: Vec<String>,
+    grp: Vec<Option<String>>,
+) {
     t.col_if(mp, "pipeline", Unit::Text, pipe);
     if let Some(b) = by {
         t.col(b, Unit::Text, grp);
@@ -243,18 +350,70 @@ fn key_cols(t: &mut TableBuilder, mp: bool, by: Option<&str>, pipe: Vec<String>,
 
 fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable> {
     let mut t = TableBuilder::new("stages");
-    key_cols(&mut t, mp, by, rows.iter().map(|r| r.pipeline.clone()).collect(), rows.iter().map(|r| r.group.clone()).collect());
-    t.col("stage", Unit::Text, rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>())
-        .col("step_conversion", Unit::Ratio, rows.iter().map(|r| r.step).collect::<Vec<_>>())
-        .col("deals_now", Unit::Count, rows.iter().map(|r| r.now as i64).collect::<Vec<_>>())
-        .col("median_days", Unit::Days, rows.iter().map(|r| r.time.median).collect::<Vec<_>>())
-        .col("p75_days", Unit::Days, rows.iter().map(|r| r.time.p75).collect::<Vec<_>>())
-        .col("p90_days", Unit::Days, rows.iter().map(|r| r.time.p90).collect::<Vec<_>>())
-        .col("max_observed_days", Unit::Days, rows.iter().map(|r| r.time.max_observed).collect::<Vec<_>>())
-        .col("n", Unit::Count, rows.iter().map(|r| r.time.n as i64).collect::<Vec<_>>())
-        .col("ended", Unit::Count, rows.iter().map(|r| r.time.ended as i64).collect::<Vec<_>>())
-        .col("sla_days", Unit::Days, rows.iter().map(|r| r.sla).collect::<Vec<_>>())
-        .col("sla_breaches", Unit::Count, rows.iter().map(|r| r.sla.map(|_| r.breaches as i64)).collect::<Vec<_>>());
+    key_cols(
+        &mut t,
+        mp,
+        by,
+        rows.iter().map(|r| r.pipeline.clone()).collect(),
+        rows.iter().map(|r| r.group.clone()).collect(),
+    );
+    t.col(
+        "stage",
+        Unit::Text,
+        rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>(),
+    )
+    .col(
+        "step_conversion",
+        Unit::Ratio,
+        rows.iter().map(|r| r.step).collect::<Vec<_>>(),
+    )
+    .col(
+        "deals_now",
+        Unit::Count,
+        rows.iter().map(|r| r.now as i64).collect::<Vec<_>>(),
+    )
+    .col(
+        "median_days",
+        Unit::Days,
+        rows.iter().map(|r| r.time.median).collect::<Vec<_>>(),
+    )
+    .col(
+        "p75_days",
+        Unit::Days,
+        rows.iter().map(|r| r.time.p75).collect::<Vec<_>>(),
+    )
+    .col(
+        "p90_days",
+        Unit::Days,
+        rows.iter().map(|r| r.time.p90).collect::<Vec<_>>(),
+    )
+    .col(
+        "max_observed_days",
+        Unit::Days,
+        rows.iter().map(|r| r.time.max_observed).collect::<Vec<_>>(),
+    )
+    .col(
+        "n",
+        Unit::Count,
+        rows.iter().map(|r| r.time.n as i64).collect::<Vec<_>>(),
+    )
+    .col(
+        "ended",
+        Unit::Count,
+        rows.iter().map(|r| r.time.ended as i64).collect::<Vec<_>>(),
+    )
+    .col(
+        "sla_days",
+        Unit::Days,
+        rows.iter().map(|r| r.sla).collect::<Vec<_>>(),
+    )
+    .col(
+        "sla_breaches",
+        Unit::Count,
+        rows.iter()
+            .map(|r| r.sla.map(|_| r.breaches as i64))
+            .collect::<Vec<_>>(),
+    );
     t.build()
 }
 
@@ -281,7 +440,10 @@ fn verdict_table(
     let mut notes = Vec::new();
     let find = |fs: &[Funnel], p: &str| fs.iter().find(|f| f.pipeline == p).cloned();
     // Per pipeline and group.
-    let mut keys: Vec<(String, Option<String>)> = rows.iter().map(|r| (r.pipeline.clone(), r.group.clone())).collect();
+    let mut keys: Vec<(String, Option<String>)> = rows
+        .iter()
+        .map(|r| (r.pipeline.clone(), r.group.clone()))
+        .collect();
     keys.dedup();
     let rule_conv = if by.is_some() {
         "conversion vs team"
@@ -291,9 +453,16 @@ fn verdict_table(
         "conversion vs pipeline mean step"
     };
     for (p, g) in &keys {
-        let rs: Vec<&Row> = rows.iter().filter(|r| &r.pipeline == p && &r.group == g).collect();
+        let rs: Vec<&Row> = rows
+            .iter()
+            .filter(|r| &r.pipeline == p && &r.group == g)
+            .collect();
         let steps: Vec<f64> = rs.iter().filter_map(|r| r.step).collect();
-        let mean_step = if steps.is_empty() { None } else { Some(steps.iter().sum::<f64>() / steps.len() as f64) };
+        let mean_step = if steps.is_empty() {
+            None
+        } else {
+            Some(steps.iter().sum::<f64>() / steps.len() as f64)
+        };
         for r in &rs {
             let Some(step) = r.step else { continue };
             let baseline = if by.is_some() {
@@ -304,27 +473,52 @@ fn verdict_table(
                 mean_step
             };
             if let Some(b) = baseline {
-                out.push(V { pipeline: p.clone(), group: g.clone(), stage: r.stage.clone(), rule: rule_conv, value: step, baseline: b, difference: step - b });
+                out.push(V {
+                    pipeline: p.clone(),
+                    group: g.clone(),
+                    stage: r.stage.clone(),
+                    rule: rule_conv,
+                    value: step,
+                    baseline: b,
+                    difference: step - b,
+                });
             }
         }
         let meds: Vec<f64> = rs.iter().filter_map(|r| r.time.median).collect();
         if let Some(m) = crate::metrics::stats::quantile(&meds, 0.5) {
             for r in &rs {
                 if let Some(med) = r.time.median {
-                    out.push(V { pipeline: p.clone(), group: g.clone(), stage: r.stage.clone(), rule: "time in stage vs median stage", value: med, baseline: m, difference: med - m });
+                    out.push(V {
+                        pipeline: p.clone(),
+                        group: g.clone(),
+                        stage: r.stage.clone(),
+                        rule: "time in stage vs median stage",
+                        value: med,
+                        baseline: m,
+                        difference: med - m,
+                    });
                 }
             }
         }
     }
     if has_period && by.is_none() && prev.is_empty() {
-        notes.push(Note::new("no deals in the previous period: no conversion baseline", "上一期间无商机：无转化率基准"));
+        notes.push(Note::new(
+            "no deals in the previous period: no conversion baseline",
+            "上一期间无商机：无转化率基准",
+        ));
     }
     // Order: within each pipeline / group and rule, worst first (conversion: most below baseline;
     // time: most above). The worst is the bottleneck when it is worse than its baseline.
     out.sort_by(|a, b| {
-        (&a.pipeline, &a.group, a.rule).cmp(&(&b.pipeline, &b.group, b.rule)).then_with(|| {
-            if a.rule.starts_with("conversion") { a.difference.total_cmp(&b.difference) } else { b.difference.total_cmp(&a.difference) }
-        })
+        (&a.pipeline, &a.group, a.rule)
+            .cmp(&(&b.pipeline, &b.group, b.rule))
+            .then_with(|| {
+                if a.rule.starts_with("conversion") {
+                    a.difference.total_cmp(&b.difference)
+                } else {
+                    b.difference.total_cmp(&a.difference)
+                }
+            })
     });
     let mut rank = Vec::new();
     let mut verdict = Vec::new();
@@ -338,11 +532,24 @@ fn verdict_table(
         }
         r += 1;
         rank.push(r as i64);
-        let worse = if v.rule.starts_with("conversion") { v.difference < 0.0 } else { v.difference > 0.0 };
+        let worse = if v.rule.starts_with("conversion") {
+            v.difference < 0.0
+        } else {
+            v.difference > 0.0
+        };
         verdict.push(if r == 1 && worse { "bottleneck" } else { "" }.to_string());
     }
-    for v in out.iter().zip(&verdict).filter(|(_, s)| !s.is_empty()).map(|(v, _)| v) {
-        let who = v.group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default();
+    for v in out
+        .iter()
+        .zip(&verdict)
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(v, _)| v)
+    {
+        let who = v
+            .group
+            .as_deref()
+            .map(|g| format!("{g}: "))
+            .unwrap_or_default();
         notes.push(if v.rule.starts_with("conversion") {
             Note::new(
                 format!("{who}bottleneck {:?} by {}: step {:.1}% vs {:.1}% ({:+.1} points)", v.stage, v.rule, v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
@@ -357,13 +564,39 @@ fn verdict_table(
     }
     let mut t = TableBuilder::new("verdict");
     t.col("rank", Unit::Count, rank);
-    key_cols(&mut t, mp, by, out.iter().map(|v| v.pipeline.clone()).collect(), out.iter().map(|v| v.group.clone()).collect());
-    t.col("stage", Unit::Text, out.iter().map(|v| v.stage.clone()).collect::<Vec<_>>())
-        .col("rule", Unit::Text, out.iter().map(|v| v.rule.to_string()).collect::<Vec<_>>())
-        .col("value", Unit::Number, out.iter().map(|v| v.value).collect::<Vec<_>>())
-        .col("baseline", Unit::Number, out.iter().map(|v| v.baseline).collect::<Vec<_>>())
-        .col("difference", Unit::Number, out.iter().map(|v| v.difference).collect::<Vec<_>>())
-        .col("verdict", Unit::Text, verdict);
+    key_cols(
+        &mut t,
+        mp,
+        by,
+        out.iter().map(|v| v.pipeline.clone()).collect(),
+        out.iter().map(|v| v.group.clone()).collect(),
+    );
+    t.col(
+        "stage",
+        Unit::Text,
+        out.iter().map(|v| v.stage.clone()).collect::<Vec<_>>(),
+    )
+    .col(
+        "rule",
+        Unit::Text,
+        out.iter().map(|v| v.rule.to_string()).collect::<Vec<_>>(),
+    )
+    .col(
+        "value",
+        Unit::Number,
+        out.iter().map(|v| v.value).collect::<Vec<_>>(),
+    )
+    .col(
+        "baseline",
+        Unit::Number,
+        out.iter().map(|v| v.baseline).collect::<Vec<_>>(),
+    )
+    .col(
+        "difference",
+        Unit::Number,
+        out.iter().map(|v| v.difference).collect::<Vec<_>>(),
+    )
+    .col("verdict", Unit::Text, verdict);
     Ok((t.build()?, notes))
 }
 
@@ -395,7 +628,9 @@ fn stuck_table(
     }
     let mut list: Vec<S> = Vec::new();
     for d in 0..set.len() {
-        let Some((k, age)) = timing::stage_age(set, d, as_of_ms) else { continue };
+        let Some((k, age)) = timing::stage_age(set, d, as_of_ms) else {
+            continue;
+        };
         let key = (set.pipeline_name(d).to_string(), k);
         let (limit, basis) = match (sla.get(&key), p90.get(&key)) {
             (Some(l), _) => (*l, "sla"),
@@ -403,33 +638,106 @@ fn stuck_table(
             _ => continue,
         };
         if age > limit {
-            list.push(S { d, k, age, limit, basis });
+            list.push(S {
+                d,
+                k,
+                age,
+                limit,
+                basis,
+            });
         }
     }
-    list.sort_by(|a, b| (b.age - b.limit).total_cmp(&(a.age - a.limit)).then(a.d.cmp(&b.d)));
+    list.sort_by(|a, b| {
+        (b.age - b.limit)
+            .total_cmp(&(a.age - a.limit))
+            .then(a.d.cmp(&b.d))
+    });
     list.truncate(n);
-    let get = |c: &prep::Coded, d: usize| if d < set.n_rows { c.get(d).map(str::to_string) } else { None };
+    let get = |c: &prep::Coded, d: usize| {
+        if d < set.n_rows {
+            c.get(d).map(str::to_string)
+        } else {
+            None
+        }
+    };
     let mut t = TableBuilder::new("stuck");
-    t.col("deal_id", Unit::Text, list.iter().map(|s| set.ids[s.d].clone()).collect::<Vec<_>>())
-        .col("deal_name", Unit::Text, list.iter().map(|s| get(&name, s.d)).collect::<Vec<_>>())
-        .col("owner", Unit::Text, list.iter().map(|s| get(&owner, s.d)).collect::<Vec<_>>())
-        .col("stage", Unit::Text, list.iter().map(|s| set.stages(s.d).map(|st| st[s.k].clone())).collect::<Vec<_>>())
-        .col("days_in_stage", Unit::Days, list.iter().map(|s| s.age).collect::<Vec<_>>())
-        .col("limit_days", Unit::Days, list.iter().map(|s| s.limit).collect::<Vec<_>>())
-        .col("limit_basis", Unit::Text, list.iter().map(|s| s.basis.to_string()).collect::<Vec<_>>())
-        .col("amount", Unit::Money, list.iter().map(|s| set.amount(s.d)).collect::<Vec<_>>())
-        .col("currency", Unit::Text, list.iter().map(|s| set.currency(s.d).to_string()).collect::<Vec<_>>());
+    t.col(
+        "deal_id",
+        Unit::Text,
+        list.iter()
+            .map(|s| set.ids[s.d].clone())
+            .collect::<Vec<_>>(),
+    )
+    .col(
+        "deal_name",
+        Unit::Text,
+        list.iter().map(|s| get(&name, s.d)).collect::<Vec<_>>(),
+    )
+    .col(
+        "owner",
+        Unit::Text,
+        list.iter().map(|s| get(&owner, s.d)).collect::<Vec<_>>(),
+    )
+    .col(
+        "stage",
+        Unit::Text,
+        list.iter()
+            .map(|s| set.stages(s.d).map(|st| st[s.k].clone()))
+            .collect::<Vec<_>>(),
+    )
+    .col(
+        "days_in_stage",
+        Unit::Days,
+        list.iter().map(|s| s.age).collect::<Vec<_>>(),
+    )
+    .col(
+        "limit_days",
+        Unit::Days,
+        list.iter().map(|s| s.limit).collect::<Vec<_>>(),
+    )
+    .col(
+        "limit_basis",
+        Unit::Text,
+        list.iter().map(|s| s.basis.to_string()).collect::<Vec<_>>(),
+    )
+    .col(
+        "amount",
+        Unit::Money,
+        list.iter().map(|s| set.amount(s.d)).collect::<Vec<_>>(),
+    )
+    .col(
+        "currency",
+        Unit::Text,
+        list.iter()
+            .map(|s| set.currency(s.d).to_string())
+            .collect::<Vec<_>>(),
+    );
     t.build()
 }
 
 /// Rows of (label, count, amount per currency) split per currency, amounts never summed across.
 type Tally<'a> = (&'a (u64, BTreeMap<String, f64>), String);
 
-fn per_currency<'a>(rows: impl Iterator<Item = Tally<'a>>, total: f64) -> (Vec<String>, Vec<i64>, Vec<f64>, Vec<Option<f64>>, Vec<Option<String>>) {
-    let (mut label, mut count, mut share, mut amount, mut cur) = (vec![], vec![], vec![], vec![], vec![]);
+fn per_currency<'a>(
+    rows: impl Iterator<Item = Tally<'a>>,
+    total: f64,
+) -> (
+    Vec<String>,
+    Vec<i64>,
+    Vec<f64>,
+    Vec<Option<f64>>,
+    Vec<Option<String>>,
+) {
+    let (mut label, mut count, mut share, mut amount, mut cur) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for ((n, amt), l) in rows {
-        let amts: Vec<(Option<String>, Option<f64>)> =
-            if amt.is_empty() { vec![(None, None)] } else { amt.iter().map(|(c, a)| (Some(c.clone()), Some(*a))).collect() };
+        let amts: Vec<(Option<String>, Option<f64>)> = if amt.is_empty() {
+            vec![(None, None)]
+        } else {
+            amt.iter()
+                .map(|(c, a)| (Some(c.clone()), Some(*a)))
+                .collect()
+        };
         for (c, a) in amts {
             label.push(l.clone());
             count.push(*n as i64);
@@ -445,7 +753,10 @@ fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<Re
     let total = r.lost.max(1) as f64;
     let mut by_reason: Vec<(&String, &(u64, BTreeMap<String, f64>))> = r.by_reason.iter().collect();
     by_reason.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
-    let (reason, count, share, amount, cur) = per_currency(by_reason.into_iter().map(|(why, t)| (t, why.clone())), total);
+    let (reason, count, share, amount, cur) = per_currency(
+        by_reason.into_iter().map(|(why, t)| (t, why.clone())),
+        total,
+    );
     let mut t1 = TableBuilder::new("reasons");
     t1.col("lost_reason", Unit::Text, reason)
         .col("lost_count", Unit::Count, count)
@@ -453,11 +764,21 @@ fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<Re
         .col("lost_amount", Unit::Money, amount)
         .col("currency", Unit::Text, cur);
     let label = |p: &str, k: &Option<usize>| match k {
-        Some(k) => set.pipelines.stages(p).and_then(|s| s.get(*k)).cloned().unwrap_or_default(),
+        Some(k) => set
+            .pipelines
+            .stages(p)
+            .and_then(|s| s.get(*k))
+            .cloned()
+            .unwrap_or_default(),
         None => "(unknown: no history)".to_string(),
     };
-    let pipes: Vec<String> = r.by_stage.iter().flat_map(|((p, _), (_, amt))| std::iter::repeat_n(p.clone(), amt.len().max(1))).collect();
-    let (stage, count, share, amount, cur) = per_currency(r.by_stage.iter().map(|((p, k), t)| (t, label(p, k))), total);
+    let pipes: Vec<String> = r
+        .by_stage
+        .iter()
+        .flat_map(|((p, _), (_, amt))| std::iter::repeat_n(p.clone(), amt.len().max(1)))
+        .collect();
+    let (stage, count, share, amount, cur) =
+        per_currency(r.by_stage.iter().map(|((p, k), t)| (t, label(p, k))), total);
     let mut t2 = TableBuilder::new("lost_from");
     t2.col_if(mp, "pipeline", Unit::Text, pipes)
         .col("lost_from", Unit::Text, stage)
@@ -470,12 +791,18 @@ fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<Re
 
 fn chart_of(rows: &[Row], lang: Lang) -> ChartSpec {
     let first = rows.first().map(|r| (r.pipeline.clone(), r.group.clone()));
-    let rs: Vec<&Row> = rows.iter().filter(|r| Some((r.pipeline.clone(), r.group.clone())) == first).collect();
+    let rs: Vec<&Row> = rows
+        .iter()
+        .filter(|r| Some((r.pipeline.clone(), r.group.clone())) == first)
+        .collect();
     ChartSpec {
         chart: Chart::Quantiles {
             labels: rs.iter().map(|r| r.stage.clone()).collect(),
             p50: rs.iter().map(|r| r.time.median.unwrap_or(0.0)).collect(),
-            p90: rs.iter().map(|r| r.time.p90.or(r.time.max_observed).unwrap_or(0.0)).collect(),
+            p90: rs
+                .iter()
+                .map(|r| r.time.p90.or(r.time.max_observed).unwrap_or(0.0))
+                .collect(),
         },
         title: match lang {
             Lang::En => "Time in stage (median and p90)".into(),

@@ -55,12 +55,20 @@ fn label(day: i64, quarter: bool) -> String {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::Usage)?;
     let quarter = a.freq == "quarter";
-    let churn_days = parse_duration_days(&a.churn_after).map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
-    let channel_field = if ds.has(Table::Orders) { "channel" } else { "source" };
+    let churn_days = parse_duration_days(&a.churn_after)
+        .map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
+    let channel_field = if ds.has(Table::Orders) {
+        "channel"
+    } else {
+        "source"
+    };
     let p = purchases(&ds, Some(channel_field)).map_err(|e| match e {
-        Error::MissingColumn { .. } => Error::Input(format!("cac needs each customer's acquisition channel: a `{channel_field}` column ({e})")),
+        Error::MissingColumn { .. } => Error::Input(format!(
+            "cac needs each customer's acquisition channel: a `{channel_field}` column ({e})"
+        )),
         other => other,
     })?;
     // Each customer's first purchase (its channel is the acquisition channel) and totals.
@@ -79,29 +87,59 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     let channel_of = |i: usize| {
         let g = p.group[i];
-        if g == prep::NONE { "(none)".to_string() } else { p.group_names[g as usize].clone() }
+        if g == prep::NONE {
+            "(none)".to_string()
+        } else {
+            p.group_names[g as usize].clone()
+        }
     };
     // Spend, through the loader as a spend table.
     let side = analysis::side_loader(&a.load, "spend");
     let sp = load::load(std::slice::from_ref(&a.spend), &side)?;
-    let sdf = sp.frame(Table::Spend, &["period", "channel", "spend", "currency"])?.unwrap_or_default();
+    let sdf = sp
+        .frame(Table::Spend, &["period", "channel", "spend", "currency"])?
+        .unwrap_or_default();
     prep::need(&sdf, &a.spend.display().to_string(), &["period", "spend"])?;
-    let (per, chan, amt, cur) = (prep::coded(&sdf, "period")?, prep::coded(&sdf, "channel")?, prep::floats(&sdf, "spend")?, prep::coded(&sdf, "currency")?);
+    let (per, chan, amt, cur) = (
+        prep::coded(&sdf, "period")?,
+        prep::coded(&sdf, "channel")?,
+        prep::floats(&sdf, "spend")?,
+        prep::coded(&sdf, "currency")?,
+    );
     let mut spend: BTreeMap<(String, String), f64> = BTreeMap::new();
     let mut spend_currencies: BTreeSet<String> = BTreeSet::new();
     for i in 0..sdf.height() {
-        let (Some(pl), Some(v)) = (per.get(i), amt[i]) else { continue };
+        let (Some(pl), Some(v)) = (per.get(i), amt[i]) else {
+            continue;
+        };
         let start = crate::period::parse(pl, ds.as_of, ds.calendar())
-            .map_err(|e| Error::Input(format!("{}: row {}: column period: {e}", a.spend.display(), i + 2)))?
+            .map_err(|e| {
+                Error::Input(format!(
+                    "{}: row {}: column period: {e}",
+                    a.spend.display(),
+                    i + 2
+                ))
+            })?
             .start;
         let key = label(day_of(crate::period::date_ms(start)), quarter);
-        *spend.entry((key, chan.get(i).unwrap_or("(none)").to_string())).or_default() += v;
+        *spend
+            .entry((key, chan.get(i).unwrap_or("(none)").to_string()))
+            .or_default() += v;
         if let Some(c) = cur.get(i) {
             spend_currencies.insert(c.to_string());
         }
     }
-    let order_currencies: BTreeSet<String> = p.currencies.keys().filter(|c| !c.is_empty()).cloned().collect();
-    if spend_currencies.len() > 1 || (!spend_currencies.is_empty() && !order_currencies.is_empty() && spend_currencies != order_currencies) {
+    let order_currencies: BTreeSet<String> = p
+        .currencies
+        .keys()
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .collect();
+    if spend_currencies.len() > 1
+        || (!spend_currencies.is_empty()
+            && !order_currencies.is_empty()
+            && spend_currencies != order_currencies)
+    {
         return Err(Error::Input(format!(
             "spend in {:?} and orders in {:?}: CAC and LTV:CAC need one currency; convert with --fx FILE",
             spend_currencies, order_currencies
@@ -142,7 +180,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         ch.push("(all)".into());
         sv.push(any_spend.then_some(ps));
         nv.push(pn as i64);
-        cv.push(if any_spend && pn > 0 { Some(ps / pn as f64) } else { None });
+        cv.push(if any_spend && pn > 0 {
+            Some(ps / pn as f64)
+        } else {
+            None
+        });
     }
     let cac = TableBuilder::new("cac")
         .col("period", Unit::Text, pl)
@@ -155,36 +197,92 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let as_of = day_of(crate::period::date_ms(ds.as_of));
     let min_day = p.rows.iter().map(|r| r.1).min().unwrap_or(as_of);
     let window = (as_of - min_day) as f64 + 1.0;
-    let channels: BTreeSet<String> = spend.keys().map(|k| k.1.clone()).chain(by_channel.keys().cloned()).collect();
+    let channels: BTreeSet<String> = spend
+        .keys()
+        .map(|k| k.1.clone())
+        .chain(by_channel.keys().cloned())
+        .collect();
     let all: Vec<clv::CustomerTotals> = totals.values().copied().collect();
     let mut rows: Vec<(String, Option<f64>, u64, clv::Simple)> = Vec::new();
     for c in &channels {
-        let s: Option<f64> = spend.iter().filter(|(k, _)| &k.1 == c).map(|(_, v)| *v).reduce(|x, y| x + y);
+        let s: Option<f64> = spend
+            .iter()
+            .filter(|(k, _)| &k.1 == c)
+            .map(|(_, v)| *v)
+            .reduce(|x, y| x + y);
         let cust = by_channel.get(c).cloned().unwrap_or_default();
-        rows.push((c.clone(), s, cust.len() as u64, clv::simple(&cust, as_of, window, churn_days, a.margin)));
+        rows.push((
+            c.clone(),
+            s,
+            cust.len() as u64,
+            clv::simple(&cust, as_of, window, churn_days, a.margin),
+        ));
     }
     let total_spend: f64 = spend.values().sum();
-    rows.push(("(all)".into(), (!spend.is_empty()).then_some(total_spend), all.len() as u64, clv::simple(&all, as_of, window, churn_days, a.margin)));
+    rows.push((
+        "(all)".into(),
+        (!spend.is_empty()).then_some(total_spend),
+        all.len() as u64,
+        clv::simple(&all, as_of, window, churn_days, a.margin),
+    ));
     let cac_of = |s: Option<f64>, n: u64| match s {
         Some(s) if n > 0 => Some(s / n as f64),
         _ => None,
     };
     let summary = TableBuilder::new("summary")
-        .col("channel", Unit::Text, rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>())
-        .col("spend", Unit::Money, rows.iter().map(|r| r.1).collect::<Vec<_>>())
-        .col("new_customers", Unit::Count, rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>())
-        .col("cac", Unit::Money, rows.iter().map(|r| cac_of(r.1, r.2)).collect::<Vec<_>>())
-        .col("cltv", Unit::Money, rows.iter().map(|r| r.3.cltv).collect::<Vec<_>>())
-        .col("ltv_cac", Unit::Number, rows.iter().map(|r| match (r.3.cltv, cac_of(r.1, r.2)) {
-            (Some(l), Some(c)) if c > 0.0 => Some(l / c),
-            _ => None,
-        }).collect::<Vec<_>>())
-        .col("payback_months", Unit::Number, rows.iter().map(|r| {
-            let monthly = r.3.monthly_revenue_per_customer * a.margin;
-            cac_of(r.1, r.2).filter(|_| monthly > 0.0).map(|c| c / monthly)
-        }).collect::<Vec<_>>())
+        .col(
+            "channel",
+            Unit::Text,
+            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "spend",
+            Unit::Money,
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        )
+        .col(
+            "new_customers",
+            Unit::Count,
+            rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>(),
+        )
+        .col(
+            "cac",
+            Unit::Money,
+            rows.iter().map(|r| cac_of(r.1, r.2)).collect::<Vec<_>>(),
+        )
+        .col(
+            "cltv",
+            Unit::Money,
+            rows.iter().map(|r| r.3.cltv).collect::<Vec<_>>(),
+        )
+        .col(
+            "ltv_cac",
+            Unit::Number,
+            rows.iter()
+                .map(|r| match (r.3.cltv, cac_of(r.1, r.2)) {
+                    (Some(l), Some(c)) if c > 0.0 => Some(l / c),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "payback_months",
+            Unit::Number,
+            rows.iter()
+                .map(|r| {
+                    let monthly = r.3.monthly_revenue_per_customer * a.margin;
+                    cac_of(r.1, r.2)
+                        .filter(|_| monthly > 0.0)
+                        .map(|c| c / monthly)
+                })
+                .collect::<Vec<_>>(),
+        )
         .build()?;
-    let mut notes = analysis::base_notes(&ds, None, "first order (new customers), spend period (spend)");
+    let mut notes = analysis::base_notes(
+        &ds,
+        None,
+        "first order (new customers), spend period (spend)",
+    );
     notes.push(Note::new(
         format!(
             "new customer = first {} in the period, its channel the acquisition channel; cac = spend / new customers (blended: all spend / all new customers, channel (all)); cltv = simple model (margin {}, churn after {} days); ltv_cac = cltv / cac; payback_months = cac / (monthly revenue per customer x margin)",
@@ -194,22 +292,49 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         ),
         format!("新客户 = 期间内首次{}，其渠道为获客渠道；CAC = 费用 / 新客户数；LTV:CAC = CLTV / CAC；回本月数 = CAC / (每客户月收入 × 毛利率)", if p.source == "orders" { "下单" } else { "赢单" }),
     ));
-    let spend_only: Vec<&String> = channels.iter().filter(|c| !by_channel.contains_key(*c)).collect();
-    let cust_only: Vec<&String> = channels.iter().filter(|c| !spend.keys().any(|k| &k.1 == *c)).collect();
+    let spend_only: Vec<&String> = channels
+        .iter()
+        .filter(|c| !by_channel.contains_key(*c))
+        .collect();
+    let cust_only: Vec<&String> = channels
+        .iter()
+        .filter(|c| !spend.keys().any(|k| &k.1 == *c))
+        .collect();
     if !spend_only.is_empty() {
-        notes.push(Note::en(format!("channels with spend but no new customers: {}", spend_only.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+        notes.push(Note::en(format!(
+            "channels with spend but no new customers: {}",
+            spend_only
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     if !cust_only.is_empty() {
-        notes.push(Note::en(format!("channels with new customers but no spend recorded: {}", cust_only.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+        notes.push(Note::en(format!(
+            "channels with new customers but no spend recorded: {}",
+            cust_only
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     let chart = a.out.chart.as_ref().map(|_| {
-        let rs: Vec<&(String, Option<f64>, u64, clv::Simple)> = rows.iter().filter(|r| r.0 != "(all)").collect();
+        let rs: Vec<&(String, Option<f64>, u64, clv::Simple)> =
+            rows.iter().filter(|r| r.0 != "(all)").collect();
         ChartSpec {
             chart: Chart::Grouped {
                 categories: rs.iter().map(|r| r.0.clone()).collect(),
                 series: vec![
-                    ("LTV".into(), rs.iter().map(|r| r.3.cltv.unwrap_or(0.0)).collect()),
-                    ("CAC".into(), rs.iter().map(|r| cac_of(r.1, r.2).unwrap_or(0.0)).collect()),
+                    (
+                        "LTV".into(),
+                        rs.iter().map(|r| r.3.cltv.unwrap_or(0.0)).collect(),
+                    ),
+                    (
+                        "CAC".into(),
+                        rs.iter().map(|r| cac_of(r.1, r.2).unwrap_or(0.0)).collect(),
+                    ),
                 ],
             },
             title: match lang {
@@ -220,8 +345,17 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             y_label: String::new(),
         }
     });
-    let report = Report { tables: vec![cac, summary], notes, title: Some(Note::new("Customer acquisition cost", "获客成本")) };
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    let report = Report {
+        tables: vec![cac, summary],
+        notes,
+        title: Some(Note::new("Customer acquisition cost", "获客成本")),
+    };
+    output::emit(
+        &report,
+        &a.out,
+        ds.settings.config.lang.as_deref(),
+        chart.as_ref(),
+    )?;
     analysis::write_rejects(&ds, &a.load)?;
     Ok(ExitCode::Success)
 }

@@ -42,7 +42,12 @@ pub struct Args {
 /// KPIs a rule can name: the scorecard's ([`scorecard::KPI_IDS`]), and funnel KPIs with a
 /// `[Stage]` argument.
 pub use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
-pub const STAGE_KPIS: &[&str] = &["reached", "step_conversion", "cumulative_conversion", "drop_off"];
+pub const STAGE_KPIS: &[&str] = &[
+    "reached",
+    "step_conversion",
+    "cumulative_conversion",
+    "drop_off",
+];
 
 /// A parsed rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,20 +70,41 @@ pub fn parse_rule(text: &str) -> std::result::Result<Rule, String> {
         .ok_or_else(|| format!("rule {t:?}: expected KPI OP NUMBER, e.g. \"win_rate >= 0.2\""))?;
     let lhs = t[..pos].trim();
     let rhs = t[pos + op.len()..].trim();
-    let threshold: f64 = rhs.parse().map_err(|_| format!("rule {t:?}: {rhs:?} is not a number (ratios are fractions: 0.2, not 20%)"))?;
+    let threshold: f64 = rhs.parse().map_err(|_| {
+        format!("rule {t:?}: {rhs:?} is not a number (ratios are fractions: 0.2, not 20%)")
+    })?;
     let (kpi, stage) = match lhs.split_once('[') {
         Some((k, rest)) => {
-            let st = rest.strip_suffix(']').ok_or_else(|| format!("rule {t:?}: missing ']'"))?;
+            let st = rest
+                .strip_suffix(']')
+                .ok_or_else(|| format!("rule {t:?}: missing ']'"))?;
             (k.trim().to_string(), Some(st.trim().to_string()))
         }
         None => (lhs.to_string(), None),
     };
-    let valid: Vec<String> = SCORE_KPIS.iter().map(|k| k.to_string()).chain(STAGE_KPIS.iter().map(|k| format!("{k}[Stage]"))).collect();
-    let known = if stage.is_some() { STAGE_KPIS.contains(&kpi.as_str()) } else { SCORE_KPIS.contains(&kpi.as_str()) };
+    let valid: Vec<String> = SCORE_KPIS
+        .iter()
+        .map(|k| k.to_string())
+        .chain(STAGE_KPIS.iter().map(|k| format!("{k}[Stage]")))
+        .collect();
+    let known = if stage.is_some() {
+        STAGE_KPIS.contains(&kpi.as_str())
+    } else {
+        SCORE_KPIS.contains(&kpi.as_str())
+    };
     if !known {
-        return Err(format!("rule {t:?}: unknown KPI {lhs:?}; valid: {}", valid.join(", ")));
+        return Err(format!(
+            "rule {t:?}: unknown KPI {lhs:?}; valid: {}",
+            valid.join(", ")
+        ));
     }
-    Ok(Rule { text: t.to_string(), kpi, stage, op, threshold })
+    Ok(Rule {
+        text: t.to_string(),
+        kpi,
+        stage,
+        op,
+        threshold,
+    })
 }
 
 fn holds(v: f64, op: &str, t: f64) -> bool {
@@ -93,7 +119,11 @@ fn holds(v: f64, op: &str, t: f64) -> bool {
 }
 
 fn stage_value(f: &Funnel, kpi: &str, stage: &str) -> std::result::Result<Option<f64>, String> {
-    let k = f.stages.iter().position(|s| s.trim().eq_ignore_ascii_case(stage)).ok_or_else(|| format!("no stage {stage:?}; stages: {}", f.stages.join(", ")))?;
+    let k = f
+        .stages
+        .iter()
+        .position(|s| s.trim().eq_ignore_ascii_case(stage))
+        .ok_or_else(|| format!("no stage {stage:?}; stages: {}", f.stages.join(", ")))?;
     Ok(match kpi {
         "reached" => Some(f.reached[k]),
         "step_conversion" => f.step(k),
@@ -108,17 +138,49 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut texts = ds.settings.config.check.rules.clone();
     texts.extend(a.rules.iter().cloned());
     if texts.is_empty() {
-        return Err(Error::Usage("no rules: pass --rule \"KPI OP NUMBER\" or set [check] rules in salesctl.toml".into()));
+        return Err(Error::Usage(
+            "no rules: pass --rule \"KPI OP NUMBER\" or set [check] rules in salesctl.toml".into(),
+        ));
     }
-    let rules: Vec<Rule> = texts.iter().map(|t| parse_rule(t)).collect::<std::result::Result<_, _>>().map_err(Error::Usage)?;
-    let mut cols = vec!["deal_id", "account", "owner", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at", "expected_close_at", "stage_entered_at"];
+    let rules: Vec<Rule> = texts
+        .iter()
+        .map(|t| parse_rule(t))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(Error::Usage)?;
+    let mut cols = vec![
+        "deal_id",
+        "account",
+        "owner",
+        "pipeline",
+        "stage",
+        "status",
+        "amount",
+        "currency",
+        "created_at",
+        "closed_at",
+        "expected_close_at",
+        "stage_entered_at",
+    ];
     if let Some(b) = &a.by {
         cols.push(b.as_str());
     }
     let deals = ds.frame(Table::Deals, &cols)?;
-    let events = ds.frame(Table::StageEvents, &["deal_id", "pipeline", "stage", "entered_at", "entered_at_min", "entered_at_max"])?;
+    let events = ds.frame(
+        Table::StageEvents,
+        &[
+            "deal_id",
+            "pipeline",
+            "stage",
+            "entered_at",
+            "entered_at_min",
+            "entered_at_max",
+        ],
+    )?;
     let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
-    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let period = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::Usage)?;
     let by = match &a.by {
         Some(f) => Some(analysis::by_codes(&set, deals.as_ref(), f, &ds)?),
         None => None,
@@ -127,26 +189,65 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         Some(d) => prep::coded(d, "account")?,
         None => prep::Coded::default(),
     };
-    let group: Vec<u32> = by.as_ref().map_or_else(|| vec![0; set.len()], |b| b.0.clone());
-    let sp = scorecard::Params { period: period.as_ref().map(|p| p.millis()), win_rate: WinRate::Closed, qualified_stage: ds.settings.config.qualified_stage.clone(), owner_at_close: None };
-    let (accs, team) = scorecard::accumulate(&set, &group, &account, &sp, &scorecard::stage_win_probability(&set));
+    let group: Vec<u32> = by
+        .as_ref()
+        .map_or_else(|| vec![0; set.len()], |b| b.0.clone());
+    let sp = scorecard::Params {
+        period: period.as_ref().map(|p| p.millis()),
+        win_rate: WinRate::Closed,
+        qualified_stage: ds.settings.config.qualified_stage.clone(),
+        owner_at_close: None,
+    };
+    let (accs, team) = scorecard::accumulate(
+        &set,
+        &group,
+        &account,
+        &sp,
+        &scorecard::stage_win_probability(&set),
+    );
     let needs_funnel = rules.iter().any(|r| r.stage.is_some());
     let funnels: Vec<Funnel> = if needs_funnel {
         if set.pipelines.lists.is_empty() {
             analysis::require_stage_lists(&set, &ds)?;
         }
-        funnel::compute(&set, &funnel::Params { created_in: period.as_ref().map(|p| p.millis()), by: by.clone(), ..Default::default() }).0
+        funnel::compute(
+            &set,
+            &funnel::Params {
+                created_in: period.as_ref().map(|p| p.millis()),
+                by: by.clone(),
+                ..Default::default()
+            },
+        )
+        .0
     } else {
         vec![]
     };
     // Money KPIs need one currency.
-    let currencies: std::collections::BTreeSet<String> = team.won_amount.keys().chain(team.open_pipeline.keys()).cloned().collect();
-    let currency = if currencies.len() <= 1 { currencies.iter().next().map(|s| s.as_str()).unwrap_or("") } else { "" };
+    let currencies: std::collections::BTreeSet<String> = team
+        .won_amount
+        .keys()
+        .chain(team.open_pipeline.keys())
+        .cloned()
+        .collect();
+    let currency = if currencies.len() <= 1 {
+        currencies.iter().next().map(|s| s.as_str()).unwrap_or("")
+    } else {
+        ""
+    };
     let mut groups: Vec<(Option<String>, scorecard::Acc)> = match &by {
         Some((_, names)) => {
             let mut v: Vec<(Option<String>, scorecard::Acc)> = accs
                 .iter()
-                .map(|(c, acc)| (Some(if *c == NONE { "(none)".to_string() } else { names[*c as usize].clone() }), acc.clone()))
+                .map(|(c, acc)| {
+                    (
+                        Some(if *c == NONE {
+                            "(none)".to_string()
+                        } else {
+                            names[*c as usize].clone()
+                        }),
+                        acc.clone(),
+                    )
+                })
                 .collect();
             v.sort_by(|x, y| x.0.cmp(&y.0));
             v
@@ -156,22 +257,33 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if by.is_some() && groups.is_empty() {
         groups.push((None, team));
     }
-    let (mut rule_col, mut grp_col, mut val_col, mut op_col, mut thr_col, mut pass_col) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut rule_col, mut grp_col, mut val_col, mut op_col, mut thr_col, mut pass_col) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut failed = 0;
-    let mut notes = analysis::base_notes(&ds, period.as_ref(), "each KPI's own date field (docs/metrics.md)");
+    let mut notes = analysis::base_notes(
+        &ds,
+        period.as_ref(),
+        "each KPI's own date field (docs/metrics.md)",
+    );
     for r in &rules {
         for (g, acc) in &groups {
             let value: Option<f64> = match &r.stage {
                 Some(st) => {
                     let f = funnels.iter().find(|f| f.group == *g && f.cohort.is_none());
                     match f {
-                        Some(f) => stage_value(f, &r.kpi, st).map_err(|e| Error::Usage(format!("rule {:?}: {e}", r.text)))?,
+                        Some(f) => stage_value(f, &r.kpi, st)
+                            .map_err(|e| Error::Usage(format!("rule {:?}: {e}", r.text)))?,
                         None => None,
                     }
                 }
                 None => {
-                    let several = currencies.len() > 1 && scorecard::MONEY_KPIS.contains(&r.kpi.as_str());
-                    if several { None } else { scorecard::kpis(acc, WinRate::Closed, currency).get(&r.kpi) }
+                    let several =
+                        currencies.len() > 1 && scorecard::MONEY_KPIS.contains(&r.kpi.as_str());
+                    if several {
+                        None
+                    } else {
+                        scorecard::kpis(acc, WinRate::Closed, currency).get(&r.kpi)
+                    }
                 }
             };
             let pass = value.is_some_and(|v| holds(v, r.op, r.threshold));
@@ -199,11 +311,22 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if let Some(b) = &a.by {
         t.col(b, Unit::Text, grp_col);
     }
-    t.col("value", Unit::Number, val_col).col("operator", Unit::Text, op_col).col("threshold", Unit::Number, thr_col).col("pass", Unit::Bool, pass_col);
-    let report = Report { tables: vec![t.build()?], notes, title: None };
+    t.col("value", Unit::Number, val_col)
+        .col("operator", Unit::Text, op_col)
+        .col("threshold", Unit::Number, thr_col)
+        .col("pass", Unit::Bool, pass_col);
+    let report = Report {
+        tables: vec![t.build()?],
+        notes,
+        title: None,
+    };
     output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
     analysis::write_rejects(&ds, &a.load)?;
-    Ok(if failed > 0 { ExitCode::Threshold } else { ExitCode::Success })
+    Ok(if failed > 0 {
+        ExitCode::Threshold
+    } else {
+        ExitCode::Success
+    })
 }
 
 #[cfg(test)]
@@ -213,10 +336,17 @@ mod tests {
     #[test]
     fn rules_parse() {
         let r = parse_rule("step_conversion[Proposal] >= 0.4").unwrap();
-        assert_eq!((r.kpi.as_str(), r.stage.as_deref(), r.op, r.threshold), ("step_conversion", Some("Proposal"), ">=", 0.4));
+        assert_eq!(
+            (r.kpi.as_str(), r.stage.as_deref(), r.op, r.threshold),
+            ("step_conversion", Some("Proposal"), ">=", 0.4)
+        );
         let r = parse_rule("cycle_median_days<45").unwrap();
         assert_eq!((r.op, r.threshold), ("<", 45.0));
-        assert!(parse_rule("happiness >= 1").unwrap_err().contains("win_rate"));
+        assert!(
+            parse_rule("happiness >= 1")
+                .unwrap_err()
+                .contains("win_rate")
+        );
         assert!(parse_rule("win_rate >= 20%").is_err());
         assert!(parse_rule("win_rate").is_err());
     }
@@ -229,7 +359,10 @@ mod registry_tests {
     #[test]
     fn every_rule_kpi_is_in_the_registry() {
         for k in SCORE_KPIS.iter().chain(STAGE_KPIS) {
-            assert!(crate::output::labels::kpi(k).is_some(), "{k} missing from the KPI registry (output/labels.rs)");
+            assert!(
+                crate::output::labels::kpi(k).is_some(),
+                "{k} missing from the KPI registry (output/labels.rs)"
+            );
         }
     }
 }

@@ -81,19 +81,38 @@ pub(crate) fn day_of(ms: i64) -> i64 {
 
 pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
     let (df, source, cust, at) = if ds.has(Table::Orders) {
-        let mut cols = vec!["customer_id", "ordered_at", "amount", "currency", "cancelled", "quantity"];
+        let mut cols = vec![
+            "customer_id",
+            "ordered_at",
+            "amount",
+            "currency",
+            "cancelled",
+            "quantity",
+        ];
         if let Some(b) = by {
             cols.push(b);
         }
-        (ds.frame(Table::Orders, &cols)?.unwrap_or_default(), "orders", "customer_id", "ordered_at")
+        (
+            ds.frame(Table::Orders, &cols)?.unwrap_or_default(),
+            "orders",
+            "customer_id",
+            "ordered_at",
+        )
     } else if ds.has(Table::Deals) {
         let mut cols = vec!["account", "closed_at", "amount", "currency", "status"];
         if let Some(b) = by {
             cols.push(b);
         }
-        (ds.frame(Table::Deals, &cols)?.unwrap_or_default(), "won deals", "account", "closed_at")
+        (
+            ds.frame(Table::Deals, &cols)?.unwrap_or_default(),
+            "won deals",
+            "account",
+            "closed_at",
+        )
     } else {
-        return Err(Error::Input("cltv needs orders (or deals whose won deals serve as orders)".into()));
+        return Err(Error::Input(
+            "cltv needs orders (or deals whose won deals serve as orders)".into(),
+        ));
     };
     prep::need(&df, source, &[cust, at, "amount"])?;
     let c = prep::coded(&df, cust)?;
@@ -102,7 +121,11 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
     let status = prep::coded(&df, "status")?;
     let cur = prep::coded(&df, "currency")?;
     let cancelled: Vec<bool> = match df.column("cancelled") {
-        Ok(col) => col.as_materialized_series().bool().map(|b| b.iter().map(|x| x.unwrap_or(false)).collect()).unwrap_or_else(|_| vec![false; df.height()]),
+        Ok(col) => col
+            .as_materialized_series()
+            .bool()
+            .map(|b| b.iter().map(|x| x.unwrap_or(false)).collect())
+            .unwrap_or_else(|_| vec![false; df.height()]),
         Err(_) => vec![false; df.height()],
     };
     let qty = prep::floats(&df, "quantity")?;
@@ -141,7 +164,9 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
             p.no_date += 1;
             continue;
         };
-        *p.currencies.entry(cur.get(i).unwrap_or("").to_string()).or_default() += 1;
+        *p.currencies
+            .entry(cur.get(i).unwrap_or("").to_string())
+            .or_default() += 1;
         p.rows.push((code, day_of(ms), a[i].unwrap_or(0.0)));
         if let Some(g) = &g {
             p.group.push(g.codes[i]);
@@ -153,13 +178,20 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     if !(0.0..=1.0).contains(&a.margin) {
-        return Err(Error::Usage(format!("--margin {}: a fraction between 0 and 1", a.margin)));
+        return Err(Error::Usage(format!(
+            "--margin {}: a fraction between 0 and 1",
+            a.margin
+        )));
     }
     let ds = load::load(&a.inputs, &a.load)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::Usage)?;
     let p = purchases(&ds, a.by.as_deref())?;
     if p.rows.is_empty() {
-        return Err(Error::Input(format!("no purchases in the {} (after excluding cancellations and rows without customer or date)", p.source)));
+        return Err(Error::Input(format!(
+            "no purchases in the {} (after excluding cancellations and rows without customer or date)",
+            p.source
+        )));
     }
     let mut notes = analysis::base_notes(&ds, None, "ordered_at");
     notes.push(Note::new(
@@ -173,10 +205,23 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         )));
     }
     let as_of_day = day_of(crate::period::date_ms(ds.as_of));
-    let report = if a.model == "simple" { simple(&a, &p, as_of_day, &mut notes)? } else { bgnbd(&a, p, as_of_day, &mut notes, lang)? };
+    let report = if a.model == "simple" {
+        simple(&a, &p, as_of_day, &mut notes)?
+    } else {
+        bgnbd(&a, p, as_of_day, &mut notes, lang)?
+    };
     let (tables, chart) = report;
-    let report = Report { tables, notes, title: Some(Note::new("Customer lifetime value", "客户终身价值")) };
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    let report = Report {
+        tables,
+        notes,
+        title: Some(Note::new("Customer lifetime value", "客户终身价值")),
+    };
+    output::emit(
+        &report,
+        &a.out,
+        ds.settings.config.lang.as_deref(),
+        chart.as_ref(),
+    )?;
     analysis::write_rejects(&ds, &a.load)?;
     Ok(ExitCode::Success)
 }
@@ -185,7 +230,8 @@ type Out = (Vec<output::ResultTable>, Option<ChartSpec>);
 
 /// The simple model, overall or per group.
 fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<Out> {
-    let churn_days = parse_duration_days(&a.churn_after).map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
+    let churn_days = parse_duration_days(&a.churn_after)
+        .map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
     // Group of each purchase: the --by field, or the cohort (year of the customer's first order).
     let mut first: HashMap<u32, i64> = HashMap::new();
     for &(c, d, _) in &p.rows {
@@ -197,18 +243,27 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
             None => "(all)".to_string(),
             Some("cohort") => {
                 let d = first[&p.rows[i].0];
-                crate::period::ms_to_date(d * 86_400_000).map_or_else(String::new, |x| x.format("%Y").to_string())
+                crate::period::ms_to_date(d * 86_400_000)
+                    .map_or_else(String::new, |x| x.format("%Y").to_string())
             }
             Some(_) => {
                 let g = p.group[i];
-                if g == prep::NONE { "(none)".to_string() } else { p.group_names[g as usize].clone() }
+                if g == prep::NONE {
+                    "(none)".to_string()
+                } else {
+                    p.group_names[g as usize].clone()
+                }
             }
         }
     };
     let mut groups: BTreeMap<String, HashMap<u32, clv::CustomerTotals>> = BTreeMap::new();
     let min_day = p.rows.iter().map(|r| r.1).min().unwrap_or(as_of);
     for (i, &(c, d, amt)) in p.rows.iter().enumerate() {
-        let e = groups.entry(group_of(i)).or_default().entry(c).or_insert((0, 0.0, d, d));
+        let e = groups
+            .entry(group_of(i))
+            .or_default()
+            .entry(c)
+            .or_insert((0, 0.0, d, d));
         e.0 += 1;
         e.1 += amt;
         e.2 = e.2.min(d);
@@ -217,8 +272,29 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
     let window = (as_of - min_day) as f64 + 1.0;
     let years = window / 365.25;
     let mut t = TableBuilder::new("cltv");
-    let (mut key, mut cust, mut orders, mut rev, mut aov, mut freq, mut repeat, mut churn, mut life, mut value) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (
+        mut key,
+        mut cust,
+        mut orders,
+        mut rev,
+        mut aov,
+        mut freq,
+        mut repeat,
+        mut churn,
+        mut life,
+        mut value,
+    ) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
     for (k, g) in &groups {
         let totals: Vec<clv::CustomerTotals> = g.values().copied().collect();
         let m = clv::simple(&totals, as_of, window, churn_days, a.margin);
@@ -259,55 +335,181 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         "month" => 365.25 / 12.0,
         _ => 7.0,
     };
-    let horizon_days = parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
+    let horizon_days =
+        parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
     let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
     let data: Vec<Rfm> = clv::rfm(&mut p.rows, &p.names, as_of, unit_days);
     let pareto = a.model == "pareto";
-    let (model, params, names, ll, it, ok): (Box<dyn clv::Expected>, [f64; 4], [&str; 4], f64, u64, bool) = if pareto {
+    let (model, params, names, ll, it, ok): (
+        Box<dyn clv::Expected>,
+        [f64; 4],
+        [&str; 4],
+        f64,
+        u64,
+        bool,
+    ) = if pareto {
         let (m, ll, it, ok) = clv::fit_pareto(&data)?;
-        (Box::new(m), [m.r, m.alpha, m.s, m.beta], ["r", "alpha", "s", "beta"], ll, it, ok)
+        (
+            Box::new(m),
+            [m.r, m.alpha, m.s, m.beta],
+            ["r", "alpha", "s", "beta"],
+            ll,
+            it,
+            ok,
+        )
     } else {
         let (m, ll, it, ok) = clv::fit_bgnbd(&data)?;
-        (Box::new(m), [m.r, m.alpha, m.a, m.b], ["r", "alpha", "a", "b"], ll, it, ok)
+        (
+            Box::new(m),
+            [m.r, m.alpha, m.a, m.b],
+            ["r", "alpha", "a", "b"],
+            ll,
+            it,
+            ok,
+        )
     };
     let m = model.as_ref();
     let (gg, gll, n_rep, git, gok) = clv::fit_gamma_gamma(&data)?;
     let h = horizon_days / unit_days;
     let mname = a.model.as_str();
     let fit = TableBuilder::new("fit")
-        .col("model", Unit::Text, vec![mname, mname, mname, mname, "gamma_gamma", "gamma_gamma", "gamma_gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .col("parameter", Unit::Text, [names[0], names[1], names[2], names[3], "p", "q", "gamma"].iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .col("value", Unit::Number, vec![params[0], params[1], params[2], params[3], gg.p, gg.q, gg.gamma])
-        .col("log_likelihood", Unit::Number, vec![ll, ll, ll, ll, gll, gll, gll])
-        .col("customers", Unit::Count, vec![data.len() as i64; 4].into_iter().chain(vec![n_rep as i64; 3]).collect::<Vec<_>>())
-        .col("iterations", Unit::Count, vec![it as i64; 4].into_iter().chain(vec![git as i64; 3]).collect::<Vec<_>>())
-        .col("converged", Unit::Bool, vec![ok; 4].into_iter().chain(vec![gok; 3]).collect::<Vec<_>>())
+        .col(
+            "model",
+            Unit::Text,
+            vec![
+                mname,
+                mname,
+                mname,
+                mname,
+                "gamma_gamma",
+                "gamma_gamma",
+                "gamma_gamma",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        )
+        .col(
+            "parameter",
+            Unit::Text,
+            [names[0], names[1], names[2], names[3], "p", "q", "gamma"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "value",
+            Unit::Number,
+            vec![
+                params[0], params[1], params[2], params[3], gg.p, gg.q, gg.gamma,
+            ],
+        )
+        .col(
+            "log_likelihood",
+            Unit::Number,
+            vec![ll, ll, ll, ll, gll, gll, gll],
+        )
+        .col(
+            "customers",
+            Unit::Count,
+            vec![data.len() as i64; 4]
+                .into_iter()
+                .chain(vec![n_rep as i64; 3])
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "iterations",
+            Unit::Count,
+            vec![it as i64; 4]
+                .into_iter()
+                .chain(vec![git as i64; 3])
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "converged",
+            Unit::Bool,
+            vec![ok; 4]
+                .into_iter()
+                .chain(vec![gok; 3])
+                .collect::<Vec<_>>(),
+        )
         .build()?;
     let mut rows: Vec<(usize, f64, f64, f64, f64)> = data
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let spend = if c.x > 0.0 && c.monetary > 0.0 { gg.expected_spend(c.x, c.monetary) } else { gg.p * gg.gamma / (gg.q - 1.0) };
+            let spend = if c.x > 0.0 && c.monetary > 0.0 {
+                gg.expected_spend(c.x, c.monetary)
+            } else {
+                gg.p * gg.gamma / (gg.q - 1.0)
+            };
             let value = clv::clv(m, c, spend, a.margin, months, a.discount, unit_days);
-            (i, m.p_alive(c.x, c.t_x, c.t), m.expected(c.x, c.t_x, c.t, h), spend, value)
+            (
+                i,
+                m.p_alive(c.x, c.t_x, c.t),
+                m.expected(c.x, c.t_x, c.t, h),
+                spend,
+                value,
+            )
         })
         .collect();
-    rows.sort_by(|x, y| y.4.total_cmp(&x.4).then(data[x.0].customer.cmp(&data[y.0].customer)));
+    rows.sort_by(|x, y| {
+        y.4.total_cmp(&x.4)
+            .then(data[x.0].customer.cmp(&data[y.0].customer))
+    });
     let total: f64 = rows.iter().map(|r| r.4).sum();
     let values: Vec<f64> = rows.iter().map(|r| r.4).collect();
     if let Some(n) = a.top {
         rows.truncate(n);
     }
     let customers = TableBuilder::new("customers")
-        .col("customer_id", Unit::Text, rows.iter().map(|r| data[r.0].customer.clone()).collect::<Vec<_>>())
-        .col("frequency", Unit::Number, rows.iter().map(|r| data[r.0].x).collect::<Vec<_>>())
-        .col("recency", Unit::Number, rows.iter().map(|r| data[r.0].t_x).collect::<Vec<_>>())
-        .col("t", Unit::Number, rows.iter().map(|r| data[r.0].t).collect::<Vec<_>>())
-        .col("monetary", Unit::Money, rows.iter().map(|r| data[r.0].monetary).collect::<Vec<_>>())
-        .col("p_alive", Unit::Ratio, rows.iter().map(|r| r.1).collect::<Vec<_>>())
-        .col("expected_purchases", Unit::Number, rows.iter().map(|r| r.2).collect::<Vec<_>>())
-        .col("expected_aov", Unit::Money, rows.iter().map(|r| r.3).collect::<Vec<_>>())
-        .col("clv", Unit::Money, rows.iter().map(|r| r.4).collect::<Vec<_>>())
+        .col(
+            "customer_id",
+            Unit::Text,
+            rows.iter()
+                .map(|r| data[r.0].customer.clone())
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "frequency",
+            Unit::Number,
+            rows.iter().map(|r| data[r.0].x).collect::<Vec<_>>(),
+        )
+        .col(
+            "recency",
+            Unit::Number,
+            rows.iter().map(|r| data[r.0].t_x).collect::<Vec<_>>(),
+        )
+        .col(
+            "t",
+            Unit::Number,
+            rows.iter().map(|r| data[r.0].t).collect::<Vec<_>>(),
+        )
+        .col(
+            "monetary",
+            Unit::Money,
+            rows.iter().map(|r| data[r.0].monetary).collect::<Vec<_>>(),
+        )
+        .col(
+            "p_alive",
+            Unit::Ratio,
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        )
+        .col(
+            "expected_purchases",
+            Unit::Number,
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )
+        .col(
+            "expected_aov",
+            Unit::Money,
+            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        )
+        .col(
+            "clv",
+            Unit::Money,
+            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+        )
         .build()?;
     notes.push(Note::new(
         format!(
@@ -318,7 +520,11 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         ),
         format!("模型 {mname}：参数 {:.4} {:.4} {:.4} {:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}", params[0], params[1], params[2], params[3], ll, data.len(), gg.p, gg.q, gg.gamma, n_rep, total),
     ));
-    let mut tables = if a.customers { vec![customers, fit] } else { vec![fit, customers] };
+    let mut tables = if a.customers {
+        vec![customers, fit]
+    } else {
+        vec![fit, customers]
+    };
     let mut scatter: Option<Vec<(f64, f64)>> = None;
     if let Some(hd) = &a.holdout {
         let hdays = parse_duration_days(hd).map_err(|e| Error::Usage(format!("--holdout {e}")))?;
@@ -327,7 +533,9 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         let mut days: HashMap<&str, std::collections::BTreeSet<i64>> = HashMap::new();
         for &(c, d, _) in &p.rows {
             if d > as_of && d <= end {
-                days.entry(p.names[c as usize].as_str()).or_default().insert(d);
+                days.entry(p.names[c as usize].as_str())
+                    .or_default()
+                    .insert(d);
             }
         }
         let hunits = hdays / unit_days;
@@ -340,19 +548,59 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
             e.1 += pred;
             e.2 += act;
         }
-        let total = buckets.values().fold((0u64, 0.0, 0.0), |t, b| (t.0 + b.0, t.1 + b.1, t.2 + b.2));
-        let mut label: Vec<String> = buckets.keys().map(|k| if *k == 7 { "7+".to_string() } else { k.to_string() }).collect();
+        let total = buckets
+            .values()
+            .fold((0u64, 0.0, 0.0), |t, b| (t.0 + b.0, t.1 + b.1, t.2 + b.2));
+        let mut label: Vec<String> = buckets
+            .keys()
+            .map(|k| {
+                if *k == 7 {
+                    "7+".to_string()
+                } else {
+                    k.to_string()
+                }
+            })
+            .collect();
         label.push("(all)".into());
-        let rows: Vec<(u64, f64, f64)> = buckets.values().copied().chain(std::iter::once(total)).collect();
-        scatter = Some(buckets.values().map(|b| (b.1 / b.0 as f64, b.2 / b.0 as f64)).collect());
+        let rows: Vec<(u64, f64, f64)> = buckets
+            .values()
+            .copied()
+            .chain(std::iter::once(total))
+            .collect();
+        scatter = Some(
+            buckets
+                .values()
+                .map(|b| (b.1 / b.0 as f64, b.2 / b.0 as f64))
+                .collect(),
+        );
         tables.push(
             TableBuilder::new("holdout")
                 .col("frequency", Unit::Text, label)
-                .col("customers", Unit::Count, rows.iter().map(|r| r.0 as i64).collect::<Vec<_>>())
-                .col("predicted", Unit::Number, rows.iter().map(|r| r.1).collect::<Vec<_>>())
-                .col("actual", Unit::Number, rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>())
-                .col("predicted_per_customer", Unit::Number, rows.iter().map(|r| r.1 / r.0 as f64).collect::<Vec<_>>())
-                .col("actual_per_customer", Unit::Number, rows.iter().map(|r| r.2 / r.0 as f64).collect::<Vec<_>>())
+                .col(
+                    "customers",
+                    Unit::Count,
+                    rows.iter().map(|r| r.0 as i64).collect::<Vec<_>>(),
+                )
+                .col(
+                    "predicted",
+                    Unit::Number,
+                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                )
+                .col(
+                    "actual",
+                    Unit::Number,
+                    rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>(),
+                )
+                .col(
+                    "predicted_per_customer",
+                    Unit::Number,
+                    rows.iter().map(|r| r.1 / r.0 as f64).collect::<Vec<_>>(),
+                )
+                .col(
+                    "actual_per_customer",
+                    Unit::Number,
+                    rows.iter().map(|r| r.2 / r.0 as f64).collect::<Vec<_>>(),
+                )
                 .build()?,
         );
         notes.push(Note::new(
@@ -364,23 +612,25 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         Some(points) => ChartSpec {
             chart: Chart::Scatter { points },
             title: match lang {
-                Lang::En => "Holdout: predicted vs actual purchases per customer, by frequency".into(),
+                Lang::En => {
+                    "Holdout: predicted vs actual purchases per customer, by frequency".into()
+                }
                 Lang::ZhCn => "留出期：每客户预测与实际购买次数（按复购次数）".into(),
             },
             x_label: "predicted".into(),
             y_label: "actual".into(),
         },
         None => ChartSpec {
-        chart: Chart::Histogram { values, bins: 30 },
-        title: match lang {
-            Lang::En => "CLV per customer".into(),
-            Lang::ZhCn => "每个客户的 CLV".into(),
-        },
-        x_label: "CLV".into(),
-        y_label: match lang {
-            Lang::En => "customers".into(),
-            Lang::ZhCn => "客户数".into(),
-        },
+            chart: Chart::Histogram { values, bins: 30 },
+            title: match lang {
+                Lang::En => "CLV per customer".into(),
+                Lang::ZhCn => "每个客户的 CLV".into(),
+            },
+            x_label: "CLV".into(),
+            y_label: match lang {
+                Lang::En => "customers".into(),
+                Lang::ZhCn => "客户数".into(),
+            },
         },
     });
     Ok((tables, chart))

@@ -21,7 +21,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut out = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "salesctl", &mut out);
     let mut so = std::io::stdout().lock();
-    so.write_all(&out).and_then(|_| so.flush()).map_err(|e| Error::io("<stdout>", e))?;
+    so.write_all(&out)
+        .and_then(|_| so.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitCode::Success)
 }
 
@@ -30,8 +32,12 @@ pub struct ManArgs {}
 
 pub fn man(_a: ManArgs) -> Result<ExitCode> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(|e| Error::io("<stdout>", e))?;
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| Error::io("<stdout>", e))?;
     let mut so = std::io::stdout().lock();
-    so.write_all(&out).and_then(|_| so.flush()).map_err(|e| Error::io("<stdout>", e))?;
+    so.write_all(&out)
+        .and_then(|_| so.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitCode::Success)
 }

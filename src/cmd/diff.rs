@@ -39,7 +39,9 @@ fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
     let ds = load::load(std::slice::from_ref(path), &a.load)?;
     let mut cols = snapshots::COLUMNS.to_vec();
     cols.push(a.key.as_str());
-    let df = ds.frame(Table::Deals, &cols)?.ok_or_else(|| Error::Input(format!("{}: not a deals export", path.display())))?;
+    let df = ds
+        .frame(Table::Deals, &cols)?
+        .ok_or_else(|| Error::Input(format!("{}: not a deals export", path.display())))?;
     prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
     let rows = snapshots::rows_from_frame(&df, &a.key)?;
     Ok((ds, rows))
@@ -47,7 +49,10 @@ fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
 
 fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
     let st = r.stage.as_deref()?;
-    let list = p.stages(r.pipeline.as_deref().unwrap_or("default")).map(Vec::as_slice).unwrap_or(&[]);
+    let list = p
+        .stages(r.pipeline.as_deref().unwrap_or("default"))
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     p.pos(list, st)
 }
 
@@ -61,49 +66,137 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut detail: Vec<(&'static str, String, String, String, Option<f64>)> = Vec::new();
     for &j in &m.new {
         let r = &new[j];
-        detail.push(("new", r.key.clone(), String::new(), r.stage.clone().unwrap_or_default(), r.amount));
+        detail.push((
+            "new",
+            r.key.clone(),
+            String::new(),
+            r.stage.clone().unwrap_or_default(),
+            r.amount,
+        ));
     }
     for &i in &m.vanished {
         let r = &old[i];
-        detail.push(("vanished", r.key.clone(), r.stage.clone().unwrap_or_default(), String::new(), r.amount));
+        detail.push((
+            "vanished",
+            r.key.clone(),
+            r.stage.clone().unwrap_or_default(),
+            String::new(),
+            r.amount,
+        ));
     }
     for &(i, j) in &m.common {
         let (o, n) = (&old[i], &new[j]);
-        let (so, sn) = (o.stage.clone().unwrap_or_default(), n.stage.clone().unwrap_or_default());
+        let (so, sn) = (
+            o.stage.clone().unwrap_or_default(),
+            n.stage.clone().unwrap_or_default(),
+        );
         match (pos(&pipelines, o), pos(&pipelines, n)) {
             (Some(Pos::Open(x)), Some(Pos::Open(y))) if y > x => {
-                detail.push(("moved_forward", n.key.clone(), so.clone(), sn.clone(), n.amount));
+                detail.push((
+                    "moved_forward",
+                    n.key.clone(),
+                    so.clone(),
+                    sn.clone(),
+                    n.amount,
+                ));
                 if y > x + 1 {
-                    detail.push(("skipped_stages", n.key.clone(), so.clone(), sn.clone(), n.amount));
+                    detail.push((
+                        "skipped_stages",
+                        n.key.clone(),
+                        so.clone(),
+                        sn.clone(),
+                        n.amount,
+                    ));
                 }
             }
-            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y < x => detail.push(("moved_backward", n.key.clone(), so.clone(), sn.clone(), n.amount)),
-            (Some(p), Some(Pos::Won)) if p != Pos::Won => detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount)),
-            (Some(p), Some(Pos::Lost)) if p != Pos::Lost => detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount)),
-            _ if so != sn => detail.push(("stage_changed", n.key.clone(), so.clone(), sn.clone(), n.amount)),
+            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y < x => detail.push((
+                "moved_backward",
+                n.key.clone(),
+                so.clone(),
+                sn.clone(),
+                n.amount,
+            )),
+            (Some(p), Some(Pos::Won)) if p != Pos::Won => {
+                detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount))
+            }
+            (Some(p), Some(Pos::Lost)) if p != Pos::Lost => {
+                detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount))
+            }
+            _ if so != sn => detail.push((
+                "stage_changed",
+                n.key.clone(),
+                so.clone(),
+                sn.clone(),
+                n.amount,
+            )),
             _ => {}
         }
         if let (Some(x), Some(y)) = (o.amount, n.amount) {
             if (y - x).abs() > 1e-9 {
-                detail.push((if y > x { "amount_up" } else { "amount_down" }, n.key.clone(), format!("{x}"), format!("{y}"), Some(y - x)));
+                detail.push((
+                    if y > x { "amount_up" } else { "amount_down" },
+                    n.key.clone(),
+                    format!("{x}"),
+                    format!("{y}"),
+                    Some(y - x),
+                ));
             }
         }
         if let (Some(x), Some(y)) = (o.expected_close_at, n.expected_close_at) {
             if y > x {
-                let d = |t: i64| crate::period::ms_to_date(t).map(|d| d.to_string()).unwrap_or_default();
+                let d = |t: i64| {
+                    crate::period::ms_to_date(t)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                };
                 detail.push(("close_pushed_out", n.key.clone(), d(x), d(y), n.amount));
             }
         }
         if o.owner != n.owner {
-            detail.push(("owner_changed", n.key.clone(), o.owner.clone().unwrap_or_default(), n.owner.clone().unwrap_or_default(), n.amount));
+            detail.push((
+                "owner_changed",
+                n.key.clone(),
+                o.owner.clone().unwrap_or_default(),
+                n.owner.clone().unwrap_or_default(),
+                n.amount,
+            ));
         }
     }
-    let kinds = ["new", "vanished", "moved_forward", "moved_backward", "skipped_stages", "won", "lost", "stage_changed", "amount_up", "amount_down", "close_pushed_out", "owner_changed"];
-    let counts: Vec<i64> = kinds.iter().map(|k| detail.iter().filter(|d| d.0 == *k).count() as i64).collect();
-    let amounts: Vec<Option<f64>> = kinds.iter().map(|k| detail.iter().filter(|d| d.0 == *k).filter_map(|d| d.4).reduce(|x, y| x + y)).collect();
+    let kinds = [
+        "new",
+        "vanished",
+        "moved_forward",
+        "moved_backward",
+        "skipped_stages",
+        "won",
+        "lost",
+        "stage_changed",
+        "amount_up",
+        "amount_down",
+        "close_pushed_out",
+        "owner_changed",
+    ];
+    let counts: Vec<i64> = kinds
+        .iter()
+        .map(|k| detail.iter().filter(|d| d.0 == *k).count() as i64)
+        .collect();
+    let amounts: Vec<Option<f64>> = kinds
+        .iter()
+        .map(|k| {
+            detail
+                .iter()
+                .filter(|d| d.0 == *k)
+                .filter_map(|d| d.4)
+                .reduce(|x, y| x + y)
+        })
+        .collect();
     let mut tables = vec![
         TableBuilder::new("summary")
-            .col("change", Unit::Text, kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+            .col(
+                "change",
+                Unit::Text,
+                kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            )
             .col("deals", Unit::Count, counts)
             .col("amount", Unit::Money, amounts)
             .build()?,
@@ -111,11 +204,31 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if a.detail {
         tables.push(
             TableBuilder::new("detail")
-                .col("deal_id", Unit::Text, detail.iter().map(|d| d.1.clone()).collect::<Vec<_>>())
-                .col("change", Unit::Text, detail.iter().map(|d| d.0.to_string()).collect::<Vec<_>>())
-                .col("from", Unit::Text, detail.iter().map(|d| d.2.clone()).collect::<Vec<_>>())
-                .col("to", Unit::Text, detail.iter().map(|d| d.3.clone()).collect::<Vec<_>>())
-                .col("amount", Unit::Money, detail.iter().map(|d| d.4).collect::<Vec<_>>())
+                .col(
+                    "deal_id",
+                    Unit::Text,
+                    detail.iter().map(|d| d.1.clone()).collect::<Vec<_>>(),
+                )
+                .col(
+                    "change",
+                    Unit::Text,
+                    detail.iter().map(|d| d.0.to_string()).collect::<Vec<_>>(),
+                )
+                .col(
+                    "from",
+                    Unit::Text,
+                    detail.iter().map(|d| d.2.clone()).collect::<Vec<_>>(),
+                )
+                .col(
+                    "to",
+                    Unit::Text,
+                    detail.iter().map(|d| d.3.clone()).collect::<Vec<_>>(),
+                )
+                .col(
+                    "amount",
+                    Unit::Money,
+                    detail.iter().map(|d| d.4).collect::<Vec<_>>(),
+                )
                 .build()?,
         );
     }
@@ -129,9 +242,21 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             m.vanished.len(),
             a.key
         ),
-        format!("{} -> {}：两次都有 {} 个，新增 {} 个，消失 {} 个（按 {} 匹配）", a.old.display(), a.new.display(), m.common.len(), m.new.len(), m.vanished.len(), a.key),
+        format!(
+            "{} -> {}：两次都有 {} 个，新增 {} 个，消失 {} 个（按 {} 匹配）",
+            a.old.display(),
+            a.new.display(),
+            m.common.len(),
+            m.new.len(),
+            m.vanished.len(),
+            a.key
+        ),
     )];
-    let report = Report { tables, notes, title: None };
+    let report = Report {
+        tables,
+        notes,
+        title: None,
+    };
     output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
     Ok(ExitCode::Success)
 }

@@ -42,21 +42,36 @@ pub struct Args {
     pub out: OutputArgs,
 }
 
-const DEAL_COLS: &[&str] =
-    &["deal_id", "pipeline", "stage", "status", "amount", "currency", "created_at", "closed_at", "stage_entered_at"];
+const DEAL_COLS: &[&str] = &[
+    "deal_id",
+    "pipeline",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "created_at",
+    "closed_at",
+    "stage_entered_at",
+];
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let (deals, set) = analysis::deal_set(&ds, DEAL_COLS, a.by.as_deref())?;
     analysis::require_stage_lists(&set, &ds)?;
-    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
+    let period = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::Usage)?;
     let by = match &a.by {
         Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
         None => None,
     };
     let window_ms = match &a.window {
-        Some(w) => Some((parse_duration_days(w).map_err(|e| Error::Usage(format!("--window {e}")))? * 86_400_000.0) as i64),
+        Some(w) => Some(
+            (parse_duration_days(w).map_err(|e| Error::Usage(format!("--window {e}")))?
+                * 86_400_000.0) as i64,
+        ),
         None => None,
     };
     let params = Params {
@@ -68,7 +83,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         by,
     };
     let (funnels, st) = funnel::compute(&set, &params);
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::Usage)?;
     let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at");
     notes.extend(funnel_notes(&st, &funnels, &a, &set));
     let report = Report {
@@ -77,7 +93,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         title: Some(Note::new("Stage funnel", "销售漏斗")),
     };
     let chart = a.out.chart.as_ref().map(|_| chart_of(&funnels, lang));
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    output::emit(
+        &report,
+        &a.out,
+        ds.settings.config.lang.as_deref(),
+        chart.as_ref(),
+    )?;
     analysis::write_rejects(&ds, &a.load)?;
     Ok(ExitCode::Success)
 }
@@ -89,10 +110,15 @@ fn multi_pipeline(f: &[Funnel]) -> bool {
 fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
     let mp = multi_pipeline(funnels);
     let (mut pipe, mut grp, mut coh, mut open_share) = (vec![], vec![], vec![], vec![]);
-    let (mut stage, mut reached, mut step, mut cum, mut drop) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut stage, mut reached, mut step, mut cum, mut drop) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let (mut amount, mut currency, mut basis) = (vec![], vec![], vec![]);
     for f in funnels {
-        let single = if f.amount.len() == 1 { f.amount.iter().next() } else { None };
+        let single = if f.amount.len() == 1 {
+            f.amount.iter().next()
+        } else {
+            None
+        };
         for k in 0..f.stages.len() {
             pipe.push(f.pipeline.clone());
             grp.push(f.group.clone());
@@ -107,9 +133,17 @@ fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
                 currency.push(f.currency.clone());
             } else {
                 amount.push(single.map(|(_, v)| v[k]));
-                currency.push(single.map(|(c, _)| c.clone()).or_else(|| (f.amount.len() > 1).then(|| "(several)".to_string())));
+                currency.push(
+                    single
+                        .map(|(c, _)| c.clone())
+                        .or_else(|| (f.amount.len() > 1).then(|| "(several)".to_string())),
+                );
             }
-            basis.push(if f.mixed_basis { "history+implied" } else { f.basis.as_str() });
+            basis.push(if f.mixed_basis {
+                "history+implied"
+            } else {
+                f.basis.as_str()
+            });
         }
     }
     let mut t = TableBuilder::new("funnel");
@@ -123,18 +157,26 @@ fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
     if a.value {
         t.col("amount", Unit::Money, reached);
     } else {
-        t.col("deals", Unit::Count, reached.iter().map(|x| *x as i64).collect::<Vec<_>>());
+        t.col(
+            "deals",
+            Unit::Count,
+            reached.iter().map(|x| *x as i64).collect::<Vec<_>>(),
+        );
     }
-    t.col("step_conversion", Unit::Ratio, step).col("cumulative_conversion", Unit::Ratio, cum).col("drop_off", Unit::Ratio, drop);
+    t.col("step_conversion", Unit::Ratio, step)
+        .col("cumulative_conversion", Unit::Ratio, cum)
+        .col("drop_off", Unit::Ratio, drop);
     t.col_if(!a.value, "amount", Unit::Money, amount);
-    t.col("currency", Unit::Text, currency).col("basis", Unit::Text, basis);
+    t.col("currency", Unit::Text, currency)
+        .col("basis", Unit::Text, basis);
     t.build()
 }
 
 /// Amount reaching each stage, per currency (long format): never summed across currencies.
 fn amounts_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
     let mp = multi_pipeline(funnels);
-    let (mut pipe, mut grp, mut coh, mut stage, mut cur, mut amt) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut pipe, mut grp, mut coh, mut stage, mut cur, mut amt) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     for f in funnels {
         for (c, v) in &f.amount {
             for (k, x) in v.iter().enumerate() {
@@ -153,7 +195,9 @@ fn amounts_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
         t.col(b, Unit::Text, grp);
     }
     t.col_if(a.cohort.is_some(), "cohort", Unit::Text, coh);
-    t.col("stage", Unit::Text, stage).col("currency", Unit::Text, cur).col("amount", Unit::Money, amt);
+    t.col("stage", Unit::Text, stage)
+        .col("currency", Unit::Text, cur)
+        .col("amount", Unit::Money, amt);
     t.build()
 }
 
@@ -193,30 +237,51 @@ fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet)
                 "{} backward move(s); {} skipped stage(s) in {} deal(s)",
                 st.backward_moves, st.skipped_stages, st.deals_with_skip
             ),
-            format!("{} 次阶段回退；{} 个商机共跳过 {} 个阶段", st.backward_moves, st.deals_with_skip, st.skipped_stages),
+            format!(
+                "{} 次阶段回退；{} 个商机共跳过 {} 个阶段",
+                st.backward_moves, st.deals_with_skip, st.skipped_stages
+            ),
         ));
     }
     if st.invalid > 0 {
         n.push(Note::new(
-            format!("{} invalid deal(s) counted at the stages they reached (never won)", st.invalid),
+            format!(
+                "{} invalid deal(s) counted at the stages they reached (never won)",
+                st.invalid
+            ),
             format!("{} 个无效商机计入其到达的阶段（不计为赢单）", st.invalid),
         ));
     }
     if st.outside_period > 0 || st.no_created > 0 {
         n.push(Note::new(
-            format!("{} deal(s) created outside the period, {} without a created date, left out", st.outside_period, st.no_created),
-            format!("{} 个商机不在期间内创建，{} 个缺少创建时间，未计入", st.outside_period, st.no_created),
+            format!(
+                "{} deal(s) created outside the period, {} without a created date, left out",
+                st.outside_period, st.no_created
+            ),
+            format!(
+                "{} 个商机不在期间内创建，{} 个缺少创建时间，未计入",
+                st.outside_period, st.no_created
+            ),
         ));
     }
     if st.out_of_order > 0 {
         n.push(Note::new(
-            format!("{} deal(s) whose history does not start at the first stage are in no in-order row", st.out_of_order),
-            format!("{} 个商机的历史不是从第一阶段开始，不计入按序漏斗", st.out_of_order),
+            format!(
+                "{} deal(s) whose history does not start at the first stage are in no in-order row",
+                st.out_of_order
+            ),
+            format!(
+                "{} 个商机的历史不是从第一阶段开始，不计入按序漏斗",
+                st.out_of_order
+            ),
         ));
     }
     if st.no_position > 0 {
         n.push(Note::new(
-            format!("{} deal(s) whose stage is in no stage list left out", st.no_position),
+            format!(
+                "{} deal(s) whose stage is in no stage list left out",
+                st.no_position
+            ),
             format!("{} 个商机的阶段不在阶段列表中，未计入", st.no_position),
         ));
     }
@@ -240,7 +305,10 @@ fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet)
     }
     if st.no_amount > 0 {
         n.push(Note::new(
-            format!("{} deal(s) without an amount left out of the value funnel", st.no_amount),
+            format!(
+                "{} deal(s) without an amount left out of the value funnel",
+                st.no_amount
+            ),
             format!("{} 个商机无金额，未计入金额漏斗", st.no_amount),
         ));
     }
@@ -275,7 +343,11 @@ fn chart_of(funnels: &[Funnel], lang: Lang) -> ChartSpec {
             values: f.reached.clone(),
             value_labels: (0..f.stages.len())
                 .map(|k| match f.step(k) {
-                    Some(s) => format!("{} ({:.1}%)", crate::output::cell::thousands(&format!("{:.0}", f.reached[k])), s * 100.0),
+                    Some(s) => format!(
+                        "{} ({:.1}%)",
+                        crate::output::cell::thousands(&format!("{:.0}", f.reached[k])),
+                        s * 100.0
+                    ),
                     None => crate::output::cell::thousands(&format!("{:.0}", f.reached[k])),
                 })
                 .collect(),
@@ -287,15 +359,34 @@ fn chart_of(funnels: &[Funnel], lang: Lang) -> ChartSpec {
             .iter()
             .filter(|f| f.pipeline == first.pipeline)
             .map(|f| {
-                let name = [f.group.as_deref(), f.cohort.as_deref(), f.currency.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                (if name.is_empty() { f.pipeline.clone() } else { name }, f.reached.clone())
+                let name = [
+                    f.group.as_deref(),
+                    f.cohort.as_deref(),
+                    f.currency.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+                (
+                    if name.is_empty() {
+                        f.pipeline.clone()
+                    } else {
+                        name
+                    },
+                    f.reached.clone(),
+                )
             })
             .collect();
-        Chart::Grouped { categories: first.stages.clone(), series }
+        Chart::Grouped {
+            categories: first.stages.clone(),
+            series,
+        }
     };
-    ChartSpec { chart, title: title.into(), x_label: String::new(), y_label: y.into() }
+    ChartSpec {
+        chart,
+        title: title.into(),
+        x_label: String::new(),
+        y_label: y.into(),
+    }
 }

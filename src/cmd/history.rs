@@ -38,26 +38,41 @@ pub struct Args {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;
     if !a.dates.is_empty() && a.dates.len() != a.snapshots.len() {
-        return Err(Error::Usage(format!("--dates has {} dates for {} snapshots", a.dates.len(), a.snapshots.len())));
+        return Err(Error::Usage(format!(
+            "--dates has {} dates for {} snapshots",
+            a.dates.len(),
+            a.snapshots.len()
+        )));
     }
     let mut snaps: Vec<Snapshot> = Vec::new();
     let mut last: Option<load::Dataset> = None;
     for (i, path) in a.snapshots.iter().enumerate() {
         let ds = load::load(std::slice::from_ref(path), &a.load)?;
         let date = match a.dates.get(i) {
-            Some(d) => crate::period::parse_date(d).map_err(|e| Error::Usage(format!("--dates {d:?}: {e}")))?,
+            Some(d) => crate::period::parse_date(d)
+                .map_err(|e| Error::Usage(format!("--dates {d:?}: {e}")))?,
             None => load::file_name_date(path).unwrap_or(ds.as_of),
         };
         let mut cols: Vec<&str> = snapshots::COLUMNS.to_vec();
         cols.push(a.key.as_str());
         let Some(df) = ds.frame(Table::Deals, &cols)? else {
-            return Err(Error::Input(format!("{}: not a deals export (history rebuilds stage events from deal snapshots)", path.display())));
+            return Err(Error::Input(format!(
+                "{}: not a deals export (history rebuilds stage events from deal snapshots)",
+                path.display()
+            )));
         };
         prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
         let rows = snapshots::rows_from_frame(&df, &a.key)?;
         // The snapshot date (midnight): changes seen in it happened at or before this instant.
-        snaps.push(Snapshot { label: format!("{} ({date})", path.display()), at: crate::period::date_ms(date), rows });
-        if last.as_ref().is_none_or(|l: &load::Dataset| date >= l.as_of) {
+        snaps.push(Snapshot {
+            label: format!("{} ({date})", path.display()),
+            at: crate::period::date_ms(date),
+            rows,
+        });
+        if last
+            .as_ref()
+            .is_none_or(|l: &load::Dataset| date >= l.as_of)
+        {
             let mut ds = ds;
             ds.as_of = date;
             last = Some(ds);
@@ -65,13 +80,20 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     snaps.sort_by_key(|s| s.at);
     if snaps.windows(2).any(|w| w[0].at == w[1].at) {
-        return Err(Error::Usage("two snapshots have the same date; give --dates".into()));
+        return Err(Error::Usage(
+            "two snapshots have the same date; give --dates".into(),
+        ));
     }
-    let Some(mut ds) = last else { return Err(Error::Internal("no snapshot".into())) };
+    let Some(mut ds) = last else {
+        return Err(Error::Internal("no snapshot".into()));
+    };
     let pipelines = ds.pipelines();
     let outcomes = ds.settings.outcomes.clone();
     let is_first = |p: Option<&str>, s: &str| {
-        pipelines.stages(p.unwrap_or("default")).and_then(|l| l.first()).is_some_and(|f| f.trim().eq_ignore_ascii_case(s.trim()))
+        pipelines
+            .stages(p.unwrap_or("default"))
+            .and_then(|l| l.first())
+            .is_some_and(|f| f.trim().eq_ignore_ascii_case(s.trim()))
     };
     let is_outcome = |s: &str| outcomes.status_of(s) != Status::Open;
     let (events, st) = snapshots::rebuild(&snaps, &is_first, &is_outcome);
@@ -79,14 +101,32 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         Ok(Column::new(name.into(), v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?)
     };
     let df = DataFrame::new_infer_height(vec![
-        Column::new("deal_id".into(), events.iter().map(|e| e.key.clone()).collect::<Vec<_>>()),
-        Column::new("pipeline".into(), events.iter().map(|e| e.pipeline.clone()).collect::<Vec<_>>()),
-        Column::new("stage".into(), events.iter().map(|e| e.stage.clone()).collect::<Vec<_>>()),
+        Column::new(
+            "deal_id".into(),
+            events.iter().map(|e| e.key.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "pipeline".into(),
+            events
+                .iter()
+                .map(|e| e.pipeline.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "stage".into(),
+            events.iter().map(|e| e.stage.clone()).collect::<Vec<_>>(),
+        ),
         dt(events.iter().map(|e| e.at).collect(), "entered_at")?,
         dt(events.iter().map(|e| e.min).collect(), "entered_at_min")?,
         dt(events.iter().map(|e| e.max).collect(), "entered_at_max")?,
-        Column::new("owner".into(), events.iter().map(|e| e.owner.clone()).collect::<Vec<_>>()),
-        Column::new("amount".into(), events.iter().map(|e| e.amount).collect::<Vec<_>>()),
+        Column::new(
+            "owner".into(),
+            events.iter().map(|e| e.owner.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "amount".into(),
+            events.iter().map(|e| e.amount).collect::<Vec<_>>(),
+        ),
     ])?;
     let n_events = df.height();
     ds.set_table(Table::StageEvents, df);
@@ -103,11 +143,24 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         format!("{} deal(s) appeared after the first snapshot", st.new),
     ];
     if !st.vanished.is_empty() {
-        let list: Vec<String> = st.vanished.iter().take(20).map(|(s, k)| format!("{k} (gone from {s})")).collect();
-        notes.push(format!("{} deal(s) vanished between snapshots: {}{}", st.vanished.len(), list.join(", "), if st.vanished.len() > 20 { ", ..." } else { "" }));
+        let list: Vec<String> = st
+            .vanished
+            .iter()
+            .take(20)
+            .map(|(s, k)| format!("{k} (gone from {s})"))
+            .collect();
+        notes.push(format!(
+            "{} deal(s) vanished between snapshots: {}{}",
+            st.vanished.len(),
+            list.join(", "),
+            if st.vanished.len() > 20 { ", ..." } else { "" }
+        ));
     }
     if st.duplicate_keys > 0 {
-        notes.push(format!("{} repeated {} value(s) within a snapshot: the first row of each used", st.duplicate_keys, a.key));
+        notes.push(format!(
+            "{} repeated {} value(s) within a snapshot: the first row of each used",
+            st.duplicate_keys, a.key
+        ));
     }
     ds.manifest.notes.extend(notes.iter().cloned());
     dir::write(&ds, &a.output)?;
@@ -118,7 +171,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         for n in &notes {
             eprintln!("note: {n}");
         }
-        eprintln!("wrote {}: deals {}, stage_events {}", a.output.display(), ds.manifest.tables.get("deals").copied().unwrap_or(0), n_events);
+        eprintln!(
+            "wrote {}: deals {}, stage_events {}",
+            a.output.display(),
+            ds.manifest.tables.get("deals").copied().unwrap_or(0),
+            n_events
+        );
     }
     Ok(ExitCode::Success)
 }

@@ -25,8 +25,16 @@ pub struct Args {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;
     for i in &a.inputs {
-        if i.canonicalize().ok().is_some_and(|c| a.output.canonicalize().ok().is_some_and(|o| c == o || c.starts_with(&o))) {
-            return Err(Error::Usage(format!("{}: the output DIR must not be (or hold) an input", a.output.display())));
+        if i.canonicalize().ok().is_some_and(|c| {
+            a.output
+                .canonicalize()
+                .ok()
+                .is_some_and(|o| c == o || c.starts_with(&o))
+        }) {
+            return Err(Error::Usage(format!(
+                "{}: the output DIR must not be (or hold) an input",
+                a.output.display()
+            )));
         }
     }
     let ds = load::load(&a.inputs, &a.load)?;
@@ -42,12 +50,26 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
 }
 
 /// The one-screen summary.
-fn write_summary(w: &mut impl Write, ds: &load::Dataset, out: &std::path::Path) -> std::io::Result<()> {
+fn write_summary(
+    w: &mut impl Write,
+    ds: &load::Dataset,
+    out: &std::path::Path,
+) -> std::io::Result<()> {
     let m = &ds.manifest;
     for s in &m.sources {
-        writeln!(w, "{}: {} ({}; {}), preset {}: {}", s.path, s.table, s.container, s.encoding, s.preset, s.preset_why)?;
+        writeln!(
+            w,
+            "{}: {} ({}; {}), preset {}: {}",
+            s.path, s.table, s.container, s.encoding, s.preset, s.preset_why
+        )?;
         let outs: Vec<String> = s.rows_out.iter().map(|(t, n)| format!("{n} {t}")).collect();
-        writeln!(w, "  rows: {} read, {} out, {} rejected", s.rows_in, outs.join(", "), s.rejected_rows)?;
+        writeln!(
+            w,
+            "  rows: {} read, {} out, {} rejected",
+            s.rows_in,
+            outs.join(", "),
+            s.rejected_rows
+        )?;
         for n in s.notes.iter().chain(s.assumptions.iter()) {
             writeln!(w, "  note: {n}")?;
         }
@@ -59,7 +81,12 @@ fn write_summary(w: &mut impl Write, ds: &load::Dataset, out: &std::path::Path) 
     writeln!(w, "as of {} ({})", m.as_of, m.as_of_basis)?;
     writeln!(w, "wrote {}: {}", out.display(), tables.join(", "))?;
     if m.rejects > 0 {
-        writeln!(w, "{} rejected cell(s)/row(s) written to {}", m.rejects, out.join("rejects.csv").display())?;
+        writeln!(
+            w,
+            "{} rejected cell(s)/row(s) written to {}",
+            m.rejects,
+            out.join("rejects.csv").display()
+        )?;
     }
     Ok(())
 }

@@ -45,8 +45,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let table = match &a.rows_of {
-        Some(t) => Table::parse(t).ok_or_else(|| Error::Usage(format!("--rows-of {t:?}: unknown table")))?,
-        None => *ds.tables().first().ok_or_else(|| Error::Input("the input holds no table".into()))?,
+        Some(t) => Table::parse(t)
+            .ok_or_else(|| Error::Usage(format!("--rows-of {t:?}: unknown table")))?,
+        None => *ds
+            .tables()
+            .first()
+            .ok_or_else(|| Error::Input("the input holds no table".into()))?,
     };
     let df = ds.scan(table)?.collect()?;
     let columns = df
@@ -60,8 +64,14 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     )];
     for s in &ds.manifest.sources {
         notes.push(Note::new(
-            format!("{}: preset {}, {} rows read, {} rejected", s.path, s.preset, s.rows_in, s.rejected_rows),
-            format!("{}: 预设 {}，读取 {} 行，拒绝 {} 行", s.path, s.preset, s.rows_in, s.rejected_rows),
+            format!(
+                "{}: preset {}, {} rows read, {} rejected",
+                s.path, s.preset, s.rows_in, s.rejected_rows
+            ),
+            format!(
+                "{}: 预设 {}，读取 {} 行，拒绝 {} 行",
+                s.path, s.preset, s.rows_in, s.rejected_rows
+            ),
         ));
         notes.extend(s.assumptions.iter().map(Note::en));
     }
@@ -70,7 +80,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             load::dir::write_rejects(p, &ds.rejects)?;
         }
     }
-    let report = Report { tables: vec![ResultTable { name: table.name().to_string(), columns, df }], notes, title: None };
+    let report = Report {
+        tables: vec![ResultTable {
+            name: table.name().to_string(),
+            columns,
+            df,
+        }],
+        notes,
+        title: None,
+    };
     output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
     Ok(ExitCode::Success)
 }

@@ -31,7 +31,10 @@ pub struct DateOrder {
 
 impl DateOrder {
     /// Combine the evidence of every date column of a file.
-    pub fn of_file(evidence: impl IntoIterator<Item = OrderEvidence>, config: Option<bool>) -> DateOrder {
+    pub fn of_file(
+        evidence: impl IntoIterator<Item = OrderEvidence>,
+        config: Option<bool>,
+    ) -> DateOrder {
         let (mut d, mut m) = (false, false);
         for e in evidence {
             d |= e.day_first;
@@ -50,7 +53,12 @@ impl DateOrder {
 pub enum Builder {
     Text(StringChunkedBuilder),
     Date(DateBuilder),
-    Num { vals: Vec<Option<f64>>, fraction: bool, any_percent: bool, max: f64 },
+    Num {
+        vals: Vec<Option<f64>>,
+        fraction: bool,
+        any_percent: bool,
+        max: f64,
+    },
     Bool(Vec<Option<bool>>),
 }
 
@@ -65,9 +73,24 @@ impl Builder {
     pub fn new(name: &str, kind: Kind, cap: usize) -> Builder {
         match kind {
             Kind::Text | Kind::Period => Builder::Text(StringChunkedBuilder::new(name.into(), cap)),
-            Kind::DateTime => Builder::Date(DateBuilder { vals: Vec::with_capacity(cap), amb: Vec::new(), ev: OrderEvidence::default(), sample: None }),
-            Kind::Money | Kind::Number => Builder::Num { vals: Vec::with_capacity(cap), fraction: false, any_percent: false, max: 0.0 },
-            Kind::Fraction => Builder::Num { vals: Vec::with_capacity(cap), fraction: true, any_percent: false, max: 0.0 },
+            Kind::DateTime => Builder::Date(DateBuilder {
+                vals: Vec::with_capacity(cap),
+                amb: Vec::new(),
+                ev: OrderEvidence::default(),
+                sample: None,
+            }),
+            Kind::Money | Kind::Number => Builder::Num {
+                vals: Vec::with_capacity(cap),
+                fraction: false,
+                any_percent: false,
+                max: 0.0,
+            },
+            Kind::Fraction => Builder::Num {
+                vals: Vec::with_capacity(cap),
+                fraction: true,
+                any_percent: false,
+                max: 0.0,
+            },
             Kind::Bool => Builder::Bool(Vec::with_capacity(cap)),
         }
     }
@@ -86,7 +109,15 @@ impl Builder {
                 }
             }
             (Builder::Date(d), _) => d.vals.push(NULL_DT),
-            (Builder::Num { vals, any_percent, max, .. }, Val::Num(x)) => {
+            (
+                Builder::Num {
+                    vals,
+                    any_percent,
+                    max,
+                    ..
+                },
+                Val::Num(x),
+            ) => {
                 vals.push(Some(*x));
                 *any_percent |= percent;
                 *max = max.max(*x);
@@ -117,18 +148,35 @@ impl Builder {
     /// evidence, else the file's (another date column of the same export settles the order:
     /// one export has one locale), else the config's `day_first`, else an error; returns the
     /// order used when it mattered.
-    pub fn finish(self, name: &str, order: DateOrder, file: &str, header: &str) -> Result<(Column, Option<String>)> {
+    pub fn finish(
+        self,
+        name: &str,
+        order: DateOrder,
+        file: &str,
+        header: &str,
+    ) -> Result<(Column, Option<String>)> {
         let mut note = None;
         let col = match self {
             Builder::Text(b) => b.finish().into_series().into_column(),
-            Builder::Bool(v) => BooleanChunked::from_iter_options(name.into(), v.into_iter()).into_series().into_column(),
-            Builder::Num { vals, fraction, any_percent, max } => {
+            Builder::Bool(v) => BooleanChunked::from_iter_options(name.into(), v.into_iter())
+                .into_series()
+                .into_column(),
+            Builder::Num {
+                vals,
+                fraction,
+                any_percent,
+                max,
+            } => {
                 let scale = fraction && (any_percent || max > 1.0);
                 if scale {
                     note = Some(format!("{header}: read as percent (values divided by 100)"));
                 }
-                let it = vals.into_iter().map(|v| v.map(|x| if scale { x / 100.0 } else { x }));
-                Float64Chunked::from_iter_options(name.into(), it).into_series().into_column()
+                let it = vals
+                    .into_iter()
+                    .map(|v| v.map(|x| if scale { x / 100.0 } else { x }));
+                Float64Chunked::from_iter_options(name.into(), it)
+                    .into_series()
+                    .into_column()
             }
             Builder::Date(mut d) => {
                 if !d.amb.is_empty() || d.ev.day_first || d.ev.month_first {
@@ -150,7 +198,14 @@ impl Builder {
                             for (i, cell) in d.amb.drain(..) {
                                 d.vals[i] = date::resolve(cell, df).unwrap_or(NULL_DT);
                             }
-                            note = Some(format!("{header}: dates read {} ({why})", if df { "day/month/year" } else { "month/day/year" }));
+                            note = Some(format!(
+                                "{header}: dates read {} ({why})",
+                                if df {
+                                    "day/month/year"
+                                } else {
+                                    "month/day/year"
+                                }
+                            ));
                         }
                         None => {
                             return Err(Error::AmbiguousDates {
@@ -161,7 +216,10 @@ impl Builder {
                         }
                     }
                 }
-                let it = d.vals.into_iter().map(|v| (v != NULL_DT && v != PENDING_DT).then_some(v));
+                let it = d
+                    .vals
+                    .into_iter()
+                    .map(|v| (v != NULL_DT && v != PENDING_DT).then_some(v));
                 Int64Chunked::from_iter_options(name.into(), it)
                     .into_datetime(TimeUnit::Milliseconds, None)
                     .into_series()

@@ -61,7 +61,9 @@ pub struct CheckConfig {
 }
 
 /// Built-in null markers (compared case-insensitively after trimming).
-pub const NULL_MARKERS: &[&str] = &["", "na", "n/a", "null", "none", "-", "--", "select", "#n/a", "nan", "(blank)"];
+pub const NULL_MARKERS: &[&str] = &[
+    "", "na", "n/a", "null", "none", "-", "--", "select", "#n/a", "nan", "(blank)",
+];
 
 impl Config {
     /// Load `--config FILE`, else `salesctl.toml` in the working directory when present.
@@ -77,20 +79,26 @@ impl Config {
             }
         };
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let cfg = Config::parse(&text).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+        let cfg =
+            Config::parse(&text).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
         Ok((cfg, Some(path)))
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        let cfg: Config = toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        let cfg: Config =
+            toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
         if let Some(m) = cfg.fiscal_year_start {
             if !(1..=12).contains(&m) {
-                return Err(format!("fiscal_year_start = {m}, expected a month number 1-12"));
+                return Err(format!(
+                    "fiscal_year_start = {m}, expected a month number 1-12"
+                ));
             }
         }
         if let Some(w) = &cfg.week_start {
             if !matches!(w.to_lowercase().as_str(), "monday" | "sunday") {
-                return Err(format!("week_start = {w:?}, expected \"monday\" or \"sunday\""));
+                return Err(format!(
+                    "week_start = {w:?}, expected \"monday\" or \"sunday\""
+                ));
             }
         }
         if let Some(tz) = &cfg.timezone {
@@ -104,7 +112,10 @@ impl Config {
 pub fn tz_offset_secs(tz: &str) -> Result<i32, String> {
     let t = tz.trim();
     let upper = t.to_ascii_uppercase();
-    let rest = upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).unwrap_or(&upper);
+    let rest = upper
+        .strip_prefix("UTC")
+        .or_else(|| upper.strip_prefix("GMT"))
+        .unwrap_or(&upper);
     if rest.is_empty() || rest == "Z" {
         return Ok(0);
     }
@@ -125,7 +136,10 @@ pub fn tz_offset_secs(tz: &str) -> Result<i32, String> {
     let digits = digits.replace(':', "");
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().map_err(|_| bad())?, 0),
-        4 => (digits[..2].parse::<i32>().map_err(|_| bad())?, digits[2..].parse::<i32>().map_err(|_| bad())?),
+        4 => (
+            digits[..2].parse::<i32>().map_err(|_| bad())?,
+            digits[2..].parse::<i32>().map_err(|_| bad())?,
+        ),
         _ => return Err(bad()),
     };
     if h > 14 || m > 59 {

@@ -84,9 +84,18 @@ impl Manifest {
 }
 
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, then rename.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let res = File::create(&tmp).and_then(|mut f| {
         write(&mut f)?;
@@ -107,7 +116,8 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> std::io::Resul
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
     write_atomic(path, |f| {
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);
-        w.write_record(["file", "row", "column", "value", "reason"]).map_err(std::io::Error::other)?;
+        w.write_record(["file", "row", "column", "value", "reason"])
+            .map_err(std::io::Error::other)?;
         for r in rejects {
             w.serialize(r).map_err(std::io::Error::other)?;
         }
@@ -117,8 +127,17 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
 
 /// Put a table's canonical columns first, in canonical order, then its extra columns.
 fn canonical_order(df: DataFrame, t: Table) -> Result<DataFrame> {
-    let names: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
-    let mut order: Vec<String> = t.fields().iter().map(|f| f.name.to_string()).filter(|f| names.contains(f)).collect();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let mut order: Vec<String> = t
+        .fields()
+        .iter()
+        .map(|f| f.name.to_string())
+        .filter(|f| names.contains(f))
+        .collect();
     for n in &names {
         if !order.contains(n) {
             order.push(n.clone());
@@ -162,7 +181,8 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
         write_rejects(&rejects_path, &ds.rejects)?;
         written.push(rejects_path);
     }
-    let manifest = serde_json::to_string_pretty(&ds.manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    let manifest =
+        serde_json::to_string_pretty(&ds.manifest).map_err(|e| Error::Internal(e.to_string()))?;
     let mpath = dir.join("manifest.json");
     write_atomic(&mpath, |f| f.write_all(manifest.as_bytes()))?;
     written.push(mpath);
@@ -173,8 +193,8 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset> {
     let mpath = dir.join("manifest.json");
     let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
-    let mut manifest: Manifest =
-        serde_json::from_str(&text).map_err(|e| Error::Input(format!("{}: not a salesctl manifest: {e}", mpath.display())))?;
+    let mut manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| Error::Input(format!("{}: not a salesctl manifest: {e}", mpath.display())))?;
     let mut tables = BTreeMap::new();
     for t in Table::ALL {
         let p = dir.join(format!("{}.parquet", t.name()));
@@ -202,9 +222,20 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
             manifest.as_of_basis = "--as-of".into();
             crate::period::parse_date(f).map_err(|e| Error::Usage(format!("--as-of {f:?}: {e}")))?
         }
-        None => NaiveDate::parse_from_str(&manifest.as_of, "%Y-%m-%d")
-            .map_err(|e| Error::Input(format!("{}: as_of {:?}: {e}", mpath.display(), manifest.as_of)))?,
+        None => NaiveDate::parse_from_str(&manifest.as_of, "%Y-%m-%d").map_err(|e| {
+            Error::Input(format!(
+                "{}: as_of {:?}: {e}",
+                mpath.display(),
+                manifest.as_of
+            ))
+        })?,
     };
     manifest.as_of = as_of.to_string();
-    Ok(Dataset { tables, manifest, rejects: Vec::new(), settings, as_of })
+    Ok(Dataset {
+        tables,
+        manifest,
+        rejects: Vec::new(),
+        settings,
+        as_of,
+    })
 }

@@ -9,9 +9,15 @@ use crate::error::Result;
 
 /// Row order by (deal, entered_at, file order), and each row's deal code.
 fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
-    let ids = df.column("deal_id")?.as_materialized_series().cast(&DataType::String)?;
+    let ids = df
+        .column("deal_id")?
+        .as_materialized_series()
+        .cast(&DataType::String)?;
     let ids = ids.str()?;
-    let at = df.column("entered_at")?.as_materialized_series().cast(&DataType::Int64)?;
+    let at = df
+        .column("entered_at")?
+        .as_materialized_series()
+        .cast(&DataType::Int64)?;
     let at = at.i64()?;
     let mut codes: HashMap<&str, u32> = HashMap::with_capacity(df.height() / 2);
     let mut code = Vec::with_capacity(df.height());
@@ -22,8 +28,11 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
             None => u32::MAX,
         });
     }
-    let mut keys: Vec<(u32, i64, IdxSize)> =
-        at.iter().enumerate().map(|(i, t)| (code[i], t.unwrap_or(i64::MAX), i as IdxSize)).collect();
+    let mut keys: Vec<(u32, i64, IdxSize)> = at
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (code[i], t.unwrap_or(i64::MAX), i as IdxSize))
+        .collect();
     keys.sort_unstable();
     let idx: Vec<IdxSize> = keys.iter().map(|k| k.2).collect();
     let sorted_codes = keys.iter().map(|k| k.0).collect();
@@ -34,7 +43,10 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
 /// then exit times are added.
 pub fn collapse_history(df: DataFrame) -> Result<DataFrame> {
     let (idx, codes) = order(&df)?;
-    let stage = df.column("stage")?.as_materialized_series().cast(&DataType::String)?;
+    let stage = df
+        .column("stage")?
+        .as_materialized_series()
+        .cast(&DataType::String)?;
     let stage = stage.str()?;
     let mut keep: Vec<IdxSize> = Vec::with_capacity(idx.len());
     let mut keep_codes: Vec<u32> = Vec::with_capacity(idx.len());
@@ -62,20 +74,38 @@ pub fn with_exits(df: DataFrame) -> Result<DataFrame> {
 
 /// Rows already sorted by (deal, time); `codes` gives each row's deal.
 fn exits_in_order(mut df: DataFrame, codes: &[u32]) -> Result<DataFrame> {
-    let at = df.column("entered_at")?.as_materialized_series().cast(&DataType::Int64)?;
+    let at = df
+        .column("entered_at")?
+        .as_materialized_series()
+        .cast(&DataType::Int64)?;
     let at: Vec<Option<i64>> = at.i64()?.iter().collect();
     let given: Option<Vec<Option<i64>>> = match df.column("exited_at") {
-        Ok(c) => Some(c.as_materialized_series().cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.cast(&DataType::Int64)?.i64()?.iter().collect()),
+        Ok(c) => Some(
+            c.as_materialized_series()
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                .cast(&DataType::Int64)?
+                .i64()?
+                .iter()
+                .collect(),
+        ),
         Err(_) => None,
     };
     let exits: Vec<Option<i64>> = (0..at.len())
         .map(|i| {
             let own = given.as_ref().and_then(|g| g[i]);
-            own.or_else(|| if i + 1 < at.len() && codes[i + 1] == codes[i] && codes[i] != u32::MAX { at[i + 1] } else { None })
+            own.or_else(|| {
+                if i + 1 < at.len() && codes[i + 1] == codes[i] && codes[i] != u32::MAX {
+                    at[i + 1]
+                } else {
+                    None
+                }
+            })
         })
         .collect();
     let dtype = df.column("entered_at")?.dtype().clone();
-    let col = Column::new("exited_at".into(), exits).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.cast(&dtype)?;
+    let col = Column::new("exited_at".into(), exits)
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+        .cast(&dtype)?;
     df.with_column(col)?;
     Ok(df)
 }
@@ -88,7 +118,9 @@ mod tests {
         DataFrame::new_infer_height(vec![
             Column::new("deal_id".into(), ids),
             Column::new("stage".into(), stages),
-            Column::new("entered_at".into(), at).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).unwrap(),
+            Column::new("entered_at".into(), at)
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
         ])
         .unwrap()
     }
@@ -96,13 +128,40 @@ mod tests {
     #[test]
     fn same_stage_saves_collapse_and_exits_follow() {
         // b: A(1) A(2) B(3) A(4): the repeat save at 2 collapses; the move back to A at 4 stays.
-        let df = frame(&["b", "a", "b", "b", "b"], &["A", "X", "A", "B", "A"], &[2, 5, 1, 3, 4]);
+        let df = frame(
+            &["b", "a", "b", "b", "b"],
+            &["A", "X", "A", "B", "A"],
+            &[2, 5, 1, 3, 4],
+        );
         let out = collapse_history(df).unwrap();
-        let ids: Vec<&str> = out.column("deal_id").unwrap().str().unwrap().iter().map(|x| x.unwrap()).collect();
-        let st: Vec<&str> = out.column("stage").unwrap().str().unwrap().iter().map(|x| x.unwrap()).collect();
+        let ids: Vec<&str> = out
+            .column("deal_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|x| x.unwrap())
+            .collect();
+        let st: Vec<&str> = out
+            .column("stage")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|x| x.unwrap())
+            .collect();
         assert_eq!(ids, vec!["b", "b", "b", "a"]);
         assert_eq!(st, vec!["A", "B", "A", "X"]);
-        let ex: Vec<Option<i64>> = out.column("exited_at").unwrap().as_materialized_series().cast(&DataType::Int64).unwrap().i64().unwrap().iter().collect();
+        let ex: Vec<Option<i64>> = out
+            .column("exited_at")
+            .unwrap()
+            .as_materialized_series()
+            .cast(&DataType::Int64)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect();
         assert_eq!(ex, vec![Some(3), Some(4), None, None]);
     }
 }

@@ -27,15 +27,23 @@ impl Rates {
             .flexible(true)
             .from_path(path)
             .map_err(|e| Error::Input(format!("{file}: {e}")))?;
-        let headers: Vec<String> = r.headers().map_err(|e| Error::Input(format!("{file}: {e}")))?.iter().map(|h| h.trim().to_lowercase()).collect();
+        let headers: Vec<String> = r
+            .headers()
+            .map_err(|e| Error::Input(format!("{file}: {e}")))?
+            .iter()
+            .map(|h| h.trim().to_lowercase())
+            .collect();
         let idx = |name: &str| {
-            headers.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-                file: file.clone(),
-                field: name.into(),
-                why: "--fx needs date, currency, rate".into(),
-                found: headers.join(", "),
-                hint: String::new(),
-            })
+            headers
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| Error::MissingColumn {
+                    file: file.clone(),
+                    field: name.into(),
+                    why: "--fx needs date, currency, rate".into(),
+                    found: headers.join(", "),
+                    hint: String::new(),
+                })
         };
         let (di, ci, ri) = (idx("date")?, idx("currency")?, idx("rate")?);
         let mut by_currency: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
@@ -45,16 +53,32 @@ impl Rates {
             let get = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
             let (d, c, v) = (get(di), get(ci).to_uppercase(), get(ri));
             let date = crate::period::parse_date(&d)
-                .or_else(|_| crate::period::parse(&d, chrono::NaiveDate::MIN, Default::default()).map(|p| p.start))
-                .map_err(|_| Error::Cell { file: file.clone(), row, column: "date".into(), found: d.clone(), expected: "a date like 2026-10-31 or a month like 2026-10".into() })?;
-            let rate: f64 = v.parse().ok().filter(|x: &f64| *x > 0.0 && x.is_finite()).ok_or_else(|| Error::Cell {
-                file: file.clone(),
-                row,
-                column: "rate".into(),
-                found: v.clone(),
-                expected: "a positive number".into(),
-            })?;
-            by_currency.entry(c).or_default().push((crate::period::date_ms(date), rate));
+                .or_else(|_| {
+                    crate::period::parse(&d, chrono::NaiveDate::MIN, Default::default())
+                        .map(|p| p.start)
+                })
+                .map_err(|_| Error::Cell {
+                    file: file.clone(),
+                    row,
+                    column: "date".into(),
+                    found: d.clone(),
+                    expected: "a date like 2026-10-31 or a month like 2026-10".into(),
+                })?;
+            let rate: f64 = v
+                .parse()
+                .ok()
+                .filter(|x: &f64| *x > 0.0 && x.is_finite())
+                .ok_or_else(|| Error::Cell {
+                    file: file.clone(),
+                    row,
+                    column: "rate".into(),
+                    found: v.clone(),
+                    expected: "a positive number".into(),
+                })?;
+            by_currency
+                .entry(c)
+                .or_default()
+                .push((crate::period::date_ms(date), rate));
         }
         for v in by_currency.values_mut() {
             v.sort_by_key(|x| x.0);
@@ -62,7 +86,11 @@ impl Rates {
         let base = match base {
             Some(b) => b.trim().to_uppercase(),
             None => {
-                let ones: Vec<&String> = by_currency.iter().filter(|(_, v)| v.iter().all(|x| x.1 == 1.0)).map(|(k, _)| k).collect();
+                let ones: Vec<&String> = by_currency
+                    .iter()
+                    .filter(|(_, v)| v.iter().all(|x| x.1 == 1.0))
+                    .map(|(k, _)| k)
+                    .collect();
                 match ones.as_slice() {
                     [one] => (*one).clone(),
                     _ => {
@@ -102,19 +130,34 @@ fn plan(t: Table) -> Option<(&'static str, &'static [&'static str])> {
 
 /// Convert a table's money to the report currency. Returns notes.
 pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec<String>)> {
-    let Some((money, dates)) = plan(t) else { return Ok((df, vec![])) };
-    let names: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+    let Some((money, dates)) = plan(t) else {
+        return Ok((df, vec![]));
+    };
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     if !names.iter().any(|n| n == money) || !names.iter().any(|n| n == "currency") {
         return Ok((df, vec![]));
     }
-    let amount = df.column(money)?.as_materialized_series().cast(&DataType::Float64)?;
+    let amount = df
+        .column(money)?
+        .as_materialized_series()
+        .cast(&DataType::Float64)?;
     let amount = amount.f64()?;
-    let cur = df.column("currency")?.as_materialized_series().cast(&DataType::String)?;
+    let cur = df
+        .column("currency")?
+        .as_materialized_series()
+        .cast(&DataType::String)?;
     let cur = cur.str()?;
     let mut when: Vec<Option<i64>> = vec![None; df.height()];
     for d in dates.iter().rev() {
         if let Ok(c) = df.column(d) {
-            let s = c.as_materialized_series().cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.cast(&DataType::Int64)?;
+            let s = c
+                .as_materialized_series()
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                .cast(&DataType::Int64)?;
             for (i, v) in s.i64()?.iter().enumerate() {
                 if v.is_some() {
                     when[i] = v;
@@ -150,18 +193,29 @@ pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec
         }
     }
     if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|(c, n)| format!("{c} ({n} rows)")).collect();
-        return Err(Error::Input(format!("--fx: no rate for {}; add rows `date,currency,rate` for them", list.join(", "))));
+        let list: Vec<String> = missing
+            .iter()
+            .map(|(c, n)| format!("{c} ({n} rows)"))
+            .collect();
+        return Err(Error::Input(format!(
+            "--fx: no rate for {}; add rows `date,currency,rate` for them",
+            list.join(", ")
+        )));
     }
     let mut df = df;
     df.with_column(Column::new(money.into(), out_amount))?;
     df.with_column(Column::new("currency".into(), out_cur))?;
-    let mut notes = vec![format!("{t}: {converted} amount(s) converted to {} with --fx", rates.base)];
+    let mut notes = vec![format!(
+        "{t}: {converted} amount(s) converted to {} with --fx",
+        rates.base
+    )];
     if later > 0 {
         notes.push(format!("{t}: {later} amount(s) dated before the first rate of their currency used that first rate"));
     }
     if blank > 0 {
-        notes.push(format!("{t}: {blank} amount(s) without a currency left unconverted"));
+        notes.push(format!(
+            "{t}: {blank} amount(s) without a currency left unconverted"
+        ));
     }
     Ok((df, notes))
 }
@@ -174,7 +228,11 @@ mod tests {
     fn latest_rate_on_or_before_the_date() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("fx.csv");
-        std::fs::write(&p, "date,currency,rate\n2026-01-01,EUR,1.10\n2026-02-01,EUR,1.20\n2026-01-01,USD,1\n").unwrap();
+        std::fs::write(
+            &p,
+            "date,currency,rate\n2026-01-01,EUR,1.10\n2026-02-01,EUR,1.20\n2026-01-01,USD,1\n",
+        )
+        .unwrap();
         let r = Rates::read(&p, None).unwrap();
         assert_eq!(r.base, "USD");
         let ms = |s: &str| crate::period::date_ms(crate::period::parse_date(s).unwrap());

@@ -2,9 +2,9 @@
 //! the preset's own map, then the generic synonyms. Unmapped columns are kept under their
 //! snake_cased header.
 
+use super::Settings;
 use super::preset::Preset;
 use super::synonyms::{self, COALESCE, PSEUDO, key};
-use super::Settings;
 use crate::error::{Error, Result, closest};
 use crate::model::{Kind, Table, snake_case};
 
@@ -49,11 +49,19 @@ fn kind_of(table: Table, field: &str) -> Kind {
 }
 
 fn static_field(table: Table, name: &str) -> Option<&'static str> {
-    table.field(name).map(|f| f.name).or_else(|| PSEUDO.iter().copied().find(|p| *p == name))
+    table
+        .field(name)
+        .map(|f| f.name)
+        .or_else(|| PSEUDO.iter().copied().find(|p| *p == name))
 }
 
 /// Decide the table and the mapping.
-pub fn resolve(headers: &[String], preset: Option<&Preset>, s: &Settings, file: &str) -> Result<Mapping> {
+pub fn resolve(
+    headers: &[String],
+    preset: Option<&Preset>,
+    s: &Settings,
+    file: &str,
+) -> Result<Mapping> {
     let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
     let user_maps: Vec<(String, String)> = s.map.clone();
     let table = match (s.table, preset) {
@@ -62,10 +70,14 @@ pub fn resolve(headers: &[String], preset: Option<&Preset>, s: &Settings, file: 
         (None, None) => guess_table(&keys, &user_maps),
     };
     let find_header = |h: &str| -> Option<usize> {
-        headers.iter().position(|x| x == h).or_else(|| headers.iter().position(|x| x.eq_ignore_ascii_case(h))).or_else(|| {
-            let k = key(h);
-            keys.iter().position(|x| *x == k)
-        })
+        headers
+            .iter()
+            .position(|x| x == h)
+            .or_else(|| headers.iter().position(|x| x.eq_ignore_ascii_case(h)))
+            .or_else(|| {
+                let k = key(h);
+                keys.iter().position(|x| *x == k)
+            })
     };
     let mut plans: Vec<Plan> = Vec::new();
     let mut used = vec![false; headers.len()];
@@ -73,18 +85,33 @@ pub fn resolve(headers: &[String], preset: Option<&Preset>, s: &Settings, file: 
     for (field, header) in &user_maps {
         let Some(f) = static_field(table, field) else {
             let names: Vec<&str> = table.fields().iter().map(|f| f.name).collect();
-            let hint = closest(field, names.iter().copied()).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            let hint = closest(field, names.iter().copied())
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
             return Err(Error::Usage(format!(
                 "--map {field}={header}: `{field}` is not a field of {table}{hint}; fields: {}",
                 names.join(", ")
             )));
         };
         let Some(col) = find_header(header) else {
-            return Err(missing(file, f, &format!("--map {field}={header}"), header, headers));
+            return Err(missing(
+                file,
+                f,
+                &format!("--map {field}={header}"),
+                header,
+                headers,
+            ));
         };
         used[col] = true;
         plans.retain(|p| p.field != f);
-        plans.push(Plan { field: f, kind: kind_of(table, f), cols: vec![col], header: headers[col].clone(), headers: vec![], by: "map" });
+        plans.push(Plan {
+            field: f,
+            kind: kind_of(table, f),
+            cols: vec![col],
+            header: headers[col].clone(),
+            headers: vec![],
+            by: "map",
+        });
     }
     // 2. preset maps
     if let Some(p) = preset {
@@ -94,7 +121,14 @@ pub fn resolve(headers: &[String], preset: Option<&Preset>, s: &Settings, file: 
             }
             if let Some(col) = keys.iter().position(|k| k == hk).filter(|&c| !used[c]) {
                 used[col] = true;
-                plans.push(Plan { field, kind: kind_of(table, field), cols: vec![col], header: headers[col].clone(), headers: vec![], by: "preset" });
+                plans.push(Plan {
+                    field,
+                    kind: kind_of(table, field),
+                    cols: vec![col],
+                    header: headers[col].clone(),
+                    headers: vec![],
+                    by: "preset",
+                });
             }
         }
     }
@@ -141,7 +175,13 @@ pub fn resolve(headers: &[String], preset: Option<&Preset>, s: &Settings, file: 
     // required fields
     for alts in table.required() {
         if !alts.iter().any(|f| plans.iter().any(|p| p.field == *f)) {
-            let why = format!("{table} need {}", alts.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" or "));
+            let why = format!(
+                "{table} need {}",
+                alts.iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            );
             return Err(missing(file, alts[0], &why, alts[0], headers));
         }
     }
@@ -152,18 +192,34 @@ pub fn resolve(headers: &[String], preset: Option<&Preset>, s: &Settings, file: 
         if used[c] || is_stage_time_column(h) {
             continue;
         }
-        let mut name = if h.trim().is_empty() { format!("column_{}", c + 1) } else { snake_case(h) };
+        let mut name = if h.trim().is_empty() {
+            format!("column_{}", c + 1)
+        } else {
+            snake_case(h)
+        };
         while taken.contains(&name) {
             name.push_str("_2");
         }
         taken.push(name.clone());
         extras.push((c, name));
     }
-    Ok(Mapping { table, plans, extras })
+    Ok(Mapping {
+        table,
+        plans,
+        extras,
+    })
 }
 
 fn is_stage_time_column(h: &str) -> bool {
-    ["Date entered ", "Date exited ", "Latest time in ", "Cumulative time in ", "Time in "].iter().any(|p| h.starts_with(p))
+    [
+        "Date entered ",
+        "Date exited ",
+        "Latest time in ",
+        "Cumulative time in ",
+        "Time in ",
+    ]
+    .iter()
+    .any(|p| h.starts_with(p))
 }
 
 fn missing(file: &str, field: &str, why: &str, wanted: &str, headers: &[String]) -> Error {
@@ -174,7 +230,11 @@ fn missing(file: &str, field: &str, why: &str, wanted: &str, headers: &[String])
         file: file.into(),
         field: field.into(),
         why: why.into(),
-        found: headers.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "),
+        found: headers
+            .iter()
+            .map(|h| format!("{h:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         hint,
     }
 }
@@ -184,16 +244,37 @@ fn missing(file: &str, field: &str, why: &str, wanted: &str, headers: &[String])
 fn guess_table(keys: &[String], user_maps: &[(String, String)]) -> Table {
     let has = |t: Table, f: &str| {
         user_maps.iter().any(|(uf, _)| uf == f)
-            || synonyms::for_table(t).iter().any(|(sf, syns)| *sf == f && syns.iter().any(|s| keys.contains(&s.to_string())))
+            || synonyms::for_table(t)
+                .iter()
+                .any(|(sf, syns)| *sf == f && syns.iter().any(|s| keys.contains(&s.to_string())))
     };
-    let satisfies = |t: Table| t.required().iter().all(|alts| alts.iter().any(|f| has(t, f)));
+    let satisfies = |t: Table| {
+        t.required()
+            .iter()
+            .all(|alts| alts.iter().any(|f| has(t, f)))
+    };
     // A stage-entry column (not a generic date) marks a stage history, even though its stage
     // column would also satisfy a deals table.
-    let entry = ["enteredat", "entereddate", "dateentered", "changedate", "changedat", "变更时间"];
+    let entry = [
+        "enteredat",
+        "entereddate",
+        "dateentered",
+        "changedate",
+        "changedat",
+        "变更时间",
+    ];
     if keys.iter().any(|k| entry.contains(&k.as_str())) && satisfies(Table::StageEvents) {
         return Table::StageEvents;
     }
-    let order = [Table::Deals, Table::Orders, Table::StageEvents, Table::Targets, Table::Spend, Table::Activities, Table::Feedback];
+    let order = [
+        Table::Deals,
+        Table::Orders,
+        Table::StageEvents,
+        Table::Targets,
+        Table::Spend,
+        Table::Activities,
+        Table::Feedback,
+    ];
     order
         .into_iter()
         .find(|t| satisfies(*t))

@@ -114,30 +114,47 @@ impl Settings {
         if t.is_empty() {
             return true;
         }
-        config::NULL_MARKERS.iter().any(|m| t.eq_ignore_ascii_case(m)) || self.null_markers.iter().any(|m| t.eq_ignore_ascii_case(m.trim()))
+        config::NULL_MARKERS
+            .iter()
+            .any(|m| t.eq_ignore_ascii_case(m))
+            || self
+                .null_markers
+                .iter()
+                .any(|m| t.eq_ignore_ascii_case(m.trim()))
     }
 
     /// Flags over config over defaults.
     pub fn from_args(a: &LoaderArgs) -> Result<Settings> {
         let (cfg, cfg_path) = Config::load(a.config.as_deref())?;
-        let mut map: Vec<(String, String)> = cfg.map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut map: Vec<(String, String)> = cfg
+            .map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for m in &a.map {
-            let (f, h) = m
-                .split_once('=')
-                .ok_or_else(|| Error::Usage(format!("--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\"")))?;
+            let (f, h) = m.split_once('=').ok_or_else(|| {
+                Error::Usage(format!(
+                    "--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\""
+                ))
+            })?;
             map.retain(|(k, _)| k != f.trim());
             map.push((f.trim().to_string(), h.trim().trim_matches('"').to_string()));
         }
         let table = match &a.as_table {
             Some(t) => Some(Table::parse(t).ok_or_else(|| {
                 let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
-                Error::Usage(format!("--as {t:?}: unknown table; tables: {}", names.join(", ")))
+                Error::Usage(format!(
+                    "--as {t:?}: unknown table; tables: {}",
+                    names.join(", ")
+                ))
             })?),
             None => None,
         };
         if let Some(d) = &a.dedupe {
             if d != "last" {
-                return Err(Error::Usage(format!("--dedupe {d:?}: only `last` is supported")));
+                return Err(Error::Usage(format!(
+                    "--dedupe {d:?}: only `last` is supported"
+                )));
             }
         }
         let tz = cfg.timezone.clone().unwrap_or_else(|| "UTC".into());
@@ -151,7 +168,11 @@ impl Settings {
         };
         let mut stage_lists = cfg.stages.clone();
         if let Some(st) = &a.stages {
-            let list: Vec<String> = st.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+            let list: Vec<String> = st
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect();
             let key = a.pipeline.clone().unwrap_or_else(|| "default".into());
             stage_lists.insert(key, list);
         }
@@ -160,12 +181,23 @@ impl Settings {
             table,
             map,
             no_header: a.no_header,
-            columns: a.columns.as_deref().map(|c| c.split(',').map(|x| x.trim().to_string()).collect()).unwrap_or_default(),
+            columns: a
+                .columns
+                .as_deref()
+                .map(|c| c.split(',').map(|x| x.trim().to_string()).collect())
+                .unwrap_or_default(),
             null_markers: cfg.null_markers.clone(),
-            date_ctx: DateCtx { tz_offset_secs: offset, day_first },
+            date_ctx: DateCtx {
+                tz_offset_secs: offset,
+                day_first,
+            },
             decimal_comma: cfg.decimal_comma.unwrap_or(false),
             currency: cfg.currency.as_ref().map(|c| c.trim().to_uppercase()),
-            outcomes: Outcomes { won: cfg.won_labels.clone(), lost: cfg.lost_labels.clone(), invalid: cfg.invalid_labels.clone() },
+            outcomes: Outcomes {
+                won: cfg.won_labels.clone(),
+                lost: cfg.lost_labels.clone(),
+                invalid: cfg.invalid_labels.clone(),
+            },
             stage_lists,
             timezone: tz,
             config: cfg,
@@ -186,7 +218,13 @@ pub struct Reject {
 
 impl Reject {
     pub fn new(file: &str, row: usize, column: &str, value: &str, reason: &str) -> Reject {
-        Reject { file: file.into(), row, column: column.into(), value: value.into(), reason: reason.into() }
+        Reject {
+            file: file.into(),
+            row,
+            column: column.into(),
+            value: value.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -221,19 +259,26 @@ impl Dataset {
         match self.tables.get(&t) {
             Some(Source::Frame(df)) => Ok(df.clone().lazy()),
             Some(Source::Parquet(p)) => Ok(LazyFrame::scan_parquet(
-                PlRefPath::try_from_path(p).map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
+                PlRefPath::try_from_path(p)
+                    .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
                 ScanArgsParquet::default(),
             )?),
             None => Err(Error::Input(format!(
                 "the input holds no {t} table (it holds: {})",
-                self.tables.keys().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                self.tables
+                    .keys()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
 
     /// Put a table in (commands that build canonical rows, such as `history`).
     pub fn set_table(&mut self, t: Table, df: DataFrame) {
-        self.manifest.tables.insert(t.name().to_string(), df.height());
+        self.manifest
+            .tables
+            .insert(t.name().to_string(), df.height());
         self.tables.insert(t, Source::Frame(df));
     }
 
@@ -246,21 +291,32 @@ impl Dataset {
         let mut lf = self.scan(t)?;
         let schema = lf.collect_schema()?;
         let mut seen = std::collections::HashSet::new();
-        let present: Vec<Expr> = cols.iter().filter(|c| schema.get(c).is_some() && seen.insert(**c)).map(|c| col(*c)).collect();
+        let present: Vec<Expr> = cols
+            .iter()
+            .filter(|c| schema.get(c).is_some() && seen.insert(**c))
+            .map(|c| col(*c))
+            .collect();
         Ok(Some(lf.select(present).collect()?))
     }
 
     /// Column names of a table.
     pub fn columns_of(&self, t: Table) -> Result<Vec<String>> {
         let mut lf = self.scan(t)?;
-        Ok(lf.collect_schema()?.iter_names().map(|n| n.to_string()).collect())
+        Ok(lf
+            .collect_schema()?
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect())
     }
 
     /// Stage lists per pipeline: `--stages` and the config over what the export or preset gave.
     pub fn pipelines(&self) -> crate::metrics::prep::Pipelines {
         let mut lists = self.manifest.pipelines.clone();
         if !self.settings.stage_lists.is_empty() {
-            if self.settings.stage_lists.contains_key("default") && self.settings.stage_lists.len() == 1 && lists.len() > 1 {
+            if self.settings.stage_lists.contains_key("default")
+                && self.settings.stage_lists.len() == 1
+                && lists.len() > 1
+            {
                 // One list from --stages / config applies to every pipeline.
                 for v in lists.values_mut() {
                     v.clone_from(&self.settings.stage_lists["default"]);
@@ -270,7 +326,10 @@ impl Dataset {
                 lists.insert(k.clone(), v.clone());
             }
         }
-        crate::metrics::prep::Pipelines { lists, outcomes: self.settings.outcomes.clone() }
+        crate::metrics::prep::Pipelines {
+            lists,
+            outcomes: self.settings.outcomes.clone(),
+        }
     }
 
     /// The calendar of the config (fiscal year start, week start).
@@ -289,7 +348,13 @@ impl Dataset {
                     .map(|c| format!("; closest: {c:?}"))
                     .unwrap_or_default();
                 return Err(Error::MissingColumn {
-                    file: self.manifest.sources.iter().map(|s| s.path.as_str()).collect::<Vec<_>>().join(", "),
+                    file: self
+                        .manifest
+                        .sources
+                        .iter()
+                        .map(|s| s.path.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     field: f.to_string(),
                     why: format!("{t} need it here"),
                     found: names.join(", "),
@@ -311,7 +376,11 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let mut entries = Vec::new();
     let mut rejects = Vec::new();
     let mut pipelines: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let ropts = read::ReadOptions { encoding: args.encoding.clone(), sheet: args.sheet.clone(), progress: !args.quiet };
+    let ropts = read::ReadOptions {
+        encoding: args.encoding.clone(),
+        sheet: args.sheet.clone(),
+        progress: !args.quiet,
+    };
     for path in inputs {
         if path.is_dir() {
             return Err(Error::Input(format!(
@@ -378,15 +447,40 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             df = dedupe(df, args.dedupe.is_some(), &mut notes)?;
         }
         if let Some(p) = &args.pipeline {
-            if df.get_column_names().iter().any(|c| c.as_str() == "pipeline") {
-                df = df.lazy().filter(col("pipeline").eq(lit(p.as_str()))).collect()?;
+            if df
+                .get_column_names()
+                .iter()
+                .any(|c| c.as_str() == "pipeline")
+            {
+                df = df
+                    .lazy()
+                    .filter(col("pipeline").eq(lit(p.as_str())))
+                    .collect()?;
             }
         }
         tables.insert(t, Source::Frame(df));
     }
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
-    let manifest = Manifest::new(entries, &tables_rows(&tables), as_of, &basis, pipelines, &settings, rejects.len(), notes);
-    apply_fx(Dataset { tables, manifest, rejects, settings, as_of }, args)
+    let manifest = Manifest::new(
+        entries,
+        &tables_rows(&tables),
+        as_of,
+        &basis,
+        pipelines,
+        &settings,
+        rejects.len(),
+        notes,
+    );
+    apply_fx(
+        Dataset {
+            tables,
+            manifest,
+            rejects,
+            settings,
+            as_of,
+        },
+        args,
+    )
 }
 
 /// `--fx FILE`: money in deals, orders and stage events converted to the report currency.
@@ -409,7 +503,16 @@ fn apply_fx(mut ds: Dataset, args: &LoaderArgs) -> Result<Dataset> {
 fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {
     tables
         .iter()
-        .map(|(t, s)| (t.name().to_string(), if let Source::Frame(df) = s { df.height() } else { 0 }))
+        .map(|(t, s)| {
+            (
+                t.name().to_string(),
+                if let Source::Frame(df) = s {
+                    df.height()
+                } else {
+                    0
+                },
+            )
+        })
         .collect()
 }
 
@@ -422,10 +525,17 @@ fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<Dat
         return Ok(df);
     }
     if keep_last {
-        notes.push(format!("{dups} duplicate deal id row(s): kept the last row of each id (--dedupe last)"));
-        Ok(df.lazy().unique_stable(Some(cols(["deal_id"])), UniqueKeepStrategy::Last).collect()?)
+        notes.push(format!(
+            "{dups} duplicate deal id row(s): kept the last row of each id (--dedupe last)"
+        ));
+        Ok(df
+            .lazy()
+            .unique_stable(Some(cols(["deal_id"])), UniqueKeepStrategy::Last)
+            .collect()?)
     } else {
-        notes.push(format!("{dups} row(s) repeat a deal id already seen; pass --dedupe last to keep only the last"));
+        notes.push(format!(
+            "{dups} row(s) repeat a deal id already seen; pass --dedupe last to keep only the last"
+        ));
         Ok(df)
     }
 }
@@ -436,7 +546,10 @@ pub fn file_name_date(path: &Path) -> Option<NaiveDate> {
     let name = path.file_stem()?.to_string_lossy().to_string();
     let b = name.as_bytes();
     if let Some(i) = name.find("report") {
-        let digits: String = name[i + 6..].chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = name[i + 6..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         if digits.len() == 13 {
             let ms: i64 = digits.parse().ok()?;
             return chrono::DateTime::from_timestamp_millis(ms).map(|d| d.date_naive());
@@ -447,12 +560,18 @@ pub fn file_name_date(path: &Path) -> Option<NaiveDate> {
         let sep = w[4];
         if (sep == b'-' || sep == b'_')
             && w[7] == sep
-            && w.iter().enumerate().all(|(j, c)| j == 4 || j == 7 || c.is_ascii_digit())
+            && w.iter()
+                .enumerate()
+                .all(|(j, c)| j == 4 || j == 7 || c.is_ascii_digit())
             && (i == 0 || !b[i - 1].is_ascii_digit())
             && (i + 10 == b.len() || !b[i + 10].is_ascii_digit())
         {
             let s = std::str::from_utf8(w).ok()?;
-            let (y, m, d) = (s[..4].parse().ok()?, s[5..7].parse().ok()?, s[8..].parse().ok()?);
+            let (y, m, d) = (
+                s[..4].parse().ok()?,
+                s[5..7].parse().ok()?,
+                s[8..].parse().ok()?,
+            );
             if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
                 return Some(date);
             }
@@ -463,22 +582,43 @@ pub fn file_name_date(path: &Path) -> Option<NaiveDate> {
 
 /// `--as-of`, else the first input's file-name date, else the latest datetime in the data (never
 /// an expected close date).
-fn as_of(flag: Option<&str>, entries: &[SourceEntry], tables: &BTreeMap<Table, Source>) -> Result<(NaiveDate, String)> {
+fn as_of(
+    flag: Option<&str>,
+    entries: &[SourceEntry],
+    tables: &BTreeMap<Table, Source>,
+) -> Result<(NaiveDate, String)> {
     if let Some(f) = flag {
-        let d = crate::period::parse_date(f).map_err(|e| Error::Usage(format!("--as-of {f:?}: {e}")))?;
+        let d = crate::period::parse_date(f)
+            .map_err(|e| Error::Usage(format!("--as-of {f:?}: {e}")))?;
         return Ok((d, "--as-of".into()));
     }
-    if let Some((e, d)) = entries.iter().find_map(|e| e.file_date.as_ref().map(|d| (e, d))) {
-        let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some((e, d)) = entries
+        .iter()
+        .find_map(|e| e.file_date.as_ref().map(|d| (e, d)))
+    {
+        let date =
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| Error::Internal(e.to_string()))?;
         return Ok((date, format!("date in the file name of {}", e.path)));
     }
-    let fields = ["created_at", "closed_at", "modified_at", "stage_entered_at", "entered_at", "ordered_at", "at"];
+    let fields = [
+        "created_at",
+        "closed_at",
+        "modified_at",
+        "stage_entered_at",
+        "entered_at",
+        "ordered_at",
+        "at",
+    ];
     let mut best: Option<(i64, String)> = None;
     for (t, s) in tables {
         let Source::Frame(df) = s else { continue };
         for f in fields {
             if let Ok(c) = df.column(f) {
-                let max = c.as_materialized_series().cast(&DataType::Int64)?.i64()?.max();
+                let max = c
+                    .as_materialized_series()
+                    .cast(&DataType::Int64)?
+                    .i64()?
+                    .max();
                 if let Some(m) = max {
                     if best.as_ref().is_none_or(|(b, _)| m > *b) {
                         best = Some((m, format!("latest {t}.{f} in the data")));
@@ -489,10 +629,15 @@ fn as_of(flag: Option<&str>, entries: &[SourceEntry], tables: &BTreeMap<Table, S
     }
     match best {
         Some((ms, why)) => {
-            let d = parse::date::ms_to_naive(ms).map(|d| d.date()).ok_or_else(|| Error::Internal("bad max date".into()))?;
+            let d = parse::date::ms_to_naive(ms)
+                .map(|d| d.date())
+                .ok_or_else(|| Error::Internal("bad max date".into()))?;
             Ok((d, why))
         }
-        None => Ok((chrono::Local::now().date_naive(), "today (no dates in the data)".into())),
+        None => Ok((
+            chrono::Local::now().date_naive(),
+            "today (no dates in the data)".into(),
+        )),
     }
 }
 
@@ -503,8 +648,14 @@ mod tests {
     #[test]
     fn file_name_dates() {
         let d = |s: &str| file_name_date(Path::new(s)).map(|d| d.to_string());
-        assert_eq!(d("hubspot-crm-exports-all-deals-2026-10-31.csv").as_deref(), Some("2026-10-31"));
-        assert_eq!(d("hubspot-crm-exports-all-deals-2026-10-31-1.csv").as_deref(), Some("2026-10-31"));
+        assert_eq!(
+            d("hubspot-crm-exports-all-deals-2026-10-31.csv").as_deref(),
+            Some("2026-10-31")
+        );
+        assert_eq!(
+            d("hubspot-crm-exports-all-deals-2026-10-31-1.csv").as_deref(),
+            Some("2026-10-31")
+        );
         assert_eq!(d("Deals_2026_05_28.csv").as_deref(), Some("2026-05-28"));
         // 1700000000000 ms = 2023-11-14T22:13:20Z
         assert_eq!(d("report1700000000000.csv").as_deref(), Some("2023-11-14"));

@@ -33,17 +33,29 @@ pub struct FileResult {
     pub pipelines: BTreeMap<String, Vec<String>>,
 }
 
-const FOOTERS: &[&str] = &["grand totals (", "confidential information", "copyright (c)", "copyright ©", "合计", "总计"];
+const FOOTERS: &[&str] = &[
+    "grand totals (",
+    "confidential information",
+    "copyright (c)",
+    "copyright ©",
+    "合计",
+    "总计",
+];
 
 fn is_blank(rec: &StringRecord) -> bool {
     rec.iter().all(|f| f.trim().is_empty())
 }
 
 fn footer(rec: &StringRecord) -> Option<String> {
-    let filled: Vec<&str> = rec.iter().map(str::trim).filter(|f| !f.is_empty()).collect();
+    let filled: Vec<&str> = rec
+        .iter()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
     let first = filled.first()?.to_lowercase();
     let exact_total = first == "合计" || first == "总计";
-    (filled.len() <= 2 && (FOOTERS[..4].iter().any(|p| first.starts_with(p)) || exact_total)).then(|| filled[0].to_string())
+    (filled.len() <= 2 && (FOOTERS[..4].iter().any(|p| first.starts_with(p)) || exact_total))
+        .then(|| filled[0].to_string())
 }
 
 /// Read the whole file into canonical frames.
@@ -55,7 +67,13 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // Buffer the first rows to find the header (a title row may sit above it).
     let mut head: Vec<(usize, StringRecord)> = Vec::new();
     while head.len() < 12 {
-        match opened.rows.next_row(&mut rec, count).map_err(|e| Error::NotATable { file: file.into(), why: e })? {
+        match opened
+            .rows
+            .next_row(&mut rec, count)
+            .map_err(|e| Error::NotATable {
+                file: file.into(),
+                why: e,
+            })? {
             Some(n) => {
                 count += 1;
                 if !is_blank(&rec) {
@@ -66,7 +84,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         }
     }
     if head.is_empty() {
-        return Err(Error::Empty { file: file.into(), what: "no rows at all".into() });
+        return Err(Error::Empty {
+            file: file.into(),
+            what: "no rows at all".into(),
+        });
     }
     let (headers, header_row, data_start) = if s.no_header {
         let width = head.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
@@ -79,11 +100,18 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         let filled = |r: &StringRecord| r.iter().filter(|f| !f.trim().is_empty()).count();
         let widest = head.iter().map(|(_, r)| filled(r)).max().unwrap_or(0);
         let need = (widest * 3).div_ceil(5).max(2).min(widest);
-        let idx = head.iter().position(|(_, r)| filled(r) >= need).unwrap_or(0);
+        let idx = head
+            .iter()
+            .position(|(_, r)| filled(r) >= need)
+            .unwrap_or(0);
         if idx > 0 {
             notes.push(format!("{idx} title row(s) above the header skipped"));
         }
-        let h = head[idx].1.iter().map(|f| f.trim().trim_start_matches('\u{feff}').to_string()).collect();
+        let h = head[idx]
+            .1
+            .iter()
+            .map(|f| f.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
         (h, head[idx].0, idx + 1)
     };
     let (preset, why) = match s.preset.as_deref() {
@@ -91,7 +119,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         Some("generic") => (None, "forced with --preset generic".to_string()),
         Some(name) => {
             let p = preset::by_name(name).ok_or_else(|| {
-                Error::Usage(format!("--preset {name:?}: unknown preset; known: {}", preset::names().join(", ")))
+                Error::Usage(format!(
+                    "--preset {name:?}: unknown preset; known: {}",
+                    preset::names().join(", ")
+                ))
             })?;
             (Some(p), "forced with --preset".to_string())
         }
@@ -101,12 +132,19 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let width = headers.len();
     let plans = &mapping.plans;
     let special = preset.map_or(Special::None, |p| p.special);
-    let wide = if special == Special::HubspotWide { hubspot_columns(&headers) } else { Vec::new() };
+    let wide = if special == Special::HubspotWide {
+        hubspot_columns(&headers)
+    } else {
+        Vec::new()
+    };
     let mut pipelines: BTreeMap<String, Vec<String>> = s.stage_lists.clone();
     if pipelines.is_empty() {
         if let Some(stages) = preset.and_then(|p| crate::model::pipeline::vendor_default(p.name)) {
             if wide.is_empty() {
-                pipelines.insert("default".into(), stages.iter().map(|x| x.to_string()).collect());
+                pipelines.insert(
+                    "default".into(),
+                    stages.iter().map(|x| x.to_string()).collect(),
+                );
             }
         }
     }
@@ -124,10 +162,17 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     }
 
     let cap = 1024;
-    let mut cols: Vec<Builder> = plans.iter().map(|p| Builder::new(p.field, p.kind, cap)).collect();
+    let mut cols: Vec<Builder> = plans
+        .iter()
+        .map(|p| Builder::new(p.field, p.kind, cap))
+        .collect();
     let out_fields = output_fields(table, &mapping);
     let mut derived = Derived::new(table, &mapping, cap);
-    let mut extras: Vec<Builder> = mapping.extras.iter().map(|(_, n)| Builder::new(n, Kind::Text, cap)).collect();
+    let mut extras: Vec<Builder> = mapping
+        .extras
+        .iter()
+        .map(|(_, n)| Builder::new(n, Kind::Text, cap))
+        .collect();
     let mut ev_deal = StringChunkedBuilder::new("deal_id".into(), cap);
     let mut ev_pipe = StringChunkedBuilder::new("pipeline".into(), cap);
     let mut ev_stage = StringChunkedBuilder::new("stage".into(), cap);
@@ -163,7 +208,13 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
                     count += 1;
                     rows_in += 1;
                     rejected_rows += 1;
-                    rejects.push(Reject::new(file, count, "", "", &format!("unreadable row: {e}")));
+                    rejects.push(Reject::new(
+                        file,
+                        count,
+                        "",
+                        "",
+                        &format!("unreadable row: {e}"),
+                    ));
                     continue;
                 }
             },
@@ -182,8 +233,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         rows_in += 1;
         // Ragged rows: extra non-empty fields, or missing fields.
         if rec.len() != width {
-            let extra_empty = rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
-            let missing_unnamed = rec.len() < width && headers[rec.len()..].iter().all(|h| h.is_empty());
+            let extra_empty =
+                rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
+            let missing_unnamed =
+                rec.len() < width && headers[rec.len()..].iter().all(|h| h.is_empty());
             if !extra_empty && !missing_unnamed {
                 let raw: Vec<&str> = rec.iter().collect();
                 rejects.push(Reject::new(
@@ -201,7 +254,16 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         flags.clear();
         row_rejects.clear();
         for (pi, p) in plans.iter().enumerate() {
-            let (v, pct) = parse_plan(p, &rec, s, &null, cols[pi].evidence(), file, row, &mut row_rejects);
+            let (v, pct) = parse_plan(
+                p,
+                &rec,
+                s,
+                &null,
+                cols[pi].evidence(),
+                file,
+                row,
+                &mut row_rejects,
+            );
             vals.push(v);
             flags.push(pct);
         }
@@ -215,7 +277,9 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             let ev = ev_at.evidence().expect("date builder");
             match date::parse(raw, &s.date_ctx, ev) {
                 Ok(c) => events.push((wi, c)),
-                Err(()) => row_rejects.push(Reject::new(file, row, &headers[w.col], raw, "not a date")),
+                Err(()) => {
+                    row_rejects.push(Reject::new(file, row, &headers[w.col], raw, "not a date"))
+                }
             }
         }
         // Approval filter (WukongCRM contracts / payments)
@@ -223,7 +287,13 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             if let Some(i) = plans.iter().position(|p| p.field == "approval") {
                 if let Val::Text(t) = &vals[i] {
                     if t != "通过" {
-                        row_rejects.push(Reject::new(file, row, &plans[i].header, t, "审核状态 is not 通过 (approved): not a real order"));
+                        row_rejects.push(Reject::new(
+                            file,
+                            row,
+                            &plans[i].header,
+                            t,
+                            "审核状态 is not 通过 (approved): not a real order",
+                        ));
                     }
                 }
             }
@@ -237,10 +307,24 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             let raw = p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("");
             cols[pi].push(&vals[pi], flags[pi], raw);
         }
-        let id = derived.push_row(plans, &vals, &rec, s, preset, row, &pipelines, &mut amb_symbols, &mut currency_unknown);
+        let id = derived.push_row(
+            plans,
+            &vals,
+            &rec,
+            s,
+            preset,
+            row,
+            &pipelines,
+            &mut amb_symbols,
+            &mut currency_unknown,
+        );
         for (ei, (h, _)) in mapping.extras.iter().enumerate() {
             let raw = rec.get(*h).unwrap_or("").trim();
-            let v = if null(raw) { Val::Null } else { Val::Text(raw.trim_start_matches('\'').to_string()) };
+            let v = if null(raw) {
+                Val::Null
+            } else {
+                Val::Text(raw.trim_start_matches('\'').to_string())
+            };
             extras[ei].push(&v, false, raw);
         }
         for (wi, cell) in events {
@@ -249,7 +333,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             ev_pipe.append_value(&w.pipeline);
             ev_stage.append_value(&w.stage);
             ev_at.push(&Val::Date(cell), false, "");
-            match plans.iter().position(|p| p.field == "owner").map(|i| &vals[i]) {
+            match plans
+                .iter()
+                .position(|p| p.field == "owner")
+                .map(|i| &vals[i])
+            {
                 Some(Val::Text(o)) => ev_owner.append_value(o),
                 _ => ev_owner.append_null(),
             }
@@ -257,10 +345,17 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     }
     opened.mark_fully_read();
     if rows_in == 0 {
-        return Err(Error::Empty { file: file.into(), what: "no data rows under the header".into() });
+        return Err(Error::Empty {
+            file: file.into(),
+            what: "no data rows under the header".into(),
+        });
     }
     if !footers.is_empty() {
-        notes.push(format!("{} report footer row(s) dropped: {}", footers.len(), footers.join(" | ")));
+        notes.push(format!(
+            "{} report footer row(s) dropped: {}",
+            footers.len(),
+            footers.join(" | ")
+        ));
     }
     if blank > 0 {
         notes.push(format!("{blank} blank row(s) skipped"));
@@ -278,7 +373,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // Finish the columns.
     let mut columns: Vec<Column> = Vec::new();
     let mut by_field: BTreeMap<&str, Column> = BTreeMap::new();
-    let order = DateOrder::of_file(cols.iter().chain([&ev_at]).filter_map(Builder::seen), s.date_ctx.day_first);
+    let order = DateOrder::of_file(
+        cols.iter().chain([&ev_at]).filter_map(Builder::seen),
+        s.date_ctx.day_first,
+    );
     for (b, p) in cols.into_iter().zip(plans.iter()) {
         let (c, note) = b.finish(p.field, order, file, &p.header)?;
         if let Some(n) = note {
@@ -303,7 +401,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     if special == Special::CollapseHistory {
         let before = frame.height();
         frame = super::events::collapse_history(frame)?;
-        notes.push(format!("{before} history rows collapsed to {} stage changes", frame.height()));
+        notes.push(format!(
+            "{before} history rows collapsed to {} stage changes",
+            frame.height()
+        ));
     } else if table == Table::StageEvents {
         frame = super::events::with_exits(frame)?;
     }
@@ -317,7 +418,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             at,
             ev_owner.finish().into_series().into_column(),
         ])?;
-        notes.push(format!("{} `Date entered` columns read as {} stage events", wide.len(), ev.height()));
+        notes.push(format!(
+            "{} `Date entered` columns read as {} stage events",
+            wide.len(),
+            ev.height()
+        ));
         frames.push((Table::StageEvents, super::events::with_exits(ev)?));
     }
     Ok(FileResult {
@@ -348,10 +453,20 @@ fn parse_plan(
     rejects: &mut Vec<Reject>,
 ) -> (Val, bool) {
     // Coalesced fields take the first non-empty column.
-    let Some((col, raw)) = p.cols.iter().map(|&c| (c, rec.get(c).unwrap_or("").trim())).find(|(_, r)| !null(r)) else {
+    let Some((col, raw)) = p
+        .cols
+        .iter()
+        .map(|&c| (c, rec.get(c).unwrap_or("").trim()))
+        .find(|(_, r)| !null(r))
+    else {
         return (Val::Null, false);
     };
-    let header = || p.headers.get(p.cols.iter().position(|&c| c == col).unwrap_or(0)).cloned().unwrap_or_default();
+    let header = || {
+        p.headers
+            .get(p.cols.iter().position(|&c| c == col).unwrap_or(0))
+            .cloned()
+            .unwrap_or_default()
+    };
     match p.kind {
         Kind::Text | Kind::Period => (Val::Text(raw.trim_start_matches('\'').to_string()), false),
         Kind::DateTime => {
@@ -359,7 +474,13 @@ fn parse_plan(
             match date::parse(raw, &s.date_ctx, ev.unwrap_or(&mut scratch)) {
                 Ok(c) => (Val::Date(c), false),
                 Err(()) => {
-                    rejects.push(Reject::new(file, row, &header(), raw, "not a date (see docs/input-formats.md for the formats read)"));
+                    rejects.push(Reject::new(
+                        file,
+                        row,
+                        &header(),
+                        raw,
+                        "not a date (see docs/input-formats.md for the formats read)",
+                    ));
                     (Val::Null, false)
                 }
             }
@@ -391,11 +512,16 @@ fn output_fields(table: Table, m: &Mapping) -> Vec<&'static str> {
         .filter(|f| {
             m.plans.iter().any(|p| p.field == *f)
                 || match table {
-                    Table::Deals => matches!(*f, "deal_id" | "status")
-                        || (*f == "currency" && m.has("amount"))
-                        || (m.has("close_date") && matches!(*f, "closed_at" | "expected_close_at")),
+                    Table::Deals => {
+                        matches!(*f, "deal_id" | "status")
+                            || (*f == "currency" && m.has("amount"))
+                            || (m.has("close_date")
+                                && matches!(*f, "closed_at" | "expected_close_at"))
+                    }
                     Table::Orders => *f == "order_id" || (*f == "currency" && m.has("amount")),
-                    Table::StageEvents => *f == "exited_at" || (*f == "currency" && m.has("amount")),
+                    Table::StageEvents => {
+                        *f == "exited_at" || (*f == "currency" && m.has("amount"))
+                    }
                     Table::Spend => *f == "currency",
                     _ => false,
                 }
@@ -432,8 +558,10 @@ impl Derived {
             currency: (m.has("amount") || table == Table::Spend)
                 .then(|| StringChunkedBuilder::new("currency".into(), cap)),
             id: id_field.map(|f| (StringChunkedBuilder::new(f.into(), cap), f)),
-            closed: (split && !m.has("closed_at")).then(|| Builder::new("closed_at", Kind::DateTime, cap)),
-            expected: (split && !m.has("expected_close_at")).then(|| Builder::new("expected_close_at", Kind::DateTime, cap)),
+            closed: (split && !m.has("closed_at"))
+                .then(|| Builder::new("closed_at", Kind::DateTime, cap)),
+            expected: (split && !m.has("expected_close_at"))
+                .then(|| Builder::new("expected_close_at", Kind::DateTime, cap)),
             cancelled: (table == Table::Orders).then(Vec::new),
             derived_ids: 0,
             unknown_stages: BTreeMap::new(),
@@ -454,7 +582,12 @@ impl Derived {
         amb_symbols: &mut usize,
         unknown_currency: &mut usize,
     ) -> String {
-        let get = |f: &str| plans.iter().position(|p| p.field == f).map(|i| (&vals[i], &plans[i]));
+        let get = |f: &str| {
+            plans
+                .iter()
+                .position(|p| p.field == f)
+                .map(|i| (&vals[i], &plans[i]))
+        };
         let text = |f: &str| match get(f) {
             Some((Val::Text(t), _)) => Some(t.as_str()),
             _ => None,
@@ -463,7 +596,8 @@ impl Derived {
         if let Some(b) = &mut self.status {
             let from_col = text("status").and_then(|t| s.outcomes.parse_status(t));
             let stage = text("stage");
-            status = from_col.unwrap_or_else(|| stage.map_or(Status::Open, |st| s.outcomes.status_of(st)));
+            status = from_col
+                .unwrap_or_else(|| stage.map_or(Status::Open, |st| s.outcomes.status_of(st)));
             if let Some((Val::Bool(false), _)) = get("active") {
                 if status == Status::Open {
                     status = Status::Lost;
@@ -479,8 +613,13 @@ impl Derived {
         if let Some(b) = &mut self.currency {
             let col = text("currency").map(|c| normalise_currency(c));
             let from_amount = get("amount").or_else(|| get("spend")).and_then(|(_, p)| {
-                let raw = p.cols.iter().map(|&c| rec.get(c).unwrap_or("").trim()).find(|r| !s.is_null(r))?;
-                money::parse(raw, s.decimal_comma).and_then(|a| a.currency.map(|c| (c, a.ambiguous)))
+                let raw = p
+                    .cols
+                    .iter()
+                    .map(|&c| rec.get(c).unwrap_or("").trim())
+                    .find(|r| !s.is_null(r))?;
+                money::parse(raw, s.decimal_comma)
+                    .and_then(|a| a.currency.map(|c| (c, a.ambiguous)))
             });
             let cur = match (col, from_amount) {
                 (Some(c), _) => Some(c),
@@ -488,9 +627,16 @@ impl Derived {
                     if amb {
                         *amb_symbols += 1;
                     }
-                    Some(if amb { s.currency.clone().unwrap_or_else(|| c.to_string()) } else { c.to_string() })
+                    Some(if amb {
+                        s.currency.clone().unwrap_or_else(|| c.to_string())
+                    } else {
+                        c.to_string()
+                    })
                 }
-                (None, None) => s.currency.clone().or_else(|| preset.and_then(|p| p.currency).map(str::to_string)),
+                (None, None) => s
+                    .currency
+                    .clone()
+                    .or_else(|| preset.and_then(|p| p.currency).map(str::to_string)),
             };
             match cur {
                 Some(c) => b.append_value(c),
@@ -508,25 +654,53 @@ impl Derived {
                 self.derived_ids += 1;
                 // The parsed instant, not the cell text, so a CSV and its XLSX twin derive the same id.
                 let created = match get("created_at") {
-                    Some((Val::Date(date::DateCell::At(ms)), _)) => {
-                        date::ms_to_naive(*ms).map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
-                    }
-                    Some((_, p)) => p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("").trim().to_string(),
+                    Some((Val::Date(date::DateCell::At(ms)), _)) => date::ms_to_naive(*ms)
+                        .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
+                        .unwrap_or_default(),
+                    Some((_, p)) => p
+                        .cols
+                        .first()
+                        .and_then(|&c| rec.get(c))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string(),
                     None => String::new(),
                 };
-                derive_id(&[text("deal_name").unwrap_or(""), text("account").unwrap_or(""), &created])
+                derive_id(&[
+                    text("deal_name").unwrap_or(""),
+                    text("account").unwrap_or(""),
+                    &created,
+                ])
             } else {
                 format!("R{row}")
             };
             b.append_value(&id);
             id_out = id;
         }
-        let close = get("close_date").map(|(v, _)| v.clone()).unwrap_or(Val::Null);
+        let close = get("close_date")
+            .map(|(v, _)| v.clone())
+            .unwrap_or(Val::Null);
         if let Some(b) = &mut self.closed {
-            b.push(if status.is_closed() { &close } else { &Val::Null }, false, "");
+            b.push(
+                if status.is_closed() {
+                    &close
+                } else {
+                    &Val::Null
+                },
+                false,
+                "",
+            );
         }
         if let Some(b) = &mut self.expected {
-            b.push(if status.is_closed() { &Val::Null } else { &close }, false, "");
+            b.push(
+                if status.is_closed() {
+                    &Val::Null
+                } else {
+                    &close
+                },
+                false,
+                "",
+            );
         }
         if let Some(c) = &mut self.cancelled {
             let neg_qty = matches!(get("quantity"), Some((Val::Num(q), _)) if *q < 0.0);
@@ -536,7 +710,13 @@ impl Derived {
         id_out
     }
 
-    fn finish(self, out: &mut BTreeMap<&'static str, Column>, order: DateOrder, file: &str, assumptions: &mut Vec<String>) -> Result<()> {
+    fn finish(
+        self,
+        out: &mut BTreeMap<&'static str, Column>,
+        order: DateOrder,
+        file: &str,
+        assumptions: &mut Vec<String>,
+    ) -> Result<()> {
         if let Some(b) = self.status {
             out.insert("status", b.finish().into_series().into_column());
         }
@@ -552,17 +732,35 @@ impl Derived {
             out.insert(f, b.finish().into_series().into_column());
         }
         if let Some(b) = self.closed {
-            out.insert("closed_at", b.finish("closed_at", order, file, "close date")?.0);
+            out.insert(
+                "closed_at",
+                b.finish("closed_at", order, file, "close date")?.0,
+            );
         }
         if let Some(b) = self.expected {
-            out.insert("expected_close_at", b.finish("expected_close_at", order, file, "close date")?.0);
+            out.insert(
+                "expected_close_at",
+                b.finish("expected_close_at", order, file, "close date")?.0,
+            );
         }
         if let Some(c) = self.cancelled {
-            out.insert("cancelled", BooleanChunked::from_iter_options("cancelled".into(), c.into_iter()).into_series().into_column());
+            out.insert(
+                "cancelled",
+                BooleanChunked::from_iter_options("cancelled".into(), c.into_iter())
+                    .into_series()
+                    .into_column(),
+            );
         }
         if !self.unknown_stages.is_empty() && self.table == Table::Deals {
-            let list: Vec<String> = self.unknown_stages.iter().map(|(k, v)| format!("{k:?} ({v})")).collect();
-            assumptions.push(format!("stages not in the configured stage order: {}", list.join(", ")));
+            let list: Vec<String> = self
+                .unknown_stages
+                .iter()
+                .map(|(k, v)| format!("{k:?} ({v})"))
+                .collect();
+            assumptions.push(format!(
+                "stages not in the configured stage order: {}",
+                list.join(", ")
+            ));
         }
         Ok(())
     }
@@ -573,10 +771,14 @@ fn known_stage(lists: &BTreeMap<String, Vec<String>>, pipeline: Option<&str>, st
     if lists.is_empty() {
         return true;
     }
-    let list = pipeline.and_then(|p| lists.get(p)).or_else(|| lists.get("default"));
+    let list = pipeline
+        .and_then(|p| lists.get(p))
+        .or_else(|| lists.get("default"));
     match list {
         Some(l) => l.iter().any(|x| x.eq_ignore_ascii_case(stage.trim())),
-        None => lists.values().any(|l| l.iter().any(|x| x.eq_ignore_ascii_case(stage.trim()))),
+        None => lists
+            .values()
+            .any(|l| l.iter().any(|x| x.eq_ignore_ascii_case(stage.trim()))),
     }
 }
 
@@ -618,12 +820,19 @@ fn hubspot_columns(headers: &[String]) -> Vec<Wide> {
         .iter()
         .enumerate()
         .filter_map(|(col, h)| {
-            let inner = h.strip_prefix("Date entered ")?.trim().trim_matches(|c| c == '"' || c == '\'');
+            let inner = h
+                .strip_prefix("Date entered ")?
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'');
             let (stage, pipeline) = match inner.rfind(" (") {
                 Some(i) if inner.ends_with(')') => (&inner[..i], &inner[i + 2..inner.len() - 1]),
                 _ => (inner, "default"),
             };
-            Some(Wide { col, stage: stage.to_string(), pipeline: pipeline.to_string() })
+            Some(Wide {
+                col,
+                stage: stage.to_string(),
+                pipeline: pipeline.to_string(),
+            })
         })
         .collect()
 }
@@ -636,7 +845,9 @@ mod tests {
     fn footers_are_recognised() {
         let r = StringRecord::from(vec!["Grand Totals (12 records)", "", ""]);
         assert_eq!(footer(&r).as_deref(), Some("Grand Totals (12 records)"));
-        let r = StringRecord::from(vec!["Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."]);
+        let r = StringRecord::from(vec![
+            "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.",
+        ]);
         assert!(footer(&r).is_some());
         let r = StringRecord::from(vec!["Grand Totals Inc", "Closed Won", "100"]);
         assert!(footer(&r).is_none());
@@ -644,16 +855,28 @@ mod tests {
 
     #[test]
     fn hubspot_headers() {
-        let h = vec!["Deal Name".to_string(), "Date entered \"Closed Won (Partners Distribution)\"".to_string()];
+        let h = vec![
+            "Deal Name".to_string(),
+            "Date entered \"Closed Won (Partners Distribution)\"".to_string(),
+        ];
         let w = hubspot_columns(&h);
         assert_eq!(w.len(), 1);
-        assert_eq!((w[0].col, w[0].stage.as_str(), w[0].pipeline.as_str()), (1, "Closed Won", "Partners Distribution"));
+        assert_eq!(
+            (w[0].col, w[0].stage.as_str(), w[0].pipeline.as_str()),
+            (1, "Closed Won", "Partners Distribution")
+        );
     }
 
     #[test]
     fn derived_ids_are_stable_and_distinct() {
-        assert_eq!(derive_id(&["A", "B", "2026-01-01"]), derive_id(&[" A", "B ", "2026-01-01"]));
-        assert_ne!(derive_id(&["A", "B", "2026-01-01"]), derive_id(&["AB", "", "2026-01-01"]));
+        assert_eq!(
+            derive_id(&["A", "B", "2026-01-01"]),
+            derive_id(&[" A", "B ", "2026-01-01"])
+        );
+        assert_ne!(
+            derive_id(&["A", "B", "2026-01-01"]),
+            derive_id(&["AB", "", "2026-01-01"])
+        );
         assert_eq!(derive_id(&["x"]).len(), 17);
     }
 }

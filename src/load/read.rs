@@ -32,7 +32,9 @@ fn progress_bar(size: u64, name: &str) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let pb = indicatif::ProgressBar::new(size);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+    {
         pb.set_style(style.progress_chars("=> "));
     }
     pb.set_message(name.to_string());
@@ -117,14 +119,21 @@ impl<R> Drop for HashingReader<R> {
 /// Rows of decoded text fields.
 pub enum RowSource {
     Csv(csv::Reader<Box<dyn Read>>),
-    Whitespace { lines: Box<dyn BufRead>, line: String },
+    Whitespace {
+        lines: Box<dyn BufRead>,
+        line: String,
+    },
     Grid(std::vec::IntoIter<(usize, Vec<String>)>),
 }
 
 impl RowSource {
     /// Read the next row into `rec`; returns the row's 1-based physical row number (spreadsheet
     /// style for grids, record number for text), or None at the end.
-    pub fn next_row(&mut self, rec: &mut csv::StringRecord, count: usize) -> Result<Option<usize>, String> {
+    pub fn next_row(
+        &mut self,
+        rec: &mut csv::StringRecord,
+        count: usize,
+    ) -> Result<Option<usize>, String> {
         match self {
             RowSource::Csv(r) => match r.read_record(rec) {
                 Ok(true) => Ok(Some(count + 1)),
@@ -172,21 +181,30 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::Input(format!("{display}: is a directory but holds no manifest.json (not an ingested DIR)")));
+        return Err(Error::Input(format!(
+            "{display}: is a directory but holds no manifest.json (not an ingested DIR)"
+        )));
     }
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = vec![0u8; 64 * 1024];
     let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io(path, e))?;
     head.truncate(n);
     if head.is_empty() {
-        return Err(Error::Empty { file: display, what: "the file is empty (0 bytes)".into() });
+        return Err(Error::Empty {
+            file: display,
+            what: "the file is empty (0 bytes)".into(),
+        });
     }
-    let kind = sniff::kind(&head).map_err(|why| Error::NotATable { file: display.clone(), why })?;
+    let kind = sniff::kind(&head).map_err(|why| Error::NotATable {
+        file: display.clone(),
+        why,
+    })?;
     let hasher = Rc::new(RefCell::new(Sha256::new()));
     match kind {
         FileKind::Zip | FileKind::Xls => {
             let mut bytes = head;
-            file.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+            file.read_to_end(&mut bytes)
+                .map_err(|e| Error::io(path, e))?;
             hasher.borrow_mut().update(&bytes);
             let (sheet, rows) = read_workbook(bytes, opts.sheet.as_deref(), &display)?;
             Ok(Opened {
@@ -203,7 +221,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
         }
         FileKind::Text => {
             if opts.sheet.is_some() {
-                return Err(Error::Usage(format!("{display}: --sheet applies to XLSX/XLS files, this is delimited text")));
+                return Err(Error::Usage(format!(
+                    "{display}: --sheet applies to XLSX/XLS files, this is delimited text"
+                )));
             }
             let complete = n < 64 * 1024;
             let encoding = match &opts.encoding {
@@ -215,9 +235,17 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             let delim = sniff::delimiter(&sample);
             let passthru = encoding == encoding_rs::UTF_8 && opts.encoding.is_none();
             // A UTF-8 BOM is hashed but not read (Excel's "CSV UTF-8", Zoho exports).
-            let skip = if passthru && head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+            let skip = if passthru && head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                3
+            } else {
+                0
+            };
             hasher.borrow_mut().update(&head[..skip]);
-            let progress = if opts.progress { progress_bar(meta.len(), &display) } else { None };
+            let progress = if opts.progress {
+                progress_bar(meta.len(), &display)
+            } else {
+                None
+            };
             if let Some(p) = &progress {
                 p.inc(skip as u64);
             }
@@ -248,7 +276,10 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     (RowSource::Csv(r), Some(delim_name(d)))
                 }
                 Delim::Whitespace => (
-                    RowSource::Whitespace { lines: Box::new(BufReader::new(decoded)), line: String::new() },
+                    RowSource::Whitespace {
+                        lines: Box::new(BufReader::new(decoded)),
+                        line: String::new(),
+                    },
                     Some("whitespace".to_string()),
                 ),
             };
@@ -289,18 +320,32 @@ type Grid = Vec<(usize, Vec<String>)>;
 
 /// Read a sheet of an XLSX/XLS workbook into text cells; dates become ISO text.
 fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(String, Grid)> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| Error::NotATable { file: display.into(), why: format!("cannot read it as a workbook: {e}") })?;
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| Error::NotATable {
+            file: display.into(),
+            why: format!("cannot read it as a workbook: {e}"),
+        })?;
     let names = wb.sheet_names();
     let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
-            Error::Input(format!("{display}: no sheet named {s:?}; sheets: {}", names.join(", ")))
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "{display}: no sheet named {s:?}; sheets: {}",
+                    names.join(", ")
+                ))
+            })?,
+        None => names.first().cloned().ok_or_else(|| Error::Empty {
+            file: display.into(),
+            what: "the workbook has no sheets".into(),
         })?,
-        None => names.first().cloned().ok_or_else(|| Error::Empty { file: display.into(), what: "the workbook has no sheets".into() })?,
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| Error::NotATable { file: display.into(), why: format!("sheet {name:?}: {e}") })?;
+    let range = wb.worksheet_range(&name).map_err(|e| Error::NotATable {
+        file: display.into(),
+        why: format!("sheet {name:?}: {e}"),
+    })?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     let rows = range
@@ -323,11 +368,13 @@ pub fn cell_text(c: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => float_text(*f),
         Data::Bool(b) => if *b { "True" } else { "False" }.to_string(),
-        Data::DateTime(d) if d.is_datetime() => match excel_serial(d.as_f64()).ok().and_then(ms_to_naive) {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
-            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            None => float_text(d.as_f64()),
-        },
+        Data::DateTime(d) if d.is_datetime() => {
+            match excel_serial(d.as_f64()).ok().and_then(ms_to_naive) {
+                Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+                Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                None => float_text(d.as_f64()),
+            }
+        }
         Data::DateTime(d) => float_text(d.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
@@ -335,7 +382,11 @@ pub fn cell_text(c: &Data) -> String {
 }
 
 fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,10 @@ pub fn kind(head: &[u8]) -> Result<FileKind, String> {
         (b"\xff\xd8\xff", "a JPEG image"),
         (b"GIF8", "a GIF image"),
         (b"\x1f\x8b", "a gzip archive (decompress it first)"),
-        (b"PAR1", "a parquet file (pass the ingested directory instead)"),
+        (
+            b"PAR1",
+            "a parquet file (pass the ingested directory instead)",
+        ),
         (b"\x7fELF", "an executable"),
     ];
     for (magic, what) in MAGIC {
@@ -66,7 +69,11 @@ pub fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
         Err(e) if !complete && e.error_len().is_none() => return encoding_rs::UTF_8,
         Err(_) => {}
     }
-    let cut = if complete { head.len() } else { head.len().saturating_sub(4) };
+    let cut = if complete {
+        head.len()
+    } else {
+        head.len().saturating_sub(4)
+    };
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&head[..cut]);
     if !had_errors && text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
         return encoding_rs::GB18030;
@@ -96,7 +103,11 @@ pub enum Delim {
 /// Detect the delimiter from decoded sample text: the candidate that splits the most lines into the
 /// same number (> 1) of fields, counting only separators outside double quotes.
 pub fn delimiter(sample: &str) -> Delim {
-    let lines: Vec<&str> = logical_lines(sample).into_iter().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let lines: Vec<&str> = logical_lines(sample)
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
     if lines.is_empty() {
         return Delim::Byte(b',');
     }
@@ -169,7 +180,10 @@ mod tests {
     fn kinds() {
         assert!(kind(b"\x89PNG\r\n\x1a\n....").unwrap_err().contains("PNG"));
         assert_eq!(kind(b"PK\x03\x04xxxx"), Ok(FileKind::Zip));
-        assert_eq!(kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"), Ok(FileKind::Xls));
+        assert_eq!(
+            kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"),
+            Ok(FileKind::Xls)
+        );
         assert_eq!(kind(b"a,b\n1,2\n"), Ok(FileKind::Text));
         assert!(kind(b"a,b\x00\x01\x02\x03").is_err());
         assert_eq!(kind(b"\xff\xfea\x00,\x00"), Ok(FileKind::Text));
@@ -177,18 +191,33 @@ mod tests {
 
     #[test]
     fn encodings() {
-        assert_eq!(guess_encoding("商机名称,金额\n".as_bytes(), true), encoding_rs::UTF_8);
+        assert_eq!(
+            guess_encoding("商机名称,金额\n".as_bytes(), true),
+            encoding_rs::UTF_8
+        );
         let (gbk, _, _) = encoding_rs::GBK.encode("商机名称,金额\n赢单,100\n");
         assert_eq!(guess_encoding(&gbk, true), encoding_rs::GB18030);
-        assert_eq!(guess_encoding(b"Name\nJos\xe9\n", true), encoding_rs::WINDOWS_1252);
+        assert_eq!(
+            guess_encoding(b"Name\nJos\xe9\n", true),
+            encoding_rs::WINDOWS_1252
+        );
         assert_eq!(guess_encoding(b"\xef\xbb\xbfa,b", true), encoding_rs::UTF_8);
-        assert_eq!(guess_encoding(b"\xff\xfea\x00", true), encoding_rs::UTF_16LE);
-        assert_eq!(guess_encoding(b"\xfe\xff\x00a", true), encoding_rs::UTF_16BE);
+        assert_eq!(
+            guess_encoding(b"\xff\xfea\x00", true),
+            encoding_rs::UTF_16LE
+        );
+        assert_eq!(
+            guess_encoding(b"\xfe\xff\x00a", true),
+            encoding_rs::UTF_16BE
+        );
         // a UTF-8 character cut by the sample's end
         let cut = &"ab商".as_bytes()[..4];
         assert_eq!(guess_encoding(cut, false), encoding_rs::UTF_8);
         assert_eq!(encoding_by_name("GBK").unwrap().name(), "GBK");
-        assert_eq!(encoding_by_name("latin1").unwrap(), encoding_rs::WINDOWS_1252);
+        assert_eq!(
+            encoding_by_name("latin1").unwrap(),
+            encoding_rs::WINDOWS_1252
+        );
     }
 
     #[test]
@@ -197,7 +226,10 @@ mod tests {
         assert_eq!(delimiter("a;b;c\n1,5;2;3\n"), Delim::Byte(b';'));
         assert_eq!(delimiter("a\tb\n1\t2\n"), Delim::Byte(b'\t'));
         assert_eq!(delimiter("a|b\n1|2\n"), Delim::Byte(b'|'));
-        assert_eq!(delimiter("0001   00001 19970101 1  11.77\r\n0002   00002 19970112 1  12.00\r\n"), Delim::Whitespace);
+        assert_eq!(
+            delimiter("0001   00001 19970101 1  11.77\r\n0002   00002 19970112 1  12.00\r\n"),
+            Delim::Whitespace
+        );
         assert_eq!(delimiter("\"a,x\";b\n\"1,2\";3\n"), Delim::Byte(b';'));
         assert_eq!(delimiter("\"multi\nline\",b\n1,2\n"), Delim::Byte(b','));
     }

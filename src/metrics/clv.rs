@@ -25,7 +25,12 @@ pub struct Rfm {
 
 /// RFM from (customer, day number, amount) purchases up to and including `cal_end` (a day
 /// number): purchases on the same day count once, amounts summed. `unit` = days per time unit.
-pub fn rfm(purchases: &mut [(u32, i64, f64)], names: &[String], cal_end: i64, unit: f64) -> Vec<Rfm> {
+pub fn rfm(
+    purchases: &mut [(u32, i64, f64)],
+    names: &[String],
+    cal_end: i64,
+    unit: f64,
+) -> Vec<Rfm> {
     purchases.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = Vec::new();
     let mut i = 0;
@@ -42,11 +47,23 @@ pub fn rfm(purchases: &mut [(u32, i64, f64)], names: &[String], cal_end: i64, un
             }
             i += 1;
         }
-        let Some(&(first, _)) = days.first() else { continue };
+        let Some(&(first, _)) = days.first() else {
+            continue;
+        };
         let last = days.last().map_or(first, |x| x.0);
         let x = (days.len() - 1) as f64;
-        let monetary = if days.len() > 1 { days[1..].iter().map(|d| d.1).sum::<f64>() / x } else { 0.0 };
-        out.push(Rfm { customer: names[c as usize].clone(), x, t_x: (last - first) as f64 / unit, t: (cal_end - first) as f64 / unit, monetary });
+        let monetary = if days.len() > 1 {
+            days[1..].iter().map(|d| d.1).sum::<f64>() / x
+        } else {
+            0.0
+        };
+        out.push(Rfm {
+            customer: names[c as usize].clone(),
+            x,
+            t_x: (last - first) as f64 / unit,
+            t: (cal_end - first) as f64 / unit,
+            monetary,
+        });
     }
     out
 }
@@ -73,17 +90,45 @@ pub struct Simple {
 /// AOV x purchases per year x lifespan x margin over a window of `window_days`: churned = no
 /// purchase in the `churn_days` before as-of, among customers first seen at least that long ago,
 /// scaled to a year; lifespan = 1 / annual churn.
-pub fn simple(customers: &[CustomerTotals], as_of: i64, window_days: f64, churn_days: f64, margin: f64) -> Simple {
+pub fn simple(
+    customers: &[CustomerTotals],
+    as_of: i64,
+    window_days: f64,
+    churn_days: f64,
+    margin: f64,
+) -> Simple {
     let n = customers.len() as f64;
     let orders: u64 = customers.iter().map(|c| c.0).sum();
     let revenue: f64 = customers.iter().map(|c| c.1).sum();
     let years = window_days / 365.25;
-    let aov = if orders > 0 { revenue / orders as f64 } else { 0.0 };
-    let per_year = if n > 0.0 { orders as f64 / n / years } else { 0.0 };
-    let repeat = if n > 0.0 { customers.iter().filter(|c| c.0 >= 2).count() as f64 / n } else { 0.0 };
-    let eligible: Vec<&CustomerTotals> = customers.iter().filter(|c| (as_of - c.2) as f64 >= churn_days).collect();
-    let churned = eligible.iter().filter(|c| (as_of - c.3) as f64 > churn_days).count() as f64;
-    let churn = if eligible.is_empty() { None } else { Some(churned / eligible.len() as f64 * 365.25 / churn_days) };
+    let aov = if orders > 0 {
+        revenue / orders as f64
+    } else {
+        0.0
+    };
+    let per_year = if n > 0.0 {
+        orders as f64 / n / years
+    } else {
+        0.0
+    };
+    let repeat = if n > 0.0 {
+        customers.iter().filter(|c| c.0 >= 2).count() as f64 / n
+    } else {
+        0.0
+    };
+    let eligible: Vec<&CustomerTotals> = customers
+        .iter()
+        .filter(|c| (as_of - c.2) as f64 >= churn_days)
+        .collect();
+    let churned = eligible
+        .iter()
+        .filter(|c| (as_of - c.3) as f64 > churn_days)
+        .count() as f64;
+    let churn = if eligible.is_empty() {
+        None
+    } else {
+        Some(churned / eligible.len() as f64 * 365.25 / churn_days)
+    };
     let lifespan = churn.filter(|c| *c > 0.0).map(|c| 1.0 / c);
     Simple {
         customers: n as u64,
@@ -95,7 +140,11 @@ pub fn simple(customers: &[CustomerTotals], as_of: i64, window_days: f64, churn_
         annual_churn: churn,
         lifespan_years: lifespan,
         cltv: lifespan.map(|l| aov * per_year * l * margin),
-        monthly_revenue_per_customer: if n > 0.0 { revenue / n / (window_days / (365.25 / 12.0)) } else { 0.0 },
+        monthly_revenue_per_customer: if n > 0.0 {
+            revenue / n / (window_days / (365.25 / 12.0))
+        } else {
+            0.0
+        },
     }
 }
 
@@ -182,8 +231,13 @@ impl BgNbd {
         let BgNbd { r, alpha, a, b } = *self;
         let z = h / (alpha + t + h);
         let f = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
-        let num = (a + b + x - 1.0) / (a - 1.0) * (1.0 - ((alpha + t) / (alpha + t + h)).powf(r + x) * f);
-        let den = if x > 0.0 { 1.0 + (a / (b + x - 1.0)) * ((alpha + t) / (alpha + t_x)).powf(r + x) } else { 1.0 };
+        let num =
+            (a + b + x - 1.0) / (a - 1.0) * (1.0 - ((alpha + t) / (alpha + t + h)).powf(r + x) * f);
+        let den = if x > 0.0 {
+            1.0 + (a / (b + x - 1.0)) * ((alpha + t) / (alpha + t_x)).powf(r + x)
+        } else {
+            1.0
+        };
         num / den
     }
 }
@@ -203,10 +257,17 @@ impl ParetoNbd {
     fn a0_logs(&self, x: f64, t_x: f64, t: f64) -> (f64, f64) {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let rsx = r + s + x;
-        let (big, b2, lead) = if alpha >= beta { (alpha, s + 1.0, alpha - beta) } else { (beta, r + x, beta - alpha) };
+        let (big, b2, lead) = if alpha >= beta {
+            (alpha, s + 1.0, alpha - beta)
+        } else {
+            (beta, r + x, beta - alpha)
+        };
         let f1 = hyp2f1(rsx, b2, rsx + 1.0, lead / (big + t_x));
         let f2 = hyp2f1(rsx, b2, rsx + 1.0, lead / (big + t));
-        (f1.ln() - rsx * (big + t_x).ln(), f2.ln() - rsx * (big + t).ln())
+        (
+            f1.ln() - rsx * (big + t_x).ln(),
+            f2.ln() - rsx * (big + t).ln(),
+        )
     }
 
     /// The log-likelihood of one customer, in log space.
@@ -257,7 +318,10 @@ impl GammaGamma {
     /// Log-likelihood of a repeat buyer with x purchases of mean value m (lifetimes' form).
     pub fn ll_one(&self, x: f64, m: f64) -> f64 {
         let GammaGamma { p, q, gamma } = *self;
-        ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q) + q * gamma.ln() + (p * x - 1.0) * m.ln() + (p * x) * x.ln()
+        ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q)
+            + q * gamma.ln()
+            + (p * x - 1.0) * m.ln()
+            + (p * x) * x.ln()
             - (p * x + q) * (gamma + m * x).ln()
     }
 
@@ -290,13 +354,18 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let s = c - a - b;
     if z > 0.75 && (s - s.round()).abs() > 1e-9 {
         let w = 1.0 - z;
-        let term = |n1: f64, n2: f64, d1: f64, d2: f64, lpow: f64, sa: f64, sb: f64, sc: f64| -> f64 {
-            // coefficient = Γ(n1)Γ(n2) / (Γ(d1)Γ(d2)) x exp(lpow); 1/Γ at a pole is 0.
-            let (Some(g1), Some(g2)) = (ln_gamma_signed(n1), ln_gamma_signed(n2)) else { return f64::NAN };
-            let (Some(h1), Some(h2)) = (ln_gamma_signed(d1), ln_gamma_signed(d2)) else { return 0.0 };
-            let sign = g1.1 * g2.1 * h1.1 * h2.1;
-            sign * (g1.0 + g2.0 - h1.0 - h2.0 + lpow).exp() * series(sa, sb, sc, w)
-        };
+        let term =
+            |n1: f64, n2: f64, d1: f64, d2: f64, lpow: f64, sa: f64, sb: f64, sc: f64| -> f64 {
+                // coefficient = Γ(n1)Γ(n2) / (Γ(d1)Γ(d2)) x exp(lpow); 1/Γ at a pole is 0.
+                let (Some(g1), Some(g2)) = (ln_gamma_signed(n1), ln_gamma_signed(n2)) else {
+                    return f64::NAN;
+                };
+                let (Some(h1), Some(h2)) = (ln_gamma_signed(d1), ln_gamma_signed(d2)) else {
+                    return 0.0;
+                };
+                let sign = g1.1 * g2.1 * h1.1 * h2.1;
+                sign * (g1.0 + g2.0 - h1.0 - h2.0 + lpow).exp() * series(sa, sb, sc, w)
+            };
         let t1 = term(c, s, c - a, c - b, 0.0, a, b, 1.0 - s);
         let t2 = term(c, -s, a, b, s * w.ln(), c - a, c - b, 1.0 + s);
         return t1 + t2;
@@ -314,7 +383,10 @@ fn ln_gamma_signed(x: f64) -> Option<(f64, f64)> {
     }
     // Reflection: Γ(x) = π / (sin(πx) Γ(1 - x)).
     let sin = (std::f64::consts::PI * x).sin();
-    Some((std::f64::consts::PI.ln() - sin.abs().ln() - ln_gamma(1.0 - x), sin.signum()))
+    Some((
+        std::f64::consts::PI.ln() - sin.abs().ln() - ln_gamma(1.0 - x),
+        sin.signum(),
+    ))
 }
 
 /// The power series of 2F1, summed in f64 (convergent for |z| < 1).
@@ -374,36 +446,94 @@ pub fn minimise(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Result<(Vec<f64>, f
         .run()
         .map_err(|e| Error::Internal(format!("optimiser: {e}")))?;
     let st = res.state();
-    let best = st.get_best_param().cloned().ok_or_else(|| Error::Internal("optimiser: no parameters".into()))?;
+    let best = st
+        .get_best_param()
+        .cloned()
+        .ok_or_else(|| Error::Internal("optimiser: no parameters".into()))?;
     let iters = st.get_iter();
     let converged = iters < 20_000;
-    Ok((best.iter().map(|x| x.exp()).collect(), st.get_best_cost(), iters, converged))
+    Ok((
+        best.iter().map(|x| x.exp()).collect(),
+        st.get_best_cost(),
+        iters,
+        converged,
+    ))
 }
 
 /// Fit BG/NBD by maximum likelihood from the neutral start r = alpha = a = b = 1.
 pub fn fit_bgnbd(data: &[Rfm]) -> Result<(BgNbd, f64, u64, bool)> {
-    let (p, nll, it, ok) = minimise(|p| -BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }.ll(data), &[1.0, 1.0, 1.0, 1.0])?;
-    Ok((BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, -nll, it, ok))
+    let (p, nll, it, ok) = minimise(
+        |p| {
+            -BgNbd {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            }
+            .ll(data)
+        },
+        &[1.0, 1.0, 1.0, 1.0],
+    )?;
+    Ok((
+        BgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        },
+        -nll,
+        it,
+        ok,
+    ))
 }
 
 /// Fit Pareto/NBD by maximum likelihood from the neutral start r = alpha = s = beta = 1.
 pub fn fit_pareto(data: &[Rfm]) -> Result<(ParetoNbd, f64, u64, bool)> {
-    let (p, nll, it, ok) = minimise(|p| -ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] }.ll(data), &[1.0, 1.0, 1.0, 1.0])?;
-    Ok((ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] }, -nll, it, ok))
+    let (p, nll, it, ok) = minimise(
+        |p| {
+            -ParetoNbd {
+                r: p[0],
+                alpha: p[1],
+                s: p[2],
+                beta: p[3],
+            }
+            .ll(data)
+        },
+        &[1.0, 1.0, 1.0, 1.0],
+    )?;
+    Ok((
+        ParetoNbd {
+            r: p[0],
+            alpha: p[1],
+            s: p[2],
+            beta: p[3],
+        },
+        -nll,
+        it,
+        ok,
+    ))
 }
 
 /// Fit Gamma-Gamma on the repeat buyers (x > 0) from the neutral start p = q = gamma = 1.
 pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, bool)> {
-    let rep: Vec<&Rfm> = data.iter().filter(|c| c.x > 0.0 && c.monetary > 0.0).collect();
+    let rep: Vec<&Rfm> = data
+        .iter()
+        .filter(|c| c.x > 0.0 && c.monetary > 0.0)
+        .collect();
     if rep.is_empty() {
-        return Err(Error::Input("no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted".into()));
+        return Err(Error::Input(
+            "no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted".into(),
+        ));
     }
     // Customers grouped by x: the Gamma-function terms depend on x alone.
     let mut by_x: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
     for c in &rep {
         by_x.entry(c.x.to_bits()).or_default().push(c.monetary);
     }
-    let groups: Vec<(f64, Vec<f64>)> = by_x.into_iter().map(|(k, v)| (f64::from_bits(k), v)).collect();
+    let groups: Vec<(f64, Vec<f64>)> = by_x
+        .into_iter()
+        .map(|(k, v)| (f64::from_bits(k), v))
+        .collect();
     let (p, nll, it, ok) = minimise(
         |p| {
             let (pp, q, g) = (p[0], p[1], p[2]);
@@ -419,7 +549,17 @@ pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, boo
         },
         &[1.0, 1.0, 1.0],
     )?;
-    Ok((GammaGamma { p: p[0], q: p[1], gamma: p[2] }, -nll, rep.len(), it, ok))
+    Ok((
+        GammaGamma {
+            p: p[0],
+            q: p[1],
+            gamma: p[2],
+        },
+        -nll,
+        rep.len(),
+        it,
+        ok,
+    ))
 }
 
 /// A purchase model's conditional expectation (BG/NBD, Pareto/NBD).
@@ -448,7 +588,15 @@ impl Expected for ParetoNbd {
 
 /// Discounted CLV over `months`: sum over months i of expected purchases in month i x expected
 /// spend x margin / (1 + discount)^i; a month = 365.25/12 days, in the model's time unit.
-pub fn clv(m: &dyn Expected, c: &Rfm, spend: f64, margin: f64, months: usize, discount: f64, unit_days: f64) -> f64 {
+pub fn clv(
+    m: &dyn Expected,
+    c: &Rfm,
+    spend: f64,
+    margin: f64,
+    months: usize,
+    discount: f64,
+    unit_days: f64,
+) -> f64 {
     let month = 365.25 / 12.0 / unit_days;
     let mut prev = 0.0;
     let mut total = 0.0;
@@ -476,7 +624,10 @@ mod tests {
         for (a, z) in [(25.5, 0.95), (80.5, 0.9), (0.3, 0.999)] {
             let want = (1.0_f64 - z).powf(-a);
             let got = hyp2f1(a, 3.0, 3.0, z);
-            assert!(((got - want) / want).abs() < 1e-9, "a={a} z={z}: {got} vs {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-9,
+                "a={a} z={z}: {got} vs {want}"
+            );
         }
     }
 
@@ -486,13 +637,19 @@ mod tests {
         for z in [0.1, 0.5, 0.9, 0.99, 0.999, -0.7, -3.0] {
             let want = -(1.0_f64 - z).ln() / z;
             let got = hyp2f1(1.0, 1.0, 2.0, z);
-            assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "z={z}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                "z={z}: {got} vs {want}"
+            );
         }
         // A&S 15.1.8: 2F1(a, b; b; z) = (1 - z)^(-a), large a.
         for (a, z) in [(0.5, 0.3), (25.0, 0.95), (120.0, 0.6)] {
             let want = (1.0_f64 - z).powf(-a);
             let got = hyp2f1(a, 3.0, 3.0, z);
-            assert!(((got - want) / want).abs() < 1e-10, "a={a} z={z}: {got} vs {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-10,
+                "a={a} z={z}: {got} vs {want}"
+            );
         }
         // A&S 15.1.5: 2F1(1/2, 1; 3/2; -z^2) = arctan(z) / z.
         for zz in [0.3_f64, 0.9, 2.0] {
@@ -504,19 +661,40 @@ mod tests {
 
     #[test]
     fn cached_likelihood_equals_the_per_customer_formula() {
-        let m = BgNbd { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 };
+        let m = BgNbd {
+            r: 0.24,
+            alpha: 4.4,
+            a: 0.79,
+            b: 2.4,
+        };
         let data: Vec<Rfm> = [(0.0, 0.0, 38.0), (2.0, 30.43, 38.86), (7.0, 35.0, 39.0)]
             .iter()
-            .map(|&(x, t_x, t)| Rfm { customer: String::new(), x, t_x, t, monetary: 0.0 })
+            .map(|&(x, t_x, t)| Rfm {
+                customer: String::new(),
+                x,
+                t_x,
+                t,
+                monetary: 0.0,
+            })
             .collect();
         let direct: f64 = data.iter().map(|c| m.ll_one(c.x, c.t_x, c.t)).sum();
-        assert!((m.ll(&data) - direct).abs() < 1e-9, "{} vs {direct}", m.ll(&data));
+        assert!(
+            (m.ll(&data) - direct).abs() < 1e-9,
+            "{} vs {direct}",
+            m.ll(&data)
+        );
     }
 
     #[test]
     fn rfm_counts_days_once_and_includes_the_end_day() {
         // Customer 0: day 0 (10 + 5 the same day), day 7 (20), day 14 (30, the calibration end).
-        let mut p = vec![(0, 0, 10.0), (0, 0, 5.0), (0, 7, 20.0), (0, 14, 30.0), (0, 21, 99.0)];
+        let mut p = vec![
+            (0, 0, 10.0),
+            (0, 0, 5.0),
+            (0, 7, 20.0),
+            (0, 14, 30.0),
+            (0, 21, 99.0),
+        ];
         let r = rfm(&mut p, &["c".into()], 14, 7.0);
         assert_eq!(r[0].x, 2.0);
         assert_eq!((r[0].t_x, r[0].t), (2.0, 2.0));

@@ -49,23 +49,39 @@ pub struct DealSet {
 
 impl DealSet {
     /// Build from the deals frame and/or the stage events frame.
-    pub fn build(deals: Option<&DataFrame>, events: Option<&DataFrame>, pipelines: Pipelines) -> Result<DealSet> {
+    pub fn build(
+        deals: Option<&DataFrame>,
+        events: Option<&DataFrame>,
+        pipelines: Pipelines,
+    ) -> Result<DealSet> {
         let empty = DataFrame::empty();
         let d = deals.unwrap_or(&empty);
         let n_rows = d.height();
         let mut ids: Vec<String> = if prep::has(d, "deal_id") {
-            let s = d.column("deal_id")?.as_materialized_series().cast(&DataType::String)?;
-            s.str()?.iter().enumerate().map(|(i, v)| v.map_or_else(|| format!("#row{i}"), str::to_string)).collect()
+            let s = d
+                .column("deal_id")?
+                .as_materialized_series()
+                .cast(&DataType::String)?;
+            s.str()?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v.map_or_else(|| format!("#row{i}"), str::to_string))
+                .collect()
         } else {
             (0..n_rows).map(|i| format!("#row{i}")).collect()
         };
         let pipeline = prep::coded(d, "pipeline")?;
         let stage = prep::coded(d, "stage")?;
         let status_c = prep::coded(d, "status")?;
-        let status = (0..n_rows).map(|i| prep::status_of(status_c.get(i))).collect();
+        let status = (0..n_rows)
+            .map(|i| prep::status_of(status_c.get(i)))
+            .collect();
         let ev = match events {
             Some(e) => prep::index_events(e, &mut ids, &pipelines, &pipeline)?,
-            None => EventIndex { offsets: vec![0; ids.len() + 1], ..EventIndex::default() },
+            None => EventIndex {
+                offsets: vec![0; ids.len() + 1],
+                ..EventIndex::default()
+            },
         };
         let mut set = DealSet {
             n_rows,
@@ -109,7 +125,11 @@ impl DealSet {
 
     /// The deal's pipeline name ("default" when none).
     pub fn pipeline_name(&self, d: usize) -> &str {
-        if d < self.n_rows { self.pipeline.get(d).unwrap_or("default") } else { "default" }
+        if d < self.n_rows {
+            self.pipeline.get(d).unwrap_or("default")
+        } else {
+            "default"
+        }
     }
 
     /// The deal's open stages.
@@ -159,7 +179,10 @@ impl DealSet {
             return None;
         }
         let st = self.stage.get(d)?;
-        match self.pipelines.pos(self.stages(d).map(Vec::as_slice).unwrap_or(&[]), st)? {
+        match self
+            .pipelines
+            .pos(self.stages(d).map(Vec::as_slice).unwrap_or(&[]), st)?
+        {
             Pos::Open(k) => Some(k as usize),
             _ => None,
         }
@@ -181,15 +204,27 @@ impl DealSet {
                 return Some(c);
             }
         }
-        self.events(d).iter().rev().find(|e| !matches!(e.pos, Pos::Open(_))).map(|e| e.at)
+        self.events(d)
+            .iter()
+            .rev()
+            .find(|e| !matches!(e.pos, Pos::Open(_)))
+            .map(|e| e.at)
     }
 
     pub fn amount(&self, d: usize) -> Option<f64> {
-        if d < self.n_rows { self.amount[d] } else { None }
+        if d < self.n_rows {
+            self.amount[d]
+        } else {
+            None
+        }
     }
 
     pub fn currency(&self, d: usize) -> &str {
-        if d < self.n_rows { self.currency.get(d).unwrap_or("") } else { "" }
+        if d < self.n_rows {
+            self.currency.get(d).unwrap_or("")
+        } else {
+            ""
+        }
     }
 
     /// The deal's path: from its events when it has any, else implied from its current stage.
@@ -198,7 +233,11 @@ impl DealSet {
         let n_open = self.stages(d).map_or(0, Vec::len);
         let ev = self.events(d);
         if !ev.is_empty() {
-            return (paths::from_events(ev, n_open, window_end), Basis::History, false);
+            return (
+                paths::from_events(ev, n_open, window_end),
+                Basis::History,
+                false,
+            );
         }
         let cur = self.current(d);
         // A windowed implied path: the won outcome counts only when closed within the window.
@@ -214,6 +253,8 @@ impl DealSet {
 
     /// Code of a grouping column of the deals table for every deal (event-only deals: NONE).
     pub fn group_codes(&self, col: &Coded) -> Vec<u32> {
-        (0..self.len()).map(|d| if d < self.n_rows { col.codes[d] } else { NONE }).collect()
+        (0..self.len())
+            .map(|d| if d < self.n_rows { col.codes[d] } else { NONE })
+            .collect()
     }
 }

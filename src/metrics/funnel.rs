@@ -29,7 +29,9 @@ impl Cohort {
 
     /// The cohort label of an instant: `2026-W05` (ISO week), `2026-10`, `2026-Q4`.
     pub fn label(self, ms: i64) -> String {
-        let Some(d) = crate::period::ms_to_date(ms) else { return String::new() };
+        let Some(d) = crate::period::ms_to_date(ms) else {
+            return String::new();
+        };
         match self {
             Cohort::Week => format!("{}-W{:02}", d.iso_week().year(), d.iso_week().week()),
             Cohort::Month => format!("{}-{:02}", d.year(), d.month()),
@@ -75,11 +77,19 @@ pub struct Funnel {
 
 impl Funnel {
     pub fn step(&self, k: usize) -> Option<f64> {
-        if k == 0 || self.reached[k - 1] == 0.0 { None } else { Some(self.reached[k] / self.reached[k - 1]) }
+        if k == 0 || self.reached[k - 1] == 0.0 {
+            None
+        } else {
+            Some(self.reached[k] / self.reached[k - 1])
+        }
     }
 
     pub fn cumulative(&self, k: usize) -> Option<f64> {
-        if self.reached[0] == 0.0 { None } else { Some(self.reached[k] / self.reached[0]) }
+        if self.reached[0] == 0.0 {
+            None
+        } else {
+            Some(self.reached[k] / self.reached[0])
+        }
     }
 
     pub fn drop_off(&self, k: usize) -> Option<f64> {
@@ -125,7 +135,9 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
     const NO: u32 = super::prep::NONE;
     for d in 0..set.len() {
         let Some(stages) = set.stages(d) else {
-            *st.no_stage_list.entry(set.pipeline_name(d).to_string()).or_default() += 1;
+            *st.no_stage_list
+                .entry(set.pipeline_name(d).to_string())
+                .or_default() += 1;
             continue;
         };
         let created = set.created_at(d);
@@ -147,7 +159,11 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
             _ => None,
         };
         let (path, basis, first) = set.path(d, window_end);
-        let reach = if p.in_order { path.reached_in_order } else { path.reached };
+        let reach = if p.in_order {
+            path.reached_in_order
+        } else {
+            path.reached
+        };
         let Some(reach) = reach else {
             if p.in_order && basis == Basis::History && path.reached.is_some() {
                 st.out_of_order += 1;
@@ -172,7 +188,11 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
         st.deals_with_skip += (path.skipped_stages > 0) as u64;
         let status = set.status(d);
         st.invalid += (status == Some(Status::Invalid)) as u64;
-        let pcode = if d < set.n_rows { set.pipeline.codes[d] } else { NO };
+        let pcode = if d < set.n_rows {
+            set.pipeline.codes[d]
+        } else {
+            NO
+        };
         let gcode = p.by.as_ref().map_or(NO, |(codes, _)| codes[d]);
         let ccode = match p.cohort {
             Some(c) => {
@@ -185,13 +205,23 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
             }
             None => NO,
         };
-        let cur_code = if d < set.n_rows { set.currency.codes[d] } else { NO };
+        let cur_code = if d < set.n_rows {
+            set.currency.codes[d]
+        } else {
+            NO
+        };
         let key = (pcode, gcode, ccode, if p.value { cur_code } else { NO });
         let n_rows = stages.len() + 1;
         let fi = *index.entry(key).or_insert_with(|| {
             out.push(Funnel {
                 pipeline: set.pipeline_name(d).to_string(),
-                group: p.by.as_ref().map(|(_, names)| if gcode == NO { "(none)".to_string() } else { names[gcode as usize].clone() }),
+                group: p.by.as_ref().map(|(_, names)| {
+                    if gcode == NO {
+                        "(none)".to_string()
+                    } else {
+                        names[gcode as usize].clone()
+                    }
+                }),
                 cohort: (ccode != NO).then(|| cohort_names[ccode as usize].clone()),
                 currency: p.value.then(|| set.currency(d).to_string()),
                 stages: stages.clone(),
@@ -234,14 +264,26 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
     for f in &mut out {
         f.stages.push(st.won_label.clone());
     }
-    out.sort_by(|a, b| (&a.pipeline, &a.group, &a.cohort, &a.currency).cmp(&(&b.pipeline, &b.group, &b.cohort, &b.currency)));
+    out.sort_by(|a, b| {
+        (&a.pipeline, &a.group, &a.cohort, &a.currency).cmp(&(
+            &b.pipeline,
+            &b.group,
+            &b.cohort,
+            &b.currency,
+        ))
+    });
     (out, st)
 }
 
 /// The export's own label for the won outcome: the most frequent won stage label (`Closed Won`,
 /// `Won`, `赢单`), "Won" when the data shows none.
 fn won_label(set: &DealSet) -> String {
-    let mut counts: BTreeMap<&str, usize> = set.events.won_labels.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+    let mut counts: BTreeMap<&str, usize> = set
+        .events
+        .won_labels
+        .iter()
+        .map(|(l, n)| (l.as_str(), *n))
+        .collect();
     for d in 0..set.n_rows {
         if let Some(s) = set.stage.get(d) {
             if set.pipelines.pos(&[], s) == Some(Pos::Won) {
@@ -249,5 +291,8 @@ fn won_label(set: &DealSet) -> String {
             }
         }
     }
-    counts.into_iter().max_by_key(|&(l, n)| (n, std::cmp::Reverse(l))).map_or_else(|| "Won".to_string(), |(l, _)| l.to_string())
+    counts
+        .into_iter()
+        .max_by_key(|&(l, n)| (n, std::cmp::Reverse(l)))
+        .map_or_else(|| "Won".to_string(), |(l, _)| l.to_string())
 }

@@ -100,13 +100,29 @@ pub fn from_events(events: &[Event], n_open: usize, window_end: Option<i64>) -> 
 /// earlier stage; a lost or invalid deal reached the stage it was lost from when known, else the
 /// first stage only (`placed_first` tells the caller to say so).
 pub fn implied(current: Option<Pos>, lost_from: Option<usize>, n_open: usize) -> (Path, bool) {
-    let reach = |k: usize| Path { reached: Some(k), reached_in_order: Some(k), ..Path::default() };
+    let reach = |k: usize| Path {
+        reached: Some(k),
+        reached_in_order: Some(k),
+        ..Path::default()
+    };
     match current {
         Some(Pos::Open(k)) => (reach(k as usize), false),
         Some(Pos::Won) => (reach(n_open), false),
         Some(Pos::Lost | Pos::Invalid) => match lost_from {
-            Some(k) => (Path { lost_from: Some(k), ..reach(k) }, false),
-            None if n_open > 0 => (Path { lost_from: Some(0), ..reach(0) }, true),
+            Some(k) => (
+                Path {
+                    lost_from: Some(k),
+                    ..reach(k)
+                },
+                false,
+            ),
+            None if n_open > 0 => (
+                Path {
+                    lost_from: Some(0),
+                    ..reach(0)
+                },
+                true,
+            ),
             None => (Path::default(), true),
         },
         None => (Path::default(), false),
@@ -127,7 +143,11 @@ pub fn visits(events: &[Event]) -> Vec<Visit> {
     let mut out = Vec::new();
     for (i, e) in events.iter().enumerate() {
         if let Pos::Open(k) = e.pos {
-            out.push(Visit { stage: k as usize, entered: e.at, exited: events.get(i + 1).map(|n| n.at) });
+            out.push(Visit {
+                stage: k as usize,
+                entered: e.at,
+                exited: events.get(i + 1).map(|n| n.at),
+            });
         }
     }
     out
@@ -143,7 +163,12 @@ mod tests {
 
     #[test]
     fn straight_path_to_won() {
-        let e = ev(&[(1, Pos::Open(0)), (2, Pos::Open(1)), (3, Pos::Open(2)), (4, Pos::Won)]);
+        let e = ev(&[
+            (1, Pos::Open(0)),
+            (2, Pos::Open(1)),
+            (3, Pos::Open(2)),
+            (4, Pos::Won),
+        ]);
         let p = from_events(&e, 3, None);
         assert_eq!(p.reached, Some(3));
         assert_eq!(p.reached_in_order, Some(3));
@@ -163,7 +188,13 @@ mod tests {
     #[test]
     fn backward_move_counted_and_lost_from_last_open() {
         // 0 -> 1 -> 2 -> 1 -> lost: one backward move, lost from stage 1, reached 2.
-        let e = ev(&[(1, Pos::Open(0)), (2, Pos::Open(1)), (3, Pos::Open(2)), (4, Pos::Open(1)), (5, Pos::Lost)]);
+        let e = ev(&[
+            (1, Pos::Open(0)),
+            (2, Pos::Open(1)),
+            (3, Pos::Open(2)),
+            (4, Pos::Open(1)),
+            (5, Pos::Lost),
+        ]);
         let p = from_events(&e, 4, None);
         assert_eq!(p.reached, Some(2));
         assert_eq!(p.reached_in_order, Some(2));
@@ -192,7 +223,18 @@ mod tests {
         let e = ev(&[(1, Pos::Open(0)), (5, Pos::Open(1)), (9, Pos::Lost)]);
         assert_eq!(
             visits(&e),
-            vec![Visit { stage: 0, entered: 1, exited: Some(5) }, Visit { stage: 1, entered: 5, exited: Some(9) }]
+            vec![
+                Visit {
+                    stage: 0,
+                    entered: 1,
+                    exited: Some(5)
+                },
+                Visit {
+                    stage: 1,
+                    entered: 5,
+                    exited: Some(9)
+                }
+            ]
         );
     }
 }

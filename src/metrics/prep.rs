@@ -31,7 +31,10 @@ impl Coded {
 /// Code a text column (any dtype is cast to text); a missing column gives all-null codes.
 pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
     let Ok(c) = df.column(name) else {
-        return Ok(Coded { codes: vec![NONE; df.height()], values: vec![] });
+        return Ok(Coded {
+            codes: vec![NONE; df.height()],
+            values: vec![],
+        });
     };
     let s = c.as_materialized_series().cast(&DataType::String)?;
     let ca = s.str()?;
@@ -52,10 +55,14 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
 
 /// A datetime column as epoch milliseconds (None for null or a missing column).
 pub fn millis(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let Ok(c) = df.column(name) else { return Ok(vec![None; df.height()]) };
+    let Ok(c) = df.column(name) else {
+        return Ok(vec![None; df.height()]);
+    };
     let s = c.as_materialized_series();
     let s = match s.dtype() {
-        DataType::Datetime(_, _) => s.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.cast(&DataType::Int64)?,
+        DataType::Datetime(_, _) => s
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+            .cast(&DataType::Int64)?,
         DataType::Date => s.cast(&DataType::Int64)? * 86_400_000i64,
         _ => s.cast(&DataType::Int64)?,
     };
@@ -64,7 +71,9 @@ pub fn millis(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
 
 /// A numeric column as f64 (None for null or a missing column).
 pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let Ok(c) = df.column(name) else { return Ok(vec![None; df.height()]) };
+    let Ok(c) = df.column(name) else {
+        return Ok(vec![None; df.height()]);
+    };
     let s = c.as_materialized_series().cast(&DataType::Float64)?;
     Ok(s.f64()?.iter().map(|v| v.filter(|x| !x.is_nan())).collect())
 }
@@ -85,10 +94,17 @@ pub struct Pipelines {
 impl Pipelines {
     /// The open stages of `pipeline`.
     pub fn stages(&self, pipeline: &str) -> Option<&Vec<String>> {
-        self.lists.get(pipeline).or_else(|| self.lists.get("default")).or_else(|| {
-            // A single list applies to every pipeline.
-            if self.lists.len() == 1 { self.lists.values().next() } else { None }
-        })
+        self.lists
+            .get(pipeline)
+            .or_else(|| self.lists.get("default"))
+            .or_else(|| {
+                // A single list applies to every pipeline.
+                if self.lists.len() == 1 {
+                    self.lists.values().next()
+                } else {
+                    None
+                }
+            })
     }
 
     /// Where `label` sits in `stages`: an open stage (case-insensitive), an outcome, or unknown.
@@ -146,7 +162,12 @@ impl EventIndex {
 /// Group stage events by deal. `deal_of` maps an event's deal id to a deal index (new ids get
 /// fresh indexes, appended to `ids`); `deal_pipe` codes each known deal's pipeline (names in
 /// `deal_pipe_names`), used when the events carry no pipeline of their own.
-pub fn index_events(ev: &DataFrame, deal_ids: &mut Vec<String>, pipelines: &Pipelines, deal_pipe: &Coded) -> Result<EventIndex> {
+pub fn index_events(
+    ev: &DataFrame,
+    deal_ids: &mut Vec<String>,
+    pipelines: &Pipelines,
+    deal_pipe: &Coded,
+) -> Result<EventIndex> {
     let ids = coded(ev, "deal_id")?;
     let stage = coded(ev, "stage")?;
     let pipe = coded(ev, "pipeline")?;
@@ -164,7 +185,11 @@ pub fn index_events(ev: &DataFrame, deal_ids: &mut Vec<String>, pipelines: &Pipe
             }
         }
     }
-    let mut index: HashMap<String, usize> = deal_ids.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+    let mut index: HashMap<String, usize> = deal_ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i))
+        .collect();
     // Map each id code to a deal index once.
     let mut code_to_deal = Vec::with_capacity(ids.values.len());
     for v in &ids.values {
@@ -186,29 +211,44 @@ pub fn index_events(ev: &DataFrame, deal_ids: &mut Vec<String>, pipelines: &Pipe
     let mut won_codes: HashMap<u32, usize> = HashMap::new();
     for i in 0..ev.height() {
         let (idc, sc, pc) = (ids.codes[i], stage.codes[i], pipe.codes[i]);
-        let (Some(t), true, true) = (at[i], idc != NONE, sc != NONE) else { continue };
+        let (Some(t), true, true) = (at[i], idc != NONE, sc != NONE) else {
+            continue;
+        };
         let d = code_to_deal[idc as usize];
         // The event's own pipeline, else its deal's.
         let (key, pname) = if pc != NONE {
             (pc, pipe.values[pc as usize].as_str())
         } else {
             let dc = deal_pipe.codes.get(d).copied().unwrap_or(NONE);
-            let name = if dc == NONE { "default" } else { deal_pipe.values[dc as usize].as_str() };
+            let name = if dc == NONE {
+                "default"
+            } else {
+                deal_pipe.values[dc as usize].as_str()
+            };
             (if dc == NONE { NONE - 1 } else { (1 << 31) | dc }, name)
         };
         let pos = *cache.entry((key, sc)).or_insert_with(|| {
             let label = &stage.values[sc as usize];
-            pipelines.stages(pname).and_then(|st| pipelines.pos(st, label)).or_else(|| pipelines.pos(&[], label))
+            pipelines
+                .stages(pname)
+                .and_then(|st| pipelines.pos(st, label))
+                .or_else(|| pipelines.pos(&[], label))
         });
         match pos {
             Some(p) => {
                 if p == Pos::Won {
                     *won_codes.entry(sc).or_default() += 1;
                 }
-                let n_open = *n_open_of.entry(key).or_insert_with(|| pipelines.stages(pname).map_or(0, Vec::len));
+                let n_open = *n_open_of
+                    .entry(key)
+                    .or_insert_with(|| pipelines.stages(pname).map_or(0, Vec::len));
                 rows.push((d as u32, t, p.order(n_open) as u16, p));
             }
-            None => *unknown.entry(stage.values[sc as usize].clone()).or_default() += 1,
+            None => {
+                *unknown
+                    .entry(stage.values[sc as usize].clone())
+                    .or_default() += 1
+            }
         }
     }
     rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
@@ -219,17 +259,35 @@ pub fn index_events(ev: &DataFrame, deal_ids: &mut Vec<String>, pipelines: &Pipe
     for i in 1..offsets.len() {
         offsets[i] += offsets[i - 1];
     }
-    let events = rows.into_iter().map(|r| Event { at: r.1, pos: r.3 }).collect();
-    let won_labels = won_codes.into_iter().map(|(c, n)| (stage.values[c as usize].clone(), n)).collect();
-    Ok(EventIndex { offsets, events, unknown, interval_midpoints: mids, won_labels })
+    let events = rows
+        .into_iter()
+        .map(|r| Event { at: r.1, pos: r.3 })
+        .collect();
+    let won_labels = won_codes
+        .into_iter()
+        .map(|(c, n)| (stage.values[c as usize].clone(), n))
+        .collect();
+    Ok(EventIndex {
+        offsets,
+        events,
+        unknown,
+        interval_midpoints: mids,
+        won_labels,
+    })
 }
 
 /// Check a frame has the columns a metric needs; a clear input error otherwise.
 pub fn need(df: &DataFrame, table: &str, cols: &[&str]) -> Result<()> {
     for c in cols {
         if !has(df, c) {
-            let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-            let hint = crate::error::closest(c, names.iter().map(String::as_str)).map(|h| format!("; closest: {h:?}")).unwrap_or_default();
+            let names: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            let hint = crate::error::closest(c, names.iter().map(String::as_str))
+                .map(|h| format!("; closest: {h:?}"))
+                .unwrap_or_default();
             return Err(Error::MissingColumn {
                 file: table.to_string(),
                 field: c.to_string(),

@@ -35,9 +35,15 @@ impl WinRate {
 
     pub fn definition(self) -> &'static str {
         match self {
-            WinRate::Closed => "win_rate = won / (won + lost) closed in the period, open deals excluded (--win-rate closed)",
-            WinRate::Created => "win_rate = deals created in the period and won / deals created in the period (--win-rate created)",
-            WinRate::Value => "win_rate = won amount / (won + lost amount) closed in the period (--win-rate value)",
+            WinRate::Closed => {
+                "win_rate = won / (won + lost) closed in the period, open deals excluded (--win-rate closed)"
+            }
+            WinRate::Created => {
+                "win_rate = deals created in the period and won / deals created in the period (--win-rate created)"
+            }
+            WinRate::Value => {
+                "win_rate = won amount / (won + lost amount) closed in the period (--win-rate value)"
+            }
         }
     }
 }
@@ -47,14 +53,18 @@ impl WinRate {
 pub fn stage_win_probability(set: &DealSet) -> WinProbability {
     let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
     for d in 0..set.len() {
-        let Some(stages) = set.stages(d) else { continue };
+        let Some(stages) = set.stages(d) else {
+            continue;
+        };
         let st = set.status(d);
         if !matches!(st, Some(Status::Won | Status::Lost)) {
             continue;
         }
         let (path, _, _) = set.path(d, None);
         let Some(r) = path.reached else { continue };
-        let v = out.entry(set.pipeline_name(d).to_string()).or_insert_with(|| vec![(0, 0); stages.len()]);
+        let v = out
+            .entry(set.pipeline_name(d).to_string())
+            .or_insert_with(|| vec![(0, 0); stages.len()]);
         for x in v.iter_mut().take((r + 1).min(stages.len())) {
             x.1 += 1;
             x.0 += (st == Some(Status::Won)) as u64;
@@ -108,7 +118,13 @@ pub type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
 
 /// Accumulate per group code (`group[d]`, NONE = unassigned) and for the whole team. `winp` is
 /// [`stage_win_probability`] of the same deal set (computed once by the caller).
-pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params, winp: &WinProbability) -> (HashMap<u32, Acc>, Acc) {
+pub fn accumulate(
+    set: &DealSet,
+    group: &[u32],
+    account: &Coded,
+    p: &Params,
+    winp: &WinProbability,
+) -> (HashMap<u32, Acc>, Acc) {
     let mut by: HashMap<u32, Acc> = HashMap::new();
     let mut team = Acc::default();
     // New customers: each account's first won deal (all time), credited to that deal's group.
@@ -133,9 +149,11 @@ pub fn accumulate(set: &DealSet, group: &[u32], account: &Coded, p: &Params, win
         }
     }
     for d in 0..set.len() {
-        let g = p.owner_at_close.as_ref().filter(|_| set.status(d).is_some_and(Status::is_closed)).map_or(group[d], |o| {
-            if o[d] == NONE { group[d] } else { o[d] }
-        });
+        let g = p
+            .owner_at_close
+            .as_ref()
+            .filter(|_| set.status(d).is_some_and(Status::is_closed))
+            .map_or(group[d], |o| if o[d] == NONE { group[d] } else { o[d] });
         let st = set.status(d);
         let created = set.created_at(d);
         let closed = set.closed_at(d);
@@ -211,9 +229,14 @@ fn add_money(m: &mut BTreeMap<String, f64>, cur: &str, x: f64) {
 
 /// Has the deal reached the qualified stage (config `qualified_stage`, default the second open stage)?
 pub fn qualified(set: &DealSet, d: usize, stage: Option<&str>) -> bool {
-    let Some(stages) = set.stages(d) else { return false };
+    let Some(stages) = set.stages(d) else {
+        return false;
+    };
     let q = match stage {
-        Some(s) => match stages.iter().position(|x| x.trim().eq_ignore_ascii_case(s.trim())) {
+        Some(s) => match stages
+            .iter()
+            .position(|x| x.trim().eq_ignore_ascii_case(s.trim()))
+        {
             Some(k) => k,
             None => return false,
         },
@@ -267,7 +290,13 @@ pub const KPI_IDS: &[&str] = &[
 ];
 
 /// Money KPIs: only meaningful in one currency.
-pub const MONEY_KPIS: &[&str] = &["won_amount", "avg_won_deal", "open_pipeline", "weighted_pipeline", "sales_velocity"];
+pub const MONEY_KPIS: &[&str] = &[
+    "won_amount",
+    "avg_won_deal",
+    "open_pipeline",
+    "weighted_pipeline",
+    "sales_velocity",
+];
 
 impl Kpis {
     /// A KPI by id (one of [`KPI_IDS`]); None when undefined or unknown.
@@ -300,11 +329,19 @@ pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
     let (win_rate, n, lo_hi) = match wr {
         WinRate::Closed => {
             let n = a.won + a.lost;
-            ((n > 0).then(|| a.won as f64 / n as f64), n, wilson95(a.won, n))
+            (
+                (n > 0).then(|| a.won as f64 / n as f64),
+                n,
+                wilson95(a.won, n),
+            )
         }
         WinRate::Created => {
             let n = a.deals_created;
-            ((n > 0).then(|| a.created_won as f64 / n as f64), n, wilson95(a.created_won, n))
+            (
+                (n > 0).then(|| a.created_won as f64 / n as f64),
+                n,
+                wilson95(a.created_won, n),
+            )
         }
         WinRate::Value => {
             let w = m(&a.won_amount).unwrap_or(0.0);
@@ -313,7 +350,11 @@ pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
             ((w + l > 0.0).then(|| w / (w + l)), n, None)
         }
     };
-    let avg = if a.won > 0 { won_amount.map(|w| w / a.won as f64) } else { None };
+    let avg = if a.won > 0 {
+        won_amount.map(|w| w / a.won as f64)
+    } else {
+        None
+    };
     let med = quantile(&a.cycles, 0.5);
     let closed_wr = {
         let n = a.won + a.lost;
@@ -371,12 +412,18 @@ pub fn rolled_target(target_periods: &[((i64, i64), f64)], period: Option<(i64, 
 /// Month boundaries from ts to te (epoch ms at month starts), inclusive of te.
 fn month_starts(ts: i64, te: i64) -> Vec<i64> {
     use chrono::Datelike;
-    let (Some(s), Some(e)) = (crate::period::ms_to_date(ts), crate::period::ms_to_date(te)) else { return vec![] };
+    let (Some(s), Some(e)) = (crate::period::ms_to_date(ts), crate::period::ms_to_date(te)) else {
+        return vec![];
+    };
     let mut out = vec![];
     let mut d = s;
     while d < e {
         out.push(crate::period::date_ms(d));
-        let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+        let (y, m) = if d.month() == 12 {
+            (d.year() + 1, 1)
+        } else {
+            (d.year(), d.month() + 1)
+        };
         d = chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(e);
     }
     out.push(crate::period::date_ms(e));
@@ -402,7 +449,9 @@ mod tests {
         let half = rolled_target(&t, Some((ms(2026, 11, 1), ms(2026, 11, 16))));
         assert!((half - 5_000.0).abs() < 1e-9, "{half}");
         // The whole year 2026 holds all of Q4.
-        assert!((rolled_target(&t, Some((ms(2026, 1, 1), ms(2027, 1, 1)))) - 30_000.0).abs() < 1e-9);
+        assert!(
+            (rolled_target(&t, Some((ms(2026, 1, 1), ms(2027, 1, 1)))) - 30_000.0).abs() < 1e-9
+        );
         assert_eq!(rolled_target(&t, None), 30_000.0);
     }
 }

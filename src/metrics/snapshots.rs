@@ -19,16 +19,39 @@ pub struct SnapRow {
 }
 
 /// The deal columns a snapshot reads (plus its key field).
-pub const COLUMNS: &[&str] =
-    &["deal_id", "pipeline", "stage", "status", "created_at", "closed_at", "expected_close_at", "stage_entered_at", "amount", "owner"];
+pub const COLUMNS: &[&str] = &[
+    "deal_id",
+    "pipeline",
+    "stage",
+    "status",
+    "created_at",
+    "closed_at",
+    "expected_close_at",
+    "stage_entered_at",
+    "amount",
+    "owner",
+];
 
 /// A deals frame as snapshot rows keyed by `key` (rows without a key are skipped).
-pub fn rows_from_frame(df: &polars::prelude::DataFrame, key: &str) -> crate::error::Result<Vec<SnapRow>> {
+pub fn rows_from_frame(
+    df: &polars::prelude::DataFrame,
+    key: &str,
+) -> crate::error::Result<Vec<SnapRow>> {
     use super::prep;
     let k = prep::coded(df, key)?;
-    let (pipe, stage, owner) = (prep::coded(df, "pipeline")?, prep::coded(df, "stage")?, prep::coded(df, "owner")?);
-    let (created, closed) = (prep::millis(df, "created_at")?, prep::millis(df, "closed_at")?);
-    let (entered, expected) = (prep::millis(df, "stage_entered_at")?, prep::millis(df, "expected_close_at")?);
+    let (pipe, stage, owner) = (
+        prep::coded(df, "pipeline")?,
+        prep::coded(df, "stage")?,
+        prep::coded(df, "owner")?,
+    );
+    let (created, closed) = (
+        prep::millis(df, "created_at")?,
+        prep::millis(df, "closed_at")?,
+    );
+    let (entered, expected) = (
+        prep::millis(df, "stage_entered_at")?,
+        prep::millis(df, "expected_close_at")?,
+    );
     let amount = prep::floats(df, "amount")?;
     Ok((0..df.height())
         .filter_map(|r| {
@@ -95,7 +118,9 @@ pub fn match_rows(old: &[SnapRow], new: &[SnapRow]) -> Matches {
     let in_new: HashMap<&str, ()> = new.iter().map(|r| (r.key.as_str(), ())).collect();
     let mut vanished_seen: HashMap<&str, ()> = HashMap::new();
     for (i, r) in old.iter().enumerate() {
-        if !in_new.contains_key(r.key.as_str()) && vanished_seen.insert(r.key.as_str(), ()).is_none() {
+        if !in_new.contains_key(r.key.as_str())
+            && vanished_seen.insert(r.key.as_str(), ()).is_none()
+        {
             m.vanished.push(i);
         }
     }
@@ -133,7 +158,11 @@ pub struct HistoryStats {
 ///   between created_at (or the previous snapshot) and this snapshot.
 /// - A stage change between two snapshots: entered within [older date, newer date]; an outcome
 ///   stage with a closed_at inside that interval enters exactly then.
-pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool, is_outcome: &dyn Fn(&str) -> bool) -> (Vec<RebuiltEvent>, HistoryStats) {
+pub fn rebuild(
+    snaps: &[Snapshot],
+    is_first: &dyn Fn(Option<&str>, &str) -> bool,
+    is_outcome: &dyn Fn(&str) -> bool,
+) -> (Vec<RebuiltEvent>, HistoryStats) {
     let mut out = Vec::new();
     let mut st = HistoryStats::default();
     let mut last_stage: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -143,7 +172,8 @@ pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool
             let m = match_rows(&snaps[si - 1].rows, &s.rows);
             st.duplicate_keys += m.duplicate_keys.len();
             for i in m.vanished {
-                st.vanished.push((s.label.clone(), snaps[si - 1].rows[i].key.clone()));
+                st.vanished
+                    .push((s.label.clone(), snaps[si - 1].rows[i].key.clone()));
             }
             st.new += m.new.len();
         }
@@ -152,7 +182,9 @@ pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool
             if seen.insert(r.key.as_str(), ()).is_some() {
                 continue;
             }
-            let Some(stage) = r.stage.clone() else { continue };
+            let Some(stage) = r.stage.clone() else {
+                continue;
+            };
             let before = last_stage.get(&r.key).cloned();
             let ev = |at: Option<i64>, min: Option<i64>, max: Option<i64>| RebuiltEvent {
                 key: r.key.clone(),
@@ -169,7 +201,12 @@ pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool
                 Some(_) => {
                     // Changed since the previous snapshot that showed the deal.
                     let lo = prev_at;
-                    let exact = r.closed_at.filter(|c| is_outcome(&stage) && lo.is_none_or(|l| *c > l) && *c <= s.at).or(r.stage_entered_at.filter(|t| lo.is_none_or(|l| *t > l) && *t <= s.at));
+                    let exact = r
+                        .closed_at
+                        .filter(|c| is_outcome(&stage) && lo.is_none_or(|l| *c > l) && *c <= s.at)
+                        .or(r
+                            .stage_entered_at
+                            .filter(|t| lo.is_none_or(|l| *t > l) && *t <= s.at));
                     out.push(match exact {
                         Some(t) => ev(Some(t), None, None),
                         None => ev(None, lo, Some(s.at)),
@@ -179,7 +216,10 @@ pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool
                     // First sight of the deal.
                     let exact = r
                         .stage_entered_at
-                        .or_else(|| r.created_at.filter(|_| is_first(r.pipeline.as_deref(), &stage)))
+                        .or_else(|| {
+                            r.created_at
+                                .filter(|_| is_first(r.pipeline.as_deref(), &stage))
+                        })
                         .or_else(|| r.closed_at.filter(|_| is_outcome(&stage)));
                     out.push(match exact {
                         Some(t) => ev(Some(t), None, None),
@@ -197,7 +237,11 @@ pub fn rebuild(snaps: &[Snapshot], is_first: &dyn Fn(Option<&str>, &str) -> bool
         }
     }
     for e in &out {
-        if e.at.is_some() { st.exact += 1 } else { st.interval += 1 }
+        if e.at.is_some() {
+            st.exact += 1
+        } else {
+            st.interval += 1
+        }
     }
     (out, st)
 }
@@ -207,7 +251,11 @@ mod tests {
     use super::*;
 
     fn row(key: &str, stage: &str) -> SnapRow {
-        SnapRow { key: key.into(), stage: Some(stage.into()), ..Default::default() }
+        SnapRow {
+            key: key.into(),
+            stage: Some(stage.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -222,11 +270,22 @@ mod tests {
 
     #[test]
     fn stage_change_becomes_an_interval_event() {
-        let s1 = Snapshot { label: "1".into(), at: 100, rows: vec![row("a", "Lead")] };
-        let s2 = Snapshot { label: "2".into(), at: 200, rows: vec![row("a", "Proposal")] };
+        let s1 = Snapshot {
+            label: "1".into(),
+            at: 100,
+            rows: vec![row("a", "Lead")],
+        };
+        let s2 = Snapshot {
+            label: "2".into(),
+            at: 200,
+            rows: vec![row("a", "Proposal")],
+        };
         let (ev, st) = rebuild(&[s1, s2], &|_, s| s == "Lead", &|_| false);
         assert_eq!(ev.len(), 2);
-        assert_eq!((ev[1].min, ev[1].max, ev[1].at), (Some(100), Some(200), None));
+        assert_eq!(
+            (ev[1].min, ev[1].max, ev[1].at),
+            (Some(100), Some(200), None)
+        );
         assert_eq!((st.exact, st.interval), (0, 2));
     }
 }

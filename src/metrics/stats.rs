@@ -48,7 +48,11 @@ pub fn kaplan_meier(obs: &[(f64, bool)]) -> Vec<(f64, f64)> {
         let t = v[i].0;
         let (mut d, mut c) = (0.0, 0.0);
         while i < v.len() && v[i].0 == t {
-            if v[i].1 { d += 1.0 } else { c += 1.0 }
+            if v[i].1 {
+                d += 1.0
+            } else {
+                c += 1.0
+            }
             i += 1;
         }
         if d > 0.0 {
@@ -112,7 +116,13 @@ mod tests {
     fn km_by_hand() {
         // Times 2, 3+, 4, 5, 8+ (+ = censored). At risk 5: S(2) = 4/5 = 0.8; 3 censored -> 3 at
         // risk; S(4) = 0.8 * 2/3 = 0.5333; S(5) = 0.5333 * 1/2 = 0.2667.
-        let obs = [(2.0, true), (3.0, false), (4.0, true), (5.0, true), (8.0, false)];
+        let obs = [
+            (2.0, true),
+            (3.0, false),
+            (4.0, true),
+            (5.0, true),
+            (8.0, false),
+        ];
         let c = kaplan_meier(&obs);
         assert_eq!(c.len(), 3);
         assert!((c[1].1 - 0.533_333).abs() < 1e-5);

@@ -37,7 +37,12 @@ pub struct StageTime {
 
 /// Time-in-stage observations (days, ended?) per stage of a pipeline with `n_open` open stages,
 /// for the deals `members` (the callers bucket deals by pipeline and group once).
-pub fn observations(set: &DealSet, members: &[usize], n_open: usize, p: &Params) -> Vec<Vec<(f64, bool)>> {
+pub fn observations(
+    set: &DealSet,
+    members: &[usize],
+    n_open: usize,
+    p: &Params,
+) -> Vec<Vec<(f64, bool)>> {
     let mut obs: Vec<Vec<(f64, bool)>> = vec![Vec::new(); n_open];
     for &d in members {
         if p.include.as_ref().is_some_and(|v| !v[d]) {
@@ -47,7 +52,11 @@ pub fn observations(set: &DealSet, members: &[usize], n_open: usize, p: &Params)
         let open = set.status(d) == Some(Status::Open);
         if ev.is_empty() {
             // No history: the current stage of an open deal, censored at as-of.
-            if let (true, Some(Pos::Open(k)), Some(t)) = (open, set.current(d), set.stage_entered.get(d).copied().flatten()) {
+            if let (true, Some(Pos::Open(k)), Some(t)) = (
+                open,
+                set.current(d),
+                set.stage_entered.get(d).copied().flatten(),
+            ) {
                 obs[k as usize].push((((p.as_of_ms - t) as f64 / DAY_MS).max(0.0), false));
             }
             continue;
@@ -92,7 +101,10 @@ pub fn stage_times(obs: &[Vec<(f64, bool)>]) -> Vec<StageTime> {
                 median: km_quantile(&curve, 0.5),
                 p75: km_quantile(&curve, 0.75),
                 p90: km_quantile(&curve, 0.9),
-                max_observed: o.iter().map(|x| x.0).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))),
+                max_observed: o
+                    .iter()
+                    .map(|x| x.0)
+                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))),
             }
         })
         .collect()
@@ -103,7 +115,9 @@ pub fn stage_age(set: &DealSet, d: usize, as_of_ms: i64) -> Option<(usize, f64)>
     if set.status(d) != Some(Status::Open) {
         return None;
     }
-    let Some(Pos::Open(k)) = set.current(d) else { return None };
+    let Some(Pos::Open(k)) = set.current(d) else {
+        return None;
+    };
     let ev = set.events(d);
     let entered = match ev.last() {
         Some(e) if e.pos == Pos::Open(k) => Some(e.at),
@@ -124,7 +138,11 @@ pub struct Reasons {
 }
 
 /// Tally lost deals (closed in the period when `closed_in` is given).
-pub fn reasons(set: &DealSet, reason: &super::prep::Coded, closed_in: Option<(i64, i64)>) -> Reasons {
+pub fn reasons(
+    set: &DealSet,
+    reason: &super::prep::Coded,
+    closed_in: Option<(i64, i64)>,
+) -> Reasons {
     let mut r = Reasons::default();
     for d in 0..set.len() {
         if set.status(d) != Some(Status::Lost) {
@@ -138,7 +156,9 @@ pub fn reasons(set: &DealSet, reason: &super::prep::Coded, closed_in: Option<(i6
         r.lost += 1;
         let (path, _, first) = set.path(d, None);
         let from = if first { None } else { path.lost_from };
-        let why = if d < set.n_rows { reason.get(d) } else { None }.unwrap_or("(no reason given)").to_string();
+        let why = if d < set.n_rows { reason.get(d) } else { None }
+            .unwrap_or("(no reason given)")
+            .to_string();
         let cur = set.currency(d).to_string();
         let amt = set.amount(d);
         let e = r.by_reason.entry(why).or_default();
@@ -146,7 +166,10 @@ pub fn reasons(set: &DealSet, reason: &super::prep::Coded, closed_in: Option<(i6
         if let Some(a) = amt {
             *e.1.entry(cur.clone()).or_default() += a;
         }
-        let e = r.by_stage.entry((set.pipeline_name(d).to_string(), from)).or_default();
+        let e = r
+            .by_stage
+            .entry((set.pipeline_name(d).to_string(), from))
+            .or_default();
         e.0 += 1;
         if let Some(a) = amt {
             *e.1.entry(cur).or_default() += a;

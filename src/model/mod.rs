@@ -164,7 +164,12 @@ static ORDERS: &[Field] = &[
     f("region", Text),
 ];
 
-static SPEND: &[Field] = &[f("period", Period), f("channel", Text), f("spend", Money), f("currency", Text)];
+static SPEND: &[Field] = &[
+    f("period", Period),
+    f("channel", Text),
+    f("spend", Money),
+    f("currency", Text),
+];
 
 static TARGETS: &[Field] = &[
     f("dimension", Text),
@@ -229,7 +234,11 @@ pub fn snake_case(header: &str) -> String {
             pending_sep = true;
         }
     }
-    if out.is_empty() { "column".to_string() } else { out }
+    if out.is_empty() {
+        "column".to_string()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

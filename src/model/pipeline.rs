@@ -3,7 +3,16 @@
 use super::Status;
 
 /// Labels that mean won, lost or invalid, compared case-insensitively after trimming.
-const WON: &[&str] = &["closed won", "won", "closed-won", "closedwon", "赢单", "成交", "已成交", "赢单成交"];
+const WON: &[&str] = &[
+    "closed won",
+    "won",
+    "closed-won",
+    "closedwon",
+    "赢单",
+    "成交",
+    "已成交",
+    "赢单成交",
+];
 const LOST: &[&str] = &[
     "closed lost",
     "lost",
@@ -92,7 +101,13 @@ pub fn vendor_default(preset: &str) -> Option<Vec<&'static str>> {
             "Contract sent",
         ],
         "wukong" => vec!["验证客户", "需求分析", "方案/报价"],
-        "pipedrive" => vec!["Qualified", "Contact Made", "Demo Scheduled", "Proposal Made", "Negotiations Started"],
+        "pipedrive" => vec![
+            "Qualified",
+            "Contact Made",
+            "Demo Scheduled",
+            "Proposal Made",
+            "Negotiations Started",
+        ],
         "odoo" => vec!["New", "Qualified", "Proposition"],
         _ => return None,
     })
@@ -108,7 +123,13 @@ mod tests {
         for w in ["Closed Won", "won", "赢单", "成交", " WON "] {
             assert_eq!(o.status_of(w), Status::Won, "{w}");
         }
-        for l in ["Closed Lost", "Lost", "输单", "丢单", "Closed Lost to Competition"] {
+        for l in [
+            "Closed Lost",
+            "Lost",
+            "输单",
+            "丢单",
+            "Closed Lost to Competition",
+        ] {
             assert_eq!(o.status_of(l), Status::Lost, "{l}");
         }
         assert_eq!(o.status_of("无效"), Status::Invalid);
@@ -117,7 +138,11 @@ mod tests {
 
     #[test]
     fn config_labels_extend_the_builtins() {
-        let o = Outcomes { won: vec!["Signed".into()], lost: vec![], invalid: vec!["Spam".into()] };
+        let o = Outcomes {
+            won: vec!["Signed".into()],
+            lost: vec![],
+            invalid: vec!["Spam".into()],
+        };
         assert_eq!(o.status_of("signed"), Status::Won);
         assert_eq!(o.status_of("SPAM"), Status::Invalid);
     }

@@ -58,16 +58,30 @@ impl OutputArgs {
             }
             return Ok(Format::Csv);
         }
-        Ok(if std::io::stdout().is_terminal() { Format::Table } else { Format::Csv })
+        Ok(if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        })
     }
 
     /// Parse `--chart-size 1000x600`.
     pub fn chart_size(&self) -> Result<(u32, u32), String> {
-        let bad = || format!("--chart-size {:?}: expected WIDTHxHEIGHT such as 1000x600", self.chart_size);
+        let bad = || {
+            format!(
+                "--chart-size {:?}: expected WIDTHxHEIGHT such as 1000x600",
+                self.chart_size
+            )
+        };
         let (w, h) = self.chart_size.split_once(['x', 'X']).ok_or_else(bad)?;
-        let (w, h): (u32, u32) = (w.trim().parse().map_err(|_| bad())?, h.trim().parse().map_err(|_| bad())?);
+        let (w, h): (u32, u32) = (
+            w.trim().parse().map_err(|_| bad())?,
+            h.trim().parse().map_err(|_| bad())?,
+        );
         if !(100..=8000).contains(&w) || !(100..=8000).contains(&h) {
-            return Err(format!("--chart-size {w}x{h}: each side must be 100-8000 pixels"));
+            return Err(format!(
+                "--chart-size {w}x{h}: each side must be 100-8000 pixels"
+            ));
         }
         Ok((w, h))
     }

@@ -35,14 +35,17 @@ impl Cell {
             AnyValue::UInt64(x) => Cell::Int(x as i64),
             AnyValue::Float32(x) => float(x as f64),
             AnyValue::Float64(x) => float(x),
-            AnyValue::Date(d) => NaiveDate::from_num_days_from_ce_opt(d + 719_163).map_or(Cell::Null, Cell::Date),
+            AnyValue::Date(d) => {
+                NaiveDate::from_num_days_from_ce_opt(d + 719_163).map_or(Cell::Null, Cell::Date)
+            }
             AnyValue::Datetime(v, tu, _) | AnyValue::DatetimeOwned(v, tu, _) => {
                 let ms = match tu {
                     TimeUnit::Milliseconds => v,
                     TimeUnit::Microseconds => v / 1000,
                     TimeUnit::Nanoseconds => v / 1_000_000,
                 };
-                chrono::DateTime::from_timestamp_millis(ms).map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .map_or(Cell::Null, |d| Cell::DateTime(d.naive_utc()))
             }
             other => Cell::Text(other.to_string().trim_matches('"').to_string()),
         }
@@ -81,7 +84,11 @@ impl Cell {
             (Cell::Int(i), Unit::Count | Unit::Number | Unit::Days) => thousands(&i.to_string()),
             (Cell::Float(f), Unit::Count) => thousands(&format!("{f:.0}")),
             (Cell::Float(f), _) => {
-                let s = if f.abs() >= 1000.0 { format!("{f:.0}") } else { trim_zeros(&format!("{f:.4}")) };
+                let s = if f.abs() >= 1000.0 {
+                    format!("{f:.0}")
+                } else {
+                    trim_zeros(&format!("{f:.4}"))
+                };
                 thousands(&s)
             }
             (other, _) => other.plain(),
@@ -94,7 +101,11 @@ impl Cell {
 }
 
 fn float(x: f64) -> Cell {
-    if x.is_nan() { Cell::Null } else { Cell::Float(x) }
+    if x.is_nan() {
+        Cell::Null
+    } else {
+        Cell::Float(x)
+    }
 }
 
 /// Shortest round-trip text of a float; integral values without `.0`.
@@ -102,17 +113,27 @@ pub fn plain_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
 }
 
 fn trim_zeros(s: &str) -> String {
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s.to_string() }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// `1234567.5` -> `1,234,567.5`
 pub fn thousands(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(a, b)| (a, Some(b)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(a, b)| (a, Some(b)));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -143,12 +164,22 @@ fn money(f: f64, currency: Option<&str>) -> String {
 pub fn rows(df: &DataFrame, limit: Option<usize>) -> Vec<Vec<Cell>> {
     let n = limit.map_or(df.height(), |l| l.min(df.height()));
     let cols = df.columns();
-    (0..n).map(|i| cols.iter().map(|c| c.get(i).map_or(Cell::Null, Cell::from_any)).collect()).collect()
+    (0..n)
+        .map(|i| {
+            cols.iter()
+                .map(|c| c.get(i).map_or(Cell::Null, Cell::from_any))
+                .collect()
+        })
+        .collect()
 }
 
 /// Text that a spreadsheet would run as a formula gets a leading `'` (OWASP CSV injection).
 pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}").into() } else { s.into() }
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
 }
 
 #[cfg(test)]
@@ -159,9 +190,18 @@ mod tests {
     fn plain_and_display() {
         assert_eq!(Cell::Float(0.625).plain(), "0.625");
         assert_eq!(Cell::Float(0.625).display(Unit::Ratio, None), "62.5%");
-        assert_eq!(Cell::Float(1234567.891).display(Unit::Money, Some("USD")), "$1,234,567.89");
-        assert_eq!(Cell::Float(-1200.0).display(Unit::Money, Some("CNY")), "-¥1,200.00");
-        assert_eq!(Cell::Float(5.0).display(Unit::Money, Some("SEK")), "5.00 SEK");
+        assert_eq!(
+            Cell::Float(1234567.891).display(Unit::Money, Some("USD")),
+            "$1,234,567.89"
+        );
+        assert_eq!(
+            Cell::Float(-1200.0).display(Unit::Money, Some("CNY")),
+            "-¥1,200.00"
+        );
+        assert_eq!(
+            Cell::Float(5.0).display(Unit::Money, Some("SEK")),
+            "5.00 SEK"
+        );
         assert_eq!(Cell::Int(1234).display(Unit::Count, None), "1,234");
         assert_eq!(Cell::Float(22700.0).plain(), "22700");
         assert_eq!(Cell::Float(12.25).display(Unit::Days, None), "12.2");

@@ -10,7 +10,12 @@ use super::{Lang, OutputArgs, Report, ResultTable};
 use crate::error::{Error, Result};
 
 /// Render `report` as `o` asks. `config_lang` is the config's `lang`.
-pub fn emit(report: &Report, o: &OutputArgs, config_lang: Option<&str>, chart: Option<&ChartSpec>) -> Result<()> {
+pub fn emit(
+    report: &Report,
+    o: &OutputArgs,
+    config_lang: Option<&str>,
+    chart: Option<&ChartSpec>,
+) -> Result<()> {
     let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::Usage)?;
     let format = o.resolve_format().map_err(Error::Usage)?;
     let stdout_tty = std::io::stdout().is_terminal();
@@ -18,44 +23,80 @@ pub fn emit(report: &Report, o: &OutputArgs, config_lang: Option<&str>, chart: O
         lang,
         bom: o.bom,
         raw_cells: o.raw_cells,
-        max_rows: if matches!(format, Format::Table | Format::Md) { o.max_rows } else { None },
-        width: if stdout_tty && o.output.is_none() { comfy_width() } else { None },
-        style: stdout_tty && o.output.is_none() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        max_rows: if matches!(format, Format::Table | Format::Md) {
+            o.max_rows
+        } else {
+            None
+        },
+        width: if stdout_tty && o.output.is_none() {
+            comfy_width()
+        } else {
+            None
+        },
+        style: stdout_tty
+            && o.output.is_none()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let selected: Vec<&ResultTable> = match &o.table {
-        Some(name) => vec![report.tables.iter().find(|t| &t.name == name).ok_or_else(|| {
-            let names: Vec<&str> = report.tables.iter().map(|t| t.name.as_str()).collect();
-            Error::Usage(format!("--table {name:?}: this result has tables {}", names.join(", ")))
-        })?],
+        Some(name) => vec![
+            report
+                .tables
+                .iter()
+                .find(|t| &t.name == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = report.tables.iter().map(|t| t.name.as_str()).collect();
+                    Error::Usage(format!(
+                        "--table {name:?}: this result has tables {}",
+                        names.join(", ")
+                    ))
+                })?,
+        ],
         None => match format {
             Format::Csv | Format::Tsv => report.tables.iter().take(1).collect(),
             _ => report.tables.iter().collect(),
         },
     };
     let renderer = format.renderer();
-    let to_dir = o.output.as_ref().filter(|p| p.to_string_lossy().ends_with('/') || p.is_dir());
+    let to_dir = o
+        .output
+        .as_ref()
+        .filter(|p| p.to_string_lossy().ends_with('/') || p.is_dir());
     if let Some(dir) = to_dir {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let format = if o.format.is_some() { format } else { Format::Csv };
+        let format = if o.format.is_some() {
+            format
+        } else {
+            Format::Csv
+        };
         let renderer = format.renderer();
         for t in &report.tables {
             let path = dir.join(format!("{}.{}", t.name, format.extension()));
             let mut buf = Vec::new();
-            renderer.render(&[t], report, &opts, &mut buf).map_err(|e| Error::io(&path, e))?;
+            renderer
+                .render(&[t], report, &opts, &mut buf)
+                .map_err(|e| Error::io(&path, e))?;
             crate::load::dir::write_atomic(&path, |f| f.write_all(&buf))?;
         }
     } else if let Some(path) = &o.output {
         let mut buf = Vec::new();
-        renderer.render(&selected, report, &opts, &mut buf).map_err(|e| Error::io(path, e))?;
+        renderer
+            .render(&selected, report, &opts, &mut buf)
+            .map_err(|e| Error::io(path, e))?;
         crate::load::dir::write_atomic(path, |f| f.write_all(&buf))?;
     } else {
         if format == Format::Xlsx && stdout_tty {
-            return Err(Error::Usage("xlsx is a binary format: write it with -o FILE.xlsx".into()));
+            return Err(Error::Usage(
+                "xlsx is a binary format: write it with -o FILE.xlsx".into(),
+            ));
         }
         let mut buf = Vec::new();
-        renderer.render(&selected, report, &opts, &mut buf).map_err(|e| Error::io("<stdout>", e))?;
+        renderer
+            .render(&selected, report, &opts, &mut buf)
+            .map_err(|e| Error::io("<stdout>", e))?;
         let mut out = std::io::stdout().lock();
-        out.write_all(&buf).and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))?;
+        out.write_all(&buf)
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("<stdout>", e))?;
     }
     if (format.is_machine() || to_dir.is_some() || o.output.is_some()) && !o.quiet {
         let mut err = std::io::stderr().lock();
@@ -69,7 +110,10 @@ pub fn emit(report: &Report, o: &OutputArgs, config_lang: Option<&str>, chart: O
             eprintln!("salesctl: warning: {w}");
         }
     } else if let Some(path) = &o.chart {
-        return Err(Error::Usage(format!("--chart {}: this command draws no chart", path.display())));
+        return Err(Error::Usage(format!(
+            "--chart {}: this command draws no chart",
+            path.display()
+        )));
     }
     Ok(())
 }
@@ -81,5 +125,6 @@ fn comfy_width() -> Option<u16> {
 
 /// Is `path` a PNG name? (for --chart validation)
 pub fn is_png(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
 }

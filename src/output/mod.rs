@@ -42,7 +42,10 @@ pub struct ColumnSpec {
 
 impl ColumnSpec {
     pub fn new(id: &str, unit: Unit) -> Self {
-        ColumnSpec { id: id.to_string(), unit }
+        ColumnSpec {
+            id: id.to_string(),
+            unit,
+        }
     }
 }
 
@@ -55,7 +58,10 @@ pub struct Note {
 
 impl Note {
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        Note { en: en.into(), zh: zh.into() }
+        Note {
+            en: en.into(),
+            zh: zh.into(),
+        }
     }
 
     /// A note with no translation (loader messages quote file content).
@@ -90,7 +96,11 @@ pub struct TableBuilder {
 
 impl TableBuilder {
     pub fn new(name: &str) -> Self {
-        TableBuilder { name: name.to_string(), specs: Vec::new(), cols: Vec::new() }
+        TableBuilder {
+            name: name.to_string(),
+            specs: Vec::new(),
+            cols: Vec::new(),
+        }
     }
 
     /// Add a column.
@@ -116,7 +126,11 @@ impl TableBuilder {
 
     pub fn build(&mut self) -> crate::error::Result<ResultTable> {
         let cols = std::mem::take(&mut self.cols);
-        Ok(ResultTable { name: self.name.clone(), columns: std::mem::take(&mut self.specs), df: DataFrame::new_infer_height(cols)? })
+        Ok(ResultTable {
+            name: self.name.clone(),
+            columns: std::mem::take(&mut self.specs),
+            df: DataFrame::new_infer_height(cols)?,
+        })
     }
 }
 
@@ -150,7 +164,15 @@ impl Lang {
         if let Some(c) = config {
             return pick(c);
         }
-        let env = std::env::var("LC_ALL").ok().filter(|v| !v.is_empty()).or_else(|| std::env::var("LANG").ok()).unwrap_or_default();
-        Ok(if env.to_ascii_lowercase().starts_with("zh") { Lang::ZhCn } else { Lang::En })
+        let env = std::env::var("LC_ALL")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| std::env::var("LANG").ok())
+            .unwrap_or_default();
+        Ok(if env.to_ascii_lowercase().starts_with("zh") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        })
     }
 }

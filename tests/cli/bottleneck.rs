@@ -10,7 +10,15 @@ fn run(extra: &[&str]) -> Value {
     let w = Workdir::new();
     let deals = s(&testdata("handmade/deals.csv"));
     let hist = s(&testdata("handmade/history.csv"));
-    let mut a = vec!["bottleneck", &deals, &hist, "--stages", "Lead,Qualified,Proposal,Negotiation", "--as-of", "2026-01-31"];
+    let mut a = vec![
+        "bottleneck",
+        &deals,
+        &hist,
+        "--stages",
+        "Lead,Qualified,Proposal,Negotiation",
+        "--as-of",
+        "2026-01-31",
+    ];
     a.extend(extra);
     a.extend(["--format", "json"]);
     let (out, _) = w.expect(&a, 0);
@@ -18,7 +26,11 @@ fn run(extra: &[&str]) -> Value {
 }
 
 fn row<'a>(t: &'a Value, stage: &str) -> &'a Value {
-    t.as_array().unwrap().iter().find(|r| r["stage"] == stage).unwrap_or_else(|| panic!("no row {stage}"))
+    t.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["stage"] == stage)
+        .unwrap_or_else(|| panic!("no row {stage}"))
 }
 
 #[test]
@@ -27,12 +39,33 @@ fn kaplan_meier_time_in_stage_by_hand() {
     let st = &v["stages"];
     // Lead: 4, 4, 1, 10, 1 days, all ended. S(1) = 3/5, S(4) = 0.6 x 1/3 = 0.2, S(10) = 0.
     let lead = row(st, "Lead");
-    assert_eq!((lead["median_days"].as_f64(), lead["p75_days"].as_f64(), lead["p90_days"].as_f64()), (Some(4.0), Some(4.0), Some(10.0)));
+    assert_eq!(
+        (
+            lead["median_days"].as_f64(),
+            lead["p75_days"].as_f64(),
+            lead["p90_days"].as_f64()
+        ),
+        (Some(4.0), Some(4.0), Some(10.0))
+    );
     // Qualified (latest visits): 5, 18 (D3's second visit), 10 ended; D4 17 censored.
     // S(5) = 3/4, S(10) = 0.5 exactly until the next event at 18: median = (10 + 18) / 2 = 14.
     let q = row(st, "Qualified");
-    assert_eq!((q["median_days"].as_f64(), q["p75_days"].as_f64(), q["p90_days"].as_f64()), (Some(14.0), Some(18.0), Some(18.0)));
-    assert_eq!((q["n"].as_i64(), q["ended"].as_i64(), q["deals_now"].as_i64()), (Some(4), Some(3), Some(1)));
+    assert_eq!(
+        (
+            q["median_days"].as_f64(),
+            q["p75_days"].as_f64(),
+            q["p90_days"].as_f64()
+        ),
+        (Some(14.0), Some(18.0), Some(18.0))
+    );
+    assert_eq!(
+        (
+            q["n"].as_i64(),
+            q["ended"].as_i64(),
+            q["deals_now"].as_i64()
+        ),
+        (Some(4), Some(3), Some(1))
+    );
     // Proposal: 10, 10, 4 ended; D6 14 censored. S(4) = 3/4, S(10) = 0.25: median 10; the curve
     // never reaches 0.1, so p90 is undefined ("> max observed" = 14).
     let p = row(st, "Proposal");
@@ -47,16 +80,28 @@ fn cumulative_sums_repeat_visits() {
     // D3 was in Qualified twice: 4 + 18 = 22 days. Obs 5, 10, 22 ended, 17 censored:
     // S(10) = 0.5 until the next event at 22: median = 16.
     let v = run(&["--cumulative"]);
-    assert_eq!(row(&v["stages"], "Qualified")["median_days"].as_f64(), Some(16.0));
+    assert_eq!(
+        row(&v["stages"], "Qualified")["median_days"].as_f64(),
+        Some(16.0)
+    );
 }
 
 #[test]
 fn sla_breaches_and_stuck_deals() {
     // D4 has sat in Qualified since 2026-01-15: 17 days > 14. D6 in Proposal 14 days <= 20.
     let v = run(&["--sla", "Qualified=14d,Proposal=20d", "--stuck", "5"]);
-    assert_eq!(row(&v["stages"], "Qualified")["sla_breaches"].as_i64(), Some(1));
-    assert_eq!(row(&v["stages"], "Proposal")["sla_breaches"].as_i64(), Some(0));
-    assert!(row(&v["stages"], "Lead")["sla_breaches"].is_null(), "no SLA, no count");
+    assert_eq!(
+        row(&v["stages"], "Qualified")["sla_breaches"].as_i64(),
+        Some(1)
+    );
+    assert_eq!(
+        row(&v["stages"], "Proposal")["sla_breaches"].as_i64(),
+        Some(0)
+    );
+    assert!(
+        row(&v["stages"], "Lead")["sla_breaches"].is_null(),
+        "no SLA, no count"
+    );
     let stuck = v["stuck"].as_array().unwrap();
     assert_eq!(stuck.len(), 1);
     assert_eq!(stuck[0]["deal_id"], "D4");
@@ -71,15 +116,33 @@ fn sla_breaches_and_stuck_deals() {
     let cfg = w.write("salesctl.toml", "[sla]\nQualified = \"20d\"\n".as_bytes());
     let deals = s(&testdata("handmade/deals.csv"));
     let hist = s(&testdata("handmade/history.csv"));
-    let base = ["bottleneck", &deals, &hist, "--stages", "Lead,Qualified,Proposal,Negotiation", "--as-of", "2026-01-31", "--format", "json"];
+    let base = [
+        "bottleneck",
+        &deals,
+        &hist,
+        "--stages",
+        "Lead,Qualified,Proposal,Negotiation",
+        "--as-of",
+        "2026-01-31",
+        "--format",
+        "json",
+    ];
     let (out, _) = w.expect(&base, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(row(&v["stages"], "Qualified")["sla_breaches"].as_i64(), Some(0), "17 <= 20 from {}", cfg.display());
+    assert_eq!(
+        row(&v["stages"], "Qualified")["sla_breaches"].as_i64(),
+        Some(0),
+        "17 <= 20 from {}",
+        cfg.display()
+    );
     let mut a = base.to_vec();
     a.extend(["--sla", "Qualified=2w"]);
     let (out, _) = w.expect(&a, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(row(&v["stages"], "Qualified")["sla_breaches"].as_i64(), Some(1));
+    assert_eq!(
+        row(&v["stages"], "Qualified")["sla_breaches"].as_i64(),
+        Some(1)
+    );
     let mut a = base.to_vec();
     a.extend(["--sla", "Qualifed=2w"]);
     let (_, err) = w.expect(&a, 2);
@@ -92,10 +155,23 @@ fn lost_reasons_and_lost_from_stage() {
     let v = run(&["--reasons"]);
     let r = v["reasons"].as_array().unwrap();
     assert_eq!(r.len(), 2);
-    assert_eq!((r[0]["lost_reason"].as_str(), r[0]["lost_amount"].as_f64(), r[0]["currency"].as_str()), (Some("No budget"), Some(700.0), Some("USD")));
-    assert_eq!((r[1]["lost_reason"].as_str(), r[1]["share"].as_f64()), (Some("Price"), Some(0.5)));
+    assert_eq!(
+        (
+            r[0]["lost_reason"].as_str(),
+            r[0]["lost_amount"].as_f64(),
+            r[0]["currency"].as_str()
+        ),
+        (Some("No budget"), Some(700.0), Some("USD"))
+    );
+    assert_eq!(
+        (r[1]["lost_reason"].as_str(), r[1]["share"].as_f64()),
+        (Some("Price"), Some(0.5))
+    );
     let from = v["lost_from"].as_array().unwrap();
-    let stages: Vec<&str> = from.iter().map(|x| x["lost_from"].as_str().unwrap()).collect();
+    let stages: Vec<&str> = from
+        .iter()
+        .map(|x| x["lost_from"].as_str().unwrap())
+        .collect();
     assert_eq!(stages, vec!["Lead", "Qualified"]);
 }
 
@@ -109,7 +185,13 @@ fn verdict_ranks_conversion_and_time() {
         .unwrap()
         .iter()
         .filter(|r| r["verdict"] == "bottleneck")
-        .map(|r| (r["stage"].as_str().unwrap(), r["rule"].as_str().unwrap(), r["difference"].as_f64().unwrap()))
+        .map(|r| {
+            (
+                r["stage"].as_str().unwrap(),
+                r["rule"].as_str().unwrap(),
+                r["difference"].as_f64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(flagged.len(), 2);
     assert_eq!(flagged[0].0, "Negotiation");
@@ -122,9 +204,24 @@ fn by_owner_against_the_team() {
     // Bob (D2 Won skipping Qualified and Negotiation, D4 at Qualified): reached 2, 2, 1, 1:
     // Proposal step 0.5 against the team's 0.8: 30 points below, his bottleneck.
     let v = run(&["--by", "owner"]);
-    let bob: Vec<&Value> = v["verdict"].as_array().unwrap().iter().filter(|r| r["owner"] == "Bob" && r["verdict"] == "bottleneck").collect();
-    assert!(bob.iter().any(|r| r["stage"] == "Proposal" && (r["difference"].as_f64().unwrap() + 0.3).abs() < 1e-9), "{bob:?}");
-    let ann_q = v["stages"].as_array().unwrap().iter().find(|r| r["owner"] == "Ann" && r["stage"] == "Qualified").unwrap();
+    let bob: Vec<&Value> = v["verdict"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["owner"] == "Bob" && r["verdict"] == "bottleneck")
+        .collect();
+    assert!(
+        bob.iter()
+            .any(|r| r["stage"] == "Proposal"
+                && (r["difference"].as_f64().unwrap() + 0.3).abs() < 1e-9),
+        "{bob:?}"
+    );
+    let ann_q = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["owner"] == "Ann" && r["stage"] == "Qualified")
+        .unwrap();
     assert_eq!(ann_q["step_conversion"].as_f64(), Some(1.0));
 }
 
@@ -135,7 +232,20 @@ fn chart_of_time_in_stage() {
     let deals = s(&testdata("handmade/deals.csv"));
     let hist = s(&testdata("handmade/history.csv"));
     let p = s(&png);
-    w.expect(&["bottleneck", &deals, &hist, "--stages", "Lead,Qualified,Proposal,Negotiation", "--chart", &p, "--format", "csv"], 0);
+    w.expect(
+        &[
+            "bottleneck",
+            &deals,
+            &hist,
+            "--stages",
+            "Lead,Qualified,Proposal,Negotiation",
+            "--chart",
+            &p,
+            "--format",
+            "csv",
+        ],
+        0,
+    );
     let img = image::open(&png).expect("decodes");
     assert_eq!((img.width(), img.height()), (1000, 600));
 }

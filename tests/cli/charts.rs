@@ -5,12 +5,19 @@ use salesctl::output::chart::fonts::{Fonts, covers, system_cjk};
 use salesctl::output::chart::{Chart, ChartSpec};
 
 fn spec(chart: Chart, title: &str) -> ChartSpec {
-    ChartSpec { chart, title: title.into(), x_label: "value".into(), y_label: "count".into() }
+    ChartSpec {
+        chart,
+        title: title.into(),
+        x_label: "value".into(),
+        y_label: "count".into(),
+    }
 }
 
 fn draw(c: &ChartSpec, size: (u32, u32), fonts: Fonts) -> image::RgbImage {
     let bytes = png(c, size, fonts).expect("draw");
-    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).expect("decodes").to_rgb8();
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .expect("decodes")
+        .to_rgb8();
     assert_eq!(img.dimensions(), size, "asked size");
     img
 }
@@ -24,7 +31,9 @@ fn bar_lengths(img: &image::RgbImage, color: plotters::style::RGBColor) -> Vec<u
     let mut lens: Vec<u32> = Vec::new();
     let mut last = 0;
     for y in 0..img.height() {
-        let n = (0..img.width()).filter(|&x| is(img.get_pixel(x, y), color)).count() as u32;
+        let n = (0..img.width())
+            .filter(|&x| is(img.get_pixel(x, y), color))
+            .count() as u32;
         if n > 0 && n != last {
             lens.push(n);
         }
@@ -35,18 +44,34 @@ fn bar_lengths(img: &image::RgbImage, color: plotters::style::RGBColor) -> Vec<u
 
 #[test]
 fn hbar_lengths_follow_the_values() {
-    let c = spec(Chart::HBar { labels: vec!["one".into(), "two".into()], values: vec![1.0, 2.0], value_labels: vec!["1".into(), "2".into()] }, "Funnel");
+    let c = spec(
+        Chart::HBar {
+            labels: vec!["one".into(), "two".into()],
+            values: vec![1.0, 2.0],
+            value_labels: vec!["1".into(), "2".into()],
+        },
+        "Funnel",
+    );
     let img = draw(&c, (800, 400), Fonts { cjk: None });
     let lens = bar_lengths(&img, PALETTE[0]);
     assert_eq!(lens.len(), 2, "two bars: {lens:?}");
     let (a, b) = (lens[0] as f64, lens[1] as f64);
-    assert!((b - 2.0 * a).abs() <= 4.0, "bar lengths {a} and {b} should be in ratio 1:2");
+    assert!(
+        (b - 2.0 * a).abs() <= 4.0,
+        "bar lengths {a} and {b} should be in ratio 1:2"
+    );
 }
 
 #[test]
 fn grouped_bars_draw_each_series() {
     let c = spec(
-        Chart::Grouped { categories: vec!["Q1".into(), "Q2".into()], series: vec![("target".into(), vec![2.0, 2.0]), ("won".into(), vec![1.0, 2.0])] },
+        Chart::Grouped {
+            categories: vec!["Q1".into(), "Q2".into()],
+            series: vec![
+                ("target".into(), vec![2.0, 2.0]),
+                ("won".into(), vec![1.0, 2.0]),
+            ],
+        },
         "Target vs won",
     );
     let img = draw(&c, (900, 500), Fonts { cjk: None });
@@ -73,25 +98,51 @@ fn line_with_band_draws_line_and_interval() {
     assert!(img.pixels().any(|p| is(p, PALETTE[1])), "forecast line");
     // the band is PALETTE[1] at 25% on white
     let band = |p: &image::Rgb<u8>| p.0[0] > 240 && p.0[1] > 200 && p.0[1] < 240 && p.0[2] < 215;
-    assert!(img.pixels().filter(|p| band(p)).count() > 500, "interval band");
+    assert!(
+        img.pixels().filter(|p| band(p)).count() > 500,
+        "interval band"
+    );
 }
 
 #[test]
 fn histogram_heights_follow_counts() {
     // bins of width 1 on [0, 2]: values give counts 1 and 3
-    let c = spec(Chart::Histogram { values: vec![0.2, 1.1, 1.5, 1.9], bins: 2 }, "Cycle days");
+    let c = spec(
+        Chart::Histogram {
+            values: vec![0.2, 1.1, 1.5, 1.9],
+            bins: 2,
+        },
+        "Cycle days",
+    );
     let img = draw(&c, (600, 600), Fonts { cjk: None });
     let heights: Vec<u32> = (0..img.width())
-        .map(|x| (0..img.height()).filter(|&y| is(img.get_pixel(x, y), PALETTE[0])).count() as u32)
+        .map(|x| {
+            (0..img.height())
+                .filter(|&y| is(img.get_pixel(x, y), PALETTE[0]))
+                .count() as u32
+        })
         .filter(|&h| h > 0)
         .collect();
-    let (lo, hi) = (*heights.iter().min().unwrap() as f64, *heights.iter().max().unwrap() as f64);
-    assert!((hi - 3.0 * lo).abs() <= 4.0, "heights {lo} and {hi} should be 1:3");
+    let (lo, hi) = (
+        *heights.iter().min().unwrap() as f64,
+        *heights.iter().max().unwrap() as f64,
+    );
+    assert!(
+        (hi - 3.0 * lo).abs() <= 4.0,
+        "heights {lo} and {hi} should be 1:3"
+    );
 }
 
 #[test]
 fn quantile_bars_show_p90_beyond_p50() {
-    let c = spec(Chart::Quantiles { labels: vec!["Qualification".into()], p50: vec![10.0], p90: vec![30.0] }, "Time in stage");
+    let c = spec(
+        Chart::Quantiles {
+            labels: vec!["Qualification".into()],
+            p50: vec![10.0],
+            p90: vec![30.0],
+        },
+        "Time in stage",
+    );
     let img = draw(&c, (800, 300), Fonts { cjk: None });
     // Longest horizontal run of pixels matching `pred` (the legend swatches are short and apart).
     let run = |pred: &dyn Fn(&image::Rgb<u8>) -> bool| {
@@ -99,7 +150,11 @@ fn quantile_bars_show_p90_beyond_p50() {
             .map(|y| {
                 let (mut best, mut cur) = (0, 0);
                 for x in 0..img.width() {
-                    cur = if pred(img.get_pixel(x, y)) { cur + 1 } else { 0 };
+                    cur = if pred(img.get_pixel(x, y)) {
+                        cur + 1
+                    } else {
+                        0
+                    };
                     best = best.max(cur);
                 }
                 best
@@ -113,27 +168,57 @@ fn quantile_bars_show_p90_beyond_p50() {
     let tint = |c: u8| (0.35 * c as f64 + 0.65 * 255.0).round() as u8;
     let light = [tint(PALETTE[0].0), tint(PALETTE[0].1), tint(PALETTE[0].2)];
     let p90 = run(&|p| p.0 == light);
-    assert!((p90 - 3.0 * p50).abs() <= 6.0, "p50 {p50}px, p90 {p90}px should be 1:3");
+    assert!(
+        (p90 - 3.0 * p50).abs() <= 6.0,
+        "p50 {p50}px, p90 {p90}px should be 1:3"
+    );
 }
 
 #[test]
 fn scatter_draws_points_and_diagonal() {
-    let c = spec(Chart::Scatter { points: vec![(1.0, 1.2), (2.0, 1.8), (3.0, 3.1)] }, "Calibration");
+    let c = spec(
+        Chart::Scatter {
+            points: vec![(1.0, 1.2), (2.0, 1.8), (3.0, 3.1)],
+        },
+        "Calibration",
+    );
     let img = draw(&c, (600, 600), Fonts { cjk: None });
-    assert!(img.pixels().filter(|p| is(p, PALETTE[0])).count() > 30, "three points");
+    assert!(
+        img.pixels().filter(|p| is(p, PALETTE[0])).count() > 30,
+        "three points"
+    );
 }
 
 #[test]
 fn chinese_labels_use_a_cjk_font() {
     let Some(cjk) = system_cjk() else {
-        eprintln!("SKIPPED chinese_labels_use_a_cjk_font: no CJK font installed (apt install fonts-wqy-microhei)");
+        eprintln!(
+            "SKIPPED chinese_labels_use_a_cjk_font: no CJK font installed (apt install fonts-wqy-microhei)"
+        );
         return;
     };
     let text = "销售漏斗 赢单率";
-    assert!(covers(cjk, text), "the CJK font has a glyph for every character");
-    assert!(!covers(salesctl::output::chart::fonts::LATIN, "销售漏斗"), "the Latin font lacks them");
-    let c = spec(Chart::HBar { labels: vec!["验证客户".into(), "需求分析".into()], values: vec![3.0, 2.0], value_labels: vec!["3".into(), "2".into()] }, text);
+    assert!(
+        covers(cjk, text),
+        "the CJK font has a glyph for every character"
+    );
+    assert!(
+        !covers(salesctl::output::chart::fonts::LATIN, "销售漏斗"),
+        "the Latin font lacks them"
+    );
+    let c = spec(
+        Chart::HBar {
+            labels: vec!["验证客户".into(), "需求分析".into()],
+            values: vec![3.0, 2.0],
+            value_labels: vec!["3".into(), "2".into()],
+        },
+        text,
+    );
     let with = draw(&c, (800, 400), Fonts { cjk: Some(cjk) });
     let without = draw(&c, (800, 400), Fonts { cjk: None });
-    assert_ne!(with.as_raw(), without.as_raw(), "drawn with the CJK font, not the Latin boxes");
+    assert_ne!(
+        with.as_raw(),
+        without.as_raw(),
+        "drawn with the CJK font, not the Latin boxes"
+    );
 }

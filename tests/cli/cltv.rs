@@ -12,8 +12,19 @@ fn cdnow(extra: &[&str]) -> Value {
     let w = Workdir::new();
     let f = s(&testdata("cdnow/CDNOW_sample.txt"));
     let mut a = vec![
-        "cltv", &f, "--no-header", "--columns", "source_id,customer_id,ordered_at,quantity,amount", "--model", "bgnbd", "--as-of",
-        "1997-09-30", "--unit", "week", "--format", "json",
+        "cltv",
+        &f,
+        "--no-header",
+        "--columns",
+        "source_id,customer_id,ordered_at,quantity,amount",
+        "--model",
+        "bgnbd",
+        "--as-of",
+        "1997-09-30",
+        "--unit",
+        "week",
+        "--format",
+        "json",
     ];
     a.extend(extra);
     let (out, _) = w.expect(&a, 0);
@@ -30,56 +41,121 @@ fn cdnow_rfm_fit_and_prediction_match_published_values() {
     let mut want: HashMap<String, (f64, f64, f64)> = HashMap::new();
     let mut lines = summary.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let idx = |n: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(n)).unwrap_or_else(|| panic!("{n} in {header:?}"));
+    let idx = |n: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(n))
+            .unwrap_or_else(|| panic!("{n} in {header:?}"))
+    };
     let (ci, fi, ri, ti) = (idx("ID"), idx("frequency"), idx("recency"), idx("T"));
     for l in lines {
         let c: Vec<&str> = l.split(',').collect();
-        want.insert(c[ci].trim().to_string(), (c[fi].parse().unwrap(), c[ri].parse().unwrap(), c[ti].parse().unwrap()));
+        want.insert(
+            c[ci].trim().to_string(),
+            (
+                c[fi].parse().unwrap(),
+                c[ri].parse().unwrap(),
+                c[ti].parse().unwrap(),
+            ),
+        );
     }
     assert_eq!(want.len(), 2357);
     for r in customers {
         let id = r["customer_id"].as_str().unwrap().trim_start_matches('0');
-        let (x, rec, t) = want.get(id).or_else(|| want.get(r["customer_id"].as_str().unwrap())).unwrap_or_else(|| panic!("customer {id}"));
+        let (x, rec, t) = want
+            .get(id)
+            .or_else(|| want.get(r["customer_id"].as_str().unwrap()))
+            .unwrap_or_else(|| panic!("customer {id}"));
         assert_eq!(r["frequency"].as_f64().unwrap(), *x, "{id}");
-        assert!((r["recency"].as_f64().unwrap() - rec).abs() <= 0.005 + 1e-9, "{id} recency");
-        assert!((r["t"].as_f64().unwrap() - t).abs() <= 0.005 + 1e-9, "{id} T");
+        assert!(
+            (r["recency"].as_f64().unwrap() - rec).abs() <= 0.005 + 1e-9,
+            "{id} recency"
+        );
+        assert!(
+            (r["t"].as_f64().unwrap() - t).abs() <= 0.005 + 1e-9,
+            "{id} T"
+        );
     }
     // Published: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
     let fit = v["fit"].as_array().unwrap();
-    let param = |m: &str, p: &str| fit.iter().find(|r| r["model"] == m && r["parameter"] == p).unwrap()["value"].as_f64().unwrap();
+    let param = |m: &str, p: &str| {
+        fit.iter()
+            .find(|r| r["model"] == m && r["parameter"] == p)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
     for (p, want) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
-        assert!((param("bgnbd", p) - want).abs() < 0.0005 + 1e-9, "{p}: {}", param("bgnbd", p));
+        assert!(
+            (param("bgnbd", p) - want).abs() < 0.0005 + 1e-9,
+            "{p}: {}",
+            param("bgnbd", p)
+        );
     }
     let ll = fit[0]["log_likelihood"].as_f64().unwrap();
     assert!((ll - (-9582.4)).abs() < 0.05, "{ll}");
     assert!(fit.iter().all(|r| r["converged"] == true));
     // Gamma-Gamma on the 946 repeat buyers: p = 6.25, q = 3.74, gamma = 15.44.
     for (p, want) in [("p", 6.25), ("q", 3.74), ("gamma", 15.44)] {
-        assert!((param("gamma_gamma", p) - want).abs() < 0.005 + 1e-9, "{p}: {}", param("gamma_gamma", p));
+        assert!(
+            (param("gamma_gamma", p) - want).abs() < 0.005 + 1e-9,
+            "{p}: {}",
+            param("gamma_gamma", p)
+        );
     }
-    assert_eq!(fit.iter().find(|r| r["model"] == "gamma_gamma").unwrap()["customers"].as_i64(), Some(946));
+    assert_eq!(
+        fit.iter().find(|r| r["model"] == "gamma_gamma").unwrap()["customers"].as_i64(),
+        Some(946)
+    );
     // The customer with x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in 39 weeks.
     let c = customers
         .iter()
-        .find(|r| r["frequency"] == 2.0 && (r["recency"].as_f64().unwrap() - 30.43).abs() < 0.005 && (r["t"].as_f64().unwrap() - 38.86).abs() < 0.005)
+        .find(|r| {
+            r["frequency"] == 2.0
+                && (r["recency"].as_f64().unwrap() - 30.43).abs() < 0.005
+                && (r["t"].as_f64().unwrap() - 38.86).abs() < 0.005
+        })
         .expect("the published customer");
-    assert!((c["expected_purchases"].as_f64().unwrap() - 1.226).abs() < 0.0005, "{}", c["expected_purchases"]);
+    assert!(
+        (c["expected_purchases"].as_f64().unwrap() - 1.226).abs() < 0.0005,
+        "{}",
+        c["expected_purchases"]
+    );
 }
 
 #[test]
 fn top_and_customers_first() {
     let v = cdnow(&["--top", "5", "--customers"]);
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, vec!["customers", "fit"], "--customers puts the per-customer table first");
+    assert_eq!(
+        keys,
+        vec!["customers", "fit"],
+        "--customers puts the per-customer table first"
+    );
     let c = v["customers"].as_array().unwrap();
     assert_eq!(c.len(), 5);
-    assert!(c.windows(2).all(|w| w[0]["clv"].as_f64() >= w[1]["clv"].as_f64()), "sorted by CLV");
+    assert!(
+        c.windows(2)
+            .all(|w| w[0]["clv"].as_f64() >= w[1]["clv"].as_f64()),
+        "sorted by CLV"
+    );
 }
 
 fn simple(extra: &[&str]) -> (Value, String) {
     let w = Workdir::new();
     let f = s(&testdata("handmade/orders.csv"));
-    let mut a = vec!["cltv", &f, "--as-of", "2025-06-30", "--margin", "0.3", "--churn-after", "1y", "--format", "json"];
+    let mut a = vec![
+        "cltv",
+        &f,
+        "--as-of",
+        "2025-06-30",
+        "--margin",
+        "0.3",
+        "--churn-after",
+        "1y",
+        "--format",
+        "json",
+    ];
     a.extend(extra);
     let (out, err) = w.expect(&a, 0);
     (serde_json::from_str(&out).unwrap(), err)
@@ -93,7 +169,10 @@ fn simple_model_by_hand() {
     // year or more before as-of (C1, C2) C2 has not bought for a year: churn 0.5, lifespan 2.
     let (v, err) = simple(&[]);
     let r = &v.as_array().unwrap()[0];
-    assert_eq!((r["customers"].as_i64(), r["orders"].as_i64()), (Some(4), Some(7)));
+    assert_eq!(
+        (r["customers"].as_i64(), r["orders"].as_i64()),
+        (Some(4), Some(7))
+    );
     assert_eq!(r["revenue"].as_f64(), Some(910.0));
     assert_eq!(r["aov"].as_f64(), Some(130.0));
     let per_year = 7.0 / 4.0 / (538.0 / 365.25);
@@ -102,7 +181,10 @@ fn simple_model_by_hand() {
     assert_eq!(r["annual_churn"].as_f64(), Some(0.5));
     assert_eq!(r["lifespan_years"].as_f64(), Some(2.0));
     assert!((r["cltv"].as_f64().unwrap() - 130.0 * per_year * 2.0 * 0.3).abs() < 1e-9);
-    assert!(err.contains("1 cancellations/returns excluded; 1 without a customer id"), "{err}");
+    assert!(
+        err.contains("1 cancellations/returns excluded; 1 without a customer id"),
+        "{err}"
+    );
     assert!(err.contains("model simple"), "{err}");
 }
 
@@ -111,13 +193,29 @@ fn simple_model_by_cohort_and_channel() {
     let (v, _) = simple(&["--by", "cohort"]);
     let rows = v.as_array().unwrap();
     let y24 = rows.iter().find(|r| r["cohort"] == "2024").unwrap();
-    assert_eq!((y24["customers"].as_i64(), y24["orders"].as_i64(), y24["revenue"].as_f64()), (Some(3), Some(6), Some(850.0)));
+    assert_eq!(
+        (
+            y24["customers"].as_i64(),
+            y24["orders"].as_i64(),
+            y24["revenue"].as_f64()
+        ),
+        (Some(3), Some(6), Some(850.0))
+    );
     let y25 = rows.iter().find(|r| r["cohort"] == "2025").unwrap();
     assert_eq!(y25["customers"].as_i64(), Some(1));
     let (v, _) = simple(&["--by", "channel"]);
-    let web = v.as_array().unwrap().iter().find(|r| r["channel"] == "web").unwrap().clone();
+    let web = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["channel"] == "web")
+        .unwrap()
+        .clone();
     // web: O1, O2 (C1), O5, O6 (C3): 4 orders, 500.
-    assert_eq!((web["orders"].as_i64(), web["revenue"].as_f64()), (Some(4), Some(500.0)));
+    assert_eq!(
+        (web["orders"].as_i64(), web["revenue"].as_f64()),
+        (Some(4), Some(500.0))
+    );
 }
 
 #[test]
@@ -125,11 +223,36 @@ fn cdnow_pareto_nbd_matches_published_values() {
     // Published: r = 0.553, alpha = 10.58, s = 0.606, beta = 11.67 (+- 0.01), LL -9595.0.
     let w = Workdir::new();
     let f = s(&testdata("cdnow/CDNOW_sample.txt"));
-    let a = ["cltv", &f, "--no-header", "--columns", "source_id,customer_id,ordered_at,quantity,amount", "--model", "pareto", "--as-of", "1997-09-30", "--format", "json", "--table", "fit"];
+    let a = [
+        "cltv",
+        &f,
+        "--no-header",
+        "--columns",
+        "source_id,customer_id,ordered_at,quantity,amount",
+        "--model",
+        "pareto",
+        "--as-of",
+        "1997-09-30",
+        "--format",
+        "json",
+        "--table",
+        "fit",
+    ];
     let (out, _) = w.expect(&a, 0);
     let fit: Vec<Value> = serde_json::from_str(&out).unwrap();
-    let param = |p: &str| fit.iter().find(|r| r["model"] == "pareto" && r["parameter"] == p).unwrap()["value"].as_f64().unwrap();
-    for (p, want) in [("r", 0.553), ("alpha", 10.58), ("s", 0.606), ("beta", 11.67)] {
+    let param = |p: &str| {
+        fit.iter()
+            .find(|r| r["model"] == "pareto" && r["parameter"] == p)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    for (p, want) in [
+        ("r", 0.553),
+        ("alpha", 10.58),
+        ("s", 0.606),
+        ("beta", 11.67),
+    ] {
         assert!((param(p) - want).abs() <= 0.01, "{p}: {}", param(p));
     }
     let ll = fit[0]["log_likelihood"].as_f64().unwrap();
@@ -143,16 +266,44 @@ fn cac_ltv_cac_and_payback_by_hand() {
     let w = Workdir::new();
     let o = s(&testdata("handmade/orders.csv"));
     let sp = s(&testdata("handmade/spend.csv"));
-    let base = ["cac", "--spend", &sp, &o, "--as-of", "2025-06-30", "--margin", "0.3", "--churn-after", "1y", "--format", "json"];
+    let base = [
+        "cac",
+        "--spend",
+        &sp,
+        &o,
+        "--as-of",
+        "2025-06-30",
+        "--margin",
+        "0.3",
+        "--churn-after",
+        "1y",
+        "--format",
+        "json",
+    ];
     let (out, err) = w.expect(&base, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
     let per = v["cac"].as_array().unwrap();
-    let find = |p: &str, c: &str| per.iter().find(|r| r["period"] == p && r["channel"] == c).unwrap().clone();
+    let find = |p: &str, c: &str| {
+        per.iter()
+            .find(|r| r["period"] == p && r["channel"] == c)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(find("2024-01", "web")["cac"].as_f64(), Some(300.0));
     let ads = find("2025-03", "ads");
-    assert_eq!((ads["spend"].as_f64(), ads["new_customers"].as_i64()), (Some(50.0), Some(0)));
-    assert!(ads["cac"].is_null(), "spend without customers: shown, CAC undefined");
-    assert_eq!(find("2025-03", "(all)")["cac"].as_f64(), Some(200.0), "(150 + 50) / 1");
+    assert_eq!(
+        (ads["spend"].as_f64(), ads["new_customers"].as_i64()),
+        (Some(50.0), Some(0))
+    );
+    assert!(
+        ads["cac"].is_null(),
+        "spend without customers: shown, CAC undefined"
+    );
+    assert_eq!(
+        find("2025-03", "(all)")["cac"].as_f64(),
+        Some(200.0),
+        "(150 + 50) / 1"
+    );
     assert!(err.contains("spend but no new customers: ads"), "{err}");
     let sum = v["summary"].as_array().unwrap();
     let row = |c: &str| sum.iter().find(|r| r["channel"] == c).unwrap().clone();
@@ -173,8 +324,21 @@ fn cac_ltv_cac_and_payback_by_hand() {
     q.extend(["--freq", "quarter"]);
     let (out, _) = w.expect(&q, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let q1 = v["cac"].as_array().unwrap().iter().find(|r| r["period"] == "2024-Q1" && r["channel"] == "(all)").unwrap().clone();
-    assert_eq!((q1["spend"].as_f64(), q1["new_customers"].as_i64(), q1["cac"].as_f64()), (Some(500.0), Some(2), Some(250.0)));
+    let q1 = v["cac"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period"] == "2024-Q1" && r["channel"] == "(all)")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            q1["spend"].as_f64(),
+            q1["new_customers"].as_i64(),
+            q1["cac"].as_f64()
+        ),
+        (Some(500.0), Some(2), Some(250.0))
+    );
 }
 
 #[test]
@@ -183,10 +347,27 @@ fn cdnow_holdout_actuals_per_frequency_bucket() {
     // counted independently with pandas (nunique dates per customer in (1997-09-30, 1998-06-30]).
     let v = cdnow(&["--holdout", "39w", "--table", "holdout"]);
     let rows = v.as_array().unwrap();
-    let want = [("0", 1411, 334), ("1", 439, 306), ("2", 214, 298), ("3", 100, 156), ("4", 62, 157), ("5", 38, 112), ("6", 29, 112), ("7+", 64, 407), ("(all)", 2357, 1882)];
+    let want = [
+        ("0", 1411, 334),
+        ("1", 439, 306),
+        ("2", 214, 298),
+        ("3", 100, 156),
+        ("4", 62, 157),
+        ("5", 38, 112),
+        ("6", 29, 112),
+        ("7+", 64, 407),
+        ("(all)", 2357, 1882),
+    ];
     assert_eq!(rows.len(), want.len());
     for (r, (b, n, act)) in rows.iter().zip(want) {
-        assert_eq!((r["frequency"].as_str(), r["customers"].as_i64(), r["actual"].as_i64()), (Some(b), Some(n), Some(act)));
+        assert_eq!(
+            (
+                r["frequency"].as_str(),
+                r["customers"].as_i64(),
+                r["actual"].as_i64()
+            ),
+            (Some(b), Some(n), Some(act))
+        );
         assert!(r["predicted"].as_f64().unwrap() > 0.0);
     }
 }
@@ -201,11 +382,20 @@ fn clv_discount_and_margin_against_lifetimes() {
         let mut a = vec!["--table", "customers"];
         a.extend(extra);
         let v = cdnow(&a);
-        v.as_array().unwrap().iter().find(|r| r["customer_id"] == "0001").unwrap()["clv"].as_f64().unwrap()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["customer_id"] == "0001")
+            .unwrap()["clv"]
+            .as_f64()
+            .unwrap()
     };
     let base = get(&[]);
     assert!((base / 36.2740 - 1.0).abs() < 0.0015, "{base}");
     let undiscounted = get(&["--discount", "0"]);
-    assert!((undiscounted / 38.5124 - 1.0).abs() < 0.0015, "{undiscounted}");
+    assert!(
+        (undiscounted / 38.5124 - 1.0).abs() < 0.0015,
+        "{undiscounted}"
+    );
     assert!((get(&["--margin", "0.5"]) - base * 0.5).abs() < 1e-9);
 }

@@ -4,11 +4,20 @@ use crate::workdir::{Workdir, s, testdata};
 
 fn bad(file: &str, code: i32, needle: &str) {
     let w = Workdir::new();
-    let (_, err) = w.expect(&["ingest", &s(&testdata(file)), "-o", &s(&w.path("o"))], code);
+    let (_, err) = w.expect(
+        &["ingest", &s(&testdata(file)), "-o", &s(&w.path("o"))],
+        code,
+    );
     assert!(err.starts_with("salesctl: error: "), "{err}");
     assert!(err.contains(needle), "{file}: {err:?} lacks {needle:?}");
-    assert!(err.contains(file.rsplit('/').next().unwrap()), "message names the file: {err}");
-    assert!(!w.path("o").join("manifest.json").exists(), "no output on failure");
+    assert!(
+        err.contains(file.rsplit('/').next().unwrap()),
+        "message names the file: {err}"
+    );
+    assert!(
+        !w.path("o").join("manifest.json").exists(),
+        "no output on failure"
+    );
 }
 
 #[test]
@@ -29,8 +38,19 @@ fn binary_file_is_exit_3() {
 #[test]
 fn missing_column_is_exit_3_and_lists_columns() {
     let w = Workdir::new();
-    let (_, err) = w.expect(&["ingest", &s(&testdata("bad/missing_stage.csv")), "-o", &s(&w.path("o"))], 3);
-    assert!(err.contains("`stage`") && err.contains("columns found:"), "{err}");
+    let (_, err) = w.expect(
+        &[
+            "ingest",
+            &s(&testdata("bad/missing_stage.csv")),
+            "-o",
+            &s(&w.path("o")),
+        ],
+        3,
+    );
+    assert!(
+        err.contains("`stage`") && err.contains("columns found:"),
+        "{err}"
+    );
     // a --map to a header that does not exist names the closest one
     let csv = w.write("m.csv", b"Deal Name,Stage,Amount\nA,Won,1\n");
     let (_, err) = w.expect(&["show", &s(&csv), "--map", "amount=Amuont"], 3);
@@ -45,16 +65,39 @@ fn undecidable_dates_are_exit_3() {
 #[test]
 fn ragged_row_is_rejected_and_strict_makes_it_exit_3() {
     let w = Workdir::new();
-    w.expect(&["ingest", &s(&testdata("bad/ragged.csv")), "-o", &s(&w.path("o"))], 0);
-    let (_, err) = w.expect(&["ingest", &s(&testdata("bad/ragged.csv")), "-o", &s(&w.path("p")), "--strict"], 3);
+    w.expect(
+        &[
+            "ingest",
+            &s(&testdata("bad/ragged.csv")),
+            "-o",
+            &s(&w.path("o")),
+        ],
+        0,
+    );
+    let (_, err) = w.expect(
+        &[
+            "ingest",
+            &s(&testdata("bad/ragged.csv")),
+            "-o",
+            &s(&w.path("p")),
+            "--strict",
+        ],
+        3,
+    );
     assert!(err.contains("--strict") && err.contains("row 5"), "{err}");
 }
 
 #[test]
 fn unreadable_file_is_exit_1() {
     let w = Workdir::new();
-    let (_, err) = w.expect(&["ingest", &s(&w.path("nope.csv")), "-o", &s(&w.path("o"))], 1);
-    assert!(err.contains("nope.csv") && err.contains("No such file"), "{err}");
+    let (_, err) = w.expect(
+        &["ingest", &s(&w.path("nope.csv")), "-o", &s(&w.path("o"))],
+        1,
+    );
+    assert!(
+        err.contains("nope.csv") && err.contains("No such file"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -73,7 +116,13 @@ fn bad_flag_is_exit_2() {
 fn help_lists_exit_codes() {
     let w = Workdir::new();
     let (out, _) = w.expect(&["--help"], 0);
-    for code in ["0  success", "1  runtime failure", "2  usage error", "3  input rejected", "4  threshold"] {
+    for code in [
+        "0  success",
+        "1  runtime failure",
+        "2  usage error",
+        "3  input rejected",
+        "4  threshold",
+    ] {
         assert!(out.contains(code), "{code} missing from --help");
     }
 }
@@ -95,7 +144,11 @@ fn garbage_inputs_never_panic() {
         let out = w.run(&["show", &s(&f), "--format", "csv"]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.contains("panicked"), "case {i}: {err}");
-        assert!(matches!(out.status.code(), Some(0 | 3)), "case {i}: {:?} {err}", out.status.code());
+        assert!(
+            matches!(out.status.code(), Some(0 | 3)),
+            "case {i}: {:?} {err}",
+            out.status.code()
+        );
     }
 }
 
@@ -106,7 +159,15 @@ fn broken_pipe_exits_0_silently() {
     let w = Workdir::new();
     let mut child = w
         .cmd()
-        .args(["show", &s(&testdata("cdnow/CDNOW_sample.txt")), "--no-header", "--columns", "a,customer_id,ordered_at,quantity,amount", "--format", "csv"])
+        .args([
+            "show",
+            &s(&testdata("cdnow/CDNOW_sample.txt")),
+            "--no-header",
+            "--columns",
+            "a,customer_id,ordered_at,quantity,amount",
+            "--format",
+            "csv",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -116,7 +177,12 @@ fn broken_pipe_exits_0_silently() {
     out.read_exact(&mut first).unwrap();
     drop(out); // like `| head -c 16`
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(!err.contains("error"), "{err}");
@@ -126,7 +192,10 @@ fn broken_pipe_exits_0_silently() {
 fn completions_and_man_page() {
     let w = crate::workdir::Workdir::new();
     let (out, _) = w.expect(&["completions", "bash"], 0);
-    assert!(out.contains("salesctl") && out.contains("funnel") && out.contains("--stages"), "bash completion names the commands and flags");
+    assert!(
+        out.contains("salesctl") && out.contains("funnel") && out.contains("--stages"),
+        "bash completion names the commands and flags"
+    );
     let (out, _) = w.expect(&["man"], 0);
     assert!(out.contains(".TH salesctl"), "roff man page");
     w.expect(&["completions", "cmd.exe"], 2);

@@ -39,11 +39,18 @@ fn handmade(cmd: &str, extra: &[&str]) -> Vec<String> {
 }
 
 fn col(rows: &Value, key: &str) -> Vec<Value> {
-    rows.as_array().expect("array").iter().map(|r| r[key].clone()).collect()
+    rows.as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r[key].clone())
+        .collect()
 }
 
 fn counts(rows: &Value) -> Vec<i64> {
-    col(rows, "deals").iter().map(|v| v.as_i64().expect("count")).collect()
+    col(rows, "deals")
+        .iter()
+        .map(|v| v.as_i64().expect("count"))
+        .collect()
 }
 
 fn close(a: &Value, b: Option<f64>) -> bool {
@@ -71,16 +78,26 @@ fn any_order_from_history_by_hand() {
     let (rows, err) = run(&[]);
     assert_eq!(counts(&rows), vec![6, 5, 4, 2, 2]);
     let steps = col(&rows, "step_conversion");
-    for (got, want) in steps.iter().zip([None, Some(5.0 / 6.0), Some(0.8), Some(0.5), Some(1.0)]) {
+    for (got, want) in steps
+        .iter()
+        .zip([None, Some(5.0 / 6.0), Some(0.8), Some(0.5), Some(1.0)])
+    {
         assert!(close(got, want), "{got} vs {want:?}");
     }
     let cum = col(&rows, "cumulative_conversion");
     assert!(close(&cum[3], Some(2.0 / 6.0)));
     assert!(close(&col(&rows, "drop_off")[3], Some(0.5)));
-    assert_eq!(col(&rows, "stage").last().unwrap(), "Won", "the export's own won label is the last row");
+    assert_eq!(
+        col(&rows, "stage").last().unwrap(),
+        "Won",
+        "the export's own won label is the last row"
+    );
     assert!(col(&rows, "basis").iter().all(|b| b == "history"));
     // One backward move (D3); skips: D2 two (Qualified, Negotiation), D6 one (Lead).
-    assert!(err.contains("1 backward move(s); 3 skipped stage(s) in 2 deal(s)"), "{err}");
+    assert!(
+        err.contains("1 backward move(s); 3 skipped stage(s) in 2 deal(s)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -98,12 +115,24 @@ fn value_funnel_per_currency_by_hand() {
     // EUR deals D3 500 and D6 400 (both reached Proposal).
     let (rows, _) = run(&["--value"]);
     let rows = rows.as_array().unwrap();
-    let of = |c: &str| -> Vec<f64> { rows.iter().filter(|r| r["currency"] == c).map(|r| r["amount"].as_f64().unwrap()).collect() };
+    let of = |c: &str| -> Vec<f64> {
+        rows.iter()
+            .filter(|r| r["currency"] == c)
+            .map(|r| r["amount"].as_f64().unwrap())
+            .collect()
+    };
     assert_eq!(of("USD"), vec![4000.0, 3300.0, 3000.0, 3000.0, 3000.0]);
     assert_eq!(of("EUR"), vec![900.0, 900.0, 900.0, 0.0, 0.0]);
-    let eur_won = rows.iter().filter(|r| r["currency"] == "EUR").last().unwrap();
+    let eur_won = rows
+        .iter()
+        .filter(|r| r["currency"] == "EUR")
+        .last()
+        .unwrap();
     assert!(eur_won["step_conversion"].is_null(), "0 / 0 is null, not 0");
-    let usd_q = rows.iter().find(|r| r["currency"] == "USD" && r["stage"] == "Qualified").unwrap();
+    let usd_q = rows
+        .iter()
+        .find(|r| r["currency"] == "USD" && r["stage"] == "Qualified")
+        .unwrap();
     assert!(close(&usd_q["step_conversion"], Some(3300.0 / 4000.0)));
 }
 
@@ -117,7 +146,12 @@ fn amounts_never_summed_across_currencies() {
     let args = handmade("funnel", &["--table", "amounts"]);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let amounts = json(&w, &a);
-    let usd_lead = amounts.as_array().unwrap().iter().find(|r| r["currency"] == "USD" && r["stage"] == "Lead").unwrap();
+    let usd_lead = amounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["currency"] == "USD" && r["stage"] == "Lead")
+        .unwrap();
     assert_eq!(usd_lead["amount"].as_f64(), Some(4000.0));
 }
 
@@ -125,7 +159,12 @@ fn amounts_never_summed_across_currencies() {
 fn by_owner_long_format_by_hand() {
     let (rows, _) = run(&["--by", "owner"]);
     let rows = rows.as_array().unwrap();
-    let of = |o: &str| -> Vec<i64> { rows.iter().filter(|r| r["owner"] == o).map(|r| r["deals"].as_i64().unwrap()).collect() };
+    let of = |o: &str| -> Vec<i64> {
+        rows.iter()
+            .filter(|r| r["owner"] == o)
+            .map(|r| r["deals"].as_i64().unwrap())
+            .collect()
+    };
     assert_eq!(of("Ann"), vec![2, 2, 2, 1, 1]); // D1 Won, D3 Proposal
     assert_eq!(of("Bob"), vec![2, 2, 1, 1, 1]); // D2 Won, D4 Qualified
     assert_eq!(of("王芳"), vec![2, 1, 1, 0, 0]); // D5 Lead, D6 Proposal
@@ -136,16 +175,32 @@ fn weekly_cohorts_with_window_by_hand() {
     // ISO weeks: D1-D3 created 2026-01-01..03 (2026-W01), D4-D6 2026-01-05..08 (2026-W02).
     let (rows, _) = run(&["--cohort", "week"]);
     let rows = rows.as_array().unwrap();
-    let of = |c: &str| -> Vec<i64> { rows.iter().filter(|r| r["cohort"] == c).map(|r| r["deals"].as_i64().unwrap()).collect() };
+    let of = |c: &str| -> Vec<i64> {
+        rows.iter()
+            .filter(|r| r["cohort"] == c)
+            .map(|r| r["deals"].as_i64().unwrap())
+            .collect()
+    };
     assert_eq!(of("2026-W01"), vec![3, 3, 3, 2, 2]);
     assert_eq!(of("2026-W02"), vec![3, 2, 1, 0, 0]);
-    let share = |c: &str| rows.iter().find(|r| r["cohort"] == c).unwrap()["open_share"].as_f64().unwrap();
+    let share = |c: &str| {
+        rows.iter().find(|r| r["cohort"] == c).unwrap()["open_share"]
+            .as_f64()
+            .unwrap()
+    };
     assert_eq!(share("2026-W01"), 0.0);
-    assert!((share("2026-W02") - 2.0 / 3.0).abs() < 1e-12, "D4 and D6 still open");
+    assert!(
+        (share("2026-W02") - 2.0 / 3.0).abs() < 1e-12,
+        "D4 and D6 still open"
+    );
     // Within 10 days of creation D1 and D2 have not reached Negotiation or Won yet.
     let (rows, _) = run(&["--cohort", "week", "--window", "10d"]);
     let rows = rows.as_array().unwrap();
-    let w1: Vec<i64> = rows.iter().filter(|r| r["cohort"] == "2026-W01").map(|r| r["deals"].as_i64().unwrap()).collect();
+    let w1: Vec<i64> = rows
+        .iter()
+        .filter(|r| r["cohort"] == "2026-W01")
+        .map(|r| r["deals"].as_i64().unwrap())
+        .collect();
     assert_eq!(w1, vec![3, 3, 3, 0, 0]);
 }
 
@@ -153,7 +208,10 @@ fn weekly_cohorts_with_window_by_hand() {
 fn period_filters_on_created_at() {
     let (rows, err) = run(&["--from", "2026-01-01", "--to", "2026-01-03"]);
     assert_eq!(counts(&rows), vec![3, 3, 3, 2, 2]);
-    assert!(err.contains("3 deal(s) created outside the period"), "{err}");
+    assert!(
+        err.contains("3 deal(s) created outside the period"),
+        "{err}"
+    );
     let (rows, _) = run(&["--period", "2026-01"]);
     assert_eq!(counts(&rows)[0], 6);
 }
@@ -164,7 +222,12 @@ fn gencrm_history_equals_duckdb() {
     let w = Workdir::new();
     let rows = json(
         &w,
-        &["funnel", &s(&testdata("gencrm2000/stage_history.csv")), "--stages", "Prospecting,Qualification,Proposal,Negotiation"],
+        &[
+            "funnel",
+            &s(&testdata("gencrm2000/stage_history.csv")),
+            "--stages",
+            "Prospecting,Qualification,Proposal,Negotiation",
+        ],
     );
     let rows = rows.as_array().unwrap();
     let lines: Vec<&str> = want.lines().skip(1).collect();
@@ -172,10 +235,19 @@ fn gencrm_history_equals_duckdb() {
     for (r, line) in rows.iter().zip(lines) {
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!(r["stage"], f[0]);
-        assert_eq!(r["deals"].as_i64().unwrap(), f[1].parse::<i64>().unwrap(), "{}", f[0]);
+        assert_eq!(
+            r["deals"].as_i64().unwrap(),
+            f[1].parse::<i64>().unwrap(),
+            "{}",
+            f[0]
+        );
         let step = f[2].parse::<f64>().ok();
         assert!(close(&r["step_conversion"], step), "{} step", f[0]);
-        assert!(close(&r["cumulative_conversion"], f[3].parse::<f64>().ok()), "{} cumulative", f[0]);
+        assert!(
+            close(&r["cumulative_conversion"], f[3].parse::<f64>().ok()),
+            "{} cumulative",
+            f[0]
+        );
     }
 }
 
@@ -184,7 +256,14 @@ fn implied_basis_places_lost_deals_at_the_first_stage() {
     // pandas, independently: 2000 / 394 / 277 / 192 / 153, 1464 lost deals placed first.
     let w = Workdir::new();
     let f = s(&testdata("gencrm2000/deals.csv"));
-    let a = ["funnel", &f, "--stages", "Prospecting,Qualification,Proposal,Negotiation", "--format", "json"];
+    let a = [
+        "funnel",
+        &f,
+        "--stages",
+        "Prospecting,Qualification,Proposal,Negotiation",
+        "--format",
+        "json",
+    ];
     let (out, err) = w.expect(&a, 0);
     let rows = main_table(serde_json::from_str(&out).unwrap());
     assert_eq!(counts(&rows), vec![2000, 394, 277, 192, 153]);
@@ -196,11 +275,16 @@ fn implied_basis_places_lost_deals_at_the_first_stage() {
 fn hubspot_two_pipelines_from_date_entered_columns() {
     // pandas over the Date entered "<Stage> (<Pipeline>)" cells, independently.
     let w = Workdir::new();
-    let f = s(&testdata("hubspot/hubspot-crm-exports-all-deals-2026-10-31.csv"));
+    let f = s(&testdata(
+        "hubspot/hubspot-crm-exports-all-deals-2026-10-31.csv",
+    ));
     let rows = json(&w, &["funnel", &f]);
     let rows = rows.as_array().unwrap();
     let of = |rows: &Vec<Value>, p: &str| -> Vec<i64> {
-        rows.iter().filter(|r| r["pipeline"] == p).map(|r| r["deals"].as_i64().unwrap()).collect()
+        rows.iter()
+            .filter(|r| r["pipeline"] == p)
+            .map(|r| r["deals"].as_i64().unwrap())
+            .collect()
     };
     assert_eq!(of(rows, "Sales Pipeline"), vec![8, 6, 5, 5, 4, 2]);
     assert_eq!(of(rows, "Partners Distribution"), vec![5, 5, 3, 2]);
@@ -219,15 +303,34 @@ fn pipedrive_implied_with_config_stages_and_amounts_per_currency() {
     let cfg = s(&testdata("handmade/pipedrive.toml"));
     let rows = json(&w, &["funnel", &f, "--config", &cfg]);
     let rows = rows.as_array().unwrap();
-    let main: Vec<i64> = rows.iter().filter(|r| r["pipeline"] == "Pipeline").map(|r| r["deals"].as_i64().unwrap()).collect();
+    let main: Vec<i64> = rows
+        .iter()
+        .filter(|r| r["pipeline"] == "Pipeline")
+        .map(|r| r["deals"].as_i64().unwrap())
+        .collect();
     assert_eq!(main, vec![11, 9, 8, 6, 4, 3]);
     let amounts = json(&w, &["funnel", &f, "--config", &cfg, "--table", "amounts"]);
     let get = |c: &str| -> Vec<f64> {
-        amounts.as_array().unwrap().iter().filter(|r| r["pipeline"] == "Pipeline" && r["currency"] == c).map(|r| r["amount"].as_f64().unwrap()).collect()
+        amounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["pipeline"] == "Pipeline" && r["currency"] == c)
+            .map(|r| r["amount"].as_f64().unwrap())
+            .collect()
     };
-    assert_eq!(get("USD"), vec![86200.0, 82700.0, 75500.0, 75500.0, 44500.0, 44500.0]);
-    assert_eq!(get("GBP"), vec![21740.9, 21740.9, 21740.9, 8750.0, 8750.0, 8750.0]);
-    assert_eq!(get("EUR"), vec![56200.5, 56200.5, 56200.5, 51800.0, 42000.0, 0.0]);
+    assert_eq!(
+        get("USD"),
+        vec![86200.0, 82700.0, 75500.0, 75500.0, 44500.0, 44500.0]
+    );
+    assert_eq!(
+        get("GBP"),
+        vec![21740.9, 21740.9, 21740.9, 8750.0, 8750.0, 8750.0]
+    );
+    assert_eq!(
+        get("EUR"),
+        vec![56200.5, 56200.5, 56200.5, 51800.0, 42000.0, 0.0]
+    );
 }
 
 #[test]
@@ -236,16 +339,32 @@ fn unknown_by_field_and_missing_stage_order_are_clear_errors() {
     let args = handmade("funnel", &["--by", "ownr"]);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let (_, err) = w.expect(&a, 3);
-    assert!(err.contains("ownr") && err.contains("closest: \"owner\""), "{err}");
+    assert!(
+        err.contains("ownr") && err.contains("closest: \"owner\""),
+        "{err}"
+    );
     let (_, err) = w.expect(&["funnel", &s(&testdata("handmade/deals.csv"))], 2);
-    assert!(err.contains("--stages") && err.contains("Proposal"), "{err}");
+    assert!(
+        err.contains("--stages") && err.contains("Proposal"),
+        "{err}"
+    );
 }
 
 #[test]
 fn chart_has_the_asked_size() {
     let w = Workdir::new();
     let png = w.path("funnel.png");
-    let args = handmade("funnel", &["--chart", &s(&png), "--chart-size", "640x400", "-o", &s(&w.path("f.csv"))]);
+    let args = handmade(
+        "funnel",
+        &[
+            "--chart",
+            &s(&png),
+            "--chart-size",
+            "640x400",
+            "-o",
+            &s(&w.path("f.csv")),
+        ],
+    );
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     w.expect(&a, 0);
     let img = image::open(&png).expect("decodes");
@@ -259,7 +378,10 @@ fn fx_converts_amounts_to_one_currency_by_date() {
     // 2026-01-08) -> 440. Lead: USD 4000 + 1040; Qualified 3300 + 1040; Proposal 3000 + 1040.
     let fx = s(&testdata("handmade/fx.csv"));
     let (rows, err) = run(&["--fx", &fx]);
-    let amounts: Vec<f64> = col(&rows, "amount").iter().map(|v| v.as_f64().expect("one currency now")).collect();
+    let amounts: Vec<f64> = col(&rows, "amount")
+        .iter()
+        .map(|v| v.as_f64().expect("one currency now"))
+        .collect();
     let want = [5040.0, 4340.0, 4040.0, 3000.0, 3000.0];
     for (g, w) in amounts.iter().zip(want) {
         assert!((g - w).abs() < 1e-9, "{amounts:?}");

@@ -19,16 +19,27 @@ fn flags_for(file: &str, exp: &Value) -> Vec<String> {
     let mut f = Vec::new();
     if let Some(cols) = exp.get("columns").and_then(Value::as_array) {
         let names: Vec<&str> = cols.iter().filter_map(Value::as_str).collect();
-        f.extend(["--no-header".to_string(), "--columns".into(), names.join(",")]);
+        f.extend([
+            "--no-header".to_string(),
+            "--columns".into(),
+            names.join(","),
+        ]);
     }
     if file.starts_with("cdnow/") {
-        f.extend(["--no-header".to_string(), "--columns".into(), "source_id,customer_id,ordered_at,quantity,amount".into()]);
+        f.extend([
+            "--no-header".to_string(),
+            "--columns".into(),
+            "source_id,customer_id,ordered_at,quantity,amount".into(),
+        ]);
     }
     f
 }
 
 fn dec(v: &Value) -> f64 {
-    v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_f64()).expect("number")
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| v.as_f64())
+        .expect("number")
 }
 
 fn sums(rows: &[Value], filter: impl Fn(&Value) -> bool) -> BTreeMap<String, f64> {
@@ -43,10 +54,23 @@ fn sums(rows: &[Value], filter: impl Fn(&Value) -> bool) -> BTreeMap<String, f64
 }
 
 fn assert_money(got: &BTreeMap<String, f64>, want: &Value, what: &str) {
-    let want: BTreeMap<String, f64> = want.as_object().expect("object").iter().map(|(k, v)| (k.clone(), dec(v))).collect();
-    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{what}: currencies");
+    let want: BTreeMap<String, f64> = want
+        .as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), dec(v)))
+        .collect();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: currencies"
+    );
     for (k, w) in &want {
-        assert!((got[k] - w).abs() < 0.005, "{what} {k}: got {}, want {w}", got[k]);
+        assert!(
+            (got[k] - w).abs() < 0.005,
+            "{what} {k}: got {}, want {w}",
+            got[k]
+        );
     }
 }
 
@@ -58,18 +82,46 @@ fn check(file: &str, exp: &Value) {
     args.extend(flags_for(file, exp));
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     w.expect(&a, 0);
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let src = &manifest["sources"][0];
-    assert_eq!(src["rows_in"].as_u64(), exp["rows_in"].as_u64(), "{file}: rows_in");
-    assert_eq!(src["rejected_rows"].as_u64(), exp["rejects"].as_u64(), "{file}: rejected rows");
-    assert_eq!(manifest["as_of"].as_str(), exp["as_of"].as_str(), "{file}: as_of");
-    assert_eq!(out.join("rejects.csv").exists(), exp["rejects"].as_u64() != Some(0), "{file}: rejects.csv");
+    assert_eq!(
+        src["rows_in"].as_u64(),
+        exp["rows_in"].as_u64(),
+        "{file}: rows_in"
+    );
+    assert_eq!(
+        src["rejected_rows"].as_u64(),
+        exp["rejects"].as_u64(),
+        "{file}: rejected rows"
+    );
+    assert_eq!(
+        manifest["as_of"].as_str(),
+        exp["as_of"].as_str(),
+        "{file}: as_of"
+    );
+    assert_eq!(
+        out.join("rejects.csv").exists(),
+        exp["rejects"].as_u64() != Some(0),
+        "{file}: rejects.csv"
+    );
     let table = exp["table"].as_str().unwrap();
-    let (stdout, _) = w.expect(&["show", &s(&out), "--rows-of", table, "--format", "json"], 0);
+    let (stdout, _) = w.expect(
+        &["show", &s(&out), "--rows-of", table, "--format", "json"],
+        0,
+    );
     let rows: Vec<Value> = serde_json::from_str(&stdout).expect("json rows");
     // rows_out counts accepted rows; a history's table holds them collapsed to stage changes.
-    let want = if table == "stage_events" { exp.get("stage_events").unwrap_or(&exp["rows_out"]) } else { &exp["rows_out"] };
-    assert_eq!(rows.len() as u64, want.as_u64().unwrap(), "{file}: rows out");
+    let want = if table == "stage_events" {
+        exp.get("stage_events").unwrap_or(&exp["rows_out"])
+    } else {
+        &exp["rows_out"]
+    };
+    assert_eq!(
+        rows.len() as u64,
+        want.as_u64().unwrap(),
+        "{file}: rows out"
+    );
     if let Some(by_deal) = exp.get("stage_events_by_deal").and_then(Value::as_object) {
         for (id, n) in by_deal {
             let got = rows.iter().filter(|r| r["deal_id"] == id.as_str()).count() as u64;
@@ -81,22 +133,62 @@ fn check(file: &str, exp: &Value) {
             let n = rows.iter().filter(|r| r["status"] == st).count() as u64;
             assert_eq!(n, exp["status"][st].as_u64().unwrap(), "{file}: {st} deals");
         }
-        assert_money(&sums(&rows, |_| true), &exp["amount_by_currency"], &format!("{file}: amount"));
-        assert_money(&sums(&rows, |r| r["status"] == "won"), &exp["won_amount_by_currency"], &format!("{file}: won amount"));
+        assert_money(
+            &sums(&rows, |_| true),
+            &exp["amount_by_currency"],
+            &format!("{file}: amount"),
+        );
+        assert_money(
+            &sums(&rows, |r| r["status"] == "won"),
+            &exp["won_amount_by_currency"],
+            &format!("{file}: won amount"),
+        );
     }
     if table == "orders" {
-        assert_money(&sums(&rows, |_| true), &exp["amount_by_currency"], &format!("{file}: amount"));
-        let customers: std::collections::BTreeSet<&str> = rows.iter().filter_map(|r| r["customer_id"].as_str()).collect();
-        assert_eq!(customers.len() as u64, exp["customers"].as_u64().unwrap(), "{file}: customers");
+        assert_money(
+            &sums(&rows, |_| true),
+            &exp["amount_by_currency"],
+            &format!("{file}: amount"),
+        );
+        let customers: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .filter_map(|r| r["customer_id"].as_str())
+            .collect();
+        assert_eq!(
+            customers.len() as u64,
+            exp["customers"].as_u64().unwrap(),
+            "{file}: customers"
+        );
         let qty: f64 = rows.iter().filter_map(|r| r["quantity"].as_f64()).sum();
         assert_eq!(qty, exp["quantity"].as_f64().unwrap(), "{file}: quantity");
-        let dates: Vec<&str> = rows.iter().filter_map(|r| r["ordered_at"].as_str()).collect();
-        assert_eq!(dates.iter().min().copied(), exp["min_date"].as_str(), "{file}: first order");
-        assert_eq!(dates.iter().max().copied(), exp["max_date"].as_str(), "{file}: last order");
+        let dates: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r["ordered_at"].as_str())
+            .collect();
+        assert_eq!(
+            dates.iter().min().copied(),
+            exp["min_date"].as_str(),
+            "{file}: first order"
+        );
+        assert_eq!(
+            dates.iter().max().copied(),
+            exp["max_date"].as_str(),
+            "{file}: last order"
+        );
     }
     let events = exp.get("stage_events").and_then(Value::as_u64);
     if let Some(n) = events {
-        let (stdout, _) = w.expect(&["show", &s(&out), "--rows-of", "stage_events", "--format", "json"], 0);
+        let (stdout, _) = w.expect(
+            &[
+                "show",
+                &s(&out),
+                "--rows-of",
+                "stage_events",
+                "--format",
+                "json",
+            ],
+            0,
+        );
         let ev: Vec<Value> = serde_json::from_str(&stdout).unwrap();
         assert_eq!(ev.len() as u64, n, "{file}: stage events");
     }
@@ -137,7 +229,17 @@ fn rejects_name_file_row_column_and_value() {
     let w = Workdir::new();
     let exp = &expected()["bad/bad_values.csv"];
     let rej = w.path("rej.csv");
-    let (_, stderr) = w.expect(&["show", &s(&testdata("bad/bad_values.csv")), "--format", "csv", "--rejects", &s(&rej)], 0);
+    let (_, stderr) = w.expect(
+        &[
+            "show",
+            &s(&testdata("bad/bad_values.csv")),
+            "--format",
+            "csv",
+            "--rejects",
+            &s(&rej),
+        ],
+        0,
+    );
     assert!(stderr.contains("2 rejected"), "{stderr}");
     let text = std::fs::read_to_string(&rej).unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
@@ -155,11 +257,20 @@ fn rejects_name_file_row_column_and_value() {
 fn ragged_rows_are_rejected_not_dropped() {
     let w = Workdir::new();
     let out = w.path("out");
-    let (_, stderr) = w.expect(&["ingest", &s(&testdata("bad/ragged.csv")), "-o", &s(&out)], 0);
+    let (_, stderr) = w.expect(
+        &["ingest", &s(&testdata("bad/ragged.csv")), "-o", &s(&out)],
+        0,
+    );
     assert!(stderr.contains("2 rejected"), "{stderr}");
     let text = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
-    assert!(text.contains(",5,") && text.contains("row has 8 fields, the header has 7"), "{text}");
-    assert!(text.contains(",10,") && text.contains("row has 6 fields, the header has 7"), "{text}");
+    assert!(
+        text.contains(",5,") && text.contains("row has 8 fields, the header has 7"),
+        "{text}"
+    );
+    assert!(
+        text.contains(",10,") && text.contains("row has 6 fields, the header has 7"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -168,27 +279,56 @@ fn manifest_records_sources_preset_and_assumptions() {
     let out = w.path("out");
     let file = testdata("wukong/商机信息.xls");
     w.expect(&["ingest", &s(&file), "-o", &s(&out)], 0);
-    let m: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let src = &m["sources"][0];
     assert_eq!(src["preset"], "wukong");
     assert!(src["preset_why"].as_str().unwrap().contains("signature"));
-    assert_eq!(src["size"].as_u64().unwrap(), std::fs::metadata(&file).unwrap().len());
+    assert_eq!(
+        src["size"].as_u64().unwrap(),
+        std::fs::metadata(&file).unwrap().len()
+    );
     // sha256 computed independently with the sha2 crate
     use sha2::Digest;
-    let want: String = sha2::Sha256::digest(std::fs::read(&file).unwrap()).iter().map(|b| format!("{b:02x}")).collect();
+    let want: String = sha2::Sha256::digest(std::fs::read(&file).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(src["sha256"].as_str().unwrap(), want);
     let assumptions = src["assumptions"].to_string();
     assert!(assumptions.contains("deal_id derived"), "{assumptions}");
     assert_eq!(m["salesctl_version"], env!("CARGO_PKG_VERSION"));
-    assert!(src["mapping"].as_array().unwrap().iter().any(|p| p["field"] == "amount" && p["header"] == "商机金额"));
+    assert!(
+        src["mapping"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["field"] == "amount" && p["header"] == "商机金额")
+    );
 }
 
 #[test]
 fn preset_can_be_forced_and_map_overrides() {
     let w = Workdir::new();
-    let csv = w.write("x.csv", b"Opp,Who,Phase,Value\nA,Ann,Closed Won,100\nB,Bob,Prospecting,50\n");
+    let csv = w.write(
+        "x.csv",
+        b"Opp,Who,Phase,Value\nA,Ann,Closed Won,100\nB,Bob,Prospecting,50\n",
+    );
     let (out, _) = w.expect(
-        &["show", &s(&csv), "--format", "json", "--map", "deal_name=Opp", "--map", "owner=Who", "--map", "stage=Phase", "--map", "amount=Value"],
+        &[
+            "show",
+            &s(&csv),
+            "--format",
+            "json",
+            "--map",
+            "deal_name=Opp",
+            "--map",
+            "owner=Who",
+            "--map",
+            "stage=Phase",
+            "--map",
+            "amount=Value",
+        ],
         0,
     );
     let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
@@ -202,7 +342,10 @@ fn preset_can_be_forced_and_map_overrides() {
 #[test]
 fn unmapped_columns_stay_under_snake_case_names() {
     let w = Workdir::new();
-    let csv = w.write("x.csv", b"Deal Name,Stage,Amount,Deal Type,Forecast Category\nA,Won,1,New Business,Closed\n");
+    let csv = w.write(
+        "x.csv",
+        b"Deal Name,Stage,Amount,Deal Type,Forecast Category\nA,Won,1,New Business,Closed\n",
+    );
     let (out, _) = w.expect(&["show", &s(&csv), "--format", "json"], 0);
     let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows[0]["deal_type"], "New Business");
@@ -212,7 +355,10 @@ fn unmapped_columns_stay_under_snake_case_names() {
 #[test]
 fn config_file_sets_day_first_and_currency() {
     let w = Workdir::new();
-    let csv = w.write("d.csv", b"Deal Name,Stage,Amount,Created\nA,Won,$5,03/04/2026\n");
+    let csv = w.write(
+        "d.csv",
+        b"Deal Name,Stage,Amount,Created\nA,Won,$5,03/04/2026\n",
+    );
     w.expect(&["show", &s(&csv)], 3);
     w.write("salesctl.toml", b"day_first = true\ncurrency = \"AUD\"\n");
     let (out, _) = w.expect(&["show", &s(&csv), "--format", "json"], 0);
@@ -228,8 +374,21 @@ fn config_file_sets_day_first_and_currency() {
 fn as_of_flag_overrides_the_export_date() {
     let w = Workdir::new();
     let out = w.path("out");
-    w.expect(&["ingest", &s(&testdata("hubspot/hubspot-crm-exports-all-deals-2026-10-31.csv")), "-o", &s(&out), "--as-of", "2026-11-05"], 0);
-    let m: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    w.expect(
+        &[
+            "ingest",
+            &s(&testdata(
+                "hubspot/hubspot-crm-exports-all-deals-2026-10-31.csv",
+            )),
+            "-o",
+            &s(&out),
+            "--as-of",
+            "2026-11-05",
+        ],
+        0,
+    );
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["as_of"], "2026-11-05");
 }
 

@@ -29,8 +29,15 @@ fn fixed() -> Report {
         ColumnSpec::new("last_won", Unit::Date),
     ];
     Report {
-        tables: vec![ResultTable { name: "leaderboard".into(), columns, df }],
-        notes: vec![Note::new("win rate = won / (won + lost)", "赢单率 = 赢单 / (赢单 + 输单)")],
+        tables: vec![ResultTable {
+            name: "leaderboard".into(),
+            columns,
+            df,
+        }],
+        notes: vec![Note::new(
+            "win rate = won / (won + lost)",
+            "赢单率 = 赢单 / (赢单 + 输单)",
+        )],
         title: None,
     }
 }
@@ -131,9 +138,17 @@ fn terminal_table() {
 
 #[test]
 fn lang_zh_cn_translates_headers_and_notes() {
-    let o = Options { lang: Lang::ZhCn, ..Options::default() };
+    let o = Options {
+        lang: Lang::ZhCn,
+        ..Options::default()
+    };
     let md = text(Format::Md, o);
-    assert!(md.starts_with("| 负责人 | 赢单数 | 赢单率 | 赢单金额 | 币种 | 销售周期中位数(天) | last_won |"), "{md}");
+    assert!(
+        md.starts_with(
+            "| 负责人 | 赢单数 | 赢单率 | 赢单金额 | 币种 | 销售周期中位数(天) | last_won |"
+        ),
+        "{md}"
+    );
     assert!(md.contains("- 赢单率 = 赢单 / (赢单 + 输单)"), "{md}");
     let en = text(Format::Md, Options::default());
     assert!(en.starts_with("| Owner | Won | Win rate |"), "{en}");
@@ -143,17 +158,27 @@ fn lang_zh_cn_translates_headers_and_notes() {
 
 #[test]
 fn max_rows_limits_human_tables() {
-    let o = Options { max_rows: Some(1), ..Options::default() };
+    let o = Options {
+        max_rows: Some(1),
+        ..Options::default()
+    };
     let md = text(Format::Md, o);
     // header line, separator line, one data row
-    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 3, "{md}");
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("| ")).count(),
+        3,
+        "{md}"
+    );
     assert!(md.contains("| Ana Ruiz |") && !md.contains("张伟"), "{md}");
     assert!(md.contains("(1 of 3 rows shown)"), "{md}");
 }
 
 #[test]
 fn bom_is_written_byte_by_byte() {
-    let o = Options { bom: true, ..Options::default() };
+    let o = Options {
+        bom: true,
+        ..Options::default()
+    };
     let b = render(Format::Csv, o);
     assert_eq!(&b[..3], &[0xEF, 0xBB, 0xBF]);
     assert_eq!(&b[3..8], b"owner");
@@ -168,33 +193,66 @@ fn every_dangerous_prefix_is_neutralised_in_csv_and_xlsx() {
         let value = format!("{p}cmd|' /C calc'!A0");
         let df = df!("owner" => [value.as_str()], "won" => [-1i64]).unwrap();
         let r = Report {
-            tables: vec![ResultTable { name: "t".into(), columns: vec![ColumnSpec::new("owner", Unit::Text), ColumnSpec::new("won", Unit::Count)], df }],
+            tables: vec![ResultTable {
+                name: "t".into(),
+                columns: vec![
+                    ColumnSpec::new("owner", Unit::Text),
+                    ColumnSpec::new("won", Unit::Count),
+                ],
+                df,
+            }],
             ..Report::default()
         };
         let t: Vec<&ResultTable> = r.tables.iter().collect();
         let mut buf = Vec::new();
-        Format::Csv.renderer().render(&t, &r, &Options::default(), &mut buf).unwrap();
+        Format::Csv
+            .renderer()
+            .render(&t, &r, &Options::default(), &mut buf)
+            .unwrap();
         let mut rdr = csv::Reader::from_reader(buf.as_slice());
         let rec = rdr.records().next().unwrap().unwrap();
         assert_eq!(&rec[0], format!("'{value}"), "csv, prefix {p:?}");
         assert_eq!(&rec[1], "-1", "numbers are not text");
         // --raw-cells keeps it
         let mut raw = Vec::new();
-        Format::Csv.renderer().render(&t, &r, &Options { raw_cells: true, ..Options::default() }, &mut raw).unwrap();
-        let rec = csv::Reader::from_reader(raw.as_slice()).records().next().unwrap().unwrap();
+        Format::Csv
+            .renderer()
+            .render(
+                &t,
+                &r,
+                &Options {
+                    raw_cells: true,
+                    ..Options::default()
+                },
+                &mut raw,
+            )
+            .unwrap();
+        let rec = csv::Reader::from_reader(raw.as_slice())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
         assert_eq!(&rec[0], value);
         // xlsx
         let mut x = Vec::new();
-        Format::Xlsx.renderer().render(&t, &r, &Options::default(), &mut x).unwrap();
+        Format::Xlsx
+            .renderer()
+            .render(&t, &r, &Options::default(), &mut x)
+            .unwrap();
         let cells = read_xlsx(&x);
-        assert_eq!(cells[1][0], calamine::Data::String(format!("'{value}")), "xlsx, prefix {p:?}");
+        assert_eq!(
+            cells[1][0],
+            calamine::Data::String(format!("'{value}")),
+            "xlsx, prefix {p:?}"
+        );
         assert_eq!(cells[1][1], calamine::Data::Float(-1.0));
     }
 }
 
 fn read_xlsx(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
     use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let name = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&name).unwrap();
     range.rows().map(|r| r.to_vec()).collect()
@@ -206,7 +264,18 @@ fn xlsx_has_typed_cells_header_and_frozen_row() {
     let bytes = render(Format::Xlsx, Options::default());
     let cells = read_xlsx(&bytes);
     let head: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
-    assert_eq!(head, ["owner", "won", "win_rate", "won_amount", "currency", "cycle_median_days", "last_won"]);
+    assert_eq!(
+        head,
+        [
+            "owner",
+            "won",
+            "win_rate",
+            "won_amount",
+            "currency",
+            "cycle_median_days",
+            "last_won"
+        ]
+    );
     assert_eq!(cells[1][0], Data::String("Ana Ruiz".into()));
     assert_eq!(cells[1][1], Data::Float(3.0));
     assert_eq!(cells[1][2], Data::Float(0.6));
@@ -220,7 +289,10 @@ fn xlsx_has_typed_cells_header_and_frozen_row() {
     assert_eq!(cells[3][0], Data::String("张伟".into()));
     // frozen header: the sheet XML carries a pane split at row 1
     let sheet = unzip_entry(&bytes, "xl/worksheets/sheet1.xml");
-    assert!(sheet.contains("ySplit=\"1\"") && sheet.contains("state=\"frozen\""), "{sheet}");
+    assert!(
+        sheet.contains("ySplit=\"1\"") && sheet.contains("state=\"frozen\""),
+        "{sheet}"
+    );
     assert!(sheet.contains("<cols>"), "column widths set");
     // the ratio column has a percent number format
     let styles = unzip_entry(&bytes, "xl/styles.xml");
@@ -240,17 +312,58 @@ fn cli_picks_format_from_extension_and_writes_atomically() {
     let w = Workdir::new();
     let file = s(&testdata("general/no_header.csv"));
     let cols = "deal_id,deal_name,owner,stage,amount,currency,created_at";
-    w.expect(&["show", &file, "--no-header", "--columns", cols, "-o", &s(&w.path("x.json"))], 0);
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(w.path("x.json")).unwrap()).unwrap();
+    w.expect(
+        &[
+            "show",
+            &file,
+            "--no-header",
+            "--columns",
+            cols,
+            "-o",
+            &s(&w.path("x.json")),
+        ],
+        0,
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("x.json")).unwrap()).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 8);
-    w.expect(&["show", &file, "--no-header", "--columns", cols, "-o", &s(&w.path("x.xlsx"))], 0);
+    w.expect(
+        &[
+            "show",
+            &file,
+            "--no-header",
+            "--columns",
+            cols,
+            "-o",
+            &s(&w.path("x.xlsx")),
+        ],
+        0,
+    );
     assert_eq!(&std::fs::read(w.path("x.xlsx")).unwrap()[..2], b"PK");
     // not a terminal: CSV by default
     let (out, _) = w.expect(&["show", &file, "--no-header", "--columns", cols], 0);
-    assert!(out.starts_with("deal_id,deal_name,owner,stage,status,amount,currency,created_at"), "{out}");
-    let leftovers: Vec<_> = std::fs::read_dir(w.dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp-")).collect();
+    assert!(
+        out.starts_with("deal_id,deal_name,owner,stage,status,amount,currency,created_at"),
+        "{out}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
     assert!(leftovers.is_empty());
-    let (_, err) = w.expect(&["show", &file, "--no-header", "--columns", cols, "-o", &s(&w.path("x.docx"))], 2);
+    let (_, err) = w.expect(
+        &[
+            "show",
+            &file,
+            "--no-header",
+            "--columns",
+            cols,
+            "-o",
+            &s(&w.path("x.docx")),
+        ],
+        2,
+    );
     assert!(err.contains(".docx"), "{err}");
 }
 
@@ -259,13 +372,65 @@ fn cli_lang_and_table_selection() {
     let w = Workdir::new();
     let f = s(&testdata("general/no_header.csv"));
     let cols = "deal_id,deal_name,owner,stage,amount,currency,created_at";
-    let (out, _) = w.expect(&["show", &f, "--no-header", "--columns", cols, "--format", "md", "--lang", "zh-CN", "--max-rows", "2"], 0);
-    assert!(out.starts_with("| 商机编号 | 商机名称 | 负责人 | 阶段 | 状态 | 金额 | 币种 | 创建时间 |"), "{out}");
+    let (out, _) = w.expect(
+        &[
+            "show",
+            &f,
+            "--no-header",
+            "--columns",
+            cols,
+            "--format",
+            "md",
+            "--lang",
+            "zh-CN",
+            "--max-rows",
+            "2",
+        ],
+        0,
+    );
+    assert!(
+        out.starts_with("| 商机编号 | 商机名称 | 负责人 | 阶段 | 状态 | 金额 | 币种 | 创建时间 |"),
+        "{out}"
+    );
     assert!(out.contains("截至 2025-06-10"), "{out}");
-    let (out, _) = w.expect(&["show", &f, "--no-header", "--columns", cols, "--format", "md", "--lang", "en", "--max-rows", "2"], 0);
-    assert!(out.starts_with("| Deal ID | Deal | Owner | Stage | Status | Amount | Currency | Created |"), "{out}");
+    let (out, _) = w.expect(
+        &[
+            "show",
+            &f,
+            "--no-header",
+            "--columns",
+            cols,
+            "--format",
+            "md",
+            "--lang",
+            "en",
+            "--max-rows",
+            "2",
+        ],
+        0,
+    );
+    assert!(
+        out.starts_with(
+            "| Deal ID | Deal | Owner | Stage | Status | Amount | Currency | Created |"
+        ),
+        "{out}"
+    );
     assert!(out.contains("as of 2025-06-10"), "{out}");
-    let (_, err) = w.expect(&["show", &f, "--no-header", "--columns", cols, "--table", "nope"], 2);
+    let (_, err) = w.expect(
+        &[
+            "show",
+            &f,
+            "--no-header",
+            "--columns",
+            cols,
+            "--table",
+            "nope",
+        ],
+        2,
+    );
     assert!(err.contains("--table \"nope\""), "{err}");
-    w.expect(&["show", &f, "--no-header", "--columns", cols, "--lang", "fr"], 2);
+    w.expect(
+        &["show", &f, "--no-header", "--columns", cols, "--lang", "fr"],
+        2,
+    );
 }

@@ -8,13 +8,16 @@ use proptest::prelude::*;
 use salesctl::load::parse::date::{self, DateCell, DateCtx, OrderEvidence};
 use salesctl::load::parse::money;
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A datetime between 1990 and 2039, to the second.
 fn datetime() -> impl Strategy<Value = chrono::NaiveDateTime> {
     (0i64..18_262, 0u32..86_400).prop_map(|(days, secs)| {
         let d = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(days);
-        d.and_hms_opt(secs / 3600, secs / 60 % 60, secs % 60).unwrap()
+        d.and_hms_opt(secs / 3600, secs / 60 % 60, secs % 60)
+            .unwrap()
     })
 }
 

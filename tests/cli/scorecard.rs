@@ -27,7 +27,14 @@ fn run_with(extra: &[&str], code: i32) -> (Value, String) {
     a.extend(["--format".into(), "json".into()]);
     let args: Vec<&str> = a.iter().map(String::as_str).collect();
     let (out, err) = w.expect(&args, code);
-    (if code == 0 { serde_json::from_str(&out).expect("json") } else { Value::Null }, err)
+    (
+        if code == 0 {
+            serde_json::from_str(&out).expect("json")
+        } else {
+            Value::Null
+        },
+        err,
+    )
 }
 
 fn main_rows(v: &Value) -> Vec<Value> {
@@ -39,7 +46,9 @@ fn main_rows(v: &Value) -> Vec<Value> {
 }
 
 fn rep<'a>(rows: &'a [Value], name: &str) -> &'a Value {
-    rows.iter().find(|r| r["owner"] == name).unwrap_or_else(|| panic!("no {name}"))
+    rows.iter()
+        .find(|r| r["owner"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))
 }
 
 fn f(v: &Value) -> f64 {
@@ -56,7 +65,15 @@ fn per_rep_kpis_by_hand() {
     let rows = main_rows(&v);
     // Alice: won A1-A4 (10,000), lost A5, A6 in October; cycles 34, 30, 25, 20 days.
     let a = rep(&rows, "Alice");
-    assert_eq!((a["won"].as_i64(), a["lost"].as_i64(), a["open"].as_i64(), a["deals_created"].as_i64()), (Some(4), Some(2), Some(0), Some(2)));
+    assert_eq!(
+        (
+            a["won"].as_i64(),
+            a["lost"].as_i64(),
+            a["open"].as_i64(),
+            a["deals_created"].as_i64()
+        ),
+        (Some(4), Some(2), Some(0), Some(2))
+    );
     near(&a["win_rate"], 4.0 / 6.0);
     near(&a["win_rate_low"], 0.299_993_315_138_391_84);
     near(&a["win_rate_high"], 0.903_228_588_894_219_5);
@@ -65,18 +82,32 @@ fn per_rep_kpis_by_hand() {
     near(&a["avg_won_deal"], 2_500.0);
     near(&a["cycle_median_days"], 27.5);
     near(&a["cycle_p75_days"], 31.0); // 30 + 0.25 x (34 - 30)
-    assert_eq!(a["new_customers"].as_i64(), Some(3), "Acme, Beta, Gamma first won by Alice");
+    assert_eq!(
+        a["new_customers"].as_i64(),
+        Some(3),
+        "Acme, Beta, Gamma first won by Alice"
+    );
     // Bo: only open deals: no win rate (null, not 0), flagged low_n, pipeline 12,000.
     let b = rep(&rows, "Bo");
     assert!(b["win_rate"].is_null());
-    assert_eq!((b["n"].as_i64(), b["low_n"].as_bool()), (Some(0), Some(true)));
+    assert_eq!(
+        (b["n"].as_i64(), b["low_n"].as_bool()),
+        (Some(0), Some(true))
+    );
     near(&b["open_pipeline"], 12_000.0);
     // 李雷 (a Chinese name): 2 won, 1 lost: n = 3 < 5, low_n.
     let l = rep(&rows, "李雷");
-    assert_eq!((l["n"].as_i64(), l["low_n"].as_bool()), (Some(3), Some(true)));
+    assert_eq!(
+        (l["n"].as_i64(), l["low_n"].as_bool()),
+        (Some(3), Some(true))
+    );
     near(&l["win_rate_low"], 0.207_659_600_802_047_7);
     near(&l["cycle_median_days"], 57.5); // 72 and 43 days
-    assert_eq!(l["new_customers"].as_i64(), Some(1), "华为; Acme was Alice's first");
+    assert_eq!(
+        l["new_customers"].as_i64(),
+        Some(1),
+        "华为; Acme was Alice's first"
+    );
     // Team row last: pooled 6 / 9, medians over all six cycles (20 25 30 34 43 72).
     let t = rows.last().unwrap();
     assert_eq!(t["owner"], "(team)");
@@ -89,7 +120,10 @@ fn per_rep_kpis_by_hand() {
     near(&rep(&rows, "Alan")["weighted_pipeline"], 1000.0 * 6.0 / 9.0);
     near(&t["weighted_pipeline"], 12_000.0 + 1000.0 * 6.0 / 9.0);
     // Velocity: 2 open qualified (B1, B2) x 6/9 x 3,333.33 / 32 days.
-    near(&t["sales_velocity"], 2.0 * (6.0 / 9.0) * (20_000.0 / 6.0) / 32.0);
+    near(
+        &t["sales_velocity"],
+        2.0 * (6.0 / 9.0) * (20_000.0 / 6.0) / 32.0,
+    );
     assert!(err.contains("--win-rate closed"), "{err}");
 }
 
@@ -125,13 +159,23 @@ fn activities_and_feedback_per_rep() {
     let rows = main_rows(&v);
     let a = rep(&rows, "Alice");
     // 3 calls and a visit in October (the September call is outside the period).
-    assert_eq!((a["activities"].as_i64(), a["calls"].as_i64(), a["visits"].as_i64()), (Some(4), Some(3), Some(1)));
+    assert_eq!(
+        (
+            a["activities"].as_i64(),
+            a["calls"].as_i64(),
+            a["visits"].as_i64()
+        ),
+        (Some(4), Some(3), Some(1))
+    );
     near(&a["activities_per_won"], 1.0);
     near(&a["activities_per_week"], 4.0 / (31.0 / 7.0));
     near(&a["feedback_avg"], 4.5);
     assert_eq!(a["feedback_n"].as_i64(), Some(2));
     let l = rep(&rows, "李雷");
-    assert_eq!((l["emails"].as_i64(), l["meetings"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(
+        (l["emails"].as_i64(), l["meetings"].as_i64()),
+        (Some(2), Some(1))
+    );
     near(&l["feedback_avg"], 7.5);
     near(&l["nps"], 0.0); // one promoter (9), one detractor (6)
 }
@@ -144,7 +188,10 @@ fn rank_keeps_low_n_below_solid_rates() {
     // Alice and 李雷 both 2/3, but 李雷 has n = 3: Alice first; reps without a rate last.
     assert_eq!(&order[..2], &["Alice", "李雷"]);
     assert_eq!(rows[0]["rank"].as_i64(), Some(1));
-    assert!(rows.last().unwrap()["rank"].is_null(), "the team row is not ranked");
+    assert!(
+        rows.last().unwrap()["rank"].is_null(),
+        "the team row is not ranked"
+    );
     let (_, err) = run_with(&["--rank", "happiness"], 2);
     assert!(err.contains("won_amount"), "{err}");
 }
@@ -200,14 +247,29 @@ fn rep_card_matching_and_verdicts() {
     let (_, err) = run_with(&["--rep", "Alicia"], 2);
     assert!(err.contains("closest: Alice"), "{err}");
     let (v, _) = run_with(&["--rep", "李"], 0);
-    assert!(v["card"].as_array().unwrap().iter().any(|r| r["kpi"] == "win_rate" && r["verdict"] == "low_n"));
+    assert!(
+        v["card"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kpi"] == "win_rate" && r["verdict"] == "low_n")
+    );
 }
 
 #[test]
 fn gencrm_per_rep_equals_duckdb() {
-    let want = std::fs::read_to_string(testdata("gencrm2000/scorecard_duckdb.expected.csv")).unwrap();
+    let want =
+        std::fs::read_to_string(testdata("gencrm2000/scorecard_duckdb.expected.csv")).unwrap();
     let w = Workdir::new();
-    let (out, _) = w.expect(&["scorecard", &s(&testdata("gencrm2000/deals.csv")), "--format", "json"], 0);
+    let (out, _) = w.expect(
+        &[
+            "scorecard",
+            &s(&testdata("gencrm2000/deals.csv")),
+            "--format",
+            "json",
+        ],
+        0,
+    );
     let rows = main_rows(&serde_json::from_str(&out).unwrap());
     let mut checked = 0;
     for line in want.lines().skip(1) {
@@ -221,12 +283,20 @@ fn gencrm_per_rep_equals_duckdb() {
             Ok(x) => near(&r["win_rate"], x),
             Err(_) => assert!(r["win_rate"].is_null()),
         }
-        assert!((f(&r["won_amount"]) - c[5].parse::<f64>().unwrap()).abs() < 0.005, "{}", c[0]);
+        assert!(
+            (f(&r["won_amount"]) - c[5].parse::<f64>().unwrap()).abs() < 0.005,
+            "{}",
+            c[0]
+        );
         match c[6].parse::<f64>() {
             Ok(x) => near(&r["cycle_median_days"], x),
             Err(_) => assert!(r["cycle_median_days"].is_null(), "{}", c[0]),
         }
-        assert!((f(&r["open_pipeline"]) - c[7].parse::<f64>().unwrap()).abs() < 0.005, "{}", c[0]);
+        assert!(
+            (f(&r["open_pipeline"]) - c[7].parse::<f64>().unwrap()).abs() < 0.005,
+            "{}",
+            c[0]
+        );
         checked += 1;
     }
     assert_eq!(checked, 200);

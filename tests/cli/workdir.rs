@@ -17,7 +17,9 @@ pub fn testdata(rel: &str) -> PathBuf {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("tempdir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -26,7 +28,10 @@ impl Workdir {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_salesctl"));
-        c.current_dir(self.dir.path()).env_remove("LANG").env_remove("LC_ALL").env("NO_COLOR", "1");
+        c.current_dir(self.dir.path())
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .env("NO_COLOR", "1");
         c
     }
 

@@ -21,26 +21,42 @@ pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
     if let Some(n) = names.iter().find(|n| n.to_lowercase() == w) {
         return Ok(n);
     }
-    let pre: Vec<&String> = names.iter().filter(|n| n.to_lowercase().starts_with(&w)).collect();
+    let pre: Vec<&String> = names
+        .iter()
+        .filter(|n| n.to_lowercase().starts_with(&w))
+        .collect();
     match pre.len() {
         1 => Ok(pre[0]),
         0 => {
-            let mut scored: Vec<(f64, &String)> = names.iter().map(|n| (strsim::jaro_winkler(&w, &n.to_lowercase()), n)).collect();
+            let mut scored: Vec<(f64, &String)> = names
+                .iter()
+                .map(|n| (strsim::jaro_winkler(&w, &n.to_lowercase()), n))
+                .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let near: Vec<&str> = scored.iter().take(3).map(|x| x.1.as_str()).collect();
 
-            Err(Error::Usage(format!("--rep {want:?}: no such rep; closest: {}", near.join(", "))))
+            Err(Error::Usage(format!(
+                "--rep {want:?}: no such rep; closest: {}",
+                near.join(", ")
+            )))
         }
         _ => Err(Error::Usage(format!(
             "--rep {want:?} is ambiguous: {}",
-            pre.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            pre.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
 
 /// The card's KPIs: the scorecard's (without the interval bounds), attainment, activities, feedback.
 fn card_kpis() -> impl Iterator<Item = &'static str> {
-    scorecard::KPI_IDS.iter().copied().filter(|k| !k.starts_with("win_rate_")).chain(["attainment", "activities", "feedback_avg"])
+    scorecard::KPI_IDS
+        .iter()
+        .copied()
+        .filter(|k| !k.starts_with("win_rate_"))
+        .chain(["attainment", "activities", "feedback_avg"])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -61,7 +77,10 @@ pub(super) fn rep_card(
     currency: Option<&str>,
 ) -> Result<ExitCode> {
     let name = match_rep(rep, names)?.to_string();
-    let me = lines.iter().find(|l| l.key == name).ok_or_else(|| Error::Internal("rep line".into()))?;
+    let me = lines
+        .iter()
+        .find(|l| l.key == name)
+        .ok_or_else(|| Error::Internal("rep line".into()))?;
     let (mut kpi, mut val, mut med, mut pct, mut flag) = (vec![], vec![], vec![], vec![], vec![]);
     for k in card_kpis() {
         let mine = value(me, k);
@@ -73,7 +92,10 @@ pub(super) fn rep_card(
         // Percentile: share of reps this rep is at least as good as (mid-rank for ties).
         let lower = LOWER_BETTER.contains(&k);
         let p = mine.filter(|_| !others.is_empty()).map(|m| {
-            let worse = others.iter().filter(|&&o| if lower { o > m } else { o < m }).count() as f64;
+            let worse = others
+                .iter()
+                .filter(|&&o| if lower { o > m } else { o < m })
+                .count() as f64;
             let ties = others.iter().filter(|&&o| o == m).count() as f64;
             (worse + 0.5 * ties) / others.len() as f64
         });
@@ -98,8 +120,12 @@ pub(super) fn rep_card(
         .col("verdict", Unit::Text, flag)
         .build()?;
     // Monthly trend: the last N months up to as-of's month.
-    let gcode = names.iter().position(|n| *n == name).map_or(NONE, |i| i as u32);
-    let mut month = chrono::NaiveDate::from_ymd_opt(ds.as_of.year(), ds.as_of.month(), 1).unwrap_or(ds.as_of);
+    let gcode = names
+        .iter()
+        .position(|n| *n == name)
+        .map_or(NONE, |i| i as u32);
+    let mut month =
+        chrono::NaiveDate::from_ymd_opt(ds.as_of.year(), ds.as_of.month(), 1).unwrap_or(ds.as_of);
     let mut months = vec![];
     for _ in 0..a.trend.max(1) {
         months.push(month);
@@ -114,12 +140,19 @@ pub(super) fn rep_card(
     for m in &months {
         let label = format!("{}-{:02}", m.year(), m.month());
         let p = crate::period::parse(&label, ds.as_of, ds.calendar()).map_err(Error::Internal)?;
-        let pp = scorecard::Params { period: Some(p.millis()), ..params.clone() };
+        let pp = scorecard::Params {
+            period: Some(p.millis()),
+            ..params.clone()
+        };
         let (by, _) = scorecard::accumulate(set, group, account, &pp, winp);
         let acc = by.get(&gcode).cloned().unwrap_or_default();
         let k = scorecard::kpis(&acc, params.win_rate, currency.unwrap_or(""));
         lab.push(label);
-        wa.push(if currency.is_some() { k.won_amount } else { None });
+        wa.push(if currency.is_some() {
+            k.won_amount
+        } else {
+            None
+        });
         wrt.push(k.win_rate);
         dc.push(k.deals_created as i64);
         cyc.push(k.cycle_median_days);
@@ -131,7 +164,10 @@ pub(super) fn rep_card(
         .col("deals_created", Unit::Count, dc)
         .col("cycle_median_days", Unit::Days, cyc)
         .build()?;
-    notes.insert(0, Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")));
+    notes.insert(
+        0,
+        Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")),
+    );
     notes.push(Note::new(
         "percentile = share of reps this rep does better than (ties count half; lower is better for cycle and lost); strength / weakness = top / bottom quartile among 4+ reps",
         "百分位 = 该销售优于的同事占比（并列计一半；周期与输单越低越好）；优势 / 短板 = 4 人以上团队中的前 / 后四分之一",
@@ -143,7 +179,17 @@ pub(super) fn rep_card(
         let mut tm = vec![];
         for (i, k) in kpi.iter().enumerate() {
             if let (Some(v), Some(m)) = (val[i], med[i]) {
-                if m != 0.0 && ["win_rate", "won_amount", "avg_won_deal", "cycle_median_days", "open_pipeline", "deals_created"].contains(&k.as_str()) {
+                if m != 0.0
+                    && [
+                        "win_rate",
+                        "won_amount",
+                        "avg_won_deal",
+                        "cycle_median_days",
+                        "open_pipeline",
+                        "deals_created",
+                    ]
+                    .contains(&k.as_str())
+                {
                     cats.push(crate::output::labels::label(k, lang));
                     mine.push(100.0 * v / m);
                     tm.push(100.0);
@@ -151,7 +197,10 @@ pub(super) fn rep_card(
             }
         }
         ChartSpec {
-            chart: Chart::Grouped { categories: cats, series: vec![(name.clone(), mine), (label_team(lang), tm)] },
+            chart: Chart::Grouped {
+                categories: cats,
+                series: vec![(name.clone(), mine), (label_team(lang), tm)],
+            },
             title: match lang {
                 Lang::En => format!("{name} against the team median (= 100)"),
                 Lang::ZhCn => format!("{name} 对比团队中位数（= 100）"),
@@ -160,8 +209,17 @@ pub(super) fn rep_card(
             y_label: "index".into(),
         }
     });
-    let report = Report { tables: vec![card, trend], notes, title: Some(Note::new("Rep card", "销售人员卡片")) };
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    let report = Report {
+        tables: vec![card, trend],
+        notes,
+        title: Some(Note::new("Rep card", "销售人员卡片")),
+    };
+    output::emit(
+        &report,
+        &a.out,
+        ds.settings.config.lang.as_deref(),
+        chart.as_ref(),
+    )?;
     analysis::write_rejects(ds, &a.load)?;
     Ok(ExitCode::Success)
 }
@@ -172,4 +230,3 @@ fn label_team(lang: Lang) -> String {
         Lang::ZhCn => "团队中位数".into(),
     }
 }
-

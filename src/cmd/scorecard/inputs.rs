@@ -27,9 +27,18 @@ fn side_args(a: &Args, table: &str) -> LoaderArgs {
 }
 
 /// Targets per key: each (period range, amount) for revenue targets of the --by dimension.
-pub(super) fn load_targets(f: &PathBuf, a: &Args, ds: &load::Dataset) -> Result<HashMap<String, Vec<((i64, i64), f64)>>> {
+pub(super) fn load_targets(
+    f: &PathBuf,
+    a: &Args,
+    ds: &load::Dataset,
+) -> Result<HashMap<String, Vec<((i64, i64), f64)>>> {
     let t = load::load(std::slice::from_ref(f), &side_args(a, "targets"))?;
-    let df = t.frame(Table::Targets, &["dimension", "key", "period", "target", "metric"])?.unwrap_or_default();
+    let df = t
+        .frame(
+            Table::Targets,
+            &["dimension", "key", "period", "target", "metric"],
+        )?
+        .unwrap_or_default();
     prep::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
     let dim = prep::coded(&df, "dimension")?;
     let key = prep::coded(&df, "key")?;
@@ -41,20 +50,37 @@ pub(super) fn load_targets(f: &PathBuf, a: &Args, ds: &load::Dataset) -> Result<
         if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(&a.by)) {
             continue;
         }
-        if metric.get(i).is_some_and(|m| !m.eq_ignore_ascii_case("revenue")) {
+        if metric
+            .get(i)
+            .is_some_and(|m| !m.eq_ignore_ascii_case("revenue"))
+        {
             continue;
         }
-        let (Some(k), Some(p), Some(v)) = (key.get(i), per.get(i), tgt[i]) else { continue };
-        let p = crate::period::parse(p, ds.as_of, ds.calendar())
-            .map_err(|e| Error::Input(format!("{}: row {}: column period: {e}", f.display(), i + 2)))?;
+        let (Some(k), Some(p), Some(v)) = (key.get(i), per.get(i), tgt[i]) else {
+            continue;
+        };
+        let p = crate::period::parse(p, ds.as_of, ds.calendar()).map_err(|e| {
+            Error::Input(format!(
+                "{}: row {}: column period: {e}",
+                f.display(),
+                i + 2
+            ))
+        })?;
         out.entry(k.to_string()).or_default().push((p.millis(), v));
     }
     Ok(out)
 }
 
-pub(super) fn load_activities(f: &PathBuf, a: &Args, ds: &load::Dataset, period: Option<&Period>) -> Result<HashMap<String, ActivityCounts>> {
+pub(super) fn load_activities(
+    f: &PathBuf,
+    a: &Args,
+    ds: &load::Dataset,
+    period: Option<&Period>,
+) -> Result<HashMap<String, ActivityCounts>> {
     let t = load::load(std::slice::from_ref(f), &side_args(a, "activities"))?;
-    let df = t.frame(Table::Activities, &["owner", "at", "kind"])?.unwrap_or_default();
+    let df = t
+        .frame(Table::Activities, &["owner", "at", "kind"])?
+        .unwrap_or_default();
     prep::need(&df, &f.display().to_string(), &["owner", "at"])?;
     let owner = prep::coded(&df, "owner")?;
     let kind = prep::coded(&df, "kind")?;
@@ -63,7 +89,9 @@ pub(super) fn load_activities(f: &PathBuf, a: &Args, ds: &load::Dataset, period:
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     let mut out: HashMap<String, ActivityCounts> = HashMap::new();
     for i in 0..df.height() {
-        let (Some(o), Some(t)) = (owner.get(i), at[i]) else { continue };
+        let (Some(o), Some(t)) = (owner.get(i), at[i]) else {
+            continue;
+        };
         if range.is_some_and(|(s, e)| t < s || t >= e) {
             continue;
         }
@@ -104,15 +132,29 @@ pub(super) fn load_feedback(
     account: &prep::Coded,
 ) -> Result<HashMap<String, Vec<(f64, String)>>> {
     let t = load::load(std::slice::from_ref(f), &side_args(a, "feedback"))?;
-    let df = t.frame(Table::Feedback, &["deal_id", "customer_id", "at", "score", "scale"])?.unwrap_or_default();
+    let df = t
+        .frame(
+            Table::Feedback,
+            &["deal_id", "customer_id", "at", "score", "scale"],
+        )?
+        .unwrap_or_default();
     prep::need(&df, &f.display().to_string(), &["score"])?;
     let deal = prep::coded(&df, "deal_id")?;
     let cust = prep::coded(&df, "customer_id")?;
     let score = prep::floats(&df, "score")?;
     let scale = prep::coded(&df, "scale")?;
     let at = prep::millis(&df, "at")?;
-    let range = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?.map(|p| p.millis());
-    let by_id: HashMap<&str, usize> = set.ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let range = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::Usage)?
+        .map(|p| p.millis());
+    let by_id: HashMap<&str, usize> = set
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
     // A customer's rep: the owner of the account's latest-created deal.
     let mut by_account: HashMap<&str, (i64, usize)> = HashMap::new();
     for d in 0..set.n_rows {
@@ -132,11 +174,21 @@ pub(super) fn load_feedback(
                 continue;
             }
         }
-        let d = deal.get(i).and_then(|x| by_id.get(x).copied()).or_else(|| cust.get(i).and_then(|c| by_account.get(c).map(|x| x.1)));
+        let d = deal
+            .get(i)
+            .and_then(|x| by_id.get(x).copied())
+            .or_else(|| cust.get(i).and_then(|c| by_account.get(c).map(|x| x.1)));
         let Some(d) = d else { continue };
         let g = group[d];
-        let key = if g == NONE { "(none)".to_string() } else { names[g as usize].clone() };
-        let sc = scale.get(i).unwrap_or(if s > 5.0 { "nps_10" } else { "csat_5" }).to_string();
+        let key = if g == NONE {
+            "(none)".to_string()
+        } else {
+            names[g as usize].clone()
+        };
+        let sc = scale
+            .get(i)
+            .unwrap_or(if s > 5.0 { "nps_10" } else { "csat_5" })
+            .to_string();
         out.entry(key.clone()).or_default().push((s, sc.clone()));
         out.entry(TEAM.to_string()).or_default().push((s, sc));
     }
@@ -147,7 +199,11 @@ pub(super) fn load_feedback(
 pub(super) fn summarize_feedback(v: &[(f64, String)]) -> (f64, u64, Option<f64>) {
     let n = v.len() as f64;
     let avg = v.iter().map(|x| x.0).sum::<f64>() / n;
-    let nps_scores: Vec<f64> = v.iter().filter(|x| x.1.starts_with("nps")).map(|x| x.0).collect();
+    let nps_scores: Vec<f64> = v
+        .iter()
+        .filter(|x| x.1.starts_with("nps"))
+        .map(|x| x.0)
+        .collect();
     let nps = (!nps_scores.is_empty()).then(|| {
         let m = nps_scores.len() as f64;
         let pro = nps_scores.iter().filter(|&&s| s >= 9.0).count() as f64;
@@ -156,4 +212,3 @@ pub(super) fn summarize_feedback(v: &[(f64, String)]) -> (f64, u64, Option<f64>)
     });
     (avg, v.len() as u64, nps)
 }
-

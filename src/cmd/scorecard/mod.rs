@@ -13,8 +13,6 @@ use super::analysis;
 mod card;
 mod inputs;
 
-pub use card::match_rep;
-use inputs::{ActivityCounts, load_activities, load_feedback, load_targets, summarize_feedback};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
@@ -25,6 +23,8 @@ use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::{Period, PeriodArgs};
+pub use card::match_rep;
+use inputs::{ActivityCounts, load_activities, load_feedback, load_targets, summarize_feedback};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -107,17 +107,27 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         cols.push(a.by.as_str());
     }
     let Some(deals) = ds.frame(Table::Deals, &cols)? else {
-        return Err(Error::Input("scorecard needs a deals table; the input holds none".into()));
+        return Err(Error::Input(
+            "scorecard needs a deals table; the input holds none".into(),
+        ));
     };
     prep::need(&deals, "deals", &["status"])?;
     let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
     let set = DealSet::build(Some(&deals), events.as_ref(), ds.pipelines())?;
-    let period = a.period.resolve(ds.as_of, ds.calendar()).map_err(Error::Usage)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref()).map_err(Error::Usage)?;
+    let period = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::Usage)?;
     let (group, names) = analysis::by_codes(&set, Some(&deals), &a.by, &ds)?;
     let account = prep::coded(&deals, "account")?;
     let wr = WinRate::parse(&a.win_rate).unwrap_or_default();
-    let owner_at_close = if a.credit == "at-close" { Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?) } else { None };
+    let owner_at_close = if a.credit == "at-close" {
+        Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?)
+    } else {
+        None
+    };
     let params = scorecard::Params {
         period: period.as_ref().map(Period::millis),
         win_rate: wr,
@@ -153,12 +163,27 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let make = |key: &str, acc: &Acc| -> Line {
         let k = scorecard::kpis(acc, wr, single.as_deref().unwrap_or(""));
         let k = if single.is_none() {
-            Kpis { won_amount: None, avg_won_deal: None, open_pipeline: None, weighted_pipeline: None, sales_velocity: None, currency: Some("(several)".into()), ..k }
+            Kpis {
+                won_amount: None,
+                avg_won_deal: None,
+                open_pipeline: None,
+                weighted_pipeline: None,
+                sales_velocity: None,
+                currency: Some("(several)".into()),
+                ..k
+            }
         } else {
             k
         };
         let target = targets.as_ref().map(|t| {
-            if key == TEAM { t.values().map(|v| scorecard::rolled_target(v, params.period)).sum() } else { t.get(key).map_or(0.0, |v| scorecard::rolled_target(v, params.period)) }
+            if key == TEAM {
+                t.values()
+                    .map(|v| scorecard::rolled_target(v, params.period))
+                    .sum()
+            } else {
+                t.get(key)
+                    .map_or(0.0, |v| scorecard::rolled_target(v, params.period))
+            }
         });
         let target = target.filter(|t| *t > 0.0);
         let won = k.won_amount;
@@ -170,7 +195,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             (Some(t), Some(w)) => Some(w >= t),
             _ => None,
         };
-        let closing = acc.closing_in_period.get(single.as_deref().unwrap_or("")).copied().unwrap_or(0.0);
+        let closing = acc
+            .closing_in_period
+            .get(single.as_deref().unwrap_or(""))
+            .copied()
+            .unwrap_or(0.0);
         let coverage = match (target, won) {
             (Some(t), Some(w)) if w < t => Some(closing / (t - w)),
             _ => None,
@@ -188,32 +217,71 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 }
                 s
             } else {
-                m.get(key).cloned().unwrap_or_else(|| ActivityCounts { weeks: m.values().next().map_or(0.0, |v| v.weeks), ..Default::default() })
+                m.get(key).cloned().unwrap_or_else(|| ActivityCounts {
+                    weeks: m.values().next().map_or(0.0, |v| v.weeks),
+                    ..Default::default()
+                })
             }
         });
-        let feedback = fb.as_ref().and_then(|m| m.get(key).map(|v| summarize_feedback(v)));
-        Line { key: key.to_string(), k, target, attainment, coverage, target_met, activities, feedback }
+        let feedback = fb
+            .as_ref()
+            .and_then(|m| m.get(key).map(|v| summarize_feedback(v)));
+        Line {
+            key: key.to_string(),
+            k,
+            target,
+            attainment,
+            coverage,
+            target_met,
+            activities,
+            feedback,
+        }
     };
-    let mut lines: Vec<Line> = by.iter().filter(|(c, _)| **c != NONE).map(|(c, acc)| make(&names[*c as usize], acc)).collect();
+    let mut lines: Vec<Line> = by
+        .iter()
+        .filter(|(c, _)| **c != NONE)
+        .map(|(c, acc)| make(&names[*c as usize], acc))
+        .collect();
     if let Some(acc) = by.get(&NONE) {
         lines.push(make("(none)", acc));
     }
     lines.sort_by(|x, y| x.key.cmp(&y.key));
     let team_line = make(TEAM, &team);
 
-    let mut notes = analysis::base_notes(&ds, period.as_ref(), "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)");
-    notes.push(Note::new(wr.definition(), match wr {
-        WinRate::Closed => "赢单率 = 期间内赢单 / (赢单 + 输单)，不含在途（--win-rate closed）",
-        WinRate::Created => "赢单率 = 期间内新建且赢单 / 期间内新建（--win-rate created）",
-        WinRate::Value => "赢单率 = 赢单金额 / (赢单 + 输单金额)（--win-rate value）",
-    }));
+    let mut notes = analysis::base_notes(
+        &ds,
+        period.as_ref(),
+        "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)",
+    );
+    notes.push(Note::new(
+        wr.definition(),
+        match wr {
+            WinRate::Closed => "赢单率 = 期间内赢单 / (赢单 + 输单)，不含在途（--win-rate closed）",
+            WinRate::Created => "赢单率 = 期间内新建且赢单 / 期间内新建（--win-rate created）",
+            WinRate::Value => "赢单率 = 赢单金额 / (赢单 + 输单金额)（--win-rate value）",
+        },
+    ));
     notes.push(Note::new(
         "team row: counts and amounts summed, rates pooled (all won / all closed), medians over all the team's deals; low_n = fewer than 5 observations",
         "团队行：计数与金额求和，比率合并计算（全部赢单 / 全部结单），中位数取全队商机；low_n = 样本少于 5",
     ));
     notes.push(Note::new(
-        format!("credit: {} owner", if a.credit == "at-close" { "the owner at close (from history)" } else { "the current" }),
-        format!("业绩归属：{}负责人", if a.credit == "at-close" { "结单时的" } else { "当前" }),
+        format!(
+            "credit: {} owner",
+            if a.credit == "at-close" {
+                "the owner at close (from history)"
+            } else {
+                "the current"
+            }
+        ),
+        format!(
+            "业绩归属：{}负责人",
+            if a.credit == "at-close" {
+                "结单时的"
+            } else {
+                "当前"
+            }
+        ),
     ));
     if single.is_none() {
         notes.push(Note::new(
@@ -229,7 +297,22 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
 
     if let Some(rep) = &a.rep {
-        return card::rep_card(rep, &a, &ds, &set, &group, &names, &account, &params, &winp, lines, team_line, notes, lang, single.as_deref());
+        return card::rep_card(
+            rep,
+            &a,
+            &ds,
+            &set,
+            &group,
+            &names,
+            &account,
+            &params,
+            &winp,
+            lines,
+            team_line,
+            notes,
+            lang,
+            single.as_deref(),
+        );
     }
     if let Some(kpi) = &a.rank {
         rank_lines(&mut lines, kpi)?;
@@ -239,8 +322,17 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         tables.push(money_table(&by, &team, &names, wr)?);
     }
     let chart = a.out.chart.as_ref().map(|_| leaderboard(&lines, lang));
-    let report = Report { tables, notes, title: Some(Note::new("Rep scorecard", "销售人员记分卡")) };
-    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), chart.as_ref())?;
+    let report = Report {
+        tables,
+        notes,
+        title: Some(Note::new("Rep scorecard", "销售人员记分卡")),
+    };
+    output::emit(
+        &report,
+        &a.out,
+        ds.settings.config.lang.as_deref(),
+        chart.as_ref(),
+    )?;
     analysis::write_rejects(&ds, &a.load)?;
     Ok(ExitCode::Success)
 }
@@ -260,13 +352,26 @@ fn value(l: &Line, kpi: &str) -> Option<f64> {
 }
 
 /// KPIs only a scorecard line has (targets, activities, feedback), beside [`scorecard::KPI_IDS`].
-const LINE_KPIS: &[&str] = &["target", "attainment", "pipeline_coverage", "activities", "feedback_avg"];
+const LINE_KPIS: &[&str] = &[
+    "target",
+    "attainment",
+    "pipeline_coverage",
+    "activities",
+    "feedback_avg",
+];
 
 /// `--rank KPI`: best first; nulls last; on rate KPIs low_n rows after solid ones.
 fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
     if !scorecard::KPI_IDS.contains(&kpi) && !LINE_KPIS.contains(&kpi) {
-        let all: Vec<&str> = scorecard::KPI_IDS.iter().chain(LINE_KPIS).copied().collect();
-        return Err(Error::Usage(format!("--rank {kpi:?}: not a scorecard KPI; one of {}", all.join(", "))));
+        let all: Vec<&str> = scorecard::KPI_IDS
+            .iter()
+            .chain(LINE_KPIS)
+            .copied()
+            .collect();
+        return Err(Error::Usage(format!(
+            "--rank {kpi:?}: not a scorecard KPI; one of {}",
+            all.join(", ")
+        )));
     }
     let lower = LOWER_BETTER.contains(&kpi);
     let rate = RATE_KPIS.contains(&kpi);
@@ -278,7 +383,11 @@ fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
             .then_with(|| vx.is_none().cmp(&vy.is_none()))
             .then_with(|| {
                 let (a, b) = (vx.unwrap_or(0.0), vy.unwrap_or(0.0));
-                if lower { a.total_cmp(&b) } else { b.total_cmp(&a) }
+                if lower {
+                    a.total_cmp(&b)
+                } else {
+                    b.total_cmp(&a)
+                }
             })
             .then_with(|| x.key.cmp(&y.key))
     });
@@ -296,10 +405,17 @@ fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
     }
     if a.rank.is_some() {
         let n = lines.len();
-        t.col("rank", Unit::Count, (0..=n).map(|i| (i < n).then_some(i as i64 + 1)).collect::<Vec<_>>());
+        t.col(
+            "rank",
+            Unit::Count,
+            (0..=n)
+                .map(|i| (i < n).then_some(i as i64 + 1))
+                .collect::<Vec<_>>(),
+        );
     }
     push!(a.by.as_str(), Unit::Text, |l: &Line| l.key.clone());
-    push!("deals_created", Unit::Count, |l: &Line| l.k.deals_created as i64);
+    push!("deals_created", Unit::Count, |l: &Line| l.k.deals_created
+        as i64);
     push!("won", Unit::Count, |l: &Line| l.k.won as i64);
     push!("lost", Unit::Count, |l: &Line| l.k.lost as i64);
     push!("open", Unit::Count, |l: &Line| l.k.open as i64);
@@ -310,11 +426,16 @@ fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
     push!("low_n", Unit::Bool, |l: &Line| l.k.low_n);
     push!("won_amount", Unit::Money, |l: &Line| l.k.won_amount);
     push!("avg_won_deal", Unit::Money, |l: &Line| l.k.avg_won_deal);
-    push!("cycle_median_days", Unit::Days, |l: &Line| l.k.cycle_median_days);
+    push!("cycle_median_days", Unit::Days, |l: &Line| l
+        .k
+        .cycle_median_days);
     push!("cycle_p75_days", Unit::Days, |l: &Line| l.k.cycle_p75_days);
     push!("open_pipeline", Unit::Money, |l: &Line| l.k.open_pipeline);
-    push!("weighted_pipeline", Unit::Money, |l: &Line| l.k.weighted_pipeline);
-    push!("new_customers", Unit::Count, |l: &Line| l.k.new_customers as i64);
+    push!("weighted_pipeline", Unit::Money, |l: &Line| l
+        .k
+        .weighted_pipeline);
+    push!("new_customers", Unit::Count, |l: &Line| l.k.new_customers
+        as i64);
     push!("sales_velocity", Unit::Money, |l: &Line| l.k.sales_velocity);
     if a.targets.is_some() {
         push!("target", Unit::Money, |l: &Line| l.target);
@@ -329,27 +450,49 @@ fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
         push!("visits", Unit::Count, |l: &Line| act(l).visits as i64);
         push!("emails", Unit::Count, |l: &Line| act(l).emails as i64);
         push!("meetings", Unit::Count, |l: &Line| act(l).meetings as i64);
-        push!("activities_per_won", Unit::Number, |l: &Line| (l.k.won > 0).then(|| act(l).total as f64 / l.k.won as f64));
+        push!("activities_per_won", Unit::Number, |l: &Line| (l.k.won > 0)
+            .then(|| act(l).total as f64 / l.k.won as f64));
         push!("activities_per_week", Unit::Number, |l: &Line| {
             let x = act(l);
             (x.weeks > 0.0).then(|| x.total as f64 / x.weeks)
         });
     }
     if a.feedback.is_some() {
-        push!("feedback_avg", Unit::Number, |l: &Line| l.feedback.map(|f| f.0));
-        push!("feedback_n", Unit::Count, |l: &Line| l.feedback.map_or(0, |f| f.1 as i64));
+        push!("feedback_avg", Unit::Number, |l: &Line| l
+            .feedback
+            .map(|f| f.0));
+        push!("feedback_n", Unit::Count, |l: &Line| l
+            .feedback
+            .map_or(0, |f| f.1 as i64));
         push!("nps", Unit::Number, |l: &Line| l.feedback.and_then(|f| f.2));
     }
     push!("currency", Unit::Text, |l: &Line| l.k.currency.clone());
     t.build()
 }
 
-fn money_table(by: &HashMap<u32, Acc>, team: &Acc, names: &[String], wr: WinRate) -> Result<ResultTable> {
-    let mut keys: Vec<(String, &Acc)> =
-        by.iter().map(|(c, a)| (if *c == NONE { "(none)".to_string() } else { names[*c as usize].clone() }, a)).collect();
+fn money_table(
+    by: &HashMap<u32, Acc>,
+    team: &Acc,
+    names: &[String],
+    wr: WinRate,
+) -> Result<ResultTable> {
+    let mut keys: Vec<(String, &Acc)> = by
+        .iter()
+        .map(|(c, a)| {
+            (
+                if *c == NONE {
+                    "(none)".to_string()
+                } else {
+                    names[*c as usize].clone()
+                },
+                a,
+            )
+        })
+        .collect();
     keys.sort_by(|a, b| a.0.cmp(&b.0));
     keys.push((TEAM.to_string(), team));
-    let (mut key, mut cur, mut won, mut avg, mut open, mut weighted) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut key, mut cur, mut won, mut avg, mut open, mut weighted) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     for (k, a) in keys {
         let mut cs: Vec<&String> = a.won_amount.keys().chain(a.open_pipeline.keys()).collect();
         cs.sort();
@@ -375,9 +518,16 @@ fn money_table(by: &HashMap<u32, Acc>, team: &Acc, names: &[String], wr: WinRate
 }
 
 /// The owner at close from the history's owner column: each closed deal's owner on its last event.
-fn owner_at_close(set: &DealSet, events: Option<&DataFrame>, names: &[String], by: &str) -> Result<Vec<u32>> {
+fn owner_at_close(
+    set: &DealSet,
+    events: Option<&DataFrame>,
+    names: &[String],
+    by: &str,
+) -> Result<Vec<u32>> {
     if by != "owner" {
-        return Err(Error::Usage("--credit at-close works with --by owner only".into()));
+        return Err(Error::Usage(
+            "--credit at-close works with --by owner only".into(),
+        ));
     }
     let Some(ev) = events.filter(|e| prep::has(e, "owner")) else {
         return Err(Error::Input(
@@ -387,11 +537,22 @@ fn owner_at_close(set: &DealSet, events: Option<&DataFrame>, names: &[String], b
     let ids = prep::coded(ev, "deal_id")?;
     let owner = prep::coded(ev, "owner")?;
     let at = prep::millis(ev, "entered_at")?;
-    let index: HashMap<&str, usize> = set.ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
-    let name_code: HashMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    let index: HashMap<&str, usize> = set
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    let name_code: HashMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
     let mut last: Vec<(i64, u32)> = vec![(i64::MIN, NONE); set.len()];
     for i in 0..ev.height() {
-        let (Some(id), Some(o), Some(t)) = (ids.get(i), owner.get(i), at[i]) else { continue };
+        let (Some(id), Some(o), Some(t)) = (ids.get(i), owner.get(i), at[i]) else {
+            continue;
+        };
         let Some(&d) = index.get(id) else { continue };
         if let Some(&c) = name_code.get(o) {
             if t >= last[d].0 {
@@ -404,7 +565,11 @@ fn owner_at_close(set: &DealSet, events: Option<&DataFrame>, names: &[String], b
 
 fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
     let mut ls: Vec<&Line> = lines.iter().filter(|l| l.k.won_amount.is_some()).collect();
-    ls.sort_by(|a, b| b.k.won_amount.unwrap_or(0.0).total_cmp(&a.k.won_amount.unwrap_or(0.0)));
+    ls.sort_by(|a, b| {
+        b.k.won_amount
+            .unwrap_or(0.0)
+            .total_cmp(&a.k.won_amount.unwrap_or(0.0))
+    });
     ls.truncate(20);
     ChartSpec {
         chart: Chart::HBar {
@@ -413,7 +578,10 @@ fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
             value_labels: ls
                 .iter()
                 .map(|l| {
-                    let w = crate::output::cell::thousands(&format!("{:.0}", l.k.won_amount.unwrap_or(0.0)));
+                    let w = crate::output::cell::thousands(&format!(
+                        "{:.0}",
+                        l.k.won_amount.unwrap_or(0.0)
+                    ));
                     match l.attainment {
                         Some(at) => format!("{w} ({:.0}%)", at * 100.0),
                         None => w,

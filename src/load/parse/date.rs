@@ -19,7 +19,12 @@ pub enum DateCell {
     /// A definite naive datetime, in ms since the epoch.
     At(i64),
     /// `a/b/year`, both a and b <= 12 and a != b: needs the column's order.
-    Ambiguous { a: u8, b: u8, year: i32, time_ms: i64 },
+    Ambiguous {
+        a: u8,
+        b: u8,
+        year: i32,
+        time_ms: i64,
+    },
 }
 
 /// Evidence a value gives about the column's slash order.
@@ -47,7 +52,9 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
     if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') {
         return year_first(s, ctx).map(DateCell::At);
     }
-    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') && b.iter().filter(|c| **c == b'.').count() <= 1 {
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() <= 1
+    {
         return numeric(s, ctx).map(DateCell::At);
     }
     if s.contains('年') {
@@ -65,7 +72,12 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
 pub fn resolve(cell: DateCell, day_first: bool) -> Option<i64> {
     match cell {
         DateCell::At(ms) => Some(ms),
-        DateCell::Ambiguous { a, b, year, time_ms } => {
+        DateCell::Ambiguous {
+            a,
+            b,
+            year,
+            time_ms,
+        } => {
             let (d, m) = if day_first { (a, b) } else { (b, a) };
             ymd_ms(year, m as u32, d as u32).map(|ms| ms + time_ms)
         }
@@ -133,7 +145,11 @@ fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
             let off = t[i + 1..].trim().replace(':', "");
             if off.len() == 4 || off.len() == 2 {
                 let h = digits(off[..2].as_bytes()).ok_or(())? as i32;
-                let m = if off.len() == 4 { digits(off[2..].as_bytes()).ok_or(())? as i32 } else { 0 };
+                let m = if off.len() == 4 {
+                    digits(off[2..].as_bytes()).ok_or(())? as i32
+                } else {
+                    0
+                };
                 let sign = if t.as_bytes()[i] == b'-' { -1 } else { 1 };
                 return Ok((t[..i].trim(), Some(sign * (h * 3600 + m * 60))));
             }
@@ -145,7 +161,11 @@ fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
 /// `10:30`, `10:30:05`, `10:30:05.123`, `1:09 PM` -> ms since midnight.
 pub fn time_of_day(t: &str) -> Result<i64, ()> {
     let t = t.trim();
-    let (t, pm) = match t.len().checked_sub(2).map(|i| (&t[..i], t[i..].to_ascii_uppercase())) {
+    let (t, pm) = match t
+        .len()
+        .checked_sub(2)
+        .map(|i| (&t[..i], t[i..].to_ascii_uppercase()))
+    {
         Some((rest, ref ap)) if ap == "AM" || ap == "PM" => (rest.trim(), Some(ap == "PM")),
         _ => (t, None),
     };
@@ -231,7 +251,11 @@ fn chinese(s: &str) -> Result<i64, ()> {
     )
     .ok_or(())?;
     let rest = rest.trim();
-    if rest.is_empty() { Ok(day) } else { Ok(day + time_of_day(rest)?) }
+    if rest.is_empty() {
+        Ok(day)
+    } else {
+        Ok(day + time_of_day(rest)?)
+    }
 }
 
 /// `10/20/2016`, `20/10/2016`, `03-07-2021 01:09`, `31.12.2026` (dots: always day-first).
@@ -241,7 +265,10 @@ fn year_last(s: &str, _ctx: &DateCtx, ev: &mut OrderEvidence) -> Option<Result<D
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
     };
-    let sep = *date_part.as_bytes().iter().find(|c| matches!(c, b'/' | b'-' | b'.'))?;
+    let sep = *date_part
+        .as_bytes()
+        .iter()
+        .find(|c| matches!(c, b'/' | b'-' | b'.'))?;
     let parts: Vec<&str> = date_part.split(sep as char).collect();
     if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
         return None;
@@ -256,7 +283,11 @@ fn year_last(s: &str, _ctx: &DateCtx, ev: &mut OrderEvidence) -> Option<Result<D
             Err(()) => return Some(Err(())),
         },
     };
-    let at = |d: u32, m: u32| ymd_ms(year, m, d).map(|ms| DateCell::At(ms + time_ms)).ok_or(());
+    let at = |d: u32, m: u32| {
+        ymd_ms(year, m, d)
+            .map(|ms| DateCell::At(ms + time_ms))
+            .ok_or(())
+    };
     Some(if sep == b'.' {
         at(a, b)
     } else if a > 12 {
@@ -268,11 +299,18 @@ fn year_last(s: &str, _ctx: &DateCtx, ev: &mut OrderEvidence) -> Option<Result<D
     } else if a == b {
         at(a, b)
     } else {
-        Ok(DateCell::Ambiguous { a: a as u8, b: b as u8, year, time_ms })
+        Ok(DateCell::Ambiguous {
+            a: a as u8,
+            b: b as u8,
+            year,
+            time_ms,
+        })
     })
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// `15 Apr, 2021 00:02:00`, `15 Apr 2021`, `Apr 15, 2021`, `15-Apr-2021`, `April 15 2021 10:00 AM`.
 fn named_month(s: &str) -> Result<i64, ()> {
@@ -283,7 +321,10 @@ fn named_month(s: &str) -> Result<i64, ()> {
     }
     let month_of = |t: &str| {
         let l = t.to_ascii_lowercase();
-        MONTHS.iter().position(|m| l.len() >= 3 && l.starts_with(m)).map(|i| i as u32 + 1)
+        MONTHS
+            .iter()
+            .position(|m| l.len() >= 3 && l.starts_with(m))
+            .map(|i| i as u32 + 1)
     };
     let (d, m) = if let Some(m) = month_of(tokens[1]) {
         (digits(tokens[0].as_bytes()).ok_or(())?, m)
@@ -295,7 +336,11 @@ fn named_month(s: &str) -> Result<i64, ()> {
     let y = digits(tokens[2].as_bytes()).ok_or(())? as i32;
     let day = ymd_ms(y, m, d).ok_or(())?;
     let rest = tokens[3..].join(" ");
-    if rest.is_empty() { Ok(day) } else { Ok(day + time_of_day(&rest)?) }
+    if rest.is_empty() {
+        Ok(day)
+    } else {
+        Ok(day + time_of_day(&rest)?)
+    }
 }
 
 #[cfg(test)]
@@ -311,7 +356,10 @@ mod tests {
     }
 
     fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
     }
 
     #[test]
@@ -327,7 +375,10 @@ mod tests {
 
     #[test]
     fn offsets_convert_to_the_configured_zone() {
-        let ctx = DateCtx { tz_offset_secs: 8 * 3600, day_first: None };
+        let ctx = DateCtx {
+            tz_offset_secs: 8 * 3600,
+            day_first: None,
+        };
         let mut ev = OrderEvidence::default();
         let ms = match parse("2026-10-31T00:00:00Z", &ctx, &mut ev).unwrap() {
             DateCell::At(ms) => ms,
@@ -388,9 +439,23 @@ mod tests {
         assert!(ev.month_first);
         let mut ev = OrderEvidence::default();
         let cell = parse("03-07-2021 01:09", &ctx, &mut ev).unwrap();
-        assert!(matches!(cell, DateCell::Ambiguous { a: 3, b: 7, year: 2021, .. }));
-        assert_eq!(ms_to_naive(resolve(cell, true).unwrap()).unwrap(), dt(2021, 7, 3, 1, 9, 0));
-        assert_eq!(ms_to_naive(resolve(cell, false).unwrap()).unwrap(), dt(2021, 3, 7, 1, 9, 0));
+        assert!(matches!(
+            cell,
+            DateCell::Ambiguous {
+                a: 3,
+                b: 7,
+                year: 2021,
+                ..
+            }
+        ));
+        assert_eq!(
+            ms_to_naive(resolve(cell, true).unwrap()).unwrap(),
+            dt(2021, 7, 3, 1, 9, 0)
+        );
+        assert_eq!(
+            ms_to_naive(resolve(cell, false).unwrap()).unwrap(),
+            dt(2021, 3, 7, 1, 9, 0)
+        );
         assert_eq!(at("31.12.2026"), dt(2026, 12, 31, 0, 0, 0));
         assert_eq!(at("05/05/2026"), dt(2026, 5, 5, 0, 0, 0));
         assert_eq!(at("10/20/2016 1:09 PM"), dt(2016, 10, 20, 13, 9, 0));
@@ -399,7 +464,16 @@ mod tests {
     #[test]
     fn garbage_is_rejected() {
         let mut ev = OrderEvidence::default();
-        for bad in ["", "abc", "2026-13-45", "2026-02-30", "31/31/2026", "12345678901", "Select", "1.2.3.4"] {
+        for bad in [
+            "",
+            "abc",
+            "2026-13-45",
+            "2026-02-30",
+            "31/31/2026",
+            "12345678901",
+            "Select",
+            "1.2.3.4",
+        ] {
             assert!(parse(bad, &DateCtx::default(), &mut ev).is_err(), "{bad}");
         }
     }

@@ -43,7 +43,12 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
     // where `1.234` means one thousand two hundred thirty-four).
     if let Some(v) = (!decimal_comma).then(|| s.parse::<f64>().ok()).flatten() {
         if v.is_finite() && !s.contains(['e', 'E', 'i', 'I', 'n', 'N']) {
-            return Some(Amount { value: v, currency: None, percent: false, ambiguous: false });
+            return Some(Amount {
+                value: v,
+                currency: None,
+                percent: false,
+                ambiguous: false,
+            });
         }
     }
     let mut negative = false;
@@ -95,7 +100,12 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
     }
     let value = plain_number(s, decimal_comma)? * multiplier;
     let value = if negative { -value } else { value };
-    value.is_finite().then_some(Amount { value, currency, percent, ambiguous })
+    value.is_finite().then_some(Amount {
+        value,
+        currency,
+        percent,
+        ambiguous,
+    })
 }
 
 /// Digits with `,` `.` `'` and spaces as separators. The last of `,`/`.` is the decimal mark when
@@ -114,7 +124,11 @@ fn plain_number(s: &str, decimal_comma: bool) -> Option<f64> {
         (0, 1) => Some('.'),
         (1, 0) => {
             let after = s.split(',').nth(1).unwrap_or("");
-            if after.len() == 3 && !decimal_comma { None } else { Some(',') }
+            if after.len() == 3 && !decimal_comma {
+                None
+            } else {
+                Some(',')
+            }
         }
         (_, 0) | (0, _) => None,
         _ => {
@@ -191,7 +205,17 @@ mod tests {
 
     #[test]
     fn not_numbers() {
-        for bad in ["", "abc", "NaN", "inf", "1e5x", "$", "--", "12 apples", "()"] {
+        for bad in [
+            "",
+            "abc",
+            "NaN",
+            "inf",
+            "1e5x",
+            "$",
+            "--",
+            "12 apples",
+            "()",
+        ] {
             assert!(parse(bad, false).is_none(), "{bad}");
         }
     }

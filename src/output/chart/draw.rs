@@ -26,11 +26,13 @@ type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec<u8>> {
     let family = match fonts.cjk {
         Some(bytes) => {
-            register_font("salesctl-cjk", FontStyle::Normal, bytes).map_err(|_| "the CJK font cannot be read")?;
+            register_font("salesctl-cjk", FontStyle::Normal, bytes)
+                .map_err(|_| "the CJK font cannot be read")?;
             "salesctl-cjk"
         }
         None => {
-            register_font("salesctl-latin", FontStyle::Normal, LATIN).map_err(|_| "the bundled font cannot be read")?;
+            register_font("salesctl-latin", FontStyle::Normal, LATIN)
+                .map_err(|_| "the bundled font cannot be read")?;
             "salesctl-latin"
         }
     };
@@ -47,14 +49,31 @@ pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec
     Ok(out.into_inner())
 }
 
-fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str) -> DrawResult<()> {
+fn draw(
+    root: &DrawingArea<BitMapBackend, Shift>,
+    spec: &ChartSpec,
+    family: &str,
+) -> DrawResult<()> {
     let title = (family, 26).into_font();
     let text = (family, 15).into_font();
     match &spec.chart {
-        Chart::HBar { labels, values, value_labels } => {
+        Chart::HBar {
+            labels,
+            values,
+            value_labels,
+        } => {
             let n = labels.len().max(1);
-            let max = values.iter().cloned().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
-            let label_w = labels.iter().map(|l| text_width(l)).max().unwrap_or(40).clamp(40, 300) as u32;
+            let max = values
+                .iter()
+                .cloned()
+                .fold(0.0, f64::max)
+                .max(f64::MIN_POSITIVE);
+            let label_w = labels
+                .iter()
+                .map(|l| text_width(l))
+                .max()
+                .unwrap_or(40)
+                .clamp(40, 300) as u32;
             let mut chart = ChartBuilder::on(root)
                 .caption(&spec.title, title)
                 .margin(20)
@@ -76,18 +95,38 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
             let color = PALETTE[0];
             chart.draw_series(values.iter().enumerate().map(|(i, v)| {
                 let y = n - 1 - i;
-                let mut r = Rectangle::new([(0.0, SegmentValue::Exact(y)), (*v, SegmentValue::Exact(y + 1))], color.filled());
+                let mut r = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(y)),
+                        (*v, SegmentValue::Exact(y + 1)),
+                    ],
+                    color.filled(),
+                );
                 r.set_margin(6, 6, 0, 0);
                 r
             }))?;
-            chart.draw_series(values.iter().zip(value_labels).enumerate().map(|(i, (v, l))| {
-                Text::new(format!(" {l}"), (*v, SegmentValue::CenterOf(n - 1 - i)), TextStyle::from(text.clone()).pos(Pos::new(HPos::Left, VPos::Center)))
-            }))?;
+            chart.draw_series(
+                values
+                    .iter()
+                    .zip(value_labels)
+                    .enumerate()
+                    .map(|(i, (v, l))| {
+                        Text::new(
+                            format!(" {l}"),
+                            (*v, SegmentValue::CenterOf(n - 1 - i)),
+                            TextStyle::from(text.clone()).pos(Pos::new(HPos::Left, VPos::Center)),
+                        )
+                    }),
+            )?;
         }
         Chart::Grouped { categories, series } => {
             let n = categories.len().max(1);
             let k = series.len().max(1);
-            let max = series.iter().flat_map(|s| s.1.iter().cloned()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+            let max = series
+                .iter()
+                .flat_map(|s| s.1.iter().cloned())
+                .fold(0.0, f64::max)
+                .max(f64::MIN_POSITIVE);
             let mut chart = ChartBuilder::on(root)
                 .caption(&spec.title, title)
                 .margin(20)
@@ -115,21 +154,44 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 let right = (seg - seg * 0.1 - (s + 1) as f64 * bar).max(0.0).round() as u32;
                 chart
                     .draw_series(vals.iter().enumerate().map(move |(c, v)| {
-                        let mut r = Rectangle::new([(SegmentValue::Exact(c), 0.0), (SegmentValue::Exact(c + 1), *v)], color.filled());
+                        let mut r = Rectangle::new(
+                            [
+                                (SegmentValue::Exact(c), 0.0),
+                                (SegmentValue::Exact(c + 1), *v),
+                            ],
+                            color.filled(),
+                        );
                         r.set_margin(0, 0, left, right);
                         r
                     }))?
                     .label(name.as_str())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled())
+                    });
             }
             if k > 1 {
-                chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+                chart
+                    .configure_series_labels()
+                    .label_font(text.clone())
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK)
+                    .draw()?;
             }
         }
-        Chart::LineBand { history, forecast, x_labels } => {
-            let xs = history.iter().map(|p| p.0).chain(forecast.iter().map(|p| p.0));
+        Chart::LineBand {
+            history,
+            forecast,
+            x_labels,
+        } => {
+            let xs = history
+                .iter()
+                .map(|p| p.0)
+                .chain(forecast.iter().map(|p| p.0));
             let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
-            let ys = history.iter().map(|p| p.1).chain(forecast.iter().flat_map(|p| [p.1, p.2, p.3]));
+            let ys = history
+                .iter()
+                .map(|p| p.1)
+                .chain(forecast.iter().flat_map(|p| [p.1, p.2, p.3]));
             let (y0, y1) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
             let pad = ((y1 - y0) * 0.08).max(1e-9);
             let mut chart = ChartBuilder::on(root)
@@ -137,14 +199,28 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 .margin(20)
                 .x_label_area_size(45)
                 .y_label_area_size(80)
-                .build_cartesian_2d(x0..x1.max(x0 + 1.0), (y0 - pad).min(0f64.max(y0 - pad))..y1 + pad)?;
+                .build_cartesian_2d(
+                    x0..x1.max(x0 + 1.0),
+                    (y0 - pad).min(0f64.max(y0 - pad))..y1 + pad,
+                )?;
             chart
                 .configure_mesh()
                 .x_label_formatter(&|x| {
                     // Only ticks close to a labelled x get its label (no repeated labels).
-                    let step = x_labels.windows(2).map(|w| (w[1].0 - w[0].0).abs()).fold(f64::MAX, f64::min);
-                    let near = if step.is_finite() { step / 2.0 } else { f64::MAX };
-                    x_labels.iter().find(|l| (l.0 - x).abs() < near.min(0.5 * step.max(1.0))).map(|l| l.1.clone()).unwrap_or_default()
+                    let step = x_labels
+                        .windows(2)
+                        .map(|w| (w[1].0 - w[0].0).abs())
+                        .fold(f64::MAX, f64::min);
+                    let near = if step.is_finite() {
+                        step / 2.0
+                    } else {
+                        f64::MAX
+                    };
+                    x_labels
+                        .iter()
+                        .find(|l| (l.0 - x).abs() < near.min(0.5 * step.max(1.0)))
+                        .map(|l| l.1.clone())
+                        .unwrap_or_default()
                 })
                 .x_desc(&spec.x_label)
                 .y_desc(&spec.y_label)
@@ -152,22 +228,40 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 .axis_desc_style(text.clone())
                 .draw()?;
             if !forecast.is_empty() {
-                let band: Vec<(f64, f64)> =
-                    forecast.iter().map(|p| (p.0, p.3)).chain(forecast.iter().rev().map(|p| (p.0, p.2))).collect();
+                let band: Vec<(f64, f64)> = forecast
+                    .iter()
+                    .map(|p| (p.0, p.3))
+                    .chain(forecast.iter().rev().map(|p| (p.0, p.2)))
+                    .collect();
                 chart
-                    .draw_series(std::iter::once(Polygon::new(band, PALETTE[1].mix(0.25).filled())))?
+                    .draw_series(std::iter::once(Polygon::new(
+                        band,
+                        PALETTE[1].mix(0.25).filled(),
+                    )))?
                     .label("interval")
-                    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.25).filled()));
+                    .legend(|(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.25).filled())
+                    });
             }
             chart
-                .draw_series(LineSeries::new(history.iter().cloned(), PALETTE[0].stroke_width(2)))?
+                .draw_series(LineSeries::new(
+                    history.iter().cloned(),
+                    PALETTE[0].stroke_width(2),
+                ))?
                 .label("actual")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
+                .legend(|(x, y)| {
+                    PathElement::new([(x, y), (x + 14, y)], PALETTE[0].stroke_width(2))
+                });
             if !forecast.is_empty() {
                 chart
-                    .draw_series(LineSeries::new(forecast.iter().map(|p| (p.0, p.1)), PALETTE[1].stroke_width(2)))?
+                    .draw_series(LineSeries::new(
+                        forecast.iter().map(|p| (p.0, p.1)),
+                        PALETTE[1].stroke_width(2),
+                    ))?
                     .label("forecast")
-                    .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
+                    .legend(|(x, y)| {
+                        PathElement::new([(x, y), (x + 14, y)], PALETTE[1].stroke_width(2))
+                    });
                 // Upper left: the forecast sits at the right end.
                 chart
                     .configure_series_labels()
@@ -180,8 +274,14 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
         }
         Chart::Histogram { values, bins } => {
             let bins = (*bins).max(1);
-            let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-            let (lo, hi) = if values.is_empty() { (0.0, 1.0) } else { (lo, if hi > lo { hi } else { lo + 1.0 }) };
+            let (lo, hi) = values
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+            let (lo, hi) = if values.is_empty() {
+                (0.0, 1.0)
+            } else {
+                (lo, if hi > lo { hi } else { lo + 1.0 })
+            };
             let width = (hi - lo) / bins as f64;
             let mut counts = vec![0usize; bins];
             for v in values {
@@ -211,8 +311,18 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
         }
         Chart::Quantiles { labels, p50, p90 } => {
             let n = labels.len().max(1);
-            let max = p90.iter().chain(p50.iter()).cloned().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
-            let label_w = labels.iter().map(|l| text_width(l)).max().unwrap_or(40).clamp(40, 300) as u32;
+            let max = p90
+                .iter()
+                .chain(p50.iter())
+                .cloned()
+                .fold(0.0, f64::max)
+                .max(f64::MIN_POSITIVE);
+            let label_w = labels
+                .iter()
+                .map(|l| text_width(l))
+                .max()
+                .unwrap_or(40)
+                .clamp(40, 300) as u32;
             let mut chart = ChartBuilder::on(root)
                 .caption(&spec.title, title)
                 .margin(20)
@@ -236,22 +346,51 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 // Opaque (a tint of the palette colour on white), so grid lines never show through.
                 let tint = |c: u8| (0.35 * c as f64 + 0.65 * 255.0).round() as u8;
                 let light = RGBColor(tint(PALETTE[0].0), tint(PALETTE[0].1), tint(PALETTE[0].2));
-                let color = if s == 0 { light.mix(1.0) } else { PALETTE[0].mix(1.0) };
+                let color = if s == 0 {
+                    light.mix(1.0)
+                } else {
+                    PALETTE[0].mix(1.0)
+                };
                 chart
                     .draw_series(vals.iter().enumerate().map(move |(i, v)| {
                         let y = n - 1 - i;
-                        let mut r = Rectangle::new([(0.0, SegmentValue::Exact(y)), (*v, SegmentValue::Exact(y + 1))], color.filled());
-                        r.set_margin(if s == 0 { 6 } else { 12 }, if s == 0 { 6 } else { 12 }, 0, 0);
+                        let mut r = Rectangle::new(
+                            [
+                                (0.0, SegmentValue::Exact(y)),
+                                (*v, SegmentValue::Exact(y + 1)),
+                            ],
+                            color.filled(),
+                        );
+                        r.set_margin(
+                            if s == 0 { 6 } else { 12 },
+                            if s == 0 { 6 } else { 12 },
+                            0,
+                            0,
+                        );
                         r
                     }))?
                     .label(name)
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled())
+                    });
             }
-            chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+            chart
+                .configure_series_labels()
+                .label_font(text.clone())
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK)
+                .draw()?;
         }
         Chart::Scatter { points } => {
-            let (lo, hi) = points.iter().flat_map(|p| [p.0, p.1]).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
-            let (lo, hi) = if points.is_empty() { (0.0, 1.0) } else { (lo.min(0.0), if hi > lo { hi } else { lo + 1.0 }) };
+            let (lo, hi) = points
+                .iter()
+                .flat_map(|p| [p.0, p.1])
+                .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+            let (lo, hi) = if points.is_empty() {
+                (0.0, 1.0)
+            } else {
+                (lo.min(0.0), if hi > lo { hi } else { lo + 1.0 })
+            };
             let mut chart = ChartBuilder::on(root)
                 .caption(&spec.title, title)
                 .margin(20)
@@ -266,14 +405,26 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, family: &str
                 .axis_desc_style(text.clone())
                 .draw()?;
             chart
-                .draw_series(LineSeries::new([(lo, lo), (hi * 1.05, hi * 1.05)], BLACK.mix(0.5).stroke_width(1)))?
+                .draw_series(LineSeries::new(
+                    [(lo, lo), (hi * 1.05, hi * 1.05)],
+                    BLACK.mix(0.5).stroke_width(1),
+                ))?
                 .label("y = x")
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK.mix(0.5)));
             chart
-                .draw_series(points.iter().map(|p| Circle::new(*p, 4, PALETTE[0].filled())))?
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| Circle::new(*p, 4, PALETTE[0].filled())),
+                )?
                 .label("observed")
                 .legend(|(x, y)| Circle::new((x + 6, y), 4, PALETTE[0].filled()));
-            chart.configure_series_labels().label_font(text.clone()).background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+            chart
+                .configure_series_labels()
+                .label_font(text.clone())
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK)
+                .draw()?;
         }
     }
     Ok(())

@@ -30,7 +30,10 @@ const CJK_FAMILIES: &[&str] = &[
 /// Does `font` have a glyph for every non-space character of `text`?
 pub fn covers(font: &[u8], text: &str) -> bool {
     match FontRef::try_from_slice(font) {
-        Ok(f) => text.chars().filter(|c| !c.is_whitespace()).all(|c| f.glyph_id(c).0 != 0),
+        Ok(f) => text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .all(|c| f.glyph_id(c).0 != 0),
         Err(_) => false,
     }
 }
@@ -38,7 +41,8 @@ pub fn covers(font: &[u8], text: &str) -> bool {
 /// A font file's bytes, leaked for the life of the process (plotters needs 'static).
 fn leak_file(path: &Path) -> Result<&'static [u8], String> {
     let bytes = std::fs::read(path).map_err(|e| format!("--font {}: {e}", path.display()))?;
-    FontRef::try_from_slice(&bytes).map_err(|_| format!("--font {}: not a TrueType/OpenType font", path.display()))?;
+    FontRef::try_from_slice(&bytes)
+        .map_err(|_| format!("--font {}: not a TrueType/OpenType font", path.display()))?;
     Ok(Box::leak(bytes.into_boxed_slice()))
 }
 
@@ -55,7 +59,11 @@ pub fn system_cjk() -> Option<&'static [u8]> {
                 let rank = f
                     .families
                     .iter()
-                    .filter_map(|(name, _)| CJK_FAMILIES.iter().position(|c| c.eq_ignore_ascii_case(name)))
+                    .filter_map(|(name, _)| {
+                        CJK_FAMILIES
+                            .iter()
+                            .position(|c| c.eq_ignore_ascii_case(name))
+                    })
                     .min()
                     .unwrap_or(usize::MAX);
                 (rank, f.id)
@@ -84,9 +92,13 @@ impl Fonts {
     /// `--font PATH` wins; else the system's CJK font, searched only when `need_cjk`.
     pub fn resolve(font: Option<&Path>, need_cjk: bool) -> Result<Fonts, String> {
         if let Some(p) = font {
-            return Ok(Fonts { cjk: Some(leak_file(p)?) });
+            return Ok(Fonts {
+                cjk: Some(leak_file(p)?),
+            });
         }
-        Ok(Fonts { cjk: if need_cjk { system_cjk() } else { None } })
+        Ok(Fonts {
+            cjk: if need_cjk { system_cjk() } else { None },
+        })
     }
 }
 

@@ -13,15 +13,30 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub enum Chart {
     /// One bar per label (funnel, leaderboard).
-    HBar { labels: Vec<String>, values: Vec<f64>, value_labels: Vec<String> },
+    HBar {
+        labels: Vec<String>,
+        values: Vec<f64>,
+        value_labels: Vec<String>,
+    },
     /// Categories on x, one bar per series in each.
-    Grouped { categories: Vec<String>, series: Vec<(String, Vec<f64>)> },
+    Grouped {
+        categories: Vec<String>,
+        series: Vec<(String, Vec<f64>)>,
+    },
     /// A history line and a forecast with a lower/upper band.
-    LineBand { history: Vec<(f64, f64)>, forecast: Vec<(f64, f64, f64, f64)>, x_labels: Vec<(f64, String)> },
+    LineBand {
+        history: Vec<(f64, f64)>,
+        forecast: Vec<(f64, f64, f64, f64)>,
+        x_labels: Vec<(f64, String)>,
+    },
     /// Value distribution.
     Histogram { values: Vec<f64>, bins: usize },
     /// Median and p90 per label (time in stage).
-    Quantiles { labels: Vec<String>, p50: Vec<f64>, p90: Vec<f64> },
+    Quantiles {
+        labels: Vec<String>,
+        p50: Vec<f64>,
+        p90: Vec<f64>,
+    },
     /// Predicted vs actual, with y = x.
     Scatter { points: Vec<(f64, f64)> },
 }
@@ -40,7 +55,11 @@ impl ChartSpec {
     pub fn texts(&self) -> String {
         let mut t = format!("{}{}{}", self.title, self.x_label, self.y_label);
         match &self.chart {
-            Chart::HBar { labels, value_labels, .. } => {
+            Chart::HBar {
+                labels,
+                value_labels,
+                ..
+            } => {
                 t.extend(labels.iter().map(String::as_str));
                 t.extend(value_labels.iter().map(String::as_str));
             }
@@ -58,7 +77,12 @@ impl ChartSpec {
 
 /// Draw `spec` to a PNG file (written atomically). Returns a warning when the labels need a CJK
 /// font and none was found.
-pub fn render_png(spec: &ChartSpec, path: &Path, size: (u32, u32), font: Option<&Path>) -> Result<Option<String>> {
+pub fn render_png(
+    spec: &ChartSpec,
+    path: &Path,
+    size: (u32, u32),
+    font: Option<&Path>,
+) -> Result<Option<String>> {
     let need = fonts::needs_cjk(&spec.texts());
     let f = fonts::Fonts::resolve(font, need).map_err(Error::Usage)?;
     let warning = (need && f.cjk.is_none()).then(|| {

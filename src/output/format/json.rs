@@ -37,11 +37,22 @@ pub fn records(t: &ResultTable) -> Value {
 }
 
 impl Render for Json {
-    fn render(&self, tables: &[&ResultTable], _r: &Report, _o: &Options, w: &mut dyn Write) -> std::io::Result<()> {
+    fn render(
+        &self,
+        tables: &[&ResultTable],
+        _r: &Report,
+        _o: &Options,
+        w: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let v = if tables.len() == 1 {
             records(tables[0])
         } else {
-            Value::Object(tables.iter().map(|t| (t.name.clone(), records(t))).collect())
+            Value::Object(
+                tables
+                    .iter()
+                    .map(|t| (t.name.clone(), records(t)))
+                    .collect(),
+            )
         };
         serde_json::to_writer_pretty(&mut *w, &v)?;
         writeln!(w)

@@ -14,7 +14,13 @@ fn esc(s: &str) -> String {
 }
 
 impl Render for Markdown {
-    fn render(&self, tables: &[&ResultTable], r: &Report, o: &Options, w: &mut dyn Write) -> std::io::Result<()> {
+    fn render(
+        &self,
+        tables: &[&ResultTable],
+        r: &Report,
+        o: &Options,
+        w: &mut dyn Write,
+    ) -> std::io::Result<()> {
         for (ti, t) in tables.iter().enumerate() {
             if tables.len() > 1 {
                 if ti > 0 {
@@ -22,9 +28,17 @@ impl Render for Markdown {
                 }
                 writeln!(w, "### {}\n", t.name)?;
             }
-            let heads: Vec<String> = t.columns.iter().map(|c| esc(&label(&c.id, o.lang))).collect();
+            let heads: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| esc(&label(&c.id, o.lang)))
+                .collect();
             writeln!(w, "| {} |", heads.join(" | "))?;
-            let aligns: Vec<&str> = t.columns.iter().map(|c| if right(c.unit) { "---:" } else { "---" }).collect();
+            let aligns: Vec<&str> = t
+                .columns
+                .iter()
+                .map(|c| if right(c.unit) { "---:" } else { "---" })
+                .collect();
             writeln!(w, "| {} |", aligns.join(" | "))?;
             let cur = t.columns.iter().position(|c| c.id == "currency");
             let all = rows(&t.df, o.max_rows);
@@ -33,7 +47,11 @@ impl Render for Markdown {
                     crate::output::cell::Cell::Text(s) => Some(s.as_str()),
                     _ => None,
                 });
-                let cells: Vec<String> = row.iter().zip(&t.columns).map(|(c, s)| esc(&c.display(s.unit, currency))).collect();
+                let cells: Vec<String> = row
+                    .iter()
+                    .zip(&t.columns)
+                    .map(|(c, s)| esc(&c.display(s.unit, currency)))
+                    .collect();
                 writeln!(w, "| {} |", cells.join(" | "))?;
             }
             if all.len() < t.df.height() {

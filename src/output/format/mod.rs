@@ -36,7 +36,11 @@ impl Format {
             "json" => Format::Json,
             "md" | "markdown" => Format::Md,
             "xlsx" => Format::Xlsx,
-            other => return Err(format!("--format {other:?}: expected table, csv, tsv, json, md or xlsx")),
+            other => {
+                return Err(format!(
+                    "--format {other:?}: expected table, csv, tsv, json, md or xlsx"
+                ));
+            }
         })
     }
 
@@ -65,7 +69,10 @@ impl Format {
 
     /// Machine formats send notes to stderr; human formats print them under the table.
     pub fn is_machine(self) -> bool {
-        matches!(self, Format::Csv | Format::Tsv | Format::Json | Format::Xlsx)
+        matches!(
+            self,
+            Format::Csv | Format::Tsv | Format::Json | Format::Xlsx
+        )
     }
 
     pub fn renderer(self) -> Box<dyn Render> {
@@ -95,12 +102,25 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { lang: Lang::En, bom: false, raw_cells: false, max_rows: None, width: None, style: false }
+        Options {
+            lang: Lang::En,
+            bom: false,
+            raw_cells: false,
+            max_rows: None,
+            width: None,
+            style: false,
+        }
     }
 }
 
 /// A renderer writes the tables it is given.
 pub trait Render {
     /// Render `tables` (usually one; all of them for table, md, json and xlsx) with the report's notes.
-    fn render(&self, tables: &[&ResultTable], report: &Report, o: &Options, w: &mut dyn Write) -> std::io::Result<()>;
+    fn render(
+        &self,
+        tables: &[&ResultTable],
+        report: &Report,
+        o: &Options,
+        w: &mut dyn Write,
+    ) -> std::io::Result<()>;
 }

@@ -14,7 +14,13 @@ use crate::output::{Report, ResultTable};
 pub struct Terminal;
 
 impl Render for Terminal {
-    fn render(&self, tables: &[&ResultTable], r: &Report, o: &Options, w: &mut dyn Write) -> std::io::Result<()> {
+    fn render(
+        &self,
+        tables: &[&ResultTable],
+        r: &Report,
+        o: &Options,
+        w: &mut dyn Write,
+    ) -> std::io::Result<()> {
         for (ti, t) in tables.iter().enumerate() {
             if tables.len() > 1 {
                 if ti > 0 {
@@ -35,8 +41,16 @@ impl Render for Terminal {
             }
             tab.set_header(t.columns.iter().map(|c| {
                 let cell = TCell::new(label(&c.id, o.lang));
-                let cell = if right(c.unit) { cell.set_alignment(CellAlignment::Right) } else { cell };
-                if o.style { cell.add_attribute(Attribute::Bold) } else { cell }
+                let cell = if right(c.unit) {
+                    cell.set_alignment(CellAlignment::Right)
+                } else {
+                    cell
+                };
+                if o.style {
+                    cell.add_attribute(Attribute::Bold)
+                } else {
+                    cell
+                }
             }));
             let cur = t.columns.iter().position(|c| c.id == "currency");
             let all = rows(&t.df, o.max_rows);
@@ -47,12 +61,21 @@ impl Render for Terminal {
                 });
                 tab.add_row(row.iter().zip(&t.columns).map(|(c, s)| {
                     let cell = TCell::new(c.display(s.unit, currency));
-                    if right(s.unit) { cell.set_alignment(CellAlignment::Right) } else { cell }
+                    if right(s.unit) {
+                        cell.set_alignment(CellAlignment::Right)
+                    } else {
+                        cell
+                    }
                 }));
             }
             writeln!(w, "{tab}")?;
             if all.len() < t.df.height() {
-                writeln!(w, "({} of {} rows shown; --max-rows changes this)", all.len(), t.df.height())?;
+                writeln!(
+                    w,
+                    "({} of {} rows shown; --max-rows changes this)",
+                    all.len(),
+                    t.df.height()
+                )?;
             }
         }
         for n in &r.notes {

@@ -12,12 +12,26 @@ use crate::output::{Report, ResultTable, Unit};
 pub struct Xlsx;
 
 fn sheet_name(s: &str) -> String {
-    let cleaned: String = s.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(31).collect();
-    if cleaned.is_empty() { "result".into() } else { cleaned }
+    let cleaned: String = s
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    if cleaned.is_empty() {
+        "result".into()
+    } else {
+        cleaned
+    }
 }
 
 impl Render for Xlsx {
-    fn render(&self, tables: &[&ResultTable], _r: &Report, o: &Options, w: &mut dyn Write) -> std::io::Result<()> {
+    fn render(
+        &self,
+        tables: &[&ResultTable],
+        _r: &Report,
+        o: &Options,
+        w: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let bytes = workbook(tables, o).map_err(std::io::Error::other)?;
         w.write_all(&bytes)
     }
@@ -62,7 +76,12 @@ fn workbook(tables: &[&ResultTable], o: &Options) -> Result<Vec<u8>, rust_xlsxwr
                         5
                     }
                     Cell::Date(d) => {
-                        ws.write_datetime_with_format(r, c, d.and_time(chrono::NaiveTime::MIN), &date)?;
+                        ws.write_datetime_with_format(
+                            r,
+                            c,
+                            d.and_time(chrono::NaiveTime::MIN),
+                            &date,
+                        )?;
                         10
                     }
                     Cell::DateTime(d) => {
@@ -75,7 +94,11 @@ fn workbook(tables: &[&ResultTable], o: &Options) -> Result<Vec<u8>, rust_xlsxwr
                         }
                     }
                     Cell::Text(s) => {
-                        let s = if o.raw_cells { s.clone() } else { neutralise(s).into_owned() };
+                        let s = if o.raw_cells {
+                            s.clone()
+                        } else {
+                            neutralise(s).into_owned()
+                        };
                         ws.write_string(r, c, &s)?;
                         s.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum()
                     }
