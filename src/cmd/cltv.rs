@@ -376,7 +376,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         .col(
             "model",
             Unit::Text,
-            vec![
+            [
                 mname,
                 mname,
                 mname,

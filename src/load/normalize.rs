@@ -611,7 +611,7 @@ impl Derived {
             b.append_value(status.as_str());
         }
         if let Some(b) = &mut self.currency {
-            let col = text("currency").map(|c| normalise_currency(c));
+            let col = text("currency").map(normalise_currency);
             let from_amount = get("amount").or_else(|| get("spend")).and_then(|(_, p)| {
                 let raw = p
                     .cols

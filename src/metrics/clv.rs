@@ -31,7 +31,7 @@ pub fn rfm(
     cal_end: i64,
     unit: f64,
 ) -> Vec<Rfm> {
-    purchases.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    purchases.sort_unstable_by_key(|a| (a.0, a.1));
     let mut out = Vec::new();
     let mut i = 0;
     while i < purchases.len() {

@@ -126,7 +126,7 @@ fn value_funnel_per_currency_by_hand() {
     let eur_won = rows
         .iter()
         .filter(|r| r["currency"] == "EUR")
-        .last()
+        .next_back()
         .unwrap();
     assert!(eur_won["step_conversion"].is_null(), "0 / 0 is null, not 0");
     let usd_q = rows

@@ -37,8 +37,7 @@ impl Workdir {
 
     /// Run with args; return the output whatever the status.
     pub fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().expect("spawn salesctl");
-        out
+        self.cmd().args(args).output().expect("spawn salesctl")
     }
 
     /// Run and require the exit code; returns stdout.
