@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             history,
             forecast,
             x_labels,
+            origin: None,
         },
         "Airline passengers: seasonal naive, 95% interval",
         "month",

@@ -44,6 +44,12 @@ pub enum Command {
     /// What customers cost: CAC per period and channel, LTV:CAC, payback months.
     #[command(after_help = EXIT_STATUS_HELP)]
     Cac(cmd::cac::Args),
+    /// Where revenue is heading: seasonal naive, ETS, trend or pipeline-weighted, with intervals and a backtest.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Forecast(cmd::forecast::Args),
+    /// An annual or quarterly target split into monthly targets per rep (a scorecard --targets file).
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Plan(cmd::plan::Args),
     /// Threshold rules on KPIs for cron: exit 4 when any rule fails.
     #[command(after_help = EXIT_STATUS_HELP)]
     Check(cmd::check::Args),

@@ -7,9 +7,11 @@ pub mod check;
 pub mod cltv;
 pub mod completions;
 pub mod diff;
+pub mod forecast;
 pub mod funnel;
 pub mod history;
 pub mod ingest;
+pub mod plan;
 pub mod scorecard;
 pub mod show;
 
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scorecard(a) => scorecard::run(a),
         Command::Cltv(a) => cltv::run(a),
         Command::Cac(a) => cac::run(a),
+        Command::Forecast(a) => forecast::run(a),
+        Command::Plan(a) => plan::run(a),
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Completions(a) => completions::run(a),

@@ -239,6 +239,16 @@ fn missing(file: &str, field: &str, why: &str, wanted: &str, headers: &[String])
     }
 }
 
+const ORDER: [Table; 7] = [
+    Table::Deals,
+    Table::Orders,
+    Table::StageEvents,
+    Table::Targets,
+    Table::Spend,
+    Table::Activities,
+    Table::Feedback,
+];
+
 /// For files no preset knows: the table whose required fields the headers satisfy, preferring
 /// deals, then orders, stage events, targets, spend, activities, feedback.
 fn guess_table(keys: &[String], user_maps: &[(String, String)]) -> Table {
@@ -266,16 +276,21 @@ fn guess_table(keys: &[String], user_maps: &[(String, String)]) -> Table {
     if keys.iter().any(|k| entry.contains(&k.as_str())) && satisfies(Table::StageEvents) {
         return Table::StageEvents;
     }
-    let order = [
-        Table::Deals,
-        Table::Orders,
-        Table::StageEvents,
-        Table::Targets,
-        Table::Spend,
-        Table::Activities,
-        Table::Feedback,
-    ];
-    order
+    // `--map ordered_at=Date --map amount=Sales` on a plain series: the table whose fields the
+    // user named, when deals lacks one of them.
+    if !user_maps.is_empty()
+        && user_maps
+            .iter()
+            .any(|(f, _)| Table::Deals.field(f).is_none())
+    {
+        if let Some(t) = ORDER
+            .into_iter()
+            .find(|t| user_maps.iter().all(|(f, _)| t.field(f).is_some()) && satisfies(*t))
+        {
+            return t;
+        }
+    }
+    ORDER
         .into_iter()
         .find(|t| satisfies(*t))
         .unwrap_or(Table::Deals)

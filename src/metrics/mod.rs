@@ -4,6 +4,7 @@
 
 pub mod clv;
 pub mod deals;
+pub mod forecast;
 pub mod funnel;
 pub mod paths;
 pub mod prep;

@@ -68,7 +68,7 @@ impl Table {
         match self {
             Table::Deals => &[&["stage", "status"]],
             Table::StageEvents => &[&["deal_id"], &["stage"], &["entered_at"]],
-            Table::Orders => &[&["customer_id"], &["ordered_at"], &["amount"]],
+            Table::Orders => &[&["ordered_at"], &["amount"]],
             Table::Spend => &[&["period"], &["spend"]],
             Table::Targets => &[&["key"], &["period"], &["target"]],
             Table::Activities => &[&["owner"], &["at"]],

@@ -365,6 +365,43 @@ static COLUMNS: &[(&str, &str, &str)] = &[
     ("limit_days", "Limit (days)", "时限(天)"),
     ("limit_basis", "Limit basis", "时限依据"),
     ("table", "Table", "表"),
+    ("forecast", "Forecast", "预测"),
+    ("lower_80", "Lower 80%", "80% 下限"),
+    ("upper_80", "Upper 80%", "80% 上限"),
+    ("lower_95", "Lower 95%", "95% 下限"),
+    ("upper_95", "Upper 95%", "95% 上限"),
+    ("mape", "MAPE %", "MAPE %"),
+    ("smape", "sMAPE %", "sMAPE %"),
+    ("mase", "MASE", "MASE"),
+    (
+        "relative_mase",
+        "MASE vs seasonal naive",
+        "相对季节朴素 MASE",
+    ),
+    ("origins", "Origins", "回测起点数"),
+    ("chosen", "Chosen", "选用"),
+    ("open_deals", "Open deals", "在途商机"),
+    ("open_amount", "Open amount", "在途金额"),
+    (
+        "weighted",
+        "Weighted (stage win prob.)",
+        "加权（阶段赢单率）",
+    ),
+    ("crm_weighted", "Weighted (CRM prob.)", "加权（CRM 概率）"),
+    (
+        "unweighted_deals",
+        "Deals without a win prob.",
+        "无赢单率商机",
+    ),
+    (
+        "time_series_forecast",
+        "Time-series forecast",
+        "时间序列预测",
+    ),
+    ("dimension", "Dimension", "维度"),
+    ("key", "Key", "对象"),
+    ("gap", "Gap (forecast - target)", "差距（预测-目标）"),
+    ("cumulative_gap", "Cumulative gap", "累计差距"),
 ];
 
 /// Look a KPI up by id.

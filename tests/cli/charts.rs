@@ -90,6 +90,7 @@ fn line_with_band_draws_line_and_interval() {
             history: (0..12).map(|i| (i as f64, 100.0 + i as f64)).collect(),
             forecast: (12..18).map(|i| (i as f64, 112.0, 100.0, 124.0)).collect(),
             x_labels: vec![(0.0, "2025-01".into()), (12.0, "2026-01".into())],
+            origin: None,
         },
         "Forecast",
     );

@@ -7,6 +7,7 @@ mod cltv;
 mod diff;
 mod examples;
 mod exit_codes;
+mod forecast;
 mod funnel;
 mod history;
 mod ingest;

@@ -182,6 +182,7 @@ fn draw(
             history,
             forecast,
             x_labels,
+            origin,
         } => {
             let xs = history
                 .iter()
@@ -252,6 +253,18 @@ fn draw(
                 .legend(|(x, y)| {
                     PathElement::new([(x, y), (x + 14, y)], PALETTE[0].stroke_width(2))
                 });
+            if let Some(o) = origin {
+                let (lo, hi) = ((y0 - pad).min(0f64.max(y0 - pad)), y1 + pad);
+                let n = 24;
+                let seg = (hi - lo) / n as f64;
+                chart
+                    .draw_series((0..n).step_by(2).map(|i| {
+                        let a = lo + seg * i as f64;
+                        PathElement::new(vec![(*o, a), (*o, a + seg)], BLACK.stroke_width(1))
+                    }))?
+                    .label("backtest origin")
+                    .legend(|(x, y)| PathElement::new([(x + 7, y - 6), (x + 7, y + 6)], BLACK));
+            }
             if !forecast.is_empty() {
                 chart
                     .draw_series(LineSeries::new(

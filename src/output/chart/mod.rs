@@ -28,6 +28,8 @@ pub enum Chart {
         history: Vec<(f64, f64)>,
         forecast: Vec<(f64, f64, f64, f64)>,
         x_labels: Vec<(f64, String)>,
+        /// The first backtest origin, marked by a dashed vertical line.
+        origin: Option<f64>,
     },
     /// Value distribution.
     Histogram { values: Vec<f64>, bins: usize },

@@ -1,0 +1,420 @@
+//! `salesctl plan --target 12000000 --year 2027 INPUT`: an annual (or quarterly) target split into
+//! monthly targets per rep, region or product: the step from an annual goal to SMART monthly goals.
+//!
+//! Months get the target in proportion to the revenue forecast for them (its seasonal profile;
+//! actual revenue for months already past); groups (`--by`) in proportion to recent won revenue
+//! (`--split history`), open pipeline (`--split pipeline`) or evenly. Amounts are rounded to cents
+//! by largest remainder, so they add up to the target exactly.
+//!
+//! Tables: `targets` (dimension, key, period, target, metric: the format `scorecard --targets`
+//! reads), `months` (per month: share, forecast, target, gap), `split` (per group: basis, share,
+//! target).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::Datelike;
+
+use super::analysis;
+use super::forecast::{self as fcmd, Freq, Opts};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::metrics::prep::{self, NONE};
+use crate::model::{Status, Table};
+use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Export(s) or an ingested DIR with won deals (or orders) and, for --split pipeline, open deals.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The revenue target for the whole --year or --quarter.
+    #[arg(long, value_name = "AMOUNT", required = true)]
+    pub target: f64,
+    /// The year the target covers: 2027, or FY2027 with the config's fiscal_year_start.
+    #[arg(
+        long,
+        value_name = "YEAR",
+        required_unless_present = "quarter",
+        conflicts_with = "quarter"
+    )]
+    pub year: Option<String>,
+    /// A quarter instead: 2027-Q1 or FY2027-Q1.
+    #[arg(long, value_name = "QUARTER")]
+    pub quarter: Option<String>,
+    /// Split across the values of FIELD (owner, region, product or any column).
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+    /// How groups share the target: history (won revenue over --window), pipeline (open pipeline
+    /// amount), even.
+    #[arg(long, value_name = "BASIS", default_value = "history", value_parser = ["history", "pipeline", "even"])]
+    pub split: String,
+    /// The history window for --split history, in months before the as-of period.
+    #[arg(long, value_name = "MONTHS", default_value_t = 12)]
+    pub window: usize,
+    /// Forecast method behind the monthly profile: auto, snaive, ets, trend.
+    #[arg(long, value_name = "METHOD", default_value = "auto", value_parser = ["auto", "snaive", "ets", "trend"])]
+    pub method: String,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Split `total` cents over `weights` (non-negative, not all zero) by largest remainder: the parts
+/// add up to `total` exactly; ties go to the earlier part.
+pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
+    let sum: f64 = weights.iter().sum();
+    if weights.is_empty() || sum <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let raw: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut parts: Vec<i64> = raw.iter().map(|r| r.floor() as i64).collect();
+    let mut left = total - parts.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let fa = raw[a] - raw[a].floor();
+        let fb = raw[b] - raw[b].floor();
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    let mut i = 0;
+    while left > 0 && !order.is_empty() {
+        parts[order[i % order.len()]] += 1;
+        left -= 1;
+        i += 1;
+    }
+    parts
+}
+
+pub fn run(mut a: Args) -> Result<ExitCode> {
+    a.load.quiet = a.out.quiet;
+    if !(a.target.is_finite() && a.target > 0.0) {
+        return Err(Error::Usage(format!(
+            "--target {}: a positive amount",
+            a.target
+        )));
+    }
+    if a.window == 0 {
+        return Err(Error::Usage("--window must be at least 1 month".into()));
+    }
+    let ds = load::load(&a.inputs, &a.load)?;
+    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::Usage)?;
+    let spec = a
+        .year
+        .as_deref()
+        .or(a.quarter.as_deref())
+        .unwrap_or_default();
+    let period = crate::period::parse(spec, ds.as_of, ds.calendar()).map_err(|e| {
+        Error::Usage(format!(
+            "--{} {e}",
+            if a.year.is_some() { "year" } else { "quarter" }
+        ))
+    })?;
+    let freq = Freq::Month;
+    let first_month = freq.index(period.start);
+    let n_months = (freq.index(period.end.pred_opt().unwrap_or(period.start)) - first_month + 1)
+        .max(1) as usize;
+    let wanted = if a.year.is_some() { 12 } else { 3 };
+    if n_months != wanted || period.start.day() != 1 {
+        return Err(Error::Usage(format!(
+            "{spec:?} is {} to {}: not a {}",
+            period.start,
+            period.end,
+            if a.year.is_some() { "year" } else { "quarter" }
+        )));
+    }
+    // 1. The monthly profile: the revenue forecast (actuals for months already past).
+    let probe = fcmd::points(&ds, "revenue", None)?;
+    let series = fcmd::series(&ds, &probe, freq, false)?;
+    let last_hist = series.last;
+    let end_month = first_month + n_months as i64 - 1;
+    let h = (end_month - last_hist).max(1) as usize;
+    let opts = Opts {
+        metric: "revenue",
+        freq,
+        h,
+        levels: vec![],
+        method: match a.method.as_str() {
+            "snaive" => Some(crate::metrics::forecast::Method::Snaive),
+            "ets" => Some(crate::metrics::forecast::Method::Ets),
+            "trend" => Some(crate::metrics::forecast::Method::Trend),
+            _ => None,
+        },
+        backtest: 3,
+        holdout: 0,
+        by: None,
+    };
+    let run = fcmd::compute(&ds, &opts)?;
+    let g = run.groups.last().expect("one series");
+    let hist = &series.values[&fcmd::TOTAL].1;
+    let mut notes = analysis::base_notes(&ds, Some(&period), "closed_at / ordered_at");
+    let mut profile: Vec<(f64, &'static str)> = Vec::with_capacity(n_months);
+    for k in 0..n_months as i64 {
+        let i = first_month + k;
+        let v = if i <= last_hist {
+            let j = i - series.first;
+            (
+                if j >= 0 {
+                    hist.get(j as usize).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                },
+                "actual",
+            )
+        } else {
+            let j = (i - last_hist - 1) as usize;
+            (g.forecast.mean.get(j).copied().unwrap_or(0.0), "forecast")
+        };
+        profile.push((v.0.max(0.0), v.1));
+    }
+    let mut month_w: Vec<f64> = profile.iter().map(|p| p.0).collect();
+    if month_w.iter().sum::<f64>() <= 0.0 {
+        notes.push(Note::en(
+            "the forecast for the target months is zero: months share the target evenly",
+        ));
+        month_w = vec![1.0; n_months];
+    }
+    notes.push(Note::new(
+        format!(
+            "months share the target in proportion to the revenue forecast for them ({}, {}); negative forecasts count as 0",
+            g.forecast.model,
+            if profile.iter().any(|p| p.1 == "actual") {
+                "actual revenue for months already past"
+            } else {
+                "all months in the future"
+            }
+        ),
+        format!("各月按收入预测（{}）的比例分配目标", g.forecast.model),
+    ));
+    // 2. The group split.
+    let (groups, basis): (Vec<String>, Vec<f64>) = match &a.by {
+        None => (vec!["(all)".to_string()], vec![1.0]),
+        Some(field) => group_basis(&ds, field, &a.split, a.window, last_hist, freq)?,
+    };
+    let mut group_w = basis.clone();
+    if group_w.iter().sum::<f64>() <= 0.0 {
+        return Err(Error::Input(format!(
+            "--split {}: every {} has zero {}; use --split even",
+            a.split,
+            a.by.as_deref().unwrap_or("group"),
+            if a.split == "pipeline" {
+                "open pipeline"
+            } else {
+                "won revenue in the window"
+            }
+        )));
+    }
+    if a.split == "even" {
+        group_w = vec![1.0; groups.len()];
+    }
+    let total_cents = (a.target * 100.0).round() as i64;
+    let per_group = apportion(total_cents, &group_w);
+    let cells: Vec<Vec<i64>> = per_group.iter().map(|c| apportion(*c, &month_w)).collect();
+    let dimension = a.by.clone().unwrap_or_else(|| "all".into());
+    // targets table
+    let (mut dim, mut key, mut per, mut tgt, mut met) = (vec![], vec![], vec![], vec![], vec![]);
+    for (gi, name) in groups.iter().enumerate() {
+        for (k, c) in cells[gi].iter().enumerate() {
+            dim.push(dimension.clone());
+            key.push(name.clone());
+            per.push(freq.label(first_month + k as i64));
+            tgt.push(*c as f64 / 100.0);
+            met.push("revenue".to_string());
+        }
+    }
+    let targets = TableBuilder::new("targets")
+        .col("dimension", Unit::Text, dim)
+        .col("key", Unit::Text, key)
+        .col("period", Unit::Text, per)
+        .col("target", Unit::Number, tgt)
+        .col("metric", Unit::Text, met)
+        .build()?;
+    // months table: team target per month against the forecast.
+    let month_cents: Vec<i64> = (0..n_months)
+        .map(|k| cells.iter().map(|c| c[k]).sum())
+        .collect();
+    let msum: f64 = month_w.iter().sum();
+    let mut cum = 0.0;
+    let mut cum_gap = vec![];
+    let gaps: Vec<f64> = (0..n_months)
+        .map(|k| {
+            let gap = profile[k].0 - month_cents[k] as f64 / 100.0;
+            cum += gap;
+            cum_gap.push(cum);
+            gap
+        })
+        .collect();
+    let months = TableBuilder::new("months")
+        .col(
+            "period",
+            Unit::Text,
+            (0..n_months)
+                .map(|k| freq.label(first_month + k as i64))
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "basis",
+            Unit::Text,
+            profile.iter().map(|p| p.1.to_string()).collect::<Vec<_>>(),
+        )
+        .col(
+            "share",
+            Unit::Ratio,
+            month_w.iter().map(|w| w / msum).collect::<Vec<_>>(),
+        )
+        .col(
+            "forecast",
+            Unit::Number,
+            profile.iter().map(|p| p.0).collect::<Vec<_>>(),
+        )
+        .col(
+            "target",
+            Unit::Number,
+            month_cents
+                .iter()
+                .map(|c| *c as f64 / 100.0)
+                .collect::<Vec<_>>(),
+        )
+        .col("gap", Unit::Number, gaps)
+        .col("cumulative_gap", Unit::Number, cum_gap)
+        .build()?;
+    let gsum: f64 = group_w.iter().sum();
+    let split = TableBuilder::new("split")
+        .col("key", Unit::Text, groups.clone())
+        .col("basis", Unit::Number, basis.clone())
+        .col(
+            "share",
+            Unit::Ratio,
+            group_w.iter().map(|w| w / gsum).collect::<Vec<_>>(),
+        )
+        .col(
+            "target",
+            Unit::Number,
+            per_group
+                .iter()
+                .map(|c| *c as f64 / 100.0)
+                .collect::<Vec<_>>(),
+        )
+        .build()?;
+    notes.push(Note::new(
+        match a.split.as_str() {
+            "history" => format!(
+                "groups share the target by won revenue in the {} month(s) up to {} (split.basis)",
+                a.window,
+                freq.label(last_hist)
+            ),
+            "pipeline" => "groups share the target by open pipeline amount (split.basis)".into(),
+            _ => "groups share the target evenly".into(),
+        },
+        match a.split.as_str() {
+            "history" => format!("各组按最近 {} 个月的赢单收入比例分配", a.window),
+            "pipeline" => "各组按在途商机金额比例分配".into(),
+            _ => "各组平均分配".into(),
+        },
+    ));
+    notes.push(Note::en(
+        "targets rounded to cents by largest remainder: they add up to --target exactly; gap = forecast - target (negative: the forecast falls short)",
+    ));
+    let _ = lang;
+    let report = Report {
+        tables: vec![targets, months, split],
+        notes,
+        title: Some(Note::new("Target plan", "目标分解")),
+    };
+    output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
+    analysis::write_rejects(&ds, &a.load)?;
+    Ok(ExitCode::Success)
+}
+
+/// Groups (sorted by name, `(none)` for rows without a value) and each one's basis: won revenue
+/// over the window, open pipeline amount, or 1 each.
+fn group_basis(
+    ds: &load::Dataset,
+    field: &str,
+    split: &str,
+    window: usize,
+    last_hist: i64,
+    freq: Freq,
+) -> Result<(Vec<String>, Vec<f64>)> {
+    let mut basis: BTreeMap<String, f64> = BTreeMap::new();
+    let name = |c: u32, values: &[String]| {
+        if c == NONE {
+            "(none)".to_string()
+        } else {
+            values[c as usize].clone()
+        }
+    };
+    match split {
+        "pipeline" => {
+            if !ds.has(Table::Deals) {
+                return Err(Error::Input(
+                    "--split pipeline needs deals with open pipeline".into(),
+                ));
+            }
+            let df = ds
+                .frame(Table::Deals, &["status", "amount", "currency", field])?
+                .unwrap_or_default();
+            prep::need(&df, "deals", &["status", "amount", field])?;
+            let st = prep::coded(&df, "status")?;
+            let amt = prep::floats(&df, "amount")?;
+            let g = prep::coded(&df, field)?;
+            let cur = prep::coded(&df, "currency")?;
+            let mut currencies = std::collections::BTreeSet::new();
+            for i in 0..df.height() {
+                let e = basis.entry(name(g.codes[i], &g.values)).or_default();
+                if st.get(i) == Some(Status::Open.as_str()) {
+                    *e += amt[i].unwrap_or(0.0);
+                    if let Some(c) = cur.get(i).filter(|c| !c.is_empty()) {
+                        currencies.insert(c.to_string());
+                    }
+                }
+            }
+            if currencies.len() > 1 {
+                return Err(Error::Input(format!(
+                    "open pipeline in {}: convert with --fx FILE",
+                    currencies.into_iter().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+        _ => {
+            let p = fcmd::points(ds, "revenue", Some(field))?;
+            for g in &p.groups {
+                basis.entry(g.clone()).or_default();
+            }
+            let lo = freq.start(last_hist - window as i64 + 1);
+            let hi = freq.start(last_hist + 1);
+            for (ms, v, g) in &p.rows {
+                let e = basis.entry(name(*g, &p.groups)).or_default();
+                let Some(d) = crate::period::ms_to_date(*ms) else {
+                    continue;
+                };
+                if d >= lo && d < hi {
+                    *e += v;
+                }
+            }
+        }
+    }
+    if split == "even" {
+        for v in basis.values_mut() {
+            *v = 1.0;
+        }
+    }
+    let (g, b): (Vec<String>, Vec<f64>) = basis.into_iter().unzip();
+    Ok((g, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apportion;
+
+    #[test]
+    fn apportion_adds_up_exactly() {
+        // 100 cents in thirds: 33.33.. each, the first gets the extra cent.
+        assert_eq!(apportion(100, &[1.0, 1.0, 1.0]), vec![34, 33, 33]);
+        assert_eq!(apportion(1000, &[3.0, 1.0]), vec![750, 250]);
+        assert_eq!(apportion(7, &[0.0, 2.0]), vec![0, 7]);
+        assert_eq!(apportion(5, &[0.0, 0.0]), vec![0, 0]);
+    }
+}
