@@ -50,6 +50,9 @@ pub enum Command {
     /// An annual or quarterly target split into monthly targets per rep (a scorecard --targets file).
     #[command(after_help = EXIT_STATUS_HELP)]
     Plan(cmd::plan::Args),
+    /// The monthly review in one directory: report.md, report.html, report.xlsx, charts and CSVs.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Report(cmd::report::Args),
     /// Threshold rules on KPIs for cron: exit 4 when any rule fails.
     #[command(after_help = EXIT_STATUS_HELP)]
     Check(cmd::check::Args),

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod docs;
 pub mod error;
 pub mod exit;
 pub mod load;

@@ -473,8 +473,11 @@ pub(crate) fn forecast_group(
     let h = if holdout > 0 { holdout } else { h };
     let backtest: Vec<(Method, Option<(Accuracy, usize)>)> = match method {
         Some(_) => vec![],
+        // The trend-only model is for short series (under two seasons); with two seasons or
+        // more, seasonal naive and ETS compete.
         None => Method::ALL
             .iter()
+            .filter(|me| m == 1 || **me != Method::Trend)
             .map(|&me| (me, fc::backtest(train, m, h, k, me)))
             .collect(),
     };

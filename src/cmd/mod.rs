@@ -12,6 +12,7 @@ pub mod funnel;
 pub mod history;
 pub mod ingest;
 pub mod plan;
+pub mod report;
 pub mod scorecard;
 pub mod show;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cac(a) => cac::run(a),
         Command::Forecast(a) => forecast::run(a),
         Command::Plan(a) => plan::run(a),
+        Command::Report(a) => report::run(a),
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Completions(a) => completions::run(a),

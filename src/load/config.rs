@@ -50,6 +50,17 @@ pub struct Config {
     /// `salesctl check` rules.
     #[serde(default)]
     pub check: CheckConfig,
+    /// `salesctl report` options.
+    #[serde(default)]
+    pub report: ReportConfig,
+}
+
+/// `[report]`: which sections `salesctl report` writes (all when empty).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    #[serde(default)]
+    pub sections: Vec<String>,
 }
 
 /// `[check]`: rules `salesctl check` always applies.

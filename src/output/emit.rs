@@ -17,6 +17,16 @@ pub fn emit(
     chart: Option<&ChartSpec>,
 ) -> Result<()> {
     let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::Usage)?;
+    if let Some(sink) = &o.capture {
+        if let (Some(path), Some(spec)) = (&o.chart, chart) {
+            let size = o.chart_size().map_err(Error::Usage)?;
+            if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
+                eprintln!("salesctl: warning: {w}");
+            }
+        }
+        sink.borrow_mut().push(report.clone());
+        return Ok(());
+    }
     let format = o.resolve_format().map_err(Error::Usage)?;
     let stdout_tty = std::io::stdout().is_terminal();
     let opts = Options {

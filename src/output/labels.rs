@@ -402,6 +402,8 @@ static COLUMNS: &[(&str, &str, &str)] = &[
     ("key", "Key", "对象"),
     ("gap", "Gap (forecast - target)", "差距（预测-目标）"),
     ("cumulative_gap", "Cumulative gap", "累计差距"),
+    ("previous", "Previous period", "上一期"),
+    ("change_pct", "Change %", "变化率"),
 ];
 
 /// Look a KPI up by id.

@@ -1,0 +1,650 @@
+//! `salesctl report INPUT -o DIR`: the monthly review as one cron line.
+//!
+//! A report computes nothing of its own: the input is ingested once, then each section runs the
+//! single command (`funnel`, `bottleneck`, `scorecard`, `cltv`, `cac`, `forecast`) on it with the
+//! same command line a user would type, and collects its result. Written atomically (a temporary
+//! directory beside DIR, then a rename): `report.md`, a self-contained `report.html` (charts
+//! embedded), `report.xlsx` (a sheet per table), each chart as PNG and each table as CSV, under
+//! deterministic names (`<section>-<table>.csv`, `<section>.png`).
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use base64::Engine;
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::load::{self, LoaderArgs};
+use crate::output::args::Sink;
+use crate::output::cell::{Cell, rows};
+use crate::output::format::{Format, Options};
+use crate::output::labels::label;
+use crate::output::{Lang, Note, Report, ResultTable, TableBuilder, Unit};
+
+/// Every section, in report order.
+pub const SECTIONS: &[&str] = &[
+    "headline",
+    "funnel",
+    "bottleneck",
+    "scorecard",
+    "cltv",
+    "cac",
+    "forecast",
+];
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Export(s) or an ingested DIR (deals, stage history, orders...).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The report directory (replaced as a whole when it exists).
+    #[arg(short, long, value_name = "DIR", required = true)]
+    pub output: PathBuf,
+    /// The period reviewed, relative to --as-of: last-month (default), 2026-10, 2026-Q3, ytd...
+    #[arg(long, value_name = "PERIOD", default_value = "last-month")]
+    pub period: String,
+    /// Targets for the scorecard (scorecard --targets).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Sales and marketing spend for the CAC section (cac --spend).
+    #[arg(long, value_name = "FILE")]
+    pub spend: Option<PathBuf>,
+    /// Sections to include (default: config [report] sections, else all):
+    /// headline,funnel,bottleneck,scorecard,cltv,cac,forecast.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub sections: Vec<String>,
+    /// Language of headers, labels and notes: en or zh-CN (default: config, else LANG).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// No progress bars or notes on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub load: LoaderArgs,
+}
+
+/// One section's result.
+struct Section {
+    id: &'static str,
+    report: Option<Report>,
+    chart: Option<String>,
+    error: Option<String>,
+}
+
+fn title(id: &str, lang: Lang) -> &'static str {
+    let (en, zh) = match id {
+        "headline" => ("Headline KPIs", "核心指标"),
+        "funnel" => ("Funnel", "销售漏斗"),
+        "bottleneck" => ("Bottlenecks", "瓶颈"),
+        "scorecard" => ("Scorecard", "销售记分卡"),
+        "cltv" => ("Customer lifetime value", "客户终身价值"),
+        "cac" => ("Customer acquisition cost", "获客成本"),
+        _ => ("Forecast", "预测"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
+    }
+}
+
+/// Run one command line with its result captured; `load` replaces its loader flags.
+fn capture(argv: &[String], load: &LoaderArgs, quiet: bool) -> Result<Report> {
+    let mut cli = Cli::try_parse_from(argv)
+        .map_err(|e| Error::Internal(format!("report: {}: {e}", argv.join(" "))))?;
+    let sink: Sink = Rc::new(RefCell::new(Vec::new()));
+    match &mut cli.command {
+        Command::Funnel(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
+        Command::Bottleneck(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
+        Command::Scorecard(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
+        Command::Cltv(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
+        Command::Cac(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
+        Command::Forecast(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
+        _ => return Err(Error::Internal("report: not a section command".into())),
+    }
+    super::run(cli)?;
+    let r = sink.borrow_mut().pop();
+    r.ok_or_else(|| Error::Internal("report: the command produced no result".into()))
+}
+
+fn set(
+    l: &mut LoaderArgs,
+    o: &mut crate::output::OutputArgs,
+    load: &LoaderArgs,
+    sink: &Sink,
+    quiet: bool,
+) {
+    let chart = o.chart.clone();
+    let lang = o.lang.clone();
+    *l = load.clone();
+    l.quiet = quiet;
+    o.capture = Some(sink.clone());
+    o.chart = chart;
+    o.lang = lang;
+    o.quiet = quiet;
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    // Sections: --sections, else the config's [report] sections, else all.
+    let settings = load::Settings::from_args(&a.load)?;
+    let cfg = &settings.config;
+    let mut wanted: Vec<String> = if !a.sections.is_empty() {
+        a.sections.clone()
+    } else if !cfg.report.sections.is_empty() {
+        cfg.report.sections.clone()
+    } else {
+        SECTIONS.iter().map(|s| s.to_string()).collect()
+    };
+    wanted
+        .iter_mut()
+        .for_each(|w| *w = w.trim().to_ascii_lowercase());
+    for w in &wanted {
+        if !SECTIONS.contains(&w.as_str()) {
+            return Err(Error::Usage(format!(
+                "report section {w:?}: sections are {}",
+                SECTIONS.join(", ")
+            )));
+        }
+    }
+    let lang = Lang::resolve(a.lang.as_deref(), cfg.lang.as_deref()).map_err(Error::Usage)?;
+    let lang_flag = match lang {
+        Lang::En => "en",
+        Lang::ZhCn => "zh-CN",
+    };
+    // The output goes to a temporary directory beside DIR, renamed into place at the end.
+    let out = &a.output;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".salesctl-report-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+    // 1. Ingest once (the same loader flags as every command), into a scratch directory.
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
+    let data = scratch.path().join("data");
+    let input_is_dir = a.inputs.len() == 1 && a.inputs[0].is_dir();
+    let dir = if input_is_dir {
+        a.inputs[0].clone()
+    } else {
+        let mut argv: Vec<String> = vec!["salesctl".into(), "ingest".into()];
+        argv.extend(a.inputs.iter().map(|p| s(p)));
+        argv.extend(["-o".into(), s(&data)]);
+        let mut cli = Cli::try_parse_from(&argv)
+            .map_err(|e| Error::Internal(format!("report: ingest: {e}")))?;
+        if let Command::Ingest(i) = &mut cli.command {
+            i.load = a.load.clone();
+            i.load.quiet = true;
+            i.quiet = true;
+        }
+        super::run(cli)?;
+        data.clone()
+    };
+    // Sections read the ingested DIR with the config and as-of only (the mapping is applied).
+    let section_load = LoaderArgs {
+        config: a.load.config.clone(),
+        as_of: a.load.as_of.clone(),
+        quiet: true,
+        ..LoaderArgs::default()
+    };
+    let ds = load::load(std::slice::from_ref(&dir), &section_load)?;
+    let period = crate::period::parse(&a.period, ds.as_of, ds.calendar())
+        .map_err(|e| Error::Usage(format!("--period {e}")))?;
+    let prev = period.previous();
+    let last_day = |p: &crate::period::Period| p.end.pred_opt().unwrap_or(p.end).to_string();
+    let has_orders = ds.has(crate::model::Table::Orders);
+    let has_deals = ds.has(crate::model::Table::Deals) || ds.has(crate::model::Table::StageEvents);
+    let base = |cmd: &str| -> Vec<String> {
+        vec![
+            "salesctl".into(),
+            cmd.into(),
+            s(&dir),
+            "--lang".into(),
+            lang_flag.into(),
+        ]
+    };
+    let chart = |id: &str| tmp.path().join(format!("{id}.png"));
+    let mut sections: Vec<Section> = Vec::new();
+    for id in SECTIONS.iter().filter(|s| wanted.iter().any(|w| w == *s)) {
+        let mut argv: Vec<String>;
+        let period_args = vec![
+            "--from".to_string(),
+            period.start.to_string(),
+            "--to".to_string(),
+            last_day(&period),
+        ];
+        let skip = |why: &str| Section {
+            id,
+            report: None,
+            chart: None,
+            error: Some(why.to_string()),
+        };
+        match *id {
+            "headline" => {
+                if !has_deals {
+                    sections.push(skip("no deals in the input"));
+                    continue;
+                }
+                let run = |from: String, to: String| {
+                    let mut v = base("scorecard");
+                    v.extend(["--from".into(), from, "--to".into(), to]);
+                    capture(&v, &section_load, true)
+                };
+                let now = run(period.start.to_string(), last_day(&period));
+                let before = run(prev.start.to_string(), last_day(&prev));
+                sections.push(match (now, before) {
+                    (Ok(n), Ok(b)) => Section {
+                        id,
+                        report: Some(headline(&n, &b, &period, &prev)?),
+                        chart: None,
+                        error: None,
+                    },
+                    (Err(e), _) | (_, Err(e)) => skip(&e.to_string()),
+                });
+                continue;
+            }
+            "funnel" | "bottleneck" | "scorecard" => {
+                if !has_deals {
+                    sections.push(skip("no deals in the input"));
+                    continue;
+                }
+                argv = base(id);
+                argv.extend(period_args);
+                if *id == "scorecard" {
+                    if let Some(t) = &a.targets {
+                        argv.extend(["--targets".into(), s(t)]);
+                    }
+                }
+            }
+            "cltv" => {
+                if !has_orders {
+                    sections.push(skip("no orders in the input"));
+                    continue;
+                }
+                argv = base(id);
+            }
+            "cac" => {
+                let Some(sp) = &a.spend else {
+                    sections.push(skip("no --spend file"));
+                    continue;
+                };
+                argv = base(id);
+                argv.extend(["--spend".into(), s(sp)]);
+            }
+            _ => {
+                argv = base(id);
+            }
+        }
+        argv.extend(["--chart".into(), s(&chart(id))]);
+        match capture(&argv, &section_load, true) {
+            Ok(r) => sections.push(Section {
+                id,
+                report: Some(r),
+                chart: chart(id).exists().then(|| format!("{id}.png")),
+                error: None,
+            }),
+            Err(e) => {
+                if !a.quiet {
+                    eprintln!("salesctl: warning: report section {id}: {e}");
+                }
+                sections.push(skip(&e.to_string()));
+            }
+        }
+    }
+    if sections.iter().all(|s| s.report.is_none()) {
+        return Err(Error::Input(format!(
+            "no report section could be built: {}",
+            sections
+                .iter()
+                .map(|s| format!("{}: {}", s.id, s.error.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    let opts = Options {
+        lang,
+        bom: false,
+        raw_cells: false,
+        max_rows: None,
+        width: None,
+        style: false,
+    };
+    // Tables as CSV, one per (section, table).
+    let mut all: Vec<ResultTable> = Vec::new();
+    for sec in &sections {
+        let Some(r) = &sec.report else { continue };
+        for t in &r.tables {
+            let mut t2 = t.clone();
+            t2.name = format!("{}-{}", sec.id, t.name);
+            let mut buf = Vec::new();
+            Format::Csv
+                .renderer()
+                .render(&[&t2], r, &opts, &mut buf)
+                .map_err(|e| Error::io(&t2.name, e))?;
+            let p = tmp.path().join(format!("{}.csv", t2.name));
+            std::fs::write(&p, buf).map_err(|e| Error::io(&p, e))?;
+            all.push(t2);
+        }
+    }
+    // One workbook.
+    let refs: Vec<&ResultTable> = all.iter().collect();
+    let mut buf = Vec::new();
+    Format::Xlsx
+        .renderer()
+        .render(&refs, &Report::default(), &opts, &mut buf)
+        .map_err(|e| Error::io("report.xlsx", e))?;
+    let p = tmp.path().join("report.xlsx");
+    std::fs::write(&p, buf).map_err(|e| Error::io(&p, e))?;
+    // Markdown and HTML.
+    let head = Head {
+        period: period.label.clone(),
+        from: period.start.to_string(),
+        to: last_day(&period),
+        as_of: ds.as_of.to_string(),
+        basis: ds.manifest.as_of_basis.clone(),
+        sources: ds
+            .manifest
+            .sources
+            .iter()
+            .map(|s| s.path.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let md = markdown(&sections, &head, lang, &opts)?;
+    let p = tmp.path().join("report.md");
+    std::fs::write(&p, md).map_err(|e| Error::io(&p, e))?;
+    let html = html(&sections, &head, lang, tmp.path())?;
+    let p = tmp.path().join("report.html");
+    std::fs::write(&p, html).map_err(|e| Error::io(&p, e))?;
+    // Into place: the old directory (if any) moved aside first, removed after.
+    let tmp_path = tmp.keep();
+    let old = parent.join(format!(".salesctl-report-old-{}", std::process::id()));
+    let had_old = out.exists();
+    if had_old {
+        std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp_path, out) {
+        if had_old {
+            let _ = std::fs::rename(&old, out);
+        }
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        return Err(Error::io(out, e));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    if !a.quiet {
+        let built: Vec<&str> = sections
+            .iter()
+            .filter(|s| s.report.is_some())
+            .map(|s| s.id)
+            .collect();
+        eprintln!(
+            "salesctl: report for {} ({} to {}) written to {}: {}",
+            head.period,
+            head.from,
+            head.to,
+            out.display(),
+            built.join(", ")
+        );
+        for sec in sections.iter().filter(|s| s.report.is_none()) {
+            eprintln!(
+                "note: section {} left out: {}",
+                sec.id,
+                sec.error.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+struct Head {
+    period: String,
+    from: String,
+    to: String,
+    as_of: String,
+    basis: String,
+    sources: String,
+}
+
+/// The KPIs shown at the top, with their value for the period before.
+const HEADLINE: &[&str] = &[
+    "won_amount",
+    "won",
+    "win_rate",
+    "deals_created",
+    "avg_won_deal",
+    "cycle_median_days",
+    "open_pipeline",
+    "weighted_pipeline",
+    "new_customers",
+];
+
+fn team_row(r: &Report) -> Option<(&ResultTable, usize)> {
+    let t = r.tables.iter().find(|t| t.name == "scorecard")?;
+    let col = t.df.column("owner").ok()?.as_materialized_series().clone();
+    let s = col.str().ok()?;
+    let i = s.iter().position(|v| v == Some("(team)"))?;
+    Some((t, i))
+}
+
+fn cell_f64(t: &ResultTable, col: &str, i: usize) -> Option<f64> {
+    let c = t.df.column(col).ok()?;
+    let v = c
+        .as_materialized_series()
+        .cast(&polars::prelude::DataType::Float64)
+        .ok()?;
+    v.f64().ok()?.get(i)
+}
+
+fn headline(
+    now: &Report,
+    before: &Report,
+    p: &crate::period::Period,
+    prev: &crate::period::Period,
+) -> Result<Report> {
+    let (tn, i) = team_row(now)
+        .ok_or_else(|| Error::Internal("report: no team row in the scorecard".into()))?;
+    let tb = team_row(before);
+    let (mut ids, mut v, mut b, mut d, mut dp, mut cur) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let currency = tn.df.column("currency").ok().and_then(|c| {
+        c.as_materialized_series()
+            .str()
+            .ok()?
+            .get(i)
+            .map(str::to_string)
+    });
+    for k in HEADLINE {
+        let x = cell_f64(tn, k, i);
+        let y = tb.and_then(|(t, j)| cell_f64(t, k, j));
+        ids.push(k.to_string());
+        v.push(x);
+        b.push(y);
+        d.push(match (x, y) {
+            (Some(x), Some(y)) => Some(x - y),
+            _ => None,
+        });
+        dp.push(match (x, y) {
+            (Some(x), Some(y)) if y != 0.0 => Some((x - y) / y.abs()),
+            _ => None,
+        });
+        let money = matches!(
+            *k,
+            "won_amount" | "avg_won_deal" | "open_pipeline" | "weighted_pipeline"
+        );
+        cur.push(if money { currency.clone() } else { None });
+    }
+    let t = TableBuilder::new("headline")
+        .col("kpi", Unit::Text, ids)
+        .col("value", Unit::Number, v)
+        .col("previous", Unit::Number, b)
+        .col("change", Unit::Number, d)
+        .col("change_pct", Unit::Ratio, dp)
+        .col("currency", Unit::Text, cur)
+        .build()?;
+    Ok(Report {
+        tables: vec![t],
+        notes: vec![Note::new(
+            format!(
+                "team KPIs from `salesctl scorecard` for {} to {} against {} to {}",
+                p.start,
+                p.end.pred_opt().unwrap_or(p.end),
+                prev.start,
+                prev.end.pred_opt().unwrap_or(prev.end)
+            ),
+            format!(
+                "团队指标来自 `salesctl scorecard`：{} 至 {}，对比 {} 至 {}",
+                p.start,
+                p.end.pred_opt().unwrap_or(p.end),
+                prev.start,
+                prev.end.pred_opt().unwrap_or(prev.end)
+            ),
+        )],
+        title: None,
+    })
+}
+
+fn markdown(sections: &[Section], h: &Head, lang: Lang, o: &Options) -> Result<String> {
+    let mut md = String::new();
+    let (t, per, asof, src) = match lang {
+        Lang::En => ("Sales review", "Period", "As of", "Source"),
+        Lang::ZhCn => ("销售复盘", "期间", "截至", "数据来源"),
+    };
+    let _ = writeln!(md, "# {t}: {}\n", h.period);
+    let _ = writeln!(
+        md,
+        "{per}: {} – {} · {asof}: {} ({}) · {src}: {}\n",
+        h.from, h.to, h.as_of, h.basis, h.sources
+    );
+    for s in sections {
+        let _ = writeln!(md, "## {}\n", title(s.id, lang));
+        match &s.report {
+            None => {
+                let _ = writeln!(md, "_{}_\n", s.error.as_deref().unwrap_or(""));
+            }
+            Some(r) => {
+                if let Some(c) = &s.chart {
+                    let _ = writeln!(md, "![{}]({c})\n", title(s.id, lang));
+                }
+                let refs: Vec<&ResultTable> = r.tables.iter().collect();
+                let mut buf = Vec::new();
+                Format::Md
+                    .renderer()
+                    .render(&refs, r, o, &mut buf)
+                    .map_err(|e| Error::io("report.md", e))?;
+                md.push_str(&String::from_utf8_lossy(&buf));
+                md.push('\n');
+            }
+        }
+    }
+    Ok(md)
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn html(sections: &[Section], h: &Head, lang: Lang, dir: &Path) -> Result<String> {
+    let (t, per, asof, src, html_lang) = match lang {
+        Lang::En => ("Sales review", "Period", "As of", "Source", "en"),
+        Lang::ZhCn => ("销售复盘", "期间", "截至", "数据来源", "zh-CN"),
+    };
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><title>{} {}</title>\n<style>\
+body{{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}}\
+h1{{margin-bottom:.2em}}.meta{{color:#666;margin-bottom:1.5em}}\
+table{{border-collapse:collapse;margin:.6em 0 1.2em;font-size:14px}}th,td{{border:1px solid #ddd;padding:4px 8px}}\
+th{{background:#f4f6f8;text-align:left}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}\
+img{{max-width:100%;border:1px solid #eee}}ul.notes{{color:#555;font-size:13px}}.skip{{color:#a33}}\
+h3{{font-size:15px;color:#444}}</style></head><body>\n",
+        esc(t),
+        esc(&h.period)
+    );
+    let _ = writeln!(o, "<h1>{}: {}</h1>", esc(t), esc(&h.period));
+    let _ = writeln!(
+        o,
+        "<div class=\"meta\">{per}: {} – {} · {asof}: {} ({}) · {src}: {}</div>",
+        esc(&h.from),
+        esc(&h.to),
+        esc(&h.as_of),
+        esc(&h.basis),
+        esc(&h.sources)
+    );
+    for s in sections {
+        let _ = writeln!(o, "<h2>{}</h2>", esc(title(s.id, lang)));
+        let Some(r) = &s.report else {
+            let _ = writeln!(
+                o,
+                "<p class=\"skip\">{}</p>",
+                esc(s.error.as_deref().unwrap_or(""))
+            );
+            continue;
+        };
+        if let Some(c) = &s.chart {
+            let p = dir.join(c);
+            let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+            let _ = writeln!(
+                o,
+                "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
+                esc(title(s.id, lang)),
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            );
+        }
+        for t in &r.tables {
+            if r.tables.len() > 1 {
+                let _ = writeln!(o, "<h3>{}</h3>", esc(&t.name));
+            }
+            let _ = write!(o, "<table><thead><tr>");
+            for c in &t.columns {
+                let _ = write!(o, "<th>{}</th>", esc(&label(&c.id, lang)));
+            }
+            let _ = writeln!(o, "</tr></thead><tbody>");
+            let cur = t.columns.iter().position(|c| c.id == "currency");
+            for row in rows(&t.df, None) {
+                let currency = cur.and_then(|i| match &row[i] {
+                    Cell::Text(s) => Some(s.clone()),
+                    _ => None,
+                });
+                let _ = write!(o, "<tr>");
+                for (cell, spec) in row.iter().zip(&t.columns) {
+                    let num = !matches!(
+                        spec.unit,
+                        Unit::Text | Unit::Date | Unit::DateTime | Unit::Bool
+                    );
+                    let _ = write!(
+                        o,
+                        "<td{}>{}</td>",
+                        if num { " class=\"n\"" } else { "" },
+                        esc(&cell.display(spec.unit, currency.as_deref()))
+                    );
+                }
+                let _ = writeln!(o, "</tr>");
+            }
+            let _ = writeln!(o, "</tbody></table>");
+        }
+        if !r.notes.is_empty() {
+            let _ = writeln!(o, "<ul class=\"notes\">");
+            for n in &r.notes {
+                let _ = writeln!(o, "<li>{}</li>", esc(n.text(lang)));
+            }
+            let _ = writeln!(o, "</ul>");
+        }
+    }
+    let _ = writeln!(o, "</body></html>");
+    Ok(o)
+}
