@@ -1146,9 +1146,11 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
             x_labels,
             origin,
         },
-        title: match lang {
-            Lang::En => format!("Forecast: {} ({})", r.name, r.forecast.model),
-            Lang::ZhCn => format!("预测：{}（{}）", r.name, r.forecast.model),
+        title: match (lang, r.name == "(all)") {
+            (Lang::En, true) => format!("Forecast ({})", r.forecast.model),
+            (Lang::En, false) => format!("Forecast: {} ({})", r.name, r.forecast.model),
+            (Lang::ZhCn, true) => format!("预测（{}）", r.forecast.model),
+            (Lang::ZhCn, false) => format!("预测：{}（{}）", r.name, r.forecast.model),
         },
         x_label: String::new(),
         y_label: String::new(),

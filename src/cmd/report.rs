@@ -494,22 +494,28 @@ fn headline(
         .build()?;
     Ok(Report {
         tables: vec![t],
-        notes: vec![Note::new(
-            format!(
-                "team KPIs from `salesctl scorecard` for {} to {} against {} to {}",
-                p.start,
-                p.end.pred_opt().unwrap_or(p.end),
-                prev.start,
-                prev.end.pred_opt().unwrap_or(prev.end)
+        notes: vec![
+            Note::new(
+                format!(
+                    "team KPIs from `salesctl scorecard` for {} to {} against {} to {}",
+                    p.start,
+                    p.end.pred_opt().unwrap_or(p.end),
+                    prev.start,
+                    prev.end.pred_opt().unwrap_or(prev.end)
+                ),
+                format!(
+                    "团队指标来自 `salesctl scorecard`：{} 至 {}，对比 {} 至 {}",
+                    p.start,
+                    p.end.pred_opt().unwrap_or(p.end),
+                    prev.start,
+                    prev.end.pred_opt().unwrap_or(prev.end)
+                ),
             ),
-            format!(
-                "团队指标来自 `salesctl scorecard`：{} 至 {}，对比 {} 至 {}",
-                p.start,
-                p.end.pred_opt().unwrap_or(p.end),
-                prev.start,
-                prev.end.pred_opt().unwrap_or(prev.end)
+            Note::new(
+                "open_pipeline and weighted_pipeline are the deals open at the export's date: the same in both periods",
+                "open_pipeline 与 weighted_pipeline 为导出时仍在途的商机：两期相同",
             ),
-        )],
+        ],
         title: None,
     })
 }

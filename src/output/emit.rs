@@ -21,7 +21,9 @@ pub fn emit(
         if let (Some(path), Some(spec)) = (&o.chart, chart) {
             let size = o.chart_size().map_err(Error::Usage)?;
             if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
-                eprintln!("salesctl: warning: {w}");
+                if !o.quiet {
+                    eprintln!("salesctl: warning: {w}");
+                }
             }
         }
         sink.borrow_mut().push(report.clone());

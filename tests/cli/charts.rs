@@ -223,3 +223,28 @@ fn chinese_labels_use_a_cjk_font() {
         "drawn with the CJK font, not the Latin boxes"
     );
 }
+
+#[test]
+fn an_empty_result_draws_no_chart_and_says_so() {
+    // No deal of handmade/deals.csv was created in 2020: an empty funnel, exit 0, no PNG.
+    let w = crate::workdir::Workdir::new();
+    let d = crate::workdir::s(&crate::workdir::testdata("handmade/deals.csv"));
+    let (_, err) = w.expect(
+        &[
+            "funnel", &d, "--stages", "Lead,Qualified,Proposal,Negotiation", "--period", "2020",
+            "--chart", "f.png", "--format", "csv",
+        ],
+        0,
+    );
+    assert!(err.contains("no chart drawn"), "{err}");
+    assert!(!w.path("f.png").exists());
+    // The same for the time in stage: nothing to draw.
+    let (_, err) = w.expect(
+        &[
+            "bottleneck", &d, "--stages", "Lead,Qualified,Proposal,Negotiation", "--period",
+            "2020", "--chart", "b.png", "--format", "csv",
+        ],
+        0,
+    );
+    assert!(!w.path("b.png").exists(), "{err}");
+}

@@ -53,6 +53,20 @@ pub struct ChartSpec {
 }
 
 impl ChartSpec {
+    /// Nothing to draw (an empty period, no stages).
+    pub fn is_empty(&self) -> bool {
+        match &self.chart {
+            Chart::HBar { labels, .. } => labels.is_empty(),
+            Chart::Grouped { categories, series } => categories.is_empty() || series.is_empty(),
+            Chart::LineBand {
+                history, forecast, ..
+            } => history.is_empty() && forecast.is_empty(),
+            Chart::Histogram { values, .. } => values.is_empty(),
+            Chart::Quantiles { labels, .. } => labels.is_empty(),
+            Chart::Scatter { points } => points.is_empty(),
+        }
+    }
+
     /// Every piece of text the chart will draw.
     pub fn texts(&self) -> String {
         let mut t = format!("{}{}{}", self.title, self.x_label, self.y_label);
@@ -85,6 +99,12 @@ pub fn render_png(
     size: (u32, u32),
     font: Option<&Path>,
 ) -> Result<Option<String>> {
+    if spec.is_empty() {
+        return Ok(Some(format!(
+            "--chart {}: nothing to draw (no rows), no chart written",
+            path.display()
+        )));
+    }
     let need = fonts::needs_cjk(&spec.texts());
     let f = fonts::Fonts::resolve(font, need).map_err(Error::Usage)?;
     let warning = (need && f.cjk.is_none()).then(|| {
