@@ -62,8 +62,10 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Stri
     let s = spec.trim();
     let lower = s.to_ascii_lowercase();
     let month_start = ym(as_of.year(), as_of.month()).ok_or("bad as-of")?;
-    let q_start = ym(as_of.year(), as_of.month0() / 3 * 3 + 1).ok_or("bad as-of")?;
-    let y_start = ym(as_of.year(), 1).ok_or("bad as-of")?;
+    // Quarters and years follow the fiscal year (calendar ones when it starts in January).
+    let into_fy = (as_of.month0() as i32 - (cal.fiscal_year_start as i32 - 1)).rem_euclid(12);
+    let q_start = add_months(month_start, -(into_fy % 3)).ok_or("bad as-of")?;
+    let y_start = add_months(month_start, -into_fy).ok_or("bad as-of")?;
     let next_day = as_of + Duration::days(1);
     let week_start = as_of - Duration::days(as_of.weekday().days_since(cal.week_start) as i64);
     match lower.as_str() {
@@ -350,6 +352,46 @@ mod tests {
         assert_eq!((fy.start, fy.end), (d(2026, 4, 1), d(2027, 4, 1)));
         let q4 = parse("FY2026-Q4", d(2026, 11, 22), cal).unwrap();
         assert_eq!((q4.start, q4.end), (d(2027, 1, 1), d(2027, 4, 1)));
+    }
+
+    #[test]
+    fn keywords_at_month_quarter_and_year_boundaries() {
+        let at = |spec: &str, asof: NaiveDate, fys: u32| {
+            let cal = Calendar {
+                fiscal_year_start: fys,
+                week_start: Weekday::Mon,
+            };
+            let r = parse(spec, asof, cal).unwrap();
+            (r.start, r.end)
+        };
+        // New Year's Day.
+        let jan1 = d(2026, 1, 1);
+        assert_eq!(at("last-month", jan1, 1), (d(2025, 12, 1), d(2026, 1, 1)));
+        assert_eq!(at("this-quarter", jan1, 1), (d(2026, 1, 1), d(2026, 4, 1)));
+        assert_eq!(at("last-quarter", jan1, 1), (d(2025, 10, 1), d(2026, 1, 1)));
+        assert_eq!(at("ytd", jan1, 1), (d(2026, 1, 1), d(2026, 1, 2)));
+        assert_eq!(at("last-year", jan1, 1), (d(2025, 1, 1), d(2026, 1, 1)));
+        // The last day of a quarter, and of a year.
+        let mar31 = d(2026, 3, 31);
+        assert_eq!(at("this-quarter", mar31, 1), (d(2026, 1, 1), d(2026, 4, 1)));
+        assert_eq!(at("last-month", mar31, 1), (d(2026, 2, 1), d(2026, 3, 1)));
+        assert_eq!(at("mtd", mar31, 1), (d(2026, 3, 1), d(2026, 4, 1)));
+        let dec31 = d(2026, 12, 31);
+        assert_eq!(at("this-year", dec31, 1), (d(2026, 1, 1), d(2027, 1, 1)));
+        assert_eq!(at("last-quarter", dec31, 1), (d(2026, 7, 1), d(2026, 10, 1)));
+        // A fiscal year from April: 2026-03-31 is the last day of the year that began 2025-04-01.
+        assert_eq!(at("this-year", mar31, 4), (d(2025, 4, 1), d(2026, 4, 1)));
+        assert_eq!(at("ytd", mar31, 4), (d(2025, 4, 1), d(2026, 4, 1)));
+        assert_eq!(at("last-quarter", mar31, 4), (d(2025, 10, 1), d(2026, 1, 1)));
+        let apr1 = d(2026, 4, 1);
+        assert_eq!(at("last-year", apr1, 4), (d(2025, 4, 1), d(2026, 4, 1)));
+        assert_eq!(at("this-quarter", apr1, 4), (d(2026, 4, 1), d(2026, 7, 1)));
+        assert_eq!(at("ytd", apr1, 4), (d(2026, 4, 1), d(2026, 4, 2)));
+        // From February: quarters Feb-Apr, May-Jul, Aug-Oct, Nov-Jan.
+        let jan15 = d(2026, 1, 15);
+        assert_eq!(at("this-quarter", jan15, 2), (d(2025, 11, 1), d(2026, 2, 1)));
+        assert_eq!(at("last-quarter", jan15, 2), (d(2025, 8, 1), d(2025, 11, 1)));
+        assert_eq!(at("this-year", jan15, 2), (d(2025, 2, 1), d(2026, 2, 1)));
     }
 
     #[test]
