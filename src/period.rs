@@ -378,19 +378,31 @@ mod tests {
         assert_eq!(at("mtd", mar31, 1), (d(2026, 3, 1), d(2026, 4, 1)));
         let dec31 = d(2026, 12, 31);
         assert_eq!(at("this-year", dec31, 1), (d(2026, 1, 1), d(2027, 1, 1)));
-        assert_eq!(at("last-quarter", dec31, 1), (d(2026, 7, 1), d(2026, 10, 1)));
+        assert_eq!(
+            at("last-quarter", dec31, 1),
+            (d(2026, 7, 1), d(2026, 10, 1))
+        );
         // A fiscal year from April: 2026-03-31 is the last day of the year that began 2025-04-01.
         assert_eq!(at("this-year", mar31, 4), (d(2025, 4, 1), d(2026, 4, 1)));
         assert_eq!(at("ytd", mar31, 4), (d(2025, 4, 1), d(2026, 4, 1)));
-        assert_eq!(at("last-quarter", mar31, 4), (d(2025, 10, 1), d(2026, 1, 1)));
+        assert_eq!(
+            at("last-quarter", mar31, 4),
+            (d(2025, 10, 1), d(2026, 1, 1))
+        );
         let apr1 = d(2026, 4, 1);
         assert_eq!(at("last-year", apr1, 4), (d(2025, 4, 1), d(2026, 4, 1)));
         assert_eq!(at("this-quarter", apr1, 4), (d(2026, 4, 1), d(2026, 7, 1)));
         assert_eq!(at("ytd", apr1, 4), (d(2026, 4, 1), d(2026, 4, 2)));
         // From February: quarters Feb-Apr, May-Jul, Aug-Oct, Nov-Jan.
         let jan15 = d(2026, 1, 15);
-        assert_eq!(at("this-quarter", jan15, 2), (d(2025, 11, 1), d(2026, 2, 1)));
-        assert_eq!(at("last-quarter", jan15, 2), (d(2025, 8, 1), d(2025, 11, 1)));
+        assert_eq!(
+            at("this-quarter", jan15, 2),
+            (d(2025, 11, 1), d(2026, 2, 1))
+        );
+        assert_eq!(
+            at("last-quarter", jan15, 2),
+            (d(2025, 8, 1), d(2025, 11, 1))
+        );
         assert_eq!(at("this-year", jan15, 2), (d(2025, 2, 1), d(2026, 2, 1)));
     }
 

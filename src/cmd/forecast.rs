@@ -933,6 +933,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     let run = compute(&ds, &opts)?;
     let mut notes = analysis::base_notes(&ds, None, &run.points.definition);
+    // The whole history is the point of a forecast: no "no period given" note.
+    notes.retain(|n| !n.text(Lang::En).starts_with("no period given"));
     notes.push(Note::en(run.points.definition.clone()));
     if let Some(d) = &run.series.dropped {
         notes.push(Note::new(

@@ -231,8 +231,16 @@ fn an_empty_result_draws_no_chart_and_says_so() {
     let d = crate::workdir::s(&crate::workdir::testdata("handmade/deals.csv"));
     let (_, err) = w.expect(
         &[
-            "funnel", &d, "--stages", "Lead,Qualified,Proposal,Negotiation", "--period", "2020",
-            "--chart", "f.png", "--format", "csv",
+            "funnel",
+            &d,
+            "--stages",
+            "Lead,Qualified,Proposal,Negotiation",
+            "--period",
+            "2020",
+            "--chart",
+            "f.png",
+            "--format",
+            "csv",
         ],
         0,
     );
@@ -241,8 +249,16 @@ fn an_empty_result_draws_no_chart_and_says_so() {
     // The same for the time in stage: nothing to draw.
     let (_, err) = w.expect(
         &[
-            "bottleneck", &d, "--stages", "Lead,Qualified,Proposal,Negotiation", "--period",
-            "2020", "--chart", "b.png", "--format", "csv",
+            "bottleneck",
+            &d,
+            "--stages",
+            "Lead,Qualified,Proposal,Negotiation",
+            "--period",
+            "2020",
+            "--chart",
+            "b.png",
+            "--format",
+            "csv",
         ],
         0,
     );
