@@ -558,26 +558,37 @@ pub(crate) struct Opts<'a> {
 pub(crate) fn compute(ds: &Dataset, o: &Opts) -> Result<Run> {
     let pts = points(ds, o.metric, o.by)?;
     let s = series(ds, &pts, o.freq, o.by.is_some())?;
-    let mut groups = Vec::new();
-    for (code, (start, y)) in &s.values {
-        let name = match (*code, o.by) {
-            (TOTAL, Some(_)) => "(total)".to_string(),
-            (TOTAL, None) => "(all)".to_string(),
-            (NONE, _) => "(none)".to_string(),
-            (c, _) => pts.groups.get(c as usize).cloned().unwrap_or_default(),
-        };
-        groups.push(forecast_group(
-            name,
-            *start,
-            y,
-            o.freq.season(),
-            o.h,
-            o.holdout,
-            o.backtest,
-            o.method,
-            &o.levels,
-        )?);
-    }
+    use rayon::prelude::*;
+    let work: Vec<(String, i64, &Vec<f64>)> = s
+        .values
+        .iter()
+        .map(|(code, (start, y))| {
+            let name = match (*code, o.by) {
+                (TOTAL, Some(_)) => "(total)".to_string(),
+                (TOTAL, None) => "(all)".to_string(),
+                (NONE, _) => "(none)".to_string(),
+                (c, _) => pts.groups.get(c as usize).cloned().unwrap_or_default(),
+            };
+            (name, *start, y)
+        })
+        .collect();
+    // Groups are independent: fitted in parallel, collected in key order.
+    let mut groups = work
+        .into_par_iter()
+        .map(|(name, start, y)| {
+            forecast_group(
+                name,
+                start,
+                y,
+                o.freq.season(),
+                o.h,
+                o.holdout,
+                o.backtest,
+                o.method,
+                &o.levels,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
     // The total last (in key order it sits before NONE, "(none)").
     if let Some(i) = s.values.keys().position(|k| *k == TOTAL) {
         let t = groups.remove(i);

@@ -362,7 +362,9 @@ fn filter(spec: &Spec, p: &Params, y: &[f64]) -> Option<(f64, f64, f64, Vec<f64>
             log_f += f.abs().ln();
         }
         update(spec, p, &mut l, &mut b, &mut s, v);
-        if mult && (l <= 0.0 || s.iter().any(|x| *x <= 0.0)) {
+        // A multiplicative season divides by the level and needs positive indices; additive
+        // indices are negative half the time, and that is fine.
+        if spec.season == Comp::Mul && (l <= 0.0 || s.iter().any(|x| *x <= 0.0)) {
             return None;
         }
     }
@@ -496,6 +498,11 @@ pub fn fit_ets(y: &[f64], m: usize, spec: Spec) -> Option<Ets> {
         let p = spec.decode(x, m);
         filter(&spec, &p, y).map_or(f64::INFINITY, |r| r.0)
     };
+    if !cost(&x0).is_finite() {
+        // The heuristic start is outside the model's domain (e.g. a multiplicative season with
+        // a non-positive index): nothing to climb from.
+        return None;
+    }
     let mut x = nelder_mead(&cost, &x0, &steps, 2_000 + 400 * x0.len() as u64);
     // One restart from the optimum: Nelder-Mead's simplex often collapses early in many dimensions.
     x = nelder_mead(&cost, &x, &steps, 2_000 + 400 * x0.len() as u64);
@@ -799,29 +806,34 @@ pub fn backtest(
     k: usize,
     method: Method,
 ) -> Option<(Accuracy, usize)> {
+    use rayon::prelude::*;
+    let min_train = if method == Method::Trend {
+        3
+    } else {
+        m.max(2) + 1
+    };
+    let origins: Vec<usize> = (0..k)
+        .map_while(|i| y.len().checked_sub(h + i))
+        .take_while(|o| *o >= min_train)
+        .collect();
+    // Origins are fitted in parallel and pooled in origin order (the same result every run).
+    let fits: Vec<Option<(usize, Forecast)>> = origins
+        .par_iter()
+        .map(|&origin| {
+            let test_len = (origin + h).min(y.len()) - origin;
+            method
+                .forecast(&y[..origin], m, test_len, &[])
+                .map(|f| (origin, f))
+        })
+        .collect();
     let mut acc = AccuracyAcc::default();
-    let mut origins = 0;
-    for i in 0..k {
-        let Some(origin) = y.len().checked_sub(h + i) else {
-            break;
-        };
-        let min_train = if method == Method::Trend {
-            3
-        } else {
-            m.max(2) + 1
-        };
-        if origin < min_train {
-            break;
-        }
-        let train = &y[..origin];
+    let mut n = 0;
+    for (origin, f) in fits.into_iter().flatten() {
         let test = &y[origin..(origin + h).min(y.len())];
-        let Some(f) = method.forecast(train, m, test.len(), &[]) else {
-            continue;
-        };
-        acc.add(test, &f.mean, mase_scale(train, m));
-        origins += 1;
+        acc.add(test, &f.mean, mase_scale(&y[..origin], m));
+        n += 1;
     }
-    (origins > 0).then(|| (acc.result(), origins))
+    (n > 0).then(|| (acc.result(), n))
 }
 
 #[cfg(test)]
