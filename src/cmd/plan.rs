@@ -84,6 +84,16 @@ pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
         left -= 1;
         i += 1;
     }
+    // Floating-point floors can overshoot by a cent on huge totals: take it back from the parts
+    // with the smallest fractions.
+    let mut j = order.len();
+    while left < 0 && j > 0 {
+        j -= 1;
+        if parts[order[j]] > 0 {
+            parts[order[j]] -= 1;
+            left += 1;
+        }
+    }
     parts
 }
 

@@ -182,3 +182,25 @@ proptest! {
         prop_assert!(r.is_ok(), "panicked on {:?}", content);
     }
 }
+
+proptest! {
+    /// A plan's largest-remainder split: the parts add up to the total exactly, none is
+    /// negative, and each is within one cent of its exact share (computed here in i128 from
+    /// integer weights, independently of the f64 code).
+    #[test]
+    fn plan_apportion_adds_up(total in 0i64..100_000_000_000, w in proptest::collection::vec(0u32..1_000_000, 1..24)) {
+        let weights: Vec<f64> = w.iter().map(|x| *x as f64).collect();
+        let parts = salesctl::cmd::plan::apportion(total, &weights);
+        let sum_w: i128 = w.iter().map(|x| *x as i128).sum();
+        if sum_w == 0 {
+            prop_assert!(parts.iter().all(|p| *p == 0));
+        } else {
+            prop_assert_eq!(parts.iter().sum::<i64>(), total);
+            for (p, x) in parts.iter().zip(&w) {
+                prop_assert!(*p >= 0);
+                let exact_floor = (total as i128 * *x as i128) / sum_w;
+                prop_assert!((*p as i128 - exact_floor).abs() <= 1, "{} vs {}", p, exact_floor);
+            }
+        }
+    }
+}
