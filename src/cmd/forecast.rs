@@ -992,7 +992,19 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if holdout > 0 {
         tables.push(accuracy_table(&run)?);
     }
-    tables.push(history_table(&run, holdout)?);
+    // On a terminal the whole history would bury the forecast: it is one --table away.
+    let terminal = a.out.table.is_none()
+        && a.out.output.is_none()
+        && a.out.capture.is_none()
+        && a.out.resolve_format().ok() == Some(crate::output::format::Format::Table);
+    if terminal {
+        notes.push(Note::new(
+            "the aggregated history: --table history",
+            "汇总后的历史序列：--table history",
+        ));
+    } else {
+        tables.push(history_table(&run, holdout)?);
+    }
     if pipeline {
         let (rows, cur, pn) = pipeline_rows(
             &ds,
