@@ -120,14 +120,7 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
     let a = prep::floats(&df, "amount")?;
     let status = prep::coded(&df, "status")?;
     let cur = prep::coded(&df, "currency")?;
-    let cancelled: Vec<bool> = match df.column("cancelled") {
-        Ok(col) => col
-            .as_materialized_series()
-            .bool()
-            .map(|b| b.iter().map(|x| x.unwrap_or(false)).collect())
-            .unwrap_or_else(|_| vec![false; df.height()]),
-        Err(_) => vec![false; df.height()],
-    };
+    let cancelled = prep::flags(&df, "cancelled");
     let qty = prep::floats(&df, "quantity")?;
     let g = match by {
         Some(f) if f != "cohort" => {

@@ -230,14 +230,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
     let cur = prep::coded(&df, "currency")?;
     let status = prep::coded(&df, "status")?;
     let customer = prep::coded(&df, cust)?;
-    let cancelled: Vec<bool> = match df.column("cancelled") {
-        Ok(c) => c
-            .as_materialized_series()
-            .bool()
-            .map(|b| b.iter().map(|x| x.unwrap_or(false)).collect())
-            .unwrap_or_else(|_| vec![false; df.height()]),
-        Err(_) => vec![false; df.height()],
-    };
+    let cancelled = prep::flags(&df, "cancelled");
     let group = match by {
         Some(f) => {
             if !prep::has(&df, f) {
@@ -525,7 +518,8 @@ pub(crate) fn forecast_group(
     })
 }
 
-fn method_of(s: &str) -> Option<Method> {
+/// `--method` as a model; None for `auto` (and `pipeline`, which uses auto for its beside-column).
+pub(crate) fn method_of(s: &str) -> Option<Method> {
     match s {
         "snaive" => Some(Method::Snaive),
         "ets" => Some(Method::Ets),
@@ -558,6 +552,11 @@ pub(crate) struct Opts<'a> {
 pub(crate) fn compute(ds: &Dataset, o: &Opts) -> Result<Run> {
     let pts = points(ds, o.metric, o.by)?;
     let s = series(ds, &pts, o.freq, o.by.is_some())?;
+    forecast_series(pts, s, o)
+}
+
+/// Forecast every group of an aggregated series.
+pub(crate) fn forecast_series(pts: Points, s: Series, o: &Opts) -> Result<Run> {
     use rayon::prelude::*;
     let work: Vec<(String, i64, &Vec<f64>)> = s
         .values
@@ -721,7 +720,7 @@ fn accuracy_table(run: &Run) -> Result<ResultTable> {
         .build()
 }
 
-fn history_table(run: &Run, holdout: usize) -> Result<ResultTable> {
+fn history_table(run: &Run) -> Result<ResultTable> {
     let s = &run.series;
     let (mut g, mut per, mut v) = (vec![], vec![], vec![]);
     for r in &run.groups {
@@ -731,7 +730,6 @@ fn history_table(run: &Run, holdout: usize) -> Result<ResultTable> {
             v.push(*x);
         }
     }
-    let _ = holdout;
     TableBuilder::new("history")
         .col("group", Unit::Text, g)
         .col("period", Unit::Text, per)
@@ -1003,7 +1001,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             "汇总后的历史序列：--table history",
         ));
     } else {
-        tables.push(history_table(&run, holdout)?);
+        tables.push(history_table(&run)?);
     }
     if pipeline {
         let (rows, cur, pn) = pipeline_rows(

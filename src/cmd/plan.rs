@@ -22,7 +22,7 @@ use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
 use crate::metrics::prep::{self, NONE};
 use crate::model::{Status, Table};
-use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -109,8 +109,6 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         return Err(Error::Usage("--window must be at least 1 month".into()));
     }
     let ds = load::load(&a.inputs, &a.load)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
     let spec = a
         .year
         .as_deref()
@@ -138,7 +136,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     // 1. The monthly profile: the revenue forecast (actuals for months already past).
     let probe = fcmd::points(&ds, "revenue", None)?;
     let series = fcmd::series(&ds, &probe, freq, false)?;
-    let last_hist = series.last;
+    let (first_hist, last_hist) = (series.first, series.last);
+    let hist = series.values[&fcmd::TOTAL].1.clone();
     let end_month = first_month + n_months as i64 - 1;
     let h = (end_month - last_hist).max(1) as usize;
     let opts = Opts {
@@ -146,25 +145,20 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         freq,
         h,
         levels: vec![],
-        method: match a.method.as_str() {
-            "snaive" => Some(crate::metrics::forecast::Method::Snaive),
-            "ets" => Some(crate::metrics::forecast::Method::Ets),
-            "trend" => Some(crate::metrics::forecast::Method::Trend),
-            _ => None,
-        },
+        method: fcmd::method_of(&a.method),
         backtest: 3,
         holdout: 0,
         by: None,
     };
-    let run = fcmd::compute(&ds, &opts)?;
+    // The series is aggregated once: the forecast runs on the same one.
+    let run = fcmd::forecast_series(probe, series, &opts)?;
     let g = run.groups.last().expect("one series");
-    let hist = &series.values[&fcmd::TOTAL].1;
     let mut notes = analysis::base_notes(&ds, Some(&period), "closed_at / ordered_at");
     let mut profile: Vec<(f64, &'static str)> = Vec::with_capacity(n_months);
     for k in 0..n_months as i64 {
         let i = first_month + k;
         let v = if i <= last_hist {
-            let j = i - series.first;
+            let j = i - first_hist;
             (
                 if j >= 0 {
                     hist.get(j as usize).copied().unwrap_or(0.0)
@@ -327,7 +321,6 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     notes.push(Note::en(
         "targets rounded to cents by largest remainder: they add up to --target exactly; gap = forecast - target (negative: the forecast falls short)",
     ));
-    let _ = lang;
     let report = Report {
         tables: vec![targets, months, split],
         notes,

@@ -78,6 +78,18 @@ pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(s.f64()?.iter().map(|v| v.filter(|x| !x.is_nan())).collect())
 }
 
+/// A boolean column as flags (missing column or null = false).
+pub fn flags(df: &DataFrame, name: &str) -> Vec<bool> {
+    match df.column(name) {
+        Ok(col) => col
+            .as_materialized_series()
+            .bool()
+            .map(|b| b.iter().map(|x| x.unwrap_or(false)).collect())
+            .unwrap_or_else(|_| vec![false; df.height()]),
+        Err(_) => vec![false; df.height()],
+    }
+}
+
 pub fn has(df: &DataFrame, name: &str) -> bool {
     df.get_column_names().iter().any(|c| c.as_str() == name)
 }
