@@ -153,18 +153,21 @@ impl Freq {
 
 /// `12` (periods) or a duration (`12m`, `39w`, `2y`, `365d`) in periods of `freq`.
 pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, String> {
-    if let Ok(n) = s.trim().parse::<usize>() {
-        return if n == 0 {
-            Err("must be at least 1".into())
-        } else {
-            Ok(n)
-        };
-    }
+    /// Far beyond any sales forecast, and small enough that the arrays stay small.
+    const MAX: usize = 10_000;
     let t = s.trim().to_ascii_lowercase();
-    if let Some(q) = t.strip_suffix('q').and_then(|q| q.parse::<f64>().ok()) {
-        return Ok(freq.periods_in(q * 365.25 / 4.0));
+    let n = if let Ok(n) = t.parse::<usize>() {
+        n
+    } else if let Some(q) = t.strip_suffix('q').and_then(|q| q.parse::<f64>().ok()) {
+        freq.periods_in(q * 365.25 / 4.0)
+    } else {
+        parse_duration_days(s).map(|d| freq.periods_in(d))?
+    };
+    match n {
+        0 => Err("must be at least 1".into()),
+        n if n > MAX => Err(format!("{n} periods: at most {MAX}")),
+        n => Ok(n),
     }
-    parse_duration_days(s).map(|d| freq.periods_in(d))
 }
 
 /// `80,95` -> [80, 95], each strictly between 0 and 100.
@@ -177,7 +180,9 @@ pub fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, String> {
         if !(v > 0.0 && v < 100.0) {
             return Err(format!("{v} is not a percent between 0 and 100"));
         }
-        out.push(v);
+        if !out.contains(&v) {
+            out.push(v);
+        }
     }
     Ok(out)
 }
@@ -1210,5 +1215,8 @@ mod tests {
         assert!(parse_horizon("0", Freq::Month).is_err());
         assert_eq!(parse_levels("80, 95"), Ok(vec![80.0, 95.0]));
         assert!(parse_levels("100").is_err());
+        assert_eq!(parse_levels("95,80,95"), Ok(vec![95.0, 80.0]));
+        assert!(parse_horizon("100000000", Freq::Month).is_err());
+        assert!(parse_horizon("1000y", Freq::Week(Weekday::Mon)).is_err());
     }
 }

@@ -582,6 +582,7 @@ fn bad_options_are_usage_errors() {
         vec!["forecast", &d, "--horizon", "0"],
         vec!["forecast", &d, "--method", "pipeline", "--holdout", "2"],
         vec!["forecast", &d, "--backtest", "0"],
+        vec!["forecast", &d, "--horizon", "100000000"],
         vec!["plan", &d, "--target=-5", "--year", "2027"],
         vec!["plan", &d, "--target", "100", "--year", "2027-Q1"],
     ] {
