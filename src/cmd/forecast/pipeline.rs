@@ -1,0 +1,176 @@
+//! `--method pipeline`: open deals weighted by their stage's win probability, bucketed by
+//! expected close period, beside the CRM's own probability.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::super::analysis::{self};
+use crate::error::{Error, Result};
+use crate::load::Dataset;
+use crate::metrics::deals::DealSet;
+use crate::metrics::paths::Pos;
+use crate::metrics::prep::{self, NONE};
+use crate::metrics::scorecard::stage_win_probability;
+use crate::model::{Status, Table};
+use crate::output::Note;
+
+use super::series::{Freq, TOTAL};
+
+/// Open deals by expected close period: count, amount, amount x stage win probability, amount x
+/// the CRM's own probability.
+pub(crate) struct PipelineRow {
+    pub group: String,
+    pub period: String,
+    pub deals: u64,
+    pub amount: f64,
+    pub weighted: f64,
+    pub crm_weighted: Option<f64>,
+    pub unweighted_deals: u64,
+}
+
+pub(crate) fn pipeline_rows(
+    ds: &Dataset,
+    metric: &str,
+    freq: Freq,
+    first_period: i64,
+    h: usize,
+    by: Option<&str>,
+) -> Result<(Vec<PipelineRow>, Option<String>, Vec<Note>)> {
+    if !ds.has(Table::Deals) {
+        return Err(Error::Input(
+            "--method pipeline needs deals (open deals with a stage and an expected close)".into(),
+        ));
+    }
+    let cols = [
+        "deal_id",
+        "pipeline",
+        "stage",
+        "status",
+        "amount",
+        "currency",
+        "created_at",
+        "closed_at",
+        "expected_close_at",
+        "probability",
+        "stage_entered_at",
+    ];
+    let (deals, set): (Option<polars::prelude::DataFrame>, DealSet) =
+        analysis::deal_set(ds, &cols, by)?;
+    let winp = stage_win_probability(&set);
+    let (group, names) = match by {
+        Some(f) => analysis::by_codes(&set, deals.as_ref(), f, ds)?,
+        None => (vec![0; set.len()], vec!["(all)".to_string()]),
+    };
+    let crm: Vec<Option<f64>> = match &deals {
+        Some(df) if prep::has(df, "probability") => prep::floats(df, "probability")?,
+        _ => vec![None; set.len()],
+    };
+    let has_crm = crm.iter().any(Option::is_some);
+    // Buckets: 0 = overdue (expected before the first forecast period), 1..=h the periods,
+    // h+1 = later, h+2 = no expected close.
+    let mut acc: BTreeMap<(u32, usize), PipelineRow> = BTreeMap::new();
+    let mut currencies = BTreeSet::new();
+    let mut no_prob = 0usize;
+    for d in 0..set.len() {
+        if set.status(d) != Some(Status::Open) {
+            continue;
+        }
+        let value = if metric == "revenue" {
+            match set.amount(d) {
+                Some(a) => a,
+                None => continue,
+            }
+        } else {
+            1.0
+        };
+        if metric == "revenue" && !set.currency(d).is_empty() {
+            currencies.insert(set.currency(d).to_string());
+        }
+        let p = match set.current(d) {
+            Some(Pos::Open(k)) => winp
+                .get(set.pipeline_name(d))
+                .and_then(|v| v.get(k as usize))
+                .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
+            _ => None,
+        };
+        let bucket = match set
+            .expected_close
+            .get(d)
+            .copied()
+            .flatten()
+            .and_then(crate::period::ms_to_date)
+        {
+            None => h + 2,
+            Some(day) => {
+                let i = freq.index(day) - first_period;
+                if i < 0 {
+                    0
+                } else if i as usize >= h {
+                    h + 1
+                } else {
+                    i as usize + 1
+                }
+            }
+        };
+        let g = group.get(d).copied().unwrap_or(NONE);
+        for key in [(g, bucket), (TOTAL, bucket)] {
+            if by.is_none() && key.0 == TOTAL {
+                continue;
+            }
+            let label = match bucket {
+                0 => "overdue".to_string(),
+                b if b == h + 1 => "later".to_string(),
+                b if b == h + 2 => "(no expected close)".to_string(),
+                b => freq.label(first_period + b as i64 - 1),
+            };
+            let name = match key.0 {
+                TOTAL => "(total)".to_string(),
+                NONE => "(none)".to_string(),
+                c => names.get(c as usize).cloned().unwrap_or_default(),
+            };
+            let r = acc.entry(key).or_insert(PipelineRow {
+                group: name,
+                period: label,
+                deals: 0,
+                amount: 0.0,
+                weighted: 0.0,
+                crm_weighted: has_crm.then_some(0.0),
+                unweighted_deals: 0,
+            });
+            r.deals += 1;
+            r.amount += value;
+            match p {
+                Some(p) => r.weighted += value * p,
+                None => r.unweighted_deals += 1,
+            }
+            if let (Some(c), Some(x)) = (r.crm_weighted.as_mut(), crm[d]) {
+                *c += value * x;
+            }
+        }
+        if p.is_none() {
+            no_prob += 1;
+        }
+    }
+    if currencies.len() > 1 {
+        return Err(Error::Input(format!(
+            "open pipeline in {}: a forecast needs one currency; convert with --fx FILE",
+            currencies.into_iter().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mut notes = vec![Note::new(
+        "weighted = amount x stage win probability of the deal's current stage (won / closed among deals that reached it); crm_weighted = amount x the export's own probability, shown beside it, never mixed in",
+        "加权 = 金额 × 当前阶段赢单概率（到达该阶段且已结束的商机中赢单的比例）；crm_weighted = 金额 × 导出文件自带的概率，仅并列显示",
+    )];
+    if no_prob > 0 {
+        notes.push(Note::en(format!(
+            "{no_prob} open deal(s) at a stage no closed deal reached: no stage win probability, weighted as 0 (counted in unweighted_deals)"
+        )));
+    }
+    // Groups with TOTAL last.
+    let mut rows: Vec<((u32, usize), PipelineRow)> = acc.into_iter().collect();
+    rows.sort_by_key(|((g, b), _)| (*g == TOTAL, *g, *b));
+    Ok((
+        rows.into_iter().map(|r| r.1).collect(),
+        currencies.into_iter().next(),
+        notes,
+    ))
+}

@@ -1,0 +1,381 @@
+//! The series a forecast reads: period arithmetic (`--freq`), `--horizon` and `--level`
+//! parsing, the metric's dated values, and their aggregation per period and group.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+use super::super::analysis::parse_duration_days;
+use crate::error::{Error, Result};
+use crate::load::Dataset;
+use crate::metrics::prep::{self, NONE};
+use crate::model::{Status, Table};
+
+/// Period length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freq {
+    Month,
+    Quarter,
+    Week(Weekday),
+}
+
+impl Freq {
+    pub fn parse(s: &str, week_start: Weekday) -> Freq {
+        match s {
+            "quarter" => Freq::Quarter,
+            "week" => Freq::Week(week_start),
+            _ => Freq::Month,
+        }
+    }
+
+    /// Season length (METRICS.md): 12 months, 4 quarters, 52 weeks.
+    pub fn season(self) -> usize {
+        match self {
+            Freq::Month => 12,
+            Freq::Quarter => 4,
+            Freq::Week(_) => 52,
+        }
+    }
+
+    fn week_offset(ws: Weekday) -> i64 {
+        // 1970-01-01 was a Thursday.
+        (3 - ws.num_days_from_monday() as i64).rem_euclid(7)
+    }
+
+    /// Index of the period holding `d`.
+    pub fn index(self, d: NaiveDate) -> i64 {
+        match self {
+            Freq::Month => d.year() as i64 * 12 + d.month0() as i64,
+            Freq::Quarter => d.year() as i64 * 4 + d.month0() as i64 / 3,
+            Freq::Week(ws) => {
+                let days = d.signed_duration_since(NaiveDate::default()).num_days();
+                (days + Self::week_offset(ws)).div_euclid(7)
+            }
+        }
+    }
+
+    /// First day of period `i`.
+    pub fn start(self, i: i64) -> NaiveDate {
+        match self {
+            Freq::Month => {
+                NaiveDate::from_ymd_opt(i.div_euclid(12) as i32, i.rem_euclid(12) as u32 + 1, 1)
+            }
+            Freq::Quarter => {
+                NaiveDate::from_ymd_opt(i.div_euclid(4) as i32, i.rem_euclid(4) as u32 * 3 + 1, 1)
+            }
+            Freq::Week(ws) => NaiveDate::default()
+                .checked_add_signed(chrono::Duration::days(i * 7 - Self::week_offset(ws))),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Last day of period `i`.
+    pub fn last_day(self, i: i64) -> NaiveDate {
+        self.start(i + 1).pred_opt().unwrap_or_default()
+    }
+
+    /// `2026-10`, `2026-Q4`, or the week's first day.
+    pub fn label(self, i: i64) -> String {
+        match self {
+            Freq::Month => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
+            Freq::Quarter => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
+            Freq::Week(_) => self.start(i).to_string(),
+        }
+    }
+
+    /// Periods in `days` days (rounded, at least 1).
+    fn periods_in(self, days: f64) -> usize {
+        let len = match self {
+            Freq::Month => 365.25 / 12.0,
+            Freq::Quarter => 365.25 / 4.0,
+            Freq::Week(_) => 7.0,
+        };
+        (days / len).round().max(1.0) as usize
+    }
+}
+
+/// `12` (periods) or a duration (`12m`, `39w`, `2y`, `365d`) in periods of `freq`.
+pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, String> {
+    /// Far beyond any sales forecast, and small enough that the arrays stay small.
+    const MAX: usize = 10_000;
+    let t = s.trim().to_ascii_lowercase();
+    let n = if let Ok(n) = t.parse::<usize>() {
+        n
+    } else if let Some(q) = t.strip_suffix('q').and_then(|q| q.parse::<f64>().ok()) {
+        freq.periods_in(q * 365.25 / 4.0)
+    } else {
+        parse_duration_days(s).map(|d| freq.periods_in(d))?
+    };
+    match n {
+        0 => Err("must be at least 1".into()),
+        n if n > MAX => Err(format!("{n} periods: at most {MAX}")),
+        n => Ok(n),
+    }
+}
+
+/// `80,95` -> [80, 95], each strictly between 0 and 100.
+pub fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, String> {
+    let mut out = Vec::new();
+    for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let v: f64 = p
+            .parse()
+            .map_err(|_| format!("{p:?} is not a number (levels are percents, e.g. 80,95)"))?;
+        if !(v > 0.0 && v < 100.0) {
+            return Err(format!("{v} is not a percent between 0 and 100"));
+        }
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The metric's dated values: (day as ms, value, group code), group names, currency, and what
+/// was read (for the notes).
+pub(crate) struct Points {
+    pub rows: Vec<(i64, f64, u32)>,
+    pub groups: Vec<String>,
+    pub currency: Option<String>,
+    pub definition: String,
+    pub skipped_no_date: usize,
+}
+
+/// Read the metric's dated values from orders (preferred) or deals.
+pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Points> {
+    let from_orders = ds.has(Table::Orders) && metric != "won_deals";
+    let (table, at, cust) = if from_orders {
+        (Table::Orders, "ordered_at", "customer_id")
+    } else if ds.has(Table::Deals) {
+        (Table::Deals, "closed_at", "account")
+    } else {
+        return Err(Error::Input(format!(
+            "forecast --metric {metric} needs {}",
+            if metric == "won_deals" {
+                "deals"
+            } else {
+                "orders or deals"
+            }
+        )));
+    };
+    let mut cols = vec![at, "amount", "currency", "status", "cancelled", cust];
+    if let Some(b) = by {
+        cols.push(b);
+    }
+    let df = ds.frame(table, &cols)?.unwrap_or_default();
+    let src = if from_orders { "orders" } else { "deals" };
+    prep::need(&df, src, &[at])?;
+    if metric == "revenue" {
+        prep::need(&df, src, &["amount"])?;
+    }
+    if metric == "new_customers" {
+        prep::need(&df, src, &[cust])?;
+    }
+    if !from_orders {
+        prep::need(&df, src, &["status"])?;
+    }
+    let t = prep::millis(&df, at)?;
+    let amount = prep::floats(&df, "amount")?;
+    let cur = prep::coded(&df, "currency")?;
+    let status = prep::coded(&df, "status")?;
+    let customer = prep::coded(&df, cust)?;
+    let cancelled = prep::flags(&df, "cancelled");
+    let group = match by {
+        Some(f) => {
+            if !prep::has(&df, f) {
+                let cols = ds.columns_of(table).unwrap_or_default();
+                return Err(Error::MissingColumn {
+                    file: src.into(),
+                    field: f.into(),
+                    why: "--by groups by it".into(),
+                    found: cols.join(", "),
+                    hint: crate::error::closest(f, cols.iter().map(String::as_str))
+                        .map(|c| format!("; closest: {c:?}"))
+                        .unwrap_or_default(),
+                });
+            }
+            Some(prep::coded(&df, f)?)
+        }
+        None => None,
+    };
+    let mut p = Points {
+        rows: Vec::new(),
+        groups: group.as_ref().map(|g| g.values.clone()).unwrap_or_default(),
+        currency: None,
+        definition: String::new(),
+        skipped_no_date: 0,
+    };
+    let mut currencies: BTreeSet<String> = BTreeSet::new();
+    let mut first: HashMap<u32, (i64, u32)> = HashMap::new();
+    for i in 0..df.height() {
+        if !from_orders && status.get(i) != Some(Status::Won.as_str()) {
+            continue;
+        }
+        if cancelled[i] {
+            continue;
+        }
+        let Some(ms) = t[i] else {
+            p.skipped_no_date += 1;
+            continue;
+        };
+        let g = group.as_ref().map_or(0, |g| g.codes[i]);
+        match metric {
+            "revenue" => {
+                let Some(v) = amount[i] else { continue };
+                if let Some(c) = cur.get(i).filter(|c| !c.is_empty()) {
+                    currencies.insert(c.to_string());
+                }
+                p.rows.push((ms, v, g));
+            }
+            "new_customers" => {
+                let c = customer.codes[i];
+                if c == NONE {
+                    continue;
+                }
+                let e = first.entry(c).or_insert((ms, g));
+                if ms < e.0 {
+                    *e = (ms, g);
+                }
+            }
+            _ => p.rows.push((ms, 1.0, g)),
+        }
+    }
+    if metric == "new_customers" {
+        p.rows = first.into_values().map(|(ms, g)| (ms, 1.0, g)).collect();
+    }
+    if currencies.len() > 1 {
+        return Err(Error::Input(format!(
+            "revenue in {}: a forecast needs one currency; convert with --fx FILE or filter the export",
+            currencies.into_iter().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    p.currency = currencies.into_iter().next();
+    p.definition = match (metric, from_orders) {
+        ("revenue", true) => "revenue = order amount by ordered_at (cancelled orders left out)",
+        ("revenue", false) => "revenue = won deals' amount by closed_at",
+        ("won_deals", _) => "won_deals = won deals counted by closed_at",
+        ("orders", true) => "orders = orders counted by ordered_at (cancelled left out)",
+        ("orders", false) => "orders = won deals counted by closed_at (no orders table)",
+        (_, true) => "new_customers = customers counted at their first order",
+        (_, false) => "new_customers = accounts counted at their first won deal",
+    }
+    .to_string();
+    Ok(p)
+}
+
+/// The aggregated series: period indices [first, last], one value vector per group.
+pub(crate) struct Series {
+    pub freq: Freq,
+    pub first: i64,
+    pub last: i64,
+    /// Per group code ([`TOTAL`] = all groups): the group's first period (its first dated value;
+    /// a rep who joined later has no history before) and its values from there to `last`.
+    pub values: BTreeMap<u32, (i64, Vec<f64>)>,
+    pub dropped: Option<String>,
+    pub after_as_of: usize,
+}
+
+/// The total of all groups (NONE, u32::MAX, is "no value").
+pub(crate) const TOTAL: u32 = u32::MAX - 1;
+
+/// Aggregate points to periods ending at the as-of period (dropped when incomplete and the
+/// as-of was not read from the data).
+pub(crate) fn series(ds: &Dataset, p: &Points, freq: Freq, grouped: bool) -> Result<Series> {
+    let from_data = ds.manifest.as_of_basis.starts_with("latest ");
+    let mut last = freq.index(ds.as_of);
+    let mut dropped = None;
+    if !from_data && ds.as_of < freq.last_day(last) {
+        dropped = Some(freq.label(last));
+        last -= 1;
+    }
+    let mut first = i64::MAX;
+    let mut after = 0;
+    let idx: Vec<Option<i64>> = p
+        .rows
+        .iter()
+        .map(|r| {
+            let d = crate::period::ms_to_date(r.0)?;
+            let i = freq.index(d);
+            if i > last {
+                after += 1;
+                return None;
+            }
+            first = first.min(i);
+            Some(i)
+        })
+        .collect();
+    if first == i64::MAX {
+        return Err(Error::Input(format!(
+            "no dated values on or before {} to forecast from",
+            freq.label(last)
+        )));
+    }
+    let mut starts: HashMap<u32, i64> = HashMap::new();
+    starts.insert(TOTAL, first);
+    if grouped {
+        for (r, i) in p.rows.iter().zip(&idx) {
+            if let Some(i) = i {
+                let e = starts.entry(r.2).or_insert(*i);
+                *e = (*e).min(*i);
+            }
+        }
+    }
+    let mut values: BTreeMap<u32, (i64, Vec<f64>)> = starts
+        .iter()
+        .map(|(g, st)| (*g, (*st, vec![0.0; (last - st + 1) as usize])))
+        .collect();
+    for (r, i) in p.rows.iter().zip(idx) {
+        let Some(i) = i else { continue };
+        for g in [TOTAL, r.2] {
+            if g == r.2 && !grouped {
+                continue;
+            }
+            if let Some((st, v)) = values.get_mut(&g) {
+                v[(i - *st) as usize] += r.1;
+            }
+        }
+    }
+    Ok(Series {
+        freq,
+        first,
+        last,
+        values,
+        dropped,
+        after_as_of: after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_round_trip() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let m = Freq::Month;
+        assert_eq!(m.label(m.index(d)), "2026-11");
+        assert_eq!(m.last_day(m.index(d)).to_string(), "2026-11-30");
+        let q = Freq::Quarter;
+        assert_eq!(q.label(q.index(d)), "2026-Q4");
+        assert_eq!(q.start(q.index(d)).to_string(), "2026-10-01");
+        // 2026-11-23 is a Monday.
+        let w = Freq::Week(Weekday::Mon);
+        assert_eq!(w.label(w.index(d)), "2026-11-23");
+        let ws = Freq::Week(Weekday::Sun);
+        assert_eq!(ws.label(ws.index(d)), "2026-11-22");
+        assert_eq!(ws.last_day(ws.index(d)).to_string(), "2026-11-28");
+    }
+
+    #[test]
+    fn horizon_and_levels() {
+        assert_eq!(parse_horizon("12", Freq::Month), Ok(12));
+        assert_eq!(parse_horizon("12m", Freq::Month), Ok(12));
+        assert_eq!(parse_horizon("39w", Freq::Week(Weekday::Mon)), Ok(39));
+        assert_eq!(parse_horizon("2y", Freq::Quarter), Ok(8));
+        assert!(parse_horizon("0", Freq::Month).is_err());
+        assert_eq!(parse_levels("80, 95"), Ok(vec![80.0, 95.0]));
+        assert!(parse_levels("100").is_err());
+        assert_eq!(parse_levels("95,80,95"), Ok(vec![95.0, 80.0]));
+        assert!(parse_horizon("100000000", Freq::Month).is_err());
+        assert!(parse_horizon("1000y", Freq::Week(Weekday::Mon)).is_err());
+    }
+}
