@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod period;
+pub mod timing;
 
 use std::ffi::OsString;
 

@@ -63,6 +63,7 @@ pub fn deal_set(
     if let Some(b) = by {
         cols.push(b);
     }
+    let _t = crate::timing::span("deal set");
     let deals = ds.frame(crate::model::Table::Deals, &cols)?;
     let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
     if deals.is_none() && events.is_none() {

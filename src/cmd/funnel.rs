@@ -82,7 +82,9 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         window_ms,
         by,
     };
+    let t = crate::timing::span("funnel: compute");
     let (funnels, st) = funnel::compute(&set, &params);
+    drop(t);
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;
     let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at");

@@ -11,10 +11,10 @@ const NULL_DT: i64 = i64::MIN;
 const PENDING_DT: i64 = i64::MIN + 1;
 
 /// One value of one row, parsed but not yet stored.
-#[derive(Debug, Clone)]
-pub enum Val {
+#[derive(Debug, Clone, Copy)]
+pub enum Val<'a> {
     Null,
-    Text(String),
+    Text(&'a str),
     Date(DateCell),
     Num(f64),
     Bool(bool),
@@ -96,9 +96,9 @@ impl Builder {
     }
 
     /// Append one value. `raw` is the cell text, kept as a sample for error messages.
-    pub fn push(&mut self, v: &Val, percent: bool, raw: &str) {
+    pub fn push(&mut self, v: &Val<'_>, percent: bool, raw: &str) {
         match (self, v) {
-            (Builder::Text(b), Val::Text(s)) => b.append_value(s),
+            (Builder::Text(b), Val::Text(s)) => b.append_value(*s),
             (Builder::Text(b), _) => b.append_null(),
             (Builder::Date(d), Val::Date(DateCell::At(ms))) => d.vals.push(*ms),
             (Builder::Date(d), Val::Date(cell @ DateCell::Ambiguous { .. })) => {
@@ -125,6 +125,54 @@ impl Builder {
             (Builder::Num { vals, .. }, _) => vals.push(None),
             (Builder::Bool(b), Val::Bool(x)) => b.push(Some(*x)),
             (Builder::Bool(b), _) => b.push(None),
+        }
+    }
+
+    /// Make the parts of one column (read in parallel) agree on what the whole column decides:
+    /// slash-date evidence and the sample an error quotes; percent scaling of fractions.
+    pub fn unify<'a>(parts: impl Iterator<Item = &'a mut Builder>) {
+        let mut parts: Vec<&mut Builder> = parts.collect();
+        if parts.len() < 2 {
+            return;
+        }
+        let (mut ev, mut sample, mut pct, mut mx) = (
+            OrderEvidence::default(),
+            None::<String>,
+            false,
+            f64::NEG_INFINITY,
+        );
+        for b in parts.iter() {
+            match &**b {
+                Builder::Date(d) => {
+                    ev.day_first |= d.ev.day_first;
+                    ev.month_first |= d.ev.month_first;
+                    if sample.is_none() {
+                        sample.clone_from(&d.sample);
+                    }
+                }
+                Builder::Num {
+                    any_percent, max, ..
+                } => {
+                    pct |= *any_percent;
+                    mx = mx.max(*max);
+                }
+                _ => {}
+            }
+        }
+        for b in parts.iter_mut() {
+            match &mut **b {
+                Builder::Date(d) => {
+                    d.ev = ev;
+                    d.sample.clone_from(&sample);
+                }
+                Builder::Num {
+                    any_percent, max, ..
+                } => {
+                    *any_percent = pct;
+                    *max = mx;
+                }
+                _ => {}
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! Stage events: Salesforce history collapsing and exit times. Works on integer-coded deal ids
 //! and one sort of row indexes (sorting and windowing over string ids is several times slower).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use polars::prelude::*;
 

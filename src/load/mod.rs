@@ -389,8 +389,11 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             )));
         }
         let display = path.display().to_string();
+        let _t = crate::timing::span("load: read and normalise");
         let mut opened = read::open(path, &ropts)?;
         let res = normalize::normalize(&mut opened, &settings, &display)?;
+        drop(_t);
+        let _t = crate::timing::span("load: sha256 and manifest");
         if args.strict && !res.rejects.is_empty() {
             let r = &res.rejects[0];
             return Err(Error::Strict {

@@ -42,6 +42,13 @@ const FOOTERS: &[&str] = &[
     "总计",
 ];
 
+/// An emptied vector of values whose allocation can hold values of another lifetime (the
+/// in-place collect reuses it), so each row need not allocate.
+fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Val::Null).collect()
+}
+
 fn is_blank(rec: &StringRecord) -> bool {
     rec.iter().all(|f| f.trim().is_empty())
 }
@@ -161,189 +168,66 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         }
     }
 
-    let cap = 1024;
-    let mut cols: Vec<Builder> = plans
-        .iter()
-        .map(|p| Builder::new(p.field, p.kind, cap))
-        .collect();
+    let cx = Cx {
+        file,
+        s,
+        plans,
+        headers: &headers,
+        width,
+        wide: &wide,
+        special,
+        mapping: &mapping,
+        pipelines: &pipelines,
+        preset,
+        ix_deal: plans.iter().position(|p| p.field == "deal_id"),
+        ix_owner: plans.iter().position(|p| p.field == "owner"),
+        table,
+    };
     let out_fields = output_fields(table, &mapping);
-    let mut derived = Derived::new(table, &mapping, cap);
-    let mut extras: Vec<Builder> = mapping
-        .extras
-        .iter()
-        .map(|(_, n)| Builder::new(n, Kind::Text, cap))
-        .collect();
-    let mut ev_deal = StringChunkedBuilder::new("deal_id".into(), cap);
-    let mut ev_pipe = StringChunkedBuilder::new("pipeline".into(), cap);
-    let mut ev_stage = StringChunkedBuilder::new("stage".into(), cap);
-    let mut ev_at = Builder::new("entered_at", Kind::DateTime, cap);
-    let mut ev_owner = StringChunkedBuilder::new("owner".into(), cap);
-
-    let mut rejects = Vec::new();
-    let mut rejected_rows = 0usize;
-    let mut rows_in = 0usize;
-    let mut footers = Vec::new();
-    let mut blank = 0usize;
-    let mut vals: Vec<Val> = Vec::with_capacity(plans.len());
-    let mut flags: Vec<bool> = Vec::with_capacity(plans.len());
-    let mut row_rejects: Vec<Reject> = Vec::new();
-    let mut pending = head.into_iter().skip(data_start);
-    let null = |v: &str| s.is_null(v);
-    let mut amb_symbols = 0usize;
-    let mut currency_unknown = 0usize;
-
-    loop {
-        let row = match pending.next() {
-            Some((n, r)) => {
-                rec = r;
-                n
-            }
-            None => match opened.rows.next_row(&mut rec, count) {
-                Ok(Some(n)) => {
-                    count += 1;
-                    n
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    count += 1;
-                    rows_in += 1;
-                    rejected_rows += 1;
-                    rejects.push(Reject::new(
-                        file,
-                        count,
-                        "",
-                        "",
-                        &format!("unreadable row: {e}"),
-                    ));
-                    continue;
-                }
-            },
-        };
-        if row <= header_row {
-            continue;
+    let t_rows = crate::timing::span("normalise: rows");
+    let mut first = Part::new(&cx, 1024);
+    for (n, r) in head.into_iter().skip(data_start) {
+        if n > header_row {
+            first.row(&cx, n, &r);
         }
-        if is_blank(&rec) {
-            blank += 1;
-            continue;
+    }
+    let mut parts = match parallel_parts(opened, &cx, &first, count)? {
+        Some(rest) => {
+            let mut v = vec![first];
+            v.extend(rest);
+            v
         }
-        if let Some(f) = footer(&rec) {
-            footers.push(f);
-            continue;
-        }
-        rows_in += 1;
-        // Ragged rows: extra non-empty fields, or missing fields.
-        if rec.len() != width {
-            let extra_empty =
-                rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
-            let missing_unnamed =
-                rec.len() < width && headers[rec.len()..].iter().all(|h| h.is_empty());
-            if !extra_empty && !missing_unnamed {
-                let raw: Vec<&str> = rec.iter().collect();
-                rejects.push(Reject::new(
-                    file,
-                    row,
-                    "",
-                    &raw.join(","),
-                    &format!("row has {} fields, the header has {width}", rec.len()),
-                ));
-                rejected_rows += 1;
-                continue;
-            }
-        }
-        vals.clear();
-        flags.clear();
-        row_rejects.clear();
-        for (pi, p) in plans.iter().enumerate() {
-            let (v, pct) = parse_plan(
-                p,
-                &rec,
-                s,
-                &null,
-                cols[pi].evidence(),
-                file,
-                row,
-                &mut row_rejects,
-            );
-            vals.push(v);
-            flags.push(pct);
-        }
-        // HubSpot stage-entered cells of this row
-        let mut events: Vec<(usize, date::DateCell)> = Vec::new();
-        for (wi, w) in wide.iter().enumerate() {
-            let raw = rec.get(w.col).unwrap_or("").trim();
-            if null(raw) {
-                continue;
-            }
-            let ev = ev_at.evidence().expect("date builder");
-            match date::parse(raw, &s.date_ctx, ev) {
-                Ok(c) => events.push((wi, c)),
-                Err(()) => {
-                    row_rejects.push(Reject::new(file, row, &headers[w.col], raw, "not a date"))
-                }
-            }
-        }
-        // Approval filter (WukongCRM contracts / payments)
-        if special == Special::ApprovedOnly {
-            if let Some(i) = plans.iter().position(|p| p.field == "approval") {
-                if let Val::Text(t) = &vals[i] {
-                    if t != "通过" {
-                        row_rejects.push(Reject::new(
-                            file,
-                            row,
-                            &plans[i].header,
-                            t,
-                            "审核状态 is not 通过 (approved): not a real order",
-                        ));
+        None => {
+            loop {
+                match opened.rows.next_row(&mut rec, count) {
+                    Ok(Some(n)) => {
+                        count += 1;
+                        first.row(&cx, n, &rec);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        count += 1;
+                        first.unreadable(&cx, count, &e);
                     }
                 }
             }
+            opened.mark_fully_read();
+            vec![first]
         }
-        if !row_rejects.is_empty() {
-            rejected_rows += 1;
-            rejects.append(&mut row_rejects);
-            continue;
-        }
-        for (pi, p) in plans.iter().enumerate() {
-            let raw = p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("");
-            cols[pi].push(&vals[pi], flags[pi], raw);
-        }
-        let id = derived.push_row(
-            plans,
-            &vals,
-            &rec,
-            s,
-            preset,
-            row,
-            &pipelines,
-            &mut amb_symbols,
-            &mut currency_unknown,
-        );
-        for (ei, (h, _)) in mapping.extras.iter().enumerate() {
-            let raw = rec.get(*h).unwrap_or("").trim();
-            let v = if null(raw) {
-                Val::Null
-            } else {
-                Val::Text(raw.trim_start_matches('\'').to_string())
-            };
-            extras[ei].push(&v, false, raw);
-        }
-        for (wi, cell) in events {
-            let w = &wide[wi];
-            ev_deal.append_value(&id);
-            ev_pipe.append_value(&w.pipeline);
-            ev_stage.append_value(&w.stage);
-            ev_at.push(&Val::Date(cell), false, "");
-            match plans
-                .iter()
-                .position(|p| p.field == "owner")
-                .map(|i| &vals[i])
-            {
-                Some(Val::Text(o)) => ev_owner.append_value(o),
-                _ => ev_owner.append_null(),
-            }
-        }
+    };
+    drop(t_rows);
+    let _t = crate::timing::span("normalise: finish columns");
+    // Counts over every part.
+    fn total(parts: &[Part], f: fn(&Part) -> usize) -> usize {
+        parts.iter().map(f).sum()
     }
-    opened.mark_fully_read();
+    let rows_in = total(&parts, |p| p.rows_in);
+    let rejected_rows = total(&parts, |p| p.rejected_rows);
+    let blank = total(&parts, |p| p.blank);
+    let amb_symbols = total(&parts, |p| p.amb_symbols);
+    let currency_unknown = total(&parts, |p| p.currency_unknown);
+    let footers: Vec<String> = parts.iter_mut().flat_map(|p| p.footers.drain(..)).collect();
+    let rejects: Vec<Reject> = parts.iter_mut().flat_map(|p| p.rejects.drain(..)).collect();
     if rows_in == 0 {
         return Err(Error::Empty {
             file: file.into(),
@@ -370,33 +254,96 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         assumptions.push(format!("{currency_unknown} amount(s) have no currency: left empty (set `currency` in salesctl.toml)"));
     }
 
-    // Finish the columns.
-    let mut columns: Vec<Column> = Vec::new();
-    let mut by_field: BTreeMap<&str, Column> = BTreeMap::new();
+    // What decides a column (slash-date order, percent scaling) is decided over all its parts.
+    for pi in 0..plans.len() {
+        Builder::unify(parts.iter_mut().map(|p| &mut p.cols[pi]));
+    }
+    {
+        let derived_ids = total(&parts, |p| p.derived.derived_ids);
+        let mut unknown = BTreeMap::new();
+        for p in &mut parts {
+            for (k, v) in std::mem::take(&mut p.derived.unknown_stages) {
+                *unknown.entry(k).or_default() += v;
+            }
+            p.derived.derived_ids = 0;
+        }
+        parts[0].derived.derived_ids = derived_ids;
+        parts[0].derived.unknown_stages = unknown;
+    }
     let order = DateOrder::of_file(
-        cols.iter().chain([&ev_at]).filter_map(Builder::seen),
+        parts[0]
+            .cols
+            .iter()
+            .chain([&parts[0].ev_at])
+            .filter_map(Builder::seen),
         s.date_ctx.day_first,
     );
-    for (b, p) in cols.into_iter().zip(plans.iter()) {
-        let (c, note) = b.finish(p.field, order, file, &p.header)?;
-        if let Some(n) = note {
-            assumptions.push(n);
+
+    // Finish the columns, part by part, and join the parts.
+    let mut by_field: BTreeMap<&str, Column> = BTreeMap::new();
+    let mut extra_cols: Vec<Option<Column>> = vec![None; mapping.extras.len()];
+    let mut wide_part = None;
+    for (k, part) in parts.into_iter().enumerate() {
+        let mut fields: BTreeMap<&str, Column> = BTreeMap::new();
+        for (b, p) in part.cols.into_iter().zip(plans.iter()) {
+            let (c, note) = b.finish(p.field, order, file, &p.header)?;
+            if let (Some(n), 0) = (note, k) {
+                assumptions.push(n);
+            }
+            fields.insert(p.field, c);
         }
-        by_field.insert(p.field, c);
+        let mut scratch = Vec::new();
+        part.derived.finish(
+            &mut fields,
+            order,
+            file,
+            if k == 0 {
+                &mut assumptions
+            } else {
+                &mut scratch
+            },
+        )?;
+        for (f, c) in fields {
+            append_column(by_field.entry(f), c)?;
+        }
+        for (i, (b, (_, name))) in part
+            .extras
+            .into_iter()
+            .zip(mapping.extras.iter())
+            .enumerate()
+        {
+            let (c, _) = b.finish(name, DateOrder::default(), file, name)?;
+            match &mut extra_cols[i] {
+                Some(acc) => {
+                    acc.append(&c)?;
+                }
+                slot => *slot = Some(c),
+            }
+        }
+        if k == 0 && !wide.is_empty() {
+            wide_part = Some((
+                part.ev_deal,
+                part.ev_pipe,
+                part.ev_stage,
+                part.ev_at,
+                part.ev_owner,
+            ));
+        }
     }
-    derived.finish(&mut by_field, order, file, &mut assumptions)?;
+    let mut columns: Vec<Column> = Vec::new();
     for f in &out_fields {
         if let Some(c) = by_field.remove(f) {
             columns.push(c);
         }
     }
-    for (b, (_, name)) in extras.into_iter().zip(mapping.extras.iter()) {
-        let (c, _) = b.finish(name, DateOrder::default(), file, name)?;
+    for c in extra_cols.into_iter().flatten() {
         if c.null_count() < c.len() {
             columns.push(c);
         }
     }
     let mut frame = DataFrame::new_infer_height(columns)?;
+    drop(_t);
+    let _t = crate::timing::span("normalise: events order");
     let mut frames = Vec::new();
     if special == Special::CollapseHistory {
         let before = frame.height();
@@ -409,7 +356,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         frame = super::events::with_exits(frame)?;
     }
     frames.push((table, frame));
-    if !wide.is_empty() {
+    if let Some((ev_deal, ev_pipe, ev_stage, ev_at, ev_owner)) = wide_part {
         let (at, _) = ev_at.finish("entered_at", order, file, "Date entered")?;
         let ev = DataFrame::new_infer_height(vec![
             ev_deal.finish().into_series().into_column(),
@@ -440,18 +387,405 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     })
 }
 
-/// Parse one planned field of a row. Returns the value and whether it carried `%`.
+/// What every row of one file is read against.
+struct Cx<'a> {
+    file: &'a str,
+    s: &'a Settings,
+    plans: &'a [Plan],
+    headers: &'a [String],
+    width: usize,
+    wide: &'a [Wide],
+    special: Special,
+    mapping: &'a Mapping,
+    pipelines: &'a BTreeMap<String, Vec<String>>,
+    preset: Option<&'static Preset>,
+    ix_deal: Option<usize>,
+    ix_owner: Option<usize>,
+    table: Table,
+}
+
+/// The rows of one stretch of a file, parsed: column builders, rejects and counts. A big file
+/// is read as several parts in parallel, joined in file order.
+struct Part {
+    cols: Vec<Builder>,
+    derived: Derived,
+    extras: Vec<Builder>,
+    ev_deal: StringChunkedBuilder,
+    ev_pipe: StringChunkedBuilder,
+    ev_stage: StringChunkedBuilder,
+    ev_at: Builder,
+    ev_owner: StringChunkedBuilder,
+    rejects: Vec<Reject>,
+    rejected_rows: usize,
+    rows_in: usize,
+    blank: usize,
+    amb_symbols: usize,
+    currency_unknown: usize,
+    footers: Vec<String>,
+    vals_store: Vec<Val<'static>>,
+    flags: Vec<MoneyCell>,
+    row_rejects: Vec<Reject>,
+}
+
+impl Part {
+    fn new(cx: &Cx, cap: usize) -> Part {
+        Part {
+            cols: cx
+                .plans
+                .iter()
+                .map(|p| Builder::new(p.field, p.kind, cap))
+                .collect(),
+            derived: Derived::new(cx.table, cx.mapping, cap),
+            extras: cx
+                .mapping
+                .extras
+                .iter()
+                .map(|(_, n)| Builder::new(n, Kind::Text, cap))
+                .collect(),
+            ev_deal: StringChunkedBuilder::new("deal_id".into(), 0),
+            ev_pipe: StringChunkedBuilder::new("pipeline".into(), 0),
+            ev_stage: StringChunkedBuilder::new("stage".into(), 0),
+            ev_at: Builder::new("entered_at", Kind::DateTime, 0),
+            ev_owner: StringChunkedBuilder::new("owner".into(), 0),
+            rejects: Vec::new(),
+            rejected_rows: 0,
+            rows_in: 0,
+            blank: 0,
+            amb_symbols: 0,
+            currency_unknown: 0,
+            footers: Vec::new(),
+            vals_store: Vec::with_capacity(cx.plans.len()),
+            flags: Vec::with_capacity(cx.plans.len()),
+            row_rejects: Vec::new(),
+        }
+    }
+
+    /// A record the reader could not decode.
+    fn unreadable(&mut self, cx: &Cx, row: usize, e: &str) {
+        self.rows_in += 1;
+        self.rejected_rows += 1;
+        self.rejects.push(Reject::new(
+            cx.file,
+            row,
+            "",
+            "",
+            &format!("unreadable row: {e}"),
+        ));
+    }
+
+    /// Parse one record (`row`: its row number) into the builders, or reject it.
+    fn row(&mut self, cx: &Cx, row: usize, rec: &StringRecord) {
+        let (s, file, plans, width) = (cx.s, cx.file, cx.plans, cx.width);
+        if is_blank(rec) {
+            self.blank += 1;
+            return;
+        }
+        if let Some(f) = footer(rec) {
+            self.footers.push(f);
+            return;
+        }
+        self.rows_in += 1;
+        // Ragged rows: extra non-empty fields, or missing fields.
+        if rec.len() != width {
+            let extra_empty =
+                rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
+            let missing_unnamed =
+                rec.len() < width && cx.headers[rec.len()..].iter().all(|h| h.is_empty());
+            if !extra_empty && !missing_unnamed {
+                let raw: Vec<&str> = rec.iter().collect();
+                self.rejects.push(Reject::new(
+                    file,
+                    row,
+                    "",
+                    &raw.join(","),
+                    &format!("row has {} fields, the header has {width}", rec.len()),
+                ));
+                self.rejected_rows += 1;
+                return;
+            }
+        }
+        let null = |v: &str| s.is_null(v);
+        let mut vals: Vec<Val<'_>> = recycle(std::mem::take(&mut self.vals_store));
+        self.flags.clear();
+        self.row_rejects.clear();
+        for (pi, p) in plans.iter().enumerate() {
+            let (v, pct) = parse_plan(
+                p,
+                rec,
+                s,
+                &null,
+                self.cols[pi].evidence(),
+                file,
+                row,
+                &mut self.row_rejects,
+            );
+            vals.push(v);
+            self.flags.push(pct);
+        }
+        // HubSpot stage-entered cells of this row
+        let mut events: Vec<(usize, date::DateCell)> = Vec::new();
+        for (wi, w) in cx.wide.iter().enumerate() {
+            let raw = rec.get(w.col).unwrap_or("").trim();
+            if null(raw) {
+                continue;
+            }
+            let ev = self.ev_at.evidence().expect("date builder");
+            match date::parse(raw, &s.date_ctx, ev) {
+                Ok(c) => events.push((wi, c)),
+                Err(()) => self.row_rejects.push(Reject::new(
+                    file,
+                    row,
+                    &cx.headers[w.col],
+                    raw,
+                    "not a date",
+                )),
+            }
+        }
+        // Approval filter (WukongCRM contracts / payments)
+        if cx.special == Special::ApprovedOnly {
+            if let Some(i) = plans.iter().position(|p| p.field == "approval") {
+                if let Val::Text(t) = vals[i] {
+                    if t != "通过" {
+                        self.row_rejects.push(Reject::new(
+                            file,
+                            row,
+                            &plans[i].header,
+                            t,
+                            "审核状态 is not 通过 (approved): not a real order",
+                        ));
+                    }
+                }
+            }
+        }
+        if !self.row_rejects.is_empty() {
+            self.rejected_rows += 1;
+            self.rejects.append(&mut self.row_rejects);
+            self.vals_store = recycle(vals);
+            return;
+        }
+        for (pi, p) in plans.iter().enumerate() {
+            let raw = p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("");
+            self.cols[pi].push(&vals[pi], self.flags[pi].percent, raw);
+        }
+        let derived_id = self.derived.push_row(
+            plans,
+            &vals,
+            &self.flags,
+            rec,
+            s,
+            cx.preset,
+            row,
+            cx.pipelines,
+            &mut self.amb_symbols,
+            &mut self.currency_unknown,
+        );
+        for (ei, (h, _)) in cx.mapping.extras.iter().enumerate() {
+            let raw = rec.get(*h).unwrap_or("").trim();
+            let v = if null(raw) {
+                Val::Null
+            } else {
+                Val::Text(raw.trim_start_matches('\''))
+            };
+            self.extras[ei].push(&v, false, raw);
+        }
+        if !events.is_empty() {
+            let id = derived_id.as_deref().or(match cx.ix_deal.map(|i| vals[i]) {
+                Some(Val::Text(t)) => Some(t),
+                _ => None,
+            });
+            for (wi, cell) in events {
+                let w = &cx.wide[wi];
+                self.ev_deal.append_value(id.unwrap_or(""));
+                self.ev_pipe.append_value(&w.pipeline);
+                self.ev_stage.append_value(&w.stage);
+                self.ev_at.push(&Val::Date(cell), false, "");
+                match cx.ix_owner.map(|i| vals[i]) {
+                    Some(Val::Text(o)) => self.ev_owner.append_value(o),
+                    _ => self.ev_owner.append_null(),
+                }
+            }
+        }
+        self.vals_store = recycle(vals);
+    }
+}
+
+/// Bytes per part below which a file is read in one piece (`SALESCTL_PART_BYTES` overrides it,
+/// for tests of the parallel reader on small files).
+const PART_BYTES: usize = 4 << 20;
+
+/// A big UTF-8 delimited file: the rest of it (after the rows already read) split at record
+/// boundaries and parsed in parallel, with the sha256 of the whole file computed beside.
+/// None when the file is small, or not plain delimited UTF-8, or rows need numbering as they
+/// are read (derived order ids, HubSpot stage columns): then the caller reads row by row.
+fn parallel_parts(
+    opened: &mut Opened,
+    cx: &Cx,
+    first: &Part,
+    count: usize,
+) -> Result<Option<Vec<Part>>> {
+    let Some((delim, skip)) = opened.bulk else {
+        return Ok(None);
+    };
+    let Some(pos) = opened.rows.csv_position() else {
+        return Ok(None);
+    };
+    if !cx.wide.is_empty() || matches!(first.derived.id, Some((_, "order_id"))) {
+        return Ok(None);
+    }
+    let part_bytes = std::env::var("SALESCTL_PART_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&v| v > 0)
+        .unwrap_or(PART_BYTES);
+    let start = skip + pos as usize;
+    let len = (opened.size as usize).saturating_sub(start);
+    let threads = rayon::current_num_threads().max(1);
+    let n = (len / part_bytes).min(threads * 4);
+    if n < 2 {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&opened.path).map_err(|e| Error::io(&opened.path, e))?;
+    // SAFETY: the map is read-only and lives while the parts are parsed; salesctl never writes
+    // its inputs. A file changed by another process while it is read gives wrong rows, as a
+    // streamed read would.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(&opened.path, e))?;
+    if map.len() != opened.size as usize || start > map.len() {
+        return Ok(None);
+    }
+    let data = &map[start..];
+    let Some(bounds) = split_points(data, n, delim) else {
+        return Ok(None);
+    };
+    let (parts, sha) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            bounds
+                .par_windows(2)
+                .map(|w| {
+                    let slice = &data[w[0]..w[1]];
+                    let cap = slice.len() / 40 + 16;
+                    let mut part = Part::new(cx, cap);
+                    let mut rdr = super::read::csv_reader(delim, slice);
+                    let mut rec = StringRecord::new();
+                    let mut k = 0usize;
+                    loop {
+                        match rdr.read_record(&mut rec) {
+                            Ok(true) => {
+                                k += 1;
+                                part.row(cx, k, &rec);
+                            }
+                            Ok(false) => break,
+                            Err(e) => {
+                                k += 1;
+                                part.unreadable(cx, k, &super::read::csv_error(&e));
+                            }
+                        }
+                    }
+                    (part, k)
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            let mut h = Sha256::new();
+            h.update(&map[..]);
+            h.finalize()
+        },
+    );
+    opened.set_sha256(&sha);
+    // Row numbers: each part's count after the records before it.
+    let mut base = count;
+    let mut out = Vec::with_capacity(parts.len());
+    for (mut part, k) in parts {
+        for r in &mut part.rejects {
+            r.row += base;
+        }
+        base += k;
+        out.push(part);
+    }
+    Ok(Some(out))
+}
+
+/// Offsets that cut `data` into about `n` parts at record boundaries: after a newline outside
+/// quotes. None when a quote stands where a CSV writer would not put one (inside an unquoted
+/// field), since quote parity then says nothing: the caller reads the file sequentially.
+fn split_points(data: &[u8], n: usize, delim: u8) -> Option<Vec<usize>> {
+    let len = data.len();
+    let mut cuts = vec![0usize];
+    let next_target = |k: usize| len * k / n;
+    let mut k = 1;
+    if memchr::memchr(b'"', data).is_none() {
+        while k < n {
+            let t = next_target(k).max(*cuts.last()?);
+            match memchr::memchr(b'\n', &data[t..]) {
+                Some(i) if t + i + 1 < len => {
+                    if t + i + 1 > *cuts.last()? {
+                        cuts.push(t + i + 1);
+                    }
+                }
+                _ => break,
+            }
+            k += 1;
+        }
+    } else {
+        let mut in_quote = false;
+        for i in memchr::memchr2_iter(b'"', b'\n', data) {
+            if data[i] == b'"' {
+                if !in_quote {
+                    let prev = if i == 0 { b'\n' } else { data[i - 1] };
+                    // An opening quote starts a field (or follows the quote that closed a
+                    // doubled pair, which the toggle has already handled).
+                    if !(prev == delim || prev == b'\n' || prev == b'\r' || prev == b'"') {
+                        return None;
+                    }
+                } else {
+                    let next = data.get(i + 1).copied().unwrap_or(b'\n');
+                    if !(next == delim || next == b'\n' || next == b'\r' || next == b'"') {
+                        return None;
+                    }
+                }
+                in_quote = !in_quote;
+            } else if !in_quote && k < n && i >= next_target(k) && i + 1 < len {
+                cuts.push(i + 1);
+                k += 1;
+                while k < n && next_target(k) <= i {
+                    k += 1;
+                }
+            }
+        }
+        if in_quote {
+            return None;
+        }
+    }
+    cuts.push(len);
+    (cuts.len() > 2).then_some(cuts)
+}
+
+/// Join a part's column onto the columns gathered so far.
+fn append_column(e: std::collections::btree_map::Entry<'_, &str, Column>, c: Column) -> Result<()> {
+    match e {
+        std::collections::btree_map::Entry::Occupied(mut o) => {
+            o.get_mut().append(&c)?;
+        }
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert(c);
+        }
+    }
+    Ok(())
+}
+
+/// Parse one planned field of a row. Returns the value and, for numbers, the `%` and currency
+/// symbol it carried.
 #[allow(clippy::too_many_arguments)]
-fn parse_plan(
+fn parse_plan<'r>(
     p: &Plan,
-    rec: &StringRecord,
+    rec: &'r StringRecord,
     s: &Settings,
     null: &dyn Fn(&str) -> bool,
     ev: Option<&mut date::OrderEvidence>,
     file: &str,
     row: usize,
     rejects: &mut Vec<Reject>,
-) -> (Val, bool) {
+) -> (Val<'r>, MoneyCell) {
     // Coalesced fields take the first non-empty column.
     let Some((col, raw)) = p
         .cols
@@ -459,7 +793,7 @@ fn parse_plan(
         .map(|&c| (c, rec.get(c).unwrap_or("").trim()))
         .find(|(_, r)| !null(r))
     else {
-        return (Val::Null, false);
+        return (Val::Null, MoneyCell::default());
     };
     let header = || {
         p.headers
@@ -468,11 +802,14 @@ fn parse_plan(
             .unwrap_or_default()
     };
     match p.kind {
-        Kind::Text | Kind::Period => (Val::Text(raw.trim_start_matches('\'').to_string()), false),
+        Kind::Text | Kind::Period => (
+            Val::Text(raw.trim_start_matches('\'')),
+            MoneyCell::default(),
+        ),
         Kind::DateTime => {
             let mut scratch = date::OrderEvidence::default();
             match date::parse(raw, &s.date_ctx, ev.unwrap_or(&mut scratch)) {
-                Ok(c) => (Val::Date(c), false),
+                Ok(c) => (Val::Date(c), MoneyCell::default()),
                 Err(()) => {
                     rejects.push(Reject::new(
                         file,
@@ -481,23 +818,30 @@ fn parse_plan(
                         raw,
                         "not a date (see docs/input-formats.md for the formats read)",
                     ));
-                    (Val::Null, false)
+                    (Val::Null, MoneyCell::default())
                 }
             }
         }
         Kind::Money | Kind::Number | Kind::Fraction => match money::parse(raw, s.decimal_comma) {
-            Some(a) => (Val::Num(a.value), a.percent),
+            Some(a) => (
+                Val::Num(a.value),
+                MoneyCell {
+                    percent: a.percent,
+                    currency: a.currency,
+                    ambiguous: a.ambiguous,
+                },
+            ),
             None => {
                 rejects.push(Reject::new(file, row, &header(), raw, "not a number"));
-                (Val::Null, false)
+                (Val::Null, MoneyCell::default())
             }
         },
         Kind::Bool => match raw.to_lowercase().as_str() {
-            "true" | "yes" | "1" | "y" | "是" => (Val::Bool(true), false),
-            "false" | "no" | "0" | "n" | "否" => (Val::Bool(false), false),
+            "true" | "yes" | "1" | "y" | "是" => (Val::Bool(true), MoneyCell::default()),
+            "false" | "no" | "0" | "n" | "否" => (Val::Bool(false), MoneyCell::default()),
             _ => {
                 rejects.push(Reject::new(file, row, &header(), raw, "not true/false"));
-                (Val::Null, false)
+                (Val::Null, MoneyCell::default())
             }
         },
     }
@@ -541,6 +885,55 @@ struct Derived {
     cancelled: Option<Vec<Option<bool>>>,
     derived_ids: usize,
     unknown_stages: BTreeMap<String, usize>,
+    ix: Ix,
+}
+
+/// Where each field the derived columns read sits among the plans (looked up once per file).
+#[derive(Default)]
+struct Ix {
+    status: Option<usize>,
+    stage: Option<usize>,
+    active: Option<usize>,
+    pipeline: Option<usize>,
+    currency: Option<usize>,
+    amount: Option<usize>,
+    /// amount, else spend: the cell whose currency symbol counts.
+    money: Option<usize>,
+    created: Option<usize>,
+    deal_name: Option<usize>,
+    account: Option<usize>,
+    close_date: Option<usize>,
+    quantity: Option<usize>,
+    order_id: Option<usize>,
+}
+
+impl Ix {
+    fn of(plans: &[Plan]) -> Ix {
+        let f = |name: &str| plans.iter().position(|p| p.field == name);
+        Ix {
+            status: f("status"),
+            stage: f("stage"),
+            active: f("active"),
+            pipeline: f("pipeline"),
+            currency: f("currency"),
+            amount: f("amount"),
+            money: f("amount").or_else(|| f("spend")),
+            created: f("created_at"),
+            deal_name: f("deal_name"),
+            account: f("account"),
+            close_date: f("close_date"),
+            quantity: f("quantity"),
+            order_id: f("order_id"),
+        }
+    }
+}
+
+/// What a money cell said beside its number.
+#[derive(Debug, Clone, Copy, Default)]
+struct MoneyCell {
+    percent: bool,
+    currency: Option<&'static str>,
+    ambiguous: bool,
 }
 
 impl Derived {
@@ -564,16 +957,18 @@ impl Derived {
                 .then(|| Builder::new("expected_close_at", Kind::DateTime, cap)),
             cancelled: (table == Table::Orders).then(Vec::new),
             derived_ids: 0,
+            ix: Ix::of(&m.plans),
             unknown_stages: BTreeMap::new(),
         }
     }
 
-    /// Fill the derived columns for one accepted row; returns the row's deal id (for events).
+    /// Fill the derived columns for one accepted row; returns the deal id it derived, if any.
     #[allow(clippy::too_many_arguments)]
     fn push_row(
         &mut self,
         plans: &[Plan],
-        vals: &[Val],
+        vals: &[Val<'_>],
+        money: &[MoneyCell],
         rec: &StringRecord,
         s: &Settings,
         preset: Option<&Preset>,
@@ -581,85 +976,80 @@ impl Derived {
         pipelines: &BTreeMap<String, Vec<String>>,
         amb_symbols: &mut usize,
         unknown_currency: &mut usize,
-    ) -> String {
-        let get = |f: &str| {
-            plans
-                .iter()
-                .position(|p| p.field == f)
-                .map(|i| (&vals[i], &plans[i]))
-        };
-        let text = |f: &str| match get(f) {
-            Some((Val::Text(t), _)) => Some(t.as_str()),
+    ) -> Option<String> {
+        let ix = &self.ix;
+        let text = |i: Option<usize>| match i.map(|i| vals[i]) {
+            Some(Val::Text(t)) => Some(t),
             _ => None,
         };
         let mut status = Status::Open;
         if let Some(b) = &mut self.status {
-            let from_col = text("status").and_then(|t| s.outcomes.parse_status(t));
-            let stage = text("stage");
-            status = from_col
-                .unwrap_or_else(|| stage.map_or(Status::Open, |st| s.outcomes.status_of(st)));
-            if let Some((Val::Bool(false), _)) = get("active") {
+            let from_col = text(ix.status).and_then(|t| s.outcomes.parse_status(t));
+            let stage = text(ix.stage);
+            let stage_status = stage.map(|st| s.outcomes.status_of(st));
+            status = from_col.unwrap_or(stage_status.unwrap_or(Status::Open));
+            if let Some(Val::Bool(false)) = ix.active.map(|i| vals[i]) {
                 if status == Status::Open {
                     status = Status::Lost;
                 }
             }
-            if let (Some(st), Status::Open) = (stage, s.outcomes.status_of(stage.unwrap_or(""))) {
-                if !known_stage(pipelines, text("pipeline"), st) {
+            if let (Some(st), Some(Status::Open)) = (stage, stage_status) {
+                if !known_stage(pipelines, text(ix.pipeline), st) {
                     *self.unknown_stages.entry(st.to_string()).or_default() += 1;
                 }
             }
             b.append_value(status.as_str());
         }
         if let Some(b) = &mut self.currency {
-            let col = text("currency").map(normalise_currency);
-            let from_amount = get("amount").or_else(|| get("spend")).and_then(|(_, p)| {
-                let raw = p
-                    .cols
-                    .iter()
-                    .map(|&c| rec.get(c).unwrap_or("").trim())
-                    .find(|r| !s.is_null(r))?;
-                money::parse(raw, s.decimal_comma)
-                    .and_then(|a| a.currency.map(|c| (c, a.ambiguous)))
-            });
-            let cur = match (col, from_amount) {
-                (Some(c), _) => Some(c),
+            let col = text(ix.currency);
+            let from_amount = ix
+                .money
+                .and_then(|i| money[i].currency.map(|c| (c, money[i].ambiguous)));
+            let cur: Option<&str> = match (col, from_amount) {
+                (Some(c), _) => {
+                    let n = normalise_currency(c);
+                    b.append_value(&n);
+                    None
+                }
                 (None, Some((c, amb))) => {
                     if amb {
                         *amb_symbols += 1;
-                    }
-                    Some(if amb {
-                        s.currency.clone().unwrap_or_else(|| c.to_string())
+                        Some(s.currency.as_deref().unwrap_or(c))
                     } else {
-                        c.to_string()
-                    })
-                }
-                (None, None) => s
-                    .currency
-                    .clone()
-                    .or_else(|| preset.and_then(|p| p.currency).map(str::to_string)),
-            };
-            match cur {
-                Some(c) => b.append_value(c),
-                None => {
-                    if !matches!(get("amount"), Some((Val::Null, _)) | None) {
-                        *unknown_currency += 1;
+                        Some(c)
                     }
-                    b.append_null()
                 }
+                (None, None) => {
+                    let d = s
+                        .currency
+                        .as_deref()
+                        .or_else(|| preset.and_then(|p| p.currency));
+                    if d.is_none() {
+                        if matches!(ix.amount.map(|i| vals[i]), Some(v) if !matches!(v, Val::Null))
+                        {
+                            *unknown_currency += 1;
+                        }
+                        b.append_null();
+                    }
+                    d
+                }
+            };
+            if let Some(c) = cur {
+                b.append_value(c);
             }
         }
-        let mut id_out = text("deal_id").map(str::to_string).unwrap_or_default();
+        let mut derived = None;
         if let Some((b, f)) = &mut self.id {
             let id = if *f == "deal_id" {
                 self.derived_ids += 1;
                 // The parsed instant, not the cell text, so a CSV and its XLSX twin derive the same id.
-                let created = match get("created_at") {
-                    Some((Val::Date(date::DateCell::At(ms)), _)) => date::ms_to_naive(*ms)
+                let created = match ix.created.map(|i| vals[i]) {
+                    Some(Val::Date(date::DateCell::At(ms))) => date::ms_to_naive(ms)
                         .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
                         .unwrap_or_default(),
-                    Some((_, p)) => p
-                        .cols
-                        .first()
+                    Some(_) => ix
+                        .created
+                        .and_then(|i| plans[i].cols.first())
                         .and_then(|&c| rec.get(c))
                         .unwrap_or("")
                         .trim()
@@ -667,19 +1057,17 @@ impl Derived {
                     None => String::new(),
                 };
                 derive_id(&[
-                    text("deal_name").unwrap_or(""),
-                    text("account").unwrap_or(""),
+                    text(ix.deal_name).unwrap_or(""),
+                    text(ix.account).unwrap_or(""),
                     &created,
                 ])
             } else {
                 format!("R{row}")
             };
             b.append_value(&id);
-            id_out = id;
+            derived = Some(id);
         }
-        let close = get("close_date")
-            .map(|(v, _)| v.clone())
-            .unwrap_or(Val::Null);
+        let close = ix.close_date.map_or(Val::Null, |i| vals[i]);
         if let Some(b) = &mut self.closed {
             b.push(
                 if status.is_closed() {
@@ -703,11 +1091,11 @@ impl Derived {
             );
         }
         if let Some(c) = &mut self.cancelled {
-            let neg_qty = matches!(get("quantity"), Some((Val::Num(q), _)) if *q < 0.0);
-            let c_invoice = text("order_id").is_some_and(|o| o.starts_with('C'));
+            let neg_qty = matches!(ix.quantity.map(|i| vals[i]), Some(Val::Num(q)) if q < 0.0);
+            let c_invoice = text(ix.order_id).is_some_and(|o| o.starts_with('C'));
             c.push(Some(neg_qty || c_invoice));
         }
-        id_out
+        derived
     }
 
     fn finish(

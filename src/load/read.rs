@@ -50,13 +50,20 @@ pub struct Opened {
     pub delimiter: Option<String>,
     pub sheet: Option<String>,
     pub rows: RowSource,
+    /// Plain UTF-8 delimited text: its delimiter and the bytes skipped before the reader's
+    /// first byte (a BOM). Such a file can be read in parallel parts.
+    pub bulk: Option<(u8, usize)>,
     hasher: Rc<RefCell<Sha256>>,
     hashed_all: bool,
+    sha: Option<String>,
 }
 
 impl Opened {
     /// The file's sha256, in hex. For streamed text this finishes reading the file for the hash only.
     pub fn sha256(&mut self) -> Result<String> {
+        if let Some(h) = &self.sha {
+            return Ok(h.clone());
+        }
         if !self.hashed_all {
             // Re-hash from scratch: the stream may have stopped early.
             let mut h = Sha256::new();
@@ -73,6 +80,11 @@ impl Opened {
         }
         let h = std::mem::take(&mut *self.hasher.borrow_mut());
         Ok(hex(&h.finalize()))
+    }
+
+    /// The sha256 of the whole file, computed elsewhere (by the parallel reader).
+    pub fn set_sha256(&mut self, digest: &[u8]) {
+        self.sha = Some(hex(digest));
     }
 
     /// Tell the opener that every byte of a streamed file has been read.
@@ -168,7 +180,28 @@ impl RowSource {
     }
 }
 
-fn csv_error(e: &csv::Error) -> String {
+/// The byte offset (in the decoded stream) where the next record starts, for CSV sources.
+impl RowSource {
+    pub fn csv_position(&self) -> Option<u64> {
+        match self {
+            RowSource::Csv(r) => Some(r.position().byte()),
+            _ => None,
+        }
+    }
+}
+
+/// The CSV reader every delimited text goes through (the same settings for streamed files
+/// and for the parts of a file read in parallel).
+pub fn csv_reader<R: Read>(delim: u8, r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(r)
+}
+
+pub fn csv_error(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
         csv::ErrorKind::Io(io) => io.to_string(),
@@ -215,8 +248,10 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 delimiter: None,
                 sheet: Some(sheet),
                 rows: RowSource::Grid(rows.into_iter()),
+                bulk: None,
                 hasher,
                 hashed_all: true,
+                sha: None,
             })
         }
         FileKind::Text => {
@@ -266,15 +301,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 )
             };
             let (rows, delimiter) = match delim {
-                Delim::Byte(d) => {
-                    let r = csv::ReaderBuilder::new()
-                        .delimiter(d)
-                        .has_headers(false)
-                        .flexible(true)
-                        .buffer_capacity(1 << 16)
-                        .from_reader(decoded);
-                    (RowSource::Csv(r), Some(delim_name(d)))
-                }
+                Delim::Byte(d) => (RowSource::Csv(csv_reader(d, decoded)), Some(delim_name(d))),
                 Delim::Whitespace => (
                     RowSource::Whitespace {
                         lines: Box::new(BufReader::new(decoded)),
@@ -290,9 +317,14 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 container: "text",
                 delimiter,
                 sheet: None,
+                bulk: match delim {
+                    Delim::Byte(d) if passthru => Some((d, skip)),
+                    _ => None,
+                },
                 rows,
                 hasher,
                 hashed_all: false,
+                sha: None,
             })
         }
     }

@@ -125,7 +125,7 @@ pub struct Stats {
 
 /// Compute every funnel.
 pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
-    use std::collections::HashMap;
+    use foldhash::{HashMap, HashMapExt};
     let mut st = Stats::default();
     // Funnels indexed by coded key: (pipeline, group, cohort, currency) codes; no per-deal strings.
     let mut index: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();

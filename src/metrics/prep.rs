@@ -2,7 +2,9 @@
 //! text as u32 codes, datetimes as epoch milliseconds, each deal's events as one sorted slice.
 //! Pure: frames in, vectors out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use polars::prelude::*;
 

@@ -1,7 +1,9 @@
 //! Rep scorecards (METRICS.md "Win rate, cycle, velocity, pipeline"; "Customers"): one
 //! accumulator per rep (or team / region) and one for the whole team, pooled, never averaged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::deals::DealSet;
 use super::paths::Pos;

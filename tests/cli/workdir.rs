@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 pub struct Workdir {
     pub dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
 }
 
 pub fn root() -> PathBuf {
@@ -19,7 +20,14 @@ impl Workdir {
     pub fn new() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().expect("tempdir"),
+            env: Vec::new(),
         }
+    }
+
+    /// Every command run here gets this environment variable.
+    pub fn with_env(mut self, k: &str, v: &str) -> Workdir {
+        self.env.push((k.into(), v.into()));
+        self
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -32,6 +40,9 @@ impl Workdir {
             .env_remove("LANG")
             .env_remove("LC_ALL")
             .env("NO_COLOR", "1");
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
         c
     }
 

@@ -3,7 +3,9 @@
 //! Tables: `scorecard` (main; the team row last) and `money` (money KPIs per rep and currency,
 //! when the data holds several currencies). With `--rep`: `card` (main) and `trend`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::path::PathBuf;
 
 use polars::prelude::DataFrame;

@@ -1,0 +1,35 @@
+//! Phase timings for profiling: with `SALESCTL_TIMINGS=1` in the environment each span prints
+//! `timing: NAME MS ms` to stderr when it ends. Costs one environment lookup per span otherwise.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("SALESCTL_TIMINGS").is_some_and(|v| v != "0"))
+}
+
+/// A timed phase; prints on drop when timings are on.
+pub struct Span {
+    name: &'static str,
+    start: Instant,
+}
+
+/// Start timing a phase (None when `SALESCTL_TIMINGS` is unset).
+#[must_use]
+pub fn span(name: &'static str) -> Option<Span> {
+    enabled().then(|| Span {
+        name,
+        start: Instant::now(),
+    })
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        eprintln!(
+            "timing: {} {:.1} ms",
+            self.name,
+            self.start.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
