@@ -33,3 +33,10 @@ impl Drop for Span {
         );
     }
 }
+
+/// Print `timing: MSG` when timings are on (which path a phase took, say).
+pub fn note(msg: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("timing: {}", msg());
+    }
+}

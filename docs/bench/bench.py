@@ -83,6 +83,18 @@ def check_1m(py, d):
     print(f"scorecard on 1M deals equals DuckDB's for {len(rows) - bad} of {len(rows)} reps")
 
 
+def cltv(d1, d20, runs):
+    lt = os.environ.get("LIFETIMES_PYTHON", "/tmp/venv-lt/bin/python")
+    if not os.path.exists(lt):
+        print(f"\n(no lifetimes at {lt}: set LIFETIMES_PYTHON; CLTV skipped)")
+        return
+    for label, d in (("20k deals: 10,000 customers", d20), ("1M deals: 1.35M orders, 500,000 customers", d1)):
+        bench(f"cltv BG/NBD + Gamma-Gamma + 12-month CLV ({label})", {
+            "salesctl cltv": ([BIN, "cltv", f"{d}/orders.csv", "--model", "bgnbd", "--as-of", "2024-12-29", "--horizon", "12m", "--discount", "0.01", "--format", "csv", "-q"], None),
+            "lifetimes": ([lt, f"{SHARED}/cltv_lifetimes.py", f"{d}/orders.csv", "2024-12-29"], None),
+        }, runs, ["lifetimes"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--python", default="/tmp/venv/bin/python")
@@ -100,6 +112,9 @@ def main():
     subprocess.run([BIN, "ingest", f"{d1}/stage_history.csv", "-o", hist_dir, "-q"], check=True)
     subprocess.run([BIN, "ingest", f"{d1}/deals.csv", "-o", deals_dir, "-q"], check=True)
     print(f"# salesctl benchmarks ({runs} runs each, medians)")
+    if a.only_cltv:
+        cltv(d1, d20, runs)
+        return
     out_dir = os.path.join(work, "ing")
     clean = lambda: shutil.rmtree(out_dir, ignore_errors=True)
     bench("ingest deals.csv (1M deals, 113 MB) into a DIR", {
@@ -126,13 +141,7 @@ def main():
         if d == d1:
             cmds["salesctl scorecard (DIR)"] = ([BIN, "scorecard", deals_dir, "--format", "csv", "-q"], None)
         bench(f"scorecard ({label})", cmds, runs, ["duckdb", "polars", "pandas"])
-    lt = os.environ.get("LIFETIMES_PYTHON", "/tmp/venv-lt/bin/python")
-    if os.path.exists(lt):
-        for label, d in (("20k deals: 10,000 customers", d20), ("1M deals: 1.35M orders, 500,000 customers", d1)):
-            bench(f"cltv BG/NBD + Gamma-Gamma + 12-month CLV ({label})", {
-                "salesctl cltv": ([BIN, "cltv", f"{d}/orders.csv", "--model", "bgnbd", "--as-of", "2024-12-29", "--horizon", "12m", "--discount", "0.01", "--format", "csv", "-q"], None),
-                "lifetimes": ([lt, f"{SHARED}/cltv_lifetimes.py", f"{d}/orders.csv", "2024-12-29"], None),
-            }, 1 if d == d1 else runs, ["lifetimes"])
+    cltv(d1, d20, runs)
     check_1m(py, d1)
     shutil.rmtree(work, ignore_errors=True)
 

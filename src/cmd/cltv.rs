@@ -17,6 +17,7 @@ use crate::metrics::prep;
 use crate::model::{Status, Table};
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+use rayon::slice::ParallelSliceMut;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -331,7 +332,11 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
     let horizon_days =
         parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
     let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
+    let _t = crate::timing::span("cltv: rfm");
     let data: Vec<Rfm> = clv::rfm(&mut p.rows, &p.names, as_of, unit_days);
+    drop(_t);
+    let prof = clv::Profiles::new(&data);
+    let _t = crate::timing::span("cltv: fit");
     let pareto = a.model == "pareto";
     let (model, params, names, ll, it, ok): (
         Box<dyn clv::Expected>,
@@ -341,7 +346,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         u64,
         bool,
     ) = if pareto {
-        let (m, ll, it, ok) = clv::fit_pareto(&data)?;
+        let (m, ll, it, ok) = clv::fit_pareto_profiles(&prof)?;
         (
             Box::new(m),
             [m.r, m.alpha, m.s, m.beta],
@@ -351,7 +356,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
             ok,
         )
     } else {
-        let (m, ll, it, ok) = clv::fit_bgnbd(&data)?;
+        let (m, ll, it, ok) = clv::fit_bgnbd_profiles(&prof)?;
         (
             Box::new(m),
             [m.r, m.alpha, m.a, m.b],
@@ -362,7 +367,10 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         )
     };
     let m = model.as_ref();
+    drop(_t);
+    let _t = crate::timing::span("cltv: fit gamma-gamma");
     let (gg, gll, n_rep, git, gok) = clv::fit_gamma_gamma(&data)?;
+    drop(_t);
     let h = horizon_days / unit_days;
     let mname = a.model.as_str();
     let fit = TableBuilder::new("fit")
@@ -427,6 +435,13 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
                 .collect::<Vec<_>>(),
         )
         .build()?;
+    // P(alive), expected purchases and discounted purchases once per distinct (x, t_x, T),
+    // in parallel; each customer then only scales by their expected spend.
+    let _t = crate::timing::span("cltv: per customer");
+    let margin = a.margin;
+    let per = m.per_profile(&prof, h, months, a.discount, unit_days);
+    drop(_t);
+    let _t = crate::timing::span("cltv: per customer rows and sort");
     let mut rows: Vec<(usize, f64, f64, f64, f64)> = data
         .iter()
         .enumerate()
@@ -436,20 +451,27 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
             } else {
                 gg.p * gg.gamma / (gg.q - 1.0)
             };
-            let value = clv::clv(m, c, spend, a.margin, months, a.discount, unit_days);
-            (
-                i,
-                m.p_alive(c.x, c.t_x, c.t),
-                m.expected(c.x, c.t_x, c.t, h),
-                spend,
-                value,
-            )
+            let (alive, expected, disc) = per[prof.of[i] as usize];
+            (i, alive, expected, spend, disc * spend * margin)
         })
         .collect();
-    rows.sort_by(|x, y| {
-        y.4.total_cmp(&x.4)
-            .then(data[x.0].customer.cmp(&data[y.0].customer))
-    });
+    // By value, highest first, ties by customer id: first by value alone, then each run of
+    // equal values by id (customers with the same profile tie, often by the hundred).
+    rows.par_sort_unstable_by(|x, y| y.4.total_cmp(&x.4));
+    let mut start = 0;
+    while start < rows.len() {
+        let v = rows[start].4.to_bits();
+        let mut end = start + 1;
+        while end < rows.len() && rows[end].4.to_bits() == v {
+            end += 1;
+        }
+        if end - start > 1 {
+            rows[start..end].sort_unstable_by(|x, y| data[x.0].customer.cmp(&data[y.0].customer));
+        }
+        start = end;
+    }
+    drop(_t);
+    let _t = crate::timing::span("cltv: tables");
     let total: f64 = rows.iter().map(|r| r.4).sum();
     let values: Vec<f64> = rows.iter().map(|r| r.4).collect();
     if let Some(n) = a.top {
@@ -533,8 +555,15 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         }
         let hunits = hdays / unit_days;
         let mut buckets: BTreeMap<u32, (u64, f64, f64)> = BTreeMap::new();
-        for c in &data {
-            let pred = m.expected(c.x, c.t_x, c.t, hunits);
+        let preds: Vec<f64> = {
+            use rayon::prelude::*;
+            (0..prof.len())
+                .into_par_iter()
+                .map(|i| m.expected(prof.x[i], prof.t_x[i], prof.t[i], hunits))
+                .collect()
+        };
+        for (i, c) in data.iter().enumerate() {
+            let pred = preds[prof.of[i] as usize];
             let act = days.get(c.customer.as_str()).map_or(0, |s| s.len()) as f64;
             let e = buckets.entry((c.x as u32).min(7)).or_default();
             e.0 += 1;
