@@ -64,8 +64,10 @@ pub fn deal_set(
         cols.push(b);
     }
     let _t = crate::timing::span("deal set");
+    let t_read = crate::timing::span("deal set: read tables");
     let deals = ds.frame(crate::model::Table::Deals, &cols)?;
     let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
+    drop(t_read);
     if deals.is_none() && events.is_none() {
         return Err(Error::Input(
             "the input holds neither deals nor stage events".into(),

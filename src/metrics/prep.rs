@@ -43,13 +43,23 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
     let mut map: HashMap<&str, u32> = HashMap::new();
     let mut values = Vec::new();
     let mut codes = Vec::with_capacity(ca.len());
+    // Equal values often come in runs (an ingested DIR keeps each deal's events together): a
+    // value equal to the previous one takes its code without a hash lookup.
+    let mut last: Option<(&str, u32)> = None;
     for v in ca.iter() {
         codes.push(match v {
             None => NONE,
-            Some(t) => *map.entry(t).or_insert_with(|| {
-                values.push(t.to_string());
-                (values.len() - 1) as u32
-            }),
+            Some(t) => match last {
+                Some((l, c)) if l == t => c,
+                _ => {
+                    let c = *map.entry(t).or_insert_with(|| {
+                        values.push(t.to_string());
+                        (values.len() - 1) as u32
+                    });
+                    last = Some((t, c));
+                    c
+                }
+            },
         });
     }
     Ok(Coded { codes, values })
@@ -182,10 +192,21 @@ pub fn index_events(
     pipelines: &Pipelines,
     deal_pipe: &Coded,
 ) -> Result<EventIndex> {
-    let ids = coded(ev, "deal_id")?;
-    let stage = coded(ev, "stage")?;
-    let pipe = coded(ev, "pipeline")?;
-    let mut at = millis(ev, "entered_at")?;
+    let t_code = crate::timing::span("deal set: code events");
+    // The deal ids (millions of distinct strings) on one thread, the rest on the other.
+    let (ids, rest) = rayon::join(
+        || coded(ev, "deal_id"),
+        || -> Result<(Coded, Coded, Vec<Option<i64>>)> {
+            Ok((
+                coded(ev, "stage")?,
+                coded(ev, "pipeline")?,
+                millis(ev, "entered_at")?,
+            ))
+        },
+    );
+    let ids = ids?;
+    let (stage, pipe, mut at) = rest?;
+    drop(t_code);
     let mut mids = 0;
     if has(ev, "entered_at_min") && has(ev, "entered_at_max") {
         let lo = millis(ev, "entered_at_min")?;
@@ -199,24 +220,31 @@ pub fn index_events(
             }
         }
     }
-    let mut index: HashMap<String, usize> = deal_ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.clone(), i))
-        .collect();
-    // Map each id code to a deal index once.
-    let mut code_to_deal = Vec::with_capacity(ids.values.len());
-    for v in &ids.values {
-        let d = match index.get(v) {
-            Some(&d) => d,
-            None => {
-                deal_ids.push(v.clone());
-                index.insert(v.clone(), deal_ids.len() - 1);
-                deal_ids.len() - 1
-            }
-        };
-        code_to_deal.push(d);
-    }
+    // Map each id code to a deal index once. Without a deals table the id codes are the deal
+    // indexes (a history export of a million deals: no second map of a million strings).
+    let code_to_deal: Vec<usize> = if deal_ids.is_empty() {
+        deal_ids.extend(ids.values.iter().cloned());
+        (0..ids.values.len()).collect()
+    } else {
+        let mut index: HashMap<String, usize> = deal_ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i))
+            .collect();
+        let mut code_to_deal = Vec::with_capacity(ids.values.len());
+        for v in &ids.values {
+            let d = match index.get(v) {
+                Some(&d) => d,
+                None => {
+                    deal_ids.push(v.clone());
+                    index.insert(v.clone(), deal_ids.len() - 1);
+                    deal_ids.len() - 1
+                }
+            };
+            code_to_deal.push(d);
+        }
+        code_to_deal
+    };
     // Stage label -> position, per (pipeline code, stage code).
     let mut cache: HashMap<(u32, u32), Option<Pos>> = HashMap::new();
     let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
@@ -265,6 +293,7 @@ pub fn index_events(
             }
         }
     }
+    let _t = crate::timing::span("deal set: order events");
     rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
     let mut offsets = vec![0usize; deal_ids.len() + 1];
     for r in &rows {
