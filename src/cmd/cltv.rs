@@ -40,6 +40,11 @@ pub struct Args {
     /// Time unit of frequency, recency and T: day, week or month.
     #[arg(long, value_name = "UNIT", default_value = "week", value_parser = ["day", "week", "month"])]
     pub unit: String,
+    /// Count purchases per calendar period of --unit (weeks Monday to Sunday, calendar months)
+    /// rather than per day, with recency and T in whole periods: the summary Python lifetimes
+    /// makes with freq="W" or "M", the whole period of --as-of included (bgnbd, pareto).
+    #[arg(long)]
+    pub periods: bool,
     /// CLV horizon (12m, 39w, 365d) and the window of expected purchases.
     #[arg(long, value_name = "DURATION", default_value = "12m")]
     pub horizon: String,
@@ -323,6 +328,22 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
     Ok((vec![t.build()?], None))
 }
 
+/// The calendar period of a day number (days since 1970-01-01, a Thursday): the day itself,
+/// the week from Monday to Sunday, or the month (year x 12 + month).
+fn period_number(day: i64, unit: &str) -> i64 {
+    match unit {
+        "week" => (day + 3).div_euclid(7),
+        "month" => {
+            use chrono::Datelike;
+            let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(day)))
+                .unwrap_or_default();
+            d.year() as i64 * 12 + d.month0() as i64
+        }
+        _ => day,
+    }
+}
+
 fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: Lang) -> Result<Out> {
     let unit_days = match a.unit.as_str() {
         "day" => 1.0,
@@ -333,7 +354,18 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
     let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
     let _t = crate::timing::span("cltv: rfm");
-    let data: Vec<Rfm> = clv::rfm(&mut p.rows, &p.names, as_of, unit_days);
+    let data: Vec<Rfm> = if a.periods {
+        // Each purchase on its period's number, times in periods. As in lifetimes, the whole
+        // period holding the calibration end counts, days after it included.
+        let mut rows: Vec<(u32, i64, f64)> = p
+            .rows
+            .iter()
+            .map(|&(c, d, amt)| (c, period_number(d, &a.unit), amt))
+            .collect();
+        clv::rfm(&mut rows, &p.names, period_number(as_of, &a.unit), 1.0)
+    } else {
+        clv::rfm(&mut p.rows, &p.names, as_of, unit_days)
+    };
     drop(_t);
     let prof = clv::Profiles::new(&data);
     let _t = crate::timing::span("cltv: fit");

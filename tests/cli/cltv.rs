@@ -399,3 +399,56 @@ fn clv_discount_and_margin_against_lifetimes() {
     );
     assert!((get(&["--margin", "0.5"]) - base * 0.5).abs() < 1e-9);
 }
+
+#[test]
+fn periods_reproduce_lifetimes_weekly_summary_and_fit() {
+    // Expected values from Python lifetimes 0.11.3 (an independent tool), run on the same file:
+    // summary_data_from_transaction_data(orders, "cust", "date", monetary_value_col="amt",
+    // observation_period_end="1997-09-30", freq="W"), then BetaGeoFitter and GammaGammaFitter
+    // (penalizer 0) on the 2,357 customers and the 935 repeat buyers with a positive spend.
+    let v = cdnow(&["--periods", "--horizon", "12m"]);
+    let fit = v["fit"].as_array().unwrap();
+    let param = |m: &str, p: &str| {
+        fit.iter()
+            .find(|r| r["model"] == m && r["parameter"] == p)
+            .and_then(|r| r["value"].as_f64())
+            .unwrap_or_else(|| panic!("{m} {p}"))
+    };
+    for (m, p, want) in [
+        ("bgnbd", "r", 0.2909363194028945),
+        ("bgnbd", "alpha", 6.852093906789362),
+        ("bgnbd", "a", 0.6652493616034926),
+        ("bgnbd", "b", 2.3203235036766894),
+        ("gamma_gamma", "p", 6.587852830757464),
+        ("gamma_gamma", "q", 3.3533888474903892),
+        ("gamma_gamma", "gamma", 13.398969898323674),
+    ] {
+        let got = param(m, p);
+        assert!(
+            ((got - want) / want).abs() < 1e-3,
+            "{m} {p}: {got} vs lifetimes {want}"
+        );
+    }
+    assert_eq!(fit[4]["customers"], 935);
+    // lifetimes counts customer 364's purchase weeks as 6 (frequency 5), the last in the week
+    // of the calibration end (recency 37 = T 37), and customer 1259 as frequency 2, recency 33.
+    let customers = v["customers"].as_array().unwrap();
+    let row = |id: &str| {
+        customers
+            .iter()
+            .find(|c| c["customer_id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    for (id, x, t_x, t) in [("0364", 5.0, 37.0, 37.0), ("1259", 2.0, 33.0, 33.0)] {
+        let c = row(id);
+        assert_eq!(
+            (
+                c["frequency"].as_f64(),
+                c["recency"].as_f64(),
+                c["t"].as_f64()
+            ),
+            (Some(x), Some(t_x), Some(t)),
+            "{id}"
+        );
+    }
+}
