@@ -91,6 +91,8 @@ def cltv(d1, d20, runs):
     for label, d in (("20k deals: 10,000 customers", d20), ("1M deals: 1.35M orders, 500,000 customers", d1)):
         bench(f"cltv BG/NBD + Gamma-Gamma + 12-month CLV ({label})", {
             "salesctl cltv": ([BIN, "cltv", f"{d}/orders.csv", "--model", "bgnbd", "--as-of", "2024-12-29", "--horizon", "12m", "--discount", "0.01", "--format", "csv", "-q"], None),
+            # lifetimes' own definition (freq="W": repeat weeks, not days).
+            "salesctl cltv --periods": ([BIN, "cltv", f"{d}/orders.csv", "--model", "bgnbd", "--periods", "--as-of", "2024-12-29", "--horizon", "12m", "--discount", "0.01", "--format", "csv", "-q"], None),
             "lifetimes": ([lt, f"{SHARED}/cltv_lifetimes.py", f"{d}/orders.csv", "2024-12-29"], None),
         }, runs, ["lifetimes"])
 

@@ -824,7 +824,7 @@ pub fn minimise_grad(
         scale,
         last: Mutex::new(None),
     };
-    let tol = 1e-9;
+    let tol = 5e-9;
     /// The scaled gradient norm at which a stopped L-BFGS run is taken as converged.
     const ACCEPT_GRAD: f64 = 1e-8;
     // L-BFGS from the start; when its line search gives up on a badly scaled ridge (Gamma-Gamma's
