@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use super::analysis::{self, parse_duration_days};
+use super::forecast::series::Freq;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
@@ -42,7 +43,8 @@ pub struct Args {
     pub unit: String,
     /// Count purchases per calendar period of --unit (weeks Monday to Sunday, calendar months)
     /// rather than per day, with recency and T in whole periods: the summary Python lifetimes
-    /// makes with freq="W" or "M", the whole period of --as-of included (bgnbd, pareto).
+    /// makes with freq="W" or "M", the whole period of --as-of included (bgnbd, pareto). Weeks
+    /// start on the config's week_start (Monday unless set, as in lifetimes).
     #[arg(long)]
     pub periods: bool,
     /// CLV horizon (12m, 39w, 365d) and the window of expected purchases.
@@ -207,7 +209,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let report = if a.model == "simple" {
         simple(&a, &p, as_of_day, &mut notes)?
     } else {
-        bgnbd(&a, p, as_of_day, &mut notes, lang)?
+        bgnbd(&a, p, as_of_day, ds.calendar().week_start, &mut notes, lang)?
     };
     let (tables, chart) = report;
     let report = Report {
@@ -328,23 +330,26 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
     Ok((vec![t.build()?], None))
 }
 
-/// The calendar period of a day number (days since 1970-01-01, a Thursday): the day itself,
-/// the week from Monday to Sunday, or the month (year x 12 + month).
-fn period_number(day: i64, unit: &str) -> i64 {
-    match unit {
-        "week" => (day + 3).div_euclid(7),
-        "month" => {
-            use chrono::Datelike;
-            let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(day)))
-                .unwrap_or_default();
-            d.year() as i64 * 12 + d.month0() as i64
-        }
-        _ => day,
-    }
+/// The calendar period of a day number (days since 1970-01-01) for `--periods`: the day
+/// itself, or forecast's period index (weeks from the config's week_start, Monday unless set;
+/// calendar months).
+fn period_number(day: i64, unit: &str, week_start: chrono::Weekday) -> i64 {
+    let freq = match unit {
+        "week" => Freq::Week(week_start),
+        "month" => Freq::Month,
+        _ => return day,
+    };
+    crate::period::ms_to_date(day * 86_400_000).map_or(day, |d| freq.index(d))
 }
 
-fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: Lang) -> Result<Out> {
+fn bgnbd(
+    a: &Args,
+    mut p: Purchases,
+    as_of: i64,
+    week_start: chrono::Weekday,
+    notes: &mut Vec<Note>,
+    lang: Lang,
+) -> Result<Out> {
     let unit_days = match a.unit.as_str() {
         "day" => 1.0,
         "month" => 365.25 / 12.0,
@@ -360,9 +365,14 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         let mut rows: Vec<(u32, i64, f64)> = p
             .rows
             .iter()
-            .map(|&(c, d, amt)| (c, period_number(d, &a.unit), amt))
+            .map(|&(c, d, amt)| (c, period_number(d, &a.unit, week_start), amt))
             .collect();
-        clv::rfm(&mut rows, &p.names, period_number(as_of, &a.unit), 1.0)
+        clv::rfm(
+            &mut rows,
+            &p.names,
+            period_number(as_of, &a.unit, week_start),
+            1.0,
+        )
     } else {
         clv::rfm(&mut p.rows, &p.names, as_of, unit_days)
     };
@@ -378,7 +388,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
         u64,
         bool,
     ) = if pareto {
-        let (m, ll, it, ok) = clv::fit_pareto_profiles(&prof)?;
+        let (m, ll, it, ok) = clv::fit_pareto(&prof)?;
         (
             Box::new(m),
             [m.r, m.alpha, m.s, m.beta],
@@ -388,7 +398,7 @@ fn bgnbd(a: &Args, mut p: Purchases, as_of: i64, notes: &mut Vec<Note>, lang: La
             ok,
         )
     } else {
-        let (m, ll, it, ok) = clv::fit_bgnbd_profiles(&prof)?;
+        let (m, ll, it, ok) = clv::fit_bgnbd(&prof)?;
         (
             Box::new(m),
             [m.r, m.alpha, m.a, m.b],

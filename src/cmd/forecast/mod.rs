@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 mod pipeline;
-mod series;
+pub(crate) mod series;
 
 pub(crate) use pipeline::pipeline_rows;
 pub(crate) use series::{Freq, Points, Series, TOTAL, parse_horizon, parse_levels, points, series};
