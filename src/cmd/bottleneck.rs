@@ -664,9 +664,7 @@ fn stuck_table(
     t.col(
         "deal_id",
         Unit::Text,
-        list.iter()
-            .map(|s| set.ids[s.d].clone())
-            .collect::<Vec<_>>(),
+        list.iter().map(|s| set.id(s.d)).collect::<Vec<_>>(),
     )
     .col(
         "deal_name",

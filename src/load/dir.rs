@@ -153,8 +153,12 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     for t in Table::ALL {
         let path = dir.join(format!("{}.parquet", t.name()));
         match ds.tables.get(&t) {
-            Some(Source::Frame(df)) => {
-                let mut df = canonical_order(df.clone(), t)?;
+            Some(src @ (Source::Frame(_) | Source::Events(_))) => {
+                let df = match src {
+                    Source::Events(df) => super::events::with_exits(df.clone())?,
+                    _ => src.rows().cloned().unwrap_or_default(),
+                };
+                let mut df = canonical_order(df, t)?;
                 write_atomic(&path, |f| {
                     ParquetWriter::new(f)
                         .with_compression(ParquetCompression::Zstd(None))

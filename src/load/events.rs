@@ -19,6 +19,7 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
         .as_materialized_series()
         .cast(&DataType::Int64)?;
     let at = at.i64()?;
+    let t_code = crate::timing::span("events: code ids");
     let mut codes: HashMap<&str, u32> = HashMap::with_capacity(df.height() / 2);
     let mut code = Vec::with_capacity(df.height());
     for v in ids.iter() {
@@ -28,6 +29,8 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
             None => u32::MAX,
         });
     }
+    drop(t_code);
+    let _t = crate::timing::span("events: sort");
     let mut keys: Vec<(u32, i64, IdxSize)> = at
         .iter()
         .enumerate()
@@ -68,7 +71,10 @@ pub fn collapse_history(df: DataFrame) -> Result<DataFrame> {
 /// exported exited_at is kept where present.
 pub fn with_exits(df: DataFrame) -> Result<DataFrame> {
     let (idx, codes) = order(&df)?;
+    let t = crate::timing::span("events: take");
     let df = df.take(&IdxCa::from_vec("idx".into(), idx))?;
+    drop(t);
+    let _t = crate::timing::span("events: exits");
     exits_in_order(df, &codes)
 }
 

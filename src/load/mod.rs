@@ -232,7 +232,21 @@ impl Reject {
 #[derive(Clone)]
 enum Source {
     Frame(DataFrame),
+    /// Stage events of raw exports as read: rows in file order, exit times not yet filled.
+    /// Ordering them and filling exited_at is only done when asked for (the funnel family
+    /// sorts its own compact events and never reads exited_at).
+    Events(DataFrame),
     Parquet(PathBuf),
+}
+
+impl Source {
+    /// The rows in memory, if they are.
+    fn rows(&self) -> Option<&DataFrame> {
+        match self {
+            Source::Frame(df) | Source::Events(df) => Some(df),
+            Source::Parquet(_) => None,
+        }
+    }
 }
 
 /// The loaded input of a command: canonical tables, the manifest that describes them, rejects.
@@ -258,6 +272,7 @@ impl Dataset {
     pub fn scan(&self, t: Table) -> Result<LazyFrame> {
         match self.tables.get(&t) {
             Some(Source::Frame(df)) => Ok(df.clone().lazy()),
+            Some(Source::Events(df)) => Ok(events::with_exits(df.clone())?.lazy()),
             Some(Source::Parquet(p)) => Ok(LazyFrame::scan_parquet(
                 PlRefPath::try_from_path(p)
                     .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
@@ -287,6 +302,18 @@ impl Dataset {
     pub fn frame(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
         if !self.has(t) {
             return Ok(None);
+        }
+        if let Some(Source::Events(df)) = self.tables.get(&t) {
+            if !cols.contains(&"exited_at") {
+                let names: Vec<&str> = cols
+                    .iter()
+                    .copied()
+                    .filter(|c| df.column(c).is_ok())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                return Ok(Some(df.select(names)?));
+            }
         }
         let mut lf = self.scan(t)?;
         let schema = lf.collect_schema()?;
@@ -461,7 +488,14 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                     .collect()?;
             }
         }
-        tables.insert(t, Source::Frame(df));
+        tables.insert(
+            t,
+            if t == Table::StageEvents {
+                Source::Events(df)
+            } else {
+                Source::Frame(df)
+            },
+        );
     }
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
     let manifest = Manifest::new(
@@ -509,7 +543,7 @@ fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {
         .map(|(t, s)| {
             (
                 t.name().to_string(),
-                if let Source::Frame(df) = s {
+                if let Some(df) = s.rows() {
                     df.height()
                 } else {
                     0
@@ -614,7 +648,7 @@ fn as_of(
     ];
     let mut best: Option<(i64, String)> = None;
     for (t, s) in tables {
-        let Source::Frame(df) = s else { continue };
+        let Some(df) = s.rows() else { continue };
         for f in fields {
             if let Ok(c) = df.column(f) {
                 let max = c

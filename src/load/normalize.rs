@@ -54,6 +54,10 @@ fn is_blank(rec: &StringRecord) -> bool {
 }
 
 fn footer(rec: &StringRecord) -> Option<String> {
+    // Footers fill at most two cells: most rows are ruled out without allocating.
+    if rec.iter().filter(|f| !f.trim().is_empty()).nth(2).is_some() {
+        return None;
+    }
     let filled: Vec<&str> = rec
         .iter()
         .map(str::trim)
@@ -355,8 +359,6 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             "{before} history rows collapsed to {} stage changes",
             frame.height()
         ));
-    } else if table == Table::StageEvents {
-        frame = super::events::with_exits(frame)?;
     }
     frames.push((table, frame));
     if let Some((ev_deal, ev_pipe, ev_stage, ev_at, ev_owner)) = wide_part {
@@ -373,7 +375,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             wide.len(),
             ev.height()
         ));
-        frames.push((Table::StageEvents, super::events::with_exits(ev)?));
+        frames.push((Table::StageEvents, ev));
     }
     Ok(FileResult {
         preset,

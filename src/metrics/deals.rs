@@ -28,8 +28,10 @@ impl Basis {
 }
 
 pub struct DealSet {
-    /// Deal ids: the deals table's rows first, then ids seen only in the events.
-    pub ids: Vec<String>,
+    /// Deal ids of the deals table's rows (None: the table has no deal_id column).
+    row_ids: Option<StringChunked>,
+    /// Ids seen only in the events: deals `n_rows..`.
+    extra_ids: Vec<String>,
     /// Rows of the deals table (0 when the input has only stage events).
     pub n_rows: usize,
     pub pipeline: Coded,
@@ -45,6 +47,10 @@ pub struct DealSet {
     pub pipelines: Pipelines,
     /// Stage labels of deals that are in no stage list and no outcome, with counts.
     pub unknown_stages: BTreeMap<String, usize>,
+    /// Each row's stage column placed in its pipeline (looked up once per distinct pair).
+    stage_pos: Vec<Option<Pos>>,
+    /// Open stages per pipeline code; the last slot is for deals without a pipeline.
+    lists: Vec<Option<Vec<String>>>,
 }
 
 impl DealSet {
@@ -57,33 +63,84 @@ impl DealSet {
         let empty = DataFrame::empty();
         let d = deals.unwrap_or(&empty);
         let n_rows = d.height();
-        let mut ids: Vec<String> = if prep::has(d, "deal_id") {
-            let s = d
-                .column("deal_id")?
-                .as_materialized_series()
-                .cast(&DataType::String)?;
-            s.str()?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| v.map_or_else(|| format!("#row{i}"), str::to_string))
-                .collect()
+        let row_ids = if prep::has(d, "deal_id") {
+            Some(
+                d.column("deal_id")?
+                    .as_materialized_series()
+                    .cast(&DataType::String)?
+                    .str()?
+                    .clone(),
+            )
         } else {
-            (0..n_rows).map(|i| format!("#row{i}")).collect()
+            None
         };
+        let t_code = crate::timing::span("deal set: code deals");
         let pipeline = prep::coded(d, "pipeline")?;
         let stage = prep::coded(d, "stage")?;
         let status_c = prep::coded(d, "status")?;
-        let status = (0..n_rows)
-            .map(|i| prep::status_of(status_c.get(i)))
+        let status_of: Vec<Option<Status>> = status_c
+            .values
+            .iter()
+            .map(|v| prep::status_of(Some(v)))
             .collect();
+        let status = status_c
+            .codes
+            .iter()
+            .map(|&c| {
+                if c == NONE {
+                    None
+                } else {
+                    status_of[c as usize]
+                }
+            })
+            .collect();
+        let mut lists: Vec<Option<Vec<String>>> = pipeline
+            .values
+            .iter()
+            .map(|p| pipelines.stages(p).cloned())
+            .collect();
+        lists.push(pipelines.stages("default").cloned());
+        // Stage label -> position once per (pipeline, stage) pair.
+        let mut pos_of: foldhash::HashMap<(u32, u32), Option<Pos>> = Default::default();
+        let stage_pos = (0..n_rows)
+            .map(|i| {
+                let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
+                if sc == NONE {
+                    return None;
+                }
+                *pos_of.entry((pc, sc)).or_insert_with(|| {
+                    let list = if pc == NONE {
+                        lists.last()
+                    } else {
+                        lists.get(pc as usize)
+                    };
+                    let st = list
+                        .and_then(Option::as_ref)
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]);
+                    pipelines.pos(st, &stage.values[sc as usize])
+                })
+            })
+            .collect();
+        drop(t_code);
+        let mut extra_ids = Vec::new();
         let ev = match events {
-            Some(e) => prep::index_events(e, &mut ids, &pipelines, &pipeline)?,
+            Some(e) => prep::index_events(
+                e,
+                row_ids.as_ref(),
+                n_rows,
+                &mut extra_ids,
+                &pipelines,
+                &pipeline,
+            )?,
             None => EventIndex {
-                offsets: vec![0; ids.len() + 1],
+                offsets: vec![0; n_rows + 1],
                 ..EventIndex::default()
             },
         };
         let mut set = DealSet {
+            row_ids,
+            extra_ids,
             n_rows,
             pipeline,
             stage,
@@ -97,30 +154,64 @@ impl DealSet {
             events: ev,
             pipelines,
             unknown_stages: BTreeMap::new(),
-            ids,
+            stage_pos,
+            lists,
         };
-        if set.events.offsets.len() < set.ids.len() + 1 {
+        if set.events.offsets.len() < set.len() + 1 {
             let last = *set.events.offsets.last().unwrap_or(&0);
-            set.events.offsets.resize(set.ids.len() + 1, last);
+            set.events.offsets.resize(set.len() + 1, last);
         }
-        let mut unknown = BTreeMap::new();
+        let mut unknown: BTreeMap<u32, usize> = BTreeMap::new();
         for i in 0..n_rows {
-            if set.current(i).is_none() {
-                if let Some(s) = set.stage.get(i) {
-                    *unknown.entry(s.to_string()).or_default() += 1;
-                }
+            if set.current(i).is_none() && set.stage.codes[i] != NONE {
+                *unknown.entry(set.stage.codes[i]).or_default() += 1;
             }
         }
-        set.unknown_stages = unknown;
+        set.unknown_stages = unknown
+            .into_iter()
+            .map(|(c, n)| (set.stage.values[c as usize].clone(), n))
+            .collect();
         Ok(set)
     }
 
+    /// Deal index by id (a repeated id: its last row).
+    pub fn id_index(&self) -> foldhash::HashMap<&str, usize> {
+        let mut m: foldhash::HashMap<&str, usize> = Default::default();
+        m.reserve(self.len());
+        if let Some(c) = &self.row_ids {
+            for (i, v) in c.iter().enumerate() {
+                if let Some(v) = v {
+                    m.insert(v, i);
+                }
+            }
+        }
+        for (i, v) in self.extra_ids.iter().enumerate() {
+            m.insert(v.as_str(), self.n_rows + i);
+        }
+        m
+    }
+
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.n_rows + self.extra_ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
+    }
+
+    /// Deal `d`'s id (`#rowN` for a row without one).
+    pub fn id(&self, d: usize) -> String {
+        if d < self.n_rows {
+            match self.row_ids.as_ref().and_then(|c| c.get(d)) {
+                Some(s) => s.to_string(),
+                None => format!("#row{d}"),
+            }
+        } else {
+            self.extra_ids
+                .get(d - self.n_rows)
+                .cloned()
+                .unwrap_or_default()
+        }
     }
 
     /// The deal's pipeline name ("default" when none).
@@ -134,7 +225,17 @@ impl DealSet {
 
     /// The deal's open stages.
     pub fn stages(&self, d: usize) -> Option<&Vec<String>> {
-        self.pipelines.stages(self.pipeline_name(d))
+        let c = if d < self.n_rows {
+            self.pipeline.codes[d]
+        } else {
+            NONE
+        };
+        let slot = if c == NONE {
+            self.lists.len() - 1
+        } else {
+            c as usize
+        };
+        self.lists[slot].as_ref()
     }
 
     pub fn events(&self, d: usize) -> &[Event] {
@@ -151,9 +252,7 @@ impl DealSet {
                 Some(Status::Invalid) => return Some(Pos::Invalid),
                 _ => {}
             }
-            let st = self.stage.get(d)?;
-            let stages = self.stages(d).map(Vec::as_slice).unwrap_or(&[]);
-            return self.pipelines.pos(stages, st);
+            return self.stage_pos[d];
         }
         self.events(d).last().map(|e| e.pos)
     }
@@ -178,11 +277,7 @@ impl DealSet {
         if d >= self.n_rows {
             return None;
         }
-        let st = self.stage.get(d)?;
-        match self
-            .pipelines
-            .pos(self.stages(d).map(Vec::as_slice).unwrap_or(&[]), st)?
-        {
+        match self.stage_pos[d]? {
             Pos::Open(k) => Some(k as usize),
             _ => None,
         }

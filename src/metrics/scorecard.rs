@@ -64,9 +64,11 @@ pub fn stage_win_probability(set: &DealSet) -> WinProbability {
         }
         let (path, _, _) = set.path(d, None);
         let Some(r) = path.reached else { continue };
-        let v = out
-            .entry(set.pipeline_name(d).to_string())
-            .or_insert_with(|| vec![(0, 0); stages.len()]);
+        let name = set.pipeline_name(d);
+        if !out.contains_key(name) {
+            out.insert(name.to_string(), vec![(0, 0); stages.len()]);
+        }
+        let Some(v) = out.get_mut(name) else { continue };
         for x in v.iter_mut().take((r + 1).min(stages.len())) {
             x.1 += 1;
             x.0 += (st == Some(Status::Won)) as u64;
@@ -144,12 +146,18 @@ pub fn accumulate(
             }
         }
     }
+    crate::timing::note(|| format!("accumulate: first won {} accounts", first_won.len()));
+    let _t = crate::timing::span("accumulate: main loop");
     let mut new_cust: Vec<bool> = vec![false; set.len()];
     for (_, (t, d)) in first_won {
         if t != i64::MAX && in_period(p, Some(t)) {
             new_cust[d] = true;
         }
     }
+    // Money is summed per currency code (the last slot: no currency), and named at the end.
+    let n_cur = set.currency.values.len() + 1;
+    let mut money: HashMap<u32, Vec<Money>> = HashMap::new();
+    let mut team_money: Vec<Money> = vec![[None; 5]; n_cur];
     for d in 0..set.len() {
         let g = p
             .owner_at_close
@@ -159,9 +167,13 @@ pub fn accumulate(
         let st = set.status(d);
         let created = set.created_at(d);
         let closed = set.closed_at(d);
-        let cur = set.currency(d);
+        let cur = match set.currency.codes.get(d) {
+            Some(&c) if c != NONE && d < set.n_rows => c as usize,
+            _ => n_cur - 1,
+        };
         let amt = set.amount(d);
-        let add = |a: &mut Acc| {
+        let add = |a: &mut Acc, m: &mut [Money]| {
+            let m = &mut m[cur];
             if in_period(p, created) {
                 a.deals_created += 1;
                 a.created_won += (st == Some(Status::Won)) as u64;
@@ -170,7 +182,7 @@ pub fn accumulate(
                 Some(Status::Won) if in_period(p, closed) => {
                     a.won += 1;
                     if let Some(x) = amt {
-                        add_money(&mut a.won_amount, cur, x);
+                        add_money(m, WON, x);
                     }
                     if let (Some(c), Some(o)) = (created, closed) {
                         a.cycles.push((o - c) as f64 / DAY_MS);
@@ -179,13 +191,13 @@ pub fn accumulate(
                 Some(Status::Lost) if in_period(p, closed) => {
                     a.lost += 1;
                     if let Some(x) = amt {
-                        add_money(&mut a.lost_amount, cur, x);
+                        add_money(m, LOST, x);
                     }
                 }
                 Some(Status::Open) => {
                     a.open += 1;
                     if let Some(x) = amt {
-                        add_money(&mut a.open_pipeline, cur, x);
+                        add_money(m, OPEN, x);
                         let prob = match set.current(d) {
                             Some(Pos::Open(k)) => winp
                                 .get(set.pipeline_name(d))
@@ -194,13 +206,13 @@ pub fn accumulate(
                             _ => None,
                         };
                         if let Some(pr) = prob {
-                            add_money(&mut a.weighted_pipeline, cur, x * pr);
+                            add_money(m, WEIGHTED, x * pr);
                         }
                     }
                     if let Some(x) = amt {
                         let exp = set.expected_close.get(d).copied().flatten();
                         if p.period.is_none() || in_period(p, exp) {
-                            add_money(&mut a.closing_in_period, cur, x);
+                            add_money(m, CLOSING, x);
                         }
                     }
                     if qualified(set, d, p.qualified_stage.as_deref()) {
@@ -213,19 +225,55 @@ pub fn accumulate(
                 a.new_customers += 1;
             }
         };
-        add(by.entry(g).or_default());
-        add(&mut team);
+        add(
+            by.entry(g).or_default(),
+            money.entry(g).or_insert_with(|| vec![[None; 5]; n_cur]),
+        );
+        add(&mut team, &mut team_money);
     }
+    let name = |slot: usize| {
+        set.currency
+            .values
+            .get(slot)
+            .map_or(String::new(), Clone::clone)
+    };
+    let fill = |a: &mut Acc, m: &[Money]| {
+        for (slot, sums) in m.iter().enumerate() {
+            let maps = [
+                &mut a.won_amount,
+                &mut a.lost_amount,
+                &mut a.open_pipeline,
+                &mut a.weighted_pipeline,
+                &mut a.closing_in_period,
+            ];
+            for (k, map) in maps.into_iter().enumerate() {
+                if let Some(x) = sums[k] {
+                    *map.entry(name(slot)).or_insert(0.0) += x;
+                }
+            }
+        }
+    };
+    for (g, a) in by.iter_mut() {
+        if let Some(m) = money.get(g) {
+            fill(a, m);
+        }
+    }
+    fill(&mut team, &team_money);
     (by, team)
 }
 
-/// Add to a per-currency sum without allocating a key when it exists.
-fn add_money(m: &mut BTreeMap<String, f64>, cur: &str, x: f64) {
-    match m.get_mut(cur) {
+/// Sums of one currency: won, lost, open, weighted open, open closing in the period.
+type Money = [Option<f64>; 5];
+const WON: usize = 0;
+const LOST: usize = 1;
+const OPEN: usize = 2;
+const WEIGHTED: usize = 3;
+const CLOSING: usize = 4;
+
+fn add_money(m: &mut Money, k: usize, x: f64) {
+    match &mut m[k] {
         Some(v) => *v += x,
-        None => {
-            m.insert(cur.to_string(), x);
-        }
+        slot => *slot = Some(x),
     }
 }
 

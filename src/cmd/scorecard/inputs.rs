@@ -149,12 +149,7 @@ pub(super) fn load_feedback(
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::Usage)?
         .map(|p| p.millis());
-    let by_id: HashMap<&str, usize> = set
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
+    let by_id = set.id_index();
     // A customer's rep: the owner of the account's latest-created deal.
     let mut by_account: HashMap<&str, (i64, usize)> = HashMap::new();
     for d in 0..set.n_rows {

@@ -69,7 +69,6 @@ pub struct Args {
 }
 
 const DEAL_COLS: &[&str] = &[
-    "deal_id",
     "account",
     "owner",
     "pipeline",
@@ -103,8 +102,15 @@ struct Line {
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
+    let t_load = crate::timing::span("scorecard: load");
     let ds = load::load(&a.inputs, &a.load)?;
+    drop(t_load);
+    let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
+    // Deal ids join events and feedback to deals; without either, a million ids need not be read.
+    if ds.has(Table::StageEvents) || a.feedback.is_some() || a.by == "deal_id" {
+        cols.push("deal_id");
+    }
     if !cols.contains(&a.by.as_str()) {
         cols.push(a.by.as_str());
     }
@@ -115,7 +121,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     prep::need(&deals, "deals", &["status"])?;
     let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
+    drop(t_frame);
+    let t_set = crate::timing::span("scorecard: deal set");
     let set = DealSet::build(Some(&deals), events.as_ref(), ds.pipelines())?;
+    drop(t_set);
+    let t_rest = crate::timing::span("scorecard: codes");
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
@@ -136,8 +146,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         qualified_stage: ds.settings.config.qualified_stage.clone(),
         owner_at_close,
     };
+    drop(t_rest);
+    let t_acc = crate::timing::span("scorecard: accumulate");
+    let t_w = crate::timing::span("scorecard: win probability");
     let winp = scorecard::stage_win_probability(&set);
+    drop(t_w);
     let (by, team) = scorecard::accumulate(&set, &group, &account, &params, &winp);
+    drop(t_acc);
     // Currencies present in the money KPIs.
     let mut currencies: BTreeMap<String, ()> = BTreeMap::new();
     for m in [&team.won_amount, &team.open_pipeline, &team.lost_amount] {
@@ -539,12 +554,7 @@ fn owner_at_close(
     let ids = prep::coded(ev, "deal_id")?;
     let owner = prep::coded(ev, "owner")?;
     let at = prep::millis(ev, "entered_at")?;
-    let index: HashMap<&str, usize> = set
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
+    let index = set.id_index();
     let name_code: HashMap<&str, u32> = names
         .iter()
         .enumerate()
