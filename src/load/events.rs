@@ -1,42 +1,44 @@
 //! Stage events: Salesforce history collapsing and exit times. Works on integer-coded deal ids
 //! and one sort of row indexes (sorting and windowing over string ids is several times slower).
 
-use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 
 use polars::prelude::*;
 
 use crate::error::Result;
 
-/// Row order by (deal, entered_at, file order), and each row's deal code.
+/// Row order by (deal id, entered_at, file order), and each row's deal rank (ids in text
+/// order, so an ingested DIR's deal ids ascend and are coded later without a hash table).
 fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
-    let ids = df
-        .column("deal_id")?
-        .as_materialized_series()
-        .cast(&DataType::String)?;
-    let ids = ids.str()?;
+    let t_code = crate::timing::span("events: code ids");
+    let ids = crate::metrics::prep::coded(df, "deal_id")?;
     let at = df
         .column("entered_at")?
         .as_materialized_series()
         .cast(&DataType::Int64)?;
     let at = at.i64()?;
-    let t_code = crate::timing::span("events: code ids");
-    let mut codes: HashMap<&str, u32> = HashMap::with_capacity(df.height() / 2);
-    let mut code = Vec::with_capacity(df.height());
-    for v in ids.iter() {
-        let n = codes.len() as u32;
-        code.push(match v {
-            Some(s) => *codes.entry(s).or_insert(n),
-            None => u32::MAX,
-        });
+    let mut by_text: Vec<u32> = (0..ids.values.len() as u32).collect();
+    by_text.par_sort_unstable_by(|&a, &b| ids.values[a as usize].cmp(&ids.values[b as usize]));
+    let mut rank = vec![0u32; by_text.len()];
+    for (r, &c) in by_text.iter().enumerate() {
+        rank[c as usize] = r as u32;
     }
     drop(t_code);
     let _t = crate::timing::span("events: sort");
     let mut keys: Vec<(u32, i64, IdxSize)> = at
         .iter()
+        .zip(&ids.codes)
         .enumerate()
-        .map(|(i, t)| (code[i], t.unwrap_or(i64::MAX), i as IdxSize))
+        .map(|(i, (t, &c))| {
+            let r = if c == u32::MAX {
+                u32::MAX
+            } else {
+                rank[c as usize]
+            };
+            (r, t.unwrap_or(i64::MAX), i as IdxSize)
+        })
         .collect();
-    keys.sort_unstable();
+    keys.par_sort_unstable();
     let idx: Vec<IdxSize> = keys.iter().map(|k| k.2).collect();
     let sorted_codes = keys.iter().map(|k| k.0).collect();
     Ok((idx, sorted_codes))
@@ -156,8 +158,9 @@ mod tests {
             .iter()
             .map(|x| x.unwrap())
             .collect();
-        assert_eq!(ids, vec!["b", "b", "b", "a"]);
-        assert_eq!(st, vec!["A", "B", "A", "X"]);
+        // Deals in id order, each deal's events in time order.
+        assert_eq!(ids, vec!["a", "b", "b", "b"]);
+        assert_eq!(st, vec!["X", "A", "B", "A"]);
         let ex: Vec<Option<i64>> = out
             .column("exited_at")
             .unwrap()
@@ -168,6 +171,6 @@ mod tests {
             .unwrap()
             .iter()
             .collect();
-        assert_eq!(ex, vec![Some(3), Some(4), None, None]);
+        assert_eq!(ex, vec![None, Some(3), Some(4), None]);
     }
 }

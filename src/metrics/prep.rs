@@ -42,29 +42,23 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
     let t0 = std::time::Instant::now();
     let s = c.as_materialized_series().cast(&DataType::String)?;
     let ca = s.str()?;
-    let out = if ca.len() >= PAR_CODE_ROWS {
+    let out = if let Some(c) = code_ascending(ca) {
+        c
+    } else if ca.len() >= PAR_CODE_ROWS {
         // Two halves on two threads, then the second half's values looked up among the
         // first's: the same codes as one pass, in less time on a long column.
         let mid = ca.len() / 2;
         let (a, b) = (ca.slice(0, mid), ca.slice(mid as i64, ca.len() - mid));
         let (mut first, second) = rayon::join(|| code_part(&a), || code_part(&b));
-        let mut short: HashMap<Inline, u32> = HashMap::with_capacity(first.values.len());
-        let mut long: HashMap<&str, u32> = HashMap::new();
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(first.values.len());
         for (i, v) in first.values.iter().enumerate() {
-            match Inline::of(v) {
-                Some(k) => short.insert(k, i as u32),
-                None => long.insert(v.as_str(), i as u32),
-            };
+            index.insert(v.as_str(), i as u32);
         }
         let mut remap = Vec::with_capacity(second.values.len());
         let mut fresh = Vec::new();
         let base = first.values.len();
         for v in second.values {
-            let found = match Inline::of(&v) {
-                Some(k) => short.get(&k),
-                None => long.get(v.as_str()),
-            };
-            remap.push(match found {
+            remap.push(match index.get(v.as_str()) {
                 Some(&c) => c,
                 None => {
                     fresh.push(v);
@@ -72,7 +66,7 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
                 }
             });
         }
-        drop((short, long));
+        drop(index);
         first.values.extend(fresh);
         first.codes.extend(
             second
@@ -95,36 +89,63 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
     Ok(out)
 }
 
+/// Code only the rows where `keep` is true; the others get NONE (new customers need the
+/// accounts of won deals only, a third of a million-row column).
+pub fn coded_rows(df: &DataFrame, name: &str, keep: &[bool]) -> Result<Coded> {
+    let Ok(c) = df.column(name) else {
+        return Ok(Coded {
+            codes: vec![NONE; df.height()],
+            values: vec![],
+        });
+    };
+    let mask = BooleanChunked::from_slice("keep".into(), keep);
+    let sub = c.as_materialized_series().filter(&mask)?;
+    let part = coded(&DataFrame::new_infer_height(vec![sub.into_column()])?, name)?;
+    let mut codes = vec![NONE; df.height()];
+    let mut j = 0;
+    for (i, &k) in keep.iter().enumerate() {
+        if k {
+            codes[i] = part.codes[j];
+            j += 1;
+        }
+    }
+    Ok(Coded {
+        codes,
+        values: part.values,
+    })
+}
+
 /// Columns at least this long are coded in two halves in parallel.
 const PAR_CODE_ROWS: usize = 1 << 18;
 
-/// A short text held inline, so a hash-table probe compares within the table instead of
-/// following a pointer to the text (a cache miss per row on a column of a million ids).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Inline {
-    len: u8,
-    bytes: [u8; INLINE],
-}
-
-const INLINE: usize = 23;
-
-impl Inline {
-    fn of(t: &str) -> Option<Inline> {
-        let b = t.as_bytes();
-        (b.len() <= INLINE).then(|| {
-            let mut bytes = [0u8; INLINE];
-            bytes[..b.len()].copy_from_slice(b);
-            Inline {
-                len: b.len() as u8,
-                bytes,
+/// A column whose runs of equal values ascend strictly (an ingested DIR's stage events,
+/// sorted by deal id) is coded without a hash table: each run is a new value. None at the
+/// first run that does not ascend (on an unsorted column that is within the first rows).
+fn code_ascending(ca: &StringChunked) -> Option<Coded> {
+    let mut codes = Vec::with_capacity(ca.len());
+    let mut values: Vec<String> = Vec::new();
+    let mut prev: Option<&str> = None;
+    for v in ca.iter() {
+        codes.push(match v {
+            None => NONE,
+            Some(t) => {
+                match prev {
+                    Some(p) if p == t => {}
+                    Some(p) if p > t => return None,
+                    _ => {
+                        values.push(t.to_string());
+                        prev = Some(t);
+                    }
+                }
+                (values.len() - 1) as u32
             }
-        })
+        });
     }
+    Some(Coded { codes, values })
 }
 
 fn code_part(ca: &StringChunked) -> Coded {
-    let mut short: HashMap<Inline, u32> = HashMap::new();
-    let mut long: HashMap<&str, u32> = HashMap::new();
+    let mut map: HashMap<&str, u32> = HashMap::new();
     let mut values: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(ca.len());
     // Equal values often come in runs (an ingested DIR keeps each deal's events together): a
@@ -136,14 +157,10 @@ fn code_part(ca: &StringChunked) -> Coded {
             Some(t) => match last {
                 Some((l, c)) if l == t => c,
                 _ => {
-                    let next = values.len() as u32;
-                    let c = match Inline::of(t) {
-                        Some(k) => *short.entry(k).or_insert(next),
-                        None => *long.entry(t).or_insert(next),
-                    };
-                    if c == next {
+                    let c = *map.entry(t).or_insert_with(|| {
                         values.push(t.to_string());
-                    }
+                        (values.len() - 1) as u32
+                    });
                     last = Some((t, c));
                     c
                 }
@@ -474,8 +491,8 @@ mod tests {
 
     #[test]
     fn long_columns_code_in_two_halves_as_one_pass_would() {
-        // More rows than PAR_CODE_ROWS: short ids (held inline), ids longer than INLINE
-        // bytes, nulls, runs, and values that first appear in the second half.
+        // More rows than PAR_CODE_ROWS: short and long ids, nulls, runs, and values that
+        // first appear in the second half.
         let n = PAR_CODE_ROWS + 10_007;
         let vals: Vec<Option<String>> = (0..n)
             .map(|i| match i % 11 {
@@ -494,6 +511,34 @@ mod tests {
         let (codes, values) = reference(&vals);
         assert_eq!(got.values, values);
         assert_eq!(got.codes, codes);
+    }
+
+    #[test]
+    fn coding_some_rows_leaves_the_others_null() {
+        let df =
+            DataFrame::new_infer_height(vec![Column::new("a".into(), &["x", "y", "x", "z", "y"])])
+                .unwrap();
+        let got = coded_rows(&df, "a", &[false, true, true, false, true]).unwrap();
+        assert_eq!(got.codes, vec![NONE, 0, 1, NONE, 0]);
+        assert_eq!(got.values, vec!["y", "x"]);
+    }
+
+    #[test]
+    fn ascending_runs_code_without_a_table_and_anything_else_falls_back() {
+        let col = |v: &[Option<&str>]| {
+            DataFrame::new_infer_height(vec![Column::new("a".into(), v.to_vec())]).unwrap()
+        };
+        let got = coded(
+            &col(&[Some("a"), Some("a"), None, Some("b"), Some("c")]),
+            "a",
+        )
+        .unwrap();
+        assert_eq!(got.codes, vec![0, 0, NONE, 1, 2]);
+        assert_eq!(got.values, vec!["a", "b", "c"]);
+        // `a` comes back after `b`: not ascending, so the hash path codes it as the same value.
+        let got = coded(&col(&[Some("a"), Some("b"), Some("a")]), "a").unwrap();
+        assert_eq!(got.codes, vec![0, 1, 0]);
+        assert_eq!(got.values, vec!["a", "b"]);
     }
 
     #[test]

@@ -133,7 +133,16 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;
     let (group, names) = analysis::by_codes(&set, Some(&deals), &a.by, &ds)?;
-    let account = prep::coded(&deals, "account")?;
+    // New customers need the accounts of won deals only; feedback credited through the
+    // customer needs every deal's.
+    let account = if a.feedback.is_some() {
+        prep::coded(&deals, "account")?
+    } else {
+        let won: Vec<bool> = (0..set.n_rows)
+            .map(|d| set.status(d) == Some(crate::model::Status::Won))
+            .collect();
+        prep::coded_rows(&deals, "account", &won)?
+    };
     let wr = WinRate::parse(&a.win_rate).unwrap_or_default();
     let owner_at_close = if a.credit == "at-close" {
         Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?)
