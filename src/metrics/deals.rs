@@ -75,9 +75,31 @@ impl DealSet {
             None
         };
         let t_code = crate::timing::span("deal set: code deals");
-        let pipeline = prep::coded(d, "pipeline")?;
-        let stage = prep::coded(d, "stage")?;
-        let status_c = prep::coded(d, "status")?;
+        // The deals table's columns, on both cores.
+        let ((pipeline, stage), (status_c, currency)) = rayon::join(
+            || rayon::join(|| prep::coded(d, "pipeline"), || prep::coded(d, "stage")),
+            || rayon::join(|| prep::coded(d, "status"), || prep::coded(d, "currency")),
+        );
+        let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
+            || {
+                rayon::join(
+                    || prep::floats(d, "amount"),
+                    || prep::millis(d, "created_at"),
+                )
+            },
+            || {
+                rayon::join(
+                    || prep::millis(d, "closed_at"),
+                    || {
+                        rayon::join(
+                            || prep::millis(d, "stage_entered_at"),
+                            || prep::millis(d, "expected_close_at"),
+                        )
+                    },
+                )
+            },
+        );
+        let (pipeline, stage, status_c) = (pipeline?, stage?, status_c?);
         let status_of: Vec<Option<Status>> = status_c
             .values
             .iter()
@@ -145,12 +167,12 @@ impl DealSet {
             pipeline,
             stage,
             status,
-            amount: prep::floats(d, "amount")?,
-            currency: prep::coded(d, "currency")?,
-            created: prep::millis(d, "created_at")?,
-            closed: prep::millis(d, "closed_at")?,
-            stage_entered: prep::millis(d, "stage_entered_at")?,
-            expected_close: prep::millis(d, "expected_close_at")?,
+            amount: amount?,
+            currency: currency?,
+            created: created?,
+            closed: closed?,
+            stage_entered: stage_entered?,
+            expected_close: expected_close?,
             events: ev,
             pipelines,
             unknown_stages: BTreeMap::new(),

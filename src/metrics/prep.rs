@@ -357,12 +357,14 @@ pub fn index_events(
             (n_rows..n_rows + n).collect()
         }
     };
-    // Stage label -> position, per (pipeline code, stage code).
-    let mut cache: HashMap<(u32, u32), Option<Pos>> = HashMap::new();
-    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
+    // Stage label -> (position, order), per (pipeline slot, stage code), filled on first use.
+    // Slots: the events' own pipelines, then the deals' pipelines, then "default".
+    let n_stage = stage.values.len();
+    let (p_ev, p_deal) = (pipe.values.len(), deal_pipe.values.len());
+    let mut table: Vec<Option<Option<(Pos, u16)>>> = vec![None; (p_ev + p_deal + 1) * n_stage];
+    let mut unknown_n = vec![0usize; n_stage];
+    let mut won_n = vec![0usize; n_stage];
     let mut rows: Vec<(u32, i64, u16, Pos)> = Vec::with_capacity(ev.height());
-    let mut n_open_of: HashMap<u32, usize> = HashMap::new();
-    let mut won_codes: HashMap<u32, usize> = HashMap::new();
     for i in 0..ev.height() {
         let (idc, sc, pc) = (ids.codes[i], stage.codes[i], pipe.codes[i]);
         let (Some(t), true, true) = (at[i], idc != NONE, sc != NONE) else {
@@ -370,49 +372,75 @@ pub fn index_events(
         };
         let d = code_to_deal[idc as usize];
         // The event's own pipeline, else its deal's.
-        let (key, pname) = if pc != NONE {
-            (pc, pipe.values[pc as usize].as_str())
+        let dc = deal_pipe.codes.get(d).copied().unwrap_or(NONE);
+        let slot = if pc != NONE {
+            pc as usize
+        } else if dc != NONE {
+            p_ev + dc as usize
         } else {
-            let dc = deal_pipe.codes.get(d).copied().unwrap_or(NONE);
-            let name = if dc == NONE {
-                "default"
-            } else {
-                deal_pipe.values[dc as usize].as_str()
-            };
-            (if dc == NONE { NONE - 1 } else { (1 << 31) | dc }, name)
+            p_ev + p_deal
         };
-        let pos = *cache.entry((key, sc)).or_insert_with(|| {
+        let cell = &mut table[slot * n_stage + sc as usize];
+        let found = *cell.get_or_insert_with(|| {
+            let pname = if pc != NONE {
+                pipe.values[pc as usize].as_str()
+            } else if dc != NONE {
+                deal_pipe.values[dc as usize].as_str()
+            } else {
+                "default"
+            };
             let label = &stage.values[sc as usize];
+            let n_open = pipelines.stages(pname).map_or(0, Vec::len);
             pipelines
                 .stages(pname)
                 .and_then(|st| pipelines.pos(st, label))
                 .or_else(|| pipelines.pos(&[], label))
+                .map(|p| (p, p.order(n_open) as u16))
         });
-        match pos {
-            Some(p) => {
+        match found {
+            Some((p, order)) => {
                 if p == Pos::Won {
-                    *won_codes.entry(sc).or_default() += 1;
+                    won_n[sc as usize] += 1;
                 }
-                let n_open = *n_open_of
-                    .entry(key)
-                    .or_insert_with(|| pipelines.stages(pname).map_or(0, Vec::len));
-                rows.push((d as u32, t, p.order(n_open) as u16, p));
+                rows.push((d as u32, t, order, p));
             }
-            None => {
-                *unknown
-                    .entry(stage.values[sc as usize].clone())
-                    .or_default() += 1
-            }
+            None => unknown_n[sc as usize] += 1,
         }
     }
+    let named = |n: Vec<usize>| -> BTreeMap<String, usize> {
+        n.into_iter()
+            .enumerate()
+            .filter(|&(_, k)| k > 0)
+            .map(|(c, k)| (stage.values[c].clone(), k))
+            .collect()
+    };
+    let unknown = named(unknown_n);
+    let won_labels = named(won_n);
     let _t = crate::timing::span("deal set: order events");
-    // A counting sort by deal (the offsets), then each deal's few events by (time, stage order).
+    // A counting sort by deal (the offsets), then each deal's few events by (time, stage order);
+    // rows already in that order (an ingested DIR, mostly) are taken as they are.
     let mut offsets = vec![0usize; n_rows + extra_ids.len() + 1];
     for r in &rows {
         offsets[r.0 as usize + 1] += 1;
     }
     for i in 1..offsets.len() {
         offsets[i] += offsets[i - 1];
+    }
+    if rows
+        .windows(2)
+        .all(|w| (w[0].0, w[0].1, w[0].2) <= (w[1].0, w[1].1, w[1].2))
+    {
+        let events = rows
+            .into_iter()
+            .map(|r| Event { at: r.1, pos: r.3 })
+            .collect();
+        return Ok(EventIndex {
+            offsets,
+            events,
+            unknown,
+            interval_midpoints: mids,
+            won_labels,
+        });
     }
     let mut next = offsets.clone();
     let mut slots: Vec<(i64, u16, Pos)> = vec![(0, 0, Pos::Won); rows.len()];
@@ -430,10 +458,6 @@ pub fn index_events(
     let events = slots
         .into_iter()
         .map(|(at, _, pos)| Event { at, pos })
-        .collect();
-    let won_labels = won_codes
-        .into_iter()
-        .map(|(c, n)| (stage.values[c as usize].clone(), n))
         .collect();
     Ok(EventIndex {
         offsets,

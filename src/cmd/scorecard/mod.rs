@@ -132,17 +132,29 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .map_err(Error::Usage)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;
-    let (group, names) = analysis::by_codes(&set, Some(&deals), &a.by, &ds)?;
+    // The grouping column, the accounts and the stage win probabilities, on both cores.
     // New customers need the accounts of won deals only; feedback credited through the
     // customer needs every deal's.
-    let account = if a.feedback.is_some() {
-        prep::coded(&deals, "account")?
-    } else {
-        let won: Vec<bool> = (0..set.n_rows)
-            .map(|d| set.status(d) == Some(crate::model::Status::Won))
-            .collect();
-        prep::coded_rows(&deals, "account", &won)?
-    };
+    let ((by_codes, account), winp) = rayon::join(
+        || {
+            rayon::join(
+                || analysis::by_codes(&set, Some(&deals), &a.by, &ds),
+                || {
+                    if a.feedback.is_some() {
+                        prep::coded(&deals, "account")
+                    } else {
+                        let won: Vec<bool> = (0..set.n_rows)
+                            .map(|d| set.status(d) == Some(crate::model::Status::Won))
+                            .collect();
+                        prep::coded_rows(&deals, "account", &won)
+                    }
+                },
+            )
+        },
+        || scorecard::stage_win_probability(&set),
+    );
+    let (group, names) = by_codes?;
+    let account = account?;
     let wr = WinRate::parse(&a.win_rate).unwrap_or_default();
     let owner_at_close = if a.credit == "at-close" {
         Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?)
@@ -157,9 +169,6 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     drop(t_rest);
     let t_acc = crate::timing::span("scorecard: accumulate");
-    let t_w = crate::timing::span("scorecard: win probability");
-    let winp = scorecard::stage_win_probability(&set);
-    drop(t_w);
     let (by, team) = scorecard::accumulate(&set, &group, &account, &params, &winp);
     drop(t_acc);
     // Currencies present in the money KPIs.
