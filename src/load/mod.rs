@@ -114,6 +114,17 @@ impl Settings {
         if t.is_empty() {
             return true;
         }
+        // The built-in markers are at most 7 bytes and start with one of these: most cells
+        // are ruled out without comparing.
+        if self.null_markers.is_empty()
+            && (t.len() > 7
+                || !matches!(
+                    t.as_bytes()[0],
+                    b'n' | b'N' | b'-' | b's' | b'S' | b'#' | b'('
+                ))
+        {
+            return false;
+        }
         config::NULL_MARKERS
             .iter()
             .any(|m| t.eq_ignore_ascii_case(m))
@@ -681,6 +692,27 @@ fn as_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn null_markers_are_null_in_any_case_and_values_are_not() {
+        let s = Settings::from_args(&LoaderArgs::default()).unwrap();
+        for m in config::NULL_MARKERS {
+            for v in [m.to_string(), m.to_uppercase(), format!("  {m} ")] {
+                assert!(s.is_null(&v), "{v:?} should read as null");
+            }
+        }
+        for v in [
+            "0",
+            "Rep 0188",
+            "nancy",
+            "-5",
+            "Select Ltd",
+            "2026-10-01",
+            "n/a/b",
+        ] {
+            assert!(!s.is_null(v), "{v:?} is a value");
+        }
+    }
 
     #[test]
     fn file_name_dates() {

@@ -481,13 +481,17 @@ impl Part {
     /// Parse one record (`row`: its row number) into the builders, or reject it.
     fn row(&mut self, cx: &Cx, row: usize, rec: &StringRecord) {
         let (s, file, plans, width) = (cx.s, cx.file, cx.plans, cx.width);
-        if is_blank(rec) {
+        // Blank rows and footers (at most two filled cells) in one look at the cells.
+        let filled = rec.iter().filter(|f| !f.trim().is_empty()).take(3).count();
+        if filled == 0 {
             self.blank += 1;
             return;
         }
-        if let Some(f) = footer(rec) {
-            self.footers.push(f);
-            return;
+        if filled <= 2 {
+            if let Some(f) = footer(rec) {
+                self.footers.push(f);
+                return;
+            }
         }
         self.rows_in += 1;
         // Ragged rows: extra non-empty fields, or missing fields.

@@ -50,15 +50,15 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
         let mid = ca.len() / 2;
         let (a, b) = (ca.slice(0, mid), ca.slice(mid as i64, ca.len() - mid));
         let (mut first, second) = rayon::join(|| code_part(&a), || code_part(&b));
-        let mut index: HashMap<&str, u32> = HashMap::with_capacity(first.values.len());
+        let mut index = KeyMap::with_capacity_and_hasher(first.values.len(), Default::default());
         for (i, v) in first.values.iter().enumerate() {
-            index.insert(v.as_str(), i as u32);
+            index.insert(Key::new(v), i as u32);
         }
         let mut remap = Vec::with_capacity(second.values.len());
         let mut fresh = Vec::new();
         let base = first.values.len();
         for v in second.values {
-            remap.push(match index.get(v.as_str()) {
+            remap.push(match index.get(&Key::new(&v)) {
                 Some(&c) => c,
                 None => {
                     fresh.push(v);
@@ -144,8 +144,83 @@ fn code_ascending(ca: &StringChunked) -> Option<Coded> {
     Some(Coded { codes, values })
 }
 
+/// A text key that carries its hash: the table grows without reading the texts again (on a
+/// column of a million ids each re-read is a cache miss), and a probe compares texts only
+/// when the hashes agree.
+#[derive(Clone, Copy)]
+struct Key<'a> {
+    h: u64,
+    s: &'a str,
+}
+
+impl<'a> Key<'a> {
+    fn new(s: &'a str) -> Key<'a> {
+        use std::hash::BuildHasher;
+        Key {
+            h: foldhash::fast::FixedState::with_seed(0x5a1e5c71).hash_one(s),
+            s,
+        }
+    }
+}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.h);
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        self.h == o.h && self.s == o.s
+    }
+}
+
+impl Eq for Key<'_> {}
+
+/// The hasher of [`Key`]: passes its stored hash through.
+#[derive(Default)]
+struct Pass(u64);
+
+impl std::hash::Hasher for Pass {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by Key; fold anything else in, for completeness.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap<'a> = std::collections::HashMap<Key<'a>, u32, std::hash::BuildHasherDefault<Pass>>;
+
+/// Room for the distinct values a column will likely hold, from its first rows: a table that
+/// grows twenty times over a million ids costs more than one that is a little too big.
+fn expected_distinct(ca: &StringChunked) -> usize {
+    let n = ca.len().min(4096);
+    if n == 0 {
+        return 0;
+    }
+    let head = ca.slice(0, n);
+    let mut seen: HashMap<&str, ()> = HashMap::with_capacity(n);
+    for v in head.iter().flatten() {
+        seen.insert(v, ());
+    }
+    let r = seen.len() as f64 / n as f64;
+    if r < 0.5 {
+        seen.len() * 2
+    } else {
+        (ca.len() as f64 * r) as usize
+    }
+}
+
 fn code_part(ca: &StringChunked) -> Coded {
-    let mut map: HashMap<&str, u32> = HashMap::new();
+    let mut map: KeyMap =
+        KeyMap::with_capacity_and_hasher(expected_distinct(ca), Default::default());
     let mut values: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(ca.len());
     // Equal values often come in runs (an ingested DIR keeps each deal's events together): a
@@ -157,7 +232,7 @@ fn code_part(ca: &StringChunked) -> Coded {
             Some(t) => match last {
                 Some((l, c)) if l == t => c,
                 _ => {
-                    let c = *map.entry(t).or_insert_with(|| {
+                    let c = *map.entry(Key::new(t)).or_insert_with(|| {
                         values.push(t.to_string());
                         (values.len() - 1) as u32
                     });
