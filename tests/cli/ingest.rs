@@ -425,3 +425,53 @@ fn inputs_are_never_modified() {
     w.expect(&["ingest", &s(&file), "-o", &s(&w.path("o"))], 0);
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
+
+#[test]
+fn stage_events_get_exit_times_and_deal_id_order_raw_and_ingested() {
+    // Deals out of order in the file; by hand: sorted by id, then time; exited_at is the
+    // deal's next entered_at, empty for its last event.
+    let w = Workdir::new();
+    let csv = w.write(
+        "events.csv",
+        b"deal_id,stage,entered_at\nb,Lead,2026-01-02\na,Lead,2026-01-01\nb,Won,2026-01-09\na,Qualified,2026-01-05\nc,Lead,2026-01-03\n",
+    );
+    let want = [
+        ("a", "Lead", "2026-01-01", Some("2026-01-05")),
+        ("a", "Qualified", "2026-01-05", None),
+        ("b", "Lead", "2026-01-02", Some("2026-01-09")),
+        ("b", "Won", "2026-01-09", None),
+        ("c", "Lead", "2026-01-03", None),
+    ];
+    let dir = w.path("dir");
+    w.expect(&["ingest", &s(&csv), "-o", &s(&dir), "-q"], 0);
+    for input in [s(&csv), s(&dir)] {
+        let (out, _) = w.expect(
+            &[
+                "show",
+                &input,
+                "--rows-of",
+                "stage_events",
+                "--format",
+                "json",
+            ],
+            0,
+        );
+        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(rows.len(), want.len(), "{input}: {out}");
+        for (r, (id, stage, at, exit)) in rows.iter().zip(want) {
+            assert_eq!(r["deal_id"], id, "{input}: {r}");
+            assert_eq!(r["stage"], stage, "{input}: {r}");
+            assert!(
+                r["entered_at"].as_str().unwrap().starts_with(at),
+                "{input}: {r}"
+            );
+            match exit {
+                Some(e) => assert!(
+                    r["exited_at"].as_str().unwrap().starts_with(e),
+                    "{input}: {r}"
+                ),
+                None => assert!(r["exited_at"].is_null(), "{input}: {r}"),
+            }
+        }
+    }
+}
