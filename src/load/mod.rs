@@ -566,8 +566,11 @@ fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {
 
 /// Report duplicate deal ids; with `--dedupe last` keep each id's last row.
 fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<DataFrame> {
-    let ids = df.column("deal_id")?.as_materialized_series().clone();
-    let distinct = ids.n_unique()?;
+    let ids = df
+        .column("deal_id")?
+        .as_materialized_series()
+        .cast(&DataType::String)?;
+    let distinct = crate::metrics::prep::n_distinct(ids.str()?);
     let dups = df.height() - distinct;
     if dups == 0 {
         return Ok(df);

@@ -115,6 +115,37 @@ pub fn coded_rows(df: &DataFrame, name: &str, keep: &[bool]) -> Result<Coded> {
     })
 }
 
+/// How many distinct values a text column holds (null counting as one), without keeping them:
+/// runs that ascend are counted without a table (a deals export's ids in order).
+pub fn n_distinct(ca: &StringChunked) -> usize {
+    let nulls = usize::from(ca.null_count() > 0);
+    let mut runs = 0;
+    let mut prev: Option<&str> = None;
+    let mut ascending = true;
+    for t in ca.iter().flatten() {
+        match prev {
+            Some(p) if p == t => {}
+            Some(p) if p > t => {
+                ascending = false;
+                break;
+            }
+            _ => {
+                runs += 1;
+                prev = Some(t);
+            }
+        }
+    }
+    if ascending {
+        return runs + nulls;
+    }
+    let mut seen: KeyMap =
+        KeyMap::with_capacity_and_hasher(expected_distinct(ca), Default::default());
+    for t in ca.iter().flatten() {
+        seen.insert(Key::new(t), 0);
+    }
+    seen.len() + nulls
+}
+
 /// Columns at least this long are coded in two halves in parallel.
 const PAR_CODE_ROWS: usize = 1 << 18;
 
@@ -638,6 +669,18 @@ mod tests {
         let got = coded(&col(&[Some("a"), Some("b"), Some("a")]), "a").unwrap();
         assert_eq!(got.codes, vec![0, 1, 0]);
         assert_eq!(got.values, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn distinct_counts_in_and_out_of_order() {
+        let ca = |v: &[Option<&str>]| StringChunked::from_iter(v.iter().copied());
+        assert_eq!(
+            n_distinct(&ca(&[Some("a"), Some("a"), Some("b"), Some("c")])),
+            3
+        );
+        assert_eq!(n_distinct(&ca(&[Some("b"), Some("a"), Some("b"), None])), 3);
+        assert_eq!(n_distinct(&ca(&[None, None])), 1);
+        assert_eq!(n_distinct(&ca(&[])), 0);
     }
 
     #[test]

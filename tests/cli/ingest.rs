@@ -475,3 +475,35 @@ fn stage_events_get_exit_times_and_deal_id_order_raw_and_ingested() {
         }
     }
 }
+
+#[test]
+fn repeated_deal_ids_are_reported_and_dedupe_last_keeps_the_last_row() {
+    let w = Workdir::new();
+    // Out of order (b a b) and in order (a a b c): one repeat each, counted by hand.
+    for (name, body) in [
+        (
+            "mixed.csv",
+            &b"deal_id,stage,amount\nb,Won,1\na,Lost,2\nb,Won,3\n"[..],
+        ),
+        (
+            "sorted.csv",
+            &b"deal_id,stage,amount\na,Won,1\na,Won,5\nb,Lost,2\nc,Won,3\n"[..],
+        ),
+    ] {
+        let f = w.write(name, body);
+        let (_, err) = w.expect(
+            &["ingest", &s(&f), "-o", &s(&w.path(&format!("{name}.d")))],
+            0,
+        );
+        assert!(
+            err.contains("1 row(s) repeat a deal id already seen"),
+            "{name}: {err}"
+        );
+    }
+    let f = w.path("mixed.csv");
+    let (out, _) = w.expect(&["show", &s(&f), "--format", "json", "--dedupe", "last"], 0);
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 2);
+    let b = rows.iter().find(|r| r["deal_id"] == "b").unwrap();
+    assert_eq!(b["amount"].as_f64(), Some(3.0), "the last b row");
+}
