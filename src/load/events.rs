@@ -46,7 +46,9 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
 
 /// Order events per deal by time; consecutive rows with the same stage collapse into the first;
 /// then exit times are added.
-pub fn collapse_history(df: DataFrame) -> Result<DataFrame> {
+pub fn collapse_history(mut df: DataFrame) -> Result<DataFrame> {
+    // One buffer per column: the row lookups and the gather below are faster from it.
+    df.rechunk_mut_par();
     let (idx, codes) = order(&df)?;
     let stage = df
         .column("stage")?
@@ -74,6 +76,9 @@ pub fn collapse_history(df: DataFrame) -> Result<DataFrame> {
 pub fn with_exits(df: DataFrame) -> Result<DataFrame> {
     let (idx, codes) = order(&df)?;
     let t = crate::timing::span("events: take");
+    // A gather from one buffer per column is several times faster than from the loader's parts.
+    let mut df = df;
+    df.rechunk_mut_par();
     let df = df.take(&IdxCa::from_vec("idx".into(), idx))?;
     drop(t);
     let _t = crate::timing::span("events: exits");

@@ -345,10 +345,9 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             columns.push(c);
         }
     }
+    // Parts read in parallel leave each column in several chunks, kept as they are: copying
+    // them into one buffer each doubled the table in memory for a moment (ingest's peak).
     let mut frame = DataFrame::new_infer_height(columns)?;
-    // Parts read in parallel leave each column in several chunks: one buffer each for the
-    // sorts and gathers that follow.
-    frame.rechunk_mut_par();
     drop(_t);
     let _t = crate::timing::span("normalise: events order");
     let mut frames = Vec::new();
