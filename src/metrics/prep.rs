@@ -467,7 +467,10 @@ pub fn index_events(
     // Slots: the events' own pipelines, then the deals' pipelines, then "default".
     let n_stage = stage.values.len();
     let (p_ev, p_deal) = (pipe.values.len(), deal_pipe.values.len());
-    let mut table: Vec<Option<Option<(Pos, u16)>>> = vec![None; (p_ev + p_deal + 1) * n_stage];
+    // A slot's row of the table is made when an event first uses it (a pipeline column that
+    // is mostly distinct values must not cost pipelines x stages cells up front).
+    let mut row_of_slot: Vec<u32> = vec![NONE; p_ev + p_deal + 1];
+    let mut table: Vec<Option<Option<(Pos, u16)>>> = Vec::new();
     let mut unknown_n = vec![0usize; n_stage];
     let mut won_n = vec![0usize; n_stage];
     let mut rows: Vec<(u32, i64, u16, Pos)> = Vec::with_capacity(ev.height());
@@ -486,7 +489,11 @@ pub fn index_events(
         } else {
             p_ev + p_deal
         };
-        let cell = &mut table[slot * n_stage + sc as usize];
+        if row_of_slot[slot] == NONE {
+            row_of_slot[slot] = (table.len() / n_stage) as u32;
+            table.resize(table.len() + n_stage, None);
+        }
+        let cell = &mut table[row_of_slot[slot] as usize * n_stage + sc as usize];
         let found = *cell.get_or_insert_with(|| {
             let pname = if pc != NONE {
                 pipe.values[pc as usize].as_str()

@@ -146,7 +146,6 @@ pub fn accumulate(
             }
         }
     }
-    crate::timing::note(|| format!("accumulate: first won {} accounts", first_won.len()));
     let _t = crate::timing::span("accumulate: main loop");
     let mut new_cust: Vec<bool> = vec![false; set.len()];
     for (_, (t, d)) in first_won {
