@@ -268,6 +268,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_empty_table_round_trips() {
+        // Every row rejected: the table is written with its columns and no rows.
+        let df =
+            DataFrame::new_infer_height(vec![Column::new("deal_id".into(), Vec::<String>::new())])
+                .unwrap();
+        let dir = std::env::temp_dir().join(format!("salesctl-rg0-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.parquet");
+        write_atomic(&path, |f| {
+            write_parquet(f, &df).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let back = ParquetReader::new(File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(back.height(), 0);
+        assert_eq!(back.get_column_names(), df.get_column_names());
+    }
+
+    #[test]
     fn tables_longer_than_a_row_group_round_trip() {
         // 2.3 row groups, with nulls and text, written group by group and read back whole.
         let n = ROW_GROUP * 2 + ROW_GROUP / 3;
