@@ -11,14 +11,15 @@ use crate::error::Result;
 /// order, so an ingested DIR's deal ids ascend and are coded later without a hash table).
 fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
     let t_code = crate::timing::span("events: code ids");
-    let ids = crate::metrics::prep::coded(df, "deal_id")?;
+    let (id_codes, id_values) = crate::metrics::prep::coded_ids(df, "deal_id")?;
+    let texts: Vec<&str> = id_values.iter().map(|v| v.unwrap_or("")).collect();
     let at = df
         .column("entered_at")?
         .as_materialized_series()
         .cast(&DataType::Int64)?;
     let at = at.i64()?;
-    let mut by_text: Vec<u32> = (0..ids.values.len() as u32).collect();
-    by_text.par_sort_unstable_by(|&a, &b| ids.values[a as usize].cmp(&ids.values[b as usize]));
+    let mut by_text: Vec<u32> = (0..texts.len() as u32).collect();
+    by_text.par_sort_unstable_by(|&a, &b| texts[a as usize].cmp(texts[b as usize]));
     let mut rank = vec![0u32; by_text.len()];
     for (r, &c) in by_text.iter().enumerate() {
         rank[c as usize] = r as u32;
@@ -27,7 +28,7 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
     let _t = crate::timing::span("events: sort");
     let mut keys: Vec<(u32, i64, IdxSize)> = at
         .iter()
-        .zip(&ids.codes)
+        .zip(&id_codes)
         .enumerate()
         .map(|(i, (t, &c))| {
             let r = if c == u32::MAX {

@@ -31,7 +31,7 @@ pub struct DealSet {
     /// Deal ids of the deals table's rows (None: the table has no deal_id column).
     row_ids: Option<StringChunked>,
     /// Ids seen only in the events: deals `n_rows..`.
-    extra_ids: Vec<String>,
+    extra_ids: StringChunked,
     /// Rows of the deals table (0 when the input has only stage events).
     pub n_rows: usize,
     pub pipeline: Coded,
@@ -145,7 +145,7 @@ impl DealSet {
             })
             .collect();
         drop(t_code);
-        let mut extra_ids = Vec::new();
+        let mut extra_ids = StringChunked::from_iter(std::iter::empty::<Option<&str>>());
         let ev = match events {
             Some(e) => prep::index_events(
                 e,
@@ -208,7 +208,9 @@ impl DealSet {
             }
         }
         for (i, v) in self.extra_ids.iter().enumerate() {
-            m.insert(v.as_str(), self.n_rows + i);
+            if let Some(v) = v {
+                m.insert(v, self.n_rows + i);
+            }
         }
         m
     }
@@ -231,7 +233,7 @@ impl DealSet {
         } else {
             self.extra_ids
                 .get(d - self.n_rows)
-                .cloned()
+                .map(str::to_string)
                 .unwrap_or_default()
         }
     }

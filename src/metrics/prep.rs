@@ -33,17 +33,57 @@ impl Coded {
 /// Code a text column (any dtype is cast to text); a missing column gives all-null codes.
 /// Codes number the values in order of first appearance.
 pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
-    let Ok(c) = df.column(name) else {
+    let Some((codes, vals, ca)) = code_column(df, name)? else {
         return Ok(Coded {
             codes: vec![NONE; df.height()],
             values: vec![],
         });
     };
+    let values = match vals {
+        Vals::Strings(v) => v,
+        Vals::Rows(rows) => ca
+            .take(&IdxCa::from_vec("rows".into(), rows))?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect(),
+    };
+    Ok(Coded { codes, values })
+}
+
+/// [`coded`] for an id column of millions of values: the values come back as a text column
+/// that shares the input's buffers (no million small strings).
+pub fn coded_ids(df: &DataFrame, name: &str) -> Result<(Vec<u32>, StringChunked)> {
+    let Some((codes, vals, ca)) = code_column(df, name)? else {
+        return Ok((
+            vec![NONE; df.height()],
+            StringChunked::from_iter(std::iter::empty::<Option<&str>>()),
+        ));
+    };
+    let values = match vals {
+        Vals::Strings(v) => StringChunked::from_iter(v.iter().map(|s| Some(s.as_str()))),
+        Vals::Rows(rows) => ca.take(&IdxCa::from_vec("rows".into(), rows))?,
+    };
+    Ok((codes, values))
+}
+
+/// The distinct values of a coded column: as texts, or as the rows where each first appears.
+enum Vals {
+    Strings(Vec<String>),
+    Rows(Vec<IdxSize>),
+}
+
+/// Code a column (None when it is missing): codes, values, and the column as text.
+fn code_column(df: &DataFrame, name: &str) -> Result<Option<(Vec<u32>, Vals, StringChunked)>> {
+    let Ok(c) = df.column(name) else {
+        return Ok(None);
+    };
     let t0 = std::time::Instant::now();
     let s = c.as_materialized_series().cast(&DataType::String)?;
-    let ca = s.str()?;
-    let out = if let Some(c) = code_ascending(ca) {
+    let ca = s.str()?.clone();
+    let (codes, vals) = if let Some(c) = code_ascending(&ca) {
         c
+    } else if ca.len() >= PAR_CODE_ROWS && expected_distinct(&ca) >= MANY_DISTINCT {
+        code_partitioned(&ca)
     } else if ca.len() >= PAR_CODE_ROWS {
         // Two halves on two threads, then the second half's values looked up among the
         // first's: the same codes as one pass, in less time on a long column.
@@ -74,19 +114,23 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
                 .iter()
                 .map(|&c| if c == NONE { NONE } else { remap[c as usize] }),
         );
-        first
+        (first.codes, Vals::Strings(first.values))
     } else {
-        code_part(ca)
+        let c = code_part(&ca);
+        (c.codes, Vals::Strings(c.values))
     };
     crate::timing::note(|| {
         format!(
             "coded {name}: {} rows, {} values, {:.1} ms",
-            out.codes.len(),
-            out.values.len(),
+            codes.len(),
+            match &vals {
+                Vals::Strings(v) => v.len(),
+                Vals::Rows(r) => r.len(),
+            },
             t0.elapsed().as_secs_f64() * 1e3
         )
     });
-    Ok(out)
+    Ok(Some((codes, vals, ca)))
 }
 
 /// Code only the rows where `keep` is true; the others get NONE (new customers need the
@@ -149,14 +193,164 @@ pub fn n_distinct(ca: &StringChunked) -> usize {
 /// Columns at least this long are coded in two halves in parallel.
 const PAR_CODE_ROWS: usize = 1 << 18;
 
+/// Above this many expected distinct values a long column is coded by hash partitions: a
+/// table of a million ids does not fit in cache, and each lookup in it (and in the text it
+/// points back to) is a miss.
+const MANY_DISTINCT: usize = 1 << 16;
+
+/// Hash partitions of [`code_partitioned`] (the top bits of a value's hash).
+const PART_BITS: u32 = 8;
+
+/// Code a long column of many distinct values by radix partitioning: every value is hashed
+/// and copied, in row order, into the partition its hash picks (one partition per 2^8); the
+/// partitions, small enough to stay in cache, are coded in parallel; a last pass in row order
+/// renumbers the values in order of first appearance, so the codes are those of one plain pass.
+fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    const P: usize = 1 << PART_BITS;
+    const NULL: u16 = u16::MAX;
+    let hasher = foldhash::fast::FixedState::with_seed(0x5a1e5c71);
+    let n = ca.len();
+    let n_chunks = (rayon::current_num_threads() * 2).clamp(1, 64);
+    let step = n.div_ceil(n_chunks).max(1);
+    let chunks: Vec<StringChunked> = (0..n)
+        .step_by(step)
+        .map(|o| ca.slice(o as i64, step.min(n - o)))
+        .collect();
+    let t1 = crate::timing::span("partitioned: 1 count");
+    // Pass 1: each row's partition, and each (chunk, partition)'s rows and bytes.
+    let counted: Vec<(Vec<u16>, Vec<u32>, Vec<usize>)> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut pids = Vec::with_capacity(c.len());
+            let mut rows = vec![0u32; P];
+            let mut bytes = vec![0usize; P];
+            for v in c.iter() {
+                match v {
+                    None => pids.push(NULL),
+                    Some(t) => {
+                        let p = (hasher.hash_one(t.as_bytes()) >> (64 - PART_BITS)) as usize;
+                        pids.push(p as u16);
+                        rows[p] += 1;
+                        bytes[p] += t.len();
+                    }
+                }
+            }
+            (pids, rows, bytes)
+        })
+        .collect();
+    drop(t1);
+    let t2 = crate::timing::span("partitioned: 2 copy");
+    // Pass 2: each chunk copies its values into its own buffers per partition (exact sizes).
+    let copied: Vec<Vec<(Vec<u32>, Vec<u8>)>> = chunks
+        .par_iter()
+        .zip(counted.par_iter())
+        .map(|(c, (pids, rows, bytes))| {
+            let mut out: Vec<(Vec<u32>, Vec<u8>)> = (0..P)
+                .map(|p| {
+                    (
+                        Vec::with_capacity(rows[p] as usize),
+                        Vec::with_capacity(bytes[p]),
+                    )
+                })
+                .collect();
+            for (v, &p) in c.iter().zip(pids.iter()) {
+                if let Some(t) = v {
+                    let (lens, buf) = &mut out[p as usize];
+                    lens.push(t.len() as u32);
+                    buf.extend_from_slice(t.as_bytes());
+                }
+            }
+            out
+        })
+        .collect();
+    drop(chunks);
+    drop(t2);
+    let t3 = crate::timing::span("partitioned: 3 code");
+    // Pass 3: each partition coded on its own, in row order: local codes per row, and where
+    // each distinct value's bytes are (chunk, offset, length).
+    type Rep = (u32, u32, u32);
+    let coded: Vec<(Vec<u32>, Vec<Rep>)> = (0..P)
+        .into_par_iter()
+        .map(|p| {
+            let rows: usize = copied.iter().map(|c| c[p].0.len()).sum();
+            let mut locals = Vec::with_capacity(rows);
+            let mut reps: Vec<Rep> = Vec::new();
+            let slots = (rows * 2).next_power_of_two().max(16);
+            let mask = slots - 1;
+            let mut table = vec![u32::MAX; slots];
+            let bytes_of = |r: &Rep| {
+                let buf = &copied[r.0 as usize][p].1;
+                &buf[r.1 as usize..(r.1 + r.2) as usize]
+            };
+            for (ci, c) in copied.iter().enumerate() {
+                let (lens, buf) = &c[p];
+                let mut off = 0usize;
+                for &len in lens {
+                    let b = &buf[off..off + len as usize];
+                    let mut i = hasher.hash_one(b) as usize & mask;
+                    let code = loop {
+                        let e = table[i];
+                        if e == u32::MAX {
+                            table[i] = reps.len() as u32;
+                            reps.push((ci as u32, off as u32, len));
+                            break reps.len() as u32 - 1;
+                        }
+                        if bytes_of(&reps[e as usize]) == b {
+                            break e;
+                        }
+                        i = (i + 1) & mask;
+                    };
+                    locals.push(code);
+                    off += len as usize;
+                }
+            }
+            (locals, reps)
+        })
+        .collect();
+    drop(t3);
+    let t4 = crate::timing::span("partitioned: 4 renumber");
+    // Pass 4: global codes renumbered in order of first appearance.
+    let mut base = Vec::with_capacity(P + 1);
+    base.push(0usize);
+    for (_, reps) in &coded {
+        base.push(base.last().copied().unwrap_or(0) + reps.len());
+    }
+    let total = base[P];
+    let mut remap = vec![NONE; total];
+    let mut cursor = vec![0usize; P];
+    let mut first_rows: Vec<IdxSize> = Vec::with_capacity(total);
+    let mut codes = Vec::with_capacity(n);
+    for (pids, _, _) in &counted {
+        for &p in pids {
+            if p == NULL {
+                codes.push(NONE);
+                continue;
+            }
+            let p = p as usize;
+            let local = coded[p].0[cursor[p]];
+            cursor[p] += 1;
+            let g = base[p] + local as usize;
+            if remap[g] == NONE {
+                remap[g] = first_rows.len() as u32;
+                first_rows.push(codes.len() as IdxSize);
+            }
+            codes.push(remap[g]);
+        }
+    }
+    drop(t4);
+    (codes, Vals::Rows(first_rows))
+}
+
 /// A column whose runs of equal values ascend strictly (an ingested DIR's stage events,
 /// sorted by deal id) is coded without a hash table: each run is a new value. None at the
 /// first run that does not ascend (on an unsorted column that is within the first rows).
-fn code_ascending(ca: &StringChunked) -> Option<Coded> {
+fn code_ascending(ca: &StringChunked) -> Option<(Vec<u32>, Vals)> {
     let mut codes = Vec::with_capacity(ca.len());
-    let mut values: Vec<String> = Vec::new();
+    let mut rows: Vec<IdxSize> = Vec::new();
     let mut prev: Option<&str> = None;
-    for v in ca.iter() {
+    for (i, v) in ca.iter().enumerate() {
         codes.push(match v {
             None => NONE,
             Some(t) => {
@@ -164,15 +358,15 @@ fn code_ascending(ca: &StringChunked) -> Option<Coded> {
                     Some(p) if p == t => {}
                     Some(p) if p > t => return None,
                     _ => {
-                        values.push(t.to_string());
+                        rows.push(i as IdxSize);
                         prev = Some(t);
                     }
                 }
-                (values.len() - 1) as u32
+                (rows.len() - 1) as u32
             }
         });
     }
-    Some(Coded { codes, values })
+    Some((codes, Vals::Rows(rows)))
 }
 
 /// A text key that carries its hash: the table grows without reading the texts again (on a
@@ -402,14 +596,14 @@ pub fn index_events(
     ev: &DataFrame,
     row_ids: Option<&StringChunked>,
     n_rows: usize,
-    extra_ids: &mut Vec<String>,
+    extra_ids: &mut StringChunked,
     pipelines: &Pipelines,
     deal_pipe: &Coded,
 ) -> Result<EventIndex> {
     let t_code = crate::timing::span("deal set: code events");
     // The deal ids (millions of distinct strings) on one thread, the rest on the other.
     let (ids, rest) = rayon::join(
-        || coded(ev, "deal_id"),
+        || coded_ids(ev, "deal_id"),
         || -> Result<(Coded, Coded, Vec<Option<i64>>)> {
             Ok((
                 coded(ev, "stage")?,
@@ -418,7 +612,7 @@ pub fn index_events(
             ))
         },
     );
-    let mut ids = ids?;
+    let (id_codes, id_values) = ids?;
     let (stage, pipe, mut at) = rest?;
     drop(t_code);
     let mut mids = 0;
@@ -445,21 +639,23 @@ pub fn index_events(
                     index.insert(v, i);
                 }
             }
-            let mut code_to_deal = Vec::with_capacity(ids.values.len());
-            for v in std::mem::take(&mut ids.values) {
-                code_to_deal.push(match index.get(v.as_str()) {
+            let mut code_to_deal = Vec::with_capacity(id_values.len());
+            let mut missing: Vec<IdxSize> = Vec::new();
+            for (c, v) in id_values.iter().enumerate() {
+                code_to_deal.push(match v.and_then(|v| index.get(v)) {
                     Some(&d) => d,
                     None => {
-                        extra_ids.push(v);
-                        n_rows + extra_ids.len() - 1
+                        missing.push(c as IdxSize);
+                        n_rows + missing.len() - 1
                     }
                 });
             }
+            *extra_ids = id_values.take(&IdxCa::from_vec("rows".into(), missing))?;
             code_to_deal
         }
         _ => {
-            let n = ids.values.len();
-            extra_ids.extend(std::mem::take(&mut ids.values));
+            let n = id_values.len();
+            *extra_ids = id_values;
             (n_rows..n_rows + n).collect()
         }
     };
@@ -475,7 +671,7 @@ pub fn index_events(
     let mut won_n = vec![0usize; n_stage];
     let mut rows: Vec<(u32, i64, u16, Pos)> = Vec::with_capacity(ev.height());
     for i in 0..ev.height() {
-        let (idc, sc, pc) = (ids.codes[i], stage.codes[i], pipe.codes[i]);
+        let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
         let (Some(t), true, true) = (at[i], idc != NONE, sc != NONE) else {
             continue;
         };
@@ -643,6 +839,60 @@ mod tests {
                 _ => Some(format!("d{}", (i * 104_729) % 40_009)),
             })
             .collect();
+        let df = DataFrame::new_infer_height(vec![Column::new("id".into(), vals.clone())]).unwrap();
+        let got = coded(&df, "id").unwrap();
+        let (codes, values) = reference(&vals);
+        assert_eq!(got.values, values);
+        assert_eq!(got.codes, codes);
+    }
+
+    #[test]
+    fn many_distinct_values_code_by_partitions_as_one_pass_would() {
+        // Mostly distinct ids (the partitioned path), nulls, empty text, ids longer than a
+        // view's inline 12 bytes, repeats far apart, and a column made of several chunks.
+        let n = PAR_CODE_ROWS + 4_321;
+        let vals: Vec<Option<String>> = (0..n)
+            .map(|i| match i % 13 {
+                0 => None,
+                1 => Some(String::new()),
+                2 => Some(format!("006{:012}", (i * 7) % (n / 3))),
+                3 => Some("x".repeat(40 + i % 7)),
+                _ => Some(format!("{}", (i as u64 * 2_654_435_761) % 1_000_003)),
+            })
+            .collect();
+        assert!(
+            expected_distinct(&StringChunked::from_iter(vals.iter().map(|v| v.as_deref())))
+                >= MANY_DISTINCT
+        );
+        let (codes, values) = reference(&vals);
+        let mid = n / 3;
+        let mut ca = StringChunked::from_iter(vals[..mid].iter().map(|v| v.as_deref()))
+            .with_name("id".into());
+        ca.append(&StringChunked::from_iter(
+            vals[mid..].iter().map(|v| v.as_deref()),
+        ))
+        .unwrap();
+        assert!(ca.chunks().len() > 1);
+        let df = DataFrame::new_infer_height(vec![ca.into_series().into_column()]).unwrap();
+        let got = coded(&df, "id").unwrap();
+        assert_eq!(got.values, values);
+        assert_eq!(got.codes, codes);
+        let (id_codes, id_values) = coded_ids(&df, "id").unwrap();
+        assert_eq!(id_codes, codes);
+        let id_values: Vec<String> = id_values.iter().map(|v| v.unwrap().to_string()).collect();
+        assert_eq!(id_values, values);
+    }
+
+    #[test]
+    fn long_columns_of_few_values_code_in_two_halves() {
+        let n = PAR_CODE_ROWS * 2 + 17;
+        let vals: Vec<Option<String>> = (0..n)
+            .map(|i| (i % 101 != 0).then(|| format!("rep {}", (i * 7919) % 1_999)))
+            .collect();
+        assert!(
+            expected_distinct(&StringChunked::from_iter(vals.iter().map(|v| v.as_deref())))
+                < MANY_DISTINCT
+        );
         let df = DataFrame::new_infer_height(vec![Column::new("id".into(), vals.clone())]).unwrap();
         let got = coded(&df, "id").unwrap();
         let (codes, values) = reference(&vals);
