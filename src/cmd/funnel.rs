@@ -56,6 +56,9 @@ const DEAL_COLS: &[&str] = &[
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
+    let mut fields: Vec<&str> = [DEAL_COLS, analysis::EVENT_COLS].concat();
+    fields.extend(a.by.as_deref());
+    a.load.read_only(&fields);
     let ds = load::load(&a.inputs, &a.load)?;
     let (deals, set) = analysis::deal_set(&ds, DEAL_COLS, a.by.as_deref())?;
     analysis::require_stage_lists(&set, &ds)?;

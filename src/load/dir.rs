@@ -260,6 +260,7 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
         rejects: Vec::new(),
         settings,
         as_of,
+        unread: BTreeMap::new(),
     })
 }
 

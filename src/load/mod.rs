@@ -87,6 +87,18 @@ pub struct LoaderArgs {
     /// No progress bar (set from the command's --quiet).
     #[arg(skip)]
     pub quiet: bool,
+    /// The canonical fields (and extra columns) the command reads, set by the command: a raw
+    /// export's deals and stage events are then parsed and validated in these columns only.
+    /// None (ingest, show, and whenever `--fx` is given): every column.
+    #[arg(skip)]
+    pub only: Option<std::collections::BTreeSet<String>>,
+}
+
+impl LoaderArgs {
+    /// Read only these fields of a raw export's deals and stage events (see `only`).
+    pub fn read_only(&mut self, fields: &[&str]) {
+        self.only = Some(fields.iter().map(|f| f.to_string()).collect());
+    }
 }
 
 /// Resolved settings (flags over config over defaults).
@@ -106,6 +118,8 @@ pub struct Settings {
     pub timezone: String,
     pub config: Config,
     pub config_path: Option<PathBuf>,
+    /// `LoaderArgs::only`, dropped when `--fx` converts every money column.
+    pub only: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Settings {
@@ -213,6 +227,7 @@ impl Settings {
             timezone: tz,
             config: cfg,
             config_path: cfg_path,
+            only: if a.fx.is_some() { None } else { a.only.clone() },
         })
     }
 }
@@ -267,6 +282,8 @@ pub struct Dataset {
     pub rejects: Vec<Reject>,
     pub settings: Settings,
     pub as_of: NaiveDate,
+    /// Columns of a raw export left unread because the command does not use them.
+    pub(crate) unread: BTreeMap<Table, Vec<String>>,
 }
 
 impl Dataset {
@@ -337,14 +354,20 @@ impl Dataset {
         Ok(Some(lf.select(present).collect()?))
     }
 
-    /// Column names of a table.
+    /// Column names of a table (with those of a raw export the command left unread).
     pub fn columns_of(&self, t: Table) -> Result<Vec<String>> {
         let mut lf = self.scan(t)?;
-        Ok(lf
+        let mut names: Vec<String> = lf
             .collect_schema()?
             .iter_names()
             .map(|n| n.to_string())
-            .collect())
+            .collect();
+        for u in self.unread.get(&t).into_iter().flatten() {
+            if !names.contains(u) {
+                names.push(u.clone());
+            }
+        }
+        Ok(names)
     }
 
     /// Stage lists per pipeline: `--stages` and the config over what the export or preset gave.
@@ -414,6 +437,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let mut entries = Vec::new();
     let mut rejects = Vec::new();
     let mut pipelines: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut unread: BTreeMap<Table, Vec<String>> = BTreeMap::new();
     let ropts = read::ReadOptions {
         encoding: args.encoding.clone(),
         sheet: args.sheet.clone(),
@@ -471,6 +495,14 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             file_date: file_name_date(path).map(|d| d.to_string()),
         });
         rejects.extend(res.rejects);
+        if !res.unread.is_empty() {
+            let u = unread.entry(res.table).or_insert_with(Vec::new);
+            for f in res.unread {
+                if !u.contains(&f) {
+                    u.push(f);
+                }
+            }
+        }
         for (t, df) in res.frames {
             frames.entry(t).or_default().push(df);
         }
@@ -526,6 +558,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             rejects,
             settings,
             as_of,
+            unread,
         },
         args,
     )

@@ -31,6 +31,8 @@ pub struct FileResult {
     pub assumptions: Vec<String>,
     /// Pipelines seen (name -> stages in the export's own order, from HubSpot columns).
     pub pipelines: BTreeMap<String, Vec<String>>,
+    /// Fields and extra columns the file has but the command does not read (`Settings::only`).
+    pub unread: Vec<String>,
 }
 
 const FOOTERS: &[&str] = &[
@@ -138,7 +140,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             (Some(p), "forced with --preset".to_string())
         }
     };
-    let mapping = resolve(&headers, preset, s, file)?;
+    let mut mapping = resolve(&headers, preset, s, file)?;
+    let unread = match &s.only {
+        Some(only) => project(&mut mapping, only),
+        None => Vec::new(),
+    };
     let table = mapping.table;
     let width = headers.len();
     let plans = &mapping.plans;
@@ -388,6 +394,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         notes,
         assumptions,
         pipelines,
+        unread,
     })
 }
 
@@ -855,6 +862,42 @@ fn parse_plan<'r>(
             }
         },
     }
+}
+
+/// Keep only the planned fields (and extra columns) of a deals or stage-events export that the
+/// command reads, plus what the loader itself needs: ids, stage and status (outcomes, unknown
+/// stages), every date (the file's day/month order and the default as-of date are decided over
+/// all of them), amount with currency, and the fields a derived deal id is made of. Other
+/// tables are read whole.
+/// Returns the names left out.
+fn project(m: &mut Mapping, only: &std::collections::BTreeSet<String>) -> Vec<String> {
+    if !matches!(m.table, Table::Deals | Table::StageEvents) {
+        return Vec::new();
+    }
+    let before: Vec<String> = m
+        .plans
+        .iter()
+        .map(|p| p.field.to_string())
+        .chain(m.extras.iter().map(|(_, n)| n.clone()))
+        .collect();
+    let derived_id = m.table == Table::Deals && !m.has("deal_id");
+    let money = only.contains("amount") || only.contains("currency");
+    m.plans.retain(|p| {
+        let f = p.field;
+        only.contains(f)
+            || p.kind == Kind::DateTime
+            || matches!(
+                f,
+                "deal_id" | "status" | "stage" | "active" | "pipeline" | "approval"
+            )
+            || (money && matches!(f, "amount" | "currency"))
+            || (derived_id && matches!(f, "deal_name" | "account"))
+    });
+    m.extras.retain(|(_, n)| only.contains(n.as_str()));
+    before
+        .into_iter()
+        .filter(|f| !m.has(f) && !m.extras.iter().any(|(_, n)| n == f))
+        .collect()
 }
 
 /// The canonical fields this table will hold, in canonical order.

@@ -396,3 +396,63 @@ fn fx_converts_amounts_to_one_currency_by_date() {
     let (_, err) = w.expect(&a, 3);
     assert!(err.contains("no rate for EUR"), "{err}");
 }
+
+/// A raw export is validated in the columns the command reads: a bad probability (which the
+/// funnel never reads) rejects no deal there, while ingest (every column) rejects its row; a bad
+/// amount (which the funnel reads) still rejects. Counts by hand: implied basis from the current
+/// stage, A at Lead, B at Qualified, C won (reached every stage).
+#[test]
+fn only_the_columns_read_are_validated() {
+    let w = Workdir::new();
+    let f = w.write(
+        "deals.csv",
+        b"deal_id,owner,stage,amount,currency,created_at,probability,region\n\
+A,Ann,Lead,100,USD,2026-01-05,10%,North\n\
+B,Bob,Qualified,200,USD,2026-01-06,abc,South\n\
+C,Ann,Closed Won,300,USD,2026-01-07,100%,North\n",
+    );
+    let base = [
+        "funnel",
+        &s(&f),
+        "--stages",
+        "Lead,Qualified",
+        "--as-of",
+        "2026-01-31",
+    ];
+    let rows = json(&w, &base);
+    assert_eq!(counts(&rows), vec![3, 2, 1]);
+    // --by a column that is not canonical is read (and South holds B).
+    let mut a = base.to_vec();
+    a.extend(["--by", "region"]);
+    let rows = json(&w, &a);
+    let south: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["region"] == "South")
+        .map(|r| r["deals"].as_i64().unwrap())
+        .collect();
+    assert_eq!(south, vec![1, 1, 0]);
+    // Ingest validates every column: B's probability is rejected.
+    let out = w.path("dir");
+    let (_, err) = w.expect(&["ingest", &s(&f), "-o", &s(&out)], 0);
+    assert!(
+        err.contains("1 rejected") || err.contains("rejected: 1"),
+        "{err}"
+    );
+    let rej = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert!(rej.contains("abc"), "{rej}");
+    // A bad amount is read by the funnel, so A's row is rejected there.
+    let g = w.write(
+        "deals2.csv",
+        b"deal_id,owner,stage,amount,currency,created_at,probability\n\
+A,Ann,Lead,xyz,USD,2026-01-05,10%\n\
+B,Bob,Qualified,200,USD,2026-01-06,abc\n\
+C,Ann,Closed Won,300,USD,2026-01-07,100%\n",
+    );
+    let mut a = base.to_vec();
+    let gs = s(&g);
+    a[1] = &gs;
+    let rows = json(&w, &a);
+    assert_eq!(counts(&rows), vec![2, 2, 1]);
+}

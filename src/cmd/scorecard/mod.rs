@@ -103,6 +103,9 @@ struct Line {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let t_load = crate::timing::span("scorecard: load");
+    let mut fields: Vec<&str> = [DEAL_COLS, EVENT_COLS].concat();
+    fields.push(a.by.as_str());
+    a.load.read_only(&fields);
     let ds = load::load(&a.inputs, &a.load)?;
     drop(t_load);
     let t_frame = crate::timing::span("scorecard: frame");
