@@ -59,6 +59,28 @@ pub fn deal_set(
     cols: &[&str],
     by: Option<&str>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
+    let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
+    build_set(ds, cols, by, events)
+}
+
+/// [`deal_set`] that takes the stage events out of the dataset: a history of millions of
+/// rows is freed as soon as the deal set has coded it (funnel and bottleneck read events only
+/// through the deal set).
+pub fn deal_set_taking_events(
+    ds: &mut Dataset,
+    cols: &[&str],
+    by: Option<&str>,
+) -> Result<(Option<DataFrame>, DealSet)> {
+    let events = ds.take(crate::model::Table::StageEvents, EVENT_COLS)?;
+    build_set(ds, cols, by, events)
+}
+
+fn build_set(
+    ds: &Dataset,
+    cols: &[&str],
+    by: Option<&str>,
+    events: Option<DataFrame>,
+) -> Result<(Option<DataFrame>, DealSet)> {
     let mut cols: Vec<&str> = cols.to_vec();
     if let Some(b) = by {
         cols.push(b);
@@ -66,14 +88,13 @@ pub fn deal_set(
     let _t = crate::timing::span("deal set");
     let t_read = crate::timing::span("deal set: read tables");
     let deals = ds.frame(crate::model::Table::Deals, &cols)?;
-    let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
     drop(t_read);
     if deals.is_none() && events.is_none() {
         return Err(Error::Input(
             "the input holds neither deals nor stage events".into(),
         ));
     }
-    let set = DealSet::build(deals.as_ref(), events.as_ref(), ds.pipelines())?;
+    let set = DealSet::build(deals.as_ref(), events, ds.pipelines())?;
     Ok((deals, set))
 }
 

@@ -82,8 +82,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut fields: Vec<&str> = [DEAL_COLS, analysis::EVENT_COLS].concat();
     fields.extend(a.by.as_deref());
     a.load.read_only(&fields);
-    let ds = load::load(&a.inputs, &a.load)?;
-    let (deals, set) = analysis::deal_set(&ds, DEAL_COLS, a.by.as_deref())?;
+    let mut ds = load::load(&a.inputs, &a.load)?;
+    let (deals, set) = analysis::deal_set_taking_events(&mut ds, DEAL_COLS, a.by.as_deref())?;
     analysis::require_stage_lists(&set, &ds)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;

@@ -354,6 +354,14 @@ impl Dataset {
         Ok(Some(lf.select(present).collect()?))
     }
 
+    /// [`Dataset::frame`], and the table is then out of the dataset (its memory freed once the
+    /// caller drops the frame).
+    pub fn take(&mut self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
+        let f = self.frame(t, cols)?;
+        self.tables.remove(&t);
+        Ok(f)
+    }
+
     /// Column names of a table (with those of a raw export the command left unread).
     pub fn columns_of(&self, t: Table) -> Result<Vec<String>> {
         let mut lf = self.scan(t)?;

@@ -593,7 +593,7 @@ impl EventIndex {
 /// `extra_ids`. `deal_pipe` codes each known deal's pipeline, used when the events carry no
 /// pipeline of their own.
 pub fn index_events(
-    ev: &DataFrame,
+    ev: DataFrame,
     row_ids: Option<&StringChunked>,
     n_rows: usize,
     extra_ids: &mut StringChunked,
@@ -603,12 +603,12 @@ pub fn index_events(
     let t_code = crate::timing::span("deal set: code events");
     // The deal ids (millions of distinct strings) on one thread, the rest on the other.
     let (ids, rest) = rayon::join(
-        || coded_ids(ev, "deal_id"),
+        || coded_ids(&ev, "deal_id"),
         || -> Result<(Coded, Coded, Vec<Option<i64>>)> {
             Ok((
-                coded(ev, "stage")?,
-                coded(ev, "pipeline")?,
-                millis(ev, "entered_at")?,
+                coded(&ev, "stage")?,
+                coded(&ev, "pipeline")?,
+                millis(&ev, "entered_at")?,
             ))
         },
     );
@@ -616,9 +616,9 @@ pub fn index_events(
     let (stage, pipe, mut at) = rest?;
     drop(t_code);
     let mut mids = 0;
-    if has(ev, "entered_at_min") && has(ev, "entered_at_max") {
-        let lo = millis(ev, "entered_at_min")?;
-        let hi = millis(ev, "entered_at_max")?;
+    if has(&ev, "entered_at_min") && has(&ev, "entered_at_max") {
+        let lo = millis(&ev, "entered_at_min")?;
+        let hi = millis(&ev, "entered_at_max")?;
         for i in 0..at.len() {
             if at[i].is_none() {
                 if let (Some(a), Some(b)) = (lo[i], hi[i]) {
@@ -669,8 +669,11 @@ pub fn index_events(
     let mut table: Vec<Option<Option<(Pos, u16)>>> = Vec::new();
     let mut unknown_n = vec![0usize; n_stage];
     let mut won_n = vec![0usize; n_stage];
-    let mut rows: Vec<(u32, i64, u16, Pos)> = Vec::with_capacity(ev.height());
-    for i in 0..ev.height() {
+    let height = ev.height();
+    // The frame is coded: its texts are no longer needed (the ids' values share its buffers).
+    drop(ev);
+    let mut rows: Vec<(u32, i64, u16, Pos)> = Vec::with_capacity(height);
+    for i in 0..height {
         let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
         let (Some(t), true, true) = (at[i], idc != NONE, sc != NONE) else {
             continue;
@@ -725,6 +728,7 @@ pub fn index_events(
     };
     let unknown = named(unknown_n);
     let won_labels = named(won_n);
+    drop((at, id_codes, stage, pipe, code_to_deal));
     let _t = crate::timing::span("deal set: order events");
     // A counting sort by deal (the offsets), then each deal's few events by (time, stage order);
     // rows already in that order (an ingested DIR, mostly) are taken as they are.

@@ -126,7 +126,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
     let t_set = crate::timing::span("scorecard: deal set");
-    let set = DealSet::build(Some(&deals), events.as_ref(), ds.pipelines())?;
+    let set = DealSet::build(Some(&deals), events.clone(), ds.pipelines())?;
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
     let period = a
