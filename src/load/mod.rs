@@ -91,13 +91,19 @@ pub struct LoaderArgs {
     /// export's deals and stage events are then parsed and validated in these columns only.
     /// None (ingest, show, and whenever `--fx` is given): every column.
     #[arg(skip)]
-    pub only: Option<std::collections::BTreeSet<String>>,
+    pub only: Option<BTreeMap<Table, Vec<String>>>,
 }
 
 impl LoaderArgs {
-    /// Read only these fields of a raw export's deals and stage events (see `only`).
-    pub fn read_only(&mut self, fields: &[&str]) {
-        self.only = Some(fields.iter().map(|f| f.to_string()).collect());
+    /// Read only these fields of a raw export's tables (see `only`); tables not named are read
+    /// whole.
+    pub fn read_only(&mut self, tables: &[(Table, &[&str])]) {
+        self.only = Some(
+            tables
+                .iter()
+                .map(|(t, f)| (*t, f.iter().map(|x| x.to_string()).collect()))
+                .collect(),
+        );
     }
 }
 
@@ -119,7 +125,7 @@ pub struct Settings {
     pub config: Config,
     pub config_path: Option<PathBuf>,
     /// `LoaderArgs::only`, dropped when `--fx` converts every money column.
-    pub only: Option<std::collections::BTreeSet<String>>,
+    pub only: Option<BTreeMap<Table, Vec<String>>>,
 }
 
 impl Settings {
@@ -474,7 +480,12 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 reason: format!("{} ({:?})", r.reason, r.value),
             });
         }
-        let sha = opened.sha256()?;
+        // A command that reads only some columns writes no manifest: no hash of the file.
+        let sha = if settings.only.is_some() {
+            String::new()
+        } else {
+            opened.sha256()?
+        };
         let mut rows_out = BTreeMap::new();
         for (t, df) in &res.frames {
             rows_out.insert(t.name().to_string(), df.height());

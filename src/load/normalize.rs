@@ -141,7 +141,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         }
     };
     let mut mapping = resolve(&headers, preset, s, file)?;
-    let unread = match &s.only {
+    let unread = match s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
         Some(only) => project(&mut mapping, only),
         None => Vec::new(),
     };
@@ -703,12 +703,17 @@ fn parallel_parts(
                 .collect::<Vec<_>>()
         },
         || {
-            let mut h = Sha256::new();
-            h.update(&map[..]);
-            h.finalize()
+            // No manifest is written when a command reads only some columns: no hash then.
+            cx.s.only.is_none().then(|| {
+                let mut h = Sha256::new();
+                h.update(&map[..]);
+                h.finalize()
+            })
         },
     );
-    opened.set_sha256(&sha);
+    if let Some(sha) = sha {
+        opened.set_sha256(&sha);
+    }
     // Row numbers: each part's count after the records before it.
     let mut base = count;
     let mut out = Vec::with_capacity(parts.len());
@@ -870,7 +875,7 @@ fn parse_plan<'r>(
 /// all of them), amount with currency, and the fields a derived deal id is made of. Other
 /// tables are read whole.
 /// Returns the names left out.
-fn project(m: &mut Mapping, only: &std::collections::BTreeSet<String>) -> Vec<String> {
+fn project(m: &mut Mapping, only: &[String]) -> Vec<String> {
     if !matches!(m.table, Table::Deals | Table::StageEvents) {
         return Vec::new();
     }
@@ -881,10 +886,10 @@ fn project(m: &mut Mapping, only: &std::collections::BTreeSet<String>) -> Vec<St
         .chain(m.extras.iter().map(|(_, n)| n.clone()))
         .collect();
     let derived_id = m.table == Table::Deals && !m.has("deal_id");
-    let money = only.contains("amount") || only.contains("currency");
+    let money = only.iter().any(|o| o == "amount" || o == "currency");
     m.plans.retain(|p| {
         let f = p.field;
-        only.contains(f)
+        only.iter().any(|o| o == f)
             || p.kind == Kind::DateTime
             || matches!(
                 f,
@@ -893,7 +898,7 @@ fn project(m: &mut Mapping, only: &std::collections::BTreeSet<String>) -> Vec<St
             || (money && matches!(f, "amount" | "currency"))
             || (derived_id && matches!(f, "deal_name" | "account"))
     });
-    m.extras.retain(|(_, n)| only.contains(n.as_str()));
+    m.extras.retain(|(_, n)| only.contains(n));
     before
         .into_iter()
         .filter(|f| !m.has(f) && !m.extras.iter().any(|(_, n)| n == f))

@@ -103,9 +103,10 @@ struct Line {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let t_load = crate::timing::span("scorecard: load");
-    let mut fields: Vec<&str> = [DEAL_COLS, EVENT_COLS].concat();
+    let mut fields: Vec<&str> = DEAL_COLS.to_vec();
     fields.push(a.by.as_str());
-    a.load.read_only(&fields);
+    a.load
+        .read_only(&[(Table::Deals, &fields), (Table::StageEvents, EVENT_COLS)]);
     let ds = load::load(&a.inputs, &a.load)?;
     drop(t_load);
     let t_frame = crate::timing::span("scorecard: frame");
