@@ -55,13 +55,54 @@ fn is_blank(rec: &StringRecord) -> bool {
     rec.iter().all(|f| f.trim().is_empty())
 }
 
-fn footer(rec: &StringRecord) -> Option<String> {
+/// A record's cells: from the csv reader, or from the quote-free fast path ([`Line`]).
+trait Cells {
+    fn n_cells(&self) -> usize;
+    fn cell(&self, i: usize) -> Option<&str>;
+    fn cells(&self) -> impl Iterator<Item = &str>;
+}
+
+impl Cells for StringRecord {
+    fn n_cells(&self) -> usize {
+        self.len()
+    }
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i)
+    }
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        self.iter()
+    }
+}
+
+/// The cells of one line of a part without quotes, split at the delimiter.
+struct Line<'a> {
+    cells: Vec<&'a str>,
+}
+
+impl Cells for Line<'_> {
+    fn n_cells(&self) -> usize {
+        self.cells.len()
+    }
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.cells.get(i).copied()
+    }
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        self.cells.iter().copied()
+    }
+}
+
+fn footer<R: Cells>(rec: &R) -> Option<String> {
     // Footers fill at most two cells: most rows are ruled out without allocating.
-    if rec.iter().filter(|f| !f.trim().is_empty()).nth(2).is_some() {
+    if rec
+        .cells()
+        .filter(|f| !f.trim().is_empty())
+        .nth(2)
+        .is_some()
+    {
         return None;
     }
     let filled: Vec<&str> = rec
-        .iter()
+        .cells()
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .collect();
@@ -485,10 +526,10 @@ impl Part {
     }
 
     /// Parse one record (`row`: its row number) into the builders, or reject it.
-    fn row(&mut self, cx: &Cx, row: usize, rec: &StringRecord) {
+    fn row<R: Cells>(&mut self, cx: &Cx, row: usize, rec: &R) {
         let (s, file, plans, width) = (cx.s, cx.file, cx.plans, cx.width);
         // Blank rows and footers (at most two filled cells) in one look at the cells.
-        let filled = rec.iter().filter(|f| !f.trim().is_empty()).take(3).count();
+        let filled = rec.cells().filter(|f| !f.trim().is_empty()).take(3).count();
         if filled == 0 {
             self.blank += 1;
             return;
@@ -501,19 +542,19 @@ impl Part {
         }
         self.rows_in += 1;
         // Ragged rows: extra non-empty fields, or missing fields.
-        if rec.len() != width {
+        if rec.n_cells() != width {
             let extra_empty =
-                rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
+                rec.n_cells() > width && rec.cells().skip(width).all(|f| f.trim().is_empty());
             let missing_unnamed =
-                rec.len() < width && cx.headers[rec.len()..].iter().all(|h| h.is_empty());
+                rec.n_cells() < width && cx.headers[rec.n_cells()..].iter().all(|h| h.is_empty());
             if !extra_empty && !missing_unnamed {
-                let raw: Vec<&str> = rec.iter().collect();
+                let raw: Vec<&str> = rec.cells().collect();
                 self.rejects.push(Reject::new(
                     file,
                     row,
                     "",
                     &raw.join(","),
-                    &format!("row has {} fields, the header has {width}", rec.len()),
+                    &format!("row has {} fields, the header has {width}", rec.n_cells()),
                 ));
                 self.rejected_rows += 1;
                 return;
@@ -540,7 +581,7 @@ impl Part {
         // HubSpot stage-entered cells of this row
         let mut events: Vec<(usize, date::DateCell)> = Vec::new();
         for (wi, w) in cx.wide.iter().enumerate() {
-            let raw = rec.get(w.col).unwrap_or("").trim();
+            let raw = rec.cell(w.col).unwrap_or("").trim();
             if null(raw) {
                 continue;
             }
@@ -579,7 +620,7 @@ impl Part {
             return;
         }
         for (pi, p) in plans.iter().enumerate() {
-            let raw = p.cols.first().and_then(|&c| rec.get(c)).unwrap_or("");
+            let raw = p.cols.first().and_then(|&c| rec.cell(c)).unwrap_or("");
             self.cols[pi].push(&vals[pi], self.flags[pi].percent, raw);
         }
         let derived_id = self.derived.push_row(
@@ -595,7 +636,7 @@ impl Part {
             &mut self.currency_unknown,
         );
         for (ei, (h, _)) in cx.mapping.extras.iter().enumerate() {
-            let raw = rec.get(*h).unwrap_or("").trim();
+            let raw = rec.cell(*h).unwrap_or("").trim();
             let v = if null(raw) {
                 Val::Null
             } else {
@@ -682,9 +723,16 @@ fn parallel_parts(
                     let slice = &data[w[0]..w[1]];
                     let cap = slice.len() / 40 + 16;
                     let mut part = Part::new(cx, cap);
+                    let mut k = 0usize;
+                    if let Some(text) = plain_text(slice) {
+                        each_line(text, delim, cx.width, |line| {
+                            k += 1;
+                            part.row(cx, k, line);
+                        });
+                        return (part, k);
+                    }
                     let mut rdr = super::read::csv_reader(delim, slice);
                     let mut rec = StringRecord::new();
-                    let mut k = 0usize;
                     loop {
                         match rdr.read_record(&mut rec) {
                             Ok(true) => {
@@ -725,6 +773,35 @@ fn parallel_parts(
         out.push(part);
     }
     Ok(Some(out))
+}
+
+/// A part that the csv reader would cut exactly at newlines and delimiters: valid UTF-8, no
+/// quote, and no carriage return except before a newline. None otherwise (the reader is used).
+fn plain_text(slice: &[u8]) -> Option<&str> {
+    if memchr::memchr(b'"', slice).is_some() {
+        return None;
+    }
+    if memchr::memchr_iter(b'\r', slice).any(|i| slice.get(i + 1) != Some(&b'\n')) {
+        return None;
+    }
+    std::str::from_utf8(slice).ok()
+}
+
+/// The records of a [`plain_text`] part: a record is a line, its cells split at the
+/// delimiter, as the csv reader would cut them (an empty line is no record).
+fn each_line<'a>(text: &'a str, delim: u8, width: usize, mut f: impl FnMut(&Line<'a>)) {
+    let mut line = Line {
+        cells: Vec::with_capacity(width + 1),
+    };
+    for l in text.split('\n') {
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        if l.is_empty() {
+            continue;
+        }
+        line.cells.clear();
+        line.cells.extend(l.split(char::from(delim)));
+        f(&line);
+    }
 }
 
 /// Offsets that cut `data` into about `n` parts at record boundaries: after a newline outside
@@ -798,9 +875,9 @@ fn append_column(e: std::collections::btree_map::Entry<'_, &str, Column>, c: Col
 /// Parse one planned field of a row. Returns the value and, for numbers, the `%` and currency
 /// symbol it carried.
 #[allow(clippy::too_many_arguments)]
-fn parse_plan<'r>(
+fn parse_plan<'r, R: Cells>(
     p: &Plan,
-    rec: &'r StringRecord,
+    rec: &'r R,
     s: &Settings,
     null: &dyn Fn(&str) -> bool,
     ev: Option<&mut date::OrderEvidence>,
@@ -812,7 +889,7 @@ fn parse_plan<'r>(
     let Some((col, raw)) = p
         .cols
         .iter()
-        .map(|&c| (c, rec.get(c).unwrap_or("").trim()))
+        .map(|&c| (c, rec.cell(c).unwrap_or("").trim()))
         .find(|(_, r)| !null(r))
     else {
         return (Val::Null, MoneyCell::default());
@@ -1022,12 +1099,12 @@ impl Derived {
 
     /// Fill the derived columns for one accepted row; returns the deal id it derived, if any.
     #[allow(clippy::too_many_arguments)]
-    fn push_row(
+    fn push_row<R: Cells>(
         &mut self,
         plans: &[Plan],
         vals: &[Val<'_>],
         money: &[MoneyCell],
-        rec: &StringRecord,
+        rec: &R,
         s: &Settings,
         preset: Option<&Preset>,
         row: usize,
@@ -1108,7 +1185,7 @@ impl Derived {
                     Some(_) => ix
                         .created
                         .and_then(|i| plans[i].cols.first())
-                        .and_then(|&c| rec.get(c))
+                        .and_then(|&c| rec.cell(c))
                         .unwrap_or("")
                         .trim()
                         .to_string(),
@@ -1286,6 +1363,37 @@ fn hubspot_columns(headers: &[String]) -> Vec<Wide> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_free_parts_split_as_the_csv_reader_cuts_them() {
+        for (data, delim) in [
+            (
+                "a,b,c\r\n\r\nx,,ü 中\n\n1,2\n,,\n   \nlast,row,\u{3000}",
+                b',',
+            ),
+            ("id;amount\n1;1.234,50 €\n2;\n\n", b';'),
+            ("a\tb\n\tc\t\n", b'\t'),
+            ("", b','),
+            ("\n\n", b','),
+        ] {
+            let text = plain_text(data.as_bytes()).expect("plain");
+            let mut fast: Vec<Vec<String>> = Vec::new();
+            each_line(text, delim, 3, |l| {
+                fast.push(l.cells.iter().map(|c| c.to_string()).collect())
+            });
+            let mut rdr = super::super::read::csv_reader(delim, data.as_bytes());
+            let slow: Vec<Vec<String>> = rdr
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_string).collect())
+                .collect();
+            assert_eq!(fast, slow, "{data:?}");
+        }
+        // Quotes, a lone carriage return, or bytes that are not UTF-8: the csv reader is used.
+        assert!(plain_text(b"a,\"b\"\n").is_none());
+        assert!(plain_text(b"a\rb\n").is_none());
+        assert!(plain_text(b"a\r").is_none());
+        assert!(plain_text(b"a,\xff\n").is_none());
+    }
 
     #[test]
     fn footers_are_recognised() {
