@@ -714,39 +714,18 @@ fn parallel_parts(
     let Some(bounds) = split_points(data, n, delim) else {
         return Ok(None);
     };
+    // The file's pages are dropped from this process as each piece is read (they stay in the
+    // page cache): a big export does not count twice in memory, as file and as columns.
+    release(&map, 0, map.len());
     let (parts, sha) = rayon::join(
         || {
             use rayon::prelude::*;
             bounds
                 .par_windows(2)
                 .map(|w| {
-                    let slice = &data[w[0]..w[1]];
-                    let cap = slice.len() / 40 + 16;
-                    let mut part = Part::new(cx, cap);
-                    let mut k = 0usize;
-                    if let Some(text) = plain_text(slice) {
-                        each_line(text, delim, cx.width, |line| {
-                            k += 1;
-                            part.row(cx, k, line);
-                        });
-                        return (part, k);
-                    }
-                    let mut rdr = super::read::csv_reader(delim, slice);
-                    let mut rec = StringRecord::new();
-                    loop {
-                        match rdr.read_record(&mut rec) {
-                            Ok(true) => {
-                                k += 1;
-                                part.row(cx, k, &rec);
-                            }
-                            Ok(false) => break,
-                            Err(e) => {
-                                k += 1;
-                                part.unreadable(cx, k, &super::read::csv_error(&e));
-                            }
-                        }
-                    }
-                    (part, k)
+                    let parsed = parse_slice(cx, &data[w[0]..w[1]], delim);
+                    release(&map, start + w[0], start + w[1]);
+                    parsed
                 })
                 .collect::<Vec<_>>()
         },
@@ -754,7 +733,10 @@ fn parallel_parts(
             // No manifest is written when a command reads only some columns: no hash then.
             cx.s.only.is_none().then(|| {
                 let mut h = Sha256::new();
-                h.update(&map[..]);
+                for (i, piece) in map.chunks(HASH_PIECE).enumerate() {
+                    h.update(piece);
+                    release(&map, i * HASH_PIECE, i * HASH_PIECE + piece.len());
+                }
                 h.finalize()
             })
         },
@@ -773,6 +755,60 @@ fn parallel_parts(
         out.push(part);
     }
     Ok(Some(out))
+}
+
+/// Bytes hashed between two releases of the file's pages.
+const HASH_PIECE: usize = 8 << 20;
+
+/// Drop this process's mapping of `map[from..to]` (from rounded down to a page). The pages
+/// stay in the page cache, and a later read of them maps the same file contents again.
+fn release(map: &memmap2::Mmap, from: usize, to: usize) {
+    #[cfg(unix)]
+    {
+        let start = from / 4096 * 4096;
+        let to = to.min(map.len());
+        if to > start {
+            // SAFETY: the map is read-only and salesctl never writes its inputs: after
+            // MADV_DONTNEED a read of these pages maps the same file contents again, so the
+            // slices borrowed from the map keep their bytes. A failure (another page size)
+            // only keeps the pages.
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, to - start)
+            };
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (map, from, to);
+}
+
+/// Parse one part of a big file: its records and how many there were.
+fn parse_slice<'a>(cx: &Cx<'a>, slice: &[u8], delim: u8) -> (Part, usize) {
+    let cap = slice.len() / 40 + 16;
+    let mut part = Part::new(cx, cap);
+    let mut k = 0usize;
+    if let Some(text) = plain_text(slice) {
+        each_line(text, delim, cx.width, |line| {
+            k += 1;
+            part.row(cx, k, line);
+        });
+        return (part, k);
+    }
+    let mut rdr = super::read::csv_reader(delim, slice);
+    let mut rec = StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {
+                k += 1;
+                part.row(cx, k, &rec);
+            }
+            Ok(false) => break,
+            Err(e) => {
+                k += 1;
+                part.unreadable(cx, k, &super::read::csv_error(&e));
+            }
+        }
+    }
+    (part, k)
 }
 
 /// A part that the csv reader would cut exactly at newlines and delimiters: valid UTF-8, no
