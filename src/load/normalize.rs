@@ -811,6 +811,16 @@ fn parse_slice<'a>(cx: &Cx<'a>, slice: &[u8], delim: u8) -> (Part, usize) {
     (part, k)
 }
 
+/// `str::trim`, with cells that start and end in a visible ASCII character (most) returned as
+/// they are without a look at what Unicode calls whitespace.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if (b'!'..=b'~').contains(&f) && (b'!'..=b'~').contains(&l) => s,
+        _ => s.trim(),
+    }
+}
+
 /// A part that the csv reader would cut exactly at newlines and delimiters: valid UTF-8, no
 /// quote, and no carriage return except before a newline. None otherwise (the reader is used).
 fn plain_text(slice: &[u8]) -> Option<&str> {
@@ -829,14 +839,32 @@ fn each_line<'a>(text: &'a str, delim: u8, width: usize, mut f: impl FnMut(&Line
     let mut line = Line {
         cells: Vec::with_capacity(width + 1),
     };
-    for l in text.split('\n') {
-        let l = l.strip_suffix('\r').unwrap_or(l);
-        if l.is_empty() {
-            continue;
+    let b = text.as_bytes();
+    // One pass for delimiters and newlines; both are ASCII, so every cut is a char boundary.
+    let mut start = 0;
+    let mut end_line = |line: &mut Line<'a>, start: usize, end: usize| {
+        let end = if end > start && b[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        let last = text.get(start..end).unwrap_or("");
+        if !(line.cells.is_empty() && last.is_empty()) {
+            line.cells.push(last);
+            f(line);
         }
         line.cells.clear();
-        line.cells.extend(l.split(char::from(delim)));
-        f(&line);
+    };
+    for i in memchr::memchr2_iter(delim, b'\n', b) {
+        if b[i] == delim {
+            line.cells.push(text.get(start..i).unwrap_or(""));
+        } else {
+            end_line(&mut line, start, i);
+        }
+        start = i + 1;
+    }
+    if start < b.len() || !line.cells.is_empty() {
+        end_line(&mut line, start, b.len());
     }
 }
 
@@ -925,7 +953,7 @@ fn parse_plan<'r, R: Cells>(
     let Some((col, raw)) = p
         .cols
         .iter()
-        .map(|&c| (c, rec.cell(c).unwrap_or("").trim()))
+        .map(|&c| (c, trim(rec.cell(c).unwrap_or(""))))
         .find(|(_, r)| !null(r))
     else {
         return (Val::Null, MoneyCell::default());
@@ -938,7 +966,11 @@ fn parse_plan<'r, R: Cells>(
     };
     match p.kind {
         Kind::Text | Kind::Period => (
-            Val::Text(raw.trim_start_matches('\'')),
+            Val::Text(if raw.starts_with('\'') {
+                raw.trim_start_matches('\'')
+            } else {
+                raw
+            }),
             MoneyCell::default(),
         ),
         Kind::DateTime => {
@@ -1056,6 +1088,7 @@ struct Derived {
     cancelled: Option<Vec<Option<bool>>>,
     derived_ids: usize,
     unknown_stages: BTreeMap<String, usize>,
+    memo: StatusMemo,
     ix: Ix,
 }
 
@@ -1130,6 +1163,7 @@ impl Derived {
             derived_ids: 0,
             ix: Ix::of(&m.plans),
             unknown_stages: BTreeMap::new(),
+            memo: StatusMemo::default(),
         }
     }
 
@@ -1155,19 +1189,24 @@ impl Derived {
         };
         let mut status = Status::Open;
         if let Some(b) = &mut self.status {
-            let from_col = text(ix.status).and_then(|t| s.outcomes.parse_status(t));
-            let stage = text(ix.stage);
-            let stage_status = stage.map(|st| s.outcomes.status_of(st));
-            status = from_col.unwrap_or(stage_status.unwrap_or(Status::Open));
+            let (status_text, stage, pipeline) =
+                (text(ix.status), text(ix.stage), text(ix.pipeline));
+            // A few distinct (status, stage, pipeline) triples make up a whole export: each is
+            // looked up among the outcome labels and stage lists once.
+            let (st, unknown) = self.memo.get(status_text, stage, pipeline, || {
+                let from_col = status_text.and_then(|t| s.outcomes.parse_status(t));
+                let stage_status = stage.map(|st| s.outcomes.status_of(st));
+                let unknown = matches!((stage, stage_status), (Some(st), Some(Status::Open)) if !known_stage(pipelines, pipeline, st));
+                (from_col.unwrap_or(stage_status.unwrap_or(Status::Open)), unknown)
+            });
+            status = st;
             if let Some(Val::Bool(false)) = ix.active.map(|i| vals[i]) {
                 if status == Status::Open {
                     status = Status::Lost;
                 }
             }
-            if let (Some(st), Some(Status::Open)) = (stage, stage_status) {
-                if !known_stage(pipelines, text(ix.pipeline), st) {
-                    *self.unknown_stages.entry(st.to_string()).or_default() += 1;
-                }
+            if let (true, Some(st)) = (unknown, stage) {
+                *self.unknown_stages.entry(st.to_string()).or_default() += 1;
             }
             b.append_value(status.as_str());
         }
@@ -1322,6 +1361,49 @@ impl Derived {
             ));
         }
         Ok(())
+    }
+}
+
+/// Status (and whether the stage is unknown) per (status cell, stage, pipeline) seen, up to
+/// `StatusMemo::MAX` triples (beyond that each row is worked out again).
+#[derive(Default)]
+struct StatusMemo {
+    by_hash: foldhash::HashMap<u64, Vec<(MemoKey, (Status, bool))>>,
+    len: usize,
+}
+
+type MemoKey = [Option<Box<str>>; 3];
+
+impl StatusMemo {
+    const MAX: usize = 4096;
+
+    fn get(
+        &mut self,
+        a: Option<&str>,
+        b: Option<&str>,
+        c: Option<&str>,
+        f: impl FnOnce() -> (Status, bool),
+    ) -> (Status, bool) {
+        use std::hash::BuildHasher;
+        let h = foldhash::fast::FixedState::with_seed(7).hash_one((a, b, c));
+        let same =
+            |k: &MemoKey| k[0].as_deref() == a && k[1].as_deref() == b && k[2].as_deref() == c;
+        if let Some(v) = self
+            .by_hash
+            .get(&h)
+            .and_then(|l| l.iter().find(|(k, _)| same(k)))
+        {
+            return v.1;
+        }
+        let v = f();
+        if self.len < Self::MAX {
+            self.len += 1;
+            self.by_hash
+                .entry(h)
+                .or_default()
+                .push(([a.map(Into::into), b.map(Into::into), c.map(Into::into)], v));
+        }
+        v
     }
 }
 

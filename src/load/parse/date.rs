@@ -49,6 +49,17 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
     if b.is_empty() {
         return Err(());
     }
+    // The commonest cell, `2026-10-31`, read without splitting.
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return ymd_ms(y as i32, m, d).map(DateCell::At).ok_or(());
+        }
+    }
     if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') {
         return year_first(s, ctx).map(DateCell::At);
     }
@@ -365,6 +376,11 @@ mod tests {
     #[test]
     fn iso_dates_and_datetimes() {
         assert_eq!(at("2026-10-31"), dt(2026, 10, 31, 0, 0, 0));
+        assert_eq!(at("1999-01-01"), dt(1999, 1, 1, 0, 0, 0));
+        let mut ev = OrderEvidence::default();
+        for bad in ["2026-02-30", "2026-13-01", "2026-1a-01", "20x6-10-31"] {
+            assert!(parse(bad, &DateCtx::default(), &mut ev).is_err(), "{bad}");
+        }
         assert_eq!(at("2026-10-31 14:05"), dt(2026, 10, 31, 14, 5, 0));
         assert_eq!(at("2026-10-31T14:05:09"), dt(2026, 10, 31, 14, 5, 9));
         assert_eq!(at("2023-10-02T14:05:00.000Z"), dt(2023, 10, 2, 14, 5, 0));
