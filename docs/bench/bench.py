@@ -15,7 +15,7 @@ import argparse, csv, io, os, shutil, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHARED = os.path.abspath(os.path.join(ROOT, "..", "shared", "bench"))
-BIN = os.path.join(ROOT, "target", "release", "salesctl")
+BIN = os.environ.get("SALESCTL_BIN") or os.path.join(ROOT, "target", "release", "salesctl")
 STAGES = "Prospecting,Qualification,Proposal,Negotiation"
 
 

@@ -446,28 +446,60 @@ fn expected_distinct(ca: &StringChunked) -> usize {
 fn code_part(ca: &StringChunked) -> Coded {
     let mut map: KeyMap =
         KeyMap::with_capacity_and_hasher(expected_distinct(ca), Default::default());
+    // A text of at most 12 bytes is packed with its length into one integer, compared and
+    // hashed as one (labels such as stages, statuses and owners mostly are that short).
+    let mut short: foldhash::HashMap<u128, u32> = Default::default();
     let mut values: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(ca.len());
     // Equal values often come in runs (an ingested DIR keeps each deal's events together): a
     // value equal to the previous one takes its code without a hash lookup.
+    let mut last_short: Option<(u128, u32)> = None;
     let mut last: Option<(&str, u32)> = None;
     for v in ca.iter() {
-        codes.push(match v {
-            None => NONE,
-            Some(t) => match last {
-                Some((l, c)) if l == t => c,
+        let Some(t) = v else {
+            codes.push(NONE);
+            continue;
+        };
+        if let Some(key) = packed(t) {
+            let c = match last_short {
+                Some((k, c)) if k == key => c,
                 _ => {
-                    let c = *map.entry(Key::new(t)).or_insert_with(|| {
+                    let c = *short.entry(key).or_insert_with(|| {
                         values.push(t.to_string());
                         (values.len() - 1) as u32
                     });
-                    last = Some((t, c));
+                    last_short = Some((key, c));
                     c
                 }
-            },
+            };
+            codes.push(c);
+            continue;
+        }
+        codes.push(match last {
+            Some((l, c)) if l == t => c,
+            _ => {
+                let c = *map.entry(Key::new(t)).or_insert_with(|| {
+                    values.push(t.to_string());
+                    (values.len() - 1) as u32
+                });
+                last = Some((t, c));
+                c
+            }
         });
     }
     Coded { codes, values }
+}
+
+/// A text of at most 12 bytes as one integer: its length, then its bytes, zero-padded.
+fn packed(t: &str) -> Option<u128> {
+    let b = t.as_bytes();
+    if b.len() > 12 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..4].copy_from_slice(&(b.len() as u32).to_le_bytes());
+    k[4..4 + b.len()].copy_from_slice(b);
+    Some(u128::from_le_bytes(k))
 }
 
 /// A datetime column as epoch milliseconds (None for null or a missing column).
