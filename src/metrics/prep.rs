@@ -446,46 +446,69 @@ fn expected_distinct(ca: &StringChunked) -> usize {
 fn code_part(ca: &StringChunked) -> Coded {
     let mut map: KeyMap =
         KeyMap::with_capacity_and_hasher(expected_distinct(ca), Default::default());
-    // A text of at most 12 bytes is packed with its length into one integer, compared and
-    // hashed as one (labels such as stages, statuses and owners mostly are that short).
-    let mut short: foldhash::HashMap<u128, u32> = Default::default();
+    // A text of at most 12 bytes is held whole in its 16-byte view (length, then the bytes,
+    // zero-padded): the view is the key, compared as one integer. The few labels of a column
+    // such as stage or status are searched in a short list, more in a hash map.
+    let mut few: Vec<(u128, u32)> = Vec::new();
+    let mut many: foldhash::HashMap<u128, u32> = Default::default();
     let mut values: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(ca.len());
     // Equal values often come in runs (an ingested DIR keeps each deal's events together): a
-    // value equal to the previous one takes its code without a hash lookup.
+    // value equal to the previous one takes its code without a lookup.
     let mut last_short: Option<(u128, u32)> = None;
     let mut last: Option<(&str, u32)> = None;
-    for v in ca.iter() {
-        let Some(t) = v else {
-            codes.push(NONE);
-            continue;
-        };
-        if let Some(key) = packed(t) {
-            let c = match last_short {
-                Some((k, c)) if k == key => c,
+    for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
+        let validity = chunk.validity();
+        for (i, view) in arr.views().iter().enumerate() {
+            if validity.is_some_and(|b| !b.get_bit(i)) {
+                codes.push(NONE);
+                continue;
+            }
+            if view.length <= 12 {
+                let mut key = view.as_u128();
+                if view.length < 12 && key >> (32 + 8 * view.length) != 0 {
+                    // Not zero-padded (a writer outside the Arrow spec): pack the text.
+                    key = packed(arr.value(i)).unwrap_or(key);
+                }
+                let c = match last_short {
+                    Some((k, c)) if k == key => c,
+                    _ => {
+                        let found = if many.is_empty() {
+                            few.iter().find(|(k, _)| *k == key).map(|&(_, c)| c)
+                        } else {
+                            many.get(&key).copied()
+                        };
+                        let c = found.unwrap_or_else(|| {
+                            values.push(arr.value(i).to_string());
+                            let c = (values.len() - 1) as u32;
+                            if many.is_empty() && few.len() < 16 {
+                                few.push((key, c));
+                            } else {
+                                many.extend(few.drain(..));
+                                many.insert(key, c);
+                            }
+                            c
+                        });
+                        last_short = Some((key, c));
+                        c
+                    }
+                };
+                codes.push(c);
+                continue;
+            }
+            let t = arr.value(i);
+            codes.push(match last {
+                Some((l, c)) if l == t => c,
                 _ => {
-                    let c = *short.entry(key).or_insert_with(|| {
+                    let c = *map.entry(Key::new(t)).or_insert_with(|| {
                         values.push(t.to_string());
                         (values.len() - 1) as u32
                     });
-                    last_short = Some((key, c));
+                    last = Some((t, c));
                     c
                 }
-            };
-            codes.push(c);
-            continue;
+            });
         }
-        codes.push(match last {
-            Some((l, c)) if l == t => c,
-            _ => {
-                let c = *map.entry(Key::new(t)).or_insert_with(|| {
-                    values.push(t.to_string());
-                    (values.len() - 1) as u32
-                });
-                last = Some((t, c));
-                c
-            }
-        });
     }
     Coded { codes, values }
 }
@@ -932,6 +955,27 @@ mod tests {
         let df = DataFrame::new_infer_height(vec![Column::new("id".into(), vals.clone())]).unwrap();
         let got = coded(&df, "id").unwrap();
         let (codes, values) = reference(&vals);
+        assert_eq!(got.values, values);
+        assert_eq!(got.codes, codes);
+    }
+
+    #[test]
+    fn labels_code_the_same_past_the_short_list() {
+        // 12-byte and shorter labels (held in their views), a 13-byte one, the empty text and
+        // nulls; more than 16 short labels so the list gives way to the map midway.
+        let vals: Vec<Option<String>> = (0..5_000)
+            .map(|i| match i % 23 {
+                0 => None,
+                1 => Some(String::new()),
+                2 => Some("Qualification".into()),
+                3 => Some("exactly12byt".into()),
+                k => Some(format!("S{}", (k * 7 + i / 1000) % 30)),
+            })
+            .collect();
+        let df = DataFrame::new_infer_height(vec![Column::new("s".into(), vals.clone())]).unwrap();
+        let got = coded(&df, "s").unwrap();
+        let (codes, values) = reference(&vals);
+        assert!(values.len() > 20);
         assert_eq!(got.values, values);
         assert_eq!(got.codes, codes);
     }
