@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 
 use super::deals::{Basis, DealSet};
-use super::paths::{Path, Pos};
+use super::paths::Pos;
 use crate::model::Status;
 
 /// Creation cohorts.
@@ -133,33 +133,7 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
     let mut cohorts: HashMap<String, u32> = HashMap::new();
     let mut cohort_names: Vec<String> = Vec::new();
     const NO: u32 = super::prep::NONE;
-    // Paths are worked out a block of deals at a time on every core; the loop adds them up.
-    const BLOCK: usize = 1 << 16;
-    let path_of = |d: usize| {
-        set.stages(d)?;
-        let created = set.created_at(d);
-        if let Some((a, b)) = p.created_in {
-            if !created.is_some_and(|c| c >= a && c < b) {
-                return None;
-            }
-        }
-        let window_end = match (p.window_ms, created) {
-            (Some(w), Some(c)) => Some(c + w),
-            _ => None,
-        };
-        Some(set.path(d, window_end))
-    };
-    let mut block: Vec<Option<(Path, Basis, bool)>> = Vec::new();
     for d in 0..set.len() {
-        if d % BLOCK == 0 {
-            use rayon::prelude::*;
-            let end = (d + BLOCK).min(set.len());
-            block = (d..end)
-                .into_par_iter()
-                .with_min_len(1024)
-                .map(path_of)
-                .collect();
-        }
         let Some(stages) = set.stages(d) else {
             *st.no_stage_list
                 .entry(set.pipeline_name(d).to_string())
@@ -180,9 +154,11 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
                 }
             }
         }
-        let Some((path, basis, first)) = block[d % BLOCK].take() else {
-            continue;
+        let window_end = match (p.window_ms, created) {
+            (Some(w), Some(c)) => Some(c + w),
+            _ => None,
         };
+        let (path, basis, first) = set.path(d, window_end);
         let reach = if p.in_order {
             path.reached_in_order
         } else {
