@@ -515,7 +515,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         });
         rejects.extend(res.rejects);
         if !res.unread.is_empty() {
-            let u = unread.entry(res.table).or_insert_with(Vec::new);
+            let u = unread.entry(res.table).or_default();
             for f in res.unread {
                 if !u.contains(&f) {
                     u.push(f);

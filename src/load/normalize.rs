@@ -1368,11 +1368,13 @@ impl Derived {
 /// `StatusMemo::MAX` triples (beyond that each row is worked out again).
 #[derive(Default)]
 struct StatusMemo {
-    by_hash: foldhash::HashMap<u64, Vec<(MemoKey, (Status, bool))>>,
+    by_hash: foldhash::HashMap<u64, Vec<(MemoKey, MemoValue)>>,
     len: usize,
 }
 
 type MemoKey = [Option<Box<str>>; 3];
+/// The status, and whether the stage is in no stage list.
+type MemoValue = (Status, bool);
 
 impl StatusMemo {
     const MAX: usize = 4096;
