@@ -63,10 +63,30 @@ pub fn deal_set(
     build_set(ds, cols, by, events)
 }
 
-/// [`deal_set`] that takes the stage events out of the dataset: a history of millions of
-/// rows is freed as soon as the deal set has coded it (funnel and bottleneck read events only
-/// through the deal set).
-pub fn deal_set_taking_events(
+/// Load the inputs of a funnel-family command (funnel, bottleneck), reading only the deal
+/// columns `cols` (plus `--by`'s field) and the stage-event columns the deal set uses, and build
+/// its deal set. The stage events are taken out of the dataset: a history of millions of rows
+/// is freed as soon as the deal set has coded it. A stage order must be known.
+pub fn load_deal_set(
+    inputs: &[std::path::PathBuf],
+    load: &mut LoaderArgs,
+    cols: &[&str],
+    by: Option<&str>,
+) -> Result<(Dataset, Option<DataFrame>, DealSet)> {
+    let mut fields: Vec<&str> = cols.to_vec();
+    fields.extend(by);
+    load.read_only(&[
+        (crate::model::Table::Deals, &fields),
+        (crate::model::Table::StageEvents, EVENT_COLS),
+    ]);
+    let mut ds = crate::load::load(inputs, load)?;
+    let (deals, set) = deal_set_taking_events(&mut ds, cols, by)?;
+    require_stage_lists(&set, &ds)?;
+    Ok((ds, deals, set))
+}
+
+/// [`deal_set`] that takes the stage events out of the dataset (see [`load_deal_set`]).
+fn deal_set_taking_events(
     ds: &mut Dataset,
     cols: &[&str],
     by: Option<&str>,

@@ -17,7 +17,6 @@ use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Funnel};
 use crate::metrics::prep::{self, NONE};
 use crate::metrics::timing::{self, StageTime};
-use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
@@ -80,15 +79,8 @@ struct Row {
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
-    let mut fields: Vec<&str> = DEAL_COLS.to_vec();
-    fields.extend(a.by.as_deref());
-    a.load.read_only(&[
-        (Table::Deals, &fields),
-        (Table::StageEvents, analysis::EVENT_COLS),
-    ]);
-    let mut ds = load::load(&a.inputs, &a.load)?;
-    let (deals, set) = analysis::deal_set_taking_events(&mut ds, DEAL_COLS, a.by.as_deref())?;
-    analysis::require_stage_lists(&set, &ds)?;
+    let (ds, deals, set) =
+        analysis::load_deal_set(&a.inputs, &mut a.load, DEAL_COLS, a.by.as_deref())?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;
     let period = a

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 use super::analysis::{self, by_codes, parse_duration_days};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::LoaderArgs;
 use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
-use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
@@ -57,15 +56,8 @@ const DEAL_COLS: &[&str] = &[
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
-    let mut fields: Vec<&str> = DEAL_COLS.to_vec();
-    fields.extend(a.by.as_deref());
-    a.load.read_only(&[
-        (Table::Deals, &fields),
-        (Table::StageEvents, analysis::EVENT_COLS),
-    ]);
-    let mut ds = load::load(&a.inputs, &a.load)?;
-    let (deals, set) = analysis::deal_set_taking_events(&mut ds, DEAL_COLS, a.by.as_deref())?;
-    analysis::require_stage_lists(&set, &ds)?;
+    let (ds, deals, set) =
+        analysis::load_deal_set(&a.inputs, &mut a.load, DEAL_COLS, a.by.as_deref())?;
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())

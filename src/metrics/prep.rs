@@ -218,7 +218,6 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
         .step_by(step)
         .map(|o| ca.slice(o as i64, step.min(n - o)))
         .collect();
-    let t1 = crate::timing::span("partitioned: 1 count");
     // Pass 1: each row's partition, and each (chunk, partition)'s rows and bytes.
     let counted: Vec<(Vec<u16>, Vec<u32>, Vec<usize>)> = chunks
         .par_iter()
@@ -240,8 +239,6 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
             (pids, rows, bytes)
         })
         .collect();
-    drop(t1);
-    let t2 = crate::timing::span("partitioned: 2 copy");
     // Pass 2: each chunk copies its values into its own buffers per partition (exact sizes).
     let copied: Vec<Vec<(Vec<u32>, Vec<u8>)>> = chunks
         .par_iter()
@@ -266,8 +263,6 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
         })
         .collect();
     drop(chunks);
-    drop(t2);
-    let t3 = crate::timing::span("partitioned: 3 code");
     // Pass 3: each partition coded on its own, in row order: local codes per row, and where
     // each distinct value's bytes are (chunk, offset, length).
     type Rep = (u32, u32, u32);
@@ -309,8 +304,6 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
             (locals, reps)
         })
         .collect();
-    drop(t3);
-    let t4 = crate::timing::span("partitioned: 4 renumber");
     // Pass 4: global codes renumbered in order of first appearance.
     let mut base = Vec::with_capacity(P + 1);
     base.push(0usize);
@@ -339,7 +332,6 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
             codes.push(remap[g]);
         }
     }
-    drop(t4);
     (codes, Vals::Rows(first_rows))
 }
 
@@ -881,6 +873,16 @@ mod tests {
         (codes, values)
     }
 
+    /// `coded` on the column `vals` gives the reference codes and values.
+    fn codes_like_reference(vals: &[Option<String>]) {
+        let df =
+            DataFrame::new_infer_height(vec![Column::new("id".into(), vals.to_vec())]).unwrap();
+        let got = coded(&df, "id").unwrap();
+        let (codes, values) = reference(vals);
+        assert_eq!(got.values, values);
+        assert_eq!(got.codes, codes);
+    }
+
     #[test]
     fn long_columns_code_in_two_halves_as_one_pass_would() {
         // More rows than PAR_CODE_ROWS: short and long ids, nulls, runs, and values that
@@ -898,11 +900,7 @@ mod tests {
                 _ => Some(format!("d{}", (i * 104_729) % 40_009)),
             })
             .collect();
-        let df = DataFrame::new_infer_height(vec![Column::new("id".into(), vals.clone())]).unwrap();
-        let got = coded(&df, "id").unwrap();
-        let (codes, values) = reference(&vals);
-        assert_eq!(got.values, values);
-        assert_eq!(got.codes, codes);
+        codes_like_reference(&vals);
     }
 
     #[test]
@@ -952,11 +950,7 @@ mod tests {
             expected_distinct(&StringChunked::from_iter(vals.iter().map(|v| v.as_deref())))
                 < MANY_DISTINCT
         );
-        let df = DataFrame::new_infer_height(vec![Column::new("id".into(), vals.clone())]).unwrap();
-        let got = coded(&df, "id").unwrap();
-        let (codes, values) = reference(&vals);
-        assert_eq!(got.values, values);
-        assert_eq!(got.codes, codes);
+        codes_like_reference(&vals);
     }
 
     #[test]
