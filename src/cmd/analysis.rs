@@ -59,7 +59,7 @@ pub fn deal_set(
     cols: &[&str],
     by: Option<&str>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
-    let events = ds.frame(crate::model::Table::StageEvents, EVENT_COLS)?;
+    let events = ds.frame_coded(crate::model::Table::StageEvents, EVENT_COLS)?;
     build_set(ds, cols, by, events)
 }
 
@@ -91,7 +91,7 @@ fn deal_set_taking_events(
     cols: &[&str],
     by: Option<&str>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
-    let events = ds.take(crate::model::Table::StageEvents, EVENT_COLS)?;
+    let events = ds.take_coded(crate::model::Table::StageEvents, EVENT_COLS)?;
     build_set(ds, cols, by, events)
 }
 
@@ -107,7 +107,7 @@ fn build_set(
     }
     let _t = crate::timing::span("deal set");
     let t_read = crate::timing::span("deal set: read tables");
-    let deals = ds.frame(crate::model::Table::Deals, &cols)?;
+    let deals = ds.frame_coded(crate::model::Table::Deals, &cols)?;
     drop(t_read);
     if deals.is_none() && events.is_none() {
         return Err(Error::Input(

@@ -52,6 +52,7 @@ impl DateOrder {
 /// A growing column.
 pub enum Builder {
     Text(StringChunkedBuilder),
+    Label(LabelBuilder),
     Date(DateBuilder),
     Num {
         vals: Vec<Option<f64>>,
@@ -73,6 +74,7 @@ impl Builder {
     pub fn new(name: &str, kind: Kind, cap: usize) -> Builder {
         match kind {
             Kind::Text | Kind::Period => Builder::Text(StringChunkedBuilder::new(name.into(), cap)),
+            Kind::Label => Builder::Label(LabelBuilder::new(name, cap)),
             Kind::DateTime => Builder::Date(DateBuilder {
                 vals: Vec::with_capacity(cap),
                 amb: Vec::new(),
@@ -100,6 +102,8 @@ impl Builder {
         match (self, v) {
             (Builder::Text(b), Val::Text(s)) => b.append_value(*s),
             (Builder::Text(b), _) => b.append_null(),
+            (Builder::Label(b), Val::Text(s)) => b.append_value(s),
+            (Builder::Label(b), _) => b.append_null(),
             (Builder::Date(d), Val::Date(DateCell::At(ms))) => d.vals.push(*ms),
             (Builder::Date(d), Val::Date(cell @ DateCell::Ambiguous { .. })) => {
                 d.amb.push((d.vals.len(), *cell));
@@ -206,6 +210,7 @@ impl Builder {
         let mut note = None;
         let col = match self {
             Builder::Text(b) => b.finish().into_series().into_column(),
+            Builder::Label(b) => b.finish()?,
             Builder::Bool(v) => BooleanChunked::from_iter_options(name.into(), v.into_iter())
                 .into_series()
                 .into_column(),
@@ -276,4 +281,130 @@ impl Builder {
         };
         Ok((col, note))
     }
+}
+
+/// A text column of few distinct values (owner, stage, status, currency...): one code a row
+/// and the distinct texts, finished into a Categorical column. Four bytes a row instead of a
+/// 16-byte text view (ingest holds a whole table), and an ingested DIR stores the column
+/// dictionary-coded, so a command reading it gets the codes without hashing a text per row.
+pub struct LabelBuilder {
+    name: PlSmallStr,
+    codes: Vec<u32>,
+    values: Vec<Box<str>>,
+    /// Texts of at most 12 bytes packed into one integer: a short list, then a map.
+    few: Vec<(u128, u32)>,
+    short: foldhash::HashMap<u128, u32>,
+    long: foldhash::HashMap<Box<str>, u32>,
+    nulls: usize,
+}
+
+const NULL_CODE: u32 = u32::MAX;
+
+impl LabelBuilder {
+    pub fn new(name: &str, cap: usize) -> LabelBuilder {
+        LabelBuilder {
+            name: name.into(),
+            codes: Vec::with_capacity(cap),
+            values: Vec::new(),
+            few: Vec::new(),
+            short: Default::default(),
+            long: Default::default(),
+            nulls: 0,
+        }
+    }
+
+    fn fresh(&mut self, s: &str) -> u32 {
+        self.values.push(s.into());
+        (self.values.len() - 1) as u32
+    }
+
+    pub fn append_value(&mut self, s: &str) {
+        let c = match pack(s) {
+            Some(k) if self.short.is_empty() => match self.few.iter().find(|(kk, _)| *kk == k) {
+                Some(&(_, c)) => c,
+                None => {
+                    let c = self.fresh(s);
+                    if self.few.len() < 16 {
+                        self.few.push((k, c));
+                    } else {
+                        self.short.extend(self.few.drain(..));
+                        self.short.insert(k, c);
+                    }
+                    c
+                }
+            },
+            Some(k) => match self.short.get(&k) {
+                Some(&c) => c,
+                None => {
+                    let c = self.fresh(s);
+                    self.short.insert(k, c);
+                    c
+                }
+            },
+            None => match self.long.get(s) {
+                Some(&c) => c,
+                None => {
+                    let c = self.fresh(s);
+                    self.long.insert(s.into(), c);
+                    c
+                }
+            },
+        };
+        self.codes.push(c);
+    }
+
+    pub fn append_null(&mut self) {
+        self.codes.push(NULL_CODE);
+        self.nulls += 1;
+    }
+
+    /// The Categorical column (polars' global categories, so the parts of a file and the
+    /// files of one load append and concatenate).
+    pub fn finish(self) -> Result<Column> {
+        let dtype = DataType::from_categories(Categories::global());
+        let mapping = dtype.cat_mapping()?.clone();
+        if dtype.cat_physical()? != CategoricalPhysical::U32 {
+            // Not expected (the global categories are 32-bit): build it from the texts.
+            let texts = self
+                .codes
+                .iter()
+                .map(|&c| (c != NULL_CODE).then(|| &*self.values[c as usize]));
+            return Ok(StringChunked::from_iter_options(self.name.clone(), texts)
+                .into_series()
+                .cast(&dtype)?
+                .into_column());
+        }
+        let ids: Vec<u32> = self
+            .values
+            .iter()
+            .map(|v| mapping.insert_cat(v))
+            .collect::<PolarsResult<_>>()?;
+        let mut codes = self.codes;
+        let phys = if self.nulls == 0 {
+            for c in &mut codes {
+                *c = ids[*c as usize];
+            }
+            UInt32Chunked::from_vec(self.name, codes)
+        } else {
+            let it = codes
+                .iter()
+                .map(|&c| (c != NULL_CODE).then(|| ids[c as usize]));
+            UInt32Chunked::from_iter_options(self.name, it)
+        };
+        // SAFETY: every id came from `insert_cat` of this mapping; the dtype is 32-bit.
+        let cat = unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) };
+        Ok(cat.into_series().into_column())
+    }
+}
+
+/// A text of at most 12 bytes as one integer: its length, then its bytes, zero-padded.
+fn pack(t: &str) -> Option<u128> {
+    let b = t.as_bytes();
+    if b.len() > 12 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..4].copy_from_slice(&(b.len() as u32).to_le_bytes());
+    k[4..4 + b.len()].copy_from_slice(b);
+    Some(u128::from_le_bytes(k))
 }

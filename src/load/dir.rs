@@ -235,7 +235,10 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
                 )?;
                 let mut lf2 = lf.clone();
                 if lf2.collect_schema()?.get("pipeline").is_some() {
-                    *src = Source::Frame(lf.filter(col("pipeline").eq(lit(p.as_str()))).collect()?);
+                    *src = Source::Frame(
+                        lf.filter(col("pipeline").cast(DataType::String).eq(lit(p.as_str())))
+                            .collect()?,
+                    );
                 }
             }
         }

@@ -271,6 +271,21 @@ enum Source {
     Parquet(PathBuf),
 }
 
+/// Label columns (Categorical) cast to text.
+fn as_text(mut lf: LazyFrame) -> Result<LazyFrame> {
+    let schema = lf.collect_schema()?;
+    let casts: Vec<Expr> = schema
+        .iter()
+        .filter(|(_, dt)| matches!(dt, DataType::Categorical(..) | DataType::Enum(..)))
+        .map(|(n, _)| col(n.clone()).cast(DataType::String))
+        .collect();
+    Ok(if casts.is_empty() {
+        lf
+    } else {
+        lf.with_columns(casts)
+    })
+}
+
 impl Source {
     /// The rows in memory, if they are.
     fn rows(&self) -> Option<&DataFrame> {
@@ -302,8 +317,14 @@ impl Dataset {
         self.tables.keys().copied().collect()
     }
 
-    /// A lazy scan of a table; projections push down to the parquet reader of a DIR.
+    /// A lazy scan of a table; projections push down to the parquet reader of a DIR. Label
+    /// columns (dictionary-coded: owner, stage, status...) come as plain text.
     pub fn scan(&self, t: Table) -> Result<LazyFrame> {
+        as_text(self.scan_coded(t)?)
+    }
+
+    /// [`Dataset::scan`] with label columns left Categorical.
+    fn scan_coded(&self, t: Table) -> Result<LazyFrame> {
         match self.tables.get(&t) {
             Some(Source::Frame(df)) => Ok(df.clone().lazy()),
             Some(Source::Events(df)) => Ok(events::with_exits(df.clone())?.lazy()),
@@ -334,6 +355,15 @@ impl Dataset {
     /// Collect the columns of `t` among `cols` that exist (None when the input lacks the table).
     /// Only these columns are read from a DIR's parquet.
     pub fn frame(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
+        match self.frame_coded(t, cols)? {
+            Some(df) => Ok(Some(as_text(df.lazy())?.collect()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Dataset::frame`] with label columns left Categorical, for code that reads them through
+    /// `prep::coded` (the codes are then taken as they are, without hashing a text per row).
+    pub fn frame_coded(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
         if !self.has(t) {
             return Ok(None);
         }
@@ -349,7 +379,7 @@ impl Dataset {
                 return Ok(Some(df.select(names)?));
             }
         }
-        let mut lf = self.scan(t)?;
+        let mut lf = self.scan_coded(t)?;
         let schema = lf.collect_schema()?;
         let mut seen = std::collections::HashSet::new();
         let present: Vec<Expr> = cols
@@ -360,10 +390,10 @@ impl Dataset {
         Ok(Some(lf.select(present).collect()?))
     }
 
-    /// [`Dataset::frame`], and the table is then out of the dataset (its memory freed once the
-    /// caller drops the frame).
-    pub fn take(&mut self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
-        let f = self.frame(t, cols)?;
+    /// [`Dataset::frame_coded`], and the table is then out of the dataset (its memory freed
+    /// once the caller drops the frame).
+    pub fn take_coded(&mut self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
+        let f = self.frame_coded(t, cols)?;
         self.tables.remove(&t);
         Ok(f)
     }
@@ -546,7 +576,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             {
                 df = df
                     .lazy()
-                    .filter(col("pipeline").eq(lit(p.as_str())))
+                    .filter(col("pipeline").cast(DataType::String).eq(lit(p.as_str())))
                     .collect()?;
             }
         }

@@ -8,7 +8,7 @@ use csv::StringRecord;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::builder::{Builder, DateOrder, Val};
+use super::builder::{Builder, DateOrder, LabelBuilder, Val};
 use super::mapping::{Mapping, Plan, resolve};
 use super::parse::{date, money};
 use super::preset::{self, Preset, Special};
@@ -411,10 +411,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         let (at, _) = ev_at.finish("entered_at", order, file, "Date entered")?;
         let ev = DataFrame::new_infer_height(vec![
             ev_deal.finish().into_series().into_column(),
-            ev_pipe.finish().into_series().into_column(),
-            ev_stage.finish().into_series().into_column(),
+            ev_pipe.finish()?,
+            ev_stage.finish()?,
             at,
-            ev_owner.finish().into_series().into_column(),
+            ev_owner.finish()?,
         ])?;
         notes.push(format!(
             "{} `Date entered` columns read as {} stage events",
@@ -463,10 +463,10 @@ struct Part {
     derived: Derived,
     extras: Vec<Builder>,
     ev_deal: StringChunkedBuilder,
-    ev_pipe: StringChunkedBuilder,
-    ev_stage: StringChunkedBuilder,
+    ev_pipe: LabelBuilder,
+    ev_stage: LabelBuilder,
     ev_at: Builder,
-    ev_owner: StringChunkedBuilder,
+    ev_owner: LabelBuilder,
     rejects: Vec<Reject>,
     rejected_rows: usize,
     rows_in: usize,
@@ -495,10 +495,10 @@ impl Part {
                 .map(|(_, n)| Builder::new(n, Kind::Text, cap))
                 .collect(),
             ev_deal: StringChunkedBuilder::new("deal_id".into(), 0),
-            ev_pipe: StringChunkedBuilder::new("pipeline".into(), 0),
-            ev_stage: StringChunkedBuilder::new("stage".into(), 0),
+            ev_pipe: LabelBuilder::new("pipeline", 0),
+            ev_stage: LabelBuilder::new("stage", 0),
             ev_at: Builder::new("entered_at", Kind::DateTime, 0),
-            ev_owner: StringChunkedBuilder::new("owner".into(), 0),
+            ev_owner: LabelBuilder::new("owner", 0),
             rejects: Vec::new(),
             rejected_rows: 0,
             rows_in: 0,
@@ -965,7 +965,7 @@ fn parse_plan<'r, R: Cells>(
             .unwrap_or_default()
     };
     match p.kind {
-        Kind::Text | Kind::Period => (
+        Kind::Text | Kind::Label | Kind::Period => (
             Val::Text(if raw.starts_with('\'') {
                 raw.trim_start_matches('\'')
             } else {
@@ -1080,8 +1080,8 @@ fn output_fields(table: Table, m: &Mapping) -> Vec<&'static str> {
 /// Columns derived per row: status, currency, deal/order ids, close-date split.
 struct Derived {
     table: Table,
-    status: Option<StringChunkedBuilder>,
-    currency: Option<StringChunkedBuilder>,
+    status: Option<LabelBuilder>,
+    currency: Option<LabelBuilder>,
     id: Option<(StringChunkedBuilder, &'static str)>,
     closed: Option<Builder>,
     expected: Option<Builder>,
@@ -1151,9 +1151,9 @@ impl Derived {
         let split = deals && m.has("close_date");
         Derived {
             table,
-            status: deals.then(|| StringChunkedBuilder::new("status".into(), cap)),
+            status: deals.then(|| LabelBuilder::new("status", cap)),
             currency: (m.has("amount") || table == Table::Spend)
-                .then(|| StringChunkedBuilder::new("currency".into(), cap)),
+                .then(|| LabelBuilder::new("currency", cap)),
             id: id_field.map(|f| (StringChunkedBuilder::new(f.into(), cap), f)),
             closed: (split && !m.has("closed_at"))
                 .then(|| Builder::new("closed_at", Kind::DateTime, cap)),
@@ -1316,10 +1316,10 @@ impl Derived {
         assumptions: &mut Vec<String>,
     ) -> Result<()> {
         if let Some(b) = self.status {
-            out.insert("status", b.finish().into_series().into_column());
+            out.insert("status", b.finish()?);
         }
         if let Some(b) = self.currency {
-            out.insert("currency", b.finish().into_series().into_column());
+            out.insert("currency", b.finish()?);
         }
         if let Some((b, f)) = self.id {
             if f == "deal_id" {

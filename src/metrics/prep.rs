@@ -78,6 +78,21 @@ fn code_column(df: &DataFrame, name: &str) -> Result<Option<(Vec<u32>, Vals, Str
         return Ok(None);
     };
     let t0 = std::time::Instant::now();
+    if let Some((codes, values)) = code_categorical(c.as_materialized_series())? {
+        crate::timing::note(|| {
+            format!(
+                "coded {name} (dictionary): {} rows, {} values, {:.1} ms",
+                codes.len(),
+                values.len(),
+                t0.elapsed().as_secs_f64() * 1e3
+            )
+        });
+        return Ok(Some((
+            codes,
+            Vals::Strings(values),
+            StringChunked::from_iter(std::iter::empty::<Option<&str>>()),
+        )));
+    }
     let s = c.as_materialized_series().cast(&DataType::String)?;
     let ca = s.str()?.clone();
     let (codes, vals) = if let Some(c) = code_ascending(&ca) {
@@ -333,6 +348,46 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
         }
     }
     (codes, Vals::Rows(first_rows))
+}
+
+/// A Categorical column (a label column: owner, stage, status...) coded from its category
+/// ids, renumbered in order of first appearance (the codes a text column of the same values
+/// gets). None for any other type.
+fn code_categorical(s: &Series) -> Result<Option<(Vec<u32>, Vec<String>)>> {
+    let mapping = match s.dtype() {
+        DataType::Categorical(_, m) | DataType::Enum(_, m) => m.clone(),
+        _ => return Ok(None),
+    };
+    let ids = s.to_physical_repr().cast(&DataType::UInt32)?;
+    let ids = ids.u32()?;
+    let mut remap: Vec<u32> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut codes: Vec<u32> = Vec::with_capacity(ids.len());
+    for arr in ids.downcast_iter() {
+        let validity = arr.validity();
+        for (i, &id) in arr.values().iter().enumerate() {
+            if validity.is_some_and(|b| !b.get_bit(i)) {
+                codes.push(NONE);
+                continue;
+            }
+            let id = id as usize;
+            if id >= remap.len() {
+                remap.resize(id + 1, NONE);
+            }
+            if remap[id] == NONE {
+                let Some(text) = mapping.cat_to_str(id as u32) else {
+                    return Err(Error::Internal(format!(
+                        "category {id} of column {} has no text",
+                        s.name()
+                    )));
+                };
+                remap[id] = values.len() as u32;
+                values.push(text.to_string());
+            }
+            codes.push(remap[id]);
+        }
+    }
+    Ok(Some((codes, values)))
 }
 
 /// A column whose runs of equal values ascend strictly (an ingested DIR's stage events,

@@ -88,6 +88,9 @@ impl fmt::Display for Table {
 pub enum Kind {
     /// Text, kept as written (trimmed).
     Text,
+    /// Text with few distinct values (owner, stage, status, currency...): kept as written,
+    /// stored dictionary-coded (a Categorical column in memory and in an ingested DIR).
+    Label,
     /// A datetime (naive, millisecond precision).
     DateTime,
     /// A money amount; its currency goes to the table's `currency` field.
@@ -119,36 +122,36 @@ static DEALS: &[Field] = &[
     f("deal_id", Text),
     f("deal_name", Text),
     f("account", Text),
-    f("owner", Text),
-    f("team", Text),
-    f("region", Text),
-    f("product", Text),
-    f("source", Text),
-    f("pipeline", Text),
-    f("stage", Text),
+    f("owner", Label),
+    f("team", Label),
+    f("region", Label),
+    f("product", Label),
+    f("source", Label),
+    f("pipeline", Label),
+    f("stage", Label),
     f("stage_entered_at", DateTime),
-    f("status", Text),
+    f("status", Label),
     f("amount", Money),
-    f("currency", Text),
+    f("currency", Label),
     f("probability", Fraction),
     f("created_at", DateTime),
     f("closed_at", DateTime),
     f("expected_close_at", DateTime),
-    f("lost_reason", Text),
+    f("lost_reason", Label),
     f("modified_at", DateTime),
 ];
 
 static STAGE_EVENTS: &[Field] = &[
     f("deal_id", Text),
-    f("pipeline", Text),
-    f("stage", Text),
+    f("pipeline", Label),
+    f("stage", Label),
     f("entered_at", DateTime),
     f("exited_at", DateTime),
     f("entered_at_min", DateTime),
     f("entered_at_max", DateTime),
-    f("owner", Text),
+    f("owner", Label),
     f("amount", Money),
-    f("currency", Text),
+    f("currency", Label),
 ];
 
 static ORDERS: &[Field] = &[
@@ -156,33 +159,33 @@ static ORDERS: &[Field] = &[
     f("customer_id", Text),
     f("ordered_at", DateTime),
     f("amount", Money),
-    f("currency", Text),
+    f("currency", Label),
     f("quantity", Number),
     f("margin", Number),
-    f("channel", Text),
-    f("product", Text),
-    f("region", Text),
+    f("channel", Label),
+    f("product", Label),
+    f("region", Label),
 ];
 
 static SPEND: &[Field] = &[
     f("period", Period),
-    f("channel", Text),
+    f("channel", Label),
     f("spend", Money),
-    f("currency", Text),
+    f("currency", Label),
 ];
 
 static TARGETS: &[Field] = &[
-    f("dimension", Text),
+    f("dimension", Label),
     f("key", Text),
     f("period", Period),
     f("target", Number),
-    f("metric", Text),
+    f("metric", Label),
 ];
 
 static ACTIVITIES: &[Field] = &[
-    f("owner", Text),
+    f("owner", Label),
     f("at", DateTime),
-    f("kind", Text),
+    f("kind", Label),
     f("deal_id", Text),
     f("duration_minutes", Number),
 ];
@@ -192,7 +195,7 @@ static FEEDBACK: &[Field] = &[
     f("customer_id", Text),
     f("at", DateTime),
     f("score", Number),
-    f("scale", Text),
+    f("scale", Label),
 ];
 
 /// Deal status, from a status column or from the stage label.

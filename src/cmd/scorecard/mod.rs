@@ -118,13 +118,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if !cols.contains(&a.by.as_str()) {
         cols.push(a.by.as_str());
     }
-    let Some(deals) = ds.frame(Table::Deals, &cols)? else {
+    let Some(deals) = ds.frame_coded(Table::Deals, &cols)? else {
         return Err(Error::Input(
             "scorecard needs a deals table; the input holds none".into(),
         ));
     };
     prep::need(&deals, "deals", &["status"])?;
-    let events = ds.frame(Table::StageEvents, EVENT_COLS)?;
+    let events = ds.frame_coded(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
     let t_set = crate::timing::span("scorecard: deal set");
     let set = DealSet::build(Some(&deals), events.clone(), ds.pipelines())?;
