@@ -408,3 +408,41 @@ fn pack(t: &str) -> Option<u128> {
     k[4..4 + b.len()].copy_from_slice(b);
     Some(u128::from_le_bytes(k))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_finish_as_categorical_with_the_texts_written() {
+        // Nulls, the empty text, a label longer than 12 bytes, and more than 16 distinct short
+        // labels (the short list gives way to the map).
+        let mut want: Vec<Option<String>> = vec![
+            Some("Closed Won".into()),
+            None,
+            Some(String::new()),
+            Some("Qualification".into()),
+            Some("Closed Won".into()),
+        ];
+        want.extend((0..40).map(|i| Some(format!("Rep {:02}", i % 20))));
+        want.push(Some("Qualification".into()));
+        let mut b = LabelBuilder::new("stage", 0);
+        for v in &want {
+            match v {
+                Some(s) => b.append_value(s),
+                None => b.append_null(),
+            }
+        }
+        let col = b.finish().unwrap();
+        assert!(matches!(col.dtype(), DataType::Categorical(..)));
+        let text = col.cast(&DataType::String).unwrap();
+        let got: Vec<Option<String>> = text
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(col.null_count(), 1);
+    }
+}

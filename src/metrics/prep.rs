@@ -397,21 +397,33 @@ fn code_ascending(ca: &StringChunked) -> Option<(Vec<u32>, Vals)> {
     let mut codes = Vec::with_capacity(ca.len());
     let mut rows: Vec<IdxSize> = Vec::new();
     let mut prev: Option<&str> = None;
-    for (i, v) in ca.iter().enumerate() {
-        codes.push(match v {
-            None => NONE,
-            Some(t) => {
+    let mut row = 0usize;
+    for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
+        let validity = chunk.validity();
+        // Within one array equal 16-byte views are equal texts (same bytes inline, or the same
+        // place in the same buffer): most rows of a run are settled without reading the text.
+        let mut prev_view: Option<u128> = None;
+        for (i, view) in arr.views().iter().enumerate() {
+            row += 1;
+            if validity.is_some_and(|b| !b.get_bit(i)) {
+                codes.push(NONE);
+                continue;
+            }
+            let key = view.as_u128();
+            if prev_view != Some(key) {
+                let t = arr.value(i);
                 match prev {
                     Some(p) if p == t => {}
                     Some(p) if p > t => return None,
                     _ => {
-                        rows.push(i as IdxSize);
+                        rows.push((row - 1) as IdxSize);
                         prev = Some(t);
                     }
                 }
-                (rows.len() - 1) as u32
+                prev_view = Some(key);
             }
-        });
+            codes.push((rows.len() - 1) as u32);
+        }
     }
     Some((codes, Vals::Rows(rows)))
 }
@@ -1055,6 +1067,46 @@ mod tests {
         let got = coded(&col(&[Some("a"), Some("b"), Some("a")]), "a").unwrap();
         assert_eq!(got.codes, vec![0, 1, 0]);
         assert_eq!(got.values, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn ascending_long_ids_across_chunks_code_by_runs() {
+        // Ids longer than a view holds, each run's rows separately written (equal texts, other
+        // views), a run that continues into the next chunk, and nulls inside a run.
+        let id = |i: usize| format!("006000000{:06}", i / 3);
+        let vals: Vec<Option<String>> = (0..3000).map(|i| (i % 7 != 0).then(|| id(i))).collect();
+        let mut ca = StringChunked::from_iter(vals[..1501].iter().map(|v| v.as_deref()));
+        ca.append(&StringChunked::from_iter(
+            vals[1501..].iter().map(|v| v.as_deref()),
+        ))
+        .unwrap();
+        assert_eq!(ca.chunks().len(), 2);
+        let (codes, v) = code_ascending(&ca).expect("ascending");
+        let (want_codes, want_values) = reference(&vals);
+        assert_eq!(codes, want_codes);
+        let Vals::Rows(rows) = v else { panic!("rows") };
+        let got: Vec<String> = rows
+            .iter()
+            .map(|&r| vals[r as usize].clone().unwrap())
+            .collect();
+        assert_eq!(got, want_values);
+    }
+
+    #[test]
+    fn categorical_columns_code_in_order_of_first_appearance() {
+        let vals: Vec<Option<String>> = ["won", "open", "won", "", "Closed Won long label"]
+            .iter()
+            .map(|s| Some(s.to_string()))
+            .chain([None, Some("open".to_string())])
+            .collect();
+        let cat = Series::new("s".into(), vals.clone())
+            .cast(&DataType::from_categories(Categories::global()))
+            .unwrap();
+        assert!(matches!(cat.dtype(), DataType::Categorical(..)));
+        let df = DataFrame::new_infer_height(vec![cat.into_column()]).unwrap();
+        let got = coded(&df, "s").unwrap();
+        assert_eq!(got.codes, vec![0, 1, 0, 2, 3, NONE, 1]);
+        assert_eq!(got.values, vec!["won", "open", "", "Closed Won long label"]);
     }
 
     #[test]
