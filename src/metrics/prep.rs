@@ -600,6 +600,22 @@ pub fn millis(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
     Ok(s.i64()?.iter().collect())
 }
 
+/// [`millis`] as a column of epoch milliseconds, read in place (None for a missing column).
+pub fn millis_ca(df: &DataFrame, name: &str) -> Result<Option<Int64Chunked>> {
+    let Ok(c) = df.column(name) else {
+        return Ok(None);
+    };
+    let s = c.as_materialized_series();
+    let s = match s.dtype() {
+        DataType::Datetime(_, _) => s
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+            .cast(&DataType::Int64)?,
+        DataType::Date => s.cast(&DataType::Int64)? * 86_400_000i64,
+        _ => s.cast(&DataType::Int64)?,
+    };
+    Ok(Some(s.i64()?.clone()))
+}
+
 /// A numeric column as f64 (None for null or a missing column).
 pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let Ok(c) = df.column(name) else {
@@ -718,30 +734,27 @@ pub fn index_events(
     // The deal ids (millions of distinct strings) on one thread, the rest on the other.
     let (ids, rest) = rayon::join(
         || coded_ids(&ev, "deal_id"),
-        || -> Result<(Coded, Coded, Vec<Option<i64>>)> {
+        || -> Result<(Coded, Coded, Option<Int64Chunked>)> {
             Ok((
                 coded(&ev, "stage")?,
                 coded(&ev, "pipeline")?,
-                millis(&ev, "entered_at")?,
+                millis_ca(&ev, "entered_at")?,
             ))
         },
     );
     let (id_codes, id_values) = ids?;
-    let (stage, pipe, mut at) = rest?;
+    let (stage, pipe, at) = rest?;
     drop(t_code);
     let mut mids = 0;
-    if has(&ev, "entered_at_min") && has(&ev, "entered_at_max") {
-        let lo = millis(&ev, "entered_at_min")?;
-        let hi = millis(&ev, "entered_at_max")?;
-        for i in 0..at.len() {
-            if at[i].is_none() {
-                if let (Some(a), Some(b)) = (lo[i], hi[i]) {
-                    at[i] = Some(a + (b - a) / 2);
-                    mids += 1;
-                }
-            }
-        }
-    }
+    // Entry known only between two snapshots: the midpoint (history rebuilt by `history`).
+    let bounds = if has(&ev, "entered_at_min") && has(&ev, "entered_at_max") {
+        Some((
+            millis(&ev, "entered_at_min")?,
+            millis(&ev, "entered_at_max")?,
+        ))
+    } else {
+        None
+    };
     // Map each id code to a deal index once. Without a deals table the id codes are the deal
     // indexes (a history export of a million deals: no second map of a million strings).
     let code_to_deal: Vec<usize> = match row_ids {
@@ -786,10 +799,26 @@ pub fn index_events(
     let height = ev.height();
     // The frame is coded: its texts are no longer needed (the ids' values share its buffers).
     drop(ev);
-    let mut rows: Vec<(u32, i64, u16, Pos)> = Vec::with_capacity(height);
+    // Each kept event: its deal, and (time, position); `order` breaks ties at one instant. Rows
+    // already in (deal, time, order) order (an ingested DIR) need no sort.
+    let mut deal_of: Vec<u32> = Vec::with_capacity(height);
+    let mut events: Vec<Event> = Vec::with_capacity(height);
+    let mut orders: Vec<u16> = Vec::with_capacity(height);
+    let mut in_order = true;
+    let mut last: (u32, i64, u16) = (0, i64::MIN, 0);
+    let mut at_iter = at.as_ref().map(|a| a.iter());
     for i in 0..height {
+        let mut t = at_iter.as_mut().and_then(|it| it.next()).flatten();
+        if t.is_none() {
+            if let Some((lo, hi)) = &bounds {
+                if let (Some(a), Some(b)) = (lo[i], hi[i]) {
+                    t = Some(a + (b - a) / 2);
+                    mids += 1;
+                }
+            }
+        }
         let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
-        let (Some(t), true, true) = (at[i], idc != NONE, sc != NONE) else {
+        let (Some(t), true, true) = (t, idc != NONE, sc != NONE) else {
             continue;
         };
         let d = code_to_deal[idc as usize];
@@ -828,7 +857,12 @@ pub fn index_events(
                 if p == Pos::Won {
                     won_n[sc as usize] += 1;
                 }
-                rows.push((d as u32, t, order, p));
+                let key = (d as u32, t, order);
+                in_order &= key >= last;
+                last = key;
+                deal_of.push(d as u32);
+                events.push(Event { at: t, pos: p });
+                orders.push(order);
             }
             None => unknown_n[sc as usize] += 1,
         }
@@ -842,50 +876,36 @@ pub fn index_events(
     };
     let unknown = named(unknown_n);
     let won_labels = named(won_n);
+    drop(at_iter);
     drop((at, id_codes, stage, pipe, code_to_deal));
     let _t = crate::timing::span("deal set: order events");
-    // A counting sort by deal (the offsets), then each deal's few events by (time, stage order);
-    // rows already in that order (an ingested DIR, mostly) are taken as they are.
+    // A counting sort by deal (the offsets), then each deal's few events by (time, stage order).
     let mut offsets = vec![0usize; n_rows + extra_ids.len() + 1];
-    for r in &rows {
-        offsets[r.0 as usize + 1] += 1;
+    for &d in &deal_of {
+        offsets[d as usize + 1] += 1;
     }
     for i in 1..offsets.len() {
         offsets[i] += offsets[i - 1];
     }
-    if rows
-        .windows(2)
-        .all(|w| (w[0].0, w[0].1, w[0].2) <= (w[1].0, w[1].1, w[1].2))
-    {
-        let events = rows
-            .into_iter()
-            .map(|r| Event { at: r.1, pos: r.3 })
-            .collect();
-        return Ok(EventIndex {
-            offsets,
-            events,
-            unknown,
-            interval_midpoints: mids,
-            won_labels,
-        });
-    }
-    let mut next = offsets.clone();
-    let mut slots: Vec<(i64, u16, Pos)> = vec![(0, 0, Pos::Won); rows.len()];
-    for r in &rows {
-        let k = &mut next[r.0 as usize];
-        slots[*k] = (r.1, r.2, r.3);
-        *k += 1;
-    }
-    drop(rows);
-    for w in offsets.windows(2) {
-        if w[1] - w[0] > 1 {
-            slots[w[0]..w[1]].sort_unstable_by_key(|x| (x.0, x.1));
+    if !in_order {
+        let mut next = offsets.clone();
+        let mut slots: Vec<(i64, u16, Pos)> = vec![(0, 0, Pos::Won); events.len()];
+        for ((&d, e), &o) in deal_of.iter().zip(&events).zip(&orders) {
+            let k = &mut next[d as usize];
+            slots[*k] = (e.at, o, e.pos);
+            *k += 1;
         }
+        drop((deal_of, orders));
+        for w in offsets.windows(2) {
+            if w[1] - w[0] > 1 {
+                slots[w[0]..w[1]].sort_unstable_by_key(|x| (x.0, x.1));
+            }
+        }
+        events = slots
+            .into_iter()
+            .map(|(at, _, pos)| Event { at, pos })
+            .collect();
     }
-    let events = slots
-        .into_iter()
-        .map(|(at, _, pos)| Event { at, pos })
-        .collect();
     Ok(EventIndex {
         offsets,
         events,
