@@ -133,6 +133,7 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
     let mut cohorts: HashMap<String, u32> = HashMap::new();
     let mut cohort_names: Vec<String> = Vec::new();
     const NO: u32 = super::prep::NONE;
+    let mut last: Option<((u32, u32, u32, u32), usize)> = None;
     for d in 0..set.len() {
         let Some(stages) = set.stages(d) else {
             *st.no_stage_list
@@ -212,28 +213,33 @@ pub fn compute(set: &DealSet, p: &Params) -> (Vec<Funnel>, Stats) {
         };
         let key = (pcode, gcode, ccode, if p.value { cur_code } else { NO });
         let n_rows = stages.len() + 1;
-        let fi = *index.entry(key).or_insert_with(|| {
-            out.push(Funnel {
-                pipeline: set.pipeline_name(d).to_string(),
-                group: p.by.as_ref().map(|(_, names)| {
-                    if gcode == NO {
-                        "(none)".to_string()
-                    } else {
-                        names[gcode as usize].clone()
-                    }
-                }),
-                cohort: (ccode != NO).then(|| cohort_names[ccode as usize].clone()),
-                currency: p.value.then(|| set.currency(d).to_string()),
-                stages: stages.clone(),
-                reached: vec![0.0; n_rows],
-                amount: BTreeMap::new(),
-                deals: 0,
-                open: 0,
-                basis,
-                mixed_basis: false,
-            });
-            out.len() - 1
-        });
+        // Consecutive deals mostly share a funnel: the last one found is tried first.
+        let fi = match last {
+            Some((k, fi)) if k == key => fi,
+            _ => *index.entry(key).or_insert_with(|| {
+                out.push(Funnel {
+                    pipeline: set.pipeline_name(d).to_string(),
+                    group: p.by.as_ref().map(|(_, names)| {
+                        if gcode == NO {
+                            "(none)".to_string()
+                        } else {
+                            names[gcode as usize].clone()
+                        }
+                    }),
+                    cohort: (ccode != NO).then(|| cohort_names[ccode as usize].clone()),
+                    currency: p.value.then(|| set.currency(d).to_string()),
+                    stages: stages.clone(),
+                    reached: vec![0.0; n_rows],
+                    amount: BTreeMap::new(),
+                    deals: 0,
+                    open: 0,
+                    basis,
+                    mixed_basis: false,
+                });
+                out.len() - 1
+            }),
+        };
+        last = Some((key, fi));
         let f = &mut out[fi];
         if f.basis != basis {
             f.mixed_basis = true;

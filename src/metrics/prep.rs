@@ -806,9 +806,8 @@ pub fn index_events(
     let mut orders: Vec<u16> = Vec::with_capacity(height);
     let mut in_order = true;
     let mut last: (u32, i64, u16) = (0, i64::MIN, 0);
-    let mut at_iter = at.as_ref().map(|a| a.iter());
-    for i in 0..height {
-        let mut t = at_iter.as_mut().and_then(|it| it.next()).flatten();
+    // One visit per row with its entry time; the times are read chunk by chunk in place.
+    let mut visit = |i: usize, mut t: Option<i64>| {
         if t.is_none() {
             if let Some((lo, hi)) = &bounds {
                 if let (Some(a), Some(b)) = (lo[i], hi[i]) {
@@ -819,7 +818,7 @@ pub fn index_events(
         }
         let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
         let (Some(t), true, true) = (t, idc != NONE, sc != NONE) else {
-            continue;
+            return;
         };
         let d = code_to_deal[idc as usize];
         // The event's own pipeline, else its deal's.
@@ -866,6 +865,19 @@ pub fn index_events(
             }
             None => unknown_n[sc as usize] += 1,
         }
+    };
+    match &at {
+        Some(a) => {
+            let mut i = 0;
+            for (arr, chunk) in a.downcast_iter().zip(a.chunks()) {
+                let validity = chunk.validity();
+                for (j, &v) in arr.values().iter().enumerate() {
+                    visit(i, (!validity.is_some_and(|b| !b.get_bit(j))).then_some(v));
+                    i += 1;
+                }
+            }
+        }
+        None => (0..height).for_each(|i| visit(i, None)),
     }
     let named = |n: Vec<usize>| -> BTreeMap<String, usize> {
         n.into_iter()
@@ -876,7 +888,6 @@ pub fn index_events(
     };
     let unknown = named(unknown_n);
     let won_labels = named(won_n);
-    drop(at_iter);
     drop((at, id_codes, stage, pipe, code_to_deal));
     let _t = crate::timing::span("deal set: order events");
     // A counting sort by deal (the offsets), then each deal's few events by (time, stage order).
