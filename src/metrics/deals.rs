@@ -31,7 +31,7 @@ pub struct DealSet {
     /// Deal ids of the deals table's rows (None: the table has no deal_id column).
     row_ids: Option<StringChunked>,
     /// Ids seen only in the events: deals `n_rows..`.
-    extra_ids: StringChunked,
+    extra_ids: prep::Ids,
     /// Rows of the deals table (0 when the input has only stage events).
     pub n_rows: usize,
     pub pipeline: Coded,
@@ -145,7 +145,7 @@ impl DealSet {
             })
             .collect();
         drop(t_code);
-        let mut extra_ids = StringChunked::from_iter(std::iter::empty::<Option<&str>>());
+        let mut extra_ids = prep::Ids::empty();
         let ev = match events {
             Some(e) => prep::index_events(
                 e,
@@ -207,7 +207,7 @@ impl DealSet {
                 }
             }
         }
-        for (i, v) in self.extra_ids.iter().enumerate() {
+        for (i, v) in self.extra_ids.column().iter().enumerate() {
             if let Some(v) = v {
                 m.insert(v, self.n_rows + i);
             }

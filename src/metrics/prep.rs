@@ -66,6 +66,92 @@ pub fn coded_ids(df: &DataFrame, name: &str) -> Result<(Vec<u32>, StringChunked)
     Ok((codes, values))
 }
 
+/// The distinct ids of a coded id column: the column and the row where each first appears.
+/// Gathered into a column of their own only when iterated (a million ids; most commands print
+/// a few of them, or none).
+pub struct Ids {
+    src: StringChunked,
+    rows: Option<Vec<IdxSize>>,
+    gathered: std::sync::OnceLock<StringChunked>,
+}
+
+impl Ids {
+    pub fn empty() -> Ids {
+        Ids::of(StringChunked::from_iter(std::iter::empty::<Option<&str>>()))
+    }
+
+    /// Every value of `ca`, in order.
+    pub fn of(ca: StringChunked) -> Ids {
+        Ids {
+            src: ca,
+            rows: None,
+            gathered: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.as_ref().map_or(self.src.len(), Vec::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Id `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match &self.rows {
+            Some(r) => self.src.get(*r.get(i)? as usize),
+            None => self.src.get(i),
+        }
+    }
+
+    /// The ids as one text column.
+    pub fn column(&self) -> &StringChunked {
+        match &self.rows {
+            None => &self.src,
+            Some(r) => self.gathered.get_or_init(|| {
+                // In bounds: every row was read from `src`.
+                unsafe {
+                    self.src
+                        .take_unchecked(&IdxCa::from_vec("rows".into(), r.clone()))
+                }
+            }),
+        }
+    }
+
+    /// The ids at positions `pick`.
+    pub fn pick(&self, pick: &[IdxSize]) -> Ids {
+        let rows = pick
+            .iter()
+            .map(|&i| match &self.rows {
+                Some(r) => r[i as usize],
+                None => i,
+            })
+            .collect();
+        Ids {
+            src: self.src.clone(),
+            rows: Some(rows),
+            gathered: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// [`coded_ids`] with the values left in the column ([`Ids`]).
+pub fn coded_ids_lazy(df: &DataFrame, name: &str) -> Result<(Vec<u32>, Ids)> {
+    let Some((codes, vals, ca)) = code_column(df, name)? else {
+        return Ok((vec![NONE; df.height()], Ids::empty()));
+    };
+    let ids = match vals {
+        Vals::Strings(v) => Ids::of(StringChunked::from_iter(v.iter().map(|s| Some(s.as_str())))),
+        Vals::Rows(rows) => Ids {
+            src: ca,
+            rows: Some(rows),
+            gathered: std::sync::OnceLock::new(),
+        },
+    };
+    Ok((codes, ids))
+}
+
 /// The distinct values of a coded column: as texts, or as the rows where each first appears.
 enum Vals {
     Strings(Vec<String>),
@@ -726,14 +812,14 @@ pub fn index_events(
     ev: DataFrame,
     row_ids: Option<&StringChunked>,
     n_rows: usize,
-    extra_ids: &mut StringChunked,
+    extra_ids: &mut Ids,
     pipelines: &Pipelines,
     deal_pipe: &Coded,
 ) -> Result<EventIndex> {
     let t_code = crate::timing::span("deal set: code events");
     // The deal ids (millions of distinct strings) on one thread, the rest on the other.
     let (ids, rest) = rayon::join(
-        || coded_ids(&ev, "deal_id"),
+        || coded_ids_lazy(&ev, "deal_id"),
         || -> Result<(Coded, Coded, Option<Int64Chunked>)> {
             Ok((
                 coded(&ev, "stage")?,
@@ -768,7 +854,7 @@ pub fn index_events(
             }
             let mut code_to_deal = Vec::with_capacity(id_values.len());
             let mut missing: Vec<IdxSize> = Vec::new();
-            for (c, v) in id_values.iter().enumerate() {
+            for (c, v) in id_values.column().iter().enumerate() {
                 code_to_deal.push(match v.and_then(|v| index.get(v)) {
                     Some(&d) => d,
                     None => {
@@ -777,7 +863,7 @@ pub fn index_events(
                     }
                 });
             }
-            *extra_ids = id_values.take(&IdxCa::from_vec("rows".into(), missing))?;
+            *extra_ids = id_values.pick(&missing);
             code_to_deal
         }
         _ => {
@@ -1138,6 +1224,31 @@ mod tests {
         let got = coded(&df, "s").unwrap();
         assert_eq!(got.codes, vec![0, 1, 0, 2, 3, NONE, 1]);
         assert_eq!(got.values, vec!["won", "open", "", "Closed Won long label"]);
+    }
+
+    #[test]
+    fn ids_left_in_the_column_read_like_gathered_ones() {
+        // Ascending runs (values kept as first-appearance rows), read one by one, whole, and
+        // a pick of them, beside the plain reference.
+        let vals: Vec<Option<String>> = ["a1", "a1", "b2", "c3", "c3", "c3", "d4"]
+            .iter()
+            .map(|s| Some(s.to_string()))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![Column::new("id".into(), vals.clone())]).unwrap();
+        let (codes, ids) = coded_ids_lazy(&df, "id").unwrap();
+        let (want_codes, want) = reference(&vals);
+        assert_eq!(codes, want_codes);
+        assert_eq!(ids.len(), 4);
+        let one_by_one: Vec<&str> = (0..ids.len()).map(|i| ids.get(i).unwrap()).collect();
+        assert_eq!(one_by_one, want);
+        let whole: Vec<&str> = ids.column().iter().map(Option::unwrap).collect();
+        assert_eq!(whole, want);
+        let some = ids.pick(&[3, 1]);
+        assert_eq!(
+            (some.get(0), some.get(1), some.get(2)),
+            (Some("d4"), Some("b2"), None)
+        );
+        assert_eq!(some.column().len(), 2);
     }
 
     #[test]
