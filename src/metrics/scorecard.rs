@@ -129,8 +129,18 @@ pub fn accumulate(
     p: &Params,
     winp: &WinProbability,
 ) -> (HashMap<u32, Acc>, Acc) {
-    let mut by: HashMap<u32, Acc> = HashMap::new();
-    let mut team = Acc::default();
+    accumulate_split(set, group, account, p, winp, PAR_DEALS)
+}
+
+/// [`accumulate`], in two halves from `par_from` deals.
+fn accumulate_split(
+    set: &DealSet,
+    group: &[u32],
+    account: &Coded,
+    p: &Params,
+    winp: &WinProbability,
+    par_from: usize,
+) -> (HashMap<u32, Acc>, Acc) {
     // New customers: each account's first won deal (all time), credited to that deal's group.
     let mut first_won: HashMap<u32, (i64, usize)> = HashMap::new();
     for d in 0..set.n_rows {
@@ -155,81 +165,95 @@ pub fn accumulate(
     }
     // Money is summed per currency code (the last slot: no currency), and named at the end.
     let n_cur = set.currency.values.len() + 1;
-    let mut money: HashMap<u32, Vec<Money>> = HashMap::new();
-    let mut team_money: Vec<Money> = vec![[None; 5]; n_cur];
-    for d in 0..set.len() {
-        let g = p
-            .owner_at_close
-            .as_ref()
-            .filter(|_| set.status(d).is_some_and(Status::is_closed))
-            .map_or(group[d], |o| if o[d] == NONE { group[d] } else { o[d] });
-        let st = set.status(d);
-        let created = set.created_at(d);
-        let closed = set.closed_at(d);
-        let cur = match set.currency.codes.get(d) {
-            Some(&c) if c != NONE && d < set.n_rows => c as usize,
-            _ => n_cur - 1,
-        };
-        let amt = set.amount(d);
-        let add = |a: &mut Acc, m: &mut [Money]| {
-            let m = &mut m[cur];
-            if in_period(p, created) {
-                a.deals_created += 1;
-                a.created_won += (st == Some(Status::Won)) as u64;
-            }
-            match st {
-                Some(Status::Won) if in_period(p, closed) => {
-                    a.won += 1;
-                    if let Some(x) = amt {
-                        add_money(m, WON, x);
-                    }
-                    if let (Some(c), Some(o)) = (created, closed) {
-                        a.cycles.push((o - c) as f64 / DAY_MS);
-                    }
+    let run = |deals: std::ops::Range<usize>| -> Part {
+        let mut by: HashMap<u32, Acc> = HashMap::new();
+        let mut team = Acc::default();
+        let mut money: HashMap<u32, Vec<Money>> = HashMap::new();
+        let mut team_money: Vec<Money> = vec![[None; 5]; n_cur];
+        for d in deals {
+            let g = p
+                .owner_at_close
+                .as_ref()
+                .filter(|_| set.status(d).is_some_and(Status::is_closed))
+                .map_or(group[d], |o| if o[d] == NONE { group[d] } else { o[d] });
+            let st = set.status(d);
+            let created = set.created_at(d);
+            let closed = set.closed_at(d);
+            let cur = match set.currency.codes.get(d) {
+                Some(&c) if c != NONE && d < set.n_rows => c as usize,
+                _ => n_cur - 1,
+            };
+            let amt = set.amount(d);
+            let add = |a: &mut Acc, m: &mut [Money]| {
+                let m = &mut m[cur];
+                if in_period(p, created) {
+                    a.deals_created += 1;
+                    a.created_won += (st == Some(Status::Won)) as u64;
                 }
-                Some(Status::Lost) if in_period(p, closed) => {
-                    a.lost += 1;
-                    if let Some(x) = amt {
-                        add_money(m, LOST, x);
-                    }
-                }
-                Some(Status::Open) => {
-                    a.open += 1;
-                    if let Some(x) = amt {
-                        add_money(m, OPEN, x);
-                        let prob = match set.current(d) {
-                            Some(Pos::Open(k)) => winp
-                                .get(set.pipeline_name(d))
-                                .and_then(|v| v.get(k as usize))
-                                .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
-                            _ => None,
-                        };
-                        if let Some(pr) = prob {
-                            add_money(m, WEIGHTED, x * pr);
+                match st {
+                    Some(Status::Won) if in_period(p, closed) => {
+                        a.won += 1;
+                        if let Some(x) = amt {
+                            add_money(m, WON, x);
+                        }
+                        if let (Some(c), Some(o)) = (created, closed) {
+                            a.cycles.push((o - c) as f64 / DAY_MS);
                         }
                     }
-                    if let Some(x) = amt {
-                        let exp = set.expected_close.get(d).copied().flatten();
-                        if p.period.is_none() || in_period(p, exp) {
-                            add_money(m, CLOSING, x);
+                    Some(Status::Lost) if in_period(p, closed) => {
+                        a.lost += 1;
+                        if let Some(x) = amt {
+                            add_money(m, LOST, x);
                         }
                     }
-                    if qualified(set, d, p.qualified_stage.as_deref()) {
-                        a.open_qualified += 1;
+                    Some(Status::Open) => {
+                        a.open += 1;
+                        if let Some(x) = amt {
+                            add_money(m, OPEN, x);
+                            let prob = match set.current(d) {
+                                Some(Pos::Open(k)) => winp
+                                    .get(set.pipeline_name(d))
+                                    .and_then(|v| v.get(k as usize))
+                                    .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
+                                _ => None,
+                            };
+                            if let Some(pr) = prob {
+                                add_money(m, WEIGHTED, x * pr);
+                            }
+                        }
+                        if let Some(x) = amt {
+                            let exp = set.expected_close.get(d).copied().flatten();
+                            if p.period.is_none() || in_period(p, exp) {
+                                add_money(m, CLOSING, x);
+                            }
+                        }
+                        if qualified(set, d, p.qualified_stage.as_deref()) {
+                            a.open_qualified += 1;
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
-            }
-            if new_cust[d] {
-                a.new_customers += 1;
-            }
-        };
-        add(
-            by.entry(g).or_default(),
-            money.entry(g).or_insert_with(|| vec![[None; 5]; n_cur]),
-        );
-        add(&mut team, &mut team_money);
-    }
+                if new_cust[d] {
+                    a.new_customers += 1;
+                }
+            };
+            add(
+                by.entry(g).or_default(),
+                money.entry(g).or_insert_with(|| vec![[None; 5]; n_cur]),
+            );
+            add(&mut team, &mut team_money);
+        }
+        (by, money, team, team_money)
+    };
+    // A million deals: two halves on two cores, then added up (sums of money then differ from
+    // one pass in the last bits only; smaller sets take one pass).
+    let (mut by, money, mut team, team_money) = if set.len() >= par_from {
+        let mid = set.len() / 2;
+        let (a, b) = rayon::join(|| run(0..mid), || run(mid..set.len()));
+        merge(a, b)
+    } else {
+        run(0..set.len())
+    };
     let name = |slot: usize| {
         set.currency
             .values
@@ -259,6 +283,64 @@ pub fn accumulate(
     }
     fill(&mut team, &team_money);
     (by, team)
+}
+
+/// Deals from which accumulation runs on two cores.
+const PAR_DEALS: usize = 200_000;
+
+/// Counts per group, money per group, the team's counts and money.
+type Part = (HashMap<u32, Acc>, HashMap<u32, Vec<Money>>, Acc, Vec<Money>);
+
+/// Add the counts of `b` to `a` (cycles after `a`'s, as one pass in deal order pushes them).
+fn merge_acc(a: &mut Acc, b: Acc) {
+    a.deals_created += b.deals_created;
+    a.created_won += b.created_won;
+    a.won += b.won;
+    a.lost += b.lost;
+    a.open += b.open;
+    a.cycles.extend(b.cycles);
+    a.new_customers += b.new_customers;
+    a.open_qualified += b.open_qualified;
+    a.currencies.extend(b.currencies);
+    for (x, y) in [
+        (&mut a.won_amount, b.won_amount),
+        (&mut a.lost_amount, b.lost_amount),
+        (&mut a.open_pipeline, b.open_pipeline),
+        (&mut a.weighted_pipeline, b.weighted_pipeline),
+        (&mut a.closing_in_period, b.closing_in_period),
+    ] {
+        for (k, v) in y {
+            *x.entry(k).or_insert(0.0) += v;
+        }
+    }
+}
+
+fn merge_money(a: &mut [Money], b: &[Money]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        for k in 0..5 {
+            if let Some(v) = y[k] {
+                add_money(x, k, v);
+            }
+        }
+    }
+}
+
+fn merge(a: Part, b: Part) -> Part {
+    let (mut by, mut money, mut team, mut team_money) = a;
+    for (g, acc) in b.0 {
+        merge_acc(by.entry(g).or_default(), acc);
+    }
+    for (g, m) in b.1 {
+        match money.get_mut(&g) {
+            Some(x) => merge_money(x, &m),
+            None => {
+                money.insert(g, m);
+            }
+        }
+    }
+    merge_acc(&mut team, b.2);
+    merge_money(&mut team_money, &b.3);
+    (by, money, team, team_money)
 }
 
 /// Sums of one currency: won, lost, open, weighted open, open closing in the period.
@@ -486,6 +568,85 @@ mod tests {
 
     fn ms(y: i32, m: u32, d: u32) -> i64 {
         crate::period::date_ms(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn two_halves_add_up_to_one_pass() {
+        use polars::prelude::*;
+        // 9 deals of 3 reps: won, lost and open, amounts in two currencies and none; every
+        // count, cycle and sum must come out the same from two halves as from one pass.
+        let day = 86_400_000i64;
+        let status = [
+            "won", "lost", "open", "won", "won", "open", "lost", "won", "open",
+        ];
+        let owner = ["A", "B", "A", "C", "A", "B", "C", "B", "A"];
+        let amount = [
+            Some(100.0),
+            Some(50.0),
+            Some(30.0),
+            None,
+            Some(7.0),
+            Some(11.0),
+            Some(2.0),
+            Some(40.0),
+            None,
+        ];
+        let currency = [
+            "USD", "USD", "EUR", "USD", "EUR", "USD", "USD", "USD", "USD",
+        ];
+        let created: Vec<i64> = (0..9).map(|i| i * day).collect();
+        let closed: Vec<Option<i64>> = (0..9)
+            .map(|i| (status[i] != "open").then_some((i as i64 + 3 + i as i64 % 4) * day))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("status".into(), status.to_vec()),
+            Column::new("stage".into(), vec!["Proposal"; 9]),
+            Column::new("owner".into(), owner.to_vec()),
+            Column::new("amount".into(), amount.to_vec()),
+            Column::new("currency".into(), currency.to_vec()),
+            Column::new("created_at".into(), created)
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+            Column::new("closed_at".into(), closed)
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+        ])
+        .unwrap();
+        let pipelines = crate::metrics::prep::Pipelines {
+            lists: [("default".to_string(), vec!["Proposal".to_string()])].into(),
+            outcomes: Default::default(),
+        };
+        let set = DealSet::build(Some(&df), None, pipelines).unwrap();
+        let group = crate::metrics::prep::coded(&df, "owner").unwrap();
+        let account = crate::metrics::prep::coded(&df, "account").unwrap();
+        let p = Params::default();
+        let winp = stage_win_probability(&set);
+        let (by1, team1) = accumulate_split(&set, &group.codes, &account, &p, &winp, usize::MAX);
+        let (by2, team2) = accumulate_split(&set, &group.codes, &account, &p, &winp, 0);
+        let same = |a: &Acc, b: &Acc| {
+            assert_eq!(
+                (a.deals_created, a.created_won, a.won, a.lost, a.open),
+                (b.deals_created, b.created_won, b.won, b.lost, b.open)
+            );
+            assert_eq!(a.cycles, b.cycles);
+            assert_eq!(a.won_amount, b.won_amount);
+            assert_eq!(a.lost_amount, b.lost_amount);
+            assert_eq!(a.open_pipeline, b.open_pipeline);
+            assert_eq!(a.new_customers, b.new_customers);
+        };
+        same(&team1, &team2);
+        assert_eq!(by1.len(), 3);
+        for (g, a) in &by1 {
+            same(a, &by2[g]);
+        }
+        // And the team's figures by hand: won 100 + 40 USD (the won deal 3 has no amount) and
+        // 7 EUR; lost 50 + 2 USD; open 11 USD and 30 EUR.
+        assert_eq!((team1.won, team1.lost, team1.open), (4, 2, 3));
+        assert_eq!(team1.won_amount["USD"], 140.0);
+        assert_eq!(team1.won_amount["EUR"], 7.0);
+        assert_eq!(team1.lost_amount["USD"], 52.0);
+        assert_eq!(team1.open_pipeline["USD"], 11.0);
+        assert_eq!(team1.open_pipeline["EUR"], 30.0);
     }
 
     #[test]
