@@ -958,7 +958,7 @@ pub fn index_events(
             for (arr, chunk) in a.downcast_iter().zip(a.chunks()) {
                 let validity = chunk.validity();
                 for (j, &v) in arr.values().iter().enumerate() {
-                    visit(i, (!validity.is_some_and(|b| !b.get_bit(j))).then_some(v));
+                    visit(i, validity.is_none_or(|b| b.get_bit(j)).then_some(v));
                     i += 1;
                 }
             }

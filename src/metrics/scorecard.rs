@@ -317,9 +317,9 @@ fn merge_acc(a: &mut Acc, b: Acc) {
 
 fn merge_money(a: &mut [Money], b: &[Money]) {
     for (x, y) in a.iter_mut().zip(b) {
-        for k in 0..5 {
-            if let Some(v) = y[k] {
-                add_money(x, k, v);
+        for (k, v) in y.iter().enumerate() {
+            if let Some(v) = v {
+                add_money(x, k, *v);
             }
         }
     }
