@@ -37,12 +37,12 @@ pub struct DealSet {
     pub pipeline: Coded,
     pub stage: Coded,
     pub status: Vec<Option<Status>>,
-    pub amount: Vec<Option<f64>>,
+    pub amount: prep::Amounts,
     pub currency: Coded,
-    pub created: Vec<Option<i64>>,
-    pub closed: Vec<Option<i64>>,
-    pub stage_entered: Vec<Option<i64>>,
-    pub expected_close: Vec<Option<i64>>,
+    pub created: prep::Times,
+    pub closed: prep::Times,
+    pub stage_entered: prep::Times,
+    pub expected_close: prep::Times,
     pub events: EventIndex,
     pub pipelines: Pipelines,
     /// Stage labels of deals that are in no stage list and no outcome, with counts.
@@ -83,17 +83,17 @@ impl DealSet {
         let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
             || {
                 rayon::join(
-                    || prep::floats(d, "amount"),
-                    || prep::millis(d, "created_at"),
+                    || prep::amounts(d, "amount"),
+                    || prep::times(d, "created_at"),
                 )
             },
             || {
                 rayon::join(
-                    || prep::millis(d, "closed_at"),
+                    || prep::times(d, "closed_at"),
                     || {
                         rayon::join(
-                            || prep::millis(d, "stage_entered_at"),
-                            || prep::millis(d, "expected_close_at"),
+                            || prep::times(d, "stage_entered_at"),
+                            || prep::times(d, "expected_close_at"),
                         )
                     },
                 )
@@ -122,28 +122,45 @@ impl DealSet {
             .map(|p| pipelines.stages(p).cloned())
             .collect();
         lists.push(pipelines.stages("default").cloned());
-        // Stage label -> position once per (pipeline, stage) pair.
-        let mut pos_of: foldhash::HashMap<(u32, u32), Option<Pos>> = Default::default();
-        let stage_pos = (0..n_rows)
-            .map(|i| {
-                let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
-                if sc == NONE {
-                    return None;
-                }
-                *pos_of.entry((pc, sc)).or_insert_with(|| {
-                    let list = if pc == NONE {
-                        lists.last()
-                    } else {
-                        lists.get(pc as usize)
-                    };
-                    let st = list
-                        .and_then(Option::as_ref)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]);
-                    pipelines.pos(st, &stage.values[sc as usize])
+        // Stage label -> position once per (pipeline, stage) pair: a table of pairs when the
+        // pairs are few (always, but for a pathological export), else a map.
+        let place = |pc: u32, sc: u32| {
+            let list = if pc == NONE {
+                lists.last()
+            } else {
+                lists.get(pc as usize)
+            };
+            let st = list
+                .and_then(Option::as_ref)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            pipelines.pos(st, &stage.values[sc as usize])
+        };
+        let (n_pipe, n_stage) = (pipeline.values.len() + 1, stage.values.len());
+        let stage_pos: Vec<Option<Pos>> = if n_pipe * n_stage <= 1 << 16 {
+            let mut table: Vec<Option<Option<Pos>>> = vec![None; n_pipe * n_stage];
+            (0..n_rows)
+                .map(|i| {
+                    let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
+                    if sc == NONE {
+                        return None;
+                    }
+                    let slot = if pc == NONE { n_pipe - 1 } else { pc as usize };
+                    *table[slot * n_stage + sc as usize].get_or_insert_with(|| place(pc, sc))
                 })
-            })
-            .collect();
+                .collect()
+        } else {
+            let mut pos_of: foldhash::HashMap<(u32, u32), Option<Pos>> = Default::default();
+            (0..n_rows)
+                .map(|i| {
+                    let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
+                    if sc == NONE {
+                        return None;
+                    }
+                    *pos_of.entry((pc, sc)).or_insert_with(|| place(pc, sc))
+                })
+                .collect()
+        };
         drop(t_code);
         let mut extra_ids = prep::Ids::empty();
         let ev = match events {
@@ -310,7 +327,7 @@ impl DealSet {
     /// Created: the deals table's created_at, else the first event.
     pub fn created_at(&self, d: usize) -> Option<i64> {
         if d < self.n_rows {
-            if let Some(c) = self.created[d] {
+            if let Some(c) = self.created.get(d) {
                 return Some(c);
             }
         }
@@ -319,7 +336,7 @@ impl DealSet {
 
     pub fn closed_at(&self, d: usize) -> Option<i64> {
         if d < self.n_rows {
-            if let Some(c) = self.closed[d] {
+            if let Some(c) = self.closed.get(d) {
                 return Some(c);
             }
         }
@@ -332,7 +349,7 @@ impl DealSet {
 
     pub fn amount(&self, d: usize) -> Option<f64> {
         if d < self.n_rows {
-            self.amount[d]
+            self.amount.get(d)
         } else {
             None
         }

@@ -686,6 +686,60 @@ pub fn millis(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
     Ok(s.i64()?.iter().collect())
 }
 
+/// A datetime column as epoch milliseconds, 8 bytes a row (null kept as `i64::MIN`; a
+/// missing column reads as all null).
+#[derive(Debug, Clone, Default)]
+pub struct Times(Vec<i64>);
+
+impl Times {
+    const NULL: i64 = i64::MIN;
+
+    pub fn get(&self, i: usize) -> Option<i64> {
+        self.0.get(i).copied().filter(|&v| v != Self::NULL)
+    }
+}
+
+/// [`millis`] as [`Times`].
+pub fn times(df: &DataFrame, name: &str) -> Result<Times> {
+    let Some(ca) = millis_ca(df, name)? else {
+        return Ok(Times::default());
+    };
+    let mut v = Vec::with_capacity(ca.len());
+    for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
+        match chunk.validity() {
+            None => v.extend_from_slice(arr.values()),
+            Some(b) => v.extend(
+                arr.values()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| if b.get_bit(i) { x } else { Times::NULL }),
+            ),
+        }
+    }
+    Ok(Times(v))
+}
+
+/// Amounts, 8 bytes a row (null and NaN kept as NaN; a missing column reads as all null).
+#[derive(Debug, Clone, Default)]
+pub struct Amounts(Vec<f64>);
+
+impl Amounts {
+    pub fn get(&self, i: usize) -> Option<f64> {
+        self.0.get(i).copied().filter(|x| !x.is_nan())
+    }
+}
+
+/// A numeric column as [`Amounts`].
+pub fn amounts(df: &DataFrame, name: &str) -> Result<Amounts> {
+    let Ok(c) = df.column(name) else {
+        return Ok(Amounts::default());
+    };
+    let s = c.as_materialized_series().cast(&DataType::Float64)?;
+    Ok(Amounts(
+        s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+    ))
+}
+
 /// [`millis`] as a column of epoch milliseconds, read in place (None for a missing column).
 pub fn millis_ca(df: &DataFrame, name: &str) -> Result<Option<Int64Chunked>> {
     let Ok(c) = df.column(name) else {

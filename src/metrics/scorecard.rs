@@ -222,7 +222,7 @@ fn accumulate_split(
                             }
                         }
                         if let Some(x) = amt {
-                            let exp = set.expected_close.get(d).copied().flatten();
+                            let exp = set.expected_close.get(d);
                             if p.period.is_none() || in_period(p, exp) {
                                 add_money(m, CLOSING, x);
                             }

@@ -52,11 +52,9 @@ pub fn observations(
         let open = set.status(d) == Some(Status::Open);
         if ev.is_empty() {
             // No history: the current stage of an open deal, censored at as-of.
-            if let (true, Some(Pos::Open(k)), Some(t)) = (
-                open,
-                set.current(d),
-                set.stage_entered.get(d).copied().flatten(),
-            ) {
+            if let (true, Some(Pos::Open(k)), Some(t)) =
+                (open, set.current(d), set.stage_entered.get(d))
+            {
                 obs[k as usize].push((((p.as_of_ms - t) as f64 / DAY_MS).max(0.0), false));
             }
             continue;
@@ -123,7 +121,7 @@ pub fn stage_age(set: &DealSet, d: usize, as_of_ms: i64) -> Option<(usize, f64)>
         Some(e) if e.pos == Pos::Open(k) => Some(e.at),
         _ => None,
     }
-    .or_else(|| set.stage_entered.get(d).copied().flatten())?;
+    .or_else(|| set.stage_entered.get(d))?;
     Some((k as usize, ((as_of_ms - entered) as f64 / DAY_MS).max(0.0)))
 }
 

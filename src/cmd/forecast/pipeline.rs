@@ -95,8 +95,6 @@ pub(crate) fn pipeline_rows(
         let bucket = match set
             .expected_close
             .get(d)
-            .copied()
-            .flatten()
             .and_then(crate::period::ms_to_date)
         {
             None => h + 2,
