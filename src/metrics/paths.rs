@@ -2,25 +2,14 @@
 //! backward moves and skipped stages, the stage it was lost from, and its stage visits. Works on
 //! integer stage positions, never on strings. Pure: no I/O, no clap.
 
-/// A position in a pipeline: open stage k (0-based, pipeline order), or an outcome.
+/// A position in a pipeline: open stage k (0-based, pipeline order), or an outcome. Ordered as
+/// same-instant events are: open stages by position, then won, lost, invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Pos {
     Open(u16),
     Won,
     Lost,
     Invalid,
-}
-
-impl Pos {
-    /// Sort key for events at the same instant: pipeline order, outcomes last.
-    pub fn order(self, n_open: usize) -> usize {
-        match self {
-            Pos::Open(k) => k as usize,
-            Pos::Won => n_open,
-            Pos::Lost => n_open + 1,
-            Pos::Invalid => n_open + 2,
-        }
-    }
 }
 
 /// One stage entry of a deal.

@@ -933,7 +933,7 @@ pub fn index_events(
     // A slot's row of the table is made when an event first uses it (a pipeline column that
     // is mostly distinct values must not cost pipelines x stages cells up front).
     let mut row_of_slot: Vec<u32> = vec![NONE; p_ev + p_deal + 1];
-    let mut table: Vec<Option<Option<(Pos, u16)>>> = Vec::new();
+    let mut table: Vec<Option<Option<Pos>>> = Vec::new();
     let mut unknown_n = vec![0usize; n_stage];
     let mut won_n = vec![0usize; n_stage];
     let height = ev.height();
@@ -943,9 +943,8 @@ pub fn index_events(
     // already in (deal, time, order) order (an ingested DIR) need no sort.
     let mut deal_of: Vec<u32> = Vec::with_capacity(height);
     let mut events: Vec<Event> = Vec::with_capacity(height);
-    let mut orders: Vec<u16> = Vec::with_capacity(height);
     let mut in_order = true;
-    let mut last: (u32, i64, u16) = (0, i64::MIN, 0);
+    let mut last: (u32, i64, Pos) = (0, i64::MIN, Pos::Open(0));
     // One visit per row with its entry time; the times are read chunk by chunk in place.
     let mut visit = |i: usize, mut t: Option<i64>| {
         if t.is_none() {
@@ -984,24 +983,21 @@ pub fn index_events(
                 "default"
             };
             let label = &stage.values[sc as usize];
-            let n_open = pipelines.stages(pname).map_or(0, Vec::len);
             pipelines
                 .stages(pname)
                 .and_then(|st| pipelines.pos(st, label))
                 .or_else(|| pipelines.pos(&[], label))
-                .map(|p| (p, p.order(n_open) as u16))
         });
         match found {
-            Some((p, order)) => {
+            Some(p) => {
                 if p == Pos::Won {
                     won_n[sc as usize] += 1;
                 }
-                let key = (d as u32, t, order);
+                let key = (d as u32, t, p);
                 in_order &= key >= last;
                 last = key;
                 deal_of.push(d as u32);
                 events.push(Event { at: t, pos: p });
-                orders.push(order);
             }
             None => unknown_n[sc as usize] += 1,
         }
@@ -1039,23 +1035,28 @@ pub fn index_events(
         offsets[i] += offsets[i - 1];
     }
     if !in_order {
+        // Same-instant events of a deal in stage order: `Pos` orders open stages by position,
+        // then won, lost, invalid (what the pipeline order gives within one pipeline).
         let mut next = offsets.clone();
-        let mut slots: Vec<(i64, u16, Pos)> = vec![(0, 0, Pos::Won); events.len()];
-        for ((&d, e), &o) in deal_of.iter().zip(&events).zip(&orders) {
+        let mut sorted: Vec<Event> = vec![
+            Event {
+                at: 0,
+                pos: Pos::Won
+            };
+            events.len()
+        ];
+        for (&d, e) in deal_of.iter().zip(&events) {
             let k = &mut next[d as usize];
-            slots[*k] = (e.at, o, e.pos);
+            sorted[*k] = *e;
             *k += 1;
         }
-        drop((deal_of, orders));
+        drop((deal_of, next));
         for w in offsets.windows(2) {
             if w[1] - w[0] > 1 {
-                slots[w[0]..w[1]].sort_unstable_by_key(|x| (x.0, x.1));
+                sorted[w[0]..w[1]].sort_unstable_by_key(|e| (e.at, e.pos));
             }
         }
-        events = slots
-            .into_iter()
-            .map(|(at, _, pos)| Event { at, pos })
-            .collect();
+        events = sorted;
     }
     Ok(EventIndex {
         offsets,
@@ -1303,6 +1304,51 @@ mod tests {
             (Some("d4"), Some("b2"), None)
         );
         assert_eq!(some.column().len(), 2);
+    }
+
+    #[test]
+    fn same_instant_events_come_in_stage_order() {
+        // One deal, rows out of order: on day 1 Qualification is written before Prospecting,
+        // on day 2 Closed Won before Proposal. Expected: Prospecting, Qualification (day 1),
+        // Proposal, won (day 2): no backward move.
+        let day = 86_400_000i64;
+        let ev = DataFrame::new_infer_height(vec![
+            Column::new("deal_id".into(), vec!["d1"; 4]),
+            Column::new(
+                "stage".into(),
+                vec!["Closed Won", "Qualification", "Proposal", "Prospecting"],
+            ),
+            Column::new("entered_at".into(), vec![2 * day, day, 2 * day, day])
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+        ])
+        .unwrap();
+        let stages: Vec<String> = ["Prospecting", "Qualification", "Proposal"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let pipelines = Pipelines {
+            lists: [("default".to_string(), stages)].into(),
+            outcomes: Default::default(),
+        };
+        let mut extra = Ids::empty();
+        let none = Coded {
+            codes: vec![],
+            values: vec![],
+        };
+        let ix = index_events(ev, None, 0, &mut extra, &pipelines, &none).unwrap();
+        let got: Vec<(i64, Pos)> = ix.of(0).iter().map(|e| (e.at, e.pos)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (day, Pos::Open(0)),
+                (day, Pos::Open(1)),
+                (2 * day, Pos::Open(2)),
+                (2 * day, Pos::Won)
+            ]
+        );
+        let path = crate::metrics::paths::from_events(ix.of(0), 3, None);
+        assert_eq!((path.backward_moves, path.skipped_stages), (0, 0));
     }
 
     #[test]
