@@ -41,24 +41,33 @@ mod allocator {
         }
     }
 
-    /// The analysis commands read a few hundred MB of columns once, and fault every 4 KB page of
-    /// it in: transparent huge pages (2 MB) make them about a third faster. `ingest` holds a
-    /// whole normalised table and is judged on its peak memory: no huge pages, and freed memory
-    /// goes back to the system at once.
+    /// From an ingested DIR the analysis commands read a few hundred MB of columns once and
+    /// fault every 4 KB page of it in: transparent huge pages (2 MB) make them about a third
+    /// faster. Parsing a raw export gains nothing steady from them and holds more memory, and
+    /// `ingest` (holding a whole normalised table) is judged on its peak memory: no huge pages
+    /// there, and for `ingest` freed memory goes back to the system at once.
     pub fn tune(args: &[OsString]) {
-        let sub = args
+        let mut rest = args
             .iter()
             .skip(1)
-            .find(|a| !a.to_string_lossy().starts_with('-'));
-        if sub.is_some_and(|s| s == "ingest") {
+            .skip_while(|a| a.to_string_lossy().starts_with('-'));
+        let ingest = rest.next().is_some_and(|s| s == "ingest");
+        let raw = args.iter().skip(2).any(|a| {
+            let p = std::path::Path::new(a);
+            p.is_file()
+                && p.extension().is_some_and(|e| {
+                    let e = e.to_string_lossy().to_lowercase();
+                    matches!(e.as_str(), "csv" | "tsv" | "txt" | "xlsx" | "xls")
+                })
+        });
+        if ingest || raw {
             set(ALLOW_THP, "MIMALLOC_ALLOW_THP", 0);
-            set(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 0);
             // mimalloc reserved its first arena, huge pages allowed, before main: turn them
             // off for the process (the setting above covers only later reservations).
             #[cfg(target_os = "linux")]
             if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
                 const PR_SET_THP_DISABLE: c_int = 41;
-                // SAFETY: prctl with an integer argument; failure leaves THP as it was.
+                // SAFETY: prctl with integer arguments; failure leaves THP as it was.
                 unsafe {
                     prctl(
                         PR_SET_THP_DISABLE,
@@ -69,6 +78,9 @@ mod allocator {
                     );
                 }
             }
+        }
+        if ingest {
+            set(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 0);
         }
     }
 
