@@ -319,7 +319,7 @@ impl LabelBuilder {
     }
 
     pub fn append_value(&mut self, s: &str) {
-        let c = match pack(s) {
+        let c = match crate::metrics::prep::packed(s) {
             Some(k) if self.short.is_empty() => match self.few.iter().find(|(kk, _)| *kk == k) {
                 Some(&(_, c)) => c,
                 None => {
@@ -395,18 +395,6 @@ impl LabelBuilder {
         let cat = unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) };
         Ok(cat.into_series().into_column())
     }
-}
-
-/// A text of at most 12 bytes as one integer: its length, then its bytes, zero-padded.
-fn pack(t: &str) -> Option<u128> {
-    let b = t.as_bytes();
-    if b.len() > 12 {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    k[..4].copy_from_slice(&(b.len() as u32).to_le_bytes());
-    k[4..4 + b.len()].copy_from_slice(b);
-    Some(u128::from_le_bytes(k))
 }
 
 #[cfg(test)]

@@ -122,45 +122,25 @@ impl DealSet {
             .map(|p| pipelines.stages(p).cloned())
             .collect();
         lists.push(pipelines.stages("default").cloned());
-        // Stage label -> position once per (pipeline, stage) pair: a table of pairs when the
-        // pairs are few (always, but for a pathological export), else a map.
-        let place = |pc: u32, sc: u32| {
-            let list = if pc == NONE {
-                lists.last()
-            } else {
-                lists.get(pc as usize)
-            };
-            let st = list
-                .and_then(Option::as_ref)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            pipelines.pos(st, &stage.values[sc as usize])
-        };
-        let (n_pipe, n_stage) = (pipeline.values.len() + 1, stage.values.len());
-        let stage_pos: Vec<Option<Pos>> = if n_pipe * n_stage <= 1 << 16 {
-            let mut table: Vec<Option<Option<Pos>>> = vec![None; n_pipe * n_stage];
-            (0..n_rows)
-                .map(|i| {
-                    let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
-                    if sc == NONE {
-                        return None;
-                    }
-                    let slot = if pc == NONE { n_pipe - 1 } else { pc as usize };
-                    *table[slot * n_stage + sc as usize].get_or_insert_with(|| place(pc, sc))
+        // Stage label -> position once per (pipeline, stage) pair.
+        let mut memo = prep::SlotMemo::new(lists.len(), stage.values.len());
+        let stage_pos: Vec<Option<Pos>> = (0..n_rows)
+            .map(|i| {
+                let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
+                if sc == NONE {
+                    return None;
+                }
+                let slot = if pc == NONE {
+                    lists.len() - 1
+                } else {
+                    pc as usize
+                };
+                memo.get(slot, sc, || {
+                    let st = lists[slot].as_deref().unwrap_or(&[]);
+                    pipelines.pos(st, &stage.values[sc as usize])
                 })
-                .collect()
-        } else {
-            let mut pos_of: foldhash::HashMap<(u32, u32), Option<Pos>> = Default::default();
-            (0..n_rows)
-                .map(|i| {
-                    let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
-                    if sc == NONE {
-                        return None;
-                    }
-                    *pos_of.entry((pc, sc)).or_insert_with(|| place(pc, sc))
-                })
-                .collect()
-        };
+            })
+            .collect();
         drop(t_code);
         let mut extra_ids = prep::Ids::empty();
         let ev = match events {

@@ -659,7 +659,7 @@ fn code_part(ca: &StringChunked) -> Coded {
 }
 
 /// A text of at most 12 bytes as one integer: its length, then its bytes, zero-padded.
-fn packed(t: &str) -> Option<u128> {
+pub(crate) fn packed(t: &str) -> Option<u128> {
     let b = t.as_bytes();
     if b.len() > 12 {
         return None;
@@ -672,18 +672,10 @@ fn packed(t: &str) -> Option<u128> {
 
 /// A datetime column as epoch milliseconds (None for null or a missing column).
 pub fn millis(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let Ok(c) = df.column(name) else {
-        return Ok(vec![None; df.height()]);
-    };
-    let s = c.as_materialized_series();
-    let s = match s.dtype() {
-        DataType::Datetime(_, _) => s
-            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
-            .cast(&DataType::Int64)?,
-        DataType::Date => s.cast(&DataType::Int64)? * 86_400_000i64,
-        _ => s.cast(&DataType::Int64)?,
-    };
-    Ok(s.i64()?.iter().collect())
+    Ok(match millis_ca(df, name)? {
+        Some(ca) => ca.iter().collect(),
+        None => vec![None; df.height()],
+    })
 }
 
 /// A datetime column as epoch milliseconds, 8 bytes a row (null kept as `i64::MIN`; a
@@ -832,6 +824,40 @@ pub fn status_of(v: Option<&str>) -> Option<Status> {
     }
 }
 
+/// Stage positions worked out once per (pipeline slot, stage code). A slot's row of cells is
+/// made when the slot is first used: a pipeline column of mostly distinct values must not cost
+/// pipelines x stages cells up front.
+pub struct SlotMemo {
+    n_stage: usize,
+    row_of_slot: Vec<u32>,
+    cells: Vec<Option<Option<Pos>>>,
+}
+
+impl SlotMemo {
+    pub fn new(n_slots: usize, n_stage: usize) -> SlotMemo {
+        SlotMemo {
+            n_stage,
+            row_of_slot: vec![NONE; n_slots],
+            cells: Vec::new(),
+        }
+    }
+
+    /// The position of stage `sc` in slot `slot`, from `place` the first time.
+    pub fn get(
+        &mut self,
+        slot: usize,
+        sc: u32,
+        place: impl FnOnce() -> Option<Pos>,
+    ) -> Option<Pos> {
+        if self.row_of_slot[slot] == NONE {
+            self.row_of_slot[slot] = (self.cells.len() / self.n_stage) as u32;
+            self.cells.resize(self.cells.len() + self.n_stage, None);
+        }
+        *self.cells[self.row_of_slot[slot] as usize * self.n_stage + sc as usize]
+            .get_or_insert_with(place)
+    }
+}
+
 /// Stage events grouped by deal: `offsets[d]..offsets[d+1]` index `events` for deal `d`.
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
@@ -926,21 +952,18 @@ pub fn index_events(
             (n_rows..n_rows + n).collect()
         }
     };
-    // Stage label -> (position, order), per (pipeline slot, stage code), filled on first use.
-    // Slots: the events' own pipelines, then the deals' pipelines, then "default".
+    // Stage label -> position, per (pipeline slot, stage code). Slots: the events' own
+    // pipelines, then the deals' pipelines, then "default".
     let n_stage = stage.values.len();
     let (p_ev, p_deal) = (pipe.values.len(), deal_pipe.values.len());
-    // A slot's row of the table is made when an event first uses it (a pipeline column that
-    // is mostly distinct values must not cost pipelines x stages cells up front).
-    let mut row_of_slot: Vec<u32> = vec![NONE; p_ev + p_deal + 1];
-    let mut table: Vec<Option<Option<Pos>>> = Vec::new();
+    let mut memo = SlotMemo::new(p_ev + p_deal + 1, n_stage);
     let mut unknown_n = vec![0usize; n_stage];
     let mut won_n = vec![0usize; n_stage];
     let height = ev.height();
     // The frame is coded: its texts are no longer needed (the ids' values share its buffers).
     drop(ev);
-    // Each kept event: its deal, and (time, position); `order` breaks ties at one instant. Rows
-    // already in (deal, time, order) order (an ingested DIR) need no sort.
+    // Each kept event: its deal, and (time, position); position breaks ties at one instant.
+    // Rows already in (deal, time, position) order (an ingested DIR) need no sort.
     let mut deal_of: Vec<u32> = Vec::with_capacity(height);
     let mut events: Vec<Event> = Vec::with_capacity(height);
     let mut in_order = true;
@@ -969,12 +992,7 @@ pub fn index_events(
         } else {
             p_ev + p_deal
         };
-        if row_of_slot[slot] == NONE {
-            row_of_slot[slot] = (table.len() / n_stage) as u32;
-            table.resize(table.len() + n_stage, None);
-        }
-        let cell = &mut table[row_of_slot[slot] as usize * n_stage + sc as usize];
-        let found = *cell.get_or_insert_with(|| {
+        let found = memo.get(slot, sc, || {
             let pname = if pc != NONE {
                 pipe.values[pc as usize].as_str()
             } else if dc != NONE {

@@ -120,6 +120,18 @@ fn in_period(p: &Params, t: Option<i64>) -> bool {
 /// Stage win probabilities per pipeline, as [`stage_win_probability`] gives them.
 pub type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
 
+/// The win probability of deal `d`'s current open stage (None for a closed deal or a stage
+/// no closed deal reached).
+pub fn deal_win_probability(winp: &WinProbability, set: &DealSet, d: usize) -> Option<f64> {
+    match set.current(d) {
+        Some(Pos::Open(k)) => winp
+            .get(set.pipeline_name(d))
+            .and_then(|v| v.get(k as usize))
+            .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
+        _ => None,
+    }
+}
+
 /// Accumulate per group code (`group[d]`, NONE = unassigned) and for the whole team. `winp` is
 /// [`stage_win_probability`] of the same deal set (computed once by the caller).
 pub fn accumulate(
@@ -210,14 +222,7 @@ fn accumulate_split(
                         a.open += 1;
                         if let Some(x) = amt {
                             add_money(m, OPEN, x);
-                            let prob = match set.current(d) {
-                                Some(Pos::Open(k)) => winp
-                                    .get(set.pipeline_name(d))
-                                    .and_then(|v| v.get(k as usize))
-                                    .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
-                                _ => None,
-                            };
-                            if let Some(pr) = prob {
+                            if let Some(pr) = deal_win_probability(winp, set, d) {
                                 add_money(m, WEIGHTED, x * pr);
                             }
                         }

@@ -7,7 +7,6 @@ use super::super::analysis::{self};
 use crate::error::{Error, Result};
 use crate::load::Dataset;
 use crate::metrics::deals::DealSet;
-use crate::metrics::paths::Pos;
 use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard::stage_win_probability;
 use crate::model::{Status, Table};
@@ -85,13 +84,7 @@ pub(crate) fn pipeline_rows(
         if metric == "revenue" && !set.currency(d).is_empty() {
             currencies.insert(set.currency(d).to_string());
         }
-        let p = match set.current(d) {
-            Some(Pos::Open(k)) => winp
-                .get(set.pipeline_name(d))
-                .and_then(|v| v.get(k as usize))
-                .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
-            _ => None,
-        };
+        let p = crate::metrics::scorecard::deal_win_probability(&winp, &set, d);
         let bucket = match set
             .expected_close
             .get(d)
