@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Table::StageEvents,
         &["deal_id", "pipeline", "stage", "entered_at"],
     )?;
-    let set = DealSet::build(deals.as_ref(), events, ds.pipelines())?;
+    let set = DealSet::build(deals.as_ref(), events.map(Into::into), ds.pipelines())?;
     let (funnels, stats) = funnel::compute(&set, &Params::default());
     println!("as of {}; {} deals", ds.as_of, stats.deals);
     for f in &funnels {

@@ -38,7 +38,10 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return code;
         }
     };
-    match cmd::run(cli) {
+    let total = crate::timing::span("total");
+    let res = cmd::run(cli);
+    drop(total);
+    match res {
         Ok(code) => code,
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::Success

@@ -41,42 +41,33 @@ mod allocator {
         }
     }
 
-    /// From an ingested DIR the analysis commands read a few hundred MB of columns once and
-    /// fault every 4 KB page of it in: transparent huge pages (2 MB) make them about a third
-    /// faster. Parsing a raw export gains nothing steady from them and holds more memory, and
-    /// `ingest` (holding a whole normalised table) is judged on its peak memory: no huge pages
-    /// there, and for `ingest` freed memory goes back to the system at once.
+    /// No transparent huge pages, for any command. This machine class runs in a VM whose
+    /// guest hands free memory back to the host: a 2 MB page that was handed back costs a few
+    /// hundred host faults when touched again, so right after another program has freed memory
+    /// (a user's spreadsheet, the benchmark's peers) huge pages made a DIR funnel 0.15 to 0.50 s
+    /// where 4 KB pages gave a steady 0.21 s. `ingest` (holding a whole normalised table) also
+    /// returns freed memory at once, to keep its peak low.
     pub fn tune(args: &[OsString]) {
-        let mut rest = args
+        let ingest = args
             .iter()
             .skip(1)
-            .skip_while(|a| a.to_string_lossy().starts_with('-'));
-        let ingest = rest.next().is_some_and(|s| s == "ingest");
-        let raw = args.iter().skip(2).any(|a| {
-            let p = std::path::Path::new(a);
-            p.is_file()
-                && p.extension().is_some_and(|e| {
-                    let e = e.to_string_lossy().to_lowercase();
-                    matches!(e.as_str(), "csv" | "tsv" | "txt" | "xlsx" | "xls")
-                })
-        });
-        if ingest || raw {
-            set(ALLOW_THP, "MIMALLOC_ALLOW_THP", 0);
-            // mimalloc reserved its first arena, huge pages allowed, before main: turn them
-            // off for the process (the setting above covers only later reservations).
-            #[cfg(target_os = "linux")]
-            if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
-                const PR_SET_THP_DISABLE: c_int = 41;
-                // SAFETY: prctl with integer arguments; failure leaves THP as it was.
-                unsafe {
-                    prctl(
-                        PR_SET_THP_DISABLE,
-                        1 as std::ffi::c_ulong,
-                        0 as std::ffi::c_ulong,
-                        0 as std::ffi::c_ulong,
-                        0 as std::ffi::c_ulong,
-                    );
-                }
+            .find(|a| !a.to_string_lossy().starts_with('-'))
+            .is_some_and(|s| s == "ingest");
+        set(ALLOW_THP, "MIMALLOC_ALLOW_THP", 0);
+        // mimalloc reserved its first arena, huge pages allowed, before main: turn them off for
+        // the process (the setting above covers only later reservations).
+        #[cfg(target_os = "linux")]
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+            const PR_SET_THP_DISABLE: c_int = 41;
+            // SAFETY: prctl with integer arguments; failure leaves THP as it was.
+            unsafe {
+                prctl(
+                    PR_SET_THP_DISABLE,
+                    1 as std::ffi::c_ulong,
+                    0 as std::ffi::c_ulong,
+                    0 as std::ffi::c_ulong,
+                    0 as std::ffi::c_ulong,
+                );
             }
         }
         if ingest {

@@ -27,10 +27,26 @@ pub fn span(name: &'static str) -> Option<Span> {
 impl Drop for Span {
     fn drop(&mut self) {
         eprintln!(
-            "timing: {} {:.1} ms",
+            "timing: {} {:.1} ms{}",
             self.name,
-            self.start.elapsed().as_secs_f64() * 1e3
+            self.start.elapsed().as_secs_f64() * 1e3,
+            memory()
         );
+    }
+}
+
+/// `, rss N MB (peak M MB)` from /proc/self/status where there is one.
+fn memory() -> String {
+    let Ok(s) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let kb = |key: &str| -> Option<u64> {
+        let line = s.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    };
+    match (kb("VmRSS:"), kb("VmHWM:")) {
+        (Some(r), Some(h)) => format!(", rss {} MB (peak {} MB)", r / 1024, h / 1024),
+        _ => String::new(),
     }
 }
 

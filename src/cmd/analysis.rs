@@ -60,7 +60,7 @@ pub fn deal_set(
     by: Option<&str>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
     let events = ds.frame_coded(crate::model::Table::StageEvents, EVENT_COLS)?;
-    build_set(ds, cols, by, events)
+    build_set(ds, cols, by, events.map(Into::into))
 }
 
 /// Load the inputs of a funnel-family command (funnel, bottleneck), reading only the deal
@@ -91,7 +91,7 @@ fn deal_set_taking_events(
     cols: &[&str],
     by: Option<&str>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
-    let events = ds.take_coded(crate::model::Table::StageEvents, EVENT_COLS)?;
+    let events = ds.take_event_rows(crate::model::Table::StageEvents, EVENT_COLS)?;
     build_set(ds, cols, by, events)
 }
 
@@ -99,7 +99,7 @@ fn build_set(
     ds: &Dataset,
     cols: &[&str],
     by: Option<&str>,
-    events: Option<DataFrame>,
+    events: Option<crate::metrics::prep::EventRows>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
     let mut cols: Vec<&str> = cols.to_vec();
     if let Some(b) = by {

@@ -176,7 +176,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             "entered_at_max",
         ],
     )?;
-    let set = DealSet::build(deals.as_ref(), events, ds.pipelines())?;
+    let set = DealSet::build(deals.as_ref(), events.map(Into::into), ds.pipelines())?;
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())

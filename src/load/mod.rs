@@ -398,6 +398,24 @@ impl Dataset {
         Ok(f)
     }
 
+    /// The rows of `t` (columns `cols` that exist) for indexing, taken out of the dataset: a
+    /// DIR's parquet of several row groups comes in batches of row groups, read on a thread of
+    /// their own while the previous batch is used (a history of millions of rows is never held
+    /// whole); anything else as one frame.
+    pub fn take_event_rows(
+        &mut self,
+        t: Table,
+        cols: &[&str],
+    ) -> Result<Option<crate::metrics::prep::EventRows>> {
+        if let Some(Source::Parquet(p)) = self.tables.get(&t) {
+            if let Some((rows, batches)) = dir::parquet_batches(p, cols)? {
+                self.tables.remove(&t);
+                return Ok(Some(crate::metrics::prep::EventRows::Batches { rows, batches }));
+            }
+        }
+        Ok(self.take_coded(t, cols)?.map(Into::into))
+    }
+
     /// Column names of a table (with those of a raw export the command left unread).
     pub fn columns_of(&self, t: Table) -> Result<Vec<String>> {
         let mut lf = self.scan(t)?;

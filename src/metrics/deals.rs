@@ -57,7 +57,7 @@ impl DealSet {
     /// Build from the deals frame and/or the stage events frame.
     pub fn build(
         deals: Option<&DataFrame>,
-        events: Option<DataFrame>,
+        events: Option<prep::EventRows>,
         pipelines: Pipelines,
     ) -> Result<DealSet> {
         let empty = DataFrame::empty();

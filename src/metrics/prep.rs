@@ -66,13 +66,42 @@ pub fn coded_ids(df: &DataFrame, name: &str) -> Result<(Vec<u32>, StringChunked)
     Ok((codes, values))
 }
 
-/// The distinct ids of a coded id column: the column and the row where each first appears.
-/// Gathered into a column of their own only when iterated (a million ids; most commands print
-/// a few of them, or none).
+/// The distinct ids of a coded id column: the column and the row where each first appears
+/// (or, for ids coded batch by batch, the ids themselves in one byte buffer). Gathered into a
+/// column of their own only when iterated (a million ids; most commands print a few of them,
+/// or none).
 pub struct Ids {
-    src: StringChunked,
+    src: IdSrc,
     rows: Option<Vec<IdxSize>>,
     gathered: std::sync::OnceLock<StringChunked>,
+}
+
+#[derive(Clone)]
+enum IdSrc {
+    Column(StringChunked),
+    /// Id `i` is `bytes[ends[i - 1]..ends[i]]` (from `&str`s: valid UTF-8).
+    Arena(std::sync::Arc<(Vec<u8>, Vec<usize>)>),
+}
+
+impl IdSrc {
+    fn len(&self) -> usize {
+        match self {
+            IdSrc::Column(c) => c.len(),
+            IdSrc::Arena(a) => a.1.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            IdSrc::Column(c) => c.get(i),
+            IdSrc::Arena(a) => {
+                let (bytes, ends) = &**a;
+                let end = *ends.get(i)?;
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                std::str::from_utf8(&bytes[start..end]).ok()
+            }
+        }
+    }
 }
 
 impl Ids {
@@ -83,7 +112,7 @@ impl Ids {
     /// Every value of `ca`, in order.
     pub fn of(ca: StringChunked) -> Ids {
         Ids {
-            src: ca,
+            src: IdSrc::Column(ca),
             rows: None,
             gathered: std::sync::OnceLock::new(),
         }
@@ -107,15 +136,15 @@ impl Ids {
 
     /// The ids as one text column.
     pub fn column(&self) -> &StringChunked {
-        match &self.rows {
-            None => &self.src,
-            Some(r) => self.gathered.get_or_init(|| {
+        match (&self.rows, &self.src) {
+            (None, IdSrc::Column(c)) => c,
+            (Some(r), IdSrc::Column(c)) => self.gathered.get_or_init(|| {
                 // In bounds: every row was read from `src`.
-                unsafe {
-                    self.src
-                        .take_unchecked(&IdxCa::from_vec("rows".into(), r.clone()))
-                }
+                unsafe { c.take_unchecked(&IdxCa::from_vec("rows".into(), r.clone())) }
             }),
+            (_, IdSrc::Arena(_)) => self
+                .gathered
+                .get_or_init(|| StringChunked::from_iter((0..self.len()).map(|i| self.get(i)))),
         }
     }
 
@@ -136,6 +165,146 @@ impl Ids {
     }
 }
 
+/// Codes an id column that arrives in batches (a DIR's stage events read row group by row
+/// group), in order of first appearance across the batches, keeping each distinct id once in
+/// a byte buffer. Ids that ascend (a DIR sorted by deal id) need no table: a new run is a new
+/// id. At the first id that does not ascend, a hash table is built over the ids so far.
+pub struct IdCoder {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// Open addressing: code + 1 per slot, 0 for empty (built when the ids stop ascending).
+    table: Vec<u32>,
+    ascending: bool,
+}
+
+impl Default for IdCoder {
+    fn default() -> Self {
+        IdCoder {
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            table: Vec::new(),
+            ascending: true,
+        }
+    }
+}
+
+impl IdCoder {
+    fn hash(b: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0x5a1e5c71).hash_one(b)
+    }
+
+    fn id(&self, c: usize) -> &[u8] {
+        let start = if c == 0 { 0 } else { self.ends[c - 1] };
+        &self.bytes[start..self.ends[c]]
+    }
+
+    fn push(&mut self, t: &[u8]) -> u32 {
+        self.bytes.extend_from_slice(t);
+        self.ends.push(self.bytes.len());
+        (self.ends.len() - 1) as u32
+    }
+
+    /// Place code `c` in the table (which has room).
+    fn place(&mut self, c: usize) {
+        let mask = self.table.len() - 1;
+        let mut i = Self::hash(self.id(c)) as usize & mask;
+        while self.table[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.table[i] = c as u32 + 1;
+    }
+
+    /// A table of twice the ids' count (rounded up to a power of two), all ids placed.
+    fn rebuild(&mut self, room: usize) {
+        self.table = vec![0; (room * 2).next_power_of_two().max(1024)];
+        for c in 0..self.ends.len() {
+            self.place(c);
+        }
+    }
+
+    /// The code of `t`, a new one when it was not seen before (hash mode).
+    fn lookup(&mut self, t: &[u8]) -> u32 {
+        if (self.ends.len() + 1) * 2 > self.table.len() {
+            self.rebuild(self.ends.len() * 2);
+        }
+        let mask = self.table.len() - 1;
+        let mut i = Self::hash(t) as usize & mask;
+        loop {
+            let e = self.table[i];
+            if e == 0 {
+                let c = self.push(t);
+                self.table[i] = c + 1;
+                return c;
+            }
+            if self.id(e as usize - 1) == t {
+                return e - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Codes of one batch's ids (null: [`NONE`]).
+    pub fn code(&mut self, ca: &StringChunked) -> Vec<u32> {
+        let mut codes = Vec::with_capacity(ca.len());
+        // The code of the previous non-null id, when the ids still ascend.
+        let mut last: Option<u32> = self.ends.len().checked_sub(1).map(|c| c as u32);
+        for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
+            let validity = chunk.validity();
+            // Within one array equal 16-byte views are equal texts (see `code_ascending`).
+            let mut prev_view: Option<(u128, u32)> = None;
+            for (i, view) in arr.views().iter().enumerate() {
+                if validity.is_some_and(|b| !b.get_bit(i)) {
+                    codes.push(NONE);
+                    continue;
+                }
+                let key = view.as_u128();
+                if let Some((k, c)) = prev_view {
+                    if k == key {
+                        codes.push(c);
+                        continue;
+                    }
+                }
+                let t = arr.value(i).as_bytes();
+                let c = if self.ascending {
+                    match last {
+                        Some(l) if self.id(l as usize) == t => l,
+                        Some(l) if self.id(l as usize) > t => {
+                            self.ascending = false;
+                            self.rebuild(self.ends.len() * 2);
+                            self.lookup(t)
+                        }
+                        _ => self.push(t),
+                    }
+                } else {
+                    self.lookup(t)
+                };
+                last = Some(c);
+                prev_view = Some((key, c));
+                codes.push(c);
+            }
+        }
+        codes
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The distinct ids, in code order.
+    pub fn into_ids(self) -> Ids {
+        Ids {
+            src: IdSrc::Arena(std::sync::Arc::new((self.bytes, self.ends))),
+            rows: None,
+            gathered: std::sync::OnceLock::new(),
+        }
+    }
+}
+
 /// [`coded_ids`] with the values left in the column ([`Ids`]).
 pub fn coded_ids_lazy(df: &DataFrame, name: &str) -> Result<(Vec<u32>, Ids)> {
     let Some((codes, vals, ca)) = code_column(df, name)? else {
@@ -144,7 +313,7 @@ pub fn coded_ids_lazy(df: &DataFrame, name: &str) -> Result<(Vec<u32>, Ids)> {
     let ids = match vals {
         Vals::Strings(v) => Ids::of(StringChunked::from_iter(v.iter().map(|s| Some(s.as_str())))),
         Vals::Rows(rows) => Ids {
-            src: ca,
+            src: IdSrc::Column(ca),
             rows: Some(rows),
             gathered: std::sync::OnceLock::new(),
         },
@@ -884,205 +1053,380 @@ impl EventIndex {
     }
 }
 
+/// The stage-event rows a deal set is built from: one frame in memory, or batches (a DIR's
+/// row groups, read on another thread while the previous batch is indexed) so that a history
+/// of millions of rows is never held whole.
+pub enum EventRows {
+    Frame(DataFrame),
+    /// `rows` rows in all, in batches.
+    Batches {
+        rows: usize,
+        batches: Box<dyn Iterator<Item = Result<DataFrame>>>,
+    },
+}
+
+impl From<DataFrame> for EventRows {
+    fn from(df: DataFrame) -> Self {
+        EventRows::Frame(df)
+    }
+}
+
+/// The columns of one batch of stage events that indexing reads besides the deal ids.
+struct EventCols {
+    stage: Coded,
+    pipe: Coded,
+    at: Option<Int64Chunked>,
+    /// entered_at_min / entered_at_max (history rebuilt from snapshots).
+    bounds: Option<(Vec<Option<i64>>, Vec<Option<i64>>)>,
+    height: usize,
+}
+
+impl EventCols {
+    fn of(ev: &DataFrame) -> Result<EventCols> {
+        let bounds = if has(ev, "entered_at_min") && has(ev, "entered_at_max") {
+            Some((millis(ev, "entered_at_min")?, millis(ev, "entered_at_max")?))
+        } else {
+            None
+        };
+        Ok(EventCols {
+            stage: coded(ev, "stage")?,
+            pipe: coded(ev, "pipeline")?,
+            at: millis_ca(ev, "entered_at")?,
+            bounds,
+            height: ev.height(),
+        })
+    }
+}
+
+/// Where each deal-id code goes: a deal index (a deals table's row, or an index after them).
+enum DealOfCode {
+    /// No deals table: code `c` is deal `n_rows + c`.
+    Offset(usize),
+    Map(Vec<usize>),
+}
+
+impl DealOfCode {
+    fn get(&self, c: u32) -> usize {
+        match self {
+            DealOfCode::Offset(n) => n + c as usize,
+            DealOfCode::Map(m) => m[c as usize],
+        }
+    }
+}
+
+/// Events gathered row by row, batch after batch, before they are grouped by deal.
+#[derive(Default)]
+struct EventAcc {
+    deal_of: Vec<u32>,
+    events: Vec<Event>,
+    in_order: bool,
+    last: Option<(u32, i64, Pos)>,
+    mids: usize,
+    unknown: BTreeMap<String, usize>,
+    won_labels: BTreeMap<String, usize>,
+}
+
+impl EventAcc {
+    fn new(rows: usize) -> EventAcc {
+        EventAcc {
+            deal_of: Vec::with_capacity(rows),
+            events: Vec::with_capacity(rows),
+            in_order: true,
+            ..Default::default()
+        }
+    }
+
+    /// Place one batch's rows: each kept event's deal, time and stage position.
+    fn visit(
+        &mut self,
+        id_codes: &[u32],
+        to_deal: &DealOfCode,
+        c: &EventCols,
+        pipelines: &Pipelines,
+        deal_pipe: &Coded,
+    ) {
+        let (stage, pipe) = (&c.stage, &c.pipe);
+        // Stage label -> position, per (pipeline slot, stage code). Slots: the events' own
+        // pipelines, then the deals' pipelines, then "default".
+        let n_stage = stage.values.len();
+        let (p_ev, p_deal) = (pipe.values.len(), deal_pipe.values.len());
+        let mut memo = SlotMemo::new(p_ev + p_deal + 1, n_stage);
+        let mut unknown_n = vec![0usize; n_stage];
+        let mut won_n = vec![0usize; n_stage];
+        // Rows already in (deal, time, position) order (an ingested DIR) need no sort.
+        let mut in_order = self.in_order;
+        let mut last = self.last.unwrap_or((0, i64::MIN, Pos::Open(0)));
+        let mut mids = 0;
+        let deal_of = &mut self.deal_of;
+        let events = &mut self.events;
+        // One visit per row with its entry time; the times are read chunk by chunk in place.
+        let mut visit = |i: usize, mut t: Option<i64>| {
+            if t.is_none() {
+                if let Some((lo, hi)) = &c.bounds {
+                    if let (Some(a), Some(b)) = (lo[i], hi[i]) {
+                        t = Some(a + (b - a) / 2);
+                        mids += 1;
+                    }
+                }
+            }
+            let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
+            let (Some(t), true, true) = (t, idc != NONE, sc != NONE) else {
+                return;
+            };
+            let d = to_deal.get(idc);
+            // The event's own pipeline, else its deal's.
+            let dc = deal_pipe.codes.get(d).copied().unwrap_or(NONE);
+            let slot = if pc != NONE {
+                pc as usize
+            } else if dc != NONE {
+                p_ev + dc as usize
+            } else {
+                p_ev + p_deal
+            };
+            let found = memo.get(slot, sc, || {
+                let pname = if pc != NONE {
+                    pipe.values[pc as usize].as_str()
+                } else if dc != NONE {
+                    deal_pipe.values[dc as usize].as_str()
+                } else {
+                    "default"
+                };
+                let label = &stage.values[sc as usize];
+                pipelines
+                    .stages(pname)
+                    .and_then(|st| pipelines.pos(st, label))
+                    .or_else(|| pipelines.pos(&[], label))
+            });
+            match found {
+                Some(p) => {
+                    if p == Pos::Won {
+                        won_n[sc as usize] += 1;
+                    }
+                    let key = (d as u32, t, p);
+                    in_order &= key >= last;
+                    last = key;
+                    deal_of.push(d as u32);
+                    events.push(Event { at: t, pos: p });
+                }
+                None => unknown_n[sc as usize] += 1,
+            }
+        };
+        match &c.at {
+            Some(a) => {
+                let mut i = 0;
+                for (arr, chunk) in a.downcast_iter().zip(a.chunks()) {
+                    let validity = chunk.validity();
+                    for (j, &v) in arr.values().iter().enumerate() {
+                        visit(i, validity.is_none_or(|b| b.get_bit(j)).then_some(v));
+                        i += 1;
+                    }
+                }
+            }
+            None => (0..c.height).for_each(|i| visit(i, None)),
+        }
+        self.in_order = in_order;
+        if !self.events.is_empty() {
+            self.last = Some(last);
+        }
+        self.mids += mids;
+        for (n, into) in [(unknown_n, &mut self.unknown), (won_n, &mut self.won_labels)] {
+            for (code, k) in n.into_iter().enumerate().filter(|&(_, k)| k > 0) {
+                *into.entry(stage.values[code].clone()).or_default() += k;
+            }
+        }
+    }
+
+    /// Group the events by deal (`n_deals` deals).
+    fn finish(self, n_deals: usize) -> EventIndex {
+        let _t = crate::timing::span("deal set: order events");
+        let EventAcc {
+            deal_of,
+            mut events,
+            in_order,
+            mids,
+            unknown,
+            won_labels,
+            ..
+        } = self;
+        // A counting sort by deal (the offsets), then each deal's few events by (time, stage
+        // order).
+        let mut offsets = vec![0usize; n_deals + 1];
+        for &d in &deal_of {
+            offsets[d as usize + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        if !in_order {
+            // Same-instant events of a deal in stage order: `Pos` orders open stages by
+            // position, then won, lost, invalid (what the pipeline order gives within one
+            // pipeline).
+            let mut next = offsets.clone();
+            let mut sorted: Vec<Event> = vec![
+                Event {
+                    at: 0,
+                    pos: Pos::Won
+                };
+                events.len()
+            ];
+            for (&d, e) in deal_of.iter().zip(&events) {
+                let k = &mut next[d as usize];
+                sorted[*k] = *e;
+                *k += 1;
+            }
+            drop((deal_of, next));
+            for w in offsets.windows(2) {
+                if w[1] - w[0] > 1 {
+                    sorted[w[0]..w[1]].sort_unstable_by_key(|e| (e.at, e.pos));
+                }
+            }
+            events = sorted;
+        }
+        EventIndex {
+            offsets,
+            events,
+            unknown,
+            interval_midpoints: mids,
+            won_labels,
+        }
+    }
+}
+
+/// A deals table's ids -> row (a repeated id means its last row, as a map built in order).
+fn row_index(rows: &StringChunked) -> HashMap<&str, usize> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    for (i, v) in rows.iter().enumerate() {
+        if let Some(v) = v {
+            index.insert(v, i);
+        }
+    }
+    index
+}
+
+/// A batch's deal_id column as text (None when the batch has none).
+fn batch_ids(df: &DataFrame) -> Result<Option<StringChunked>> {
+    let Ok(c) = df.column("deal_id") else {
+        return Ok(None);
+    };
+    Ok(Some(
+        c.as_materialized_series()
+            .cast(&DataType::String)?
+            .str()?
+            .clone(),
+    ))
+}
+
 /// Group stage events by deal. An event's deal id is looked up among the deals table's ids
 /// (`row_ids`, `n_rows` rows); ids not there become deals `n_rows..`, their ids appended to
 /// `extra_ids`. `deal_pipe` codes each known deal's pipeline, used when the events carry no
 /// pipeline of their own.
 pub fn index_events(
-    ev: DataFrame,
+    ev: impl Into<EventRows>,
     row_ids: Option<&StringChunked>,
     n_rows: usize,
     extra_ids: &mut Ids,
     pipelines: &Pipelines,
     deal_pipe: &Coded,
 ) -> Result<EventIndex> {
-    let t_code = crate::timing::span("deal set: code events");
-    // The deal ids (millions of distinct strings) on one thread, the rest on the other.
-    let (ids, rest) = rayon::join(
-        || coded_ids_lazy(&ev, "deal_id"),
-        || -> Result<(Coded, Coded, Option<Int64Chunked>)> {
-            Ok((
-                coded(&ev, "stage")?,
-                coded(&ev, "pipeline")?,
-                millis_ca(&ev, "entered_at")?,
-            ))
-        },
-    );
-    let (id_codes, id_values) = ids?;
-    let (stage, pipe, at) = rest?;
-    drop(t_code);
-    let mut mids = 0;
-    // Entry known only between two snapshots: the midpoint (history rebuilt by `history`).
-    let bounds = if has(&ev, "entered_at_min") && has(&ev, "entered_at_max") {
-        Some((
-            millis(&ev, "entered_at_min")?,
-            millis(&ev, "entered_at_max")?,
-        ))
-    } else {
-        None
+    let index = match row_ids {
+        Some(rows) if n_rows > 0 => Some(row_index(rows)),
+        _ => None,
     };
-    // Map each id code to a deal index once. Without a deals table the id codes are the deal
-    // indexes (a history export of a million deals: no second map of a million strings).
-    let code_to_deal: Vec<usize> = match row_ids {
-        Some(rows) if n_rows > 0 => {
-            // A repeated id in the deals table means its last row (as a map built in order).
-            let mut index: HashMap<&str, usize> = HashMap::with_capacity(n_rows);
-            for (i, v) in rows.iter().enumerate() {
-                if let Some(v) = v {
-                    index.insert(v, i);
-                }
-            }
-            let mut code_to_deal = Vec::with_capacity(id_values.len());
-            let mut missing: Vec<IdxSize> = Vec::new();
-            for (c, v) in id_values.column().iter().enumerate() {
-                code_to_deal.push(match v.and_then(|v| index.get(v)) {
-                    Some(&d) => d,
-                    None => {
-                        missing.push(c as IdxSize);
-                        n_rows + missing.len() - 1
+    let acc = match ev.into() {
+        EventRows::Frame(ev) => {
+            let t_code = crate::timing::span("deal set: code events");
+            // The deal ids (millions of distinct strings) on one thread, the rest on the other.
+            let (ids, cols) = rayon::join(
+                || coded_ids_lazy(&ev, "deal_id"),
+                || EventCols::of(&ev),
+            );
+            let (id_codes, id_values) = ids?;
+            let cols = cols?;
+            drop(t_code);
+            // Map each id code to a deal index once. Without a deals table the id codes are
+            // the deal indexes (a history export of a million deals: no second map of a
+            // million strings).
+            let to_deal = match &index {
+                Some(index) => {
+                    let mut map = Vec::with_capacity(id_values.len());
+                    let mut missing: Vec<IdxSize> = Vec::new();
+                    for (c, v) in id_values.column().iter().enumerate() {
+                        map.push(match v.and_then(|v| index.get(v)) {
+                            Some(&d) => d,
+                            None => {
+                                missing.push(c as IdxSize);
+                                n_rows + missing.len() - 1
+                            }
+                        });
                     }
-                });
-            }
-            *extra_ids = id_values.pick(&missing);
-            code_to_deal
+                    *extra_ids = id_values.pick(&missing);
+                    DealOfCode::Map(map)
+                }
+                None => {
+                    *extra_ids = id_values;
+                    DealOfCode::Offset(n_rows)
+                }
+            };
+            // The frame is coded: its texts are no longer needed (the ids' values share its
+            // buffers).
+            drop(ev);
+            let mut acc = EventAcc::new(cols.height);
+            acc.visit(&id_codes, &to_deal, &cols, pipelines, deal_pipe);
+            acc
         }
-        _ => {
-            let n = id_values.len();
-            *extra_ids = id_values;
-            (n_rows..n_rows + n).collect()
-        }
-    };
-    // Stage label -> position, per (pipeline slot, stage code). Slots: the events' own
-    // pipelines, then the deals' pipelines, then "default".
-    let n_stage = stage.values.len();
-    let (p_ev, p_deal) = (pipe.values.len(), deal_pipe.values.len());
-    let mut memo = SlotMemo::new(p_ev + p_deal + 1, n_stage);
-    let mut unknown_n = vec![0usize; n_stage];
-    let mut won_n = vec![0usize; n_stage];
-    let height = ev.height();
-    // The frame is coded: its texts are no longer needed (the ids' values share its buffers).
-    drop(ev);
-    // Each kept event: its deal, and (time, position); position breaks ties at one instant.
-    // Rows already in (deal, time, position) order (an ingested DIR) need no sort.
-    let mut deal_of: Vec<u32> = Vec::with_capacity(height);
-    let mut events: Vec<Event> = Vec::with_capacity(height);
-    let mut in_order = true;
-    let mut last: (u32, i64, Pos) = (0, i64::MIN, Pos::Open(0));
-    // One visit per row with its entry time; the times are read chunk by chunk in place.
-    let mut visit = |i: usize, mut t: Option<i64>| {
-        if t.is_none() {
-            if let Some((lo, hi)) = &bounds {
-                if let (Some(a), Some(b)) = (lo[i], hi[i]) {
-                    t = Some(a + (b - a) / 2);
-                    mids += 1;
+        EventRows::Batches { rows, batches } => {
+            let t_code = crate::timing::span("deal set: code and place events by batch");
+            let mut coder = IdCoder::default();
+            let mut map: Vec<usize> = Vec::new();
+            let mut missing: Vec<IdxSize> = Vec::new();
+            let mut acc = EventAcc::new(rows);
+            for b in batches {
+                let b = b?;
+                let (ids, cols) = rayon::join(
+                    || -> Result<Vec<u32>> {
+                        Ok(match batch_ids(&b)? {
+                            Some(ca) => coder.code(&ca),
+                            None => vec![NONE; b.height()],
+                        })
+                    },
+                    || EventCols::of(&b),
+                );
+                let (id_codes, cols) = (ids?, cols?);
+                drop(b);
+                let to_deal = match &index {
+                    Some(index) => {
+                        for c in map.len()..coder.len() {
+                            let id = coder.id(c);
+                            // From `&str`s: valid UTF-8.
+                            let id = std::str::from_utf8(id).unwrap_or_default();
+                            map.push(match index.get(id) {
+                                Some(&d) => d,
+                                None => {
+                                    missing.push(c as IdxSize);
+                                    n_rows + missing.len() - 1
+                                }
+                            });
+                        }
+                        DealOfCode::Map(std::mem::take(&mut map))
+                    }
+                    None => DealOfCode::Offset(n_rows),
+                };
+                acc.visit(&id_codes, &to_deal, &cols, pipelines, deal_pipe);
+                if let DealOfCode::Map(m) = to_deal {
+                    map = m;
                 }
             }
-        }
-        let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
-        let (Some(t), true, true) = (t, idc != NONE, sc != NONE) else {
-            return;
-        };
-        let d = code_to_deal[idc as usize];
-        // The event's own pipeline, else its deal's.
-        let dc = deal_pipe.codes.get(d).copied().unwrap_or(NONE);
-        let slot = if pc != NONE {
-            pc as usize
-        } else if dc != NONE {
-            p_ev + dc as usize
-        } else {
-            p_ev + p_deal
-        };
-        let found = memo.get(slot, sc, || {
-            let pname = if pc != NONE {
-                pipe.values[pc as usize].as_str()
-            } else if dc != NONE {
-                deal_pipe.values[dc as usize].as_str()
+            drop(t_code);
+            let ids = coder.into_ids();
+            *extra_ids = if index.is_some() {
+                ids.pick(&missing)
             } else {
-                "default"
+                ids
             };
-            let label = &stage.values[sc as usize];
-            pipelines
-                .stages(pname)
-                .and_then(|st| pipelines.pos(st, label))
-                .or_else(|| pipelines.pos(&[], label))
-        });
-        match found {
-            Some(p) => {
-                if p == Pos::Won {
-                    won_n[sc as usize] += 1;
-                }
-                let key = (d as u32, t, p);
-                in_order &= key >= last;
-                last = key;
-                deal_of.push(d as u32);
-                events.push(Event { at: t, pos: p });
-            }
-            None => unknown_n[sc as usize] += 1,
+            acc
         }
     };
-    match &at {
-        Some(a) => {
-            let mut i = 0;
-            for (arr, chunk) in a.downcast_iter().zip(a.chunks()) {
-                let validity = chunk.validity();
-                for (j, &v) in arr.values().iter().enumerate() {
-                    visit(i, validity.is_none_or(|b| b.get_bit(j)).then_some(v));
-                    i += 1;
-                }
-            }
-        }
-        None => (0..height).for_each(|i| visit(i, None)),
-    }
-    let named = |n: Vec<usize>| -> BTreeMap<String, usize> {
-        n.into_iter()
-            .enumerate()
-            .filter(|&(_, k)| k > 0)
-            .map(|(c, k)| (stage.values[c].clone(), k))
-            .collect()
-    };
-    let unknown = named(unknown_n);
-    let won_labels = named(won_n);
-    drop((at, id_codes, stage, pipe, code_to_deal));
-    let _t = crate::timing::span("deal set: order events");
-    // A counting sort by deal (the offsets), then each deal's few events by (time, stage order).
-    let mut offsets = vec![0usize; n_rows + extra_ids.len() + 1];
-    for &d in &deal_of {
-        offsets[d as usize + 1] += 1;
-    }
-    for i in 1..offsets.len() {
-        offsets[i] += offsets[i - 1];
-    }
-    if !in_order {
-        // Same-instant events of a deal in stage order: `Pos` orders open stages by position,
-        // then won, lost, invalid (what the pipeline order gives within one pipeline).
-        let mut next = offsets.clone();
-        let mut sorted: Vec<Event> = vec![
-            Event {
-                at: 0,
-                pos: Pos::Won
-            };
-            events.len()
-        ];
-        for (&d, e) in deal_of.iter().zip(&events) {
-            let k = &mut next[d as usize];
-            sorted[*k] = *e;
-            *k += 1;
-        }
-        drop((deal_of, next));
-        for w in offsets.windows(2) {
-            if w[1] - w[0] > 1 {
-                sorted[w[0]..w[1]].sort_unstable_by_key(|e| (e.at, e.pos));
-            }
-        }
-        events = sorted;
-    }
-    Ok(EventIndex {
-        offsets,
-        events,
-        unknown,
-        interval_midpoints: mids,
-        won_labels,
-    })
+    Ok(acc.finish(n_rows + extra_ids.len()))
 }
 
 /// Check a frame has the columns a metric needs; a clear input error otherwise.
@@ -1393,4 +1737,151 @@ mod tests {
         assert_eq!(got.codes, vec![0, 1, 0, 2, 3, 1, NONE]);
         assert_eq!(got.values, vec!["b", "a", "", &"x".repeat(30)]);
     }
+
+    /// Batches coded by `IdCoder` give the reference codes of the whole column, ascending or
+    /// not, across batch edges, with nulls and ids longer than 12 bytes.
+    #[test]
+    fn id_coder_codes_batches_like_one_column() {
+        let long = |i: usize| format!("0060000000{i:05}");
+        let cases: Vec<Vec<Option<String>>> = vec![
+            // Ascending runs spanning the batch edges.
+            (0..40).map(|i| Some(long(i / 3))).collect(),
+            // Ascending, then an id seen before, then new ones and repeats (hash mode).
+            [0, 0, 1, 2, 2, 3, 1, 4, 0, 5, 5, 2, 6]
+                .iter()
+                .map(|&i| Some(long(i)))
+                .collect(),
+            // Short ids out of order from the first batch, with nulls.
+            vec![
+                Some("b".into()),
+                None,
+                Some("a".into()),
+                Some("b".into()),
+                Some("".into()),
+                None,
+                Some("a".into()),
+                Some("c".into()),
+            ],
+        ];
+        for vals in cases {
+            let (want_codes, want_values) = reference(&vals);
+            for size in [1, 3, 5, vals.len()] {
+                let mut coder = IdCoder::default();
+                let mut codes = Vec::new();
+                for part in vals.chunks(size) {
+                    let ca = StringChunked::from_iter(part.iter().map(|v| v.as_deref()));
+                    codes.extend(coder.code(&ca));
+                }
+                assert_eq!(codes, want_codes, "batch size {size}");
+                let ids = coder.into_ids();
+                let got: Vec<String> = (0..ids.len())
+                    .map(|i| ids.get(i).unwrap().to_string())
+                    .collect();
+                assert_eq!(got, want_values, "batch size {size}");
+                let col: Vec<Option<&str>> = ids.column().iter().collect();
+                let want: Vec<Option<&str>> = want_values.iter().map(|v| Some(v.as_str())).collect();
+                assert_eq!(col, want);
+                let picked = ids.pick(&[1, 0]);
+                assert_eq!(picked.get(0), ids.get(1));
+                assert_eq!(picked.get(1), ids.get(0));
+            }
+        }
+    }
+
+    /// Stage events indexed batch by batch give what one frame gives, worked out by hand: two
+    /// deals of the deals table and one deal only in the events, rows out of order and split
+    /// across batches, one unknown stage label, one won label.
+    #[test]
+    fn events_in_batches_index_like_one_frame() {
+        let day = 86_400_000i64;
+        let frame = || {
+            DataFrame::new_infer_height(vec![
+                Column::new(
+                    "deal_id".into(),
+                    vec!["x", "d2", "d1", "d1", "x", "d2", "d1"],
+                ),
+                Column::new(
+                    "stage".into(),
+                    vec![
+                        "Qualification",
+                        "Prospecting",
+                        "Qualification",
+                        "Prospecting",
+                        "Prospecting",
+                        "Mystery",
+                        "Closed Won",
+                    ],
+                ),
+                Column::new(
+                    "entered_at".into(),
+                    vec![2 * day, day, 2 * day, day, day, 3 * day, 3 * day],
+                )
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+            ])
+            .unwrap()
+        };
+        let stages: Vec<String> = ["Prospecting", "Qualification"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let pipelines = Pipelines {
+            lists: [("default".to_string(), stages)].into(),
+            outcomes: Default::default(),
+        };
+        let none = Coded::default();
+        let rows = StringChunked::from_iter([Some("d1"), Some("d2")]);
+        let f = frame();
+        for size in [7, 3, 2, 1] {
+            let parts: Vec<DataFrame> = (0..f.height())
+                .step_by(size)
+                .map(|o| f.slice(o as i64, size))
+                .collect();
+            let batches = EventRows::Batches {
+                rows: f.height(),
+                batches: Box::new(parts.into_iter().map(Ok)),
+            };
+            let mut extra = Ids::empty();
+            let ix = index_events(batches, Some(&rows), 2, &mut extra, &pipelines, &none).unwrap();
+            // d1 (row 0): Prospecting day 1, Qualification day 2, won day 3. d2 (row 1):
+            // Prospecting day 1 (Mystery unknown). x (deal 2, only in the events).
+            let of = |d: usize| -> Vec<(i64, Pos)> { ix.of(d).iter().map(|e| (e.at, e.pos)).collect() };
+            assert_eq!(
+                of(0),
+                vec![(day, Pos::Open(0)), (2 * day, Pos::Open(1)), (3 * day, Pos::Won)]
+            );
+            assert_eq!(of(1), vec![(day, Pos::Open(0))]);
+            assert_eq!(of(2), vec![(day, Pos::Open(0)), (2 * day, Pos::Open(1))]);
+            assert_eq!(ix.offsets, vec![0, 3, 4, 6]);
+            assert_eq!(extra.len(), 1);
+            assert_eq!(extra.get(0), Some("x"));
+            assert_eq!(ix.unknown, [("Mystery".to_string(), 1)].into());
+            assert_eq!(ix.won_labels, [("Closed Won".to_string(), 1)].into());
+            // The same from one frame.
+            let mut extra1 = Ids::empty();
+            let one = index_events(frame(), Some(&rows), 2, &mut extra1, &pipelines, &none).unwrap();
+            assert_eq!(one.offsets, ix.offsets);
+            assert_eq!(one.events, ix.events);
+            assert_eq!(extra1.get(0), Some("x"));
+        }
+        // Without a deals table the deals are numbered in order of first appearance.
+        let parts: Vec<DataFrame> = vec![f.slice(0, 4), f.slice(4, 3)];
+        let mut extra = Ids::empty();
+        let ix = index_events(
+            EventRows::Batches {
+                rows: 7,
+                batches: Box::new(parts.into_iter().map(Ok)),
+            },
+            None,
+            0,
+            &mut extra,
+            &pipelines,
+            &none,
+        )
+        .unwrap();
+        let ids: Vec<&str> = (0..extra.len()).map(|i| extra.get(i).unwrap()).collect();
+        assert_eq!(ids, vec!["x", "d2", "d1"]);
+        assert_eq!(ix.offsets, vec![0, 2, 3, 6]);
+    }
+
 }

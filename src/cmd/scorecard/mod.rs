@@ -127,7 +127,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let events = ds.frame_coded(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
     let t_set = crate::timing::span("scorecard: deal set");
-    let set = DealSet::build(Some(&deals), events.clone(), ds.pipelines())?;
+    let set = DealSet::build(Some(&deals), events.clone().map(Into::into), ds.pipelines())?;
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
     let period = a
