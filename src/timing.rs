@@ -42,7 +42,12 @@ fn memory() -> String {
     };
     let kb = |key: &str| -> Option<u64> {
         let line = s.lines().find(|l| l.starts_with(key))?;
-        line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+        line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
     };
     match (kb("VmRSS:"), kb("VmHWM:")) {
         (Some(r), Some(h)) => format!(", rss {} MB (peak {} MB)", r / 1024, h / 1024),

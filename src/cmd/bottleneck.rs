@@ -646,11 +646,17 @@ fn stuck_table(
             });
         }
     }
-    list.sort_by(|a, b| {
-        (b.age - b.limit)
-            .total_cmp(&(a.age - a.limit))
-            .then(a.d.cmp(&b.d))
-    });
+    // Longest past the limit first; ties by deal id, so that the list does not depend on the
+    // order of the input's rows (a raw export and the DIR ingested from it give the same).
+    let over = |s: &S| s.age - s.limit;
+    list.sort_by(|a, b| over(b).total_cmp(&over(a)));
+    if let Some(cut) = list.get(n.saturating_sub(1)).map(over) {
+        let keep = list.iter().take_while(|s| over(s) >= cut).count();
+        list.truncate(keep);
+    }
+    let mut keyed: Vec<(String, S)> = list.into_iter().map(|s| (set.id(s.d), s)).collect();
+    keyed.sort_by(|(ia, a), (ib, b)| over(b).total_cmp(&over(a)).then_with(|| ia.cmp(ib)));
+    let mut list: Vec<S> = keyed.into_iter().map(|(_, s)| s).collect();
     list.truncate(n);
     let get = |c: &prep::Coded, d: usize| {
         if d < set.n_rows {

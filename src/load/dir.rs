@@ -318,7 +318,10 @@ mod tests {
             .unwrap();
         assert_eq!(rows, 10);
         let got: Vec<DataFrame> = batches.map(|b| b.unwrap()).collect();
-        assert_eq!(got.iter().map(DataFrame::height).collect::<Vec<_>>(), vec![6, 4]);
+        assert_eq!(
+            got.iter().map(DataFrame::height).collect::<Vec<_>>(),
+            vec![6, 4]
+        );
         let (mut id_back, mut stage_back) = (Vec::new(), Vec::new());
         for b in &got {
             assert_eq!(b.get_column_names(), ["stage", "deal_id"]);
@@ -329,7 +332,11 @@ mod tests {
         }
         assert_eq!(id_back, ids);
         assert_eq!(stage_back, stages);
-        assert!(parquet_batches_of(&path, &["deal_id"], 10).unwrap().is_none());
+        assert!(
+            parquet_batches_of(&path, &["deal_id"], 10)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -410,7 +410,10 @@ impl Dataset {
         if let Some(Source::Parquet(p)) = self.tables.get(&t) {
             if let Some((rows, batches)) = dir::parquet_batches(p, cols)? {
                 self.tables.remove(&t);
-                return Ok(Some(crate::metrics::prep::EventRows::Batches { rows, batches }));
+                return Ok(Some(crate::metrics::prep::EventRows::Batches {
+                    rows,
+                    batches,
+                }));
             }
         }
         Ok(self.take_coded(t, cols)?.map(Into::into))

@@ -1229,7 +1229,10 @@ impl EventAcc {
             self.last = Some(last);
         }
         self.mids += mids;
-        for (n, into) in [(unknown_n, &mut self.unknown), (won_n, &mut self.won_labels)] {
+        for (n, into) in [
+            (unknown_n, &mut self.unknown),
+            (won_n, &mut self.won_labels),
+        ] {
             for (code, k) in n.into_iter().enumerate().filter(|&(_, k)| k > 0) {
                 *into.entry(stage.values[code].clone()).or_default() += k;
             }
@@ -1336,10 +1339,7 @@ pub fn index_events(
         EventRows::Frame(ev) => {
             let t_code = crate::timing::span("deal set: code events");
             // The deal ids (millions of distinct strings) on one thread, the rest on the other.
-            let (ids, cols) = rayon::join(
-                || coded_ids_lazy(&ev, "deal_id"),
-                || EventCols::of(&ev),
-            );
+            let (ids, cols) = rayon::join(|| coded_ids_lazy(&ev, "deal_id"), || EventCols::of(&ev));
             let (id_codes, id_values) = ids?;
             let cols = cols?;
             drop(t_code);
@@ -1779,7 +1779,8 @@ mod tests {
                     .collect();
                 assert_eq!(got, want_values, "batch size {size}");
                 let col: Vec<Option<&str>> = ids.column().iter().collect();
-                let want: Vec<Option<&str>> = want_values.iter().map(|v| Some(v.as_str())).collect();
+                let want: Vec<Option<&str>> =
+                    want_values.iter().map(|v| Some(v.as_str())).collect();
                 assert_eq!(col, want);
                 let picked = ids.pick(&[1, 0]);
                 assert_eq!(picked.get(0), ids.get(1));
@@ -1845,10 +1846,15 @@ mod tests {
             let ix = index_events(batches, Some(&rows), 2, &mut extra, &pipelines, &none).unwrap();
             // d1 (row 0): Prospecting day 1, Qualification day 2, won day 3. d2 (row 1):
             // Prospecting day 1 (Mystery unknown). x (deal 2, only in the events).
-            let of = |d: usize| -> Vec<(i64, Pos)> { ix.of(d).iter().map(|e| (e.at, e.pos)).collect() };
+            let of =
+                |d: usize| -> Vec<(i64, Pos)> { ix.of(d).iter().map(|e| (e.at, e.pos)).collect() };
             assert_eq!(
                 of(0),
-                vec![(day, Pos::Open(0)), (2 * day, Pos::Open(1)), (3 * day, Pos::Won)]
+                vec![
+                    (day, Pos::Open(0)),
+                    (2 * day, Pos::Open(1)),
+                    (3 * day, Pos::Won)
+                ]
             );
             assert_eq!(of(1), vec![(day, Pos::Open(0))]);
             assert_eq!(of(2), vec![(day, Pos::Open(0)), (2 * day, Pos::Open(1))]);
@@ -1859,7 +1865,8 @@ mod tests {
             assert_eq!(ix.won_labels, [("Closed Won".to_string(), 1)].into());
             // The same from one frame.
             let mut extra1 = Ids::empty();
-            let one = index_events(frame(), Some(&rows), 2, &mut extra1, &pipelines, &none).unwrap();
+            let one =
+                index_events(frame(), Some(&rows), 2, &mut extra1, &pipelines, &none).unwrap();
             assert_eq!(one.offsets, ix.offsets);
             assert_eq!(one.events, ix.events);
             assert_eq!(extra1.get(0), Some("x"));
@@ -1883,5 +1890,4 @@ mod tests {
         assert_eq!(ids, vec!["x", "d2", "d1"]);
         assert_eq!(ix.offsets, vec![0, 2, 3, 6]);
     }
-
 }

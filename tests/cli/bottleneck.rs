@@ -249,3 +249,53 @@ fn chart_of_time_in_stage() {
     let img = image::open(&png).expect("decodes");
     assert_eq!((img.width(), img.height()), (1000, 600));
 }
+
+/// Deals equally long past their limit are listed by deal id, whatever the order of the rows:
+/// the raw export and the same rows in another order (as an ingested DIR keeps them) give
+/// the same list. By hand, as of 2026-01-31 (open visits censored at 2026-02-01): Z9, A1 and
+/// M5 entered Lead on 2026-01-01 (31 days), B2 on 2026-01-21 (11 days); SLA Lead=5d; so Z9,
+/// A1 and M5 are 26 days over and B2 6 days; the top two are A1 and M5.
+#[test]
+fn stuck_ties_by_deal_id_whatever_the_row_order() {
+    let rows = [
+        "Z9,Lead,2026-01-01",
+        "B2,Lead,2026-01-21",
+        "M5,Lead,2026-01-01",
+        "A1,Lead,2026-01-01",
+    ];
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
+        let w = Workdir::new();
+        let mut text = String::from("deal_id,stage,entered_at\n");
+        for i in order {
+            text.push_str(rows[i]);
+            text.push('\n');
+        }
+        let f = w.write("history.csv", text.as_bytes());
+        let (out, _) = w.expect(
+            &[
+                "bottleneck",
+                &s(&f),
+                "--stages",
+                "Lead,Qualified",
+                "--as-of",
+                "2026-01-31",
+                "--sla",
+                "Lead=5d",
+                "--stuck",
+                "2",
+                "--format",
+                "json",
+            ],
+            0,
+        );
+        let v: Value = serde_json::from_str(&out).expect("json");
+        let ids: Vec<&str> = v["stuck"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["deal_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["A1", "M5"], "row order {order:?}");
+        assert_eq!(v["stuck"][0]["days_in_stage"].as_f64(), Some(31.0));
+    }
+}
