@@ -1117,6 +1117,10 @@ impl DealOfCode {
 /// Events gathered row by row, batch after batch, before they are grouped by deal.
 #[derive(Default)]
 struct EventAcc {
+    /// While the rows come in (deal, time, position) order: where each deal's events start
+    /// (deals `0..starts.len()`); no per-event deal is kept.
+    starts: Vec<usize>,
+    /// Each event's deal, once the rows were found out of order.
     deal_of: Vec<u32>,
     events: Vec<Event>,
     in_order: bool,
@@ -1129,7 +1133,6 @@ struct EventAcc {
 impl EventAcc {
     fn new(rows: usize) -> EventAcc {
         EventAcc {
-            deal_of: Vec::with_capacity(rows),
             events: Vec::with_capacity(rows),
             in_order: true,
             ..Default::default()
@@ -1158,6 +1161,7 @@ impl EventAcc {
         let mut last = self.last.unwrap_or((0, i64::MIN, Pos::Open(0)));
         let mut mids = 0;
         let deal_of = &mut self.deal_of;
+        let starts = &mut self.starts;
         let events = &mut self.events;
         // One visit per row with its entry time; the times are read chunk by chunk in place.
         let mut visit = |i: usize, mut t: Option<i64>| {
@@ -1203,9 +1207,24 @@ impl EventAcc {
                         won_n[sc as usize] += 1;
                     }
                     let key = (d as u32, t, p);
-                    in_order &= key >= last;
+                    if in_order && key < last {
+                        // The first row out of order: each earlier event's deal from the
+                        // starts, and from now on one deal per event.
+                        in_order = false;
+                        deal_of.reserve(events.capacity());
+                        for (k, w) in starts.iter().enumerate() {
+                            let end = starts.get(k + 1).copied().unwrap_or(events.len());
+                            deal_of.extend(std::iter::repeat_n(k as u32, end - w));
+                        }
+                    }
                     last = key;
-                    deal_of.push(d as u32);
+                    if in_order {
+                        while starts.len() <= d {
+                            starts.push(events.len());
+                        }
+                    } else {
+                        deal_of.push(d as u32);
+                    }
                     events.push(Event { at: t, pos: p });
                 }
                 None => unknown_n[sc as usize] += 1,
@@ -1243,6 +1262,7 @@ impl EventAcc {
     fn finish(self, n_deals: usize) -> EventIndex {
         let _t = crate::timing::span("deal set: order events");
         let EventAcc {
+            mut starts,
             deal_of,
             mut events,
             in_order,
@@ -1251,6 +1271,18 @@ impl EventAcc {
             won_labels,
             ..
         } = self;
+        if in_order {
+            // Already grouped and sorted: the starts are the offsets.
+            starts.resize(n_deals + 1, events.len());
+            return EventIndex {
+                offsets: starts,
+                events,
+                unknown,
+                interval_midpoints: mids,
+                won_labels,
+            };
+        }
+        drop(starts);
         // A counting sort by deal (the offsets), then each deal's few events by (time, stage
         // order).
         let mut offsets = vec![0usize; n_deals + 1];
