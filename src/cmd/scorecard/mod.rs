@@ -109,8 +109,17 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .read_only(&[(Table::Deals, &fields), (Table::StageEvents, EVENT_COLS)]);
     let ds = load::load(&a.inputs, &a.load)?;
     drop(t_load);
+    let period = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::Usage)?;
     let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
+    // Expected close dates only place open pipeline in a period: without one they need not
+    // be read (a million dates).
+    if period.is_none() && a.by != "expected_close_at" {
+        cols.retain(|c| *c != "expected_close_at");
+    }
     // Deal ids join events and feedback to deals; without either, a million ids need not be read.
     if ds.has(Table::StageEvents) || a.feedback.is_some() || a.by == "deal_id" {
         cols.push("deal_id");
@@ -130,10 +139,6 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let set = DealSet::build(Some(&deals), events.clone().map(Into::into), ds.pipelines())?;
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
-    let period = a
-        .period
-        .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;
     // The grouping column, the accounts and the stage win probabilities, on both cores.
