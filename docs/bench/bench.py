@@ -97,6 +97,19 @@ def cltv(d1, d20, runs):
         }, runs, ["lifetimes"])
 
 
+def check_dir(d, hist_dir, deals_dir):
+    """The ingested DIRs give the same output as the raw exports (funnel; scorecard; the
+    bottleneck's stuck list, whose ties are broken by deal id)."""
+    run = lambda args: subprocess.run([BIN] + args + ["--format", "csv", "-q"], capture_output=True, text=True, check=True).stdout
+    same = run(["funnel", f"{d}/stage_history.csv", "--stages", STAGES]) == run(["funnel", hist_dir, "--stages", STAGES])
+    print(f"funnel from the DIR equals the CSV's: {'yes' if same else 'NO'}")
+    same = run(["scorecard", f"{d}/deals.csv"]) == run(["scorecard", deals_dir])
+    print(f"scorecard from the DIR equals the CSV's: {'yes' if same else 'NO'}")
+    stuck = ["--stages", STAGES, "--stuck", "20", "--format", "json"]
+    j = lambda src: subprocess.run([BIN, "bottleneck", src] + stuck + ["-q"], capture_output=True, text=True, check=True).stdout
+    print(f"bottleneck --stuck 20 from the DIR equals the CSV's: {'yes' if j(f'{d}/stage_history.csv') == j(hist_dir) else 'NO'}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--python", default="/tmp/venv/bin/python")
@@ -145,6 +158,7 @@ def main():
         bench(f"scorecard ({label})", cmds, runs, ["duckdb", "polars", "pandas"])
     cltv(d1, d20, runs)
     check_1m(py, d1)
+    check_dir(d1, hist_dir, deals_dir)
     shutil.rmtree(work, ignore_errors=True)
 
 

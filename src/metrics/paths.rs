@@ -12,13 +12,17 @@ pub enum Pos {
     Invalid,
 }
 
-/// One stage entry of a deal.
+/// One stage entry of a deal. Packed to 12 bytes (a million-deal history holds three million
+/// of them); its fields are read by value.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, packed(4))]
 pub struct Event {
     /// Entry time, epoch milliseconds (naive datetimes kept as written).
     pub at: i64,
     pub pos: Pos,
 }
+
+const _: () = assert!(std::mem::size_of::<Event>() == 12);
 
 /// What a deal's history (or its current stage) says about its path.
 #[derive(Debug, Clone, Default, PartialEq)]

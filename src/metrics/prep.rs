@@ -295,6 +295,19 @@ impl IdCoder {
         self.ends.is_empty()
     }
 
+    /// Room for the ids of `total` rows, judged from the ids of the `seen` rows coded so far
+    /// (a buffer that doubles its way to tens of MB touches twice the memory).
+    pub fn expect(&mut self, seen: usize, total: usize) {
+        if seen == 0 || total <= seen {
+            return;
+        }
+        let scale = |n: usize| (n as f64 * total as f64 / seen as f64 * 1.05) as usize;
+        self.bytes
+            .reserve(scale(self.bytes.len()).saturating_sub(self.bytes.len()));
+        self.ends
+            .reserve(scale(self.ends.len()).saturating_sub(self.ends.len()));
+    }
+
     /// The distinct ids, in code order.
     pub fn into_ids(self) -> Ids {
         Ids {
@@ -1412,6 +1425,7 @@ pub fn index_events(
             let mut map: Vec<usize> = Vec::new();
             let mut missing: Vec<IdxSize> = Vec::new();
             let mut acc = EventAcc::new(rows);
+            let mut seen = 0usize;
             for b in batches {
                 let b = b?;
                 let (ids, cols) = rayon::join(
@@ -1424,6 +1438,10 @@ pub fn index_events(
                     || EventCols::of(&b),
                 );
                 let (id_codes, cols) = (ids?, cols?);
+                if seen == 0 {
+                    coder.expect(b.height(), rows);
+                }
+                seen += b.height();
                 drop(b);
                 let to_deal = match &index {
                     Some(index) => {
@@ -1444,6 +1462,12 @@ pub fn index_events(
                     None => DealOfCode::Offset(n_rows),
                 };
                 acc.visit(&id_codes, &to_deal, &cols, pipelines, deal_pipe);
+                if seen == cols.height && rows > seen {
+                    // Room for every deal's start, judged from the first batch.
+                    let want =
+                        (acc.starts.len() as f64 * rows as f64 / seen as f64 * 1.05) as usize;
+                    acc.starts.reserve(want.saturating_sub(acc.starts.len()));
+                }
                 if let DealOfCode::Map(m) = to_deal {
                     map = m;
                 }
