@@ -1074,9 +1074,15 @@ pub enum EventRows {
     /// `rows` rows in all, in batches.
     Batches {
         rows: usize,
-        batches: Box<dyn Iterator<Item = Result<DataFrame>>>,
+        batches: Batches,
     },
 }
+
+/// Frames that arrive one after another (a DIR table's row groups).
+pub type Batches = Box<dyn Iterator<Item = Result<DataFrame>>>;
+
+/// An event's entry known only between two times, per row (entered_at_min, entered_at_max).
+type Bounds = (Vec<Option<i64>>, Vec<Option<i64>>);
 
 impl From<DataFrame> for EventRows {
     fn from(df: DataFrame) -> Self {
@@ -1090,7 +1096,7 @@ struct EventCols {
     pipe: Coded,
     at: Option<Int64Chunked>,
     /// entered_at_min / entered_at_max (history rebuilt from snapshots).
-    bounds: Option<(Vec<Option<i64>>, Vec<Option<i64>>)>,
+    bounds: Option<Bounds>,
     height: usize,
 }
 
@@ -1112,13 +1118,13 @@ impl EventCols {
 }
 
 /// Where each deal-id code goes: a deal index (a deals table's row, or an index after them).
-enum DealOfCode {
+enum DealOfCode<'a> {
     /// No deals table: code `c` is deal `n_rows + c`.
     Offset(usize),
-    Map(Vec<usize>),
+    Map(&'a [usize]),
 }
 
-impl DealOfCode {
+impl DealOfCode<'_> {
     fn get(&self, c: u32) -> usize {
         match self {
             DealOfCode::Offset(n) => n + c as usize,
@@ -1391,9 +1397,10 @@ pub fn index_events(
             // Map each id code to a deal index once. Without a deals table the id codes are
             // the deal indexes (a history export of a million deals: no second map of a
             // million strings).
+            let mut map = Vec::new();
             let to_deal = match &index {
                 Some(index) => {
-                    let mut map = Vec::with_capacity(id_values.len());
+                    map.reserve(id_values.len());
                     let mut missing: Vec<IdxSize> = Vec::new();
                     for (c, v) in id_values.column().iter().enumerate() {
                         map.push(match v.and_then(|v| index.get(v)) {
@@ -1405,7 +1412,7 @@ pub fn index_events(
                         });
                     }
                     *extra_ids = id_values.pick(&missing);
-                    DealOfCode::Map(map)
+                    DealOfCode::Map(&map)
                 }
                 None => {
                     *extra_ids = id_values;
@@ -1457,7 +1464,7 @@ pub fn index_events(
                                 }
                             });
                         }
-                        DealOfCode::Map(std::mem::take(&mut map))
+                        DealOfCode::Map(&map)
                     }
                     None => DealOfCode::Offset(n_rows),
                 };
@@ -1467,9 +1474,6 @@ pub fn index_events(
                     let want =
                         (acc.starts.len() as f64 * rows as f64 / seen as f64 * 1.05) as usize;
                     acc.starts.reserve(want.saturating_sub(acc.starts.len()));
-                }
-                if let DealOfCode::Map(m) = to_deal {
-                    map = m;
                 }
             }
             drop(t_code);
