@@ -278,7 +278,8 @@ const BATCH_ROWS: usize = 1 << 18;
 /// The columns `cols` (those present) of a DIR table in batches of whole row groups, read on a
 /// thread of their own (decoding on polars' pool) one batch ahead of the consumer, and its
 /// row count. None when the file has at most one batch's rows (then one plain read is as good).
-/// A DIR funnel on a million-deal history: peak memory 241 -> 165 MB, about 10% faster.
+/// A read error names the file; a reader that stops short (it panicked) is an error too, never
+/// a silently shorter table.
 pub(crate) fn parquet_batches(
     path: &Path,
     cols: &[&str],
@@ -322,6 +323,7 @@ fn parquet_batches_of(
         slices.push((start, len));
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
+    let path_for_errors = path.to_path_buf();
     let path = path.to_path_buf();
     std::thread::spawn(move || {
         for s in slices {
@@ -336,7 +338,14 @@ fn parquet_batches_of(
                         .with_slice(Some(s))
                         .read_parallel(ParallelStrategy::Auto);
                     r.set_metadata(meta.clone());
-                    Ok(r.finish()?)
+                    r.finish().map_err(|e| {
+                        Error::Input(format!(
+                            "{}: rows {}..{}: {e}",
+                            path.display(),
+                            s.0 + 1,
+                            s.0 + s.1
+                        ))
+                    })
                 });
             let failed = batch.is_err();
             // The reader stopped early (an error on its side): nothing more to do.
@@ -345,7 +354,56 @@ fn parquet_batches_of(
             }
         }
     });
-    Ok(Some((rows, Box::new(rx.into_iter()))))
+    Ok(Some((
+        rows,
+        Box::new(Counted {
+            rx,
+            want: rows,
+            got: 0,
+            path: path_for_errors,
+            done: false,
+        }),
+    )))
+}
+
+/// The batches a reader thread sends, checked to add up to the table's rows.
+struct Counted {
+    rx: std::sync::mpsc::Receiver<Result<DataFrame>>,
+    want: usize,
+    got: usize,
+    path: PathBuf,
+    done: bool,
+}
+
+impl Iterator for Counted {
+    type Item = Result<DataFrame>;
+
+    fn next(&mut self) -> Option<Result<DataFrame>> {
+        if self.done {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Ok(df)) => {
+                self.got += df.height();
+                Some(Ok(df))
+            }
+            Ok(Err(e)) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Err(_) => {
+                self.done = true;
+                (self.got != self.want).then(|| {
+                    Err(Error::Internal(format!(
+                        "{}: the reader stopped after {} of {} rows",
+                        self.path.display(),
+                        self.got,
+                        self.want
+                    )))
+                })
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -414,6 +472,42 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    /// A DIR file damaged inside its data (the footer intact) gives an error naming the file
+    /// and the rows, not a panic and not fewer rows.
+    #[test]
+    fn a_damaged_batch_is_an_error_naming_the_file() {
+        let ids: Vec<String> = (0..400)
+            .map(|i| format!("deal-{i:05}-{}", i * 7919))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![Column::new("deal_id".into(), ids)]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stage_events.parquet");
+        write_atomic(&path, |f| {
+            write_parquet_groups(f, &df, 100).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        // Past the first row group's pages: the second batch is damaged.
+        let at = bytes.len() / 2;
+        for b in &mut bytes[at..at + 64] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let (rows, batches) = parquet_batches_of(&path, &["deal_id"], 150)
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows, 400);
+        let results: Vec<Result<DataFrame>> = batches.collect();
+        let err = results
+            .iter()
+            .find_map(|r| r.as_ref().err())
+            .expect("a damaged page is an error");
+        let msg = err.to_string();
+        assert!(msg.contains("stage_events.parquet"), "{msg}");
+        let got: usize = results.iter().flatten().map(DataFrame::height).sum();
+        assert!(got < 400);
     }
 
     #[test]
