@@ -16,6 +16,9 @@ use crate::model::pipeline::Outcomes;
 /// Null in a coded column.
 pub const NONE: u32 = u32::MAX;
 
+/// Seed of the fixed hasher the text coders use (fixed: the same codes run to run).
+const HASH_SEED: u64 = 0x5a1e5c71;
+
 /// A dictionary-coded text column.
 #[derive(Debug, Clone, Default)]
 pub struct Coded {
@@ -79,28 +82,52 @@ pub struct Ids {
 #[derive(Clone)]
 enum IdSrc {
     Column(StringChunked),
-    /// Id `i` is `bytes[ends[i - 1]..ends[i]]` (from `&str`s: valid UTF-8).
-    Arena(std::sync::Arc<(Vec<u8>, Vec<usize>)>),
+    Arena(std::sync::Arc<IdArena>),
 }
 
 impl IdSrc {
     fn len(&self) -> usize {
         match self {
             IdSrc::Column(c) => c.len(),
-            IdSrc::Arena(a) => a.1.len(),
+            IdSrc::Arena(a) => a.len(),
         }
     }
 
     fn get(&self, i: usize) -> Option<&str> {
         match self {
             IdSrc::Column(c) => c.get(i),
-            IdSrc::Arena(a) => {
-                let (bytes, ends) = &**a;
-                let end = *ends.get(i)?;
-                let start = if i == 0 { 0 } else { ends[i - 1] };
-                std::str::from_utf8(&bytes[start..end]).ok()
-            }
+            IdSrc::Arena(a) => a.text(i),
         }
+    }
+}
+
+/// Distinct ids in one byte buffer: id `i` is `bytes[ends[i - 1]..ends[i]]`. Only `&str`s are
+/// pushed, so every id is valid UTF-8.
+#[derive(Default)]
+struct IdArena {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl IdArena {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.bytes[start..end])
+    }
+
+    fn text(&self, i: usize) -> Option<&str> {
+        std::str::from_utf8(self.get(i)?).ok()
+    }
+
+    fn push(&mut self, t: &str) -> u32 {
+        self.bytes.extend_from_slice(t.as_bytes());
+        self.ends.push(self.bytes.len());
+        (self.ends.len() - 1) as u32
     }
 }
 
@@ -170,8 +197,7 @@ impl Ids {
 /// a byte buffer. Ids that ascend (a DIR sorted by deal id) need no table: a new run is a new
 /// id. At the first id that does not ascend, a hash table is built over the ids so far.
 pub struct IdCoder {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
+    ids: IdArena,
     /// Open addressing: code + 1 per slot, 0 for empty (built when the ids stop ascending).
     table: Vec<u32>,
     ascending: bool,
@@ -180,8 +206,7 @@ pub struct IdCoder {
 impl Default for IdCoder {
     fn default() -> Self {
         IdCoder {
-            bytes: Vec::new(),
-            ends: Vec::new(),
+            ids: IdArena::default(),
             table: Vec::new(),
             ascending: true,
         }
@@ -189,20 +214,14 @@ impl Default for IdCoder {
 }
 
 impl IdCoder {
-    fn hash(b: &[u8]) -> u64 {
+    fn hash(t: &str) -> u64 {
         use std::hash::BuildHasher;
-        foldhash::fast::FixedState::with_seed(0x5a1e5c71).hash_one(b)
+        foldhash::fast::FixedState::with_seed(HASH_SEED).hash_one(t)
     }
 
-    fn id(&self, c: usize) -> &[u8] {
-        let start = if c == 0 { 0 } else { self.ends[c - 1] };
-        &self.bytes[start..self.ends[c]]
-    }
-
-    fn push(&mut self, t: &[u8]) -> u32 {
-        self.bytes.extend_from_slice(t);
-        self.ends.push(self.bytes.len());
-        (self.ends.len() - 1) as u32
+    /// Id `c` (a code this coder gave).
+    fn id(&self, c: usize) -> &str {
+        self.ids.text(c).unwrap_or_default()
     }
 
     /// Place code `c` in the table (which has room).
@@ -218,22 +237,22 @@ impl IdCoder {
     /// A table of twice the ids' count (rounded up to a power of two), all ids placed.
     fn rebuild(&mut self, room: usize) {
         self.table = vec![0; (room * 2).next_power_of_two().max(1024)];
-        for c in 0..self.ends.len() {
+        for c in 0..self.ids.len() {
             self.place(c);
         }
     }
 
     /// The code of `t`, a new one when it was not seen before (hash mode).
-    fn lookup(&mut self, t: &[u8]) -> u32 {
-        if (self.ends.len() + 1) * 2 > self.table.len() {
-            self.rebuild(self.ends.len() * 2);
+    fn lookup(&mut self, t: &str) -> u32 {
+        if (self.ids.len() + 1) * 2 > self.table.len() {
+            self.rebuild(self.ids.len() * 2);
         }
         let mask = self.table.len() - 1;
         let mut i = Self::hash(t) as usize & mask;
         loop {
             let e = self.table[i];
             if e == 0 {
-                let c = self.push(t);
+                let c = self.ids.push(t);
                 self.table[i] = c + 1;
                 return c;
             }
@@ -248,7 +267,7 @@ impl IdCoder {
     pub fn code(&mut self, ca: &StringChunked) -> Vec<u32> {
         let mut codes = Vec::with_capacity(ca.len());
         // The code of the previous non-null id, when the ids still ascend.
-        let mut last: Option<u32> = self.ends.len().checked_sub(1).map(|c| c as u32);
+        let mut last: Option<u32> = self.ids.len().checked_sub(1).map(|c| c as u32);
         for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
             let validity = chunk.validity();
             // Within one array equal 16-byte views are equal texts (see `code_ascending`).
@@ -265,16 +284,16 @@ impl IdCoder {
                         continue;
                     }
                 }
-                let t = arr.value(i).as_bytes();
+                let t = arr.value(i);
                 let c = if self.ascending {
-                    match last {
-                        Some(l) if self.id(l as usize) == t => l,
-                        Some(l) if self.id(l as usize) > t => {
+                    match last.map(|l| (l, self.id(l as usize).cmp(t))) {
+                        Some((l, std::cmp::Ordering::Equal)) => l,
+                        Some((_, std::cmp::Ordering::Greater)) => {
                             self.ascending = false;
-                            self.rebuild(self.ends.len() * 2);
+                            self.rebuild(self.ids.len() * 2);
                             self.lookup(t)
                         }
-                        _ => self.push(t),
+                        _ => self.ids.push(t),
                     }
                 } else {
                     self.lookup(t)
@@ -288,11 +307,11 @@ impl IdCoder {
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.ids.len() == 0
     }
 
     /// Room for the ids of `total` rows, judged from the ids of the `seen` rows coded so far
@@ -302,16 +321,17 @@ impl IdCoder {
             return;
         }
         let scale = |n: usize| (n as f64 * total as f64 / seen as f64 * 1.05) as usize;
-        self.bytes
-            .reserve(scale(self.bytes.len()).saturating_sub(self.bytes.len()));
-        self.ends
-            .reserve(scale(self.ends.len()).saturating_sub(self.ends.len()));
+        let ids = &mut self.ids;
+        ids.bytes
+            .reserve(scale(ids.bytes.len()).saturating_sub(ids.bytes.len()));
+        ids.ends
+            .reserve(scale(ids.ends.len()).saturating_sub(ids.ends.len()));
     }
 
     /// The distinct ids, in code order.
     pub fn into_ids(self) -> Ids {
         Ids {
-            src: IdSrc::Arena(std::sync::Arc::new((self.bytes, self.ends))),
+            src: IdSrc::Arena(std::sync::Arc::new(self.ids)),
             rows: None,
             gathered: std::sync::OnceLock::new(),
         }
@@ -493,7 +513,7 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
     use std::hash::BuildHasher;
     const P: usize = 1 << PART_BITS;
     const NULL: u16 = u16::MAX;
-    let hasher = foldhash::fast::FixedState::with_seed(0x5a1e5c71);
+    let hasher = foldhash::fast::FixedState::with_seed(HASH_SEED);
     let n = ca.len();
     let n_chunks = (rayon::current_num_threads() * 2).clamp(1, 64);
     let step = n.div_ceil(n_chunks).max(1);
@@ -709,7 +729,7 @@ impl<'a> Key<'a> {
     fn new(s: &'a str) -> Key<'a> {
         use std::hash::BuildHasher;
         Key {
-            h: foldhash::fast::FixedState::with_seed(0x5a1e5c71).hash_one(s),
+            h: foldhash::fast::FixedState::with_seed(HASH_SEED).hash_one(s),
             s,
         }
     }
@@ -1357,6 +1377,29 @@ fn row_index(rows: &StringChunked) -> HashMap<&str, usize> {
     index
 }
 
+/// Map the next id codes (their ids, in code order, continuing `map`) to deal indexes: the
+/// deals table's row, or for an id not there the next index after the table's rows (its code
+/// appended to `missing`).
+fn map_ids<'a>(
+    index: &HashMap<&str, usize>,
+    ids: impl Iterator<Item = Option<&'a str>>,
+    n_rows: usize,
+    map: &mut Vec<usize>,
+    missing: &mut Vec<IdxSize>,
+) {
+    map.reserve(ids.size_hint().0);
+    for v in ids {
+        let c = map.len();
+        map.push(match v.and_then(|v| index.get(v)) {
+            Some(&d) => d,
+            None => {
+                missing.push(c as IdxSize);
+                n_rows + missing.len() - 1
+            }
+        });
+    }
+}
+
 /// A batch's deal_id column as text (None when the batch has none).
 fn batch_ids(df: &DataFrame) -> Result<Option<StringChunked>> {
     let Ok(c) = df.column("deal_id") else {
@@ -1400,17 +1443,14 @@ pub fn index_events(
             let mut map = Vec::new();
             let to_deal = match &index {
                 Some(index) => {
-                    map.reserve(id_values.len());
                     let mut missing: Vec<IdxSize> = Vec::new();
-                    for (c, v) in id_values.column().iter().enumerate() {
-                        map.push(match v.and_then(|v| index.get(v)) {
-                            Some(&d) => d,
-                            None => {
-                                missing.push(c as IdxSize);
-                                n_rows + missing.len() - 1
-                            }
-                        });
-                    }
+                    map_ids(
+                        index,
+                        id_values.column().iter(),
+                        n_rows,
+                        &mut map,
+                        &mut missing,
+                    );
                     *extra_ids = id_values.pick(&missing);
                     DealOfCode::Map(&map)
                 }
@@ -1452,18 +1492,8 @@ pub fn index_events(
                 drop(b);
                 let to_deal = match &index {
                     Some(index) => {
-                        for c in map.len()..coder.len() {
-                            let id = coder.id(c);
-                            // From `&str`s: valid UTF-8.
-                            let id = std::str::from_utf8(id).unwrap_or_default();
-                            map.push(match index.get(id) {
-                                Some(&d) => d,
-                                None => {
-                                    missing.push(c as IdxSize);
-                                    n_rows + missing.len() - 1
-                                }
-                            });
-                        }
+                        let new = (map.len()..coder.len()).map(|c| Some(coder.id(c)));
+                        map_ids(index, new, n_rows, &mut map, &mut missing);
                         DealOfCode::Map(&map)
                     }
                     None => DealOfCode::Offset(n_rows),
@@ -1516,6 +1546,18 @@ pub fn need(df: &DataFrame, table: &str, cols: &[&str]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One stage list for every pipeline, default outcomes.
+    fn one_list(stages: &[&str]) -> Pipelines {
+        Pipelines {
+            lists: [(
+                "default".to_string(),
+                stages.iter().map(|s| s.to_string()).collect(),
+            )]
+            .into(),
+            outcomes: Default::default(),
+        }
+    }
 
     /// Reference coding: a plain map over the whole column, codes in order of first appearance.
     fn reference(vals: &[Option<String>]) -> (Vec<u32>, Vec<String>) {
@@ -1745,14 +1787,7 @@ mod tests {
                 .unwrap(),
         ])
         .unwrap();
-        let stages: Vec<String> = ["Prospecting", "Qualification", "Proposal"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let pipelines = Pipelines {
-            lists: [("default".to_string(), stages)].into(),
-            outcomes: Default::default(),
-        };
+        let pipelines = one_list(&["Prospecting", "Qualification", "Proposal"]);
         let mut extra = Ids::empty();
         let none = Coded {
             codes: vec![],
@@ -1882,14 +1917,7 @@ mod tests {
             ])
             .unwrap()
         };
-        let stages: Vec<String> = ["Prospecting", "Qualification"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let pipelines = Pipelines {
-            lists: [("default".to_string(), stages)].into(),
-            outcomes: Default::default(),
-        };
+        let pipelines = one_list(&["Prospecting", "Qualification"]);
         let none = Coded::default();
         let rows = StringChunked::from_iter([Some("d1"), Some("d2")]);
         let f = frame();
