@@ -214,13 +214,18 @@ impl Default for IdCoder {
 }
 
 impl IdCoder {
-    fn hash(t: &str) -> u64 {
+    fn hash(t: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         foldhash::fast::FixedState::with_seed(HASH_SEED).hash_one(t)
     }
 
-    /// Id `c` (a code this coder gave).
-    fn id(&self, c: usize) -> &str {
+    /// Id `c` (a code this coder gave) as bytes: compared and hashed without re-checking UTF-8.
+    fn id(&self, c: usize) -> &[u8] {
+        self.ids.get(c).unwrap_or_default()
+    }
+
+    /// Id `c` as text.
+    fn text(&self, c: usize) -> &str {
         self.ids.text(c).unwrap_or_default()
     }
 
@@ -244,11 +249,12 @@ impl IdCoder {
 
     /// The code of `t`, a new one when it was not seen before (hash mode).
     fn lookup(&mut self, t: &str) -> u32 {
+        let b = t.as_bytes();
         if (self.ids.len() + 1) * 2 > self.table.len() {
             self.rebuild(self.ids.len() * 2);
         }
         let mask = self.table.len() - 1;
-        let mut i = Self::hash(t) as usize & mask;
+        let mut i = Self::hash(b) as usize & mask;
         loop {
             let e = self.table[i];
             if e == 0 {
@@ -256,7 +262,7 @@ impl IdCoder {
                 self.table[i] = c + 1;
                 return c;
             }
-            if self.id(e as usize - 1) == t {
+            if self.id(e as usize - 1) == b {
                 return e - 1;
             }
             i = (i + 1) & mask;
@@ -286,7 +292,7 @@ impl IdCoder {
                 }
                 let t = arr.value(i);
                 let c = if self.ascending {
-                    match last.map(|l| (l, self.id(l as usize).cmp(t))) {
+                    match last.map(|l| (l, self.id(l as usize).cmp(t.as_bytes()))) {
                         Some((l, std::cmp::Ordering::Equal)) => l,
                         Some((_, std::cmp::Ordering::Greater)) => {
                             self.ascending = false;
@@ -1492,7 +1498,7 @@ pub fn index_events(
                 drop(b);
                 let to_deal = match &index {
                     Some(index) => {
-                        let new = (map.len()..coder.len()).map(|c| Some(coder.id(c)));
+                        let new = (map.len()..coder.len()).map(|c| Some(coder.text(c)));
                         map_ids(index, new, n_rows, &mut map, &mut missing);
                         DealOfCode::Map(&map)
                     }
