@@ -155,9 +155,9 @@ fn write_parquet(f: &mut File, df: &DataFrame) -> PolarsResult<()> {
     write_parquet_groups(f, df, ROW_GROUP)
 }
 
-fn write_parquet_groups(f: &mut File, df: &DataFrame, group: usize) -> PolarsResult<()> {
+pub(crate) fn write_parquet_groups(f: &mut File, df: &DataFrame, group: usize) -> PolarsResult<()> {
     let mut w = ParquetWriter::new(f)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Lz4Raw)
         .batched(df.schema())?;
     let mut off = 0;
     loop {
@@ -292,61 +292,30 @@ fn parquet_batches_of(
     cols: &[&str],
     batch_rows: usize,
 ) -> Result<Option<(usize, crate::metrics::prep::Batches)>> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let mut reader = ParquetReader::new(File::open(path).map_err(io)?);
-    let schema = reader.schema()?;
-    let meta = reader.get_metadata()?.clone();
-    let rows = meta.num_rows;
+    let file = super::pq::PqFile::open(path)?;
+    let rows = file.rows();
     if rows <= batch_rows {
         return Ok(None);
     }
-    let mut seen = std::collections::BTreeSet::new();
-    let names: Vec<String> = cols
-        .iter()
-        .filter(|c| schema.get(c).is_some() && seen.insert(**c))
-        .map(|c| c.to_string())
-        .collect();
-    let mut slices: Vec<(usize, usize)> = Vec::new();
+    let names: Vec<String> = file.present(cols).iter().map(|c| c.to_string()).collect();
+    let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
     let (mut start, mut len) = (0usize, 0usize);
-    for g in &meta.row_groups {
-        len += g.num_rows();
+    for (g, n) in file.group_rows().into_iter().enumerate() {
+        len += n;
         if len >= batch_rows {
-            slices.push((start, len));
-            start += len;
+            batches.push(start..g + 1);
+            start = g + 1;
             len = 0;
         }
     }
-    if len > 0 {
-        slices.push((start, len));
+    if start < file.group_rows().len() {
+        batches.push(start..file.group_rows().len());
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
-    let path_for_errors = path.to_path_buf();
-    let path = path.to_path_buf();
     std::thread::spawn(move || {
-        for s in slices {
-            let batch = File::open(&path)
-                .map_err(|e| Error::Io {
-                    path: path.clone(),
-                    source: e,
-                })
-                .and_then(|f| {
-                    let mut r = ParquetReader::new(f)
-                        .with_columns(Some(names.clone()))
-                        .with_slice(Some(s))
-                        .read_parallel(ParallelStrategy::Auto);
-                    r.set_metadata(meta.clone());
-                    r.finish().map_err(|e| {
-                        Error::Input(format!(
-                            "{}: rows {}..{}: {e}",
-                            path.display(),
-                            s.0 + 1,
-                            s.0 + s.1
-                        ))
-                    })
-                });
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        for groups in batches {
+            let batch = file.read(&names, groups);
             let failed = batch.is_err();
             // The reader stopped early (an error on its side): nothing more to do.
             if tx.send(batch).is_err() || failed {
@@ -360,7 +329,7 @@ fn parquet_batches_of(
             rx,
             want: rows,
             got: 0,
-            path: path_for_errors,
+            path: path.to_path_buf(),
             done: false,
         }),
     )))

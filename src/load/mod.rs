@@ -9,6 +9,7 @@ pub mod fx;
 pub mod mapping;
 pub mod normalize;
 pub mod parse;
+pub mod pq;
 pub mod preset;
 pub mod read;
 pub mod sniff;
@@ -379,6 +380,10 @@ impl Dataset {
                 return Ok(Some(df.select(names)?));
             }
         }
+        if let Some(Source::Parquet(p)) = self.tables.get(&t) {
+            let f = pq::PqFile::open(p)?;
+            return Ok(Some(f.read(cols, 0..f.group_rows().len())?));
+        }
         let mut lf = self.scan_coded(t)?;
         let schema = lf.collect_schema()?;
         let mut seen = std::collections::HashSet::new();
@@ -388,6 +393,22 @@ impl Dataset {
             .map(|c| col(*c))
             .collect();
         Ok(Some(lf.select(present).collect()?))
+    }
+
+    /// Column `col` of table `t` at the rows where `keep` is true, in row order (None when
+    /// the table or the column is missing). From a DIR only those rows are decoded.
+    pub fn rows_of(&self, t: Table, col: &str, keep: &[bool]) -> Result<Option<Series>> {
+        if let Some(Source::Parquet(p)) = self.tables.get(&t) {
+            return pq::PqFile::open(p)?.read_rows(col, keep);
+        }
+        let Some(df) = self.frame_coded(t, &[col])? else {
+            return Ok(None);
+        };
+        let Ok(c) = df.column(col) else {
+            return Ok(None);
+        };
+        let mask = BooleanChunked::from_slice("keep".into(), keep);
+        Ok(Some(c.as_materialized_series().filter(&mask)?))
     }
 
     /// [`Dataset::frame_coded`], and the table is then out of the dataset (its memory freed

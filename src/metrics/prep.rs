@@ -442,19 +442,30 @@ fn code_column(df: &DataFrame, name: &str) -> Result<Option<(Vec<u32>, Vals, Str
     Ok(Some((codes, vals, ca)))
 }
 
-/// Code only the rows where `keep` is true; the others get NONE (new customers need the
-/// accounts of won deals only, a third of a million-row column).
-pub fn coded_rows(df: &DataFrame, name: &str, keep: &[bool]) -> Result<Coded> {
-    let Ok(c) = df.column(name) else {
+/// Codes for a column of which only the rows where `keep` is true were read (`kept`, in row
+/// order); the other rows get NONE (new customers need the accounts of won deals only, a tenth
+/// of a million-row column). No column: every row NONE.
+pub fn coded_rows(kept: Option<Series>, keep: &[bool]) -> Result<Coded> {
+    let Some(sub) = kept else {
         return Ok(Coded {
-            codes: vec![NONE; df.height()],
+            codes: vec![NONE; keep.len()],
             values: vec![],
         });
     };
-    let mask = BooleanChunked::from_slice("keep".into(), keep);
-    let sub = c.as_materialized_series().filter(&mask)?;
-    let part = coded(&DataFrame::new_infer_height(vec![sub.into_column()])?, name)?;
-    let mut codes = vec![NONE; df.height()];
+    let n_kept = keep.iter().filter(|&&k| k).count();
+    if sub.len() != n_kept {
+        return Err(crate::error::Error::Internal(format!(
+            "column {}: {} values read for {n_kept} rows",
+            sub.name(),
+            sub.len()
+        )));
+    }
+    let name = sub.name().to_string();
+    let part = coded(
+        &DataFrame::new_infer_height(vec![sub.into_column()])?,
+        &name,
+    )?;
+    let mut codes = vec![NONE; keep.len()];
     let mut j = 0;
     for (i, &k) in keep.iter().enumerate() {
         if k {
@@ -1688,7 +1699,15 @@ mod tests {
         let df =
             DataFrame::new_infer_height(vec![Column::new("a".into(), &["x", "y", "x", "z", "y"])])
                 .unwrap();
-        let got = coded_rows(&df, "a", &[false, true, true, false, true]).unwrap();
+        let keep = [false, true, true, false, true];
+        let mask = BooleanChunked::from_slice("keep".into(), &keep);
+        let kept = df
+            .column("a")
+            .unwrap()
+            .as_materialized_series()
+            .filter(&mask)
+            .unwrap();
+        let got = coded_rows(Some(kept), &keep).unwrap();
         assert_eq!(got.codes, vec![NONE, 0, 1, NONE, 0]);
         assert_eq!(got.values, vec!["y", "x"]);
     }

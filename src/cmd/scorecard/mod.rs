@@ -120,6 +120,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if period.is_none() && a.by != "expected_close_at" {
         cols.retain(|c| *c != "expected_close_at");
     }
+    // New customers need the accounts of won deals only: read apart, for those rows.
+    if a.feedback.is_none() && a.by != "account" {
+        cols.retain(|c| *c != "account");
+    }
     // Deal ids join events and feedback to deals; without either, a million ids need not be read.
     if ds.has(Table::StageEvents) || a.feedback.is_some() || a.by == "deal_id" {
         cols.push("deal_id");
@@ -127,7 +131,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if !cols.contains(&a.by.as_str()) {
         cols.push(a.by.as_str());
     }
-    let Some(deals) = ds.frame_coded(Table::Deals, &cols)? else {
+    let Some(mut deals) = ds.frame_coded(Table::Deals, &cols)? else {
         return Err(Error::Input(
             "scorecard needs a deals table; the input holds none".into(),
         ));
@@ -136,7 +140,14 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let events = ds.frame_coded(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
     let t_set = crate::timing::span("scorecard: deal set");
-    let set = DealSet::build(Some(&deals), events.clone().map(Into::into), ds.pipelines())?;
+    // The set copies the columns it needs, and they are freed as it goes, except those read
+    // again below.
+    let set = DealSet::build_taking(
+        &mut deals,
+        &[a.by.as_str(), "account"],
+        events.clone().map(Into::into),
+        ds.pipelines(),
+    )?;
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
@@ -155,7 +166,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                         let won: Vec<bool> = (0..set.n_rows)
                             .map(|d| set.status(d) == Some(crate::model::Status::Won))
                             .collect();
-                        prep::coded_rows(&deals, "account", &won)
+                        prep::coded_rows(ds.rows_of(Table::Deals, "account", &won)?, &won)
                     }
                 },
             )
