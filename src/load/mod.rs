@@ -395,6 +395,15 @@ impl Dataset {
         Ok(Some(lf.select(present).collect()?))
     }
 
+    /// Table `t` as an open DIR parquet file (None when it is not one: a raw export, or a
+    /// DIR filtered by `--pipeline`, is held as a frame).
+    pub fn parquet_file(&self, t: Table) -> Result<Option<pq::PqFile>> {
+        match self.tables.get(&t) {
+            Some(Source::Parquet(p)) => Ok(Some(pq::PqFile::open(p)?)),
+            _ => Ok(None),
+        }
+    }
+
     /// Column `col` of table `t` at the rows where `keep` is true, in row order (None when
     /// the table or the column is missing). From a DIR only those rows are decoded.
     pub fn rows_of(&self, t: Table, col: &str, keep: &[bool]) -> Result<Option<Series>> {

@@ -152,6 +152,182 @@ impl PqFile {
         Ok(Some(self.series(col, arrays)?))
     }
 
+    /// Split `out` (one slot per row) by row groups and fill each group's part from its
+    /// decoded column chunk, groups in parallel; each group's `f` result, in group order.
+    fn fill<T: Send, R: Send>(
+        &self,
+        col: &str,
+        out: &mut [T],
+        f: impl Fn(&dyn Array, &mut [T]) -> Result<R> + Sync,
+    ) -> Result<Vec<R>> {
+        let mut parts: Vec<(usize, usize, &mut [T])> = Vec::new();
+        let (mut rest, mut first) = (out, 0);
+        for (g, n) in self.group_rows().into_iter().enumerate() {
+            let (a, b) = rest.split_at_mut(n);
+            parts.push((g, first, a));
+            rest = b;
+            first += n;
+        }
+        parts
+            .into_par_iter()
+            .map(|(g, first, part)| {
+                let n = part.len();
+                let arr = self
+                    .decode(col, g, None)
+                    .map_err(|e| self.rows_error(first, n, e))?;
+                if arr.len() != n {
+                    return Err(self.rows_error(
+                        first,
+                        n,
+                        Error::Input(format!("column {col}: {} values", arr.len())),
+                    ));
+                }
+                f(arr.as_ref(), part)
+            })
+            .collect()
+    }
+
+    /// A timestamp or date column as epoch milliseconds, null as `null`; None when the file
+    /// lacks the column or it is of another type (the caller reads it through a frame).
+    pub fn millis(&self, col: &str, null: i64) -> Result<Option<Vec<i64>>> {
+        use polars_arrow::datatypes::TimeUnit as Tu;
+        let Some(field) = self.schema.get(col) else {
+            return Ok(None);
+        };
+        // Value -> milliseconds (flooring, as polars' cast does).
+        let to_ms: fn(i64) -> i64 = match field.dtype() {
+            ArrowDataType::Timestamp(Tu::Millisecond, _) => |v| v,
+            ArrowDataType::Timestamp(Tu::Second, _) => |v| v * 1000,
+            ArrowDataType::Timestamp(Tu::Microsecond, _) => |v| v.div_euclid(1000),
+            ArrowDataType::Timestamp(Tu::Nanosecond, _) => |v| v.div_euclid(1_000_000),
+            ArrowDataType::Date32 => {
+                let mut out = vec![null; self.rows()];
+                self.fill(col, &mut out, |a, part| {
+                    let a = downcast::<PrimitiveArray<i32>>(a, col)?;
+                    for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
+                        if a.is_valid(i) {
+                            *o = i64::from(v) * 86_400_000;
+                        }
+                    }
+                    Ok(())
+                })?;
+                return Ok(Some(out));
+            }
+            _ => return Ok(None),
+        };
+        let mut out = vec![null; self.rows()];
+        self.fill(col, &mut out, |a, part| {
+            let a = downcast::<PrimitiveArray<i64>>(a, col)?;
+            match a.validity() {
+                None => {
+                    for (o, &v) in part.iter_mut().zip(a.values().iter()) {
+                        *o = to_ms(v);
+                    }
+                }
+                Some(b) => {
+                    for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
+                        if b.get_bit(i) {
+                            *o = to_ms(v);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A float column, null as NaN; None when the file lacks it or it is of another type.
+    pub fn floats(&self, col: &str) -> Result<Option<Vec<f64>>> {
+        match self.schema.get(col).map(|f| f.dtype()) {
+            Some(ArrowDataType::Float64) => {}
+            _ => return Ok(None),
+        }
+        let mut out = vec![f64::NAN; self.rows()];
+        self.fill(col, &mut out, |a, part| {
+            let a = downcast::<PrimitiveArray<f64>>(a, col)?;
+            for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
+                if a.is_valid(i) {
+                    *o = v;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A dictionary text column as codes numbering its values in order of first appearance
+    /// (null: `none`), and the values; None when the file lacks it or it is of another type.
+    /// Each group's keys are written in place, the groups' dictionaries merged in group
+    /// order, then the keys renumbered in place: no text is hashed per row.
+    pub fn codes(&self, col: &str, none: u32) -> Result<Option<(Vec<u32>, Vec<String>)>> {
+        match self.schema.get(col).map(|f| f.dtype()) {
+            Some(ArrowDataType::Dictionary(IntegerType::UInt32, v, _))
+                if matches!(v.as_ref(), ArrowDataType::Utf8View) => {}
+            _ => return Ok(None),
+        }
+        let mut out = vec![none; self.rows()];
+        // Per group: its dictionary, and the keys in order of first appearance.
+        let groups = self.fill(col, &mut out, |a, part| {
+            let d = downcast::<DictionaryArray<u32>>(a, col)?;
+            let values = downcast::<Utf8ViewArray>(d.values().as_ref(), col)?;
+            let n_values = values.len();
+            let keys = d.keys();
+            let mut seen = vec![false; n_values];
+            let mut order: Vec<u32> = Vec::new();
+            for (i, (o, &k)) in part.iter_mut().zip(keys.values().iter()).enumerate() {
+                if !keys.is_valid(i) {
+                    continue;
+                }
+                let Some(s) = seen.get_mut(k as usize) else {
+                    return Err(Error::Input(format!(
+                        "column {col}: dictionary key {k} of {n_values} values"
+                    )));
+                };
+                if !*s {
+                    *s = true;
+                    order.push(k);
+                }
+                *o = k;
+            }
+            let texts: Vec<String> = values.values_iter().map(str::to_string).collect();
+            Ok((order, texts))
+        })?;
+        let mut index: std::collections::HashMap<&str, u32> = Default::default();
+        let mut values: Vec<String> = Vec::new();
+        let remaps: Vec<Vec<u32>> = groups
+            .iter()
+            .map(|(order, texts)| {
+                let mut remap = vec![none; texts.len()];
+                for &k in order {
+                    let t = texts[k as usize].as_str();
+                    let next = values.len() as u32;
+                    let code = *index.entry(t).or_insert(next);
+                    if code == next {
+                        values.push(t.to_string());
+                    }
+                    remap[k as usize] = code;
+                }
+                remap
+            })
+            .collect();
+        let mut parts: Vec<&mut [u32]> = Vec::new();
+        let mut rest = out.as_mut_slice();
+        for n in self.group_rows() {
+            let (a, b) = rest.split_at_mut(n);
+            parts.push(a);
+            rest = b;
+        }
+        parts.into_par_iter().zip(remaps.par_iter()).for_each(|(part, remap)| {
+            for c in part.iter_mut() {
+                if *c != none {
+                    *c = remap[*c as usize];
+                }
+            }
+        });
+        Ok(Some((out, values)))
+    }
+
     fn field(&self, col: &str) -> Result<&ArrowField> {
         self.schema
             .get(col)
@@ -256,6 +432,16 @@ impl PqFile {
     fn series_by_polars(&self, field: &ArrowField, arrays: Vec<Box<dyn Array>>) -> Result<Series> {
         Ok(Series::try_from((field, arrays))?)
     }
+}
+
+fn downcast<'a, T: 'static>(a: &'a dyn Array, col: &str) -> Result<&'a T> {
+    a.as_any().downcast_ref::<T>().ok_or_else(|| {
+        Error::Internal(format!(
+            "column {col}: decoded as {:?}, not {}",
+            a.dtype(),
+            std::any::type_name::<T>()
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use polars::prelude::*;
 use super::paths::{self, Event, Path, Pos};
 use super::prep::{self, Coded, EventIndex, NONE, Pipelines};
 use crate::error::Result;
+use crate::load::pq::PqFile;
 use crate::model::Status;
 
 /// Where a deal's path came from.
@@ -25,6 +26,36 @@ impl Basis {
             Basis::Implied => "implied",
         }
     }
+}
+
+/// Where a deal set's deals columns come from.
+pub enum DealCols<'a> {
+    /// A frame: the columns the set copies are taken out of it (except `keep`), each freed
+    /// once copied, so the copies reuse that memory.
+    Frame {
+        df: &'a mut DataFrame,
+        keep: &'a [&'a str],
+    },
+    /// A DIR's deals file, decoded group by group straight into the set's columns: no frame
+    /// and no copies. Only the columns in `cols` are read (a command that needs no deal ids
+    /// or expected close dates leaves out a million of them).
+    Parquet {
+        file: &'a PqFile,
+        cols: &'a [&'a str],
+    },
+}
+
+/// The deals columns a set keeps, in their final form.
+struct DealCols9 {
+    pipeline: Coded,
+    stage: Coded,
+    status: Coded,
+    currency: Coded,
+    amount: prep::Amounts,
+    created: prep::Times,
+    closed: prep::Times,
+    stage_entered: prep::Times,
+    expected_close: prep::Times,
 }
 
 pub struct DealSet {
@@ -67,86 +98,38 @@ impl DealSet {
 
     /// [`DealSet::build`] that takes the columns it copies out of `deals` (except those in
     /// `keep`), each freed once copied: the copies then reuse that memory rather than touching
-    /// fresh pages (a million-row scorecard from a DIR: a third less memory).
+    /// fresh pages.
     pub fn build_taking(
         deals: &mut DataFrame,
         keep: &[&str],
         events: Option<prep::EventRows>,
         pipelines: Pipelines,
     ) -> Result<DealSet> {
-        let d = deals;
-        let n_rows = d.height();
-        let row_ids = if prep::has(d, "deal_id") {
-            Some(
-                d.column("deal_id")?
-                    .as_materialized_series()
-                    .cast(&DataType::String)?
-                    .str()?
-                    .clone(),
-            )
-        } else {
-            None
-        };
-        let mut take = |name: &str| -> Result<DataFrame> {
-            let c = if keep.contains(&name) {
-                d.column(name).ok().cloned()
-            } else {
-                d.drop_in_place(name).ok()
-            };
-            Ok(match c {
-                Some(c) => DataFrame::new(n_rows, vec![c])?,
-                None => DataFrame::empty_with_height(n_rows),
-            })
-        };
-        let (c_pipe, c_stage, c_status, c_cur) = (
-            take("pipeline")?,
-            take("stage")?,
-            take("status")?,
-            take("currency")?,
-        );
-        let (c_amount, c_created, c_closed, c_entered, c_expected) = (
-            take("amount")?,
-            take("created_at")?,
-            take("closed_at")?,
-            take("stage_entered_at")?,
-            take("expected_close_at")?,
-        );
+        Self::build_from(DealCols::Frame { df: deals, keep }, events, pipelines)
+    }
+
+    /// Build from the deals columns of `src` and/or the stage events.
+    pub fn build_from(
+        src: DealCols,
+        events: Option<prep::EventRows>,
+        pipelines: Pipelines,
+    ) -> Result<DealSet> {
         let t_code = crate::timing::span("deal set: code deals");
-        // The deals table's columns, on both cores; each column freed once copied.
-        let ((pipeline, stage), (status_c, currency)) = rayon::join(
-            move || {
-                rayon::join(
-                    move || prep::coded(&c_pipe, "pipeline"),
-                    move || prep::coded(&c_stage, "stage"),
-                )
-            },
-            move || {
-                rayon::join(
-                    move || prep::coded(&c_status, "status"),
-                    move || prep::coded(&c_cur, "currency"),
-                )
-            },
-        );
-        let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
-            move || {
-                rayon::join(
-                    move || prep::amounts(&c_amount, "amount"),
-                    move || prep::times(&c_created, "created_at"),
-                )
-            },
-            move || {
-                rayon::join(
-                    move || prep::times(&c_closed, "closed_at"),
-                    move || {
-                        rayon::join(
-                            move || prep::times(&c_entered, "stage_entered_at"),
-                            move || prep::times(&c_expected, "expected_close_at"),
-                        )
-                    },
-                )
-            },
-        );
-        let (pipeline, stage, status_c) = (pipeline?, stage?, status_c?);
+        let (n_rows, row_ids, c) = match src {
+            DealCols::Frame { df, keep } => Self::frame_cols(df, keep)?,
+            DealCols::Parquet { file, cols } => Self::parquet_cols(file, cols)?,
+        };
+        let DealCols9 {
+            pipeline,
+            stage,
+            status: status_c,
+            currency,
+            amount,
+            created,
+            closed,
+            stage_entered,
+            expected_close,
+        } = c;
         let status_of: Vec<Option<Status>> = status_c
             .values
             .iter()
@@ -211,12 +194,12 @@ impl DealSet {
             pipeline,
             stage,
             status,
-            amount: amount?,
-            currency: currency?,
-            created: created?,
-            closed: closed?,
-            stage_entered: stage_entered?,
-            expected_close: expected_close?,
+            amount,
+            currency,
+            created,
+            closed,
+            stage_entered,
+            expected_close,
             events: ev,
             pipelines,
             unknown_stages: BTreeMap::new(),
@@ -238,6 +221,166 @@ impl DealSet {
             .map(|(c, n)| (set.stage.values[c as usize].clone(), n))
             .collect();
         Ok(set)
+    }
+
+    /// The deal set's columns from a frame, taken out of it (except `keep`).
+    fn frame_cols(
+        d: &mut DataFrame,
+        keep: &[&str],
+    ) -> Result<(usize, Option<StringChunked>, DealCols9)> {
+        let n_rows = d.height();
+        let row_ids = if prep::has(d, "deal_id") {
+            Some(
+                d.column("deal_id")?
+                    .as_materialized_series()
+                    .cast(&DataType::String)?
+                    .str()?
+                    .clone(),
+            )
+        } else {
+            None
+        };
+        let mut take = |name: &str| -> Result<DataFrame> {
+            let c = if keep.contains(&name) {
+                d.column(name).ok().cloned()
+            } else {
+                d.drop_in_place(name).ok()
+            };
+            Ok(match c {
+                Some(c) => DataFrame::new(n_rows, vec![c])?,
+                None => DataFrame::empty_with_height(n_rows),
+            })
+        };
+        let (c_pipe, c_stage, c_status, c_cur) = (
+            take("pipeline")?,
+            take("stage")?,
+            take("status")?,
+            take("currency")?,
+        );
+        let (c_amount, c_created, c_closed, c_entered, c_expected) = (
+            take("amount")?,
+            take("created_at")?,
+            take("closed_at")?,
+            take("stage_entered_at")?,
+            take("expected_close_at")?,
+        );
+        // The deals table's columns, on both cores; each column freed once copied.
+        let ((pipeline, stage), (status_c, currency)) = rayon::join(
+            move || {
+                rayon::join(
+                    move || prep::coded(&c_pipe, "pipeline"),
+                    move || prep::coded(&c_stage, "stage"),
+                )
+            },
+            move || {
+                rayon::join(
+                    move || prep::coded(&c_status, "status"),
+                    move || prep::coded(&c_cur, "currency"),
+                )
+            },
+        );
+        let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
+            move || {
+                rayon::join(
+                    move || prep::amounts(&c_amount, "amount"),
+                    move || prep::times(&c_created, "created_at"),
+                )
+            },
+            move || {
+                rayon::join(
+                    move || prep::times(&c_closed, "closed_at"),
+                    move || {
+                        rayon::join(
+                            move || prep::times(&c_entered, "stage_entered_at"),
+                            move || prep::times(&c_expected, "expected_close_at"),
+                        )
+                    },
+                )
+            },
+        );
+        Ok((
+            n_rows,
+            row_ids,
+            DealCols9 {
+                pipeline: pipeline?,
+                stage: stage?,
+                status: status_c?,
+                currency: currency?,
+                amount: amount?,
+                created: created?,
+                closed: closed?,
+                stage_entered: stage_entered?,
+                expected_close: expected_close?,
+            },
+        ))
+    }
+
+    /// The deal set's columns decoded from a DIR's deals file group by group, straight into
+    /// their final form (a column of another type than the DIR writes goes through a frame).
+    fn parquet_cols(
+        file: &PqFile,
+        cols: &[&str],
+    ) -> Result<(usize, Option<StringChunked>, DealCols9)> {
+        let n_rows = file.rows();
+        let all = 0..file.group_rows().len();
+        let has = |name: &str| cols.contains(&name) && file.has(name);
+        let row_ids = if has("deal_id") {
+            let f = file.read(&["deal_id"], all.clone())?;
+            Some(
+                f.column("deal_id")?
+                    .as_materialized_series()
+                    .cast(&DataType::String)?
+                    .str()?
+                    .clone(),
+            )
+        } else {
+            None
+        };
+        let frame = |name: &str| file.read(&[name], all.clone());
+        let coded = |name: &str| -> Result<Coded> {
+            if !has(name) {
+                return Ok(Coded {
+                    codes: vec![NONE; n_rows],
+                    values: vec![],
+                });
+            }
+            match file.codes(name, NONE)? {
+                Some((codes, values)) => Ok(Coded { codes, values }),
+                None => prep::coded(&frame(name)?, name),
+            }
+        };
+        let times = |name: &str| -> Result<prep::Times> {
+            if !has(name) {
+                return Ok(prep::Times::default());
+            }
+            match file.millis(name, prep::Times::NULL)? {
+                Some(v) => Ok(prep::Times::from_vec(v)),
+                None => prep::times(&frame(name)?, name),
+            }
+        };
+        let amount = if !has("amount") {
+            prep::Amounts::default()
+        } else {
+            match file.floats("amount")? {
+                Some(v) => prep::Amounts::from_vec(v),
+                None => prep::amounts(&frame("amount")?, "amount")?,
+            }
+        };
+        Ok((
+            n_rows,
+            row_ids,
+            DealCols9 {
+                pipeline: coded("pipeline")?,
+                stage: coded("stage")?,
+                status: coded("status")?,
+                currency: coded("currency")?,
+                amount,
+                created: times("created_at")?,
+                closed: times("closed_at")?,
+                stage_entered: times("stage_entered_at")?,
+                expected_close: times("expected_close_at")?,
+            },
+        ))
     }
 
     /// Deal index by id (a repeated id: its last row).

@@ -903,7 +903,13 @@ pub fn millis(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
 pub struct Times(Vec<i64>);
 
 impl Times {
-    const NULL: i64 = i64::MIN;
+    /// A null time.
+    pub const NULL: i64 = i64::MIN;
+
+    /// Epoch milliseconds, [`Times::NULL`] for null.
+    pub fn from_vec(v: Vec<i64>) -> Times {
+        Times(v)
+    }
 
     pub fn get(&self, i: usize) -> Option<i64> {
         self.0.get(i).copied().filter(|&v| v != Self::NULL)
@@ -935,6 +941,11 @@ pub fn times(df: &DataFrame, name: &str) -> Result<Times> {
 pub struct Amounts(Vec<f64>);
 
 impl Amounts {
+    /// Amounts, NaN for null.
+    pub fn from_vec(v: Vec<f64>) -> Amounts {
+        Amounts(v)
+    }
+
     pub fn get(&self, i: usize) -> Option<f64> {
         self.0.get(i).copied().filter(|x| !x.is_nan())
     }

@@ -18,7 +18,7 @@ mod inputs;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::metrics::deals::DealSet;
+use crate::metrics::deals::{DealCols, DealSet};
 use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
@@ -131,23 +131,50 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if !cols.contains(&a.by.as_str()) {
         cols.push(a.by.as_str());
     }
-    let Some(mut deals) = ds.frame_coded(Table::Deals, &cols)? else {
+    // From a DIR the deal set decodes its columns straight from the file; the frame then
+    // holds only what is read again below (the grouping column, accounts for feedback).
+    let dir_file = ds.parquet_file(Table::Deals)?;
+    let deals = match &dir_file {
+        Some(f) => {
+            if !f.has("status") {
+                prep::need(&DataFrame::empty(), "deals", &["status"])?;
+            }
+            let again: Vec<&str> = cols
+                .iter()
+                .copied()
+                .filter(|c| *c == a.by || (*c == "account" && a.feedback.is_some()))
+                .collect();
+            Some(f.read(&again, 0..f.group_rows().len())?)
+        }
+        None => ds.frame_coded(Table::Deals, &cols)?,
+    };
+    let Some(mut deals) = deals else {
         return Err(Error::Input(
             "scorecard needs a deals table; the input holds none".into(),
         ));
     };
-    prep::need(&deals, "deals", &["status"])?;
+    if dir_file.is_none() {
+        prep::need(&deals, "deals", &["status"])?;
+    }
     let events = ds.frame_coded(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
     let t_set = crate::timing::span("scorecard: deal set");
-    // The set copies the columns it needs, and they are freed as it goes, except those read
-    // again below.
-    let set = DealSet::build_taking(
-        &mut deals,
-        &[a.by.as_str(), "account"],
-        events.clone().map(Into::into),
-        ds.pipelines(),
-    )?;
+    let events_rows = events.clone().map(Into::into);
+    let set = match &dir_file {
+        Some(file) => DealSet::build_from(
+            DealCols::Parquet { file, cols: &cols },
+            events_rows,
+            ds.pipelines(),
+        )?,
+        // The set copies the columns it needs, and they are freed as it goes, except those
+        // read again below.
+        None => DealSet::build_taking(
+            &mut deals,
+            &[a.by.as_str(), "account"],
+            events_rows,
+            ds.pipelines(),
+        )?,
+    };
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
