@@ -318,13 +318,16 @@ impl PqFile {
             parts.push(a);
             rest = b;
         }
-        parts.into_par_iter().zip(remaps.par_iter()).for_each(|(part, remap)| {
-            for c in part.iter_mut() {
-                if *c != none {
-                    *c = remap[*c as usize];
+        parts
+            .into_par_iter()
+            .zip(remaps.par_iter())
+            .for_each(|(part, remap)| {
+                for c in part.iter_mut() {
+                    if *c != none {
+                        *c = remap[*c as usize];
+                    }
                 }
-            }
-        });
+            });
         Ok(Some((out, values)))
     }
 
@@ -637,6 +640,82 @@ mod tests {
             .unwrap();
         assert_eq!(got.height(), 0);
         assert_eq!(got.column("amount").unwrap().dtype(), &DataType::Float64);
+    }
+
+    /// Seven labels in groups of 4 ("B", null, "A", "B" | "C", "A", "B"): codes number the
+    /// labels by first appearance over the whole file (B 0, A 1, C 2), null rows get the
+    /// null code; a text column that is not a dictionary, or a missing one, is None.
+    #[test]
+    fn dictionary_codes_by_first_appearance_across_groups() {
+        let df = DataFrame::new_infer_height(vec![
+            cat(vec![
+                Some("B"),
+                None,
+                Some("A"),
+                Some("B"),
+                Some("C"),
+                Some("A"),
+                Some("B"),
+            ]),
+            Column::new("plain".into(), ["x", "y", "x", "y", "x", "y", "x"]),
+        ])
+        .unwrap();
+        let (_dir, path) = write(&df, 4);
+        let f = PqFile::open(&path).unwrap();
+        let none = u32::MAX;
+        let (codes, values) = f.codes("stage", none).unwrap().unwrap();
+        assert_eq!(codes, [0, none, 1, 0, 2, 1, 0]);
+        assert_eq!(values, ["B", "A", "C"]);
+        assert!(f.codes("plain", none).unwrap().is_none());
+        assert!(f.codes("nope", none).unwrap().is_none());
+    }
+
+    /// Times in milliseconds from a millisecond column (a null as the null value), from a
+    /// microsecond column (floored: 1,500 us is 1 ms, -1 us is -1 ms) and from a date column
+    /// (day 2 is 172,800,000 ms); a column of another type is None.
+    #[test]
+    fn times_in_milliseconds_from_any_unit() {
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("ms".into(), [Some(5i64), None, Some(-7)])
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+            Column::new("us".into(), [1_500i64, -1, 2_000_000])
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                .unwrap(),
+            Column::new("day".into(), [Some(0i32), Some(2), None])
+                .cast(&DataType::Date)
+                .unwrap(),
+            Column::new("n".into(), [1i64, 2, 3]),
+        ])
+        .unwrap();
+        let (_dir, path) = write(&df, 2);
+        let f = PqFile::open(&path).unwrap();
+        let null = i64::MIN;
+        assert_eq!(f.millis("ms", null).unwrap().unwrap(), [5, null, -7]);
+        assert_eq!(f.millis("us", null).unwrap().unwrap(), [1, -1, 2_000]);
+        assert_eq!(
+            f.millis("day", null).unwrap().unwrap(),
+            [0, 172_800_000, null]
+        );
+        assert!(f.millis("n", null).unwrap().is_none());
+        assert!(f.millis("nope", null).unwrap().is_none());
+    }
+
+    /// Floats with a null as NaN; an integer column is None.
+    #[test]
+    fn floats_with_nulls_as_nan() {
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("amount".into(), [Some(1.25), None, Some(-3.0)]),
+            Column::new("n".into(), [1i64, 2, 3]),
+        ])
+        .unwrap();
+        let (_dir, path) = write(&df, 2);
+        let f = PqFile::open(&path).unwrap();
+        let got = f.floats("amount").unwrap().unwrap();
+        assert_eq!(got[0], 1.25);
+        assert!(got[1].is_nan());
+        assert_eq!(got[2], -3.0);
+        assert!(f.floats("n").unwrap().is_none());
     }
 
     /// A file that is not parquet is an error naming it.

@@ -434,19 +434,41 @@ impl DealSet {
         }
     }
 
-    /// The deal's open stages.
-    pub fn stages(&self, d: usize) -> Option<&Vec<String>> {
+    /// The deal's pipeline slot: its pipeline's code, or the last slot (no pipeline: the
+    /// "default" stage list). Slots number `0..n_slots()`.
+    pub fn slot(&self, d: usize) -> usize {
         let c = if d < self.n_rows {
             self.pipeline.codes[d]
         } else {
             NONE
         };
-        let slot = if c == NONE {
+        if c == NONE {
             self.lists.len() - 1
         } else {
             c as usize
-        };
+        }
+    }
+
+    pub fn n_slots(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// A slot's pipeline name ("default" for the last).
+    pub fn slot_name(&self, slot: usize) -> &str {
+        self.pipeline
+            .values
+            .get(slot)
+            .map_or("default", String::as_str)
+    }
+
+    /// A slot's open stages.
+    pub fn slot_stages(&self, slot: usize) -> Option<&Vec<String>> {
         self.lists[slot].as_ref()
+    }
+
+    /// The deal's open stages.
+    pub fn stages(&self, d: usize) -> Option<&Vec<String>> {
+        self.lists[self.slot(d)].as_ref()
     }
 
     pub fn events(&self, d: usize) -> &[Event] {

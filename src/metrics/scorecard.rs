@@ -53,9 +53,11 @@ impl WinRate {
 /// Stage win probability per pipeline: for each open stage, (won, closed) among the deals that
 /// reached it (from history, or implied). The one definition shared by scorecard and forecast.
 pub fn stage_win_probability(set: &DealSet) -> WinProbability {
-    let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    // Counted per pipeline slot, named at the end (no text compared per deal).
+    let mut slots: Vec<Option<Vec<(u64, u64)>>> = vec![None; set.n_slots()];
     for d in 0..set.len() {
-        let Some(stages) = set.stages(d) else {
+        let slot = set.slot(d);
+        let Some(stages) = set.slot_stages(slot) else {
             continue;
         };
         let st = set.status(d);
@@ -64,17 +66,51 @@ pub fn stage_win_probability(set: &DealSet) -> WinProbability {
         }
         let (path, _, _) = set.path(d, None);
         let Some(r) = path.reached else { continue };
-        let name = set.pipeline_name(d);
-        if !out.contains_key(name) {
-            out.insert(name.to_string(), vec![(0, 0); stages.len()]);
-        }
-        let Some(v) = out.get_mut(name) else { continue };
-        for x in v.iter_mut().take((r + 1).min(stages.len())) {
+        let v = slots[slot].get_or_insert_with(|| vec![(0, 0); stages.len()]);
+        for x in v.iter_mut().take(r + 1) {
             x.1 += 1;
             x.0 += (st == Some(Status::Won)) as u64;
         }
     }
+    let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    for (slot, v) in slots.into_iter().enumerate() {
+        let Some(v) = v else { continue };
+        // A pipeline named "default" shares the deals without one's stage list.
+        let e = out
+            .entry(set.slot_name(slot).to_string())
+            .or_insert_with(|| vec![(0, 0); v.len()]);
+        for (a, b) in e.iter_mut().zip(v) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+    }
     out
+}
+
+/// [`stage_win_probability`] per pipeline slot of `set` (what the loops over deals look up).
+fn win_probability_by_slot<'a>(
+    winp: &'a WinProbability,
+    set: &DealSet,
+) -> Vec<Option<&'a Vec<(u64, u64)>>> {
+    (0..set.n_slots())
+        .map(|slot| winp.get(set.slot_name(slot)))
+        .collect()
+}
+
+/// The qualified stage's index per pipeline slot (None: the slot has no stage list, or not
+/// the named stage).
+fn qualified_by_slot(set: &DealSet, stage: Option<&str>) -> Vec<Option<usize>> {
+    (0..set.n_slots())
+        .map(|slot| {
+            let stages = set.slot_stages(slot)?;
+            match stage {
+                Some(s) => stages
+                    .iter()
+                    .position(|x| x.trim().eq_ignore_ascii_case(s.trim())),
+                None => Some(1.min(stages.len().saturating_sub(1))),
+            }
+        })
+        .collect()
 }
 
 /// Everything counted for one rep (or the team).
@@ -123,9 +159,13 @@ pub type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
 /// The win probability of deal `d`'s current open stage (None for a closed deal or a stage
 /// no closed deal reached).
 pub fn deal_win_probability(winp: &WinProbability, set: &DealSet, d: usize) -> Option<f64> {
+    slot_win_probability(winp.get(set.pipeline_name(d)), set, d)
+}
+
+/// [`deal_win_probability`] given the deal's pipeline's probabilities.
+fn slot_win_probability(v: Option<&Vec<(u64, u64)>>, set: &DealSet, d: usize) -> Option<f64> {
     match set.current(d) {
-        Some(Pos::Open(k)) => winp
-            .get(set.pipeline_name(d))
+        Some(Pos::Open(k)) => v
             .and_then(|v| v.get(k as usize))
             .and_then(|&(w, n)| (n > 0).then(|| w as f64 / n as f64)),
         _ => None,
@@ -177,10 +217,18 @@ fn accumulate_split(
     }
     // Money is summed per currency code (the last slot: no currency), and named at the end.
     let n_cur = set.currency.values.len() + 1;
+    let winp_slot = win_probability_by_slot(winp, set);
+    let q_slot = qualified_by_slot(set, p.qualified_stage.as_deref());
+    // Groups are counted in a table by code (slot 0: no group), made a map at the end.
+    let n_groups = group
+        .iter()
+        .chain(p.owner_at_close.iter().flatten())
+        .filter(|&&g| g != NONE)
+        .max()
+        .map_or(0, |&g| g as usize + 1);
     let run = |deals: std::ops::Range<usize>| -> Part {
-        let mut by: HashMap<u32, Acc> = HashMap::new();
+        let mut slots: Vec<Option<(Acc, Vec<Money>)>> = vec![None; n_groups + 1];
         let mut team = Acc::default();
-        let mut money: HashMap<u32, Vec<Money>> = HashMap::new();
         let mut team_money: Vec<Money> = vec![[None; 5]; n_cur];
         for d in deals {
             let g = p
@@ -222,7 +270,7 @@ fn accumulate_split(
                         a.open += 1;
                         if let Some(x) = amt {
                             add_money(m, OPEN, x);
-                            if let Some(pr) = deal_win_probability(winp, set, d) {
+                            if let Some(pr) = slot_win_probability(winp_slot[set.slot(d)], set, d) {
                                 add_money(m, WEIGHTED, x * pr);
                             }
                         }
@@ -232,8 +280,11 @@ fn accumulate_split(
                                 add_money(m, CLOSING, x);
                             }
                         }
-                        if qualified(set, d, p.qualified_stage.as_deref()) {
-                            a.open_qualified += 1;
+                        if let Some(q) = q_slot[set.slot(d)] {
+                            let (path, _, _) = set.path(d, None);
+                            if path.reached.is_some_and(|r| r >= q) {
+                                a.open_qualified += 1;
+                            }
                         }
                     }
                     _ => {}
@@ -242,11 +293,20 @@ fn accumulate_split(
                     a.new_customers += 1;
                 }
             };
-            add(
-                by.entry(g).or_default(),
-                money.entry(g).or_insert_with(|| vec![[None; 5]; n_cur]),
-            );
+            let slot = if g == NONE { 0 } else { g as usize + 1 };
+            let (a, m) =
+                slots[slot].get_or_insert_with(|| (Acc::default(), vec![[None; 5]; n_cur]));
+            add(a, m);
             add(&mut team, &mut team_money);
+        }
+        let mut by: HashMap<u32, Acc> = HashMap::new();
+        let mut money: HashMap<u32, Vec<Money>> = HashMap::new();
+        for (slot, v) in slots.into_iter().enumerate() {
+            if let Some((a, m)) = v {
+                let g = if slot == 0 { NONE } else { slot as u32 - 1 };
+                by.insert(g, a);
+                money.insert(g, m);
+            }
         }
         (by, money, team, team_money)
     };
