@@ -148,10 +148,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     // New customers per (period, channel).
     let mut new: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut by_channel: BTreeMap<String, Vec<clv::CustomerTotals>> = BTreeMap::new();
-    for (c, (d, i)) in &first {
-        let ch = channel_of(*i);
-        *new.entry((label(*d, quarter), ch.clone())).or_default() += 1;
-        by_channel.entry(ch).or_default().push(totals[c]);
+    for (c, (d, i)) in clv::in_key_order(&first) {
+        let ch = channel_of(i);
+        *new.entry((label(d, quarter), ch.clone())).or_default() += 1;
+        by_channel.entry(ch).or_default().push(totals[&c]);
     }
     // Per period and channel, every channel either side has; blended row per period.
     let keys: BTreeSet<(String, String)> = spend.keys().chain(new.keys()).cloned().collect();
@@ -202,7 +202,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .map(|k| k.1.clone())
         .chain(by_channel.keys().cloned())
         .collect();
-    let all: Vec<clv::CustomerTotals> = totals.values().copied().collect();
+    let all: Vec<clv::CustomerTotals> = clv::in_key_order(&totals)
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
     let mut rows: Vec<(String, Option<f64>, u64, clv::Simple)> = Vec::new();
     for c in &channels {
         let s: Option<f64> = spend

@@ -297,7 +297,8 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
         vec![],
     );
     for (k, g) in &groups {
-        let totals: Vec<clv::CustomerTotals> = g.values().copied().collect();
+        let totals: Vec<clv::CustomerTotals> =
+            clv::in_key_order(g).into_iter().map(|e| e.1).collect();
         let m = clv::simple(&totals, as_of, window, churn_days, a.margin);
         key.push(k.clone());
         cust.push(m.customers as i64);

@@ -256,15 +256,22 @@ impl PqFile {
         Ok(Some(out))
     }
 
+    /// Whether `col` is a dictionary text column (what [`PqFile::codes`] reads).
+    pub fn is_text_dictionary(&self, col: &str) -> bool {
+        matches!(
+            self.schema.get(col).map(|f| f.dtype()),
+            Some(ArrowDataType::Dictionary(IntegerType::UInt32, v, _))
+                if matches!(v.as_ref(), ArrowDataType::Utf8View)
+        )
+    }
+
     /// A dictionary text column as codes numbering its values in order of first appearance
     /// (null: `none`), and the values; None when the file lacks it or it is of another type.
     /// Each group's keys are written in place, the groups' dictionaries merged in group
     /// order, then the keys renumbered in place: no text is hashed per row.
     pub fn codes(&self, col: &str, none: u32) -> Result<Option<(Vec<u32>, Vec<String>)>> {
-        match self.schema.get(col).map(|f| f.dtype()) {
-            Some(ArrowDataType::Dictionary(IntegerType::UInt32, v, _))
-                if matches!(v.as_ref(), ArrowDataType::Utf8View) => {}
-            _ => return Ok(None),
+        if !self.is_text_dictionary(col) {
+            return Ok(None);
         }
         let mut out = vec![none; self.rows()];
         // Per group: its dictionary, and the keys in order of first appearance.

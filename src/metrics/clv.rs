@@ -154,6 +154,14 @@ fn running(n: usize, f: impl Fn(f64) -> f64) -> Vec<f64> {
 /// Per customer: (orders, revenue, first purchase day, last purchase day).
 pub type CustomerTotals = (u64, f64, i64, i64);
 
+/// A map's entries in key order: a hash map's own order changes from run to run, and sums
+/// taken in it change in their last digits.
+pub fn in_key_order<V: Copy, S>(m: &std::collections::HashMap<u32, V, S>) -> Vec<(u32, V)> {
+    let mut v: Vec<(u32, V)> = m.iter().map(|(k, v)| (*k, *v)).collect();
+    v.sort_unstable_by_key(|e| e.0);
+    v
+}
+
 /// The simple model of a group of customers (METRICS.md "Customers", "CLTV").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simple {

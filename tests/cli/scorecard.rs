@@ -349,3 +349,25 @@ fn leaderboard_chart() {
     let img = image::open(&png).expect("decodes");
     assert_eq!((img.width(), img.height()), (1000, 600));
 }
+
+/// The same input gives the same bytes every run: the team's target sums 200 reps' targets in
+/// a fixed order (summed in a hash map's order, its last digits changed from run to run).
+#[test]
+fn team_target_is_the_same_every_run() {
+    let w = Workdir::new();
+    let args = [
+        "scorecard",
+        &s(&testdata("gencrm2000/deals.csv")),
+        "--targets",
+        &s(&testdata("gencrm2000/targets.csv")),
+        "--period",
+        "2025",
+        "--format",
+        "csv",
+    ];
+    let (first, _) = w.expect(&args, 0);
+    assert!(first.lines().last().unwrap().starts_with("(team),"));
+    for _ in 0..4 {
+        assert_eq!(w.expect(&args, 0).0, first);
+    }
+}

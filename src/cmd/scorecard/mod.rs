@@ -142,7 +142,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             let again: Vec<&str> = cols
                 .iter()
                 .copied()
-                .filter(|c| *c == a.by || (*c == "account" && a.feedback.is_some()))
+                .filter(|c| {
+                    (*c == a.by && !f.is_text_dictionary(c))
+                        || (*c == "account" && a.feedback.is_some())
+                })
                 .collect();
             Some(f.read(&again, 0..f.group_rows().len())?)
         }
@@ -185,7 +188,16 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let ((by_codes, account), winp) = rayon::join(
         || {
             rayon::join(
-                || analysis::by_codes(&set, Some(&deals), &a.by, &ds),
+                || -> Result<(Vec<u32>, Vec<String>)> {
+                    // A DIR's dictionary column is coded from its keys.
+                    if let Some(f) = &dir_file {
+                        if let Some((codes, values)) = f.codes(&a.by, prep::NONE)? {
+                            let c = prep::Coded { codes, values };
+                            return Ok((set.group_codes(&c), c.values));
+                        }
+                    }
+                    analysis::by_codes(&set, Some(&deals), &a.by, &ds)
+                },
                 || {
                     if a.feedback.is_some() {
                         prep::coded(&deals, "account")
@@ -259,8 +271,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         };
         let target = targets.as_ref().map(|t| {
             if key == TEAM {
-                t.values()
-                    .map(|v| scorecard::rolled_target(v, params.period))
+                // Summed in key order: a map's own order changes run to run, and with it the
+                // last bits of the sum.
+                let mut keys: Vec<&String> = t.keys().collect();
+                keys.sort();
+                keys.iter()
+                    .map(|k| scorecard::rolled_target(&t[*k], params.period))
                     .sum()
             } else {
                 t.get(key)
