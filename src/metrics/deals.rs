@@ -358,27 +358,43 @@ impl DealSet {
                 None => prep::times(&frame(name)?, name),
             }
         };
-        let amount = if !has("amount") {
-            prep::Amounts::default()
-        } else {
+        let amount = || -> Result<prep::Amounts> {
+            if !has("amount") {
+                return Ok(prep::Amounts::default());
+            }
             match file.floats("amount")? {
-                Some(v) => prep::Amounts::from_vec(v),
-                None => prep::amounts(&frame("amount")?, "amount")?,
+                Some(v) => Ok(prep::Amounts::from_vec(v)),
+                None => prep::amounts(&frame("amount")?, "amount"),
             }
         };
+        // Columns side by side as well as groups: row groups differ in size, and one
+        // column's last big group would otherwise leave the other core idle.
+        let ((pipeline, stage), (status, currency)) = rayon::join(
+            || rayon::join(|| coded("pipeline"), || coded("stage")),
+            || rayon::join(|| coded("status"), || coded("currency")),
+        );
+        let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
+            || rayon::join(amount, || times("created_at")),
+            || {
+                rayon::join(
+                    || times("closed_at"),
+                    || rayon::join(|| times("stage_entered_at"), || times("expected_close_at")),
+                )
+            },
+        );
         Ok((
             n_rows,
             row_ids,
             DealCols9 {
-                pipeline: coded("pipeline")?,
-                stage: coded("stage")?,
-                status: coded("status")?,
-                currency: coded("currency")?,
-                amount,
-                created: times("created_at")?,
-                closed: times("closed_at")?,
-                stage_entered: times("stage_entered_at")?,
-                expected_close: times("expected_close_at")?,
+                pipeline: pipeline?,
+                stage: stage?,
+                status: status?,
+                currency: currency?,
+                amount: amount?,
+                created: created?,
+                closed: closed?,
+                stage_entered: stage_entered?,
+                expected_close: expected_close?,
             },
         ))
     }
