@@ -162,7 +162,9 @@ pub(crate) fn write_parquet_groups(f: &mut File, df: &DataFrame, group: usize) -
     let mut off = 0;
     loop {
         let mut part = df.slice(off as i64, group);
-        part.align_chunks_par();
+        // One chunk per part, so each part is one row group of `group` rows (a part spanning
+        // two chunks was written as two groups, of very different sizes).
+        part.rechunk_mut_par();
         w.write_batch(&part)?;
         off += group;
         if off >= df.height() {
