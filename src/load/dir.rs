@@ -445,6 +445,33 @@ mod tests {
         );
     }
 
+    /// A table held in two chunks of 5 rows, written in groups of 4: groups of 4, 4 and 2
+    /// rows (a part spanning the chunks is one group, not two).
+    #[test]
+    fn row_groups_are_of_equal_size_whatever_the_chunks() {
+        let half = |a: i64| {
+            DataFrame::new_infer_height(vec![Column::new(
+                "n".into(),
+                (a..a + 5).collect::<Vec<_>>(),
+            )])
+            .unwrap()
+        };
+        let mut df = half(0);
+        df.vstack_mut(&half(5)).unwrap();
+        assert_eq!(df.first_col_n_chunks(), 2);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_atomic(&path, |f| {
+            write_parquet_groups(f, &df, 4).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let f = super::super::pq::PqFile::open(&path).unwrap();
+        assert_eq!(f.group_rows(), vec![4, 4, 2]);
+        let back = f.read(&["n"], 0..3).unwrap();
+        let n: Vec<Option<i64>> = back.column("n").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, (0..10).map(Some).collect::<Vec<_>>());
+    }
+
     /// A DIR file damaged inside its data (the footer intact) gives an error naming the file
     /// and the rows, not a panic and not fewer rows.
     #[test]
