@@ -195,65 +195,55 @@ impl PqFile {
             return Ok(None);
         };
         // Value -> milliseconds (flooring, as polars' cast does).
-        let to_ms: fn(i64) -> i64 = match field.dtype() {
-            ArrowDataType::Timestamp(Tu::Millisecond, _) => |v| v,
-            ArrowDataType::Timestamp(Tu::Second, _) => |v| v * 1000,
-            ArrowDataType::Timestamp(Tu::Microsecond, _) => |v| v.div_euclid(1000),
-            ArrowDataType::Timestamp(Tu::Nanosecond, _) => |v| v.div_euclid(1_000_000),
-            ArrowDataType::Date32 => {
-                let mut out = vec![null; self.rows()];
-                self.fill(col, &mut out, |a, part| {
-                    let a = downcast::<PrimitiveArray<i32>>(a, col)?;
-                    for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
-                        if a.is_valid(i) {
-                            *o = i64::from(v) * 86_400_000;
-                        }
-                    }
-                    Ok(())
-                })?;
-                return Ok(Some(out));
+        Ok(Some(match field.dtype() {
+            ArrowDataType::Timestamp(Tu::Millisecond, _) => self.values(col, null, |v: i64| v)?,
+            ArrowDataType::Timestamp(Tu::Second, _) => self.values(col, null, |v: i64| v * 1000)?,
+            ArrowDataType::Timestamp(Tu::Microsecond, _) => {
+                self.values(col, null, |v: i64| v.div_euclid(1000))?
             }
+            ArrowDataType::Timestamp(Tu::Nanosecond, _) => {
+                self.values(col, null, |v: i64| v.div_euclid(1_000_000))?
+            }
+            ArrowDataType::Date32 => self.values(col, null, |v: i32| i64::from(v) * 86_400_000)?,
             _ => return Ok(None),
-        };
-        let mut out = vec![null; self.rows()];
-        self.fill(col, &mut out, |a, part| {
-            let a = downcast::<PrimitiveArray<i64>>(a, col)?;
-            match a.validity() {
-                None => {
-                    for (o, &v) in part.iter_mut().zip(a.values().iter()) {
-                        *o = to_ms(v);
-                    }
-                }
-                Some(b) => {
-                    for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
-                        if b.get_bit(i) {
-                            *o = to_ms(v);
-                        }
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        Ok(Some(out))
+        }))
     }
 
     /// A float column, null as NaN; None when the file lacks it or it is of another type.
     pub fn floats(&self, col: &str) -> Result<Option<Vec<f64>>> {
         match self.schema.get(col).map(|f| f.dtype()) {
-            Some(ArrowDataType::Float64) => {}
-            _ => return Ok(None),
+            Some(ArrowDataType::Float64) => Ok(Some(self.values(col, f64::NAN, |v: f64| v)?)),
+            _ => Ok(None),
         }
-        let mut out = vec![f64::NAN; self.rows()];
+    }
+
+    /// A primitive column of `S` values, each converted by `conv`, null as `null`.
+    fn values<S: polars_arrow::types::NativeType, T: Copy + Send + Sync>(
+        &self,
+        col: &str,
+        null: T,
+        conv: impl Fn(S) -> T + Sync,
+    ) -> Result<Vec<T>> {
+        let mut out = vec![null; self.rows()];
         self.fill(col, &mut out, |a, part| {
-            let a = downcast::<PrimitiveArray<f64>>(a, col)?;
-            for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
-                if a.is_valid(i) {
-                    *o = v;
+            let a = downcast::<PrimitiveArray<S>>(a, col)?;
+            match a.validity() {
+                None => {
+                    for (o, &v) in part.iter_mut().zip(a.values().iter()) {
+                        *o = conv(v);
+                    }
+                }
+                Some(b) => {
+                    for (i, (o, &v)) in part.iter_mut().zip(a.values().iter()).enumerate() {
+                        if b.get_bit(i) {
+                            *o = conv(v);
+                        }
+                    }
                 }
             }
             Ok(())
         })?;
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// Whether `col` is a dictionary text column (what [`PqFile::codes`] reads).

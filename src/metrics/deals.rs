@@ -84,6 +84,53 @@ pub struct DealSet {
     lists: Vec<Option<Vec<String>>>,
 }
 
+/// The deals columns a deal set converts.
+const DEAL_COLS: [&str; 9] = [
+    "pipeline",
+    "stage",
+    "status",
+    "currency",
+    "amount",
+    "created_at",
+    "closed_at",
+    "stage_entered_at",
+    "expected_close_at",
+];
+
+/// The deal set's columns, converted side by side on both cores (a DIR's columns are also
+/// decoded by row group; groups differ in size, and one column's last big group would
+/// otherwise leave the other core idle).
+fn decode_cols(
+    coded: &(dyn Fn(&str) -> Result<Coded> + Sync),
+    times: &(dyn Fn(&str) -> Result<prep::Times> + Sync),
+    amount: &(dyn Fn() -> Result<prep::Amounts> + Sync),
+) -> Result<DealCols9> {
+    let ((pipeline, stage), (status, currency)) = rayon::join(
+        || rayon::join(|| coded("pipeline"), || coded("stage")),
+        || rayon::join(|| coded("status"), || coded("currency")),
+    );
+    let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
+        || rayon::join(amount, || times("created_at")),
+        || {
+            rayon::join(
+                || times("closed_at"),
+                || rayon::join(|| times("stage_entered_at"), || times("expected_close_at")),
+            )
+        },
+    );
+    Ok(DealCols9 {
+        pipeline: pipeline?,
+        stage: stage?,
+        status: status?,
+        currency: currency?,
+        amount: amount?,
+        created: created?,
+        closed: closed?,
+        stage_entered: stage_entered?,
+        expected_close: expected_close?,
+    })
+}
+
 impl DealSet {
     /// Build from the deals frame and/or the stage events frame.
     pub fn build(
@@ -240,79 +287,33 @@ impl DealSet {
         } else {
             None
         };
-        let mut take = |name: &str| -> Result<DataFrame> {
+        // Each column is taken out of the frame (kept ones: shared) into a one-column frame
+        // that the conversion below drops once copied.
+        let mut taken: std::collections::HashMap<&str, DataFrame> = Default::default();
+        for name in DEAL_COLS {
             let c = if keep.contains(&name) {
                 d.column(name).ok().cloned()
             } else {
                 d.drop_in_place(name).ok()
             };
-            Ok(match c {
-                Some(c) => DataFrame::new(n_rows, vec![c])?,
-                None => DataFrame::empty_with_height(n_rows),
-            })
+            if let Some(c) = c {
+                taken.insert(name, DataFrame::new(n_rows, vec![c])?);
+            }
+        }
+        let taken = std::sync::Mutex::new(taken);
+        let one = |name: &str| {
+            taken
+                .lock()
+                .ok()
+                .and_then(|mut t| t.remove(name))
+                .unwrap_or_else(|| DataFrame::empty_with_height(n_rows))
         };
-        let (c_pipe, c_stage, c_status, c_cur) = (
-            take("pipeline")?,
-            take("stage")?,
-            take("status")?,
-            take("currency")?,
-        );
-        let (c_amount, c_created, c_closed, c_entered, c_expected) = (
-            take("amount")?,
-            take("created_at")?,
-            take("closed_at")?,
-            take("stage_entered_at")?,
-            take("expected_close_at")?,
-        );
-        // The deals table's columns, on both cores; each column freed once copied.
-        let ((pipeline, stage), (status_c, currency)) = rayon::join(
-            move || {
-                rayon::join(
-                    move || prep::coded(&c_pipe, "pipeline"),
-                    move || prep::coded(&c_stage, "stage"),
-                )
-            },
-            move || {
-                rayon::join(
-                    move || prep::coded(&c_status, "status"),
-                    move || prep::coded(&c_cur, "currency"),
-                )
-            },
-        );
-        let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
-            move || {
-                rayon::join(
-                    move || prep::amounts(&c_amount, "amount"),
-                    move || prep::times(&c_created, "created_at"),
-                )
-            },
-            move || {
-                rayon::join(
-                    move || prep::times(&c_closed, "closed_at"),
-                    move || {
-                        rayon::join(
-                            move || prep::times(&c_entered, "stage_entered_at"),
-                            move || prep::times(&c_expected, "expected_close_at"),
-                        )
-                    },
-                )
-            },
-        );
-        Ok((
-            n_rows,
-            row_ids,
-            DealCols9 {
-                pipeline: pipeline?,
-                stage: stage?,
-                status: status_c?,
-                currency: currency?,
-                amount: amount?,
-                created: created?,
-                closed: closed?,
-                stage_entered: stage_entered?,
-                expected_close: expected_close?,
-            },
-        ))
+        let cols = decode_cols(
+            &|name| prep::coded(&one(name), name),
+            &|name| prep::times(&one(name), name),
+            &|| prep::amounts(&one("amount"), "amount"),
+        )?;
+        Ok((n_rows, row_ids, cols))
     }
 
     /// The deal set's columns decoded from a DIR's deals file group by group, straight into
@@ -367,36 +368,7 @@ impl DealSet {
                 None => prep::amounts(&frame("amount")?, "amount"),
             }
         };
-        // Columns side by side as well as groups: row groups differ in size, and one
-        // column's last big group would otherwise leave the other core idle.
-        let ((pipeline, stage), (status, currency)) = rayon::join(
-            || rayon::join(|| coded("pipeline"), || coded("stage")),
-            || rayon::join(|| coded("status"), || coded("currency")),
-        );
-        let ((amount, created), (closed, (stage_entered, expected_close))) = rayon::join(
-            || rayon::join(amount, || times("created_at")),
-            || {
-                rayon::join(
-                    || times("closed_at"),
-                    || rayon::join(|| times("stage_entered_at"), || times("expected_close_at")),
-                )
-            },
-        );
-        Ok((
-            n_rows,
-            row_ids,
-            DealCols9 {
-                pipeline: pipeline?,
-                stage: stage?,
-                status: status?,
-                currency: currency?,
-                amount: amount?,
-                created: created?,
-                closed: closed?,
-                stage_entered: stage_entered?,
-                expected_close: expected_close?,
-            },
-        ))
+        Ok((n_rows, row_ids, decode_cols(&coded, &times, &amount)?))
     }
 
     /// Deal index by id (a repeated id: its last row).
