@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::mapping::Plan;
 use super::{Dataset, LoaderArgs, Reject, Settings, Source};
 use crate::error::{Error, Result};
+use crate::metrics::prep::EventBatch;
 use crate::model::Table;
 
 /// One input file as the manifest records it.
@@ -313,11 +314,35 @@ fn parquet_batches_of(
     if start < file.group_rows().len() {
         batches.push(start..file.group_rows().len());
     }
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<EventBatch>>(1);
     std::thread::spawn(move || {
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        // The deal ids come as their row groups' dictionaries and keys (a text per distinct
+        // id): the frame holds the other columns.
+        let apart = |c: &str| names.iter().any(|n| n == c) && file.is_text(c);
+        let (ids, stage) = (apart("deal_id"), apart("stage"));
+        let names: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|&n| !(ids && n == "deal_id" || stage && n == "stage"))
+            .collect();
+        let chunks = |c: &str, on: bool, g: &std::ops::Range<usize>| {
+            if on {
+                file.text_chunks(c, g.clone())
+            } else {
+                Ok(None)
+            }
+        };
         for groups in batches {
-            let batch = file.read(&names, groups);
+            let (df, (ids, stage)) = rayon::join(
+                || file.read(&names, groups.clone()),
+                || {
+                    rayon::join(
+                        || chunks("deal_id", ids, &groups),
+                        || chunks("stage", stage, &groups),
+                    )
+                },
+            );
+            let batch = (|| EventBatch::new(df?, ids?, stage?).coded_ahead())();
             let failed = batch.is_err();
             // The reader stopped early (an error on its side): nothing more to do.
             if tx.send(batch).is_err() || failed {
@@ -339,7 +364,7 @@ fn parquet_batches_of(
 
 /// The batches a reader thread sends, checked to add up to the table's rows.
 struct Counted {
-    rx: std::sync::mpsc::Receiver<Result<DataFrame>>,
+    rx: std::sync::mpsc::Receiver<Result<EventBatch>>,
     want: usize,
     got: usize,
     path: PathBuf,
@@ -347,16 +372,16 @@ struct Counted {
 }
 
 impl Iterator for Counted {
-    type Item = Result<DataFrame>;
+    type Item = Result<EventBatch>;
 
-    fn next(&mut self) -> Option<Result<DataFrame>> {
+    fn next(&mut self) -> Option<Result<EventBatch>> {
         if self.done {
             return None;
         }
         match self.rx.recv() {
-            Ok(Ok(df)) => {
-                self.got += df.height();
-                Some(Ok(df))
+            Ok(Ok(b)) => {
+                self.got += b.height();
+                Some(Ok(b))
             }
             Ok(Err(e)) => {
                 self.done = true;
@@ -419,30 +444,142 @@ mod tests {
             write_parquet_groups(f, &df, 3).map_err(std::io::Error::other)
         })
         .unwrap();
-        let (rows, batches) = parquet_batches_of(&path, &["stage", "deal_id", "nope"], 5)
+        let (rows, batches) = parquet_batches_of(&path, &["stage", "deal_id", "amount", "nope"], 5)
             .unwrap()
             .unwrap();
         assert_eq!(rows, 10);
-        let got: Vec<DataFrame> = batches.map(|b| b.unwrap()).collect();
+        let got: Vec<EventBatch> = batches.map(|b| b.unwrap()).collect();
         assert_eq!(
-            got.iter().map(DataFrame::height).collect::<Vec<_>>(),
+            got.iter().map(EventBatch::height).collect::<Vec<_>>(),
             vec![6, 4]
         );
         let (mut id_back, mut stage_back) = (Vec::new(), Vec::new());
         for b in &got {
-            assert_eq!(b.get_column_names(), ["stage", "deal_id"]);
-            let id = b.column("deal_id").unwrap().str().unwrap().clone();
-            id_back.extend(id.iter().map(|v| v.unwrap().to_string()));
-            let st = b.column("stage").unwrap().cast(&DataType::String).unwrap();
-            stage_back.extend(st.str().unwrap().iter().map(|v| v.unwrap().to_string()));
+            // The deal ids and stages come apart from the frame, one chunk per row group.
+            assert_eq!(b.df.get_column_names(), ["amount"]);
+            assert_eq!(b.df.height(), b.height());
+            let chunks = b.ids.as_ref().unwrap();
+            assert_eq!(chunks.len(), b.height().div_ceil(3));
+            for c in chunks {
+                id_back.extend(c.texts().into_iter().map(|v| v.unwrap().to_string()));
+            }
+            for c in b.stage.as_ref().unwrap() {
+                stage_back.extend(c.texts().into_iter().map(|v| v.unwrap().to_string()));
+            }
         }
         assert_eq!(id_back, ids);
         assert_eq!(stage_back, stages);
+        let amounts: Vec<f64> = got
+            .iter()
+            .flat_map(|b| {
+                b.df.column("amount")
+                    .unwrap()
+                    .f64()
+                    .unwrap()
+                    .into_no_null_iter()
+            })
+            .collect();
+        assert_eq!(amounts, (0..10).map(f64::from).collect::<Vec<_>>());
         assert!(
             parquet_batches_of(&path, &["deal_id"], 10)
                 .unwrap()
                 .is_none()
         );
+    }
+
+    /// Stage events read from a DIR file in batches (ids and stages from the row groups'
+    /// dictionaries, coded ahead on the reader's thread) index as worked out by hand: deals
+    /// in order of first appearance (x, d2, d1), each deal's events sorted by time, the unknown
+    /// label counted, the won label seen; rows out of order and deals split across groups.
+    #[test]
+    fn events_from_a_dir_file_index_by_hand() {
+        use crate::metrics::paths::Pos;
+        use crate::metrics::prep::{Coded, EventRows, Ids, Pipelines, index_events};
+        let day = 86_400_000i64;
+        let ids = ["x", "d2", "d1", "d1", "x", "d2", "d1", "x"];
+        let stages = [
+            "Qualification",
+            "Prospecting",
+            "Qualification",
+            "Prospecting",
+            "Prospecting",
+            "Mystery",
+            "Closed Won",
+            "Closed Won",
+        ];
+        let at = [2, 1, 2, 1, 1, 3, 3, 4].map(|d| d * day);
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("deal_id".into(), ids.to_vec()),
+            Column::new("stage".into(), stages.to_vec())
+                .cast(&DataType::from_categories(Categories::global()))
+                .unwrap(),
+            Column::new("entered_at".into(), at.to_vec())
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+        ])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pipelines = Pipelines {
+            lists: [(
+                "default".to_string(),
+                vec!["Prospecting".to_string(), "Qualification".to_string()],
+            )]
+            .into(),
+            outcomes: Default::default(),
+        };
+        // As given, and as ingest writes it (sorted by deal id and time: the ids ascend and the
+        // events come in order, so nothing is hashed or sorted).
+        let sorted = df
+            .sort(["deal_id", "entered_at"], Default::default())
+            .unwrap();
+        for (df, order) in [(&df, ["x", "d2", "d1"]), (&sorted, ["d1", "d2", "x"])] {
+            let path = dir.path().join(format!("{}.parquet", order[0]));
+            write_atomic(&path, |f| {
+                write_parquet_groups(f, df, 2).map_err(std::io::Error::other)
+            })
+            .unwrap();
+            let deal = |name: &str| order.iter().position(|&n| n == name).unwrap();
+            for batch_rows in [1, 3, 5] {
+                let (rows, batches) =
+                    parquet_batches_of(&path, &["deal_id", "stage", "entered_at"], batch_rows)
+                        .unwrap()
+                        .unwrap();
+                let mut extra = Ids::empty();
+                let ix = index_events(
+                    EventRows::Batches { rows, batches },
+                    None,
+                    0,
+                    &mut extra,
+                    &pipelines,
+                    &Coded::default(),
+                )
+                .unwrap();
+                let names: Vec<&str> = (0..extra.len()).map(|i| extra.get(i).unwrap()).collect();
+                assert_eq!(names, order, "batches of {batch_rows}");
+                let of = |d: &str| -> Vec<(i64, Pos)> {
+                    ix.of(deal(d)).iter().map(|e| (e.at, e.pos)).collect()
+                };
+                assert_eq!(
+                    of("x"),
+                    [
+                        (day, Pos::Open(0)),
+                        (2 * day, Pos::Open(1)),
+                        (4 * day, Pos::Won)
+                    ]
+                );
+                assert_eq!(of("d2"), [(day, Pos::Open(0))]);
+                assert_eq!(
+                    of("d1"),
+                    [
+                        (day, Pos::Open(0)),
+                        (2 * day, Pos::Open(1)),
+                        (3 * day, Pos::Won)
+                    ]
+                );
+                assert_eq!(ix.unknown, [("Mystery".to_string(), 1)].into());
+                assert_eq!(ix.won_labels, [("Closed Won".to_string(), 2)].into());
+            }
+        }
     }
 
     /// A table held in two chunks of 5 rows, written in groups of 4: groups of 4, 4 and 2
@@ -497,14 +634,14 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(rows, 400);
-        let results: Vec<Result<DataFrame>> = batches.collect();
+        let results: Vec<Result<EventBatch>> = batches.collect();
         let err = results
             .iter()
             .find_map(|r| r.as_ref().err())
             .expect("a damaged page is an error");
         let msg = err.to_string();
         assert!(msg.contains("stage_events.parquet"), "{msg}");
-        let got: usize = results.iter().flatten().map(DataFrame::height).sum();
+        let got: usize = results.iter().flatten().map(EventBatch::height).sum();
         assert!(got < 400);
     }
 

@@ -32,6 +32,51 @@ pub struct PqFile {
     schema: polars_arrow::datatypes::ArrowSchema,
 }
 
+/// One row group of a text column: see [`PqFile::text_chunks`].
+pub enum TextChunk {
+    /// Keys into the group's dictionary of texts.
+    Dict {
+        keys: PrimitiveArray<u32>,
+        values: Utf8ViewArray,
+    },
+    Plain(Utf8ViewArray),
+}
+
+impl TextChunk {
+    /// A decoded dictionary array of texts as keys and values (None for anything else).
+    fn of_dict(a: &dyn Array) -> Option<TextChunk> {
+        let d = a.as_any().downcast_ref::<DictionaryArray<u32>>()?;
+        let values = d.values().as_any().downcast_ref::<Utf8ViewArray>()?;
+        Some(TextChunk::Dict {
+            keys: d.keys().clone(),
+            values: values.clone(),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            TextChunk::Dict { keys, .. } => keys.len(),
+            TextChunk::Plain(a) => a.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every row's text, in order.
+    #[cfg(test)]
+    pub fn texts(&self) -> Vec<Option<&str>> {
+        match self {
+            TextChunk::Dict { keys, values } => keys
+                .iter()
+                .map(|k| k.map(|&k| values.value(k as usize)))
+                .collect(),
+            TextChunk::Plain(a) => a.iter().collect(),
+        }
+    }
+}
+
 impl PqFile {
     pub fn open(path: &Path) -> Result<PqFile> {
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -63,6 +108,15 @@ impl PqFile {
     /// Rows of each row group.
     pub fn group_rows(&self) -> Vec<usize> {
         self.meta.row_groups.iter().map(|g| g.num_rows()).collect()
+    }
+
+    /// Whether the file has text column `col`, plain or dictionary (what
+    /// [`PqFile::text_chunks`] reads).
+    pub fn is_text(&self, col: &str) -> bool {
+        matches!(
+            self.schema.get(col).map(|f| f.dtype()),
+            Some(ArrowDataType::Utf8View)
+        ) || self.is_text_dictionary(col)
     }
 
     pub fn has(&self, col: &str) -> bool {
@@ -328,6 +382,82 @@ impl PqFile {
         Ok(Some((out, values)))
     }
 
+    /// A text column of row groups `groups`, one chunk per group: its dictionary and keys
+    /// when every page of the group is dictionary-encoded (one text per distinct value, not
+    /// one per row), else its texts. None when the file lacks the column or it is not text.
+    pub fn text_chunks(&self, col: &str, groups: Range<usize>) -> Result<Option<Vec<TextChunk>>> {
+        let Some(field) = self.schema.get(col).filter(|_| self.is_text(col)) else {
+            return Ok(None);
+        };
+        if self.is_text_dictionary(col) {
+            // A categorical column: every group is dictionary-encoded.
+            return groups
+                .into_par_iter()
+                .map(|g| {
+                    let a = self.decode(col, g, None)?;
+                    TextChunk::of_dict(a.as_ref()).ok_or_else(|| {
+                        Error::Internal(format!("column {col}: not a dictionary of texts"))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some);
+        }
+        // Asked for as a categorical, polars-parquet hands over the keys and the dictionary
+        // page, and refuses (an error, not a panic) a group with a page of any other encoding.
+        let md: polars_arrow::datatypes::Metadata = [(
+            polars_arrow::datatypes::DTYPE_CATEGORICAL_NEW.into(),
+            "".into(),
+        )]
+        .into_iter()
+        .collect();
+        let as_dict = ArrowField::new(
+            field.name.clone(),
+            ArrowDataType::Dictionary(
+                IntegerType::UInt32,
+                Box::new(ArrowDataType::Utf8View),
+                false,
+            ),
+            true,
+        )
+        .with_metadata(md);
+        let first: Vec<usize> = self.group_rows()[..groups.end]
+            .iter()
+            .scan(0, |at, &n| {
+                let f = *at;
+                *at += n;
+                Some(f)
+            })
+            .collect();
+        groups
+            .into_par_iter()
+            .map(|g| {
+                let n = self.meta.row_groups[g].num_rows();
+                let err = |e| self.rows_error(first[g], n, e);
+                let dict = self.decode_as(&as_dict, g, None).ok();
+                let chunk = match dict.as_deref().and_then(TextChunk::of_dict) {
+                    Some(c) => c,
+                    None => self.plain_text(col, g).map_err(err)?,
+                };
+                if chunk.len() != n {
+                    return Err(err(Error::Input(format!(
+                        "column {col}: {} values",
+                        chunk.len()
+                    ))));
+                }
+                Ok(chunk)
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// Row group `g` of text column `col` as texts.
+    fn plain_text(&self, col: &str, g: usize) -> Result<TextChunk> {
+        let a = self.decode(col, g, None)?;
+        Ok(TextChunk::Plain(
+            downcast::<Utf8ViewArray>(a.as_ref(), col)?.clone(),
+        ))
+    }
+
     fn field(&self, col: &str) -> Result<&ArrowField> {
         self.schema
             .get(col)
@@ -337,6 +467,17 @@ impl PqFile {
     /// One column chunk of row group `g`, decoded (dictionary columns as keys and values).
     fn decode(&self, col: &str, g: usize, filter: Option<Filter>) -> Result<Box<dyn Array>> {
         let field = self.field(col)?.clone();
+        self.decode_as(&field, g, filter)
+    }
+
+    /// [`PqFile::decode`] into the type `field` gives (named as the file's column).
+    fn decode_as(
+        &self,
+        field: &ArrowField,
+        g: usize,
+        filter: Option<Filter>,
+    ) -> Result<Box<dyn Array>> {
+        let (col, field) = (field.name.as_str(), field.clone());
         let rg = &self.meta.row_groups[g];
         let chunks: Vec<(&ColumnChunkMetadata, Buffer<u8>)> = rg
             .columns_under_root_iter(col)
@@ -472,6 +613,52 @@ mod tests {
             .iter()
             .map(|v| v.map(str::to_string))
             .collect()
+    }
+
+    /// A text column comes back per row group as dictionary and keys when the writer
+    /// dictionary-encoded it (ids repeated: each deal has several events), else as texts; either
+    /// way every row's text and null is in place. A column that is not text gives None.
+    #[test]
+    fn text_chunks_as_dictionary_or_texts() {
+        // 40 rows, each id on 4 rows (and a null), in groups of 16: dictionary pages.
+        let repeated: Vec<Option<String>> = (0..40)
+            .map(|i| (i != 17).then(|| format!("006{:012}", i / 4)))
+            .collect();
+        // 40 distinct long ids.
+        let distinct: Vec<Option<String>> = (0..40)
+            .map(|i| Some(format!("deal-{i:05}-{}", "x".repeat(i % 7))))
+            .collect();
+        for (vals, dict) in [(repeated, true), (distinct, false)] {
+            let df = DataFrame::new_infer_height(vec![
+                Column::new("deal_id".into(), vals.clone()),
+                Column::new("n".into(), (0..40).collect::<Vec<i64>>()),
+            ])
+            .unwrap();
+            let (_d, path) = write(&df, 16);
+            let f = PqFile::open(&path).unwrap();
+            assert!(f.is_text("deal_id") && !f.is_text("n"));
+            assert!(f.text_chunks("n", 0..3).unwrap().is_none());
+            assert!(f.text_chunks("nope", 0..3).unwrap().is_none());
+            let chunks = f.text_chunks("deal_id", 0..3).unwrap().unwrap();
+            assert_eq!(
+                chunks.iter().map(TextChunk::len).collect::<Vec<_>>(),
+                vec![16, 16, 8]
+            );
+            if dict {
+                assert!(chunks.iter().all(|c| matches!(c, TextChunk::Dict { .. })));
+            }
+            let back: Vec<Option<String>> = chunks
+                .iter()
+                .flat_map(|c| c.texts())
+                .map(|v| v.map(str::to_string))
+                .collect();
+            assert_eq!(back, vals);
+            // The last group alone.
+            let last = f.text_chunks("deal_id", 2..3).unwrap().unwrap();
+            let back: Vec<Option<&str>> = last[0].texts();
+            assert_eq!(back.len(), 8);
+            assert_eq!(back[0], vals[32].as_deref());
+        }
     }
 
     /// Seven rows in groups of 3: the first group's dictionary holds only "Won" and "Lost",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use foldhash::{HashMap, HashMapExt};
 
 use polars::prelude::*;
+use polars_arrow::array::{Array, Utf8ViewArray};
 
 use super::paths::{Event, Pos};
 use crate::error::{Error, Result};
@@ -269,47 +270,103 @@ impl IdCoder {
         }
     }
 
+    /// The code of id `t`. While the ids ascend, an id greater than the last is new without a
+    /// look-up (an ingested DIR's events are sorted by deal); the first one that does not
+    /// builds the hash table.
+    fn code_text(&mut self, t: &str) -> u32 {
+        if !self.ascending {
+            return self.lookup(t);
+        }
+        let Some(last) = self.ids.len().checked_sub(1) else {
+            return self.ids.push(t);
+        };
+        match self.id(last).cmp(t.as_bytes()) {
+            std::cmp::Ordering::Equal => last as u32,
+            std::cmp::Ordering::Less => self.ids.push(t),
+            std::cmp::Ordering::Greater => {
+                self.ascending = false;
+                self.rebuild(self.ids.len() * 2);
+                self.lookup(t)
+            }
+        }
+    }
+
     /// Codes of one batch's ids (null: [`NONE`]).
     pub fn code(&mut self, ca: &StringChunked) -> Vec<u32> {
         let mut codes = Vec::with_capacity(ca.len());
-        // The code of the previous non-null id, when the ids still ascend.
-        let mut last: Option<u32> = self.ids.len().checked_sub(1).map(|c| c as u32);
-        for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
-            let validity = chunk.validity();
-            // Within one array equal 16-byte views are equal texts (see `code_ascending`).
-            let mut prev_view: Option<(u128, u32)> = None;
-            for (i, view) in arr.views().iter().enumerate() {
-                if validity.is_some_and(|b| !b.get_bit(i)) {
-                    codes.push(NONE);
-                    continue;
-                }
-                let key = view.as_u128();
-                if let Some((k, c)) = prev_view {
-                    if k == key {
-                        codes.push(c);
-                        continue;
-                    }
-                }
-                let t = arr.value(i);
-                let c = if self.ascending {
-                    match last.map(|l| (l, self.id(l as usize).cmp(t.as_bytes()))) {
-                        Some((l, std::cmp::Ordering::Equal)) => l,
-                        Some((_, std::cmp::Ordering::Greater)) => {
-                            self.ascending = false;
-                            self.rebuild(self.ids.len() * 2);
-                            self.lookup(t)
-                        }
-                        _ => self.ids.push(t),
-                    }
-                } else {
-                    self.lookup(t)
-                };
-                last = Some(c);
-                prev_view = Some((key, c));
-                codes.push(c);
-            }
+        for arr in ca.downcast_iter() {
+            self.code_views(arr, &mut codes);
         }
         codes
+    }
+
+    /// Codes of one batch's ids given as row-group chunks (a DIR's deal_id column).
+    pub fn code_chunks(&mut self, chunks: &[crate::load::pq::TextChunk]) -> Result<Vec<u32>> {
+        use crate::load::pq::TextChunk;
+        let mut codes = Vec::with_capacity(chunks.iter().map(TextChunk::len).sum());
+        for c in chunks {
+            match c {
+                TextChunk::Dict { keys, values } => self.code_dict(keys, values, &mut codes)?,
+                TextChunk::Plain(a) => self.code_views(a, &mut codes),
+            }
+        }
+        Ok(codes)
+    }
+
+    fn code_views(&mut self, arr: &Utf8ViewArray, codes: &mut Vec<u32>) {
+        let validity = arr.validity();
+        // Within one array equal 16-byte views are equal texts (see `code_ascending`).
+        let mut prev_view: Option<(u128, u32)> = None;
+        for (i, view) in arr.views().iter().enumerate() {
+            if validity.is_some_and(|b| !b.get_bit(i)) {
+                codes.push(NONE);
+                continue;
+            }
+            let key = view.as_u128();
+            if let Some((k, c)) = prev_view {
+                if k == key {
+                    codes.push(c);
+                    continue;
+                }
+            }
+            let c = self.code_text(arr.value(i));
+            prev_view = Some((key, c));
+            codes.push(c);
+        }
+    }
+
+    /// Keys into a dictionary of ids: each distinct key is coded once, at its first row, so
+    /// the codes are those the rows' texts would get one by one.
+    fn code_dict(
+        &mut self,
+        keys: &polars_arrow::array::PrimitiveArray<u32>,
+        values: &Utf8ViewArray,
+        codes: &mut Vec<u32>,
+    ) -> Result<()> {
+        const UNSEEN: u32 = NONE - 1;
+        let mut of_key = vec![UNSEEN; values.len()];
+        let validity = keys.validity();
+        for (i, &k) in keys.values().iter().enumerate() {
+            if validity.is_some_and(|b| !b.get_bit(i)) {
+                codes.push(NONE);
+                continue;
+            }
+            let Some(c) = of_key.get_mut(k as usize) else {
+                return Err(Error::Input(format!(
+                    "deal_id: dictionary key {k} of {} values",
+                    values.len()
+                )));
+            };
+            if *c == UNSEEN {
+                *c = if values.is_valid(k as usize) {
+                    self.code_text(values.value(k as usize))
+                } else {
+                    NONE
+                };
+            }
+            codes.push(*c);
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -1072,6 +1129,15 @@ impl SlotMemo {
         }
     }
 
+    /// Where slot `slot`'s positions start in `cells` (made the first time).
+    pub fn row(&mut self, slot: usize) -> usize {
+        if self.row_of_slot[slot] == NONE {
+            self.row_of_slot[slot] = (self.cells.len() / self.n_stage.max(1)) as u32;
+            self.cells.resize(self.cells.len() + self.n_stage, None);
+        }
+        self.row_of_slot[slot] as usize * self.n_stage
+    }
+
     /// The position of stage `sc` in slot `slot`, from `place` the first time.
     pub fn get(
         &mut self,
@@ -1126,8 +1192,55 @@ pub enum EventRows {
     },
 }
 
-/// Frames that arrive one after another (a DIR table's row groups).
-pub type Batches = Box<dyn Iterator<Item = Result<DataFrame>>>;
+/// Batches that arrive one after another (a DIR table's row groups).
+pub type Batches = Box<dyn Iterator<Item = Result<EventBatch>>>;
+
+/// One batch of stage-event rows: the deal ids as row-group chunks (a DIR's dictionary pages:
+/// a text per distinct id, not per row), or in the frame's deal_id column.
+pub struct EventBatch {
+    pub df: DataFrame,
+    pub ids: Option<Vec<crate::load::pq::TextChunk>>,
+    /// The stage labels as row-group chunks (then not in the frame).
+    pub stage: Option<Vec<crate::load::pq::TextChunk>>,
+    /// The columns besides the deal ids, coded ahead on the reader's thread.
+    cols: Option<EventCols>,
+}
+
+impl EventBatch {
+    pub fn new(
+        df: DataFrame,
+        ids: Option<Vec<crate::load::pq::TextChunk>>,
+        stage: Option<Vec<crate::load::pq::TextChunk>>,
+    ) -> EventBatch {
+        EventBatch {
+            df,
+            ids,
+            stage,
+            cols: None,
+        }
+    }
+
+    /// Code the columns other than the deal ids now (on the thread that read the batch, while
+    /// the previous batch's ids are coded in order on the consumer's).
+    pub fn coded_ahead(mut self) -> Result<EventBatch> {
+        self.cols = Some(EventCols::of_batch(&self)?);
+        Ok(self)
+    }
+
+    pub fn height(&self) -> usize {
+        match &self.ids {
+            Some(chunks) => chunks.iter().map(|c| c.len()).sum(),
+            None if self.df.width() == 0 => self.cols.as_ref().map_or(0, |c| c.height),
+            None => self.df.height(),
+        }
+    }
+}
+
+impl From<DataFrame> for EventBatch {
+    fn from(df: DataFrame) -> Self {
+        EventBatch::new(df, None, None)
+    }
+}
 
 /// An event's entry known only between two times, per row (entered_at_min, entered_at_max).
 type Bounds = (Vec<Option<i64>>, Vec<Option<i64>>);
@@ -1148,16 +1261,91 @@ struct EventCols {
     height: usize,
 }
 
+/// A text column given as row-group chunks, coded: each chunk's dictionary is coded once
+/// (codes in order of first sight among the dictionaries, not among the rows), then each row
+/// is a look-up by key.
+fn coded_chunks(chunks: &[crate::load::pq::TextChunk], col: &str) -> Result<Coded> {
+    use crate::load::pq::TextChunk;
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut code_of = |t: &str| -> u32 {
+        if let Some(&c) = index.get(t) {
+            return c;
+        }
+        let c = values.len() as u32;
+        values.push(t.to_string());
+        index.insert(t.to_string(), c);
+        c
+    };
+    let mut codes = Vec::with_capacity(chunks.iter().map(TextChunk::len).sum());
+    for chunk in chunks {
+        match chunk {
+            TextChunk::Dict { keys, values } => {
+                let map: Vec<u32> = values
+                    .iter()
+                    .map(|v| v.map_or(NONE, &mut code_of))
+                    .collect();
+                let validity = keys.validity();
+                for (i, &k) in keys.values().iter().enumerate() {
+                    if validity.is_some_and(|b| !b.get_bit(i)) {
+                        codes.push(NONE);
+                        continue;
+                    }
+                    codes.push(*map.get(k as usize).ok_or_else(|| {
+                        Error::Input(format!("{col}: dictionary key {k} of {} values", map.len()))
+                    })?);
+                }
+            }
+            TextChunk::Plain(a) => codes.extend(a.iter().map(|v| v.map_or(NONE, &mut code_of))),
+        }
+    }
+    Ok(Coded { codes, values })
+}
+
 impl EventCols {
+    /// A batch's columns; the stage from its chunks when it has them, and no codes at all for
+    /// a missing pipeline column (every row then takes its deal's pipeline).
+    fn of_batch(b: &EventBatch) -> Result<EventCols> {
+        let ev = &b.df;
+        let cols = match &b.stage {
+            Some(chunks) => {
+                let stage = coded_chunks(chunks, "stage")?;
+                if ev.width() > 0 && ev.height() != stage.codes.len() {
+                    return Err(Error::Internal(format!(
+                        "stage events: {} stage labels for {} rows",
+                        stage.codes.len(),
+                        ev.height()
+                    )));
+                }
+                let mut c = EventCols::of_with(ev, Coded::default())?;
+                c.height = stage.codes.len();
+                c.stage = stage;
+                c
+            }
+            None => EventCols::of(ev)?,
+        };
+        Ok(cols)
+    }
+
     fn of(ev: &DataFrame) -> Result<EventCols> {
+        EventCols::of_with(ev, coded(ev, "stage")?)
+    }
+
+    fn of_with(ev: &DataFrame, stage: Coded) -> Result<EventCols> {
         let bounds = if has(ev, "entered_at_min") && has(ev, "entered_at_max") {
             Some((millis(ev, "entered_at_min")?, millis(ev, "entered_at_max")?))
         } else {
             None
         };
+        // No pipeline column: no codes at all (every row takes its deal's pipeline).
+        let pipe = if has(ev, "pipeline") {
+            coded(ev, "pipeline")?
+        } else {
+            Coded::default()
+        };
         Ok(EventCols {
-            stage: coded(ev, "stage")?,
-            pipe: coded(ev, "pipeline")?,
+            stage,
+            pipe,
             at: millis_ca(ev, "entered_at")?,
             bounds,
             height: ev.height(),
@@ -1215,101 +1403,52 @@ impl EventAcc {
         pipelines: &Pipelines,
         deal_pipe: &Coded,
     ) {
-        let (stage, pipe) = (&c.stage, &c.pipe);
-        // Stage label -> position, per (pipeline slot, stage code). Slots: the events' own
-        // pipelines, then the deals' pipelines, then "default".
+        let stage = &c.stage;
         let n_stage = stage.values.len();
-        let (p_ev, p_deal) = (pipe.values.len(), deal_pipe.values.len());
-        let mut memo = SlotMemo::new(p_ev + p_deal + 1, n_stage);
-        let mut unknown_n = vec![0usize; n_stage];
-        let mut won_n = vec![0usize; n_stage];
-        // Rows already in (deal, time, position) order (an ingested DIR) need no sort.
-        let mut in_order = self.in_order;
-        let mut last = self.last.unwrap_or((0, i64::MIN, Pos::Open(0)));
-        let mut mids = 0;
-        let deal_of = &mut self.deal_of;
-        let starts = &mut self.starts;
-        let events = &mut self.events;
-        // One visit per row with its entry time; the times are read chunk by chunk in place.
-        let mut visit = |i: usize, mut t: Option<i64>| {
-            if t.is_none() {
-                if let Some((lo, hi)) = &c.bounds {
-                    if let (Some(a), Some(b)) = (lo[i], hi[i]) {
-                        t = Some(a + (b - a) / 2);
-                        mids += 1;
-                    }
-                }
-            }
-            let (idc, sc, pc) = (id_codes[i], stage.codes[i], pipe.codes[i]);
-            let (Some(t), true, true) = (t, idc != NONE, sc != NONE) else {
-                return;
-            };
-            let d = to_deal.get(idc);
-            // The event's own pipeline, else its deal's.
-            let dc = deal_pipe.codes.get(d).copied().unwrap_or(NONE);
-            let slot = if pc != NONE {
-                pc as usize
-            } else if dc != NONE {
-                p_ev + dc as usize
-            } else {
-                p_ev + p_deal
-            };
-            let found = memo.get(slot, sc, || {
-                let pname = if pc != NONE {
-                    pipe.values[pc as usize].as_str()
-                } else if dc != NONE {
-                    deal_pipe.values[dc as usize].as_str()
-                } else {
-                    "default"
-                };
-                let label = &stage.values[sc as usize];
-                pipelines
-                    .stages(pname)
-                    .and_then(|st| pipelines.pos(st, label))
-                    .or_else(|| pipelines.pos(&[], label))
-            });
-            match found {
-                Some(p) => {
-                    if p == Pos::Won {
-                        won_n[sc as usize] += 1;
-                    }
-                    let key = (d as u32, t, p);
-                    if in_order && key < last {
-                        // The first row out of order: each earlier event's deal from the
-                        // starts, and from now on one deal per event.
-                        in_order = false;
-                        deal_of.reserve(events.capacity());
-                        for (k, w) in starts.iter().enumerate() {
-                            let end = starts.get(k + 1).copied().unwrap_or(events.len());
-                            deal_of.extend(std::iter::repeat_n(k as u32, end - w));
-                        }
-                    }
-                    last = key;
-                    if in_order {
-                        while starts.len() <= d {
-                            starts.push(events.len());
-                        }
-                    } else {
-                        deal_of.push(d as u32);
-                    }
-                    events.push(Event { at: t, pos: p });
-                }
-                None => unknown_n[sc as usize] += 1,
-            }
+        let mut v = Visit {
+            id_codes,
+            to_deal,
+            c,
+            pipelines,
+            deal_pipe,
+            p_ev: c.pipe.values.len(),
+            memo: SlotMemo::new(c.pipe.values.len() + deal_pipe.values.len() + 1, n_stage),
+            slot: usize::MAX,
+            base: 0,
+            unknown_n: vec![0; n_stage],
+            won_n: vec![0; n_stage],
+            in_order: self.in_order,
+            last: self.last.unwrap_or((0, i64::MIN, Pos::Open(0))),
+            mids: 0,
+            deal_of: &mut self.deal_of,
+            starts: &mut self.starts,
+            events: &mut self.events,
         };
         match &c.at {
-            Some(a) => {
+            // No null time and no bounds: the times as plain slices, in place.
+            Some(a) if a.null_count() == 0 && c.bounds.is_none() => {
                 let mut i = 0;
-                for (arr, chunk) in a.downcast_iter().zip(a.chunks()) {
-                    let validity = chunk.validity();
-                    for (j, &v) in arr.values().iter().enumerate() {
-                        visit(i, validity.is_none_or(|b| b.get_bit(j)).then_some(v));
+                for arr in a.downcast_iter() {
+                    for &t in arr.values().iter() {
+                        v.row(i, t);
                         i += 1;
                     }
                 }
             }
-            None => (0..c.height).for_each(|i| visit(i, None)),
+            Some(a) => {
+                let mut i = 0;
+                for arr in a.downcast_iter() {
+                    for (j, &t) in arr.values().iter().enumerate() {
+                        let valid = arr.validity().is_none_or(|b| b.get_bit(j));
+                        v.row_or_bounds(i, valid.then_some(t));
+                        i += 1;
+                    }
+                }
+            }
+            None => (0..c.height).for_each(|i| v.row_or_bounds(i, None)),
         }
+        let (in_order, last, mids, unknown_n, won_n) =
+            (v.in_order, v.last, v.mids, v.unknown_n, v.won_n);
         self.in_order = in_order;
         if !self.events.is_empty() {
             self.last = Some(last);
@@ -1390,6 +1529,127 @@ impl EventAcc {
             unknown,
             interval_midpoints: mids,
             won_labels,
+        }
+    }
+}
+
+/// One batch being placed by [`EventAcc::visit`], row by row.
+struct Visit<'a> {
+    id_codes: &'a [u32],
+    to_deal: &'a DealOfCode<'a>,
+    c: &'a EventCols,
+    pipelines: &'a Pipelines,
+    deal_pipe: &'a Coded,
+    /// Stage label -> position, per (pipeline slot, stage code). Slots: the events' own
+    /// pipelines (`p_ev` of them), then the deals' pipelines, then "default".
+    p_ev: usize,
+    memo: SlotMemo,
+    /// The slot of the previous row and the start of its row of positions in the memo.
+    slot: usize,
+    base: usize,
+    unknown_n: Vec<usize>,
+    won_n: Vec<usize>,
+    /// Rows so far in (deal, time, position) order (an ingested DIR): no sort needed.
+    in_order: bool,
+    last: (u32, i64, Pos),
+    mids: usize,
+    deal_of: &'a mut Vec<u32>,
+    starts: &'a mut Vec<usize>,
+    events: &'a mut Vec<Event>,
+}
+
+impl Visit<'_> {
+    /// Row `i` with no time of its own: the middle of its bounds when it has both.
+    fn row_or_bounds(&mut self, i: usize, t: Option<i64>) {
+        let t = t.or_else(|| {
+            let (lo, hi) = self.c.bounds.as_ref()?;
+            let (a, b) = (lo[i]?, hi[i]?);
+            self.mids += 1;
+            Some(a + (b - a) / 2)
+        });
+        if let Some(t) = t {
+            self.row(i, t);
+        }
+    }
+
+    /// Row `i`, entered at `t`.
+    #[inline(always)]
+    fn row(&mut self, i: usize, t: i64) {
+        let (idc, sc) = (self.id_codes[i], self.c.stage.codes[i]);
+        if idc == NONE || sc == NONE {
+            return;
+        }
+        let d = self.to_deal.get(idc);
+        // The event's own pipeline, else its deal's.
+        let pc = self.c.pipe.codes.get(i).copied().unwrap_or(NONE);
+        let slot = if pc != NONE {
+            pc as usize
+        } else {
+            match self.deal_pipe.codes.get(d) {
+                Some(&dc) if dc != NONE => self.p_ev + dc as usize,
+                _ => self.p_ev + self.deal_pipe.values.len(),
+            }
+        };
+        if slot != self.slot {
+            self.base = self.memo.row(slot);
+            self.slot = slot;
+        }
+        let found = match self.memo.cells[self.base + sc as usize] {
+            Some(found) => found,
+            None => self.resolve(sc),
+        };
+        let Some(p) = found else {
+            self.unknown_n[sc as usize] += 1;
+            return;
+        };
+        if p == Pos::Won {
+            self.won_n[sc as usize] += 1;
+        }
+        let key = (d as u32, t, p);
+        if self.in_order && key < self.last {
+            self.out_of_order();
+        }
+        self.last = key;
+        if self.in_order {
+            while self.starts.len() <= d {
+                self.starts.push(self.events.len());
+            }
+        } else {
+            self.deal_of.push(d as u32);
+        }
+        self.events.push(Event { at: t, pos: p });
+    }
+
+    /// The position of stage code `sc` in the current slot's pipeline, worked out once.
+    #[cold]
+    fn resolve(&mut self, sc: u32) -> Option<Pos> {
+        let (p_ev, p_deal) = (self.p_ev, self.deal_pipe.values.len());
+        let pname = if self.slot < p_ev {
+            self.c.pipe.values[self.slot].as_str()
+        } else if self.slot < p_ev + p_deal {
+            self.deal_pipe.values[self.slot - p_ev].as_str()
+        } else {
+            "default"
+        };
+        let label = &self.c.stage.values[sc as usize];
+        let pl = self.pipelines;
+        let found = pl
+            .stages(pname)
+            .and_then(|st| pl.pos(st, label))
+            .or_else(|| pl.pos(&[], label));
+        self.memo.cells[self.base + sc as usize] = Some(found);
+        found
+    }
+
+    /// The first row out of order: each earlier event's deal from the starts, and from now
+    /// on one deal per event.
+    #[cold]
+    fn out_of_order(&mut self) {
+        self.in_order = false;
+        self.deal_of.reserve(self.events.capacity());
+        for (k, w) in self.starts.iter().enumerate() {
+            let end = self.starts.get(k + 1).copied().unwrap_or(self.events.len());
+            self.deal_of.extend(std::iter::repeat_n(k as u32, end - w));
         }
     }
 }
@@ -1502,17 +1762,24 @@ pub fn index_events(
             let mut acc = EventAcc::new(rows);
             let mut seen = 0usize;
             for b in batches {
-                let b = b?;
-                let (ids, cols) = rayon::join(
-                    || -> Result<Vec<u32>> {
-                        Ok(match batch_ids(&b)? {
-                            Some(ca) => coder.code(&ca),
-                            None => vec![NONE; b.height()],
-                        })
-                    },
-                    || EventCols::of(&b),
-                );
-                let (id_codes, cols) = (ids?, cols?);
+                let mut b = b?;
+                // Coded on the reader's thread, or here.
+                let cols = match b.cols.take() {
+                    Some(c) => c,
+                    None => EventCols::of_batch(&b)?,
+                };
+                let id_codes = match (&b.ids, batch_ids(&b.df)?) {
+                    (Some(chunks), _) => coder.code_chunks(chunks)?,
+                    (None, Some(ca)) => coder.code(&ca),
+                    (None, None) => vec![NONE; cols.height],
+                };
+                if id_codes.len() != cols.height {
+                    return Err(Error::Internal(format!(
+                        "stage events: a batch of {} deal ids for {} rows",
+                        id_codes.len(),
+                        cols.height
+                    )));
+                }
                 if seen == 0 {
                     coder.expect(b.height(), rows);
                 }
@@ -1920,6 +2187,49 @@ mod tests {
         }
     }
 
+    /// Ids read from a DIR file as row-group chunks (dictionaries and keys) code like the
+    /// reference: ascending ids spanning groups, then ids seen before (hash mode), nulls.
+    #[test]
+    fn id_coder_codes_dictionary_chunks_like_one_column() {
+        let long = |i: usize| format!("0060000000{i:05}");
+        let mut vals: Vec<Option<String>> = (0..30).map(|i| Some(long(i / 3))).collect();
+        vals.extend([3, 3, 12, 0, 12, 40, 40].iter().map(|&i| Some(long(i))));
+        vals.insert(20, None);
+        let (want_codes, want_values) = reference(&vals);
+        let df =
+            DataFrame::new_infer_height(vec![Column::new("deal_id".into(), vals.clone())]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        crate::load::dir::write_atomic(&path, |f| {
+            crate::load::dir::write_parquet_groups(f, &df, 8).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let file = crate::load::pq::PqFile::open(&path).unwrap();
+        let n_groups = file.group_rows().len();
+        assert_eq!(n_groups, 5);
+        // The groups in batches of one and of two groups.
+        for step in [1, 2] {
+            let mut coder = IdCoder::default();
+            let mut codes = Vec::new();
+            for g in (0..n_groups).step_by(step) {
+                let chunks = file
+                    .text_chunks("deal_id", g..(g + step).min(n_groups))
+                    .unwrap()
+                    .unwrap();
+                assert!(
+                    chunks
+                        .iter()
+                        .any(|c| matches!(c, crate::load::pq::TextChunk::Dict { .. }))
+                );
+                codes.extend(coder.code_chunks(&chunks).unwrap());
+            }
+            assert_eq!(codes, want_codes, "step {step}");
+            let ids = coder.into_ids();
+            let got: Vec<&str> = (0..ids.len()).map(|i| ids.get(i).unwrap()).collect();
+            assert_eq!(got, want_values);
+        }
+    }
+
     /// Stage events indexed batch by batch give what one frame gives, worked out by hand: two
     /// deals of the deals table and one deal only in the events, rows out of order and split
     /// across batches, one unknown stage label, one won label.
@@ -1964,7 +2274,7 @@ mod tests {
                 .collect();
             let batches = EventRows::Batches {
                 rows: f.height(),
-                batches: Box::new(parts.into_iter().map(Ok)),
+                batches: Box::new(parts.into_iter().map(|p| Ok(p.into()))),
             };
             let mut extra = Ids::empty();
             let ix = index_events(batches, Some(&rows), 2, &mut extra, &pipelines, &none).unwrap();
@@ -2001,7 +2311,7 @@ mod tests {
         let ix = index_events(
             EventRows::Batches {
                 rows: 7,
-                batches: Box::new(parts.into_iter().map(Ok)),
+                batches: Box::new(parts.into_iter().map(|p| Ok(p.into()))),
             },
             None,
             0,
