@@ -275,8 +275,10 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
 }
 
 /// Rows per batch of [`parquet_batches`] (whole row groups are added until a batch has this
-/// many): big enough that each read's fixed cost is small, small enough to stay out of the way.
-const BATCH_ROWS: usize = 1 << 18;
+/// many): big enough that each read's fixed cost is small, small enough to stay out of the way
+/// (up to five batches are in flight: read, queued, coded, queued, placed). One of ingest's
+/// row groups.
+const BATCH_ROWS: usize = ROW_GROUP;
 
 /// The columns `cols` (those present) of a DIR table in batches of whole row groups, read on a
 /// thread of their own (decoding on polars' pool) one batch ahead of the consumer, and its

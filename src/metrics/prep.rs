@@ -1193,7 +1193,7 @@ pub enum EventRows {
 }
 
 /// Batches that arrive one after another (a DIR table's row groups).
-pub type Batches = Box<dyn Iterator<Item = Result<EventBatch>>>;
+pub type Batches = Box<dyn Iterator<Item = Result<EventBatch>> + Send>;
 
 /// One batch of stage-event rows: the deal ids as row-group chunks (a DIR's dictionary pages:
 /// a text per distinct id, not per row), or in the frame's deal_id column.
@@ -1688,6 +1688,64 @@ fn map_ids<'a>(
     }
 }
 
+/// The coder of [`index_events`]' batches: each batch's deal ids as deal indexes (the deals
+/// table's row, or `n_rows` + the id's code for an id not there), sent on with the batch's
+/// other columns. Returns the coder and the codes of the ids not in the deals table.
+fn code_batches(
+    batches: Batches,
+    rows: usize,
+    index: Option<&HashMap<&str, usize>>,
+    n_rows: usize,
+    tx: std::sync::mpsc::SyncSender<(Vec<u32>, EventCols)>,
+) -> Result<(IdCoder, Vec<IdxSize>)> {
+    let mut coder = IdCoder::default();
+    let mut map: Vec<usize> = Vec::new();
+    let mut missing: Vec<IdxSize> = Vec::new();
+    let mut seen = 0usize;
+    for b in batches {
+        let mut b = b?;
+        // Coded on the reader's thread, or here.
+        let cols = match b.cols.take() {
+            Some(c) => c,
+            None => EventCols::of_batch(&b)?,
+        };
+        let mut deals = match (&b.ids, batch_ids(&b.df)?) {
+            (Some(chunks), _) => coder.code_chunks(chunks)?,
+            (None, Some(ca)) => coder.code(&ca),
+            (None, None) => vec![NONE; cols.height],
+        };
+        if deals.len() != cols.height {
+            return Err(Error::Internal(format!(
+                "stage events: a batch of {} deal ids for {} rows",
+                deals.len(),
+                cols.height
+            )));
+        }
+        if seen == 0 {
+            coder.expect(deals.len(), rows);
+        }
+        seen += deals.len();
+        drop(b);
+        if let Some(index) = index {
+            let new = (map.len()..coder.len()).map(|c| Some(coder.text(c)));
+            map_ids(index, new, n_rows, &mut map, &mut missing);
+        }
+        let too_many = || Error::Input("stage events: more than 4 billion deals".into());
+        for c in deals.iter_mut().filter(|c| **c != NONE) {
+            let d = match index {
+                Some(_) => map[*c as usize],
+                None => n_rows + *c as usize,
+            };
+            *c = u32::try_from(d).ok().filter(|&d| d != NONE).ok_or_else(too_many)?;
+        }
+        // The consumer stopped (it only does so on its way out): nothing more to do.
+        if tx.send((deals, cols)).is_err() {
+            break;
+        }
+    }
+    Ok((coder, missing))
+}
+
 /// A batch's deal_id column as text (None when the batch has none).
 fn batch_ids(df: &DataFrame) -> Result<Option<StringChunked>> {
     let Ok(c) = df.column("deal_id") else {
@@ -1755,53 +1813,31 @@ pub fn index_events(
             acc
         }
         EventRows::Batches { rows, batches } => {
-            let t_code = crate::timing::span("deal set: code and place events by batch");
-            let mut coder = IdCoder::default();
-            let mut map: Vec<usize> = Vec::new();
-            let mut missing: Vec<IdxSize> = Vec::new();
+            let _t = crate::timing::span("deal set: code and place events by batch");
+            // A pipeline of three threads: the reader decodes a batch (and codes its stages and
+            // times), a coder turns its deal ids into deal indexes (in order: codes are given
+            // by first appearance), and this thread places the events.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<u32>, EventCols)>(1);
             let mut acc = EventAcc::new(rows);
-            let mut seen = 0usize;
-            for b in batches {
-                let mut b = b?;
-                // Coded on the reader's thread, or here.
-                let cols = match b.cols.take() {
-                    Some(c) => c,
-                    None => EventCols::of_batch(&b)?,
-                };
-                let id_codes = match (&b.ids, batch_ids(&b.df)?) {
-                    (Some(chunks), _) => coder.code_chunks(chunks)?,
-                    (None, Some(ca)) => coder.code(&ca),
-                    (None, None) => vec![NONE; cols.height],
-                };
-                if id_codes.len() != cols.height {
-                    return Err(Error::Internal(format!(
-                        "stage events: a batch of {} deal ids for {} rows",
-                        id_codes.len(),
-                        cols.height
-                    )));
-                }
-                if seen == 0 {
-                    coder.expect(b.height(), rows);
-                }
-                seen += b.height();
-                drop(b);
-                let to_deal = match &index {
-                    Some(index) => {
-                        let new = (map.len()..coder.len()).map(|c| Some(coder.text(c)));
-                        map_ids(index, new, n_rows, &mut map, &mut missing);
-                        DealOfCode::Map(&map)
+            let coded = std::thread::scope(|scope| {
+                let index = index.as_ref();
+                let coder = scope.spawn(move || code_batches(batches, rows, index, n_rows, tx));
+                let mut seen = 0usize;
+                for (deals, cols) in rx {
+                    acc.visit(&deals, &DealOfCode::Offset(0), &cols, pipelines, deal_pipe);
+                    seen += cols.height;
+                    if seen == cols.height && rows > seen {
+                        // Room for every deal's start, judged from the first batch.
+                        let want =
+                            (acc.starts.len() as f64 * rows as f64 / seen as f64 * 1.05) as usize;
+                        acc.starts.reserve(want.saturating_sub(acc.starts.len()));
                     }
-                    None => DealOfCode::Offset(n_rows),
-                };
-                acc.visit(&id_codes, &to_deal, &cols, pipelines, deal_pipe);
-                if seen == cols.height && rows > seen {
-                    // Room for every deal's start, judged from the first batch.
-                    let want =
-                        (acc.starts.len() as f64 * rows as f64 / seen as f64 * 1.05) as usize;
-                    acc.starts.reserve(want.saturating_sub(acc.starts.len()));
                 }
-            }
-            drop(t_code);
+                coder.join().unwrap_or_else(|_| {
+                    Err(Error::Internal("stage events: the id coder stopped".into()))
+                })
+            });
+            let (coder, missing) = coded?;
             let ids = coder.into_ids();
             *extra_ids = if index.is_some() {
                 ids.pick(&missing)
