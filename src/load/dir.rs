@@ -282,7 +282,8 @@ const BATCH_ROWS: usize = ROW_GROUP;
 
 /// The columns `cols` (those present) of a DIR table in batches of whole row groups, read on a
 /// thread of their own (decoding on polars' pool) one batch ahead of the consumer, and its
-/// row count. None when the file has at most one batch's rows (then one plain read is as good).
+/// row count. Text columns `deal_id` and `stage` come as their row groups' dictionaries and
+/// keys, and each batch's columns other than the deal ids are coded on the reading thread. None when the file has at most one batch's rows (then one plain read is as good).
 /// A read error names the file; a reader that stops short (it panicked) is an error too, never
 /// a silently shorter table.
 pub(crate) fn parquet_batches(

@@ -110,6 +110,19 @@ impl PqFile {
         self.meta.row_groups.iter().map(|g| g.num_rows()).collect()
     }
 
+    /// The first row of each row group.
+    fn group_starts(&self) -> Vec<usize> {
+        self.meta
+            .row_groups
+            .iter()
+            .scan(0, |at, g| {
+                let first = *at;
+                *at += g.num_rows();
+                Some(first)
+            })
+            .collect()
+    }
+
     /// Whether the file has text column `col`, plain or dictionary (what
     /// [`PqFile::text_chunks`] reads).
     pub fn is_text(&self, col: &str) -> bool {
@@ -137,10 +150,11 @@ impl PqFile {
     /// Columns `cols` (those the file has) of row groups `groups`, as one frame.
     pub fn read(&self, cols: &[&str], groups: Range<usize>) -> Result<DataFrame> {
         let cols = self.present(cols);
-        let first_row: usize = self.meta.row_groups[..groups.start]
-            .iter()
-            .map(|g| g.num_rows())
-            .sum();
+        let first_row = self
+            .group_starts()
+            .get(groups.start)
+            .copied()
+            .unwrap_or(self.rows());
         let n_rows: usize = self.meta.row_groups[groups.clone()]
             .iter()
             .map(|g| g.num_rows())
@@ -180,12 +194,7 @@ impl PqFile {
                 self.rows()
             )));
         }
-        let mut starts = Vec::with_capacity(self.meta.row_groups.len());
-        let mut at = 0;
-        for g in &self.meta.row_groups {
-            starts.push(at);
-            at += g.num_rows();
-        }
+        let starts = self.group_starts();
         let parts: Vec<Result<Option<Box<dyn Array>>>> = (0..self.meta.row_groups.len())
             .into_par_iter()
             .map(|g| {
@@ -420,14 +429,7 @@ impl PqFile {
             true,
         )
         .with_metadata(md);
-        let first: Vec<usize> = self.group_rows()[..groups.end]
-            .iter()
-            .scan(0, |at, &n| {
-                let f = *at;
-                *at += n;
-                Some(f)
-            })
-            .collect();
+        let first = self.group_starts();
         groups
             .into_par_iter()
             .map(|g| {

@@ -1145,12 +1145,8 @@ impl SlotMemo {
         sc: u32,
         place: impl FnOnce() -> Option<Pos>,
     ) -> Option<Pos> {
-        if self.row_of_slot[slot] == NONE {
-            self.row_of_slot[slot] = (self.cells.len() / self.n_stage) as u32;
-            self.cells.resize(self.cells.len() + self.n_stage, None);
-        }
-        *self.cells[self.row_of_slot[slot] as usize * self.n_stage + sc as usize]
-            .get_or_insert_with(place)
+        let row = self.row(slot);
+        *self.cells[row + sc as usize].get_or_insert_with(place)
     }
 }
 
@@ -1230,7 +1226,6 @@ impl EventBatch {
     pub fn height(&self) -> usize {
         match &self.ids {
             Some(chunks) => chunks.iter().map(|c| c.len()).sum(),
-            None if self.df.width() == 0 => self.cols.as_ref().map_or(0, |c| c.height),
             None => self.df.height(),
         }
     }
@@ -1701,7 +1696,7 @@ fn code_batches(
     let mut coder = IdCoder::default();
     let mut map: Vec<usize> = Vec::new();
     let mut missing: Vec<IdxSize> = Vec::new();
-    let mut seen = 0usize;
+    let mut first = true;
     for b in batches {
         let mut b = b?;
         // Coded on the reader's thread, or here.
@@ -1721,10 +1716,10 @@ fn code_batches(
                 cols.height
             )));
         }
-        if seen == 0 {
+        if first {
             coder.expect(deals.len(), rows);
+            first = false;
         }
-        seen += deals.len();
         drop(b);
         if let Some(index) = index {
             let new = (map.len()..coder.len()).map(|c| Some(coder.text(c)));
@@ -1736,7 +1731,10 @@ fn code_batches(
                 Some(_) => map[*c as usize],
                 None => n_rows + *c as usize,
             };
-            *c = u32::try_from(d).ok().filter(|&d| d != NONE).ok_or_else(too_many)?;
+            *c = u32::try_from(d)
+                .ok()
+                .filter(|&d| d != NONE)
+                .ok_or_else(too_many)?;
         }
         // The consumer stopped (it only does so on its way out): nothing more to do.
         if tx.send((deals, cols)).is_err() {
