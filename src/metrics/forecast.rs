@@ -306,9 +306,18 @@ fn one_step(spec: &Spec, l: f64, b: f64, s_m: f64, phi: f64) -> f64 {
     }
 }
 
-/// State update after observing `y` (R forecast package's etscalc). `s[0]` is the newest index;
-/// `s[m-1]` the one for this period.
-fn update(spec: &Spec, p: &Params, l: &mut f64, b: &mut f64, s: &mut [f64], y: f64) {
+/// State update after observing `y` (R forecast package's etscalc). The seasonal indices are a
+/// ring: `s[head]` is the index for this period (the oldest), `s[head - 1]` the newest; the new
+/// index replaces the oldest and `head` moves on. Returns (old index, new index).
+fn update(
+    spec: &Spec,
+    p: &Params,
+    l: &mut f64,
+    b: &mut f64,
+    s: &mut [f64],
+    head: &mut usize,
+    y: f64,
+) -> (f64, f64) {
     let (oldl, oldb) = (*l, *b);
     let phib = if spec.trend == Comp::None {
         0.0
@@ -317,7 +326,7 @@ fn update(spec: &Spec, p: &Params, l: &mut f64, b: &mut f64, s: &mut [f64], y: f
     };
     let q = oldl + phib;
     let m = s.len();
-    let olds = if m > 0 { s[m - 1] } else { 0.0 };
+    let olds = if m > 0 { s[*head] } else { 0.0 };
     let pv = match spec.season {
         Comp::None => y,
         Comp::Add => y - olds,
@@ -328,26 +337,39 @@ fn update(spec: &Spec, p: &Params, l: &mut f64, b: &mut f64, s: &mut [f64], y: f
         let r = *l - oldl;
         *b = phib + (p.beta / p.alpha) * (r - phib);
     }
-    if m > 0 {
-        let t = match spec.season {
-            Comp::Add => y - q,
-            _ => y / q,
-        };
-        let news = olds + p.gamma * (t - olds);
-        s.rotate_right(1);
-        s[0] = news;
+    if m == 0 {
+        return (0.0, 0.0);
     }
+    let t = match spec.season {
+        Comp::Add => y - q,
+        _ => y / q,
+    };
+    let news = olds + p.gamma * (t - olds);
+    s[*head] = news;
+    *head = if *head + 1 == m { 0 } else { *head + 1 };
+    (olds, news)
 }
 
 /// Run the filter: -2 log-likelihood (up to a constant) and the final states, or None when the
 /// states leave the model's domain (a multiplicative model with non-positive states).
 fn filter(spec: &Spec, p: &Params, y: &[f64]) -> Option<(f64, f64, f64, Vec<f64>, f64)> {
-    let (mut l, mut b, mut s) = (p.l0, p.b0, p.s0.clone());
+    let (mut l, mut b) = (p.l0, p.b0);
+    // The ring holds s0 oldest first: s0[m-1] (the index for the first period) at 0.
+    let mut s: Vec<f64> = p.s0.iter().rev().copied().collect();
+    let m = s.len();
+    let mut head = 0;
     let mut sse = 0.0;
     let mut log_f = 0.0;
     let mult = spec.error == Comp::Mul || spec.season == Comp::Mul;
+    let mult_season = spec.season == Comp::Mul;
+    // Non-positive indices in the ring, kept up to date as indices are replaced.
+    let mut non_pos = if mult_season {
+        s.iter().filter(|x| **x <= 0.0).count()
+    } else {
+        0
+    };
     for &v in y {
-        let sm = if s.is_empty() { 0.0 } else { s[s.len() - 1] };
+        let sm = if m == 0 { 0.0 } else { s[head] };
         let f = one_step(spec, l, b, sm, p.phi);
         if !f.is_finite() || (mult && f <= 0.0) {
             return None;
@@ -361,15 +383,20 @@ fn filter(spec: &Spec, p: &Params, y: &[f64]) -> Option<(f64, f64, f64, Vec<f64>
         if spec.error == Comp::Mul {
             log_f += f.abs().ln();
         }
-        update(spec, p, &mut l, &mut b, &mut s, v);
+        let (olds, news) = update(spec, p, &mut l, &mut b, &mut s, &mut head, v);
         // A multiplicative season divides by the level and needs positive indices; additive
         // indices are negative half the time, and that is fine.
-        if spec.season == Comp::Mul && (l <= 0.0 || s.iter().any(|x| *x <= 0.0)) {
-            return None;
+        if mult_season {
+            non_pos = non_pos + (news <= 0.0) as usize - (olds <= 0.0) as usize;
+            if l <= 0.0 || non_pos > 0 {
+                return None;
+            }
         }
     }
     let n = y.len() as f64;
     let lik = n * (sse.max(1e-300)).ln() + 2.0 * log_f;
+    // Back to newest first: s[0] the newest index, s[m-1] the oldest.
+    let s = (0..m).map(|i| s[(head + m - 1 - i) % m]).collect();
     Some((lik, l, b, s, sse))
 }
 
@@ -565,9 +592,14 @@ pub fn candidates(y: &[f64], m: usize) -> Vec<Spec> {
 
 /// Fit every candidate form and keep the one with the lowest AICc.
 pub fn auto_ets(y: &[f64], m: usize) -> Option<Ets> {
-    candidates(y, m)
-        .into_iter()
-        .filter_map(|s| fit_ets(y, m, s))
+    use rayon::prelude::*;
+    // Forms are fitted in parallel and compared in candidate order (ties go to the first).
+    let fits: Vec<Option<Ets>> = candidates(y, m)
+        .into_par_iter()
+        .map(|s| fit_ets(y, m, s))
+        .collect();
+    fits.into_iter()
+        .flatten()
         .filter(|e| e.aicc.is_finite())
         .min_by(|a, b| a.aicc.total_cmp(&b.aicc))
 }
@@ -662,9 +694,12 @@ impl Ets {
         };
         let mut paths = vec![Vec::with_capacity(PATHS); h];
         for _ in 0..PATHS {
-            let (mut l, mut b, mut s) = (self.l, self.b, self.s.clone());
+            // The ring, oldest first (see `update`).
+            let (mut l, mut b) = (self.l, self.b);
+            let mut s: Vec<f64> = self.s.iter().rev().copied().collect();
+            let mut head = 0;
             for path in paths.iter_mut() {
-                let sm = if s.is_empty() { 0.0 } else { s[s.len() - 1] };
+                let sm = if s.is_empty() { 0.0 } else { s[head] };
                 let f = one_step(&self.spec, l, b, sm, self.phi);
                 let e = sigma * normal();
                 let v = if self.spec.error == Comp::Mul {
@@ -673,7 +708,7 @@ impl Ets {
                     f + e
                 };
                 path.push(v);
-                update(&self.spec, &p, &mut l, &mut b, &mut s, v);
+                update(&self.spec, &p, &mut l, &mut b, &mut s, &mut head, v);
             }
         }
         let mut out: Vec<(f64, Vec<f64>, Vec<f64>)> = levels
@@ -903,6 +938,51 @@ mod tests {
             let want = 100.0 + 2.0 * t as f64 + pat[t % 4];
             assert!((v - want).abs() < 0.5, "h={} {v} vs {want}", k + 1);
         }
+    }
+
+    #[test]
+    fn filter_by_hand() {
+        // ETS(A,N,A), m = 2, alpha = gamma = 0.5, l0 = 10; s0 newest first: period 1's index 1,
+        // period 0's index -1. y = 9, 12, 10:
+        //   t0: f = 10 - 1 = 9, e = 0;   l = 10;    s(p0) = -1 + .5(-1 - -1) = -1
+        //   t1: f = 10 + 1 = 11, e = 1;  l = 10.5;  s(p1) = 1 + .5(2 - 1) = 1.5
+        //   t2: f = 10.5 - 1 = 9.5, e = .5; l = 10.75; s(p2) = -1 + .5(-.5 + 1) = -.75
+        let spec = Spec {
+            error: Comp::Add,
+            trend: Comp::None,
+            season: Comp::Add,
+        };
+        let p = Params {
+            alpha: 0.5,
+            beta: 0.0,
+            gamma: 0.5,
+            phi: 1.0,
+            l0: 10.0,
+            b0: 0.0,
+            s0: vec![1.0, -1.0],
+        };
+        let (lik, l, _, s, sse) = filter(&spec, &p, &[9.0, 12.0, 10.0]).unwrap();
+        assert!((sse - 1.25).abs() < 1e-12, "{sse}");
+        assert!((lik - 3.0 * 1.25f64.ln()).abs() < 1e-12);
+        assert!((l - 10.75).abs() < 1e-12);
+        assert_eq!(s, vec![-0.75, 1.5]);
+        // A multiplicative season with a non-positive index still in the ring is rejected, even
+        // though the first one-step forecast (10 x 1) is positive.
+        let mul = Spec {
+            error: Comp::Mul,
+            trend: Comp::None,
+            season: Comp::Mul,
+        };
+        let q = Params {
+            s0: vec![-0.5, 1.0],
+            ..p
+        };
+        assert!(filter(&mul, &q, &[10.0, 10.0, 10.0]).is_none());
+        let ok = Params {
+            s0: vec![0.5, 1.0],
+            ..q
+        };
+        assert!(filter(&mul, &ok, &[10.0, 10.0, 10.0]).is_some());
     }
 
     #[test]
