@@ -81,7 +81,7 @@ def mase_scale(train, m=M):
     return float(np.mean(np.abs(train[m:] - train[:-m])))
 
 
-def metrics(actual, fc, train):
+def metrics(actual, fc, train, m=M):
     actual = np.asarray(actual, float)
     fc = np.asarray(fc, float)
     e = np.abs(actual - fc)
@@ -90,7 +90,7 @@ def metrics(actual, fc, train):
     den = np.abs(actual) + np.abs(fc)
     terms = np.where(den == 0, 0.0, e / np.where(den == 0, 1.0, den))
     smape = 200.0 * float(np.mean(terms))
-    scale = mase_scale(train)
+    scale = mase_scale(train, m)
     mase = float(np.mean(e)) / scale if scale > 0 else float("nan")
     return mape, smape, mase
 
@@ -102,9 +102,9 @@ def row(series, model, selected="", mape=None, smape=None, mase=None, error=""):
 
 # ------------------------------------------------------------------ statsforecast
 
-def autoets_fit(y):
+def autoets_fit(y, m=M):
     from statsforecast.models import AutoETS
-    mdl = AutoETS(season_length=M)
+    mdl = AutoETS(season_length=m)
     mdl.fit(np.asarray(y, float))
     info = mdl.model_
     method = info.get("method") if isinstance(info, dict) else None

@@ -147,6 +147,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         levels: vec![],
         method: fcmd::method_of(&a.method),
         backtest: 3,
+        select: fcmd::Select::Significant,
         holdout: 0,
         by: None,
     };

@@ -185,6 +185,8 @@ fn backtest_and_holdout_accuracy_by_hand() {
         "3",
         "--backtest",
         "2",
+        "--select",
+        "lowest",
     ]);
     let bt = rows(&v, "backtest");
     let sn = bt.iter().find(|r| r["model"] == "snaive").unwrap();
@@ -193,7 +195,7 @@ fn backtest_and_holdout_accuracy_by_hand() {
     near(&sn["mape"], 19.635565052231723, 1e-9);
     near(&sn["smape"], 21.776935525433444, 1e-9);
     near(&sn["relative_mase"], 1.0, 1e-12);
-    // Exactly one model chosen, and it is the one with the lowest MASE.
+    // Under --select lowest: exactly one model chosen, and it is the one with the lowest MASE.
     let chosen: Vec<&Value> = bt.iter().filter(|r| r["chosen"] == true).collect();
     assert_eq!(chosen.len(), 1);
     let best = bt
@@ -209,6 +211,33 @@ fn backtest_and_holdout_accuracy_by_hand() {
             .starts_with("snaive"),
         chosen[0]["model"] == "snaive"
     );
+    // The default rule (--select significant) backtests the same models the same way, picks
+    // exactly one, and says how it picked; its choice is tested by hand in the unit tests.
+    let w = Workdir::new();
+    let (out, err) = w.expect(
+        &[
+            "forecast",
+            &deals(),
+            "--as-of",
+            "2026-12-31",
+            "--horizon",
+            "3",
+            "--backtest",
+            "2",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let d: Value = serde_json::from_str(&out).expect("json");
+    let dbt = rows(&d, "backtest");
+    near(
+        &dbt.iter().find(|r| r["model"] == "snaive").unwrap()["mase"],
+        1.0,
+        1e-12,
+    );
+    assert_eq!(dbt.iter().filter(|r| r["chosen"] == true).count(), 1);
+    assert!(err.contains("Diebold-Mariano"), "{err}");
 
     // --holdout 3: fit on the first 21 months, under two seasons, so m = 1 (the naive forecast):
     // 2400 for 2026-10..12 against 2500, 2600, 2700; errors 100, 200, 300. MASE scale = mean

@@ -2,7 +2,8 @@
 //!
 //! The metric is aggregated to month, week or quarter (empty periods as zero, an incomplete last
 //! period dropped), then forecast by seasonal naive, ETS (form chosen by AICc) or a linear trend;
-//! `--method auto` picks among them by a rolling-origin backtest, never by in-sample fit.
+//! `--method auto` picks among them by a rolling-origin backtest, never by in-sample fit: ETS
+//! unless a Diebold-Mariano test on the backtest errors finds another model better.
 //! `--method pipeline` weights open deals by their stage's win probability instead.
 //!
 //! Tables: `forecast` (group, period, model, forecast, intervals; actual under --holdout),
@@ -56,6 +57,12 @@ pub struct Args {
     /// Rolling-origin backtest origins (one period apart) behind --method auto.
     #[arg(long, value_name = "K", default_value_t = 3)]
     pub backtest: usize,
+    /// How auto picks (docs/forecast/protocol-2026-11-29-b.md): significant (ETS unless a
+    /// Diebold-Mariano test on the backtest finds another model better; the default) or lowest
+    /// (the lowest backtest MASE, seasonal naive on ties; the rule before 2026-11-29).
+    #[arg(long, value_name = "RULE", default_value = "significant", hide = true,
+          value_parser = ["lowest", "significant"])]
+    pub select: String,
     /// Hold out the last N periods: fit on the rest, forecast them, and score the forecast.
     #[arg(long, value_name = "N")]
     pub holdout: Option<usize>,
@@ -76,8 +83,8 @@ pub(crate) struct GroupResult {
     pub history: Vec<f64>,
     /// Held-out actuals (--holdout).
     pub actual: Vec<f64>,
-    /// (method, backtest accuracy, origins) per model tried.
-    pub backtest: Vec<(Method, Option<(Accuracy, usize)>)>,
+    /// Each model tried, with its backtest (None: too short to backtest).
+    pub backtest: Vec<(Method, Option<fc::Backtest>)>,
     pub chosen: Method,
     pub forecast: Forecast,
     /// Every model's forecast of the held-out periods, for the accuracy table.
@@ -87,20 +94,66 @@ pub(crate) struct GroupResult {
     pub ets: Option<fc::Ets>,
 }
 
-/// The method `auto` would pick: the lowest backtest MASE (sMAPE when MASE is undefined);
-/// seasonal naive wins ties and whenever nothing could be backtested.
-fn choose(bt: &[(Method, Option<(Accuracy, usize)>)]) -> Method {
-    let score = |a: &Accuracy| a.mase.or(a.smape).unwrap_or(f64::INFINITY);
-    let mut best = (Method::Snaive, f64::INFINITY);
-    for (m, r) in bt {
-        if let Some((a, _)) = r {
-            let s = score(a);
-            if s < best.1 || (*m == Method::Snaive && s <= best.1) {
-                best = (*m, s);
-            }
+/// How `auto` picks among the backtested models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Select {
+    /// The lowest backtest MASE (sMAPE when MASE is undefined); seasonal naive wins ties and
+    /// whenever nothing could be backtested.
+    Lowest,
+    /// ETS, unless another model's backtest errors are lower by a one-sided Diebold-Mariano
+    /// test (5%) on the same origins; then the lowest MASE among those that pass. `Lowest`
+    /// decides when ETS has no backtest or the backtests cover different origins.
+    Significant,
+}
+
+impl Select {
+    pub(crate) fn of(s: &str) -> Select {
+        if s == "significant" {
+            Select::Significant
+        } else {
+            Select::Lowest
         }
     }
-    best.0
+}
+
+/// The method `auto` would pick.
+fn choose(bt: &[(Method, Option<fc::Backtest>)], select: Select, h: usize) -> Method {
+    let score = |a: &Accuracy| a.mase.or(a.smape).unwrap_or(f64::INFINITY);
+    let lowest = || {
+        let mut best = (Method::Snaive, f64::INFINITY);
+        for (m, r) in bt {
+            if let Some(b) = r {
+                let s = score(&b.accuracy);
+                if s < best.1 || (*m == Method::Snaive && s <= best.1) {
+                    best = (*m, s);
+                }
+            }
+        }
+        best.0
+    };
+    if select == Select::Lowest {
+        return lowest();
+    }
+    let Some(ets) = bt
+        .iter()
+        .find(|b| b.0 == Method::Ets)
+        .and_then(|b| b.1.as_ref())
+    else {
+        return lowest();
+    };
+    let others: Vec<(Method, &fc::Backtest)> = bt
+        .iter()
+        .filter(|b| b.0 != Method::Ets)
+        .filter_map(|(m, r)| r.as_ref().map(|r| (*m, r)))
+        .collect();
+    if others.iter().any(|(_, b)| b.origins != ets.origins) {
+        return lowest();
+    }
+    others
+        .into_iter()
+        .filter(|(_, b)| fc::dm_lower(&b.scaled, &ets.scaled, h))
+        .min_by(|a, b| score(&a.1.accuracy).total_cmp(&score(&b.1.accuracy)))
+        .map_or(Method::Ets, |(m, _)| m)
 }
 
 /// Forecast one series.
@@ -113,6 +166,7 @@ pub(crate) fn forecast_group(
     holdout: usize,
     k: usize,
     method: Option<Method>,
+    select: Select,
     levels: &[f64],
 ) -> Result<GroupResult> {
     if holdout >= y.len() {
@@ -136,7 +190,7 @@ pub(crate) fn forecast_group(
         )
     };
     let h = if holdout > 0 { holdout } else { h };
-    let backtest: Vec<(Method, Option<(Accuracy, usize)>)> = match method {
+    let backtest: Vec<(Method, Option<fc::Backtest>)> = match method {
         Some(_) => vec![],
         // The trend-only model is for short series (under two seasons); with two seasons or
         // more, seasonal naive and ETS compete.
@@ -146,7 +200,7 @@ pub(crate) fn forecast_group(
             .map(|&me| (me, fc::backtest(train, m, h, k, me)))
             .collect(),
     };
-    let chosen = method.unwrap_or_else(|| choose(&backtest));
+    let chosen = method.unwrap_or_else(|| choose(&backtest, select, h));
     let ets = if chosen == Method::Ets {
         fc::auto_ets(train, m)
     } else {
@@ -217,6 +271,7 @@ pub(crate) struct Opts<'a> {
     pub levels: Vec<f64>,
     pub method: Option<Method>,
     pub backtest: usize,
+    pub select: Select,
     pub holdout: usize,
     pub by: Option<&'a str>,
 }
@@ -256,6 +311,7 @@ pub(crate) fn forecast_series(pts: Points, s: Series, o: &Opts) -> Result<Run> {
                 o.holdout,
                 o.backtest,
                 o.method,
+                o.select,
                 &o.levels,
             )
         })
@@ -339,14 +395,14 @@ fn backtest_table(run: &Run) -> Result<ResultTable> {
             .iter()
             .find(|b| b.0 == Method::Snaive)
             .and_then(|b| b.1.as_ref())
-            .and_then(|b| b.0.mase);
+            .and_then(|b| b.accuracy.mase);
         for (me, res) in &r.backtest {
             g.push(r.name.clone());
             model.push(me.id().to_string());
-            origins.push(res.as_ref().map(|x| x.1 as i64));
-            mape.push(res.as_ref().and_then(|x| x.0.mape));
-            smape.push(res.as_ref().and_then(|x| x.0.smape));
-            let ms = res.as_ref().and_then(|x| x.0.mase);
+            origins.push(res.as_ref().map(|x| x.origins.len() as i64));
+            mape.push(res.as_ref().and_then(|x| x.accuracy.mape));
+            smape.push(res.as_ref().and_then(|x| x.accuracy.smape));
+            let ms = res.as_ref().and_then(|x| x.accuracy.mase);
             mase.push(ms);
             rel.push(match (ms, sn) {
                 (Some(a), Some(b)) if b > 0.0 => Some(a / b),
@@ -449,6 +505,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         levels,
         method: method_of(&a.method),
         backtest: a.backtest,
+        select: Select::of(&a.select),
         holdout,
         by: a.by.as_deref(),
     };
@@ -483,7 +540,18 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             notes.push(Note::en(n.clone()));
         }
     }
-    if opts.method.is_none() {
+    if opts.method.is_none() && opts.select == Select::Significant {
+        notes.push(Note::new(
+            format!(
+                "--method auto: each group's model is ETS (form chosen by AICc on the data before each origin) unless another model's errors over {} rolling-origin backtest origin(s) at horizon {} are lower by a one-sided Diebold-Mariano test at 5%",
+                a.backtest, h
+            ),
+            format!(
+                "--method auto：默认 ETS；仅当另一模型在 {} 个滚动起点回测（预测 {} 期）中的误差经单侧 Diebold-Mariano 检验（5%）显著更低时改用该模型",
+                a.backtest, h
+            ),
+        ));
+    } else if opts.method.is_none() {
         notes.push(Note::new(
             format!(
                 "--method auto: each group's model is the one with the lowest MASE over {} rolling-origin backtest origin(s) at horizon {} (seasonal naive on ties); ETS forms chosen by AICc on the data before each origin",
@@ -689,5 +757,55 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
         },
         x_label: String::new(),
         y_label: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bt(origins: &[usize], scaled: &[f64]) -> Option<fc::Backtest> {
+        let mut acc = fc::AccuracyAcc::default();
+        // Actual 1 forecast 1 - e with scale 1: MASE = mean(e).
+        let f: Vec<f64> = scaled.iter().map(|e| 1.0 - e).collect();
+        acc.add(&vec![1.0; scaled.len()], &f, Some(1.0));
+        Some(fc::Backtest {
+            accuracy: acc.result(),
+            origins: origins.to_vec(),
+            scaled: scaled.to_vec(),
+        })
+    }
+
+    #[test]
+    fn choose_lowest_and_significant() {
+        let o = [10, 11];
+        // Seasonal naive a hair better than ETS (MASE 1.0 vs 1.025): lowest takes seasonal
+        // naive; the difference (one point of four, -0.1) is not significant, so ETS stays.
+        let near = vec![
+            (Method::Snaive, bt(&o, &[1.0, 1.0, 1.0, 1.0])),
+            (Method::Ets, bt(&o, &[1.0, 1.1, 1.0, 1.0])),
+        ];
+        assert_eq!(choose(&near, Select::Lowest, 2), Method::Snaive);
+        assert_eq!(choose(&near, Select::Significant, 2), Method::Ets);
+        // Seasonal naive lower at every point by the same 0.5: significant either way.
+        let clear = vec![
+            (Method::Snaive, bt(&o, &[0.5, 0.6, 0.7, 0.8])),
+            (Method::Ets, bt(&o, &[1.0, 1.1, 1.2, 1.3])),
+        ];
+        assert_eq!(choose(&clear, Select::Lowest, 2), Method::Snaive);
+        assert_eq!(choose(&clear, Select::Significant, 2), Method::Snaive);
+        // Different origins: the lowest rule decides.
+        let apart = vec![
+            (Method::Snaive, bt(&[9, 10], &[1.0, 1.0, 1.0, 1.0])),
+            (Method::Ets, bt(&o, &[1.0, 1.1, 1.0, 1.0])),
+        ];
+        assert_eq!(choose(&apart, Select::Significant, 2), Method::Snaive);
+        // No ETS backtest: the lowest rule decides (ties to seasonal naive).
+        let no_ets = vec![
+            (Method::Snaive, bt(&o, &[1.0, 1.0])),
+            (Method::Ets, None),
+            (Method::Trend, bt(&o, &[1.0, 1.0])),
+        ];
+        assert_eq!(choose(&no_ets, Select::Significant, 1), Method::Snaive);
     }
 }
