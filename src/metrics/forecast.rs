@@ -887,17 +887,17 @@ pub fn backtest(y: &[f64], m: usize, h: usize, k: usize, method: Method) -> Opti
     })
 }
 
-/// One-sided Diebold-Mariano test, at 5%, that `challenger`'s losses are lower than `incumbent`'s
+/// One-sided Diebold-Mariano test that `challenger`'s losses are lower than `incumbent`'s
 /// (paired point by point): d = challenger - incumbent, long-run variance from autocovariances up
 /// to lag h - 1 (lag 0 alone when that sum is not positive), the Harvey-Leybourne-Newbold
-/// small-sample factor sqrt((n + 1 - 2h + h(h-1)/n) / n), and a Student-t(n - 1) critical value.
-/// False when the losses cannot be paired (different lengths, NaN) or the test has no degrees
-/// of freedom left.
-pub fn dm_lower(challenger: &[f64], incumbent: &[f64], h: usize) -> bool {
+/// small-sample factor sqrt((n + 1 - 2h + h(h-1)/n) / n), and Student's t with n - 1 degrees of
+/// freedom. Returns the p-value P(T <= DM*); None when the losses cannot be paired (different
+/// lengths, NaN) or the test has no degrees of freedom left.
+pub fn dm_p(challenger: &[f64], incumbent: &[f64], h: usize) -> Option<f64> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     let n = challenger.len();
     if n < 2 || n != incumbent.len() || h == 0 {
-        return false;
+        return None;
     }
     let d: Vec<f64> = challenger
         .iter()
@@ -905,7 +905,7 @@ pub fn dm_lower(challenger: &[f64], incumbent: &[f64], h: usize) -> bool {
         .map(|(a, b)| a - b)
         .collect();
     if d.iter().any(|v| !v.is_finite()) {
-        return false;
+        return None;
     }
     let nf = n as f64;
     let mean = d.iter().sum::<f64>() / nf;
@@ -918,7 +918,7 @@ pub fn dm_lower(challenger: &[f64], incumbent: &[f64], h: usize) -> bool {
     let g0 = gamma(0);
     if g0 == 0.0 {
         // Every difference the same: lower for certain when that difference is negative.
-        return mean < 0.0;
+        return Some(if mean < 0.0 { 0.0 } else { 1.0 });
     }
     let lr = g0 + 2.0 * (1..h.min(n)).map(gamma).sum::<f64>();
     let var = if lr > 0.0 { lr } else { g0 };
@@ -926,12 +926,15 @@ pub fn dm_lower(challenger: &[f64], incumbent: &[f64], h: usize) -> bool {
     let hf = h as f64;
     let inner = (nf + 1.0 - 2.0 * hf + hf * (hf - 1.0) / nf) / nf;
     if inner <= 0.0 {
-        return false;
+        return None;
     }
-    let Ok(t) = StudentsT::new(0.0, 1.0, nf - 1.0) else {
-        return false;
-    };
-    dm * inner.sqrt() < t.inverse_cdf(0.05)
+    let t = StudentsT::new(0.0, 1.0, nf - 1.0).ok()?;
+    Some(t.cdf(dm * inner.sqrt()))
+}
+
+/// [`dm_p`] below 5%: `challenger`'s losses are significantly lower.
+pub fn dm_lower(challenger: &[f64], incumbent: &[f64], h: usize) -> bool {
+    dm_p(challenger, incumbent, h).is_some_and(|p| p < 0.05)
 }
 
 #[cfg(test)]
@@ -1076,6 +1079,18 @@ mod tests {
         // Every difference the same: lower exactly when negative.
         assert!(dm_lower(&[1.0, 1.0, 1.0], &[2.0, 2.0, 2.0], 1));
         assert!(!dm_lower(&[2.0, 2.0, 2.0], &[2.0, 2.0, 2.0], 1));
+        // p-values from scipy.stats.t.cdf(DM*, n - 1) on the numpy statistics above.
+        let p = |a: &[f64], b: &[f64], h| dm_p(a, b, h).unwrap();
+        let first = p(
+            &[1.0, 2.0, 1.0, 2.0, 1.0, 2.0],
+            &[2.0, 2.0, 2.0, 3.0, 2.0, 3.0],
+            2,
+        );
+        assert!((first - 0.0012638516682904318).abs() < 1e-8, "{first}");
+        assert!((p(&a, &b, 3) - 0.047652771542527596).abs() < 1e-8);
+        assert!((p(&a, &b, 5) - 0.13117841018639223).abs() < 1e-8);
+        assert!((p(&b, &a, 1) - 0.983120944837386).abs() < 1e-8);
+        assert_eq!(dm_p(&a, &b[..7], 1), None);
     }
 
     #[test]

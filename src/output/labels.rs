@@ -378,6 +378,7 @@ static COLUMNS: &[(&str, &str, &str)] = &[
         "MASE vs seasonal naive",
         "相对季节朴素 MASE",
     ),
+    ("p_vs_ets", "p (lower than ETS)", "p（低于 ETS）"),
     ("origins", "Origins", "回测起点数"),
     ("chosen", "Chosen", "选用"),
     ("open_deals", "Open deals", "在途商机"),

@@ -237,6 +237,16 @@ fn backtest_and_holdout_accuracy_by_hand() {
         1e-12,
     );
     assert_eq!(dbt.iter().filter(|r| r["chosen"] == true).count(), 1);
+    // p_vs_ets: empty on ETS's own row; seasonal naive is chosen exactly when its p < 0.05
+    // (the two models share their origins here). dm_p's values are checked by hand and
+    // against scipy in the unit tests.
+    let ets = dbt.iter().find(|r| r["model"] == "ets").unwrap();
+    assert!(ets["p_vs_ets"].is_null());
+    let sn = dbt.iter().find(|r| r["model"] == "snaive").unwrap();
+    assert_eq!(sn["origins"], ets["origins"]);
+    let p = f(&sn["p_vs_ets"]);
+    assert!((0.0..=1.0).contains(&p));
+    assert_eq!(sn["chosen"] == true, p < 0.05);
     assert!(err.contains("Diebold-Mariano"), "{err}");
 
     // --holdout 3: fit on the first 21 months, under two seasons, so m = 1 (the naive forecast):

@@ -85,6 +85,9 @@ pub(crate) struct GroupResult {
     pub actual: Vec<f64>,
     /// Each model tried, with its backtest (None: too short to backtest).
     pub backtest: Vec<(Method, Option<fc::Backtest>)>,
+    /// Per model in `backtest`: the one-sided Diebold-Mariano p-value that its backtest errors
+    /// are lower than ETS's (None for ETS itself, or when the two cannot be paired).
+    pub p_vs_ets: Vec<Option<f64>>,
     pub chosen: Method,
     pub forecast: Forecast,
     /// Every model's forecast of the held-out periods, for the accuracy table.
@@ -201,6 +204,19 @@ pub(crate) fn forecast_group(
             .collect(),
     };
     let chosen = method.unwrap_or_else(|| choose(&backtest, select, h));
+    let ets_bt = backtest
+        .iter()
+        .find(|b| b.0 == Method::Ets)
+        .and_then(|b| b.1.as_ref());
+    let p_vs_ets = backtest
+        .iter()
+        .map(|(me, b)| match (b, ets_bt) {
+            (Some(b), Some(e)) if *me != Method::Ets && b.origins == e.origins => {
+                fc::dm_p(&b.scaled, &e.scaled, h)
+            }
+            _ => None,
+        })
+        .collect();
     let ets = if chosen == Method::Ets {
         fc::auto_ets(train, m)
     } else {
@@ -236,6 +252,7 @@ pub(crate) fn forecast_group(
         history: train.to_vec(),
         actual,
         backtest,
+        p_vs_ets,
         chosen,
         forecast,
         holdout: holdout_acc,
@@ -389,6 +406,7 @@ fn backtest_table(run: &Run) -> Result<ResultTable> {
         vec![],
         vec![],
     );
+    let mut p_vs_ets = vec![];
     for r in &run.groups {
         let sn = r
             .backtest
@@ -396,7 +414,8 @@ fn backtest_table(run: &Run) -> Result<ResultTable> {
             .find(|b| b.0 == Method::Snaive)
             .and_then(|b| b.1.as_ref())
             .and_then(|b| b.accuracy.mase);
-        for (me, res) in &r.backtest {
+        for ((me, res), p) in r.backtest.iter().zip(&r.p_vs_ets) {
+            p_vs_ets.push(*p);
             g.push(r.name.clone());
             model.push(me.id().to_string());
             origins.push(res.as_ref().map(|x| x.origins.len() as i64));
@@ -419,6 +438,7 @@ fn backtest_table(run: &Run) -> Result<ResultTable> {
         .col("smape", Unit::Percent, smape)
         .col("mase", Unit::Number, mase)
         .col("relative_mase", Unit::Number, rel)
+        .col("p_vs_ets", Unit::Number, p_vs_ets)
         .col("chosen", Unit::Bool, chosen)
         .build()
 }
