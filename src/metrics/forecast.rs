@@ -932,10 +932,8 @@ pub fn dm_p(challenger: &[f64], incumbent: &[f64], h: usize) -> Option<f64> {
     Some(t.cdf(dm * inner.sqrt()))
 }
 
-/// [`dm_p`] below 5%: `challenger`'s losses are significantly lower.
-pub fn dm_lower(challenger: &[f64], incumbent: &[f64], h: usize) -> bool {
-    dm_p(challenger, incumbent, h).is_some_and(|p| p < 0.05)
-}
+/// The level of auto's Diebold-Mariano test.
+pub const DM_LEVEL: f64 = 0.05;
 
 #[cfg(test)]
 mod tests {
@@ -1053,6 +1051,8 @@ mod tests {
 
     #[test]
     fn diebold_mariano_by_hand_and_against_numpy() {
+        // Significantly lower at auto's level.
+        let dm_lower = |a: &[f64], b: &[f64], h| dm_p(a, b, h).is_some_and(|p| p < DM_LEVEL);
         // By hand: d = challenger - incumbent = -1, 0, -1, -1, -1, -1 (n = 6, h = 2).
         // mean -5/6; gamma0 = (30/36)/6; gamma1 = (-7/36)/6; long-run var = g0 + 2 g1 = 2/27;
         // DM = (-5/6) / sqrt((2/27)/6) = -7.5; HLN factor sqrt((6 + 1 - 4 + 2/6)/6) = 0.745;

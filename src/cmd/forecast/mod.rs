@@ -119,8 +119,26 @@ impl Select {
     }
 }
 
-/// The method `auto` would pick.
-fn choose(bt: &[(Method, Option<fc::Backtest>)], select: Select, h: usize) -> Method {
+/// Per backtested model, the one-sided Diebold-Mariano p-value that its backtest errors are
+/// lower than ETS's; None for ETS itself, and when the two cannot be paired (no ETS backtest,
+/// other origins, errors without a MASE scale).
+fn p_vs_ets(bt: &[(Method, Option<fc::Backtest>)], h: usize) -> Vec<Option<f64>> {
+    let ets = bt
+        .iter()
+        .find(|b| b.0 == Method::Ets)
+        .and_then(|b| b.1.as_ref());
+    bt.iter()
+        .map(|(me, b)| match (b, ets) {
+            (Some(b), Some(e)) if *me != Method::Ets && b.origins == e.origins => {
+                fc::dm_p(&b.scaled, &e.scaled, h)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The method `auto` would pick; `p` is [`p_vs_ets`] of the same backtests.
+fn choose(bt: &[(Method, Option<fc::Backtest>)], p: &[Option<f64>], select: Select) -> Method {
     let score = |a: &Accuracy| a.mase.or(a.smape).unwrap_or(f64::INFINITY);
     let lowest = || {
         let mut best = (Method::Snaive, f64::INFINITY);
@@ -144,19 +162,20 @@ fn choose(bt: &[(Method, Option<fc::Backtest>)], select: Select, h: usize) -> Me
     else {
         return lowest();
     };
-    let others: Vec<(Method, &fc::Backtest)> = bt
+    let others: Vec<(Method, &fc::Backtest, Option<f64>)> = bt
         .iter()
-        .filter(|b| b.0 != Method::Ets)
-        .filter_map(|(m, r)| r.as_ref().map(|r| (*m, r)))
+        .zip(p)
+        .filter(|(b, _)| b.0 != Method::Ets)
+        .filter_map(|((m, r), p)| r.as_ref().map(|r| (*m, r, *p)))
         .collect();
-    if others.iter().any(|(_, b)| b.origins != ets.origins) {
+    if others.iter().any(|(_, b, _)| b.origins != ets.origins) {
         return lowest();
     }
     others
         .into_iter()
-        .filter(|(_, b)| fc::dm_lower(&b.scaled, &ets.scaled, h))
+        .filter(|(_, _, p)| p.is_some_and(|p| p < fc::DM_LEVEL))
         .min_by(|a, b| score(&a.1.accuracy).total_cmp(&score(&b.1.accuracy)))
-        .map_or(Method::Ets, |(m, _)| m)
+        .map_or(Method::Ets, |(m, _, _)| m)
 }
 
 /// Forecast one series.
@@ -203,20 +222,8 @@ pub(crate) fn forecast_group(
             .map(|&me| (me, fc::backtest(train, m, h, k, me)))
             .collect(),
     };
-    let chosen = method.unwrap_or_else(|| choose(&backtest, select, h));
-    let ets_bt = backtest
-        .iter()
-        .find(|b| b.0 == Method::Ets)
-        .and_then(|b| b.1.as_ref());
-    let p_vs_ets = backtest
-        .iter()
-        .map(|(me, b)| match (b, ets_bt) {
-            (Some(b), Some(e)) if *me != Method::Ets && b.origins == e.origins => {
-                fc::dm_p(&b.scaled, &e.scaled, h)
-            }
-            _ => None,
-        })
-        .collect();
+    let p_vs_ets = p_vs_ets(&backtest, h);
+    let chosen = method.unwrap_or_else(|| choose(&backtest, &p_vs_ets, select));
     let ets = if chosen == Method::Ets {
         fc::auto_ets(train, m)
     } else {
@@ -805,27 +812,45 @@ mod tests {
             (Method::Snaive, bt(&o, &[1.0, 1.0, 1.0, 1.0])),
             (Method::Ets, bt(&o, &[1.0, 1.1, 1.0, 1.0])),
         ];
-        assert_eq!(choose(&near, Select::Lowest, 2), Method::Snaive);
-        assert_eq!(choose(&near, Select::Significant, 2), Method::Ets);
+        assert_eq!(
+            choose(&near, &p_vs_ets(&near, 2), Select::Lowest),
+            Method::Snaive
+        );
+        assert_eq!(
+            choose(&near, &p_vs_ets(&near, 2), Select::Significant),
+            Method::Ets
+        );
         // Seasonal naive lower at every point by the same 0.5: significant either way.
         let clear = vec![
             (Method::Snaive, bt(&o, &[0.5, 0.6, 0.7, 0.8])),
             (Method::Ets, bt(&o, &[1.0, 1.1, 1.2, 1.3])),
         ];
-        assert_eq!(choose(&clear, Select::Lowest, 2), Method::Snaive);
-        assert_eq!(choose(&clear, Select::Significant, 2), Method::Snaive);
+        assert_eq!(
+            choose(&clear, &p_vs_ets(&clear, 2), Select::Lowest),
+            Method::Snaive
+        );
+        assert_eq!(
+            choose(&clear, &p_vs_ets(&clear, 2), Select::Significant),
+            Method::Snaive
+        );
         // Different origins: the lowest rule decides.
         let apart = vec![
             (Method::Snaive, bt(&[9, 10], &[1.0, 1.0, 1.0, 1.0])),
             (Method::Ets, bt(&o, &[1.0, 1.1, 1.0, 1.0])),
         ];
-        assert_eq!(choose(&apart, Select::Significant, 2), Method::Snaive);
+        assert_eq!(
+            choose(&apart, &p_vs_ets(&apart, 2), Select::Significant),
+            Method::Snaive
+        );
         // No ETS backtest: the lowest rule decides (ties to seasonal naive).
         let no_ets = vec![
             (Method::Snaive, bt(&o, &[1.0, 1.0])),
             (Method::Ets, None),
             (Method::Trend, bt(&o, &[1.0, 1.0])),
         ];
-        assert_eq!(choose(&no_ets, Select::Significant, 1), Method::Snaive);
+        assert_eq!(
+            choose(&no_ets, &p_vs_ets(&no_ets, 1), Select::Significant),
+            Method::Snaive
+        );
     }
 }
