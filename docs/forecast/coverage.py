@@ -10,14 +10,10 @@ Usage (from the repository root):
 """
 
 import argparse
-import io
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
@@ -25,20 +21,12 @@ import validate  # noqa: E402
 
 
 def run(binary, s):
-    h, m = s["h"], s.get("m", 12)
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "s.csv")
-        pd.DataFrame({"date": [p.start_time.strftime("%Y-%m-%d") for p in s["periods"]],
-                      "value": s["y"]}).to_csv(path, index=False)
-        cmd = [binary, "forecast", path, "--map", "ordered_at=date", "--map", "amount=value",
-               "--holdout", str(h), "--level", "80,95", "--format", "csv", "--table",
-               "forecast", "-q", "--freq", "month" if m == 12 else "quarter"]
-        p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    df = pd.read_csv(io.StringIO(p.stdout))
-    df = df[df["actual"].notna()]
-    if len(df) != h:
-        raise ValueError(f"{s['series']}: {len(df)} held-out rows, expected {h}")
-    return df
+    """salesctl's held-out rows for one series, with 80% and 95% intervals."""
+    r = validate.run_one(binary, s, s["y"], s["periods"], [("cov", ["--level", "80,95"])],
+                         timeout=600)["cov"]
+    if isinstance(r, str):
+        raise RuntimeError(f"{s['series']}: {r}")
+    return r
 
 
 def main(argv=None):

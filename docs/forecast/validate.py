@@ -4,11 +4,14 @@
 Stage `inner` (a choice, validation only): every series (the issue's six and protocol A's
 fresh series) loses its holdout; on what is left the last h points are held out again and
 salesctl forecasts them once per variant. Nothing in a series' true holdout is read.
-  Protocol A: --ks 3,12 (variants `--backtest 3` and `--backtest 12`).
+  Protocol A: --ks 3,12 (variants `--backtest 3` and `--backtest 12`, each with
+  `--select lowest`, the rule of the day, so that today's binary reproduces its runs).
   Protocol B: --variants "R0=--select lowest;R2=--select significant".
 
 Stage `test` (after a choice): fresh series on their true holdouts: salesctl with its default
-settings, seasonal naive and statsforecast AutoETS(season_length=m).
+settings (plus --extra), seasonal naive and statsforecast AutoETS(season_length=m).
+Protocol A's test ran before the default became `--select significant`: --extra "--select lowest"
+reproduces it.
   Protocol A: --set a (co2, nottem, UKDriverDeaths, USAccDeaths, wineind).
   Protocol B: --set b (PBS, seatbelts front and rear, elnino; ausbeer, woolyrnq, austres).
 
@@ -118,13 +121,13 @@ def load_fresh_b():
 
 
 def quarter_index(index, n, ds):
-    """pmdarima's quarterly series are indexed 'Q1 1956' etc.; fall back to R's start dates."""
-    try:
-        labels = [str(v).split() for v in index]
+    """pmdarima indexes woolyrnq by labels ('Q1 1965'); ausbeer and austres by row number only,
+    so those start where R's `datasets` documents them (ausbeer 1956 Q1, austres 1971 Q2)."""
+    if all(isinstance(v, str) for v in index):
+        labels = [v.split() for v in index]
         return pd.PeriodIndex([f"{y}Q{q[1:]}" for q, y in labels], freq="Q")
-    except Exception:  # noqa: BLE001
-        start = {"ausbeer": "1956Q1", "woolyrnq": "1965Q1", "austres": "1971Q2"}[ds]
-        return pd.period_range(start, periods=n, freq="Q")
+    start = {"ausbeer": "1956Q1", "austres": "1971Q2"}[ds]
+    return pd.period_range(start, periods=n, freq="Q")
 
 
 def load_fresh():
@@ -156,7 +159,7 @@ def load_fresh():
 
 def run_one(binary, s, y, per, variants, timeout):
     """salesctl on one series (y, per), last h held out, once per (label, extra args):
-    {label: (forecast, model) | error text}."""
+    {label: its forecast table's h held-out rows in period order | error text}."""
     h, m = s["h"], s.get("m", 12)
     res = {}
     with tempfile.TemporaryDirectory() as d:
@@ -178,12 +181,16 @@ def run_one(binary, s, y, per, variants, timeout):
                 df = df[df["_per"].isin(per[-h:].asi8)].sort_values("_per")
                 if len(df) != h:
                     raise ValueError(f"expected {h} forecast rows, matched {len(df)}")
-                fc = pd.to_numeric(df["forecast"]).to_numpy(float)
-                model = ";".join(dict.fromkeys(str(v) for v in df["model"]))
-                res[label] = (fc, model)
+                res[label] = df
             except Exception as exc:  # noqa: BLE001
                 res[label] = f"{type(exc).__name__}: {compare.one_line(exc)}"
     return res
+
+
+def forecast_and_model(df):
+    """(point forecasts, the model names joined) from run_one's rows."""
+    fc = pd.to_numeric(df["forecast"]).to_numpy(float)
+    return fc, ";".join(dict.fromkeys(str(v) for v in df["model"]))
 
 
 def score(rows, s, label, selected, actual, fc, train):
@@ -205,11 +212,12 @@ def stage_inner(binary, series, variants, timeout):
             if isinstance(r, str):
                 rows.append(compare.row(s["series"], f"salesctl {label}", error=r))
             else:
-                score(rows, s, f"salesctl {label}", r[1], valid, r[0], train)
+                fc, model = forecast_and_model(r)
+                score(rows, s, f"salesctl {label}", model, valid, fc, train)
     return rows
 
 
-def stage_test(binary, series, timeout):
+def stage_test(binary, series, timeout, extra=()):
     rows = []
     for s in series:
         h, m = s["h"], s.get("m", 12)
@@ -223,11 +231,12 @@ def stage_test(binary, series, timeout):
         score(rows, s, "SeasonalNaive", f"snaive(m={m})", test,
               compare.snaive_forecast(train, h, m), train)
         if binary:
-            r = run_one(binary, s, y, per, [("default", [])], timeout)["default"]
+            r = run_one(binary, s, y, per, [("default", list(extra))], timeout)["default"]
             if isinstance(r, str):
                 rows.append(compare.row(s["series"], "salesctl", error=r))
             else:
-                score(rows, s, "salesctl", r[1], test, r[0], train)
+                fc, model = forecast_and_model(r)
+                score(rows, s, "salesctl", model, test, fc, train)
     return rows
 
 
@@ -275,13 +284,18 @@ def main(argv=None):
     ap.add_argument("--variants", default=None,
                     help='stage inner: "LABEL=ARGS;LABEL=ARGS" (overrides --ks)')
     ap.add_argument("--set", choices=["a", "b"], default="a", help="stage test: which fresh set")
+    ap.add_argument("--extra", default="",
+                    help='stage test: more salesctl options, e.g. "--select lowest"')
     ap.add_argument("--data-dir", default=compare.DATA)
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--out", default=None, help="CSV (default docs/forecast/validate-STAGE.csv)")
     ap.add_argument("--summary", default=None, help="markdown (default docs/forecast/validate-STAGE.md)")
     args = ap.parse_args(argv)
     binary = compare.resolve_binary(args.salesctl) if args.salesctl else None
-    fresh, missing = load_fresh()
+    if args.stage == "inner" or args.set == "a":
+        fresh, missing = load_fresh()
+    else:
+        fresh, missing = load_fresh_b()
     if args.stage == "inner":
         if not binary:
             ap.error("stage inner needs --salesctl")
@@ -289,15 +303,14 @@ def main(argv=None):
             variants = [(lab.strip(), a.split()) for lab, a in
                         (v.split("=", 1) for v in args.variants.split(";"))]
         else:
-            variants = [(f"K={k}", ["--backtest", k]) for k in args.ks.split(",")]
+            variants = [(f"K={k}", ["--backtest", k, "--select", "lowest"])
+                        for k in args.ks.split(",")]
         labels = [v[0] for v in variants]
         rows = stage_inner(binary, compare.load_series(args.data_dir) + fresh, variants,
                            args.timeout)
     else:
         labels = []
-        if args.set == "b":
-            fresh, missing = load_fresh_b()
-        rows = stage_test(binary, fresh, args.timeout)
+        rows = stage_test(binary, fresh, args.timeout, args.extra.split())
     df = compare.results_frame(rows)
     out = compare.repo_path(args.out or f"docs/forecast/validate-{args.stage}.csv")
     df.to_csv(out, index=False, float_format="%.6f")

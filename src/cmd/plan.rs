@@ -146,8 +146,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         h,
         levels: vec![],
         method: fcmd::method_of(&a.method),
-        backtest: 3,
-        select: fcmd::Select::Significant,
+        backtest: fcmd::DEFAULT_BACKTEST,
+        select: fcmd::Select::default(),
         holdout: 0,
         by: None,
     };

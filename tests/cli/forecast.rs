@@ -176,18 +176,18 @@ fn by_owner_one_forecast_per_group_and_the_total() {
 #[test]
 fn backtest_and_holdout_accuracy_by_hand() {
     // K = 2 origins at h = 3: errors 500 at every step, scale 500 -> MASE 1.
-    let v = json(&[
+    let d = deals();
+    let base = [
         "forecast",
-        &deals(),
+        &d,
         "--as-of",
         "2026-12-31",
         "--horizon",
         "3",
         "--backtest",
         "2",
-        "--select",
-        "lowest",
-    ]);
+    ];
+    let v = json(&[&base[..], &["--select", "lowest"]].concat());
     let bt = rows(&v, "backtest");
     let sn = bt.iter().find(|r| r["model"] == "snaive").unwrap();
     assert_eq!(sn["origins"], 2);
@@ -214,21 +214,7 @@ fn backtest_and_holdout_accuracy_by_hand() {
     // The default rule (--select significant) backtests the same models the same way, picks
     // exactly one, and says how it picked; its choice is tested by hand in the unit tests.
     let w = Workdir::new();
-    let (out, err) = w.expect(
-        &[
-            "forecast",
-            &deals(),
-            "--as-of",
-            "2026-12-31",
-            "--horizon",
-            "3",
-            "--backtest",
-            "2",
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let (out, err) = w.expect(&[&base[..], &["--format", "json"]].concat(), 0);
     let d: Value = serde_json::from_str(&out).expect("json");
     let dbt = rows(&d, "backtest");
     near(

@@ -55,7 +55,7 @@ pub struct Args {
           value_parser = ["auto", "snaive", "ets", "trend", "pipeline"])]
     pub method: String,
     /// Rolling-origin backtest origins (one period apart) behind --method auto.
-    #[arg(long, value_name = "K", default_value_t = 3)]
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_BACKTEST)]
     pub backtest: usize,
     /// How auto picks (docs/forecast/protocol-2026-11-29-b.md): significant (ETS unless a
     /// Diebold-Mariano test on the backtest finds another model better; the default) or lowest
@@ -97,8 +97,11 @@ pub(crate) struct GroupResult {
     pub ets: Option<fc::Ets>,
 }
 
-/// How `auto` picks among the backtested models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `--backtest`'s default, also what `plan` uses for its monthly profile.
+pub(crate) const DEFAULT_BACKTEST: usize = 3;
+
+/// How `auto` picks among the backtested models (`--select`; `plan` uses the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Select {
     /// The lowest backtest MASE (sMAPE when MASE is undefined); seasonal naive wins ties and
     /// whenever nothing could be backtested.
@@ -106,6 +109,7 @@ pub(crate) enum Select {
     /// ETS, unless another model's backtest errors are lower by a one-sided Diebold-Mariano
     /// test (5%) on the same origins; then the lowest MASE among those that pass. `Lowest`
     /// decides when ETS has no backtest or the backtests cover different origins.
+    #[default]
     Significant,
 }
 
