@@ -41,9 +41,14 @@ pub struct Args {
     /// Export(s) or an ingested DIR (deals, stage history, orders...).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// The report directory (replaced as a whole when it exists).
+    /// The report directory. An earlier report there is replaced as a whole; a directory
+    /// holding other files is refused unless --force.
     #[arg(short, long, value_name = "DIR", required = true)]
     pub output: PathBuf,
+    /// Write into a -o DIR that holds files salesctl did not write: the report's files go
+    /// beside them, and only files an earlier report wrote are ever replaced or removed.
+    #[arg(long)]
+    pub force: bool,
     /// The period reviewed, relative to --as-of: last-month (default), 2026-10, 2026-Q3, ytd...
     #[arg(long, value_name = "PERIOD", default_value = "last-month")]
     pub period: String,
@@ -65,6 +70,152 @@ pub struct Args {
     pub quiet: bool,
     #[command(flatten)]
     pub load: LoaderArgs,
+}
+
+/// The list of files a report wrote, in its DIR.
+pub const REPORT_MANIFEST: &str = "report.json";
+
+/// Is `name` a file an earlier `report` writes (before report.json existed)?
+fn is_report_file(name: &str) -> bool {
+    matches!(name, "report.md" | "report.html" | "report.xlsx" | REPORT_MANIFEST)
+        || SECTIONS.iter().any(|s| {
+            name == format!("{s}.png")
+                || (name.ends_with(".csv") && name.starts_with(&format!("{s}-")))
+        })
+}
+
+/// How a finished report goes into -o DIR.
+struct Placement {
+    /// DIR, resolved through symlinks when it exists.
+    real: PathBuf,
+    how: Put,
+    /// Files an earlier report in DIR wrote (from its report.json, or its fixed names).
+    earlier: Vec<String>,
+}
+
+enum Put {
+    /// DIR does not exist: one rename.
+    New,
+    /// DIR holds only an earlier report (or nothing): replaced as a whole, in one step.
+    Replace,
+    /// DIR holds other files (--force), or is the working directory: each file moved in,
+    /// and only the earlier report's own files removed.
+    Beside,
+}
+
+impl Placement {
+    fn of(out: &Path, force: bool) -> Result<Placement> {
+        let meta = match std::fs::metadata(out) {
+            Err(_) => {
+                return Ok(Placement {
+                    real: out.to_path_buf(),
+                    how: Put::New,
+                    earlier: Vec::new(),
+                });
+            }
+            Ok(m) => m,
+        };
+        if !meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "-o {}: is a file; report writes a directory of files: name a directory",
+                out.display()
+            )));
+        }
+        let real = out.canonicalize().map_err(|e| Error::io(out, e))?;
+        let under = crate::fsguard::inputs_under(&real);
+        if let Some(i) = under.first() {
+            return Err(Error::Usage(format!(
+                "-o {}: holds an input of this report ({}); a report directory is replaced as a whole: choose another",
+                out.display(),
+                i.display()
+            )));
+        }
+        let listed: Option<Vec<String>> = std::fs::read_to_string(real.join(REPORT_MANIFEST))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| {
+                v.get("files")?.as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+            });
+        let mut earlier = Vec::new();
+        let mut foreign = Vec::new();
+        for e in std::fs::read_dir(&real).map_err(|e| Error::io(out, e))?.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if crate::fsguard::temp_pid(&name).is_some() {
+                continue;
+            }
+            let ours = match &listed {
+                Some(l) => l.contains(&name),
+                None => is_report_file(&name) && e.file_type().is_ok_and(|t| t.is_file()),
+            };
+            if ours {
+                earlier.push(name);
+            } else {
+                foreign.push(name);
+            }
+        }
+        if listed.is_none() && !foreign.is_empty() {
+            // Without a listing, report-like names beside other files may be the user's own.
+            foreign.append(&mut earlier);
+        }
+        foreign.sort();
+        if !foreign.is_empty() && !force {
+            let shown: Vec<&str> = foreign.iter().take(3).map(String::as_str).collect();
+            return Err(Error::Usage(format!(
+                "-o {}: holds {} file(s) salesctl did not write ({}{}); a report replaces its directory: \
+                 choose a new or empty directory, or pass --force to write the report beside them",
+                out.display(),
+                foreign.len(),
+                shown.join(", "),
+                if foreign.len() > 3 { ", ..." } else { "" }
+            )));
+        }
+        let cwd_inside = std::env::current_dir()
+            .ok()
+            .and_then(|c| c.canonicalize().ok())
+            .is_some_and(|c| c.starts_with(&real));
+        let how = if foreign.is_empty() && !cwd_inside {
+            Put::Replace
+        } else {
+            Put::Beside
+        };
+        Ok(Placement { real, how, earlier })
+    }
+
+    /// Put the finished report in `tmp` (its files `files`) into place.
+    fn put(&self, tmp: &Path, files: &[String]) -> Result<()> {
+        match self.how {
+            Put::New => std::fs::rename(tmp, &self.real).map_err(|e| Error::io(&self.real, e)),
+            Put::Replace => crate::fsguard::replace_dir(tmp, &self.real),
+            Put::Beside => {
+                if let Some(f) = files
+                    .iter()
+                    .find(|f| self.real.join(f).exists() && !self.earlier.contains(f))
+                {
+                    return Err(Error::Usage(format!(
+                        "-o {}: {f} is already there and salesctl did not write it; move it or choose another directory",
+                        self.real.display()
+                    )));
+                }
+                // report.json last: until it lands, the earlier listing still names every file
+                // an earlier report wrote.
+                for f in files.iter().filter(|f| *f != REPORT_MANIFEST) {
+                    let to = self.real.join(f);
+                    std::fs::rename(tmp.join(f), &to).map_err(|e| Error::io(&to, e))?;
+                }
+                for f in self.earlier.iter().filter(|f| !files.contains(f)) {
+                    let _ = std::fs::remove_file(self.real.join(f));
+                }
+                let to = self.real.join(REPORT_MANIFEST);
+                std::fs::rename(tmp.join(REPORT_MANIFEST), &to).map_err(|e| Error::io(&to, e))?;
+                let _ = std::fs::remove_dir_all(tmp);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// One section's result.
@@ -158,19 +309,31 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Lang::En => "en",
         Lang::ZhCn => "zh-CN",
     };
-    // The output goes to a temporary directory beside DIR, renamed into place at the end.
-    let out = &a.output;
+    // What -o DIR holds decides how the report goes in (never over what salesctl did not write).
+    for i in a.inputs.iter().chain(a.targets.iter()).chain(a.spend.iter()) {
+        crate::fsguard::note_input(i);
+    }
+    let place = Placement::of(&a.output, a.force)?;
+    // The output goes to a temporary directory beside DIR, put into place at the end.
+    let out = &place.real;
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    crate::fsguard::sweep_stale(parent);
     let tmp = tempfile::Builder::new()
-        .prefix(".salesctl-report-")
+        .prefix(&crate::fsguard::temp_dir_prefix("report"))
         .tempdir_in(parent)
         .map_err(|e| Error::io(parent, e))?;
+    let _tmp_guard = crate::fsguard::TempGuard::new(tmp.path().to_path_buf());
     // 1. Ingest once (the same loader flags as every command), into a scratch directory.
-    let scratch = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
+    crate::fsguard::sweep_stale(&std::env::temp_dir());
+    let scratch = tempfile::Builder::new()
+        .prefix(&crate::fsguard::temp_dir_prefix("scratch"))
+        .tempdir()
+        .map_err(|e| Error::io("temporary directory", e))?;
+    let _scratch_guard = crate::fsguard::TempGuard::new(scratch.path().to_path_buf());
     let data = scratch.path().join("data");
     let input_is_dir = a.inputs.len() == 1 && a.inputs[0].is_dir();
     let dir = if input_is_dir {
@@ -365,23 +528,23 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let html = html(&sections, &head, lang, tmp.path())?;
     let p = tmp.path().join("report.html");
     std::fs::write(&p, html).map_err(|e| Error::io(&p, e))?;
-    // Into place: the old directory (if any) moved aside first, removed after.
-    let tmp_path = tmp.keep();
-    let old = parent.join(format!(".salesctl-report-old-{}", std::process::id()));
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
-    }
-    if let Err(e) = std::fs::rename(&tmp_path, out) {
-        if had_old {
-            let _ = std::fs::rename(&old, out);
-        }
-        let _ = std::fs::remove_dir_all(&tmp_path);
-        return Err(Error::io(out, e));
-    }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
+    // The list of what this report wrote, so a later run knows which files are its own.
+    let mut files: Vec<String> = std::fs::read_dir(tmp.path())
+        .map_err(|e| Error::io(tmp.path(), e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    files.push(REPORT_MANIFEST.to_string());
+    files.sort();
+    let listing = serde_json::json!({
+        "salesctl_report": env!("CARGO_PKG_VERSION"),
+        "files": files,
+    });
+    let p = tmp.path().join(REPORT_MANIFEST);
+    std::fs::write(&p, format!("{listing:#}\n")).map_err(|e| Error::io(&p, e))?;
+    // Into place.
+    place.put(tmp.path(), &files)?;
+    let out = &a.output;
     if !a.quiet {
         let built: Vec<&str> = sections
             .iter()

@@ -89,6 +89,7 @@ impl Config {
                 p
             }
         };
+        crate::fsguard::note_input(&path);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let cfg =
             Config::parse(&text).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
@@ -145,6 +146,9 @@ pub fn tz_offset_secs(tz: &str) -> Result<i32, String> {
         _ => return Err(bad()),
     };
     let digits = digits.replace(':', "");
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().map_err(|_| bad())?, 0),
         4 => (

@@ -84,37 +84,12 @@ impl Manifest {
     }
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same directory, then rename.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut File) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let res = File::create(&tmp).and_then(|mut f| {
-        write(&mut f)?;
-        f.flush()?;
-        f.sync_all()
-    });
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
-}
+/// Write to `path` atomically (see [`crate::fsguard::write_atomic`]).
+pub use crate::fsguard::write_atomic;
 
 /// Write rejects as CSV (file, row, column, value, reason).
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
+    crate::fsguard::check_output(path, "--rejects")?;
     write_atomic(path, |f| {
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);
         w.write_record(["file", "row", "column", "value", "reason"])
@@ -176,9 +151,113 @@ pub(crate) fn write_parquet_groups(f: &mut File, df: &DataFrame, group: usize) -
     Ok(())
 }
 
-/// Write the dataset to DIR. Tables from an earlier ingest that this one does not produce are removed.
+/// The names an ingest writes in its DIR: anything else there is the user's.
+fn is_dir_file(name: &str) -> bool {
+    name == "manifest.json"
+        || name == "rejects.csv"
+        || Table::ALL
+            .iter()
+            .any(|t| name.strip_suffix(".parquet") == Some(t.name()))
+}
+
+/// Write the dataset to DIR as one generation: every file goes into a new folder beside DIR,
+/// which then takes DIR's place in one step (a rename, or on Linux an exchange with the old
+/// DIR, removed after). A reader, or a run killed at any point, sees the old DIR whole or the
+/// new one whole, never a mix. Files in DIR that ingest did not write are kept (hard-linked
+/// into the new generation); a folder of the user's inside DIR is refused. When DIR is the
+/// working directory (or holds it) the files are replaced one by one instead, each atomically,
+/// with the manifest last.
 pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let exists = std::fs::symlink_metadata(dir).is_ok();
+    if exists && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o {}: is a file; ingest writes a directory",
+            dir.display()
+        )));
+    }
+    let under = crate::fsguard::inputs_under(dir);
+    if !under.is_empty() {
+        return Err(Error::Usage(format!(
+            "-o {}: holds an input of this command ({}); choose another directory",
+            dir.display(),
+            under[0].display()
+        )));
+    }
+    let real = if exists {
+        dir.canonicalize().map_err(|e| Error::io(dir, e))?
+    } else {
+        dir.to_path_buf()
+    };
+    let parent = real
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    crate::fsguard::sweep_stale(&parent);
+    let cwd_inside = exists
+        && std::env::current_dir()
+            .ok()
+            .and_then(|c| c.canonicalize().ok())
+            .is_some_and(|c| c.starts_with(&real));
+    if cwd_inside {
+        crate::fsguard::sweep_stale(&real);
+        return write_files(ds, &real, true).map(|w| {
+            w.into_iter()
+                .map(|p| dir.join(p.file_name().unwrap_or_default()))
+                .collect()
+        });
+    }
+    // The user's own files in DIR ride along as hard links; their folders are refused.
+    let mut keep: Vec<PathBuf> = Vec::new();
+    if exists {
+        for e in std::fs::read_dir(&real)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().to_string();
+            if is_dir_file(&name) || crate::fsguard::temp_pid(&name).is_some() {
+                continue;
+            }
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                return Err(Error::Usage(format!(
+                    "-o {}: holds a folder salesctl did not write ({name}); ingest replaces its DIR as a whole: \
+                     move the folder, or choose another directory",
+                    dir.display()
+                )));
+            }
+            keep.push(e.path());
+        }
+    }
+    let gen_name = format!(
+        "{}{}",
+        crate::fsguard::temp_dir_prefix("ingest"),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let gen_path = parent.join(gen_name);
+    std::fs::create_dir(&gen_path).map_err(|e| Error::io(&gen_path, e))?;
+    let guard = crate::fsguard::TempGuard::new(gen_path.clone());
+    for k in &keep {
+        let to = gen_path.join(k.file_name().unwrap_or_default());
+        if std::fs::hard_link(k, &to).is_err() {
+            std::fs::copy(k, &to).map_err(|e| Error::io(k, e))?;
+        }
+    }
+    let written = write_files(ds, &gen_path, false)?;
+    crate::fsguard::replace_dir(&gen_path, &real)?;
+    guard.disarm();
+    Ok(written
+        .into_iter()
+        .map(|p| dir.join(p.file_name().unwrap_or_default()))
+        .collect())
+}
+
+/// Write every table, rejects and the manifest (last) into `dir`. With `in_place`, tables from
+/// an earlier ingest that this one does not produce are removed.
+fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for t in Table::ALL {
         let path = dir.join(format!("{}.parquet", t.name()));
@@ -194,9 +273,15 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
                 })?;
                 written.push(path);
             }
-            Some(Source::Parquet(_)) => {}
+            Some(Source::Parquet(p)) => {
+                if p.canonicalize().ok() != path.canonicalize().ok() {
+                    let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+                    write_atomic(&path, |f| f.write_all(&bytes))?;
+                }
+                written.push(path);
+            }
             None => {
-                if path.exists() {
+                if in_place && path.exists() {
                     std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
                 }
             }
@@ -204,7 +289,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let rejects_path = dir.join("rejects.csv");
     if ds.rejects.is_empty() {
-        if rejects_path.exists() {
+        if in_place && rejects_path.exists() {
             std::fs::remove_file(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
         }
     } else {
@@ -219,6 +304,45 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// Every table file of a DIR agrees with its manifest: the same tables, and each file's row
+/// count (from its parquet footer: cheap) the manifest's. A DIR that fails was changed by hand
+/// or torn by a tool other than salesctl; reading it could mix two exports.
+fn check_generation(dir: &Path, manifest: &Manifest, tables: &BTreeMap<Table, Source>) -> Result<()> {
+    let torn = |what: String| {
+        Error::Input(format!(
+            "{}: {what}; the DIR does not match its manifest.json (changed by hand or by another tool): \
+             run `salesctl ingest EXPORT... -o {}` again",
+            dir.display(),
+            dir.display()
+        ))
+    };
+    for (t, src) in tables {
+        let Source::Parquet(p) = src else { continue };
+        let Some(&want) = manifest.tables.get(t.name()) else {
+            return Err(torn(format!(
+                "{} is not in the manifest",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            )));
+        };
+        let got = super::pq::PqFile::open(p)?.rows();
+        if got != want {
+            return Err(torn(format!(
+                "{} holds {got} rows, the manifest says {want}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            )));
+        }
+    }
+    for (name, n) in &manifest.tables {
+        let listed = Table::ALL.iter().find(|t| t.name() == name);
+        if let Some(t) = listed {
+            if *n > 0 && !tables.contains_key(t) {
+                return Err(torn(format!("{name}.parquet is missing")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Open an ingested DIR.
 pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset> {
     let mpath = dir.join("manifest.json");
@@ -229,9 +353,13 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
     for t in Table::ALL {
         let p = dir.join(format!("{}.parquet", t.name()));
         if p.is_file() {
+            crate::fsguard::note_input(&p);
             tables.insert(t, Source::Parquet(p));
         }
     }
+    crate::fsguard::note_input(dir);
+    crate::fsguard::note_input(&mpath);
+    check_generation(dir, &manifest, &tables)?;
     if let Some(p) = &args.pipeline {
         // Filtering needs the rows: materialise the filtered tables.
         for (_, src) in tables.iter_mut() {

@@ -687,10 +687,9 @@ fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {
         .map(|(t, s)| {
             (
                 t.name().to_string(),
-                if let Some(df) = s.rows() {
-                    df.height()
-                } else {
-                    0
+                match s {
+                    Source::Parquet(p) => pq::PqFile::open(p).map(|f| f.rows()).unwrap_or(0),
+                    _ => s.rows().map(|df| df.height()).unwrap_or(0),
                 },
             )
         })

@@ -212,6 +212,7 @@ pub fn csv_error(e: &csv::Error) -> String {
 /// Open a file and work out how to read it.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
     let display = path.display().to_string();
+    crate::fsguard::note_input(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::Input(format!(
@@ -350,8 +351,20 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 type Grid = Vec<(usize, Vec<String>)>;
 
-/// Read a sheet of an XLSX/XLS workbook into text cells; dates become ISO text.
+/// Read a sheet of an XLSX/XLS workbook into text cells; dates become ISO text. A panic in the
+/// workbook library (it has some on damaged files) is exit 3 naming the file, not a crash.
 fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(String, Grid)> {
+    crate::error::contain(|| read_workbook_inner(bytes, sheet, display)).unwrap_or_else(|why| {
+        Err(Error::NotATable {
+            file: display.into(),
+            why: format!(
+                "the workbook is damaged (the reader failed: {why}); open and save it again in a spreadsheet program, or export CSV"
+            ),
+        })
+    })
+}
+
+fn read_workbook_inner(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(String, Grid)> {
     let mut wb =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| Error::NotATable {
             file: display.into(),

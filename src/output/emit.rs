@@ -19,6 +19,7 @@ pub fn emit(
     let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::Usage)?;
     if let Some(sink) = &o.capture {
         if let (Some(path), Some(spec)) = (&o.chart, chart) {
+            crate::fsguard::check_output(path, "--chart")?;
             let size = o.chart_size().map_err(Error::Usage)?;
             if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
                 if !o.quiet {
@@ -30,6 +31,12 @@ pub fn emit(
         return Ok(());
     }
     let format = o.resolve_format().map_err(Error::Usage)?;
+    if let Some(p) = &o.output {
+        crate::fsguard::check_output(p, "-o")?;
+    }
+    if let Some(p) = &o.chart {
+        crate::fsguard::check_output(p, "--chart")?;
+    }
     let stdout_tty = std::io::stdout().is_terminal();
     let opts = Options {
         lang,
@@ -87,6 +94,7 @@ pub fn emit(
             renderer
                 .render(&[t], report, &opts, &mut buf)
                 .map_err(|e| Error::io(&path, e))?;
+            crate::fsguard::check_output(&path, "-o")?;
             crate::load::dir::write_atomic(&path, |f| f.write_all(&buf))?;
         }
     } else if let Some(path) = &o.output {

@@ -15,5 +15,6 @@ mod ingest;
 mod output;
 mod props;
 mod report;
+mod safety;
 mod scorecard;
 mod workdir;

@@ -237,16 +237,19 @@ fn report_bundle_matches_the_single_commands() {
 #[test]
 fn report_in_chinese_replaces_the_old_directory_and_follows_config_sections() {
     let w = Workdir::new();
+    // An earlier report (its fixed file names, from before report.json) is replaced as a
+    // whole: its scorecard chart, a section this run does not build, goes.
     std::fs::create_dir_all(w.path("out/report")).unwrap();
-    w.write("out/report/stale.txt", b"old");
+    w.write("out/report/scorecard.png", b"old");
+    w.write("out/report/report.md", b"old");
     w.write(
         "salesctl.toml",
         b"[report]\nsections = [\"headline\", \"funnel\"]\n",
     );
     build(&w, &["--lang", "zh-CN"]);
     let dir = w.path("out/report");
-    assert!(!dir.join("stale.txt").exists());
     assert!(!dir.join("scorecard.png").exists());
+    assert_ne!(std::fs::read(dir.join("report.md")).unwrap(), b"old");
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("<h2>销售漏斗</h2>") && html.contains("<h2>核心指标</h2>"));
     assert!(html.contains("lang=\"zh-CN\""));

@@ -154,7 +154,7 @@ fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
     if let Some(i) = t.rfind(['+', '-']) {
         if i >= 4 {
             let off = t[i + 1..].trim().replace(':', "");
-            if off.len() == 4 || off.len() == 2 {
+            if (off.len() == 4 || off.len() == 2) && off.bytes().all(|b| b.is_ascii_digit()) {
                 let h = digits(off[..2].as_bytes()).ok_or(())? as i32;
                 let m = if off.len() == 4 {
                     digits(off[2..].as_bytes()).ok_or(())? as i32
@@ -172,13 +172,23 @@ fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
 /// `10:30`, `10:30:05`, `10:30:05.123`, `1:09 PM` -> ms since midnight.
 pub fn time_of_day(t: &str) -> Result<i64, ()> {
     let t = t.trim();
+    // `1:09 PM`, and the Chinese forms `下午 1:09` / `1:09 下午` (上午 = AM). Sliced only at
+    // char boundaries: any other text after the time is a parse failure, never a panic.
     let (t, pm) = match t
         .len()
         .checked_sub(2)
+        .filter(|&i| t.is_char_boundary(i))
         .map(|i| (&t[..i], t[i..].to_ascii_uppercase()))
     {
         Some((rest, ref ap)) if ap == "AM" || ap == "PM" => (rest.trim(), Some(ap == "PM")),
-        _ => (t, None),
+        _ => match ["上午", "下午"].iter().find_map(|w| {
+            t.strip_suffix(w)
+                .or_else(|| t.strip_prefix(w))
+                .map(|rest| (rest.trim(), Some(*w == "下午")))
+        }) {
+            Some(hit) => hit,
+            None => (t, None),
+        },
     };
     let mut parts = t.split(':');
     let mut h = digits(parts.next().ok_or(())?.as_bytes()).ok_or(())? as i64;
@@ -491,6 +501,38 @@ mod tests {
             "1.2.3.4",
         ] {
             assert!(parse(bad, &DateCtx::default(), &mut ev).is_err(), "{bad}");
+        }
+    }
+
+    /// Issue 26: a non-ASCII character after the time panicked every command (the parser
+    /// sliced by byte offset). Now 下午/上午 read as PM/AM, any other text is a parse failure.
+    #[test]
+    fn text_after_the_time_never_panics() {
+        assert_eq!(at("2026-01-05 10:30 下午"), dt(2026, 1, 5, 22, 30, 0));
+        assert_eq!(at("2026-01-05 下午 1:09"), dt(2026, 1, 5, 13, 9, 0));
+        assert_eq!(at("2026-01-05 上午 12:15"), dt(2026, 1, 5, 0, 15, 0));
+        let mut ev = OrderEvidence::default();
+        for bad in [
+            "2026-01-05 10:30 午",
+            "2026-01-05 10:30 晚上",
+            "2026-01-05 10:30+€1",
+            "2026-01-05 10:30-a€",
+            "05/01/2026 10:30 é",
+            "5 Jan 2026 10:30 Ω",
+        ] {
+            assert!(parse(bad, &DateCtx::default(), &mut ev).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// No text at all makes the date parser panic (every slice on a char boundary).
+        #[test]
+        fn any_text_parses_or_fails(s in "\\PC{0,24}", t in "[0-9 :./\\-TZ+上下午AMP]{0,20}\\PC{0,3}") {
+            let mut ev = OrderEvidence::default();
+            let _ = parse(&s, &DateCtx::default(), &mut ev);
+            let _ = parse(&format!("2026-01-05 {t}"), &DateCtx::default(), &mut ev);
+            let _ = parse(&format!("05/01/2026 {t}"), &DateCtx::default(), &mut ev);
+            let _ = time_of_day(&t);
         }
     }
 }
