@@ -6,6 +6,7 @@ pub mod config;
 pub mod dir;
 pub mod events;
 pub mod fx;
+pub mod isolate;
 pub mod mapping;
 pub mod normalize;
 pub mod parse;
@@ -85,6 +86,10 @@ pub struct LoaderArgs {
     /// On duplicate deal ids keep the last row (default: keep all and report them).
     #[arg(long, value_name = "last")]
     pub dedupe: Option<String>,
+    /// Memory cap, in MiB, for parsing one XLSX/XLS workbook (in a child process); a workbook
+    /// that needs more is refused (exit 3) instead of taking the machine's memory.
+    #[arg(long, value_name = "MIB", default_value_t = isolate::DEFAULT_MEMORY_MIB)]
+    pub max_workbook_memory: u64,
     /// No progress bar (set from the command's --quiet).
     #[arg(skip)]
     pub quiet: bool,
@@ -533,6 +538,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let mut rejects = Vec::new();
     let mut pipelines: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unread: BTreeMap<Table, Vec<String>> = BTreeMap::new();
+    isolate::set_memory_mib(args.max_workbook_memory);
     let ropts = read::ReadOptions {
         encoding: args.encoding.clone(),
         sheet: args.sheet.clone(),

@@ -354,6 +354,27 @@ type Grid = Vec<(usize, Vec<String>)>;
 /// Read a sheet of an XLSX/XLS workbook into text cells; dates become ISO text. A panic in the
 /// workbook library (it has some on damaged files) is exit 3 naming the file, not a crash.
 fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(String, Grid)> {
+    use super::isolate::{Failed, read_in_child};
+    match read_in_child(&bytes, sheet, display) {
+        Ok(Some(g)) => return Ok(g),
+        Ok(None) => {}
+        Err(Failed::Message(m)) => return Err(Error::Input(m)),
+        Err(Failed::Died(why)) => {
+            return Err(Error::NotATable {
+                file: display.into(),
+                why: format!("cannot read the workbook: {why}"),
+            });
+        }
+    }
+    read_workbook_here(bytes, sheet, display)
+}
+
+/// [`read_workbook`] in this process (the child's side, and library use).
+pub(crate) fn read_workbook_here(
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+    display: &str,
+) -> Result<(String, Grid)> {
     crate::error::contain(|| read_workbook_inner(bytes, sheet, display)).unwrap_or_else(|why| {
         Err(Error::NotATable {
             file: display.into(),
@@ -393,13 +414,23 @@ fn read_workbook_inner(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Re
     })?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    // Only what cells hold: a damaged or careless file that declares a far corner (a cell at
+    // XFD1048576) would otherwise turn into millions of empty texts. Row numbers are kept, so
+    // messages still name the spreadsheet row.
+    let used = |row: &[Data]| row.iter().rposition(|c| !matches!(c, Data::Empty));
+    let width = range
+        .rows()
+        .filter_map(|r| used(r))
+        .max()
+        .map_or(0, |w| w + 1);
     let rows = range
         .rows()
         .enumerate()
-        .map(|(i, row)| {
+        .filter_map(|(i, row)| {
+            used(row)?;
             let mut cells: Vec<String> = vec![String::new(); first_col];
-            cells.extend(row.iter().map(cell_text));
-            (first_row + i + 1, cells)
+            cells.extend(row[..width.min(row.len())].iter().map(cell_text));
+            Some((first_row + i + 1, cells))
         })
         .collect();
     Ok((name, rows))
