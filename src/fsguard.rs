@@ -145,8 +145,7 @@ fn target(path: &Path) -> Result<Target> {
             Ok(m) => {
                 let t = m.file_type();
                 return Ok(
-                    if t.is_char_device() || t.is_block_device() || t.is_fifo() || t.is_socket()
-                    {
+                    if t.is_char_device() || t.is_block_device() || t.is_fifo() || t.is_socket() {
                         Target::Through(p)
                     } else {
                         Target::Replace(p)
@@ -284,10 +283,8 @@ fn install_signal_cleanup() {
             .name("salesctl-signals".into())
             .spawn(move || {
                 if let Some(sig) = signals.forever().next() {
-                    let temps: Vec<PathBuf> = TEMPS
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .clone();
+                    let temps: Vec<PathBuf> =
+                        TEMPS.lock().unwrap_or_else(|e| e.into_inner()).clone();
                     for p in temps {
                         remove_any(&p);
                     }
@@ -401,7 +398,12 @@ pub fn replace_dir(new: &Path, dest: &Path) -> Result<()> {
         .unwrap_or(Path::new("."));
     let old = parent.join(format!(
         "{}old",
-        temp_dir_prefix(&dest.file_name().map(|n| n.to_string_lossy().replace('-', "_")).unwrap_or_default())
+        temp_dir_prefix(
+            &dest
+                .file_name()
+                .map(|n| n.to_string_lossy().replace('-', "_"))
+                .unwrap_or_default()
+        )
     ));
     std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
     if let Err(e) = std::fs::rename(new, dest) {
@@ -433,7 +435,12 @@ mod tests {
         let link = d.path().join("link.csv");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         write_atomic(&link, |f| f.write_all(b"new")).unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
     }
 

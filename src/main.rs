@@ -8,10 +8,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    if args.get(1).is_some_and(|a| a == salesctl::load::isolate::CHILD_ARG) {
+    if args
+        .get(1)
+        .is_some_and(|a| a == salesctl::load::isolate::CHILD_ARG)
+    {
         let display = args.get(2).map(|a| a.to_string_lossy().to_string());
         let sheet = args.get(3).map(|a| a.to_string_lossy().to_string());
-        return salesctl::load::isolate::child_main(sheet.as_deref(), display.as_deref().unwrap_or("?"));
+        return salesctl::load::isolate::child_main(
+            sheet.as_deref(),
+            display.as_deref().unwrap_or("?"),
+        );
     }
     salesctl::load::isolate::ISOLATE.store(true, std::sync::atomic::Ordering::Relaxed);
     allocator::tune(&args);

@@ -77,11 +77,12 @@ pub const REPORT_MANIFEST: &str = "report.json";
 
 /// Is `name` a file an earlier `report` writes (before report.json existed)?
 fn is_report_file(name: &str) -> bool {
-    matches!(name, "report.md" | "report.html" | "report.xlsx" | REPORT_MANIFEST)
-        || SECTIONS.iter().any(|s| {
-            name == format!("{s}.png")
-                || (name.ends_with(".csv") && name.starts_with(&format!("{s}-")))
-        })
+    matches!(
+        name,
+        "report.md" | "report.html" | "report.xlsx" | REPORT_MANIFEST
+    ) || SECTIONS.iter().any(|s| {
+        name == format!("{s}.png") || (name.ends_with(".csv") && name.starts_with(&format!("{s}-")))
+    })
 }
 
 /// How a finished report goes into -o DIR.
@@ -142,7 +143,10 @@ impl Placement {
             });
         let mut earlier = Vec::new();
         let mut foreign = Vec::new();
-        for e in std::fs::read_dir(&real).map_err(|e| Error::io(out, e))?.flatten() {
+        for e in std::fs::read_dir(&real)
+            .map_err(|e| Error::io(out, e))?
+            .flatten()
+        {
             let name = e.file_name().to_string_lossy().to_string();
             if crate::fsguard::temp_pid(&name).is_some() {
                 continue;
@@ -310,7 +314,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Lang::ZhCn => "zh-CN",
     };
     // What -o DIR holds decides how the report goes in (never over what salesctl did not write).
-    for i in a.inputs.iter().chain(a.targets.iter()).chain(a.spend.iter()) {
+    for i in a
+        .inputs
+        .iter()
+        .chain(a.targets.iter())
+        .chain(a.spend.iter())
+    {
         crate::fsguard::note_input(i);
     }
     let place = Placement::of(&a.output, a.force)?;

@@ -307,7 +307,11 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
 /// Every table file of a DIR agrees with its manifest: the same tables, and each file's row
 /// count (from its parquet footer: cheap) the manifest's. A DIR that fails was changed by hand
 /// or torn by a tool other than salesctl; reading it could mix two exports.
-fn check_generation(dir: &Path, manifest: &Manifest, tables: &BTreeMap<Table, Source>) -> Result<()> {
+fn check_generation(
+    dir: &Path,
+    manifest: &Manifest,
+    tables: &BTreeMap<Table, Source>,
+) -> Result<()> {
     let torn = |what: String| {
         Error::Input(format!(
             "{}: {what}; the DIR does not match its manifest.json (changed by hand or by another tool): \

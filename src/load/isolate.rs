@@ -25,7 +25,11 @@ static MEMORY_MIB: AtomicU64 = AtomicU64::new(DEFAULT_MEMORY_MIB);
 
 /// Set the memory cap from `--max-workbook-memory` (0, a defaulted value: the default).
 pub fn set_memory_mib(m: u64) {
-    let m = if m == 0 { DEFAULT_MEMORY_MIB } else { m.max(64) };
+    let m = if m == 0 {
+        DEFAULT_MEMORY_MIB
+    } else {
+        m.max(64)
+    };
     MEMORY_MIB.store(m, Ordering::Relaxed);
 }
 
@@ -201,9 +205,9 @@ pub fn read_in_child(
     }
     use std::os::unix::process::ExitStatusExt;
     let why = match out.status.signal() {
-        Some(libc::SIGXCPU) | Some(libc::SIGKILL) => format!(
-            "reading it took over {CPU_SECONDS} s of CPU"
-        ),
+        Some(libc::SIGXCPU) | Some(libc::SIGKILL) => {
+            format!("reading it took over {CPU_SECONDS} s of CPU")
+        }
         _ => format!(
             "reading it needs more than {mem} MiB of memory (the workbook declares a size it does not hold, \
              or is very large); raise the limit with --max-workbook-memory MIB"

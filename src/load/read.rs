@@ -385,7 +385,11 @@ pub(crate) fn read_workbook_here(
     })
 }
 
-fn read_workbook_inner(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(String, Grid)> {
+fn read_workbook_inner(
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+    display: &str,
+) -> Result<(String, Grid)> {
     let mut wb =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| Error::NotATable {
             file: display.into(),

@@ -33,10 +33,20 @@ fn output_onto_an_input_is_refused_and_the_input_kept() {
     }
     // --chart onto the input.
     let (_, err) = w.expect(
-        &["funnel", "deals.csv", "--stages", STAGES, "--chart", "deals.csv"],
+        &[
+            "funnel",
+            "deals.csv",
+            "--stages",
+            STAGES,
+            "--chart",
+            "deals.csv",
+        ],
         2,
     );
-    assert!(err.contains("--chart") && err.contains("is an input"), "{err}");
+    assert!(
+        err.contains("--chart") && err.contains("is an input"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(w.path("deals.csv")).unwrap(), before);
 }
 
@@ -46,7 +56,10 @@ fn rejects_onto_an_input_is_refused() {
     let before = std::fs::read(testdata("bad/bad_values.csv")).unwrap();
     w.write("bad.csv", &before);
     let (_, err) = w.expect(&["show", "bad.csv", "--rejects", "bad.csv"], 2);
-    assert!(err.contains("--rejects") && err.contains("is an input"), "{err}");
+    assert!(
+        err.contains("--rejects") && err.contains("is an input"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(w.path("bad.csv")).unwrap(), before);
     // Elsewhere it is written: the two rejected rows of bad_values.csv (testdata/README.md).
     w.expect(&["show", "bad.csv", "--rejects", "rej.csv"], 0);
@@ -61,16 +74,35 @@ fn output_through_a_symlink_or_onto_a_device_keeps_it() {
     std::fs::write(w.path("real.csv"), "old").unwrap();
     std::os::unix::fs::symlink("real.csv", w.path("out.csv")).unwrap();
     w.expect(
-        &["funnel", "deals.csv", "--stages", STAGES, "-o", "out.csv", "-q"],
+        &[
+            "funnel",
+            "deals.csv",
+            "--stages",
+            STAGES,
+            "-o",
+            "out.csv",
+            "-q",
+        ],
         0,
     );
     let meta = std::fs::symlink_metadata(w.path("out.csv")).unwrap();
     assert!(meta.file_type().is_symlink(), "the link was replaced");
     let text = std::fs::read_to_string(w.path("real.csv")).unwrap();
-    assert!(text.starts_with("Stage,") || text.contains("Qualified"), "{text}");
+    assert!(
+        text.starts_with("Stage,") || text.contains("Qualified"),
+        "{text}"
+    );
     // A device: written through, still a device.
     w.expect(
-        &["funnel", "deals.csv", "--stages", STAGES, "-o", "/dev/null", "-q"],
+        &[
+            "funnel",
+            "deals.csv",
+            "--stages",
+            STAGES,
+            "-o",
+            "/dev/null",
+            "-q",
+        ],
         0,
     );
     assert!(
@@ -89,17 +121,20 @@ fn output_through_a_symlink_or_onto_a_device_keeps_it() {
     let f2 = fifo.clone();
     let reader = std::thread::spawn(move || std::fs::read_to_string(f2).unwrap());
     w.expect(
-        &["funnel", "deals.csv", "--stages", STAGES, "-o", &s(&fifo), "-q"],
+        &[
+            "funnel",
+            "deals.csv",
+            "--stages",
+            STAGES,
+            "-o",
+            &s(&fifo),
+            "-q",
+        ],
         0,
     );
     let got = reader.join().unwrap();
     assert!(got.contains("Qualified"), "{got}");
-    assert!(
-        std::fs::metadata(&fifo)
-            .unwrap()
-            .file_type()
-            .is_fifo()
-    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
 
 fn report(w: &Workdir, input: &str, out: &str, extra: &[&str], code: i32) -> String {
@@ -140,15 +175,27 @@ fn report_never_deletes_what_it_did_not_write() {
     std::fs::create_dir(w.path("mine")).unwrap();
     std::fs::write(w.path("mine/notes.txt"), "keep me").unwrap();
     let err = report(&w, "deals.csv", "mine", &[], 2);
-    assert!(err.contains("notes.txt") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("notes.txt") && err.contains("--force"),
+        "{err}"
+    );
     assert_eq!(listing(&w.path("mine")), ["notes.txt"]);
     report(&w, "deals.csv", "mine", &["--force"], 0);
-    report(&w, "deals.csv", "mine", &["--force", "--sections", "funnel"], 0);
+    report(
+        &w,
+        "deals.csv",
+        "mine",
+        &["--force", "--sections", "funnel"],
+        0,
+    );
     let files = listing(&w.path("mine"));
     assert!(files.contains(&"notes.txt".to_string()), "{files:?}");
     assert!(files.contains(&"report.md".to_string()), "{files:?}");
     // The second run built only the funnel: the first run's other files (its own) are gone.
-    assert!(!files.iter().any(|f| f.starts_with("scorecard")), "{files:?}");
+    assert!(
+        !files.iter().any(|f| f.starts_with("scorecard")),
+        "{files:?}"
+    );
     assert_eq!(
         std::fs::read_to_string(w.path("mine/notes.txt")).unwrap(),
         "keep me"
@@ -279,7 +326,16 @@ fn a_dir_that_does_not_match_its_manifest_is_refused() {
 fn ingest_killed_at_any_point_leaves_old_or_new_dir() {
     let w = Workdir::new();
     let big = testdata("gencrm2000/deals.csv");
-    w.expect(&["ingest", &s(&testdata("handmade/deals.csv")), "-o", "dir", "-q"], 0);
+    w.expect(
+        &[
+            "ingest",
+            &s(&testdata("handmade/deals.csv")),
+            "-o",
+            "dir",
+            "-q",
+        ],
+        0,
+    );
     let old = w.expect(&["scorecard", "dir", "--format", "csv"], 0).0;
     w.expect(&["ingest", &s(&big), "-o", "ref", "-q"], 0);
     let new = w.expect(&["scorecard", "ref", "--format", "csv"], 0).0;
@@ -301,7 +357,16 @@ fn ingest_killed_at_any_point_leaves_old_or_new_dir() {
             assert_eq!(got, new, "kill point {i}: neither the old nor the new DIR");
             saw_new += 1;
             // Back to the old generation for the next kill point.
-            w.expect(&["ingest", &s(&testdata("handmade/deals.csv")), "-o", "dir", "-q"], 0);
+            w.expect(
+                &[
+                    "ingest",
+                    &s(&testdata("handmade/deals.csv")),
+                    "-o",
+                    "dir",
+                    "-q",
+                ],
+                0,
+            );
         }
     }
     assert_eq!(saw_old + saw_new, 16);
@@ -353,8 +418,14 @@ fn non_ascii_text_after_a_time_is_read_not_a_panic() {
             .as_bytes(),
     );
     let (out, err) = w.expect(&["show", "d.csv", "--format", "csv"], 0);
-    assert!(out.contains("A,王芳,Won,won,100,,2026-01-05T10:30:00,2026-01-06T14:00:00"), "{out}\n{err}");
-    assert!(err.contains("1 rejected") || err.contains("rejected"), "{err}");
+    assert!(
+        out.contains("A,王芳,Won,won,100,,2026-01-05T10:30:00,2026-01-06T14:00:00"),
+        "{out}\n{err}"
+    );
+    assert!(
+        err.contains("1 rejected") || err.contains("rejected"),
+        "{err}"
+    );
 }
 
 /// Mutants of testdata/twins/deals.xls and wukong/商机信息.xls found by this session's mutation
