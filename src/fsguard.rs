@@ -58,12 +58,6 @@ pub fn note_input(path: &Path) {
     });
 }
 
-/// Forget every input (tests; `report` running sections in one process keeps them).
-#[cfg(test)]
-pub fn clear_inputs() {
-    with_inputs(|i| *i = Inputs::default());
-}
-
 /// Is `path` (existing or not) one of this run's inputs?
 pub fn is_input(path: &Path) -> bool {
     let meta = std::fs::metadata(path).ok();
@@ -230,10 +224,6 @@ impl TempGuard {
         TempGuard { path: Some(path) }
     }
 
-    pub fn path(&self) -> &Path {
-        self.path.as_deref().unwrap_or(Path::new(""))
-    }
-
     /// The path is in place (renamed): nothing to remove.
     pub fn disarm(mut self) {
         if let Some(p) = self.path.take() {
@@ -350,6 +340,14 @@ pub fn temp_dir_prefix(kind: &str) -> String {
     format!(".salesctl-{kind}-{}-", std::process::id())
 }
 
+/// Put `from`'s file at `to`: a hard link where the filesystem allows, else a copy.
+pub fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(|e| Error::io(from, e))?;
+    }
+    Ok(())
+}
+
 /// Swap two paths in one step where the system can (Linux `renameat2(RENAME_EXCHANGE)`):
 /// after it `a` holds what `b` held and `b` what `a` held. Err when unsupported.
 #[cfg(target_os = "linux")]
@@ -396,15 +394,7 @@ pub fn replace_dir(new: &Path, dest: &Path) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let old = parent.join(format!(
-        "{}old",
-        temp_dir_prefix(
-            &dest
-                .file_name()
-                .map(|n| n.to_string_lossy().replace('-', "_"))
-                .unwrap_or_default()
-        )
-    ));
+    let old = parent.join(format!("{}old", temp_dir_prefix("replace")));
     std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
     if let Err(e) = std::fs::rename(new, dest) {
         let _ = std::fs::rename(&old, dest);

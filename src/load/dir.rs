@@ -241,10 +241,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir(&gen_path).map_err(|e| Error::io(&gen_path, e))?;
     let guard = crate::fsguard::TempGuard::new(gen_path.clone());
     for k in &keep {
-        let to = gen_path.join(k.file_name().unwrap_or_default());
-        if std::fs::hard_link(k, &to).is_err() {
-            std::fs::copy(k, &to).map_err(|e| Error::io(k, e))?;
-        }
+        crate::fsguard::link_or_copy(k, &gen_path.join(k.file_name().unwrap_or_default()))?;
     }
     let written = write_files(ds, &gen_path, false)?;
     crate::fsguard::replace_dir(&gen_path, &real)?;
@@ -274,9 +271,10 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
                 written.push(path);
             }
             Some(Source::Parquet(p)) => {
+                // A table carried over from an input DIR: its file, unchanged (no read into
+                // memory; DIR files are replaced by rename, never rewritten, so a link is safe).
                 if p.canonicalize().ok() != path.canonicalize().ok() {
-                    let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
-                    write_atomic(&path, |f| f.write_all(&bytes))?;
+                    crate::fsguard::link_or_copy(p, &path)?;
                 }
                 written.push(path);
             }

@@ -10,6 +10,13 @@ use crate::workdir::{Workdir, s, testdata};
 
 const STAGES: &str = "Qualified,Proposal";
 
+/// `funnel deals.csv --stages STAGES` plus `extra`, requiring `code`; returns stderr.
+fn funnel(w: &Workdir, extra: &[&str], code: i32) -> String {
+    let mut a = vec!["funnel", "deals.csv", "--stages", STAGES];
+    a.extend(extra);
+    w.expect(&a, code).1
+}
+
 fn with_deals(w: &Workdir) -> Vec<u8> {
     let bytes = std::fs::read(testdata("handmade/deals.csv")).unwrap();
     w.write("deals.csv", &bytes);
@@ -24,25 +31,12 @@ fn output_onto_an_input_is_refused_and_the_input_kept() {
     std::os::unix::fs::symlink(w.path("deals.csv"), w.path("link.csv")).unwrap();
     std::fs::hard_link(w.path("deals.csv"), w.path("hard.csv")).unwrap();
     for target in ["deals.csv", "link.csv", "hard.csv", "./deals.csv"] {
-        let (_, err) = w.expect(
-            &["funnel", "deals.csv", "--stages", STAGES, "-o", target],
-            2,
-        );
+        let err = funnel(&w, &["-o", target], 2);
         assert!(err.contains("is an input"), "{target}: {err}");
         assert_eq!(std::fs::read(w.path("deals.csv")).unwrap(), before);
     }
     // --chart onto the input.
-    let (_, err) = w.expect(
-        &[
-            "funnel",
-            "deals.csv",
-            "--stages",
-            STAGES,
-            "--chart",
-            "deals.csv",
-        ],
-        2,
-    );
+    let err = funnel(&w, &["--chart", "deals.csv"], 2);
     assert!(
         err.contains("--chart") && err.contains("is an input"),
         "{err}"
@@ -73,18 +67,7 @@ fn output_through_a_symlink_or_onto_a_device_keeps_it() {
     with_deals(&w);
     std::fs::write(w.path("real.csv"), "old").unwrap();
     std::os::unix::fs::symlink("real.csv", w.path("out.csv")).unwrap();
-    w.expect(
-        &[
-            "funnel",
-            "deals.csv",
-            "--stages",
-            STAGES,
-            "-o",
-            "out.csv",
-            "-q",
-        ],
-        0,
-    );
+    funnel(&w, &["-o", "out.csv", "-q"], 0);
     let meta = std::fs::symlink_metadata(w.path("out.csv")).unwrap();
     assert!(meta.file_type().is_symlink(), "the link was replaced");
     let text = std::fs::read_to_string(w.path("real.csv")).unwrap();
@@ -93,18 +76,7 @@ fn output_through_a_symlink_or_onto_a_device_keeps_it() {
         "{text}"
     );
     // A device: written through, still a device.
-    w.expect(
-        &[
-            "funnel",
-            "deals.csv",
-            "--stages",
-            STAGES,
-            "-o",
-            "/dev/null",
-            "-q",
-        ],
-        0,
-    );
+    funnel(&w, &["-o", "/dev/null", "-q"], 0);
     assert!(
         std::fs::metadata("/dev/null")
             .unwrap()
@@ -120,18 +92,7 @@ fn output_through_a_symlink_or_onto_a_device_keeps_it() {
     assert!(st.success());
     let f2 = fifo.clone();
     let reader = std::thread::spawn(move || std::fs::read_to_string(f2).unwrap());
-    w.expect(
-        &[
-            "funnel",
-            "deals.csv",
-            "--stages",
-            STAGES,
-            "-o",
-            &s(&fifo),
-            "-q",
-        ],
-        0,
-    );
+    funnel(&w, &["-o", &s(&fifo), "-q"], 0);
     let got = reader.join().unwrap();
     assert!(got.contains("Qualified"), "{got}");
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
