@@ -56,16 +56,14 @@ fn write_summary(
     out: &std::path::Path,
 ) -> std::io::Result<()> {
     let m = &ds.manifest;
+    // The layout, encoding and reading of each file are on its `input:` line (printed as it
+    // was read); here what came out of it.
     for s in &m.sources {
-        writeln!(
-            w,
-            "{}: {} ({}; {}), preset {}: {}",
-            s.path, s.table, s.container, s.encoding, s.preset, s.preset_why
-        )?;
         let outs: Vec<String> = s.rows_out.iter().map(|(t, n)| format!("{n} {t}")).collect();
         writeln!(
             w,
-            "  rows: {} read, {} out, {} rejected",
+            "{}: rows: {} read, {} out, {} rejected",
+            s.path,
             s.rows_in,
             outs.join(", "),
             s.rejected_rows

@@ -36,6 +36,8 @@ pub struct Config {
     /// Cell texts read as empty, beside the built-in ones.
     #[serde(default)]
     pub null_markers: Vec<String>,
+    /// Rejected data rows a file may have before it is refused: a count or a share (`"10%"`).
+    pub max_rejects: Option<toml::Value>,
     /// `UTC` or a fixed offset such as `+08:00`.
     pub timezone: Option<String>,
     /// First month of the fiscal year, 1-12.
@@ -73,7 +75,8 @@ pub struct CheckConfig {
 
 /// Built-in null markers (compared case-insensitively after trimming).
 pub const NULL_MARKERS: &[&str] = &[
-    "", "na", "n/a", "null", "none", "-", "--", "select", "#n/a", "nan", "(blank)",
+    "", "na", "n/a", "null", "none", "-", "--", "select", "#n/a", "nan", "(blank)", "\\n",
+    "(null)", "<null>", "nil",
 ];
 
 impl Config {

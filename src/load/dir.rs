@@ -38,6 +38,9 @@ pub struct SourceEntry {
     pub notes: Vec<String>,
     pub assumptions: Vec<String>,
     pub file_date: Option<String>,
+    /// How ambiguous slash dates were read (`day-first`, `month-first`), when the file had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<String>,
 }
 
 /// manifest.json

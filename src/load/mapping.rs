@@ -2,9 +2,15 @@
 //! the preset's own map, then the generic synonyms. Unmapped columns are kept under their
 //! snake_cased header.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use csv::StringRecord;
+
 use super::Settings;
+use super::parse::{date, money};
 use super::preset::Preset;
-use super::synonyms::{self, COALESCE, PSEUDO, key};
+use super::synonyms::{self, COALESCE, PSEUDO, alt_key, key};
 use crate::error::{Error, Result, closest};
 use crate::model::{Kind, Table, snake_case};
 
@@ -22,6 +28,10 @@ pub struct Plan {
     pub headers: Vec<String>,
     /// `map` (--map or config), `preset` or `synonym`.
     pub by: &'static str,
+    /// Read for the loader's own use only (the command does not read it): a bad cell leaves it
+    /// empty instead of rejecting the row.
+    #[serde(skip)]
+    pub soft: bool,
 }
 
 /// The mapping of one file.
@@ -31,6 +41,135 @@ pub struct Mapping {
     pub plans: Vec<Plan>,
     /// (column index, snake_cased name) of columns kept as extras.
     pub extras: Vec<(usize, String)>,
+    /// Candidate columns whose values failed the check for a field: (field, header, why).
+    pub refused: Vec<(&'static str, String, String)>,
+    /// Mapped fields whose values passed their check (typed fields only).
+    pub checked: usize,
+}
+
+/// Share of a column's sample values that read as a field's kind: (fit, non-empty, first misfit).
+#[derive(Debug, Clone, Default)]
+pub struct Fit {
+    pub ok: usize,
+    pub n: usize,
+    pub misfit: Option<String>,
+}
+
+impl Fit {
+    /// At least 90% of the non-empty sample values read. Under 5 values are too few to judge
+    /// a share: such a column fails only when none of them reads.
+    pub fn passes(&self) -> bool {
+        if self.n < 5 {
+            return self.n == 0 || self.ok > 0;
+        }
+        self.ok * 10 >= self.n * 9
+    }
+}
+
+/// The first data rows of a file, for checking candidate columns against their values.
+pub struct Sample<'a> {
+    pub rows: &'a [StringRecord],
+    s: &'a Settings,
+    cache: RefCell<HashMap<(usize, u8), Fit>>,
+}
+
+/// The kinds whose values are checked, as cache keys.
+fn kind_code(k: Kind) -> Option<u8> {
+    match k {
+        Kind::DateTime => Some(1),
+        Kind::Money | Kind::Number | Kind::Fraction => Some(2),
+        Kind::Bool => Some(3),
+        _ => None,
+    }
+}
+
+/// Values a boolean outcome or flag column holds.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "true" | "yes" | "1" | "y" | "t" | "是" | "si" | "sí" | "sim" | "oui" | "ja" | "да" => {
+            Some(true)
+        }
+        "false" | "no" | "0" | "n" | "f" | "否" | "não" | "nao" | "non" | "nein" | "нет" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+impl<'a> Sample<'a> {
+    pub fn new(rows: &'a [StringRecord], s: &'a Settings) -> Sample<'a> {
+        Sample {
+            rows,
+            s,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// How the values of column `col` read as `kind`; None for kinds that are not checked.
+    pub fn fit(&self, col: usize, kind: Kind) -> Option<Fit> {
+        let code = kind_code(kind)?;
+        if let Some(f) = self.cache.borrow().get(&(col, code)) {
+            return Some(f.clone());
+        }
+        let mut fit = Fit::default();
+        let mut ev = date::OrderEvidence::default();
+        for r in self.rows {
+            let v = r.get(col).unwrap_or("").trim();
+            if self.s.is_null(v) {
+                continue;
+            }
+            fit.n += 1;
+            let ok = match code {
+                1 => date::parse(v, &self.s.date_ctx, &mut ev).is_ok(),
+                2 => money::parse(v, self.s.decimal_comma).is_some(),
+                _ => parse_bool(v).is_some(),
+            };
+            if ok {
+                fit.ok += 1;
+            } else if fit.misfit.is_none() {
+                fit.misfit = Some(v.chars().take(40).collect());
+            }
+        }
+        self.cache.borrow_mut().insert((col, code), fit.clone());
+        Some(fit)
+    }
+
+    /// Share of distinct values among the non-empty values of a column, and how many there were.
+    pub fn distinct_share(&self, col: usize) -> (f64, usize) {
+        let mut seen = std::collections::HashSet::new();
+        let mut n = 0;
+        for r in self.rows {
+            let v = r.get(col).unwrap_or("").trim();
+            if v.is_empty() {
+                continue;
+            }
+            n += 1;
+            seen.insert(v);
+        }
+        if n == 0 {
+            (1.0, 0)
+        } else {
+            (seen.len() as f64 / n as f64, n)
+        }
+    }
+}
+
+/// Why a column's values refuse a kind, in words.
+fn misfit_words(kind: Kind, f: &Fit) -> String {
+    let what = match kind {
+        Kind::DateTime => "dates",
+        Kind::Bool => "true/false values",
+        _ => "numbers",
+    };
+    format!(
+        "{} of {} sample values are {what}{}",
+        f.ok,
+        f.n,
+        f.misfit
+            .as_ref()
+            .map(|m| format!(" (e.g. {m:?} is not)"))
+            .unwrap_or_default()
+    )
 }
 
 impl Mapping {
@@ -42,8 +181,8 @@ impl Mapping {
 fn kind_of(table: Table, field: &str) -> Kind {
     match field {
         "close_date" => Kind::DateTime,
-        "active" => Kind::Bool,
-        "approval" => Kind::Text,
+        "active" | "won_flag" | "closed_flag" => Kind::Bool,
+        "approval" | "semantic" => Kind::Text,
         f => table.field(f).map_or(Kind::Text, |f| f.kind),
     }
 }
@@ -61,13 +200,31 @@ pub fn resolve(
     preset: Option<&Preset>,
     s: &Settings,
     file: &str,
+    sample: &Sample,
 ) -> Result<Mapping> {
     let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
+    let alts: Vec<Option<String>> = headers.iter().map(|h| alt_key(h)).collect();
     let user_maps: Vec<(String, String)> = s.map.clone();
     let table = match (s.table, preset) {
         (Some(t), _) => t,
         (None, Some(p)) => p.table,
-        (None, None) => guess_table(&keys, &user_maps),
+        (None, None) => guess_table(&keys, &alts, &user_maps),
+    };
+    let mut refused: Vec<(&'static str, String, String)> = Vec::new();
+    let mut checked = 0usize;
+    // A candidate column for a typed field must read as that type (90% of sample values).
+    let mut accept = |field: &'static str, col: usize, refused: &mut Vec<_>| -> bool {
+        match sample.fit(col, kind_of(table, field)) {
+            Some(f) if f.n > 0 && !f.passes() => {
+                refused.push((field, headers[col].clone(), misfit_words(kind_of(table, field), &f)));
+                false
+            }
+            Some(f) if f.n > 0 => {
+                checked += 1;
+                true
+            }
+            _ => true,
+        }
     };
     let find_header = |h: &str| -> Option<usize> {
         headers
@@ -111,15 +268,24 @@ pub fn resolve(
             header: headers[col].clone(),
             headers: vec![],
             by: "map",
+            soft: false,
         });
     }
     // 2. preset maps
     if let Some(p) = preset {
-        for (field, hk) in p.map {
-            if plans.iter().any(|x| x.field == *field) {
+        for (field, hk) in &p.map {
+            let Some(field) = static_field(table, field) else {
+                continue;
+            };
+            if plans.iter().any(|x| x.field == field) {
                 continue;
             }
-            if let Some(col) = keys.iter().position(|k| k == hk).filter(|&c| !used[c]) {
+            let col = keys
+                .iter()
+                .position(|k| k == hk)
+                .or_else(|| alts.iter().position(|a| a.as_deref() == Some(hk.as_str())))
+                .filter(|&c| !used[c]);
+            if let Some(col) = col.filter(|&c| accept(field, c, &mut refused)) {
                 used[col] = true;
                 plans.push(Plan {
                     field,
@@ -128,6 +294,7 @@ pub fn resolve(
                     header: headers[col].clone(),
                     headers: vec![],
                     by: "preset",
+                    soft: false,
                 });
             }
         }
@@ -138,10 +305,22 @@ pub fn resolve(
             continue;
         }
         let mut cols = Vec::new();
+        // Each synonym in priority order, matched on the header's key, then on its compound
+        // form (`StageName__c`, `Owner.Name`, `Deal - Title`).
         for syn in *syns {
-            for (c, k) in keys.iter().enumerate() {
-                if k == syn && !used[c] && !cols.contains(&c) {
-                    cols.push(c);
+            for pass in 0..2 {
+                for c in 0..keys.len() {
+                    let hit = if pass == 0 {
+                        keys[c] == *syn
+                    } else {
+                        alts[c].as_deref() == Some(*syn)
+                    };
+                    if hit && !used[c] && !cols.contains(&c) && accept(field, c, &mut refused) {
+                        cols.push(c);
+                    }
+                }
+                if !cols.is_empty() {
+                    break;
                 }
             }
             if !cols.is_empty() && !COALESCE.contains(field) {
@@ -165,6 +344,7 @@ pub fn resolve(
             headers: if hs.len() > 1 { hs } else { vec![] },
             cols,
             by: "synonym",
+            soft: false,
         });
     }
     for p in &mut plans {
@@ -203,10 +383,17 @@ pub fn resolve(
         taken.push(name.clone());
         extras.push((c, name));
     }
+    // A refused column that another field took is no news.
+    refused.retain(|(f, h, _)| {
+        !plans.iter().any(|p| p.field == *f) && !plans.iter().any(|p| p.headers.contains(h))
+    });
+    refused.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     Ok(Mapping {
         table,
         plans,
         extras,
+        refused,
+        checked,
     })
 }
 
@@ -251,12 +438,15 @@ const ORDER: [Table; 7] = [
 
 /// For files no preset knows: the table whose required fields the headers satisfy, preferring
 /// deals, then orders, stage events, targets, spend, activities, feedback.
-fn guess_table(keys: &[String], user_maps: &[(String, String)]) -> Table {
+fn guess_table(keys: &[String], alts: &[Option<String>], user_maps: &[(String, String)]) -> Table {
     let has = |t: Table, f: &str| {
         user_maps.iter().any(|(uf, _)| uf == f)
-            || synonyms::for_table(t)
-                .iter()
-                .any(|(sf, syns)| *sf == f && syns.iter().any(|s| keys.contains(&s.to_string())))
+            || synonyms::for_table(t).iter().any(|(sf, syns)| {
+                *sf == f
+                    && syns.iter().any(|s| {
+                        keys.iter().any(|k| k == s) || alts.iter().any(|a| a.as_deref() == Some(*s))
+                    })
+            })
     };
     let satisfies = |t: Table| {
         t.required()

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod pq;
 pub mod preset;
 pub mod read;
+pub mod recognize;
 pub mod sniff;
 pub mod synonyms;
 
@@ -62,9 +63,24 @@ pub struct LoaderArgs {
     /// Column names for --no-header files, comma-separated (canonical names map directly).
     #[arg(long, value_name = "A,B,C", requires = "no_header")]
     pub columns: Option<String>,
-    /// Fail (exit 3) when any row is rejected.
+    /// Fail (exit 3) when any row is rejected (the same as --max-rejects 0).
     #[arg(long)]
     pub strict: bool,
+    /// Refuse a file (exit 3) when more of its data rows than this are rejected: a count (`25`)
+    /// or a share (`10%`, the default; config `max_rejects`).
+    #[arg(long, value_name = "N|P%")]
+    pub max_rejects: Option<String>,
+    /// Stage or status labels that mean won, comma-separated (beside the built-in ones and the
+    /// config's `won_labels`).
+    #[arg(long, value_name = "A,B")]
+    pub won: Option<String>,
+    /// Stage or status labels that mean lost, comma-separated (beside config `lost_labels`).
+    #[arg(long, value_name = "A,B")]
+    pub lost: Option<String>,
+    /// Cell texts read as empty, comma-separated (beside `\N`, `NULL`, `N/A`, `-`... and the
+    /// config's `null_markers`).
+    #[arg(long = "null", value_name = "A,B")]
+    pub null: Option<String>,
     /// Write rejected rows to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
@@ -132,6 +148,71 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     /// `LoaderArgs::only`, dropped when `--fx` converts every money column.
     pub only: Option<BTreeMap<Table, Vec<String>>>,
+    /// How many rejected rows a file may have before it is refused.
+    pub max_rejects: MaxRejects,
+    /// Where `max_rejects` came from (for the refusal's advice).
+    pub max_rejects_from: &'static str,
+}
+
+/// The reject-share rule: a file with more rejected data rows than this is refused (exit 3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxRejects {
+    Count(usize),
+    Share(f64),
+}
+
+impl Default for MaxRejects {
+    fn default() -> Self {
+        MaxRejects::Share(0.10)
+    }
+}
+
+impl MaxRejects {
+    /// `25` or `10%`.
+    pub fn parse(v: &str) -> std::result::Result<MaxRejects, String> {
+        let t = v.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            let x: f64 = p
+                .trim()
+                .parse()
+                .map_err(|_| format!("{v:?}: expected a count such as 25 or a share such as 10%"))?;
+            if !(0.0..=100.0).contains(&x) {
+                return Err(format!("{v:?}: a share is between 0% and 100%"));
+            }
+            return Ok(MaxRejects::Share(x / 100.0));
+        }
+        t.parse::<usize>()
+            .map(MaxRejects::Count)
+            .map_err(|_| format!("{v:?}: expected a count such as 25 or a share such as 10%"))
+    }
+
+    /// Are `rejected` of `rows` data rows too many?
+    pub fn exceeded(&self, rejected: usize, rows: usize) -> bool {
+        match *self {
+            MaxRejects::Count(n) => rejected > n,
+            MaxRejects::Share(p) => rejected as f64 > p * rows as f64 + 1e-9,
+        }
+    }
+}
+
+impl std::fmt::Display for MaxRejects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxRejects::Count(n) => write!(f, "{n} row(s)"),
+            MaxRejects::Share(p) => write!(f, "{}%", (p * 1000.0).round() / 10.0),
+        }
+    }
+}
+
+fn split_list(v: &Option<String>) -> Vec<String> {
+    v.as_deref()
+        .map(|x| {
+            x.split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Settings {
@@ -146,7 +227,7 @@ impl Settings {
             && (t.len() > 7
                 || !matches!(
                     t.as_bytes()[0],
-                    b'n' | b'N' | b'-' | b's' | b'S' | b'#' | b'('
+                    b'n' | b'N' | b'-' | b's' | b'S' | b'#' | b'(' | b'\\' | b'<'
                 ))
         {
             return false;
@@ -213,7 +294,35 @@ impl Settings {
             let key = a.pipeline.clone().unwrap_or_else(|| "default".into());
             stage_lists.insert(key, list);
         }
+        let (max_rejects, max_rejects_from) = if a.strict {
+            (MaxRejects::Count(0), "--strict")
+        } else if let Some(v) = &a.max_rejects {
+            (
+                MaxRejects::parse(v).map_err(|e| Error::Usage(format!("--max-rejects {e}")))?,
+                "--max-rejects",
+            )
+        } else if let Some(v) = &cfg.max_rejects {
+            let text = match v {
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (
+                MaxRejects::parse(&text).map_err(|e| Error::Input(format!("salesctl.toml: max_rejects {e}")))?,
+                "max_rejects in the config",
+            )
+        } else {
+            (MaxRejects::default(), "the default")
+        };
+        let mut null_markers = cfg.null_markers.clone();
+        null_markers.extend(split_list(&a.null));
+        let mut won = cfg.won_labels.clone();
+        won.extend(split_list(&a.won));
+        let mut lost = cfg.lost_labels.clone();
+        lost.extend(split_list(&a.lost));
         Ok(Settings {
+            max_rejects,
+            max_rejects_from,
             preset: a.preset.clone().or_else(|| cfg.preset.clone()),
             table,
             map,
@@ -223,7 +332,7 @@ impl Settings {
                 .as_deref()
                 .map(|c| c.split(',').map(|x| x.trim().to_string()).collect())
                 .unwrap_or_default(),
-            null_markers: cfg.null_markers.clone(),
+            null_markers,
             date_ctx: DateCtx {
                 tz_offset_secs: offset,
                 day_first,
@@ -231,8 +340,8 @@ impl Settings {
             decimal_comma: cfg.decimal_comma.unwrap_or(false),
             currency: cfg.currency.as_ref().map(|c| c.trim().to_uppercase()),
             outcomes: Outcomes {
-                won: cfg.won_labels.clone(),
-                lost: cfg.lost_labels.clone(),
+                won,
+                lost,
                 invalid: cfg.invalid_labels.clone(),
             },
             stage_lists,
@@ -530,6 +639,13 @@ impl Dataset {
 /// Load the inputs: one ingested DIR, or one or more raw exports.
 pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let settings = Settings::from_args(args)?;
+    // --rejects is checked before anything is read: it must never name an input.
+    for p in inputs {
+        crate::fsguard::note_input(p);
+    }
+    if let Some(p) = &args.rejects {
+        crate::fsguard::check_output(p, "--rejects")?;
+    }
     if inputs.len() == 1 && inputs[0].join("manifest.json").is_file() {
         return apply_fx(dir::read(&inputs[0], settings, args)?, args);
     }
@@ -557,15 +673,37 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         let res = normalize::normalize(&mut opened, &settings, &display)?;
         drop(_t);
         let _t = crate::timing::span("load: sha256 and manifest");
-        if args.strict && !res.rejects.is_empty() {
-            let r = &res.rejects[0];
-            return Err(Error::Strict {
-                file: display,
-                count: res.rejected_rows,
-                row: r.row,
-                column: r.column.clone(),
-                reason: format!("{} ({:?})", r.reason, r.value),
-            });
+        if let Some(r) = res.rejects.first() {
+            if settings.max_rejects == MaxRejects::Count(0) {
+                return Err(Error::Strict {
+                    file: display,
+                    count: res.rejected_rows,
+                    row: r.row,
+                    column: r.column.clone(),
+                    reason: format!("{} ({:?})", r.reason, r.value),
+                });
+            }
+        }
+        if let Err(e) = reject_share(&res, &settings, &display) {
+            // Refused, and still nothing lost: the rejected rows go where --rejects says.
+            if let Some(p) = &args.rejects {
+                dir::write_rejects(p, &res.rejects)?;
+                return Err(Error::Input(format!("{e}; the rejected rows are in {}", p.display())));
+            }
+            return Err(e);
+        }
+        let deals_out = res
+            .frames
+            .iter()
+            .find(|(t, _)| *t == Table::Deals)
+            .map(|(_, df)| df.height());
+        if deals_out == Some(0) {
+            return Err(Error::Input(format!(
+                "{display}: no deal was read ({} data row(s), {} rejected; layout {}); see `salesctl show {display} --explain`",
+                res.rows_in,
+                res.rejected_rows,
+                res.preset.map_or("generic", |p| p.name.as_str())
+            )));
         }
         // A command that reads only some columns writes no manifest: no hash of the file.
         let sha = if settings.only.is_some() {
@@ -588,7 +726,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             encoding: opened.encoding.clone(),
             delimiter: opened.delimiter.clone(),
             sheet: opened.sheet.clone(),
-            preset: res.preset.map_or("generic", |p| p.name).to_string(),
+            preset: res.preset.map_or("generic", |p| p.name.as_str()).to_string(),
             preset_why: res.preset_why.clone(),
             table: res.table.name().to_string(),
             mapping: res.mapping.plans.clone(),
@@ -599,7 +737,13 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             notes: res.notes.clone(),
             assumptions: res.assumptions.clone(),
             file_date: file_name_date(path).map(|d| d.to_string()),
+            date_order: res.date_order.clone(),
         });
+        if !args.quiet {
+            if let Some(e) = entries.last() {
+                print_input_line(e, &settings);
+            }
+        }
         rejects.extend(res.rejects);
         if !res.unread.is_empty() {
             let u = unread.entry(res.table).or_default();
@@ -668,6 +812,78 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         },
         args,
     )
+}
+
+/// The reject-share rule: more rejected data rows than `max_rejects` is a refusal naming the
+/// file, the layout, the commonest reasons and the flags that decide.
+fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result<()> {
+    if res.rejected_rows == 0 || !s.max_rejects.exceeded(res.rejected_rows, res.rows_in) {
+        return Ok(());
+    }
+    let mut reasons: BTreeMap<(String, String), (usize, String, usize)> = BTreeMap::new();
+    for r in &res.rejects {
+        let reason = r.reason.split(" (see ").next().unwrap_or(&r.reason).to_string();
+        let e = reasons
+            .entry((r.column.clone(), reason))
+            .or_insert((0, r.value.clone(), r.row));
+        e.0 += 1;
+    }
+    let mut top: Vec<_> = reasons.into_iter().collect();
+    top.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    let listed: Vec<String> = top
+        .iter()
+        .take(3)
+        .map(|((col, why), (n, v, row))| {
+            if col.is_empty() {
+                format!("{n} x {why} (first at row {row})")
+            } else {
+                format!("{n} x column {col:?}: {why}, e.g. {v:?} at row {row}")
+            }
+        })
+        .collect();
+    let pct = 100.0 * res.rejected_rows as f64 / res.rows_in.max(1) as f64;
+    Err(Error::Input(format!(
+        "{file}: {} of {} data rows rejected ({pct:.1}%), more than {} allows ({}); layout {}; {}. \
+         Nothing was computed: fix the reading (--map FIELD=HEADER, --day-first/--month-first, --null TEXT, --encoding) \
+         or accept the loss with --max-rejects N|P% (config `max_rejects`); --rejects FILE writes the rejected rows",
+        res.rejected_rows,
+        res.rows_in,
+        s.max_rejects,
+        s.max_rejects_from,
+        res.preset.map_or("generic", |p| p.name.as_str()),
+        listed.join("; ")
+    )))
+}
+
+/// One `input:` line per file on stderr: how it was read.
+fn print_input_line(e: &SourceEntry, s: &Settings) {
+    let mut parts = vec![format!("{} ({})", e.preset, e.preset_why)];
+    parts.push(format!("{} table", e.table));
+    let mut enc = e.encoding.clone();
+    if let Some(d) = &e.delimiter {
+        let d = match d.as_str() {
+            "," => "comma",
+            ";" => "semicolon",
+            "|" => "pipe",
+            other => other,
+        };
+        enc.push_str(&format!(", {d}-separated"));
+    }
+    if let Some(sh) = &e.sheet {
+        enc.push_str(&format!(", sheet {sh:?}"));
+    }
+    parts.push(enc);
+    if let Some(o) = &e.date_order {
+        parts.push(format!("dates {o}"));
+    }
+    parts.push(format!(
+        "{} row(s) read, {} rejected",
+        e.rows_in, e.rejected_rows
+    ));
+    if let Some(c) = &s.config_path {
+        parts.push(format!("config {}", c.display()));
+    }
+    eprintln!("input: {}: {}", e.path, parts.join("; "));
 }
 
 /// `--fx FILE`: money in deals, orders and stage events converted to the report currency.

@@ -9,9 +9,10 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::builder::{Builder, DateOrder, LabelBuilder, Val};
-use super::mapping::{Mapping, Plan, resolve};
+use super::mapping::{Mapping, Plan, Sample};
+use super::recognize::recognize;
 use super::parse::{date, money};
-use super::preset::{self, Preset, Special};
+use super::preset::{Preset, Special};
 use super::read::Opened;
 use super::{Reject, Settings};
 use crate::error::{Error, Result};
@@ -33,6 +34,8 @@ pub struct FileResult {
     pub pipelines: BTreeMap<String, Vec<String>>,
     /// Fields and extra columns the file has but the command does not read (`Settings::only`).
     pub unread: Vec<String>,
+    /// How ambiguous slash dates were read, when the file had any.
+    pub date_order: Option<String>,
 }
 
 const FOOTERS: &[&str] = &[
@@ -112,6 +115,108 @@ fn footer<R: Cells>(rec: &R) -> Option<String> {
         .then(|| filled[0].to_string())
 }
 
+/// Do the open stage labels of the sampled rows fit the vendor's default stages? Err holds
+/// the open labels that are in no default stage, when more than 5% of the rows carry one.
+fn vendor_stages_fit(
+    p: &Preset,
+    m: &Mapping,
+    rows: &[StringRecord],
+    s: &Settings,
+) -> std::result::Result<(), Vec<String>> {
+    let Some(col) = m
+        .plans
+        .iter()
+        .find(|x| x.field == "stage")
+        .and_then(|x| x.cols.first().copied())
+    else {
+        return Ok(());
+    };
+    let norm = |l: &str| super::synonyms::key(l);
+    let known: Vec<String> = p.stages.iter().map(|x| norm(x)).collect();
+    let mut outside: Vec<String> = Vec::new();
+    let (mut n, mut off) = (0usize, 0usize);
+    for r in rows {
+        let v = r.get(col).unwrap_or("").trim();
+        if s.is_null(v) {
+            continue;
+        }
+        n += 1;
+        if s.outcomes.status_of(v) != Status::Open || known.contains(&norm(v)) {
+            continue;
+        }
+        off += 1;
+        if !outside.iter().any(|o| o == v) {
+            outside.push(v.to_string());
+        }
+    }
+    if off * 20 > n {
+        Err(outside)
+    } else {
+        Ok(())
+    }
+}
+
+/// Data rows read ahead to check layouts and columns against their values.
+const SAMPLE_ROWS: usize = 300;
+
+/// A data row that repeats the header (exports concatenated with their headers).
+fn same_as_header<R: Cells>(rec: &R, headers: &[String]) -> bool {
+    rec.n_cells() == headers.len()
+        && !headers.is_empty()
+        && rec.cell(0).map(str::trim) == Some(headers[0].as_str())
+        && rec.cells().zip(headers).all(|(c, h)| c.trim() == h)
+}
+
+/// A first row typed like the rows under it (dates, numbers where they hold dates, numbers) is
+/// data, not a header: refused with the `--no-header --columns` line to use.
+fn headerless_check(headers: &[String], sample: &Sample, s: &Settings, file: &str) -> Result<()> {
+    use super::mapping::parse_bool;
+    let mut typed = Vec::new();
+    let mut guess: Vec<String> = Vec::new();
+    let mut dates = 0;
+    for (c, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        let mut ev = date::OrderEvidence::default();
+        let is_date = !h.is_empty() && date::parse(h, &s.date_ctx, &mut ev).is_ok();
+        let is_num = !h.is_empty() && money::parse(h, s.decimal_comma).is_some();
+        let kind = if is_date {
+            Kind::DateTime
+        } else if is_num {
+            Kind::Number
+        } else {
+            Kind::Text
+        };
+        let col_fits = sample.fit(c, kind).is_some_and(|f| f.n > 0 && f.passes());
+        if (is_date || is_num) && col_fits {
+            typed.push(format!("{h:?} in column {}", c + 1));
+        }
+        guess.push(if is_date {
+            dates += 1;
+            match dates {
+                1 => "created_at".into(),
+                2 => "closed_at".into(),
+                _ => format!("date_{dates}"),
+            }
+        } else if is_num && h.contains('.') {
+            "amount".into()
+        } else if parse_bool(h).is_some() && !is_num {
+            format!("flag_{}", c + 1)
+        } else {
+            format!("column_{}", c + 1)
+        });
+    }
+    if typed.len() >= 2 || (typed.len() == 1 && headers.len() <= 2) {
+        return Err(Error::Input(format!(
+            "{file}: the first row looks like data, not a header ({} typed like the rows under it); \
+             if the file has no header row, name its columns: --no-header --columns {} \
+             (replace the placeholders with canonical names such as deal_id, stage, owner, amount)",
+            typed.join(", "),
+            guess.join(",")
+        )));
+    }
+    Ok(())
+}
+
 /// Read the whole file into canonical frames.
 pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileResult> {
     let mut rec = StringRecord::new();
@@ -168,20 +273,44 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             .collect();
         (h, head[idx].0, idx + 1)
     };
-    let (preset, why) = match s.preset.as_deref() {
-        None | Some("auto") => preset::detect(&headers),
-        Some("generic") => (None, "forced with --preset generic".to_string()),
-        Some(name) => {
-            let p = preset::by_name(name).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--preset {name:?}: unknown preset; known: {}",
-                    preset::names().join(", ")
-                ))
-            })?;
-            (Some(p), "forced with --preset".to_string())
+    // More rows, for the values evidence: the layout and every typed column are checked on
+    // the first SAMPLE_ROWS data rows before the file is read.
+    let mut sampled = head.len().saturating_sub(data_start);
+    while sampled < SAMPLE_ROWS {
+        match opened
+            .rows
+            .next_row(&mut rec, count)
+            .map_err(|e| Error::NotATable {
+                file: file.into(),
+                why: e,
+            })? {
+            Some(n) => {
+                count += 1;
+                if !is_blank(&rec) {
+                    head.push((n, rec.clone()));
+                    sampled += 1;
+                }
+            }
+            None => break,
         }
-    };
-    let mut mapping = resolve(&headers, preset, s, file)?;
+    }
+    let sample_rows: Vec<StringRecord> = head
+        .iter()
+        .skip(data_start)
+        .map(|(_, r)| r.clone())
+        .filter(|r| !same_as_header(r, &headers))
+        .collect();
+    let sample = Sample::new(&sample_rows, s);
+    if !s.no_header {
+        headerless_check(&headers, &sample, s, file)?;
+    }
+    let rec_ = recognize(&headers, &sample, s, file)?;
+    let (preset, why) = (rec_.preset, rec_.why.clone());
+    let mut mapping = rec_.mapping;
+    for (field, header, why) in &mapping.refused {
+        notes.push(format!("`{header}` not read as {field}: {why}"));
+    }
+    drop(sample);
     let unread = match s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
         Some(only) => project(&mut mapping, only),
         None => Vec::new(),
@@ -195,14 +324,35 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     } else {
         Vec::new()
     };
+    // The vendor's outcome labels join the built-in ones for this file.
+    let s_own;
+    let s = match preset {
+        Some(p) if !p.won.is_empty() || !p.lost.is_empty() => {
+            let mut x = s.clone();
+            x.outcomes.won.extend(p.won.iter().cloned());
+            x.outcomes.lost.extend(p.lost.iter().cloned());
+            s_own = x;
+            &s_own
+        }
+        _ => s,
+    };
     let mut pipelines: BTreeMap<String, Vec<String>> = s.stage_lists.clone();
-    if pipelines.is_empty() {
-        if let Some(stages) = preset.and_then(|p| crate::model::pipeline::vendor_default(p.name)) {
-            if wide.is_empty() {
-                pipelines.insert(
-                    "default".into(),
-                    stages.iter().map(|x| x.to_string()).collect(),
-                );
+    if pipelines.is_empty() && wide.is_empty() {
+        if let Some(p) = preset.filter(|p| !p.stages.is_empty()) {
+            match vendor_stages_fit(p, &mapping, &sample_rows, s) {
+                Ok(()) => {
+                    pipelines.insert("default".into(), p.stages.clone());
+                }
+                Err(labels) => notes.push(format!(
+                    "the file's open stages are not {}'s default stages (e.g. {}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",
+                    p.name,
+                    labels
+                        .iter()
+                        .take(6)
+                        .map(|l| format!("{l:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             }
         }
     }
@@ -295,6 +445,12 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     if blank > 0 {
         notes.push(format!("{blank} blank row(s) skipped"));
     }
+    let header_repeats = total(&parts, |p| p.header_repeats);
+    if header_repeats > 0 {
+        notes.push(format!(
+            "{header_repeats} data row(s) equal to the header row skipped"
+        ));
+    }
     if amb_symbols > 0 {
         assumptions.push(match &s.currency {
             Some(c) => format!("{amb_symbols} amount(s) carried `$` or `¥` alone: read as {c} (config currency)"),
@@ -311,6 +467,8 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     }
     {
         let derived_ids = total(&parts, |p| p.derived.derived_ids);
+        let disagree = total(&parts, |p| p.derived.disagree);
+        let by_flags = total(&parts, |p| p.derived.by_flags);
         let mut unknown = BTreeMap::new();
         for p in &mut parts {
             for (k, v) in std::mem::take(&mut p.derived.unknown_stages) {
@@ -318,17 +476,23 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             }
             p.derived.derived_ids = 0;
         }
+        for p in &mut parts {
+            p.derived.disagree = 0;
+            p.derived.by_flags = 0;
+        }
         parts[0].derived.derived_ids = derived_ids;
+        parts[0].derived.disagree = disagree;
+        parts[0].derived.by_flags = by_flags;
         parts[0].derived.unknown_stages = unknown;
     }
-    let order = DateOrder::of_file(
-        parts[0]
-            .cols
-            .iter()
-            .chain([&parts[0].ev_at])
-            .filter_map(Builder::seen),
-        s.date_ctx.day_first,
-    );
+    let seen: Vec<date::OrderEvidence> = parts[0]
+        .cols
+        .iter()
+        .chain([&parts[0].ev_at])
+        .filter_map(Builder::seen)
+        .collect();
+    let ambiguous_seen = seen.iter().any(|e| e.day_first || e.month_first);
+    let order = DateOrder::of_file(seen, s.date_ctx.day_first);
 
     // Finish the columns, part by part, and join the parts.
     let mut by_field: BTreeMap<&str, Column> = BTreeMap::new();
@@ -436,7 +600,24 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         assumptions,
         pipelines,
         unread,
+        date_order: date_order_words(order, ambiguous_seen),
     })
+}
+
+/// `day-first (from the values)`, `month-first (config)`, or None when no date needed it.
+fn date_order_words(order: DateOrder, ambiguous: bool) -> Option<String> {
+    if !ambiguous {
+        return None;
+    }
+    let (day, from) = match (order.config, order.file) {
+        (Some(d), _) => (d, "set by flag or config"),
+        (None, Some(d)) => (d, "from the values"),
+        (None, None) => return None,
+    };
+    Some(format!(
+        "{} ({from})",
+        if day { "day-first" } else { "month-first" }
+    ))
 }
 
 /// What every row of one file is read against.
@@ -473,6 +654,7 @@ struct Part {
     blank: usize,
     amb_symbols: usize,
     currency_unknown: usize,
+    header_repeats: usize,
     footers: Vec<String>,
     vals_store: Vec<Val<'static>>,
     flags: Vec<MoneyCell>,
@@ -487,7 +669,11 @@ impl Part {
                 .iter()
                 .map(|p| Builder::new(p.field, p.kind, cap))
                 .collect(),
-            derived: Derived::new(cx.table, cx.mapping, cap),
+            derived: {
+                let mut d = Derived::new(cx.table, cx.mapping, cap);
+                d.flags_win = cx.preset.is_some_and(|p| p.flags_win);
+                d
+            },
             extras: cx
                 .mapping
                 .extras
@@ -505,6 +691,7 @@ impl Part {
             blank: 0,
             amb_symbols: 0,
             currency_unknown: 0,
+            header_repeats: 0,
             footers: Vec::new(),
             vals_store: Vec::with_capacity(cx.plans.len()),
             flags: Vec::with_capacity(cx.plans.len()),
@@ -539,6 +726,10 @@ impl Part {
                 self.footers.push(f);
                 return;
             }
+        }
+        if rec.n_cells() == width && same_as_header(rec, cx.headers) {
+            self.header_repeats += 1;
+            return;
         }
         self.rows_in += 1;
         // Ragged rows: extra non-empty fields, or missing fields.
@@ -978,13 +1169,15 @@ fn parse_plan<'r, R: Cells>(
             match date::parse(raw, &s.date_ctx, ev.unwrap_or(&mut scratch)) {
                 Ok(c) => (Val::Date(c), MoneyCell::default()),
                 Err(()) => {
-                    rejects.push(Reject::new(
-                        file,
-                        row,
-                        &header(),
-                        raw,
-                        "not a date (see docs/input-formats.md for the formats read)",
-                    ));
+                    if !p.soft {
+                        rejects.push(Reject::new(
+                            file,
+                            row,
+                            &header(),
+                            raw,
+                            "not a date (see docs/input-formats.md for the formats read)",
+                        ));
+                    }
                     (Val::Null, MoneyCell::default())
                 }
             }
@@ -1003,11 +1196,12 @@ fn parse_plan<'r, R: Cells>(
                 (Val::Null, MoneyCell::default())
             }
         },
-        Kind::Bool => match raw.to_lowercase().as_str() {
-            "true" | "yes" | "1" | "y" | "是" => (Val::Bool(true), MoneyCell::default()),
-            "false" | "no" | "0" | "n" | "否" => (Val::Bool(false), MoneyCell::default()),
-            _ => {
-                rejects.push(Reject::new(file, row, &header(), raw, "not true/false"));
+        Kind::Bool => match super::mapping::parse_bool(raw) {
+            Some(b) => (Val::Bool(b), MoneyCell::default()),
+            None => {
+                if !p.soft {
+                    rejects.push(Reject::new(file, row, &header(), raw, "not true/false"));
+                }
                 (Val::Null, MoneyCell::default())
             }
         },
@@ -1032,16 +1226,28 @@ fn project(m: &mut Mapping, only: &[String]) -> Vec<String> {
         .collect();
     let derived_id = m.table == Table::Deals && !m.has("deal_id");
     let money = only.iter().any(|o| o == "amount" || o == "currency");
-    m.plans.retain(|p| {
+    m.plans.retain_mut(|p| {
         let f = p.field;
-        only.iter().any(|o| o == f)
-            || p.kind == Kind::DateTime
+        let read = only.iter().any(|o| o == f)
+            || (money && matches!(f, "amount" | "currency"))
+            || (derived_id && matches!(f, "deal_name" | "account"));
+        let own = p.kind == Kind::DateTime
             || matches!(
                 f,
-                "deal_id" | "status" | "stage" | "active" | "pipeline" | "approval"
-            )
-            || (money && matches!(f, "amount" | "currency"))
-            || (derived_id && matches!(f, "deal_name" | "account"))
+                "deal_id"
+                    | "status"
+                    | "stage"
+                    | "active"
+                    | "pipeline"
+                    | "approval"
+                    | "won_flag"
+                    | "closed_flag"
+                    | "semantic"
+            );
+        // A column kept for the loader's own use (the file's date order, the as-of date,
+        // outcomes) never rejects a row the command would have read.
+        p.soft = !read && (p.kind == Kind::DateTime || p.kind == Kind::Bool);
+        read || own
     });
     m.extras.retain(|(_, n)| only.contains(n));
     before
@@ -1090,6 +1296,12 @@ struct Derived {
     unknown_stages: BTreeMap<String, usize>,
     memo: StatusMemo,
     ix: Ix,
+    /// Boolean outcome columns decide over the stage label (Salesforce).
+    flags_win: bool,
+    /// Deals whose outcome columns and stage label disagree.
+    disagree: usize,
+    /// Open-labelled deals whose outcome the boolean columns decided.
+    by_flags: usize,
 }
 
 /// Where each field the derived columns read sits among the plans (looked up once per file).
@@ -1109,6 +1321,9 @@ struct Ix {
     close_date: Option<usize>,
     quantity: Option<usize>,
     order_id: Option<usize>,
+    won_flag: Option<usize>,
+    closed_flag: Option<usize>,
+    semantic: Option<usize>,
 }
 
 impl Ix {
@@ -1128,6 +1343,9 @@ impl Ix {
             close_date: f("close_date"),
             quantity: f("quantity"),
             order_id: f("order_id"),
+            won_flag: f("won_flag"),
+            closed_flag: f("closed_flag"),
+            semantic: f("semantic"),
         }
     }
 }
@@ -1164,6 +1382,9 @@ impl Derived {
             ix: Ix::of(&m.plans),
             unknown_stages: BTreeMap::new(),
             memo: StatusMemo::default(),
+            flags_win: false,
+            disagree: 0,
+            by_flags: 0,
         }
     }
 
@@ -1200,6 +1421,38 @@ impl Derived {
                 (from_col.unwrap_or(stage_status.unwrap_or(Status::Open)), unknown)
             });
             status = st;
+            // Boolean outcome columns (IsWon / IsClosed, CLOSED Y/N) and Bitrix24's semantic id.
+            let flag = |i: Option<usize>| match i.map(|i| vals[i]) {
+                Some(Val::Bool(b)) => Some(b),
+                _ => None,
+            };
+            let semantic = text(ix.semantic).and_then(|t| match t.trim() {
+                "S" | "s" => Some(Status::Won),
+                "F" | "f" => Some(Status::Lost),
+                "P" | "p" => Some(Status::Open),
+                _ => None,
+            });
+            let from_flags = match (flag(ix.won_flag), flag(ix.closed_flag)) {
+                (Some(true), _) => Some(Status::Won),
+                (Some(false), Some(true)) | (None, Some(true)) => Some(Status::Lost),
+                (_, Some(false)) => Some(Status::Open),
+                (Some(false), None) => None,
+                (None, None) => None,
+            }
+            .or(semantic);
+            if let Some(fs) = from_flags {
+                if status == Status::Open {
+                    if fs != Status::Open {
+                        self.by_flags += 1;
+                    }
+                    status = fs;
+                } else if fs != status && !(status == Status::Invalid && fs == Status::Lost) {
+                    self.disagree += 1;
+                    if self.flags_win {
+                        status = fs;
+                    }
+                }
+            }
             if let Some(Val::Bool(false)) = ix.active.map(|i| vals[i]) {
                 if status == Status::Open {
                     status = Status::Lost;
@@ -1233,7 +1486,7 @@ impl Derived {
                     let d = s
                         .currency
                         .as_deref()
-                        .or_else(|| preset.and_then(|p| p.currency));
+                        .or_else(|| preset.and_then(|p| p.currency.as_deref()));
                     if d.is_none() {
                         if matches!(ix.amount.map(|i| vals[i]), Some(v) if !matches!(v, Val::Null))
                         {
@@ -1348,6 +1601,19 @@ impl Derived {
                     .into_series()
                     .into_column(),
             );
+        }
+        if self.disagree > 0 {
+            assumptions.push(format!(
+                "{} deal(s): the outcome columns (won/closed flags) disagree with the stage label; {} decided (docs/metrics.md, \"Outcomes\")",
+                self.disagree,
+                if self.flags_win { "the flags" } else { "the label" }
+            ));
+        }
+        if self.by_flags > 0 {
+            assumptions.push(format!(
+                "{} deal(s) with an open stage label closed by their won/closed flag columns",
+                self.by_flags
+            ));
         }
         if !self.unknown_stages.is_empty() && self.table == Table::Deals {
             let list: Vec<String> = self

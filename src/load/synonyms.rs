@@ -3,13 +3,64 @@
 
 use crate::model::Table;
 
-/// Header text -> comparison key: `Deal - Title` -> `dealtitle`, `Probability (%)` -> `probability`.
+/// Header text -> comparison key: `Deal - Title` -> `dealtitle`, `Probability (%)` ->
+/// `probability`, `Fecha de creación` -> `fechadecreacion` (diacritics dropped, CJK kept).
 pub fn key(header: &str) -> String {
     header
         .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
+        .map(fold)
         .collect()
+}
+
+/// A Latin letter without its diacritic (`é` -> `e`, `ß` stays); other characters as they are.
+pub fn fold(c: char) -> char {
+    const FROM: &str = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöøōőùúûüūůűųýÿźżžšśřŕľĺłţťģķņ";
+    const TO: &str = "aaaaaaaaaccccdeeeeeeeeiiiiiinnnoooooooouuuuuuuuyyzzzssrrlllttgkn";
+    if c.is_ascii() {
+        return c;
+    }
+    match FROM.chars().position(|f| f == c) {
+        Some(i) => TO.chars().nth(i).unwrap_or(c),
+        None => c,
+    }
+}
+
+/// A second key for headers written as a vendor's compound names: `StageName__c` -> `stagename`
+/// (custom field), `Owner.Name` / `Owner__name` / `Owner__r.Name` -> `owner` (the related
+/// record's name), `Owner.Id` -> `ownerid`, `Deal - Title` / `Negocio - Título` -> `titulo`
+/// (entity prefix). None when the header is no such compound.
+pub fn alt_key(header: &str) -> Option<String> {
+    let h = header.trim();
+    let lower = h.to_lowercase();
+    for suffix in ["__c", "__s", "__pc"] {
+        if lower.ends_with(suffix) && lower.len() > suffix.len() {
+            let base = &h[..h.len() - suffix.len()];
+            return alt_key(base).or_else(|| Some(key(base)));
+        }
+    }
+    for (sep, len) in [(".", 1), ("__r.", 4), ("__", 2)] {
+        if let Some(i) = lower.rfind(sep) {
+            if i == 0 {
+                continue;
+            }
+            let (base, tail) = (&h[..i], &lower[i + len..]);
+            let base = base.strip_suffix("__r").unwrap_or(base);
+            match tail {
+                "name" | "fullname" | "full_name" => return Some(key(base)),
+                "id" => return Some(format!("{}id", key(base))),
+                _ => {}
+            }
+        }
+    }
+    if let Some((_, field)) = h.split_once(" - ") {
+        let k = key(field);
+        if !k.is_empty() {
+            return Some(k);
+        }
+    }
+    None
 }
 
 /// Fields filled from every matching column, first non-empty wins (Pipedrive's won/lost times).
@@ -17,8 +68,17 @@ pub const COALESCE: &[&str] = &["closed_at"];
 
 /// Pseudo-fields: read from the export, turned into canonical fields by the normaliser.
 /// `close_date` is closed_at for closed deals and expected_close_at for open ones; `active` false
-/// marks Odoo's archived (lost) leads.
-pub const PSEUDO: &[&str] = &["close_date", "active", "approval"];
+/// marks Odoo's archived (lost) leads; `won_flag` / `closed_flag` are boolean outcome columns
+/// (Salesforce `IsWon` / `IsClosed`, Bitrix24 `CLOSED`); `semantic` is Bitrix24's
+/// `STAGE_SEMANTIC_ID` (S success, F failure, P in progress).
+pub const PSEUDO: &[&str] = &[
+    "close_date",
+    "active",
+    "approval",
+    "won_flag",
+    "closed_flag",
+    "semantic",
+];
 
 /// (field, header keys in priority order) for a table.
 pub fn for_table(t: Table) -> &'static [(&'static str, &'static [&'static str])] {
@@ -42,6 +102,11 @@ static DEALS: &[(&str, &[&str])] = &[
             "recordid",
             "id",
             "potentialid",
+            "dealnumber",
+            "opportunitynumber",
+            "opportunityno",
+            "potentialno",
+            "iddeal",
             "商机编号",
             "商机id",
             "编号",
@@ -57,6 +122,29 @@ static DEALS: &[(&str, &[&str])] = &[
             "opportunity",
             "name",
             "title",
+            "topic",
+            "subject",
+            "nombre",
+            "nombredelnegocio",
+            "nombredelaoportunidad",
+            "oportunidad",
+            "negocio",
+            "titulo",
+            "nome",
+            "nomedonegocio",
+            "oportunidade",
+            "nom",
+            "nomdelaffaire",
+            "opportunite",
+            "affaire",
+            "intitule",
+            "titel",
+            "verkaufschance",
+            "geschaft",
+            "название",
+            "сделка",
+            "наименование",
+            "名字",
             "商机名称",
             "名称",
         ],
@@ -73,6 +161,27 @@ static DEALS: &[(&str, &[&str])] = &[
             "customer",
             "customername",
             "partnerid",
+            "potentialcustomer",
+            "organizationname",
+            "accountid",
+            "cliente",
+            "empresa",
+            "cuenta",
+            "nombredelacuenta",
+            "organizacion",
+            "conta",
+            "organizacao",
+            "client",
+            "entreprise",
+            "societe",
+            "compte",
+            "kunde",
+            "firma",
+            "unternehmen",
+            "konto",
+            "компания",
+            "клиент",
+            "контрагент",
             "客户名称",
             "客户",
             "公司名称",
@@ -90,10 +199,35 @@ static DEALS: &[(&str, &[&str])] = &[
             "salesrep",
             "rep",
             "userid",
+            "ownername",
+            "assignedto",
+            "assignedusername",
+            "assigneduser",
+            "owneralias",
+            "propietario",
+            "responsable",
+            "vendedor",
+            "comercial",
+            "asignadoa",
+            "proprietario",
+            "responsavel",
+            "atribuidoa",
+            "proprietaire",
+            "attribuea",
+            "verantwortlich",
+            "besitzer",
+            "inhaber",
+            "vertriebsmitarbeiter",
+            "zugewiesenan",
+            "ответственный",
+            "менеджер",
+            "владелец",
             "负责人",
             "销售负责人",
             "销售人员",
             "所有人",
+            "ownerid",
+            "ownerexternalid",
         ],
     ),
     (
@@ -146,6 +280,18 @@ static DEALS: &[(&str, &[&str])] = &[
             "stagename",
             "stageid",
             "salesstage",
+            "pipelinephase",
+            "stepname",
+            "etapa",
+            "fase",
+            "estagio",
+            "etape",
+            "phase",
+            "stufe",
+            "vertriebsphase",
+            "стадия",
+            "этап",
+            "стадиясделки",
             "商机阶段",
             "销售阶段",
             "阶段",
@@ -164,7 +310,19 @@ static DEALS: &[(&str, &[&str])] = &[
     ),
     (
         "status",
-        &["status", "dealstatus", "outcome", "商机状态", "状态"],
+        &[
+            "status",
+            "dealstatus",
+            "outcome",
+            "estado",
+            "resultado",
+            "situacao",
+            "statut",
+            "etat",
+            "статус",
+            "商机状态",
+            "状态",
+        ],
     ),
     (
         "amount",
@@ -176,6 +334,22 @@ static DEALS: &[(&str, &[&str])] = &[
             "dealamount",
             "opportunityamount",
             "expectedrevenue",
+            "dealsize",
+            "estrevenue",
+            "estimatedvalue",
+            "monto",
+            "importe",
+            "valor",
+            "montototal",
+            "ingresoesperado",
+            "montante",
+            "montant",
+            "valeur",
+            "betrag",
+            "wert",
+            "umsatz",
+            "сумма",
+            "бюджет",
             "商机金额",
             "金额",
             "预计金额",
@@ -191,6 +365,15 @@ static DEALS: &[(&str, &[&str])] = &[
             "dealcurrencyofvalue",
             "dealcurrency",
             "currencyid",
+            "currencyisocode",
+            "transactioncurrency",
+            "moneda",
+            "divisa",
+            "moeda",
+            "devise",
+            "monnaie",
+            "wahrung",
+            "валюта",
             "币种",
             "货币",
         ],
@@ -201,6 +384,11 @@ static DEALS: &[(&str, &[&str])] = &[
             "probability",
             "dealprobability",
             "winprobability",
+            "probabilidad",
+            "probabilidade",
+            "probabilite",
+            "wahrscheinlichkeit",
+            "вероятность",
             "赢率",
             "成交概率",
             "赢单率",
@@ -219,6 +407,21 @@ static DEALS: &[(&str, &[&str])] = &[
             "dealcreationdate",
             "dealdealcreated",
             "creationdate",
+            "datecreate",
+            "dateentered",
+            "fechadecreacion",
+            "fechacreacion",
+            "creado",
+            "datadecriacao",
+            "criadoem",
+            "datedecreation",
+            "creele",
+            "erstelltam",
+            "erstellungsdatum",
+            "angelegtam",
+            "датасоздания",
+            "создано",
+            "создана",
             "创建时间",
             "创建日期",
         ],
@@ -237,6 +440,9 @@ static DEALS: &[(&str, &[&str])] = &[
             "deallosttime",
             "wontime",
             "losttime",
+            "actualclosedate",
+            "fechadecierrereal",
+            "datadefechamentoreal",
             "结单日期",
             "成交日期",
             "实际成交日期",
@@ -251,11 +457,32 @@ static DEALS: &[(&str, &[&str])] = &[
             "expectedclosing",
             "dealexpectedclosedate",
             "datedeadline",
+            "estclosedate",
+            "estimatedclosedate",
+            "expectedclosingdate",
+            "fechaestimadadecierre",
+            "fechadecierreprevista",
+            "datadefechamentoprevista",
+            "datedeclotureprevue",
+            "dateclotureprevue",
+            "erwartetesabschlussdatum",
+            "предполагаемаядатазакрытия",
             "预计成交日期",
             "预计结单日期",
         ],
     ),
-    ("close_date", &["closedate", "closingdate"]),
+    (
+        "close_date",
+        &[
+            "closedate",
+            "closingdate",
+            "fechadecierre",
+            "datadefechamento",
+            "datedecloture",
+            "abschlussdatum",
+            "датазакрытия",
+        ],
+    ),
     (
         "lost_reason",
         &[
@@ -264,6 +491,12 @@ static DEALS: &[(&str, &[&str])] = &[
             "reasonlost",
             "reasonforloss",
             "lostreasonid",
+            "motivodeperdida",
+            "razondeperdida",
+            "motivodaperda",
+            "raisondelaperte",
+            "verlustgrund",
+            "причинапроигрыша",
             "输单原因",
             "丢单原因",
         ],
@@ -278,17 +511,47 @@ static DEALS: &[(&str, &[&str])] = &[
             "updatedat",
             "editdate",
             "lastupdate",
+            "datemodify",
+            "datemodified",
+            "fechademodificacion",
+            "ultimamodificacion",
+            "datadamodificacao",
+            "modifiele",
+            "geandertam",
+            "датаизменения",
             "更新时间",
             "修改时间",
         ],
     ),
-    ("active", &["active"]),
+    ("active", &["active", "activo", "ativo", "actif", "aktiv"]),
+    (
+        "won_flag",
+        &[
+            "iswon", "won", "isclosedwon", "closedwon", "ganado", "ganada", "ganho", "gagne",
+            "gewonnen", "выиграна", "赢单",
+        ],
+    ),
+    (
+        "closed_flag",
+        &[
+            "isclosed", "closed", "cerrado", "cerrada", "fechado", "ferme", "geschlossen",
+            "закрыта", "已关闭",
+        ],
+    ),
+    ("semantic", &["stagesemanticid"]),
 ];
 
 static EVENTS: &[(&str, &[&str])] = &[
     (
         "deal_id",
-        &["dealid", "opportunityid", "recordid", "id", "商机编号"],
+        &[
+            "dealid",
+            "opportunityid",
+            "opportunityexternalid",
+            "recordid",
+            "id",
+            "商机编号",
+        ],
     ),
     ("pipeline", &["pipeline", "商机状态组"]),
     (

@@ -2,28 +2,73 @@
 
 use super::Status;
 
-/// Labels that mean won, lost or invalid, compared case-insensitively after trimming.
+/// Labels that mean won, lost or invalid, compared after dropping case, punctuation, spaces and
+/// diacritics (`Closed-Lost to Competition`, `closed lost to competition` and
+/// `ClosedLostToCompetition` are one label). English, Chinese, Spanish, Portuguese, French,
+/// German and Russian.
 const WON: &[&str] = &[
-    "closed won",
-    "won",
-    "closed-won",
     "closedwon",
+    "won",
+    "wonclosed",
     "赢单",
     "成交",
     "已成交",
     "赢单成交",
+    "已签约",
+    "ganada",
+    "ganado",
+    "cerradaganada",
+    "cerradoganado",
+    "ganho",
+    "ganha",
+    "fechadoganho",
+    "fechadaganha",
+    "gagne",
+    "gagnee",
+    "fermegagne",
+    "gewonnen",
+    "abgeschlossengewonnen",
+    "выиграна",
+    "выиграно",
+    "выигран",
+    "успешно",
+    "сделкауспешна",
+    "успешнореализовано",
 ];
 const LOST: &[&str] = &[
-    "closed lost",
-    "lost",
-    "closed-lost",
     "closedlost",
-    "closed lost to competition",
+    "lost",
+    "lostclosed",
+    "closedlosttocompetition",
     "输单",
     "丢单",
     "已输单",
+    "perdida",
+    "perdido",
+    "cerradaperdida",
+    "cerradoperdido",
+    "descartada",
+    "descartado",
+    "fechadoperdido",
+    "fechadaperdida",
+    "perdu",
+    "perdue",
+    "fermeperdu",
+    "verloren",
+    "abgeschlossenverloren",
+    "проиграна",
+    "проиграно",
+    "проигран",
+    "провалена",
+    "сделкапровалена",
+    "закрытаипроиграна",
 ];
 const INVALID: &[&str] = &["无效", "invalid"];
+
+/// A label as compared with the outcome lists.
+fn label_key(s: &str) -> String {
+    crate::load::synonyms::key(s)
+}
 
 /// Outcome labels, extendable from the config (`won_labels`, `lost_labels`, `invalid_labels`).
 #[derive(Debug, Clone, Default)]
@@ -36,9 +81,12 @@ pub struct Outcomes {
 impl Outcomes {
     /// The status a stage label implies: Open when it is no outcome label.
     pub fn status_of(&self, stage: &str) -> Status {
-        let s = stage.trim().to_lowercase();
+        let s = label_key(stage);
+        if s.is_empty() {
+            return Status::Open;
+        }
         let hit = |builtin: &[&str], extra: &[String]| {
-            builtin.iter().any(|w| *w == s) || extra.iter().any(|w| w.trim().to_lowercase() == s)
+            builtin.iter().any(|w| *w == s) || extra.iter().any(|w| label_key(w) == s)
         };
         if hit(WON, &self.won) {
             Status::Won
@@ -53,9 +101,11 @@ impl Outcomes {
 
     /// Read a status column value (`Open`, `Won`, `Lost`, `deleted`, `赢单`...).
     pub fn parse_status(&self, v: &str) -> Option<Status> {
-        let s = v.trim().to_lowercase();
+        let s = label_key(v);
         match s.as_str() {
-            "open" | "进行中" | "跟进中" => Some(Status::Open),
+            "open" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta" | "aberto"
+            | "ouverte" | "ouvert" | "offen" | "открыта" | "inprogress" | "enproceso"
+            | "emandamento" | "encours" | "вработе" => Some(Status::Open),
             "invalid" => Some(Status::Invalid),
             _ => match self.status_of(&s) {
                 Status::Open => None,
@@ -70,47 +120,6 @@ impl Outcomes {
 pub struct Pipeline {
     pub name: String,
     pub stages: Vec<String>,
-}
-
-/// Vendor default pipelines (SCHEMA.md "Stage order").
-pub fn vendor_default(preset: &str) -> Option<Vec<&'static str>> {
-    Some(match preset {
-        "salesforce" | "salesforce_history" => vec![
-            "Prospecting",
-            "Qualification",
-            "Needs Analysis",
-            "Value Proposition",
-            "Id. Decision Makers",
-            "Perception Analysis",
-            "Proposal/Price Quote",
-            "Negotiation/Review",
-        ],
-        "zoho" | "zoho_analytics" => vec![
-            "Qualification",
-            "Needs Analysis",
-            "Value Proposition",
-            "Identify Decision Makers",
-            "Proposal/Price Quote",
-            "Negotiation/Review",
-        ],
-        "hubspot" => vec![
-            "Appointment scheduled",
-            "Qualified to buy",
-            "Presentation scheduled",
-            "Decision maker bought-in",
-            "Contract sent",
-        ],
-        "wukong" => vec!["验证客户", "需求分析", "方案/报价"],
-        "pipedrive" => vec![
-            "Qualified",
-            "Contact Made",
-            "Demo Scheduled",
-            "Proposal Made",
-            "Negotiations Started",
-        ],
-        "odoo" => vec!["New", "Qualified", "Proposition"],
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -133,6 +142,15 @@ mod tests {
             assert_eq!(o.status_of(l), Status::Lost, "{l}");
         }
         assert_eq!(o.status_of("无效"), Status::Invalid);
+        // Zoho's default lost label with its hyphen, and outcome words in other languages
+        assert_eq!(o.status_of("Closed-Lost to Competition"), Status::Lost);
+        assert_eq!(o.status_of("Closed_Won"), Status::Won);
+        for l in ["Perdida", "Pérdida", "Descartada", "Perdu", "Verloren", "Проиграна"] {
+            assert_eq!(o.status_of(l), Status::Lost, "{l}");
+        }
+        for w in ["Ganada", "Ganho", "Gagné", "Gewonnen", "Успешно"] {
+            assert_eq!(o.status_of(w), Status::Won, "{w}");
+        }
         assert_eq!(o.status_of("Negotiation/Review"), Status::Open);
     }
 

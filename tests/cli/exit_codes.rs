@@ -71,8 +71,21 @@ fn ragged_row_is_rejected_and_strict_makes_it_exit_3() {
             &s(&testdata("bad/ragged.csv")),
             "-o",
             &s(&w.path("o")),
+            "--max-rejects",
+            "20%",
         ],
         0,
+    );
+    // 2 of its 12 data rows (16.7%) are ragged: over the default 10%, a refusal naming both.
+    let (_, err) = w.expect(
+        &["funnel", &s(&testdata("bad/ragged.csv")), "--stages", "Lead,Qualified"],
+        3,
+    );
+    assert!(
+        err.contains("2 of 12 data rows rejected")
+            && err.contains("--max-rejects")
+            && err.contains("row has 8 fields"),
+        "{err}"
     );
     let (_, err) = w.expect(
         &[

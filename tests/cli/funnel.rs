@@ -435,7 +435,7 @@ C,Ann,Closed Won,300,USD,2026-01-07,100%,North\n",
     assert_eq!(south, vec![1, 1, 0]);
     // Ingest validates every column: B's probability is rejected.
     let out = w.path("dir");
-    let (_, err) = w.expect(&["ingest", &s(&f), "-o", &s(&out)], 0);
+    let (_, err) = w.expect(&["ingest", &s(&f), "-o", &s(&out), "--max-rejects", "1"], 0);
     assert!(
         err.contains("1 rejected") || err.contains("rejected: 1"),
         "{err}"
@@ -453,6 +453,12 @@ C,Ann,Closed Won,300,USD,2026-01-07,100%\n",
     let mut a = base.to_vec();
     let gs = s(&g);
     a[1] = &gs;
+    // 1 of 3 rows is over the default 10%: refused, and read when the loss is allowed.
+    let mut refused = a.clone();
+    refused.extend(["--format", "json"]);
+    let (_, err) = w.expect(&refused, 3);
+    assert!(err.contains("1 of 3 data rows rejected"), "{err}");
+    a.extend(["--max-rejects", "1"]);
     let rows = json(&w, &a);
     assert_eq!(counts(&rows), vec![2, 2, 1]);
 }

@@ -291,12 +291,22 @@ fn year_last(s: &str, _ctx: &DateCtx, ev: &mut OrderEvidence) -> Option<Result<D
         .iter()
         .find(|c| matches!(c, b'/' | b'-' | b'.'))?;
     let parts: Vec<&str> = date_part.split(sep as char).collect();
-    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+    if parts.len() != 3
+        || !matches!(parts[2].len(), 2 | 4)
+        || parts[0].len() > 2
+        || parts[1].len() > 2
+    {
         return None;
     }
     let a = digits(parts[0].as_bytes())?;
     let b = digits(parts[1].as_bytes())?;
     let year = digits(parts[2].as_bytes())? as i32;
+    // Two-digit years pivot as POSIX strptime's %y does: 69-99 are 1969-1999, 00-68 2000-2068.
+    let year = if parts[2].len() == 2 {
+        if year >= 69 { 1900 + year } else { 2000 + year }
+    } else {
+        year
+    };
     let time_ms = match time_part.map(str::trim) {
         None | Some("") => 0,
         Some(t) => match time_of_day(t) {
@@ -417,6 +427,22 @@ mod tests {
             _ => unreachable!(),
         };
         assert_eq!(ms_to_naive(ms).unwrap(), dt(2026, 10, 31, 0, 0, 0));
+    }
+
+    #[test]
+    fn two_digit_years_pivot_at_69() {
+        // d/mm/yy with a day over 12, m/d/yy with a day over 12, dd.mm.yy
+        assert_eq!(at("13/08/26"), dt(2026, 8, 13, 0, 0, 0));
+        assert_eq!(at("8/13/26"), dt(2026, 8, 13, 0, 0, 0));
+        assert_eq!(at("05.01.26 10:30"), dt(2026, 1, 5, 10, 30, 0));
+        assert_eq!(at("31/12/68"), dt(2068, 12, 31, 0, 0, 0));
+        assert_eq!(at("31/12/69"), dt(1969, 12, 31, 0, 0, 0));
+        let mut ev = OrderEvidence::default();
+        assert!(matches!(
+            parse("1/08/26", &DateCtx::default(), &mut ev),
+            Ok(DateCell::Ambiguous { a: 1, b: 8, year: 2026, .. })
+        ));
+        assert!(parse("1/08/2", &DateCtx::default(), &mut ev).is_err());
     }
 
     #[test]

@@ -1,0 +1,334 @@
+//! Which layout a file is: every preset scored on its headers *and* its values, the best taken
+//! when it clearly wins, a refusal (exit 3) when two layouts that would read the file
+//! differently come close. docs/input-formats.md states the rule.
+//!
+//! Score of a preset = signature headers found x their share of the signature (at most 12
+//! counted), minus 1.5 per header that contradicts the layout, plus 0.25 per mapped column whose
+//! values read as its type, minus 0.5 per column the preset names whose values do not, and the
+//! table's own evidence: a history must repeat its ids (ids unique on every row zero it), a
+//! deals table must not repeat most of them. The generic synonyms score a flat 1.5, so a preset
+//! is used only on real evidence.
+
+use super::Settings;
+use super::mapping::{Mapping, Sample, resolve};
+use super::preset::{self, Preset, Special};
+use super::synonyms::key;
+use crate::error::{Error, Result};
+use crate::model::Table;
+
+/// One layout considered for a file.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub preset: Option<&'static Preset>,
+    pub score: f64,
+    /// What spoke for and against it, in words.
+    pub evidence: Vec<String>,
+    pub mapping: Option<Mapping>,
+}
+
+impl Candidate {
+    pub fn name(&self) -> &str {
+        self.preset.map_or("generic", |p| p.name.as_str())
+    }
+}
+
+/// The outcome for one file.
+pub struct Recognition {
+    pub preset: Option<&'static Preset>,
+    pub mapping: Mapping,
+    /// One line: the layout and why.
+    pub why: String,
+    pub score: f64,
+    /// Every candidate, best first (for `show --explain`).
+    pub candidates: Vec<Candidate>,
+}
+
+/// The flat score of reading a file with the generic synonyms.
+pub const GENERIC_SCORE: f64 = 1.5;
+/// A runner-up within this share of the best, reading the file differently, is a refusal.
+pub const CLOSE: f64 = 0.8;
+
+/// Fields whose source column decides what a command computes (compared between candidates).
+const DECISIVE: &[&str] = &[
+    "deal_id",
+    "stage",
+    "status",
+    "amount",
+    "owner",
+    "created_at",
+    "closed_at",
+    "close_date",
+    "expected_close_at",
+    "entered_at",
+    "won_flag",
+    "closed_flag",
+    "ordered_at",
+    "customer_id",
+];
+
+/// Score every layout and choose.
+pub fn recognize(
+    headers: &[String],
+    sample: &Sample,
+    s: &Settings,
+    file: &str,
+) -> Result<Recognition> {
+    let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
+    match s.preset.as_deref() {
+        None | Some("auto") => {}
+        Some("generic") => {
+            let mapping = resolve(headers, None, s, file, sample)?;
+            return Ok(Recognition {
+                preset: None,
+                mapping,
+                why: "forced with --preset generic".into(),
+                score: GENERIC_SCORE,
+                candidates: vec![],
+            });
+        }
+        Some(name) => {
+            let p = preset::by_name(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--preset {name:?}: unknown preset; known: {}",
+                    preset::names().join(", ")
+                ))
+            })?;
+            let mapping = resolve(headers, Some(p), s, file, sample)?;
+            return Ok(Recognition {
+                preset: Some(p),
+                mapping,
+                why: "forced with --preset".into(),
+                score: 0.0,
+                candidates: vec![],
+            });
+        }
+    }
+    let mut cands: Vec<Candidate> = Vec::new();
+    let wide = preset::hubspot_wide(headers);
+    for p in preset::presets() {
+        let hits = preset::signature_hits(p, headers, &keys);
+        let mut n = hits.len() as f64;
+        if p.special == Special::HubspotWide && wide {
+            n += 2.0;
+        }
+        if n < 2.0 {
+            continue;
+        }
+        let share = (n / (p.signature.len().min(12) as f64)).min(1.0);
+        let mut score = n * share;
+        let mut evidence = vec![format!(
+            "{} of its signature headers ({}{}){}",
+            hits.len(),
+            hits.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
+            if hits.len() > 6 { ", ..." } else { "" },
+            if p.special == Special::HubspotWide && wide {
+                " and `Date entered` columns"
+            } else {
+                ""
+            }
+        )];
+        let contra = preset::contra_hits(p, headers, &keys);
+        if !contra.is_empty() {
+            score -= 1.5 * contra.len() as f64;
+            evidence.push(format!("contradicted by {}", contra.join(", ")));
+        }
+        let eligible = hits.len() >= 3 && share >= 0.5;
+        let mut mapping = None;
+        if eligible {
+            match resolve(headers, Some(p), s, file, sample) {
+                Ok(m) => {
+                    score += values_evidence(p.table, Some(p), &m, sample, &mut evidence);
+                    mapping = Some(m);
+                }
+                Err(e) => {
+                    score = score.min(0.0);
+                    evidence.push(format!("cannot read it: {}", short(&e.to_string())));
+                }
+            }
+        } else {
+            evidence.push("too few of its headers to be used".into());
+            score = score.min(GENERIC_SCORE * 0.5);
+        }
+        cands.push(Candidate {
+            preset: Some(p),
+            score,
+            evidence,
+            mapping,
+        });
+    }
+    // The generic synonyms: always a candidate, at a flat score.
+    let mut gen_evidence = vec!["generic header synonyms".to_string()];
+    let (generic_map, generic_err) = match resolve(headers, None, s, file, sample) {
+        Ok(m) => {
+            let mut scratch = Vec::new();
+            if values_evidence(m.table, None, &m, sample, &mut scratch) < -1.0 {
+                gen_evidence.extend(scratch);
+            }
+            (Some(m), None)
+        }
+        Err(e) => (None, Some(e)),
+    };
+    cands.push(Candidate {
+        preset: None,
+        score: if generic_map.is_some() {
+            GENERIC_SCORE
+        } else {
+            0.0
+        },
+        evidence: gen_evidence,
+        mapping: generic_map,
+    });
+    cands.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let best_i = cands.iter().position(|c| c.mapping.is_some());
+    let Some(best_i) = best_i else {
+        // Nothing can read the file: the generic error says which column is missing.
+        return Err(generic_err
+            .unwrap_or_else(|| Error::Internal("no layout can read the file".into())));
+    };
+    let best = cands[best_i].clone();
+    let runner = cands
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i != best_i && c.mapping.is_some())
+        .map(|(_, c)| c)
+        .next()
+        .cloned();
+    let mapping = best
+        .mapping
+        .clone()
+        .ok_or_else(|| Error::Internal("the chosen layout has no mapping".into()))?;
+    if let Some(r) = &runner {
+        if best.score > 0.0 && r.score >= CLOSE * best.score {
+            if let Some(diff) = disagreement(&mapping, r.mapping.as_ref(), s) {
+                return Err(Error::Input(format!(
+                    "{file}: layout unclear: {} (score {:.1}: {}) and {} (score {:.1}: {}) both fit, and they read it differently ({diff}); \
+                     force one with --preset {} (or `preset = \"{}\"` in salesctl.toml), or map the field with --map",
+                    best.name(),
+                    best.score,
+                    best.evidence.join("; "),
+                    r.name(),
+                    r.score,
+                    r.evidence.join("; "),
+                    best.name(),
+                    best.name(),
+                )));
+            }
+        }
+    }
+    let mut why = best.evidence.join("; ");
+    if let Some(r) = &runner {
+        if r.score >= 0.5 * best.score && r.score > 0.0 {
+            why.push_str(&format!(
+                "; runner-up {} {:.1} vs {:.1}",
+                r.name(),
+                r.score,
+                best.score
+            ));
+        }
+    }
+    Ok(Recognition {
+        preset: best.preset,
+        mapping,
+        why,
+        score: best.score,
+        candidates: cands,
+    })
+}
+
+/// The first clause of an error message, for evidence lines.
+fn short(msg: &str) -> String {
+    let m = msg.split("; columns found").next().unwrap_or(msg);
+    m.chars().take(120).collect()
+}
+
+/// What a candidate's mapping and the file's values say about it: typed columns that read,
+/// named columns that do not, and whether the rows look like the table it claims.
+fn values_evidence(
+    table: Table,
+    preset: Option<&Preset>,
+    m: &Mapping,
+    sample: &Sample,
+    evidence: &mut Vec<String>,
+) -> f64 {
+    let mut score = 0.25 * m.checked as f64;
+    if m.checked > 0 {
+        evidence.push(format!("{} typed column(s) read as their type", m.checked));
+    }
+    let named_refused: Vec<String> = m
+        .refused
+        .iter()
+        .filter(|(f, h, _)| {
+            preset.is_some_and(|p| {
+                p.map
+                    .iter()
+                    .any(|(pf, ph)| pf == f && *ph == key(h))
+            })
+        })
+        .map(|(f, h, why)| format!("`{h}` is not its {f} ({why})"))
+        .collect();
+    if !named_refused.is_empty() {
+        score -= 0.5 * named_refused.len() as f64;
+        evidence.extend(named_refused);
+    }
+    if let Some(id) = m.plans.iter().find(|p| p.field == "deal_id") {
+        if let Some(&col) = id.cols.first() {
+            let (distinct, n) = sample.distinct_share(col);
+            if n >= 5 {
+                match table {
+                    Table::StageEvents if distinct >= 0.999 => {
+                        score -= 10.0;
+                        evidence.push(format!(
+                            "`{}` is unique on every row: one row per deal, not a history",
+                            id.header
+                        ));
+                    }
+                    Table::StageEvents => {
+                        score += 1.0;
+                        evidence.push(format!(
+                            "`{}` repeats ({:.1} rows per deal): a history",
+                            id.header,
+                            1.0 / distinct.max(1e-9)
+                        ));
+                    }
+                    Table::Deals if distinct < 0.5 => {
+                        score -= 3.0;
+                        evidence.push(format!(
+                            "`{}` repeats ({:.1} rows per id): not one row per deal",
+                            id.header,
+                            1.0 / distinct.max(1e-9)
+                        ));
+                    }
+                    Table::Deals if distinct >= 0.999 => {
+                        score += 0.5;
+                        evidence.push(format!("`{}` unique on every row", id.header));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    score
+}
+
+/// How two mappings read the file differently, if they do: another table, or a decisive field
+/// taken from another column.
+fn disagreement(a: &Mapping, b: Option<&Mapping>, s: &Settings) -> Option<String> {
+    let b = b?;
+    if a.table != b.table {
+        return Some(format!("as {} or as {}", a.table, b.table));
+    }
+    let only = s.only.as_ref().and_then(|o| o.get(&a.table));
+    for f in DECISIVE {
+        if only.is_some_and(|o| !o.iter().any(|x| x == f)) && !matches!(*f, "deal_id" | "stage" | "status") {
+            continue;
+        }
+        let pa = a.plans.iter().find(|p| p.field == *f);
+        let pb = b.plans.iter().find(|p| p.field == *f);
+        if let (Some(pa), Some(pb)) = (pa, pb) {
+            if pa.cols != pb.cols {
+                return Some(format!("{f} from `{}` or from `{}`", pa.header, pb.header));
+            }
+        }
+    }
+    None
+}
