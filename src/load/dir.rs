@@ -41,6 +41,12 @@ pub struct SourceEntry {
     /// How ambiguous slash dates were read (`day-first`, `month-first`), when the file had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_order: Option<String>,
+    /// Why the encoding (bytes evidence, BOM or --encoding).
+    #[serde(default)]
+    pub encoding_why: String,
+    /// What the reader repaired or doubted.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// manifest.json

@@ -738,6 +738,8 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             assumptions: res.assumptions.clone(),
             file_date: file_name_date(path).map(|d| d.to_string()),
             date_order: res.date_order.clone(),
+            encoding_why: opened.encoding_why.clone(),
+            warnings: res.warnings.clone(),
         });
         if !args.quiet {
             if let Some(e) = entries.last() {
@@ -860,6 +862,9 @@ fn print_input_line(e: &SourceEntry, s: &Settings) {
     let mut parts = vec![format!("{} ({})", e.preset, e.preset_why)];
     parts.push(format!("{} table", e.table));
     let mut enc = e.encoding.clone();
+    if !e.encoding_why.is_empty() && e.encoding_why != "valid UTF-8 throughout" && e.encoding_why != "ASCII" {
+        enc.push_str(&format!(" ({})", e.encoding_why));
+    }
     if let Some(d) = &e.delimiter {
         let d = match d.as_str() {
             "," => "comma",
@@ -884,6 +889,9 @@ fn print_input_line(e: &SourceEntry, s: &Settings) {
         parts.push(format!("config {}", c.display()));
     }
     eprintln!("input: {}: {}", e.path, parts.join("; "));
+    for w in &e.warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// `--fx FILE`: money in deals, orders and stage events converted to the report currency.

@@ -36,6 +36,8 @@ pub struct FileResult {
     pub unread: Vec<String>,
     /// How ambiguous slash dates were read, when the file had any.
     pub date_order: Option<String>,
+    /// What the reader repaired or doubted: printed as `warning:` lines.
+    pub warnings: Vec<String>,
 }
 
 const FOOTERS: &[&str] = &[
@@ -154,6 +156,101 @@ fn vendor_stages_fit(
     } else {
         Ok(())
     }
+}
+
+/// The open stage order the values show, when they show one: ordinal prefixes on every label
+/// (`1. Lead`, `02 - Demo`), a sort-order column constant per stage (`StageSortOrder`), or a
+/// probability column whose ranges per stage do not overlap. None when nothing orders them.
+fn derive_order(
+    m: &Mapping,
+    headers: &[String],
+    rows: &[StringRecord],
+    s: &Settings,
+) -> Option<(Vec<String>, String)> {
+    let col = |f: &str| {
+        m.plans
+            .iter()
+            .find(|x| x.field == f)
+            .and_then(|x| x.cols.first().copied())
+    };
+    let stage_col = col("stage")?;
+    // open labels in first-seen order, with their rows
+    let mut labels: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let v = r.get(stage_col).unwrap_or("").trim();
+        if s.is_null(v) || s.outcomes.status_of(v) != Status::Open {
+            continue;
+        }
+        match labels.iter_mut().find(|(l, _)| l == v) {
+            Some((_, ix)) => ix.push(i),
+            None => labels.push((v.to_string(), vec![i])),
+        }
+    }
+    if labels.len() < 2 {
+        return None;
+    }
+    let ordered = |mut keyed: Vec<(f64, f64, String)>, why: String| {
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // ranges must not overlap, and keys must differ
+        if keyed.windows(2).all(|w| w[0].1 < w[1].0) {
+            Some((keyed.into_iter().map(|k| k.2).collect::<Vec<_>>(), why))
+        } else {
+            None
+        }
+    };
+    // 1. ordinal prefixes
+    let prefix = |l: &str| -> Option<f64> {
+        let t = l.trim_start();
+        let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() || digits.len() > 2 {
+            return None;
+        }
+        let rest = &t[digits.len()..];
+        let sep = rest.chars().next()?;
+        (matches!(sep, '.' | ')' | '-' | ':' | '_' | ' ' | '、') && rest.len() > 1)
+            .then(|| digits.parse().ok())
+            .flatten()
+    };
+    if let Some(keys) = labels
+        .iter()
+        .map(|(l, _)| prefix(l).map(|k| (k, k, l.clone())))
+        .collect::<Option<Vec<_>>>()
+    {
+        if let Some(r) = ordered(keys, "the ordinal prefixes of the stage labels".into()) {
+            return Some(r);
+        }
+    }
+    // 2. a sort-order column, 3. a probability column: one range per stage, not overlapping
+    let sort_col = headers.iter().position(|h| {
+        matches!(
+            super::synonyms::key(h).as_str(),
+            "stagesortorder" | "sortorder" | "stageorder" | "stagesequence" | "stageno"
+        )
+    });
+    for (c, what) in [(sort_col, "sort order"), (col("probability"), "probability")] {
+        let Some(c) = c else { continue };
+        let mut keys = Vec::new();
+        for (l, ix) in &labels {
+            let vals: Vec<f64> = ix
+                .iter()
+                .filter_map(|&i| rows[i].get(c))
+                .filter_map(|v| money::parse(v.trim(), s.decimal_comma).map(|a| a.value))
+                .collect();
+            if vals.is_empty() {
+                keys.clear();
+                break;
+            }
+            let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            keys.push((lo, hi, l.clone()));
+        }
+        if keys.len() == labels.len() {
+            if let Some(r) = ordered(keys, format!("the {what} column `{}`", headers[c])) {
+                return Some(r);
+            }
+        }
+    }
+    None
 }
 
 /// Data rows read ahead to check layouts and columns against their values.
@@ -307,8 +404,12 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let rec_ = recognize(&headers, &sample, s, file)?;
     let (preset, why) = (rec_.preset, rec_.why.clone());
     let mut mapping = rec_.mapping;
+    // Before the mapping is cut to the command's columns: a probability column orders stages
+    // even for a command that does not read it.
+    let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
+    let mut warnings = std::mem::take(&mut opened.warnings);
     for (field, header, why) in &mapping.refused {
-        notes.push(format!("`{header}` not read as {field}: {why}"));
+        warnings.push(format!("{file}: column `{header}` not read as {field}: {why}"));
     }
     drop(sample);
     let unread = match s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
@@ -337,14 +438,16 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         _ => s,
     };
     let mut pipelines: BTreeMap<String, Vec<String>> = s.stage_lists.clone();
+    let mut vendor_fits = false;
     if pipelines.is_empty() && wide.is_empty() {
         if let Some(p) = preset.filter(|p| !p.stages.is_empty()) {
             match vendor_stages_fit(p, &mapping, &sample_rows, s) {
                 Ok(()) => {
+                    vendor_fits = true;
                     pipelines.insert("default".into(), p.stages.clone());
                 }
-                Err(labels) => notes.push(format!(
-                    "the file's open stages are not {}'s default stages (e.g. {}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",
+                Err(labels) => warnings.push(format!(
+                    "{file}: the open stages are not {}'s default stages (e.g. {}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",
                     p.name,
                     labels
                         .iter()
@@ -354,6 +457,15 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
                         .join(", ")
                 )),
             }
+        }
+    }
+    if pipelines.is_empty() && wide.is_empty() && !vendor_fits && table == Table::Deals {
+        if let Some((stages, why)) = order_evidence {
+            notes.push(format!(
+                "stage order {} from {why} (give another with --stages)",
+                stages.join(" > ")
+            ));
+            pipelines.insert("default".into(), stages);
         }
     }
     for w in &wide {
@@ -601,6 +713,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         pipelines,
         unread,
         date_order: date_order_words(order, ambiguous_seen),
+        warnings,
     })
 }
 
@@ -1691,13 +1804,36 @@ fn known_stage(lists: &BTreeMap<String, Vec<String>>, pipeline: Option<&str>, st
     }
 }
 
-/// `usd` -> `USD`, `$` -> `USD`, `人民币` -> `CNY`.
+/// `usd` -> `USD`, `$` -> `USD`, `人民币` -> `CNY`, `US Dollar` -> `USD` (ISO codes, symbols and
+/// the English names CRMs such as Dynamics 365 write).
 fn normalise_currency(c: &str) -> String {
-    match c.trim() {
+    let t = c.trim();
+    let named = match super::synonyms::key(t).as_str() {
+        "usdollar" | "usdollars" | "dollar" | "dollars" | "americandollar" => Some("USD"),
+        "euro" | "euros" => Some("EUR"),
+        "poundsterling" | "britishpound" | "pound" => Some("GBP"),
+        "japaneseyen" | "yen" => Some("JPY"),
+        "chineseyuan" | "yuan" | "yuanrenminbi" | "renminbi" => Some("CNY"),
+        "canadiandollar" => Some("CAD"),
+        "australiandollar" => Some("AUD"),
+        "swissfranc" => Some("CHF"),
+        "indianrupee" | "rupee" => Some("INR"),
+        "mexicanpeso" => Some("MXN"),
+        "colombianpeso" => Some("COP"),
+        "peruviansol" | "sol" => Some("PEN"),
+        "brazilianreal" | "real" => Some("BRL"),
+        "russianruble" | "ruble" | "rouble" | "руб" | "рубль" => Some("RUB"),
+        _ => None,
+    };
+    if let Some(n) = named {
+        return n.into();
+    }
+    match t {
         "$" => "USD".into(),
         "¥" | "￥" | "人民币" | "元" | "RMB" | "rmb" => "CNY".into(),
         "€" => "EUR".into(),
         "£" => "GBP".into(),
+        "₽" => "RUB".into(),
         other => other.to_uppercase(),
     }
 }

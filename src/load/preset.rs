@@ -53,7 +53,7 @@ struct RawPreset {
     #[serde(default)]
     contra: Vec<String>,
     #[serde(default)]
-    map: std::collections::BTreeMap<String, String>,
+    map: std::collections::BTreeMap<String, OneOrMany>,
     currency: Option<String>,
     #[serde(default)]
     special: Special,
@@ -65,6 +65,14 @@ struct RawPreset {
     lost: Vec<String>,
     #[serde(default)]
     flags_win: bool,
+}
+
+/// A map value: one header, or headers in priority order.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(serde::Deserialize)]
@@ -91,7 +99,17 @@ fn parse_presets(text: &str) -> Result<Vec<Preset>, String> {
                 table,
                 signature: r.signature.iter().map(|h| key(h)).collect(),
                 contra: r.contra.iter().map(|h| key(h)).collect(),
-                map: r.map.into_iter().map(|(f, h)| (f, key(&h))).collect(),
+                map: r
+                    .map
+                    .into_iter()
+                    .flat_map(|(f, h)| {
+                        let hs = match h {
+                            OneOrMany::One(x) => vec![x],
+                            OneOrMany::Many(v) => v,
+                        };
+                        hs.into_iter().map(move |x| (f.clone(), key(&x)))
+                    })
+                    .collect(),
                 currency: r.currency,
                 special: r.special,
                 stages: r.stages,

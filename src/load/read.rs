@@ -53,6 +53,10 @@ pub struct Opened {
     /// Plain UTF-8 delimited text: its delimiter and the bytes skipped before the reader's
     /// first byte (a BOM). Such a file can be read in parallel parts.
     pub bulk: Option<(u8, usize)>,
+    /// Why this encoding (for the `input:` line).
+    pub encoding_why: String,
+    /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
+    pub warnings: Vec<String>,
     hasher: Rc<RefCell<Sha256>>,
     hashed_all: bool,
     sha: Option<String>,
@@ -250,6 +254,8 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 sheet: Some(sheet),
                 rows: RowSource::Grid(rows.into_iter()),
                 bulk: None,
+                encoding_why: String::new(),
+                warnings: Vec::new(),
                 hasher,
                 hashed_all: true,
                 sha: None,
@@ -262,14 +268,46 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 )));
             }
             let complete = n < 64 * 1024;
-            let encoding = match &opts.encoding {
-                Some(name) => sniff::encoding_by_name(name)
-                    .ok_or_else(|| Error::Usage(format!("--encoding {name:?}: unknown encoding (try utf-8, gbk, gb18030, utf-16le, latin1)")))?,
-                None => sniff::guess_encoding(&head, complete),
+            let mut warnings = Vec::new();
+            let mut lossy = false;
+            let (encoding, encoding_why) = match &opts.encoding {
+                Some(name) => (
+                    sniff::encoding_by_name(name).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "--encoding {name:?}: unknown encoding (try utf-8, gbk, gb18030, big5, shift_jis, utf-16le, utf-16be, windows-1251, windows-1252, latin1)"
+                        ))
+                    })?,
+                    "--encoding".to_string(),
+                ),
+                None => match sniff::bom(&head) {
+                    Some((e, _)) => (e, "byte-order mark".to_string()),
+                    None => {
+                        // Every byte of the file decides, not the first 64 KB: an accent
+                        // after 64 KB of ASCII is read as what it is.
+                        let ev = if complete {
+                            sniff::encoding_of(&head)
+                        } else {
+                            // SAFETY: read-only map of an input salesctl never writes; a file
+                            // changed while it is read gives a wrong guess, as a read would.
+                            let map = unsafe { memmap2::Mmap::map(&file) }
+                                .map_err(|e| Error::io(path, e))?;
+                            sniff::encoding_of(&map)
+                        };
+                        if ev.invalid > 0 {
+                            lossy = true;
+                            warnings.push(format!(
+                                "{display}: {} invalid UTF-8 byte sequence(s) replaced with U+FFFD (first on line {}); the rest of the file is valid UTF-8",
+                                ev.invalid,
+                                ev.first_invalid_line.unwrap_or(0)
+                            ));
+                        }
+                        (ev.encoding, ev.why)
+                    }
+                },
             };
             let (sample, _, _) = encoding.decode(&head);
             let delim = sniff::delimiter(&sample);
-            let passthru = encoding == encoding_rs::UTF_8 && opts.encoding.is_none();
+            let passthru = encoding == encoding_rs::UTF_8 && opts.encoding.is_none() && !lossy;
             // A UTF-8 BOM is hashed but not read (Excel's "CSV UTF-8", Zoho exports).
             let skip = if passthru && head.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 3
@@ -322,6 +360,8 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     Delim::Byte(d) if passthru => Some((d, skip)),
                     _ => None,
                 },
+                encoding_why,
+                warnings,
                 rows,
                 hasher,
                 hashed_all: false,

@@ -38,7 +38,7 @@ pub fn kind(head: &[u8]) -> Result<FileKind, String> {
     if head.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
         return Ok(FileKind::Xls);
     }
-    if bom(head).is_some_and(|(e, _)| e != encoding_rs::UTF_8) {
+    if bom(head).is_some_and(|(e, _)| e != encoding_rs::UTF_8) || utf16_without_bom(head).is_some() {
         return Ok(FileKind::Text);
     }
     let sample = &head[..head.len().min(8192)];
@@ -57,8 +57,7 @@ pub fn bom(head: &[u8]) -> Option<(&'static Encoding, usize)> {
     Encoding::for_bom(head)
 }
 
-/// Guess the encoding of text without a BOM: UTF-8 when valid, else GB18030 when the bytes decode
-/// cleanly as such and hold CJK, else windows-1252 (a superset of Latin-1 for printable text).
+/// Guess the encoding of a sample without a BOM: UTF-8 when valid, else [`encoding_of`].
 pub fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
     if let Some((e, _)) = bom(head) {
         return e;
@@ -69,16 +68,116 @@ pub fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
         Err(e) if !complete && e.error_len().is_none() => return encoding_rs::UTF_8,
         Err(_) => {}
     }
-    let cut = if complete {
-        head.len()
-    } else {
-        head.len().saturating_sub(4)
-    };
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&head[..cut]);
-    if !had_errors && text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
-        return encoding_rs::GB18030;
+    encoding_of(head).encoding
+}
+
+/// UTF-16 text without a byte-order mark: text of mostly ASCII characters has a zero in every
+/// other byte (the high byte in LE at odd offsets, in BE at even ones), and no zero in the others.
+pub fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
+    let sample = &head[..head.len().min(8192) & !1];
+    if sample.len() < 8 {
+        return None;
     }
-    encoding_rs::WINDOWS_1252
+    let pairs = sample.len() / 2;
+    let zeros_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    if zeros_odd * 10 >= pairs * 3 && zeros_even * 50 <= pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if zeros_even * 10 >= pairs * 3 && zeros_odd * 50 <= pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// What the bytes of a whole file say about its encoding (decided from every non-ASCII byte).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodingEvidence {
+    pub encoding: &'static Encoding,
+    /// Invalid UTF-8 sequences replaced with U+FFFD (when the file is UTF-8 with a few bad bytes).
+    pub invalid: usize,
+    /// The line of the first invalid sequence (1-based).
+    pub first_invalid_line: Option<usize>,
+    /// Why, in words (for the `input:` line and --explain).
+    pub why: String,
+}
+
+/// Bytes of lines holding non-ASCII bytes fed to the legacy-encoding detector, at most.
+const DETECTOR_BYTES: usize = 8 << 20;
+
+/// Decide the encoding of a file without a BOM from all of its bytes: pure ASCII or valid UTF-8
+/// is UTF-8; valid multi-byte UTF-8 with a few invalid sequences (at most one in ten) is UTF-8
+/// with the bad bytes replaced; otherwise the legacy encoding chardetng (Firefox's detector)
+/// finds over every line that holds a high byte.
+pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
+    if let Some(e) = utf16_without_bom(data) {
+        return EncodingEvidence {
+            encoding: e,
+            invalid: 0,
+            first_invalid_line: None,
+            why: "UTF-16 without a byte-order mark (a zero in every other byte)".into(),
+        };
+    }
+    if std::str::from_utf8(data).is_ok() {
+        return EncodingEvidence {
+            encoding: encoding_rs::UTF_8,
+            invalid: 0,
+            first_invalid_line: None,
+            why: if data.is_ascii() {
+                "ASCII".into()
+            } else {
+                "valid UTF-8 throughout".into()
+            },
+        };
+    }
+    let (mut multibyte, mut invalid, mut first_bad) = (0usize, 0usize, None);
+    let mut offset = 0usize;
+    for chunk in data.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        offset += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+            first_bad.get_or_insert(offset);
+        }
+        offset += chunk.invalid().len();
+    }
+    // A multi-byte character cut by the end of the data is not evidence against UTF-8.
+    if multibyte > 0 && invalid * 10 <= multibyte {
+        let line = first_bad.map(|o| memchr::memchr_iter(b'\n', &data[..o]).count() + 1);
+        return EncodingEvidence {
+            encoding: encoding_rs::UTF_8,
+            invalid,
+            first_invalid_line: line,
+            why: format!(
+                "UTF-8 ({multibyte} valid multi-byte characters, {invalid} invalid sequence(s) replaced)"
+            ),
+        };
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    let mut fed = 0usize;
+    for line in data.split(|&b| b == b'\n') {
+        if line.is_ascii() {
+            continue;
+        }
+        det.feed(line, false);
+        det.feed(b"\n", false);
+        fed += line.len() + 1;
+        if fed > DETECTOR_BYTES {
+            break;
+        }
+    }
+    det.feed(b"", true);
+    let e = det.guess(None, chardetng::Utf8Detection::Deny);
+    EncodingEvidence {
+        encoding: e,
+        invalid: 0,
+        first_invalid_line: None,
+        why: format!(
+            "{} by chardetng over {} byte(s) of non-ASCII lines",
+            e.name(),
+            fed
+        ),
+    }
 }
 
 /// Resolve an `--encoding` name (`gbk`, `gb18030`, `utf-8`, `utf-16le`, `latin1`...).
@@ -87,6 +186,11 @@ pub fn encoding_by_name(name: &str) -> Option<&'static Encoding> {
     let n = match n.as_str() {
         "latin1" | "latin-1" | "iso-8859-1" => "windows-1252",
         "utf8" => "utf-8",
+        "cp1252" => "windows-1252",
+        "cp1251" => "windows-1251",
+        "cp1250" => "windows-1250",
+        "cp936" => "gbk",
+        "cp932" | "sjis" => "shift_jis",
         other => other,
     };
     Encoding::for_label(n.as_bytes())
@@ -196,7 +300,7 @@ mod tests {
             encoding_rs::UTF_8
         );
         let (gbk, _, _) = encoding_rs::GBK.encode("商机名称,金额\n赢单,100\n");
-        assert_eq!(guess_encoding(&gbk, true), encoding_rs::GB18030);
+        assert_eq!(guess_encoding(&gbk, true), encoding_rs::GBK);
         assert_eq!(
             guess_encoding(b"Name\nJos\xe9\n", true),
             encoding_rs::WINDOWS_1252

@@ -335,6 +335,7 @@ static DEALS: &[(&str, &[&str])] = &[
             "opportunityamount",
             "expectedrevenue",
             "dealsize",
+            "closevalue",
             "estrevenue",
             "estimatedvalue",
             "monto",

@@ -4,6 +4,7 @@ mod bottleneck;
 mod charts;
 mod check;
 mod cltv;
+mod corpus;
 mod diff;
 mod docs;
 mod examples;
