@@ -19,6 +19,15 @@ pub struct Args {
     /// Which canonical table to show (default: the first the input holds).
     #[arg(long, value_name = "TABLE")]
     pub rows_of: Option<String>,
+    /// Print how each file was read instead of its rows: the layouts considered with their
+    /// scores and evidence, each canonical field and the header it comes from, columns refused
+    /// by their values, unmapped columns and the commonest reject reasons.
+    #[arg(long)]
+    pub explain: bool,
+    /// Write a salesctl.toml that reproduces this read (preset, field mapping, date order,
+    /// stage order) to FILE; an existing file is never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<PathBuf>,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
@@ -44,6 +53,21 @@ fn unit_of(t: Table, name: &str, dtype: &DataType) -> Unit {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
+    if let Some(p) = &a.write_config {
+        write_config(&ds, p)?;
+        if !a.explain {
+            return Ok(ExitCode::Success);
+        }
+    }
+    if a.explain {
+        let report = explain(&ds)?;
+        // The report is several tables: printed whole as a table unless a format is asked for.
+        if a.out.format.is_none() && a.out.output.is_none() {
+            a.out.format = Some("table".into());
+        }
+        output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
+        return Ok(ExitCode::Success);
+    }
     let table = match &a.rows_of {
         Some(t) => Table::parse(t)
             .ok_or_else(|| Error::Usage(format!("--rows-of {t:?}: unknown table")))?,
@@ -91,4 +115,181 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
     Ok(ExitCode::Success)
+}
+
+/// `show --explain`: the recognition report of every file.
+fn explain(ds: &load::Dataset) -> Result<Report> {
+    use crate::output::TableBuilder;
+    let srcs = &ds.manifest.sources;
+    let mut layout = TableBuilder::new("layout");
+    layout
+        .col("file", Unit::Text, srcs.iter().map(|s| s.path.clone()).collect::<Vec<_>>())
+        .col("layout", Unit::Text, srcs.iter().map(|s| s.preset.clone()).collect::<Vec<_>>())
+        .col("table", Unit::Text, srcs.iter().map(|s| s.table.clone()).collect::<Vec<_>>())
+        .col("why", Unit::Text, srcs.iter().map(|s| s.preset_why.clone()).collect::<Vec<_>>())
+        .col(
+            "encoding",
+            Unit::Text,
+            srcs.iter()
+                .map(|s| {
+                    if s.encoding_why.is_empty() {
+                        s.encoding.clone()
+                    } else {
+                        format!("{} ({})", s.encoding, s.encoding_why)
+                    }
+                })
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "date_order",
+            Unit::Text,
+            srcs.iter().map(|s| s.date_order.clone()).collect::<Vec<_>>(),
+        )
+        .col("rows_read", Unit::Count, srcs.iter().map(|s| s.rows_in as u64).collect::<Vec<_>>())
+        .col(
+            "rows_rejected",
+            Unit::Count,
+            srcs.iter().map(|s| s.rejected_rows as u64).collect::<Vec<_>>(),
+        );
+    let (mut f, mut l, mut sc, mut ev) = (vec![], vec![], vec![], vec![]);
+    for s in srcs {
+        for (name, score, evidence) in &s.candidates {
+            f.push(s.path.clone());
+            l.push(name.clone());
+            sc.push((score * 100.0).round() / 100.0);
+            ev.push(evidence.clone());
+        }
+    }
+    let mut cands = TableBuilder::new("candidates");
+    cands
+        .col("file", Unit::Text, f)
+        .col("layout", Unit::Text, l)
+        .col("score", Unit::Number, sc)
+        .col("evidence", Unit::Text, ev);
+    let (mut f, mut fld, mut h, mut by) = (vec![], vec![], vec![], vec![]);
+    for s in srcs {
+        for p in &s.mapping {
+            f.push(s.path.clone());
+            fld.push(p.field.to_string());
+            h.push(p.header.clone());
+            by.push(p.by.to_string());
+        }
+    }
+    let mut fields = TableBuilder::new("fields");
+    fields
+        .col("file", Unit::Text, f)
+        .col("field", Unit::Text, fld)
+        .col("header", Unit::Text, h)
+        .col("by", Unit::Text, by);
+    let (mut f, mut fld, mut h, mut why) = (vec![], vec![], vec![], vec![]);
+    for s in srcs {
+        for (field, header, w) in &s.refused {
+            f.push(s.path.clone());
+            fld.push(field.clone());
+            h.push(header.clone());
+            why.push(w.clone());
+        }
+    }
+    let mut refused = TableBuilder::new("refused");
+    refused
+        .col("file", Unit::Text, f)
+        .col("field", Unit::Text, fld)
+        .col("header", Unit::Text, h)
+        .col("why", Unit::Text, why);
+    let (mut f, mut c) = (vec![], vec![]);
+    for s in srcs {
+        for x in &s.extras {
+            f.push(s.path.clone());
+            c.push(x.clone());
+        }
+    }
+    let mut unmapped = TableBuilder::new("unmapped");
+    unmapped.col("file", Unit::Text, f).col("column", Unit::Text, c);
+    let mut counts: std::collections::BTreeMap<(String, String, String), (u64, String)> =
+        std::collections::BTreeMap::new();
+    for r in &ds.rejects {
+        let reason = r.reason.split(" (see ").next().unwrap_or(&r.reason).to_string();
+        let e = counts
+            .entry((r.file.clone(), r.column.clone(), reason))
+            .or_insert((0, r.value.clone()));
+        e.0 += 1;
+    }
+    let mut top: Vec<_> = counts.into_iter().collect();
+    top.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    top.truncate(20);
+    let mut rejects = TableBuilder::new("rejects");
+    rejects
+        .col("file", Unit::Text, top.iter().map(|t| t.0.0.clone()).collect::<Vec<_>>())
+        .col("column", Unit::Text, top.iter().map(|t| t.0.1.clone()).collect::<Vec<_>>())
+        .col("reason", Unit::Text, top.iter().map(|t| t.0.2.clone()).collect::<Vec<_>>())
+        .col("rows", Unit::Count, top.iter().map(|t| t.1.0).collect::<Vec<_>>())
+        .col("example", Unit::Text, top.iter().map(|t| t.1.1.clone()).collect::<Vec<_>>());
+    let mut notes = vec![Note::new(
+        format!("as of {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
+        format!("截至 {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
+    )];
+    for s in srcs {
+        notes.extend(s.warnings.iter().map(|w| Note::en(format!("warning: {w}"))));
+        notes.extend(s.notes.iter().map(|n| Note::en(format!("{}: {n}", s.path))));
+    }
+    Ok(Report {
+        tables: vec![
+            layout.build()?,
+            cands.build()?,
+            fields.build()?,
+            refused.build()?,
+            unmapped.build()?,
+            rejects.build()?,
+        ],
+        notes,
+        title: None,
+    })
+}
+
+/// `show --write-config FILE`: the config that reproduces this read. Never replaces a file.
+fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
+    use std::fmt::Write as _;
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "--write-config {}: the file exists; salesctl never replaces it (choose another name, or merge by hand)",
+            path.display()
+        )));
+    }
+    crate::fsguard::check_output(path, "--write-config")?;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut t = String::from("# Written by `salesctl show --write-config`: reproduces how the input was read.\n");
+    if ds.manifest.sources.len() > 1 {
+        t.push_str("# Several inputs: the keys below are those of the first; see docs/config.md.\n");
+    }
+    let Some(src) = ds.manifest.sources.first() else {
+        return Err(Error::Input("no export was read (an ingested DIR has its own manifest)".into()));
+    };
+    let _ = writeln!(t, "# {}: {}", src.path, src.preset_why.replace('\n', " "));
+    let _ = writeln!(t, "preset = {}", q(&src.preset));
+    if let Some(o) = &src.date_order {
+        let _ = writeln!(t, "day_first = {}", o.starts_with("day-first"));
+    }
+    if let Some(c) = &ds.manifest.default_currency {
+        let _ = writeln!(t, "currency = {}", q(c));
+    }
+    t.push_str("\n[map]\n");
+    for p in &src.mapping {
+        if p.headers.len() > 1 {
+            let _ = writeln!(t, "# {} is filled from {}", p.field, p.headers.join(", "));
+            continue;
+        }
+        let _ = writeln!(t, "{} = {}", p.field, q(&p.header));
+    }
+    if !ds.manifest.pipelines.is_empty() {
+        t.push_str("\n[stages]\n");
+        for (k, v) in &ds.manifest.pipelines {
+            let list: Vec<String> = v.iter().map(|x| q(x)).collect();
+            let _ = writeln!(t, "{} = [{}]", q(k), list.join(", "));
+        }
+    }
+    crate::load::dir::write_atomic(path, |f| {
+        use std::io::Write;
+        f.write_all(t.as_bytes())
+    })?;
+    Ok(())
 }

@@ -47,6 +47,12 @@ pub struct SourceEntry {
     /// What the reader repaired or doubted.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Every layout considered, best first: (name, score, evidence). Not kept in a DIR.
+    #[serde(skip)]
+    pub candidates: Vec<(String, f64, String)>,
+    /// Columns whose values refused a field: (field, header, why). Not kept in a DIR.
+    #[serde(skip)]
+    pub refused: Vec<(String, String, String)>,
 }
 
 /// manifest.json

@@ -740,6 +740,13 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             date_order: res.date_order.clone(),
             encoding_why: opened.encoding_why.clone(),
             warnings: res.warnings.clone(),
+            candidates: res.candidates.clone(),
+            refused: res
+                .mapping
+                .refused
+                .iter()
+                .map(|(f, h, w)| (f.to_string(), h.clone(), w.clone()))
+                .collect(),
         });
         if !args.quiet {
             if let Some(e) = entries.last() {

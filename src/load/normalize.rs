@@ -38,6 +38,8 @@ pub struct FileResult {
     pub date_order: Option<String>,
     /// What the reader repaired or doubted: printed as `warning:` lines.
     pub warnings: Vec<String>,
+    /// Every layout considered, best first: (name, score, evidence).
+    pub candidates: Vec<(String, f64, String)>,
 }
 
 const FOOTERS: &[&str] = &[
@@ -403,6 +405,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     }
     let rec_ = recognize(&headers, &sample, s, file)?;
     let (preset, why) = (rec_.preset, rec_.why.clone());
+    let candidates: Vec<(String, f64, String)> = rec_
+        .candidates
+        .iter()
+        .map(|c| (c.name().to_string(), c.score, c.evidence.join("; ")))
+        .collect();
     let mut mapping = rec_.mapping;
     // Before the mapping is cut to the command's columns: a probability column orders stages
     // even for a command that does not read it.
@@ -412,6 +419,20 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         warnings.push(format!("{file}: column `{header}` not read as {field}: {why}"));
     }
     drop(sample);
+    // A field the command reads whose candidate column failed its values check: a refusal.
+    if let Some(only) = s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
+        if let Some((field, header, why)) = mapping
+            .refused
+            .iter()
+            .find(|(f, _, _)| only.iter().any(|o| o == f) && !mapping.has(f))
+        {
+            return Err(Error::Input(format!(
+                "{file}: `{field}` would come from column `{header}`, but {why}; \
+                 name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
+                 placeholder texts as empty with --null TEXT"
+            )));
+        }
+    }
     let unread = match s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
         Some(only) => project(&mut mapping, only),
         None => Vec::new(),
@@ -714,6 +735,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         unread,
         date_order: date_order_words(order, ambiguous_seen),
         warnings,
+        candidates,
     })
 }
 

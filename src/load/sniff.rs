@@ -106,7 +106,7 @@ pub struct EncodingEvidence {
 const DETECTOR_BYTES: usize = 8 << 20;
 
 /// Decide the encoding of a file without a BOM from all of its bytes: pure ASCII or valid UTF-8
-/// is UTF-8; valid multi-byte UTF-8 with a few invalid sequences (at most one in ten) is UTF-8
+/// is UTF-8; valid multi-byte UTF-8 with a few invalid sequences (at most 3 or one in ten, never more than the valid ones) is UTF-8
 /// with the bad bytes replaced; otherwise the legacy encoding chardetng (Firefox's detector)
 /// finds over every line that holds a high byte.
 pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
@@ -142,7 +142,7 @@ pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
         offset += chunk.invalid().len();
     }
     // A multi-byte character cut by the end of the data is not evidence against UTF-8.
-    if multibyte > 0 && invalid * 10 <= multibyte {
+    if multibyte >= invalid && (invalid <= 3 || invalid * 10 <= multibyte) {
         let line = first_bad.map(|o| memchr::memchr_iter(b'\n', &data[..o]).count() + 1);
         return EncodingEvidence {
             encoding: encoding_rs::UTF_8,

@@ -188,3 +188,220 @@ fn corpus_every_file_right_or_refused_with_no_flags() {
         wrong.join("\n")
     );
 }
+
+/// Each corpus file is recognised as its own layout, and by a clear margin: the best score at
+/// least 1.5 times the runner-up's (`show --explain`'s candidates).
+#[test]
+fn corpus_confusion_each_file_is_its_own_layout_by_a_clear_margin() {
+    let w = Workdir::new();
+    let mut rows = Vec::new();
+    for (name, e) in expected() {
+        let want = e["layout"].as_str().unwrap_or("");
+        if want == "none" {
+            continue;
+        }
+        let path = s(&testdata(&format!("exports/{name}")));
+        let (out, _) = w.expect(&["show", &path, "--explain", "--format", "json", "-q"], 0);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let c = v["candidates"].as_array().unwrap();
+        let best = &c[0];
+        let runner = c.get(1).and_then(|r| r["score"].as_f64()).unwrap_or(0.0);
+        let score = best["score"].as_f64().unwrap();
+        assert_eq!(best["layout"].as_str(), Some(want), "{name}: {c:?}");
+        assert!(
+            score >= 1.5 * runner.max(0.0),
+            "{name}: best {score} vs runner-up {runner}: {c:?}"
+        );
+        rows.push(format!("{name}: {want} {score:.1} vs {runner:.1}"));
+    }
+    eprintln!("confusion:\n  {}", rows.join("\n  "));
+    assert!(rows.len() >= 15);
+}
+
+/// Kind 1: an Opportunity object with API names matches 7 of the history layout's signature
+/// headers; its unique `Id` and IsWon/IsClosed make it a deals table (40 rows, 40 deals), and
+/// forcing the history layout reads 40 one-event deals, which the evidence line explains.
+#[test]
+fn an_object_export_is_not_read_as_a_history() {
+    let w = Workdir::new();
+    let path = s(&testdata("exports/salesforce_object_api.csv"));
+    let (out, err) = w.expect(&["show", &path, "--explain", "--format", "json"], 0);
+    assert!(err.contains("input: ") && err.contains("salesforce_object"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let hist = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["layout"] == "salesforce_history")
+        .unwrap()
+        .clone();
+    assert!(hist["score"].as_f64().unwrap() < 0.0, "{hist}");
+    assert!(
+        hist["evidence"].as_str().unwrap().contains("unique on every row"),
+        "{hist}"
+    );
+}
+
+/// Two layouts that fit as well and read the file differently: a refusal naming both and the
+/// flag that decides, never a silent pick. `Stage` and `Deal Stage` both exist; zoho reads
+/// `Stage`, hubspot `Deal Stage`.
+#[test]
+fn a_close_call_between_layouts_is_refused_with_the_flag() {
+    let w = Workdir::new();
+    w.write(
+        "x.csv",
+        b"Record ID,Deal Name,Deal Stage,Stage,Amount,Close Date,Create Date,Deal Owner,Pipeline,Closing Date,Created Time,Account Name,Modified Time\n\
+1,A,Won,Lost,10,2026-01-02,2026-01-01,Ann,P,2026-01-02,2026-01-01,X,2026-01-05\n\
+2,B,Open,Won,20,2026-01-03,2026-01-01,Bob,P,2026-01-03,2026-01-01,Y,2026-01-05\n",
+    );
+    let (_, err) = w.expect(&["scorecard", "x.csv"], 3);
+    assert!(
+        err.contains("layout unclear") && err.contains("--preset") && err.contains("stage from"),
+        "{err}"
+    );
+    // Forced, it reads: hubspot's Deal Stage gives 1 won of 2.
+    let (out, _) = w.expect(&["show", "x.csv", "--preset", "hubspot", "--format", "json", "-q"], 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let won = v.as_array().unwrap().iter().filter(|r| r["status"] == "won").count();
+    assert_eq!(won, 1);
+}
+
+/// --write-config writes the read as a config; reading with it gives the same rows, and an
+/// existing file is never replaced.
+#[test]
+fn write_config_reproduces_the_read_and_never_replaces() {
+    let w = Workdir::new();
+    let path = s(&testdata("exports/bitrix24_deals.csv"));
+    let (plain, _) = w.expect(&["show", &path, "--format", "csv", "-q"], 0);
+    w.expect(&["show", &path, "--write-config", "salesctl.toml", "-q"], 0);
+    let cfg = std::fs::read_to_string(w.path("salesctl.toml")).unwrap();
+    assert!(cfg.contains("preset = \"bitrix24\"") && cfg.contains("amount = \"OPPORTUNITY\""), "{cfg}");
+    // salesctl.toml in the working folder is read: the same rows.
+    let (again, _) = w.expect(&["show", &path, "--format", "csv", "-q"], 0);
+    assert_eq!(again, plain);
+    let (_, err) = w.expect(&["show", &path, "--write-config", "salesctl.toml"], 2);
+    assert!(err.contains("never replaces"), "{err}");
+    assert_eq!(std::fs::read_to_string(w.path("salesctl.toml")).unwrap(), cfg);
+}
+
+/// --won / --lost add outcome labels, --null a null marker, --max-rejects and the config key
+/// `max_rejects` set the reject share. By hand, over 20 rows: Signed and Booked are won (2),
+/// Dropped lost (1), 17 open; `TBD` (row 3) is empty with --null TBD, else a reject; `abc`
+/// (row 5) is a reject: 1 of 20 (5%) with --null, 2 of 20 (10%) without.
+#[test]
+fn outcome_null_and_reject_flags() {
+    let w = Workdir::new();
+    let mut csv = String::from("deal_id,owner,stage,amount,created_at\n1,Ann,Signed,100,2026-01-01\n2,Ann,Booked,TBD,2026-01-02\n3,Bob,Dropped,50,2026-01-03\n4,Bob,Demo,abc,2026-01-04\n");
+    for i in 5..=20 {
+        csv.push_str(&format!("{i},Bob,Demo,{},2026-01-05\n", i * 10));
+    }
+    w.write("d.csv", csv.as_bytes());
+    let (out, _) = w.expect(
+        &[
+            "show", "d.csv", "--null", "TBD", "--won", "Signed,Booked", "--lost", "Dropped",
+            "--format", "json", "-q",
+        ],
+        0,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v.as_array().unwrap();
+    let st = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
+    assert_eq!((rows.len(), st("won"), st("lost"), st("open")), (19, 2, 1, 16));
+    assert!(rows.iter().any(|r| r["deal_id"] == "2" && r["amount"].is_null()));
+    // Without --null, TBD is a second reject: 2 of 20 is more than --max-rejects 1.
+    let (_, err) = w.expect(&["show", "d.csv", "--max-rejects", "1"], 3);
+    assert!(err.contains("2 of 20 data rows rejected (10.0%)"), "{err}");
+    // 10% is not more than the default 10%.
+    w.expect(&["show", "d.csv", "-q"], 0);
+    // The config key, as a count and as a share.
+    w.write("c.toml", b"max_rejects = 2\n");
+    w.expect(&["show", "d.csv", "--config", "c.toml", "-q"], 0);
+    w.write("c1.toml", b"max_rejects = \"5%\"\n");
+    let (_, err) = w.expect(&["show", "d.csv", "--config", "c1.toml"], 3);
+    assert!(err.contains("max_rejects in the config"), "{err}");
+}
+
+/// A field the command reads whose only candidate column fails its values check is a refusal
+/// naming the column and the flag, not a silent drop: `Amount` holds words in 4 of 6 rows.
+#[test]
+fn a_needed_field_whose_column_fails_its_values_is_refused() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,amount,created_at\n1,Ann,Won,call me,2026-01-01\n2,Ann,Lost,ask Bob,2026-01-02\n3,Bob,Won,100,2026-01-03\n4,Bob,Won,soon,2026-01-04\n5,Bob,Lost,50,2026-01-05\n6,Bob,Won,later,2026-01-06\n",
+    );
+    let (_, err) = w.expect(&["scorecard", "d.csv"], 3);
+    assert!(
+        err.contains("`amount`") && err.contains("2 of 6") && err.contains("--map amount="),
+        "{err}"
+    );
+    // show reads every column it can: the amount column is kept as text, with a warning.
+    let (_, err) = w.expect(&["show", "d.csv"], 0);
+    assert!(err.contains("warning:") && err.contains("not read as amount"), "{err}");
+}
+
+/// Encodings by evidence, from whole files: Windows-1252 with its first accent after 64 KB of
+/// ASCII, Windows-1251, GBK, UTF-16 LE and BE without BOM, Latin-1, and UTF-8 with one bad byte
+/// (read as UTF-8, U+FFFD in its place, a warning naming the line).
+#[test]
+fn encodings_are_decided_from_every_byte() {
+    let w = Workdir::new();
+    let stage_of = |file: &str| -> (Vec<String>, String) {
+        let (out, err) = w.expect(&["show", file, "--format", "json"], 0);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        (
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["owner"].as_str().unwrap_or("").to_string())
+                .collect(),
+            err,
+        )
+    };
+    let text = "deal_id,owner,stage,created_at\n1,José Núñez,Won,2026-01-01\n2,王芳,Lost,2026-01-02\n";
+    // 1252 after 64 KB of ASCII
+    let mut big = String::from("deal_id,owner,stage,created_at\n");
+    for i in 0..3000 {
+        big.push_str(&format!("{i},Ann Lee,Demo,2026-01-01\n"));
+    }
+    big.push_str("9999,Núñez,Demo,2026-01-02\n");
+    let (b, _, _) = encoding_rs::WINDOWS_1252.encode(&big);
+    assert!(b.iter().position(|&c| c > 127).unwrap() > 65536);
+    w.write("late.csv", &b);
+    let (owners, err) = stage_of("late.csv");
+    assert_eq!(owners.last().map(String::as_str), Some("Núñez"), "{err}");
+    assert!(err.contains("windows-1252"), "{err}");
+    // 1251
+    let ru = "deal_id,owner,stage,created_at\n1,Иван Петров,Won,2026-01-01\n2,Мария Смирнова,Lost,2026-01-02\n";
+    let (b, _, _) = encoding_rs::WINDOWS_1251.encode(ru);
+    w.write("ru.csv", &b);
+    assert_eq!(stage_of("ru.csv").0, vec!["Иван Петров", "Мария Смирнова"]);
+    // GBK
+    let zh = "deal_id,owner,stage,created_at\n1,王芳,赢单,2026-01-01\n2,李娜,输单,2026-01-02\n";
+    let (b, _, _) = encoding_rs::GBK.encode(zh);
+    w.write("zh.csv", &b);
+    assert_eq!(stage_of("zh.csv").0, vec!["王芳", "李娜"]);
+    // UTF-16 LE and BE, no BOM
+    let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    w.write("le.csv", &le);
+    w.write("be.csv", &be);
+    assert_eq!(stage_of("le.csv").0, vec!["José Núñez", "王芳"]);
+    assert_eq!(stage_of("be.csv").0, vec!["José Núñez", "王芳"]);
+    // Latin-1 (ISO-8859-1 bytes, read as its superset windows-1252)
+    let l1: Vec<u8> = "deal_id,owner,stage,created_at\n1,François Müller,Won,2026-01-01\n2,Zoë Brontë,Lost,2026-01-02\n"
+        .chars()
+        .map(|c| c as u32 as u8)
+        .collect();
+    w.write("l1.csv", &l1);
+    assert_eq!(stage_of("l1.csv").0, vec!["François Müller", "Zoë Brontë"]);
+    // UTF-8 with one invalid byte: UTF-8, not a legacy encoding for the whole file
+    let mut u = text.as_bytes().to_vec();
+    u.extend_from_slice(b"3,\xff\xfe Bad,Demo,2026-01-03\n4,\xe7\x8e\x8b\xe8\x8a\xb3,Demo,2026-01-04\n");
+    w.write("u8.csv", &u);
+    let (owners, err) = stage_of("u8.csv");
+    assert_eq!(owners[1], "王芳");
+    assert_eq!(owners[3], "王芳");
+    assert!(owners[2].contains('\u{fffd}'), "{owners:?}");
+    assert!(err.contains("warning:") && err.contains("line 4"), "{err}");
+}
