@@ -128,6 +128,8 @@ pub struct Acc {
     /// Open pipeline expected to close in the period (coverage).
     pub closing_in_period: BTreeMap<String, f64>,
     pub cycles: Vec<f64>,
+    /// Won deals closed before they were created: kept out of the cycle statistics.
+    pub negative_cycles: u64,
     pub new_customers: u64,
     pub open_qualified: u64,
     /// Closed deals with an amount per currency, for the value win rate.
@@ -257,7 +259,10 @@ fn accumulate_split(
                             add_money(m, WON, x);
                         }
                         if let (Some(c), Some(o)) = (created, closed) {
-                            a.cycles.push((o - c) as f64 / DAY_MS);
+                            match cycle_days(c, o) {
+                                Some(d) => a.cycles.push(d),
+                                None => a.negative_cycles += 1,
+                            }
                         }
                     }
                     Some(Status::Lost) if in_period(p, closed) => {
@@ -353,6 +358,21 @@ fn accumulate_split(
 /// Deals from which accumulation runs on two cores.
 const PAR_DEALS: usize = 200_000;
 
+/// The sales cycle of a deal, in days (METRICS.md / docs/metrics.md "Cycle time"): when either
+/// side is date-only (exactly midnight: a date without a time) it is whole days between the
+/// two dates, so a deal closed on the day it was created is 0 d; otherwise the exact difference.
+/// None when the close is before the creation (a data error, counted and left out).
+pub fn cycle_days(created_ms: i64, closed_ms: i64) -> Option<f64> {
+    const DAY: i64 = 86_400_000;
+    let date_only = |ms: i64| ms.rem_euclid(DAY) == 0;
+    let d = if date_only(created_ms) || date_only(closed_ms) {
+        (closed_ms.div_euclid(DAY) - created_ms.div_euclid(DAY)) as f64
+    } else {
+        (closed_ms - created_ms) as f64 / DAY_MS
+    };
+    (d >= 0.0).then_some(d)
+}
+
 /// Counts per group, money per group, the team's counts and money.
 type Part = (HashMap<u32, Acc>, HashMap<u32, Vec<Money>>, Acc, Vec<Money>);
 
@@ -364,6 +384,7 @@ fn merge_acc(a: &mut Acc, b: Acc) {
     a.lost += b.lost;
     a.open += b.open;
     a.cycles.extend(b.cycles);
+    a.negative_cycles += b.negative_cycles;
     a.new_customers += b.new_customers;
     a.open_qualified += b.open_qualified;
     a.currencies.extend(b.currencies);
@@ -629,6 +650,20 @@ fn month_starts(ts: i64, te: i64) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cycle_days_whole_when_a_side_is_date_only_and_none_when_negative() {
+        let at = |d: i64, h: i64, m: i64| d * 86_400_000 + (h * 60 + m) * 60_000;
+        // created 2026-03-05 14:30, closed the date 2026-03-05: the same day, 0 d (not -0.6 d)
+        assert_eq!(cycle_days(at(100, 14, 30), at(100, 0, 0)), Some(0.0));
+        // closed the date 3 days later: 3 whole days
+        assert_eq!(cycle_days(at(100, 14, 30), at(103, 0, 0)), Some(3.0));
+        // both with times: exact, 1.5 d
+        assert_eq!(cycle_days(at(100, 6, 0), at(101, 18, 0)), Some(1.5));
+        // closed the day before it was created: left out
+        assert_eq!(cycle_days(at(100, 14, 30), at(99, 0, 0)), None);
+        assert_eq!(cycle_days(at(100, 14, 30), at(100, 9, 0)), None);
+    }
     use chrono::NaiveDate;
 
     fn ms(y: i32, m: u32, d: u32) -> i64 {

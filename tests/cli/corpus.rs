@@ -405,3 +405,25 @@ fn encodings_are_decided_from_every_byte() {
     assert!(owners[2].contains('\u{fffd}'), "{owners:?}");
     assert!(err.contains("warning:") && err.contains("line 4"), "{err}");
 }
+
+/// Issue 24 kind 9: a date-only close against a datetime create is whole days (a same-day close
+/// is 0 d, not -0.6 d), and a close before the create is kept out of the cycle with a warning.
+/// By hand: A 0 d, B 10 d, C closed 2 days before it was created: median of [0, 10] = 5.
+#[test]
+fn cycle_times_in_whole_days_and_negatives_left_out() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,amount,created_at,closed_at\n\
+A,Ann,Won,10,2026-03-05 14:30,2026-03-05\n\
+B,Ann,Won,10,2026-03-01 09:00,2026-03-11\n\
+C,Ann,Won,10,2026-03-10 10:00,2026-03-08\n",
+    );
+    let (out, err) = w.expect(&["scorecard", "d.csv", "--format", "json", "--as-of", "2026-03-31"], 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v.as_array().or_else(|| v["scorecard"].as_array()).unwrap();
+    let team = rows.iter().find(|r| r["owner"] == "(team)").unwrap();
+    assert_eq!(team["won"], 3);
+    assert_eq!(team["cycle_median_days"].as_f64(), Some(5.0), "{team}");
+    assert!(err.contains("1 won deal(s) closed before they were created"), "{err}");
+}

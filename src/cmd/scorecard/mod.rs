@@ -381,6 +381,18 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             }
         ),
     ));
+    if team.negative_cycles > 0 {
+        notes.push(Note::new(
+            format!(
+                "warning: {} won deal(s) closed before they were created: kept out of cycle_median_days and cycle_p75_days (docs/metrics.md, \"Cycle time\")",
+                team.negative_cycles
+            ),
+            format!(
+                "警告：{} 个赢单的成交日期早于创建日期，未计入销售周期统计",
+                team.negative_cycles
+            ),
+        ));
+    }
     if single.is_none() {
         notes.push(Note::new(
             "several currencies: money KPIs are per currency in --table money (never summed across currencies)",
