@@ -54,6 +54,10 @@ pub struct LoaderArgs {
     /// Text encoding (utf-8, gbk, gb18030, utf-16le, latin1...); detected when absent.
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
+    /// Backslash escapes in quoted fields (`\"`), as database dumps write them: `backslash` or
+    /// `none` (default: decided by the file: MySQL `\N` nulls or `\"` inside quotes).
+    #[arg(long, value_name = "backslash|none")]
+    pub escape: Option<String>,
     /// Worksheet of an XLSX/XLS file (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
@@ -659,6 +663,16 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         encoding: args.encoding.clone(),
         sheet: args.sheet.clone(),
         progress: !args.quiet,
+        escape: match args.escape.as_deref() {
+            None => None,
+            Some("backslash") => Some(true),
+            Some("none") => Some(false),
+            Some(other) => {
+                return Err(Error::Usage(format!(
+                    "--escape {other:?}: expected backslash or none"
+                )));
+            }
+        },
     };
     for path in inputs {
         if path.is_dir() {

@@ -21,6 +21,8 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// Show a progress bar for big text files (only when stderr is a terminal).
     pub progress: bool,
+    /// `--escape`: Some(true) backslash escapes, Some(false) none, None decided by evidence.
+    pub escape: Option<bool>,
 }
 
 /// Files at least this big get a progress bar.
@@ -197,12 +199,35 @@ impl RowSource {
 /// The CSV reader every delimited text goes through (the same settings for streamed files
 /// and for the parts of a file read in parallel).
 pub fn csv_reader<R: Read>(delim: u8, r: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .delimiter(delim)
+    csv_reader_with(delim, false, r)
+}
+
+/// The CSV reader, with backslash escapes inside quotes (`\"`) for database dumps.
+pub fn csv_reader_with<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
+    let mut b = csv::ReaderBuilder::new();
+    b.delimiter(delim)
         .has_headers(false)
         .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(r)
+        .buffer_capacity(1 << 16);
+    if backslash {
+        b.escape(Some(b'\\')).double_quote(false);
+    }
+    b.from_reader(r)
+}
+
+/// Does decoded sample text show a database dump's backslash escapes: MySQL's `\N` as a whole
+/// field, or `\"` inside a quoted field?
+pub fn dump_evidence(sample: &str, delim: u8) -> Option<&'static str> {
+    let d = delim as char;
+    for line in sample.lines().take(500) {
+        if line.split(d).any(|f| f.trim() == "\\N") {
+            return Some("\\N null fields");
+        }
+        if line.contains("\\\"") {
+            return Some("\\\" escapes inside quotes");
+        }
+    }
+    None
 }
 
 pub fn csv_error(e: &csv::Error) -> String {
@@ -307,6 +332,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             };
             let (sample, _, _) = encoding.decode(&head);
             let delim = sniff::delimiter(&sample);
+            let mut escape_why: Option<&str> = None;
             let passthru = encoding == encoding_rs::UTF_8 && opts.encoding.is_none() && !lossy;
             // A UTF-8 BOM is hashed but not read (Excel's "CSV UTF-8", Zoho exports).
             let skip = if passthru && head.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -339,8 +365,22 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                         .build(raw),
                 )
             };
+            let backslash = match (opts.escape, delim) {
+                (Some(b), _) => b,
+                (None, Delim::Byte(d)) => match dump_evidence(&sample, d) {
+                    Some(why) => {
+                        escape_why = Some(why);
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            };
             let (rows, delimiter) = match delim {
-                Delim::Byte(d) => (RowSource::Csv(csv_reader(d, decoded)), Some(delim_name(d))),
+                Delim::Byte(d) => (
+                    RowSource::Csv(csv_reader_with(d, backslash, decoded)),
+                    Some(delim_name(d)),
+                ),
                 Delim::Whitespace => (
                     RowSource::Whitespace {
                         lines: Box::new(BufReader::new(decoded)),
@@ -357,10 +397,14 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 delimiter,
                 sheet: None,
                 bulk: match delim {
-                    Delim::Byte(d) if passthru => Some((d, skip)),
+                    Delim::Byte(d) if passthru && !backslash => Some((d, skip)),
                     _ => None,
                 },
-                encoding_why,
+                encoding_why: match (escape_why, opts.escape) {
+                    (Some(w), _) => format!("{encoding_why}; backslash escapes ({w}; --escape none to read them as text)"),
+                    (None, Some(true)) => format!("{encoding_why}; backslash escapes (--escape)"),
+                    _ => encoding_why,
+                },
                 warnings,
                 rows,
                 hasher,

@@ -300,10 +300,14 @@ def check_deals(name, spec, exp):
         s = exp["stage_sample"]
         got["stage_sample"] = s if (df[spec["stage"]] == s).any() else \
             f"<absent; stages={sorted(df[spec['stage']].unique())}>"
+    if "name_sample" in exp:
+        n = exp["name_sample"]
+        names = df["deal_name"] if "deal_name" in df.columns else df.iloc[:, 1]
+        got["name_sample"] = n if (names == n).any() else "<absent>"
     diffs = []
     for k in ("deals", "won", "lost", "open", "won_amount_by_currency",
               "funnel_first", "funnel_last", "funnel_deals", "funnel_won",
-              "label_flag_disagreements", "stage_sample"):
+              "label_flag_disagreements", "stage_sample", "name_sample"):
         if k in exp and exp[k] != got.get(k):
             diffs.append(f"{k}: expected {exp[k]!r}, got {got.get(k)!r}")
     if "funnel_exit" in exp:

@@ -387,7 +387,8 @@ def mysql_header():
                              money(d.amount), '"USD"', d.created.strftime('"%Y-%m-%d %H:%M:%S"'),
                              d.closed.strftime('"%Y-%m-%d %H:%M:%S"') if d.closed else "\\N"]))
     write("mysql_outfile.csv", "\n".join(out) + "\n")
-    expect("mysql_outfile.csv", ds, "generic", funnel_exit=(2, "--stages"),
+    vip = next(d.name for d in ds if d.i % 5 == 0) + ' "VIP"'
+    expect("mysql_outfile.csv", ds, "generic", funnel_exit=(2, "--stages"), extra={"name_sample": vip},
            note="A MySQL `SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ',' ENCLOSED BY '\"'` dump with a header "
                 "row (MySQL reference manual, SELECT ... INTO: NULL written as \\N, quotes escaped with a "
                 "backslash). Kind 5: half the closed_at cells are \\N; kind 7: `\\\"` escapes broke rows. "

@@ -103,6 +103,11 @@ fn check_file(w: &Workdir, name: &str, exp: &Value) -> Result<&'static str, Stri
         if got != want {
             problems.push(format!("won amount {got:?} != {want:?}"));
         }
+        if let Some(sample) = exp.get("name_sample").and_then(Value::as_str) {
+            if !rows.iter().any(|r| r["deal_name"] == sample) {
+                problems.push(format!("no deal is named {sample:?} (escapes)"));
+            }
+        }
         if let Some(sample) = exp.get("stage_sample").and_then(Value::as_str) {
             if !rows.iter().any(|r| r["stage"] == sample) {
                 problems.push(format!("no stage reads {sample:?} (encoding)"));
@@ -426,4 +431,28 @@ C,Ann,Won,10,2026-03-10 10:00,2026-03-08\n",
     assert_eq!(team["won"], 3);
     assert_eq!(team["cycle_median_days"].as_f64(), Some(5.0), "{team}");
     assert!(err.contains("1 won deal(s) closed before they were created"), "{err}");
+}
+
+/// Backslash escapes are read only on a dump's evidence (`\N` fields): `--escape none` turns
+/// them off (the name then keeps its backslashes), `--escape backslash` forces them.
+#[test]
+fn escape_flag_overrides_the_dump_evidence() {
+    let w = Workdir::new();
+    let path = s(&testdata("exports/mysql_outfile.csv"));
+    let name = |extra: &[&str]| -> Vec<String> {
+        let mut a = vec!["show", path.as_str(), "--format", "json", "-q"];
+        a.extend_from_slice(extra);
+        let (out, _) = w.expect(&a, 0);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["deal_name"].as_str().map(String::from))
+            .filter(|n| n.contains("VIP"))
+            .collect()
+    };
+    assert_eq!(name(&[])[0], "Delta 005 \"VIP\"");
+    assert_eq!(name(&["--escape", "backslash"])[0], "Delta 005 \"VIP\"");
+    assert!(name(&["--escape", "none"])[0].contains('\\'));
+    w.expect(&["show", &path, "--escape", "maybe"], 2);
 }
