@@ -224,6 +224,19 @@ impl TempGuard {
         TempGuard { path: Some(path) }
     }
 
+    /// Create a temporary path whose name is only known once made (a `tempfile` directory) and
+    /// register it in one step: the signal handler waits on the same lock, so a SIGTERM between
+    /// the creation and the registration cannot leave it behind.
+    pub fn create<T>(
+        make: impl FnOnce() -> std::io::Result<(T, PathBuf)>,
+    ) -> std::io::Result<(T, TempGuard)> {
+        install_signal_cleanup();
+        let mut temps = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
+        let (v, p) = make()?;
+        temps.push(p.clone());
+        Ok((v, TempGuard { path: Some(p) }))
+    }
+
     /// The path is in place (renamed): nothing to remove.
     pub fn disarm(mut self) {
         if let Some(p) = self.path.take() {

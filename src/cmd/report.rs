@@ -331,18 +331,24 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     crate::fsguard::sweep_stale(parent);
-    let tmp = tempfile::Builder::new()
-        .prefix(&crate::fsguard::temp_dir_prefix("report"))
-        .tempdir_in(parent)
-        .map_err(|e| Error::io(parent, e))?;
-    let _tmp_guard = crate::fsguard::TempGuard::new(tmp.path().to_path_buf());
+    let (tmp, _tmp_guard) = crate::fsguard::TempGuard::create(|| {
+        let t = tempfile::Builder::new()
+            .prefix(&crate::fsguard::temp_dir_prefix("report"))
+            .tempdir_in(parent)?;
+        let p = t.path().to_path_buf();
+        Ok((t, p))
+    })
+    .map_err(|e| Error::io(parent, e))?;
     // 1. Ingest once (the same loader flags as every command), into a scratch directory.
     crate::fsguard::sweep_stale(&std::env::temp_dir());
-    let scratch = tempfile::Builder::new()
-        .prefix(&crate::fsguard::temp_dir_prefix("scratch"))
-        .tempdir()
-        .map_err(|e| Error::io("temporary directory", e))?;
-    let _scratch_guard = crate::fsguard::TempGuard::new(scratch.path().to_path_buf());
+    let (scratch, _scratch_guard) = crate::fsguard::TempGuard::create(|| {
+        let t = tempfile::Builder::new()
+            .prefix(&crate::fsguard::temp_dir_prefix("scratch"))
+            .tempdir()?;
+        let p = t.path().to_path_buf();
+        Ok((t, p))
+    })
+    .map_err(|e| Error::io("temporary directory", e))?;
     let data = scratch.path().join("data");
     let input_is_dir = a.inputs.len() == 1 && a.inputs[0].is_dir();
     let dir = if input_is_dir {

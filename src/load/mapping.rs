@@ -45,6 +45,8 @@ pub struct Mapping {
     pub refused: Vec<(&'static str, String, String)>,
     /// Mapped fields whose values passed their check (typed fields only).
     pub checked: usize,
+    /// Null markers found in mapped date columns: (marker, header, times seen in the sample).
+    pub markers: Vec<(String, String, usize)>,
 }
 
 /// Share of a column's sample values that read as a field's kind: (fit, non-empty, first misfit).
@@ -53,6 +55,9 @@ pub struct Fit {
     pub ok: usize,
     pub n: usize,
     pub misfit: Option<String>,
+    /// Non-date words that repeat in a date column (`Not set`, `TBD`): null markers of the file,
+    /// with how often each was seen. Not counted in `n`.
+    pub markers: Vec<(String, usize)>,
 }
 
 impl Fit {
@@ -113,6 +118,7 @@ impl<'a> Sample<'a> {
         }
         let mut fit = Fit::default();
         let mut ev = date::OrderEvidence::default();
+        let mut misfits: HashMap<&str, usize> = HashMap::new();
         for r in self.rows {
             let v = r.get(col).unwrap_or("").trim();
             if self.s.is_null(v) {
@@ -126,9 +132,27 @@ impl<'a> Sample<'a> {
             };
             if ok {
                 fit.ok += 1;
-            } else if fit.misfit.is_none() {
-                fit.misfit = Some(v.chars().take(40).collect());
+            } else {
+                if fit.misfit.is_none() {
+                    fit.misfit = Some(v.chars().take(40).collect());
+                }
+                *misfits.entry(v).or_default() += 1;
             }
+        }
+        // In a date column, a word without digits that repeats is the export's null marker.
+        if code == 1 && fit.ok > 0 {
+            let mut markers: Vec<(String, usize)> = misfits
+                .into_iter()
+                .filter(|(v, k)| *k >= 2 && !v.chars().any(|c| c.is_ascii_digit()) && v.chars().count() <= 24)
+                .map(|(v, k)| (v.to_string(), k))
+                .collect();
+            markers.sort();
+            let taken: usize = markers.iter().map(|(_, k)| k).sum();
+            fit.n -= taken;
+            if taken > 0 && fit.misfit.as_deref().is_some_and(|m| markers.iter().any(|(x, _)| x == m)) {
+                fit.misfit = None;
+            }
+            fit.markers = markers;
         }
         self.cache.borrow_mut().insert((col, code), fit.clone());
         Some(fit)
@@ -212,6 +236,7 @@ pub fn resolve(
     };
     let mut refused: Vec<(&'static str, String, String)> = Vec::new();
     let mut checked = 0usize;
+    let mut markers: Vec<(String, String, usize)> = Vec::new();
     // A candidate column for a typed field must read as that type (90% of sample values).
     let mut accept = |field: &'static str, col: usize, refused: &mut Vec<_>| -> bool {
         match sample.fit(col, kind_of(table, field)) {
@@ -221,6 +246,9 @@ pub fn resolve(
             }
             Some(f) if f.n > 0 => {
                 checked += 1;
+                for (m, k) in &f.markers {
+                    markers.push((m.clone(), headers[col].clone(), *k));
+                }
                 true
             }
             _ => true,
@@ -394,6 +422,7 @@ pub fn resolve(
         extras,
         refused,
         checked,
+        markers,
     })
 }
 

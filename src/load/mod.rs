@@ -814,6 +814,11 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         );
     }
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
+    if basis.starts_with("today") && !args.quiet {
+        eprintln!(
+            "warning: no date was recognised in the input: results are as of today ({as_of}); pass --as-of YYYY-MM-DD, or map a date column with --map created_at=HEADER"
+        );
+    }
     let manifest = Manifest::new(
         entries,
         &tables_rows(&tables),

@@ -447,16 +447,32 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         Vec::new()
     };
     // The vendor's outcome labels join the built-in ones for this file.
+    // So do the null markers its date columns show (a word that repeats where dates are).
+    for (m, h, k) in &mapping.markers {
+        warnings.push(format!(
+            "{file}: {m:?} read as empty: it stands where dates are in column `{h}` ({k} times in the first rows); --null or `null_markers` makes it explicit"
+        ));
+    }
     let s_own;
-    let s = match preset {
-        Some(p) if !p.won.is_empty() || !p.lost.is_empty() => {
+    let own = !mapping.markers.is_empty()
+        || preset.is_some_and(|p| !p.won.is_empty() || !p.lost.is_empty());
+    let s = if own {
+        {
             let mut x = s.clone();
-            x.outcomes.won.extend(p.won.iter().cloned());
-            x.outcomes.lost.extend(p.lost.iter().cloned());
+            if let Some(p) = preset {
+                x.outcomes.won.extend(p.won.iter().cloned());
+                x.outcomes.lost.extend(p.lost.iter().cloned());
+            }
+            for (m, _, _) in &mapping.markers {
+                if !x.null_markers.contains(m) {
+                    x.null_markers.push(m.clone());
+                }
+            }
             s_own = x;
             &s_own
         }
-        _ => s,
+    } else {
+        s
     };
     let mut pipelines: BTreeMap<String, Vec<String>> = s.stage_lists.clone();
     let mut vendor_fits = false;

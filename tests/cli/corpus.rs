@@ -456,3 +456,26 @@ fn escape_flag_overrides_the_dump_evidence() {
     assert!(name(&["--escape", "none"])[0].contains('\\'));
     w.expect(&["show", &path, "--escape", "maybe"], 2);
 }
+
+/// A word that repeats where dates are is the export's null marker, with a warning: `Not set`
+/// in 3 of 8 close dates. By hand: 5 closed deals keep their dates, nothing is rejected; and
+/// an as-of taken from today (no date at all) is a warning.
+#[test]
+fn a_repeated_word_in_a_date_column_is_a_null_marker() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,created_at,closed_at\n\
+1,Ann,Won,2026-01-01,2026-01-09\n2,Ann,Lost,2026-01-02,2026-01-10\n3,Ann,Demo,2026-01-03,Not set\n\
+4,Bob,Won,2026-01-04,2026-01-11\n5,Bob,Demo,2026-01-05,Not set\n6,Bob,Won,2026-01-06,2026-01-12\n\
+7,Bob,Demo,2026-01-07,Not set\n8,Bob,Lost,2026-01-08,2026-01-13\n",
+    );
+    let (out, err) = w.expect(&["show", "d.csv", "--format", "json"], 0);
+    assert!(err.contains("\"Not set\" read as empty") && err.contains("0 rejected"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let closed = v.as_array().unwrap().iter().filter(|r| !r["closed_at"].is_null()).count();
+    assert_eq!(closed, 5);
+    w.write("n.csv", b"deal_id,owner,stage\n1,Ann,Won\n2,Bob,Lost\n");
+    let (_, err) = w.expect(&["show", "n.csv"], 0);
+    assert!(err.contains("warning: no date was recognised"), "{err}");
+}
