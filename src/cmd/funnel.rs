@@ -34,6 +34,10 @@ pub struct Args {
     /// Amount-weighted funnel, one per currency.
     #[arg(long)]
     pub value: bool,
+    /// Refuse (exit 2) when more deals than this share are at stages in no stage list (they
+    /// cannot be placed in the funnel): `5%` by default, `100%` to only warn.
+    #[arg(long, value_name = "P%", default_value = "5%")]
+    pub max_unknown_stages: String,
     #[command(flatten)]
     pub period: PeriodArgs,
     #[command(flatten)]
@@ -84,6 +88,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let t = crate::timing::span("funnel: compute");
     let (funnels, st) = funnel::compute(&set, &params);
     drop(t);
+    unknown_stage_rule(&st, &set, &ds, &a.max_unknown_stages)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::Usage)?;
     let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at");
@@ -105,6 +110,52 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     )?;
     analysis::write_rejects(&ds, &a.load)?;
     Ok(ExitCode::Success)
+}
+
+/// More deals at stages in no stage list than `max` allows: a refusal with the labels seen and
+/// a ready-to-paste `--stages` (the known order, then the unknown labels to put in place).
+fn unknown_stage_rule(
+    st: &funnel::Stats,
+    set: &DealSet,
+    ds: &crate::load::Dataset,
+    max: &str,
+) -> Result<()> {
+    let share = match crate::load::MaxRejects::parse(max) {
+        Ok(crate::load::MaxRejects::Share(p)) => p,
+        _ => {
+            return Err(Error::Usage(format!(
+                "--max-unknown-stages {max:?}: expected a share such as 5%"
+            )));
+        }
+    };
+    let total = st.deals + st.no_position;
+    if st.no_position == 0 || (st.no_position as f64) <= share * total as f64 + 1e-9 {
+        return Ok(());
+    }
+    let mut stages: Vec<String> = ds
+        .manifest
+        .pipelines
+        .get("default")
+        .or_else(|| ds.manifest.pipelines.values().next())
+        .cloned()
+        .unwrap_or_default();
+    let mut seen = Vec::new();
+    for (label, c) in &set.unknown_stages {
+        seen.push(format!("{label:?} ({c})"));
+        if !stages.contains(label) {
+            stages.push(label.clone());
+        }
+    }
+    Err(Error::Usage(format!(
+        "{} of {} deals ({:.1}%) are at stages in no stage list: {}; nothing was computed. \
+         Put each in its place in the stage order, e.g. --stages \"{}\" (or `[stages]` in salesctl.toml), \
+         or allow it with --max-unknown-stages 100%",
+        st.no_position,
+        total,
+        100.0 * st.no_position as f64 / total.max(1) as f64,
+        seen.join(", "),
+        stages.join(",")
+    )))
 }
 
 fn multi_pipeline(f: &[Funnel]) -> bool {
