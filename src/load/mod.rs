@@ -972,9 +972,23 @@ fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<Dat
             .unique_stable(Some(cols(["deal_id"])), UniqueKeepStrategy::Last)
             .collect()?)
     } else {
-        notes.push(format!(
-            "{dups} row(s) repeat a deal id already seen; pass --dedupe last to keep only the last"
-        ));
+        // Advice never drops distinct deals: --dedupe is suggested only when the repeated rows
+        // are identical in every column.
+        let distinct_rows = df
+            .clone()
+            .lazy()
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .collect()?
+            .height();
+        if distinct_rows == distinct {
+            notes.push(format!(
+                "{dups} row(s) repeat an earlier row exactly (the same deal written twice); pass --dedupe last to keep one of each"
+            ));
+        } else {
+            notes.push(format!(
+                "{dups} row(s) repeat a deal id with different values; all kept (they may be distinct deals or later saves of one); --dedupe last would keep only the last row of each id"
+            ));
+        }
         Ok(df)
     }
 }

@@ -1381,7 +1381,8 @@ fn project(m: &mut Mapping, only: &[String]) -> Vec<String> {
         let f = p.field;
         let read = only.iter().any(|o| o == f)
             || (money && matches!(f, "amount" | "currency"))
-            || (derived_id && matches!(f, "deal_name" | "account"));
+            // a derived deal id is made of every mapped column: the same id in every command
+            || derived_id;
         let own = p.kind == Kind::DateTime
             || matches!(
                 f,
@@ -1466,9 +1467,6 @@ struct Ix {
     amount: Option<usize>,
     /// amount, else spend: the cell whose currency symbol counts.
     money: Option<usize>,
-    created: Option<usize>,
-    deal_name: Option<usize>,
-    account: Option<usize>,
     close_date: Option<usize>,
     quantity: Option<usize>,
     order_id: Option<usize>,
@@ -1488,9 +1486,6 @@ impl Ix {
             currency: f("currency"),
             amount: f("amount"),
             money: f("amount").or_else(|| f("spend")),
-            created: f("created_at"),
-            deal_name: f("deal_name"),
-            account: f("account"),
             close_date: f("close_date"),
             quantity: f("quantity"),
             order_id: f("order_id"),
@@ -1656,25 +1651,34 @@ impl Derived {
         if let Some((b, f)) = &mut self.id {
             let id = if *f == "deal_id" {
                 self.derived_ids += 1;
-                // The parsed instant, not the cell text, so a CSV and its XLSX twin derive the same id.
-                let created = match ix.created.map(|i| vals[i]) {
-                    Some(Val::Date(date::DateCell::At(ms))) => date::ms_to_naive(ms)
-                        .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
-                        .unwrap_or_default(),
-                    Some(_) => ix
-                        .created
-                        .and_then(|i| plans[i].cols.first())
-                        .and_then(|&c| rec.cell(c))
-                        .unwrap_or("")
-                        .trim()
-                        .to_string(),
-                    None => String::new(),
-                };
-                derive_id(&[
-                    text(ix.deal_name).unwrap_or(""),
-                    text(ix.account).unwrap_or(""),
-                    &created,
-                ])
+                // Every mapped column, as parsed (the instant, not the cell text, so a CSV and
+                // its XLSX twin derive the same id): two rows share an id only when they are
+                // the same deal written twice.
+                let parts: Vec<String> = plans
+                    .iter()
+                    .zip(vals)
+                    // A probability is written `60%` in one export and 0.6 in its twin, and
+                    // changes as the deal moves: not part of what the deal is.
+                    .filter(|(p, _)| p.kind != Kind::Fraction && p.field != "modified_at")
+                    .map(|(p, v)| match v {
+                        Val::Text(t) => (*t).to_string(),
+                        Val::Num(x) => format!("{x}"),
+                        Val::Bool(b) => (*b as u8).to_string(),
+                        Val::Date(date::DateCell::At(ms)) => date::ms_to_naive(*ms)
+                            .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
+                            .unwrap_or_default(),
+                        Val::Date(_) => p
+                            .cols
+                            .first()
+                            .and_then(|&c| rec.cell(c))
+                            .unwrap_or("")
+                            .trim()
+                            .to_string(),
+                        Val::Null => String::new(),
+                    })
+                    .collect();
+                let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+                derive_id(&refs)
             } else {
                 format!("R{row}")
             };
@@ -1727,7 +1731,7 @@ impl Derived {
         }
         if let Some((b, f)) = self.id {
             if f == "deal_id" {
-                assumptions.push(format!("no deal id column: deal_id derived from name + account + created_at for {} deals", self.derived_ids));
+                assumptions.push(format!("no deal id column: deal_id derived from every mapped column for {} deals", self.derived_ids));
             } else {
                 assumptions.push("no order id column: order_id = R<row number>".into());
             }

@@ -511,11 +511,23 @@ fn repeated_deal_ids_are_reported_and_dedupe_last_keeps_the_last_row() {
             &["ingest", &s(&f), "-o", &s(&w.path(&format!("{name}.d")))],
             0,
         );
+        // The repeated rows differ (amounts 1/3, 1/5): all kept, no advice to drop them.
         assert!(
-            err.contains("1 row(s) repeat a deal id already seen"),
+            err.contains("1 row(s) repeat a deal id with different values; all kept"),
             "{name}: {err}"
         );
     }
+    // An exact repeat is the same deal written twice: --dedupe is suggested.
+    let f = w.write("twice.csv", b"deal_id,stage,amount
+a,Won,1
+b,Lost,2
+a,Won,1
+");
+    let (_, err) = w.expect(&["ingest", &s(&f), "-o", &s(&w.path("twice.d"))], 0);
+    assert!(
+        err.contains("1 row(s) repeat an earlier row exactly") && err.contains("--dedupe last"),
+        "{err}"
+    );
     let f = w.path("mixed.csv");
     let (out, _) = w.expect(&["show", &s(&f), "--format", "json", "--dedupe", "last"], 0);
     let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
