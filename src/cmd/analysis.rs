@@ -196,7 +196,7 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
 /// command's config and as-of, nothing else of the main input's mapping.
 pub fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
     LoaderArgs {
-        as_table: Some(table.into()),
+        as_table: vec![table.into()],
         config: main.config.clone(),
         as_of: main.as_of.clone(),
         quiet: main.quiet,

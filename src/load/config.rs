@@ -55,6 +55,22 @@ pub struct Config {
     /// `salesctl report` options.
     #[serde(default)]
     pub report: ReportConfig,
+    /// `[[input]]` sections: preset, table and mapping for the inputs whose path matches.
+    #[serde(default)]
+    pub input: Vec<InputSection>,
+}
+
+/// `[[input]]`: settings scoped to the inputs whose file name or path matches `path` (a glob
+/// with `*` and `?`), e.g. an Opportunity table and its history read in one call.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSection {
+    pub path: String,
+    pub preset: Option<String>,
+    #[serde(rename = "as")]
+    pub table: Option<String>,
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
 }
 
 /// `[report]`: which sections `salesctl report` writes (all when empty).

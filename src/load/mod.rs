@@ -34,12 +34,15 @@ use parse::date::DateCtx;
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Input")]
 pub struct LoaderArgs {
-    /// Layout preset: auto (default: recognised from the headers), generic, or a vendor preset
-    /// (salesforce, salesforce_history, hubspot, pipedrive, zoho, zoho_analytics, odoo, odoo_import,
-    /// wukong, wukong_contract, wukong_payment, fxiaoke).
+    /// Layout preset: auto (default: recognised from headers and values), generic, or a vendor
+    /// preset (salesforce, salesforce_object, salesforce_history, hubspot, pipedrive, zoho,
+    /// zoho_api, zoho_analytics, odoo, odoo_import, bitrix24, vtiger, dynamics365, suitecrm,
+    /// wukong, wukong_contract, wukong_payment, fxiaoke). `GLOB::NAME` applies it to the inputs
+    /// whose name matches (repeatable).
     #[arg(long, value_name = "NAME")]
-    pub preset: Option<String>,
-    /// Map a canonical field to an export header, e.g. `--map owner="Sales Rep"` (repeatable).
+    pub preset: Vec<String>,
+    /// Map a canonical field to an export header, e.g. `--map owner="Sales Rep"`; `GLOB::FIELD=HEADER`
+    /// for the inputs whose name matches, e.g. `--map '*history*::deal_id=Opportunity ID'` (repeatable).
     #[arg(long = "map", value_name = "FIELD=HEADER")]
     pub map: Vec<String>,
     /// Config file (default: salesctl.toml in the working directory, when present).
@@ -94,9 +97,10 @@ pub struct LoaderArgs {
     /// Currency conversion rates: CSV with date,currency,rate (rate = value of 1 unit in the report currency).
     #[arg(long, value_name = "FILE")]
     pub fx: Option<PathBuf>,
-    /// Read every file as this canonical table (deals, stage_events, orders, spend, targets, activities, feedback).
+    /// Read every file as this canonical table (deals, stage_events, orders, spend, targets,
+    /// activities, feedback); `GLOB::TABLE` for the inputs whose name matches (repeatable).
     #[arg(long = "as", value_name = "TABLE")]
-    pub as_table: Option<String>,
+    pub as_table: Vec<String>,
     /// Ambiguous slash dates are day/month/year (overrides the config).
     #[arg(long, conflicts_with = "month_first")]
     pub day_first: bool,
@@ -152,10 +156,91 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     /// `LoaderArgs::only`, dropped when `--fx` converts every money column.
     pub only: Option<BTreeMap<Table, Vec<String>>>,
+    /// Settings scoped to some inputs (`[[input]]` sections, `GLOB::` flags), in order.
+    pub inputs: Vec<InputRule>,
     /// How many rejected rows a file may have before it is refused.
     pub max_rejects: MaxRejects,
     /// Where `max_rejects` came from (for the refusal's advice).
     pub max_rejects_from: &'static str,
+}
+
+/// Preset, table and mapping for the inputs whose name or path matches a glob.
+#[derive(Debug, Clone, Default)]
+pub struct InputRule {
+    pub glob: String,
+    pub preset: Option<String>,
+    pub table: Option<Table>,
+    pub map: Vec<(String, String)>,
+}
+
+/// `*` any run of characters, `?` one character; the whole text must match.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+impl Settings {
+    /// The settings for one input: the rules whose glob matches its file name or path applied
+    /// over the global ones (later rules win).
+    pub fn for_input(&self, path: &Path) -> Option<Settings> {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let full = path.display().to_string();
+        let rules: Vec<&InputRule> = self
+            .inputs
+            .iter()
+            .filter(|r| glob_match(&r.glob, &name) || glob_match(&r.glob, &full))
+            .collect();
+        if rules.is_empty() {
+            return None;
+        }
+        let mut s = self.clone();
+        for r in rules {
+            if let Some(p) = &r.preset {
+                s.preset = Some(p.clone());
+            }
+            if let Some(t) = r.table {
+                s.table = Some(t);
+            }
+            for (f, h) in &r.map {
+                s.map.retain(|(k, _)| k != f);
+                s.map.push((f.clone(), h.clone()));
+            }
+        }
+        Some(s)
+    }
+}
+
+fn parse_table(t: &str, flag: &str) -> Result<Table> {
+    Table::parse(t.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+        Error::Usage(format!("{flag} {t:?}: unknown table; tables: {}", names.join(", ")))
+    })
+}
+
+fn parse_map(m: &str) -> Result<(String, String)> {
+    let (f, h) = m.split_once('=').ok_or_else(|| {
+        Error::Usage(format!(
+            "--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\""
+        ))
+    })?;
+    Ok((f.trim().to_string(), h.trim().trim_matches('"').to_string()))
 }
 
 /// The reject-share rule: a file with more rejected data rows than this is refused (exit 3).
@@ -253,25 +338,53 @@ impl Settings {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        for m in &a.map {
-            let (f, h) = m.split_once('=').ok_or_else(|| {
-                Error::Usage(format!(
-                    "--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\""
-                ))
-            })?;
-            map.retain(|(k, _)| k != f.trim());
-            map.push((f.trim().to_string(), h.trim().trim_matches('"').to_string()));
+        // Scoped settings: the config's [[input]] sections, then GLOB:: flags.
+        let mut inputs: Vec<InputRule> = Vec::new();
+        for sec in &cfg.input {
+            inputs.push(InputRule {
+                glob: sec.path.clone(),
+                preset: sec.preset.clone(),
+                table: sec.table.as_deref().map(|t| parse_table(t, "[[input]] as")).transpose()?,
+                map: sec.map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            });
         }
-        let table = match &a.as_table {
-            Some(t) => Some(Table::parse(t).ok_or_else(|| {
-                let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
-                Error::Usage(format!(
-                    "--as {t:?}: unknown table; tables: {}",
-                    names.join(", ")
-                ))
-            })?),
-            None => None,
-        };
+        let scoped = |v: &str| v.split_once("::").map(|(g, r)| (g.to_string(), r.to_string()));
+        for m in &a.map {
+            match scoped(m) {
+                Some((g, rest)) => inputs.push(InputRule {
+                    glob: g,
+                    map: vec![parse_map(&rest)?],
+                    ..Default::default()
+                }),
+                None => {
+                    let (f, h) = parse_map(m)?;
+                    map.retain(|(k, _)| *k != f);
+                    map.push((f, h));
+                }
+            }
+        }
+        let mut preset = cfg.preset.clone();
+        for p in &a.preset {
+            match scoped(p) {
+                Some((g, name)) => inputs.push(InputRule {
+                    glob: g,
+                    preset: Some(name),
+                    ..Default::default()
+                }),
+                None => preset = Some(p.clone()),
+            }
+        }
+        let mut table = None;
+        for t in &a.as_table {
+            match scoped(t) {
+                Some((g, name)) => inputs.push(InputRule {
+                    glob: g,
+                    table: Some(parse_table(&name, "--as")?),
+                    ..Default::default()
+                }),
+                None => table = Some(parse_table(t, "--as")?),
+            }
+        }
         if let Some(d) = &a.dedupe {
             if d != "last" {
                 return Err(Error::Usage(format!(
@@ -327,7 +440,8 @@ impl Settings {
         Ok(Settings {
             max_rejects,
             max_rejects_from,
-            preset: a.preset.clone().or_else(|| cfg.preset.clone()),
+            preset,
+            inputs,
             table,
             map,
             no_header: a.no_header,
@@ -684,7 +798,8 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         let display = path.display().to_string();
         let _t = crate::timing::span("load: read and normalise");
         let mut opened = read::open(path, &ropts)?;
-        let res = normalize::normalize(&mut opened, &settings, &display)?;
+        let scoped = settings.for_input(path);
+        let res = normalize::normalize(&mut opened, scoped.as_ref().unwrap_or(&settings), &display)?;
         drop(_t);
         let _t = crate::timing::span("load: sha256 and manifest");
         if let Some(r) = res.rejects.first() {

@@ -503,3 +503,42 @@ fn deals_at_unknown_stages_over_the_share_are_refused() {
     let f = v["funnel"].as_array().or_else(|| v.as_array()).unwrap();
     assert_eq!(f[0]["deals"], 4);
 }
+
+/// Per-input mapping: an Opportunity table and its history, each with its own headers, read in
+/// one call, by `GLOB::` flags and by `[[input]]` config sections. By hand: 3 deals (1 won), and
+/// 4 stage events of 2 deals.
+#[test]
+fn per_input_mapping_reads_two_layouts_in_one_call() {
+    let w = Workdir::new();
+    w.write(
+        "opps.csv",
+        b"Opp,Phase Now,Value,Opened\nO1,Closed Won,100,2026-01-02\nO2,Demo,200,2026-01-03\nO3,Lead,50,2026-01-04\n",
+    );
+    w.write(
+        "opp_hist.csv",
+        b"Opp Ref,Moved To,When\nO1,Lead,2026-01-02\nO1,Demo,2026-01-05\nO1,Closed Won,2026-01-09\nO2,Lead,2026-01-03\n",
+    );
+    let flags = [
+        "--map", "opps*::deal_id=Opp", "--map", "opps*::stage=Phase Now",
+        "--map", "opps*::amount=Value", "--map", "opps*::created_at=Opened",
+        "--as", "*hist*::stage_events", "--map", "*hist*::deal_id=Opp Ref",
+        "--map", "*hist*::stage=Moved To", "--map", "*hist*::entered_at=When",
+    ];
+    let count = |extra: &[&str], table: &str| -> (usize, usize) {
+        let mut a = vec!["show", "opps.csv", "opp_hist.csv", "--rows-of", table, "--format", "json", "-q"];
+        a.extend_from_slice(extra);
+        let (out, _) = w.expect(&a, 0);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let rows = v.as_array().unwrap();
+        (rows.len(), rows.iter().filter(|r| r["status"] == "won").count())
+    };
+    assert_eq!(count(&flags, "deals"), (3, 1));
+    assert_eq!(count(&flags, "stage_events").0, 4);
+    // The same from salesctl.toml
+    w.write(
+        "salesctl.toml",
+        b"[[input]]\npath = \"opps*\"\nmap = { deal_id = \"Opp\", stage = \"Phase Now\", amount = \"Value\", created_at = \"Opened\" }\n\n[[input]]\npath = \"*hist*\"\nas = \"stage_events\"\nmap = { deal_id = \"Opp Ref\", stage = \"Moved To\", entered_at = \"When\" }\n",
+    );
+    assert_eq!(count(&[], "deals"), (3, 1));
+    assert_eq!(count(&[], "stage_events").0, 4);
+}
