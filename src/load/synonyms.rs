@@ -32,12 +32,17 @@ pub fn fold(c: char) -> char {
 /// record's name), `Owner.Id` -> `ownerid`, `Deal - Title` / `Negocio - Título` -> `titulo`
 /// (entity prefix). None when the header is no such compound.
 pub fn alt_key(header: &str) -> Option<String> {
+    compound_key(header).or_else(|| entity_stripped(header))
+}
+
+/// The vendor compound forms of [`alt_key`].
+fn compound_key(header: &str) -> Option<String> {
     let h = header.trim();
     let lower = h.to_lowercase();
     for suffix in ["__c", "__s", "__pc"] {
         if lower.ends_with(suffix) && lower.len() > suffix.len() {
             let base = &h[..h.len() - suffix.len()];
-            return alt_key(base).or_else(|| Some(key(base)));
+            return compound_key(base).or_else(|| Some(key(base)));
         }
     }
     for (sep, len) in [(".", 1), ("__r.", 4), ("__", 2)] {
@@ -62,6 +67,42 @@ pub fn alt_key(header: &str) -> Option<String> {
     }
     None
 }
+
+/// The entity named inside the header, in the languages CRMs export in: `Etapa del negocio`
+/// -> `etapa`, `Deal Stage` -> `stage`, `Название сделки` -> `название`.
+fn entity_stripped(header: &str) -> Option<String> {
+    let k = key(header);
+    for e in ENTITY_WORDS {
+        for stripped in [k.strip_suffix(e), k.strip_prefix(e)].into_iter().flatten() {
+            if stripped.chars().count() >= 3 {
+                return Some(stripped.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Entity words a header may carry around its field name (key form), longest first.
+const ENTITY_WORDS: &[&str] = &[
+    "delaoportunidad",
+    "daoportunidade",
+    "delopportunite",
+    "delatransaction",
+    "derverkaufschance",
+    "delnegocio",
+    "donegocio",
+    "deltrato",
+    "delaffaire",
+    "desdeals",
+    "opportunity",
+    "potential",
+    "negocio",
+    "сделки",
+    "сделка",
+    "deal",
+    "opp",
+    "商机",
+];
 
 /// Fields filled from every matching column, first non-empty wins (Pipedrive's won/lost times).
 pub const COALESCE: &[&str] = &["closed_at"];
@@ -267,9 +308,15 @@ static DEALS: &[(&str, &[&str])] = &[
             "pipeline",
             "dealpipeline",
             "salesprocess",
+            "embudo",
+            "funil",
+            "entonnoir",
+            "trichter",
+            "categoryid",
             "商机状态组",
             "销售流程",
             "业务类型",
+            "воронка",
         ],
     ),
     (
@@ -349,6 +396,9 @@ static DEALS: &[(&str, &[&str])] = &[
             "betrag",
             "wert",
             "umsatz",
+            "income",
+            "ingresos",
+            "receita",
             "сумма",
             "бюджет",
             "商机金额",
@@ -420,6 +470,10 @@ static DEALS: &[(&str, &[&str])] = &[
             "erstelltam",
             "erstellungsdatum",
             "angelegtam",
+            "negociocreado",
+            "dealcreatedon",
+            "creadoel",
+            "criado",
             "датасоздания",
             "создано",
             "создана",
@@ -467,6 +521,10 @@ static DEALS: &[(&str, &[&str])] = &[
             "datedeclotureprevue",
             "dateclotureprevue",
             "erwartetesabschlussdatum",
+            "cierreesperado",
+            "fechadecierreesperada",
+            "fechaprevistadecierre",
+            "dataprevistadefechamento",
             "предполагаемаядатазакрытия",
             "预计成交日期",
             "预计结单日期",
@@ -722,6 +780,24 @@ mod tests {
         assert_eq!(key("Deal - Title"), "dealtitle");
         assert_eq!(key("Probability (%)"), "probability");
         assert_eq!(key(" 商机 名称 "), "商机名称");
+    }
+
+    #[test]
+    fn compound_and_foreign_headers() {
+        let a = |h: &str| alt_key(h);
+        assert_eq!(a("StageName__c").as_deref(), Some("stagename"));
+        assert_eq!(a("Reason_For_Loss__s").as_deref(), Some("reasonforloss"));
+        assert_eq!(a("Owner.Name").as_deref(), Some("owner"));
+        assert_eq!(a("Owner__r.Name").as_deref(), Some("owner"));
+        assert_eq!(a("Account_Name__name").as_deref(), Some("accountname"));
+        assert_eq!(a("Owner.Id").as_deref(), Some("ownerid"));
+        assert_eq!(a("Opportunity.External_Id__c").as_deref(), Some("opportunityexternalid"));
+        assert_eq!(a("Negocio - Título").as_deref(), Some("titulo"));
+        assert_eq!(a("Etapa del negocio").as_deref(), Some("etapa"));
+        assert_eq!(a("Название сделки").as_deref(), Some("название"));
+        assert_eq!(a("Amount"), None);
+        assert_eq!(key("Fecha de creación"), "fechadecreacion");
+        assert_eq!(key("Étape"), "etape");
     }
 
     #[test]

@@ -34,6 +34,12 @@ const WON: &[&str] = &[
     "успешно",
     "сделкауспешна",
     "успешнореализовано",
+    "dealsuccessful",
+    "cierreganado",
+    "negocioganado",
+    "fechadoeganho",
+    "dealwon",
+    "сделказаключена",
 ];
 const LOST: &[&str] = &[
     "closedlost",
@@ -62,6 +68,14 @@ const LOST: &[&str] = &[
     "провалена",
     "сделкапровалена",
     "закрытаипроиграна",
+    "закрытоинереализовано",
+    "dealfailed",
+    "cierreperdido",
+    "negocioperdido",
+    "fechadoeperdido",
+    "deallost",
+    "analyzefailure",
+    "анализпричиныпровала",
 ];
 const INVALID: &[&str] = &["无效", "invalid"];
 
@@ -106,6 +120,10 @@ impl Outcomes {
             "open" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta" | "aberto"
             | "ouverte" | "ouvert" | "offen" | "открыта" | "inprogress" | "enproceso"
             | "emandamento" | "encours" | "вработе" => Some(Status::Open),
+            // Pipedrive's deleted deals: neither won nor lost
+            "deleted" | "eliminado" | "excluido" | "supprime" | "geloscht" | "удалена" => {
+                Some(Status::Invalid)
+            }
             "invalid" => Some(Status::Invalid),
             _ => match self.status_of(&s) {
                 Status::Open => None,

@@ -42,8 +42,10 @@ BITRIX_OPEN = ["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_I
 ODOO_OPEN = ["New", "Qualified", "Proposition"]          # Odoo 12/13 crm.stage defaults
 WUKONG_OPEN = ["验证客户", "需求分析", "方案/报价"]        # WukongCRM 9.0 default status group
 
-WON_LABELS = {"closed won", "won", "ganada", "выиграна", "赢单"}
+WON_LABELS = {"closed won", "won", "ganada", "выиграна", "赢单", "успешно реализовано",
+              "cierre ganado"}
 LOST_LABELS = {"closed lost", "closed-lost to competition", "lost", "lose",
+               "закрыто и не реализовано", "cierre perdido",
                "apology", "perdida", "проиграна", "输单"}
 
 CURRENCY_NAMES = {"us dollar": "USD", "euro": "EUR"}
@@ -122,6 +124,16 @@ FILES = {
     "pipeline_es_cp1252.csv": dict(
         read=dict(STR, sep=";", encoding="cp1252"), stage="Etapa", amount="Monto",
         currency="Moneda", status="label", order=None),
+    # amoCRM Russian UI export: UTF-8 with BOM, ';'; no currency column, RUB by the layout's
+    # default (README); amoCRM's default pipeline.
+    "amocrm_deals.csv": dict(
+        read=dict(STR, sep=";", encoding="utf-8-sig"), stage="Этап сделки", amount="Бюджет",
+        currency=None, default_currency="RUB", status="label",
+        order=["Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора"]),
+    # HubSpot Spanish UI: no currency column, no stage order in the file.
+    "hubspot_es_deals.csv": dict(
+        read=STR, stage="Etapa del negocio", amount="Importe", currency=None,
+        status="label", order=None),
     "deals_ru_cp1251.csv": dict(
         read=dict(STR, sep=";", encoding="cp1251"), stage="Стадия", amount="Сумма",
         currency="Валюта", status="label", order=None),

@@ -523,10 +523,51 @@ def gbk():
                 "9.0 export template). Kind 4 (GBK by evidence).")
 
 
+# 20. amoCRM (Russian UI export, UTF-8 with BOM, `;`).
+def amocrm():
+    stages = ["Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора"]
+    ds = deals(30, stages, ("RUB",), seed=29)
+    hdr = ["ID", "Название сделки", "Бюджет", "Ответственный", "Этап сделки", "Воронка", "Дата создания",
+           "Дата закрытия", "Компания"]
+    rows = []
+    for d in ds:
+        st = outcome_stage(d, stages, "Успешно реализовано", "Закрыто и не реализовано")
+        rows.append([str(20000000 + d.i), d.name, money(d.amount), d.owner, st, "Воронка",
+                     d.created.strftime("%d.%m.%Y %H:%M:%S"),
+                     d.closed.strftime("%d.%m.%Y %H:%M:%S") if d.closed else "", d.account])
+    write("amocrm_deals.csv", "\ufeff" + rows_csv(hdr, rows, delimiter=";"))
+    expect("amocrm_deals.csv", ds, "amocrm", funnel=stages, currency_known=True,
+           note="amoCRM (Kommo) deals list exported from the Russian UI (UTF-8 with BOM, `;`): ID, Название "
+                "сделки, Бюджет, Ответственный, Этап сделки, Воронка, Дата создания, Дата закрытия, Компания; "
+                "amoCRM's default pipeline stages and its closing stages Успешно реализовано / Закрыто и не "
+                "реализовано (amoCRM help, \"Воронка продаж\"). Currency RUB is the preset default.")
+
+
+# 21. HubSpot deals exported from the Spanish UI.
+def hubspot_es():
+    stages = ["Cita programada", "Calificado para comprar", "Presentación programada",
+              "Tomador de decisiones comprometido", "Contrato enviado"]
+    ds = deals(25, stages, ("EUR",), seed=30)
+    hdr = ["ID de registro", "Nombre del negocio", "Etapa del negocio", "Importe", "Fecha de cierre",
+           "Fecha de creación", "Propietario del negocio", "Pipeline"]
+    rows = []
+    for d in ds:
+        st = outcome_stage(d, stages, "Cierre ganado", "Cierre perdido")
+        rows.append([str(9000 + d.i), d.name, st, money(d.amount), (d.closed or d.expected).strftime("%Y-%m-%d %H:%M"),
+                     d.created.strftime("%Y-%m-%d %H:%M"), d.owner, "Pipeline de ventas"])
+    write("hubspot_es_deals.csv", rows_csv(hdr, rows))
+    expect("hubspot_es_deals.csv", ds, "generic", funnel_exit=(2, "--stages"), currency_known=False,
+           note="HubSpot deals exported from the Spanish UI (the English export's columns with their Spanish "
+                "labels: ID de registro, Nombre del negocio, Etapa del negocio, Importe, Fecha de cierre, Fecha de "
+                "creación, Propietario del negocio, Pipeline; stages Cita programada ... Cierre ganado / Cierre "
+                "perdido). Field names carry the entity (`del negocio`). No `Date entered` columns, so no stage "
+                "order: funnel refuses.")
+
+
 def main():
     for f in [salesforce_object, salesforce_custom, salesforce_history, zoho_api, bitrix24, odoo_old, vtiger,
               dynamics, suitecrm, es_cp1252, ru_cp1251, mysql_header, mysql_headerless, two_digit_years, flags,
-              currencies, kaggle, utf16, gbk]:
+              currencies, kaggle, utf16, gbk, amocrm, hubspot_es]:
         f()
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=2, ensure_ascii=False)
