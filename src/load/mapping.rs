@@ -384,11 +384,12 @@ pub fn resolve(
     for alts in table.required() {
         if !alts.iter().any(|f| plans.iter().any(|p| p.field == *f)) {
             let why = format!(
-                "{table} need {}",
+                "{table} need {}; layout {}",
                 alts.iter()
                     .map(|a| format!("`{a}`"))
                     .collect::<Vec<_>>()
-                    .join(" or ")
+                    .join(" or "),
+                preset.map_or("generic", |p| p.name.as_str())
             );
             return Err(missing(file, alts[0], &why, alts[0], headers));
         }
