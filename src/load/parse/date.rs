@@ -60,7 +60,10 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
             return ymd_ms(y as i32, m, d).map(DateCell::At).ok_or(());
         }
     }
-    if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') {
+    if b.len() >= 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && (b[4] == b'-' || b[4] == b'/' || (b[4] == b'.' && b[5..].contains(&b'.')))
+    {
         return year_first(s, ctx).map(DateCell::At);
     }
     if b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
@@ -346,7 +349,15 @@ const MONTHS: [&str; 12] = [
 /// `15 Apr, 2021 00:02:00`, `15 Apr 2021`, `Apr 15, 2021`, `15-Apr-2021`, `April 15 2021 10:00 AM`.
 fn named_month(s: &str) -> Result<i64, ()> {
     let cleaned = s.replace([',', '-'], " ");
-    let tokens: Vec<&str> = cleaned.split_whitespace().collect();
+    let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
+    // A leading weekday: `Mon Jan 05 2026`, `Monday, January 5, 2026`.
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    if tokens.first().is_some_and(|t| {
+        let l = t.trim_end_matches('.').to_ascii_lowercase();
+        l.len() >= 3 && DAYS.iter().any(|d| l.starts_with(d))
+    }) {
+        tokens.remove(0);
+    }
     if tokens.len() < 3 {
         return Err(());
     }
@@ -427,6 +438,14 @@ mod tests {
             _ => unreachable!(),
         };
         assert_eq!(ms_to_naive(ms).unwrap(), dt(2026, 10, 31, 0, 0, 0));
+    }
+
+    #[test]
+    fn dotted_year_first_and_weekday_names() {
+        assert_eq!(at("2026.01.05"), dt(2026, 1, 5, 0, 0, 0));
+        assert_eq!(at("2026.01.05 10:30"), dt(2026, 1, 5, 10, 30, 0));
+        assert_eq!(at("Mon Jan 05 2026"), dt(2026, 1, 5, 0, 0, 0));
+        assert_eq!(at("Monday, January 5, 2026"), dt(2026, 1, 5, 0, 0, 0));
     }
 
     #[test]
