@@ -255,6 +255,32 @@ fn derive_order(
     None
 }
 
+/// Read rows into `head` until it holds `len` non-blank rows or the file ends.
+fn read_ahead(
+    opened: &mut Opened,
+    rec: &mut StringRecord,
+    count: &mut usize,
+    head: &mut Vec<(usize, StringRecord)>,
+    len: usize,
+    file: &str,
+) -> Result<()> {
+    while head.len() < len {
+        let next = opened
+            .rows
+            .next_row(rec, *count)
+            .map_err(|e| Error::NotATable {
+                file: file.into(),
+                why: e,
+            })?;
+        let Some(n) = next else { break };
+        *count += 1;
+        if !is_blank(rec) {
+            head.push((n, rec.clone()));
+        }
+    }
+    Ok(())
+}
+
 /// Data rows read ahead to check layouts and columns against their values.
 const SAMPLE_ROWS: usize = 300;
 
@@ -324,23 +350,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let mut assumptions = Vec::new();
     // Buffer the first rows to find the header (a title row may sit above it).
     let mut head: Vec<(usize, StringRecord)> = Vec::new();
-    while head.len() < 12 {
-        match opened
-            .rows
-            .next_row(&mut rec, count)
-            .map_err(|e| Error::NotATable {
-                file: file.into(),
-                why: e,
-            })? {
-            Some(n) => {
-                count += 1;
-                if !is_blank(&rec) {
-                    head.push((n, rec.clone()));
-                }
-            }
-            None => break,
-        }
-    }
+    read_ahead(opened, &mut rec, &mut count, &mut head, 12, file)?;
     if head.is_empty() {
         return Err(Error::Empty {
             file: file.into(),
@@ -374,25 +384,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     };
     // More rows, for the values evidence: the layout and every typed column are checked on
     // the first SAMPLE_ROWS data rows before the file is read.
-    let mut sampled = head.len().saturating_sub(data_start);
-    while sampled < SAMPLE_ROWS {
-        match opened
-            .rows
-            .next_row(&mut rec, count)
-            .map_err(|e| Error::NotATable {
-                file: file.into(),
-                why: e,
-            })? {
-            Some(n) => {
-                count += 1;
-                if !is_blank(&rec) {
-                    head.push((n, rec.clone()));
-                    sampled += 1;
-                }
-            }
-            None => break,
-        }
-    }
+    read_ahead(opened, &mut rec, &mut count, &mut head, data_start + SAMPLE_ROWS, file)?;
     let sample_rows: Vec<StringRecord> = head
         .iter()
         .skip(data_start)

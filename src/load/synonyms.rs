@@ -157,6 +157,7 @@ static DEALS: &[(&str, &[&str])] = &[
         "deal_name",
         &[
             "dealname",
+            "deal",
             "opportunityname",
             "dealtitle",
             "potentialname",
