@@ -123,10 +123,28 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
     let srcs = &ds.manifest.sources;
     let mut layout = TableBuilder::new("layout");
     layout
-        .col("file", Unit::Text, srcs.iter().map(|s| s.path.clone()).collect::<Vec<_>>())
-        .col("layout", Unit::Text, srcs.iter().map(|s| s.preset.clone()).collect::<Vec<_>>())
-        .col("table", Unit::Text, srcs.iter().map(|s| s.table.clone()).collect::<Vec<_>>())
-        .col("why", Unit::Text, srcs.iter().map(|s| s.preset_why.clone()).collect::<Vec<_>>())
+        .col(
+            "file",
+            Unit::Text,
+            srcs.iter().map(|s| s.path.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "layout",
+            Unit::Text,
+            srcs.iter().map(|s| s.preset.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "table",
+            Unit::Text,
+            srcs.iter().map(|s| s.table.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "why",
+            Unit::Text,
+            srcs.iter()
+                .map(|s| s.preset_why.clone())
+                .collect::<Vec<_>>(),
+        )
         .col(
             "encoding",
             Unit::Text,
@@ -143,13 +161,21 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
         .col(
             "date_order",
             Unit::Text,
-            srcs.iter().map(|s| s.date_order.clone()).collect::<Vec<_>>(),
+            srcs.iter()
+                .map(|s| s.date_order.clone())
+                .collect::<Vec<_>>(),
         )
-        .col("rows_read", Unit::Count, srcs.iter().map(|s| s.rows_in as u64).collect::<Vec<_>>())
+        .col(
+            "rows_read",
+            Unit::Count,
+            srcs.iter().map(|s| s.rows_in as u64).collect::<Vec<_>>(),
+        )
         .col(
             "rows_rejected",
             Unit::Count,
-            srcs.iter().map(|s| s.rejected_rows as u64).collect::<Vec<_>>(),
+            srcs.iter()
+                .map(|s| s.rejected_rows as u64)
+                .collect::<Vec<_>>(),
         );
     let (mut f, mut l, mut sc, mut ev) = (vec![], vec![], vec![], vec![]);
     for s in srcs {
@@ -204,26 +230,53 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
         }
     }
     let mut unmapped = TableBuilder::new("unmapped");
-    unmapped.col("file", Unit::Text, f).col("column", Unit::Text, c);
+    unmapped
+        .col("file", Unit::Text, f)
+        .col("column", Unit::Text, c);
     let mut counts: std::collections::BTreeMap<(String, String, String), (u64, String)> =
         std::collections::BTreeMap::new();
     for r in &ds.rejects {
-        let reason = r.reason.split(" (see ").next().unwrap_or(&r.reason).to_string();
+        let reason = r
+            .reason
+            .split(" (see ")
+            .next()
+            .unwrap_or(&r.reason)
+            .to_string();
         let e = counts
             .entry((r.file.clone(), r.column.clone(), reason))
             .or_insert((0, r.value.clone()));
         e.0 += 1;
     }
     let mut top: Vec<_> = counts.into_iter().collect();
-    top.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    top.sort_by_key(|t| std::cmp::Reverse(t.1.0));
     top.truncate(20);
     let mut rejects = TableBuilder::new("rejects");
     rejects
-        .col("file", Unit::Text, top.iter().map(|t| t.0.0.clone()).collect::<Vec<_>>())
-        .col("column", Unit::Text, top.iter().map(|t| t.0.1.clone()).collect::<Vec<_>>())
-        .col("reason", Unit::Text, top.iter().map(|t| t.0.2.clone()).collect::<Vec<_>>())
-        .col("rows", Unit::Count, top.iter().map(|t| t.1.0).collect::<Vec<_>>())
-        .col("example", Unit::Text, top.iter().map(|t| t.1.1.clone()).collect::<Vec<_>>());
+        .col(
+            "file",
+            Unit::Text,
+            top.iter().map(|t| t.0.0.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "column",
+            Unit::Text,
+            top.iter().map(|t| t.0.1.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "reason",
+            Unit::Text,
+            top.iter().map(|t| t.0.2.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "rows",
+            Unit::Count,
+            top.iter().map(|t| t.1.0).collect::<Vec<_>>(),
+        )
+        .col(
+            "example",
+            Unit::Text,
+            top.iter().map(|t| t.1.1.clone()).collect::<Vec<_>>(),
+        );
     let mut notes = vec![Note::new(
         format!("as of {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
         format!("截至 {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
@@ -257,12 +310,18 @@ fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
     }
     crate::fsguard::check_output(path, "--write-config")?;
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let mut t = String::from("# Written by `salesctl show --write-config`: reproduces how the input was read.\n");
+    let mut t = String::from(
+        "# Written by `salesctl show --write-config`: reproduces how the input was read.\n",
+    );
     if ds.manifest.sources.len() > 1 {
-        t.push_str("# Several inputs: the keys below are those of the first; see docs/config.md.\n");
+        t.push_str(
+            "# Several inputs: the keys below are those of the first; see docs/config.md.\n",
+        );
     }
     let Some(src) = ds.manifest.sources.first() else {
-        return Err(Error::Input("no export was read (an ingested DIR has its own manifest)".into()));
+        return Err(Error::Input(
+            "no export was read (an ingested DIR has its own manifest)".into(),
+        ));
     };
     let _ = writeln!(t, "# {}: {}", src.path, src.preset_why.replace('\n', " "));
     let _ = writeln!(t, "preset = {}", q(&src.preset));

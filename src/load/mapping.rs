@@ -143,13 +143,20 @@ impl<'a> Sample<'a> {
         if code == 1 && fit.ok > 0 {
             let mut markers: Vec<(String, usize)> = misfits
                 .into_iter()
-                .filter(|(v, k)| *k >= 2 && !v.chars().any(|c| c.is_ascii_digit()) && v.chars().count() <= 24)
+                .filter(|(v, k)| {
+                    *k >= 2 && !v.chars().any(|c| c.is_ascii_digit()) && v.chars().count() <= 24
+                })
                 .map(|(v, k)| (v.to_string(), k))
                 .collect();
             markers.sort();
             let taken: usize = markers.iter().map(|(_, k)| k).sum();
             fit.n -= taken;
-            if taken > 0 && fit.misfit.as_deref().is_some_and(|m| markers.iter().any(|(x, _)| x == m)) {
+            if taken > 0
+                && fit
+                    .misfit
+                    .as_deref()
+                    .is_some_and(|m| markers.iter().any(|(x, _)| x == m))
+            {
                 fit.misfit = None;
             }
             fit.markers = markers;
@@ -241,7 +248,11 @@ pub fn resolve(
     let mut accept = |field: &'static str, col: usize, refused: &mut Vec<_>| -> bool {
         match sample.fit(col, kind_of(table, field)) {
             Some(f) if f.n > 0 && !f.passes() => {
-                refused.push((field, headers[col].clone(), misfit_words(kind_of(table, field), &f)));
+                refused.push((
+                    field,
+                    headers[col].clone(),
+                    misfit_words(kind_of(table, field), &f),
+                ));
                 false
             }
             Some(f) if f.n > 0 => {

@@ -200,7 +200,10 @@ impl Settings {
     /// The settings for one input: the rules whose glob matches its file name or path applied
     /// over the global ones (later rules win).
     pub fn for_input(&self, path: &Path) -> Option<Settings> {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let full = path.display().to_string();
         let rules: Vec<&InputRule> = self
             .inputs
@@ -230,7 +233,10 @@ impl Settings {
 fn parse_table(t: &str, flag: &str) -> Result<Table> {
     Table::parse(t.trim()).ok_or_else(|| {
         let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
-        Error::Usage(format!("{flag} {t:?}: unknown table; tables: {}", names.join(", ")))
+        Error::Usage(format!(
+            "{flag} {t:?}: unknown table; tables: {}",
+            names.join(", ")
+        ))
     })
 }
 
@@ -261,10 +267,9 @@ impl MaxRejects {
     pub fn parse(v: &str) -> std::result::Result<MaxRejects, String> {
         let t = v.trim();
         if let Some(p) = t.strip_suffix('%') {
-            let x: f64 = p
-                .trim()
-                .parse()
-                .map_err(|_| format!("{v:?}: expected a count such as 25 or a share such as 10%"))?;
+            let x: f64 = p.trim().parse().map_err(|_| {
+                format!("{v:?}: expected a count such as 25 or a share such as 10%")
+            })?;
             if !(0.0..=100.0).contains(&x) {
                 return Err(format!("{v:?}: a share is between 0% and 100%"));
             }
@@ -344,11 +349,22 @@ impl Settings {
             inputs.push(InputRule {
                 glob: sec.path.clone(),
                 preset: sec.preset.clone(),
-                table: sec.table.as_deref().map(|t| parse_table(t, "[[input]] as")).transpose()?,
-                map: sec.map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                table: sec
+                    .table
+                    .as_deref()
+                    .map(|t| parse_table(t, "[[input]] as"))
+                    .transpose()?,
+                map: sec
+                    .map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             });
         }
-        let scoped = |v: &str| v.split_once("::").map(|(g, r)| (g.to_string(), r.to_string()));
+        let scoped = |v: &str| {
+            v.split_once("::")
+                .map(|(g, r)| (g.to_string(), r.to_string()))
+        };
         for m in &a.map {
             match scoped(m) {
                 Some((g, rest)) => inputs.push(InputRule {
@@ -425,7 +441,8 @@ impl Settings {
                 other => other.to_string(),
             };
             (
-                MaxRejects::parse(&text).map_err(|e| Error::Input(format!("salesctl.toml: max_rejects {e}")))?,
+                MaxRejects::parse(&text)
+                    .map_err(|e| Error::Input(format!("salesctl.toml: max_rejects {e}")))?,
                 "max_rejects in the config",
             )
         } else {
@@ -799,7 +816,8 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         let _t = crate::timing::span("load: read and normalise");
         let mut opened = read::open(path, &ropts)?;
         let scoped = settings.for_input(path);
-        let res = normalize::normalize(&mut opened, scoped.as_ref().unwrap_or(&settings), &display)?;
+        let res =
+            normalize::normalize(&mut opened, scoped.as_ref().unwrap_or(&settings), &display)?;
         drop(_t);
         let _t = crate::timing::span("load: sha256 and manifest");
         if let Some(r) = res.rejects.first() {
@@ -817,7 +835,10 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             // Refused, and still nothing lost: the rejected rows go where --rejects says.
             if let Some(p) = &args.rejects {
                 dir::write_rejects(p, &res.rejects)?;
-                return Err(Error::Input(format!("{e}; the rejected rows are in {}", p.display())));
+                return Err(Error::Input(format!(
+                    "{e}; the rejected rows are in {}",
+                    p.display()
+                )));
             }
             return Err(e);
         }
@@ -855,7 +876,10 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             encoding: opened.encoding.clone(),
             delimiter: opened.delimiter.clone(),
             sheet: opened.sheet.clone(),
-            preset: res.preset.map_or("generic", |p| p.name.as_str()).to_string(),
+            preset: res
+                .preset
+                .map_or("generic", |p| p.name.as_str())
+                .to_string(),
             preset_why: res.preset_why.clone(),
             table: res.table.name().to_string(),
             mapping: res.mapping.plans.clone(),
@@ -965,14 +989,19 @@ fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result
     }
     let mut reasons: BTreeMap<(String, String), (usize, String, usize)> = BTreeMap::new();
     for r in &res.rejects {
-        let reason = r.reason.split(" (see ").next().unwrap_or(&r.reason).to_string();
+        let reason = r
+            .reason
+            .split(" (see ")
+            .next()
+            .unwrap_or(&r.reason)
+            .to_string();
         let e = reasons
             .entry((r.column.clone(), reason))
             .or_insert((0, r.value.clone(), r.row));
         e.0 += 1;
     }
     let mut top: Vec<_> = reasons.into_iter().collect();
-    top.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    top.sort_by_key(|t| std::cmp::Reverse(t.1.0));
     let listed: Vec<String> = top
         .iter()
         .take(3)
@@ -1003,7 +1032,10 @@ fn print_input_line(e: &SourceEntry, s: &Settings) {
     let mut parts = vec![format!("{} ({})", e.preset, e.preset_why)];
     parts.push(format!("{} table", e.table));
     let mut enc = e.encoding.clone();
-    if !e.encoding_why.is_empty() && e.encoding_why != "valid UTF-8 throughout" && e.encoding_why != "ASCII" {
+    if !e.encoding_why.is_empty()
+        && e.encoding_why != "valid UTF-8 throughout"
+        && e.encoding_why != "ASCII"
+    {
         enc.push_str(&format!(" ({})", e.encoding_why));
     }
     if let Some(d) = &e.delimiter {

@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 
 use super::builder::{Builder, DateOrder, LabelBuilder, Val};
 use super::mapping::{Mapping, Plan, Sample};
-use super::recognize::recognize;
 use super::parse::{date, money};
 use super::preset::{Preset, Special};
 use super::read::Opened;
+use super::recognize::recognize;
 use super::{Reject, Settings};
 use crate::error::{Error, Result};
 use crate::model::{Kind, Status, Table};
@@ -153,11 +153,7 @@ fn vendor_stages_fit(
             outside.push(v.to_string());
         }
     }
-    if off * 20 > n {
-        Err(outside)
-    } else {
-        Ok(())
-    }
+    if off * 20 > n { Err(outside) } else { Ok(()) }
 }
 
 /// The open stage order the values show, when they show one: ordinal prefixes on every label
@@ -229,7 +225,10 @@ fn derive_order(
             "stagesortorder" | "sortorder" | "stageorder" | "stagesequence" | "stageno"
         )
     });
-    for (c, what) in [(sort_col, "sort order"), (col("probability"), "probability")] {
+    for (c, what) in [
+        (sort_col, "sort order"),
+        (col("probability"), "probability"),
+    ] {
         let Some(c) = c else { continue };
         let mut keys = Vec::new();
         for (l, ix) in &labels {
@@ -384,7 +383,14 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     };
     // More rows, for the values evidence: the layout and every typed column are checked on
     // the first SAMPLE_ROWS data rows before the file is read.
-    read_ahead(opened, &mut rec, &mut count, &mut head, data_start + SAMPLE_ROWS, file)?;
+    read_ahead(
+        opened,
+        &mut rec,
+        &mut count,
+        &mut head,
+        data_start + SAMPLE_ROWS,
+        file,
+    )?;
     let sample_rows: Vec<StringRecord> = head
         .iter()
         .skip(data_start)
@@ -408,7 +414,9 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
     let mut warnings = std::mem::take(&mut opened.warnings);
     for (field, header, why) in &mapping.refused {
-        warnings.push(format!("{file}: column `{header}` not read as {field}: {why}"));
+        warnings.push(format!(
+            "{file}: column `{header}` not read as {field}: {why}"
+        ));
     }
     drop(sample);
     // A field the command reads whose candidate column failed its values check: a refusal.
@@ -1723,7 +1731,10 @@ impl Derived {
         }
         if let Some((b, f)) = self.id {
             if f == "deal_id" {
-                assumptions.push(format!("no deal id column: deal_id derived from every mapped column for {} deals", self.derived_ids));
+                assumptions.push(format!(
+                    "no deal id column: deal_id derived from every mapped column for {} deals",
+                    self.derived_ids
+                ));
             } else {
                 assumptions.push("no order id column: order_id = R<row number>".into());
             }

@@ -94,7 +94,8 @@ fn parse_presets(text: &str) -> Result<Vec<Preset>, String> {
     raw.preset
         .into_iter()
         .map(|r| {
-            let table = Table::parse(&r.table).ok_or_else(|| format!("{}: table {:?}", r.name, r.table))?;
+            let table =
+                Table::parse(&r.table).ok_or_else(|| format!("{}: table {:?}", r.name, r.table))?;
             Ok(Preset {
                 table,
                 signature: r.signature.iter().map(|h| key(h)).collect(),
@@ -178,7 +179,8 @@ mod tests {
             assert!(!p.signature.is_empty(), "{}", p.name);
             for (f, _) in &p.map {
                 assert!(
-                    p.table.field(f).is_some() || super::super::synonyms::PSEUDO.contains(&f.as_str()),
+                    p.table.field(f).is_some()
+                        || super::super::synonyms::PSEUDO.contains(&f.as_str()),
                     "{}: {f}",
                     p.name
                 );

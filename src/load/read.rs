@@ -401,7 +401,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     _ => None,
                 },
                 encoding_why: match (escape_why, opts.escape) {
-                    (Some(w), _) => format!("{encoding_why}; backslash escapes ({w}; --escape none to read them as text)"),
+                    (Some(w), _) => format!(
+                        "{encoding_why}; backslash escapes ({w}; --escape none to read them as text)"
+                    ),
                     (None, Some(true)) => format!("{encoding_why}; backslash escapes (--escape)"),
                     _ => encoding_why,
                 },

@@ -182,8 +182,9 @@ pub fn recognize(
     let best_i = cands.iter().position(|c| c.mapping.is_some());
     let Some(best_i) = best_i else {
         // Nothing can read the file: the generic error says which column is missing.
-        return Err(generic_err
-            .unwrap_or_else(|| Error::Internal("no layout can read the file".into())));
+        return Err(
+            generic_err.unwrap_or_else(|| Error::Internal("no layout can read the file".into()))
+        );
     };
     let best = cands[best_i].clone();
     let runner = cands
@@ -258,11 +259,7 @@ fn values_evidence(
         .refused
         .iter()
         .filter(|(f, h, _)| {
-            preset.is_some_and(|p| {
-                p.map
-                    .iter()
-                    .any(|(pf, ph)| pf == f && *ph == key(h))
-            })
+            preset.is_some_and(|p| p.map.iter().any(|(pf, ph)| pf == f && *ph == key(h)))
         })
         .map(|(f, h, why)| format!("`{h}` is not its {f} ({why})"))
         .collect();
@@ -319,7 +316,9 @@ fn disagreement(a: &Mapping, b: Option<&Mapping>, s: &Settings) -> Option<String
     }
     let only = s.only.as_ref().and_then(|o| o.get(&a.table));
     for f in DECISIVE {
-        if only.is_some_and(|o| !o.iter().any(|x| x == f)) && !matches!(*f, "deal_id" | "stage" | "status") {
+        if only.is_some_and(|o| !o.iter().any(|x| x == f))
+            && !matches!(*f, "deal_id" | "stage" | "status")
+        {
             continue;
         }
         let pa = a.plans.iter().find(|p| p.field == *f);

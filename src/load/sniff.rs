@@ -38,7 +38,8 @@ pub fn kind(head: &[u8]) -> Result<FileKind, String> {
     if head.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
         return Ok(FileKind::Xls);
     }
-    if bom(head).is_some_and(|(e, _)| e != encoding_rs::UTF_8) || utf16_without_bom(head).is_some() {
+    if bom(head).is_some_and(|(e, _)| e != encoding_rs::UTF_8) || utf16_without_bom(head).is_some()
+    {
         return Ok(FileKind::Text);
     }
     let sample = &head[..head.len().min(8192)];
@@ -80,7 +81,12 @@ pub fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
     }
     let pairs = sample.len() / 2;
     let zeros_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let zeros_odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
     if zeros_odd * 10 >= pairs * 3 && zeros_even * 50 <= pairs {
         Some(encoding_rs::UTF_16LE)
     } else if zeros_even * 10 >= pairs * 3 && zeros_odd * 50 <= pairs {

@@ -587,15 +587,31 @@ static DEALS: &[(&str, &[&str])] = &[
     (
         "won_flag",
         &[
-            "iswon", "won", "isclosedwon", "closedwon", "ganado", "ganada", "ganho", "gagne",
-            "gewonnen", "выиграна", "赢单",
+            "iswon",
+            "won",
+            "isclosedwon",
+            "closedwon",
+            "ganado",
+            "ganada",
+            "ganho",
+            "gagne",
+            "gewonnen",
+            "выиграна",
+            "赢单",
         ],
     ),
     (
         "closed_flag",
         &[
-            "isclosed", "closed", "cerrado", "cerrada", "fechado", "ferme", "geschlossen",
-            "закрыта", "已关闭",
+            "isclosed",
+            "closed",
+            "cerrado",
+            "cerrada",
+            "fechado",
+            "ferme",
+            "geschlossen",
+            "закрыта",
+            "已关闭",
         ],
     ),
     ("semantic", &["stagesemanticid"]),
@@ -792,7 +808,10 @@ mod tests {
         assert_eq!(a("Owner__r.Name").as_deref(), Some("owner"));
         assert_eq!(a("Account_Name__name").as_deref(), Some("accountname"));
         assert_eq!(a("Owner.Id").as_deref(), Some("ownerid"));
-        assert_eq!(a("Opportunity.External_Id__c").as_deref(), Some("opportunityexternalid"));
+        assert_eq!(
+            a("Opportunity.External_Id__c").as_deref(),
+            Some("opportunityexternalid")
+        );
         assert_eq!(a("Negocio - Título").as_deref(), Some("titulo"));
         assert_eq!(a("Etapa del negocio").as_deref(), Some("etapa"));
         assert_eq!(a("Название сделки").as_deref(), Some("название"));

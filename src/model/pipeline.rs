@@ -163,7 +163,14 @@ mod tests {
         // Zoho's default lost label with its hyphen, and outcome words in other languages
         assert_eq!(o.status_of("Closed-Lost to Competition"), Status::Lost);
         assert_eq!(o.status_of("Closed_Won"), Status::Won);
-        for l in ["Perdida", "Pérdida", "Descartada", "Perdu", "Verloren", "Проиграна"] {
+        for l in [
+            "Perdida",
+            "Pérdida",
+            "Descartada",
+            "Perdu",
+            "Verloren",
+            "Проиграна",
+        ] {
             assert_eq!(o.status_of(l), Status::Lost, "{l}");
         }
         for w in ["Ganada", "Ganho", "Gagné", "Gewonnen", "Успешно"] {

@@ -90,8 +90,10 @@ fn check_file(w: &Workdir, name: &str, exp: &Value) -> Result<&'static str, Stri
             let cur = r["currency"].as_str().unwrap_or("").to_string();
             *won.entry(cur).or_default() += r["amount"].as_f64().unwrap_or(0.0);
         }
-        let got: BTreeMap<String, String> =
-            won.into_iter().map(|(k, v)| (k, format!("{v:.2}"))).collect();
+        let got: BTreeMap<String, String> = won
+            .into_iter()
+            .map(|(k, v)| (k, format!("{v:.2}")))
+            .collect();
         let want: BTreeMap<String, String> = exp["won_amount_by_currency"]
             .as_object()
             .map(|o| {
@@ -231,7 +233,10 @@ fn an_object_export_is_not_read_as_a_history() {
     let w = Workdir::new();
     let path = s(&testdata("exports/salesforce_object_api.csv"));
     let (out, err) = w.expect(&["show", &path, "--explain", "--format", "json"], 0);
-    assert!(err.contains("input: ") && err.contains("salesforce_object"), "{err}");
+    assert!(
+        err.contains("input: ") && err.contains("salesforce_object"),
+        "{err}"
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     let hist = v["candidates"]
         .as_array()
@@ -242,7 +247,10 @@ fn an_object_export_is_not_read_as_a_history() {
         .clone();
     assert!(hist["score"].as_f64().unwrap() < 0.0, "{hist}");
     assert!(
-        hist["evidence"].as_str().unwrap().contains("unique on every row"),
+        hist["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("unique on every row"),
         "{hist}"
     );
 }
@@ -265,9 +273,19 @@ fn a_close_call_between_layouts_is_refused_with_the_flag() {
         "{err}"
     );
     // Forced, it reads: hubspot's Deal Stage gives 1 won of 2.
-    let (out, _) = w.expect(&["show", "x.csv", "--preset", "hubspot", "--format", "json", "-q"], 0);
+    let (out, _) = w.expect(
+        &[
+            "show", "x.csv", "--preset", "hubspot", "--format", "json", "-q",
+        ],
+        0,
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
-    let won = v.as_array().unwrap().iter().filter(|r| r["status"] == "won").count();
+    let won = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "won")
+        .count();
     assert_eq!(won, 1);
 }
 
@@ -280,13 +298,19 @@ fn write_config_reproduces_the_read_and_never_replaces() {
     let (plain, _) = w.expect(&["show", &path, "--format", "csv", "-q"], 0);
     w.expect(&["show", &path, "--write-config", "salesctl.toml", "-q"], 0);
     let cfg = std::fs::read_to_string(w.path("salesctl.toml")).unwrap();
-    assert!(cfg.contains("preset = \"bitrix24\"") && cfg.contains("amount = \"OPPORTUNITY\""), "{cfg}");
+    assert!(
+        cfg.contains("preset = \"bitrix24\"") && cfg.contains("amount = \"OPPORTUNITY\""),
+        "{cfg}"
+    );
     // salesctl.toml in the working folder is read: the same rows.
     let (again, _) = w.expect(&["show", &path, "--format", "csv", "-q"], 0);
     assert_eq!(again, plain);
     let (_, err) = w.expect(&["show", &path, "--write-config", "salesctl.toml"], 2);
     assert!(err.contains("never replaces"), "{err}");
-    assert_eq!(std::fs::read_to_string(w.path("salesctl.toml")).unwrap(), cfg);
+    assert_eq!(
+        std::fs::read_to_string(w.path("salesctl.toml")).unwrap(),
+        cfg
+    );
 }
 
 /// --won / --lost add outcome labels, --null a null marker, --max-rejects and the config key
@@ -296,23 +320,40 @@ fn write_config_reproduces_the_read_and_never_replaces() {
 #[test]
 fn outcome_null_and_reject_flags() {
     let w = Workdir::new();
-    let mut csv = String::from("deal_id,owner,stage,amount,created_at\n1,Ann,Signed,100,2026-01-01\n2,Ann,Booked,TBD,2026-01-02\n3,Bob,Dropped,50,2026-01-03\n4,Bob,Demo,abc,2026-01-04\n");
+    let mut csv = String::from(
+        "deal_id,owner,stage,amount,created_at\n1,Ann,Signed,100,2026-01-01\n2,Ann,Booked,TBD,2026-01-02\n3,Bob,Dropped,50,2026-01-03\n4,Bob,Demo,abc,2026-01-04\n",
+    );
     for i in 5..=20 {
         csv.push_str(&format!("{i},Bob,Demo,{},2026-01-05\n", i * 10));
     }
     w.write("d.csv", csv.as_bytes());
     let (out, _) = w.expect(
         &[
-            "show", "d.csv", "--null", "TBD", "--won", "Signed,Booked", "--lost", "Dropped",
-            "--format", "json", "-q",
+            "show",
+            "d.csv",
+            "--null",
+            "TBD",
+            "--won",
+            "Signed,Booked",
+            "--lost",
+            "Dropped",
+            "--format",
+            "json",
+            "-q",
         ],
         0,
     );
     let v: Value = serde_json::from_str(&out).unwrap();
     let rows = v.as_array().unwrap();
     let st = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
-    assert_eq!((rows.len(), st("won"), st("lost"), st("open")), (19, 2, 1, 16));
-    assert!(rows.iter().any(|r| r["deal_id"] == "2" && r["amount"].is_null()));
+    assert_eq!(
+        (rows.len(), st("won"), st("lost"), st("open")),
+        (19, 2, 1, 16)
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["deal_id"] == "2" && r["amount"].is_null())
+    );
     // Without --null, TBD is a second reject: 2 of 20 is more than --max-rejects 1.
     let (_, err) = w.expect(&["show", "d.csv", "--max-rejects", "1"], 3);
     assert!(err.contains("2 of 20 data rows rejected (10.0%)"), "{err}");
@@ -342,7 +383,10 @@ fn a_needed_field_whose_column_fails_its_values_is_refused() {
     );
     // show reads every column it can: the amount column is kept as text, with a warning.
     let (_, err) = w.expect(&["show", "d.csv"], 0);
-    assert!(err.contains("warning:") && err.contains("not read as amount"), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("not read as amount"),
+        "{err}"
+    );
 }
 
 /// Encodings by evidence, from whole files: Windows-1252 with its first accent after 64 KB of
@@ -363,7 +407,8 @@ fn encodings_are_decided_from_every_byte() {
             err,
         )
     };
-    let text = "deal_id,owner,stage,created_at\n1,José Núñez,Won,2026-01-01\n2,王芳,Lost,2026-01-02\n";
+    let text =
+        "deal_id,owner,stage,created_at\n1,José Núñez,Won,2026-01-01\n2,王芳,Lost,2026-01-02\n";
     // 1252 after 64 KB of ASCII
     let mut big = String::from("deal_id,owner,stage,created_at\n");
     for i in 0..3000 {
@@ -402,7 +447,9 @@ fn encodings_are_decided_from_every_byte() {
     assert_eq!(stage_of("l1.csv").0, vec!["François Müller", "Zoë Brontë"]);
     // UTF-8 with one invalid byte: UTF-8, not a legacy encoding for the whole file
     let mut u = text.as_bytes().to_vec();
-    u.extend_from_slice(b"3,\xff\xfe Bad,Demo,2026-01-03\n4,\xe7\x8e\x8b\xe8\x8a\xb3,Demo,2026-01-04\n");
+    u.extend_from_slice(
+        b"3,\xff\xfe Bad,Demo,2026-01-03\n4,\xe7\x8e\x8b\xe8\x8a\xb3,Demo,2026-01-04\n",
+    );
     w.write("u8.csv", &u);
     let (owners, err) = stage_of("u8.csv");
     assert_eq!(owners[1], "王芳");
@@ -424,13 +471,26 @@ A,Ann,Won,10,2026-03-05 14:30,2026-03-05\n\
 B,Ann,Won,10,2026-03-01 09:00,2026-03-11\n\
 C,Ann,Won,10,2026-03-10 10:00,2026-03-08\n",
     );
-    let (out, err) = w.expect(&["scorecard", "d.csv", "--format", "json", "--as-of", "2026-03-31"], 0);
+    let (out, err) = w.expect(
+        &[
+            "scorecard",
+            "d.csv",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-03-31",
+        ],
+        0,
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     let rows = v.as_array().or_else(|| v["scorecard"].as_array()).unwrap();
     let team = rows.iter().find(|r| r["owner"] == "(team)").unwrap();
     assert_eq!(team["won"], 3);
     assert_eq!(team["cycle_median_days"].as_f64(), Some(5.0), "{team}");
-    assert!(err.contains("1 won deal(s) closed before they were created"), "{err}");
+    assert!(
+        err.contains("1 won deal(s) closed before they were created"),
+        "{err}"
+    );
 }
 
 /// Backslash escapes are read only on a dump's evidence (`\N` fields): `--escape none` turns
@@ -471,9 +531,17 @@ fn a_repeated_word_in_a_date_column_is_a_null_marker() {
 7,Bob,Demo,2026-01-07,Not set\n8,Bob,Lost,2026-01-08,2026-01-13\n",
     );
     let (out, err) = w.expect(&["show", "d.csv", "--format", "json"], 0);
-    assert!(err.contains("\"Not set\" read as empty") && err.contains("0 rejected"), "{err}");
+    assert!(
+        err.contains("\"Not set\" read as empty") && err.contains("0 rejected"),
+        "{err}"
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
-    let closed = v.as_array().unwrap().iter().filter(|r| !r["closed_at"].is_null()).count();
+    let closed = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["closed_at"].is_null())
+        .count();
     assert_eq!(closed, 5);
     w.write("n.csv", b"deal_id,owner,stage\n1,Ann,Won\n2,Bob,Lost\n");
     let (_, err) = w.expect(&["show", "n.csv"], 0);
@@ -496,7 +564,17 @@ fn deals_at_unknown_stages_over_the_share_are_refused() {
         "{err}"
     );
     let (out, _) = w.expect(
-        &["funnel", "u.csv", "--stages", "Lead,Qualified", "--max-unknown-stages", "25%", "--format", "json", "-q"],
+        &[
+            "funnel",
+            "u.csv",
+            "--stages",
+            "Lead,Qualified",
+            "--max-unknown-stages",
+            "25%",
+            "--format",
+            "json",
+            "-q",
+        ],
         0,
     );
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -519,18 +597,42 @@ fn per_input_mapping_reads_two_layouts_in_one_call() {
         b"Opp Ref,Moved To,When\nO1,Lead,2026-01-02\nO1,Demo,2026-01-05\nO1,Closed Won,2026-01-09\nO2,Lead,2026-01-03\n",
     );
     let flags = [
-        "--map", "opps*::deal_id=Opp", "--map", "opps*::stage=Phase Now",
-        "--map", "opps*::amount=Value", "--map", "opps*::created_at=Opened",
-        "--as", "*hist*::stage_events", "--map", "*hist*::deal_id=Opp Ref",
-        "--map", "*hist*::stage=Moved To", "--map", "*hist*::entered_at=When",
+        "--map",
+        "opps*::deal_id=Opp",
+        "--map",
+        "opps*::stage=Phase Now",
+        "--map",
+        "opps*::amount=Value",
+        "--map",
+        "opps*::created_at=Opened",
+        "--as",
+        "*hist*::stage_events",
+        "--map",
+        "*hist*::deal_id=Opp Ref",
+        "--map",
+        "*hist*::stage=Moved To",
+        "--map",
+        "*hist*::entered_at=When",
     ];
     let count = |extra: &[&str], table: &str| -> (usize, usize) {
-        let mut a = vec!["show", "opps.csv", "opp_hist.csv", "--rows-of", table, "--format", "json", "-q"];
+        let mut a = vec![
+            "show",
+            "opps.csv",
+            "opp_hist.csv",
+            "--rows-of",
+            table,
+            "--format",
+            "json",
+            "-q",
+        ];
         a.extend_from_slice(extra);
         let (out, _) = w.expect(&a, 0);
         let v: Value = serde_json::from_str(&out).unwrap();
         let rows = v.as_array().unwrap();
-        (rows.len(), rows.iter().filter(|r| r["status"] == "won").count())
+        (
+            rows.len(),
+            rows.iter().filter(|r| r["status"] == "won").count(),
+        )
     };
     assert_eq!(count(&flags, "deals"), (3, 1));
     assert_eq!(count(&flags, "stage_events").0, 4);

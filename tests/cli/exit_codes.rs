@@ -78,7 +78,12 @@ fn ragged_row_is_rejected_and_strict_makes_it_exit_3() {
     );
     // 2 of its 12 data rows (16.7%) are ragged: over the default 10%, a refusal naming both.
     let (_, err) = w.expect(
-        &["funnel", &s(&testdata("bad/ragged.csv")), "--stages", "Lead,Qualified"],
+        &[
+            "funnel",
+            &s(&testdata("bad/ragged.csv")),
+            "--stages",
+            "Lead,Qualified",
+        ],
         3,
     );
     assert!(

@@ -518,11 +518,14 @@ fn repeated_deal_ids_are_reported_and_dedupe_last_keeps_the_last_row() {
         );
     }
     // An exact repeat is the same deal written twice: --dedupe is suggested.
-    let f = w.write("twice.csv", b"deal_id,stage,amount
+    let f = w.write(
+        "twice.csv",
+        b"deal_id,stage,amount
 a,Won,1
 b,Lost,2
 a,Won,1
-");
+",
+    );
     let (_, err) = w.expect(&["ingest", &s(&f), "-o", &s(&w.path("twice.d"))], 0);
     assert!(
         err.contains("1 row(s) repeat an earlier row exactly") && err.contains("--dedupe last"),

@@ -57,7 +57,14 @@ fn rejects_onto_an_input_is_refused() {
     assert_eq!(std::fs::read(w.path("bad.csv")).unwrap(), before);
     // Elsewhere it is written: the two rejected rows of bad_values.csv (testdata/README.md).
     w.expect(
-        &["show", "bad.csv", "--rejects", "rej.csv", "--max-rejects", "20%"],
+        &[
+            "show",
+            "bad.csv",
+            "--rejects",
+            "rej.csv",
+            "--max-rejects",
+            "20%",
+        ],
         0,
     );
     let rej = std::fs::read_to_string(w.path("rej.csv")).unwrap();

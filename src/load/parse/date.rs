@@ -459,7 +459,12 @@ mod tests {
         let mut ev = OrderEvidence::default();
         assert!(matches!(
             parse("1/08/26", &DateCtx::default(), &mut ev),
-            Ok(DateCell::Ambiguous { a: 1, b: 8, year: 2026, .. })
+            Ok(DateCell::Ambiguous {
+                a: 1,
+                b: 8,
+                year: 2026,
+                ..
+            })
         ));
         assert!(parse("1/08/2", &DateCtx::default(), &mut ev).is_err());
     }
