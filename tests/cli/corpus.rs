@@ -644,3 +644,36 @@ fn per_input_mapping_reads_two_layouts_in_one_call() {
     assert_eq!(count(&[], "deals"), (3, 1));
     assert_eq!(count(&[], "stage_events").0, 4);
 }
+
+/// `--encoding` reads every encoding its help lists, each file written in that encoding.
+#[test]
+fn every_encoding_the_help_lists_is_read() {
+    let w = Workdir::new();
+    let cases: &[(&str, &str, &'static encoding_rs::Encoding)] = &[
+        ("utf-8", "José 王芳", encoding_rs::UTF_8),
+        ("gbk", "王芳 李娜", encoding_rs::GBK),
+        ("gb18030", "王芳 李娜", encoding_rs::GB18030),
+        ("big5", "王芳 陳靜", encoding_rs::BIG5),
+        ("shift_jis", "山田 太郎", encoding_rs::SHIFT_JIS),
+        ("utf-16le", "José 王芳", encoding_rs::UTF_16LE),
+        ("utf-16be", "José 王芳", encoding_rs::UTF_16BE),
+        ("windows-1251", "Иван Петров", encoding_rs::WINDOWS_1251),
+        ("windows-1252", "José Núñez", encoding_rs::WINDOWS_1252),
+        ("latin1", "François Müller", encoding_rs::WINDOWS_1252),
+    ];
+    for (name, owner, enc) in cases {
+        let text = format!("deal_id,owner,stage,created_at\n1,{owner},Won,2026-01-01\n");
+        let bytes: Vec<u8> = if *enc == encoding_rs::UTF_16LE {
+            text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+        } else if *enc == encoding_rs::UTF_16BE {
+            text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
+        } else {
+            enc.encode(&text).0.into_owned()
+        };
+        let f = format!("{name}.csv");
+        w.write(&f, &bytes);
+        let (out, err) = w.expect(&["show", &f, "--encoding", name, "--format", "json"], 0);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v[0]["owner"], *owner, "{name}: {err}");
+    }
+}
