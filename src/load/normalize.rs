@@ -121,20 +121,22 @@ fn footer<R: Cells>(rec: &R) -> Option<String> {
 
 /// Do the open stage labels of the sampled rows fit the vendor's default stages? Err holds
 /// the open labels that are in no default stage, when more than 5% of the rows carry one.
+/// Ok holds the file's spelling of each vendor stage it uses, by key.
 fn vendor_stages_fit(
     p: &Preset,
     m: &Mapping,
     rows: &[StringRecord],
     s: &Settings,
-) -> std::result::Result<(), Vec<String>> {
+) -> std::result::Result<Vec<(String, String)>, Vec<String>> {
     let Some(col) = m
         .plans
         .iter()
         .find(|x| x.field == "stage")
         .and_then(|x| x.cols.first().copied())
     else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut spelling: Vec<(String, String)> = Vec::new();
     let norm = |l: &str| super::synonyms::key(l);
     let known: Vec<String> = p.stages.iter().map(|x| norm(x)).collect();
     let mut outside: Vec<String> = Vec::new();
@@ -145,7 +147,14 @@ fn vendor_stages_fit(
             continue;
         }
         n += 1;
-        if s.outcomes.status_of(v) != Status::Open || known.contains(&norm(v)) {
+        if s.outcomes.status_of(v) != Status::Open {
+            continue;
+        }
+        let k = norm(v);
+        if known.contains(&k) {
+            if !p.stages.iter().any(|x| x == v) && !spelling.iter().any(|(sk, _)| *sk == k) {
+                spelling.push((k, v.to_string()));
+            }
             continue;
         }
         off += 1;
@@ -153,7 +162,11 @@ fn vendor_stages_fit(
             outside.push(v.to_string());
         }
     }
-    if off * 20 > n { Err(outside) } else { Ok(()) }
+    if off * 20 > n {
+        Err(outside)
+    } else {
+        Ok(spelling)
+    }
 }
 
 /// The open stage order the values show, when they show one: ordinal prefixes on every label
@@ -479,9 +492,22 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     if pipelines.is_empty() && wide.is_empty() {
         if let Some(p) = preset.filter(|p| !p.stages.is_empty()) {
             match vendor_stages_fit(p, &mapping, &sample_rows, s) {
-                Ok(()) => {
+                Ok(spelling) => {
                     vendor_fits = true;
-                    pipelines.insert("default".into(), p.stages.clone());
+                    // The vendor's order in the file's own spelling (`qualifiedtobuy`, the
+                    // API value, for `Qualified to buy`).
+                    let stages = p
+                        .stages
+                        .iter()
+                        .map(|st| {
+                            let k = super::synonyms::key(st);
+                            spelling
+                                .iter()
+                                .find(|(sk, _)| *sk == k)
+                                .map_or(st.clone(), |(_, v)| v.clone())
+                        })
+                        .collect();
+                    pipelines.insert("default".into(), stages);
                 }
                 Err(labels) => warnings.push(format!(
                     "{file}: the open stages are not {}'s default stages (e.g. {}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",

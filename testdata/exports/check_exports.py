@@ -42,9 +42,9 @@ BITRIX_OPEN = ["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_I
 ODOO_OPEN = ["New", "Qualified", "Proposition"]          # Odoo 12/13 crm.stage defaults
 WUKONG_OPEN = ["验证客户", "需求分析", "方案/报价"]        # WukongCRM 9.0 default status group
 
-WON_LABELS = {"closed won", "won", "ganada", "выиграна", "赢单", "успешно реализовано",
+WON_LABELS = {"closed won", "closedwon", "won", "ganada", "выиграна", "赢单", "успешно реализовано",
               "cierre ganado"}
-LOST_LABELS = {"closed lost", "closed-lost to competition", "lost", "lose",
+LOST_LABELS = {"closed lost", "closedlost", "closed-lost to competition", "lost", "lose",
                "закрыто и не реализовано", "cierre perdido",
                "apology", "perdida", "проиграна", "输单"}
 
@@ -130,6 +130,11 @@ FILES = {
         read=dict(STR, sep=";", encoding="utf-8-sig"), stage="Этап сделки", amount="Бюджет",
         currency=None, default_currency="RUB", status="label",
         order=["Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора"]),
+    # HubSpot CRM API: internal stage ids, HubSpot's default pipeline order.
+    "hubspot_api_deals.csv": dict(
+        read=STR, stage="dealstage", amount="amount", currency=None, status="label",
+        order=["appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+               "decisionmakerboughtin", "contractsent"]),
     # HubSpot Spanish UI: no currency column, no stage order in the file.
     "hubspot_es_deals.csv": dict(
         read=STR, stage="Etapa del negocio", amount="Importe", currency=None,

@@ -564,10 +564,31 @@ def hubspot_es():
                 "order: funnel refuses.")
 
 
+# 22. HubSpot deals through the CRM API (internal property names and stage ids).
+def hubspot_api():
+    stages = ["appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
+              "contractsent"]
+    ds = deals(30, stages, ("USD",), seed=31)
+    hdr = ["hs_object_id", "dealname", "dealstage", "amount", "closedate", "createdate", "hubspot_owner_id",
+           "pipeline", "hs_is_closed_won", "hs_is_closed"]
+    rows = []
+    for d in ds:
+        st = outcome_stage(d, stages, "closedwon", "closedlost")
+        rows.append([str(1000 + d.i), d.name, st, money(d.amount), iso_z(d.closed or d.expected), iso_z(d.created),
+                     str(500 + OWNERS.index(d.owner)), "default", str(d.status == "won").lower(),
+                     str(d.status != "open").lower()])
+    write("hubspot_api_deals.csv", rows_csv(hdr, rows))
+    expect("hubspot_api_deals.csv", ds, "hubspot", funnel=stages, currency_known=False,
+           note="HubSpot deals read through the CRM API v3 (internal property names: hs_object_id, dealname, "
+                "dealstage, amount, closedate, createdate, hubspot_owner_id, pipeline, hs_is_closed_won, "
+                "hs_is_closed; the default pipeline's internal stage ids appointmentscheduled ... contractsent, "
+                "closedwon, closedlost). The vendor's stage order must be matched to the ids' spelling.")
+
+
 def main():
     for f in [salesforce_object, salesforce_custom, salesforce_history, zoho_api, bitrix24, odoo_old, vtiger,
               dynamics, suitecrm, es_cp1252, ru_cp1251, mysql_header, mysql_headerless, two_digit_years, flags,
-              currencies, kaggle, utf16, gbk, amocrm, hubspot_es]:
+              currencies, kaggle, utf16, gbk, amocrm, hubspot_es, hubspot_api]:
         f()
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=2, ensure_ascii=False)
