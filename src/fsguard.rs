@@ -174,9 +174,12 @@ pub fn write_atomic(
         }
         Target::Replace(p) => {
             let tmp = temp_name(&p);
-            let guard = TempGuard::new(tmp.clone());
+            // Created under the signal thread's lock: a signal cannot fall between the
+            // creation and the registration.
+            let (file, guard) = TempGuard::create(|| File::create(&tmp).map(|f| (f, tmp.clone())))
+                .map_err(|e| Error::io(path, e))?;
             let mode = std::fs::metadata(&p).ok().map(|m| m.permissions());
-            let res = File::create(&tmp).and_then(|mut f| {
+            let res = Ok(file).and_then(|mut f: File| {
                 write(&mut f)?;
                 f.flush()?;
                 f.sync_all()?;
@@ -286,10 +289,11 @@ fn install_signal_cleanup() {
             .name("salesctl-signals".into())
             .spawn(move || {
                 if let Some(sig) = signals.forever().next() {
-                    let temps: Vec<PathBuf> =
-                        TEMPS.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    for p in temps {
-                        remove_any(&p);
+                    // The lock is held until the process ends: no temporary path can be
+                    // created and registered after this look at them.
+                    let temps = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
+                    for p in temps.iter() {
+                        remove_any(p);
                     }
                     std::process::exit(128 + sig);
                 }

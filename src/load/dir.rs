@@ -253,9 +253,11 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
             .unwrap_or(0)
     );
     let gen_path = parent.join(gen_name);
-    // Registered before it exists: a signal in between removes nothing that is not there.
-    let guard = crate::fsguard::TempGuard::new(gen_path.clone());
-    std::fs::create_dir(&gen_path).map_err(|e| Error::io(&gen_path, e))?;
+    // Created and registered under the signal thread's lock: a signal cannot fall in between.
+    let ((), guard) = crate::fsguard::TempGuard::create(|| {
+        std::fs::create_dir(&gen_path).map(|()| ((), gen_path.clone()))
+    })
+    .map_err(|e| Error::io(&gen_path, e))?;
     for k in &keep {
         crate::fsguard::link_or_copy(k, &gen_path.join(k.file_name().unwrap_or_default()))?;
     }
