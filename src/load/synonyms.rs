@@ -85,6 +85,7 @@ fn entity_stripped(header: &str) -> Option<String> {
 /// Entity words a header may carry around its field name (key form), longest first.
 const ENTITY_WORDS: &[&str] = &[
     "delaoportunidad",
+    "deoportunidad",
     "daoportunidade",
     "delopportunite",
     "delatransaction",
@@ -95,6 +96,9 @@ const ENTITY_WORDS: &[&str] = &[
     "delaffaire",
     "desdeals",
     "opportunity",
+    "oportunidade",
+    "oportunidad",
+    "opportunite",
     "potential",
     "negocio",
     "сделки",
@@ -478,6 +482,7 @@ static DEALS: &[(&str, &[&str])] = &[
             "creadoel",
             "criado",
             "addtime",
+            "erstelldatum",
             "датасоздания",
             "создано",
             "создана",
@@ -543,6 +548,7 @@ static DEALS: &[(&str, &[&str])] = &[
             "datadefechamento",
             "datedecloture",
             "abschlussdatum",
+            "schlusstermin",
             "датазакрытия",
         ],
     ),

@@ -677,3 +677,27 @@ fn every_encoding_the_help_lists_is_read() {
         assert_eq!(v[0]["owner"], *owner, "{name}: {err}");
     }
 }
+
+/// Salesforce reports exported from a French, German and Spanish UI: the field names carry the
+/// entity (`de l'opportunité`, `Opportunity-`, `de la oportunidad`). By hand: 3 deals, 1 won
+/// (amount 1000), 1 lost, owners read.
+#[test]
+fn localized_report_headers_are_read() {
+    let w = Workdir::new();
+    for (name, body) in [
+        ("fr.csv", "Nom de l'opportunité,Propriétaire de l'opportunité,Étape,Montant,Date de clôture,Date de création\nA,Jean,Gagnée,1000,2026-02-01,2026-01-01\nB,Marie,Perdue,500,2026-02-02,2026-01-02\nC,Jean,Prospection,700,2026-03-01,2026-01-03\n"),
+        ("de.csv", "Opportunity-Name,Opportunity-Inhaber,Phase,Betrag,Schlusstermin,Erstelldatum\nA,Jens,Gewonnen,1000,2026-02-01,2026-01-01\nB,Anna,Verloren,500,2026-02-02,2026-01-02\nC,Jens,Qualifizierung,700,2026-03-01,2026-01-03\n"),
+        ("es.csv", "Nombre de la oportunidad,Propietario de oportunidad,Etapa,Importe,Fecha de cierre,Fecha de creación\nA,Ana,Cerrada ganada,1000,2026-02-01,2026-01-01\nB,Luis,Cerrada perdida,500,2026-02-02,2026-01-02\nC,Ana,Prospección,700,2026-03-01,2026-01-03\n"),
+    ] {
+        w.write(name, body.as_bytes());
+        let (out, err) = w.expect(&["show", name, "--format", "json"], 0);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let rows = v.as_array().unwrap();
+        let st = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
+        assert_eq!((rows.len(), st("won"), st("lost")), (3, 1, 1), "{name}: {out}\n{err}");
+        let won = rows.iter().find(|r| r["status"] == "won").unwrap();
+        assert_eq!(won["amount"].as_f64(), Some(1000.0), "{name}: {won}");
+        assert!(rows.iter().all(|r| r["owner"].is_string()), "{name}: {out}");
+        assert!(rows.iter().any(|r| r["closed_at"].is_string()), "{name}: {out}");
+    }
+}
