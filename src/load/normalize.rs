@@ -342,7 +342,17 @@ fn headerless_check(headers: &[String], sample: &Sample, s: &Settings, file: &st
             format!("column_{}", c + 1)
         });
     }
-    if typed.len() >= 2 || (typed.len() == 1 && headers.len() <= 2) {
+    // A row holding a known header name is a header, whatever else it holds (`Owner,2025,2026`).
+    let known = headers.iter().any(|h| {
+        let k = super::synonyms::key(h);
+        !k.is_empty()
+            && crate::model::Table::ALL.iter().any(|t| {
+                super::synonyms::for_table(*t)
+                    .iter()
+                    .any(|(_, syns)| syns.contains(&k.as_str()))
+            })
+    });
+    if !known && (typed.len() >= 2 || (typed.len() == 1 && headers.len() <= 2)) {
         return Err(Error::Input(format!(
             "{file}: the first row looks like data, not a header ({} typed like the rows under it); \
              if the file has no header row, name its columns: --no-header --columns {} \
