@@ -20,10 +20,14 @@ pub struct Args {
     pub quiet: bool,
     #[command(flatten)]
     pub load: LoaderArgs,
+    /// The `input:` lines (and progress) apart from the summary: `report` ingests quietly but
+    /// shows how each export was read.
+    #[arg(skip)]
+    pub inputs_quiet: Option<bool>,
 }
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
-    a.load.quiet = a.quiet;
+    a.load.quiet = a.inputs_quiet.unwrap_or(a.quiet);
     for i in &a.inputs {
         if i.canonicalize().ok().is_some_and(|c| {
             a.output

@@ -361,7 +361,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .map_err(|e| Error::Internal(format!("report: ingest: {e}")))?;
         if let Command::Ingest(i) = &mut cli.command {
             i.load = a.load.clone();
-            i.load.quiet = true;
+            i.inputs_quiet = Some(a.quiet);
             i.quiet = true;
         }
         super::run(cli)?;
