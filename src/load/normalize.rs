@@ -267,6 +267,87 @@ fn derive_order(
     None
 }
 
+/// The open stage order a stage history shows: each deal's stages in time order (consecutive
+/// repeats and outcomes dropped), stages ranked by their mean relative position; used only when
+/// at least 3 deals pass two stages and 80% of the observed stage pairs agree with the order.
+fn history_order(
+    m: &Mapping,
+    rows: &[StringRecord],
+    s: &Settings,
+) -> Option<(Vec<String>, String)> {
+    let col = |f: &str| {
+        m.plans
+            .iter()
+            .find(|x| x.field == f)
+            .and_then(|x| x.cols.first().copied())
+    };
+    let (id_c, st_c, at_c) = (col("deal_id")?, col("stage")?, col("entered_at")?);
+    let mut by_deal: BTreeMap<&str, Vec<(i64, &str)>> = BTreeMap::new();
+    let mut ev = date::OrderEvidence::default();
+    for r in rows {
+        let (id, st, at) = (
+            r.get(id_c).unwrap_or("").trim(),
+            r.get(st_c).unwrap_or("").trim(),
+            r.get(at_c).unwrap_or("").trim(),
+        );
+        if id.is_empty() || s.is_null(st) || s.outcomes.status_of(st) != Status::Open {
+            continue;
+        }
+        let Ok(cell) = date::parse(at, &s.date_ctx, &mut ev) else {
+            continue;
+        };
+        let ms = date::resolve(cell, s.date_ctx.day_first.unwrap_or(false))?;
+        by_deal.entry(id).or_default().push((ms, st));
+    }
+    let mut rank: Vec<(String, f64, usize)> = Vec::new();
+    let mut paths: Vec<Vec<&str>> = Vec::new();
+    for (_, mut evs) in by_deal {
+        evs.sort_by_key(|e| e.0);
+        let mut path: Vec<&str> = Vec::new();
+        for (_, st) in evs {
+            if path.last() != Some(&st) {
+                path.push(st);
+            }
+        }
+        if path.len() < 2 {
+            continue;
+        }
+        let n = (path.len() - 1) as f64;
+        for (i, st) in path.iter().enumerate() {
+            match rank.iter_mut().find(|r| r.0 == *st) {
+                Some(r) => {
+                    r.1 += i as f64 / n;
+                    r.2 += 1;
+                }
+                None => rank.push((st.to_string(), i as f64 / n, 1)),
+            }
+        }
+        paths.push(path);
+    }
+    if paths.len() < 3 || rank.len() < 2 {
+        return None;
+    }
+    rank.sort_by(|a, b| (a.1 / a.2 as f64).total_cmp(&(b.1 / b.2 as f64)));
+    let order: Vec<String> = rank.into_iter().map(|r| r.0).collect();
+    let pos = |st: &str| order.iter().position(|o| o == st);
+    let (mut agree, mut pairs) = (0usize, 0usize);
+    for p in &paths {
+        for w in p.windows(2) {
+            pairs += 1;
+            agree += (pos(w[0]) < pos(w[1])) as usize;
+        }
+    }
+    (agree * 5 >= pairs * 4).then(|| {
+        (
+            order,
+            format!(
+                "the stage history ({} deals, {agree} of {pairs} moves in this order)",
+                paths.len()
+            ),
+        )
+    })
+}
+
 /// Read rows into `head` until it holds `len` non-blank rows or the file ends.
 fn read_ahead(
     opened: &mut Opened,
@@ -532,8 +613,13 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             }
         }
     }
-    if pipelines.is_empty() && wide.is_empty() && !vendor_fits && table == Table::Deals {
-        if let Some((stages, why)) = order_evidence {
+    if pipelines.is_empty() && wide.is_empty() && !vendor_fits {
+        let evidence = match table {
+            Table::Deals => order_evidence,
+            Table::StageEvents => history_order(&mapping, &sample_rows, s),
+            _ => None,
+        };
+        if let Some((stages, why)) = evidence {
             notes.push(format!(
                 "stage order {} from {why} (give another with --stages)",
                 stages.join(" > ")

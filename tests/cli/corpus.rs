@@ -701,3 +701,30 @@ fn localized_report_headers_are_read() {
         assert!(rows.iter().any(|r| r["closed_at"].is_string()), "{name}: {out}");
     }
 }
+
+/// A stage history orders its own custom stages: every deal moves Discovery > Demo > Contract.
+/// By hand: reached Discovery 4, Demo 3, Contract 2, won 1.
+#[test]
+fn a_history_gives_the_stage_order_of_custom_stages() {
+    let w = Workdir::new();
+    w.write(
+        "h.csv",
+        b"deal_id,stage,entered_at\nD1,Discovery,2026-01-01\nD1,Demo,2026-01-05\nD1,Contract,2026-01-09\nD1,Closed Won,2026-01-20\nD2,Discovery,2026-01-02\nD2,Demo,2026-01-06\nD3,Discovery,2026-01-03\nD3,Demo,2026-01-07\nD3,Contract,2026-01-12\nD4,Discovery,2026-01-04\n",
+    );
+    let (out, _) = w.expect(&["funnel", "h.csv", "--format", "json", "-q"], 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = v["funnel"].as_array().or_else(|| v.as_array()).unwrap();
+    let got: Vec<(String, u64)> = f
+        .iter()
+        .map(|r| (r["stage"].as_str().unwrap().to_string(), r["deals"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Discovery".into(), 4),
+            ("Demo".into(), 3),
+            ("Contract".into(), 2),
+            ("Closed Won".into(), 1)
+        ]
+    );
+}
