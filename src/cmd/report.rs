@@ -615,6 +615,26 @@ fn team_row(r: &Report) -> Option<(&ResultTable, usize)> {
     Some((t, i))
 }
 
+/// The team's rows of the scorecard's per-currency `money` table: (currency, table, row).
+fn team_money(r: &Report) -> Vec<(String, &ResultTable, usize)> {
+    let Some(t) = r.tables.iter().find(|t| t.name == "money") else {
+        return Vec::new();
+    };
+    let (Ok(o), Ok(c)) = (t.df.column("owner"), t.df.column("currency")) else {
+        return Vec::new();
+    };
+    let (o, c) = (o.as_materialized_series(), c.as_materialized_series());
+    let (Ok(o), Ok(c)) = (o.str(), c.str()) else {
+        return Vec::new();
+    };
+    o.iter()
+        .zip(c.iter())
+        .enumerate()
+        .filter(|(_, (o, _))| *o == Some("(team)"))
+        .filter_map(|(i, (_, c))| c.map(|c| (c.to_string(), t, i)))
+        .collect()
+}
+
 fn cell_f64(t: &ResultTable, col: &str, i: usize) -> Option<f64> {
     let c = t.df.column(col).ok()?;
     let v = c
@@ -642,25 +662,46 @@ fn headline(
             .get(i)
             .map(str::to_string)
     });
+    // Several currencies: each money KPI is one row per currency, never a sum across them.
+    let (money_now, money_before) = (team_money(now), team_money(before));
+    let several = currency.as_deref() == Some("(several)") && !money_now.is_empty();
     for k in HEADLINE {
-        let x = cell_f64(tn, k, i);
-        let y = tb.and_then(|(t, j)| cell_f64(t, k, j));
-        ids.push(k.to_string());
-        v.push(x);
-        b.push(y);
-        d.push(match (x, y) {
-            (Some(x), Some(y)) => Some(x - y),
-            _ => None,
-        });
-        dp.push(match (x, y) {
-            (Some(x), Some(y)) if y != 0.0 => Some((x - y) / y.abs()),
-            _ => None,
-        });
         let money = matches!(
             *k,
             "won_amount" | "avg_won_deal" | "open_pipeline" | "weighted_pipeline"
         );
-        cur.push(if money { currency.clone() } else { None });
+        let rows: Vec<(Option<f64>, Option<f64>, Option<String>)> = if money && several {
+            money_now
+                .iter()
+                .map(|(c, t, j)| {
+                    let y = money_before
+                        .iter()
+                        .find(|(bc, _, _)| bc == c)
+                        .and_then(|(_, bt, bj)| cell_f64(bt, k, *bj));
+                    (cell_f64(t, k, *j), y, Some(c.clone()))
+                })
+                .collect()
+        } else {
+            vec![(
+                cell_f64(tn, k, i),
+                tb.and_then(|(t, j)| cell_f64(t, k, j)),
+                if money { currency.clone() } else { None },
+            )]
+        };
+        for (x, y, c) in rows {
+            ids.push(k.to_string());
+            v.push(x);
+            b.push(y);
+            d.push(match (x, y) {
+                (Some(x), Some(y)) => Some(x - y),
+                _ => None,
+            });
+            dp.push(match (x, y) {
+                (Some(x), Some(y)) if y != 0.0 => Some((x - y) / y.abs()),
+                _ => None,
+            });
+            cur.push(c);
+        }
     }
     let t = TableBuilder::new("headline")
         .col("kpi", Unit::Text, ids)

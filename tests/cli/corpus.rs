@@ -728,3 +728,30 @@ fn a_history_gives_the_stage_order_of_custom_stages() {
         ]
     );
 }
+
+/// Issue 24 kind 8 in the report: with several currencies the headline gives each money KPI per
+/// currency, never a sum. By hand, May 2026: won USD 100 + 50 = 150 (2 deals, average 75), won
+/// EUR 200 (1 deal, average 200).
+#[test]
+fn report_headline_money_is_per_currency() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,amount,currency,created_at,closed_at\n1,Ann,Won,100,USD,2026-05-01,2026-05-10\n2,Ann,Won,200,EUR,2026-05-02,2026-05-11\n3,Bob,Won,50,USD,2026-05-03,2026-05-12\n4,Bob,Lost,70,EUR,2026-05-04,2026-05-13\n",
+    );
+    w.expect(
+        &["report", "d.csv", "-o", "rep", "--as-of", "2026-06-01", "--stages", "Lead", "-q"],
+        0,
+    );
+    let hl = std::fs::read_to_string(w.path("rep/headline-headline.csv")).unwrap();
+    let row = |kpi: &str, cur: &str| -> Option<String> {
+        hl.lines()
+            .find(|l| l.starts_with(&format!("{kpi},")) && l.ends_with(&format!(",{cur}")))
+            .map(|l| l.split(',').nth(1).unwrap_or("").to_string())
+    };
+    assert_eq!(row("won_amount", "USD").as_deref(), Some("150"), "{hl}");
+    assert_eq!(row("won_amount", "EUR").as_deref(), Some("200"), "{hl}");
+    assert_eq!(row("avg_won_deal", "USD").as_deref(), Some("75"), "{hl}");
+    assert_eq!(row("avg_won_deal", "EUR").as_deref(), Some("200"), "{hl}");
+    assert!(!hl.contains("(several)"), "{hl}");
+}
