@@ -122,6 +122,8 @@ pub struct Acc {
     pub lost: u64,
     pub open: u64,
     pub won_amount: BTreeMap<String, f64>,
+    /// Won deals with an amount, per currency (per-currency averages divide by these).
+    pub won_count: BTreeMap<String, f64>,
     pub lost_amount: BTreeMap<String, f64>,
     pub open_pipeline: BTreeMap<String, f64>,
     pub weighted_pipeline: BTreeMap<String, f64>,
@@ -231,7 +233,7 @@ fn accumulate_split(
     let run = |deals: std::ops::Range<usize>| -> Part {
         let mut slots: Vec<Option<(Acc, Vec<Money>)>> = vec![None; n_groups + 1];
         let mut team = Acc::default();
-        let mut team_money: Vec<Money> = vec![[None; 5]; n_cur];
+        let mut team_money: Vec<Money> = vec![[None; 6]; n_cur];
         for d in deals {
             let g = p
                 .owner_at_close
@@ -257,6 +259,7 @@ fn accumulate_split(
                         a.won += 1;
                         if let Some(x) = amt {
                             add_money(m, WON, x);
+                            add_money(m, WON_N, 1.0);
                         }
                         if let (Some(c), Some(o)) = (created, closed) {
                             match cycle_days(c, o) {
@@ -300,7 +303,7 @@ fn accumulate_split(
             };
             let slot = if g == NONE { 0 } else { g as usize + 1 };
             let (a, m) =
-                slots[slot].get_or_insert_with(|| (Acc::default(), vec![[None; 5]; n_cur]));
+                slots[slot].get_or_insert_with(|| (Acc::default(), vec![[None; 6]; n_cur]));
             add(a, m);
             add(&mut team, &mut team_money);
         }
@@ -338,6 +341,7 @@ fn accumulate_split(
                 &mut a.open_pipeline,
                 &mut a.weighted_pipeline,
                 &mut a.closing_in_period,
+                &mut a.won_count,
             ];
             for (k, map) in maps.into_iter().enumerate() {
                 if let Some(x) = sums[k] {
@@ -394,6 +398,7 @@ fn merge_acc(a: &mut Acc, b: Acc) {
         (&mut a.open_pipeline, b.open_pipeline),
         (&mut a.weighted_pipeline, b.weighted_pipeline),
         (&mut a.closing_in_period, b.closing_in_period),
+        (&mut a.won_count, b.won_count),
     ] {
         for (k, v) in y {
             *x.entry(k).or_insert(0.0) += v;
@@ -429,13 +434,15 @@ fn merge(a: Part, b: Part) -> Part {
     (by, money, team, team_money)
 }
 
-/// Sums of one currency: won, lost, open, weighted open, open closing in the period.
-type Money = [Option<f64>; 5];
+/// Sums of one currency: won, lost, open, weighted open, open closing in the period, and the
+/// number of won deals with an amount in it.
+type Money = [Option<f64>; 6];
 const WON: usize = 0;
 const LOST: usize = 1;
 const OPEN: usize = 2;
 const WEIGHTED: usize = 3;
 const CLOSING: usize = 4;
+const WON_N: usize = 5;
 
 fn add_money(m: &mut Money, k: usize, x: f64) {
     match &mut m[k] {
@@ -567,8 +574,15 @@ pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
             ((w + l > 0.0).then(|| w / (w + l)), n, None)
         }
     };
-    let avg = if a.won > 0 {
-        won_amount.map(|w| w / a.won as f64)
+    // With several currencies an average is per currency: that currency's won amount over its
+    // own won deals. With one, over every won deal (as METRICS.md defines it).
+    let won_n = if a.won_count.len() > 1 {
+        a.won_count.get(currency).copied().unwrap_or(0.0)
+    } else {
+        a.won as f64
+    };
+    let avg = if won_n > 0.0 {
+        won_amount.map(|w| w / won_n)
     } else {
         None
     };
