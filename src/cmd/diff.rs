@@ -34,6 +34,28 @@ pub struct Args {
     pub out: OutputArgs,
 }
 
+/// Deal key -> currency, when the export has a currency column.
+type Currencies = std::collections::HashMap<String, String>;
+
+/// The currency of each deal of an export.
+fn currencies(ds: &load::Dataset, key: &str) -> Result<Currencies> {
+    let Some(df) = ds.frame(Table::Deals, &[key, "currency"])? else {
+        return Ok(Currencies::new());
+    };
+    let (Ok(k), Ok(c)) = (df.column(key), df.column("currency")) else {
+        return Ok(Currencies::new());
+    };
+    let (k, c) = (
+        k.as_materialized_series().cast(&polars::prelude::DataType::String)?,
+        c.as_materialized_series().cast(&polars::prelude::DataType::String)?,
+    );
+    Ok(k.str()?
+        .iter()
+        .zip(c.str()?.iter())
+        .filter_map(|(k, c)| Some((k?.to_string(), c?.to_string())))
+        .collect())
+}
+
 /// The deals of one export as snapshot rows.
 fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
     let ds = load::load(std::slice::from_ref(path), &a.load)?;
@@ -58,8 +80,11 @@ fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
-    let (_, old) = rows(&a.old, &a)?;
+    let (old_ds, old) = rows(&a.old, &a)?;
     let (ds, new) = rows(&a.new, &a)?;
+    let mut cur = currencies(&old_ds, &a.key)?;
+    cur.extend(currencies(&ds, &a.key)?);
+    drop(old_ds);
     let pipelines = ds.pipelines();
     let m = snapshots::match_rows(&old, &new);
     // (change, deal key, from, to, amount)
@@ -180,9 +205,21 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .iter()
         .map(|k| detail.iter().filter(|d| d.0 == *k).count() as i64)
         .collect();
+    // Several currencies: amounts per currency in a `money` table, never summed across them.
+    let mut seen: Vec<&str> = detail
+        .iter()
+        .filter(|d| d.4.is_some())
+        .filter_map(|d| cur.get(&d.1).map(String::as_str))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    let several = seen.len() > 1;
     let amounts: Vec<Option<f64>> = kinds
         .iter()
         .map(|k| {
+            if several {
+                return None;
+            }
             detail
                 .iter()
                 .filter(|d| d.0 == *k)
@@ -190,6 +227,23 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 .reduce(|x, y| x + y)
         })
         .collect();
+    let (mut mk, mut mc, mut ma) = (vec![], vec![], vec![]);
+    if several {
+        for k in &kinds {
+            for c in &seen {
+                let sum = detail
+                    .iter()
+                    .filter(|d| d.0 == *k && cur.get(&d.1).map(String::as_str) == Some(*c))
+                    .filter_map(|d| d.4)
+                    .reduce(|x, y| x + y);
+                if let Some(x) = sum {
+                    mk.push(k.to_string());
+                    mc.push(c.to_string());
+                    ma.push(x);
+                }
+            }
+        }
+    }
     let mut tables = vec![
         TableBuilder::new("summary")
             .col(
@@ -201,6 +255,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             .col("amount", Unit::Money, amounts)
             .build()?,
     ];
+    if several {
+        tables.push(
+            TableBuilder::new("money")
+                .col("change", Unit::Text, mk)
+                .col("currency", Unit::Text, mc)
+                .col("amount", Unit::Money, ma)
+                .build()?,
+        );
+    }
     if a.detail {
         tables.push(
             TableBuilder::new("detail")
@@ -232,7 +295,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 .build()?,
         );
     }
-    let notes = vec![Note::new(
+    let mut notes = vec![Note::new(
         format!(
             "{} -> {}: {} deals in both, {} new, {} vanished (matched by {}); amount of amount_up/down rows is the change, else the deal's amount (currencies as exported)",
             a.old.display(),
@@ -252,6 +315,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             a.key
         ),
     )];
+    if several {
+        notes.push(Note::new(
+            format!(
+                "several currencies ({}): amounts are per currency in --table money (never summed across currencies)",
+                seen.join(", ")
+            ),
+            format!("多币种（{}）：金额按币种见 --table money（不跨币种相加）", seen.join(", ")),
+        ));
+    }
     let report = Report {
         tables,
         notes,

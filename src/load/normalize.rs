@@ -348,6 +348,26 @@ fn history_order(
     })
 }
 
+/// Fields that change as a deal moves: not part of a derived deal id.
+const DEAL_STATE: &[&str] = &[
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "closed_at",
+    "close_date",
+    "expected_close_at",
+    "modified_at",
+    "stage_entered_at",
+    "lost_reason",
+    "won_flag",
+    "closed_flag",
+    "semantic",
+    "active",
+    "owner",
+    "team",
+];
+
 /// Read rows into `head` until it holds `len` non-blank rows or the file ends.
 fn read_ahead(
     opened: &mut Opened,
@@ -1773,15 +1793,15 @@ impl Derived {
         if let Some((b, f)) = &mut self.id {
             let id = if *f == "deal_id" {
                 self.derived_ids += 1;
-                // Every mapped column, as parsed (the instant, not the cell text, so a CSV and
-                // its XLSX twin derive the same id): two rows share an id only when they are
-                // the same deal written twice.
+                // Every mapped column that says which deal it is, as parsed (the instant, not
+                // the cell text, so a CSV and its XLSX twin derive the same id): two rows share
+                // an id only when they are the same deal. What changes as the deal moves
+                // (stage, status, amount, dates of close or change, owner) is left out, so
+                // next month's export derives the same id and `diff` follows the deal.
                 let parts: Vec<String> = plans
                     .iter()
                     .zip(vals)
-                    // A probability is written `60%` in one export and 0.6 in its twin, and
-                    // changes as the deal moves: not part of what the deal is.
-                    .filter(|(p, _)| p.kind != Kind::Fraction && p.field != "modified_at")
+                    .filter(|(p, _)| p.kind != Kind::Fraction && !DEAL_STATE.contains(&p.field))
                     .map(|(p, v)| match v {
                         Val::Text(t) => (*t).to_string(),
                         Val::Num(x) => format!("{x}"),

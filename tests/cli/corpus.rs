@@ -755,3 +755,53 @@ fn report_headline_money_is_per_currency() {
     assert_eq!(row("avg_won_deal", "EUR").as_deref(), Some("200"), "{hl}");
     assert!(!hl.contains("(several)"), "{hl}");
 }
+
+/// diff with several currencies: amounts per currency, never summed; and deals without an id
+/// column are followed across exports (their derived id leaves out the stage). By hand: 3 deals
+/// won between the exports, USD 100 + 50 = 150, EUR 200; nothing new or vanished.
+#[test]
+fn diff_amounts_are_per_currency_and_derived_ids_follow_deals() {
+    let w = Workdir::new();
+    let head = "deal_name,account,owner,stage,amount,currency,created_at\n";
+    w.write(
+        "old.csv",
+        format!("{head}A,X,Ann,Demo,100,USD,2026-01-01\nB,Y,Ann,Demo,200,EUR,2026-01-02\nC,Z,Bob,Demo,50,USD,2026-01-03\n").as_bytes(),
+    );
+    w.write(
+        "new.csv",
+        format!("{head}A,X,Ann,Won,100,USD,2026-01-01\nB,Y,Ann,Won,200,EUR,2026-01-02\nC,Z,Bob,Won,50,USD,2026-01-03\n").as_bytes(),
+    );
+    let (out, err) = w.expect(
+        &["diff", "old.csv", "new.csv", "--stages", "Demo", "--format", "json"],
+        0,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let get = |kind: &str| {
+        v["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["change"] == kind)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(get("won")["deals"], 3);
+    assert_eq!(get("new")["deals"], 0);
+    assert_eq!(get("vanished")["deals"], 0);
+    assert!(get("won")["amount"].is_null(), "never a sum across currencies");
+    let money: Vec<(String, String, f64)> = v["money"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["change"].as_str().unwrap().to_string(),
+                r["currency"].as_str().unwrap().to_string(),
+                r["amount"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(money.contains(&("won".into(), "USD".into(), 150.0)), "{money:?}");
+    assert!(money.contains(&("won".into(), "EUR".into(), 200.0)), "{money:?}");
+    assert!(err.contains("several currencies"), "{err}");
+}
