@@ -70,6 +70,7 @@ const LOST: &[&str] = &[
     "закрытаипроиграна",
     "закрытоинереализовано",
     "dealfailed",
+    "abandoned",
     "cierreperdido",
     "negocioperdido",
     "fechadoeperdido",
@@ -117,7 +118,7 @@ impl Outcomes {
     pub fn parse_status(&self, v: &str) -> Option<Status> {
         let s = label_key(v);
         match s.as_str() {
-            "open" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta" | "aberto"
+            "open" | "active" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta" | "aberto"
             | "ouverte" | "ouvert" | "offen" | "открыта" | "inprogress" | "enproceso"
             | "emandamento" | "encours" | "вработе" => Some(Status::Open),
             // Pipedrive's deleted deals: neither won nor lost
