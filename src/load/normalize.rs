@@ -406,8 +406,15 @@ fn same_as_header<R: Cells>(rec: &R, headers: &[String]) -> bool {
 }
 
 /// A first row typed like the rows under it (dates, numbers where they hold dates, numbers) is
-/// data, not a header: refused with the `--no-header --columns` line to use.
-fn headerless_check(headers: &[String], sample: &Sample, s: &Settings, file: &str) -> Result<()> {
+/// data, not a header. Ok(None): a header. Ok(Some(names)): no header, and the values name the
+/// columns (see [`names_from_values`]). Err: no header and the values do not say enough:
+/// refused with the `--no-header --columns` line to use.
+fn headerless_check(
+    headers: &[String],
+    sample: &Sample,
+    s: &Settings,
+    file: &str,
+) -> Result<Option<Vec<String>>> {
     use super::mapping::parse_bool;
     let mut typed = Vec::new();
     let mut guess: Vec<String> = Vec::new();
@@ -454,6 +461,9 @@ fn headerless_check(headers: &[String], sample: &Sample, s: &Settings, file: &st
             })
     });
     if !known && (typed.len() >= 2 || (typed.len() == 1 && headers.len() <= 2)) {
+        if let Some(names) = names_from_values(headers, sample.rows, s) {
+            return Ok(Some(names));
+        }
         return Err(Error::Input(format!(
             "{file}: the first row looks like data, not a header ({} typed like the rows under it); \
              if the file has no header row, name its columns: --no-header --columns {} \
@@ -462,7 +472,97 @@ fn headerless_check(headers: &[String], sample: &Sample, s: &Settings, file: &st
             guess.join(",")
         )));
     }
-    Ok(())
+    Ok(None)
+}
+
+/// Name the columns of a file without a header from what they hold: the column of outcome
+/// labels (won/lost words) is the stage; a first column unique on every row the deal id; dates
+/// are created_at then closed_at; a decimal number column the amount; three-letter upper-case
+/// codes the currency; other text the deal name (mostly distinct) or the owner (few values).
+/// None unless a stage column and a date or amount are found.
+fn names_from_values(first: &[String], rows: &[StringRecord], s: &Settings) -> Option<Vec<String>> {
+    let width = first.len();
+    let col = |c: usize| -> Vec<&str> {
+        std::iter::once(first[c].as_str())
+            .chain(rows.iter().map(|r| r.get(c).unwrap_or("")))
+            .map(str::trim)
+            .filter(|v| !s.is_null(v))
+            .collect()
+    };
+    let mut names: Vec<Option<&'static str>> = vec![None; width];
+    let share = |vals: &[&str], f: &dyn Fn(&str) -> bool| {
+        if vals.is_empty() {
+            0.0
+        } else {
+            vals.iter().filter(|v| f(v)).count() as f64 / vals.len() as f64
+        }
+    };
+    let mut dates = 0;
+    let mut stage = None;
+    let mut best_outcomes = 0usize;
+    for c in 0..width {
+        let v = col(c);
+        let num = share(&v, &|x| money::parse(x, s.decimal_comma).is_some());
+        let outcomes = v
+            .iter()
+            .filter(|x| s.outcomes.status_of(x) != Status::Open)
+            .count();
+        if num < 0.5 && outcomes > best_outcomes {
+            best_outcomes = outcomes;
+            stage = Some(c);
+        }
+    }
+    let stage = stage?;
+    names[stage] = Some("stage");
+    let mut amount = false;
+    for c in 0..width {
+        if names[c].is_some() {
+            continue;
+        }
+        let v = col(c);
+        let distinct = {
+            let mut d: Vec<&str> = v.clone();
+            d.sort();
+            d.dedup();
+            d.len() as f64 / v.len().max(1) as f64
+        };
+        let is_date = share(&v, &|x| {
+            !x.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && date::parse(x, &s.date_ctx, &mut date::OrderEvidence::default()).is_ok()
+        }) >= 0.9;
+        let is_num = share(&v, &|x| money::parse(x, s.decimal_comma).is_some()) >= 0.9;
+        names[c] = if c == 0 && distinct >= 0.999 && !is_date {
+            Some("deal_id")
+        } else if is_date {
+            dates += 1;
+            match dates {
+                1 => Some("created_at"),
+                2 => Some("closed_at"),
+                _ => None,
+            }
+        } else if is_num && !amount && share(&v, &|x| x.contains('.') || x.contains(',')) >= 0.5 {
+            amount = true;
+            Some("amount")
+        } else if share(&v, &|x| x.len() == 3 && x.bytes().all(|b| b.is_ascii_uppercase())) >= 0.9 {
+            Some("currency")
+        } else if !is_num && distinct >= 0.8 && !names.contains(&Some("deal_name")) {
+            Some("deal_name")
+        } else if !is_num && distinct <= 0.5 && !names.contains(&Some("owner")) {
+            Some("owner")
+        } else {
+            None
+        };
+    }
+    if dates == 0 && !amount {
+        return None;
+    }
+    Some(
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(c, n)| n.map_or(format!("column_{}", c + 1), str::to_string))
+            .collect(),
+    )
 }
 
 /// Read the whole file into canonical frames.
@@ -480,7 +580,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             what: "no rows at all".into(),
         });
     }
-    let (headers, header_row, data_start) = if s.no_header {
+    let (mut headers, mut header_row, mut data_start) = if s.no_header {
         let width = head.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
         let mut h: Vec<String> = s.columns.clone();
         for i in h.len()..width {
@@ -515,16 +615,29 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         data_start + SAMPLE_ROWS,
         file,
     )?;
-    let sample_rows: Vec<StringRecord> = head
+    let mut sample_rows: Vec<StringRecord> = head
         .iter()
         .skip(data_start)
         .map(|(_, r)| r.clone())
         .filter(|r| !same_as_header(r, &headers))
         .collect();
-    let sample = Sample::new(&sample_rows, s);
+    let mut warnings: Vec<String> = Vec::new();
     if !s.no_header {
-        headerless_check(&headers, &sample, s, file)?;
+        let named = headerless_check(&headers, &Sample::new(&sample_rows, s), s, file)?;
+        if let Some(names) = named {
+            // No header: the first row is data, and the columns are named from their values.
+            warnings.push(format!(
+                "{file}: no header row: the columns are named from their values ({}); name them yourself with --no-header --columns {}",
+                names.join(", "),
+                names.join(",")
+            ));
+            headers = names;
+            header_row = 0;
+            data_start -= 1;
+            sample_rows = head.iter().skip(data_start).map(|(_, r)| r.clone()).collect();
+        }
     }
+    let sample = Sample::new(&sample_rows, s);
     let rec_ = recognize(&headers, &sample, s, file)?;
     let (preset, why) = (rec_.preset, rec_.why.clone());
     let candidates: Vec<(String, f64, String)> = rec_
@@ -536,7 +649,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // Before the mapping is cut to the command's columns: a probability column orders stages
     // even for a command that does not read it.
     let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
-    let mut warnings = std::mem::take(&mut opened.warnings);
+    warnings.extend(std::mem::take(&mut opened.warnings));
     for (field, header, why) in &mapping.refused {
         warnings.push(format!(
             "{file}: column `{header}` not read as {field}: {why}"

@@ -139,6 +139,11 @@ FILES = {
     "hubspot_es_deals.csv": dict(
         read=STR, stage="Etapa del negocio", amount="Importe", currency=None,
         status="label", order=None),
+    # MySQL dump without a header: read with the dump's column order (README) as names.
+    "mysql_headerless.tsv": dict(
+        read=dict(STR, sep="\t", header=None,
+                  names=["deal_id", "deal_name", "owner", "stage", "amount", "created_at", "closed_at"]),
+        stage="stage", amount="amount", currency=None, status="label", order=None),
     "deals_ru_cp1251.csv": dict(
         read=dict(STR, sep=";", encoding="cp1251"), stage="Стадия", amount="Сумма",
         currency="Валюта", status="label", order=None),

@@ -405,12 +405,12 @@ def mysql_headerless():
                               d.created.strftime("%Y-%m-%d %H:%M:%S"),
                               d.closed.strftime("%Y-%m-%d %H:%M:%S") if d.closed else "\\N"]))
     write("mysql_headerless.tsv", "\n".join(out) + "\n")
-    EXPECTED["mysql_headerless.tsv"] = OrderedDict(
-        [("layout", "none"), ("show_exit", 3), ("message_contains", "--no-header --columns")])
-    README["mysql_headerless.tsv"] = (
-        "A MySQL `INTO OUTFILE` dump with the default tab separator and no header row (\\N nulls). Kind 7: its "
-        "first data row was taken as the header. Missing: the column names; the refusal gives the "
-        "`--no-header --columns` line to use.")
+    expect("mysql_headerless.tsv", ds, "generic", funnel_exit=(2, "--stages"), currency_known=False,
+           note="A MySQL `INTO OUTFILE` dump with the default tab separator and no header row (\\N nulls; "
+                "MySQL reference manual, SELECT ... INTO). Kind 7: its first data row was taken as the header. "
+                "The columns are named from their values (id unique, outcome words in the stage column, "
+                "dates, decimal amounts), with a warning giving the `--no-header --columns` line. Missing: "
+                "the stage order.")
 
 
 # 14. Two-digit years, ordinal stage prefixes.

@@ -805,3 +805,16 @@ fn diff_amounts_are_per_currency_and_derived_ids_follow_deals() {
     assert!(money.contains(&("won".into(), "EUR".into(), 200.0)), "{money:?}");
     assert!(err.contains("several currencies"), "{err}");
 }
+
+/// A headerless dump whose values do not name its columns (no outcome words for a stage) is
+/// refused with the `--no-header --columns` line to use.
+#[test]
+fn a_headerless_file_the_values_cannot_name_is_refused() {
+    let w = Workdir::new();
+    w.write(
+        "d.tsv",
+        b"1\tAnn\t100.50\t2026-01-01 10:00:00\n2\tBob\t200.50\t2026-01-02 10:00:00\n3\tAnn\t300.50\t2026-01-03 10:00:00\n",
+    );
+    let (_, err) = w.expect(&["show", "d.tsv"], 3);
+    assert!(err.contains("--no-header --columns"), "{err}");
+}
