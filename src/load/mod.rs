@@ -794,6 +794,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         encoding: args.encoding.clone(),
         sheet: args.sheet.clone(),
         progress: !args.quiet,
+        full_scan: false,
         escape: match args.escape.as_deref() {
             None => None,
             Some("backslash") => Some(true),
@@ -816,8 +817,20 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         let _t = crate::timing::span("load: read and normalise");
         let mut opened = read::open(path, &ropts)?;
         let scoped = settings.for_input(path);
-        let res =
-            normalize::normalize(&mut opened, scoped.as_ref().unwrap_or(&settings), &display)?;
+        let s_file = scoped.as_ref().unwrap_or(&settings);
+        let mut res = normalize::normalize(&mut opened, s_file, &display)?;
+        // UTF-8 chosen from the first 64 KB and a later byte says otherwise: the choice is
+        // revised by reading again with every byte deciding, never turned into rejected rows.
+        if opened.tentative_utf8
+            && res.rejects.iter().any(|r| r.reason.contains("invalid UTF-8"))
+        {
+            let again = read::ReadOptions {
+                full_scan: true,
+                ..ropts.clone()
+            };
+            opened = read::open(path, &again)?;
+            res = normalize::normalize(&mut opened, s_file, &display)?;
+        }
         drop(_t);
         let _t = crate::timing::span("load: sha256 and manifest");
         if let Some(r) = res.rejects.first() {

@@ -23,6 +23,9 @@ pub struct ReadOptions {
     pub progress: bool,
     /// `--escape`: Some(true) backslash escapes, Some(false) none, None decided by evidence.
     pub escape: Option<bool>,
+    /// Decide the encoding from every byte now (a second open, after a UTF-8 read met a byte
+    /// that is not UTF-8).
+    pub full_scan: bool,
 }
 
 /// Files at least this big get a progress bar.
@@ -57,6 +60,8 @@ pub struct Opened {
     pub bulk: Option<(u8, usize)>,
     /// Why this encoding (for the `input:` line).
     pub encoding_why: String,
+    /// UTF-8 chosen from the first 64 KB only: a later invalid byte means opening again.
+    pub tentative_utf8: bool,
     /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
     pub warnings: Vec<String>,
     hasher: Rc<RefCell<Sha256>>,
@@ -279,6 +284,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 sheet: Some(sheet),
                 rows: RowSource::Grid(rows.into_iter()),
                 bulk: None,
+                tentative_utf8: false,
                 encoding_why: String::new(),
                 warnings: Vec::new(),
                 hasher,
@@ -295,6 +301,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             let complete = n < 64 * 1024;
             let mut warnings = Vec::new();
             let mut lossy = false;
+            let mut tentative = false;
             let (encoding, encoding_why) = match &opts.encoding {
                 Some(name) => (
                     sniff::encoding_by_name(name).ok_or_else(|| {
@@ -309,8 +316,23 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     None => {
                         // Every byte of the file decides, not the first 64 KB: an accent
                         // after 64 KB of ASCII is read as what it is.
+                        let head_utf8 = match std::str::from_utf8(&head) {
+                            Ok(_) => true,
+                            Err(e) => e.error_len().is_none(),
+                        };
                         let ev = if complete {
                             sniff::encoding_of(&head)
+                        } else if head_utf8 && !opts.full_scan {
+                            // The first 64 KB are UTF-8: read as UTF-8, and if a later byte is
+                            // not, the loader opens the file again with every byte deciding
+                            // (no extra pass over a big file in the common case).
+                            tentative = true;
+                            sniff::EncodingEvidence {
+                                encoding: encoding_rs::UTF_8,
+                                invalid: 0,
+                                first_invalid_line: None,
+                                why: "valid UTF-8 throughout".into(),
+                            }
                         } else {
                             // SAFETY: read-only map of an input salesctl never writes; a file
                             // changed while it is read gives a wrong guess, as a read would.
@@ -400,6 +422,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     Delim::Byte(d) if passthru && !backslash => Some((d, skip)),
                     _ => None,
                 },
+                tentative_utf8: tentative,
                 encoding_why: match (escape_why, opts.escape) {
                     (Some(w), _) => format!(
                         "{encoding_why}; backslash escapes ({w}; --escape none to read them as text)"
