@@ -46,8 +46,10 @@ fn currencies(ds: &load::Dataset, key: &str) -> Result<Currencies> {
         return Ok(Currencies::new());
     };
     let (k, c) = (
-        k.as_materialized_series().cast(&polars::prelude::DataType::String)?,
-        c.as_materialized_series().cast(&polars::prelude::DataType::String)?,
+        k.as_materialized_series()
+            .cast(&polars::prelude::DataType::String)?,
+        c.as_materialized_series()
+            .cast(&polars::prelude::DataType::String)?,
     );
     Ok(k.str()?
         .iter()

@@ -233,22 +233,7 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
     unmapped
         .col("file", Unit::Text, f)
         .col("column", Unit::Text, c);
-    let mut counts: std::collections::BTreeMap<(String, String, String), (u64, String)> =
-        std::collections::BTreeMap::new();
-    for r in &ds.rejects {
-        let reason = r
-            .reason
-            .split(" (see ")
-            .next()
-            .unwrap_or(&r.reason)
-            .to_string();
-        let e = counts
-            .entry((r.file.clone(), r.column.clone(), reason))
-            .or_insert((0, r.value.clone()));
-        e.0 += 1;
-    }
-    let mut top: Vec<_> = counts.into_iter().collect();
-    top.sort_by_key(|t| std::cmp::Reverse(t.1.0));
+    let mut top = load::reject_groups(&ds.rejects);
     top.truncate(20);
     let mut rejects = TableBuilder::new("rejects");
     rejects
@@ -270,7 +255,7 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
         .col(
             "rows",
             Unit::Count,
-            top.iter().map(|t| t.1.0).collect::<Vec<_>>(),
+            top.iter().map(|t| t.1.0 as u64).collect::<Vec<_>>(),
         )
         .col(
             "example",

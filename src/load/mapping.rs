@@ -207,6 +207,14 @@ impl Mapping {
     pub fn has(&self, field: &str) -> bool {
         self.plans.iter().any(|p| p.field == field)
     }
+
+    /// The (first) column a field is read from.
+    pub fn col_of(&self, field: &str) -> Option<usize> {
+        self.plans
+            .iter()
+            .find(|p| p.field == field)
+            .and_then(|p| p.cols.first().copied())
+    }
 }
 
 fn kind_of(table: Table, field: &str) -> Kind {

@@ -822,7 +822,10 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         // UTF-8 chosen from the first 64 KB and a later byte says otherwise: the choice is
         // revised by reading again with every byte deciding, never turned into rejected rows.
         if opened.tentative_utf8
-            && res.rejects.iter().any(|r| r.reason.contains("invalid UTF-8"))
+            && res
+                .rejects
+                .iter()
+                .any(|r| r.reason.contains("invalid UTF-8"))
         {
             let again = read::ReadOptions {
                 full_scan: true,
@@ -994,31 +997,40 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     )
 }
 
-/// The reject-share rule: more rejected data rows than `max_rejects` is a refusal naming the
-/// file, the layout, the commonest reasons and the flags that decide.
-fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result<()> {
-    if res.rejected_rows == 0 || !s.max_rejects.exceeded(res.rejected_rows, res.rows_in) {
-        return Ok(());
-    }
-    let mut reasons: BTreeMap<(String, String), (usize, String, usize)> = BTreeMap::new();
-    for r in &res.rejects {
+/// Rejects grouped by (file, column, reason), commonest first: (key, rows, first value, first row).
+pub fn reject_groups(
+    rejects: &[Reject],
+) -> Vec<((String, String, String), (usize, String, usize))> {
+    let mut groups: BTreeMap<(String, String, String), (usize, String, usize)> = BTreeMap::new();
+    for r in rejects {
+        // The reason without its pointer to the docs.
         let reason = r
             .reason
             .split(" (see ")
             .next()
             .unwrap_or(&r.reason)
             .to_string();
-        let e = reasons
-            .entry((r.column.clone(), reason))
+        let e = groups
+            .entry((r.file.clone(), r.column.clone(), reason))
             .or_insert((0, r.value.clone(), r.row));
         e.0 += 1;
     }
-    let mut top: Vec<_> = reasons.into_iter().collect();
-    top.sort_by_key(|t| std::cmp::Reverse(t.1.0));
+    let mut v: Vec<_> = groups.into_iter().collect();
+    v.sort_by_key(|g| std::cmp::Reverse(g.1.0));
+    v
+}
+
+/// The reject-share rule: more rejected data rows than `max_rejects` is a refusal naming the
+/// file, the layout, the commonest reasons and the flags that decide.
+fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result<()> {
+    if res.rejected_rows == 0 || !s.max_rejects.exceeded(res.rejected_rows, res.rows_in) {
+        return Ok(());
+    }
+    let top = reject_groups(&res.rejects);
     let listed: Vec<String> = top
         .iter()
         .take(3)
-        .map(|((col, why), (n, v, row))| {
+        .map(|((_, col, why), (n, v, row))| {
             if col.is_empty() {
                 format!("{n} x {why} (first at row {row})")
             } else {

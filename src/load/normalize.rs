@@ -128,12 +128,7 @@ fn vendor_stages_fit(
     rows: &[StringRecord],
     s: &Settings,
 ) -> std::result::Result<Vec<(String, String)>, Vec<String>> {
-    let Some(col) = m
-        .plans
-        .iter()
-        .find(|x| x.field == "stage")
-        .and_then(|x| x.cols.first().copied())
-    else {
+    let Some(col) = m.col_of("stage") else {
         return Ok(Vec::new());
     };
     let mut spelling: Vec<(String, String)> = Vec::new();
@@ -178,12 +173,7 @@ fn derive_order(
     rows: &[StringRecord],
     s: &Settings,
 ) -> Option<(Vec<String>, String)> {
-    let col = |f: &str| {
-        m.plans
-            .iter()
-            .find(|x| x.field == f)
-            .and_then(|x| x.cols.first().copied())
-    };
+    let col = |f: &str| m.col_of(f);
     let stage_col = col("stage")?;
     // open labels in first-seen order, with their rows
     let mut labels: Vec<(String, Vec<usize>)> = Vec::new();
@@ -275,12 +265,7 @@ fn history_order(
     rows: &[StringRecord],
     s: &Settings,
 ) -> Option<(Vec<String>, String)> {
-    let col = |f: &str| {
-        m.plans
-            .iter()
-            .find(|x| x.field == f)
-            .and_then(|x| x.cols.first().copied())
-    };
+    let col = |f: &str| m.col_of(f);
     let (id_c, st_c, at_c) = (col("deal_id")?, col("stage")?, col("entered_at")?);
     let mut by_deal: BTreeMap<&str, Vec<(i64, &str)>> = BTreeMap::new();
     let mut ev = date::OrderEvidence::default();
@@ -543,7 +528,10 @@ fn names_from_values(first: &[String], rows: &[StringRecord], s: &Settings) -> O
         } else if is_num && !amount && share(&v, &|x| x.contains('.') || x.contains(',')) >= 0.5 {
             amount = true;
             Some("amount")
-        } else if share(&v, &|x| x.len() == 3 && x.bytes().all(|b| b.is_ascii_uppercase())) >= 0.9 {
+        } else if share(&v, &|x| {
+            x.len() == 3 && x.bytes().all(|b| b.is_ascii_uppercase())
+        }) >= 0.9
+        {
             Some("currency")
         } else if !is_num && distinct >= 0.8 && !names.contains(&Some("deal_name")) {
             Some("deal_name")
@@ -634,7 +622,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             headers = names;
             header_row = 0;
             data_start -= 1;
-            sample_rows = head.iter().skip(data_start).map(|(_, r)| r.clone()).collect();
+            sample_rows = head
+                .iter()
+                .skip(data_start)
+                .map(|(_, r)| r.clone())
+                .collect();
         }
     }
     let sample = Sample::new(&sample_rows, s);

@@ -118,9 +118,9 @@ impl Outcomes {
     pub fn parse_status(&self, v: &str) -> Option<Status> {
         let s = label_key(v);
         match s.as_str() {
-            "open" | "active" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta" | "aberto"
-            | "ouverte" | "ouvert" | "offen" | "открыта" | "inprogress" | "enproceso"
-            | "emandamento" | "encours" | "вработе" => Some(Status::Open),
+            "open" | "active" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta"
+            | "aberto" | "ouverte" | "ouvert" | "offen" | "открыта" | "inprogress"
+            | "enproceso" | "emandamento" | "encours" | "вработе" => Some(Status::Open),
             // Pipedrive's deleted deals: neither won nor lost
             "deleted" | "eliminado" | "excluido" | "supprime" | "geloscht" | "удалена" => {
                 Some(Status::Invalid)

@@ -685,20 +685,36 @@ fn every_encoding_the_help_lists_is_read() {
 fn localized_report_headers_are_read() {
     let w = Workdir::new();
     for (name, body) in [
-        ("fr.csv", "Nom de l'opportunité,Propriétaire de l'opportunité,Étape,Montant,Date de clôture,Date de création\nA,Jean,Gagnée,1000,2026-02-01,2026-01-01\nB,Marie,Perdue,500,2026-02-02,2026-01-02\nC,Jean,Prospection,700,2026-03-01,2026-01-03\n"),
-        ("de.csv", "Opportunity-Name,Opportunity-Inhaber,Phase,Betrag,Schlusstermin,Erstelldatum\nA,Jens,Gewonnen,1000,2026-02-01,2026-01-01\nB,Anna,Verloren,500,2026-02-02,2026-01-02\nC,Jens,Qualifizierung,700,2026-03-01,2026-01-03\n"),
-        ("es.csv", "Nombre de la oportunidad,Propietario de oportunidad,Etapa,Importe,Fecha de cierre,Fecha de creación\nA,Ana,Cerrada ganada,1000,2026-02-01,2026-01-01\nB,Luis,Cerrada perdida,500,2026-02-02,2026-01-02\nC,Ana,Prospección,700,2026-03-01,2026-01-03\n"),
+        (
+            "fr.csv",
+            "Nom de l'opportunité,Propriétaire de l'opportunité,Étape,Montant,Date de clôture,Date de création\nA,Jean,Gagnée,1000,2026-02-01,2026-01-01\nB,Marie,Perdue,500,2026-02-02,2026-01-02\nC,Jean,Prospection,700,2026-03-01,2026-01-03\n",
+        ),
+        (
+            "de.csv",
+            "Opportunity-Name,Opportunity-Inhaber,Phase,Betrag,Schlusstermin,Erstelldatum\nA,Jens,Gewonnen,1000,2026-02-01,2026-01-01\nB,Anna,Verloren,500,2026-02-02,2026-01-02\nC,Jens,Qualifizierung,700,2026-03-01,2026-01-03\n",
+        ),
+        (
+            "es.csv",
+            "Nombre de la oportunidad,Propietario de oportunidad,Etapa,Importe,Fecha de cierre,Fecha de creación\nA,Ana,Cerrada ganada,1000,2026-02-01,2026-01-01\nB,Luis,Cerrada perdida,500,2026-02-02,2026-01-02\nC,Ana,Prospección,700,2026-03-01,2026-01-03\n",
+        ),
     ] {
         w.write(name, body.as_bytes());
         let (out, err) = w.expect(&["show", name, "--format", "json"], 0);
         let v: Value = serde_json::from_str(&out).unwrap();
         let rows = v.as_array().unwrap();
         let st = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
-        assert_eq!((rows.len(), st("won"), st("lost")), (3, 1, 1), "{name}: {out}\n{err}");
+        assert_eq!(
+            (rows.len(), st("won"), st("lost")),
+            (3, 1, 1),
+            "{name}: {out}\n{err}"
+        );
         let won = rows.iter().find(|r| r["status"] == "won").unwrap();
         assert_eq!(won["amount"].as_f64(), Some(1000.0), "{name}: {won}");
         assert!(rows.iter().all(|r| r["owner"].is_string()), "{name}: {out}");
-        assert!(rows.iter().any(|r| r["closed_at"].is_string()), "{name}: {out}");
+        assert!(
+            rows.iter().any(|r| r["closed_at"].is_string()),
+            "{name}: {out}"
+        );
     }
 }
 
@@ -716,7 +732,12 @@ fn a_history_gives_the_stage_order_of_custom_stages() {
     let f = v["funnel"].as_array().or_else(|| v.as_array()).unwrap();
     let got: Vec<(String, u64)> = f
         .iter()
-        .map(|r| (r["stage"].as_str().unwrap().to_string(), r["deals"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["stage"].as_str().unwrap().to_string(),
+                r["deals"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -740,7 +761,17 @@ fn report_headline_money_is_per_currency() {
         b"deal_id,owner,stage,amount,currency,created_at,closed_at\n1,Ann,Won,100,USD,2026-05-01,2026-05-10\n2,Ann,Won,200,EUR,2026-05-02,2026-05-11\n3,Bob,Won,50,USD,2026-05-03,2026-05-12\n4,Bob,Lost,70,EUR,2026-05-04,2026-05-13\n",
     );
     w.expect(
-        &["report", "d.csv", "-o", "rep", "--as-of", "2026-06-01", "--stages", "Lead", "-q"],
+        &[
+            "report",
+            "d.csv",
+            "-o",
+            "rep",
+            "--as-of",
+            "2026-06-01",
+            "--stages",
+            "Lead",
+            "-q",
+        ],
         0,
     );
     let hl = std::fs::read_to_string(w.path("rep/headline-headline.csv")).unwrap();
@@ -772,7 +803,9 @@ fn diff_amounts_are_per_currency_and_derived_ids_follow_deals() {
         format!("{head}A,X,Ann,Won,100,USD,2026-01-01\nB,Y,Ann,Won,200,EUR,2026-01-02\nC,Z,Bob,Won,50,USD,2026-01-03\n").as_bytes(),
     );
     let (out, err) = w.expect(
-        &["diff", "old.csv", "new.csv", "--stages", "Demo", "--format", "json"],
+        &[
+            "diff", "old.csv", "new.csv", "--stages", "Demo", "--format", "json",
+        ],
         0,
     );
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -788,7 +821,10 @@ fn diff_amounts_are_per_currency_and_derived_ids_follow_deals() {
     assert_eq!(get("won")["deals"], 3);
     assert_eq!(get("new")["deals"], 0);
     assert_eq!(get("vanished")["deals"], 0);
-    assert!(get("won")["amount"].is_null(), "never a sum across currencies");
+    assert!(
+        get("won")["amount"].is_null(),
+        "never a sum across currencies"
+    );
     let money: Vec<(String, String, f64)> = v["money"]
         .as_array()
         .unwrap()
@@ -801,8 +837,14 @@ fn diff_amounts_are_per_currency_and_derived_ids_follow_deals() {
             )
         })
         .collect();
-    assert!(money.contains(&("won".into(), "USD".into(), 150.0)), "{money:?}");
-    assert!(money.contains(&("won".into(), "EUR".into(), 200.0)), "{money:?}");
+    assert!(
+        money.contains(&("won".into(), "USD".into(), 150.0)),
+        "{money:?}"
+    );
+    assert!(
+        money.contains(&("won".into(), "EUR".into(), 200.0)),
+        "{money:?}"
+    );
     assert!(err.contains("several currencies"), "{err}");
 }
 
