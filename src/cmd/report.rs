@@ -749,13 +749,21 @@ fn markdown(sections: &[Section], h: &Head, lang: Lang, o: &Options) -> Result<S
     let _ = writeln!(
         md,
         "{per}: {} – {} · {asof}: {} ({}) · {src}: {}\n",
-        h.from, h.to, h.as_of, h.basis, h.sources
+        h.from,
+        h.to,
+        h.as_of,
+        crate::output::format::md::esc(&h.basis),
+        crate::output::format::md::esc(&h.sources)
     );
     for s in sections {
         let _ = writeln!(md, "## {}\n", title(s.id, lang));
         match &s.report {
             None => {
-                let _ = writeln!(md, "_{}_\n", s.error.as_deref().unwrap_or(""));
+                let _ = writeln!(
+                    md,
+                    "_{}_\n",
+                    crate::output::format::md::esc(s.error.as_deref().unwrap_or(""))
+                );
             }
             Some(r) => {
                 if let Some(c) = &s.chart {

@@ -173,9 +173,13 @@ pub fn rows(df: &DataFrame, limit: Option<usize>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// Text that a spreadsheet would run as a formula gets a leading `'` (OWASP CSV injection).
+/// Text that a spreadsheet would run as a formula gets a leading `'` (OWASP CSV injection),
+/// also when spaces (a space, NBSP, an ideographic space) come first or the sign is fullwidth
+/// (`＝`, `＋`, `－`, `＠`), as spreadsheets trim and fold them.
 pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let lead = s.trim_start_matches([' ', '\u{a0}', '\u{3000}', '\u{2007}', '\u{202f}']);
+    if s.starts_with(['\t', '\r']) || lead.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠'])
+    {
         format!("'{s}").into()
     } else {
         s.into()
@@ -215,5 +219,15 @@ mod tests {
             assert_eq!(neutralise(&s), format!("'{s}"));
         }
         assert_eq!(neutralise("plain"), "plain");
+        for s in [
+            " =1+1",
+            "\u{a0}=HYPERLINK(\"x\")",
+            "＝1+1",
+            "\u{3000}＠SUM(A1)",
+            "  -2+3",
+        ] {
+            assert_eq!(neutralise(s), format!("'{s}"), "{s:?}");
+        }
+        assert_eq!(neutralise(" plain = text"), " plain = text");
     }
 }

@@ -860,3 +860,38 @@ fn a_headerless_file_the_values_cannot_name_is_refused() {
     let (_, err) = w.expect(&["show", "d.tsv"], 3);
     assert!(err.contains("--no-header --columns"), "{err}");
 }
+
+/// Issue 26 item 7: CRM fields reach report.md and `--format md` as text, never as HTML; and
+/// the formula guard catches values led by a space, an NBSP or a fullwidth sign.
+#[test]
+fn markdown_escapes_html_and_the_formula_guard_sees_through_spaces() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        "deal_id,owner,stage,created_at\n1,<script>alert(1)</script>,Won,2026-01-01\n2,<img src=x onerror=alert(1)>,Lost,2026-01-02\n3, =1+1,Won,2026-01-03\n4,＝HYPERLINK(\"x\"),Lost,2026-01-04\n5,\u{a0}@SUM(A1),Won,2026-01-05\n"
+            .as_bytes(),
+    );
+    let (md, _) = w.expect(&["show", "d.csv", "--format", "md", "-q"], 0);
+    assert!(!md.contains("<script>") && !md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    let (csv, _) = w.expect(&["show", "d.csv", "--format", "csv", "-q"], 0);
+    // Cells are trimmed as they are read (the leading space and NBSP go), and the guard still
+    // marks what is left; the fullwidth sign is caught too.
+    assert!(csv.contains(",'=1+1,"), "{csv}");
+    assert!(csv.contains("'＝HYPERLINK"), "{csv}");
+    assert!(csv.contains(",'@SUM(A1),"), "{csv}");
+    w.expect(
+        &[
+            "report",
+            "d.csv",
+            "-o",
+            "rep",
+            "--as-of",
+            "2026-01-31",
+            "-q",
+        ],
+        0,
+    );
+    let rep = std::fs::read_to_string(w.path("rep/report.md")).unwrap();
+    assert!(!rep.contains("<script>") && !rep.contains("<img"), "{rep}");
+}

@@ -9,8 +9,22 @@ use crate::output::{Report, ResultTable, Unit};
 
 pub struct Markdown;
 
-fn esc(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Text safe in a Markdown table cell and in a page made from it: `|` escaped, line breaks
+/// flattened, and `<`, `>`, `&` as entities, so a CRM field such as `<script>` or
+/// `<img onerror=...>` is shown, never run, by a Markdown viewer that passes HTML through.
+pub(crate) fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => o.push_str("\\|"),
+            '\n' | '\r' => o.push(' '),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            _ => o.push(c),
+        }
+    }
+    o
 }
 
 impl Render for Markdown {
@@ -61,7 +75,7 @@ impl Render for Markdown {
         if !r.notes.is_empty() {
             writeln!(w)?;
             for n in &r.notes {
-                writeln!(w, "- {}", n.text(o.lang))?;
+                writeln!(w, "- {}", esc(&n.text(o.lang)))?;
             }
         }
         Ok(())
@@ -70,4 +84,23 @@ impl Render for Markdown {
 
 pub(super) fn right(u: Unit) -> bool {
     !matches!(u, Unit::Text | Unit::Date | Unit::DateTime | Unit::Bool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn markdown_cells_show_html_and_pipes_as_text() {
+        assert_eq!(
+            esc("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            esc("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert(1)&gt;"
+        );
+        assert_eq!(esc("A | B & C\nD"), "A \\| B &amp; C D");
+        assert_eq!(esc("王芳"), "王芳");
+    }
 }

@@ -2,7 +2,7 @@
 
 mod csv;
 mod json;
-mod md;
+pub(crate) mod md;
 mod table;
 mod xlsx;
 
