@@ -782,7 +782,29 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         crate::fsguard::check_output(p, "--rejects")?;
     }
     if inputs.len() == 1 && inputs[0].join("manifest.json").is_file() {
-        return apply_fx(dir::read(&inputs[0], settings, args)?, args);
+        let ds = dir::read(&inputs[0], settings, args)?;
+        if !args.quiet {
+            // One line for the DIR: what it was ingested from and how each export was read.
+            let srcs: Vec<String> = ds
+                .manifest
+                .sources
+                .iter()
+                .map(|e| format!("{} ({}, {} rows)", e.path, e.preset, e.rows_in))
+                .collect();
+            let tables: Vec<String> = ds
+                .manifest
+                .tables
+                .iter()
+                .map(|(t, n)| format!("{n} {t}"))
+                .collect();
+            eprintln!(
+                "input: {}: ingested DIR ({}), from {}",
+                inputs[0].display(),
+                tables.join(", "),
+                srcs.join("; ")
+            );
+        }
+        return apply_fx(ds, args);
     }
     let mut frames: BTreeMap<Table, Vec<DataFrame>> = BTreeMap::new();
     let mut entries = Vec::new();
