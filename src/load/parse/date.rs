@@ -248,7 +248,9 @@ fn numeric(s: &str, ctx: &DateCtx) -> Result<i64, ()> {
             }
             ymd_ms(y, m, d).ok_or(())
         }
-        4..=5 => excel_serial(s.parse::<f64>().map_err(|_| ())?),
+        // Excel serials of dates after 1927 have 5 digits; a bare 4-digit number is a year or
+        // a count, never 1905-07-18 for `2026`.
+        5 => excel_serial(s.parse::<f64>().map_err(|_| ())?),
         9..=10 => Ok(s.parse::<i64>().map_err(|_| ())? * 1000 + tz_ms),
         12..=13 => Ok(s.parse::<i64>().map_err(|_| ())? + tz_ms),
         _ => Err(()),
@@ -446,6 +448,13 @@ mod tests {
         assert_eq!(at("2026.01.05 10:30"), dt(2026, 1, 5, 10, 30, 0));
         assert_eq!(at("Mon Jan 05 2026"), dt(2026, 1, 5, 0, 0, 0));
         assert_eq!(at("Monday, January 5, 2026"), dt(2026, 1, 5, 0, 0, 0));
+    }
+
+    #[test]
+    fn a_bare_year_is_no_date() {
+        let mut ev = OrderEvidence::default();
+        assert!(parse("2026", &DateCtx::default(), &mut ev).is_err());
+        assert_eq!(at("45292"), dt(2024, 1, 1, 0, 0, 0));
     }
 
     #[test]

@@ -52,8 +52,10 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
         }
     }
     let mut negative = false;
+    let mut signs = 0;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         negative = true;
+        signs += 1;
         s = inner.trim();
     }
     let mut currency = None;
@@ -66,11 +68,14 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
         s = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}');
         if let Some(r) = s.strip_prefix('-') {
             negative = !negative;
+            signs += 1;
             s = r;
         } else if let Some(r) = s.strip_suffix('-') {
             negative = !negative;
+            signs += 1;
             s = r;
         } else if let Some(r) = s.strip_prefix('+') {
+            signs += 1;
             s = r;
         } else if let Some(r) = s.strip_suffix('%') {
             percent = true;
@@ -83,6 +88,7 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
             s = r;
         } else if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
             negative = !negative;
+            signs += 1;
             s = inner;
         } else {
             for (mark, code) in MARKS {
@@ -97,6 +103,10 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
         if s == before {
             break;
         }
+    }
+    // `--5`, `-(5)`, `+-5`: more than one sign is no number.
+    if signs > 1 {
+        return None;
     }
     let value = plain_number(s, decimal_comma)? * multiplier;
     let value = if negative { -value } else { value };
@@ -138,6 +148,23 @@ fn plain_number(s: &str, decimal_comma: bool) -> Option<f64> {
         }
     };
     let dec_pos = decimal.and_then(|d| s.rfind(d));
+    // Thousands groups must be groups: after the first (1-3 digits) every group has 3 digits,
+    // or, Indian style, 2 digits with the last of 3 (`1,23,456`). `1,2,3` and `1.2.3` are no
+    // number, not 123.
+    let int_part = dec_pos.map_or(s, |p| &s[..p]);
+    let groups: Vec<&str> = int_part
+        .split([',', '.', '\'', ' ', '\u{a0}', '\u{202f}', '_'])
+        .collect();
+    if groups.len() > 1 {
+        let first_ok = (1..=3).contains(&groups[0].len());
+        let rest = &groups[1..];
+        let western = rest.iter().all(|g| g.len() == 3);
+        let indian = rest.last().is_some_and(|g| g.len() == 3)
+            && rest[..rest.len() - 1].iter().all(|g| g.len() == 2);
+        if !first_ok || !(western || indian) {
+            return None;
+        }
+    }
     for (i, c) in s.char_indices() {
         match c {
             '0'..='9' => digits.push(c),
@@ -177,6 +204,18 @@ mod tests {
         assert_eq!(v("$-1,200.00"), -1200.0);
         assert_eq!(v("-$1,200.00"), -1200.0);
         assert_eq!(v("1'234.50"), 1234.5);
+        // Indian grouping
+        assert_eq!(v("1,23,456.50"), 123456.5);
+    }
+
+    #[test]
+    fn broken_groups_and_double_signs_are_no_number() {
+        for bad in ["1,2,3", "1.2.3", "--5", "+-5", "-(5)", "1,2345,678"] {
+            assert!(parse(bad, false).is_none(), "{bad}");
+        }
+        assert_eq!(v("1,234"), 1234.0);
+        assert_eq!(v("-5"), -5.0);
+        assert_eq!(v("(5)"), -5.0);
     }
 
     #[test]
