@@ -3,29 +3,8 @@
 
 use crate::model::Table;
 
-/// Header text -> comparison key: `Deal - Title` -> `dealtitle`, `Probability (%)` ->
-/// `probability`, `Fecha de creación` -> `fechadecreacion` (diacritics dropped, CJK kept).
-pub fn key(header: &str) -> String {
-    header
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .map(fold)
-        .collect()
-}
-
-/// A Latin letter without its diacritic (`é` -> `e`, `ß` stays); other characters as they are.
-pub fn fold(c: char) -> char {
-    const FROM: &str = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöøōőùúûüūůűųýÿźżžšśřŕľĺłţťģķņ";
-    const TO: &str = "aaaaaaaaaccccdeeeeeeeeiiiiiinnnoooooooouuuuuuuuyyzzzssrrlllttgkn";
-    if c.is_ascii() {
-        return c;
-    }
-    match FROM.chars().position(|f| f == c) {
-        Some(i) => TO.chars().nth(i).unwrap_or(c),
-        None => c,
-    }
-}
+// Keys (header and label comparison) live in the model: outcome labels are compared the same way.
+pub use crate::model::keys::{fold, key};
 
 /// A second key for headers written as a vendor's compound names: `StageName__c` -> `stagename`
 /// (custom field), `Owner.Name` / `Owner__name` / `Owner__r.Name` -> `owner` (the related

@@ -1,6 +1,7 @@
 //! The canonical data model (../shared/SCHEMA.md): tables, their fields and types. Field names are a
 //! contract: users type them in `--map field=Header` and `--by field`.
 
+pub mod keys;
 pub mod pipeline;
 
 use std::fmt;

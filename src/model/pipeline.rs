@@ -82,7 +82,7 @@ const INVALID: &[&str] = &["无效", "invalid"];
 
 /// A label as compared with the outcome lists.
 fn label_key(s: &str) -> String {
-    crate::load::synonyms::key(s)
+    super::keys::key(s)
 }
 
 /// Outcome labels, extendable from the config (`won_labels`, `lost_labels`, `invalid_labels`).
