@@ -298,15 +298,14 @@ impl std::fmt::Display for MaxRejects {
     }
 }
 
-fn split_list(v: &Option<String>) -> Vec<String> {
-    v.as_deref()
-        .map(|x| {
-            x.split(',')
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+fn split_list(v: Option<&str>) -> Vec<String> {
+    v.map(|x| {
+        x.split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 impl Settings {
@@ -419,11 +418,7 @@ impl Settings {
         };
         let mut stage_lists = cfg.stages.clone();
         if let Some(st) = &a.stages {
-            let list: Vec<String> = st
-                .split(',')
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
-                .collect();
+            let list = split_list(Some(st));
             let key = a.pipeline.clone().unwrap_or_else(|| "default".into());
             stage_lists.insert(key, list);
         }
@@ -449,11 +444,11 @@ impl Settings {
             (MaxRejects::default(), "the default")
         };
         let mut null_markers = cfg.null_markers.clone();
-        null_markers.extend(split_list(&a.null));
+        null_markers.extend(split_list(a.null.as_deref()));
         let mut won = cfg.won_labels.clone();
-        won.extend(split_list(&a.won));
+        won.extend(split_list(a.won.as_deref()));
         let mut lost = cfg.lost_labels.clone();
-        lost.extend(split_list(&a.lost));
+        lost.extend(split_list(a.lost.as_deref()));
         Ok(Settings {
             max_rejects,
             max_rejects_from,

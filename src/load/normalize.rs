@@ -281,7 +281,16 @@ fn history_order(
         let Ok(cell) = date::parse(at, &s.date_ctx, &mut ev) else {
             continue;
         };
-        let ms = date::resolve(cell, s.date_ctx.day_first.unwrap_or(false))?;
+        // A slash date whose order nothing has settled is left out, not guessed (and one such
+        // cell no longer gives up on the whole history).
+        let ms = match (cell, s.date_ctx.day_first) {
+            (date::DateCell::At(ms), _) => ms,
+            (c, Some(day_first)) => match date::resolve(c, day_first) {
+                Some(ms) => ms,
+                None => continue,
+            },
+            (_, None) => continue,
+        };
         by_deal.entry(id).or_default().push((ms, st));
     }
     let mut rank: Vec<(String, f64, usize)> = Vec::new();
@@ -436,9 +445,11 @@ fn headerless_check(
         });
     }
     // A row holding a known header name is a header, whatever else it holds (`Owner,2025,2026`).
+    // (An outcome word such as `Won` is a value, not a header name, though `won` is a synonym.)
     let known = headers.iter().any(|h| {
         let k = super::synonyms::key(h);
         !k.is_empty()
+            && s.outcomes.status_of(h) == Status::Open
             && crate::model::Table::ALL.iter().any(|t| {
                 super::synonyms::for_table(*t)
                     .iter()
@@ -533,13 +544,22 @@ fn names_from_values(first: &[String], rows: &[StringRecord], s: &Settings) -> O
         }) >= 0.9
         {
             Some("currency")
-        } else if !is_num && distinct >= 0.8 && !names.contains(&Some("deal_name")) {
+        } else if !is_num && distinct >= 0.8 {
             Some("deal_name")
-        } else if !is_num && distinct <= 0.5 && !names.contains(&Some("owner")) {
+        } else if !is_num && distinct <= 0.5 {
             Some("owner")
         } else {
             None
         };
+    }
+    // A name or an owner is read only when one column alone fits it: two candidates would be a
+    // guess (an owner read from the account column gives a wrong scorecard), so both stay unnamed.
+    for f in ["deal_name", "owner"] {
+        if names.iter().filter(|n| **n == Some(f)).count() > 1 {
+            for n in names.iter_mut().filter(|n| **n == Some(f)) {
+                *n = None;
+            }
+        }
     }
     if dates == 0 && !amount {
         return None;

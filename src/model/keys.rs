@@ -25,4 +25,3 @@ pub fn fold(c: char) -> char {
         None => c,
     }
 }
-

@@ -895,3 +895,29 @@ fn markdown_escapes_html_and_the_formula_guard_sees_through_spaces() {
     let rep = std::fs::read_to_string(w.path("rep/report.md")).unwrap();
     assert!(!rep.contains("<script>") && !rep.contains("<img"), "{rep}");
 }
+
+/// Naming a headerless file's columns from values does not guess between two candidates: two
+/// text columns with few values (owner? region?) both stay unnamed; the rest is read (by hand:
+/// 4 deals, 2 won).
+#[test]
+fn headerless_names_are_not_guessed_between_two_candidates() {
+    let w = Workdir::new();
+    w.write(
+        "d.tsv",
+        b"1\tAnn\tNorth\tWon\t100.50\t2026-01-01 10:00:00\n2\tBob\tNorth\tLost\t200.50\t2026-01-02 10:00:00\n3\tAnn\tSouth\tWon\t300.50\t2026-01-03 10:00:00\n4\tAnn\tSouth\tDemo\t50.50\t2026-01-04 10:00:00\n",
+    );
+    let (out, err) = w.expect(&["show", "d.tsv", "--format", "json"], 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.iter().filter(|r| r["status"] == "won").count(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.get("owner").is_none_or(Value::is_null)),
+        "{out}"
+    );
+    assert!(
+        err.contains("column_2") && err.contains("column_3"),
+        "{err}"
+    );
+}
