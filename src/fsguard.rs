@@ -301,6 +301,52 @@ fn install_signal_cleanup() {
     });
 }
 
+/// Temporary paths kept for the whole run (stdin spooled to a file), removed by [`release_held`]
+/// at the end of the run (and by the signal handler, like every registered path).
+static HELD: Mutex<Vec<TempGuard>> = Mutex::new(Vec::new());
+
+/// Keep `g` until the run ends.
+pub fn hold(g: TempGuard) {
+    HELD.lock().unwrap_or_else(|e| e.into_inner()).push(g);
+}
+
+/// Remove what [`hold`] kept (the end of `main_entry`).
+pub fn release_held() {
+    let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(|e| e.into_inner()));
+    drop(held);
+}
+
+/// `-` as an input: standard input, copied (streamed, never held in memory) to a temporary
+/// file named `stdin` in a registered temporary folder, so it can be read more than once
+/// (sniffing, parallel parts, a second read with every byte deciding the encoding).
+pub fn spool_stdin() -> Result<PathBuf> {
+    use std::io::IsTerminal;
+    static SPOOLED: Mutex<Option<PathBuf>> = Mutex::new(None);
+    let mut done = SPOOLED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = done.as_ref() {
+        return Ok(p.clone());
+    }
+    if std::io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "`-` reads an export from standard input, which is a terminal here: pipe a file in (`salesctl show - < deals.csv`)".into(),
+        ));
+    }
+    let (dir, guard) = TempGuard::create(|| {
+        let d = tempfile::Builder::new()
+            .prefix(&temp_dir_prefix("stdin"))
+            .tempdir()?
+            .keep();
+        Ok((d.clone(), d))
+    })
+    .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let path = dir.join("stdin");
+    let mut f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::io("<stdin>", e))?;
+    hold(guard);
+    *done = Some(path.clone());
+    Ok(path)
+}
+
 /// How old a dead run's temporary file must be before a later run removes it.
 pub const STALE_AFTER: Duration = Duration::from_secs(3600);
 

@@ -13,6 +13,7 @@ pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod panics;
 pub mod period;
 pub mod timing;
 
@@ -41,6 +42,7 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let total = crate::timing::span("total");
     let res = cmd::run(cli);
+    crate::fsguard::release_held();
     drop(total);
     match res {
         Ok(code) => code,

@@ -33,9 +33,16 @@ pub struct Period {
 /// `2026-10-31` (also `2026/10/31`).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+    let d = NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .map_err(|_| "expected a date like 2026-10-31".to_string())
+        .map_err(|_| "expected a date like 2026-10-31".to_string())?;
+    // The window data dates are read in (docs/reliability.md): no period, as-of or loop bound
+    // from a typed `9-3-3` or `9999-12-31`.
+    let (lo, hi) = crate::load::parse::date::WINDOW;
+    if !(lo..=hi).contains(&d.year()) {
+        return Err(format!("the year {} is outside {lo}-{hi}", d.year()));
+    }
+    Ok(d)
 }
 
 fn ym(y: i32, m: u32) -> Option<NaiveDate> {
@@ -262,9 +269,11 @@ impl Period {
                 };
             }
         }
-        let len = self.end - self.start;
+        // An open start (`--to` alone) has no length to step back by: the period before it
+        // is everything before it.
+        let len = self.end.signed_duration_since(self.start);
         Period {
-            start: self.start - len,
+            start: self.start.checked_sub_signed(len).unwrap_or(NaiveDate::MIN),
             end: self.start,
             label: format!("before {}", self.label),
         }
@@ -414,6 +423,23 @@ mod tests {
         assert_eq!((r.start, r.end), (d(2026, 1, 1), d(2026, 2, 1)));
         assert!(from_to(Some("2026-02-01"), Some("2026-01-01")).is_err());
         assert_eq!(from_to(None, None), Ok(None));
+    }
+
+    #[test]
+    fn typed_dates_stay_in_the_window_and_open_periods_step_back() {
+        assert!(
+            parse_date("9-3-3")
+                .unwrap_err()
+                .contains("outside 1900-2200")
+        );
+        assert!(parse_date("9999-12-31").is_err());
+        assert_eq!(parse_date("2200-12-31"), Ok(d(2200, 12, 31)));
+        // found by fuzz/ (flag_period): `--to` alone, then the period before it, overflowed
+        let to_only = from_to(None, Some("2026-09-30")).unwrap().unwrap();
+        let before = to_only.previous();
+        assert_eq!((before.start, before.end), (NaiveDate::MIN, NaiveDate::MIN));
+        let from_only = from_to(Some("2026-01-01"), None).unwrap().unwrap();
+        assert_eq!(from_only.previous().end, d(2026, 1, 1));
     }
 
     #[test]

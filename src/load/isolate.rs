@@ -33,7 +33,12 @@ pub fn set_memory_mib(m: u64) {
     MEMORY_MIB.store(m, Ordering::Relaxed);
 }
 
-pub type Grid = Vec<(usize, Vec<String>)>;
+/// The memory cap in force, MiB.
+pub fn memory_mib() -> u64 {
+    MEMORY_MIB.load(Ordering::Relaxed)
+}
+
+pub use super::workbook::Grid;
 
 fn put_u64(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&n.to_le_bytes());

@@ -121,7 +121,7 @@ impl<'a> Sample<'a> {
         let mut misfits: HashMap<&str, usize> = HashMap::new();
         for r in self.rows {
             let v = r.get(col).unwrap_or("").trim();
-            if self.s.is_null(v) {
+            if self.s.is_null(v) || (code == 1 && date::is_zero_date(v)) {
                 continue;
             }
             fit.n += 1;

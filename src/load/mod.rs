@@ -3,10 +3,12 @@
 
 pub mod builder;
 pub mod config;
+pub mod csvscan;
 pub mod dir;
 pub mod events;
 pub mod fx;
 pub mod isolate;
+pub mod limits;
 pub mod mapping;
 pub mod normalize;
 pub mod parse;
@@ -16,6 +18,7 @@ pub mod read;
 pub mod recognize;
 pub mod sniff;
 pub mod synonyms;
+pub mod workbook;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -114,6 +117,14 @@ pub struct LoaderArgs {
     /// that needs more is refused (exit 3) instead of taking the machine's memory.
     #[arg(long, value_name = "MIB", default_value_t = isolate::DEFAULT_MEMORY_MIB)]
     pub max_workbook_memory: u64,
+    /// Longest record of delimited text, in bytes (a quoted cell over lines counts whole); a
+    /// longer line is rejected as a row, never held in memory.
+    #[arg(long, value_name = "BYTES", default_value_t = csvscan::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_line_bytes: usize,
+    /// Most fields in one record of delimited text; a wider line is rejected (the header:
+    /// exit 3).
+    #[arg(long, value_name = "N", default_value_t = csvscan::DEFAULT_MAX_COLUMNS)]
+    pub max_columns: usize,
     /// No progress bar (set from the command's --quiet).
     #[arg(skip)]
     pub quiet: bool,
@@ -769,6 +780,23 @@ impl Dataset {
 /// Load the inputs: one ingested DIR, or one or more raw exports.
 pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let settings = Settings::from_args(args)?;
+    // `-`: standard input, spooled to a temporary file.
+    let spooled: Vec<PathBuf>;
+    let inputs = if inputs.iter().any(|p| p.as_os_str() == "-") {
+        spooled = inputs
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    crate::fsguard::spool_stdin()
+                } else {
+                    Ok(p.clone())
+                }
+            })
+            .collect::<Result<_>>()?;
+        &spooled[..]
+    } else {
+        inputs
+    };
     // --rejects is checked before anything is read: it must never name an input.
     for p in inputs {
         crate::fsguard::note_input(p);
@@ -812,6 +840,8 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         sheet: args.sheet.clone(),
         progress: !args.quiet,
         full_scan: false,
+        max_line_bytes: args.max_line_bytes,
+        max_columns: args.max_columns,
         escape: match args.escape.as_deref() {
             None => None,
             Some("backslash") => Some(true),

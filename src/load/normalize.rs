@@ -9,10 +9,11 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::builder::{Builder, DateOrder, LabelBuilder, Val};
+use super::csvscan::Broken;
 use super::mapping::{Mapping, Plan, Sample};
 use super::parse::{date, money};
 use super::preset::{Preset, Special};
-use super::read::Opened;
+use super::read::{Opened, RowError};
 use super::recognize::recognize;
 use super::{Reject, Settings};
 use crate::error::{Error, Result};
@@ -372,13 +373,20 @@ fn read_ahead(
     file: &str,
 ) -> Result<()> {
     while head.len() < len {
-        let next = opened
-            .rows
-            .next_row(rec, *count)
-            .map_err(|e| Error::NotATable {
-                file: file.into(),
-                why: e,
-            })?;
+        let next = match opened.rows.next_row(rec, *count) {
+            Ok(n) => n,
+            Err(RowError::Broken(n, b)) => {
+                *count += 1;
+                opened.early_broken.push((n, b));
+                continue;
+            }
+            Err(e) => {
+                return Err(Error::NotATable {
+                    file: file.into(),
+                    why: e.to_string(),
+                });
+            }
+        };
         let Some(n) = next else { break };
         *count += 1;
         if !is_blank(rec) {
@@ -583,6 +591,12 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let mut head: Vec<(usize, StringRecord)> = Vec::new();
     read_ahead(opened, &mut rec, &mut count, &mut head, 12, file)?;
     if head.is_empty() {
+        if let Some((_, b)) = opened.early_broken.first() {
+            return Err(Error::NotATable {
+                file: file.into(),
+                why: format!("no row could be read: {}", b.reason),
+            });
+        }
         return Err(Error::Empty {
             file: file.into(),
             what: "no rows at all".into(),
@@ -613,6 +627,14 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             .collect();
         (h, head[idx].0, idx + 1)
     };
+    // A line taken out at or above the header (too long, too wide, a stray quote) leaves no
+    // header to trust.
+    if let Some((_, b)) = opened.early_broken.iter().find(|(n, _)| *n <= header_row) {
+        return Err(Error::NotATable {
+            file: file.into(),
+            why: format!("the header cannot be read: {}", b.reason),
+        });
+    }
     // More rows, for the values evidence: the layout and every typed column are checked on
     // the first SAMPLE_ROWS data rows before the file is read.
     read_ahead(
@@ -785,7 +807,17 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         }
     }
 
+    // Columns whose headers differ only in case or spaces from the column a field is read
+    // from (`Amount`, `AMOUNT `): named in a warning, and every row must agree.
+    let twins = twin_columns(plans, &headers);
+    for t in &twins {
+        warnings.push(format!(
+            "{file}: columns `{}` and `{}` both name `{}`: `{}` (column {}) is read, and each row must agree with column {}",
+            headers[t.used], headers[t.other], t.field, headers[t.used], t.used + 1, t.other + 1
+        ));
+    }
     let cx = Cx {
+        twins: &twins,
         file,
         s,
         plans,
@@ -803,6 +835,9 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let out_fields = output_fields(table, &mapping);
     let t_rows = crate::timing::span("normalise: rows");
     let mut first = Part::new(&cx, 1024);
+    for (n, b) in std::mem::take(&mut opened.early_broken) {
+        first.broken(&cx, n, &b);
+    }
     for (n, r) in head.into_iter().skip(data_start) {
         if n > header_row {
             first.row(&cx, n, &r);
@@ -822,7 +857,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
                         first.row(&cx, n, &rec);
                     }
                     Ok(None) => break,
-                    Err(e) => {
+                    Err(RowError::Broken(n, b)) => {
+                        count += 1;
+                        first.broken(&cx, n, &b);
+                    }
+                    Err(RowError::Unreadable(e)) => {
                         count += 1;
                         first.unreadable(&cx, count, &e);
                     }
@@ -845,6 +884,19 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let currency_unknown = total(&parts, |p| p.currency_unknown);
     let footers: Vec<String> = parts.iter_mut().flat_map(|p| p.footers.drain(..)).collect();
     let rejects: Vec<Reject> = parts.iter_mut().flat_map(|p| p.rejects.drain(..)).collect();
+    let twin_diffs = total(&parts, |p| p.twin_diffs);
+    if let Some((row, ti, a, b)) = parts.iter().find_map(|p| p.first_twin_diff.clone()) {
+        let t = &twins[ti];
+        return Err(Error::Input(format!(
+            "{file}: columns `{}` (column {}) and `{}` (column {}) both name `{}` and differ on {twin_diffs} row(s) (first: row {row}, {a:?} and {b:?}); say which to read with --map {}=\"HEADER\"",
+            headers[t.used],
+            t.used + 1,
+            headers[t.other],
+            t.other + 1,
+            t.field,
+            t.field
+        )));
+    }
     if rows_in == 0 {
         return Err(Error::Empty {
             file: file.into(),
@@ -860,6 +912,27 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     }
     if blank > 0 {
         notes.push(format!("{blank} blank row(s) skipped"));
+    }
+    warnings.extend(opened.rows.scan_warnings(file));
+    let nul_bytes = total(&parts, |p| p.nul_bytes);
+    if nul_bytes > 0 {
+        warnings.push(format!(
+            "{file}: {nul_bytes} NUL byte(s) removed from the text"
+        ));
+    }
+    let sentinels = total(&parts, |p| p.date_sentinels);
+    if sentinels > 0 {
+        notes.push(format!(
+            "{sentinels} placeholder date(s) (9999-12-31, 1900-01-01, 0000-00-00) read as no date"
+        ));
+    }
+    let outside = total(&parts, |p| p.date_outside);
+    if outside > 0 {
+        warnings.push(format!(
+            "{file}: {outside} date(s) with a year outside {}-{} read as no date (rows are rejected only where the command reads that column)",
+            date::WINDOW.0,
+            date::WINDOW.1
+        ));
     }
     let header_repeats = total(&parts, |p| p.header_repeats);
     if header_repeats > 0 {
@@ -1053,6 +1126,45 @@ struct Cx<'a> {
     ix_deal: Option<usize>,
     ix_owner: Option<usize>,
     table: Table,
+    twins: &'a [Twin],
+}
+
+/// A column whose header is the read column's in another case or spacing.
+struct Twin {
+    field: &'static str,
+    used: usize,
+    other: usize,
+}
+
+/// Headers equal without case and spaces to a planned field's own (single) column.
+fn twin_columns(plans: &[Plan], headers: &[String]) -> Vec<Twin> {
+    let key = |h: &str| -> String {
+        h.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut out = Vec::new();
+    for p in plans {
+        let [used] = p.cols[..] else { continue };
+        if p.by == "map" {
+            continue;
+        }
+        let k = key(&headers[used]);
+        if k.is_empty() {
+            continue;
+        }
+        for (other, h) in headers.iter().enumerate() {
+            if other != used && key(h) == k {
+                out.push(Twin {
+                    field: p.field,
+                    used,
+                    other,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The rows of one stretch of a file, parsed: column builders, rejects and counts. A big file
@@ -1073,6 +1185,14 @@ struct Part {
     amb_symbols: usize,
     currency_unknown: usize,
     header_repeats: usize,
+    /// Date cells read as no date: placeholders (`9999-12-31`...), years outside the window.
+    date_sentinels: usize,
+    date_outside: usize,
+    /// NUL bytes removed (parallel parts; the streamed reader's scanner counts its own).
+    nul_bytes: usize,
+    /// Rows whose twin columns (see [`Twin`]) disagree, and the first: row, twin, both values.
+    twin_diffs: usize,
+    first_twin_diff: Option<(usize, usize, String, String)>,
     footers: Vec<String>,
     vals_store: Vec<Val<'static>>,
     flags: Vec<MoneyCell>,
@@ -1110,6 +1230,11 @@ impl Part {
             amb_symbols: 0,
             currency_unknown: 0,
             header_repeats: 0,
+            date_sentinels: 0,
+            date_outside: 0,
+            nul_bytes: 0,
+            twin_diffs: 0,
+            first_twin_diff: None,
             footers: Vec::new(),
             vals_store: Vec::with_capacity(cx.plans.len()),
             flags: Vec::with_capacity(cx.plans.len()),
@@ -1118,6 +1243,14 @@ impl Part {
     }
 
     /// A record the reader could not decode.
+    /// A line the scanner took out (a broken quote, a limit): rejected with its text.
+    fn broken(&mut self, cx: &Cx, row: usize, b: &Broken) {
+        self.rows_in += 1;
+        self.rejected_rows += 1;
+        self.rejects
+            .push(Reject::new(cx.file, row, "", &b.text, &b.reason));
+    }
+
     fn unreadable(&mut self, cx: &Cx, row: usize, e: &str) {
         self.rows_in += 1;
         self.rejected_rows += 1;
@@ -1169,6 +1302,16 @@ impl Part {
                 return;
             }
         }
+        for (ti, t) in cx.twins.iter().enumerate() {
+            let a = rec.cell(t.used).unwrap_or("").trim();
+            let b = rec.cell(t.other).unwrap_or("").trim();
+            if a != b {
+                self.twin_diffs += 1;
+                if self.first_twin_diff.is_none() {
+                    self.first_twin_diff = Some((row, ti, a.to_string(), b.to_string()));
+                }
+            }
+        }
         let null = |v: &str| s.is_null(v);
         let mut vals: Vec<Val<'_>> = recycle(std::mem::take(&mut self.vals_store));
         self.flags.clear();
@@ -1184,6 +1327,11 @@ impl Part {
                 row,
                 &mut self.row_rejects,
             );
+            match pct.dropped {
+                Some(date::Dropped::Sentinel) => self.date_sentinels += 1,
+                Some(date::Dropped::Outside(_)) => self.date_outside += 1,
+                None => {}
+            }
             vals.push(v);
             self.flags.push(pct);
         }
@@ -1196,6 +1344,7 @@ impl Part {
             }
             let ev = self.ev_at.evidence().expect("date builder");
             match date::parse(raw, &s.date_ctx, ev) {
+                Ok(c) if date::dropped(&c).is_some() => self.date_outside += 1,
                 Ok(c) => events.push((wi, c)),
                 Err(()) => self.row_rejects.push(Reject::new(
                     file,
@@ -1221,6 +1370,26 @@ impl Part {
                     }
                 }
             }
+        }
+        // A row with a value only in columns that are not read (a stray cell far to the right,
+        // notes under the table) is no record: rejected, with what it held.
+        if self.row_rejects.is_empty()
+            && !plans.is_empty()
+            && events.is_empty()
+            && vals.iter().all(|v| matches!(v, Val::Null))
+        {
+            let held: Vec<&str> = rec
+                .cells()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            self.row_rejects.push(Reject::new(
+                file,
+                row,
+                "",
+                &held.join(","),
+                "no value in any column read (a stray cell or a note under the table?)",
+            ));
         }
         if !self.row_rejects.is_empty() {
             self.rejected_rows += 1;
@@ -1360,6 +1529,9 @@ fn parallel_parts(
         for r in &mut part.rejects {
             r.row += base;
         }
+        if let Some(t) = &mut part.first_twin_diff {
+            t.0 += base;
+        }
         base += k;
         out.push(part);
     }
@@ -1395,6 +1567,16 @@ fn parse_slice<'a>(cx: &Cx<'a>, slice: &[u8], delim: u8) -> (Part, usize) {
     let cap = slice.len() / 40 + 16;
     let mut part = Part::new(cx, cap);
     let mut k = 0usize;
+    // NUL bytes are removed from text, as the streamed reader's scanner does, and counted.
+    let nul = memchr::memchr_iter(0, slice).count();
+    let stripped: Vec<u8>;
+    let slice = if nul > 0 {
+        part.nul_bytes += nul;
+        stripped = slice.iter().copied().filter(|&b| b != 0).collect();
+        &stripped[..]
+    } else {
+        slice
+    };
     if let Some(text) = plain_text(slice) {
         each_line(text, delim, cx.width, |line| {
             k += 1;
@@ -1516,7 +1698,11 @@ fn split_points(data: &[u8], n: usize, delim: u8) -> Option<Vec<usize>> {
                     }
                 }
                 in_quote = !in_quote;
-            } else if !in_quote && k < n && i >= next_target(k) && i + 1 < len {
+            } else if in_quote {
+                // A quoted cell over lines: read streamed, where the scanner tells a multi-line
+                // cell from a broken quote (src/load/csvscan.rs).
+                return None;
+            } else if k < n && i >= next_target(k) && i + 1 < len {
                 cuts.push(i + 1);
                 k += 1;
                 while k < n && next_target(k) <= i {
@@ -1559,11 +1745,14 @@ fn parse_plan<'r, R: Cells>(
     rejects: &mut Vec<Reject>,
 ) -> (Val<'r>, MoneyCell) {
     // Coalesced fields take the first non-empty column.
+    // `NaN` is a null marker for text, but in a number column it is a value that is no number:
+    // rejected with its reason, never read as empty.
+    let numeric = matches!(p.kind, Kind::Money | Kind::Number | Kind::Fraction);
     let Some((col, raw)) = p
         .cols
         .iter()
         .map(|&c| (c, trim(rec.cell(c).unwrap_or(""))))
-        .find(|(_, r)| !null(r))
+        .find(|(_, r)| !null(r) || (numeric && r.eq_ignore_ascii_case("nan")))
     else {
         return (Val::Null, MoneyCell::default());
     };
@@ -1585,7 +1774,38 @@ fn parse_plan<'r, R: Cells>(
         Kind::DateTime => {
             let mut scratch = date::OrderEvidence::default();
             match date::parse(raw, &s.date_ctx, ev.unwrap_or(&mut scratch)) {
-                Ok(c) => (Val::Date(c), MoneyCell::default()),
+                Ok(c) => match date::dropped(&c) {
+                    None => (Val::Date(c), MoneyCell::default()),
+                    Some(d) => {
+                        if let (date::Dropped::Outside(y), false) = (d, p.soft) {
+                            rejects.push(Reject::new(
+                                file,
+                                row,
+                                &header(),
+                                raw,
+                                &format!(
+                                    "year {y} is outside {}-{} (read as no date; see docs/reliability.md)",
+                                    date::WINDOW.0,
+                                    date::WINDOW.1
+                                ),
+                            ));
+                        }
+                        (
+                            Val::Null,
+                            MoneyCell {
+                                dropped: Some(d),
+                                ..MoneyCell::default()
+                            },
+                        )
+                    }
+                },
+                Err(()) if date::is_zero_date(raw) => (
+                    Val::Null,
+                    MoneyCell {
+                        dropped: Some(date::Dropped::Sentinel),
+                        ..MoneyCell::default()
+                    },
+                ),
                 Err(()) => {
                     if !p.soft {
                         rejects.push(Reject::new(
@@ -1607,10 +1827,17 @@ fn parse_plan<'r, R: Cells>(
                     percent: a.percent,
                     currency: a.currency,
                     ambiguous: a.ambiguous,
+                    dropped: None,
                 },
             ),
             None => {
-                rejects.push(Reject::new(file, row, &header(), raw, "not a number"));
+                rejects.push(Reject::new(
+                    file,
+                    row,
+                    &header(),
+                    raw,
+                    &money::why_not(raw, s.decimal_comma),
+                ));
                 (Val::Null, MoneyCell::default())
             }
         },
@@ -1769,6 +1996,8 @@ struct MoneyCell {
     percent: bool,
     currency: Option<&'static str>,
     ambiguous: bool,
+    /// A date cell read as no date (placeholder, or outside the years read).
+    dropped: Option<date::Dropped>,
 }
 
 impl Derived {

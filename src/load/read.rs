@@ -7,10 +7,9 @@ use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use calamine::{Data, Reader};
 use sha2::{Digest, Sha256};
 
-use super::parse::date::{excel_serial, ms_to_naive};
+use super::csvscan::{self, Broken};
 use super::sniff::{self, Delim, FileKind};
 use crate::error::{Error, Result};
 
@@ -26,6 +25,9 @@ pub struct ReadOptions {
     /// Decide the encoding from every byte now (a second open, after a UTF-8 read met a byte
     /// that is not UTF-8).
     pub full_scan: bool,
+    /// Caps on one record of delimited text (0: the defaults in [`super::csvscan`]).
+    pub max_line_bytes: usize,
+    pub max_columns: usize,
 }
 
 /// Files at least this big get a progress bar.
@@ -64,8 +66,12 @@ pub struct Opened {
     pub tentative_utf8: bool,
     /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
     pub warnings: Vec<String>,
+    /// Broken rows met while the header and sample were read ahead: rejected with the rest.
+    pub early_broken: Vec<(usize, Broken)>,
     hasher: Rc<RefCell<Sha256>>,
     hashed_all: bool,
+    /// The stream stops short of the file's end (odd UTF-16): the hash is taken from the file.
+    partial_hash: bool,
     sha: Option<String>,
 }
 
@@ -100,7 +106,10 @@ impl Opened {
 
     /// Tell the opener that every byte of a streamed file has been read.
     pub fn mark_fully_read(&mut self) {
-        if let RowSource::Csv(_) | RowSource::Whitespace { .. } = self.rows {
+        if self.partial_hash {
+            return;
+        }
+        if let RowSource::Csv(..) | RowSource::Whitespace { .. } = self.rows {
             self.hashed_all = true;
         }
     }
@@ -141,7 +150,8 @@ impl<R> Drop for HashingReader<R> {
 
 /// Rows of decoded text fields.
 pub enum RowSource {
-    Csv(csv::Reader<Box<dyn Read>>),
+    /// Delimited text through the [`csvscan::Scanner`], whose log names the broken rows.
+    Csv(csv::Reader<Box<dyn Read>>, Option<csvscan::SharedLog>),
     Whitespace {
         lines: Box<dyn BufRead>,
         line: String,
@@ -156,12 +166,24 @@ impl RowSource {
         &mut self,
         rec: &mut csv::StringRecord,
         count: usize,
-    ) -> Result<Option<usize>, String> {
+    ) -> Result<Option<usize>, RowError> {
         match self {
-            RowSource::Csv(r) => match r.read_record(rec) {
-                Ok(true) => Ok(Some(count + 1)),
+            RowSource::Csv(r, log) => match r.read_record(rec) {
+                Ok(true) => {
+                    if rec.len() == 1 {
+                        if let (Some(k), Some(log)) =
+                            (rec.get(0).and_then(csvscan::marker_index), log)
+                        {
+                            let log = log.lock().unwrap_or_else(|p| p.into_inner());
+                            if let Some(b) = log.broken.get(k) {
+                                return Err(RowError::Broken(count + 1, b.clone()));
+                            }
+                        }
+                    }
+                    Ok(Some(count + 1))
+                }
                 Ok(false) => Ok(None),
-                Err(e) => Err(csv_error(&e)),
+                Err(e) => Err(RowError::Unreadable(csv_error(&e))),
             },
             RowSource::Whitespace { lines, line } => {
                 line.clear();
@@ -174,7 +196,7 @@ impl RowSource {
                         }
                         Ok(Some(count + 1))
                     }
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(RowError::Unreadable(e.to_string())),
                 }
             }
             RowSource::Grid(it) => match it.next() {
@@ -191,13 +213,54 @@ impl RowSource {
     }
 }
 
-/// The byte offset (in the decoded stream) where the next record starts, for CSV sources.
+/// A row that could not be read.
+#[derive(Debug, Clone)]
+pub enum RowError {
+    /// The CSV reader's own error (invalid UTF-8...).
+    Unreadable(String),
+    /// A line the scanner took out (broken quote, over a limit): its record number and what.
+    Broken(usize, Broken),
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowError::Unreadable(e) => f.write_str(e),
+            RowError::Broken(_, b) => f.write_str(&b.reason),
+        }
+    }
+}
+
 impl RowSource {
+    /// The byte offset where the next record starts, for CSV sources whose scanner has passed
+    /// the file's bytes through unchanged so far (else the offset is no file offset: None).
     pub fn csv_position(&self) -> Option<u64> {
         match self {
-            RowSource::Csv(r) => Some(r.position().byte()),
+            RowSource::Csv(r, log) => {
+                let altered = log
+                    .as_ref()
+                    .is_some_and(|l| l.lock().map_or(true, |l| l.altered));
+                (!altered).then(|| r.position().byte())
+            }
             _ => None,
         }
+    }
+
+    /// `warning:` lines for what the scanner repaired (NUL bytes removed).
+    pub fn scan_warnings(&self, file: &str) -> Vec<String> {
+        let RowSource::Csv(_, Some(log)) = self else {
+            return Vec::new();
+        };
+        let log = log.lock().unwrap_or_else(|p| p.into_inner());
+        let mut w = Vec::new();
+        if log.nul_bytes > 0 {
+            w.push(format!(
+                "{file}: {} NUL byte(s) removed from the text (first on line {})",
+                log.nul_bytes,
+                log.first_nul_line.unwrap_or(0)
+            ));
+        }
+        w
     }
 }
 
@@ -209,15 +272,7 @@ pub fn csv_reader<R: Read>(delim: u8, r: R) -> csv::Reader<R> {
 
 /// The CSV reader, with backslash escapes inside quotes (`\"`) for database dumps.
 pub fn csv_reader_with<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
-    let mut b = csv::ReaderBuilder::new();
-    b.delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 16);
-    if backslash {
-        b.escape(Some(b'\\')).double_quote(false);
-    }
-    b.from_reader(r)
+    csvscan::csv_reader(delim, backslash, r)
 }
 
 /// Does decoded sample text show a database dump's backslash escapes: MySQL's `\N` as a whole
@@ -287,8 +342,10 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 tentative_utf8: false,
                 encoding_why: String::new(),
                 warnings: Vec::new(),
+                early_broken: Vec::new(),
                 hasher,
                 hashed_all: true,
+                partial_hash: false,
                 sha: None,
             })
         }
@@ -376,6 +433,20 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 hasher: hasher.clone(),
                 progress,
             });
+            // UTF-16 with an odd byte count ends inside a character: the last byte is left out
+            // (named in a warning), not decoded into a U+FFFD glued to the last cell.
+            let odd_utf16 = (encoding == encoding_rs::UTF_16LE
+                || encoding == encoding_rs::UTF_16BE)
+                && meta.len() % 2 == 1;
+            let raw: Box<dyn Read> = if odd_utf16 {
+                warnings.push(format!(
+                    "{display}: UTF-16 text of an odd byte count ({} bytes) ends inside a character: its last byte is left out",
+                    meta.len()
+                ));
+                Box::new(raw.take(meta.len() - 1))
+            } else {
+                raw
+            };
             let decoded: Box<dyn Read> = if passthru {
                 // UTF-8: no transcoding needed.
                 raw
@@ -399,10 +470,22 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 _ => false,
             };
             let (rows, delimiter) = match delim {
-                Delim::Byte(d) => (
-                    RowSource::Csv(csv_reader_with(d, backslash, decoded)),
-                    Some(delim_name(d)),
-                ),
+                Delim::Byte(d) => {
+                    let mut so = csvscan::ScanOptions::new(d, backslash);
+                    if opts.max_line_bytes > 0 {
+                        so.max_record_bytes = opts.max_line_bytes;
+                    }
+                    if opts.max_columns > 0 {
+                        so.max_columns = opts.max_columns;
+                    }
+                    let scanner = csvscan::Scanner::new(decoded, so);
+                    let log = scanner.log();
+                    let scanned: Box<dyn Read> = Box::new(scanner);
+                    (
+                        RowSource::Csv(csv_reader_with(d, backslash, scanned), Some(log)),
+                        Some(delim_name(d)),
+                    )
+                }
                 Delim::Whitespace => (
                     RowSource::Whitespace {
                         lines: Box::new(BufReader::new(decoded)),
@@ -431,9 +514,11 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     _ => encoding_why,
                 },
                 warnings,
+                early_broken: Vec::new(),
                 rows,
                 hasher,
                 hashed_all: false,
+                partial_hash: odd_utf16,
                 sha: None,
             })
         }
@@ -458,7 +543,7 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-type Grid = Vec<(usize, Vec<String>)>;
+use super::workbook::Grid;
 
 /// Read a sheet of an XLSX/XLS workbook into text cells; dates become ISO text. A panic in the
 /// workbook library (it has some on damaged files) is exit 3 naming the file, not a crash.
@@ -499,95 +584,39 @@ fn read_workbook_inner(
     sheet: Option<&str>,
     display: &str,
 ) -> Result<(String, Grid)> {
-    let mut wb =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| Error::NotATable {
+    use super::workbook::{self, Failure};
+    let max_cells = super::isolate::memory_mib() * (1 << 20) / 48;
+    workbook::read(bytes, sheet, max_cells).map_err(|f| match f {
+        Failure::Refused(why) => Error::NotATable {
+            file: display.into(),
+            why: format!("{why}; open and save it again in a spreadsheet program, or export CSV"),
+        },
+        Failure::Open(e) => Error::NotATable {
             file: display.into(),
             why: format!("cannot read it as a workbook: {e}"),
-        })?;
-    let names = wb.sheet_names();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "{display}: no sheet named {s:?}; sheets: {}",
-                    names.join(", ")
-                ))
-            })?,
-        None => names.first().cloned().ok_or_else(|| Error::Empty {
+        },
+        Failure::NoSheet { wanted, names } => Error::Input(format!(
+            "{display}: no sheet named {wanted:?}; sheets: {}",
+            names.join(", ")
+        )),
+        Failure::NoSheets => Error::Empty {
             file: display.into(),
             what: "the workbook has no sheets".into(),
-        })?,
-    };
-    let range = wb.worksheet_range(&name).map_err(|e| Error::NotATable {
-        file: display.into(),
-        why: format!("sheet {name:?}: {e}"),
-    })?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    // Only what cells hold: a damaged or careless file that declares a far corner (a cell at
-    // XFD1048576) would otherwise turn into millions of empty texts. Row numbers are kept, so
-    // messages still name the spreadsheet row.
-    let used = |row: &[Data]| row.iter().rposition(|c| !matches!(c, Data::Empty));
-    let width = range
-        .rows()
-        .filter_map(|r| used(r))
-        .max()
-        .map_or(0, |w| w + 1);
-    let rows = range
-        .rows()
-        .enumerate()
-        .filter_map(|(i, row)| {
-            used(row)?;
-            let mut cells: Vec<String> = vec![String::new(); first_col];
-            cells.extend(row[..width.min(row.len())].iter().map(cell_text));
-            Some((first_row + i + 1, cells))
-        })
-        .collect();
-    Ok((name, rows))
-}
-
-/// One workbook cell as text: integers without `.0`, dates as ISO text.
-pub fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => float_text(*f),
-        Data::Bool(b) => if *b { "True" } else { "False" }.to_string(),
-        Data::DateTime(d) if d.is_datetime() => {
-            match excel_serial(d.as_f64()).ok().and_then(ms_to_naive) {
-                Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
-                Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-                None => float_text(d.as_f64()),
-            }
-        }
-        Data::DateTime(d) => float_text(d.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cell_texts() {
-        assert_eq!(cell_text(&Data::Float(22700.0)), "22700");
-        assert_eq!(cell_text(&Data::Float(0.25)), "0.25");
-        assert_eq!(cell_text(&Data::Int(-3)), "-3");
-        assert_eq!(cell_text(&Data::Empty), "");
-        assert_eq!(cell_text(&Data::Bool(false)), "False");
-    }
+        },
+        Failure::Sheet { name, why } => Error::NotATable {
+            file: display.into(),
+            why: format!("sheet {name:?}: {why}"),
+        },
+        Failure::TooWide {
+            rows,
+            width,
+            far,
+            max_cells,
+        } => Error::NotATable {
+            file: display.into(),
+            why: format!(
+                "the sheet's used area is {rows} rows x {width} columns (its farthest column at cell {far}), over the {max_cells} cells --max-workbook-memory allows; raise it, or delete the stray cells and save again"
+            ),
+        },
+    })
 }

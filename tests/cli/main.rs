@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on the files in testdata/.
 
+mod badinputs;
 mod bottleneck;
 mod charts;
 mod check;

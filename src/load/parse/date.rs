@@ -82,6 +82,52 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
     named_month(s).map(DateCell::At)
 }
 
+/// The years a date may fall in (docs/reliability.md): a value outside is read as no date.
+pub const WINDOW: (i32, i32) = (1900, 2200);
+const MS_1900: i64 = -2_208_988_800_000;
+const MS_1900_JAN_2: i64 = -2_208_902_400_000;
+const MS_2201: i64 = 7_289_654_400_000;
+const MS_9999_DEC_31: i64 = 253_402_214_400_000;
+
+/// Why a date cell that parsed (or a placeholder that did not) is read as no date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    /// A placeholder CRMs write for "none": `9999-12-31`, `1900-01-01`, `0000-00-00`.
+    Sentinel,
+    /// A year outside [`WINDOW`].
+    Outside(i32),
+}
+
+/// `0000-00-00`, optionally with a time: the MySQL zero date, no date at all.
+pub fn is_zero_date(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("0000-00-00")
+        && s[10..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | ':' | '.' | 'T'))
+}
+
+/// Is this parsed cell a placeholder or outside the window? None: a date to keep.
+pub fn dropped(cell: &DateCell) -> Option<Dropped> {
+    match *cell {
+        DateCell::At(ms) => {
+            if (MS_1900..MS_2201).contains(&ms) {
+                (ms < MS_1900_JAN_2).then_some(Dropped::Sentinel)
+            } else if (MS_9999_DEC_31..MS_9999_DEC_31 + DAY_MS).contains(&ms) {
+                Some(Dropped::Sentinel)
+            } else {
+                let year = ms_to_naive(ms).map_or(if ms < 0 { i32::MIN } else { i32::MAX }, |t| {
+                    chrono::Datelike::year(&t)
+                });
+                Some(Dropped::Outside(year))
+            }
+        }
+        DateCell::Ambiguous { year, .. } => {
+            (!(WINDOW.0..=WINDOW.1).contains(&year)).then_some(Dropped::Outside(year))
+        }
+    }
+}
+
 /// Resolve an ambiguous cell with the column's order.
 pub fn resolve(cell: DateCell, day_first: bool) -> Option<i64> {
     match cell {
@@ -324,6 +370,11 @@ fn year_last(s: &str, _ctx: &DateCtx, ev: &mut OrderEvidence) -> Option<Result<D
             .map(|ms| DateCell::At(ms + time_ms))
             .ok_or(())
     };
+    // A day or month of 0 is no date in either order (found by fuzz/: `00/1/2415` was kept as
+    // ambiguous and could then stop a whole column as undecidable).
+    if a == 0 || b == 0 {
+        return Some(Err(()));
+    }
     Some(if sep == b'.' {
         at(a, b)
     } else if a > 12 {
@@ -448,6 +499,43 @@ mod tests {
         assert_eq!(at("2026.01.05 10:30"), dt(2026, 1, 5, 10, 30, 0));
         assert_eq!(at("Mon Jan 05 2026"), dt(2026, 1, 5, 0, 0, 0));
         assert_eq!(at("Monday, January 5, 2026"), dt(2026, 1, 5, 0, 0, 0));
+    }
+
+    #[test]
+    fn placeholders_and_years_outside_the_window_are_no_dates() {
+        let ctx = DateCtx::default();
+        let mut ev = OrderEvidence::default();
+        let p = |s: &str, ev: &mut OrderEvidence| parse(s, &ctx, ev).unwrap();
+        assert_eq!(dropped(&p("9999-12-31", &mut ev)), Some(Dropped::Sentinel));
+        assert_eq!(
+            dropped(&p("9999-12-31 23:59:59", &mut ev)),
+            Some(Dropped::Sentinel)
+        );
+        assert_eq!(dropped(&p("1900-01-01", &mut ev)), Some(Dropped::Sentinel));
+        assert_eq!(
+            dropped(&p("2999-03-01", &mut ev)),
+            Some(Dropped::Outside(2999))
+        );
+        assert_eq!(
+            dropped(&p("1066-10-14", &mut ev)),
+            Some(Dropped::Outside(1066))
+        );
+        assert_eq!(dropped(&p("1900-01-02", &mut ev)), None);
+        assert_eq!(dropped(&p("2200-12-31", &mut ev)), None);
+        assert_eq!(dropped(&p("2026-01-05", &mut ev)), None);
+        assert_eq!(
+            dropped(&p("03/04/2999", &mut ev)),
+            Some(Dropped::Outside(2999))
+        );
+        assert!(is_zero_date("0000-00-00") && is_zero_date("0000-00-00 00:00:00"));
+        assert!(!is_zero_date("0000-00-00x") && !is_zero_date("2026-01-01"));
+    }
+
+    #[test]
+    fn a_zero_day_or_month_is_no_date() {
+        let mut ev = OrderEvidence::default();
+        assert_eq!(parse("00/1/2415", &DateCtx::default(), &mut ev), Err(()));
+        assert_eq!(parse("3/0/2026", &DateCtx::default(), &mut ev), Err(()));
     }
 
     #[test]

@@ -42,7 +42,10 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
     // Fast path: a plain ASCII number such as 22700.00 or -1200 (not under a decimal comma,
     // where `1.234` means one thousand two hundred thirty-four).
     if let Some(v) = (!decimal_comma).then(|| s.parse::<f64>().ok()).flatten() {
-        if v.is_finite() && !s.contains(['e', 'E', 'i', 'I', 'n', 'N']) {
+        if v.is_finite()
+            && !s.contains(['e', 'E', 'i', 'I', 'n', 'N'])
+            && (s.len() <= MAX_DIGITS || significant_digits(s) <= MAX_DIGITS)
+        {
             return Some(Amount {
                 value: v,
                 currency: None,
@@ -108,6 +111,9 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
     if signs > 1 {
         return None;
     }
+    if significant_digits(s) > MAX_DIGITS {
+        return None;
+    }
     let value = plain_number(s, decimal_comma)? * multiplier;
     let value = if negative { -value } else { value };
     value.is_finite().then_some(Amount {
@@ -116,6 +122,63 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
         percent,
         ambiguous,
     })
+}
+
+/// Most significant digits a number may carry: an f64 holds 15 exactly, so a longer one (an id
+/// or phone number in an amount column) would be read as a different number.
+pub const MAX_DIGITS: usize = 15;
+
+/// Digits from the first non-zero one to the last non-zero one (`0012300.00` has 3).
+fn significant_digits(s: &str) -> usize {
+    let d: Vec<u8> = s.bytes().filter(u8::is_ascii_digit).collect();
+    match (
+        d.iter().position(|&b| b != b'0'),
+        d.iter().rposition(|&b| b != b'0'),
+    ) {
+        (Some(a), Some(b)) => b - a + 1,
+        _ => 0,
+    }
+}
+
+/// Why a cell is no number, for the rejected row (called only when [`parse`] said None).
+pub fn why_not(raw: &str, decimal_comma: bool) -> String {
+    let s = raw.trim();
+    let lower = s.to_ascii_lowercase();
+    if matches!(
+        lower.trim_start_matches(['-', '+']),
+        "nan" | "inf" | "infinity"
+    ) {
+        return "not a number (NaN or infinity is no amount)".into();
+    }
+    if significant_digits(s) > MAX_DIGITS
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b",.-+ '".contains(&b))
+    {
+        return format!(
+            "not a number: more than {MAX_DIGITS} significant digits (an id or phone number? it cannot be held exactly)"
+        );
+    }
+    let signs = s.bytes().filter(|&b| b == b'-' || b == b'+').count();
+    if signs > 1
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b",.-+ ".contains(&b))
+    {
+        return "not a number: more than one sign".into();
+    }
+    let body = s.trim_start_matches(['-', '+']);
+    if !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && body.bytes().any(|b| b == b',' || b == b'.')
+        && plain_number(body, decimal_comma).is_none()
+    {
+        return "not a number: its digit groups are not thousands (groups of three, or Indian 12,34,567)".into();
+    }
+    if s.parse::<f64>().is_ok_and(|v| !v.is_finite()) {
+        return "not a number: too large for a number".into();
+    }
+    "not a number".into()
 }
 
 /// Digits with `,` `.` `'` and spaces as separators. The last of `,`/`.` is the decimal mark when
@@ -240,6 +303,23 @@ mod tests {
         assert_eq!(parse("1.234", true).unwrap().value, 1234.0);
         assert_eq!(parse("1,234", true).unwrap().value, 1.234);
         assert_eq!(parse("1.234", false).unwrap().value, 1.234);
+    }
+
+    #[test]
+    fn too_many_digits_and_reasons() {
+        assert!(parse("12345678901234567", false).is_none());
+        assert!(parse("$12,345,678,901,234,567", false).is_none());
+        assert_eq!(v("123456789012345"), 123456789012345.0);
+        assert_eq!(v("1000000000000000000"), 1e18);
+        assert_eq!(v("0001234.500000000000"), 1234.5);
+        assert!(why_not("12345678901234567", false).contains("15 significant"));
+        assert!(why_not("NaN", false).contains("NaN"));
+        assert!(why_not("-inf", false).contains("NaN or infinity"));
+        assert!(why_not("--5", false).contains("more than one sign"));
+        assert!(why_not("1,2,3", false).contains("groups"));
+        assert!(why_not("1.2.3", false).contains("groups"));
+        assert!(why_not("1e400", false).contains("too large"));
+        assert_eq!(why_not("abc", false), "not a number");
     }
 
     #[test]

@@ -1,0 +1,111 @@
+//! salesctl's standalone source files, compiled here without the salesctl crate (whose polars
+//! dependency is too heavy to build instrumented). Nothing under ../src is edited: each file is
+//! included as it is with `#[path]`, and the few `crate::` items they reference are shims below.
+//!
+//! | module          | file                         | needs                                   |
+//! |-----------------|------------------------------|-----------------------------------------|
+//! | `date`          | src/load/parse/date.rs       | chrono                                  |
+//! | `money`         | src/load/parse/money.rs      | std                                     |
+//! | `sniff`         | src/load/sniff.rs            | encoding_rs, chardetng, simdutf8, memchr|
+//! | `csvscan`       | src/load/csvscan.rs          | memchr                                  |
+//! | `limits`        | src/load/limits.rs           | zip, memchr                             |
+//! | `load::config`  | src/load/config.rs           | serde, toml; shims `error`, `fsguard`   |
+//! | `period`        | src/period.rs                | chrono; `clap::Args` derive (shim crate), `load::config` |
+
+#![allow(dead_code)]
+
+#[path = "../../src/load/parse/date.rs"]
+pub mod date;
+#[path = "../../src/load/parse/money.rs"]
+pub mod money;
+#[path = "../../src/load/sniff.rs"]
+pub mod sniff;
+#[path = "../../src/load/csvscan.rs"]
+pub mod csvscan;
+#[path = "../../src/load/limits.rs"]
+pub mod limits;
+#[path = "../../src/panics.rs"]
+pub mod panics;
+/// src/load/workbook.rs itself: `super::limits` and `super::parse::date` resolve to the root.
+#[path = "../../src/load/workbook.rs"]
+pub mod wb;
+/// `super::parse::date` as src/load/workbook.rs names it.
+pub mod parse {
+    pub use crate::date;
+}
+#[path = "../../src/period.rs"]
+pub mod period;
+
+#[path = "../../src/load/config.rs"]
+#[doc(hidden)]
+pub mod config_rs;
+
+/// `crate::load::config` as src/period.rs names it.
+pub mod load {
+    pub use crate::config_rs as config;
+    /// `crate::load::parse::date` as src/period.rs names it (the date window).
+    pub mod parse {
+        pub use crate::date;
+    }
+}
+
+/// Shim of src/error.rs: the two items src/load/config.rs uses (`Error::io`, `Error::Input`,
+/// and the `Result` alias with a default error type).
+pub mod error {
+    use std::path::PathBuf;
+
+    #[derive(Debug)]
+    pub enum Error {
+        Io { path: PathBuf, source: std::io::Error },
+        Input(String),
+    }
+
+    impl Error {
+        pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+            Error::Io {
+                path: path.into(),
+                source,
+            }
+        }
+    }
+
+    pub type Result<T, E = Error> = std::result::Result<T, E>;
+}
+
+/// Shim of src/fsguard.rs: `note_input` (only reached from `Config::load`, never fuzzed).
+pub mod fsguard {
+    pub fn note_input(_path: &std::path::Path) {}
+}
+
+/// What src/load/read.rs `read_workbook_inner` does with a workbook's bytes: src/load/workbook.rs
+/// itself (limit checks, calamine on the first sheet, the grid), minus the error wording.
+pub mod workbook {
+    /// The used cells of the first sheet, as read.rs collects them. Err: refused or unreadable.
+    ///
+    /// A panic in salesctl's limit checks is always a crash. A panic inside calamine is one too,
+    /// unless `SALESCTL_FUZZ_CONTAIN=1` is set: then it is caught and read as an error, as
+    /// read.rs `read_workbook_here` does with `crate::error::contain` (src/error.rs), so a long
+    /// campaign goes past calamine's known panics to what production does not contain
+    /// (allocations, hangs, panics in src/).
+    pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<((u32, u32), String)>, String> {
+        let run = || {
+            let (_, cells) = crate::wb::cells(bytes.to_vec(), None).map_err(|f| format!("{f:?}"))?;
+            // the grid as read.rs builds it, at a cap the fuzzer's memory limit allows
+            crate::wb::grid(cells.clone(), 20_000_000).map_err(|f| format!("{f:?}"))?;
+            Ok(cells)
+        };
+        if contain_enabled() {
+            contain(run).unwrap_or_else(|why| Err(format!("the reader failed: {why}")))
+        } else {
+            run()
+        }
+    }
+
+    fn contain_enabled() -> bool {
+        static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *ON.get_or_init(|| std::env::var_os("SALESCTL_FUZZ_CONTAIN").is_some_and(|v| v == "1"))
+    }
+
+    /// src/panics.rs `contain`, the one production uses.
+    use crate::panics::contain;
+}

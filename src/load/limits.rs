@@ -1,0 +1,348 @@
+//! Checks on a workbook's declared sizes before the workbook library allocates from them.
+//!
+//! XLSX (a zip of XML parts): every XML part is inflated as a stream, counted and thrown away;
+//! a part over [`WorkbookLimits::max_part_bytes`], or over 16 MiB at more than
+//! [`WorkbookLimits::max_ratio`]:1, is refused (a zip bomb). The shared-string table's declared
+//! count must fit its size (the library reserves memory for the declared count), and no shared
+//! string may exceed [`WorkbookLimits::max_string_chars`].
+//!
+//! XLS (a CFB container of BIFF records): the header's sector sizes are the two the format has,
+//! every sector count and the directory's stream sizes fit in the file, and every sector chain
+//! followed ends within the file's own sector count (no cycles, no chains longer than the file).
+//!
+//! These run before parsing; the child process's memory and CPU caps (isolate.rs) stay the
+//! backstop for what no check foresees. Std, `zip` and memchr only: fuzzed on its own (fuzz/).
+
+use std::io::{Cursor, Read};
+
+/// The limits (docs/reliability.md gives each with its reason).
+#[derive(Debug, Clone, Copy)]
+pub struct WorkbookLimits {
+    /// Most bytes one XML part may inflate to.
+    pub max_part_bytes: u64,
+    /// Most inflated bytes per compressed byte, for parts over 16 MiB.
+    pub max_ratio: u64,
+    /// Longest shared string, in characters.
+    pub max_string_chars: u64,
+}
+
+impl Default for WorkbookLimits {
+    fn default() -> Self {
+        WorkbookLimits {
+            max_part_bytes: 4 << 30,
+            max_ratio: 200,
+            max_string_chars: 1 << 20,
+        }
+    }
+}
+
+/// Parts smaller than this are never called bombs, whatever their ratio.
+const RATIO_FLOOR: u64 = 16 << 20;
+
+/// Check an XLSX's parts. Err: why it is refused. A file the zip reader cannot open passes (the
+/// workbook library reports it).
+pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let Ok(name) = part.name().map(|n| n.to_string()) else {
+            continue;
+        };
+        if !(name.ends_with(".xml") || name.ends_with(".rels")) {
+            continue;
+        }
+        let packed = part.compressed_size().max(1);
+        let sst = name.ends_with("sharedStrings.xml");
+        let mut scan = SstScan::default();
+        let mut total: u64 = 0;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match part.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                // A damaged stream: the library says so when it reads it.
+                Err(_) => break,
+            };
+            total += n as u64;
+            if total > lim.max_part_bytes {
+                return Err(format!(
+                    "part {name} inflates to more than {} (the limit for one part)",
+                    mib(lim.max_part_bytes)
+                ));
+            }
+            if total > RATIO_FLOOR && total / packed > lim.max_ratio {
+                return Err(format!(
+                    "part {name} inflates {}:1 (from {} packed bytes to over {}): a zip bomb, not an export",
+                    total / packed,
+                    packed,
+                    mib(total)
+                ));
+            }
+            if sst {
+                scan.feed(&buf[..n]);
+                if scan.longest > lim.max_string_chars {
+                    return Err(format!(
+                        "a shared string in {name} is longer than {} characters (the limit; Excel's own cells hold 32,767)",
+                        lim.max_string_chars
+                    ));
+                }
+            }
+        }
+        if sst {
+            // The library reserves room for the declared count: it must fit the part's size
+            // (each string takes at least `<si/>`, 5 bytes).
+            if let Some(declared) = scan.declared {
+                if declared > total / 5 + 16 {
+                    return Err(format!(
+                        "{name} declares {declared} shared strings, but its {total} bytes hold at most {}: the file is damaged",
+                        total / 5
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Streaming look at sharedStrings.xml: the declared `uniqueCount`, and the longest text.
+#[derive(Default)]
+struct SstScan {
+    head: Vec<u8>,
+    declared: Option<u64>,
+    /// Characters since the last `>` while outside a tag.
+    run: u64,
+    longest: u64,
+    in_tag: bool,
+}
+
+impl SstScan {
+    fn feed(&mut self, b: &[u8]) {
+        if self.head.len() < 4096 {
+            let take = (4096 - self.head.len()).min(b.len());
+            self.head.extend_from_slice(&b[..take]);
+            if self.declared.is_none() {
+                self.declared =
+                    attr(&self.head, b"uniqueCount=\"").or_else(|| attr(&self.head, b" count=\""));
+            }
+        }
+        for &c in b {
+            if self.in_tag {
+                if c == b'>' {
+                    self.in_tag = false;
+                    self.run = 0;
+                }
+            } else if c == b'<' {
+                self.in_tag = true;
+            } else if c & 0xC0 != 0x80 {
+                // a character starts (UTF-8 continuation bytes do not)
+                self.run += 1;
+                self.longest = self.longest.max(self.run);
+            }
+        }
+    }
+}
+
+/// The number in `name"123"` inside the `<sst` start tag.
+fn attr(head: &[u8], name: &[u8]) -> Option<u64> {
+    let sst = memchr::memmem::find(head, b"<sst")?;
+    let tag_end = sst + memchr::memchr(b'>', &head[sst..])?;
+    let at = sst + memchr::memmem::find(&head[sst..tag_end], name)? + name.len();
+    let digits: Vec<u8> = head[at..tag_end]
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+fn mib(n: u64) -> String {
+    format!("{} MiB", n >> 20)
+}
+
+const FREESECT: u32 = 0xFFFF_FFFF;
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+const FATSECT: u32 = 0xFFFF_FFFD;
+const DIFSECT: u32 = 0xFFFF_FFFC;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// Check an XLS's CFB container (MS-CFB). Err: why it is refused.
+pub fn check_xls(b: &[u8]) -> Result<(), String> {
+    let damaged = |what: String| Err(format!("the workbook is damaged ({what})"));
+    if b.len() < 512 {
+        return damaged(format!(
+            "{} bytes, shorter than its 512-byte header",
+            b.len()
+        ));
+    }
+    let shift = u16_at(b, 0x1E).unwrap_or(0);
+    let mini_shift = u16_at(b, 0x20).unwrap_or(0);
+    if shift != 9 && shift != 12 {
+        return damaged(format!("sector shift {shift}; the format has 9 or 12"));
+    }
+    if mini_shift != 6 {
+        return damaged(format!("mini sector shift {mini_shift}; the format has 6"));
+    }
+    let ss = 1usize << shift;
+    // Sectors the file holds after its header (the header takes one sector's room).
+    let sectors = (b.len().saturating_sub(ss.max(512))).div_ceil(ss) as u64;
+    let n_fat = u64::from(u32_at(b, 0x2C).unwrap_or(0));
+    let first_dir = u32_at(b, 0x30).unwrap_or(ENDOFCHAIN);
+    let first_minifat = u32_at(b, 0x3C).unwrap_or(ENDOFCHAIN);
+    let n_minifat = u64::from(u32_at(b, 0x40).unwrap_or(0));
+    let first_difat = u32_at(b, 0x44).unwrap_or(ENDOFCHAIN);
+    let n_difat = u64::from(u32_at(b, 0x48).unwrap_or(0));
+    for (what, n) in [
+        ("FAT sectors", n_fat),
+        ("mini FAT sectors", n_minifat),
+        ("DIFAT sectors", n_difat),
+    ] {
+        if n > sectors {
+            return damaged(format!(
+                "it declares {n} {what}, but holds {sectors} sectors in all"
+            ));
+        }
+    }
+    let sector = |i: u32| -> Option<&[u8]> {
+        let start = (i as usize).checked_add(1)?.checked_mul(ss)?;
+        b.get(start..start.checked_add(ss)?)
+    };
+    // The FAT's own sectors: 109 in the header, the rest along the DIFAT chain.
+    let mut fat_sectors: Vec<u32> = (0..109)
+        .filter_map(|k| u32_at(b, 0x4C + 4 * k))
+        .filter(|&s| s != FREESECT)
+        .collect();
+    let mut d = first_difat;
+    let mut steps = 0u64;
+    while d != ENDOFCHAIN && d != FREESECT && (fat_sectors.len() as u64) < n_fat {
+        steps += 1;
+        if steps > n_difat + 1 {
+            return damaged("its DIFAT chain is longer than it declares".into());
+        }
+        let Some(sec) = sector(d) else {
+            return damaged(format!("DIFAT sector {d} lies past the end of the file"));
+        };
+        let per = ss / 4 - 1;
+        fat_sectors.extend(
+            (0..per)
+                .filter_map(|k| u32_at(sec, 4 * k))
+                .filter(|&s| s != FREESECT),
+        );
+        d = u32_at(sec, ss - 4).unwrap_or(ENDOFCHAIN);
+    }
+    fat_sectors.truncate(n_fat as usize);
+    let mut fat: Vec<u32> = Vec::with_capacity(fat_sectors.len() * ss / 4);
+    for &s in &fat_sectors {
+        let Some(sec) = sector(s) else {
+            return damaged(format!("FAT sector {s} lies past the end of the file"));
+        };
+        fat.extend((0..ss / 4).filter_map(|k| u32_at(sec, 4 * k)));
+    }
+    // A chain: its sectors must exist, and it must end within the file's sector count. Only
+    // the sectors a stream needs (`need`) are followed: readers never look further.
+    let chain = |start: u32, what: &str, need: u64| -> Result<u64, String> {
+        let mut s = start;
+        let mut n = 0u64;
+        while s != ENDOFCHAIN && n < need {
+            if matches!(s, FREESECT | FATSECT | DIFSECT) {
+                // Treated as the end, as readers do.
+                break;
+            }
+            n += 1;
+            if n > sectors {
+                return Err(format!(
+                    "the workbook is damaged (the {what} chain runs past the file's {sectors} sectors: a loop)"
+                ));
+            }
+            let Some(&next) = fat.get(s as usize) else {
+                return Err(format!(
+                    "the workbook is damaged (the {what} chain points at sector {s}, past the end of the file)"
+                ));
+            };
+            s = next;
+        }
+        Ok(n)
+    };
+    let dir_sectors = chain(first_dir, "directory", u64::MAX)?;
+    if first_minifat != ENDOFCHAIN {
+        chain(first_minifat, "mini FAT", n_minifat.max(1))?;
+    }
+    // The directory: every stream's size must fit in the file.
+    let mut s = first_dir;
+    for _ in 0..dir_sectors {
+        let Some(sec) = sector(s) else { break };
+        for e in 0..ss / 128 {
+            let ent = &sec[e * 128..(e + 1) * 128];
+            let kind = ent[0x42];
+            if kind != 2 && kind != 5 {
+                continue;
+            }
+            let size = if shift == 9 {
+                u64::from(u32_at(ent, 0x78).unwrap_or(0))
+            } else {
+                u32_at(ent, 0x78).map_or(0, u64::from)
+                    | (u32_at(ent, 0x7C).map_or(0, u64::from) << 32)
+            };
+            if size > b.len() as u64 {
+                let name_len = usize::from(u16_at(ent, 0x40).unwrap_or(0)).min(64);
+                let name: String = char::decode_utf16(
+                    ent[..name_len]
+                        .chunks_exact(2)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                        .take_while(|&u| u != 0),
+                )
+                .map(|r| r.unwrap_or('?'))
+                .collect();
+                return damaged(format!(
+                    "its stream {name:?} declares {size} bytes in a {}-byte file",
+                    b.len()
+                ));
+            }
+            if (kind == 2 && size >= 4096) || kind == 5 {
+                chain(
+                    u32_at(ent, 0x74).unwrap_or(ENDOFCHAIN),
+                    "stream",
+                    size.div_ceil(ss as u64),
+                )?;
+            }
+        }
+        s = fat.get(s as usize).copied().unwrap_or(ENDOFCHAIN);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sst_scan_reads_the_declared_count_and_the_longest_text() {
+        let mut s = SstScan::default();
+        s.feed(b"<?xml?><sst xmlns=\"x\" count=\"9\" uniqueCount=\"3\"><si><t>ab");
+        s.feed("cd\u{e9}</t></si><si><t>x</t></si></sst>".as_bytes());
+        assert_eq!(s.declared, Some(3));
+        assert_eq!(s.longest, 5);
+    }
+
+    #[test]
+    fn short_or_odd_xls_headers_are_damaged() {
+        assert!(check_xls(&[0u8; 100]).unwrap_err().contains("shorter"));
+        let mut h = vec![0u8; 1024];
+        h[0x1E] = 30;
+        assert!(check_xls(&h).unwrap_err().contains("sector shift 30"));
+    }
+
+    #[test]
+    fn a_zip_that_is_no_zip_passes_to_the_library() {
+        assert!(check_xlsx(b"not a zip", &WorkbookLimits::default()).is_ok());
+    }
+}
