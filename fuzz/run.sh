@@ -16,6 +16,7 @@ case $target in
   xlsx_open)    max_len=262144 ;;  # the seed workbooks are up to 80 KB
   xls_open)     max_len=65536 ;;   # the seed workbooks are up to 10 KB
   flag_period)  max_len=256 ;;     # four flag values
+  flag_rule|flag_map) max_len=256 ;; # one flag value
   config_toml)  max_len=8192 ;;
   *) echo "unknown target: $target (see fuzz/Cargo.toml)" >&2; exit 2 ;;
 esac

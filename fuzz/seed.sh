@@ -193,6 +193,15 @@ sections = ["scorecard"]
 for tz in ["UTC", "Z", "+08:00", "-0530", "UTC+8", "GMT-3", "Asia/Shanghai", "+14:59"]:
     put("config_toml", 'timezone = "%s"\n' % tz)
 
+# check --rule and --map values (flag_rule, flag_map), and those in the docs
+for r in ["win_rate >= 0.2", "step_conversion[Proposal] >= 0.4", "cycle_median_days<45",
+          "won==3", "attainment != 1", "drop_off[报价] <= 0.5", "win_rate => 0.2",
+          "reached[Lead]>10", "win_rate >= 20%"]:
+    put("flag_rule", r)
+for m in ['owner="Sales Rep"', "*history*::deal_id=Opportunity ID", "amount=Amount",
+          "stage=阶段", "::x=y", "no equals sign", 'deal_name="Deal - Title"']:
+    put("flag_map", m)
+
 for t in sorted(os.listdir(corpus)):
     n = len(os.listdir(os.path.join(corpus, t)))
     print("%-14s %5d seed(s) (%d new)" % (t, n, counts.get(t, 0)))

@@ -321,8 +321,7 @@ pub fn release_held() {
 /// (sniffing, parallel parts, a second read with every byte deciding the encoding).
 pub fn spool_stdin() -> Result<PathBuf> {
     use std::io::IsTerminal;
-    static SPOOLED: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut done = SPOOLED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut done = STDIN_PATH.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(p) = done.as_ref() {
         return Ok(p.clone());
     }
@@ -346,6 +345,18 @@ pub fn spool_stdin() -> Result<PathBuf> {
     *done = Some(path.clone());
     Ok(path)
 }
+
+/// How an input is named in messages: `<stdin>` for standard input's spooled copy.
+pub fn display_name(path: &Path) -> String {
+    let spooled = STDIN_PATH.lock().unwrap_or_else(|e| e.into_inner());
+    if spooled.as_deref() == Some(path) {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+static STDIN_PATH: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 /// How old a dead run's temporary file must be before a later run removes it.
 pub const STALE_AFTER: Duration = Duration::from_secs(3600);

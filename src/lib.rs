@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod docs;
 pub mod error;
 pub mod exit;
+pub mod flags;
 pub mod fsguard;
 pub mod load;
 pub mod metrics;

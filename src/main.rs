@@ -6,6 +6,25 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Was standard output closed when the process started (`salesctl ... >&-`)? Rust's runtime
+/// reopens a closed descriptor 1 on /dev/null before `main`, so this is recorded earlier, by an
+/// ELF constructor (as the `ctor` crate does), and a result nobody can receive is exit 1.
+#[cfg(target_os = "linux")]
+mod closed_stdout {
+    use std::sync::atomic::Ordering;
+
+    extern "C" fn record() {
+        // SAFETY: F_GETFD only reads descriptor 1's flags; -1 means it is not open.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            salesctl::output::emit::STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+    }
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static RECORD: extern "C" fn() = record;
+}
+
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     if args

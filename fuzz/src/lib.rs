@@ -10,6 +10,7 @@
 //! | `csvscan`       | src/load/csvscan.rs          | memchr                                  |
 //! | `limits`        | src/load/limits.rs           | zip, memchr                             |
 //! | `load::config`  | src/load/config.rs           | serde, toml; shims `error`, `fsguard`   |
+//! | `flags`         | src/flags.rs                 | std                                     |
 //! | `period`        | src/period.rs                | chrono; `clap::Args` derive (shim crate), `load::config` |
 
 #![allow(dead_code)]
@@ -35,6 +36,8 @@ pub mod parse {
 }
 #[path = "../../src/period.rs"]
 pub mod period;
+#[path = "../../src/flags.rs"]
+pub mod flags;
 
 #[path = "../../src/load/config.rs"]
 #[doc(hidden)]

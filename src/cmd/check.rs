@@ -39,72 +39,14 @@ pub struct Args {
     pub out: OutputArgs,
 }
 
+pub use crate::flags::{Rule, STAGE_KPIS};
 /// KPIs a rule can name: the scorecard's ([`scorecard::KPI_IDS`]), and funnel KPIs with a
 /// `[Stage]` argument.
 pub use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
-pub const STAGE_KPIS: &[&str] = &[
-    "reached",
-    "step_conversion",
-    "cumulative_conversion",
-    "drop_off",
-];
 
-/// A parsed rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    pub text: String,
-    pub kpi: String,
-    pub stage: Option<String>,
-    pub op: &'static str,
-    pub threshold: f64,
-}
-
-/// Parse `KPI[ARG] OP NUMBER`.
+/// Parse `KPI[ARG] OP NUMBER` against the scorecard's and the funnel's KPI ids.
 pub fn parse_rule(text: &str) -> std::result::Result<Rule, String> {
-    let t = text.trim();
-    let ops = [">=", "<=", "==", "!=", ">", "<"];
-    let (pos, op) = ops
-        .iter()
-        .filter_map(|o| t.find(o).map(|p| (p, *o)))
-        .min_by_key(|(p, o)| (*p, std::cmp::Reverse(o.len())))
-        .ok_or_else(|| format!("rule {t:?}: expected KPI OP NUMBER, e.g. \"win_rate >= 0.2\""))?;
-    let lhs = t[..pos].trim();
-    let rhs = t[pos + op.len()..].trim();
-    let threshold: f64 = rhs.parse().map_err(|_| {
-        format!("rule {t:?}: {rhs:?} is not a number (ratios are fractions: 0.2, not 20%)")
-    })?;
-    let (kpi, stage) = match lhs.split_once('[') {
-        Some((k, rest)) => {
-            let st = rest
-                .strip_suffix(']')
-                .ok_or_else(|| format!("rule {t:?}: missing ']'"))?;
-            (k.trim().to_string(), Some(st.trim().to_string()))
-        }
-        None => (lhs.to_string(), None),
-    };
-    let valid: Vec<String> = SCORE_KPIS
-        .iter()
-        .map(|k| k.to_string())
-        .chain(STAGE_KPIS.iter().map(|k| format!("{k}[Stage]")))
-        .collect();
-    let known = if stage.is_some() {
-        STAGE_KPIS.contains(&kpi.as_str())
-    } else {
-        SCORE_KPIS.contains(&kpi.as_str())
-    };
-    if !known {
-        return Err(format!(
-            "rule {t:?}: unknown KPI {lhs:?}; valid: {}",
-            valid.join(", ")
-        ));
-    }
-    Ok(Rule {
-        text: t.to_string(),
-        kpi,
-        stage,
-        op,
-        threshold,
-    })
+    crate::flags::parse_rule(text, SCORE_KPIS)
 }
 
 fn holds(v: f64, op: &str, t: f64) -> bool {

@@ -252,12 +252,7 @@ fn parse_table(t: &str, flag: &str) -> Result<Table> {
 }
 
 fn parse_map(m: &str) -> Result<(String, String)> {
-    let (f, h) = m.split_once('=').ok_or_else(|| {
-        Error::Usage(format!(
-            "--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\""
-        ))
-    })?;
-    Ok((f.trim().to_string(), h.trim().trim_matches('"').to_string()))
+    crate::flags::parse_map(m).map_err(Error::Usage)
 }
 
 /// The reject-share rule: a file with more rejected data rows than this is refused (exit 3).
@@ -371,10 +366,8 @@ impl Settings {
                     .collect(),
             });
         }
-        let scoped = |v: &str| {
-            v.split_once("::")
-                .map(|(g, r)| (g.to_string(), r.to_string()))
-        };
+        let scoped =
+            |v: &str| crate::flags::split_scope(v).map(|(g, r)| (g.to_string(), r.to_string()));
         for m in &a.map {
             match scoped(m) {
                 Some((g, rest)) => inputs.push(InputRule {
@@ -860,7 +853,7 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 path.display()
             )));
         }
-        let display = path.display().to_string();
+        let display = crate::fsguard::display_name(path);
         let _t = crate::timing::span("load: read and normalise");
         let mut opened = read::open(path, &ropts)?;
         let scoped = settings.for_input(path);

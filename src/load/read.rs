@@ -300,7 +300,7 @@ pub fn csv_error(e: &csv::Error) -> String {
 
 /// Open a file and work out how to read it.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
-    let display = path.display().to_string();
+    let display = crate::fsguard::display_name(path);
     crate::fsguard::note_input(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {

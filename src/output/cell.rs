@@ -176,10 +176,14 @@ pub fn rows(df: &DataFrame, limit: Option<usize>) -> Vec<Vec<Cell>> {
 /// Text that a spreadsheet would run as a formula gets a leading `'` (OWASP CSV injection),
 /// also when spaces (a space, NBSP, an ideographic space) come first or the sign is fullwidth
 /// (`＝`, `＋`, `－`, `＠`), as spreadsheets trim and fold them.
+/// The same for `|` (DDE), and for any line of a multi-line cell.
 pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
-    let lead = s.trim_start_matches([' ', '\u{a0}', '\u{3000}', '\u{2007}', '\u{202f}']);
-    if s.starts_with(['\t', '\r']) || lead.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠'])
-    {
+    const SIGNS: [char; 10] = ['=', '+', '-', '@', '|', '＝', '＋', '－', '＠', '｜'];
+    let risky = |line: &str| {
+        line.trim_start_matches([' ', '\u{a0}', '\u{3000}', '\u{2007}', '\u{202f}'])
+            .starts_with(SIGNS)
+    };
+    if s.starts_with(['\t', '\r']) || s.split(['\n', '\r']).any(risky) {
         format!("'{s}").into()
     } else {
         s.into()
@@ -229,5 +233,9 @@ mod tests {
             assert_eq!(neutralise(s), format!("'{s}"), "{s:?}");
         }
         assert_eq!(neutralise(" plain = text"), " plain = text");
+        for s in ["|calc", "｜calc", "line one\n=2+2", "ok\r\n @SUM(A1)"] {
+            assert_eq!(neutralise(s), format!("'{s}"), "{s:?}");
+        }
+        assert_eq!(neutralise("a\nb - c"), "a\nb - c");
     }
 }

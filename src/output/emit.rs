@@ -113,6 +113,18 @@ pub fn emit(
         renderer
             .render(&selected, report, &opts, &mut buf)
             .map_err(|e| Error::io("<stdout>", e))?;
+        // Standard output closed at start (`>&-`, recorded by the binary before Rust's runtime
+        // put /dev/null there): a result nobody receives is exit 1, not success (a reader that
+        // closed a pipe is success).
+        if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Error::io(
+                "<stdout>",
+                std::io::Error::new(
+                    std::io::ErrorKind::Other,
+                    "standard output is closed; nothing was written (redirect it, or use -o FILE)",
+                ),
+            ));
+        }
         let mut out = std::io::stdout().lock();
         out.write_all(&buf)
             .and_then(|_| out.flush())
@@ -137,6 +149,9 @@ pub fn emit(
     }
     Ok(())
 }
+
+/// Set by the binary when descriptor 1 was closed at start.
+pub static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn comfy_width() -> Option<u16> {
     let t = comfy_table::Table::new();

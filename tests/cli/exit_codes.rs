@@ -218,3 +218,71 @@ fn completions_and_man_page() {
     assert!(out.contains(".TH salesctl"), "roff man page");
     w.expect(&["completions", "cmd.exe"], 2);
 }
+
+/// `-` reads standard input (issue 26 item 5): the same rows as the file itself, named `<stdin>`
+/// in messages, its temporary copy gone at exit; an empty stdin is exit 3.
+#[test]
+fn a_dash_reads_standard_input() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let tmp = w.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let file = testdata("handmade/deals.csv");
+    let (want, _) = w.expect(&["show", &s(&file), "--format", "csv", "-q"], 0);
+    let mut child = w
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["show", "-", "--format", "csv"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&file).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("input: <stdin>:"));
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the spooled copy is removed"
+    );
+    let out = w
+        .cmd()
+        .args(["show", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>: the file is empty"));
+}
+
+/// A closed standard output (`>&-`) is exit 1 with a message (issue 26 item 5); output to
+/// /dev/null or into a pipe whose reader stops early stays success.
+#[test]
+fn a_closed_stdout_is_exit_1() {
+    let bin = env!("CARGO_BIN_EXE_salesctl");
+    let file = s(&testdata("handmade/deals.csv"));
+    let run = |redirect: &str| {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; \"$SALESCTL_BIN\" show \"$IN\" -q {redirect}"
+            ))
+            .env("SALESCTL_BIN", bin)
+            .env("IN", &file)
+            .output()
+            .unwrap()
+    };
+    let closed = run(">&-");
+    assert_eq!(closed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&closed.stderr).contains("standard output is closed"));
+    assert_eq!(run(">/dev/null").status.code(), Some(0));
+    assert_eq!(run("| head -c 10 >/dev/null").status.code(), Some(0));
+}

@@ -434,3 +434,92 @@ fn cli_lang_and_table_selection() {
         2,
     );
 }
+
+/// Issue 26 item 6: the hostile corpus (testdata/bad/formula_injection.csv, html_injection.csv)
+/// through every output format. Spreadsheet formats (CSV, TSV, XLSX) carry each formula-like
+/// name behind a `'` (the seven in formula_injection.csv rows 2-8, by construction; the
+/// reader trims ` =1+1` to `=1+1`); JSON carries the values as they are (data, not a sheet);
+/// Markdown shows markup as text.
+#[test]
+fn hostile_cells_through_every_output_format() {
+    let w = Workdir::new();
+    let f = s(&testdata("bad/formula_injection.csv"));
+    let h = s(&testdata("bad/html_injection.csv"));
+    let formulas = [
+        "=cmd|' /C calc'!A0",
+        "+SUM(A1)",
+        "-2+3",
+        "@IMPORT",
+        "=1+1",
+        "＝1+1",
+        "line1\n=2+2",
+    ];
+    for (fmt, delim) in [("csv", b','), ("tsv", b'\t')] {
+        let (out, _) = w.expect(&["show", &f, "--format", fmt, "-q"], 0);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .from_reader(out.as_bytes());
+        let col = rdr
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "deal_name")
+            .expect("deal_name column");
+        let names: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).collect();
+        for v in formulas {
+            assert!(
+                names.contains(&format!("'{v}")),
+                "{fmt}: {v:?} not guarded in {names:?}"
+            );
+        }
+        assert!(
+            names.contains(&"Wonka packaging line".to_string()),
+            "{names:?}"
+        );
+    }
+    let (json, _) = w.expect(&["show", &f, "--format", "json", "-q"], 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["deal_name"].as_str())
+        .collect();
+    for f in formulas {
+        assert!(names.contains(&f), "json keeps {f:?}: {names:?}");
+    }
+    w.expect(&["show", &f, "-o", "x.xlsx", "-q"], 0);
+    let bytes = std::fs::read(w.path("x.xlsx")).unwrap();
+    let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        if e.name().is_ok_and(|n| n.ends_with(".xml")) {
+            std::io::Read::read_to_string(&mut e, &mut xml).unwrap();
+        }
+    }
+    for v in [
+        "'=cmd|",
+        "'+SUM(A1)",
+        "'-2+3",
+        "'@IMPORT",
+        "'=1+1",
+        "'＝1+1",
+        "'line1",
+    ] {
+        assert!(xml.contains(v), "xlsx lacks {v:?}");
+    }
+    assert!(
+        !xml.contains(">=cmd|") && !xml.contains(">+SUM"),
+        "an unguarded formula in xlsx"
+    );
+    let (md, _) = w.expect(&["show", &h, "--format", "md", "-q"], 0);
+    assert!(!md.contains("<script>") && !md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    assert!(md.contains("Wayne \\| \\*bold\\* tracking"), "{md}");
+    let (table, _) = w.expect(&["show", &h, "-q"], 0);
+    assert!(
+        table.contains("<script>alert(1)</script>"),
+        "terminal text is shown as typed"
+    );
+}

@@ -431,3 +431,117 @@ fn a_damaged_workbook_is_refused_not_a_crash() {
     let (_, err) = w.expect(&["show", &s(&testdata("bad/xls_far_corner.xls"))], 0);
     assert!(err.contains("10 rows read, 0 rejected"), "{err}");
 }
+
+/// The files of a folder (hidden temporary leftovers of a killed run left out), with contents;
+/// a workbook by its parts but the creation time (docProps/core.xml).
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let content = |p: &Path| -> Vec<u8> {
+        let bytes = std::fs::read(p).unwrap_or_default();
+        if p.extension().is_none_or(|x| x != "xlsx") {
+            return bytes;
+        }
+        let Ok(mut z) = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+            return b"(not a zip)".to_vec();
+        };
+        let mut out = Vec::new();
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            if e.name().is_ok_and(|n| n != "docProps/core.xml") {
+                std::io::Read::read_to_end(&mut e, &mut out).unwrap();
+            }
+        }
+        out
+    };
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().to_string(),
+                        content(&e.path()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// kill -9 a command writing `-o FILE` over an existing FILE at many points: FILE is the old
+/// output whole or the new one whole, never a part (issue 26 item 8).
+#[test]
+fn an_output_file_killed_at_any_point_is_old_or_new() {
+    let w = Workdir::new();
+    let big = s(&testdata("gencrm2000/deals.csv"));
+    let small = s(&testdata("handmade/deals.csv"));
+    w.expect(&["scorecard", &small, "-o", "out.csv", "-q"], 0);
+    let old = std::fs::read(w.path("out.csv")).unwrap();
+    w.expect(&["scorecard", &big, "-o", "ref.csv", "-q"], 0);
+    let new = std::fs::read(w.path("ref.csv")).unwrap();
+    assert_ne!(old, new);
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for i in 0..12u64 {
+        let mut child = w
+            .cmd()
+            .args(["scorecard", &big, "-o", "out.csv", "-q"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5 + i * i * 4));
+        let _ = child.kill();
+        let _ = child.wait();
+        let got = std::fs::read(w.path("out.csv")).unwrap();
+        if got == old {
+            saw_old += 1;
+        } else {
+            assert_eq!(
+                got, new,
+                "kill point {i}: out.csv is neither the old nor the new output"
+            );
+            saw_new += 1;
+            std::fs::write(w.path("out.csv"), &old).unwrap();
+        }
+    }
+    eprintln!("kill -9 points (-o FILE): {saw_old} left the old file, {saw_new} the new");
+}
+
+/// kill -9 a `report -o DIR` over an earlier report at many points: DIR holds the old report
+/// whole or the new one whole (every file), never a mix (issue 26 item 8).
+#[test]
+fn a_report_killed_at_any_point_is_old_or_new() {
+    let w = Workdir::new();
+    let big = s(&testdata("gencrm2000/deals.csv"));
+    let small = s(&testdata("handmade/deals.csv"));
+    // Both references written to rep/ itself: a report names its own folder.
+    w.expect(&["report", &big, "-o", "rep", "-q"], 0);
+    let new = snapshot(&w.path("rep"));
+    w.expect(&["report", &small, "-o", "rep", "-q"], 0);
+    let old = snapshot(&w.path("rep"));
+    assert_ne!(
+        old.keys().collect::<Vec<_>>(),
+        new.keys().collect::<Vec<_>>()
+    );
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for i in 0..10u64 {
+        let mut child = w
+            .cmd()
+            .args(["report", &big, "-o", "rep", "-q"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(10 + i * i * 30));
+        let _ = child.kill();
+        let _ = child.wait();
+        let got = snapshot(&w.path("rep"));
+        if got == old {
+            saw_old += 1;
+        } else {
+            assert!(
+                got == new,
+                "kill point {i}: rep/ is neither the old nor the new report: {:?}",
+                got.keys().collect::<Vec<_>>()
+            );
+            saw_new += 1;
+            w.expect(&["report", &small, "-o", "rep", "-q"], 0);
+        }
+    }
+    eprintln!("kill -9 points (report -o DIR): {saw_old} left the old report, {saw_new} the new");
+}

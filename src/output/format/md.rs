@@ -27,6 +27,25 @@ pub(crate) fn esc(s: &str) -> String {
     o
 }
 
+/// A data cell: [`esc`], and the characters Markdown reads as markup (emphasis, code, links,
+/// strikethrough, a heading or list at the start) escaped with a backslash, so a CRM value
+/// shows as typed.
+pub(crate) fn esc_data(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 4);
+    // a heading, or a list item (`- `, `+ `), at the start; a negative number stays as it is
+    if s.starts_with('#') || s.starts_with("- ") || s.starts_with("+ ") {
+        o.push('\\');
+    }
+    for c in s.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '~') {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    // then HTML and pipes (whose escape adds the only other backslash)
+    esc(&o)
+}
+
 impl Render for Markdown {
     fn render(
         &self,
@@ -64,7 +83,7 @@ impl Render for Markdown {
                 let cells: Vec<String> = row
                     .iter()
                     .zip(&t.columns)
-                    .map(|(c, s)| esc(&c.display(s.unit, currency)))
+                    .map(|(c, s)| esc_data(&c.display(s.unit, currency)))
                     .collect();
                 writeln!(w, "| {} |", cells.join(" | "))?;
             }
@@ -88,7 +107,7 @@ pub(super) fn right(u: Unit) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::{esc, esc_data};
 
     #[test]
     fn markdown_cells_show_html_and_pipes_as_text() {
@@ -102,5 +121,14 @@ mod tests {
         );
         assert_eq!(esc("A | B & C\nD"), "A \\| B &amp; C D");
         assert_eq!(esc("王芳"), "王芳");
+        assert_eq!(
+            esc_data("*bold* _it_ `code` [x](y) ~~s~~"),
+            "\\*bold\\* \\_it\\_ \\`code\\` \\[x\\](y) \\~\\~s\\~\\~"
+        );
+        assert_eq!(esc_data("# title"), "\\# title");
+        assert_eq!(esc_data("a\\b"), "a\\\\b");
+        assert_eq!(esc_data("- item"), "\\- item");
+        assert_eq!(esc_data("a | *b*"), "a \\| \\*b\\*");
+        assert_eq!(esc_data("-1,200.00"), "-1,200.00");
     }
 }

@@ -1,0 +1,19 @@
+//! src/flags.rs `split_scope` and `parse_map`: `--map [GLOB::]FIELD=HEADER` as typed.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use salesctl_fuzz::flags;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let value = match flags::split_scope(&text) {
+        Some((glob, rest)) => {
+            assert_eq!(glob.len() + 2 + rest.len(), text.len());
+            rest
+        }
+        None => &text[..],
+    };
+    if let Ok((field, header)) = flags::parse_map(value) {
+        assert!(field.len() + header.len() < value.len(), "{field:?} {header:?}");
+    }
+});
