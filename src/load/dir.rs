@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::mapping::Plan;
 use super::{Dataset, LoaderArgs, Reject, Settings, Source};
@@ -69,6 +70,9 @@ pub struct Manifest {
     pub pipelines: BTreeMap<String, Vec<String>>,
     pub rejects: usize,
     pub notes: Vec<String>,
+    /// Each table file's sha256 as written, for `--verify` (absent in DIRs of older versions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub table_sha256: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -95,6 +99,7 @@ impl Manifest {
             pipelines,
             rejects,
             notes,
+            table_sha256: BTreeMap::new(),
         }
     }
 }
@@ -142,11 +147,53 @@ fn canonical_order(df: DataFrame, t: Table) -> Result<DataFrame> {
 /// several groups to spread over its threads.
 const ROW_GROUP: usize = 1 << 17;
 
+#[cfg(test)]
 fn write_parquet(f: &mut File, df: &DataFrame) -> PolarsResult<()> {
     write_parquet_groups(f, df, ROW_GROUP)
 }
 
-pub(crate) fn write_parquet_groups(f: &mut File, df: &DataFrame, group: usize) -> PolarsResult<()> {
+/// A writer that feeds every byte it passes on into a sha256: a table file's content hash,
+/// taken as it is written (no second read), for `--verify`.
+struct HashWriter<'a, W: Write> {
+    inner: &'a mut W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for HashWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The sha256 of a file, in hex (a carried-over table, and `--verify`).
+fn file_sha256(p: &Path) -> Result<String> {
+    let mut f = File::open(p).map_err(|e| Error::io(p, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf).map_err(|e| Error::io(p, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub(crate) fn write_parquet_groups<W: Write>(
+    f: &mut W,
+    df: &DataFrame,
+    group: usize,
+) -> PolarsResult<()> {
     let mut w = ParquetWriter::new(f)
         .with_compression(ParquetCompression::Lz4Raw)
         .batched(df.schema())?;
@@ -274,6 +321,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
 /// an earlier ingest that this one does not produce are removed.
 fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for t in Table::ALL {
         let path = dir.join(format!("{}.parquet", t.name()));
         match ds.tables.get(&t) {
@@ -283,9 +331,19 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
                     _ => src.rows().cloned().unwrap_or_default(),
                 };
                 let df = canonical_order(df, t)?;
+                let mut digest = None;
                 write_atomic(&path, |f| {
-                    write_parquet(f, &df).map_err(std::io::Error::other)
+                    let mut hw = HashWriter {
+                        inner: f,
+                        hash: Sha256::new(),
+                    };
+                    write_parquet_groups(&mut hw, &df, ROW_GROUP).map_err(std::io::Error::other)?;
+                    digest = Some(hex(&hw.hash.finalize()));
+                    Ok(())
                 })?;
+                if let Some(d) = digest {
+                    hashes.insert(t.name().to_string(), d);
+                }
                 written.push(path);
             }
             Some(Source::Parquet(p)) => {
@@ -294,6 +352,7 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
                 if p.canonicalize().ok() != path.canonicalize().ok() {
                     crate::fsguard::link_or_copy(p, &path)?;
                 }
+                hashes.insert(t.name().to_string(), file_sha256(&path)?);
                 written.push(path);
             }
             None => {
@@ -312,8 +371,9 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
         write_rejects(&rejects_path, &ds.rejects)?;
         written.push(rejects_path);
     }
-    let manifest =
-        serde_json::to_string_pretty(&ds.manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut m = ds.manifest.clone();
+    m.table_sha256 = hashes;
+    let manifest = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
     let mpath = dir.join("manifest.json");
     write_atomic(&mpath, |f| f.write_all(manifest.as_bytes()))?;
     written.push(mpath);
@@ -327,6 +387,7 @@ fn check_generation(
     dir: &Path,
     manifest: &Manifest,
     tables: &BTreeMap<Table, Source>,
+    verify: bool,
 ) -> Result<()> {
     let torn = |what: String| {
         Error::Input(format!(
@@ -350,6 +411,24 @@ fn check_generation(
                 "{} holds {got} rows, the manifest says {want}",
                 p.file_name().unwrap_or_default().to_string_lossy()
             )));
+        }
+        if verify {
+            let file = p.file_name().unwrap_or_default().to_string_lossy();
+            let Some(want) = manifest.table_sha256.get(t.name()) else {
+                return Err(Error::Input(format!(
+                    "{}: --verify: the manifest holds no content hash for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {}` again",
+                    dir.display(),
+                    dir.display()
+                )));
+            };
+            let got = file_sha256(p)?;
+            if &got != want {
+                return Err(torn(format!(
+                    "--verify: {file} has content hash {}..., the manifest says {}...",
+                    &got[..12],
+                    want.get(..12).unwrap_or(want)
+                )));
+            }
         }
     }
     for (name, n) in &manifest.tables {
@@ -379,7 +458,7 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
     }
     crate::fsguard::note_input(dir);
     crate::fsguard::note_input(&mpath);
-    check_generation(dir, &manifest, &tables)?;
+    check_generation(dir, &manifest, &tables, args.verify)?;
     if let Some(p) = &args.pipeline {
         // Filtering needs the rows: materialise the filtered tables.
         for (_, src) in tables.iter_mut() {

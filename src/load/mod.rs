@@ -121,6 +121,10 @@ pub struct LoaderArgs {
     /// longer line is rejected as a row, never held in memory.
     #[arg(long, value_name = "BYTES", default_value_t = csvscan::DEFAULT_MAX_RECORD_BYTES)]
     pub max_line_bytes: usize,
+    /// An ingested DIR: check each table file against the content hash its manifest recorded
+    /// (reads every file whole; row counts are checked on every read anyway).
+    #[arg(long)]
+    pub verify: bool,
     /// Most fields in one record of delimited text; a wider line is rejected (the header:
     /// exit 3).
     #[arg(long, value_name = "N", default_value_t = csvscan::DEFAULT_MAX_COLUMNS)]

@@ -291,6 +291,34 @@ fn a_dir_that_does_not_match_its_manifest_is_refused() {
     );
 }
 
+/// `--verify` (issue 26 item 2): a table file swapped for another of the same row count passes
+/// the cheap row-count check but not the content hashes the manifest recorded at ingest (each
+/// equal to the file's own sha256, computed here independently).
+#[test]
+fn verify_checks_content_hashes() {
+    use sha2::{Digest, Sha256};
+    let w = Workdir::new();
+    with_deals(&w);
+    w.expect(&["ingest", "deals.csv", "-o", "a", "-q"], 0);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("a/manifest.json")).unwrap()).unwrap();
+    let digest = Sha256::digest(std::fs::read(w.path("a/deals.parquet")).unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(m["table_sha256"]["deals"].as_str(), Some(hex.as_str()));
+    w.expect(&["scorecard", "a", "--verify", "-q"], 0);
+    // b: the same rows with one amount changed (the same row count, other content)
+    let text = std::fs::read_to_string(w.path("deals.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let last = lines.len() - 1;
+    lines[last] = lines[last].replacen(",", ",X", 1);
+    w.write("other.csv", (lines.join("\n") + "\n").as_bytes());
+    w.expect(&["ingest", "other.csv", "-o", "b", "-q"], 0);
+    std::fs::copy(w.path("b/deals.parquet"), w.path("a/deals.parquet")).unwrap();
+    w.expect(&["scorecard", "a", "-q"], 0);
+    let (_, err) = w.expect(&["scorecard", "a", "--verify"], 3);
+    assert!(err.contains("--verify: deals.parquet has content hash"), "{err}");
+}
+
 /// kill -9 an ingest into an existing DIR at many points: the DIR is always the old generation
 /// whole or the new one whole (its scorecard equals one of the two), never a mix.
 #[test]
