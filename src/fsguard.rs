@@ -292,8 +292,16 @@ fn install_signal_cleanup() {
                     // The lock is held until the process ends: no temporary path can be
                     // created and registered after this look at them.
                     let temps = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
-                    for p in temps.iter() {
-                        remove_any(p);
+                    // Other threads go on writing until the exit: a folder that gained an
+                    // entry while it was being removed is removed again (a few times).
+                    for _ in 0..20 {
+                        for p in temps.iter() {
+                            remove_any(p);
+                        }
+                        if temps.iter().all(|p| std::fs::symlink_metadata(p).is_err()) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(5));
                     }
                     std::process::exit(128 + sig);
                 }

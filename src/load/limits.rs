@@ -9,6 +9,8 @@
 //! XLS (a CFB container of BIFF records): the header's sector sizes are the two the format has,
 //! every sector count and the directory's stream sizes fit in the file, and every sector chain
 //! followed ends within the file's own sector count (no cycles, no chains longer than the file).
+//! In the workbook stream, a sheet's declared dimensions and every cell's column must fit an XLS
+//! sheet (65,536 x 256): the library reserves and lays out memory from them.
 //!
 //! These run before parsing; the child process's memory and CPU caps (isolate.rs) stay the
 //! backstop for what no check foresees. Std, `zip` and memchr only: fuzzed on its own (fuzz/).
@@ -293,17 +295,9 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
                     | (u32_at(ent, 0x7C).map_or(0, u64::from) << 32)
             };
             if size > b.len() as u64 {
-                let name_len = usize::from(u16_at(ent, 0x40).unwrap_or(0)).min(64);
-                let name: String = char::decode_utf16(
-                    ent[..name_len]
-                        .chunks_exact(2)
-                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                        .take_while(|&u| u != 0),
-                )
-                .map(|r| r.unwrap_or('?'))
-                .collect();
                 return damaged(format!(
-                    "its stream {name:?} declares {size} bytes in a {}-byte file",
+                    "its stream {:?} declares {size} bytes in a {}-byte file",
+                    entry_name(ent),
                     b.len()
                 ));
             }
@@ -314,8 +308,105 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
                     size.div_ceil(ss as u64),
                 )?;
             }
+            if kind == 2 && size >= 4096 {
+                let name = entry_name(ent);
+                if name == "Workbook" || name == "Book" {
+                    // The stream's bytes, along its (checked) chain.
+                    let mut data = Vec::with_capacity(size as usize);
+                    let mut sec = u32_at(ent, 0x74).unwrap_or(ENDOFCHAIN);
+                    while (data.len() as u64) < size {
+                        let Some(bytes) = sector(sec) else { break };
+                        data.extend_from_slice(bytes);
+                        sec = fat.get(sec as usize).copied().unwrap_or(ENDOFCHAIN);
+                    }
+                    data.truncate(size as usize);
+                    check_biff(&data)?;
+                }
+            }
         }
         s = fat.get(s as usize).copied().unwrap_or(ENDOFCHAIN);
+    }
+    Ok(())
+}
+
+fn entry_name(ent: &[u8]) -> String {
+    let len = usize::from(u16_at(ent, 0x40).unwrap_or(0)).min(64);
+    char::decode_utf16(
+        ent[..len]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|&u| u != 0),
+    )
+    .map(|r| r.unwrap_or('?'))
+    .collect()
+}
+
+/// An XLS sheet's most rows and columns (BIFF8; BIFF5 has fewer rows).
+const XLS_ROWS: u64 = 65_536;
+const XLS_COLS: u64 = 256;
+
+/// The BIFF records of a workbook stream: a sheet's declared dimensions and every cell's column
+/// must fit an XLS sheet, since the workbook library reserves (DIMENSIONS) and lays out (the
+/// cells' bounding box) memory from them: a 5 KB file with one cell at column 65,535 would ask
+/// for 137 GB.
+fn check_biff(data: &[u8]) -> Result<(), String> {
+    let damaged = |what: String| Err(format!("the workbook is damaged ({what})"));
+    let mut at = 0usize;
+    while at + 4 <= data.len() {
+        let typ = u16_at(data, at).unwrap_or(0);
+        let len = usize::from(u16_at(data, at + 2).unwrap_or(0));
+        let Some(r) = data.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        match typ {
+            // DIMENSIONS: first row, last row + 1, first column, last column + 1
+            0x0200 => {
+                let (rf, rl, cf, cl) = match len {
+                    10 => (
+                        u64::from(u16_at(r, 0).unwrap_or(0)),
+                        u64::from(u16_at(r, 2).unwrap_or(0)),
+                        u64::from(u16_at(r, 4).unwrap_or(0)),
+                        u64::from(u16_at(r, 6).unwrap_or(0)),
+                    ),
+                    14 | 16 => (
+                        u64::from(u32_at(r, 0).unwrap_or(0)),
+                        u64::from(u32_at(r, 4).unwrap_or(0)),
+                        u64::from(u16_at(r, 8).unwrap_or(0)),
+                        u64::from(u16_at(r, 10).unwrap_or(0)),
+                    ),
+                    _ => (0, 0, 0, 0),
+                };
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                let (rows, cols) = (rl.saturating_sub(rf), cl.saturating_sub(cf));
+                if rows > XLS_ROWS || cols > XLS_COLS {
+                    return damaged(format!(
+                        "a sheet declares {rows} rows x {cols} columns; an XLS sheet holds at most {XLS_ROWS} x {XLS_COLS}"
+                    ));
+                }
+            }
+            // cells: row, column first (Number, Label, RString, BoolErr, Rk, LabelSst, Formula)
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 if len >= 4 => {
+                let col = u64::from(u16_at(r, 2).unwrap_or(0));
+                if col >= XLS_COLS {
+                    return damaged(format!(
+                        "a cell at column {}, past an XLS sheet's {XLS_COLS} columns",
+                        col + 1
+                    ));
+                }
+            }
+            // MulRk: row, first column, ..., last column
+            0x00BD if len >= 6 => {
+                let last = u64::from(u16_at(r, len - 2).unwrap_or(0));
+                if last >= XLS_COLS {
+                    return damaged(format!(
+                        "a cell at column {}, past an XLS sheet's {XLS_COLS} columns",
+                        last + 1
+                    ));
+                }
+            }
+            _ => {}
+        }
+        at += 4 + len;
     }
     Ok(())
 }
@@ -339,6 +430,33 @@ mod tests {
         let mut h = vec![0u8; 1024];
         h[0x1E] = 30;
         assert!(check_xls(&h).unwrap_err().contains("sector shift 30"));
+    }
+
+    #[test]
+    fn biff_records_must_fit_an_xls_sheet() {
+        // BOF-like filler, then a Number cell at row 3, column 5: fine
+        let rec = |typ: u16, data: &[u8]| {
+            let mut v = typ.to_le_bytes().to_vec();
+            v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            v.extend_from_slice(data);
+            v
+        };
+        let mut ok = rec(0x0809, &[0; 16]);
+        ok.extend(rec(0x0203, &[3, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        ok.extend(rec(0x0200, &[0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 6, 0, 0, 0]));
+        assert_eq!(check_biff(&ok), Ok(()));
+        // a cell at column 65,535 (the 137 GB layout)
+        let far = rec(0x027E, &[0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]);
+        assert!(check_biff(&far).unwrap_err().contains("column 65536"));
+        // DIMENSIONS of 4 billion rows
+        let dims = rec(
+            0x0200,
+            &[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 6, 0, 0, 0],
+        );
+        assert!(check_biff(&dims).unwrap_err().contains("rows x"));
+        // MulRk ending at column 300
+        let mul = rec(0x00BD, &[0, 0, 250, 0, 0, 0, 0, 0, 0, 0, 0x2C, 0x01]);
+        assert!(check_biff(&mul).unwrap_err().contains("column 301"));
     }
 
     #[test]

@@ -316,7 +316,10 @@ fn verify_checks_content_hashes() {
     std::fs::copy(w.path("b/deals.parquet"), w.path("a/deals.parquet")).unwrap();
     w.expect(&["scorecard", "a", "-q"], 0);
     let (_, err) = w.expect(&["scorecard", "a", "--verify"], 3);
-    assert!(err.contains("--verify: deals.parquet has content hash"), "{err}");
+    assert!(
+        err.contains("--verify: deals.parquet has content hash"),
+        "{err}"
+    );
 }
 
 /// kill -9 an ingest into an existing DIR at many points: the DIR is always the old generation
@@ -439,25 +442,30 @@ fn a_damaged_workbook_is_refused_not_a_crash() {
     // overflow): contained, exit 3.
     let (_, err) = w.expect(&["show", &s(&testdata("bad/xls_overflow_panic.xls"))], 3);
     assert!(err.contains("the workbook is damaged"), "{err}");
-    // A record declaring a 137 GB sheet: was an abort (exit 134) on allocation failure, or the
-    // machine's memory; now the child parsing it hits its cap.
+    // A cell record at column 65,536 (a 137 GB sheet's layout): was an abort (exit 134) on
+    // allocation failure, or the machine's memory; then the child's cap; now refused before
+    // parsing (an XLS sheet has 256 columns).
     let (_, err) = w.expect(&["show", &s(&testdata("bad/xls_huge_alloc.xls"))], 3);
-    assert!(err.contains("--max-workbook-memory"), "{err}");
-    // The same under a lower cap the user chose.
+    assert!(err.contains("a cell at column 65536"), "{err}");
+    // The cap itself, behind the checks: a workbook the child cannot read within the memory
+    // the user allowed (64 MiB, the least) is exit 3 naming the limit and its flag.
     let (_, err) = w.expect(
         &[
             "show",
-            &s(&testdata("bad/xls_huge_alloc.xls")),
+            &s(&testdata("twins/deals.xls")),
             "--max-workbook-memory",
-            "256",
+            "64",
         ],
         3,
     );
-    assert!(err.contains("more than 256 MiB"), "{err}");
-    // A far corner declared (one cell far out): read in full, 10 rows as the original holds
-    // (twins/deals.xls: 10 deals, testdata/README.md), not millions of empty cells.
-    let (_, err) = w.expect(&["show", &s(&testdata("bad/xls_far_corner.xls"))], 0);
-    assert!(err.contains("10 rows read, 0 rejected"), "{err}");
+    assert!(
+        err.contains("more than 64 MiB") && err.contains("--max-workbook-memory"),
+        "{err}"
+    );
+    // A cell record at column 65,289 of a 10-deal sheet (twins/deals.xls mutated): was read
+    // (10 rows, the stray cell dropped), now refused as damaged, as an XLS cell cannot be there.
+    let (_, err) = w.expect(&["show", &s(&testdata("bad/xls_far_corner.xls"))], 3);
+    assert!(err.contains("a cell at column 65289"), "{err}");
 }
 
 /// The files of a folder (hidden temporary leftovers of a killed run left out), with contents;
