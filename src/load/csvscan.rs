@@ -301,7 +301,13 @@ impl<R: Read> Scanner<R> {
                 return Ok(true);
             }
         };
-        let (state, seps) = run(body(&first), State::StartField, &self.o);
+        // The CSV parser skips a UTF-8 byte-order mark at the very start (found by fuzz/:
+        // `\u{feff}"Rec...` opens a quoted field for the parser, not a literal quote).
+        let grammar = match body(&first) {
+            b if first_no == 1 && b.starts_with(&[0xEF, 0xBB, 0xBF]) => &b[3..],
+            b => b,
+        };
+        let (state, seps) = run(grammar, State::StartField, &self.o);
         if !open(state) {
             self.whole(first_no, first, seps + 1);
             return Ok(true);
@@ -658,6 +664,18 @@ mod tests {
         let (out, log) = scan_with(t, o);
         assert_eq!(out, t);
         assert!(log.broken.is_empty());
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_no_field_content() {
+        // found by fuzz/ (csv_rows): with the mark, line 1's quote opens a field as the CSV
+        // parser reads it, so the unclosed quote is a broken row, not a literal
+        let t = "\u{feff}\"a,b\n1,2\n3,4\n";
+        let (out, log) = scan(t);
+        assert_eq!(log.broken.len(), 1, "{out:?}");
+        let mut rdr = csv_reader(b',', false, out.as_bytes());
+        let firsts: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
+        assert_eq!(firsts, vec![format!("{MARKER}0"), "1".into(), "3".into()]);
     }
 
     #[test]
