@@ -2,7 +2,7 @@
 //! when rows were rejected. Every file is written to a temporary name and renamed into place.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::mapping::Plan;
+use super::read::{file_sha256, hex};
 use super::{Dataset, LoaderArgs, Reject, Settings, Source};
 use crate::error::{Error, Result};
 use crate::metrics::prep::EventBatch;
@@ -148,7 +149,7 @@ fn canonical_order(df: DataFrame, t: Table) -> Result<DataFrame> {
 const ROW_GROUP: usize = 1 << 17;
 
 #[cfg(test)]
-fn write_parquet(f: &mut File, df: &DataFrame) -> PolarsResult<()> {
+fn write_parquet(f: &mut std::fs::File, df: &DataFrame) -> PolarsResult<()> {
     write_parquet_groups(f, df, ROW_GROUP)
 }
 
@@ -168,25 +169,6 @@ impl<W: Write> Write for HashWriter<'_, W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// The sha256 of a file, in hex (a carried-over table, and `--verify`).
-fn file_sha256(p: &Path) -> Result<String> {
-    let mut f = File::open(p).map_err(|e| Error::io(p, e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = std::io::Read::read(&mut f, &mut buf).map_err(|e| Error::io(p, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 pub(crate) fn write_parquet_groups<W: Write>(
@@ -635,6 +617,7 @@ impl Iterator for Counted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
 
     /// Write `df` with the row-group writer and read it back whole.
     fn round_trip(df: &DataFrame, tag: &str) -> DataFrame {

@@ -83,17 +83,7 @@ impl Opened {
         }
         if !self.hashed_all {
             // Re-hash from scratch: the stream may have stopped early.
-            let mut h = Sha256::new();
-            let mut f = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
-            let mut buf = vec![0u8; 1 << 16];
-            loop {
-                let n = f.read(&mut buf).map_err(|e| Error::io(&self.path, e))?;
-                if n == 0 {
-                    break;
-                }
-                h.update(&buf[..n]);
-            }
-            return Ok(hex(&h.finalize()));
+            return file_sha256(&self.path);
         }
         let h = std::mem::take(&mut *self.hasher.borrow_mut());
         Ok(hex(&h.finalize()))
@@ -115,8 +105,23 @@ impl Opened {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file's sha256, in hex, read in 64 KB pieces.
+pub(crate) fn file_sha256(path: &Path) -> Result<String> {
+    let mut h = Sha256::new();
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
 }
 
 /// A reader that feeds every byte it passes on into a hasher.
