@@ -2,7 +2,6 @@
 //! when rows were rejected. Every file is written to a temporary name and renamed into place.
 
 use std::collections::BTreeMap;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
