@@ -1567,8 +1567,15 @@ fn parse_slice<'a>(cx: &Cx<'a>, slice: &[u8], delim: u8) -> (Part, usize) {
     let cap = slice.len() / 40 + 16;
     let mut part = Part::new(cx, cap);
     let mut k = 0usize;
-    // NUL bytes are removed from text, as the streamed reader's scanner does, and counted.
-    let nul = memchr::memchr_iter(0, slice).count();
+    // NUL bytes are removed from text, as the streamed reader's scanner does, and counted. One
+    // pass looks for quotes and NULs together: most parts hold neither, and plain_text's own
+    // look for a quote then finds none at once.
+    let quote_or_nul = memchr::memchr2(b'"', 0, slice).is_some();
+    let nul = if quote_or_nul {
+        memchr::memchr_iter(0, slice).count()
+    } else {
+        0
+    };
     let stripped: Vec<u8>;
     let slice = if nul > 0 {
         part.nul_bytes += nul;
@@ -1577,7 +1584,7 @@ fn parse_slice<'a>(cx: &Cx<'a>, slice: &[u8], delim: u8) -> (Part, usize) {
     } else {
         slice
     };
-    if let Some(text) = plain_text(slice) {
+    if let Some(text) = plain_text(slice, !quote_or_nul) {
         each_line(text, delim, cx.width, |line| {
             k += 1;
             part.row(cx, k, line);
@@ -1614,8 +1621,9 @@ fn trim(s: &str) -> &str {
 
 /// A part that the csv reader would cut exactly at newlines and delimiters: valid UTF-8, no
 /// quote, and no carriage return except before a newline. None otherwise (the reader is used).
-fn plain_text(slice: &[u8]) -> Option<&str> {
-    if memchr::memchr(b'"', slice).is_some() {
+/// `quote_free`: the caller has already seen that it holds no quote.
+fn plain_text(slice: &[u8], quote_free: bool) -> Option<&str> {
+    if !quote_free && memchr::memchr(b'"', slice).is_some() {
         return None;
     }
     if memchr::memchr_iter(b'\r', slice).any(|i| slice.get(i + 1) != Some(&b'\n')) {
@@ -2439,7 +2447,7 @@ mod tests {
             ("", b','),
             ("\n\n", b','),
         ] {
-            let text = plain_text(data.as_bytes()).expect("plain");
+            let text = plain_text(data.as_bytes(), false).expect("plain");
             let mut fast: Vec<Vec<String>> = Vec::new();
             each_line(text, delim, 3, |l| {
                 fast.push(l.cells.iter().map(|c| c.to_string()).collect())
@@ -2452,10 +2460,10 @@ mod tests {
             assert_eq!(fast, slow, "{data:?}");
         }
         // Quotes, a lone carriage return, or bytes that are not UTF-8: the csv reader is used.
-        assert!(plain_text(b"a,\"b\"\n").is_none());
-        assert!(plain_text(b"a\rb\n").is_none());
-        assert!(plain_text(b"a\r").is_none());
-        assert!(plain_text(b"a,\xff\n").is_none());
+        assert!(plain_text(b"a,\"b\"\n", false).is_none());
+        assert!(plain_text(b"a\rb\n", false).is_none());
+        assert!(plain_text(b"a\r", false).is_none());
+        assert!(plain_text(b"a,\xff\n", false).is_none());
     }
 
     #[test]
