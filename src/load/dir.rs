@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::mapping::Plan;
-use super::read::{file_sha256, hex};
+
 use super::{Dataset, LoaderArgs, Reject, Settings, Source};
 use crate::error::{Error, Result};
 use crate::metrics::prep::EventBatch;
@@ -70,9 +69,10 @@ pub struct Manifest {
     pub pipelines: BTreeMap<String, Vec<String>>,
     pub rejects: usize,
     pub notes: Vec<String>,
-    /// Each table file's sha256 as written, for `--verify` (absent in DIRs of older versions).
+    /// Each table file's CRC-32 (8 hex digits) as written, for `--verify` (absent in DIRs of
+    /// older versions).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub table_sha256: BTreeMap<String, String>,
+    pub table_crc32: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -99,7 +99,7 @@ impl Manifest {
             pipelines,
             rejects,
             notes,
-            table_sha256: BTreeMap::new(),
+            table_crc32: BTreeMap::new(),
         }
     }
 }
@@ -152,11 +152,13 @@ fn write_parquet(f: &mut std::fs::File, df: &DataFrame) -> PolarsResult<()> {
     write_parquet_groups(f, df, ROW_GROUP)
 }
 
-/// A writer that feeds every byte it passes on into a sha256: a table file's content hash,
-/// taken as it is written (no second read), for `--verify`.
+/// A writer that feeds every byte it passes on into a CRC-32: a table file's checksum, taken as
+/// it is written (no second read), for `--verify`. A checksum, not a cryptographic hash: it
+/// finds a file changed or swapped by accident; whoever can rewrite the DIR can rewrite its
+/// manifest too, so a sha256 would buy nothing and cost ingest a pass over every table.
 struct HashWriter<'a, W: Write> {
     inner: &'a mut W,
-    hash: Sha256,
+    hash: crc32fast::Hasher,
 }
 
 impl<W: Write> Write for HashWriter<'_, W> {
@@ -168,6 +170,27 @@ impl<W: Write> Write for HashWriter<'_, W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// A CRC-32 as 8 hex digits.
+fn crc_text(c: u32) -> String {
+    format!("{c:08x}")
+}
+
+/// A file's CRC-32, read in 64 KB pieces (a carried-over table, and `--verify`).
+fn file_crc32(p: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+    let mut h = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(p, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(crc_text(h.finalize()))
 }
 
 pub(crate) fn write_parquet_groups<W: Write>(
@@ -316,10 +339,10 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
                 write_atomic(&path, |f| {
                     let mut hw = HashWriter {
                         inner: f,
-                        hash: Sha256::new(),
+                        hash: crc32fast::Hasher::new(),
                     };
                     write_parquet_groups(&mut hw, &df, ROW_GROUP).map_err(std::io::Error::other)?;
-                    digest = Some(hex(&hw.hash.finalize()));
+                    digest = Some(crc_text(hw.hash.finalize()));
                     Ok(())
                 })?;
                 if let Some(d) = digest {
@@ -333,7 +356,7 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
                 if p.canonicalize().ok() != path.canonicalize().ok() {
                     crate::fsguard::link_or_copy(p, &path)?;
                 }
-                hashes.insert(t.name().to_string(), file_sha256(&path)?);
+                hashes.insert(t.name().to_string(), file_crc32(&path)?);
                 written.push(path);
             }
             None => {
@@ -353,7 +376,7 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
         written.push(rejects_path);
     }
     let mut m = ds.manifest.clone();
-    m.table_sha256 = hashes;
+    m.table_crc32 = hashes;
     let manifest = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
     let mpath = dir.join("manifest.json");
     write_atomic(&mpath, |f| f.write_all(manifest.as_bytes()))?;
@@ -395,19 +418,17 @@ fn check_generation(
         }
         if verify {
             let file = p.file_name().unwrap_or_default().to_string_lossy();
-            let Some(want) = manifest.table_sha256.get(t.name()) else {
+            let Some(want) = manifest.table_crc32.get(t.name()) else {
                 return Err(Error::Input(format!(
-                    "{}: --verify: the manifest holds no content hash for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {}` again",
+                    "{}: --verify: the manifest holds no checksum for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {}` again",
                     dir.display(),
                     dir.display()
                 )));
             };
-            let got = file_sha256(p)?;
+            let got = file_crc32(p)?;
             if &got != want {
                 return Err(torn(format!(
-                    "--verify: {file} has content hash {}..., the manifest says {}...",
-                    &got[..12],
-                    want.get(..12).unwrap_or(want)
+                    "--verify: {file} has checksum {got}, the manifest says {want}"
                 )));
             }
         }

@@ -105,12 +105,12 @@ impl Opened {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file's sha256, in hex, read in 64 KB pieces.
-pub(crate) fn file_sha256(path: &Path) -> Result<String> {
+fn file_sha256(path: &Path) -> Result<String> {
     let mut h = Sha256::new();
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = vec![0u8; 1 << 16];
