@@ -887,14 +887,22 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let twin_diffs = total(&parts, |p| p.twin_diffs);
     if let Some((row, ti, a, b)) = parts.iter().find_map(|p| p.first_twin_diff.clone()) {
         let t = &twins[ti];
+        // Two headers spelt alike cannot be told apart by --map: one must be renamed.
+        let fix = if headers[t.used] == headers[t.other] {
+            format!(
+                "rename one of the two columns in the export, then say which to read with --map {}=HEADER",
+                t.field
+            )
+        } else {
+            format!("say which to read with --map {}=\"HEADER\"", t.field)
+        };
         return Err(Error::Input(format!(
-            "{file}: columns `{}` (column {}) and `{}` (column {}) both name `{}` and differ on {twin_diffs} row(s) (first: row {row}, {a:?} and {b:?}); say which to read with --map {}=\"HEADER\"",
+            "{file}: columns `{}` (column {}) and `{}` (column {}) both name `{}` and differ on {twin_diffs} row(s) (first: row {row}, {a:?} and {b:?}); {fix}",
             headers[t.used],
             t.used + 1,
             headers[t.other],
             t.other + 1,
             t.field,
-            t.field
         )));
     }
     if rows_in == 0 {
