@@ -177,19 +177,10 @@ fn crc_text(c: u32) -> String {
     format!("{c:08x}")
 }
 
-/// A file's CRC-32, read in 64 KB pieces (a carried-over table, and `--verify`).
+/// A file's CRC-32 (a carried-over table, and `--verify`).
 fn file_crc32(p: &Path) -> Result<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
     let mut h = crc32fast::Hasher::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(p, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
+    super::read::each_piece(p, |b| h.update(b))?;
     Ok(crc_text(h.finalize()))
 }
 

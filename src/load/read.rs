@@ -109,18 +109,23 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A file's sha256, in hex, read in 64 KB pieces.
-fn file_sha256(path: &Path) -> Result<String> {
-    let mut h = Sha256::new();
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+/// Feed a file to `f` in 64 KB pieces (hashes and checksums of whole files).
+pub(crate) fn each_piece(path: &Path, mut f: impl FnMut(&[u8])) -> Result<()> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
-            break;
+            return Ok(());
         }
-        h.update(&buf[..n]);
+        f(&buf[..n]);
     }
+}
+
+/// A file's sha256, in hex.
+fn file_sha256(path: &Path) -> Result<String> {
+    let mut h = Sha256::new();
+    each_piece(path, |b| h.update(b))?;
     Ok(hex(&h.finalize()))
 }
 
