@@ -285,7 +285,10 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
         for e in 0..ss / 128 {
             let ent = &sec[e * 128..(e + 1) * 128];
             let kind = ent[0x42];
-            if kind != 2 && kind != 5 {
+            let name = entry_name(ent);
+            // The library looks streams up by name alone, whatever their type.
+            let workbook = name == "Workbook" || name == "Book";
+            if kind != 2 && kind != 5 && !workbook {
                 continue;
             }
             let size = if shift == 9 {
@@ -296,8 +299,7 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
             };
             if size > b.len() as u64 {
                 return damaged(format!(
-                    "its stream {:?} declares {size} bytes in a {}-byte file",
-                    entry_name(ent),
+                    "its stream {name:?} declares {size} bytes in a {}-byte file",
                     b.len()
                 ));
             }
@@ -308,9 +310,8 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
                     size.div_ceil(ss as u64),
                 )?;
             }
-            if kind == 2 && size >= 4096 {
-                let name = entry_name(ent);
-                if name == "Workbook" || name == "Book" {
+            if workbook && size >= 4096 {
+                {
                     // The stream's bytes, along its (checked) chain.
                     let mut data = Vec::with_capacity(size as usize);
                     let mut sec = u32_at(ent, 0x74).unwrap_or(ENDOFCHAIN);
@@ -329,10 +330,11 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// A directory entry's name as the workbook library reads it: the 64 name bytes up to the first
+/// NUL, whatever the entry's length field says (found by fuzz/: a zeroed length hid the stream).
 fn entry_name(ent: &[u8]) -> String {
-    let len = usize::from(u16_at(ent, 0x40).unwrap_or(0)).min(64);
     char::decode_utf16(
-        ent[..len]
+        ent[..64]
             .chunks_exact(2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .take_while(|&u| u != 0),
@@ -376,8 +378,21 @@ fn check_biff(data: &[u8]) -> Result<(), String> {
                     ),
                     _ => (0, 0, 0, 0),
                 };
+                // The library's own reading (xls.rs parse_dimensions and the reserve after it),
+                // in its u32 arithmetic: a last row before the first wraps to 4 billion rows.
                 let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
-                let (rows, cols) = (rl.saturating_sub(rf), cl.saturating_sub(cf));
+                let (rows, cols) = if rl >= 1 && cl >= 1 {
+                    let span = |last: u64, first: u64| {
+                        u64::from(
+                            ((last - 1) as u32)
+                                .wrapping_sub(first as u32)
+                                .wrapping_add(1),
+                        )
+                    };
+                    (span(rl, rf), span(cl, cf))
+                } else {
+                    (1, 1)
+                };
                 if rows > XLS_ROWS || cols > XLS_COLS {
                     return damaged(format!(
                         "a sheet declares {rows} rows x {cols} columns; an XLS sheet holds at most {XLS_ROWS} x {XLS_COLS}"
@@ -394,9 +409,13 @@ fn check_biff(data: &[u8]) -> Result<(), String> {
                     ));
                 }
             }
-            // MulRk: row, first column, ..., last column
+            // MulRk: row, first column, 6 bytes per value, last column; the library numbers the
+            // values from the first column on, whatever the last says
             0x00BD if len >= 6 => {
-                let last = u64::from(u16_at(r, len - 2).unwrap_or(0));
+                let first = u64::from(u16_at(r, 2).unwrap_or(0));
+                let n = ((len - 6) / 6) as u64;
+                let stated = u64::from(u16_at(r, len - 2).unwrap_or(0));
+                let last = stated.max(first + n.saturating_sub(1));
                 if last >= XLS_COLS {
                     return damaged(format!(
                         "a cell at column {}, past an XLS sheet's {XLS_COLS} columns",
@@ -448,6 +467,9 @@ mod tests {
         // a cell at column 65,535 (the 137 GB layout)
         let far = rec(0x027E, &[0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]);
         assert!(check_biff(&far).unwrap_err().contains("column 65536"));
+        // a last row before the first (found by fuzz/): the library's u32 count wraps
+        let back = rec(0x0200, &[10, 0, 0, 0, 5, 0, 0, 0, 0, 0, 6, 0, 0, 0]);
+        assert!(check_biff(&back).unwrap_err().contains("4294967291 rows"));
         // DIMENSIONS of 4 billion rows
         let dims = rec(
             0x0200,
