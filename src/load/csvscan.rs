@@ -111,10 +111,6 @@ fn run(line: &[u8], mut state: State, o: &ScanOptions) -> (State, usize) {
 /// A line's field count on its own, from the start of a record, with a quote it leaves open
 /// read as a literal character (the count a row with one stray quote has).
 fn literal_width(line: &[u8], o: &ScanOptions) -> usize {
-    let o = ScanOptions {
-        max_columns: 0,
-        ..*o
-    };
     let mut state = State::StartField;
     let mut seps = 0;
     // where the last quoted field opened, and the separators before it
@@ -123,7 +119,7 @@ fn literal_width(line: &[u8], o: &ScanOptions) -> usize {
         if state == State::StartField && b == b'"' {
             opened = Some((i, seps));
         }
-        let (st, sep) = step(state, b, &o);
+        let (st, sep) = step(state, b, o);
         state = st;
         seps += usize::from(sep);
     }
