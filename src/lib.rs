@@ -17,6 +17,7 @@ pub mod output;
 pub mod panics;
 pub mod period;
 pub mod timing;
+pub mod warn;
 
 use std::ffi::OsString;
 
@@ -45,6 +46,9 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let res = cmd::run(cli);
     crate::fsguard::release_held();
     drop(total);
+    if let Some(line) = crate::warn::summary() {
+        eprintln!("{line}");
+    }
     match res {
         Ok(code) => code,
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {

@@ -139,10 +139,11 @@ pub fn parse_duration_days(s: &str) -> std::result::Result<f64, String> {
     Ok(days)
 }
 
-/// A funnel needs a stage order: fail with the labels seen when none is known.
+/// A funnel needs a stage order: fail with the labels seen when none is known. A known order is
+/// checked against the data's labels ([`check_stage_labels`]).
 pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
     if !set.pipelines.lists.is_empty() {
-        return Ok(());
+        return check_stage_labels(set, ds);
     }
     let mut seen: Vec<String> = set
         .stage
@@ -184,10 +185,24 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
     n.extend(ds.manifest.notes.iter().map(Note::en));
     let rejected: usize = ds.manifest.sources.iter().map(|s| s.rejected_rows).sum();
     if rejected > 0 {
-        n.push(Note::new(
-            format!("{rejected} input row(s) rejected (write them with --rejects FILE)"),
-            format!("{rejected} 行输入被拒绝（用 --rejects FILE 导出）"),
-        ));
+        n.push(match &ds.settings.rejects_to {
+            Some(p) => Note::warning(
+                format!(
+                    "{rejected} input row(s) rejected and left out of every number (written to {})",
+                    p.display()
+                ),
+                format!(
+                    "{rejected} 行输入被拒绝，未计入任何数字（已写入 {}）",
+                    p.display()
+                ),
+            ),
+            None => Note::warning(
+                format!(
+                    "{rejected} input row(s) rejected and left out of every number (write them with --rejects FILE)"
+                ),
+                format!("{rejected} 行输入被拒绝，未计入任何数字（用 --rejects FILE 导出）"),
+            ),
+        });
     }
     n
 }
@@ -224,5 +239,129 @@ mod tests {
         assert_eq!(parse_duration_days("30"), Ok(30.0));
         assert!(parse_duration_days("x").is_err());
         assert!(parse_duration_days("-3d").is_err());
+    }
+}
+
+/// Stage labels of `--stages` and the config against the labels in the data. A listed label
+/// that is absent from the data while a data label is a near miss of it (equal once case,
+/// punctuation and spaces are dropped, or, for labels of 4 characters or more, at most 2 edits
+/// apart) is a usage error naming the closest: a typo would otherwise make up a stage that deals
+/// "reach" only by skipping past it. A listed label that is simply absent is a warning for
+/// `--stages` and left alone for the config's lists (shared lists name other pipelines' stages).
+pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
+    let seen = &set.stage.values;
+    let in_data = |l: &str| seen.iter().any(|s| s.trim().eq_ignore_ascii_case(l.trim()));
+    let flag = ds.settings.stages_flag.as_deref().unwrap_or_default();
+    let mut listed: Vec<(&str, bool)> = flag.iter().map(|l| (l.as_str(), true)).collect();
+    for list in ds.settings.stage_lists.values() {
+        for l in list {
+            if !listed.iter().any(|(x, _)| x == l) {
+                listed.push((l.as_str(), false));
+            }
+        }
+    }
+    let unlisted: Vec<&str> = seen
+        .iter()
+        .map(String::as_str)
+        .filter(|s| {
+            !listed
+                .iter()
+                .any(|(l, _)| l.trim().eq_ignore_ascii_case(s.trim()))
+        })
+        .collect();
+    let mut absent = Vec::new();
+    for (label, from_flag) in listed {
+        if in_data(label) {
+            continue;
+        }
+        if let Some(near) = near_miss(label, &unlisted) {
+            let source = if from_flag {
+                "--stages".to_string()
+            } else {
+                match &ds.settings.config_path {
+                    Some(p) => format!("[stages] in {}", p.display()),
+                    None => "[stages] in the config".to_string(),
+                }
+            };
+            return Err(Error::Usage(format!(
+                "{source}: stage {label:?} is not in the data, but {near:?} is: did you mean {near:?}? \
+                 (a listed stage no deal is at would be counted as reached by every deal past it; \
+                 stage labels in the data: {})",
+                seen.join(", ")
+            )));
+        }
+        if from_flag {
+            absent.push(label);
+        }
+    }
+    if !absent.is_empty() {
+        crate::warn::emit(
+            &Note::warning(
+                format!(
+                    "--stages lists {} that no deal or stage event in the data has: {} counted as reached only by deals seen at a later stage",
+                    quoted(&absent),
+                    if absent.len() == 1 {
+                        "it is"
+                    } else {
+                        "they are"
+                    }
+                ),
+                format!(
+                    "--stages 中的阶段 {} 在数据中不存在：只有经过其后阶段的商机才会被计为到达",
+                    quoted(&absent)
+                ),
+            ),
+            crate::warn::env_lang(),
+        );
+    }
+    Ok(())
+}
+
+fn quoted(labels: &[&str]) -> String {
+    labels
+        .iter()
+        .map(|l| format!("{l:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The data label that `label` is a near miss of, if any (see [`check_stage_labels`]).
+fn near_miss<'a>(label: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let l = norm(label);
+    if let Some(c) = candidates.iter().find(|c| norm(c) == l && !l.is_empty()) {
+        return Some(c);
+    }
+    if label.trim().chars().count() < 4 {
+        return None;
+    }
+    let lower = label.trim().to_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(&lower, &c.trim().to_lowercase()), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::near_miss;
+
+    #[test]
+    fn near_misses() {
+        let data = ["Lead", "Qualified", "Proposal Sent", "Closed Won"];
+        assert_eq!(near_miss("Qualifed", &data), Some("Qualified"));
+        assert_eq!(near_miss("proposal-sent", &data), Some("Proposal Sent"));
+        assert_eq!(near_miss("PROPOSALSENT", &data), Some("Proposal Sent"));
+        assert_eq!(near_miss("Negotiation", &data), None);
+        // Short labels: only the normalised form, never 2 edits ("Lea" is not "Lead"'s typo by rule).
+        assert_eq!(near_miss("S1", &["S2", "S3"]), None);
+        assert_eq!(near_miss("s-1", &["S1"]), Some("S1"));
     }
 }

@@ -98,8 +98,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         notes,
         title: Some(Note::new("Stage funnel", "销售漏斗")),
     };
-    if funnels.is_empty() && a.out.chart.take().is_some() && !a.out.quiet {
-        eprintln!("salesctl: warning: --chart: no deals in the funnel, no chart drawn");
+    if funnels.is_empty() && a.out.chart.take().is_some() {
+        crate::warn::emit_en("--chart: no deals in the funnel, no chart drawn");
     }
     let chart = a.out.chart.as_ref().map(|_| chart_of(&funnels, lang));
     output::emit(

@@ -471,9 +471,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 error: None,
             }),
             Err(e) => {
-                if !a.quiet {
-                    eprintln!("salesctl: warning: report section {id}: {e}");
-                }
+                crate::warn::emit_en(format!("report section {id} not built: {e}"));
                 sections.push(skip(&e.to_string()));
             }
         }
@@ -873,7 +871,12 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
         if !r.notes.is_empty() {
             let _ = writeln!(o, "<ul class=\"notes\">");
             for n in &r.notes {
-                let _ = writeln!(o, "<li>{}</li>", esc(n.text(lang)));
+                let tag = match (n.warn, lang) {
+                    (false, _) => "",
+                    (true, Lang::En) => "<strong>warning:</strong> ",
+                    (true, Lang::ZhCn) => "<strong>警告：</strong> ",
+                };
+                let _ = writeln!(o, "<li>{tag}{}</li>", esc(n.text(lang)));
             }
             let _ = writeln!(o, "</ul>");
         }

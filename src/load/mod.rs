@@ -177,6 +177,11 @@ pub struct Settings {
     pub max_rejects: MaxRejects,
     /// Where `max_rejects` came from (for the refusal's advice).
     pub max_rejects_from: &'static str,
+    /// `--rejects FILE`: where rejected rows are written.
+    pub rejects_to: Option<PathBuf>,
+    /// The list `--stages` gave (checked against the data's labels, see
+    /// `cmd::analysis::check_stage_labels`).
+    pub stages_flag: Option<Vec<String>>,
 }
 
 /// Preset, table and mapping for the inputs whose name or path matches a glob.
@@ -460,6 +465,8 @@ impl Settings {
         Ok(Settings {
             max_rejects,
             max_rejects_from,
+            rejects_to: a.rejects.clone(),
+            stages_flag: a.stages.as_deref().map(|st| split_list(Some(st))),
             preset,
             inputs,
             table,
@@ -961,9 +968,13 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 .map(|(f, h, w)| (f.to_string(), h.clone(), w.clone()))
                 .collect(),
         });
-        if !args.quiet {
-            if let Some(e) = entries.last() {
+        if let Some(e) = entries.last() {
+            if !args.quiet {
                 print_input_line(e, &settings);
+            }
+            // Warnings change what the numbers mean: printed whatever -q says.
+            for w in &e.warnings {
+                crate::warn::emit_en(w.clone());
             }
         }
         rejects.extend(res.rejects);
@@ -1013,10 +1024,10 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         );
     }
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
-    if basis.starts_with("today") && !args.quiet {
-        eprintln!(
-            "warning: no date was recognised in the input: results are as of today ({as_of}); pass --as-of YYYY-MM-DD, or map a date column with --map created_at=HEADER"
-        );
+    if basis.starts_with("today") {
+        crate::warn::emit_en(format!(
+            "no date was recognised in the input: results are as of today ({as_of}); pass --as-of YYYY-MM-DD, or map a date column with --map created_at=HEADER"
+        ));
     }
     let manifest = Manifest::new(
         entries,
@@ -1131,9 +1142,6 @@ fn print_input_line(e: &SourceEntry, s: &Settings) {
         parts.push(format!("config {}", c.display()));
     }
     eprintln!("input: {}: {}", e.path, parts.join("; "));
-    for w in &e.warnings {
-        eprintln!("warning: {w}");
-    }
 }
 
 /// `--fx FILE`: money in deals, orders and stage events converted to the report currency.

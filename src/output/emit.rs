@@ -22,12 +22,11 @@ pub fn emit(
             crate::fsguard::check_output(path, "--chart")?;
             let size = o.chart_size().map_err(Error::Usage)?;
             if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
-                if !o.quiet {
-                    eprintln!("salesctl: warning: {w}");
-                }
+                crate::warn::emit_en(w);
             }
         }
         sink.borrow_mut().push(report.clone());
+        warn_all(report, lang);
         return Ok(());
     }
     let format = o.resolve_format().map_err(Error::Usage)?;
@@ -132,14 +131,15 @@ pub fn emit(
     }
     if (format.is_machine() || to_dir.is_some() || o.output.is_some()) && !o.quiet {
         let mut err = std::io::stderr().lock();
-        for n in &report.notes {
+        for n in report.notes.iter().filter(|n| !n.warn) {
             let _ = writeln!(err, "note: {}", n.text(lang));
         }
     }
+    warn_all(report, lang);
     if let (Some(path), Some(spec)) = (&o.chart, chart) {
         let size = o.chart_size().map_err(Error::Usage)?;
         if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
-            eprintln!("salesctl: warning: {w}");
+            crate::warn::emit_en(w);
         }
     } else if let Some(path) = &o.chart {
         return Err(Error::Usage(format!(
@@ -148,6 +148,13 @@ pub fn emit(
         )));
     }
     Ok(())
+}
+
+/// The result's warnings on stderr, whatever `-q` says (see [`crate::warn`]).
+fn warn_all(report: &Report, lang: Lang) {
+    for n in report.notes.iter().filter(|n| n.warn) {
+        crate::warn::emit(n, lang);
+    }
 }
 
 /// Set by the binary when descriptor 1 was closed at start.

@@ -49,11 +49,12 @@ impl ColumnSpec {
     }
 }
 
-/// A note in both languages.
+/// A note in both languages; a warning when it changes what a number means (see [`crate::warn`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     pub en: String,
     pub zh: String,
+    pub warn: bool,
 }
 
 impl Note {
@@ -61,13 +62,34 @@ impl Note {
         Note {
             en: en.into(),
             zh: zh.into(),
+            warn: false,
         }
     }
 
     /// A note with no translation (loader messages quote file content).
     pub fn en(en: impl Into<String>) -> Self {
         let en = en.into();
-        Note { zh: en.clone(), en }
+        Note {
+            zh: en.clone(),
+            en,
+            warn: false,
+        }
+    }
+
+    /// A warning in both languages.
+    pub fn warning(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Note {
+            warn: true,
+            ..Note::new(en, zh)
+        }
+    }
+
+    /// A warning with no translation.
+    pub fn warning_en(en: impl Into<String>) -> Self {
+        Note {
+            warn: true,
+            ..Note::en(en)
+        }
     }
 
     pub fn text(&self, lang: Lang) -> &str {

@@ -1,7 +1,7 @@
 //! Each chart kind: the PNG decodes, has the asked size, and draws the data.
 
 use salesctl::output::chart::draw::{PALETTE, png};
-use salesctl::output::chart::fonts::{Fonts, covers, system_cjk};
+use salesctl::output::chart::fonts::{CJK_SUBSET, Fonts, covers};
 use salesctl::output::chart::{Chart, ChartSpec};
 
 fn spec(chart: Chart, title: &str) -> ChartSpec {
@@ -190,38 +190,81 @@ fn scatter_draws_points_and_diagonal() {
     );
 }
 
-#[test]
-fn chinese_labels_use_a_cjk_font() {
-    let Some(cjk) = system_cjk() else {
-        eprintln!(
-            "SKIPPED chinese_labels_use_a_cjk_font: no CJK font installed (apt install fonts-wqy-microhei)"
-        );
-        return;
-    };
-    let text = "销售漏斗 赢单率";
-    assert!(
-        covers(cjk, text),
-        "the CJK font has a glyph for every character"
-    );
-    assert!(
-        !covers(salesctl::output::chart::fonts::LATIN, "销售漏斗"),
-        "the Latin font lacks them"
-    );
-    let c = spec(
+/// An HBar chart of one rep named `name`.
+fn rep_chart(name: &str) -> ChartSpec {
+    spec(
         Chart::HBar {
-            labels: vec!["验证客户".into(), "需求分析".into()],
-            values: vec![3.0, 2.0],
-            value_labels: vec!["3".into(), "2".into()],
+            labels: vec![name.into()],
+            values: vec![3.0],
+            value_labels: vec!["3".into()],
         },
-        text,
+        "Won",
+    )
+}
+
+#[test]
+fn chinese_rep_names_are_drawn_with_real_glyphs_without_system_fonts() {
+    // The bundled GB 2312 subset is chosen before any system font, so this holds on a machine
+    // with no CJK font at all.
+    let f = Fonts::resolve(None, "王芳 张伟 Won").expect("the bundled subset covers both names");
+    let cjk = f.cjk.expect("a CJK font is chosen");
+    assert!(
+        std::ptr::eq(cjk, CJK_SUBSET),
+        "the bundled subset, not a system font"
     );
-    let with = draw(&c, (800, 400), Fonts { cjk: Some(cjk) });
-    let without = draw(&c, (800, 400), Fonts { cjk: None });
+    // Empty boxes are one glyph whatever the character: two different names drawn as boxes give
+    // the same image, drawn as glyphs they do not. The Latin font shows the difference is
+    // detected (it has no Chinese glyphs).
+    let latin = Fonts { cjk: None };
+    assert_eq!(
+        draw(&rep_chart("王芳"), (600, 300), latin).as_raw(),
+        draw(&rep_chart("张伟"), (600, 300), latin).as_raw(),
+        "control: without a CJK font both names are the same boxes"
+    );
     assert_ne!(
-        with.as_raw(),
-        without.as_raw(),
-        "drawn with the CJK font, not the Latin boxes"
+        draw(&rep_chart("王芳"), (600, 300), f).as_raw(),
+        draw(&rep_chart("张伟"), (600, 300), f).as_raw(),
+        "with the bundled font the two names are different glyphs"
     );
+    // Characters outside GB 2312 and outside every system font: no chart, a reason.
+    assert!(!covers(CJK_SUBSET, "𠀀"));
+}
+
+#[test]
+fn a_chart_no_font_can_draw_is_refused_not_drawn_as_boxes() {
+    let w = crate::workdir::Workdir::new().with_env("SALESCTL_NO_SYSTEM_FONTS", "1");
+    w.write(
+        "d.csv",
+        "deal_id,owner,stage,amount,created_at,closed_at\nD1,王芳,Won,100,2026-01-01,2026-01-05\nD2,𠀀明,Won,200,2026-01-02,2026-01-06\n"
+            .as_bytes(),
+    );
+    let (_, err) = w.expect(
+        &["scorecard", "d.csv", "--chart", "s.png", "--format", "csv"],
+        0,
+    );
+    assert!(err.contains("not drawn") && err.contains("𠀀"), "{err}");
+    assert!(!w.path("s.png").exists());
+    // GB 2312 names only: drawn with the bundled font, no warning about fonts.
+    w.write(
+        "e.csv",
+        "deal_id,owner,stage,amount,created_at,closed_at\nD1,王芳,Won,100,2026-01-01,2026-01-05\nD2,张伟,Won,200,2026-01-02,2026-01-06\n"
+            .as_bytes(),
+    );
+    let (_, err) = w.expect(
+        &[
+            "scorecard",
+            "e.csv",
+            "--chart",
+            "e.png",
+            "--format",
+            "csv",
+            "--lang",
+            "zh-CN",
+        ],
+        0,
+    );
+    assert!(!err.contains("font"), "{err}");
+    assert!(w.path("e.png").exists());
 }
 
 #[test]

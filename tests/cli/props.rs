@@ -254,6 +254,12 @@ proptest! {
             max_rejects: Some("100%".into()),
             ..Default::default()
         };
+        if broken == names.len() {
+            // Nothing readable: a refusal that says so, never an empty result.
+            let e = salesctl::load::load(&[path], &args).err().map(|e| e.to_string()).unwrap_or_default();
+            prop_assert!(e.contains("no deal was read"), "{}\n{}", e, text);
+            return Ok(());
+        }
         let ds = salesctl::load::load(&[path], &args).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         let src = &ds.manifest.sources[0];
         let out = src.rows_out.get("deals").copied().unwrap_or(0);

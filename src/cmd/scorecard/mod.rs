@@ -382,13 +382,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         ),
     ));
     if team.negative_cycles > 0 {
-        notes.push(Note::new(
+        notes.push(Note::warning(
             format!(
-                "warning: {} won deal(s) closed before they were created: kept out of cycle_median_days and cycle_p75_days (docs/metrics.md, \"Cycle time\")",
+                "{} won deal(s) closed before they were created: kept out of cycle_median_days and cycle_p75_days (docs/metrics.md, \"Cycle time\")",
                 team.negative_cycles
             ),
             format!(
-                "警告：{} 个赢单的成交日期早于创建日期，未计入销售周期统计",
+                "{} 个赢单的成交日期早于创建日期，未计入销售周期统计",
                 team.negative_cycles
             ),
         ));

@@ -1,5 +1,7 @@
-//! Fonts for charts: a bundled DejaVu Sans for Latin text, and a CJK font found at run time
-//! (`--font PATH`, else the system's fonts through fontdb).
+//! Fonts for charts: a bundled DejaVu Sans for Latin text, a bundled subset of Noto Sans CJK SC
+//! covering GB 2312 for Chinese, and for characters outside it a system font found through
+//! fontdb (`--font PATH` overrides both). A chart whose text no font covers is not drawn: never
+//! an image of empty boxes.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -8,6 +10,15 @@ use ab_glyph::{Font, FontRef};
 
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVuSans-LICENSE.txt).
 pub static LATIN: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// Noto Sans CJK SC Regular cut to GB 2312, ASCII, Latin-1, general punctuation and currency
+/// signs, renamed "Salesctl CJK Subset" (SIL OFL 1.1, see assets/fonts/NotoSansSC-LICENSE.txt;
+/// made by assets/fonts/make_cjk_subset.sh).
+pub static CJK_SUBSET: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-GB2312.otf");
+
+/// Set to a non-empty value, system fonts are not searched (tests; machines with broken
+/// font folders).
+pub const NO_SYSTEM_FONTS: &str = "SALESCTL_NO_SYSTEM_FONTS";
 
 /// Family names tried first, in order, for Chinese text.
 const CJK_FAMILIES: &[&str] = &[
@@ -46,11 +57,19 @@ fn leak_file(path: &Path) -> Result<&'static [u8], String> {
     Ok(Box::leak(bytes.into_boxed_slice()))
 }
 
-/// Find a system font that covers Chinese: the preferred families first, then any face with a
-/// glyph for 中文. Cached for the process.
-pub fn system_cjk() -> Option<&'static [u8]> {
-    static FOUND: OnceLock<Option<&'static [u8]>> = OnceLock::new();
-    *FOUND.get_or_init(|| {
+/// Find a system font that covers `text`: the preferred families first, then any face.
+pub fn system_cjk(text: &str) -> Option<&'static [u8]> {
+    if std::env::var_os(NO_SYSTEM_FONTS).is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    system_fonts().iter().copied().find(|f| covers(f, text))
+}
+
+/// The system's faces that draw 中文, preferred families first. Read once per process.
+fn system_fonts() -> &'static [&'static [u8]] {
+    static FOUND: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
+    FOUND.get_or_init(|| {
+        let mut found = Vec::new();
         let mut db = fontdb::Database::new();
         db.load_system_fonts();
         let mut faces: Vec<(usize, fontdb::ID)> = db
@@ -75,10 +94,13 @@ pub fn system_cjk() -> Option<&'static [u8]> {
                 (index == 0 && covers(data, "中文销售漏斗")).then(|| data.to_vec())
             });
             if let Some(Some(bytes)) = hit {
-                return Some(&*Box::leak(bytes.into_boxed_slice()));
+                found.push(&*Box::leak(bytes.into_boxed_slice()));
+                if found.len() == 4 {
+                    break;
+                }
             }
         }
-        None
+        found
     })
 }
 
@@ -89,16 +111,83 @@ pub struct Fonts {
 }
 
 impl Fonts {
-    /// `--font PATH` wins; else the system's CJK font, searched only when `need_cjk`.
-    pub fn resolve(font: Option<&Path>, need_cjk: bool) -> Result<Fonts, String> {
+    /// The font for `text`: `--font PATH` when given; else the Latin font when it covers the
+    /// text; else the bundled CJK subset when it does; else a system font that does. An error
+    /// (the chart is not drawn) names the characters no font covers.
+    pub fn resolve(font: Option<&Path>, text: &str) -> Result<Fonts, FontError> {
         if let Some(p) = font {
+            let f = leak_file(p).map_err(FontError::Usage)?;
+            if !covers(f, text) {
+                return Err(FontError::Uncovered(format!(
+                    "--font {} has no glyph for {}",
+                    p.display(),
+                    missing(f, text)
+                )));
+            }
+            return Ok(Fonts { cjk: Some(f) });
+        }
+        if !needs_cjk(text) {
+            return Ok(Fonts { cjk: None });
+        }
+        if covers(CJK_SUBSET, text) {
             return Ok(Fonts {
-                cjk: Some(leak_file(p)?),
+                cjk: Some(CJK_SUBSET),
             });
         }
-        Ok(Fonts {
-            cjk: if need_cjk { system_cjk() } else { None },
-        })
+        match system_cjk(text) {
+            Some(f) => Ok(Fonts { cjk: Some(f) }),
+            None => Err(FontError::Uncovered(format!(
+                "neither the bundled font (GB 2312) nor a system font has a glyph for {}; pass --font PATH naming a font that does",
+                missing(CJK_SUBSET, text)
+            ))),
+        }
+    }
+}
+
+/// Why a chart's font could not be settled.
+#[derive(Debug)]
+pub enum FontError {
+    /// `--font` names no readable font file.
+    Usage(String),
+    /// Some characters have no glyph in any font tried.
+    Uncovered(String),
+}
+
+/// Up to 8 characters of `text` that `font` lacks, quoted.
+fn missing(font: &[u8], text: &str) -> String {
+    let Ok(f) = FontRef::try_from_slice(font) else {
+        return "any character".into();
+    };
+    let mut out: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if f.glyph_id(c).0 == 0 && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    let shown: String = out.iter().take(8).collect();
+    format!(
+        "{shown:?}{}",
+        if out.len() > 8 {
+            format!(" and {} more", out.len() - 8)
+        } else {
+            String::new()
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_subset_covers_gb2312_names_and_labels() {
+        assert!(covers(
+            CJK_SUBSET,
+            "王芳 张伟 销售漏斗 赢单率 ¥1,234.50 Prospecting"
+        ));
+        // 𠀀 (U+20000, CJK Extension B) is outside GB 2312: no glyph in the subset.
+        assert!(!covers(CJK_SUBSET, "𠀀"));
+        assert_eq!(missing(CJK_SUBSET, "王𠀀"), "\"𠀀\"");
     }
 }
 

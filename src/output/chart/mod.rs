@@ -91,8 +91,8 @@ impl ChartSpec {
     }
 }
 
-/// Draw `spec` to a PNG file (written atomically). Returns a warning when the labels need a CJK
-/// font and none was found.
+/// Draw `spec` to a PNG file (written atomically). Returns a warning, and draws nothing, when
+/// no font has a glyph for every character of the labels.
 pub fn render_png(
     spec: &ChartSpec,
     path: &Path,
@@ -105,14 +105,17 @@ pub fn render_png(
             path.display()
         )));
     }
-    let need = fonts::needs_cjk(&spec.texts());
-    let f = fonts::Fonts::resolve(font, need).map_err(Error::Usage)?;
-    let warning = (need && f.cjk.is_none()).then(|| {
-        "no CJK font found: Chinese chart labels are drawn as empty boxes. Install one (Debian/Ubuntu: \
-         `apt install fonts-noto-cjk`; macOS and Windows ship one) or pass --font PATH"
-            .to_string()
-    });
+    let f = match fonts::Fonts::resolve(font, &spec.texts()) {
+        Ok(f) => f,
+        Err(fonts::FontError::Usage(e)) => return Err(Error::Usage(e)),
+        Err(fonts::FontError::Uncovered(why)) => {
+            return Ok(Some(format!(
+                "--chart {}: not drawn: {why}",
+                path.display()
+            )));
+        }
+    };
     let png = draw::png(spec, size, f).map_err(|e| Error::Internal(format!("chart: {e}")))?;
     crate::load::dir::write_atomic(path, |file| std::io::Write::write_all(file, &png))?;
-    Ok(warning)
+    Ok(None)
 }

@@ -94,7 +94,12 @@ impl Render for Markdown {
         if !r.notes.is_empty() {
             writeln!(w)?;
             for n in &r.notes {
-                writeln!(w, "- {}", esc(&n.text(o.lang)))?;
+                let tag = match (n.warn, o.lang) {
+                    (false, _) => "",
+                    (true, crate::output::Lang::En) => "**warning:** ",
+                    (true, crate::output::Lang::ZhCn) => "**警告：** ",
+                };
+                writeln!(w, "- {tag}{}", esc(&n.text(o.lang)))?;
             }
         }
         Ok(())

@@ -78,7 +78,7 @@ impl Render for Terminal {
                 )?;
             }
         }
-        for n in &r.notes {
+        for n in r.notes.iter().filter(|n| !n.warn) {
             writeln!(w, "note: {}", n.text(o.lang))?;
         }
         Ok(())

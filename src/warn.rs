@@ -1,0 +1,59 @@
+//! Warnings: what changes the meaning of a number (rejected rows, guesses, inputs that do not
+//! line up). Each one is printed on stderr as `warning: ...` when it is found, whatever `-q`
+//! says, and the run ends with a one-line count so a warning above a long table is not missed.
+//! Notes (definitions, the as-of, the period) are not warnings: they go with the result and `-q`
+//! turns them off.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::output::{Lang, Note};
+
+static COUNT: AtomicUsize = AtomicUsize::new(0);
+/// Texts already printed: the same warning reached twice (a report section and its loader) is
+/// printed once.
+static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Print `w` on stderr as a warning in `lang` (once per run), and count it.
+pub fn emit(w: &Note, lang: Lang) {
+    let text = w.text(lang);
+    let Ok(mut seen) = SEEN.lock() else { return };
+    if seen.iter().any(|s| s == &w.en) {
+        return;
+    }
+    seen.push(w.en.clone());
+    COUNT.fetch_add(1, Ordering::Relaxed);
+    let prefix = match lang {
+        Lang::En => "warning: ",
+        Lang::ZhCn => "警告：",
+    };
+    eprintln!("{prefix}{text}");
+}
+
+/// A warning with no translation (it quotes file content), in the language of the environment.
+pub fn emit_en(text: impl Into<String>) {
+    emit(&Note::warning_en(text), env_lang());
+}
+
+/// The language of `LANG`/`LC_ALL` (messages printed before a command's `--lang` is known).
+pub fn env_lang() -> Lang {
+    Lang::resolve(None, None).unwrap_or(Lang::En)
+}
+
+/// How many warnings this run printed.
+pub fn count() -> usize {
+    COUNT.load(Ordering::Relaxed)
+}
+
+/// The closing line: `salesctl: 2 warnings above` (nothing when there were none).
+pub fn summary() -> Option<String> {
+    let n = count();
+    (n > 0).then(|| match env_lang() {
+        Lang::En => format!(
+            "salesctl: {n} warning{} above: read {} before using the numbers",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        ),
+        Lang::ZhCn => format!("salesctl：上方有 {n} 条警告，使用数字前请先阅读"),
+    })
+}
