@@ -247,12 +247,19 @@ mod tests {
 /// punctuation and spaces are dropped, or, for labels of 4 characters or more, at most 2 edits
 /// apart) is a usage error naming the closest: a typo would otherwise make up a stage that deals
 /// "reach" only by skipping past it. A listed label that is simply absent is a warning for
-/// `--stages` and left alone for the config's lists (shared lists name other pipelines' stages).
+/// `--stages` (but its first stage, where every deal enters) and left alone for the config's
+/// lists (shared lists name other pipelines' stages).
 pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
     let seen = &set.stage.values;
     let in_data = |l: &str| seen.iter().any(|s| s.trim().eq_ignore_ascii_case(l.trim()));
     let flag = ds.settings.stages_flag.as_deref().unwrap_or_default();
-    let mut listed: Vec<(&str, bool)> = flag.iter().map(|l| (l.as_str(), true)).collect();
+    // (label, from --stages and not its first stage): every deal enters at the first stage, so
+    // its absence from a snapshot is normal.
+    let mut listed: Vec<(&str, bool)> = flag
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i > 0))
+        .collect();
     for list in ds.settings.stage_lists.values() {
         for l in list {
             if !listed.iter().any(|(x, _)| x == l) {
@@ -275,7 +282,7 @@ pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
             continue;
         }
         if let Some(near) = near_miss(label, &unlisted) {
-            let source = if from_flag {
+            let source = if flag.iter().any(|f| f == label) {
                 "--stages".to_string()
             } else {
                 match &ds.settings.config_path {

@@ -108,11 +108,22 @@ fn float(x: f64) -> Cell {
     }
 }
 
-/// Shortest round-trip text of a float; integral values without `.0`.
+/// `f` rounded to 15 significant digits: the digits an f64 holds for certain, so arithmetic
+/// noise (`0.19999999999999996`, `69261.26000000001`) goes and every real digit stays.
+pub fn round15(f: f64) -> f64 {
+    if f == 0.0 || !f.is_finite() {
+        return f;
+    }
+    format!("{f:.14e}").parse().unwrap_or(f)
+}
+
+/// Shortest text that reads back as `f` rounded to 15 significant digits; integral values
+/// without `.0`.
 pub fn plain_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
+    let f = round15(f);
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {
@@ -214,6 +225,20 @@ mod tests {
         assert_eq!(Cell::Float(22700.0).plain(), "22700");
         assert_eq!(Cell::Float(12.25).display(Unit::Days, None), "12.2");
         assert_eq!(Cell::Null.display(Unit::Ratio, None), "");
+    }
+
+    #[test]
+    fn machine_numbers_lose_float_noise_not_digits() {
+        // The two cases; 0.1 + 0.2 and 1/3 worked out by hand.
+        assert_eq!(plain_float(0.19999999999999996), "0.2");
+        assert_eq!(plain_float(69261.26000000001), "69261.26");
+        assert_eq!(plain_float(0.1 + 0.2), "0.3");
+        assert_eq!(plain_float(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(plain_float(-2.0 / 3.0), "-0.666666666666667");
+        assert_eq!(plain_float(123456789.123456), "123456789.123456");
+        assert_eq!(plain_float(1e-20), "0.00000000000000000001");
+        assert_eq!(plain_float(2.5e20), "250000000000000000000");
+        assert_eq!(round15(0.0), 0.0);
     }
 
     #[test]

@@ -462,3 +462,62 @@ C,Ann,Closed Won,300,USD,2026-01-07,100%\n",
     let rows = json(&w, &a);
     assert_eq!(counts(&rows), vec![2, 2, 1]);
 }
+
+/// Issue 27 item 1: a `--stages` typo is refused naming the label in the data (it used to be
+/// "reached" by 4 of 6 deals, 66.7%, exit 0); a listed stage no deal has is a warning that `-q`
+/// does not silence; the first stage (every deal enters there) is exempt.
+#[test]
+fn stage_typos_are_refused_and_absent_stages_warned() {
+    let w = Workdir::new();
+    let d = s(&testdata("handmade/deals.csv"));
+    let (out, err) = w.expect(
+        &[
+            "funnel",
+            &d,
+            "--stages",
+            "Lead,Qualifed,Proposal,Negotiation",
+        ],
+        2,
+    );
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("\"Qualifed\"") && err.contains("did you mean \"Qualified\""),
+        "{err}"
+    );
+    // Equal once case, punctuation and spaces are dropped: also a near miss.
+    let (_, err) = w.expect(
+        &[
+            "funnel",
+            &d,
+            "--stages",
+            "Lead,QUALIFIED!,Proposal,Negotiation",
+        ],
+        2,
+    );
+    assert!(err.contains("did you mean \"Qualified\""), "{err}");
+    // "Demo" is near nothing: computed, with one warning naming it (and Negotiation, which no
+    // deal of the file is at), printed under -q, and the closing count.
+    let (out, err) = w.expect(
+        &[
+            "funnel",
+            &d,
+            "--stages",
+            "Lead,Qualified,Demo,Proposal,Negotiation",
+            "-q",
+            "--format",
+            "csv",
+        ],
+        0,
+    );
+    assert!(out.lines().any(|l| l.starts_with("Demo,")), "{out}");
+    let warn: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warn.len(), 1, "{err}");
+    assert!(
+        warn[0].contains("\"Demo\"")
+            && warn[0].contains("\"Negotiation\"")
+            && !warn[0].contains("\"Lead\""),
+        "{err}"
+    );
+    assert!(err.contains("salesctl: 1 warning above"), "{err}");
+    assert!(!err.contains("note:"), "-q silences notes: {err}");
+}

@@ -523,3 +523,32 @@ fn hostile_cells_through_every_output_format() {
         "terminal text is shown as typed"
     );
 }
+
+/// Issue 27 item 4: machine formats print the shortest form after rounding to 15 significant
+/// digits. handmade/deals.csv: 4 of 6 deals reach Qualified, so the step conversion is 2/3 and
+/// the drop-off 1/3 (it printed 0.33333333333333337, 1 - 4/6 in floating point).
+#[test]
+fn csv_and_json_numbers_carry_no_float_noise() {
+    let w = crate::workdir::Workdir::new();
+    let d = crate::workdir::s(&crate::workdir::testdata("handmade/deals.csv"));
+    let args = [
+        "funnel",
+        &d,
+        "--stages",
+        "Lead,Qualified,Proposal,Negotiation",
+    ];
+    let (out, _) = w.expect(&[&args[..], &["--format", "csv"]].concat(), 0);
+    let q = out
+        .lines()
+        .find(|l| l.starts_with("Qualified,"))
+        .unwrap_or_default();
+    assert!(
+        q.starts_with("Qualified,4,0.666666666666667,0.666666666666667,0.333333333333333,"),
+        "{out}"
+    );
+    let (out, _) = w.expect(&[&args[..], &["--format", "json"]].concat(), 0);
+    assert!(
+        out.contains("0.333333333333333") && !out.contains("0.33333333333333337"),
+        "{out}"
+    );
+}
