@@ -11,6 +11,7 @@ pub mod exit;
 pub mod flags;
 pub mod fsguard;
 pub mod load;
+pub mod meta;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -23,6 +23,7 @@ pub fn emit(w: &Note, lang: Lang) {
     }
     seen.push(w.en.clone());
     COUNT.fetch_add(1, Ordering::Relaxed);
+    crate::meta::add_warning(&w.en);
     let prefix = match lang {
         Lang::En => "warning: ",
         Lang::ZhCn => "警告：",

@@ -169,6 +169,14 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
         format!("as of {} ({})", ds.as_of, ds.manifest.as_of_basis),
         format!("截至 {}（{}）", ds.as_of, ds.manifest.as_of_basis),
     )];
+    if let Some(p) = period {
+        crate::meta::set_period(crate::meta::PeriodMeta {
+            label: p.label.clone(),
+            start: p.start.to_string(),
+            end: p.end.to_string(),
+            field: field.to_string(),
+        });
+    }
     match period {
         Some(p) => n.push(Note::new(
             format!("period {}: [{}, {}) on {field}", p.label, p.start, p.end),

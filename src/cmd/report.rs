@@ -493,6 +493,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         max_rows: None,
         width: None,
         style: false,
+        meta: crate::meta::snapshot(),
     };
     // Tables as CSV, one per (section, table).
     let mut all: Vec<ResultTable> = Vec::new();

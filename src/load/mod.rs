@@ -783,6 +783,27 @@ impl Dataset {
 
 /// Load the inputs: one ingested DIR, or one or more raw exports.
 pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
+    let ds = load_inputs(inputs, args)?;
+    let as_of = ds.as_of.to_string();
+    for e in &ds.manifest.sources {
+        crate::meta::add_input(
+            crate::meta::InputMeta {
+                path: e.path.clone(),
+                layout: e.preset.clone(),
+                layout_why: e.preset_why.clone(),
+                table: e.table.clone(),
+                encoding: e.encoding.clone(),
+                rows_read: e.rows_in,
+                rows_rejected: e.rejected_rows,
+            },
+            &as_of,
+            &ds.manifest.as_of_basis,
+        );
+    }
+    Ok(ds)
+}
+
+fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let settings = Settings::from_args(args)?;
     // `-`: standard input, spooled to a temporary file.
     let spooled: Vec<PathBuf>;

@@ -39,7 +39,11 @@ pub struct OutputArgs {
     /// Font file for chart text (a CJK font is found automatically when labels need one).
     #[arg(long, value_name = "PATH")]
     pub font: Option<PathBuf>,
-    /// No progress bars or notes on stderr.
+    /// Also write what the result was computed from (as-of, period, inputs, warnings) to FILE
+    /// as JSON: the `meta` object JSON output carries, for CSV/TSV/XLSX users.
+    #[arg(long, value_name = "FILE")]
+    pub meta: Option<PathBuf>,
+    /// No progress bars or notes on stderr (warnings are always printed).
     #[arg(short, long)]
     pub quiet: bool,
     /// Set by `salesctl report`: collect the result here (the chart is still drawn to --chart)

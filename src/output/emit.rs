@@ -36,6 +36,11 @@ pub fn emit(
     if let Some(p) = &o.chart {
         crate::fsguard::check_output(p, "--chart")?;
     }
+    if let Some(p) = &o.meta {
+        crate::fsguard::check_output(p, "--meta")?;
+    }
+    // Warnings first, so that the result's `meta` lists them.
+    warn_all(report, lang);
     let stdout_tty = std::io::stdout().is_terminal();
     let opts = Options {
         lang,
@@ -54,6 +59,7 @@ pub fn emit(
         style: stdout_tty
             && o.output.is_none()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        meta: crate::meta::snapshot(),
     };
     let selected: Vec<&ResultTable> = match &o.table {
         Some(name) => vec![
@@ -135,7 +141,12 @@ pub fn emit(
             let _ = writeln!(err, "note: {}", n.text(lang));
         }
     }
-    warn_all(report, lang);
+    if let Some(p) = &o.meta {
+        let mut buf = serde_json::to_vec_pretty(&crate::meta::snapshot())
+            .map_err(|e| Error::Internal(format!("--meta: {e}")))?;
+        buf.push(b'\n');
+        crate::load::dir::write_atomic(p, |f| f.write_all(&buf))?;
+    }
     if let (Some(path), Some(spec)) = (&o.chart, chart) {
         let size = o.chart_size().map_err(Error::Usage)?;
         if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {

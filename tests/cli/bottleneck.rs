@@ -22,7 +22,7 @@ fn run(extra: &[&str]) -> Value {
     a.extend(extra);
     a.extend(["--format", "json"]);
     let (out, _) = w.expect(&a, 0);
-    serde_json::from_str(&out).expect("json")
+    crate::workdir::json_value(&out).expect("json")
 }
 
 fn row<'a>(t: &'a Value, stage: &str) -> &'a Value {
@@ -128,7 +128,7 @@ fn sla_breaches_and_stuck_deals() {
         "json",
     ];
     let (out, _) = w.expect(&base, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     assert_eq!(
         row(&v["stages"], "Qualified")["sla_breaches"].as_i64(),
         Some(0),
@@ -138,7 +138,7 @@ fn sla_breaches_and_stuck_deals() {
     let mut a = base.to_vec();
     a.extend(["--sla", "Qualified=2w"]);
     let (out, _) = w.expect(&a, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     assert_eq!(
         row(&v["stages"], "Qualified")["sla_breaches"].as_i64(),
         Some(1)
@@ -288,7 +288,7 @@ fn stuck_ties_by_deal_id_whatever_the_row_order() {
             ],
             0,
         );
-        let v: Value = serde_json::from_str(&out).expect("json");
+        let v: Value = crate::workdir::json_value(&out).expect("json");
         let ids: Vec<&str> = v["stuck"]
             .as_array()
             .unwrap()

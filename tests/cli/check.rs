@@ -25,7 +25,7 @@ fn score(w: &Workdir, extra: &[&str], code: i32) -> (Vec<Value>, String) {
         if out.trim().is_empty() {
             vec![]
         } else {
-            serde_json::from_str(&out).unwrap()
+            crate::workdir::json_value(&out).unwrap()
         },
         err,
     )
@@ -94,7 +94,7 @@ fn stage_rules_and_config_rules() {
         "step_conversion[Negotiation] > 0.5",
     ]);
     let (out, _) = w.expect(&a, 4);
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(
         (rows[0]["pass"].as_bool(), rows[1]["pass"].as_bool()),
         (Some(true), Some(false))
@@ -106,7 +106,7 @@ fn stage_rules_and_config_rules() {
         "[check]\nrules = [\"reached[Won] >= 3\"]\n".as_bytes(),
     );
     let (out, _) = w.expect(&base, 4);
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(
         (rows[0]["value"].as_f64(), rows[0]["pass"].as_bool()),
         (Some(2.0), Some(false))

@@ -28,7 +28,7 @@ fn cdnow(extra: &[&str]) -> Value {
     ];
     a.extend(extra);
     let (out, _) = w.expect(&a, 0);
-    serde_json::from_str(&out).unwrap()
+    crate::workdir::json_value(&out).unwrap()
 }
 
 #[test]
@@ -158,7 +158,7 @@ fn simple(extra: &[&str]) -> (Value, String) {
     ];
     a.extend(extra);
     let (out, err) = w.expect(&a, 0);
-    (serde_json::from_str(&out).unwrap(), err)
+    (crate::workdir::json_value(&out).unwrap(), err)
 }
 
 #[test]
@@ -239,7 +239,7 @@ fn cdnow_pareto_nbd_matches_published_values() {
         "fit",
     ];
     let (out, _) = w.expect(&a, 0);
-    let fit: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let fit: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     let param = |p: &str| {
         fit.iter()
             .find(|r| r["model"] == "pareto" && r["parameter"] == p)
@@ -281,7 +281,7 @@ fn cac_ltv_cac_and_payback_by_hand() {
         "json",
     ];
     let (out, err) = w.expect(&base, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let per = v["cac"].as_array().unwrap();
     let find = |p: &str, c: &str| {
         per.iter()
@@ -323,7 +323,7 @@ fn cac_ltv_cac_and_payback_by_hand() {
     let mut q = base.to_vec();
     q.extend(["--freq", "quarter"]);
     let (out, _) = w.expect(&q, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let q1 = v["cac"]
         .as_array()
         .unwrap()

@@ -10,7 +10,7 @@ use crate::workdir::{Workdir, s, testdata};
 
 fn expected() -> BTreeMap<String, Value> {
     let text = std::fs::read_to_string(testdata("exports/expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    crate::workdir::json_value(&text).unwrap()
 }
 
 /// The layout named on the file's `input:` line.
@@ -52,7 +52,8 @@ fn check_file(w: &Workdir, name: &str, exp: &Value) -> Result<&'static str, Stri
             exp["layout"]
         ));
     }
-    let v: Value = serde_json::from_str(&stdout).map_err(|e| format!("json: {e}: {stdout}"))?;
+    let v: Value =
+        crate::workdir::json_value(&stdout).map_err(|e| format!("json: {e}: {stdout}"))?;
     let rows = v
         .as_array()
         .or_else(|| v[table].as_array())
@@ -132,7 +133,7 @@ fn check_file(w: &Workdir, name: &str, exp: &Value) -> Result<&'static str, Stri
         } else if code != 0 {
             problems.push(format!("funnel: exit {code}: {stderr}"));
         } else {
-            let v: Value = serde_json::from_str(&stdout).map_err(|e| format!("json: {e}"))?;
+            let v: Value = crate::workdir::json_value(&stdout).map_err(|e| format!("json: {e}"))?;
             let f = v["funnel"]
                 .as_array()
                 .or_else(|| v.as_array())
@@ -209,7 +210,7 @@ fn corpus_confusion_each_file_is_its_own_layout_by_a_clear_margin() {
         }
         let path = s(&testdata(&format!("exports/{name}")));
         let (out, _) = w.expect(&["show", &path, "--explain", "--format", "json", "-q"], 0);
-        let v: Value = serde_json::from_str(&out).unwrap();
+        let v: Value = crate::workdir::json_value(&out).unwrap();
         let c = v["candidates"].as_array().unwrap();
         let best = &c[0];
         let runner = c.get(1).and_then(|r| r["score"].as_f64()).unwrap_or(0.0);
@@ -237,7 +238,7 @@ fn an_object_export_is_not_read_as_a_history() {
         err.contains("input: ") && err.contains("salesforce_object"),
         "{err}"
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let hist = v["candidates"]
         .as_array()
         .unwrap()
@@ -279,7 +280,7 @@ fn a_close_call_between_layouts_is_refused_with_the_flag() {
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let won = v
         .as_array()
         .unwrap()
@@ -343,7 +344,7 @@ fn outcome_null_and_reject_flags() {
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let rows = v.as_array().unwrap();
     let st = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
     assert_eq!(
@@ -397,7 +398,7 @@ fn encodings_are_decided_from_every_byte() {
     let w = Workdir::new();
     let stage_of = |file: &str| -> (Vec<String>, String) {
         let (out, err) = w.expect(&["show", file, "--format", "json"], 0);
-        let v: Value = serde_json::from_str(&out).unwrap();
+        let v: Value = crate::workdir::json_value(&out).unwrap();
         (
             v.as_array()
                 .unwrap()
@@ -482,7 +483,7 @@ C,Ann,Won,10,2026-03-10 10:00,2026-03-08\n",
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let rows = v.as_array().or_else(|| v["scorecard"].as_array()).unwrap();
     let team = rows.iter().find(|r| r["owner"] == "(team)").unwrap();
     assert_eq!(team["won"], 3);
@@ -503,7 +504,7 @@ fn escape_flag_overrides_the_dump_evidence() {
         let mut a = vec!["show", path.as_str(), "--format", "json", "-q"];
         a.extend_from_slice(extra);
         let (out, _) = w.expect(&a, 0);
-        let v: Value = serde_json::from_str(&out).unwrap();
+        let v: Value = crate::workdir::json_value(&out).unwrap();
         v.as_array()
             .unwrap()
             .iter()
@@ -535,7 +536,7 @@ fn a_repeated_word_in_a_date_column_is_a_null_marker() {
         err.contains("\"Not set\" read as empty") && err.contains("0 rejected"),
         "{err}"
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let closed = v
         .as_array()
         .unwrap()
@@ -577,7 +578,7 @@ fn deals_at_unknown_stages_over_the_share_are_refused() {
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let f = v["funnel"].as_array().or_else(|| v.as_array()).unwrap();
     assert_eq!(f[0]["deals"], 4);
 }
@@ -627,7 +628,7 @@ fn per_input_mapping_reads_two_layouts_in_one_call() {
         ];
         a.extend_from_slice(extra);
         let (out, _) = w.expect(&a, 0);
-        let v: Value = serde_json::from_str(&out).unwrap();
+        let v: Value = crate::workdir::json_value(&out).unwrap();
         let rows = v.as_array().unwrap();
         (
             rows.len(),
@@ -673,7 +674,7 @@ fn every_encoding_the_help_lists_is_read() {
         let f = format!("{name}.csv");
         w.write(&f, &bytes);
         let (out, err) = w.expect(&["show", &f, "--encoding", name, "--format", "json"], 0);
-        let v: Value = serde_json::from_str(&out).unwrap();
+        let v: Value = crate::workdir::json_value(&out).unwrap();
         assert_eq!(v[0]["owner"], *owner, "{name}: {err}");
     }
 }
@@ -700,7 +701,7 @@ fn localized_report_headers_are_read() {
     ] {
         w.write(name, body.as_bytes());
         let (out, err) = w.expect(&["show", name, "--format", "json"], 0);
-        let v: Value = serde_json::from_str(&out).unwrap();
+        let v: Value = crate::workdir::json_value(&out).unwrap();
         let rows = v.as_array().unwrap();
         let st = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
         assert_eq!(
@@ -728,7 +729,7 @@ fn a_history_gives_the_stage_order_of_custom_stages() {
         b"deal_id,stage,entered_at\nD1,Discovery,2026-01-01\nD1,Demo,2026-01-05\nD1,Contract,2026-01-09\nD1,Closed Won,2026-01-20\nD2,Discovery,2026-01-02\nD2,Demo,2026-01-06\nD3,Discovery,2026-01-03\nD3,Demo,2026-01-07\nD3,Contract,2026-01-12\nD4,Discovery,2026-01-04\n",
     );
     let (out, _) = w.expect(&["funnel", "h.csv", "--format", "json", "-q"], 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let f = v["funnel"].as_array().or_else(|| v.as_array()).unwrap();
     let got: Vec<(String, u64)> = f
         .iter()
@@ -808,7 +809,7 @@ fn diff_amounts_are_per_currency_and_derived_ids_follow_deals() {
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let get = |kind: &str| {
         v["summary"]
             .as_array()
@@ -907,7 +908,7 @@ fn headerless_names_are_not_guessed_between_two_candidates() {
         b"1\tAnn\tNorth\tWon\t100.50\t2026-01-01 10:00:00\n2\tBob\tNorth\tLost\t200.50\t2026-01-02 10:00:00\n3\tAnn\tSouth\tWon\t300.50\t2026-01-03 10:00:00\n4\tAnn\tSouth\tDemo\t50.50\t2026-01-04 10:00:00\n",
     );
     let (out, err) = w.expect(&["show", "d.tsv", "--format", "json"], 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows.iter().filter(|r| r["status"] == "won").count(), 2);

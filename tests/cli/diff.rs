@@ -24,7 +24,7 @@ fn every_kind_of_change_by_hand() {
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let count = |k: &str| {
         v["summary"]
             .as_array()
@@ -92,7 +92,7 @@ fn snapshots_march_against_february() {
         ],
         0,
     );
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     let count = |k: &str| {
         rows.iter().find(|r| r["change"] == k).unwrap()["deals"]
             .as_i64()

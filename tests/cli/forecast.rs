@@ -20,7 +20,7 @@ fn json(args: &[&str]) -> Value {
     let mut a: Vec<&str> = args.to_vec();
     a.extend(["--format", "json", "-q"]);
     let (out, _) = w.expect(&a, 0);
-    serde_json::from_str(&out).expect("json")
+    crate::workdir::json_value(&out).expect("json")
 }
 
 fn rows<'a>(v: &'a Value, table: &str) -> &'a Vec<Value> {
@@ -215,7 +215,7 @@ fn backtest_and_holdout_accuracy_by_hand() {
     // exactly one, and says how it picked; its choice is tested by hand in the unit tests.
     let w = Workdir::new();
     let (out, err) = w.expect(&[&base[..], &["--format", "json"]].concat(), 0);
-    let d: Value = serde_json::from_str(&out).expect("json");
+    let d: Value = crate::workdir::json_value(&out).expect("json");
     let dbt = rows(&d, "backtest");
     near(
         &dbt.iter().find(|r| r["model"] == "snaive").unwrap()["mase"],
@@ -294,7 +294,7 @@ fn an_incomplete_last_period_is_dropped_and_said() {
     assert!(err.contains("last period 2026-12 dropped"), "{err}");
     // 23 months are under two seasons: the naive forecast, 2026-11's 2600, from 2026-12 on.
     assert!(err.contains("under two seasons"), "{err}");
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let fc = rows(&v, "forecast");
     let got: Vec<(String, f64)> = fc
         .iter()
@@ -393,7 +393,7 @@ fn weekly_periods_start_on_the_configured_day() {
         "history",
     ];
     let (out, _) = w.expect(&args, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     // 2024-01-15 is a Monday: its week starts Sunday 2024-01-14.
     assert_eq!(rows(&v, "history")[0]["period"], "2024-01-14");
     assert_eq!(rows(&v, "history")[1]["period"], "2024-01-21");
@@ -591,7 +591,7 @@ fn a_plan_reads_back_as_scorecard_targets() {
         ],
         0,
     );
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v: Value = crate::workdir::json_value(&out).unwrap();
     let r = rows(&v, "scorecard");
     let ann = r.iter().find(|r| r["owner"] == "Ann").unwrap();
     // Q1 2027 = 80,000 + 85,000 + 90,000.

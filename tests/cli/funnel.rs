@@ -14,7 +14,7 @@ pub fn json(w: &Workdir, args: &[&str]) -> Value {
     let mut a: Vec<&str> = args.to_vec();
     a.extend(["--format", "json"]);
     let (out, _) = w.expect(&a, 0);
-    main_table(serde_json::from_str(&out).expect("json"))
+    main_table(crate::workdir::json_value(&out).expect("json"))
 }
 
 fn main_table(v: Value) -> Value {
@@ -67,7 +67,10 @@ fn run(extra: &[&str]) -> (Value, String) {
     let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
     a.extend(["--format", "json"]);
     let (out, err) = w.expect(&a, 0);
-    (main_table(serde_json::from_str(&out).expect("json")), err)
+    (
+        main_table(crate::workdir::json_value(&out).expect("json")),
+        err,
+    )
 }
 
 #[test]
@@ -265,7 +268,7 @@ fn implied_basis_places_lost_deals_at_the_first_stage() {
         "json",
     ];
     let (out, err) = w.expect(&a, 0);
-    let rows = main_table(serde_json::from_str(&out).unwrap());
+    let rows = main_table(crate::workdir::json_value(&out).unwrap());
     assert_eq!(counts(&rows), vec![2000, 394, 277, 192, 153]);
     assert!(col(&rows, "basis").iter().all(|b| b == "implied"));
     assert!(err.contains("1464 lost/invalid deal(s)"), "{err}");

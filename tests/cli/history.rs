@@ -50,7 +50,7 @@ fn rebuilds_events_from_snapshots_by_hand() {
         ],
         0,
     );
-    let rows: Vec<Value> = serde_json::from_str(&json).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&json).unwrap();
     let ev = |k: &str| -> Vec<(String, Value, Value, Value)> {
         rows.iter()
             .filter(|r| r["deal_id"] == k)
@@ -123,7 +123,7 @@ fn rebuilds_events_from_snapshots_by_hand() {
         ],
         0,
     );
-    let f: Vec<Value> = serde_json::from_str(&json).unwrap();
+    let f: Vec<Value> = crate::workdir::json_value(&json).unwrap();
     let counts: Vec<i64> = f.iter().map(|r| r["deals"].as_i64().unwrap()).collect();
     assert_eq!(counts, vec![4, 3, 2, 1, 1]);
     assert!(f.iter().all(|r| r["basis"] == "history"));

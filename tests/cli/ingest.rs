@@ -11,7 +11,7 @@ use crate::workdir::{Workdir, s, testdata};
 
 fn expected() -> BTreeMap<String, Value> {
     let text = std::fs::read_to_string(testdata("expected.json")).expect("expected.json");
-    serde_json::from_str(&text).expect("json")
+    crate::workdir::json_value(&text).expect("json")
 }
 
 /// Extra flags a file needs (documented in testdata/README.md).
@@ -120,7 +120,7 @@ fn check(file: &str, exp: &Value, part_bytes: Option<&str>) {
         &["show", &s(&out), "--rows-of", table, "--format", "json"],
         0,
     );
-    let rows: Vec<Value> = serde_json::from_str(&stdout).expect("json rows");
+    let rows: Vec<Value> = crate::workdir::json_value(&stdout).expect("json rows");
     // rows_out counts accepted rows; a history's table holds them collapsed to stage changes.
     let want = if table == "stage_events" {
         exp.get("stage_events").unwrap_or(&exp["rows_out"])
@@ -199,7 +199,7 @@ fn check(file: &str, exp: &Value, part_bytes: Option<&str>) {
             ],
             0,
         );
-        let ev: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+        let ev: Vec<Value> = crate::workdir::json_value(&stdout).unwrap();
         assert_eq!(ev.len() as u64, n, "{file}: stage events");
     }
 }
@@ -372,7 +372,7 @@ fn preset_can_be_forced_and_map_overrides() {
         ],
         0,
     );
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(rows[0]["owner"], "Ann");
     assert_eq!(rows[0]["status"], "won");
     assert_eq!(rows[1]["amount"].as_f64(), Some(50.0));
@@ -388,7 +388,7 @@ fn unmapped_columns_stay_under_snake_case_names() {
         b"Deal Name,Stage,Amount,Deal Type,Forecast Category\nA,Won,1,New Business,Closed\n",
     );
     let (out, _) = w.expect(&["show", &s(&csv), "--format", "json"], 0);
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(rows[0]["deal_type"], "New Business");
     assert_eq!(rows[0]["forecast_category"], "Closed");
 }
@@ -403,11 +403,11 @@ fn config_file_sets_day_first_and_currency() {
     w.expect(&["show", &s(&csv)], 3);
     w.write("salesctl.toml", b"day_first = true\ncurrency = \"AUD\"\n");
     let (out, _) = w.expect(&["show", &s(&csv), "--format", "json"], 0);
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(rows[0]["created_at"], "2026-04-03");
     assert_eq!(rows[0]["currency"], "AUD");
     let (out, _) = w.expect(&["show", &s(&csv), "--format", "json", "--month-first"], 0);
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(rows[0]["created_at"], "2026-03-04");
 }
 
@@ -472,7 +472,7 @@ fn stage_events_get_exit_times_and_deal_id_order_raw_and_ingested() {
             ],
             0,
         );
-        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
         assert_eq!(rows.len(), want.len(), "{input}: {out}");
         for (r, (id, stage, at, exit)) in rows.iter().zip(want) {
             assert_eq!(r["deal_id"], id, "{input}: {r}");
@@ -533,7 +533,7 @@ a,Won,1
     );
     let f = w.path("mixed.csv");
     let (out, _) = w.expect(&["show", &s(&f), "--format", "json", "--dedupe", "last"], 0);
-    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(rows.len(), 2);
     let b = rows.iter().find(|r| r["deal_id"] == "b").unwrap();
     assert_eq!(b["amount"].as_f64(), Some(3.0), "the last b row");

@@ -142,7 +142,7 @@ fn report_bundle_matches_the_single_commands() {
         ],
         0,
     );
-    let single: Value = serde_json::from_str(&out).unwrap();
+    let single: Value = crate::workdir::json_value(&out).unwrap();
     let rows = single.as_array().unwrap();
     for r in rows {
         let owner = r["owner"].as_str().unwrap();
@@ -184,7 +184,7 @@ fn report_bundle_matches_the_single_commands() {
         ],
         0,
     );
-    let sept: Value = serde_json::from_str(&out).unwrap();
+    let sept: Value = crate::workdir::json_value(&out).unwrap();
     let sept_team = sept
         .as_array()
         .unwrap()
@@ -216,7 +216,7 @@ fn report_bundle_matches_the_single_commands() {
         ],
         0,
     );
-    let f: Value = serde_json::from_str(&out).unwrap();
+    let f: Value = crate::workdir::json_value(&out).unwrap();
     let f = f.as_array().unwrap();
     assert_eq!(fun.len(), f.len());
     for (a, b) in fun.iter().zip(f) {

@@ -29,7 +29,7 @@ fn run_with(extra: &[&str], code: i32) -> (Value, String) {
     let (out, err) = w.expect(&args, code);
     (
         if code == 0 {
-            serde_json::from_str(&out).expect("json")
+            crate::workdir::json_value(&out).expect("json")
         } else {
             Value::Null
         },
@@ -74,7 +74,7 @@ fn per_rep_kpis_by_hand() {
     a.extend(["--format".into(), "json".into()]);
     let args: Vec<&str> = a.iter().map(String::as_str).collect();
     let (out, err) = w.expect(&args, 0);
-    per_rep_kpis_are_the_hand_figures(&serde_json::from_str(&out).unwrap(), &err);
+    per_rep_kpis_are_the_hand_figures(&crate::workdir::json_value(&out).unwrap(), &err);
 }
 
 fn per_rep_kpis_are_the_hand_figures(v: &Value, err: &str) {
@@ -234,7 +234,7 @@ fn credit_at_close_uses_the_history_owner() {
     let w = Workdir::new();
     let args: Vec<&str> = a.iter().map(String::as_str).collect();
     let (out, _) = w.expect(&args, 0);
-    let rows = main_rows(&serde_json::from_str(&out).unwrap());
+    let rows = main_rows(&crate::workdir::json_value(&out).unwrap());
     assert_eq!(rep(&rows, "Bo")["won"].as_i64(), Some(1));
     near(&rep(&rows, "Bo")["won_amount"], 1_000.0);
     assert_eq!(rep(&rows, "Alice")["won"].as_i64(), Some(3));
@@ -305,7 +305,7 @@ fn gencrm_rows_equal_duckdb(w: &Workdir, input: &str) -> Vec<serde_json::Value> 
     let want =
         std::fs::read_to_string(testdata("gencrm2000/scorecard_duckdb.expected.csv")).unwrap();
     let (out, _) = w.expect(&["scorecard", input, "--format", "json"], 0);
-    let rows = main_rows(&serde_json::from_str(&out).unwrap());
+    let rows = main_rows(&crate::workdir::json_value(&out).unwrap());
     let mut checked = 0;
     for line in want.lines().skip(1) {
         // owner,deals,won,lost,win_rate,won_amount,cycle_median_days,open_pipeline
@@ -370,4 +370,61 @@ fn team_target_is_the_same_every_run() {
     for _ in 0..4 {
         assert_eq!(w.expect(&args, 0).0, first);
     }
+}
+
+/// Issue 27 item 2: the rep card's JSON says whose card it is, with the as-of (the latest
+/// closed_at of handmade/deals.csv is 2026-01-30, D3), the period and the input; `--meta FILE`
+/// writes the same object beside CSV output; warnings are listed in it.
+#[test]
+fn rep_card_json_and_meta_file_say_whose_card_and_from_what() {
+    let w = Workdir::new();
+    let d = s(&testdata("handmade/deals.csv"));
+    let (out, _) = w.expect(
+        &[
+            "scorecard",
+            &d,
+            "--rep",
+            "ann",
+            "--period",
+            "2026-01",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["card", "trend", "meta"], "tables first, then meta");
+    let m = &v["meta"];
+    assert_eq!(m["subject"]["field"], "owner");
+    assert_eq!(m["subject"]["value"], "Ann");
+    assert_eq!(m["as_of"], "2026-01-30");
+    assert_eq!(m["period"]["label"], "2026-01");
+    assert_eq!(m["period"]["start"], "2026-01-01");
+    assert_eq!(m["period"]["end"], "2026-02-01");
+    assert_eq!(m["inputs"][0]["path"], d.as_str());
+    assert_eq!(m["inputs"][0]["layout"], "generic");
+    assert_eq!(m["inputs"][0]["rows_read"], 6);
+    assert_eq!(m["warnings"].as_array().unwrap().len(), 0);
+    // CSV keeps its shape; --meta writes the object to a file.
+    let (out, _) = w.expect(
+        &[
+            "funnel",
+            &d,
+            "--stages",
+            "Lead,Qualified,Demo,Proposal",
+            "--format",
+            "csv",
+            "--meta",
+            "m.json",
+        ],
+        0,
+    );
+    assert!(out.starts_with("stage,"), "{out}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("m.json")).unwrap()).unwrap();
+    assert_eq!(m["as_of"], "2026-01-30");
+    let warnings = m["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{m}");
+    assert!(warnings[0].as_str().unwrap().contains("\"Demo\""), "{m}");
 }

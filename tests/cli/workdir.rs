@@ -76,3 +76,17 @@ impl Workdir {
 pub fn s(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// A command's JSON output with its `meta` object set aside: the one table's array when the
+/// result has one table, else the object of tables. Tests of `meta` read the output whole.
+pub fn json_value<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    let mut v: serde_json::Value = serde_json::from_str(text)?;
+    if let serde_json::Value::Object(m) = &mut v {
+        if m.remove("meta").is_some() && m.len() == 1 {
+            if let Some((_, t)) = m.iter_mut().next() {
+                v = t.take();
+            }
+        }
+    }
+    serde_json::from_value(v)
+}

@@ -164,6 +164,7 @@ pub(super) fn rep_card(
         .col("deals_created", Unit::Count, dc)
         .col("cycle_median_days", Unit::Days, cyc)
         .build()?;
+    crate::meta::set_subject("owner", &name);
     notes.insert(
         0,
         Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")),

@@ -1,5 +1,6 @@
-//! JSON: an array of records for one table, an object of arrays for several. Numbers as numbers,
-//! ratios as fractions, null for missing, ISO dates.
+//! JSON: an object with one array of records per table, then `meta` (as-of, period, inputs and
+//! how they were read, the subject of a one-rep result, warnings; see [`crate::meta`]). Numbers
+//! as numbers rounded to 15 significant digits, ratios as fractions, null for missing, ISO dates.
 
 use std::io::Write;
 
@@ -42,19 +43,18 @@ impl Render for Json {
         &self,
         tables: &[&ResultTable],
         _r: &Report,
-        _o: &Options,
+        o: &Options,
         w: &mut dyn Write,
     ) -> std::io::Result<()> {
-        let v = if tables.len() == 1 {
-            records(tables[0])
-        } else {
-            Value::Object(
-                tables
-                    .iter()
-                    .map(|t| (t.name.clone(), records(t)))
-                    .collect(),
-            )
-        };
+        let mut m: Map<String, Value> = tables
+            .iter()
+            .map(|t| (t.name.clone(), records(t)))
+            .collect();
+        m.insert(
+            "meta".into(),
+            serde_json::to_value(&o.meta).unwrap_or(Value::Null),
+        );
+        let v = Value::Object(m);
         serde_json::to_writer_pretty(&mut *w, &v)?;
         writeln!(w)
     }

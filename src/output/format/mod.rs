@@ -88,7 +88,7 @@ impl Format {
 }
 
 /// Rendering options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub lang: Lang,
     pub bom: bool,
@@ -98,6 +98,8 @@ pub struct Options {
     pub width: Option<u16>,
     /// Bold headers (a terminal without NO_COLOR).
     pub style: bool,
+    /// What the result was computed from (JSON's `meta` object).
+    pub meta: crate::meta::Meta,
 }
 
 impl Default for Options {
@@ -109,6 +111,7 @@ impl Default for Options {
             max_rows: None,
             width: None,
             style: false,
+            meta: crate::meta::Meta::default(),
         }
     }
 }
