@@ -767,7 +767,9 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
                         .collect();
                     pipelines.insert("default".into(), stages);
                 }
-                Err(labels) => warnings.push(format!(
+                // A note, not a warning: no number changes (a command that needs the order
+                // refuses without one).
+                Err(labels) => notes.push(format!(
                     "{file}: the open stages are not {}'s default stages (e.g. {}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",
                     p.name,
                     labels

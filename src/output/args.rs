@@ -27,7 +27,8 @@ pub struct OutputArgs {
     /// Do not neutralise text cells that begin with = + - @ (formula injection guard).
     #[arg(long)]
     pub raw_cells: bool,
-    /// At most N rows per table in terminal and Markdown output.
+    /// At most N rows per table in terminal and Markdown output (a terminal shows 40 by
+    /// default; 0 shows all).
     #[arg(long, value_name = "N")]
     pub max_rows: Option<usize>,
     /// Also draw the result as a PNG chart.

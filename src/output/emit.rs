@@ -42,23 +42,26 @@ pub fn emit(
     // Warnings first, so that the result's `meta` lists them.
     warn_all(report, lang);
     let stdout_tty = std::io::stdout().is_terminal();
+    let to_terminal = stdout_tty && o.output.is_none();
     let opts = Options {
         lang,
         bom: o.bom,
         raw_cells: o.raw_cells,
-        max_rows: if matches!(format, Format::Table | Format::Md) {
-            o.max_rows
+        max_rows: match (o.max_rows, format) {
+            (Some(0), _) => None,
+            (Some(n), Format::Table | Format::Md) => Some(n),
+            // A terminal shows 40 rows a table by default (the rest are counted under it).
+            (None, Format::Table) if to_terminal => Some(40),
+            _ => None,
+        },
+        width: if to_terminal && format == Format::Table {
+            Some(terminal_width())
         } else {
             None
         },
-        width: if stdout_tty && o.output.is_none() {
-            comfy_width()
-        } else {
-            None
-        },
-        style: stdout_tty
-            && o.output.is_none()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        style: to_terminal
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var("TERM").map_or(true, |t| t != "dumb"),
         meta: crate::meta::snapshot(),
     };
     let selected: Vec<&ResultTable> = match &o.table {
@@ -171,9 +174,16 @@ fn warn_all(report: &Report, lang: Lang) {
 /// Set by the binary when descriptor 1 was closed at start.
 pub static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-fn comfy_width() -> Option<u16> {
-    let t = comfy_table::Table::new();
-    t.width().or(Some(100))
+/// The width tables fit on a terminal: `COLUMNS` when set, else the terminal's own, else 100
+/// (a terminal that reports 0 columns, as some CI consoles do).
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0)
+        .or_else(|| comfy_table::Table::new().width().filter(|&w| w > 0))
+        .unwrap_or(100)
+        .max(20)
 }
 
 /// Is `path` a PNG name? (for --chart validation)

@@ -16,6 +16,7 @@ mod history;
 mod ingest;
 mod output;
 mod props;
+mod pty;
 mod report;
 mod safety;
 mod scorecard;

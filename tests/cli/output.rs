@@ -565,3 +565,107 @@ fn csv_and_json_numbers_carry_no_float_noise() {
         "{out}"
     );
 }
+
+/// Issue 27 item 3 on an 80 x 24 pseudo-terminal: every numeric cell of the CSV output appears
+/// whole on one line of the table (or its column is named as hidden), at most 40 rows show with
+/// the count of the rest, `--max-rows 0` shows all, and piped output stays whole.
+#[test]
+fn terminal_tables_fit_80_columns_and_show_40_rows() {
+    let w = crate::workdir::Workdir::new();
+    let d = crate::workdir::s(&crate::workdir::testdata("gencrm2000/deals.csv"));
+    let run = crate::pty::run(&w, &["scorecard", &d], 80, 24);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let table_lines = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '├', '└']))
+            .map(String::from)
+            .collect()
+    };
+    assert!(
+        table_lines(&run.screen)
+            .iter()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 80),
+        "{}",
+        run.screen
+    );
+    let (csv, _) = w.expect(&["scorecard", &d, "--format", "csv"], 0);
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let head: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let hidden_line = run
+        .screen
+        .lines()
+        .find(|l| l.contains("hidden to fit"))
+        .unwrap_or("");
+    let mut checked = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let owner = &rec[0];
+        let Some(line) = run
+            .screen
+            .lines()
+            .find(|l| l.contains(&format!("│ {owner} ")))
+        else {
+            continue;
+        };
+        for (i, v) in rec.iter().enumerate().skip(1) {
+            let Ok(x) = v.parse::<f64>() else { continue };
+            if hidden_line.contains(&format!(" {}", head[i])) {
+                continue;
+            }
+            // The table shows the number with separators (money with its currency): its integer
+            // digits, grouped, must be on the owner's line.
+            let int = format!("{}", x.abs().trunc() as i64);
+            let grouped = salesctl::output::cell::thousands(&int);
+            assert!(
+                line.contains(&grouped),
+                "{} = {v}: {grouped} not whole on {line:?}\n{}",
+                head[i],
+                run.screen
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 20,
+        "{checked} numeric cells checked\n{}",
+        run.screen
+    );
+    // 200 reps and the team row (testdata/gencrm2000/README.md): 40 shown, the rest counted.
+    let body = |screen: &str| {
+        screen
+            .lines()
+            .filter(|l| l.starts_with("│ Rep ") || l.starts_with("│ (team)"))
+            .count()
+    };
+    assert_eq!(body(&run.screen), 40, "40 rows\n{}", run.screen);
+    assert!(
+        run.screen
+            .contains("(40 of 201 rows shown; --max-rows 0 shows all"),
+        "{}",
+        run.screen
+    );
+    let all = crate::pty::run(&w, &["scorecard", &d, "--max-rows", "0"], 80, 24);
+    assert_eq!(body(&all.screen), 201);
+    // Piped, a table is whole: every row, no width limit, nothing hidden.
+    let (piped, _) = w.expect(&["scorecard", &d, "--format", "table"], 0);
+    assert_eq!(body(&piped), 201);
+    assert!(!piped.contains("hidden to fit") && !piped.contains("rows shown"));
+    // COLUMNS narrows the terminal further; a terminal that reports 0 columns gets 100.
+    let w40 = crate::workdir::Workdir::new().with_env("COLUMNS", "40");
+    let narrow = crate::pty::run(&w40, &["scorecard", &d], 0, 24);
+    assert!(
+        table_lines(&narrow.screen)
+            .iter()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 40),
+        "{}",
+        narrow.screen
+    );
+    let zero = crate::pty::run(&w, &["scorecard", &d], 0, 24);
+    let widest = table_lines(&zero.screen)
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()))
+        .max()
+        .unwrap_or(0);
+    assert!((60..=100).contains(&widest), "{widest}\n{}", zero.screen);
+}

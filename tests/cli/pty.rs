@@ -1,0 +1,71 @@
+//! Run the binary with stdin and stdout on a pseudo-terminal of a fixed size (libc's openpty),
+//! stderr on a pipe: what a user at a terminal sees.
+
+use std::io::Read;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::Stdio;
+
+use crate::workdir::Workdir;
+
+/// What a terminal run printed: the exit code, the terminal's text (CR LF turned back into LF)
+/// and stderr.
+pub struct TtyRun {
+    pub code: Option<i32>,
+    pub screen: String,
+    pub stderr: String,
+}
+
+/// Run `args` in `w` on a `cols` x `rows` terminal.
+pub fn run(w: &Workdir, args: &[&str], cols: u16, rows: u16) -> TtyRun {
+    let (mut master, mut slave) = (-1, -1);
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two descriptors into the out-parameters; the name pointer is
+    // null (not wanted) and the termios pointer null (defaults); `size` outlives the call.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = w.cmd();
+    cmd.args(args)
+        .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
+        .stdout(Stdio::from(slave))
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn salesctl");
+    // The parent's copies of the slave went into `cmd`; drop it so EOF (EIO) comes at exit.
+    drop(cmd);
+    let mut stderr = child.stderr.take().expect("stderr pipe");
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut file = std::fs::File::from(master);
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) | Err(_) => break, // EIO once the last slave descriptor is closed
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+        }
+    }
+    let status = child.wait().expect("wait salesctl");
+    let stderr = err_thread.join().unwrap_or_default();
+    TtyRun {
+        code: status.code(),
+        screen: String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
+        stderr,
+    }
+}
