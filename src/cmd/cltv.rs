@@ -57,7 +57,7 @@ pub struct Args {
     /// purchases per frequency bucket and overall (bgnbd, pareto).
     #[arg(long, value_name = "DURATION")]
     pub holdout: Option<String>,
-    /// Print the per-customer table first (bgnbd).
+    /// Print the per-customer table, first (bgnbd; JSON, XLSX and -o DIR/ always carry it).
     #[arg(long)]
     pub customers: bool,
     /// Only the N most valuable customers (bgnbd).
@@ -578,8 +578,20 @@ fn bgnbd(
         ),
         format!("模型 {mname}：参数 {:.4} {:.4} {:.4} {:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}", params[0], params[1], params[2], params[3], ll, data.len(), gg.p, gg.q, gg.gamma, n_rep, total),
     ));
+    // The per-customer table (thousands of rows) is printed on a terminal or in Markdown only
+    // when asked for (--customers, --top, --table); JSON, XLSX and -o DIR/ carry every table.
+    let human = matches!(
+        a.out.resolve_format(),
+        Ok(crate::output::format::Format::Table | crate::output::format::Format::Md)
+    ) && !a.out.output.as_ref().is_some_and(|p| p.is_dir() || p.to_string_lossy().ends_with('/'));
     let mut tables = if a.customers {
         vec![customers, fit]
+    } else if human && a.top.is_none() && a.out.table.is_none() {
+        notes.push(Note::new(
+            "per-customer table not printed: --customers prints it, --top N the N most valuable",
+            "未打印逐客户表：--customers 打印，--top N 打印价值最高的 N 个",
+        ));
+        vec![fit]
     } else {
         vec![fit, customers]
     };

@@ -468,3 +468,21 @@ fn simple_model_is_the_same_every_run_and_from_a_dir() {
     w.expect(&["ingest", &orders, "-o", &dir, "-q"], 0);
     assert_eq!(w.expect(&["cltv", &dir, "--format", "csv"], 0).0, first);
 }
+
+/// Issue 27 item 1: the per-customer table (2,357 CDNOW customers) is printed as a table only
+/// with --customers (as its help says); JSON carries it always.
+#[test]
+fn customers_table_printed_only_when_asked() {
+    let w = Workdir::new();
+    let f = s(&testdata("cdnow/CDNOW_sample.txt"));
+    let base = [
+        "cltv", &f, "--no-header", "--columns", "source_id,customer_id,ordered_at,quantity,amount",
+        "--model", "bgnbd", "--as-of", "1997-09-30", "--unit", "week", "--format", "table",
+    ];
+    let (out, _) = w.expect(&base, 0);
+    assert!(!out.contains("customers\n"), "{out}");
+    assert!(out.contains("per-customer table not printed: --customers prints it"), "{out}");
+    let (out, _) = w.expect(&[&base[..], &["--customers"]].concat(), 0);
+    assert!(out.starts_with("customers\n"), "{}", &out[..200.min(out.len())]);
+    assert!(out.lines().count() > 2357, "every customer row");
+}
