@@ -583,7 +583,11 @@ fn bgnbd(
     let human = matches!(
         a.out.resolve_format(),
         Ok(crate::output::format::Format::Table | crate::output::format::Format::Md)
-    ) && !a.out.output.as_ref().is_some_and(|p| p.is_dir() || p.to_string_lossy().ends_with('/'));
+    ) && !a
+        .out
+        .output
+        .as_ref()
+        .is_some_and(|p| p.is_dir() || p.to_string_lossy().ends_with('/'));
     let mut tables = if a.customers {
         vec![customers, fit]
     } else if human && a.top.is_none() && a.out.table.is_none() {

@@ -180,7 +180,7 @@ pub struct Simple {
 
 /// AOV x purchases per year x lifespan x margin over a window of `window_days`: churned = no
 /// purchase in the `churn_days` before as-of, among customers first seen at least that long ago,
-/// scaled to a year; lifespan = 1 / annual churn.
+/// as a yearly rate (1 - (1 - share)^(365.25 / churn_days), at most 1); lifespan = 1 / annual churn.
 pub fn simple(
     customers: &[CustomerTotals],
     as_of: i64,
@@ -218,7 +218,12 @@ pub fn simple(
     let churn = if eligible.is_empty() {
         None
     } else {
-        Some(churned / eligible.len() as f64 * 365.25 / churn_days)
+        // The share churned over `churn_days`, as a yearly rate that compounds: over a year
+        // (`1y`, 365.25 days, the year of every per-year figure here) it is the share itself,
+        // and it never passes 1 (a linear 365.25/365 scaling printed 1.0007 when every
+        // customer had churned over the default 365 days).
+        let share = churned / eligible.len() as f64;
+        Some(1.0 - (1.0 - share).powf(365.25 / churn_days))
     };
     let lifespan = churn.filter(|c| *c > 0.0).map(|c| 1.0 / c);
     Simple {
@@ -1278,5 +1283,27 @@ mod tests {
         assert_eq!(r[0].x, 2.0);
         assert_eq!((r[0].t_x, r[0].t), (2.0, 2.0));
         assert_eq!(r[0].monetary, 25.0);
+    }
+}
+
+#[cfg(test)]
+mod churn_tests {
+    use super::*;
+
+    /// Issue 27: every eligible customer churned over the default 365 days gave 1.0007.
+    /// By hand: share 1 -> 1 - 0^(365.25/365) = 1; share 1/2 over 182.625 days (half a year)
+    /// -> 1 - (1/2)^2 = 0.75; share 1/2 over 1y -> 0.5.
+    #[test]
+    fn annual_churn_never_passes_one() {
+        // (orders, revenue, first day, last day) with as-of day 1000.
+        let gone: Vec<CustomerTotals> = vec![(1, 10.0, 0, 10), (1, 10.0, 0, 20)];
+        let s = simple(&gone, 1000, 1000.0, 365.0, 1.0);
+        assert_eq!(s.annual_churn, Some(1.0));
+        assert_eq!(s.lifespan_years, Some(1.0));
+        let half: Vec<CustomerTotals> = vec![(1, 10.0, 0, 10), (2, 20.0, 0, 990)];
+        let s = simple(&half, 1000, 1000.0, 182.625, 1.0);
+        assert!((s.annual_churn.unwrap_or(0.0) - 0.75).abs() < 1e-12);
+        let s = simple(&half, 1000, 1000.0, 365.25, 1.0);
+        assert!((s.annual_churn.unwrap_or(0.0) - 0.5).abs() < 1e-12);
     }
 }

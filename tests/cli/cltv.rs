@@ -476,13 +476,31 @@ fn customers_table_printed_only_when_asked() {
     let w = Workdir::new();
     let f = s(&testdata("cdnow/CDNOW_sample.txt"));
     let base = [
-        "cltv", &f, "--no-header", "--columns", "source_id,customer_id,ordered_at,quantity,amount",
-        "--model", "bgnbd", "--as-of", "1997-09-30", "--unit", "week", "--format", "table",
+        "cltv",
+        &f,
+        "--no-header",
+        "--columns",
+        "source_id,customer_id,ordered_at,quantity,amount",
+        "--model",
+        "bgnbd",
+        "--as-of",
+        "1997-09-30",
+        "--unit",
+        "week",
+        "--format",
+        "table",
     ];
     let (out, _) = w.expect(&base, 0);
     assert!(!out.contains("customers\n"), "{out}");
-    assert!(out.contains("per-customer table not printed: --customers prints it"), "{out}");
+    assert!(
+        out.contains("per-customer table not printed: --customers prints it"),
+        "{out}"
+    );
     let (out, _) = w.expect(&[&base[..], &["--customers"]].concat(), 0);
-    assert!(out.starts_with("customers\n"), "{}", &out[..200.min(out.len())]);
+    assert!(
+        out.starts_with("customers\n"),
+        "{}",
+        &out[..200.min(out.len())]
+    );
     assert!(out.lines().count() > 2357, "every customer row");
 }
