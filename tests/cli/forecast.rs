@@ -255,7 +255,10 @@ fn backtest_and_holdout_accuracy_by_hand() {
     near(&fc[0]["forecast"], 2400.0, 1e-9);
     near(&fc[2]["actual"], 2700.0, 1e-9);
     let acc = rows(&v, "accuracy");
-    let sn = acc.iter().find(|r| r["model"] == "snaive").unwrap();
+    // Issue 27: the accuracy and backtest tables name the model as the forecast rows do
+    // (seasonal naive without two seasons of history is naive; it said `snaive` here).
+    assert!(acc.iter().all(|r| r["model"] != "snaive"), "{acc:?}");
+    let sn = acc.iter().find(|r| r["model"] == "naive").unwrap();
     assert_eq!(sn["chosen"], true);
     assert_eq!(sn["n"], 3);
     near(
@@ -713,4 +716,47 @@ fn plan_history_window() {
     assert_eq!(t[0]["key"], "(all)");
     near(&t[0]["target"], 1600.0, 1e-9);
     near(&t[11]["target"], 2700.0, 1e-9);
+}
+
+/// Issue 27 item 1: revenue bounds never go below 0 when the history never did. A spiky year
+/// (0, 900, 0, 40, 0, 1000, 10, 0, 800, 0, 30, 950: mean 310.8, sd about 420) gives ETS(A,N,N)
+/// 80% bounds of about mean -/+ 1.28 x 470 (below 0 on the low side): every lower bound is 0,
+/// the upper ones stay, and a note says how many were set to 0.
+#[test]
+fn revenue_bounds_never_below_zero() {
+    let w = Workdir::new();
+    let vals = [0, 900, 0, 40, 0, 1000, 10, 0, 800, 0, 30, 950];
+    let mut csv = String::from("deal_id,stage,amount,created_at,closed_at\n");
+    for (i, v) in vals.iter().enumerate() {
+        csv.push_str(&format!(
+            "D{i},Won,{v},2025-{:02}-10,2025-{:02}-10\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    w.write("spiky.csv", csv.as_bytes());
+    let (out, err) = w.expect(
+        &[
+            "forecast",
+            "spiky.csv",
+            "--horizon",
+            "3",
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let v: Value = crate::workdir::json_value(&out).unwrap();
+    let fc = rows(&v, "forecast");
+    assert_eq!(fc.len(), 3);
+    for r in fc {
+        for k in ["forecast", "lower_80", "upper_80", "lower_95", "upper_95"] {
+            assert!(f(&r[k]) >= 0.0, "{k} {r}");
+        }
+        assert_eq!(f(&r["lower_95"]), 0.0);
+        assert!(f(&r["upper_95"]) > f(&r["forecast"]));
+    }
+    assert!(err.contains("below 0 set to 0"), "{err}");
 }

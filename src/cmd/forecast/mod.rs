@@ -95,6 +95,20 @@ pub(crate) struct GroupResult {
     pub note: Option<String>,
     /// The fitted ETS model when ETS was chosen.
     pub ets: Option<fc::Ets>,
+    /// The season length used (1: non-seasonal, where seasonal naive is plain naive).
+    pub season: usize,
+}
+
+impl GroupResult {
+    /// A model's name as every table of this group shows it: seasonal naive without a season
+    /// is `naive` (as the forecast rows name it).
+    pub fn model_name(&self, me: Method) -> &'static str {
+        if me == Method::Snaive && self.season == 1 {
+            "naive"
+        } else {
+            me.id()
+        }
+    }
 }
 
 /// `--backtest`'s default, also what `plan` uses for its monthly profile.
@@ -244,6 +258,33 @@ pub(crate) fn forecast_group(
             train.len()
         ))
     })?;
+    let mut forecast = forecast;
+    let mut note = note;
+    // Revenue and counts cannot go below 0: when the history never did, neither do the
+    // forecast and its bounds (a bound below 0 is clamped to 0 and said so).
+    if train.iter().all(|v| *v >= 0.0) {
+        let mut clamped = 0;
+        for v in forecast.mean.iter_mut().chain(
+            forecast
+                .intervals
+                .iter_mut()
+                .flat_map(|(_, lo, hi)| lo.iter_mut().chain(hi.iter_mut())),
+        ) {
+            if *v < 0.0 {
+                *v = 0.0;
+                clamped += 1;
+            }
+        }
+        if clamped > 0 {
+            let msg = format!(
+                "{name}: {clamped} forecast value(s) or interval bound(s) below 0 set to 0 (the series is never negative)"
+            );
+            note = Some(match note {
+                Some(n) => format!("{n}; {msg}"),
+                None => msg,
+            });
+        }
+    }
     let mut holdout_acc = Vec::new();
     if holdout > 0 {
         for me in Method::ALL {
@@ -269,6 +310,7 @@ pub(crate) fn forecast_group(
         holdout: holdout_acc,
         note,
         ets,
+        season: m,
     })
 }
 
@@ -428,7 +470,7 @@ fn backtest_table(run: &Run) -> Result<ResultTable> {
         for ((me, res), p) in r.backtest.iter().zip(&r.p_vs_ets) {
             p_vs_ets.push(*p);
             g.push(r.name.clone());
-            model.push(me.id().to_string());
+            model.push(r.model_name(*me).to_string());
             origins.push(res.as_ref().map(|x| x.origins.len() as i64));
             mape.push(res.as_ref().and_then(|x| x.accuracy.mape));
             smape.push(res.as_ref().and_then(|x| x.accuracy.smape));
@@ -460,7 +502,7 @@ fn accuracy_table(run: &Run) -> Result<ResultTable> {
     for r in &run.groups {
         for (me, a) in &r.holdout {
             g.push(r.name.clone());
-            model.push(me.id().to_string());
+            model.push(r.model_name(*me).to_string());
             n.push(a.n as i64);
             mape.push(a.mape);
             smape.push(a.smape);
