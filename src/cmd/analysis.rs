@@ -163,6 +163,21 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
     )))
 }
 
+/// A period that starts after the as-of date holds no row of the data: an empty table with
+/// exit 0 would read as "nothing happened". Refused (exit 3) naming the as-of and its basis.
+pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>> {
+    if let Some(p) = &p {
+        if p.start > ds.as_of {
+            return Err(Error::Input(format!(
+                "period {} starts on {}, after the as-of date {} ({}): no row of the data can fall in it; \
+                 pick a period up to {} (--period, --from/--to) or set --as-of",
+                p.label, p.start, ds.as_of, ds.manifest.as_of_basis, ds.as_of
+            )));
+        }
+    }
+    Ok(p)
+}
+
 /// Notes every analysis prints: as-of and its basis, the period and the date field it filters.
 pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Note> {
     let mut n = vec![Note::new(

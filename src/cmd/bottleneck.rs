@@ -86,7 +86,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)?;
+        .map_err(Error::Usage)
+        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let as_of_ms = crate::period::date_ms(ds.as_of) + 86_400_000;
     let sla = sla_limits(&a, &ds, &set)?;
     let by = match &a.by {

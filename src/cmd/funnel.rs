@@ -65,7 +65,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)?;
+        .map_err(Error::Usage)
+        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let by = match &a.by {
         Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
         None => None,

@@ -428,3 +428,48 @@ fn rep_card_json_and_meta_file_say_whose_card_and_from_what() {
     assert_eq!(warnings.len(), 1, "{m}");
     assert!(warnings[0].as_str().unwrap().contains("\"Demo\""), "{m}");
 }
+
+/// Issue 27 item 1: targets that do not line up with the data are warned about (the Target
+/// column used to be empty with no word), and a period after the as-of is refused (it printed
+/// an empty table, exit 0).
+#[test]
+fn targets_without_a_match_and_periods_after_the_as_of() {
+    let w = Workdir::new();
+    let none = w.write("t1.csv", b"owner,period,target\nAlice,2025-Q1,30000\n");
+    let (v, err) = run_with(&["--targets", &s(&none)], 0);
+    let rows = main_rows(&v);
+    assert!(rows.iter().all(|r| r["target"].is_null()), "{rows:?}");
+    assert!(
+        err.contains("warning: --targets") && err.contains("covers the period 2026-10"),
+        "{err}"
+    );
+    // "Alise" is no rep of the file: warned, named; Alice's own target still applies
+    // (1,000 for October, won 10,000: attainment 10).
+    let typo = w.write(
+        "t2.csv",
+        b"owner,period,target\nAlise,2026-10,5000\nAlice,2026-10,1000\n",
+    );
+    let (v, err) = run_with(&["--targets", &s(&typo)], 0);
+    assert!(
+        err.contains("1 target key(s) match no owner in the data (\"Alise\")"),
+        "{err}"
+    );
+    near(&rep(&main_rows(&v), "Alice")["attainment"], 10.0);
+    // October's deals, period December, as-of October 31: refused, naming the as-of.
+    let d = s(&testdata("handmade/scorecard/deals.csv"));
+    let (_, err) = w.expect(
+        &[
+            "scorecard",
+            &d,
+            "--period",
+            "2026-12",
+            "--as-of",
+            "2026-10-31",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("period 2026-12 starts on 2026-12-01, after the as-of date 2026-10-31"),
+        "{err}"
+    );
+}

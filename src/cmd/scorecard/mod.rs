@@ -112,7 +112,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)?;
+        .map_err(Error::Usage)
+        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
     // Expected close dates only place open pipeline in a period: without one they need not
@@ -398,6 +399,56 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             "several currencies: money KPIs are per currency in --table money (never summed across currencies)",
             "多币种：金额指标按币种见 --table money（不跨币种相加）",
         ));
+    }
+    if let (Some(t), Some(f)) = (&targets, &a.targets) {
+        // Targets that do not line up with the data: none in the period, or keys no rep has.
+        if team_line.target.is_none() {
+            let label = period
+                .as_ref()
+                .map_or("(all rows)".to_string(), |p| p.label.clone());
+            notes.push(Note::warning(
+                format!(
+                    "--targets {}: no target of {} {:?} covers the period {label}: the target and attainment columns are empty",
+                    f.display(),
+                    a.by,
+                    "revenue"
+                ),
+                format!(
+                    "--targets {}：没有目标覆盖期间 {label}：目标与达成率列为空",
+                    f.display()
+                ),
+            ));
+        }
+        let mut unmatched: Vec<&str> = t
+            .keys()
+            .filter(|k| !lines.iter().any(|l| &l.key == *k))
+            .map(String::as_str)
+            .collect();
+        unmatched.sort_unstable();
+        if !unmatched.is_empty() {
+            let shown = unmatched
+                .iter()
+                .take(8)
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>();
+            notes.push(Note::warning(
+                format!(
+                    "--targets {}: {} target key(s) match no {} in the data ({}{}); they count in the team's target but in no rep's row",
+                    f.display(),
+                    unmatched.len(),
+                    a.by,
+                    shown.join(", "),
+                    if unmatched.len() > 8 { ", ..." } else { "" }
+                ),
+                format!(
+                    "--targets {}：{} 个目标键在数据中没有对应的 {}（{}）",
+                    f.display(),
+                    unmatched.len(),
+                    a.by,
+                    shown.join("，")
+                ),
+            ));
+        }
     }
     if targets.is_some() {
         notes.push(Note::new(
