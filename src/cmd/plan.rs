@@ -319,6 +319,38 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             _ => "各组平均分配".into(),
         },
     ));
+    // Groups the split gives nothing: a SMART target of 0 for every month is no target.
+    let zero: Vec<&str> = groups
+        .iter()
+        .zip(&per_group)
+        .filter(|(_, c)| **c == 0)
+        .map(|(g, _)| g.as_str())
+        .collect();
+    if !zero.is_empty() && a.by.is_some() {
+        let by = a.by.as_deref().unwrap_or("group");
+        let shown: Vec<String> = zero.iter().take(6).map(|g| format!("{g:?}")).collect();
+        let why = if a.split == "pipeline" {
+            "no open pipeline"
+        } else {
+            "no won revenue in the history window"
+        };
+        notes.push(Note::warning(
+            format!(
+                "{} of {} {by} value(s) get a zero target for every month ({why}): {}{}; --split even gives each a share, --window N widens the history",
+                zero.len(),
+                groups.len(),
+                shown.join(", "),
+                if zero.len() > 6 { ", ..." } else { "" }
+            ),
+            format!(
+                "{} 个（共 {} 个）{by} 每月目标为 0（{}）：{}；--split even 平均分配，--window N 扩大历史窗口",
+                zero.len(),
+                groups.len(),
+                if a.split == "pipeline" { "无在途商机" } else { "历史窗口内无赢单收入" },
+                shown.join("，")
+            ),
+        ));
+    }
     notes.push(Note::en(
         "targets rounded to cents by largest remainder: they add up to --target exactly; gap = forecast - target (negative: the forecast falls short)",
     ));

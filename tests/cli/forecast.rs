@@ -760,3 +760,28 @@ fn revenue_bounds_never_below_zero() {
     }
     assert!(err.contains("below 0 set to 0"), "{err}");
 }
+
+/// Issue 27 item 1: a rep the history split gives nothing gets a warning naming them (169 of
+/// 200 reps got 0 for 12 months with no word). Cy only lost deals in 2026: won revenue 0, so
+/// a zero target every month; Ann and Bob keep 19,800 : 6,000.
+#[test]
+fn plan_warns_about_reps_with_a_zero_target() {
+    let w = Workdir::new();
+    let mut text = std::fs::read_to_string(testdata("handmade/forecast/deals.csv")).unwrap();
+    text.push_str("C1,Gamma,Cy,Proposal,lost,500,USD,2026-03-01,2026-03-20,,0\n");
+    w.write("d.csv", text.as_bytes());
+    let (out, err) = w.expect(
+        &[
+            "plan", "d.csv", "--as-of", "2026-12-31", "--method", "snaive", "--by", "owner",
+            "--split", "history", "--target", "2580000", "--year", "2027", "--format", "json",
+        ],
+        0,
+    );
+    let v: Value = crate::workdir::json_value(&out).unwrap();
+    assert!(targets(&v, "Cy").iter().all(|t| *t == 0.0));
+    assert_eq!(targets(&v, "Ann")[0], 122_790.70);
+    assert!(
+        err.contains("warning: 1 of 3 owner value(s) get a zero target for every month (no won revenue in the history window): \"Cy\""),
+        "{err}"
+    );
+}
