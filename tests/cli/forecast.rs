@@ -772,8 +772,22 @@ fn plan_warns_about_reps_with_a_zero_target() {
     w.write("d.csv", text.as_bytes());
     let (out, err) = w.expect(
         &[
-            "plan", "d.csv", "--as-of", "2026-12-31", "--method", "snaive", "--by", "owner",
-            "--split", "history", "--target", "2580000", "--year", "2027", "--format", "json",
+            "plan",
+            "d.csv",
+            "--as-of",
+            "2026-12-31",
+            "--method",
+            "snaive",
+            "--by",
+            "owner",
+            "--split",
+            "history",
+            "--target",
+            "2580000",
+            "--year",
+            "2027",
+            "--format",
+            "json",
         ],
         0,
     );
@@ -782,6 +796,60 @@ fn plan_warns_about_reps_with_a_zero_target() {
     assert_eq!(targets(&v, "Ann")[0], 122_790.70);
     assert!(
         err.contains("warning: 1 of 3 owner value(s) get a zero target for every month (no won revenue in the history window): \"Cy\""),
+        "{err}"
+    );
+}
+
+/// Issue 27 item 1: open deals without an expected close date. O3 (Bob, Lead, 5,000) has none:
+/// a warning counts it (1 of 4). With the column blanked for every open deal there is nothing
+/// to place in a period: exit 3 naming the flag (it printed every deal under "(no expected
+/// close)", exit 0).
+#[test]
+fn pipeline_forecast_without_expected_close_dates() {
+    let w = Workdir::new();
+    let args = |f: &str| -> Vec<String> {
+        [
+            "forecast",
+            f,
+            "--as-of",
+            "2026-12-31",
+            "--method",
+            "pipeline",
+            "--horizon",
+            "3",
+            "--stages",
+            "Lead,Qualified,Proposal",
+            "--format",
+            "csv",
+            "-q",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let d = deals();
+    let a = args(&d);
+    let (_, err) = w.expect(&a.iter().map(String::as_str).collect::<Vec<_>>(), 0);
+    assert!(
+        err.contains("warning: 1 of 4 open deal(s) have no expected close date"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(testdata("handmade/forecast/deals.csv")).unwrap();
+    let blanked: String = text
+        .lines()
+        .map(|l| {
+            let mut c: Vec<&str> = l.split(',').collect();
+            if c[4] == "open" {
+                c[9] = "";
+            }
+            c.join(",") + "\n"
+        })
+        .collect();
+    w.write("blank.csv", blanked.as_bytes());
+    let a = args("blank.csv");
+    let (_, err) = w.expect(&a.iter().map(String::as_str).collect::<Vec<_>>(), 3);
+    assert!(
+        err.contains("none of the 4 open deal(s) has an expected close date")
+            && err.contains("--map expected_close_at=HEADER"),
         "{err}"
     );
 }

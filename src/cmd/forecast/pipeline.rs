@@ -69,9 +69,14 @@ pub(crate) fn pipeline_rows(
     let mut acc: BTreeMap<(u32, usize), PipelineRow> = BTreeMap::new();
     let mut currencies = BTreeSet::new();
     let mut no_prob = 0usize;
+    let (mut open, mut no_close) = (0usize, 0usize);
     for d in 0..set.len() {
         if set.status(d) != Some(Status::Open) {
             continue;
+        }
+        open += 1;
+        if set.expected_close.get(d).is_none() {
+            no_close += 1;
         }
         let value = if metric == "revenue" {
             match set.amount(d) {
@@ -141,6 +146,13 @@ pub(crate) fn pipeline_rows(
             no_prob += 1;
         }
     }
+    // Without expected close dates the pipeline cannot be placed in periods.
+    if open > 0 && no_close == open {
+        return Err(Error::Input(format!(
+            "--method pipeline: none of the {open} open deal(s) has an expected close date, so none can be placed in a forecast period; \
+             map the column with --map expected_close_at=HEADER, or use --method auto for a time-series forecast"
+        )));
+    }
     if currencies.len() > 1 {
         return Err(Error::Input(format!(
             "open pipeline in {}: a forecast needs one currency; convert with --fx FILE",
@@ -151,8 +163,18 @@ pub(crate) fn pipeline_rows(
         "weighted = amount x stage win probability of the deal's current stage (won / closed among deals that reached it); crm_weighted = amount x the export's own probability, shown beside it, never mixed in",
         "加权 = 金额 × 当前阶段赢单概率（到达该阶段且已结束的商机中赢单的比例）；crm_weighted = 金额 × 导出文件自带的概率，仅并列显示",
     )];
+    if no_close > 0 {
+        notes.push(Note::warning(
+            format!(
+                "{no_close} of {open} open deal(s) have no expected close date: they are in the \"(no expected close)\" row, in no forecast period"
+            ),
+            format!(
+                "{open} 个在途商机中有 {no_close} 个没有预计成交日期：列在“(no expected close)”行，不计入任何预测期间"
+            ),
+        ));
+    }
     if no_prob > 0 {
-        notes.push(Note::en(format!(
+        notes.push(Note::warning_en(format!(
             "{no_prob} open deal(s) at a stage no closed deal reached: no stage win probability, weighted as 0 (counted in unweighted_deals)"
         )));
     }
