@@ -163,6 +163,110 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
     )))
 }
 
+/// Where revenue comes from: true for orders, false for won deals. `--revenue` decides; without
+/// it, orders when the input has them. When it holds both and their dates do not overlap (the
+/// orders end before the first won deal closes, or start after the last), the choice changes
+/// every number: refused (exit 3) until `--revenue` makes it. A source that ends more than 92
+/// days before the as-of is a warning (a forecast would continue a series of zeros).
+pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
+    use crate::model::Table;
+    let (has_o, has_d) = (ds.has(Table::Orders), ds.has(Table::Deals));
+    let from_orders = match ds.settings.revenue.as_deref() {
+        Some("orders") if !has_o => {
+            return Err(Error::Usage(
+                "--revenue orders: the input holds no orders table".into(),
+            ));
+        }
+        Some("deals") if !has_d => {
+            return Err(Error::Usage(
+                "--revenue deals: the input holds no deals table".into(),
+            ));
+        }
+        Some(r) => r == "orders",
+        None => has_o,
+    };
+    let range = |t: Table, col: &str, won_only: bool| -> Result<Option<(i64, i64)>> {
+        let mut fields = vec![col];
+        if won_only {
+            fields.push("status");
+        }
+        let Some(df) = ds.frame(t, &fields)? else {
+            return Ok(None);
+        };
+        let at = prep::millis(&df, col)?;
+        let status = if won_only {
+            Some(prep::coded(&df, "status")?)
+        } else {
+            None
+        };
+        let mut r: Option<(i64, i64)> = None;
+        for (i, v) in at.iter().enumerate() {
+            let Some(v) = *v else { continue };
+            if status.as_ref().is_some_and(|s| s.get(i) != Some("won")) {
+                continue;
+            }
+            r = Some(r.map_or((v, v), |(a, b)| (a.min(v), b.max(v))));
+        }
+        Ok(r)
+    };
+    let day = |ms: i64| crate::period::ms_to_date(ms).map_or("?".into(), |d| d.to_string());
+    let orders = if has_o {
+        range(Table::Orders, "ordered_at", false)?
+    } else {
+        None
+    };
+    let deals = if has_d && (has_o || !from_orders) {
+        range(Table::Deals, "closed_at", true)?
+    } else {
+        None
+    };
+    if let (Some(o), Some(d), None) = (orders, deals, ds.settings.revenue.as_deref()) {
+        if o.1 < d.0 || d.1 < o.0 {
+            return Err(Error::Input(format!(
+                "the input holds orders dated {} to {} and won deals closed {} to {}: the two do not overlap, \
+                 and revenue would come from the orders by default; say which with --revenue orders or --revenue deals",
+                day(o.0),
+                day(o.1),
+                day(d.0),
+                day(d.1)
+            )));
+        }
+    }
+    let (src, last) = if from_orders {
+        ("orders", orders.map(|r| r.1))
+    } else {
+        ("deals", deals.map(|r| r.1))
+    };
+    crate::meta::set_revenue(src);
+    if let Some(last) = last {
+        let as_of = crate::period::date_ms(ds.as_of);
+        let gap = (as_of - last) / 86_400_000;
+        if gap > 92 {
+            crate::warn::emit(
+                &Note::warning(
+                    format!(
+                        "revenue comes from {src}, whose last date is {} ({gap} days before the as-of {}): the months after it count as zero revenue{}",
+                        day(last),
+                        ds.as_of,
+                        if has_o && has_d {
+                            "; --revenue picks the other table"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "收入来自 {src}，其最后日期为 {}（早于截至日期 {} 共 {gap} 天）：之后各月收入按 0 计",
+                        day(last),
+                        ds.as_of
+                    ),
+                ),
+                crate::warn::env_lang(),
+            );
+        }
+    }
+    Ok(from_orders)
+}
+
 /// A period that starts after the as-of date holds no row of the data: an empty table with
 /// exit 0 would read as "nothing happened". Refused (exit 3) naming the as-of and its basis.
 pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>> {

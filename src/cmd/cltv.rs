@@ -88,7 +88,7 @@ pub(crate) fn day_of(ms: i64) -> i64 {
 }
 
 pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
-    let (df, source, cust, at) = if ds.has(Table::Orders) {
+    let (df, source, cust, at) = if super::analysis::revenue_from_orders(ds)? {
         let mut cols = vec![
             "customer_id",
             "ordered_at",

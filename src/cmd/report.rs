@@ -282,6 +282,32 @@ fn set(
     o.quiet = quiet;
 }
 
+/// The folders `create` made, deepest first; each is removed on drop if it is still empty.
+struct MadeDirs(Vec<PathBuf>);
+
+impl MadeDirs {
+    fn create(dir: &Path) -> Result<MadeDirs> {
+        let mut made = Vec::new();
+        let mut p = Some(dir);
+        while let Some(d) = p.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            made.push(d.to_path_buf());
+            p = d.parent();
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(MadeDirs(made))
+    }
+}
+
+impl Drop for MadeDirs {
+    fn drop(&mut self) {
+        for d in &self.0 {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+        }
+    }
+}
+
 fn s(p: &Path) -> String {
     p.display().to_string()
 }
@@ -329,7 +355,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    // Folders made here for -o are removed again if the report fails (an empty folder left by
+    // a failed run reads as a report that went missing); `remove_dir` takes only empty ones.
+    let _made = MadeDirs::create(parent)?;
     crate::fsguard::sweep_stale(parent);
     let (tmp, _tmp_guard) = crate::fsguard::TempGuard::create(|| {
         let t = tempfile::Builder::new()
@@ -367,10 +395,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
         super::run(cli)?;
         data.clone()
     };
-    // Sections read the ingested DIR with the config and as-of only (the mapping is applied).
+    // Sections read the ingested DIR with the config, the as-of, the stage order and the
+    // revenue source (the mapping is applied). `--stages` on an ingested DIR is honoured.
     let section_load = LoaderArgs {
         config: a.load.config.clone(),
         as_of: a.load.as_of.clone(),
+        stages: a.load.stages.clone(),
+        pipeline: a.load.pipeline.clone(),
+        revenue: a.load.revenue.clone(),
         quiet: true,
         ..LoaderArgs::default()
     };
@@ -475,6 +507,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 sections.push(skip(&e.to_string()));
             }
         }
+    }
+    // A section the user named in --sections is wanted: not building it is a refusal, not a
+    // report without it (the default, every section, leaves out what the input cannot give).
+    let missing: Vec<String> = sections
+        .iter()
+        .filter(|s| s.report.is_none() && !a.sections.is_empty())
+        .map(|s| format!("{}: {}", s.id, s.error.as_deref().unwrap_or("")))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Input(format!(
+            "--sections asked for section(s) that cannot be built, so no report was written: {}",
+            missing.join("; ")
+        )));
     }
     if sections.iter().all(|s| s.report.is_none()) {
         return Err(Error::Input(format!(

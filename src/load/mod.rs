@@ -54,6 +54,11 @@ pub struct LoaderArgs {
     /// Open stages in pipeline order, comma-separated (overrides config and preset).
     #[arg(long, value_name = "A,B,C")]
     pub stages: Option<String>,
+    /// Where revenue comes from when the input holds both deals and orders: `orders` (order
+    /// amounts by ordered_at; the default when there are orders) or `deals` (won amounts by
+    /// closed_at).
+    #[arg(long, value_name = "deals|orders", value_parser = ["deals", "orders"])]
+    pub revenue: Option<String>,
     /// Only this pipeline's deals and events.
     #[arg(long, value_name = "NAME")]
     pub pipeline: Option<String>,
@@ -179,6 +184,8 @@ pub struct Settings {
     pub max_rejects_from: &'static str,
     /// `--rejects FILE`: where rejected rows are written.
     pub rejects_to: Option<PathBuf>,
+    /// `--revenue deals|orders`.
+    pub revenue: Option<String>,
     /// The list `--stages` gave (checked against the data's labels, see
     /// `cmd::analysis::check_stage_labels`).
     pub stages_flag: Option<Vec<String>>,
@@ -466,6 +473,7 @@ impl Settings {
             max_rejects,
             max_rejects_from,
             rejects_to: a.rejects.clone(),
+            revenue: a.revenue.clone(),
             stages_flag: a.stages.as_deref().map(|st| split_list(Some(st))),
             preset,
             inputs,

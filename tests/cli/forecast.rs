@@ -853,3 +853,53 @@ fn pipeline_forecast_without_expected_close_dates() {
         "{err}"
     );
 }
+
+/// Issue 27 item 1: deals and orders whose dates do not overlap are refused until --revenue
+/// says which one is revenue (revenue silently switched to orders that ended 14 months before
+/// the as-of, and the forecast was 0); orders that overlap but end long before the as-of are a
+/// warning; the source is in `meta.revenue`.
+#[test]
+fn disjoint_orders_and_deals_need_revenue_flag() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,amount,created_at,closed_at\nD1,Ann,Won,100,2026-01-01,2026-02-05\nD2,Bob,Won,200,2026-03-02,2026-10-06\n",
+    );
+    w.write(
+        "o.csv",
+        b"order_id,customer_id,ordered_at,amount\nO1,C1,2024-01-10,50\nO2,C2,2025-08-31,70\nO3,C1,2025-03-01,20\n",
+    );
+    let (_, err) = w.expect(&["forecast", "d.csv", "o.csv", "-q"], 3);
+    assert!(
+        err.contains(
+            "orders dated 2024-01-10 to 2025-08-31 and won deals closed 2026-02-05 to 2026-10-06"
+        ) && err.contains("--revenue orders or --revenue deals"),
+        "{err}"
+    );
+    let (out, _) = w.expect(
+        &[
+            "forecast",
+            "d.csv",
+            "o.csv",
+            "--revenue",
+            "deals",
+            "--format",
+            "json",
+            "-q",
+        ],
+        0,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["revenue"], "deals");
+    // Overlapping, but the orders end 2026-03-01, 219 days before the as-of 2026-10-06 (the
+    // latest date of the data: D2's close).
+    w.write(
+        "o2.csv",
+        b"order_id,customer_id,ordered_at,amount\nO1,C1,2025-12-10,50\nO2,C2,2026-03-01,70\n",
+    );
+    let (_, err) = w.expect(&["cltv", "d.csv", "o2.csv", "--format", "csv", "-q"], 0);
+    assert!(
+        err.contains("revenue comes from orders, whose last date is 2026-03-01 (219 days before the as-of 2026-10-06)"),
+        "{err}"
+    );
+}

@@ -33,6 +33,10 @@ fn build(w: &Workdir, extra: &[&str]) -> String {
             &s(&testdata("handmade/scorecard/targets.csv")),
             "--spend",
             &s(&testdata("handmade/spend.csv")),
+            // The orders (2024-01 to 2025-03) and the deals (closed 2026-10) do not overlap:
+            // which one is revenue is said, not guessed (issue 27).
+            "--revenue",
+            "orders",
             "-o",
             "out/report",
         ]
@@ -260,4 +264,56 @@ fn report_in_chinese_replaces_the_old_directory_and_follows_config_sections() {
     let args: Vec<&str> = a.iter().map(String::as_str).collect();
     let (_, err) = w.expect(&args, 2);
     assert!(err.contains("pipelines"), "{err}");
+}
+
+/// Issue 27 items 1 and 6: `--stages` reaches the sections of a report on an ingested DIR (it
+/// was dropped, and the funnel and bottleneck sections were left out, exit 0); a section named
+/// in `--sections` that cannot be built is exit 3, and the failed run leaves no folder behind.
+#[test]
+fn report_on_a_dir_honours_stages_and_named_sections_must_build() {
+    let w = Workdir::new();
+    let deals = s(&testdata("handmade/scorecard/deals.csv"));
+    w.expect(&["ingest", &deals, "-o", "crm", "-q"], 0);
+    let (_, err) = w.expect(
+        &[
+            "report",
+            "crm",
+            "--stages",
+            STAGES,
+            "--as-of",
+            "2026-11-15",
+            "--period",
+            "last-month",
+            "--sections",
+            "funnel,bottleneck",
+            "-o",
+            "r1",
+        ],
+        0,
+    );
+    assert!(!err.contains("not built"), "{err}");
+    assert!(w.path("r1/funnel-funnel.csv").is_file());
+    assert!(w.path("r1/bottleneck.png").is_file());
+    // cac needs --spend: named, it is a refusal; nothing is written, no folder is left.
+    let (_, err) = w.expect(
+        &[
+            "report",
+            "crm",
+            "--stages",
+            STAGES,
+            "--as-of",
+            "2026-11-15",
+            "--sections",
+            "funnel,cac",
+            "-o",
+            "new/sub/r2",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("--sections asked for section(s) that cannot be built")
+            && err.contains("cac: no --spend file"),
+        "{err}"
+    );
+    assert!(!w.path("new").exists(), "a failed report leaves no folder");
 }

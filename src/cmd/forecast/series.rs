@@ -142,7 +142,7 @@ pub(crate) struct Points {
 
 /// Read the metric's dated values from orders (preferred) or deals.
 pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Points> {
-    let from_orders = ds.has(Table::Orders) && metric != "won_deals";
+    let from_orders = metric != "won_deals" && crate::cmd::analysis::revenue_from_orders(ds)?;
     let (table, at, cust) = if from_orders {
         (Table::Orders, "ordered_at", "customer_id")
     } else if ds.has(Table::Deals) {
