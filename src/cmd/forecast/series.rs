@@ -277,13 +277,25 @@ pub(crate) struct Series {
 /// The total of all groups (NONE, u32::MAX, is "no value").
 pub(crate) const TOTAL: u32 = u32::MAX - 1;
 
-/// Aggregate points to periods ending at the as-of period (dropped when incomplete and the
-/// as-of was not read from the data).
+/// Aggregate points to periods ending at the as-of period, which is left out when the as-of is
+/// not its last day, whatever the as-of's basis (docs/metrics.md, "Partial last period": a
+/// month of 6 days fitted as a whole month reads as a collapse). Period-stamped data (every
+/// date the same number of days into its period, as a monthly series `1993-12` reads) are
+/// whole periods, the as-of's own included when the as-of is its stamp.
 pub(crate) fn series(ds: &Dataset, p: &Points, freq: Freq, grouped: bool) -> Result<Series> {
-    let from_data = ds.manifest.as_of_basis.starts_with("latest ");
     let mut last = freq.index(ds.as_of);
     let mut dropped = None;
-    if !from_data && ds.as_of < freq.last_day(last) {
+    // Period-stamped: every date the same number of days into its period (`1993-12` is the
+    // 1st; a quarterly series may be stamped on the 15th of its first month).
+    let offset =
+        |ms: i64| crate::period::ms_to_date(ms).map(|d| (d - freq.start(freq.index(d))).num_days());
+    let first_offset = p.rows.first().and_then(|r| offset(r.0));
+    let stamped = p.rows.len() >= 2
+        && first_offset.is_some()
+        && p.rows.iter().all(|r| offset(r.0) == first_offset);
+    let as_of_is_stamp =
+        first_offset.is_some_and(|o| (ds.as_of - freq.start(last)).num_days() == o);
+    if ds.as_of < freq.last_day(last) && !(stamped && as_of_is_stamp) {
         dropped = Some(freq.label(last));
         last -= 1;
     }
