@@ -143,10 +143,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 sn.clone(),
                 n.amount,
             )),
-            (Some(p), Some(Pos::Won)) if p != Pos::Won => {
+            // The outcome is known from the labels even when no stage order is (the old
+            // stage's position may be unknown): a move to a won label is won, not a plain
+            // stage change.
+            (p, Some(Pos::Won)) if p != Some(Pos::Won) => {
                 detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount))
             }
-            (Some(p), Some(Pos::Lost)) if p != Pos::Lost => {
+            (p, Some(Pos::Lost)) if p != Some(Pos::Lost) => {
                 detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount))
             }
             _ if so != sn => detail.push((

@@ -1053,7 +1053,12 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         );
     }
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
-    if basis.starts_with("today") {
+    // Side files (targets, spend, activities, feedback) take the main input's as-of: their own
+    // is never used, so no word about it.
+    let dated = [Table::Deals, Table::Orders, Table::StageEvents]
+        .iter()
+        .any(|t| tables.contains_key(t));
+    if basis.starts_with("today") && dated {
         crate::warn::emit_en(format!(
             "no date was recognised in the input: results are as of today ({as_of}); pass --as-of YYYY-MM-DD, or map a date column with --map created_at=HEADER"
         ));

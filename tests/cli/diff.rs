@@ -108,3 +108,23 @@ fn snapshots_march_against_february() {
         (1, 1, 1, 0)
     );
 }
+
+/// Issue 27 item 1: without a stage order the outcome is still known from the labels. By hand
+/// (testdata/handmade/snapshots): S2 Qualified -> Lost is lost (200), S1 Qualified -> Proposal a
+/// stage change (no order to call it forward), S3 vanished (300). It counted S2 as a stage
+/// change and lost 0.
+#[test]
+fn outcomes_are_counted_without_a_stage_order() {
+    let w = Workdir::new();
+    let a = s(&testdata("handmade/snapshots/deals-2026-02-28.csv"));
+    let b = s(&testdata("handmade/snapshots/deals-2026-03-31.csv"));
+    let (out, _) = w.expect(&["diff", &a, &b, "--format", "csv", "-q"], 0);
+    for want in [
+        "lost,1,200",
+        "stage_changed,1,100",
+        "vanished,1,300",
+        "won,0,",
+    ] {
+        assert!(out.lines().any(|l| l == want), "{want}\n{out}");
+    }
+}

@@ -17,6 +17,7 @@ mod ingest;
 mod output;
 mod props;
 mod pty;
+mod readme;
 mod report;
 mod safety;
 mod scorecard;

@@ -15,8 +15,14 @@ pub struct TtyRun {
     pub stderr: String,
 }
 
-/// Run `args` in `w` on a `cols` x `rows` terminal.
+/// Run `args` in `w` on a `cols` x `rows` terminal, stderr on a pipe.
 pub fn run(w: &Workdir, args: &[&str], cols: u16, rows: u16) -> TtyRun {
+    run_with(w, args, cols, rows, false)
+}
+
+/// Run `args` in `w` on a `cols` x `rows` terminal; with `merge`, stderr on the terminal too
+/// (what a user sees, in the order it was written).
+pub fn run_with(w: &Workdir, args: &[&str], cols: u16, rows: u16, merge: bool) -> TtyRun {
     let (mut master, mut slave) = (-1, -1);
     let size = libc::winsize {
         ws_row: rows,
@@ -39,17 +45,24 @@ pub fn run(w: &Workdir, args: &[&str], cols: u16, rows: u16) -> TtyRun {
     // SAFETY: both descriptors were just opened by openpty and are owned here alone.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut cmd = w.cmd();
+    let err = if merge {
+        Stdio::from(slave.try_clone().expect("dup pty"))
+    } else {
+        Stdio::piped()
+    };
     cmd.args(args)
         .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
         .stdout(Stdio::from(slave))
-        .stderr(Stdio::piped());
+        .stderr(err);
     let mut child = cmd.spawn().expect("spawn salesctl");
     // The parent's copies of the slave went into `cmd`; drop it so EOF (EIO) comes at exit.
     drop(cmd);
-    let mut stderr = child.stderr.take().expect("stderr pipe");
+    let stderr = child.stderr.take();
     let err_thread = std::thread::spawn(move || {
         let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
+        if let Some(mut e) = stderr {
+            let _ = e.read_to_string(&mut s);
+        }
         s
     });
     let mut file = std::fs::File::from(master);
