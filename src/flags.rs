@@ -22,11 +22,29 @@ pub struct Rule {
 pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, String> {
     let t = text.trim();
     let ops = [">=", "<=", "==", "!=", ">", "<"];
-    let (pos, op) = ops
-        .iter()
-        .filter_map(|o| t.find(o).map(|p| (p, *o)))
-        .min_by_key(|(p, o)| (*p, std::cmp::Reverse(o.len())))
+    // The operator is the run of comparison characters after the KPI (`=>` is read whole, so
+    // a swapped operator is named, not folded into the KPI's name).
+    let is_op = |c: char| matches!(c, '<' | '>' | '=' | '!');
+    let pos = t
+        .find(is_op)
         .ok_or_else(|| format!("rule {t:?}: expected KPI OP NUMBER, e.g. \"win_rate >= 0.2\""))?;
+    let run_len = t[pos..].find(|c: char| !is_op(c)).unwrap_or(t.len() - pos);
+    let op_text = &t[pos..pos + run_len];
+    let op = *ops.iter().find(|o| **o == op_text).ok_or_else(|| {
+        let hint = match op_text {
+            "=>" => Some(">="),
+            "=<" => Some("<="),
+            "=" | "===" => Some("=="),
+            "<>" | "=!" | "!" => Some("!="),
+            _ => None,
+        };
+        format!(
+            "rule {t:?}: {op_text:?} is not an operator; use one of {}{}",
+            ops.join(" "),
+            hint.map(|h| format!(" (did you mean {h:?}?)"))
+                .unwrap_or_default()
+        )
+    })?;
     let lhs = t[..pos].trim();
     let rhs = t[pos + op.len()..].trim();
     let threshold: f64 = rhs.parse().map_err(|_| {
@@ -52,8 +70,20 @@ pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, String> {
         score_kpis.contains(&kpi.as_str())
     };
     if !known {
+        let names: Vec<&str> = if stage.is_some() {
+            STAGE_KPIS.to_vec()
+        } else {
+            score_kpis.to_vec()
+        };
+        let hint = names
+            .iter()
+            .map(|n| (edit_distance(&kpi.to_lowercase(), n), *n))
+            .filter(|(d, n)| *d <= 3.max(n.len() / 4))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| format!(" (did you mean {n:?}?)"))
+            .unwrap_or_default();
         return Err(format!(
-            "rule {t:?}: unknown KPI {lhs:?}; valid: {}",
+            "rule {t:?}: unknown KPI {lhs:?}{hint}; valid: {}",
             valid.join(", ")
         ));
     }
@@ -77,4 +107,20 @@ pub fn parse_map(m: &str) -> Result<(String, String), String> {
 /// `GLOB::VALUE`: the glob and the value; None when there is no `::` (every input).
 pub fn split_scope(v: &str) -> Option<(&str, &str)> {
     v.split_once("::")
+}
+
+/// Levenshtein distance in characters (std only: this file is also built by the fuzz crate).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }

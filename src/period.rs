@@ -65,6 +65,21 @@ fn span(start: NaiveDate, months: i32, label: &str) -> Result<Period, String> {
 }
 
 /// Parse a period name relative to `as_of`.
+/// The relative period keywords `parse` takes.
+pub const KEYWORDS: &[&str] = &[
+    "this-month",
+    "last-month",
+    "this-quarter",
+    "last-quarter",
+    "this-year",
+    "last-year",
+    "this-week",
+    "last-week",
+    "ytd",
+    "qtd",
+    "mtd",
+];
+
 pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, String> {
     let s = spec.trim();
     let lower = s.to_ascii_lowercase();
@@ -120,8 +135,16 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Stri
         _ => {}
     }
     let bad = || {
+        // A near miss of a keyword (`last-mnth`) is named.
+        let hint = KEYWORDS
+            .iter()
+            .map(|k| (crate::flags::edit_distance(&lower, k), *k))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| format!(" (did you mean {k:?}?)"))
+            .unwrap_or_default();
         format!(
-            "{s:?}: expected a period such as 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month, last-month, last-quarter, ytd"
+            "{s:?}: expected a period such as 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month, last-month, last-quarter, ytd{hint}"
         )
     };
     if let Some(rest) = lower.strip_prefix("fy") {

@@ -31,6 +31,9 @@ pub struct Args {
     /// Check each value of this field (e.g. owner) instead of the team.
     #[arg(long, value_name = "FIELD")]
     pub by: Option<String>,
+    /// Targets file (as `scorecard --targets` reads it) for rules on `attainment` and `target`.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
     #[command(flatten)]
     pub period: PeriodArgs,
     #[command(flatten)]
@@ -44,9 +47,13 @@ pub use crate::flags::{Rule, STAGE_KPIS};
 /// `[Stage]` argument.
 pub use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
 
-/// Parse `KPI[ARG] OP NUMBER` against the scorecard's and the funnel's KPI ids.
+/// KPIs of a scorecard line with `--targets` (beside [`SCORE_KPIS`]).
+pub const TARGET_KPIS: &[&str] = &["target", "attainment"];
+
+/// Parse `KPI[ARG] OP NUMBER` against the scorecard's (targets included) and the funnel's ids.
 pub fn parse_rule(text: &str) -> std::result::Result<Rule, String> {
-    crate::flags::parse_rule(text, SCORE_KPIS)
+    let ids: Vec<&str> = SCORE_KPIS.iter().chain(TARGET_KPIS).copied().collect();
+    crate::flags::parse_rule(text, &ids)
 }
 
 fn holds(v: f64, op: &str, t: f64) -> bool {
@@ -89,6 +96,14 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .map(|t| parse_rule(t))
         .collect::<std::result::Result<_, _>>()
         .map_err(Error::Usage)?;
+    if a.targets.is_none() {
+        if let Some(r) = rules.iter().find(|r| TARGET_KPIS.contains(&r.kpi.as_str())) {
+            return Err(Error::Usage(format!(
+                "rule {:?}: {} needs --targets FILE (the targets file scorecard reads)",
+                r.text, r.kpi
+            )));
+        }
+    }
     let mut cols = vec![
         "deal_id",
         "account",
@@ -200,6 +215,33 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if by.is_some() && groups.is_empty() {
         groups.push((None, team));
     }
+    // Targets rolled to the period as the scorecard rolls them: per key, or summed for the team.
+    let targets = match &a.targets {
+        Some(f) => Some(crate::cmd::scorecard::inputs::load_targets(
+            f,
+            a.by.as_deref().unwrap_or("owner"),
+            &a.load,
+            &ds,
+        )?),
+        None => None,
+    };
+    let period_ms = period.as_ref().map(|p| p.millis());
+    let target_of = |g: &Option<String>| -> Option<f64> {
+        let t = targets.as_ref()?;
+        let v = match g {
+            Some(key) => t
+                .get(key)
+                .map_or(0.0, |v| scorecard::rolled_target(v, period_ms)),
+            None => {
+                let mut keys: Vec<&String> = t.keys().collect();
+                keys.sort();
+                keys.iter()
+                    .map(|k| scorecard::rolled_target(&t[*k], period_ms))
+                    .sum()
+            }
+        };
+        (v > 0.0).then_some(v)
+    };
     let (mut rule_col, mut grp_col, mut val_col, mut op_col, mut thr_col, mut pass_col) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut failed = 0;
@@ -222,10 +264,16 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 None => {
                     let several =
                         currencies.len() > 1 && scorecard::MONEY_KPIS.contains(&r.kpi.as_str());
-                    if several {
-                        None
-                    } else {
-                        scorecard::kpis(acc, WinRate::Closed, currency).get(&r.kpi)
+                    let k = scorecard::kpis(acc, WinRate::Closed, currency);
+                    match r.kpi.as_str() {
+                        _ if several => None,
+                        // attainment = won_amount / target (docs/metrics.md, as the scorecard).
+                        "target" => target_of(g),
+                        "attainment" => match (target_of(g), k.won_amount) {
+                            (Some(t), Some(w)) => Some(w / t),
+                            _ => None,
+                        },
+                        _ => k.get(&r.kpi),
                     }
                 }
             };

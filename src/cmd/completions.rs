@@ -28,11 +28,39 @@ pub fn run(a: Args) -> Result<ExitCode> {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ManArgs {}
+pub struct ManArgs {
+    /// A command's own page (`salesctl man funnel > salesctl-funnel.1`), as the main page's
+    /// SUBCOMMANDS section names them; without it, the main page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
 
-pub fn man(_a: ManArgs) -> Result<ExitCode> {
+pub fn man(a: ManArgs) -> Result<ExitCode> {
+    let root = Cli::command();
+    let page = match &a.command {
+        None => root,
+        Some(c) => {
+            let names: Vec<String> = root
+                .get_subcommands()
+                .map(|s| s.get_name().to_string())
+                .collect();
+            let sub = root.find_subcommand(c).cloned().ok_or_else(|| {
+                Error::Usage(format!(
+                    "man {c:?}: commands are {}{}",
+                    names.join(", "),
+                    crate::error::closest(c, names.iter().map(String::as_str))
+                        .map(|n| format!("; did you mean {n:?}?"))
+                        .unwrap_or_default()
+                ))
+            })?;
+            // The page's name as the main page refers to it: salesctl-funnel(1). Leaked once
+            // per run (clap takes a 'static name).
+            let name: &'static str = Box::leak(format!("salesctl-{c}").into_boxed_str());
+            sub.name(name)
+        }
+    };
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(page)
         .render(&mut out)
         .map_err(|e| Error::io("<stdout>", e))?;
     let mut so = std::io::stdout().lock();

@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub sections: Vec<String>,
     /// Language of headers, labels and notes: en or zh-CN (default: config, else LANG).
-    #[arg(long, value_name = "LANG")]
+    #[arg(long, value_name = "LANG", ignore_case = true, value_parser = crate::output::args::lang_values())]
     pub lang: Option<String>,
     /// No progress bars or notes on stderr.
     #[arg(short, long)]

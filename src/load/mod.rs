@@ -42,14 +42,14 @@ pub struct LoaderArgs {
     /// zoho_api, zoho_analytics, odoo, odoo_import, bitrix24, vtiger, dynamics365, suitecrm,
     /// wukong, wukong_contract, wukong_payment, fxiaoke). `GLOB::NAME` applies it to the inputs
     /// whose name matches (repeatable).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub preset: Vec<String>,
     /// Map a canonical field to an export header, e.g. `--map owner="Sales Rep"`; `GLOB::FIELD=HEADER`
     /// for the inputs whose name matches, e.g. `--map '*history*::deal_id=Opportunity ID'` (repeatable).
-    #[arg(long = "map", value_name = "FIELD=HEADER")]
+    #[arg(long = "map", value_name = "FIELD=HEADER", hide_short_help = true)]
     pub map: Vec<String>,
     /// Config file (default: salesctl.toml in the working directory, when present).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub config: Option<PathBuf>,
     /// Open stages in pipeline order, comma-separated (overrides config and preset).
     #[arg(long, value_name = "A,B,C")]
@@ -57,82 +57,87 @@ pub struct LoaderArgs {
     /// Where revenue comes from when the input holds both deals and orders: `orders` (order
     /// amounts by ordered_at; the default when there are orders) or `deals` (won amounts by
     /// closed_at).
-    #[arg(long, value_name = "deals|orders", value_parser = ["deals", "orders"])]
+    #[arg(long, value_name = "deals|orders", value_parser = ["deals", "orders"], hide_short_help = true)]
     pub revenue: Option<String>,
     /// Only this pipeline's deals and events.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub pipeline: Option<String>,
     /// Text encoding (utf-8, gbk, gb18030, utf-16le, latin1...); detected when absent.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub encoding: Option<String>,
     /// Backslash escapes in quoted fields (`\"`), as database dumps write them: `backslash` or
     /// `none` (default: decided by the file: MySQL `\N` nulls or `\"` inside quotes).
-    #[arg(long, value_name = "backslash|none")]
+    #[arg(long, value_name = "backslash|none", hide_short_help = true)]
     pub escape: Option<String>,
     /// Worksheet of an XLSX/XLS file (default: the first).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub sheet: Option<String>,
     /// The file has no header row; name its columns with --columns.
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub no_header: bool,
     /// Column names for --no-header files, comma-separated (canonical names map directly).
-    #[arg(long, value_name = "A,B,C", requires = "no_header")]
+    #[arg(
+        long,
+        value_name = "A,B,C",
+        requires = "no_header",
+        hide_short_help = true
+    )]
     pub columns: Option<String>,
     /// Fail (exit 3) when any row is rejected (the same as --max-rejects 0).
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub strict: bool,
     /// Refuse a file (exit 3) when more of its data rows than this are rejected: a count (`25`)
     /// or a share (`10%`, the default; config `max_rejects`).
-    #[arg(long, value_name = "N|P%")]
+    #[arg(long, value_name = "N|P%", hide_short_help = true)]
     pub max_rejects: Option<String>,
     /// Stage or status labels that mean won, comma-separated (beside the built-in ones and the
     /// config's `won_labels`).
-    #[arg(long, value_name = "A,B")]
+    #[arg(long, value_name = "A,B", hide_short_help = true)]
     pub won: Option<String>,
     /// Stage or status labels that mean lost, comma-separated (beside config `lost_labels`).
-    #[arg(long, value_name = "A,B")]
+    #[arg(long, value_name = "A,B", hide_short_help = true)]
     pub lost: Option<String>,
     /// Cell texts read as empty, comma-separated (beside `\N`, `NULL`, `N/A`, `-`... and the
     /// config's `null_markers`).
-    #[arg(long = "null", value_name = "A,B")]
+    #[arg(long = "null", value_name = "A,B", hide_short_help = true)]
     pub null: Option<String>,
     /// Write rejected rows to this CSV file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub rejects: Option<PathBuf>,
     /// The date results are computed at (default: the export's own date).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
     /// Currency conversion rates: CSV with date,currency,rate (rate = value of 1 unit in the report currency).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub fx: Option<PathBuf>,
     /// Read every file as this canonical table (deals, stage_events, orders, spend, targets,
     /// activities, feedback); `GLOB::TABLE` for the inputs whose name matches (repeatable).
-    #[arg(long = "as", value_name = "TABLE")]
+    #[arg(long = "as", value_name = "TABLE", hide_short_help = true)]
     pub as_table: Vec<String>,
     /// Ambiguous slash dates are day/month/year (overrides the config).
-    #[arg(long, conflicts_with = "month_first")]
+    #[arg(long, conflicts_with = "month_first", hide_short_help = true)]
     pub day_first: bool,
     /// Ambiguous slash dates are month/day/year (overrides the config).
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub month_first: bool,
     /// On duplicate deal ids keep the last row (default: keep all and report them).
-    #[arg(long, value_name = "last")]
+    #[arg(long, value_name = "last", hide_short_help = true)]
     pub dedupe: Option<String>,
     /// Memory cap, in MiB, for parsing one XLSX/XLS workbook (in a child process); a workbook
     /// that needs more is refused (exit 3) instead of taking the machine's memory.
-    #[arg(long, value_name = "MIB", default_value_t = isolate::DEFAULT_MEMORY_MIB)]
+    #[arg(long, value_name = "MIB", default_value_t = isolate::DEFAULT_MEMORY_MIB, hide_short_help = true)]
     pub max_workbook_memory: u64,
     /// Longest record of delimited text, in bytes (a quoted cell over lines counts whole); a
     /// longer line is rejected as a row, never held in memory.
-    #[arg(long, value_name = "BYTES", default_value_t = csvscan::DEFAULT_MAX_RECORD_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = csvscan::DEFAULT_MAX_RECORD_BYTES, hide_short_help = true)]
     pub max_line_bytes: usize,
     /// An ingested DIR: check each table file against the content hash its manifest recorded
     /// (reads every file whole; row counts are checked on every read anyway).
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub verify: bool,
     /// Most fields in one record of delimited text; a wider line is rejected (the header:
     /// exit 3).
-    #[arg(long, value_name = "N", default_value_t = csvscan::DEFAULT_MAX_COLUMNS)]
+    #[arg(long, value_name = "N", default_value_t = csvscan::DEFAULT_MAX_COLUMNS, hide_short_help = true)]
     pub max_columns: usize,
     /// No progress bar (set from the command's --quiet).
     #[arg(skip)]

@@ -10,39 +10,44 @@ use super::format::Format;
 pub struct OutputArgs {
     /// table, csv, tsv, json, md or xlsx. Default: a table on a terminal, CSV in a pipe, else
     /// from the -o extension.
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", ignore_case = true, value_parser = format_values())]
     pub format: Option<String>,
     /// Write to FILE (format from its extension), or to DIR/ (one file per table).
     #[arg(short, long, value_name = "FILE|DIR/")]
     pub output: Option<PathBuf>,
     /// Which table of a multi-table result to print (CSV/TSV/stdout).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub table: Option<String>,
     /// Language of headers, chart labels and notes: en or zh-CN (default: config, else LANG).
-    #[arg(long, value_name = "LANG")]
+    #[arg(long, value_name = "LANG", ignore_case = true, value_parser = lang_values(), hide_short_help = true)]
     pub lang: Option<String>,
     /// Start CSV/TSV output with a UTF-8 byte-order mark (Excel on Windows then shows Chinese).
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub bom: bool,
     /// Do not neutralise text cells that begin with = + - @ (formula injection guard).
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub raw_cells: bool,
     /// At most N rows per table in terminal and Markdown output (a terminal shows 40 by
     /// default; 0 shows all).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", hide_short_help = true)]
     pub max_rows: Option<usize>,
     /// Also draw the result as a PNG chart.
-    #[arg(long, value_name = "FILE.png")]
+    #[arg(long, value_name = "FILE.png", hide_short_help = true)]
     pub chart: Option<PathBuf>,
     /// Chart size in pixels.
-    #[arg(long, value_name = "WxH", default_value = "1000x600")]
+    #[arg(
+        long,
+        value_name = "WxH",
+        default_value = "1000x600",
+        hide_short_help = true
+    )]
     pub chart_size: String,
     /// Font file for chart text (a CJK font is found automatically when labels need one).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", hide_short_help = true)]
     pub font: Option<PathBuf>,
     /// Also write what the result was computed from (as-of, period, inputs, warnings) to FILE
     /// as JSON: the `meta` object JSON output carries, for CSV/TSV/XLSX users.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub meta: Option<PathBuf>,
     /// No progress bars or notes on stderr (warnings are always printed).
     #[arg(short, long)]
@@ -97,4 +102,26 @@ impl OutputArgs {
         }
         Ok((w, h))
     }
+}
+
+/// `--format`'s values (completions offer them; a typo gets clap's "a similar value exists").
+fn format_values() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("table"),
+        PossibleValue::new("csv"),
+        PossibleValue::new("tsv"),
+        PossibleValue::new("json"),
+        PossibleValue::new("md").alias("markdown"),
+        PossibleValue::new("xlsx"),
+    ])
+}
+
+/// `--lang`'s values, with the spellings `Lang::resolve` also takes.
+pub fn lang_values() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("en").aliases(["en-us", "en-gb", "en_US", "en_GB"]),
+        PossibleValue::new("zh-CN").aliases(["zh", "zh-cn", "zh_CN", "zh-hans"]),
+    ])
 }

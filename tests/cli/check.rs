@@ -126,3 +126,92 @@ fn unknown_kpi_is_a_usage_error_listing_valid_ids() {
     let (_, err) = score(&w, &["--rule", "win_rate >= 20%"], 2);
     assert!(err.contains("fractions"), "{err}");
 }
+
+/// Issue 27 item 6: `check` tests every KPI the scorecard prints, attainment included (with
+/// --targets), and typos get "did you mean". By hand (testdata/README.md, October 2026): team
+/// won 20,000 against targets 10,000 (Alice, 30,000 a quarter) + 3,000 (Bo, 9,000 a quarter) +
+/// 8,000 (李雷) = 21,000: attainment 0.952; Alice 1.0, 李雷 1.25, Bo 0, Alan no target.
+#[test]
+fn attainment_rules_and_did_you_mean() {
+    let w = Workdir::new();
+    let d = s(&testdata("handmade/scorecard/deals.csv"));
+    let t = s(&testdata("handmade/scorecard/targets.csv"));
+    let base = [
+        "check",
+        d.as_str(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--format",
+        "csv",
+    ];
+    let (out, _) = w.expect(
+        &[
+            &base[..],
+            &[
+                "--targets",
+                &t,
+                "--rule",
+                "attainment >= 0.95",
+                "--rule",
+                "target == 21000",
+            ],
+        ]
+        .concat(),
+        0,
+    );
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(
+        rows[1].starts_with("attainment >= 0.95,0.952380952380952,>=,0.95,true"),
+        "{out}"
+    );
+    // (`==` starts with `=`: the formula guard writes it as `'==`, as any text cell.)
+    assert!(
+        rows[2].starts_with("target == 21000,21000,'==,21000,true"),
+        "{out}"
+    );
+    let (out, _) = w.expect(
+        &[
+            &base[..],
+            &[
+                "--targets",
+                &t,
+                "--by",
+                "owner",
+                "--rule",
+                "attainment >= 1",
+            ],
+        ]
+        .concat(),
+        4,
+    );
+    for want in [
+        "attainment >= 1,Alan,,>=,1,false",
+        "attainment >= 1,Alice,1,>=,1,true",
+        "attainment >= 1,Bo,0,>=,1,false",
+        "attainment >= 1,李雷,1.25,>=,1,true",
+    ] {
+        assert!(out.lines().any(|l| l == want), "{want}\n{out}");
+    }
+    // attainment without targets, a swapped operator, a KPI and a period typo: exit 2, named.
+    let (_, err) = w.expect(&[&base[..], &["--rule", "attainment >= 1"]].concat(), 2);
+    assert!(err.contains("attainment needs --targets FILE"), "{err}");
+    let (_, err) = w.expect(&[&base[..], &["--rule", "win_rate => 0.2"]].concat(), 2);
+    assert!(
+        err.contains("\"=>\" is not an operator") && err.contains("did you mean \">=\""),
+        "{err}"
+    );
+    let (_, err) = w.expect(&[&base[..], &["--rule", "winrate >= 0.2"]].concat(), 2);
+    assert!(
+        err.contains("unknown KPI \"winrate\" (did you mean \"win_rate\"?)"),
+        "{err}"
+    );
+    let (_, err) = w.expect(
+        &["check", &d, "--period", "last-mnth", "--rule", "won >= 1"],
+        2,
+    );
+    assert!(err.contains("did you mean \"last-month\""), "{err}");
+    let (_, err) = w.expect(&["check", &d, "--rule", "won >= 1", "--format", "jsn"], 2);
+    assert!(err.contains("a similar value exists: 'json'"), "{err}");
+}

@@ -26,3 +26,72 @@ fn command_pages_are_current() {
         "docs/commands out of date for {stale:?}: run UPDATE_DOCS=1 cargo test --test cli docs"
     );
 }
+
+/// Issue 27 item 6: `-h` is short (no loader or output flags beyond the common ones) and has
+/// examples; `--help` has them and the exit codes; every example parses with the real parser
+/// (flags and values as the command defines them).
+#[test]
+fn help_has_examples_that_parse_and_h_is_short() {
+    use clap::Parser;
+    let w = crate::workdir::Workdir::new();
+    for cmd in [
+        "ingest",
+        "show",
+        "funnel",
+        "bottleneck",
+        "history",
+        "scorecard",
+        "cltv",
+        "cac",
+        "forecast",
+        "plan",
+        "report",
+        "check",
+        "diff",
+    ] {
+        let (short, _) = w.expect(&[cmd, "-h"], 0);
+        let (long, _) = w.expect(&[cmd, "--help"], 0);
+        assert!(
+            short.lines().count() * 2 < long.lines().count() + 20,
+            "{cmd} -h is not short"
+        );
+        assert!(
+            !short.contains("--encoding") && long.contains("--encoding"),
+            "{cmd}"
+        );
+        assert!(
+            long.contains("Exit status") || long.contains("exit"),
+            "{cmd}"
+        );
+        // Examples: a line "  salesctl CMD ..." and its wrapped continuation lines.
+        let mut examples: Vec<String> = Vec::new();
+        let mut on = false;
+        for l in short.lines() {
+            if l.starts_with("Examples:") {
+                on = true;
+                continue;
+            }
+            if !on || l.trim().is_empty() {
+                on = on && !l.trim().is_empty();
+                continue;
+            }
+            if l.starts_with("  salesctl ") {
+                examples.push(l.trim().to_string());
+            } else if let Some(last) = examples.last_mut() {
+                last.push(' ');
+                last.push_str(l.trim());
+            }
+        }
+        assert!((1..=3).contains(&examples.len()), "{cmd}: {examples:?}");
+        for ex in &examples {
+            assert!(ex.starts_with(&format!("salesctl {cmd} ")), "{ex}");
+            // The command itself, without a shell pipe or redirection after it.
+            let line = ex.split(" || ").next().unwrap_or(ex);
+            let line = line.split(" > ").next().unwrap_or(line);
+            let words = crate::readme::words(line);
+            if let Err(e) = salesctl::cli::Cli::try_parse_from(&words) {
+                panic!("{cmd} example does not parse: {line}\n{e}");
+            }
+        }
+    }
+}

@@ -18,7 +18,7 @@ struct Step {
 }
 
 /// Split a shell line into words: spaces separate, '...' and "..." quote, no expansions.
-fn words(line: &str) -> Vec<String> {
+pub fn words(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;

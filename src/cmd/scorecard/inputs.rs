@@ -26,13 +26,18 @@ fn side_args(a: &Args, table: &str) -> LoaderArgs {
     super::analysis::side_loader(&a.load, table)
 }
 
-/// Targets per key: each (period range, amount) for revenue targets of the --by dimension.
-pub(super) fn load_targets(
+/// Targets per key: each (period range, amount) for revenue targets of the `by` dimension
+/// (`scorecard --targets`, `check --targets`).
+pub(crate) fn load_targets(
     f: &PathBuf,
-    a: &Args,
+    by: &str,
+    main: &LoaderArgs,
     ds: &load::Dataset,
 ) -> Result<HashMap<String, Vec<((i64, i64), f64)>>> {
-    let t = load::load(std::slice::from_ref(f), &side_args(a, "targets"))?;
+    let t = load::load(
+        std::slice::from_ref(f),
+        &super::analysis::side_loader(main, "targets"),
+    )?;
     let df = t
         .frame(
             Table::Targets,
@@ -47,7 +52,7 @@ pub(super) fn load_targets(
     let metric = prep::coded(&df, "metric")?;
     let mut out: HashMap<String, Vec<((i64, i64), f64)>> = HashMap::new();
     for i in 0..df.height() {
-        if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(&a.by)) {
+        if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(by)) {
             continue;
         }
         if metric

@@ -13,7 +13,7 @@ use polars::prelude::DataFrame;
 use super::analysis;
 
 mod card;
-mod inputs;
+pub(crate) mod inputs;
 
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -244,7 +244,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         _ => None,
     };
     let targets = match &a.targets {
-        Some(f) => Some(load_targets(f, &a, &ds)?),
+        Some(f) => Some(load_targets(f, &a.by, &a.load, &ds)?),
         None => None,
     };
     let acts = match &a.activities {
