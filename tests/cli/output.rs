@@ -669,3 +669,45 @@ fn terminal_tables_fit_80_columns_and_show_40_rows() {
         .unwrap_or(0);
     assert!((60..=100).contains(&widest), "{widest}\n{}", zero.screen);
 }
+
+/// Issue 27 item 5: XLSX under --lang zh-CN has translated headers (负责人, 赢单率) and keeps
+/// each id in the header cell's note; without --lang the headers are the ids.
+#[test]
+fn zh_cn_xlsx_headers_are_translated_with_the_id_kept() {
+    let w = crate::workdir::Workdir::new();
+    let d = crate::workdir::s(&crate::workdir::testdata("handmade/deals.csv"));
+    w.expect(
+        &["scorecard", &d, "--lang", "zh-CN", "-o", "zh.xlsx", "-q"],
+        0,
+    );
+    w.expect(&["scorecard", &d, "-o", "en.xlsx", "-q"], 0);
+    let head = |f: &str| -> Vec<String> {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(w.path(f)).unwrap();
+        let r = wb.worksheet_range("scorecard").unwrap();
+        r.rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    };
+    let (zh, en) = (head("zh.xlsx"), head("en.xlsx"));
+    assert_eq!(&zh[..1], ["负责人"]);
+    assert!(zh.contains(&"赢单率".to_string()), "{zh:?}");
+    assert_eq!(&en[..1], ["owner"]);
+    assert!(en.contains(&"win_rate".to_string()));
+    // The ids are in the notes of the translated workbook.
+    let mut z = ::zip::ZipArchive::new(std::fs::File::open(w.path("zh.xlsx")).unwrap()).unwrap();
+    let mut comments = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().unwrap().contains("comments") {
+            std::io::Read::read_to_string(&mut f, &mut comments).unwrap();
+        }
+    }
+    assert!(
+        comments.contains(">owner<") && comments.contains(">win_rate<"),
+        "{comments}"
+    );
+}

@@ -3,11 +3,17 @@
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Format as XFormat, Workbook};
+use rust_xlsxwriter::{Format as XFormat, Note, Workbook};
 
 use super::{Options, Render};
 use crate::output::cell::{Cell, neutralise, rows};
-use crate::output::{Report, ResultTable, Unit};
+use crate::output::labels::label;
+use crate::output::{Lang, Report, ResultTable, Unit};
+
+/// Columns a text takes in a spreadsheet (a CJK character about two).
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
 
 pub struct Xlsx;
 
@@ -48,9 +54,22 @@ fn workbook(tables: &[&ResultTable], o: &Options) -> Result<Vec<u8>, rust_xlsxwr
     for t in tables {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.name))?;
-        let mut widths: Vec<usize> = t.columns.iter().map(|c| c.id.chars().count() + 2).collect();
+        // Headers are the stable ids; under --lang zh-CN the translated label, with the id kept
+        // in the cell's note (a spreadsheet formula or script can still find the column).
+        let heads: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| match o.lang {
+                Lang::En => c.id.clone(),
+                Lang::ZhCn => label(&c.id, Lang::ZhCn),
+            })
+            .collect();
+        let mut widths: Vec<usize> = heads.iter().map(|h| display_width(h) + 2).collect();
         for (ci, c) in t.columns.iter().enumerate() {
-            ws.write_string_with_format(0, ci as u16, &c.id, &head)?;
+            ws.write_string_with_format(0, ci as u16, &heads[ci], &head)?;
+            if heads[ci] != c.id {
+                ws.insert_note(0, ci as u16, &Note::new(&c.id).add_author_prefix(false))?;
+            }
         }
         for (ri, row) in rows(&t.df, None).into_iter().enumerate() {
             let r = ri as u32 + 1;
