@@ -96,6 +96,55 @@ impl Error {
         }
     }
 
+    /// The message in `lang`. Errors with a fixed shape (a cell, a missing column, an empty
+    /// file, not a table, ambiguous dates, --strict, I/O) have a Chinese template; the others
+    /// carry English text built where they arise, which Chinese output prints as it is.
+    pub fn text(&self, lang: crate::output::Lang) -> String {
+        use crate::output::Lang;
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Error::Cell {
+                file,
+                row,
+                column,
+                found,
+                expected,
+            } => format!("{file}:{row}:{column}：值 {found:?} 无法读取，应为 {expected}"),
+            Error::MissingColumn {
+                file,
+                field,
+                why,
+                found,
+                hint,
+            } => format!("{file}：没有 `{field}` 列（{why}）；找到的列：{found}{hint}"),
+            Error::Empty { file, what } => format!("{file}：{what}"),
+            Error::NotATable { file, why } => format!("{file}：不是表格：{why}"),
+            Error::AmbiguousDates {
+                file,
+                column,
+                sample,
+            } => format!(
+                "{file}：列 {column:?}：日期（如 {sample:?}）既可按日/月也可按月/日读取，且没有大于 12 的日；\
+                 在 salesctl.toml 中设置 `day_first = true` 或 `false`，或使用 --day-first / --month-first"
+            ),
+            Error::Strict {
+                file,
+                count,
+                row,
+                column,
+                reason,
+            } => format!(
+                "{file}：{count} 行被拒绝且设置了 --strict；第一处：第 {row} 行，列 {column:?}：{reason}"
+            ),
+            Error::Io { path, source } => {
+                format!("{}：读写失败：{source}", path.display())
+            }
+            Error::Input(m) | Error::Usage(m) | Error::Internal(m) => m.clone(),
+        }
+    }
+
     /// Wrap an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -56,7 +56,13 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::Success
         }
         Err(e) => {
-            eprintln!("salesctl: error: {e}");
+            // LANG=zh_CN.UTF-8 switches errors as it switches notes.
+            match crate::warn::env_lang() {
+                crate::output::Lang::En => eprintln!("salesctl: error: {e}"),
+                lang @ crate::output::Lang::ZhCn => {
+                    eprintln!("salesctl：错误：{}", e.text(lang))
+                }
+            }
             e.exit_code()
         }
     }

@@ -289,3 +289,27 @@ fn a_closed_stdout_is_exit_1() {
     assert_eq!(run(">/dev/null").status.code(), Some(0));
     assert_eq!(run("| head -c 10 >/dev/null").status.code(), Some(0));
 }
+
+/// Issue 27 item 5: LANG=zh_CN.UTF-8 switches errors as it switches notes (the fixed-shape
+/// errors have Chinese templates; the exit code is the same).
+#[test]
+fn errors_follow_lang_zh_cn() {
+    let w = Workdir::new().with_env("LANG", "zh_CN.UTF-8");
+    let d = s(&crate::workdir::testdata("handmade/deals.csv"));
+    let (_, err) = w.expect(
+        &[
+            "funnel",
+            &d,
+            "--by",
+            "regoin",
+            "--stages",
+            "Lead,Qualified,Proposal",
+            "-q",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("salesctl：错误：") && err.contains("没有 `regoin` 列"),
+        "{err}"
+    );
+}
