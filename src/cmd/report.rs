@@ -424,7 +424,25 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let chart = |id: &str| tmp.path().join(format!("{id}.png"));
     let mut sections: Vec<Section> = Vec::new();
-    for id in SECTIONS.iter().filter(|s| wanted.iter().any(|w| w == *s)) {
+    let todo: Vec<&&str> = SECTIONS
+        .iter()
+        .filter(|s| wanted.iter().any(|w| w == *s))
+        .collect();
+    // A bar over the sections, on a terminal only (a report used to show nothing until done).
+    let bar = (!a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+        let pb = indicatif::ProgressBar::new(todo.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("report [{bar:20}] {pos}/{len} {msg}")
+        {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb
+    });
+    for id in todo {
+        if let Some(b) = &bar {
+            b.set_message(id.to_string());
+            b.inc(1);
+        }
         let mut argv: Vec<String>;
         let period_args = vec![
             "--from".to_string(),
@@ -507,6 +525,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 sections.push(skip(&e.to_string()));
             }
         }
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
     // A section the user named in --sections is wanted: not building it is a refusal, not a
     // report without it (the default, every section, leaves out what the input cannot give).

@@ -68,6 +68,9 @@ pub struct Opened {
     pub warnings: Vec<String>,
     /// Broken rows met while the header and sample were read ahead: rejected with the rest.
     pub early_broken: Vec<(usize, Broken)>,
+    /// The file's progress bar (big text files on a terminal), shared with its reader: the
+    /// parallel parser moves it too.
+    pub progress: Option<indicatif::ProgressBar>,
     hasher: Rc<RefCell<Sha256>>,
     hashed_all: bool,
     /// The stream stops short of the file's end (odd UTF-16): the hash is taken from the file.
@@ -142,9 +145,6 @@ impl<R: Read> Read for HashingReader<R> {
         self.hasher.borrow_mut().update(&buf[..n]);
         if let Some(p) = &self.progress {
             p.inc(n as u64);
-            if n == 0 {
-                p.finish_and_clear();
-            }
         }
         Ok(n)
     }
@@ -353,6 +353,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 encoding_why: String::new(),
                 warnings: Vec::new(),
                 early_broken: Vec::new(),
+                progress: None,
                 hasher,
                 hashed_all: true,
                 partial_hash: false,
@@ -438,6 +439,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             if let Some(p) = &progress {
                 p.inc(skip as u64);
             }
+            let shared_progress = progress.clone();
             let raw: Box<dyn Read> = Box::new(HashingReader {
                 inner: Cursor::new(head[skip..].to_vec()).chain(file),
                 hasher: hasher.clone(),
@@ -526,6 +528,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 warnings,
                 early_broken: Vec::new(),
                 rows,
+                progress: shared_progress,
                 hasher,
                 hashed_all: false,
                 partial_hash: odd_utf16,

@@ -711,3 +711,48 @@ fn zh_cn_xlsx_headers_are_translated_with_the_id_kept() {
         "{comments}"
     );
 }
+
+/// Issue 27 item 7: on a terminal the bar follows the parallel parse of a big export to its
+/// end (it stood at the 64 KiB read ahead, then vanished); in a pipe there is no bar.
+#[test]
+fn progress_bar_follows_parsing_on_a_terminal_only() {
+    let w = crate::workdir::Workdir::new();
+    let mut text = String::from("deal_id,owner,stage,amount,created_at,closed_at\n");
+    for i in 0..400_000 {
+        text.push_str(&format!(
+            "D{i},Rep {},Won,{}.50,2026-0{}-1{},2026-0{}-2{}\n",
+            i % 50,
+            100 + i % 9000,
+            1 + i % 9,
+            i % 9,
+            1 + i % 9,
+            i % 9
+        ));
+    }
+    assert!(text.len() > 16 << 20, "over the 16 MiB a bar needs");
+    w.write("big.csv", text.as_bytes());
+    let run = crate::pty::run_with(&w, &["ingest", "big.csv", "-o", "d1/"], 100, 24, true);
+    assert_eq!(run.code, Some(0), "{}", run.screen);
+    let frames: Vec<&str> = run
+        .screen
+        .split(['\r', '\n'])
+        .filter(|l| l.contains("MiB/"))
+        .collect();
+    assert!(
+        frames.iter().any(|f| f.contains("big.csv (parsing)")),
+        "{frames:?}"
+    );
+    let last = frames.last().copied().unwrap_or("");
+    let total = last
+        .split("MiB/")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .unwrap_or("?");
+    assert!(
+        last.contains(&format!("{total}/{total}"))
+            || last.contains(&format!("{total} MiB/{total}")),
+        "the bar reaches the end: {last:?}"
+    );
+    let (_, err) = w.expect(&["ingest", "big.csv", "-o", "d2/"], 0);
+    assert!(!err.contains("MiB"), "no bar in a pipe: {err}");
+}
