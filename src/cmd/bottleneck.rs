@@ -580,20 +580,31 @@ fn verdict_table(
         "rule",
         Unit::Text,
         out.iter().map(|v| v.rule.to_string()).collect::<Vec<_>>(),
-    )
-    .col(
+    );
+    // Conversion rules compare rates (shown as percentages), time rules compare days.
+    let units: Vec<Unit> = out
+        .iter()
+        .map(|v| {
+            if v.rule.to_string().starts_with("time") {
+                Unit::Days
+            } else {
+                Unit::Ratio
+            }
+        })
+        .collect();
+    t.col_units(
         "value",
-        Unit::Number,
+        units.clone(),
         out.iter().map(|v| v.value).collect::<Vec<_>>(),
     )
-    .col(
+    .col_units(
         "baseline",
-        Unit::Number,
+        units.clone(),
         out.iter().map(|v| v.baseline).collect::<Vec<_>>(),
     )
-    .col(
+    .col_units(
         "difference",
-        Unit::Number,
+        units,
         out.iter().map(|v| v.difference).collect::<Vec<_>>(),
     )
     .col("verdict", Unit::Text, verdict);

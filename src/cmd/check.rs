@@ -245,6 +245,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let (mut rule_col, mut grp_col, mut val_col, mut op_col, mut thr_col, mut pass_col) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut failed = 0;
+    let mut kpi_col: Vec<String> = Vec::new();
     let mut notes = analysis::base_notes(
         &ds,
         period.as_ref(),
@@ -280,6 +281,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             let pass = value.is_some_and(|v| holds(v, r.op, r.threshold));
             failed += (!pass) as usize;
             rule_col.push(r.text.clone());
+            kpi_col.push(r.kpi.clone());
             grp_col.push(g.clone());
             val_col.push(value);
             op_col.push(r.op.to_string());
@@ -302,9 +304,20 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if let Some(b) = &a.by {
         t.col(b, Unit::Text, grp_col);
     }
-    t.col("value", Unit::Number, val_col)
+    // Each rule's value and threshold in its KPI's unit (a rate as a percentage on a terminal).
+    let units: Vec<Unit> = kpi_col
+        .iter()
+        .map(|k: &String| match k.as_str() {
+            "attainment" => Unit::Ratio,
+            "target" => Unit::Money,
+            "step_conversion" | "cumulative_conversion" | "drop_off" => Unit::Ratio,
+            "reached" => Unit::Count,
+            k => crate::output::kpi_unit(k),
+        })
+        .collect();
+    t.col_units("value", units.clone(), val_col)
         .col("operator", Unit::Text, op_col)
-        .col("threshold", Unit::Number, thr_col)
+        .col_units("threshold", units, thr_col)
         .col("pass", Unit::Bool, pass_col);
     let report = Report {
         tables: vec![t.build()?],

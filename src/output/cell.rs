@@ -82,6 +82,8 @@ impl Cell {
             (Cell::Int(i), Unit::Money) => money(*i as f64, currency),
             (Cell::Float(f), Unit::Days) => format!("{f:.1}"),
             (Cell::Int(i), Unit::Count | Unit::Number | Unit::Days) => thousands(&i.to_string()),
+            // A count's median may fall between two counts (1.5): shown, not rounded away.
+            (Cell::Float(f), Unit::Count) if f.fract() != 0.0 => thousands(&format!("{f:.1}")),
             (Cell::Float(f), Unit::Count) => thousands(&format!("{f:.0}")),
             (Cell::Float(f), _) => {
                 let s = if f.abs() >= 1000.0 {
@@ -222,6 +224,8 @@ mod tests {
             "5.00 SEK"
         );
         assert_eq!(Cell::Int(1234).display(Unit::Count, None), "1,234");
+        assert_eq!(Cell::Float(1.5).display(Unit::Count, None), "1.5");
+        assert_eq!(Cell::Float(2.0).display(Unit::Count, None), "2");
         assert_eq!(Cell::Float(22700.0).plain(), "22700");
         assert_eq!(Cell::Float(12.25).display(Unit::Days, None), "12.2");
         assert_eq!(Cell::Null.display(Unit::Ratio, None), "");

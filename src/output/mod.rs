@@ -38,6 +38,9 @@ pub enum Unit {
 pub struct ColumnSpec {
     pub id: String,
     pub unit: Unit,
+    /// A column of several KPIs (a rep card's values, check's values) has a unit per row, so
+    /// that tables show a rate as a percentage and money as money in it too.
+    pub row_units: Option<Vec<Unit>>,
 }
 
 impl ColumnSpec {
@@ -45,8 +48,22 @@ impl ColumnSpec {
         ColumnSpec {
             id: id.to_string(),
             unit,
+            row_units: None,
         }
     }
+
+    /// The unit of row `i`.
+    pub fn unit_at(&self, i: usize) -> Unit {
+        self.row_units
+            .as_ref()
+            .and_then(|u| u.get(i).copied())
+            .unwrap_or(self.unit)
+    }
+}
+
+/// The unit a KPI id is shown in (the registry's), Number for ids it does not know.
+pub fn kpi_unit(id: &str) -> Unit {
+    labels::kpi(id).map_or(Unit::Number, |k| k.unit)
 }
 
 /// A note in both languages; a warning when it changes what a number means (see [`crate::warn`]).
@@ -132,6 +149,19 @@ impl TableBuilder {
     {
         self.cols.push(Column::new(id.into(), values));
         self.specs.push(ColumnSpec::new(id, unit));
+        self
+    }
+
+    /// Add a column whose rows have units of their own (see [`ColumnSpec::row_units`]).
+    pub fn col_units<T, P: ?Sized>(&mut self, id: &str, units: Vec<Unit>, values: T) -> &mut Self
+    where
+        Series: NamedFrom<T, P>,
+    {
+        self.cols.push(Column::new(id.into(), values));
+        self.specs.push(ColumnSpec {
+            row_units: Some(units),
+            ..ColumnSpec::new(id, Unit::Number)
+        });
         self
     }
 

@@ -215,3 +215,45 @@ fn attainment_rules_and_did_you_mean() {
     let (_, err) = w.expect(&["check", &d, "--rule", "won >= 1", "--format", "jsn"], 2);
     assert!(err.contains("a similar value exists: 'json'"), "{err}");
 }
+
+/// Issue 27 item 4: one number style. A rule's value and threshold show in its KPI's unit on
+/// a terminal (win rate 4/6 = 66.7% against 70.0%; won amount with separators), while CSV keeps
+/// the plain fractions (0.666666666666667).
+#[test]
+fn check_values_are_shown_in_their_kpi_unit() {
+    let w = Workdir::new();
+    let d = s(&testdata("handmade/scorecard/deals.csv"));
+    let args = [
+        "check",
+        d.as_str(),
+        "--period",
+        "2026-10",
+        "--as-of",
+        "2026-10-31",
+        "--rule",
+        "win_rate >= 0.7",
+        "--rule",
+        "won_amount >= 15000",
+    ];
+    let run = crate::pty::run(&w, &args, 100, 24);
+    assert_eq!(run.code, Some(4), "{}", run.stderr);
+    let line = |r: &str| {
+        run.screen
+            .lines()
+            .find(|l| l.contains(r))
+            .unwrap_or("")
+            .to_string()
+    };
+    let wr = line("win_rate >= 0.7");
+    assert!(wr.contains("66.7%") && wr.contains("70.0%"), "{wr}");
+    assert!(
+        line("won_amount >= 15000").contains("20,000.00"),
+        "{}",
+        run.screen
+    );
+    let (out, _) = w.expect(&[&args[..], &["--format", "csv"]].concat(), 4);
+    assert!(
+        out.contains("win_rate >= 0.7,0.666666666666667,>=,0.7,false"),
+        "{out}"
+    );
+}

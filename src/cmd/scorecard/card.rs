@@ -112,10 +112,11 @@ pub(super) fn rep_card(
         pct.push(p);
         flag.push(f.to_string());
     }
+    let units: Vec<Unit> = kpi.iter().map(|k| crate::output::kpi_unit(k)).collect();
     let card = TableBuilder::new("card")
         .col("kpi", Unit::Text, kpi.clone())
-        .col("value", Unit::Number, val.clone())
-        .col("team_median", Unit::Number, med.clone())
+        .col_units("value", units.clone(), val.clone())
+        .col_units("team_median", units, med.clone())
         .col("percentile", Unit::Ratio, pct)
         .col("verdict", Unit::Text, flag)
         .build()?;

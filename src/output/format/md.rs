@@ -75,7 +75,7 @@ impl Render for Markdown {
             writeln!(w, "| {} |", aligns.join(" | "))?;
             let cur = t.columns.iter().position(|c| c.id == "currency");
             let all = rows(&t.df, o.max_rows);
-            for row in &all {
+            for (ri, row) in all.iter().enumerate() {
                 let currency = cur.and_then(|i| match &row[i] {
                     crate::output::cell::Cell::Text(s) => Some(s.as_str()),
                     _ => None,
@@ -83,7 +83,7 @@ impl Render for Markdown {
                 let cells: Vec<String> = row
                     .iter()
                     .zip(&t.columns)
-                    .map(|(c, s)| esc_data(&c.display(s.unit, currency)))
+                    .map(|(c, s)| esc_data(&c.display(s.unit_at(ri), currency)))
                     .collect();
                 writeln!(w, "| {} |", cells.join(" | "))?;
             }

@@ -41,14 +41,15 @@ impl Render for Terminal {
             let headers: Vec<String> = t.columns.iter().map(|c| label(&c.id, o.lang)).collect();
             let cells: Vec<Vec<String>> = all
                 .iter()
-                .map(|row| {
+                .enumerate()
+                .map(|(ri, row)| {
                     let currency = cur.and_then(|i| match &row[i] {
                         Cell::Text(s) => Some(s.as_str()),
                         _ => None,
                     });
                     row.iter()
                         .zip(&t.columns)
-                        .map(|(c, s)| c.display(s.unit, currency))
+                        .map(|(c, s)| c.display(s.unit_at(ri), currency))
                         .collect()
                 })
                 .collect();
