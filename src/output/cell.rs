@@ -85,9 +85,13 @@ impl Cell {
             // A count's median may fall between two counts (1.5): shown, not rounded away.
             (Cell::Float(f), Unit::Count) if f.fract() != 0.0 => thousands(&format!("{f:.1}")),
             (Cell::Float(f), Unit::Count) => thousands(&format!("{f:.0}")),
+            // Plain numbers: whole from 1,000 up, at most 2 decimals from 1, at most 4 below
+            // (a forecast of 442.77, a MASE of 1.64, a model parameter of 0.2426).
             (Cell::Float(f), _) => {
                 let s = if f.abs() >= 1000.0 {
                     format!("{f:.0}")
+                } else if f.abs() >= 1.0 {
+                    trim_zeros(&format!("{f:.2}"))
                 } else {
                     trim_zeros(&format!("{f:.4}"))
                 };
@@ -226,6 +230,10 @@ mod tests {
         assert_eq!(Cell::Int(1234).display(Unit::Count, None), "1,234");
         assert_eq!(Cell::Float(1.5).display(Unit::Count, None), "1.5");
         assert_eq!(Cell::Float(2.0).display(Unit::Count, None), "2");
+        assert_eq!(Cell::Float(442.7682).display(Unit::Number, None), "442.77");
+        assert_eq!(Cell::Float(1.6435).display(Unit::Number, None), "1.64");
+        assert_eq!(Cell::Float(0.24263).display(Unit::Number, None), "0.2426");
+        assert_eq!(Cell::Float(69261.26).display(Unit::Number, None), "69,261");
         assert_eq!(Cell::Float(22700.0).plain(), "22700");
         assert_eq!(Cell::Float(12.25).display(Unit::Days, None), "12.2");
         assert_eq!(Cell::Null.display(Unit::Ratio, None), "");
