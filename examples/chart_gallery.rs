@@ -52,6 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Chart::LineBand {
             history,
             forecast,
+            inner: Vec::new(),
+            levels: ("95%".into(), String::new()),
             x_labels,
             origin: None,
         },

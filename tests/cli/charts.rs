@@ -84,11 +84,13 @@ fn grouped_bars_draw_each_series() {
 }
 
 #[test]
-fn line_with_band_draws_line_and_interval() {
+fn line_with_band_draws_line_and_both_intervals() {
     let c = spec(
         Chart::LineBand {
             history: (0..12).map(|i| (i as f64, 100.0 + i as f64)).collect(),
-            forecast: (12..18).map(|i| (i as f64, 112.0, 100.0, 124.0)).collect(),
+            forecast: (12..18).map(|i| (i as f64, 112.0, 90.0, 134.0)).collect(),
+            inner: (12..18).map(|i| (i as f64, 102.0, 122.0)).collect(),
+            levels: ("95%".into(), "80%".into()),
             x_labels: vec![(0.0, "2025-01".into()), (12.0, "2026-01".into())],
             origin: None,
         },
@@ -97,11 +99,26 @@ fn line_with_band_draws_line_and_interval() {
     let img = draw(&c, (1000, 600), Fonts { cjk: None });
     assert!(img.pixels().any(|p| is(p, PALETTE[0])), "history line");
     assert!(img.pixels().any(|p| is(p, PALETTE[1])), "forecast line");
-    // the band is PALETTE[1] at 25% on white
-    let band = |p: &image::Rgb<u8>| p.0[0] > 240 && p.0[1] > 200 && p.0[1] < 240 && p.0[2] < 215;
+    // Issue 27 item 4: both bands. The wide one is PALETTE[1] at 20% on white, the narrow one
+    // at 45% (over the wide one where they overlap: 45% of the colour over the 20% tint).
+    let tint = |a: f64, c: u8, under: f64| (a * c as f64 + (1.0 - a) * under).round() as i32;
+    let (r, g, b) = (PALETTE[1].0, PALETTE[1].1, PALETTE[1].2);
+    let wide = [
+        tint(0.2, r, 255.0),
+        tint(0.2, g, 255.0),
+        tint(0.2, b, 255.0),
+    ];
+    let narrow = [
+        tint(0.45, r, wide[0] as f64),
+        tint(0.45, g, wide[1] as f64),
+        tint(0.45, b, wide[2] as f64),
+    ];
+    let near = |p: &image::Rgb<u8>, c: [i32; 3]| (0..3).all(|i| (p.0[i] as i32 - c[i]).abs() <= 2);
+    let n_wide = img.pixels().filter(|p| near(p, wide)).count();
+    let n_narrow = img.pixels().filter(|p| near(p, narrow)).count();
     assert!(
-        img.pixels().filter(|p| band(p)).count() > 500,
-        "interval band"
+        n_wide > 500 && n_narrow > 500,
+        "wide {n_wide} px, narrow {n_narrow} px"
     );
 }
 

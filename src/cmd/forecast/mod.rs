@@ -805,6 +805,20 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
             ((n + i) as f64, *v, lo, hi)
         })
         .collect();
+    // Both interval bands: the widest and, when another level was asked for, the narrowest.
+    let narrow = (r.forecast.intervals.len() > 1)
+        .then(|| r.forecast.intervals.first())
+        .flatten();
+    let inner: Vec<(f64, f64, f64)> = narrow.map_or_else(Vec::new, |b| {
+        (0..r.forecast.mean.len())
+            .map(|i| ((n + i) as f64, b.1[i], b.2[i]))
+            .collect()
+    });
+    let pct = |l: f64| format!("{}%", crate::output::cell::plain_float(l));
+    let levels = (
+        widest.map_or_else(String::new, |w| pct(w.0)),
+        narrow.map_or_else(String::new, |w| pct(w.0)),
+    );
     let total = n + r.forecast.mean.len().max(r.actual.len());
     let step = (total / 8).max(1);
     let x_labels: Vec<(f64, String)> = (0..total)
@@ -819,6 +833,8 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
         chart: Chart::LineBand {
             history,
             forecast,
+            inner,
+            levels,
             x_labels,
             origin,
         },
@@ -828,8 +844,20 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
             (Lang::ZhCn, true) => format!("预测（{}）", r.forecast.model),
             (Lang::ZhCn, false) => format!("预测：{}（{}）", r.name, r.forecast.model),
         },
-        x_label: String::new(),
-        y_label: String::new(),
+        x_label: match lang {
+            Lang::En => s.freq.name().to_string(),
+            Lang::ZhCn => s.freq.name_zh().to_string(),
+        },
+        y_label: {
+            let what = run.points.definition.split(" = ").next().unwrap_or("value");
+            let cur = run
+                .points
+                .currency
+                .as_ref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            format!("{what}{cur}")
+        },
     }
 }
 

@@ -28,6 +28,23 @@ impl Freq {
         }
     }
 
+    /// The period's name (a chart's axis title).
+    pub fn name(self) -> &'static str {
+        match self {
+            Freq::Month => "month",
+            Freq::Quarter => "quarter",
+            Freq::Week(_) => "week",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Freq::Month => "月",
+            Freq::Quarter => "季度",
+            Freq::Week(_) => "周",
+        }
+    }
+
     /// Season length (METRICS.md): 12 months, 4 quarters, 52 weeks.
     pub fn season(self) -> usize {
         match self {

@@ -726,7 +726,27 @@ fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
             .unwrap_or(0.0)
             .total_cmp(&a.k.won_amount.unwrap_or(0.0))
     });
+    let all = ls.len();
     ls.truncate(20);
+    let with_target = ls.iter().any(|l| l.attainment.is_some());
+    let currency = ls
+        .iter()
+        .find_map(|l| l.k.currency.clone())
+        .filter(|c| !c.is_empty() && !c.starts_with('('));
+    // The title says what the chart holds: attainment only with targets, and a top 20 as such.
+    let (mut title_en, mut title_zh) = if with_target {
+        (
+            "Won amount (attainment)".to_string(),
+            "赢单金额（目标达成率）".to_string(),
+        )
+    } else {
+        ("Won amount".to_string(), "赢单金额".to_string())
+    };
+    if all > ls.len() {
+        title_en.push_str(&format!(", top {} of {all} reps", ls.len()));
+        title_zh.push_str(&format!("，前 {} 名（共 {all} 人）", ls.len()));
+    }
+    let axis_unit = currency.map(|c| format!(" ({c})")).unwrap_or_default();
     ChartSpec {
         chart: Chart::HBar {
             labels: ls.iter().map(|l| l.key.clone()).collect(),
@@ -746,10 +766,13 @@ fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
                 .collect(),
         },
         title: match lang {
-            Lang::En => "Won amount (attainment)".into(),
-            Lang::ZhCn => "赢单金额（目标达成率）".into(),
+            Lang::En => title_en,
+            Lang::ZhCn => title_zh,
         },
-        x_label: String::new(),
+        x_label: match lang {
+            Lang::En => format!("won amount{axis_unit}"),
+            Lang::ZhCn => format!("赢单金额{axis_unit}"),
+        },
         y_label: match lang {
             Lang::En => "won amount".into(),
             Lang::ZhCn => "赢单金额".into(),

@@ -79,7 +79,12 @@ fn draw(
                 .margin(20)
                 .x_label_area_size(45)
                 .y_label_area_size(label_w + 10)
-                .build_cartesian_2d(0f64..max * 1.18, (0..n).into_segmented())?;
+                // A segmented 0..k range has k + 1 slots: k = n - 1 leaves no empty slot
+                // (one bar keeps 0..1, with the spare slot).
+                .build_cartesian_2d(
+                    0f64..max * 1.18,
+                    (0..n.saturating_sub(1).max(1)).into_segmented(),
+                )?;
             chart
                 .configure_mesh()
                 .disable_y_mesh()
@@ -88,6 +93,7 @@ fn draw(
                     SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
                     _ => String::new(),
                 })
+                .x_label_formatter(&|v| axis_number(*v))
                 .x_desc(&spec.x_label)
                 .label_style(text.clone())
                 .axis_desc_style(text.clone())
@@ -141,6 +147,7 @@ fn draw(
                     SegmentValue::CenterOf(i) if *i < n => categories[*i].clone(),
                     _ => String::new(),
                 })
+                .y_label_formatter(&|v| axis_number(*v))
                 .x_desc(&spec.x_label)
                 .y_desc(&spec.y_label)
                 .label_style(text.clone())
@@ -181,6 +188,8 @@ fn draw(
         Chart::LineBand {
             history,
             forecast,
+            inner,
+            levels,
             x_labels,
             origin,
         } => {
@@ -223,6 +232,7 @@ fn draw(
                         .map(|l| l.1.clone())
                         .unwrap_or_default()
                 })
+                .y_label_formatter(&|v| axis_number(*v))
                 .x_desc(&spec.x_label)
                 .y_desc(&spec.y_label)
                 .label_style(text.clone())
@@ -237,11 +247,27 @@ fn draw(
                 chart
                     .draw_series(std::iter::once(Polygon::new(
                         band,
-                        PALETTE[1].mix(0.25).filled(),
+                        PALETTE[1].mix(0.2).filled(),
                     )))?
-                    .label("interval")
+                    .label(format!("{} interval", levels.0))
                     .legend(|(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.25).filled())
+                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.2).filled())
+                    });
+            }
+            if !inner.is_empty() {
+                let band: Vec<(f64, f64)> = inner
+                    .iter()
+                    .map(|p| (p.0, p.2))
+                    .chain(inner.iter().rev().map(|p| (p.0, p.1)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        band,
+                        PALETTE[1].mix(0.45).filled(),
+                    )))?
+                    .label(format!("{} interval", levels.1))
+                    .legend(|(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.45).filled())
                     });
             }
             chart
@@ -446,4 +472,15 @@ fn draw(
 /// Rough pixel width of a label at 15 px (CJK characters count double).
 fn text_width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 8 } else { 15 }).sum()
+}
+
+/// An axis value as tables show numbers: separators, no trailing `.0` (`50,000`, `2.5`).
+pub fn axis_number(v: f64) -> String {
+    let s = if v.abs() >= 1000.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let t = format!("{v:.2}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    crate::output::cell::thousands(&s)
 }

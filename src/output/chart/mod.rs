@@ -26,7 +26,12 @@ pub enum Chart {
     /// A history line and a forecast with a lower/upper band.
     LineBand {
         history: Vec<(f64, f64)>,
+        /// (x, forecast, lower, upper) of the widest interval.
         forecast: Vec<(f64, f64, f64, f64)>,
+        /// (x, lower, upper) of the narrower interval, drawn darker inside the wide one; with
+        /// the two levels' names for the legend (wide, narrow).
+        inner: Vec<(f64, f64, f64)>,
+        levels: (String, String),
         x_labels: Vec<(f64, String)>,
         /// The first backtest origin, marked by a dashed vertical line.
         origin: Option<f64>,
