@@ -823,7 +823,11 @@ fn chart_of(rows: &[Row], lang: Lang) -> ChartSpec {
             Lang::En => "Time in stage (median and p90)".into(),
             Lang::ZhCn => "阶段停留时间（中位数与P90）".into(),
         },
-        x_label: String::new(),
+        // Horizontal bars: the value axis is x.
+        x_label: match lang {
+            Lang::En => "days in stage".into(),
+            Lang::ZhCn => "停留天数".into(),
+        },
         y_label: match lang {
             Lang::En => "days".into(),
             Lang::ZhCn => "天".into(),

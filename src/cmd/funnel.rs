@@ -439,10 +439,12 @@ fn chart_of(funnels: &[Funnel], lang: Lang) -> ChartSpec {
             series,
         }
     };
+    // One funnel is horizontal bars (the count on x); grouped funnels count on y.
+    let one = matches!(chart, Chart::HBar { .. });
     ChartSpec {
         chart,
         title: title.into(),
-        x_label: String::new(),
+        x_label: if one { y.into() } else { String::new() },
         y_label: y.into(),
     }
 }

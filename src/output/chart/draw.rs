@@ -138,7 +138,10 @@ fn draw(
                 .margin(20)
                 .x_label_area_size(45)
                 .y_label_area_size(80)
-                .build_cartesian_2d((0..n).into_segmented(), 0f64..max * 1.15)?;
+                .build_cartesian_2d(
+                    (0..n.saturating_sub(1).max(1)).into_segmented(),
+                    0f64..max * 1.15,
+                )?;
             chart
                 .configure_mesh()
                 .disable_x_mesh()
@@ -153,7 +156,9 @@ fn draw(
                 .label_style(text.clone())
                 .axis_desc_style(text.clone())
                 .draw()?;
-            let seg = chart.plotting_area().dim_in_pixel().0 as f64 / n as f64;
+            // Slots on the axis: n, or 2 for one category (see the HBar's range).
+            let slots = n.saturating_sub(1).max(1) + 1;
+            let seg = chart.plotting_area().dim_in_pixel().0 as f64 / slots as f64;
             let bar = seg * 0.8 / k as f64;
             for (s, (name, vals)) in series.iter().enumerate() {
                 let color = PALETTE[s % PALETTE.len()];
@@ -336,6 +341,8 @@ fn draw(
                 .build_cartesian_2d(lo..hi, 0f64..top * 1.1)?;
             chart
                 .configure_mesh()
+                .x_label_formatter(&|v| axis_number(*v))
+                .y_label_formatter(&|v| axis_number(*v))
                 .x_desc(&spec.x_label)
                 .y_desc(&spec.y_label)
                 .label_style(text.clone())
@@ -368,7 +375,10 @@ fn draw(
                 .x_label_area_size(45)
                 .y_label_area_size(label_w + 10)
                 // Room on the right for the legend, so it never covers a bar.
-                .build_cartesian_2d(0f64..max * 1.45, (0..n).into_segmented())?;
+                .build_cartesian_2d(
+                    0f64..max * 1.45,
+                    (0..n.saturating_sub(1).max(1)).into_segmented(),
+                )?;
             chart
                 .configure_mesh()
                 .disable_y_mesh()
@@ -377,6 +387,7 @@ fn draw(
                     SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
                     _ => String::new(),
                 })
+                .x_label_formatter(&|v| axis_number(*v))
                 .x_desc(&spec.x_label)
                 .label_style(text.clone())
                 .axis_desc_style(text.clone())
@@ -438,6 +449,8 @@ fn draw(
                 .build_cartesian_2d(lo..hi * 1.05, lo..hi * 1.05)?;
             chart
                 .configure_mesh()
+                .x_label_formatter(&|v| axis_number(*v))
+                .y_label_formatter(&|v| axis_number(*v))
                 .x_desc(&spec.x_label)
                 .y_desc(&spec.y_label)
                 .label_style(text.clone())
