@@ -230,7 +230,7 @@ struct Section {
     error: Option<String>,
 }
 
-fn title(id: &str, lang: Lang) -> &'static str {
+fn title(id: &str, lang: Lang) -> String {
     let (en, zh) = match id {
         "headline" => ("Headline KPIs", "核心指标"),
         "funnel" => ("Funnel", "销售漏斗"),
@@ -240,9 +240,24 @@ fn title(id: &str, lang: Lang) -> &'static str {
         "cac" => ("Customer acquisition cost", "获客成本"),
         _ => ("Forecast", "预测"),
     };
+    // Sections computed over all the data say so where they are read (docs/metrics.md).
+    let all_data = matches!(id, "cltv" | "cac" | "forecast");
+    match (lang, all_data) {
+        (Lang::En, false) => en.to_string(),
+        (Lang::En, true) => format!("{en} (all data, not only the period)"),
+        (Lang::ZhCn, false) => zh.to_string(),
+        (Lang::ZhCn, true) => format!("{zh}（全部数据，不限本期）"),
+    }
+}
+
+/// Rows a report.md / report.html table shows; the rest are in its CSV, linked under it.
+const REPORT_ROWS: usize = 20;
+
+/// The line under a cut table: how many rows show, and the CSV that has them all.
+fn full_table_note(shown: usize, all: usize, csv: &str, lang: Lang) -> String {
     match lang {
-        Lang::En => en,
-        Lang::ZhCn => zh,
+        Lang::En => format!("{shown} of {all} rows shown; every row: {csv}"),
+        Lang::ZhCn => format!("显示 {all} 行中的 {shown} 行；全部行见 {csv}"),
     }
 }
 
@@ -834,14 +849,47 @@ fn markdown(sections: &[Section], h: &Head, lang: Lang, o: &Options) -> Result<S
                 if let Some(c) = &s.chart {
                     let _ = writeln!(md, "![{}]({c})\n", title(s.id, lang));
                 }
-                let refs: Vec<&ResultTable> = r.tables.iter().collect();
-                let mut buf = Vec::new();
-                Format::Md
-                    .renderer()
-                    .render(&refs, r, o, &mut buf)
-                    .map_err(|e| Error::io("report.md", e))?;
-                md.push_str(&String::from_utf8_lossy(&buf));
-                md.push('\n');
+                // One table at a time: each cut to REPORT_ROWS with a link to its CSV.
+                let o = &Options {
+                    max_rows: Some(REPORT_ROWS),
+                    ..o.clone()
+                };
+                for (ti, t) in r.tables.iter().enumerate() {
+                    let last = ti + 1 == r.tables.len();
+                    let notes_only_last = Report {
+                        notes: if last { r.notes.clone() } else { Vec::new() },
+                        ..Report::default()
+                    };
+                    if r.tables.len() > 1 {
+                        let _ = writeln!(
+                            md,
+                            "### {}\n",
+                            crate::output::labels::table_label(&t.name, lang)
+                        );
+                    }
+                    let mut buf = Vec::new();
+                    Format::Md
+                        .renderer()
+                        .render(&[t], &notes_only_last, o, &mut buf)
+                        .map_err(|e| Error::io("report.md", e))?;
+                    let mut text = String::from_utf8_lossy(&buf).to_string();
+                    if t.df.height() > REPORT_ROWS {
+                        let csv = format!("{}-{}.csv", s.id, t.name);
+                        let line = full_table_note(
+                            REPORT_ROWS,
+                            t.df.height(),
+                            &format!("[{csv}]({csv})"),
+                            lang,
+                        );
+                        text = text.replacen(
+                            &format!("\n({REPORT_ROWS} of {} rows shown)\n", t.df.height()),
+                            &format!("\n{line}\n"),
+                            1,
+                        );
+                    }
+                    md.push_str(&text);
+                    md.push('\n');
+                }
             }
         }
     }
@@ -884,7 +932,7 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
         esc(&h.sources)
     );
     for s in sections {
-        let _ = writeln!(o, "<h2>{}</h2>", esc(title(s.id, lang)));
+        let _ = writeln!(o, "<h2>{}</h2>", esc(&title(s.id, lang)));
         let Some(r) = &s.report else {
             let _ = writeln!(
                 o,
@@ -899,13 +947,17 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
             let _ = writeln!(
                 o,
                 "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
-                esc(title(s.id, lang)),
+                esc(&title(s.id, lang)),
                 base64::engine::general_purpose::STANDARD.encode(bytes)
             );
         }
         for t in &r.tables {
             if r.tables.len() > 1 {
-                let _ = writeln!(o, "<h3>{}</h3>", esc(&t.name));
+                let _ = writeln!(
+                    o,
+                    "<h3>{}</h3>",
+                    esc(&crate::output::labels::table_label(&t.name, lang))
+                );
             }
             let _ = write!(o, "<table><thead><tr>");
             for c in &t.columns {
@@ -913,7 +965,7 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
             }
             let _ = writeln!(o, "</tr></thead><tbody>");
             let cur = t.columns.iter().position(|c| c.id == "currency");
-            for row in rows(&t.df, None) {
+            for (ri, row) in rows(&t.df, Some(REPORT_ROWS)).into_iter().enumerate() {
                 let currency = cur.and_then(|i| match &row[i] {
                     Cell::Text(s) => Some(s.clone()),
                     _ => None,
@@ -928,12 +980,26 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
                         o,
                         "<td{}>{}</td>",
                         if num { " class=\"n\"" } else { "" },
-                        esc(&cell.display(spec.unit, currency.as_deref()))
+                        esc(&cell.display(spec.unit_at(ri), currency.as_deref()))
                     );
                 }
                 let _ = writeln!(o, "</tr>");
             }
             let _ = writeln!(o, "</tbody></table>");
+            if t.df.height() > REPORT_ROWS {
+                let csv = format!("{}-{}.csv", s.id, t.name);
+                let link = format!("<a href=\"{}\">{}</a>", esc(&csv), esc(&csv));
+                let _ = writeln!(
+                    o,
+                    "<p class=\"more\">{}</p>",
+                    full_table_note(REPORT_ROWS, t.df.height(), &link, lang)
+                        .replace(&link, "\u{0}")
+                        .split('\u{0}')
+                        .map(esc)
+                        .collect::<Vec<_>>()
+                        .join(&link)
+                );
+            }
         }
         if !r.notes.is_empty() {
             let _ = writeln!(o, "<ul class=\"notes\">");

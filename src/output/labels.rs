@@ -253,6 +253,47 @@ pub static KPIS: &[Kpi] = &[
     ),
 ];
 
+/// Chinese names of result tables (English shows the table's name itself: the `--table NAME`
+/// handle).
+static TABLES: &[(&str, &str)] = &[
+    ("funnel", "漏斗"),
+    ("amounts", "金额"),
+    ("stages", "阶段"),
+    ("verdict", "结论"),
+    ("stuck", "停滞商机"),
+    ("reasons", "输单原因"),
+    ("scorecard", "记分卡"),
+    ("money", "金额（按币种）"),
+    ("card", "销售人员卡片"),
+    ("trend", "趋势"),
+    ("forecast", "预测"),
+    ("backtest", "回测"),
+    ("accuracy", "准确度"),
+    ("history", "历史"),
+    ("pipeline", "管道"),
+    ("fit", "模型拟合"),
+    ("customers", "客户"),
+    ("holdout", "留出验证"),
+    ("cltv", "客户终身价值"),
+    ("summary", "汇总"),
+    ("cac", "获客成本"),
+    ("targets", "目标"),
+    ("months", "月份"),
+    ("split", "分配"),
+    ("check", "检查"),
+    ("changes", "变化"),
+    ("detail", "明细"),
+    ("headline", "核心指标"),
+];
+
+/// A result table's heading: its name in English; in Chinese its Chinese name with the name.
+pub fn table_label(name: &str, lang: Lang) -> String {
+    match (lang, TABLES.iter().find(|t| t.0 == name)) {
+        (Lang::ZhCn, Some((_, zh))) => format!("{zh}（{name}）"),
+        _ => name.to_string(),
+    }
+}
+
 /// Labels of columns that are not KPIs: canonical fields and row qualifiers.
 static COLUMNS: &[(&str, &str, &str)] = &[
     ("deal_id", "Deal ID", "商机编号"),

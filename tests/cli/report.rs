@@ -317,3 +317,48 @@ fn report_on_a_dir_honours_stages_and_named_sections_must_build() {
     );
     assert!(!w.path("new").exists(), "a failed report leaves no folder");
 }
+
+/// Issue 27 items 1 and 3: report.md and report.html show at most 20 rows a table and link the
+/// CSV that has them all (gencrm2000: 200 reps and the team row); sections over all the data
+/// say so in their heading.
+#[test]
+fn report_tables_show_a_top_20_with_a_link_and_scope_headings() {
+    let w = Workdir::new();
+    let d = s(&testdata("gencrm2000/deals.csv"));
+    w.expect(
+        &[
+            "report",
+            &d,
+            "--sections",
+            "scorecard,forecast",
+            "--period",
+            "2026-01",
+            "-o",
+            "rep",
+            "-q",
+        ],
+        0,
+    );
+    let md = std::fs::read_to_string(w.path("rep/report.md")).unwrap();
+    assert!(
+        md.contains(
+            "20 of 201 rows shown; every row: [scorecard-scorecard.csv](scorecard-scorecard.csv)"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Scorecard\n") && md.contains("## Forecast (all data, not only the period)"),
+        "{md}"
+    );
+    let body_rows = md
+        .split("## Scorecard")
+        .nth(1)
+        .and_then(|t| t.split("## Forecast").next())
+        .map_or(0, |t| t.lines().filter(|l| l.starts_with("| Rep ")).count());
+    assert_eq!(body_rows, 20);
+    assert!(w.path("rep/scorecard-scorecard.csv").is_file());
+    let csv = std::fs::read_to_string(w.path("rep/scorecard-scorecard.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 201, "the CSV has every row");
+    let html = std::fs::read_to_string(w.path("rep/report.html")).unwrap();
+    assert!(html.contains("<a href=\"scorecard-scorecard.csv\">scorecard-scorecard.csv</a>"));
+}

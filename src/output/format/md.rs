@@ -59,7 +59,11 @@ impl Render for Markdown {
                 if ti > 0 {
                     writeln!(w)?;
                 }
-                writeln!(w, "### {}\n", t.name)?;
+                writeln!(
+                    w,
+                    "### {}\n",
+                    crate::output::labels::table_label(&t.name, o.lang)
+                )?;
             }
             let heads: Vec<String> = t
                 .columns

@@ -34,7 +34,7 @@ impl Render for Terminal {
                 if ti > 0 {
                     writeln!(w)?;
                 }
-                writeln!(w, "{}", t.name)?;
+                writeln!(w, "{}", crate::output::labels::table_label(&t.name, o.lang))?;
             }
             let cur = t.columns.iter().position(|c| c.id == "currency");
             let all = rows(&t.df, o.max_rows);
