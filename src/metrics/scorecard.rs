@@ -576,7 +576,17 @@ pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
     };
     // With several currencies an average is per currency: that currency's won amount over its
     // own won deals. With one, over every won deal (as METRICS.md defines it).
-    let won_n = if a.won_count.len() > 1 {
+    // (A currency with amounts but no won deal, such as EUR with only open deals, counts
+    // 0 won deals: no average, where it used to divide 0 by every won deal and print 0.)
+    let several = a
+        .won_amount
+        .keys()
+        .chain(a.lost_amount.keys())
+        .chain(a.open_pipeline.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    let won_n = if a.won_count.len() > 1 || several {
         a.won_count.get(currency).copied().unwrap_or(0.0)
     } else {
         a.won as f64

@@ -473,3 +473,21 @@ fn targets_without_a_match_and_periods_after_the_as_of() {
         "{err}"
     );
 }
+
+/// Issue 27 item 1: a per-currency average divides by that currency's won deals. By hand
+/// (testdata/handmade/deals.csv): USD won D1 1,000 + D2 2,000 over 2 deals = 1,500; EUR has no
+/// won deal (D3 lost, D6 open), so no average, where the team row printed 0 (0 / 2).
+#[test]
+fn per_currency_averages_divide_by_that_currencys_deals() {
+    let w = Workdir::new();
+    let d = s(&testdata("handmade/deals.csv"));
+    let (out, _) = w.expect(
+        &["scorecard", &d, "--table", "money", "--format", "csv", "-q"],
+        0,
+    );
+    assert!(out.lines().any(|l| l == "(team),EUR,0,,400,0"), "{out}");
+    assert!(
+        out.lines().any(|l| l == "(team),USD,3000,1500,300,0"),
+        "{out}"
+    );
+}
