@@ -65,7 +65,14 @@ pub fn stage_win_probability(set: &DealSet) -> WinProbability {
             continue;
         }
         let (path, _, _) = set.path(d, None);
-        let Some(r) = path.reached else { continue };
+        // A closed deal passed the stages it reached; one whose history holds no open stage
+        // (only its outcome, as exports that date the close alone give) passed every stage
+        // when won and at least the first when lost, as an implied path places it.
+        let r = match (path.reached, st) {
+            (Some(r), _) => r,
+            (None, Some(Status::Won)) => stages.len(),
+            (None, _) => 0,
+        };
         let v = slots[slot].get_or_insert_with(|| vec![(0, 0); stages.len()]);
         for x in v.iter_mut().take(r + 1) {
             x.1 += 1;

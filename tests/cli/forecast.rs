@@ -905,3 +905,47 @@ fn disjoint_orders_and_deals_need_revenue_flag() {
         "{err}"
     );
 }
+
+/// Issue 27 item 1: pipeline weights count every closed deal at the stages it passed, also
+/// when its history dates only the outcome. By hand: D1 won and D2 lost with only their close
+/// in the history; O1 open at Qualified (1,000), O2 at Lead (400). D1 passed every stage, D2 at
+/// least Lead: P(Lead) = 1/2, P(Qualified) = 1/1, so weighted = 1,000 x 1 + 400 x 1/2 = 1,200
+/// (D2 was skipped before: P(Lead) = 1, 1,400).
+#[test]
+fn pipeline_weights_count_closed_deals_with_only_an_outcome_in_history() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,stage,amount,created_at,closed_at,expected_close_at\nD1,Won,500,2026-01-05,2026-02-01,\nD2,Lost,700,2026-01-06,2026-02-03,\nO1,Qualified,1000,2026-02-01,,2026-04-10\nO2,Lead,400,2026-02-02,,2026-04-20\n",
+    );
+    w.write(
+        "h.csv",
+        b"deal_id,stage,entered_at\nD1,Won,2026-02-01\nD2,Lost,2026-02-03\nO1,Lead,2026-02-01\nO1,Qualified,2026-02-10\nO2,Lead,2026-02-02\n",
+    );
+    let (out, _) = w.expect(
+        &[
+            "forecast",
+            "d.csv",
+            "h.csv",
+            "--stages",
+            "Lead,Qualified,Proposal",
+            "--method",
+            "pipeline",
+            "--as-of",
+            "2026-03-31",
+            "--horizon",
+            "2",
+            "--format",
+            "csv",
+            "--table",
+            "pipeline",
+            "-q",
+        ],
+        0,
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("(all),2026-04,2,1400,1200,0,")),
+        "{out}"
+    );
+}
