@@ -19,6 +19,8 @@ pub struct Meta {
     pub subject: Option<Subject>,
     /// Where revenue comes from: `deals` (won amounts) or `orders`.
     pub revenue: Option<String>,
+    /// The config file applied (a salesctl.toml found in the working folder included).
+    pub config: Option<String>,
     pub inputs: Vec<InputMeta>,
     pub warnings: Vec<String>,
 }
@@ -105,4 +107,8 @@ pub fn add_warning(text: &str) {
 /// The record so far.
 pub fn snapshot() -> Meta {
     META.lock().ok().and_then(|m| m.clone()).unwrap_or_default()
+}
+
+pub fn set_config(path: &str) {
+    with(|m| m.config = Some(path.into()));
 }

@@ -797,6 +797,9 @@ impl Dataset {
 /// Load the inputs: one ingested DIR, or one or more raw exports.
 pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let ds = load_inputs(inputs, args)?;
+    if let Some(c) = &ds.settings.config_path {
+        crate::meta::set_config(&c.display().to_string());
+    }
     let as_of = ds.as_of.to_string();
     for e in &ds.manifest.sources {
         crate::meta::add_input(
@@ -859,10 +862,15 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 .map(|(t, n)| format!("{n} {t}"))
                 .collect();
             eprintln!(
-                "input: {}: ingested DIR ({}), from {}",
+                "input: {}: ingested DIR ({}), from {}{}",
                 inputs[0].display(),
                 tables.join(", "),
-                srcs.join("; ")
+                srcs.join("; "),
+                ds.settings
+                    .config_path
+                    .as_ref()
+                    .map(|c| format!("; config {}", c.display()))
+                    .unwrap_or_default()
             );
         }
         return apply_fx(ds, args);

@@ -115,6 +115,7 @@ fn json_records() {
         "period": null,
         "subject": null,
         "revenue": null,
+        "config": null,
         "inputs": [],
         "warnings": []
       }

@@ -491,3 +491,17 @@ fn per_currency_averages_divide_by_that_currencys_deals() {
         "{out}"
     );
 }
+
+/// Issue 27 item 2: a salesctl.toml found in the working folder is named on the input line
+/// (for a DIR too) and in JSON's meta, since it can change the numbers.
+#[test]
+fn a_config_found_in_the_folder_is_named() {
+    let w = Workdir::new();
+    let d = s(&testdata("handmade/deals.csv"));
+    w.expect(&["ingest", &d, "-o", "crm", "-q"], 0);
+    w.write("salesctl.toml", b"currency = \"USD\"\n");
+    let (out, err) = w.expect(&["scorecard", "crm", "--format", "json"], 0);
+    assert!(err.contains("; config salesctl.toml"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["config"], "salesctl.toml");
+}
