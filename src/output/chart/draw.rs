@@ -243,37 +243,29 @@ fn draw(
                 .label_style(text.clone())
                 .axis_desc_style(text.clone())
                 .draw()?;
-            if !forecast.is_empty() {
-                let band: Vec<(f64, f64)> = forecast
-                    .iter()
-                    .map(|p| (p.0, p.3))
-                    .chain(forecast.iter().rev().map(|p| (p.0, p.2)))
-                    .collect();
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        band,
-                        PALETTE[1].mix(0.2).filled(),
-                    )))?
-                    .label(format!("{} interval", levels.0))
-                    .legend(|(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.2).filled())
-                    });
-            }
-            if !inner.is_empty() {
-                let band: Vec<(f64, f64)> = inner
+            // The wide band, then the narrow one darker over it: (x, lower, upper) each.
+            let bands = [
+                (
+                    forecast.iter().map(|p| (p.0, p.2, p.3)).collect::<Vec<_>>(),
+                    0.2,
+                    &levels.0,
+                ),
+                (inner.clone(), 0.45, &levels.1),
+            ];
+            for (pts, alpha, level) in bands {
+                if pts.is_empty() {
+                    continue;
+                }
+                let poly: Vec<(f64, f64)> = pts
                     .iter()
                     .map(|p| (p.0, p.2))
-                    .chain(inner.iter().rev().map(|p| (p.0, p.1)))
+                    .chain(pts.iter().rev().map(|p| (p.0, p.1)))
                     .collect();
+                let fill = PALETTE[1].mix(alpha).filled();
                 chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        band,
-                        PALETTE[1].mix(0.45).filled(),
-                    )))?
-                    .label(format!("{} interval", levels.1))
-                    .legend(|(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 12, y + 6)], PALETTE[1].mix(0.45).filled())
-                    });
+                    .draw_series(std::iter::once(Polygon::new(poly, fill)))?
+                    .label(format!("{level} interval"))
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], fill));
             }
             chart
                 .draw_series(LineSeries::new(
