@@ -8,7 +8,9 @@
 //! marker record the csv reader sees names a broken row in the log; and every logged broken
 //! row reaches the csv reader as its own one-field marker record (else the csv reader
 //! swallowed it into another record and the rejected row is lost). Marker checks are skipped
-//! when the input itself holds the marker text.
+//! when the input itself holds the marker text. Every field of every record then goes through
+//! the money and date cell parsers (the normaliser's own mapping and column builders need
+//! polars and stay out of the fuzz crate).
 #![no_main]
 
 use std::cell::Cell;
@@ -17,6 +19,8 @@ use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
 use salesctl_fuzz::csvscan::{self, ScanOptions, Scanner};
+use salesctl_fuzz::date::{self, DateCtx, OrderEvidence};
+use salesctl_fuzz::money;
 
 const DELIMS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
@@ -76,6 +80,17 @@ fuzz_target!(|data: &[u8]| {
                 if rec.len() == 1 {
                     if let Some(k) = rec.get(0).and_then(csvscan::marker_index) {
                         seen.push(k);
+                    }
+                }
+                // On to the cells, as the normaliser reads them: each field through the money
+                // and date parsers (both orders, both decimal marks). No panic on any.
+                for field in rec.iter().take(16) {
+                    let _ = money::parse(field, false);
+                    let _ = money::parse(field, true);
+                    let mut ev = OrderEvidence::default();
+                    if let Ok(cell) = date::parse(field, &DateCtx::default(), &mut ev) {
+                        let _ = date::resolve(cell, true);
+                        let _ = date::resolve(cell, false);
                     }
                 }
             }
