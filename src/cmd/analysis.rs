@@ -286,7 +286,11 @@ pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>>
 pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Note> {
     let mut n = vec![Note::new(
         format!("as of {} ({})", ds.as_of, ds.manifest.as_of_basis),
-        format!("截至 {}（{}）", ds.as_of, ds.manifest.as_of_basis),
+        format!(
+            "截至 {}（{}）",
+            ds.as_of,
+            crate::output::labels::as_of_basis(&ds.manifest.as_of_basis, crate::output::Lang::ZhCn)
+        ),
     )];
     if let Some(p) = period {
         crate::meta::set_period(crate::meta::PeriodMeta {

@@ -980,7 +980,12 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
                         o,
                         "<td{}>{}</td>",
                         if num { " class=\"n\"" } else { "" },
-                        esc(&cell.display(spec.unit_at(ri), currency.as_deref()))
+                        esc(&match cell {
+                            Cell::Text(v) => {
+                                crate::output::labels::value_label(&spec.id, v, lang).into_owned()
+                            }
+                            c => c.display(spec.unit_at(ri), currency.as_deref()),
+                        })
                     );
                 }
                 let _ = writeln!(o, "</tr>");

@@ -123,11 +123,37 @@ pub fn round15(f: f64) -> f64 {
     format!("{f:.14e}").parse().unwrap_or(f)
 }
 
+/// `f` as machine formats write it: itself when its shortest text has at most 15 significant
+/// digits, else [`round15`] (JSON, XLSX).
+pub fn denoise(f: f64) -> f64 {
+    if !f.is_finite() || f.fract() == 0.0 || significant_digits(&format!("{f}")) <= 15 {
+        f
+    } else {
+        round15(f)
+    }
+}
+
+/// Significant digits of a float's shortest text (`{}` never uses an exponent for f64).
+fn significant_digits(s: &str) -> usize {
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|&b| b == b'0')
+        .count()
+}
+
 /// Shortest text that reads back as `f` rounded to 15 significant digits; integral values
-/// without `.0`.
+/// without `.0`. Most values (`12500.5`) are already that short and are formatted once; only
+/// float noise (17 digits) takes the rounding.
 pub fn plain_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return format!("{}", f as i64);
+    }
+    let short = format!("{f}");
+    if significant_digits(&short) <= 15 {
+        return short;
     }
     let f = round15(f);
     if f.fract() == 0.0 && f.abs() < 1e15 {

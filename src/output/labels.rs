@@ -286,6 +286,55 @@ static TABLES: &[(&str, &str)] = &[
     ("headline", "核心指标"),
 ];
 
+/// Chinese for the closed sets of values some text columns hold (a funnel's `basis`, a
+/// deal's `status`, a verdict), shown on a terminal, in Markdown and HTML under `--lang zh-CN`;
+/// CSV, TSV, JSON and XLSX keep the values as they are (scripts match them).
+static VALUES: &[(&str, &str, &str)] = &[
+    ("basis", "history", "历史记录"),
+    ("basis", "implied", "由当前阶段推断"),
+    ("basis", "history+implied", "历史记录+推断"),
+    ("status", "open", "进行中"),
+    ("status", "won", "赢单"),
+    ("status", "lost", "输单"),
+    ("status", "invalid", "无效"),
+    ("verdict", "bottleneck", "瓶颈"),
+    ("verdict", "strength", "优势"),
+    ("verdict", "weakness", "短板"),
+    ("verdict", "low_n", "样本过少"),
+];
+
+/// A text cell as shown in `lang` (see [`VALUES`]).
+pub fn value_label<'a>(column: &str, value: &'a str, lang: Lang) -> std::borrow::Cow<'a, str> {
+    match lang {
+        Lang::ZhCn => VALUES
+            .iter()
+            .find(|(c, v, _)| *c == column && *v == value)
+            .map_or(value.into(), |(_, _, zh)| (*zh).into()),
+        Lang::En => value.into(),
+    }
+}
+
+/// The as-of's basis (`latest deals.closed_at in the data`, `date in the file name of F`,
+/// `--as-of`, `today (...)`) in `lang`.
+pub fn as_of_basis(basis: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return basis.to_string();
+    }
+    if let Some(f) = basis
+        .strip_prefix("latest ")
+        .and_then(|b| b.strip_suffix(" in the data"))
+    {
+        return format!("数据中最新的 {f}");
+    }
+    if let Some(f) = basis.strip_prefix("date in the file name of ") {
+        return format!("文件名中的日期：{f}");
+    }
+    if basis.starts_with("today") {
+        return "今天（数据中没有日期）".into();
+    }
+    basis.to_string()
+}
+
 /// A result table's heading: its name in English; in Chinese its Chinese name with the name.
 pub fn table_label(name: &str, lang: Lang) -> String {
     match (lang, TABLES.iter().find(|t| t.0 == name)) {
@@ -494,6 +543,16 @@ mod tests {
         assert_eq!(label("win_rate", Lang::En), "Win rate");
         assert_eq!(label("win_rate", Lang::ZhCn), "赢单率");
         assert_eq!(label("owner", Lang::ZhCn), "负责人");
+        assert_eq!(
+            value_label("basis", "implied", Lang::ZhCn),
+            "由当前阶段推断"
+        );
+        assert_eq!(value_label("basis", "implied", Lang::En), "implied");
+        assert_eq!(value_label("owner", "implied", Lang::ZhCn), "implied");
+        assert_eq!(
+            as_of_basis("latest deals.closed_at in the data", Lang::ZhCn),
+            "数据中最新的 deals.closed_at"
+        );
         assert_eq!(label("deal_type", Lang::ZhCn), "deal_type");
     }
 }

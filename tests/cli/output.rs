@@ -757,3 +757,27 @@ fn progress_bar_follows_parsing_on_a_terminal_only() {
     let (_, err) = w.expect(&["ingest", "big.csv", "-o", "d2/"], 0);
     assert!(!err.contains("MiB"), "no bar in a pipe: {err}");
 }
+
+/// Issue 27 item 5: under --lang zh-CN the closed sets of values (a funnel's basis) and the
+/// as-of's reason are Chinese in a table; CSV keeps the values scripts match.
+#[test]
+fn zh_cn_tables_translate_basis_values_and_the_as_of_reason() {
+    let w = crate::workdir::Workdir::new();
+    let d = crate::workdir::s(&crate::workdir::testdata("handmade/deals.csv"));
+    let args = [
+        "funnel",
+        d.as_str(),
+        "--stages",
+        "Lead,Qualified,Proposal",
+        "--lang",
+        "zh-CN",
+    ];
+    let (table, _) = w.expect(&[&args[..], &["--format", "table"]].concat(), 0);
+    assert!(table.contains("由当前阶段推断"), "{table}");
+    assert!(
+        table.contains("截至 2026-01-30（数据中最新的 deals.closed_at）"),
+        "{table}"
+    );
+    let (csv, _) = w.expect(&[&args[..], &["--format", "csv"]].concat(), 0);
+    assert!(csv.contains(",implied") && !csv.contains("推断"), "{csv}");
+}

@@ -16,7 +16,7 @@ fn value(c: &Cell) -> Value {
     match c {
         Cell::Null => Value::Null,
         Cell::Int(i) => Value::from(*i),
-        Cell::Float(f) => serde_json::Number::from_f64(crate::output::cell::round15(*f))
+        Cell::Float(f) => serde_json::Number::from_f64(crate::output::cell::denoise(*f))
             .map_or(Value::Null, Value::Number),
         Cell::Bool(b) => Value::Bool(*b),
         other => Value::String(other.plain()),

@@ -87,7 +87,12 @@ impl Render for Markdown {
                 let cells: Vec<String> = row
                     .iter()
                     .zip(&t.columns)
-                    .map(|(c, s)| esc_data(&c.display(s.unit_at(ri), currency)))
+                    .map(|(c, s)| match c {
+                        crate::output::cell::Cell::Text(v) => {
+                            esc_data(&crate::output::labels::value_label(&s.id, v, o.lang))
+                        }
+                        c => esc_data(&c.display(s.unit_at(ri), currency)),
+                    })
                     .collect();
                 writeln!(w, "| {} |", cells.join(" | "))?;
             }

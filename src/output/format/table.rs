@@ -49,7 +49,12 @@ impl Render for Terminal {
                     });
                     row.iter()
                         .zip(&t.columns)
-                        .map(|(c, s)| c.display(s.unit_at(ri), currency))
+                        .map(|(c, s)| match c {
+                            Cell::Text(v) => {
+                                crate::output::labels::value_label(&s.id, v, o.lang).into_owned()
+                            }
+                            c => c.display(s.unit_at(ri), currency),
+                        })
                         .collect()
                 })
                 .collect();

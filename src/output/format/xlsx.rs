@@ -82,7 +82,7 @@ fn workbook(tables: &[&ResultTable], o: &Options) -> Result<Vec<u8>, rust_xlsxwr
                         i.to_string().len()
                     }
                     Cell::Float(f) => {
-                        let f = &crate::output::cell::round15(*f);
+                        let f = &crate::output::cell::denoise(*f);
                         match spec.unit {
                             Unit::Ratio => ws.write_number_with_format(r, c, *f, &pct)?,
                             Unit::Money => ws.write_number_with_format(r, c, *f, &money)?,
