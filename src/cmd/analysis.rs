@@ -164,10 +164,7 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
 }
 
 /// Where revenue comes from: true for orders, false for won deals. `--revenue` decides; without
-/// it, orders when the input has them. When it holds both and their dates do not overlap (the
-/// orders end before the first won deal closes, or start after the last), the choice changes
-/// every number: refused (exit 3) until `--revenue` makes it. A source that ends more than 92
-/// days before the as-of is a warning (a forecast would continue a series of zeros).
+/// it, orders when the input has them. Then call [`check_revenue_dates`] with the dates read.
 pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
     use crate::model::Table;
     let (has_o, has_d) = (ds.has(Table::Orders), ds.has(Table::Deals));
@@ -185,86 +182,97 @@ pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
         Some(r) => r == "orders",
         None => has_o,
     };
-    let range = |t: Table, col: &str, won_only: bool| -> Result<Option<(i64, i64)>> {
-        let mut fields = vec![col];
-        if won_only {
-            fields.push("status");
-        }
-        let Some(df) = ds.frame(t, &fields)? else {
-            return Ok(None);
-        };
-        let at = prep::millis(&df, col)?;
-        let status = if won_only {
-            Some(prep::coded(&df, "status")?)
-        } else {
-            None
-        };
-        let mut r: Option<(i64, i64)> = None;
-        for (i, v) in at.iter().enumerate() {
-            let Some(v) = *v else { continue };
-            if status.as_ref().is_some_and(|s| s.get(i) != Some("won")) {
-                continue;
-            }
-            r = Some(r.map_or((v, v), |(a, b)| (a.min(v), b.max(v))));
-        }
-        Ok(r)
-    };
-    let day = |ms: i64| crate::period::ms_to_date(ms).map_or("?".into(), |d| d.to_string());
-    let orders = if has_o {
-        range(Table::Orders, "ordered_at", false)?
-    } else {
-        None
-    };
-    let deals = if has_d && (has_o || !from_orders) {
-        range(Table::Deals, "closed_at", true)?
-    } else {
-        None
-    };
-    if let (Some(o), Some(d), None) = (orders, deals, ds.settings.revenue.as_deref()) {
-        if o.1 < d.0 || d.1 < o.0 {
-            return Err(Error::Input(format!(
-                "the input holds orders dated {} to {} and won deals closed {} to {}: the two do not overlap, \
-                 and revenue would come from the orders by default; say which with --revenue orders or --revenue deals",
-                day(o.0),
-                day(o.1),
-                day(d.0),
-                day(d.1)
-            )));
-        }
-    }
-    let (src, last) = if from_orders {
-        ("orders", orders.map(|r| r.1))
-    } else {
-        ("deals", deals.map(|r| r.1))
-    };
-    crate::meta::set_revenue(src);
-    if let Some(last) = last {
-        let as_of = crate::period::date_ms(ds.as_of);
-        let gap = (as_of - last) / 86_400_000;
-        if gap > 92 {
-            crate::warn::emit(
-                &Note::warning(
-                    format!(
-                        "revenue comes from {src}, whose last date is {} ({gap} days before the as-of {}): the months after it count as zero revenue{}",
-                        day(last),
-                        ds.as_of,
-                        if has_o && has_d {
-                            "; --revenue picks the other table"
-                        } else {
-                            ""
-                        }
-                    ),
-                    format!(
-                        "收入来自 {src}，其最后日期为 {}（早于截至日期 {} 共 {gap} 天）：之后各月收入按 0 计",
-                        day(last),
-                        ds.as_of
-                    ),
-                ),
-                crate::warn::env_lang(),
-            );
-        }
-    }
+    crate::meta::set_revenue(if from_orders { "orders" } else { "deals" });
     Ok(from_orders)
+}
+
+/// The revenue source's dates against the as-of, from the rows the command read (`range`:
+/// first and last day as epoch ms). A source that ends more than 92 days before the as-of
+/// would be continued as a series of zeros: when the input holds the other table too and
+/// `--revenue` did not choose, and the two tables' dates do not overlap, that choice changes
+/// every number, so it is refused (exit 3) until `--revenue` makes it; otherwise a warning.
+/// Only then is the other table read (one date column, lazily).
+pub fn check_revenue_dates(
+    ds: &Dataset,
+    from_orders: bool,
+    range: Option<(i64, i64)>,
+) -> Result<()> {
+    use crate::model::Table;
+    let Some((first, last)) = range else {
+        return Ok(());
+    };
+    let gap = (crate::period::date_ms(ds.as_of) - last) / 86_400_000;
+    if gap <= 92 {
+        return Ok(());
+    }
+    let day = |ms: i64| crate::period::ms_to_date(ms).map_or("?".into(), |d| d.to_string());
+    let (src, other, other_field) = if from_orders {
+        ("orders", Table::Deals, "closed_at")
+    } else {
+        ("deals", Table::Orders, "ordered_at")
+    };
+    let both = ds.has(other);
+    if both && ds.settings.revenue.is_none() {
+        if let Some((o_first, o_last)) = date_range(ds, other, other_field)? {
+            if last < o_first || o_last < first {
+                let (o, d) = if from_orders {
+                    ((first, last), (o_first, o_last))
+                } else {
+                    ((o_first, o_last), (first, last))
+                };
+                return Err(Error::Input(format!(
+                    "the input holds orders dated {} to {} and deals closed {} to {}: the two do not overlap, \
+                     and revenue would come from the {src} by default; say which with --revenue orders or --revenue deals",
+                    day(o.0),
+                    day(o.1),
+                    day(d.0),
+                    day(d.1)
+                )));
+            }
+        }
+    }
+    crate::warn::emit(
+        &Note::warning(
+            format!(
+                "revenue comes from {src}, whose last date is {} ({gap} days before the as-of {}): the months after it count as zero revenue{}",
+                day(last),
+                ds.as_of,
+                if both {
+                    "; --revenue picks the other table"
+                } else {
+                    ""
+                }
+            ),
+            format!(
+                "收入来自 {src}，其最后日期为 {}（早于截至日期 {} 共 {gap} 天）：之后各月收入按 0 计",
+                day(last),
+                ds.as_of
+            ),
+        ),
+        crate::warn::env_lang(),
+    );
+    Ok(())
+}
+
+/// First and last value of a table's date column as epoch ms (a lazy min/max: a DIR's parquet
+/// gives one column).
+fn date_range(ds: &Dataset, t: crate::model::Table, field: &str) -> Result<Option<(i64, i64)>> {
+    let mut lf = ds.scan(t)?;
+    if lf.collect_schema()?.get(field).is_none() {
+        return Ok(None);
+    }
+    let ms = |e: Expr| {
+        e.cast(DataType::Datetime(TimeUnit::Milliseconds, None))
+            .cast(DataType::Int64)
+    };
+    let df = lf
+        .select([
+            ms(col(field)).min().alias("lo"),
+            ms(col(field)).max().alias("hi"),
+        ])
+        .collect()?;
+    let get = |n: &str| -> Option<i64> { df.column(n).ok()?.get(0).ok()?.extract::<i64>() };
+    Ok(get("lo").zip(get("hi")))
 }
 
 /// A period that starts after the as-of date holds no row of the data: an empty table with

@@ -88,7 +88,8 @@ pub(crate) fn day_of(ms: i64) -> i64 {
 }
 
 pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
-    let (df, source, cust, at) = if super::analysis::revenue_from_orders(ds)? {
+    let from_orders = super::analysis::revenue_from_orders(ds)?;
+    let (df, source, cust, at) = if from_orders {
         let mut cols = vec![
             "customer_id",
             "ordered_at",
@@ -173,6 +174,14 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
             p.group.push(g.codes[i]);
         }
     }
+    let range = p.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
+        Some(r.map_or((x.1, x.1), |(lo, hi)| (lo.min(x.1), hi.max(x.1))))
+    });
+    super::analysis::check_revenue_dates(
+        ds,
+        from_orders,
+        range.map(|(lo, hi)| (lo * 86_400_000, hi * 86_400_000)),
+    )?;
     Ok(p)
 }
 

@@ -874,7 +874,7 @@ fn disjoint_orders_and_deals_need_revenue_flag() {
     let (_, err) = w.expect(&["forecast", "d.csv", "o.csv", "-q"], 3);
     assert!(
         err.contains(
-            "orders dated 2024-01-10 to 2025-08-31 and won deals closed 2026-02-05 to 2026-10-06"
+            "orders dated 2024-01-10 to 2025-08-31 and deals closed 2026-02-05 to 2026-10-06"
         ) && err.contains("--revenue orders or --revenue deals"),
         "{err}"
     );

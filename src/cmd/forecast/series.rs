@@ -259,6 +259,12 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
     if metric == "new_customers" {
         p.rows = first.into_values().map(|(ms, g)| (ms, 1.0, g)).collect();
     }
+    if metric != "won_deals" {
+        let range = p.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
+            Some(r.map_or((x.0, x.0), |(a, b)| (a.min(x.0), b.max(x.0))))
+        });
+        crate::cmd::analysis::check_revenue_dates(ds, from_orders, range)?;
+    }
     if currencies.len() > 1 {
         return Err(Error::Input(format!(
             "revenue in {}: a forecast needs one currency; convert with --fx FILE or filter the export",
