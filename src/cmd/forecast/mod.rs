@@ -347,8 +347,13 @@ pub(crate) struct Opts<'a> {
 }
 
 pub(crate) fn compute(ds: &Dataset, o: &Opts) -> Result<Run> {
+    let t = crate::timing::span("forecast: points");
     let pts = points(ds, o.metric, o.by)?;
+    drop(t);
+    let t = crate::timing::span("forecast: series");
     let s = series(ds, &pts, o.freq, o.by.is_some())?;
+    drop(t);
+    let _t = crate::timing::span("forecast: models");
     forecast_series(pts, s, o)
 }
 
