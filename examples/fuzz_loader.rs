@@ -21,13 +21,19 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 /// Seeds: the delimited text files under testdata/ (bad/ included), at most 256 KB each.
 fn seeds(dir: &Path, out: &mut Vec<Vec<u8>>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -47,9 +53,31 @@ fn seeds(dir: &Path, out: &mut Vec<Vec<u8>>) {
 }
 
 const SPICE: &[&[u8]] = &[
-    b"\"", b"\"\"", b",", b";", b"\t", b"|", b"\n", b"\r\n", b"\r", b"\0", b"\\", b"=", b"\xef\xbb\xbf",
-    b"\xff", b"\xc3", "王芳".as_bytes(), b"9999-12-31", b"1,2,3", b"--5", b"NaN", b"1e308", b"00:00",
-    "下午".as_bytes(), b"2026-13-45", b"\xe2\x80\xa8",
+    b"\"",
+    b"\"\"",
+    b",",
+    b";",
+    b"\t",
+    b"|",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\0",
+    b"\\",
+    b"=",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xc3",
+    "王芳".as_bytes(),
+    b"9999-12-31",
+    b"1,2,3",
+    b"--5",
+    b"NaN",
+    b"1e308",
+    b"00:00",
+    "下午".as_bytes(),
+    b"2026-13-45",
+    b"\xe2\x80\xa8",
 ];
 
 /// One to four mutations of `b`.
@@ -74,8 +102,14 @@ fn mutate(rng: &mut Rng, mut b: Vec<u8>) -> Vec<u8> {
             3 if n > 0 => {
                 // Repeat a line.
                 let i = rng.below(n);
-                let start = b[..i].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-                let end = b[i..].iter().position(|&c| c == b'\n').map_or(n, |p| i + p + 1);
+                let start = b[..i]
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(0, |p| p + 1);
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(n, |p| i + p + 1);
                 let line = b[start..end].to_vec();
                 b.splice(end..end, line);
             }
@@ -103,7 +137,10 @@ fn mutate(rng: &mut Rng, mut b: Vec<u8>) -> Vec<u8> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let secs: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
-    let seed: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0x5a1e_5c71);
+    let seed: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5a1e_5c71);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut corpus = Vec::new();
     seeds(&root.join("testdata"), &mut corpus);
