@@ -781,3 +781,19 @@ fn zh_cn_tables_translate_basis_values_and_the_as_of_reason() {
     let (csv, _) = w.expect(&[&args[..], &["--format", "csv"]].concat(), 0);
     assert!(csv.contains(",implied") && !csv.contains("推断"), "{csv}");
 }
+
+/// Issue 27 item 2: missing values are null in JSON, never "" (gencrm2000's deals have no
+/// currency column: every row's currency is missing).
+#[test]
+fn json_missing_values_are_null_never_empty_strings() {
+    let w = crate::workdir::Workdir::new();
+    let d = crate::workdir::s(&crate::workdir::testdata("gencrm2000/deals.csv"));
+    let (out, _) = w.expect(&["scorecard", &d, "--format", "json", "-q"], 0);
+    assert!(
+        !out.contains("\"\""),
+        "an empty string in {}",
+        &out[..400.min(out.len())]
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["scorecard"][0]["currency"].is_null());
+}

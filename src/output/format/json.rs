@@ -19,6 +19,8 @@ fn value(c: &Cell) -> Value {
         Cell::Float(f) => serde_json::Number::from_f64(crate::output::cell::denoise(*f))
             .map_or(Value::Null, Value::Number),
         Cell::Bool(b) => Value::Bool(*b),
+        // A missing text value is null, never "".
+        Cell::Text(t) if t.is_empty() => Value::Null,
         other => Value::String(other.plain()),
     }
 }
