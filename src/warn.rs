@@ -10,6 +10,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::output::{Lang, Note};
 
 static COUNT: AtomicUsize = AtomicUsize::new(0);
+/// A progress bar on screen: warnings are printed above it, not glued to its line.
+static BAR: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+
+/// Print warnings above `bar` while it is shown (None when it is gone).
+pub fn set_bar(bar: Option<indicatif::ProgressBar>) {
+    if let Ok(mut b) = BAR.lock() {
+        *b = bar;
+    }
+}
 /// Texts already printed: the same warning reached twice (a report section and its loader) is
 /// printed once.
 static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -28,7 +37,11 @@ pub fn emit(w: &Note, lang: Lang) {
         Lang::En => "warning: ",
         Lang::ZhCn => "警告：",
     };
-    eprintln!("{prefix}{text}");
+    let bar = BAR.lock().ok().and_then(|b| b.clone());
+    match bar {
+        Some(b) => b.suspend(|| eprintln!("{prefix}{text}")),
+        None => eprintln!("{prefix}{text}"),
+    }
 }
 
 /// A warning with no translation (it quotes file content), in the language of the environment.

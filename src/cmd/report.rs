@@ -453,6 +453,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         pb
     });
+    crate::warn::set_bar(bar.clone());
     for id in todo {
         if let Some(b) = &bar {
             b.set_message(id.to_string());
@@ -541,6 +542,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
         }
     }
+    crate::warn::set_bar(None);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

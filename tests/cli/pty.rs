@@ -82,3 +82,55 @@ pub fn run_with(w: &Workdir, args: &[&str], cols: u16, rows: u16, merge: bool) -
         stderr,
     }
 }
+
+/// What stays on the screen once the program is done: carriage returns go back to the line's
+/// start and `ESC [ 2K` erases the line, as a terminal does, so a progress bar that was drawn
+/// and cleared leaves nothing. Other escape sequences are dropped.
+pub fn settle(screen: &str) -> String {
+    let mut out = String::new();
+    for line in screen.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let mut cells: Vec<char> = Vec::new();
+        let mut col = 0usize;
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => col = 0,
+                '\u{1b}' => {
+                    // CSI: ESC [ params final-byte
+                    let mut seq = String::new();
+                    if chars.peek() == Some(&'[') {
+                        chars.next();
+                        while let Some(&n) = chars.peek() {
+                            chars.next();
+                            if n.is_ascii_alphabetic() {
+                                seq.push(n);
+                                break;
+                            }
+                            seq.push(n);
+                        }
+                    }
+                    if seq == "2K" {
+                        cells.clear();
+                        col = 0;
+                    }
+                }
+                c => {
+                    if col < cells.len() {
+                        cells[col] = c;
+                    } else {
+                        cells.push(c);
+                    }
+                    col += 1;
+                }
+            }
+        }
+        let text: String = cells.into_iter().collect();
+        out.push_str(text.trim_end());
+        out.push_str(nl);
+    }
+    out
+}
