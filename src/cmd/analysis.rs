@@ -366,6 +366,55 @@ pub fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
     Ok(())
 }
 
+/// Targets per key: each (period range, amount) for revenue targets of the `by` dimension
+/// (`scorecard --targets`, `check --targets`: shared here, not imported from one command by
+/// the other).
+pub fn load_targets(
+    f: &std::path::Path,
+    by: &str,
+    main: &LoaderArgs,
+    ds: &Dataset,
+) -> Result<std::collections::HashMap<String, Vec<((i64, i64), f64)>>> {
+    let t = crate::load::load(&[f.to_path_buf()], &side_loader(main, "targets"))?;
+    let df = t
+        .frame(
+            crate::model::Table::Targets,
+            &["dimension", "key", "period", "target", "metric"],
+        )?
+        .unwrap_or_default();
+    prep::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
+    let dim = prep::coded(&df, "dimension")?;
+    let key = prep::coded(&df, "key")?;
+    let per = prep::coded(&df, "period")?;
+    let tgt = prep::floats(&df, "target")?;
+    let metric = prep::coded(&df, "metric")?;
+    let mut out: std::collections::HashMap<String, Vec<((i64, i64), f64)>> =
+        std::collections::HashMap::new();
+    for i in 0..df.height() {
+        if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(by)) {
+            continue;
+        }
+        if metric
+            .get(i)
+            .is_some_and(|m| !m.eq_ignore_ascii_case("revenue"))
+        {
+            continue;
+        }
+        let (Some(k), Some(p), Some(v)) = (key.get(i), per.get(i), tgt[i]) else {
+            continue;
+        };
+        let p = crate::period::parse(p, ds.as_of, ds.calendar()).map_err(|e| {
+            Error::Input(format!(
+                "{}: row {}: column period: {e}",
+                f.display(),
+                i + 2
+            ))
+        })?;
+        out.entry(k.to_string()).or_default().push((p.millis(), v));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

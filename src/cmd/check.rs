@@ -217,7 +217,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     // Targets rolled to the period as the scorecard rolls them: per key, or summed for the team.
     let targets = match &a.targets {
-        Some(f) => Some(crate::cmd::scorecard::inputs::load_targets(
+        Some(f) => Some(analysis::load_targets(
             f,
             a.by.as_deref().unwrap_or("owner"),
             &a.load,

@@ -26,56 +26,6 @@ fn side_args(a: &Args, table: &str) -> LoaderArgs {
     super::analysis::side_loader(&a.load, table)
 }
 
-/// Targets per key: each (period range, amount) for revenue targets of the `by` dimension
-/// (`scorecard --targets`, `check --targets`).
-pub(crate) fn load_targets(
-    f: &PathBuf,
-    by: &str,
-    main: &LoaderArgs,
-    ds: &load::Dataset,
-) -> Result<HashMap<String, Vec<((i64, i64), f64)>>> {
-    let t = load::load(
-        std::slice::from_ref(f),
-        &super::analysis::side_loader(main, "targets"),
-    )?;
-    let df = t
-        .frame(
-            Table::Targets,
-            &["dimension", "key", "period", "target", "metric"],
-        )?
-        .unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
-    let dim = prep::coded(&df, "dimension")?;
-    let key = prep::coded(&df, "key")?;
-    let per = prep::coded(&df, "period")?;
-    let tgt = prep::floats(&df, "target")?;
-    let metric = prep::coded(&df, "metric")?;
-    let mut out: HashMap<String, Vec<((i64, i64), f64)>> = HashMap::new();
-    for i in 0..df.height() {
-        if dim.get(i).is_some_and(|d| !d.eq_ignore_ascii_case(by)) {
-            continue;
-        }
-        if metric
-            .get(i)
-            .is_some_and(|m| !m.eq_ignore_ascii_case("revenue"))
-        {
-            continue;
-        }
-        let (Some(k), Some(p), Some(v)) = (key.get(i), per.get(i), tgt[i]) else {
-            continue;
-        };
-        let p = crate::period::parse(p, ds.as_of, ds.calendar()).map_err(|e| {
-            Error::Input(format!(
-                "{}: row {}: column period: {e}",
-                f.display(),
-                i + 2
-            ))
-        })?;
-        out.entry(k.to_string()).or_default().push((p.millis(), v));
-    }
-    Ok(out)
-}
-
 pub(super) fn load_activities(
     f: &PathBuf,
     a: &Args,

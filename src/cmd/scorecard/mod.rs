@@ -13,7 +13,7 @@ use polars::prelude::DataFrame;
 use super::analysis;
 
 mod card;
-pub(crate) mod inputs;
+mod inputs;
 
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -26,7 +26,7 @@ use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::{Period, PeriodArgs};
 pub use card::match_rep;
-use inputs::{ActivityCounts, load_activities, load_feedback, load_targets, summarize_feedback};
+use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -244,7 +244,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         _ => None,
     };
     let targets = match &a.targets {
-        Some(f) => Some(load_targets(f, &a.by, &a.load, &ds)?),
+        Some(f) => Some(analysis::load_targets(f, &a.by, &a.load, &ds)?),
         None => None,
     };
     let acts = match &a.activities {
