@@ -61,11 +61,11 @@ pub enum Error {
 
     /// Any other input problem (bad config value, unknown preset, malformed fx file...).
     #[error("{0}")]
-    Input(String),
+    Input(crate::text::Text),
 
     /// A bad combination of flags or a bad flag value that clap could not catch.
     #[error("{0}")]
-    Usage(String),
+    Usage(crate::text::Text),
 
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
@@ -141,8 +141,19 @@ impl Error {
             Error::Io { path, source } => {
                 format!("{}：读写失败：{source}", path.display())
             }
-            Error::Input(m) | Error::Usage(m) | Error::Internal(m) => m.clone(),
+            Error::Input(m) | Error::Usage(m) => m.get(lang).to_string(),
+            Error::Internal(m) => m.clone(),
         }
+    }
+
+    /// An input problem (exit 3); give it a [`tr!`](crate::tr) text.
+    pub fn input(m: impl Into<crate::text::Text>) -> Self {
+        Error::Input(m.into())
+    }
+
+    /// A usage problem (exit 2); give it a [`tr!`](crate::tr) text.
+    pub fn usage(m: impl Into<crate::text::Text>) -> Self {
+        Error::Usage(m.into())
     }
 
     /// Wrap an I/O error with the path it concerns.

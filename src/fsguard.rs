@@ -101,7 +101,7 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
 /// Refuse (exit 2) an output `path` given with `flag` that is one of this run's inputs.
 pub fn check_output(path: &Path, flag: &str) -> Result<()> {
     if is_input(path) {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "{flag} {}: that file is an input of this command; salesctl never writes over its inputs: choose another path",
             path.display()
         )));
@@ -131,7 +131,7 @@ fn target(path: &Path) -> Result<Target> {
                 };
             }
             Ok(m) if m.is_dir() => {
-                return Err(Error::Usage(format!(
+                return Err(Error::usage(format!(
                     "{}: is a directory; give a file name",
                     path.display()
                 )));
@@ -149,7 +149,7 @@ fn target(path: &Path) -> Result<Target> {
             Err(_) => return Ok(Target::Replace(p)),
         }
     }
-    Err(Error::Usage(format!(
+    Err(Error::usage(format!(
         "{}: too many levels of symbolic links",
         path.display()
     )))
@@ -334,8 +334,8 @@ pub fn spool_stdin() -> Result<PathBuf> {
         return Ok(p.clone());
     }
     if std::io::stdin().is_terminal() {
-        return Err(Error::Usage(
-            "`-` reads an export from standard input, which is a terminal here: pipe a file in (`salesctl show - < deals.csv`)".into(),
+        return Err(Error::usage(
+            "`-` reads an export from standard input, which is a terminal here: pipe a file in (`salesctl show - < deals.csv`)",
         ));
     }
     let (dir, guard) = TempGuard::create(|| {

@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod panics;
 pub mod period;
+pub mod text;
 pub mod timing;
 pub mod warn;
 
@@ -57,7 +58,7 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
         Err(e) => {
             // LANG=zh_CN.UTF-8 switches errors as it switches notes.
-            match crate::warn::env_lang() {
+            match crate::warn::lang() {
                 crate::output::Lang::En => eprintln!("salesctl: error: {e}"),
                 lang @ crate::output::Lang::ZhCn => {
                     eprintln!("salesctl：错误：{}", e.text(lang))

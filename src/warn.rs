@@ -46,7 +46,42 @@ pub fn emit(w: &Note, lang: Lang) {
 
 /// A warning with no translation (it quotes file content), in the language of the environment.
 pub fn emit_en(text: impl Into<String>) {
-    emit(&Note::warning_en(text), env_lang());
+    emit(&Note::warning_en(text), lang());
+}
+
+/// A warning in the run's language (`--lang` once known, else `LANG`).
+pub fn emit_text(t: &crate::text::Text) {
+    let lang = lang();
+    let mut n = Note::from(t);
+    n.warn = true;
+    emit(&n, lang);
+}
+
+static LANG: Mutex<Option<Lang>> = Mutex::new(None);
+static CONFIG_LANG: Mutex<Option<Lang>> = Mutex::new(None);
+
+/// The config's `lang`: used when `--lang` was not given.
+pub fn set_config_lang(lang: Lang) {
+    if let Ok(mut l) = CONFIG_LANG.lock() {
+        *l = Some(lang);
+    }
+}
+
+/// The run's language, from `--lang` or the config, for messages written below the command
+/// (the loader's warnings, errors).
+pub fn set_lang(lang: Lang) {
+    if let Ok(mut l) = LANG.lock() {
+        *l = Some(lang);
+    }
+}
+
+/// The run's language: what [`set_lang`] was given, else `LANG`/`LC_ALL`.
+pub fn lang() -> Lang {
+    LANG.lock()
+        .ok()
+        .and_then(|l| *l)
+        .or_else(|| CONFIG_LANG.lock().ok().and_then(|l| *l))
+        .unwrap_or_else(env_lang)
 }
 
 /// The language of `LANG`/`LC_ALL` (messages printed before a command's `--lang` is known).
@@ -62,7 +97,7 @@ pub fn count() -> usize {
 /// The closing line: `salesctl: 2 warnings above` (nothing when there were none).
 pub fn summary() -> Option<String> {
     let n = count();
-    (n > 0).then(|| match env_lang() {
+    (n > 0).then(|| match lang() {
         Lang::En => format!(
             "salesctl: {n} warning{} above: read {} before using the numbers",
             if n == 1 { "" } else { "s" },

@@ -110,8 +110,8 @@ fn build_set(
     let deals = ds.frame_coded(crate::model::Table::Deals, &cols)?;
     drop(t_read);
     if deals.is_none() && events.is_none() {
-        return Err(Error::Input(
-            "the input holds neither deals nor stage events".into(),
+        return Err(Error::input(
+            "the input holds neither deals nor stage events",
         ));
     }
     let set = DealSet::build(deals.as_ref(), events, ds.pipelines())?;
@@ -153,7 +153,7 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
         .cloned()
         .collect();
     seen.sort();
-    Err(Error::Usage(format!(
+    Err(Error::usage(format!(
         "no stage order is known for this export; pass --stages A,B,C (open stages in pipeline order) or set [stages] in salesctl.toml. Open stage labels seen: {}",
         if seen.is_empty() {
             "(none)".to_string()
@@ -170,13 +170,13 @@ pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
     let (has_o, has_d) = (ds.has(Table::Orders), ds.has(Table::Deals));
     let from_orders = match ds.settings.revenue.as_deref() {
         Some("orders") if !has_o => {
-            return Err(Error::Usage(
-                "--revenue orders: the input holds no orders table".into(),
+            return Err(Error::usage(
+                "--revenue orders: the input holds no orders table",
             ));
         }
         Some("deals") if !has_d => {
-            return Err(Error::Usage(
-                "--revenue deals: the input holds no deals table".into(),
+            return Err(Error::usage(
+                "--revenue deals: the input holds no deals table",
             ));
         }
         Some(r) => r == "orders",
@@ -220,7 +220,7 @@ pub fn check_revenue_dates(
                 } else {
                     ((o_first, o_last), (first, last))
                 };
-                return Err(Error::Input(format!(
+                return Err(Error::input(format!(
                     "the input holds orders dated {} to {} and deals closed {} to {}: the two do not overlap, \
                      and revenue would come from the {src} by default; say which with --revenue orders or --revenue deals",
                     day(o.0),
@@ -280,7 +280,7 @@ fn date_range(ds: &Dataset, t: crate::model::Table, field: &str) -> Result<Optio
 pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>> {
     if let Some(p) = &p {
         if p.start > ds.as_of {
-            return Err(Error::Input(format!(
+            return Err(Error::input(format!(
                 "period {} starts on {}, after the as-of date {} ({}): no row of the data can fall in it; \
                  pick a period up to {} (--period, --from/--to) or set --as-of",
                 p.label, p.start, ds.as_of, ds.manifest.as_of_basis, ds.as_of
@@ -321,7 +321,7 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
             "未指定期间：全部数据",
         )),
     }
-    n.extend(ds.manifest.notes.iter().map(Note::en));
+    n.extend(ds.manifest.notes.iter().map(Note::from));
     let rejected: usize = ds.manifest.sources.iter().map(|s| s.rejected_rows).sum();
     if rejected > 0 {
         n.push(match &ds.settings.rejects_to {
@@ -404,7 +404,7 @@ pub fn load_targets(
             continue;
         };
         let p = crate::period::parse(p, ds.as_of, ds.calendar()).map_err(|e| {
-            Error::Input(format!(
+            Error::input(format!(
                 "{}: row {}: column period: {e}",
                 f.display(),
                 i + 2
@@ -478,7 +478,7 @@ pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
                     None => "[stages] in the config".to_string(),
                 }
             };
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "{source}: stage {label:?} is not in the data, but {near:?} is: did you mean {near:?}? \
                  (a listed stage no deal is at would be counted as reached by every deal past it; \
                  stage labels in the data: {})",

@@ -82,11 +82,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let (ds, deals, set) =
         analysis::load_deal_set(&a.inputs, &mut a.load, DEAL_COLS, a.by.as_deref())?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)
+        .map_err(Error::usage)
         .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let as_of_ms = crate::period::date_ms(ds.as_of) + 86_400_000;
     let sla = sla_limits(&a, &ds, &set)?;
@@ -281,7 +281,7 @@ fn sla_limits(
     if let Some(s) = &a.sla {
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (st, d) = part.rsplit_once('=').ok_or_else(|| {
-                Error::Usage(format!(
+                Error::usage(format!(
                     "--sla {part:?}: expected STAGE=DURATION, e.g. Proposal=7d"
                 ))
             })?;
@@ -292,7 +292,7 @@ fn sla_limits(
     let mut out = BTreeMap::new();
     for (stage, dur) in spec {
         let days = parse_duration_days(&dur)
-            .map_err(|e| Error::Usage(format!("SLA for {stage:?}: {e}")))?;
+            .map_err(|e| Error::usage(format!("SLA for {stage:?}: {e}")))?;
         let mut found = false;
         for (p, list) in &set.pipelines.lists {
             if let Some(k) = list
@@ -311,7 +311,7 @@ fn sla_limits(
                 .flatten()
                 .map(String::as_str)
                 .collect();
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "SLA for unknown stage {stage:?}; stages: {}",
                 all.join(", ")
             )));

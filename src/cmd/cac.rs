@@ -56,17 +56,17 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     let quarter = a.freq == "quarter";
     let churn_days = parse_duration_days(&a.churn_after)
-        .map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
+        .map_err(|e| Error::usage(format!("--churn-after {e}")))?;
     let channel_field = if ds.has(Table::Orders) {
         "channel"
     } else {
         "source"
     };
     let p = purchases(&ds, Some(channel_field)).map_err(|e| match e {
-        Error::MissingColumn { .. } => Error::Input(format!(
+        Error::MissingColumn { .. } => Error::input(format!(
             "cac needs each customer's acquisition channel: a `{channel_field}` column ({e})"
         )),
         other => other,
@@ -114,7 +114,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         };
         let start = crate::period::parse(pl, ds.as_of, ds.calendar())
             .map_err(|e| {
-                Error::Input(format!(
+                Error::input(format!(
                     "{}: row {}: column period: {e}",
                     a.spend.display(),
                     i + 2
@@ -140,7 +140,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             && !order_currencies.is_empty()
             && spend_currencies != order_currencies)
     {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "spend in {:?} and orders in {:?}: CAC and LTV:CAC need one currency; convert with --fx FILE",
             spend_currencies, order_currencies
         )));

@@ -87,18 +87,18 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut texts = ds.settings.config.check.rules.clone();
     texts.extend(a.rules.iter().cloned());
     if texts.is_empty() {
-        return Err(Error::Usage(
-            "no rules: pass --rule \"KPI OP NUMBER\" or set [check] rules in salesctl.toml".into(),
+        return Err(Error::usage(
+            "no rules: pass --rule \"KPI OP NUMBER\" or set [check] rules in salesctl.toml",
         ));
     }
     let rules: Vec<Rule> = texts
         .iter()
         .map(|t| parse_rule(t))
         .collect::<std::result::Result<_, _>>()
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     if a.targets.is_none() {
         if let Some(r) = rules.iter().find(|r| TARGET_KPIS.contains(&r.kpi.as_str())) {
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "rule {:?}: {} needs --targets FILE (the targets file scorecard reads)",
                 r.text, r.kpi
             )));
@@ -137,7 +137,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)
+        .map_err(Error::usage)
         .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let by = match &a.by {
         Some(f) => Some(analysis::by_codes(&set, deals.as_ref(), f, &ds)?),
@@ -258,7 +258,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                     let f = funnels.iter().find(|f| f.group == *g && f.cohort.is_none());
                     match f {
                         Some(f) => stage_value(f, &r.kpi, st)
-                            .map_err(|e| Error::Usage(format!("rule {:?}: {e}", r.text)))?,
+                            .map_err(|e| Error::usage(format!("rule {:?}: {e}", r.text)))?,
                         None => None,
                     }
                 }

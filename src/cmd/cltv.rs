@@ -119,8 +119,8 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
             "closed_at",
         )
     } else {
-        return Err(Error::Input(
-            "cltv needs orders (or deals whose won deals serve as orders)".into(),
+        return Err(Error::input(
+            "cltv needs orders (or deals whose won deals serve as orders)",
         ));
     };
     prep::need(&df, source, &[cust, at, "amount"])?;
@@ -188,17 +188,17 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     if !(0.0..=1.0).contains(&a.margin) {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--margin {}: a fraction between 0 and 1",
             a.margin
         )));
     }
     let ds = load::load(&a.inputs, &a.load)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     let p = purchases(&ds, a.by.as_deref())?;
     if p.rows.is_empty() {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "no purchases in the {} (after excluding cancellations and rows without customer or date)",
             p.source
         )));
@@ -209,7 +209,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         format!("购买记录来自{}：{} 行；排除取消/退货 {} 行；缺少客户 {} 行、缺少日期 {} 行未计入", if p.source == "orders" { "订单" } else { "赢单商机" }, p.rows.len(), p.cancelled, p.no_customer, p.no_date),
     ));
     if p.currencies.len() > 1 {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "purchases in several currencies ({}); CLV is never summed across currencies: convert with --fx FILE",
             p.currencies.keys().cloned().collect::<Vec<_>>().join(", ")
         )));
@@ -241,7 +241,7 @@ type Out = (Vec<output::ResultTable>, Option<ChartSpec>);
 /// The simple model, overall or per group.
 fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<Out> {
     let churn_days = parse_duration_days(&a.churn_after)
-        .map_err(|e| Error::Usage(format!("--churn-after {e}")))?;
+        .map_err(|e| Error::usage(format!("--churn-after {e}")))?;
     // Group of each purchase: the --by field, or the cohort (year of the customer's first order).
     let mut first: HashMap<u32, i64> = HashMap::new();
     for &(c, d, _) in &p.rows {
@@ -366,7 +366,7 @@ fn bgnbd(
         _ => 7.0,
     };
     let horizon_days =
-        parse_duration_days(&a.horizon).map_err(|e| Error::Usage(format!("--horizon {e}")))?;
+        parse_duration_days(&a.horizon).map_err(|e| Error::usage(format!("--horizon {e}")))?;
     let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
     let _t = crate::timing::span("cltv: rfm");
     let data: Vec<Rfm> = if a.periods {
@@ -610,7 +610,7 @@ fn bgnbd(
     };
     let mut scatter: Option<Vec<(f64, f64)>> = None;
     if let Some(hd) = &a.holdout {
-        let hdays = parse_duration_days(hd).map_err(|e| Error::Usage(format!("--holdout {e}")))?;
+        let hdays = parse_duration_days(hd).map_err(|e| Error::usage(format!("--holdout {e}")))?;
         let end = as_of + hdays.round() as i64;
         // Actual repeat purchase days in (as-of, as-of + holdout], same-day purchases once.
         let mut days: HashMap<&str, std::collections::BTreeSet<i64>> = HashMap::new();

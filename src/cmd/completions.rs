@@ -45,7 +45,7 @@ pub fn man(a: ManArgs) -> Result<ExitCode> {
                 .map(|s| s.get_name().to_string())
                 .collect();
             let sub = root.find_subcommand(c).cloned().ok_or_else(|| {
-                Error::Usage(format!(
+                Error::usage(format!(
                     "man {c:?}: commands are {}{}",
                     names.join(", "),
                     crate::error::closest(c, names.iter().map(String::as_str))

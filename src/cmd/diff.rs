@@ -65,7 +65,7 @@ fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
     cols.push(a.key.as_str());
     let df = ds
         .frame(Table::Deals, &cols)?
-        .ok_or_else(|| Error::Input(format!("{}: not a deals export", path.display())))?;
+        .ok_or_else(|| Error::input(format!("{}: not a deals export", path.display())))?;
     prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
     let rows = snapshots::rows_from_frame(&df, &a.key)?;
     Ok((ds, rows))

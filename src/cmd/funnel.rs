@@ -65,7 +65,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)
+        .map_err(Error::usage)
         .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let by = match &a.by {
         Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
@@ -73,7 +73,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     let window_ms = match &a.window {
         Some(w) => Some(
-            (parse_duration_days(w).map_err(|e| Error::Usage(format!("--window {e}")))?
+            (parse_duration_days(w).map_err(|e| Error::usage(format!("--window {e}")))?
                 * 86_400_000.0) as i64,
         ),
         None => None,
@@ -91,7 +91,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     drop(t);
     unknown_stage_rule(&st, &set, &ds, &a.max_unknown_stages)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at");
     notes.extend(funnel_notes(&st, &funnels, &a, &set));
     let report = Report {
@@ -124,7 +124,7 @@ fn unknown_stage_rule(
     let share = match crate::load::MaxRejects::parse(max) {
         Ok(crate::load::MaxRejects::Share(p)) => p,
         _ => {
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "--max-unknown-stages {max:?}: expected a share such as 5%"
             )));
         }
@@ -147,7 +147,7 @@ fn unknown_stage_rule(
             stages.push(label.clone());
         }
     }
-    Err(Error::Usage(format!(
+    Err(Error::usage(format!(
         "{} of {} deals ({:.1}%) are at stages in no stage list: {}; nothing was computed. \
          Put each in its place in the stage order, e.g. --stages \"{}\" (or `[stages]` in salesctl.toml), \
          or allow it with --max-unknown-stages 100%",

@@ -38,7 +38,7 @@ pub struct Args {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;
     if !a.dates.is_empty() && a.dates.len() != a.snapshots.len() {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--dates has {} dates for {} snapshots",
             a.dates.len(),
             a.snapshots.len()
@@ -50,13 +50,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         let ds = load::load(std::slice::from_ref(path), &a.load)?;
         let date = match a.dates.get(i) {
             Some(d) => crate::period::parse_date(d)
-                .map_err(|e| Error::Usage(format!("--dates {d:?}: {e}")))?,
+                .map_err(|e| Error::usage(format!("--dates {d:?}: {e}")))?,
             None => load::file_name_date(path).unwrap_or(ds.as_of),
         };
         let mut cols: Vec<&str> = snapshots::COLUMNS.to_vec();
         cols.push(a.key.as_str());
         let Some(df) = ds.frame(Table::Deals, &cols)? else {
-            return Err(Error::Input(format!(
+            return Err(Error::input(format!(
                 "{}: not a deals export (history rebuilds stage events from deal snapshots)",
                 path.display()
             )));
@@ -80,8 +80,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     snaps.sort_by_key(|s| s.at);
     if snaps.windows(2).any(|w| w[0].at == w[1].at) {
-        return Err(Error::Usage(
-            "two snapshots have the same date; give --dates".into(),
+        return Err(Error::usage(
+            "two snapshots have the same date; give --dates",
         ));
     }
     let Some(mut ds) = last else {
@@ -162,7 +162,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             st.duplicate_keys, a.key
         ));
     }
-    ds.manifest.notes.extend(notes.iter().cloned());
+    ds.manifest.notes.extend(notes.iter().cloned().map(crate::text::Text::from));
     dir::write(&ds, &a.output)?;
     if !a.quiet {
         for s in &snaps {

@@ -35,7 +35,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 .ok()
                 .is_some_and(|o| c == o || c.starts_with(&o))
         }) {
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "{}: the output DIR must not be (or hold) an input",
                 a.output.display()
             )));

@@ -22,6 +22,24 @@ use crate::exit::ExitCode;
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Messages written below the command (loader warnings, errors) follow `--lang` too.
+    let flag = match &cli.command {
+        Command::Show(a) => a.out.lang.as_deref(),
+        Command::Funnel(a) => a.out.lang.as_deref(),
+        Command::Bottleneck(a) => a.out.lang.as_deref(),
+        Command::Scorecard(a) => a.out.lang.as_deref(),
+        Command::Cltv(a) => a.out.lang.as_deref(),
+        Command::Cac(a) => a.out.lang.as_deref(),
+        Command::Forecast(a) => a.out.lang.as_deref(),
+        Command::Plan(a) => a.out.lang.as_deref(),
+        Command::Check(a) => a.out.lang.as_deref(),
+        Command::Diff(a) => a.out.lang.as_deref(),
+        Command::Report(a) => a.lang.as_deref(),
+        _ => None,
+    };
+    if let Some(Ok(lang)) = flag.map(|f| crate::output::Lang::resolve(Some(f), None)) {
+        crate::warn::set_lang(lang);
+    }
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Show(a) => show::run(a),

@@ -100,13 +100,13 @@ pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     if !(a.target.is_finite() && a.target > 0.0) {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--target {}: a positive amount",
             a.target
         )));
     }
     if a.window == 0 {
-        return Err(Error::Usage("--window must be at least 1 month".into()));
+        return Err(Error::usage("--window must be at least 1 month"));
     }
     let ds = load::load(&a.inputs, &a.load)?;
     let spec = a
@@ -115,7 +115,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .or(a.quarter.as_deref())
         .unwrap_or_default();
     let period = crate::period::parse(spec, ds.as_of, ds.calendar()).map_err(|e| {
-        Error::Usage(format!(
+        Error::usage(format!(
             "--{} {e}",
             if a.year.is_some() { "year" } else { "quarter" }
         ))
@@ -126,7 +126,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .max(1) as usize;
     let wanted = if a.year.is_some() { 12 } else { 3 };
     if n_months != wanted || period.start.day() != 1 {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "{spec:?} is {} to {}: not a {}",
             period.start,
             period.end,
@@ -200,7 +200,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     let mut group_w = basis.clone();
     if group_w.iter().sum::<f64>() <= 0.0 {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "--split {}: every {} has zero {}; use --split even",
             a.split,
             a.by.as_deref().unwrap_or("group"),
@@ -385,8 +385,8 @@ fn group_basis(
     match split {
         "pipeline" => {
             if !ds.has(Table::Deals) {
-                return Err(Error::Input(
-                    "--split pipeline needs deals with open pipeline".into(),
+                return Err(Error::input(
+                    "--split pipeline needs deals with open pipeline",
                 ));
             }
             let df = ds
@@ -408,7 +408,7 @@ fn group_basis(
                 }
             }
             if currencies.len() > 1 {
-                return Err(Error::Input(format!(
+                return Err(Error::input(format!(
                     "open pipeline in {}: convert with --fx FILE",
                     currencies.into_iter().collect::<Vec<_>>().join(", ")
                 )));

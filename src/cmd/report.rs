@@ -117,7 +117,7 @@ impl Placement {
             Ok(m) => m,
         };
         if !meta.is_dir() {
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "-o {}: is a file; report writes a directory of files: name a directory",
                 out.display()
             )));
@@ -125,7 +125,7 @@ impl Placement {
         let real = out.canonicalize().map_err(|e| Error::io(out, e))?;
         let under = crate::fsguard::inputs_under(&real);
         if let Some(i) = under.first() {
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "-o {}: holds an input of this report ({}); a report directory is replaced as a whole: choose another",
                 out.display(),
                 i.display()
@@ -168,7 +168,7 @@ impl Placement {
         foreign.sort();
         if !foreign.is_empty() && !force {
             let shown: Vec<&str> = foreign.iter().take(3).map(String::as_str).collect();
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "-o {}: holds {} file(s) salesctl did not write ({}{}); a report replaces its directory: \
                  choose a new or empty directory, or pass --force to write the report beside them",
                 out.display(),
@@ -199,7 +199,7 @@ impl Placement {
                     .iter()
                     .find(|f| self.real.join(f).exists() && !self.earlier.contains(f))
                 {
-                    return Err(Error::Usage(format!(
+                    return Err(Error::usage(format!(
                         "-o {}: {f} is already there and salesctl did not write it; move it or choose another directory",
                         self.real.display()
                     )));
@@ -343,13 +343,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .for_each(|w| *w = w.trim().to_ascii_lowercase());
     for w in &wanted {
         if !SECTIONS.contains(&w.as_str()) {
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "report section {w:?}: sections are {}",
                 SECTIONS.join(", ")
             )));
         }
     }
-    let lang = Lang::resolve(a.lang.as_deref(), cfg.lang.as_deref()).map_err(Error::Usage)?;
+    let lang = Lang::resolve(a.lang.as_deref(), cfg.lang.as_deref()).map_err(Error::usage)?;
     let lang_flag = match lang {
         Lang::En => "en",
         Lang::ZhCn => "zh-CN",
@@ -423,7 +423,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let ds = load::load(std::slice::from_ref(&dir), &section_load)?;
     let period = crate::period::parse(&a.period, ds.as_of, ds.calendar())
-        .map_err(|e| Error::Usage(format!("--period {e}")))?;
+        .map_err(|e| Error::usage(format!("--period {e}")))?;
     let prev = period.previous();
     let last_day = |p: &crate::period::Period| p.end.pred_opt().unwrap_or(p.end).to_string();
     let has_orders = ds.has(crate::model::Table::Orders);
@@ -554,13 +554,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .map(|s| format!("{}: {}", s.id, s.error.as_deref().unwrap_or("")))
         .collect();
     if !missing.is_empty() {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "--sections asked for section(s) that cannot be built, so no report was written: {}",
             missing.join("; ")
         )));
     }
     if sections.iter().all(|s| s.report.is_none()) {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "no report section could be built: {}",
             sections
                 .iter()

@@ -70,11 +70,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     let table = match &a.rows_of {
         Some(t) => Table::parse(t)
-            .ok_or_else(|| Error::Usage(format!("--rows-of {t:?}: unknown table")))?,
+            .ok_or_else(|| Error::usage(format!("--rows-of {t:?}: unknown table")))?,
         None => *ds
             .tables()
             .first()
-            .ok_or_else(|| Error::Input("the input holds no table".into()))?,
+            .ok_or_else(|| Error::input("the input holds no table"))?,
     };
     let df = ds.scan(table)?.collect()?;
     let columns = df
@@ -97,7 +97,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 s.path, s.preset, s.rows_in, s.rejected_rows
             ),
         ));
-        notes.extend(s.assumptions.iter().map(Note::en));
+        notes.extend(s.assumptions.iter().map(Note::from));
     }
     if !ds.rejects.is_empty() {
         if let Some(p) = &a.load.rejects {
@@ -288,7 +288,7 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
 fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
     use std::fmt::Write as _;
     if path.exists() {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--write-config {}: the file exists; salesctl never replaces it (choose another name, or merge by hand)",
             path.display()
         )));
@@ -304,8 +304,8 @@ fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
         );
     }
     let Some(src) = ds.manifest.sources.first() else {
-        return Err(Error::Input(
-            "no export was read (an ingested DIR has its own manifest)".into(),
+        return Err(Error::input(
+            "no export was read (an ingested DIR has its own manifest)",
         ));
     };
     let _ = writeln!(t, "# {}: {}", src.path, src.preset_why.replace('\n', " "));

@@ -235,7 +235,7 @@ impl Builder {
                 if !d.amb.is_empty() || d.ev.day_first || d.ev.month_first {
                     let order = match (d.ev.day_first, d.ev.month_first) {
                         (true, true) => {
-                            return Err(Error::Input(format!(
+                            return Err(Error::input(format!(
                                 "{file}: column {header:?} mixes day-first and month-first dates (some first parts and some second parts are over 12)"
                             )));
                         }

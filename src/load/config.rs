@@ -111,7 +111,10 @@ impl Config {
         crate::fsguard::note_input(&path);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let cfg =
-            Config::parse(&text).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+            Config::parse(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+        if let Some(Ok(lang)) = cfg.lang.as_deref().map(|l| crate::output::Lang::resolve(Some(l), None)) {
+            crate::warn::set_config_lang(lang);
+        }
         Ok((cfg, Some(path)))
     }
 

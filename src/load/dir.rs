@@ -1,6 +1,7 @@
 //! An ingested DIR: one parquet file per canonical table, `manifest.json`, and `rejects.csv`
 //! when rows were rejected. Every file is written to a temporary name and renamed into place.
 
+use crate::text::Text;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,8 @@ pub struct SourceEntry {
     pub rows_in: usize,
     pub rows_out: BTreeMap<String, usize>,
     pub rejected_rows: usize,
-    pub notes: Vec<String>,
-    pub assumptions: Vec<String>,
+    pub notes: Vec<Text>,
+    pub assumptions: Vec<Text>,
     pub file_date: Option<String>,
     /// How ambiguous slash dates were read (`day-first`, `month-first`), when the file had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,7 +47,7 @@ pub struct SourceEntry {
     pub encoding_why: String,
     /// What the reader repaired or doubted.
     #[serde(default)]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
     /// Every layout considered, best first: (name, score, evidence). Not kept in a DIR.
     #[serde(skip)]
     pub candidates: Vec<(String, f64, String)>,
@@ -68,7 +69,7 @@ pub struct Manifest {
     pub default_currency: Option<String>,
     pub pipelines: BTreeMap<String, Vec<String>>,
     pub rejects: usize,
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
     /// Each table file's CRC-32 (8 hex digits) as written, for `--verify` (absent in DIRs of
     /// older versions).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -98,7 +99,7 @@ impl Manifest {
             default_currency: s.currency.clone(),
             pipelines,
             rejects,
-            notes,
+            notes: notes.into_iter().map(crate::text::Text::from).collect(),
             table_crc32: BTreeMap::new(),
         }
     }
@@ -227,14 +228,14 @@ fn is_dir_file(name: &str) -> bool {
 pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     let exists = std::fs::symlink_metadata(dir).is_ok();
     if exists && !dir.is_dir() {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "-o {}: is a file; ingest writes a directory",
             dir.display()
         )));
     }
     let under = crate::fsguard::inputs_under(dir);
     if !under.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "-o {}: holds an input of this command ({}); choose another directory",
             dir.display(),
             under[0].display()
@@ -277,7 +278,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
                 continue;
             }
             if e.file_type().is_ok_and(|t| t.is_dir()) {
-                return Err(Error::Usage(format!(
+                return Err(Error::usage(format!(
                     "-o {}: holds a folder salesctl did not write ({name}); ingest replaces its DIR as a whole: \
                      move the folder, or choose another directory",
                     dir.display()
@@ -385,7 +386,7 @@ fn check_generation(
     verify: bool,
 ) -> Result<()> {
     let torn = |what: String| {
-        Error::Input(format!(
+        Error::input(format!(
             "{}: {what}; the DIR does not match its manifest.json (changed by hand or by another tool): \
              run `salesctl ingest EXPORT... -o {}` again",
             dir.display(),
@@ -410,7 +411,7 @@ fn check_generation(
         if verify {
             let file = p.file_name().unwrap_or_default().to_string_lossy();
             let Some(want) = manifest.table_crc32.get(t.name()) else {
-                return Err(Error::Input(format!(
+                return Err(Error::input(format!(
                     "{}: --verify: the manifest holds no checksum for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {}` again",
                     dir.display(),
                     dir.display()
@@ -440,7 +441,7 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
     let mpath = dir.join("manifest.json");
     let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
     let mut manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| Error::Input(format!("{}: not a salesctl manifest: {e}", mpath.display())))?;
+        .map_err(|e| Error::input(format!("{}: not a salesctl manifest: {e}", mpath.display())))?;
     let mut tables = BTreeMap::new();
     for t in Table::ALL {
         let p = dir.join(format!("{}.parquet", t.name()));
@@ -473,10 +474,10 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
     let as_of = match &args.as_of {
         Some(f) => {
             manifest.as_of_basis = "--as-of".into();
-            crate::period::parse_date(f).map_err(|e| Error::Usage(format!("--as-of {f:?}: {e}")))?
+            crate::period::parse_date(f).map_err(|e| Error::usage(format!("--as-of {f:?}: {e}")))?
         }
         None => NaiveDate::parse_from_str(&manifest.as_of, "%Y-%m-%d").map_err(|e| {
-            Error::Input(format!(
+            Error::input(format!(
                 "{}: as_of {:?}: {e}",
                 mpath.display(),
                 manifest.as_of

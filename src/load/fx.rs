@@ -26,10 +26,10 @@ impl Rates {
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
             .from_path(path)
-            .map_err(|e| Error::Input(format!("{file}: {e}")))?;
+            .map_err(|e| Error::input(format!("{file}: {e}")))?;
         let headers: Vec<String> = r
             .headers()
-            .map_err(|e| Error::Input(format!("{file}: {e}")))?
+            .map_err(|e| Error::input(format!("{file}: {e}")))?
             .iter()
             .map(|h| h.trim().to_lowercase())
             .collect();
@@ -49,7 +49,7 @@ impl Rates {
         let mut by_currency: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
         for (n, rec) in r.records().enumerate() {
             let row = n + 2;
-            let rec = rec.map_err(|e| Error::Input(format!("{file}:{row}: {e}")))?;
+            let rec = rec.map_err(|e| Error::input(format!("{file}:{row}: {e}")))?;
             let get = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
             let (d, c, v) = (get(di), get(ci).to_uppercase(), get(ri));
             let date = crate::period::parse_date(&d)
@@ -94,7 +94,7 @@ impl Rates {
                 match ones.as_slice() {
                     [one] => (*one).clone(),
                     _ => {
-                        return Err(Error::Input(format!(
+                        return Err(Error::input(format!(
                             "{file}: cannot tell the report currency; set `currency = \"USD\"` (or another) in salesctl.toml, or list it with rate 1"
                         )));
                     }
@@ -197,7 +197,7 @@ pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec
             .iter()
             .map(|(c, n)| format!("{c} ({n} rows)"))
             .collect();
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "--fx: no rate for {}; add rows `date,currency,rate` for them",
             list.join(", ")
         )));

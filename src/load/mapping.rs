@@ -292,7 +292,7 @@ pub fn resolve(
             let hint = closest(field, names.iter().copied())
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "--map {field}={header}: `{field}` is not a field of {table}{hint}; fields: {}",
                 names.join(", ")
             )));

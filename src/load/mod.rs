@@ -265,7 +265,7 @@ impl Settings {
 fn parse_table(t: &str, flag: &str) -> Result<Table> {
     Table::parse(t.trim()).ok_or_else(|| {
         let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
-        Error::Usage(format!(
+        Error::usage(format!(
             "{flag} {t:?}: unknown table; tables: {}",
             names.join(", ")
         ))
@@ -273,7 +273,7 @@ fn parse_table(t: &str, flag: &str) -> Result<Table> {
 }
 
 fn parse_map(m: &str) -> Result<(String, String)> {
-    crate::flags::parse_map(m).map_err(Error::Usage)
+    crate::flags::parse_map(m).map_err(Error::usage)
 }
 
 /// The reject-share rule: a file with more rejected data rows than this is refused (exit 3).
@@ -427,13 +427,13 @@ impl Settings {
         }
         if let Some(d) = &a.dedupe {
             if d != "last" {
-                return Err(Error::Usage(format!(
+                return Err(Error::usage(format!(
                     "--dedupe {d:?}: only `last` is supported"
                 )));
             }
         }
         let tz = cfg.timezone.clone().unwrap_or_else(|| "UTC".into());
-        let offset = config::tz_offset_secs(&tz).map_err(Error::Input)?;
+        let offset = config::tz_offset_secs(&tz).map_err(Error::input)?;
         let day_first = if a.day_first {
             Some(true)
         } else if a.month_first {
@@ -451,7 +451,7 @@ impl Settings {
             (MaxRejects::Count(0), "--strict")
         } else if let Some(v) = &a.max_rejects {
             (
-                MaxRejects::parse(v).map_err(|e| Error::Usage(format!("--max-rejects {e}")))?,
+                MaxRejects::parse(v).map_err(|e| Error::usage(format!("--max-rejects {e}")))?,
                 "--max-rejects",
             )
         } else if let Some(v) = &cfg.max_rejects {
@@ -462,7 +462,7 @@ impl Settings {
             };
             (
                 MaxRejects::parse(&text)
-                    .map_err(|e| Error::Input(format!("salesctl.toml: max_rejects {e}")))?,
+                    .map_err(|e| Error::input(format!("salesctl.toml: max_rejects {e}")))?,
                 "max_rejects in the config",
             )
         } else {
@@ -606,7 +606,7 @@ impl Dataset {
                     .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
                 ScanArgsParquet::default(),
             )?),
-            None => Err(Error::Input(format!(
+            None => Err(Error::input(format!(
                 "the input holds no {t} table (it holds: {})",
                 self.tables
                     .keys()
@@ -893,7 +893,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             Some("backslash") => Some(true),
             Some("none") => Some(false),
             Some(other) => {
-                return Err(Error::Usage(format!(
+                return Err(Error::usage(format!(
                     "--escape {other:?}: expected backslash or none"
                 )));
             }
@@ -901,7 +901,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     };
     for path in inputs {
         if path.is_dir() {
-            return Err(Error::Input(format!(
+            return Err(Error::input(format!(
                 "{}: a directory without manifest.json; pass export files, or a DIR made by `salesctl ingest`",
                 path.display()
             )));
@@ -944,7 +944,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             // Refused, and still nothing lost: the rejected rows go where --rejects says.
             if let Some(p) = &args.rejects {
                 dir::write_rejects(p, &res.rejects)?;
-                return Err(Error::Input(format!(
+                return Err(Error::input(format!(
                     "{e}; the rejected rows are in {}",
                     p.display()
                 )));
@@ -957,7 +957,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             .find(|(t, _)| *t == Table::Deals)
             .map(|(_, df)| df.height());
         if deals_out == Some(0) {
-            return Err(Error::Input(format!(
+            return Err(Error::input(format!(
                 "{display}: no deal was read ({} data row(s), {} rejected; layout {}); see `salesctl show {display} --explain`",
                 res.rows_in,
                 res.rejected_rows,
@@ -1016,7 +1016,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             }
             // Warnings change what the numbers mean: printed whatever -q says.
             for w in &e.warnings {
-                crate::warn::emit_en(w.clone());
+                crate::warn::emit_text(w);
             }
         }
         rejects.extend(res.rejects);
@@ -1141,7 +1141,7 @@ fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result
         })
         .collect();
     let pct = 100.0 * res.rejected_rows as f64 / res.rows_in.max(1) as f64;
-    Err(Error::Input(format!(
+    Err(Error::input(format!(
         "{file}: {} of {} data rows rejected ({pct:.1}%), more than {} allows ({}); layout {}; {}. \
          Nothing was computed: fix the reading (--map FIELD=HEADER, --day-first/--month-first, --null TEXT, --encoding) \
          or accept the loss with --max-rejects N|P% (config `max_rejects`); --rejects FILE writes the rejected rows",
@@ -1201,7 +1201,7 @@ fn apply_fx(mut ds: Dataset, args: &LoaderArgs) -> Result<Dataset> {
         }
         let df = ds.scan(t)?.collect()?;
         let (df, notes) = fx::convert(t, df, &rates)?;
-        ds.manifest.notes.extend(notes);
+        ds.manifest.notes.extend(notes.into_iter().map(crate::text::Text::from));
         ds.tables.insert(t, Source::Frame(df));
     }
     ds.manifest.default_currency = Some(rates.base.clone());
@@ -1313,7 +1313,7 @@ fn as_of(
 ) -> Result<(NaiveDate, String)> {
     if let Some(f) = flag {
         let d = crate::period::parse_date(f)
-            .map_err(|e| Error::Usage(format!("--as-of {f:?}: {e}")))?;
+            .map_err(|e| Error::usage(format!("--as-of {f:?}: {e}")))?;
         return Ok((d, "--as-of".into()));
     }
     if let Some((e, d)) = entries

@@ -2,6 +2,7 @@
 //! parses every mapped cell, rejects bad rows (with file, row, column, value, reason) and fills
 //! the column builders.
 
+use crate::text::Text;
 use std::collections::BTreeMap;
 
 use csv::StringRecord;
@@ -29,8 +30,8 @@ pub struct FileResult {
     pub rejects: Vec<Reject>,
     pub rows_in: usize,
     pub rejected_rows: usize,
-    pub notes: Vec<String>,
-    pub assumptions: Vec<String>,
+    pub notes: Vec<Text>,
+    pub assumptions: Vec<Text>,
     /// Pipelines seen (name -> stages in the export's own order, from HubSpot columns).
     pub pipelines: BTreeMap<String, Vec<String>>,
     /// Fields and extra columns the file has but the command does not read (`Settings::only`).
@@ -38,7 +39,7 @@ pub struct FileResult {
     /// How ambiguous slash dates were read, when the file had any.
     pub date_order: Option<String>,
     /// What the reader repaired or doubted: printed as `warning:` lines.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
     /// Every layout considered, best first: (name, score, evidence).
     pub candidates: Vec<(String, f64, String)>,
 }
@@ -468,7 +469,7 @@ fn headerless_check(
         if let Some(names) = names_from_values(headers, sample.rows, s) {
             return Ok(Some(names));
         }
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "{file}: the first row looks like data, not a header ({} typed like the rows under it); \
              if the file has no header row, name its columns: --no-header --columns {} \
              (replace the placeholders with canonical names such as deal_id, stage, owner, amount)",
@@ -683,7 +684,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // Before the mapping is cut to the command's columns: a probability column orders stages
     // even for a command that does not read it.
     let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
-    warnings.extend(std::mem::take(&mut opened.warnings));
+    warnings.extend(std::mem::take(&mut opened.warnings).into_iter().map(|t| t.en));
     for (field, header, why) in &mapping.refused {
         warnings.push(format!(
             "{file}: column `{header}` not read as {field}: {why}"
@@ -697,7 +698,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             .iter()
             .find(|(f, _, _)| only.iter().any(|o| o == f) && !mapping.has(f))
         {
-            return Err(Error::Input(format!(
+            return Err(Error::input(format!(
                 "{file}: `{field}` would come from column `{header}`, but {why}; \
                  name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
                  placeholder texts as empty with --null TEXT"
@@ -898,7 +899,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         } else {
             format!("say which to read with --map {}=\"HEADER\"", t.field)
         };
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "{file}: columns `{}` (column {}) and `{}` (column {}) both name `{}` and differ on {twin_diffs} row(s) (first: row {row}, {a:?} and {b:?}); {fix}",
             headers[t.used],
             t.used + 1,
@@ -1095,12 +1096,12 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         rejects,
         rows_in,
         rejected_rows,
-        notes,
-        assumptions,
+        notes: notes.into_iter().map(crate::text::Text::from).collect(),
+        assumptions: assumptions.into_iter().map(crate::text::Text::from).collect(),
         pipelines,
         unread,
         date_order: date_order_words(order, ambiguous_seen),
-        warnings,
+        warnings: warnings.into_iter().map(crate::text::Text::from).collect(),
         candidates,
     })
 }

@@ -85,7 +85,7 @@ impl PqFile {
         let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| Error::io(path, e))?;
         let data = Buffer::from_owner(map);
         let bad = |e: &dyn std::fmt::Display| {
-            Error::Input(format!(
+            Error::input(format!(
                 "{}: not a readable parquet file: {e}",
                 path.display()
             ))
@@ -242,7 +242,7 @@ impl PqFile {
                     return Err(self.rows_error(
                         first,
                         n,
-                        Error::Input(format!("column {col}: {} values", arr.len())),
+                        Error::input(format!("column {col}: {} values", arr.len())),
                     ));
                 }
                 f(arr.as_ref(), part)
@@ -340,7 +340,7 @@ impl PqFile {
                     continue;
                 }
                 let Some(s) = seen.get_mut(k as usize) else {
-                    return Err(Error::Input(format!(
+                    return Err(Error::input(format!(
                         "column {col}: dictionary key {k} of {n_values} values"
                     )));
                 };
@@ -441,7 +441,7 @@ impl PqFile {
                     None => self.plain_text(col, g).map_err(err)?,
                 };
                 if chunk.len() != n {
-                    return Err(err(Error::Input(format!(
+                    return Err(err(Error::input(format!(
                         "column {col}: {} values",
                         chunk.len()
                     ))));
@@ -506,7 +506,7 @@ impl PqFile {
     }
 
     fn rows_error(&self, first: usize, n: usize, e: Error) -> Error {
-        Error::Input(format!(
+        Error::input(format!(
             "{}: rows {}..{}: {e}",
             self.path.display(),
             first + 1,
@@ -548,7 +548,7 @@ impl PqFile {
                             // A null row's key may be anything: its validity hides it.
                             None if !keys.is_valid(i) => 0,
                             None => {
-                                return Err(Error::Input(format!(
+                                return Err(Error::input(format!(
                                     "{}: column {name}: dictionary key {k} of {} values",
                                     self.path.display(),
                                     cat.len()

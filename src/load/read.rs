@@ -1,6 +1,7 @@
 //! Opening an export: bytes -> decoded rows of text fields, whatever the container (CSV/TSV/...,
 //! XLSX, XLS), encoding and delimiter. No interpretation of the values happens here.
 
+use crate::text::Text;
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -65,7 +66,7 @@ pub struct Opened {
     /// UTF-8 chosen from the first 64 KB only: a later invalid byte means opening again.
     pub tentative_utf8: bool,
     /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
     /// Broken rows met while the header and sample were read ahead: rejected with the rest.
     pub early_broken: Vec<(usize, Broken)>,
     /// The file's progress bar (big text files on a terminal), shared with its reader: the
@@ -314,7 +315,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
     crate::fsguard::note_input(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "{display}: is a directory but holds no manifest.json (not an ingested DIR)"
         )));
     }
@@ -362,7 +363,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
         }
         FileKind::Text => {
             if opts.sheet.is_some() {
-                return Err(Error::Usage(format!(
+                return Err(Error::usage(format!(
                     "{display}: --sheet applies to XLSX/XLS files, this is delimited text"
                 )));
             }
@@ -373,7 +374,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             let (encoding, encoding_why) = match &opts.encoding {
                 Some(name) => (
                     sniff::encoding_by_name(name).ok_or_else(|| {
-                        Error::Usage(format!(
+                        Error::usage(format!(
                             "--encoding {name:?}: unknown encoding (try utf-8, gbk, gb18030, big5, shift_jis, utf-16le, utf-16be, windows-1251, windows-1252, latin1)"
                         ))
                     })?,
@@ -525,7 +526,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     (None, Some(true)) => format!("{encoding_why}; backslash escapes (--escape)"),
                     _ => encoding_why,
                 },
-                warnings,
+                warnings: warnings.into_iter().map(crate::text::Text::from).collect(),
                 early_broken: Vec::new(),
                 rows,
                 progress: shared_progress,
@@ -565,7 +566,7 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(
     match read_in_child(&bytes, sheet, display) {
         Ok(Some(g)) => return Ok(g),
         Ok(None) => {}
-        Err(Failed::Message(m)) => return Err(Error::Input(m)),
+        Err(Failed::Message(m)) => return Err(Error::input(m)),
         Err(Failed::Died(why)) => {
             return Err(Error::NotATable {
                 file: display.into(),
@@ -608,7 +609,7 @@ fn read_workbook_inner(
             file: display.into(),
             why: format!("cannot read it as a workbook: {e}"),
         },
-        Failure::NoSheet { wanted, names } => Error::Input(format!(
+        Failure::NoSheet { wanted, names } => Error::input(format!(
             "{display}: no sheet named {wanted:?}; sheets: {}",
             names.join(", ")
         )),

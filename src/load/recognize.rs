@@ -88,7 +88,7 @@ pub fn recognize(
         }
         Some(name) => {
             let p = preset::by_name(name).ok_or_else(|| {
-                Error::Usage(format!(
+                Error::usage(format!(
                     "--preset {name:?}: unknown preset; known: {}",
                     preset::names().join(", ")
                 ))
@@ -201,7 +201,7 @@ pub fn recognize(
     if let Some(r) = &runner {
         if best.score > 0.0 && r.score >= CLOSE * best.score {
             if let Some(diff) = disagreement(&mapping, r.mapping.as_ref(), s) {
-                return Err(Error::Input(format!(
+                return Err(Error::input(format!(
                     "{file}: layout unclear: {} (score {:.1}: {}) and {} (score {:.1}: {}) both fit, and they read it differently ({diff}); \
                      force one with --preset {} (or `preset = \"{}\"` in salesctl.toml), or map the field with --map",
                     best.name(),

@@ -914,8 +914,8 @@ pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, boo
         .filter(|c| c.x > 0.0 && c.monetary > 0.0)
         .collect();
     if rep.is_empty() {
-        return Err(Error::Input(
-            "no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted".into(),
+        return Err(Error::input(
+            "no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted",
         ));
     }
     // Nelder-Mead: on Gamma-Gamma's ridge (q and gamma large together) L-BFGS's line search

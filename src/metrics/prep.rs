@@ -352,7 +352,7 @@ impl IdCoder {
                 continue;
             }
             let Some(c) = of_key.get_mut(k as usize) else {
-                return Err(Error::Input(format!(
+                return Err(Error::input(format!(
                     "deal_id: dictionary key {k} of {} values",
                     values.len()
                 )));
@@ -1287,7 +1287,7 @@ fn coded_chunks(chunks: &[crate::load::pq::TextChunk], col: &str) -> Result<Code
                         continue;
                     }
                     codes.push(*map.get(k as usize).ok_or_else(|| {
-                        Error::Input(format!("{col}: dictionary key {k} of {} values", map.len()))
+                        Error::input(format!("{col}: dictionary key {k} of {} values", map.len()))
                     })?);
                 }
             }
@@ -1725,7 +1725,7 @@ fn code_batches(
             let new = (map.len()..coder.len()).map(|c| Some(coder.text(c)));
             map_ids(index, new, n_rows, &mut map, &mut missing);
         }
-        let too_many = || Error::Input("stage events: more than 4 billion deals".into());
+        let too_many = || Error::input("stage events: more than 4 billion deals");
         for c in deals.iter_mut().filter(|c| **c != NONE) {
             let d = match index {
                 Some(_) => map[*c as usize],

@@ -16,11 +16,11 @@ pub fn emit(
     config_lang: Option<&str>,
     chart: Option<&ChartSpec>,
 ) -> Result<()> {
-    let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::Usage)?;
+    let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::usage)?;
     if let Some(sink) = &o.capture {
         if let (Some(path), Some(spec)) = (&o.chart, chart) {
             crate::fsguard::check_output(path, "--chart")?;
-            let size = o.chart_size().map_err(Error::Usage)?;
+            let size = o.chart_size().map_err(Error::usage)?;
             if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
                 crate::warn::emit_en(w);
             }
@@ -29,7 +29,7 @@ pub fn emit(
         warn_all(report, lang);
         return Ok(());
     }
-    let format = o.resolve_format().map_err(Error::Usage)?;
+    let format = o.resolve_format().map_err(Error::usage)?;
     if let Some(p) = &o.output {
         crate::fsguard::check_output(p, "-o")?;
     }
@@ -72,7 +72,7 @@ pub fn emit(
                 .find(|t| &t.name == name)
                 .ok_or_else(|| {
                     let names: Vec<&str> = report.tables.iter().map(|t| t.name.as_str()).collect();
-                    Error::Usage(format!(
+                    Error::usage(format!(
                         "--table {name:?}: this result has tables {}",
                         names.join(", ")
                     ))
@@ -113,8 +113,8 @@ pub fn emit(
         crate::load::dir::write_atomic(path, |f| f.write_all(&buf))?;
     } else {
         if format == Format::Xlsx && stdout_tty {
-            return Err(Error::Usage(
-                "xlsx is a binary format: write it with -o FILE.xlsx".into(),
+            return Err(Error::usage(
+                "xlsx is a binary format: write it with -o FILE.xlsx",
             ));
         }
         let mut buf = Vec::new();
@@ -151,12 +151,12 @@ pub fn emit(
         crate::load::dir::write_atomic(p, |f| f.write_all(&buf))?;
     }
     if let (Some(path), Some(spec)) = (&o.chart, chart) {
-        let size = o.chart_size().map_err(Error::Usage)?;
+        let size = o.chart_size().map_err(Error::usage)?;
         if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
             crate::warn::emit_en(w);
         }
     } else if let Some(path) = &o.chart {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--chart {}: this command draws no chart",
             path.display()
         )));

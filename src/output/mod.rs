@@ -117,6 +117,22 @@ impl Note {
     }
 }
 
+impl From<&crate::text::Text> for Note {
+    fn from(t: &crate::text::Text) -> Self {
+        Note {
+            en: t.en.clone(),
+            zh: t.zh.clone().unwrap_or_else(|| t.en.clone()),
+            warn: false,
+        }
+    }
+}
+
+impl From<crate::text::Text> for Note {
+    fn from(t: crate::text::Text) -> Self {
+        Note::from(&t)
+    }
+}
+
 /// One table of a result: a frame whose columns are described by `columns` (same order).
 #[derive(Debug, Clone)]
 pub struct ResultTable {

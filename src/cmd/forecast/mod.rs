@@ -210,7 +210,7 @@ pub(crate) fn forecast_group(
     levels: &[f64],
 ) -> Result<GroupResult> {
     if holdout >= y.len() {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "{name}: --holdout {holdout} leaves no history ({} periods)",
             y.len()
         )));
@@ -253,7 +253,7 @@ pub(crate) fn forecast_group(
     }
     .or_else(|| Method::Snaive.forecast(train, m, h, levels))
     .ok_or_else(|| {
-        Error::Input(format!(
+        Error::input(format!(
             "{name}: {} periods of history are too few to forecast",
             train.len()
         ))
@@ -547,34 +547,34 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     let freq = Freq::parse(&a.freq, ds.calendar().week_start);
     let h = match &a.horizon {
         Some(s) => {
-            parse_horizon(s, freq).map_err(|e| Error::Usage(format!("--horizon {s:?}: {e}")))?
+            parse_horizon(s, freq).map_err(|e| Error::usage(format!("--horizon {s:?}: {e}")))?
         }
         None => a.holdout.unwrap_or(freq.season().min(13)),
     };
-    let levels = parse_levels(&a.level).map_err(|e| Error::Usage(format!("--level {e}")))?;
+    let levels = parse_levels(&a.level).map_err(|e| Error::usage(format!("--level {e}")))?;
     if a.backtest == 0 {
-        return Err(Error::Usage("--backtest must be at least 1".into()));
+        return Err(Error::usage("--backtest must be at least 1"));
     }
     let pipeline = a.method == "pipeline";
     if pipeline && a.holdout.is_some() {
-        return Err(Error::Usage(
+        return Err(Error::usage(
             "--holdout scores a time-series forecast; --method pipeline has nothing to score"
-                .into(),
+                ,
         ));
     }
     if pipeline && !matches!(a.metric.as_str(), "revenue" | "won_deals") {
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--method pipeline forecasts revenue or won_deals, not {}",
             a.metric
         )));
     }
     let holdout = a.holdout.unwrap_or(0);
     if a.holdout == Some(0) {
-        return Err(Error::Usage("--holdout must be at least 1".into()));
+        return Err(Error::usage("--holdout must be at least 1"));
     }
     let opts = Opts {
         metric: &a.metric,

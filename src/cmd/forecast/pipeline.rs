@@ -35,8 +35,8 @@ pub(crate) fn pipeline_rows(
     by: Option<&str>,
 ) -> Result<(Vec<PipelineRow>, Option<String>, Vec<Note>)> {
     if !ds.has(Table::Deals) {
-        return Err(Error::Input(
-            "--method pipeline needs deals (open deals with a stage and an expected close)".into(),
+        return Err(Error::input(
+            "--method pipeline needs deals (open deals with a stage and an expected close)",
         ));
     }
     let cols = [
@@ -148,13 +148,13 @@ pub(crate) fn pipeline_rows(
     }
     // Without expected close dates the pipeline cannot be placed in periods.
     if open > 0 && no_close == open {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "--method pipeline: none of the {open} open deal(s) has an expected close date, so none can be placed in a forecast period; \
              map the column with --map expected_close_at=HEADER, or use --method auto for a time-series forecast"
         )));
     }
     if currencies.len() > 1 {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "open pipeline in {}: a forecast needs one currency; convert with --fx FILE",
             currencies.into_iter().collect::<Vec<_>>().join(", ")
         )));

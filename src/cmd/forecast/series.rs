@@ -165,7 +165,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
     } else if ds.has(Table::Deals) {
         (Table::Deals, "closed_at", "account")
     } else {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "forecast --metric {metric} needs {}",
             if metric == "won_deals" {
                 "deals"
@@ -266,7 +266,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         crate::cmd::analysis::check_revenue_dates(ds, from_orders, range)?;
     }
     if currencies.len() > 1 {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "revenue in {}: a forecast needs one currency; convert with --fx FILE or filter the export",
             currencies.into_iter().collect::<Vec<_>>().join(", ")
         )));
@@ -339,7 +339,7 @@ pub(crate) fn series(ds: &Dataset, p: &Points, freq: Freq, grouped: bool) -> Res
         })
         .collect();
     if first == i64::MAX {
-        return Err(Error::Input(format!(
+        return Err(Error::input(format!(
             "no dated values on or before {} to forecast from",
             freq.label(last)
         )));

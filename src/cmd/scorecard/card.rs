@@ -35,12 +35,12 @@ pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let near: Vec<&str> = scored.iter().take(3).map(|x| x.1.as_str()).collect();
 
-            Err(Error::Usage(format!(
+            Err(Error::usage(format!(
                 "--rep {want:?}: no such rep; closest: {}",
                 near.join(", ")
             )))
         }
-        _ => Err(Error::Usage(format!(
+        _ => Err(Error::usage(format!(
             "--rep {want:?} is ambiguous: {}",
             pre.iter()
                 .map(|s| s.as_str())

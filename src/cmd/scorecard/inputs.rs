@@ -102,7 +102,7 @@ pub(super) fn load_feedback(
     let range = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)
+        .map_err(Error::usage)
         .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?
         .map(|p| p.millis());
     let by_id = set.id_index();

@@ -112,7 +112,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::Usage)
+        .map_err(Error::usage)
         .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
     let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
@@ -153,8 +153,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         None => ds.frame_coded(Table::Deals, &cols)?,
     };
     let Some(mut deals) = deals else {
-        return Err(Error::Input(
-            "scorecard needs a deals table; the input holds none".into(),
+        return Err(Error::input(
+            "scorecard needs a deals table; the input holds none",
         ));
     };
     if dir_file.is_none() {
@@ -182,7 +182,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::Usage)?;
+        .map_err(Error::usage)?;
     // The grouping column, the accounts and the stage win probabilities, on both cores.
     // New customers need the accounts of won deals only; feedback credited through the
     // customer needs every deal's.
@@ -529,7 +529,7 @@ fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
             .chain(LINE_KPIS)
             .copied()
             .collect();
-        return Err(Error::Usage(format!(
+        return Err(Error::usage(format!(
             "--rank {kpi:?}: not a scorecard KPI; one of {}",
             all.join(", ")
         )));
@@ -686,13 +686,13 @@ fn owner_at_close(
     by: &str,
 ) -> Result<Vec<u32>> {
     if by != "owner" {
-        return Err(Error::Usage(
-            "--credit at-close works with --by owner only".into(),
+        return Err(Error::usage(
+            "--credit at-close works with --by owner only",
         ));
     }
     let Some(ev) = events.filter(|e| prep::has(e, "owner")) else {
-        return Err(Error::Input(
-            "--credit at-close needs stage history with an owner column (Salesforce history, snapshots); this input has none".into(),
+        return Err(Error::input(
+            "--credit at-close needs stage history with an owner column (Salesforce history, snapshots); this input has none",
         ));
     };
     let ids = prep::coded(ev, "deal_id")?;

@@ -112,7 +112,7 @@ pub fn render_png(
     }
     let f = match fonts::Fonts::resolve(font, &spec.texts()) {
         Ok(f) => f,
-        Err(fonts::FontError::Usage(e)) => return Err(Error::Usage(e)),
+        Err(fonts::FontError::Usage(e)) => return Err(Error::usage(e)),
         Err(fonts::FontError::Uncovered(why)) => {
             return Ok(Some(format!(
                 "--chart {}: not drawn: {why}",
