@@ -15,7 +15,7 @@ pub enum Error {
         row: usize,
         column: String,
         found: String,
-        expected: String,
+        expected: crate::text::Text,
     },
 
     /// A required column is absent.
@@ -23,18 +23,24 @@ pub enum Error {
     MissingColumn {
         file: String,
         field: String,
-        why: String,
+        why: crate::text::Text,
         found: String,
-        hint: String,
+        hint: crate::text::Text,
     },
 
     /// The file holds no data rows.
     #[error("{file}: {what}")]
-    Empty { file: String, what: String },
+    Empty {
+        file: String,
+        what: crate::text::Text,
+    },
 
     /// The file is not a table at all (binary, image, archive...).
     #[error("{file}: not a table: {why}")]
-    NotATable { file: String, why: String },
+    NotATable {
+        file: String,
+        why: crate::text::Text,
+    },
 
     /// Slash dates where every value fits both orders.
     #[error(
@@ -56,7 +62,7 @@ pub enum Error {
         count: usize,
         row: usize,
         column: String,
-        reason: String,
+        reason: crate::text::Text,
     },
 
     /// Any other input problem (bad config value, unknown preset, malformed fx file...).
@@ -111,16 +117,23 @@ impl Error {
                 column,
                 found,
                 expected,
-            } => format!("{file}:{row}:{column}：值 {found:?} 无法读取，应为 {expected}"),
+            } => format!(
+                "{file}:{row}:{column}：值 {found:?} 无法读取，应为 {}",
+                expected.get(Lang::ZhCn)
+            ),
             Error::MissingColumn {
                 file,
                 field,
                 why,
                 found,
                 hint,
-            } => format!("{file}：没有 `{field}` 列（{why}）；找到的列：{found}{hint}"),
-            Error::Empty { file, what } => format!("{file}：{what}"),
-            Error::NotATable { file, why } => format!("{file}：不是表格：{why}"),
+            } => format!(
+                "{file}：没有 `{field}` 列（{}）；找到的列：{found}{}",
+                why.get(Lang::ZhCn),
+                hint.get(Lang::ZhCn)
+            ),
+            Error::Empty { file, what } => format!("{file}：{}", what.get(Lang::ZhCn)),
+            Error::NotATable { file, why } => format!("{file}：不是表格：{}", why.get(Lang::ZhCn)),
             Error::AmbiguousDates {
                 file,
                 column,
@@ -136,7 +149,8 @@ impl Error {
                 column,
                 reason,
             } => format!(
-                "{file}：{count} 行被拒绝且设置了 --strict；第一处：第 {row} 行，列 {column:?}：{reason}"
+                "{file}：{count} 行被拒绝且设置了 --strict；第一处：第 {row} 行，列 {column:?}：{}",
+                reason.get(Lang::ZhCn)
             ),
             Error::Io { path, source } => {
                 format!("{}：读写失败：{source}", path.display())

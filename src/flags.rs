@@ -1,5 +1,8 @@
 //! Parsers of flag values users type: `check --rule`, `--map FIELD=HEADER` (with its
-//! `GLOB::` form). Std only: fuzz/ runs these very functions (targets `flag_rule`, `flag_map`).
+//! `GLOB::` form). Std and `crate::text` only: fuzz/ runs these very functions (targets
+//! `flag_rule`, `flag_map`).
+
+use crate::text::Text;
 
 pub const STAGE_KPIS: &[&str] = &[
     "reached",
@@ -19,15 +22,18 @@ pub struct Rule {
 }
 
 /// Parse `KPI[ARG] OP NUMBER`; `score_kpis` are the ids a rule may name without `[Stage]`.
-pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, String> {
+pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, Text> {
     let t = text.trim();
     let ops = [">=", "<=", "==", "!=", ">", "<"];
     // The operator is the run of comparison characters after the KPI (`=>` is read whole, so
     // a swapped operator is named, not folded into the KPI's name).
     let is_op = |c: char| matches!(c, '<' | '>' | '=' | '!');
-    let pos = t
-        .find(is_op)
-        .ok_or_else(|| format!("rule {t:?}: expected KPI OP NUMBER, e.g. \"win_rate >= 0.2\""))?;
+    let pos = t.find(is_op).ok_or_else(|| {
+        crate::tr!(
+            "rule {t:?}: expected KPI OP NUMBER, e.g. \"win_rate >= 0.2\"",
+            "规则 {t:?}：应为 `KPI OP NUMBER`，例如 \"win_rate >= 0.2\""
+        )
+    })?;
     let run_len = t[pos..].find(|c: char| !is_op(c)).unwrap_or(t.len() - pos);
     let op_text = &t[pos..pos + run_len];
     let op = *ops.iter().find(|o| **o == op_text).ok_or_else(|| {
@@ -38,23 +44,31 @@ pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, String> {
             "<>" | "=!" | "!" => Some("!="),
             _ => None,
         };
-        format!(
-            "rule {t:?}: {op_text:?} is not an operator; use one of {}{}",
-            ops.join(" "),
-            hint.map(|h| format!(" (did you mean {h:?}?)"))
-                .unwrap_or_default()
+        let ops = ops.join(" ");
+        let hint_en = hint
+            .map(|h| format!(" (did you mean {h:?}?)"))
+            .unwrap_or_default();
+        let hint_zh = hint
+            .map(|h| format!("（是否想用 {h:?}？）"))
+            .unwrap_or_default();
+        Text::new(
+            format!("rule {t:?}: {op_text:?} is not an operator; use one of {ops}{hint_en}"),
+            format!("规则 {t:?}：{op_text:?} 不是运算符；请使用其中之一：{ops}{hint_zh}"),
         )
     })?;
     let lhs = t[..pos].trim();
     let rhs = t[pos + op.len()..].trim();
     let threshold: f64 = rhs.parse().map_err(|_| {
-        format!("rule {t:?}: {rhs:?} is not a number (ratios are fractions: 0.2, not 20%)")
+        crate::tr!(
+            "rule {t:?}: {rhs:?} is not a number (ratios are fractions: 0.2, not 20%)",
+            "规则 {t:?}：{rhs:?} 不是数字（比率用小数：0.2，而不是 20%）"
+        )
     })?;
     let (kpi, stage) = match lhs.split_once('[') {
         Some((k, rest)) => {
             let st = rest
                 .strip_suffix(']')
-                .ok_or_else(|| format!("rule {t:?}: missing ']'"))?;
+                .ok_or_else(|| crate::tr!("rule {t:?}: missing ']'", "规则 {t:?}：缺少 ']'"))?;
             (k.trim().to_string(), Some(st.trim().to_string()))
         }
         None => (lhs.to_string(), None),
@@ -75,16 +89,22 @@ pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, String> {
         } else {
             score_kpis.to_vec()
         };
-        let hint = names
+        let near = names
             .iter()
             .map(|n| (edit_distance(&kpi.to_lowercase(), n), *n))
             .filter(|(d, n)| *d <= 3.max(n.len() / 4))
             .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| format!(" (did you mean {n:?}?)"))
+            .map(|(_, n)| n);
+        let hint_en = near
+            .map(|n| format!(" (did you mean {n:?}?)"))
             .unwrap_or_default();
-        return Err(format!(
-            "rule {t:?}: unknown KPI {lhs:?}{hint}; valid: {}",
-            valid.join(", ")
+        let hint_zh = near
+            .map(|n| format!("（是否想用 {n:?}？）"))
+            .unwrap_or_default();
+        let valid = valid.join(", ");
+        return Err(Text::new(
+            format!("rule {t:?}: unknown KPI {lhs:?}{hint_en}; valid: {valid}"),
+            format!("规则 {t:?}：未知 KPI {lhs:?}{hint_zh}；有效值：{valid}"),
         ));
     }
     Ok(Rule {
@@ -97,9 +117,12 @@ pub fn parse_rule(text: &str, score_kpis: &[&str]) -> Result<Rule, String> {
 }
 
 /// `FIELD=HEADER` (the header may be quoted): (field, header).
-pub fn parse_map(m: &str) -> Result<(String, String), String> {
+pub fn parse_map(m: &str) -> Result<(String, String), Text> {
     let (f, h) = m.split_once('=').ok_or_else(|| {
-        format!("--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\"")
+        crate::tr!(
+            "--map {m:?}: expected FIELD=HEADER, e.g. --map owner=\"Sales Rep\"",
+            "--map {m:?}：应为 FIELD=HEADER，例如 --map owner=\"Sales Rep\""
+        )
     })?;
     Ok((f.trim().to_string(), h.trim().trim_matches('"').to_string()))
 }

@@ -101,9 +101,16 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
 /// Refuse (exit 2) an output `path` given with `flag` that is one of this run's inputs.
 pub fn check_output(path: &Path, flag: &str) -> Result<()> {
     if is_input(path) {
-        return Err(Error::usage(format!(
-            "{flag} {}: that file is an input of this command; salesctl never writes over its inputs: choose another path",
-            path.display()
+        let p = path.display();
+        // `output` (write_atomic's own check) is a word, not a flag.
+        let flag_zh = if flag == "output" { "输出" } else { flag };
+        return Err(Error::usage(crate::text::Text::new(
+            format!(
+                "{flag} {p}: that file is an input of this command; salesctl never writes over its inputs: choose another path"
+            ),
+            format!(
+                "{flag_zh} {p}：该文件是本命令的输入；salesctl 从不覆盖自己的输入：请选择其他路径"
+            ),
         )));
     }
     Ok(())
@@ -131,9 +138,10 @@ fn target(path: &Path) -> Result<Target> {
                 };
             }
             Ok(m) if m.is_dir() => {
-                return Err(Error::usage(format!(
-                    "{}: is a directory; give a file name",
-                    path.display()
+                let p = path.display();
+                return Err(Error::usage(crate::tr!(
+                    "{p}: is a directory; give a file name",
+                    "{p}：是一个目录；请给出文件名"
                 )));
             }
             Ok(m) => {
@@ -149,9 +157,10 @@ fn target(path: &Path) -> Result<Target> {
             Err(_) => return Ok(Target::Replace(p)),
         }
     }
-    Err(Error::usage(format!(
-        "{}: too many levels of symbolic links",
-        path.display()
+    let p = path.display();
+    Err(Error::usage(crate::tr!(
+        "{p}: too many levels of symbolic links",
+        "{p}：符号链接层级过多"
     )))
 }
 
@@ -334,9 +343,10 @@ pub fn spool_stdin() -> Result<PathBuf> {
         return Ok(p.clone());
     }
     if std::io::stdin().is_terminal() {
-        return Err(Error::usage(
+        return Err(Error::usage(crate::tr!(
             "`-` reads an export from standard input, which is a terminal here: pipe a file in (`salesctl show - < deals.csv`)",
-        ));
+            "`-` 从标准输入读取导出文件，而这里的标准输入是终端：请用管道传入文件（`salesctl show - < deals.csv`）"
+        )));
     }
     let (dir, guard) = TempGuard::create(|| {
         let d = tempfile::Builder::new()

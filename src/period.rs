@@ -4,6 +4,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+use crate::text::Text;
+
 /// Calendar settings from the config.
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar {
@@ -31,16 +33,20 @@ pub struct Period {
 }
 
 /// `2026-10-31` (also `2026/10/31`).
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, Text> {
     let t = s.trim();
     let d = NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .map_err(|_| "expected a date like 2026-10-31".to_string())?;
+        .map_err(|_| crate::tr!("expected a date like 2026-10-31", "应为日期，如 2026-10-31"))?;
     // The window data dates are read in (docs/reliability.md): no period, as-of or loop bound
     // from a typed `9-3-3` or `9999-12-31`.
     let (lo, hi) = crate::load::parse::date::WINDOW;
     if !(lo..=hi).contains(&d.year()) {
-        return Err(format!("the year {} is outside {lo}-{hi}", d.year()));
+        let y = d.year();
+        return Err(crate::tr!(
+            "the year {y} is outside {lo}-{hi}",
+            "年份 {y} 超出 {lo}-{hi} 的范围"
+        ));
     }
     Ok(d)
 }
@@ -55,8 +61,9 @@ fn add_months(d: NaiveDate, n: i32) -> Option<NaiveDate> {
     ym(total.div_euclid(12), total.rem_euclid(12) as u32 + 1)
 }
 
-fn span(start: NaiveDate, months: i32, label: &str) -> Result<Period, String> {
-    let end = add_months(start, months).ok_or("date out of range")?;
+fn span(start: NaiveDate, months: i32, label: &str) -> Result<Period, Text> {
+    let end =
+        add_months(start, months).ok_or_else(|| crate::tr!("date out of range", "日期超出范围"))?;
     Ok(Period {
         start,
         end,
@@ -80,23 +87,25 @@ pub const KEYWORDS: &[&str] = &[
     "mtd",
 ];
 
-pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, String> {
+pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Text> {
     let s = spec.trim();
     let lower = s.to_ascii_lowercase();
-    let month_start = ym(as_of.year(), as_of.month()).ok_or("bad as-of")?;
+    let bad_as_of = || crate::tr!("bad as-of", "截至日期无效");
+    let out_of_range = || crate::tr!("out of range", "超出范围");
+    let month_start = ym(as_of.year(), as_of.month()).ok_or_else(bad_as_of)?;
     // Quarters and years follow the fiscal year (calendar ones when it starts in January).
     let into_fy = (as_of.month0() as i32 - (cal.fiscal_year_start as i32 - 1)).rem_euclid(12);
-    let q_start = add_months(month_start, -(into_fy % 3)).ok_or("bad as-of")?;
-    let y_start = add_months(month_start, -into_fy).ok_or("bad as-of")?;
+    let q_start = add_months(month_start, -(into_fy % 3)).ok_or_else(bad_as_of)?;
+    let y_start = add_months(month_start, -into_fy).ok_or_else(bad_as_of)?;
     let next_day = as_of + Duration::days(1);
     let week_start = as_of - Duration::days(as_of.weekday().days_since(cal.week_start) as i64);
     match lower.as_str() {
         "this-month" => return span(month_start, 1, s),
-        "last-month" => return span(add_months(month_start, -1).ok_or("out of range")?, 1, s),
+        "last-month" => return span(add_months(month_start, -1).ok_or_else(out_of_range)?, 1, s),
         "this-quarter" => return span(q_start, 3, s),
-        "last-quarter" => return span(add_months(q_start, -3).ok_or("out of range")?, 3, s),
+        "last-quarter" => return span(add_months(q_start, -3).ok_or_else(out_of_range)?, 3, s),
         "this-year" => return span(y_start, 12, s),
-        "last-year" => return span(add_months(y_start, -12).ok_or("out of range")?, 12, s),
+        "last-year" => return span(add_months(y_start, -12).ok_or_else(out_of_range)?, 12, s),
         "ytd" => {
             return Ok(Period {
                 start: y_start,
@@ -136,15 +145,25 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Stri
     }
     let bad = || {
         // A near miss of a keyword (`last-mnth`) is named.
-        let hint = KEYWORDS
+        let near = KEYWORDS
             .iter()
             .map(|k| (crate::flags::edit_distance(&lower, k), *k))
             .filter(|(d, _)| *d <= 2)
             .min_by_key(|(d, _)| *d)
-            .map(|(_, k)| format!(" (did you mean {k:?}?)"))
+            .map(|(_, k)| k);
+        let hint_en = near
+            .map(|k| format!(" (did you mean {k:?}?)"))
             .unwrap_or_default();
-        format!(
-            "{s:?}: expected a period such as 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month, last-month, last-quarter, ytd{hint}"
+        let hint_zh = near
+            .map(|k| format!("（是否想用 {k:?}？）"))
+            .unwrap_or_default();
+        Text::new(
+            format!(
+                "{s:?}: expected a period such as 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month, last-month, last-quarter, ytd{hint_en}"
+            ),
+            format!(
+                "{s:?}：应为期间，例如 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month, last-month, last-quarter, ytd{hint_zh}"
+            ),
         )
     };
     if let Some(rest) = lower.strip_prefix("fy") {
@@ -203,26 +222,34 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Stri
 }
 
 /// `--from A --to B` (B inclusive) -> [A, B + 1 day).
-pub fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Option<Period>, String> {
+pub fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Option<Period>, Text> {
     if from.is_none() && to.is_none() {
         return Ok(None);
     }
     let start = match from {
-        Some(f) => parse_date(f).map_err(|e| format!("--from {f:?}: {e}"))?,
+        Some(f) => parse_date(f).map_err(|e| prefixed(&format!("--from {f:?}"), e))?,
         None => NaiveDate::MIN,
     };
     let end = match to {
-        Some(t) => parse_date(t).map_err(|e| format!("--to {t:?}: {e}"))? + Duration::days(1),
+        Some(t) => {
+            parse_date(t).map_err(|e| prefixed(&format!("--to {t:?}"), e))? + Duration::days(1)
+        }
         None => NaiveDate::MAX,
     };
     if end <= start {
-        return Err("--to is before --from".into());
+        return Err(crate::tr!("--to is before --from", "--to 早于 --from"));
     }
     Ok(Some(Period {
         start,
         end,
         label: format!("{}..{}", from.unwrap_or(""), to.unwrap_or("")),
     }))
+}
+
+/// `PREFIX: message` (`PREFIX：message` in Chinese).
+fn prefixed(prefix: &str, e: Text) -> Text {
+    let zh = e.zh.as_deref().unwrap_or(&e.en);
+    Text::new(format!("{prefix}: {}", e.en), format!("{prefix}：{zh}"))
 }
 
 /// The period flags every analysis command accepts.
@@ -243,11 +270,11 @@ pub struct PeriodArgs {
 
 impl PeriodArgs {
     /// The period asked for, if any.
-    pub fn resolve(&self, as_of: NaiveDate, cal: Calendar) -> Result<Option<Period>, String> {
+    pub fn resolve(&self, as_of: NaiveDate, cal: Calendar) -> Result<Option<Period>, Text> {
         match &self.period {
             Some(p) => parse(p, as_of, cal)
                 .map(Some)
-                .map_err(|e| format!("--period {e}")),
+                .map_err(|e| e.map(|m| format!("--period {m}"))),
             None => from_to(self.from.as_deref(), self.to.as_deref()),
         }
     }
@@ -453,6 +480,7 @@ mod tests {
         assert!(
             parse_date("9-3-3")
                 .unwrap_err()
+                .en
                 .contains("outside 1900-2200")
         );
         assert!(parse_date("9999-12-31").is_err());

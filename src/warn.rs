@@ -44,11 +44,6 @@ pub fn emit(w: &Note, lang: Lang) {
     }
 }
 
-/// A warning with no translation (it quotes file content), in the language of the environment.
-pub fn emit_en(text: impl Into<String>) {
-    emit(&Note::warning_en(text), lang());
-}
-
 /// A warning in the run's language (`--lang` once known, else `LANG`).
 pub fn emit_text(t: &crate::text::Text) {
     let lang = lang();

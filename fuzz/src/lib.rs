@@ -11,9 +11,22 @@
 //! | `limits`        | src/load/limits.rs           | zip, memchr                             |
 //! | `load::config`  | src/load/config.rs           | serde, toml; shims `error`, `fsguard`   |
 //! | `flags`         | src/flags.rs                 | std                                     |
+//! | `text`          | src/text.rs                  | serde; shim `output::Lang`              |
 //! | `period`        | src/period.rs                | chrono; `clap::Args` derive (shim crate), `load::config` |
 
 #![allow(dead_code)]
+
+/// src/text.rs itself (messages in English and Chinese; its `tr!` macro is exported here).
+#[path = "../../src/text.rs"]
+pub mod text;
+/// `crate::output::Lang` as src/text.rs names it.
+pub mod output {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Lang {
+        En,
+        ZhCn,
+    }
+}
 
 #[path = "../../src/load/parse/date.rs"]
 pub mod date;

@@ -8,6 +8,7 @@ use crate::metrics::deals::DealSet;
 use crate::metrics::prep;
 use crate::output::Note;
 use crate::period::Period;
+use crate::text::Text;
 
 /// `--by FIELD`: the field's code for every deal, and the code names. A field the deals table
 /// lacks is an input error naming the columns that exist and the closest one.
@@ -22,7 +23,7 @@ pub fn by_codes(
             .columns_of(crate::model::Table::Deals)
             .unwrap_or_default();
         let hint = closest(field, cols.iter().map(String::as_str))
-            .map(|c| format!("; closest: {c:?}"))
+            .map(|c| crate::tr!("; closest: {c:?}", "；最接近的：{c:?}"))
             .unwrap_or_default();
         return Err(Error::MissingColumn {
             file: ds
@@ -33,7 +34,7 @@ pub fn by_codes(
                 .collect::<Vec<_>>()
                 .join(", "),
             field: field.to_string(),
-            why: "--by groups by it".into(),
+            why: crate::tr!("--by groups by it", "--by 按它分组"),
             found: cols.join(", "),
             hint,
         });
@@ -110,31 +111,42 @@ fn build_set(
     let deals = ds.frame_coded(crate::model::Table::Deals, &cols)?;
     drop(t_read);
     if deals.is_none() && events.is_none() {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "the input holds neither deals nor stage events",
-        ));
+            "输入中既没有商机也没有阶段事件"
+        )));
     }
     let set = DealSet::build(deals.as_ref(), events, ds.pipelines())?;
     Ok((deals, set))
 }
 
 /// `90d`, `12w`, `3m` (months of 365.25/12 days), `1y`, or plain days -> days.
-pub fn parse_duration_days(s: &str) -> std::result::Result<f64, String> {
+pub fn parse_duration_days(s: &str) -> std::result::Result<f64, Text> {
     let t = s.trim().to_ascii_lowercase();
     let (num, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?}: expected a duration such as 90d, 12w, 3m or 1y"))?;
+    let n: f64 = num.trim().parse().map_err(|_| {
+        crate::tr!(
+            "{s:?}: expected a duration such as 90d, 12w, 3m or 1y",
+            "{s:?}：应为时长，如 90d、12w、3m 或 1y"
+        )
+    })?;
     if !(n > 0.0 && n.is_finite()) {
-        return Err(format!("{s:?}: a duration must be positive"));
+        return Err(crate::tr!(
+            "{s:?}: a duration must be positive",
+            "{s:?}：时长必须为正数"
+        ));
     }
     let days = match unit {
         "" | "d" | "day" | "days" => n,
         "w" | "week" | "weeks" => n * 7.0,
         "m" | "month" | "months" => n * 365.25 / 12.0,
         "y" | "year" | "years" => n * 365.25,
-        _ => return Err(format!("{s:?}: unknown unit {unit:?}; use d, w, m or y")),
+        _ => {
+            return Err(crate::tr!(
+                "{s:?}: unknown unit {unit:?}; use d, w, m or y",
+                "{s:?}：未知单位 {unit:?}；请用 d、w、m 或 y"
+            ));
+        }
     };
     Ok(days)
 }
@@ -153,13 +165,14 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
         .cloned()
         .collect();
     seen.sort();
-    Err(Error::usage(format!(
-        "no stage order is known for this export; pass --stages A,B,C (open stages in pipeline order) or set [stages] in salesctl.toml. Open stage labels seen: {}",
-        if seen.is_empty() {
-            "(none)".to_string()
-        } else {
-            seen.join(", ")
-        }
+    let (seen_en, seen_zh) = if seen.is_empty() {
+        ("(none)".to_string(), "（无）".to_string())
+    } else {
+        (seen.join(", "), seen.join(", "))
+    };
+    Err(Error::usage(crate::tr!(
+        "no stage order is known for this export; pass --stages A,B,C (open stages in pipeline order) or set [stages] in salesctl.toml. Open stage labels seen: {seen_en}",
+        "此导出文件的阶段顺序未知；请传入 --stages A,B,C（按管道顺序列出进行中的阶段），或在 salesctl.toml 中设置 [stages]。数据中出现的进行中阶段：{seen_zh}"
     )))
 }
 
@@ -170,14 +183,16 @@ pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
     let (has_o, has_d) = (ds.has(Table::Orders), ds.has(Table::Deals));
     let from_orders = match ds.settings.revenue.as_deref() {
         Some("orders") if !has_o => {
-            return Err(Error::usage(
+            return Err(Error::usage(crate::tr!(
                 "--revenue orders: the input holds no orders table",
-            ));
+                "--revenue orders：输入中没有订单表"
+            )));
         }
         Some("deals") if !has_d => {
-            return Err(Error::usage(
+            return Err(Error::usage(crate::tr!(
                 "--revenue deals: the input holds no deals table",
-            ));
+                "--revenue deals：输入中没有商机表"
+            )));
         }
         Some(r) => r == "orders",
         None => has_o,
@@ -220,9 +235,11 @@ pub fn check_revenue_dates(
                 } else {
                     ((o_first, o_last), (first, last))
                 };
-                return Err(Error::input(format!(
+                return Err(Error::input(crate::tr!(
                     "the input holds orders dated {} to {} and deals closed {} to {}: the two do not overlap, \
                      and revenue would come from the {src} by default; say which with --revenue orders or --revenue deals",
+                    "输入中订单日期为 {} 至 {}，商机结单日期为 {} 至 {}：两者没有重叠，\
+                     默认收入将来自 {src}；请用 --revenue orders 或 --revenue deals 指定",
                     day(o.0),
                     day(o.1),
                     day(d.0),
@@ -244,12 +261,17 @@ pub fn check_revenue_dates(
                 }
             ),
             format!(
-                "收入来自 {src}，其最后日期为 {}（早于截至日期 {} 共 {gap} 天）：之后各月收入按 0 计",
+                "收入来自 {src}，其最后日期为 {}（早于截至日期 {} 共 {gap} 天）：之后各月收入按 0 计{}",
                 day(last),
-                ds.as_of
+                ds.as_of,
+                if both {
+                    "；--revenue 可改用另一张表"
+                } else {
+                    ""
+                }
             ),
         ),
-        crate::warn::env_lang(),
+        crate::warn::lang(),
     );
     Ok(())
 }
@@ -280,10 +302,21 @@ fn date_range(ds: &Dataset, t: crate::model::Table, field: &str) -> Result<Optio
 pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>> {
     if let Some(p) = &p {
         if p.start > ds.as_of {
-            return Err(Error::input(format!(
-                "period {} starts on {}, after the as-of date {} ({}): no row of the data can fall in it; \
-                 pick a period up to {} (--period, --from/--to) or set --as-of",
-                p.label, p.start, ds.as_of, ds.manifest.as_of_basis, ds.as_of
+            let basis_zh = crate::output::labels::as_of_basis(
+                &ds.manifest.as_of_basis,
+                crate::output::Lang::ZhCn,
+            );
+            return Err(Error::input(Text::new(
+                format!(
+                    "period {} starts on {}, after the as-of date {} ({}): no row of the data can fall in it; \
+                     pick a period up to {} (--period, --from/--to) or set --as-of",
+                    p.label, p.start, ds.as_of, ds.manifest.as_of_basis, ds.as_of
+                ),
+                format!(
+                    "期间 {} 从 {} 开始，晚于截至日期 {}（{}）：数据中没有任何行能落在其中；\
+                     请选择不晚于 {} 的期间（--period、--from/--to）或设置 --as-of",
+                    p.label, p.start, ds.as_of, basis_zh, ds.as_of
+                ),
             )));
         }
     }
@@ -292,6 +325,13 @@ pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>>
 
 /// Notes every analysis prints: as-of and its basis, the period and the date field it filters.
 pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Note> {
+    base_notes_text(ds, period, &Text::from(field))
+}
+
+/// [`base_notes`] with the date field described in both languages (`closed_at (won, lost...)`).
+pub fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Text) -> Vec<Note> {
+    let field_zh = field.get(crate::output::Lang::ZhCn);
+    let field = field.en.as_str();
     let mut n = vec![Note::new(
         format!("as of {} ({})", ds.as_of, ds.manifest.as_of_basis),
         format!(
@@ -312,7 +352,7 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
         Some(p) => n.push(Note::new(
             format!("period {}: [{}, {}) on {field}", p.label, p.start, p.end),
             format!(
-                "期间 {}：[{}, {})，按 {field} 筛选",
+                "期间 {}：[{}, {})，按 {field_zh} 筛选",
                 p.label, p.start, p.end
             ),
         )),
@@ -404,10 +444,11 @@ pub fn load_targets(
             continue;
         };
         let p = crate::period::parse(p, ds.as_of, ds.calendar()).map_err(|e| {
-            Error::input(format!(
-                "{}: row {}: column period: {e}",
-                f.display(),
-                i + 2
+            let (file, row) = (f.display(), i + 2);
+            let zh = e.zh.as_deref().unwrap_or(&e.en);
+            Error::input(Text::new(
+                format!("{file}: row {row}: column period: {}", e.en),
+                format!("{file}：第 {row} 行：period 列：{zh}"),
             ))
         })?;
         out.entry(k.to_string()).or_default().push((p.millis(), v));
@@ -470,19 +511,32 @@ pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
             continue;
         }
         if let Some(near) = near_miss(label, &unlisted) {
-            let source = if flag.iter().any(|f| f == label) {
-                "--stages".to_string()
+            let (source, source_zh) = if flag.iter().any(|f| f == label) {
+                ("--stages".to_string(), "--stages".to_string())
             } else {
                 match &ds.settings.config_path {
-                    Some(p) => format!("[stages] in {}", p.display()),
-                    None => "[stages] in the config".to_string(),
+                    Some(p) => (
+                        format!("[stages] in {}", p.display()),
+                        format!("{} 中的 [stages]", p.display()),
+                    ),
+                    None => (
+                        "[stages] in the config".to_string(),
+                        "配置中的 [stages]".to_string(),
+                    ),
                 }
             };
-            return Err(Error::usage(format!(
-                "{source}: stage {label:?} is not in the data, but {near:?} is: did you mean {near:?}? \
-                 (a listed stage no deal is at would be counted as reached by every deal past it; \
-                 stage labels in the data: {})",
-                seen.join(", ")
+            let seen = seen.join(", ");
+            return Err(Error::usage(Text::new(
+                format!(
+                    "{source}: stage {label:?} is not in the data, but {near:?} is: did you mean {near:?}? \
+                     (a listed stage no deal is at would be counted as reached by every deal past it; \
+                     stage labels in the data: {seen})"
+                ),
+                format!(
+                    "{source_zh}：阶段 {label:?} 不在数据中，但 {near:?} 在：是否想用 {near:?}？\
+                     （列出的阶段若没有商机停留，会被其后的每个商机计为已到达；\
+                     数据中的阶段：{seen}）"
+                ),
             )));
         }
         if from_flag {
@@ -506,7 +560,7 @@ pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
                     quoted(&absent)
                 ),
             ),
-            crate::warn::env_lang(),
+            crate::warn::lang(),
         );
     }
     Ok(())

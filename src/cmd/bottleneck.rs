@@ -215,10 +215,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         let r = timing::reasons(&set, &reason, period.as_ref().map(|p| p.millis()));
         tables.extend(reasons_tables(&r, &set, mp)?);
     }
-    let mut notes = analysis::base_notes(
+    let mut notes = analysis::base_notes_text(
         &ds,
         period.as_ref(),
-        "created_at (conversion, time in stage); closed_at (lost reasons)",
+        &crate::tr!(
+            "created_at (conversion, time in stage); closed_at (lost reasons)",
+            "created_at（转化率、阶段停留时间）；closed_at（输单原因）"
+        ),
     );
     notes.push(Note::new(
         format!(
@@ -266,6 +269,17 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
 }
 
 /// SLA limits in days per (pipeline, stage index): config `[sla]`, then `--sla`.
+/// A verdict rule in Chinese (notes; the `rule` column keeps its id).
+fn rule_zh(rule: &str) -> &str {
+    match rule {
+        "conversion vs team" => "转化率对比团队",
+        "conversion vs previous period" => "转化率对比上一期间",
+        "conversion vs pipeline mean step" => "转化率对比管道平均环节转化率",
+        "time in stage vs median stage" => "停留时间对比各阶段中位数",
+        other => other,
+    }
+}
+
 fn sla_limits(
     a: &Args,
     ds: &load::Dataset,
@@ -281,8 +295,9 @@ fn sla_limits(
     if let Some(s) = &a.sla {
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (st, d) = part.rsplit_once('=').ok_or_else(|| {
-                Error::usage(format!(
-                    "--sla {part:?}: expected STAGE=DURATION, e.g. Proposal=7d"
+                Error::usage(crate::tr!(
+                    "--sla {part:?}: expected STAGE=DURATION, e.g. Proposal=7d",
+                    "--sla {part:?}：应为 STAGE=DURATION，例如 Proposal=7d"
                 ))
             })?;
             spec.retain(|(k, _)| !k.trim().eq_ignore_ascii_case(st.trim()));
@@ -291,8 +306,12 @@ fn sla_limits(
     }
     let mut out = BTreeMap::new();
     for (stage, dur) in spec {
-        let days = parse_duration_days(&dur)
-            .map_err(|e| Error::usage(format!("SLA for {stage:?}: {e}")))?;
+        let days = parse_duration_days(&dur).map_err(|e| {
+            Error::usage(crate::text::Text::new(
+                format!("SLA for {stage:?}: {}", e.en),
+                format!("阶段 {stage:?} 的 SLA：{}", e.get(Lang::ZhCn)),
+            ))
+        })?;
         let mut found = false;
         for (p, list) in &set.pipelines.lists {
             if let Some(k) = list
@@ -311,9 +330,10 @@ fn sla_limits(
                 .flatten()
                 .map(String::as_str)
                 .collect();
-            return Err(Error::usage(format!(
-                "SLA for unknown stage {stage:?}; stages: {}",
-                all.join(", ")
+            let all = all.join(", ");
+            return Err(Error::usage(crate::tr!(
+                "SLA for unknown stage {stage:?}; stages: {all}",
+                "SLA 指定了未知阶段 {stage:?}；现有阶段：{all}"
             )));
         }
     }
@@ -553,7 +573,7 @@ fn verdict_table(
         notes.push(if v.rule.starts_with("conversion") {
             Note::new(
                 format!("{who}bottleneck {:?} by {}: step {:.1}% vs {:.1}% ({:+.1} points)", v.stage, v.rule, v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
-                format!("{who}瓶颈 {:?}（{}）：环节转化率 {:.1}% 对比 {:.1}%（{:+.1} 个百分点）", v.stage, v.rule, v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
+                format!("{who}瓶颈 {:?}（{}）：环节转化率 {:.1}% 对比 {:.1}%（{:+.1} 个百分点）", v.stage, rule_zh(v.rule), v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
             )
         } else {
             Note::new(

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use chrono::Datelike;
 
 use super::analysis::{self, parse_duration_days};
-use super::cltv::{day_of, purchases};
+use super::cltv::{day_of, flag_error, purchases};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
@@ -19,6 +19,7 @@ use crate::metrics::prep;
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::text::Text;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -58,16 +59,22 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::usage)?;
     let quarter = a.freq == "quarter";
-    let churn_days = parse_duration_days(&a.churn_after)
-        .map_err(|e| Error::usage(format!("--churn-after {e}")))?;
+    let churn_days =
+        parse_duration_days(&a.churn_after).map_err(|e| flag_error("--churn-after", e))?;
     let channel_field = if ds.has(Table::Orders) {
         "channel"
     } else {
         "source"
     };
     let p = purchases(&ds, Some(channel_field)).map_err(|e| match e {
-        Error::MissingColumn { .. } => Error::input(format!(
-            "cac needs each customer's acquisition channel: a `{channel_field}` column ({e})"
+        Error::MissingColumn { .. } => Error::input(Text::new(
+            format!(
+                "cac needs each customer's acquisition channel: a `{channel_field}` column ({e})"
+            ),
+            format!(
+                "cac 需要每个客户的获客渠道：`{channel_field}` 列（{}）",
+                e.text(Lang::ZhCn)
+            ),
         )),
         other => other,
     })?;
@@ -114,10 +121,19 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         };
         let start = crate::period::parse(pl, ds.as_of, ds.calendar())
             .map_err(|e| {
-                Error::input(format!(
-                    "{}: row {}: column period: {e}",
-                    a.spend.display(),
-                    i + 2
+                Error::input(Text::new(
+                    format!(
+                        "{}: row {}: column period: {}",
+                        a.spend.display(),
+                        i + 2,
+                        e.en
+                    ),
+                    format!(
+                        "{}：第 {} 行：period 列：{}",
+                        a.spend.display(),
+                        i + 2,
+                        e.get(Lang::ZhCn)
+                    ),
                 ))
             })?
             .start;
@@ -140,9 +156,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             && !order_currencies.is_empty()
             && spend_currencies != order_currencies)
     {
-        return Err(Error::input(format!(
+        return Err(Error::input(crate::tr!(
             "spend in {:?} and orders in {:?}: CAC and LTV:CAC need one currency; convert with --fx FILE",
-            spend_currencies, order_currencies
+            "费用币种为 {:?}，订单币种为 {:?}：CAC 与 LTV:CAC 需要单一币种；请用 --fx FILE 换算",
+            spend_currencies,
+            order_currencies
         )));
     }
     // New customers per (period, channel).
@@ -304,23 +322,25 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .filter(|c| !spend.keys().any(|k| &k.1 == *c))
         .collect();
     if !spend_only.is_empty() {
-        notes.push(Note::en(format!(
-            "channels with spend but no new customers: {}",
-            spend_only
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let list = spend_only
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        notes.push(Note::from(crate::tr!(
+            "channels with spend but no new customers: {list}",
+            "有费用但没有新客户的渠道：{list}"
         )));
     }
     if !cust_only.is_empty() {
-        notes.push(Note::en(format!(
-            "channels with new customers but no spend recorded: {}",
-            cust_only
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let list = cust_only
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        notes.push(Note::from(crate::tr!(
+            "channels with new customers but no spend recorded: {list}",
+            "有新客户但没有费用记录的渠道：{list}"
         )));
     }
     let chart = a.out.chart.as_ref().map(|_| {

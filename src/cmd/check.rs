@@ -18,6 +18,7 @@ use crate::metrics::scorecard::{self, WinRate};
 use crate::model::Table;
 use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
 use crate::period::PeriodArgs;
+use crate::text::Text;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,7 +52,7 @@ pub use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
 pub const TARGET_KPIS: &[&str] = &["target", "attainment"];
 
 /// Parse `KPI[ARG] OP NUMBER` against the scorecard's (targets included) and the funnel's ids.
-pub fn parse_rule(text: &str) -> std::result::Result<Rule, String> {
+pub fn parse_rule(text: &str) -> std::result::Result<Rule, Text> {
     let ids: Vec<&str> = SCORE_KPIS.iter().chain(TARGET_KPIS).copied().collect();
     crate::flags::parse_rule(text, &ids)
 }
@@ -67,12 +68,18 @@ fn holds(v: f64, op: &str, t: f64) -> bool {
     }
 }
 
-fn stage_value(f: &Funnel, kpi: &str, stage: &str) -> std::result::Result<Option<f64>, String> {
+fn stage_value(f: &Funnel, kpi: &str, stage: &str) -> std::result::Result<Option<f64>, Text> {
     let k = f
         .stages
         .iter()
         .position(|s| s.trim().eq_ignore_ascii_case(stage))
-        .ok_or_else(|| format!("no stage {stage:?}; stages: {}", f.stages.join(", ")))?;
+        .ok_or_else(|| {
+            let stages = f.stages.join(", ");
+            crate::tr!(
+                "no stage {stage:?}; stages: {stages}",
+                "没有阶段 {stage:?}；现有阶段：{stages}"
+            )
+        })?;
     Ok(match kpi {
         "reached" => Some(f.reached[k]),
         "step_conversion" => f.step(k),
@@ -87,9 +94,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut texts = ds.settings.config.check.rules.clone();
     texts.extend(a.rules.iter().cloned());
     if texts.is_empty() {
-        return Err(Error::usage(
+        return Err(Error::usage(crate::tr!(
             "no rules: pass --rule \"KPI OP NUMBER\" or set [check] rules in salesctl.toml",
-        ));
+            "没有规则：请传入 --rule \"KPI OP NUMBER\"，或在 salesctl.toml 的 [check] 中设置 rules"
+        )));
     }
     let rules: Vec<Rule> = texts
         .iter()
@@ -98,9 +106,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .map_err(Error::usage)?;
     if a.targets.is_none() {
         if let Some(r) = rules.iter().find(|r| TARGET_KPIS.contains(&r.kpi.as_str())) {
-            return Err(Error::usage(format!(
-                "rule {:?}: {} needs --targets FILE (the targets file scorecard reads)",
-                r.text, r.kpi
+            let (text, kpi) = (&r.text, &r.kpi);
+            return Err(Error::usage(crate::tr!(
+                "rule {text:?}: {kpi} needs --targets FILE (the targets file scorecard reads)",
+                "规则 {text:?}：{kpi} 需要 --targets FILE（scorecard 读取的目标文件）"
             )));
         }
     }
@@ -246,10 +255,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut failed = 0;
     let mut kpi_col: Vec<String> = Vec::new();
-    let mut notes = analysis::base_notes(
+    let mut notes = analysis::base_notes_text(
         &ds,
         period.as_ref(),
-        "each KPI's own date field (docs/metrics.md)",
+        &crate::tr!(
+            "each KPI's own date field (docs/metrics.md)",
+            "各 KPI 自己的日期字段（docs/metrics.md）"
+        ),
     );
     for r in &rules {
         for (g, acc) in &groups {
@@ -257,8 +269,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 Some(st) => {
                     let f = funnels.iter().find(|f| f.group == *g && f.cohort.is_none());
                     match f {
-                        Some(f) => stage_value(f, &r.kpi, st)
-                            .map_err(|e| Error::usage(format!("rule {:?}: {e}", r.text)))?,
+                        Some(f) => stage_value(f, &r.kpi, st).map_err(|e| {
+                            let text = &r.text;
+                            Error::usage(Text::new(
+                                format!("rule {text:?}: {}", e.en),
+                                format!("规则 {text:?}：{}", e.get(crate::output::Lang::ZhCn)),
+                            ))
+                        })?,
                         None => None,
                     }
                 }
@@ -349,6 +366,7 @@ mod tests {
         assert!(
             parse_rule("happiness >= 1")
                 .unwrap_err()
+                .en
                 .contains("win_rate")
         );
         assert!(parse_rule("win_rate >= 20%").is_err());

@@ -18,6 +18,7 @@ use crate::metrics::prep;
 use crate::model::{Status, Table};
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::text::Text;
 use rayon::slice::ParallelSliceMut;
 
 #[derive(Debug, clap::Args)]
@@ -83,6 +84,13 @@ pub(crate) struct Purchases {
     pub currencies: BTreeMap<String, usize>,
 }
 
+/// A usage error for a bad flag value: `FLAG MESSAGE`, in both languages when the message has
+/// them (a duration's message comes from [`parse_duration_days`]).
+pub(crate) fn flag_error(flag: &str, e: impl Into<Text>) -> Error {
+    let e: Text = e.into();
+    Error::usage(e.map(|m| format!("{flag} {m}")))
+}
+
 pub(crate) fn day_of(ms: i64) -> i64 {
     ms.div_euclid(86_400_000)
 }
@@ -119,9 +127,10 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
             "closed_at",
         )
     } else {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "cltv needs orders (or deals whose won deals serve as orders)",
-        ));
+            "cltv 需要订单数据（或商机数据，以赢单商机作为订单）",
+        )));
     };
     prep::need(&df, source, &[cust, at, "amount"])?;
     let c = prep::coded(&df, cust)?;
@@ -188,8 +197,9 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     if !(0.0..=1.0).contains(&a.margin) {
-        return Err(Error::usage(format!(
+        return Err(Error::usage(crate::tr!(
             "--margin {}: a fraction between 0 and 1",
+            "--margin {}：应为 0 到 1 之间的小数",
             a.margin
         )));
     }
@@ -198,9 +208,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .map_err(Error::usage)?;
     let p = purchases(&ds, a.by.as_deref())?;
     if p.rows.is_empty() {
-        return Err(Error::input(format!(
-            "no purchases in the {} (after excluding cancellations and rows without customer or date)",
-            p.source
+        let source = p.source;
+        let source_zh = if source == "orders" {
+            "订单"
+        } else {
+            "赢单商机"
+        };
+        return Err(Error::input(crate::tr!(
+            "no purchases in the {source} (after excluding cancellations and rows without customer or date)",
+            "{source_zh}中没有购买记录（已排除取消/退货，以及缺少客户或日期的行）"
         )));
     }
     let mut notes = analysis::base_notes(&ds, None, "ordered_at");
@@ -209,9 +225,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         format!("购买记录来自{}：{} 行；排除取消/退货 {} 行；缺少客户 {} 行、缺少日期 {} 行未计入", if p.source == "orders" { "订单" } else { "赢单商机" }, p.rows.len(), p.cancelled, p.no_customer, p.no_date),
     ));
     if p.currencies.len() > 1 {
-        return Err(Error::input(format!(
-            "purchases in several currencies ({}); CLV is never summed across currencies: convert with --fx FILE",
-            p.currencies.keys().cloned().collect::<Vec<_>>().join(", ")
+        let list = p.currencies.keys().cloned().collect::<Vec<_>>().join(", ");
+        return Err(Error::input(crate::tr!(
+            "purchases in several currencies ({list}); CLV is never summed across currencies: convert with --fx FILE",
+            "购买记录涉及多个币种（{list}）；CLV 从不跨币种相加：请用 --fx FILE 换算"
         )));
     }
     let as_of_day = day_of(crate::period::date_ms(ds.as_of));
@@ -240,8 +257,8 @@ type Out = (Vec<output::ResultTable>, Option<ChartSpec>);
 
 /// The simple model, overall or per group.
 fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<Out> {
-    let churn_days = parse_duration_days(&a.churn_after)
-        .map_err(|e| Error::usage(format!("--churn-after {e}")))?;
+    let churn_days =
+        parse_duration_days(&a.churn_after).map_err(|e| flag_error("--churn-after", e))?;
     // Group of each purchase: the --by field, or the cohort (year of the customer's first order).
     let mut first: HashMap<u32, i64> = HashMap::new();
     for &(c, d, _) in &p.rows {
@@ -365,8 +382,7 @@ fn bgnbd(
         "month" => 365.25 / 12.0,
         _ => 7.0,
     };
-    let horizon_days =
-        parse_duration_days(&a.horizon).map_err(|e| Error::usage(format!("--horizon {e}")))?;
+    let horizon_days = parse_duration_days(&a.horizon).map_err(|e| flag_error("--horizon", e))?;
     let months = (horizon_days / (365.25 / 12.0)).round().max(1.0) as usize;
     let _t = crate::timing::span("cltv: rfm");
     let data: Vec<Rfm> = if a.periods {
@@ -610,7 +626,7 @@ fn bgnbd(
     };
     let mut scatter: Option<Vec<(f64, f64)>> = None;
     if let Some(hd) = &a.holdout {
-        let hdays = parse_duration_days(hd).map_err(|e| Error::usage(format!("--holdout {e}")))?;
+        let hdays = parse_duration_days(hd).map_err(|e| flag_error("--holdout", e))?;
         let end = as_of + hdays.round() as i64;
         // Actual repeat purchase days in (as-of, as-of + holdout], same-day purchases once.
         let mut days: HashMap<&str, std::collections::BTreeSet<i64>> = HashMap::new();

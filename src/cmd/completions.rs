@@ -45,12 +45,17 @@ pub fn man(a: ManArgs) -> Result<ExitCode> {
                 .map(|s| s.get_name().to_string())
                 .collect();
             let sub = root.find_subcommand(c).cloned().ok_or_else(|| {
-                Error::usage(format!(
-                    "man {c:?}: commands are {}{}",
-                    names.join(", "),
-                    crate::error::closest(c, names.iter().map(String::as_str))
-                        .map(|n| format!("; did you mean {n:?}?"))
-                        .unwrap_or_default()
+                let near = crate::error::closest(c, names.iter().map(String::as_str));
+                let hint_en = near
+                    .map(|n| format!("; did you mean {n:?}?"))
+                    .unwrap_or_default();
+                let hint_zh = near
+                    .map(|n| format!("；是否想用 {n:?}？"))
+                    .unwrap_or_default();
+                let names = names.join(", ");
+                Error::usage(crate::tr!(
+                    "man {c:?}: commands are {names}{hint_en}",
+                    "man {c:?}：可用的命令有 {names}{hint_zh}"
                 ))
             })?;
             // The page's name as the main page refers to it: salesctl-funnel(1). Leaked once

@@ -63,9 +63,13 @@ fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
     let ds = load::load(std::slice::from_ref(path), &a.load)?;
     let mut cols = snapshots::COLUMNS.to_vec();
     cols.push(a.key.as_str());
-    let df = ds
-        .frame(Table::Deals, &cols)?
-        .ok_or_else(|| Error::input(format!("{}: not a deals export", path.display())))?;
+    let df = ds.frame(Table::Deals, &cols)?.ok_or_else(|| {
+        let p = path.display();
+        Error::input(crate::tr!(
+            "{p}: not a deals export",
+            "{p}：不是商机导出文件"
+        ))
+    })?;
     prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
     let rows = snapshots::rows_from_frame(&df, &a.key)?;
     Ok((ds, rows))
@@ -311,7 +315,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             a.key
         ),
         format!(
-            "{} -> {}：两次都有 {} 个，新增 {} 个，消失 {} 个（按 {} 匹配）",
+            "{} -> {}：两次都有的商机 {} 个，新增 {} 个，消失 {} 个（按 {} 匹配）；amount_up/down 行的金额为变化量，其他行为商机金额（币种按导出文件）",
             a.old.display(),
             a.new.display(),
             m.common.len(),

@@ -73,7 +73,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     let window_ms = match &a.window {
         Some(w) => Some(
-            (parse_duration_days(w).map_err(|e| Error::usage(format!("--window {e}")))?
+            (parse_duration_days(w)
+                .map_err(|e| Error::usage(e.map(|m| format!("--window {m}"))))?
                 * 86_400_000.0) as i64,
         ),
         None => None,
@@ -100,7 +101,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         title: Some(Note::new("Stage funnel", "销售漏斗")),
     };
     if funnels.is_empty() && a.out.chart.take().is_some() {
-        crate::warn::emit_en("--chart: no deals in the funnel, no chart drawn");
+        crate::warn::emit_text(&crate::tr!(
+            "--chart: no deals in the funnel, no chart drawn",
+            "--chart：漏斗中没有商机，未绘制图表"
+        ));
     }
     let chart = a.out.chart.as_ref().map(|_| chart_of(&funnels, lang));
     output::emit(
@@ -124,8 +128,9 @@ fn unknown_stage_rule(
     let share = match crate::load::MaxRejects::parse(max) {
         Ok(crate::load::MaxRejects::Share(p)) => p,
         _ => {
-            return Err(Error::usage(format!(
-                "--max-unknown-stages {max:?}: expected a share such as 5%"
+            return Err(Error::usage(crate::tr!(
+                "--max-unknown-stages {max:?}: expected a share such as 5%",
+                "--max-unknown-stages {max:?}：应为比例，如 5%"
             )));
         }
     };
@@ -140,22 +145,26 @@ fn unknown_stage_rule(
         .or_else(|| ds.manifest.pipelines.values().next())
         .cloned()
         .unwrap_or_default();
-    let mut seen = Vec::new();
+    let (mut seen, mut seen_zh) = (Vec::new(), Vec::new());
     for (label, c) in &set.unknown_stages {
         seen.push(format!("{label:?} ({c})"));
+        seen_zh.push(format!("{label:?}（{c}）"));
         if !stages.contains(label) {
             stages.push(label.clone());
         }
     }
-    Err(Error::usage(format!(
-        "{} of {} deals ({:.1}%) are at stages in no stage list: {}; nothing was computed. \
-         Put each in its place in the stage order, e.g. --stages \"{}\" (or `[stages]` in salesctl.toml), \
-         or allow it with --max-unknown-stages 100%",
+    let (n, pct) = (
         st.no_position,
-        total,
         100.0 * st.no_position as f64 / total.max(1) as f64,
-        seen.join(", "),
-        stages.join(",")
+    );
+    let (seen, seen_zh, stages) = (seen.join(", "), seen_zh.join("，"), stages.join(","));
+    Err(Error::usage(crate::tr!(
+        "{n} of {total} deals ({pct:.1}%) are at stages in no stage list: {seen}; nothing was computed. \
+         Put each in its place in the stage order, e.g. --stages \"{stages}\" (or `[stages]` in salesctl.toml), \
+         or allow it with --max-unknown-stages 100%",
+        "{total} 个商机中有 {n} 个（{pct:.1}%）处于不在任何阶段列表中的阶段：{seen_zh}；未计算任何结果。\
+         请把每个阶段放到阶段顺序中的相应位置，例如 --stages \"{stages}\"（或 salesctl.toml 中的 `[stages]`），\
+         或用 --max-unknown-stages 100% 允许这种情况"
     )))
 }
 

@@ -12,6 +12,8 @@ use crate::load::{self, LoaderArgs, dir};
 use crate::metrics::prep;
 use crate::metrics::snapshots::{self, Snapshot};
 use crate::model::{Status, Table};
+use crate::output::Lang;
+use crate::text::Text;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,10 +40,10 @@ pub struct Args {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;
     if !a.dates.is_empty() && a.dates.len() != a.snapshots.len() {
-        return Err(Error::usage(format!(
-            "--dates has {} dates for {} snapshots",
-            a.dates.len(),
-            a.snapshots.len()
+        let (nd, ns) = (a.dates.len(), a.snapshots.len());
+        return Err(Error::usage(crate::tr!(
+            "--dates has {nd} dates for {ns} snapshots",
+            "--dates 给出 {nd} 个日期，但有 {ns} 个快照"
         )));
     }
     let mut snaps: Vec<Snapshot> = Vec::new();
@@ -49,16 +51,21 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     for (i, path) in a.snapshots.iter().enumerate() {
         let ds = load::load(std::slice::from_ref(path), &a.load)?;
         let date = match a.dates.get(i) {
-            Some(d) => crate::period::parse_date(d)
-                .map_err(|e| Error::usage(format!("--dates {d:?}: {e}")))?,
+            Some(d) => crate::period::parse_date(d).map_err(|e| {
+                Error::usage(Text::new(
+                    format!("--dates {d:?}: {}", e.en),
+                    format!("--dates {d:?}：{}", e.get(Lang::ZhCn)),
+                ))
+            })?,
             None => load::file_name_date(path).unwrap_or(ds.as_of),
         };
         let mut cols: Vec<&str> = snapshots::COLUMNS.to_vec();
         cols.push(a.key.as_str());
         let Some(df) = ds.frame(Table::Deals, &cols)? else {
-            return Err(Error::input(format!(
-                "{}: not a deals export (history rebuilds stage events from deal snapshots)",
-                path.display()
+            let p = path.display();
+            return Err(Error::input(crate::tr!(
+                "{p}: not a deals export (history rebuilds stage events from deal snapshots)",
+                "{p}：不是商机导出文件（history 由商机快照重建阶段事件）"
             )));
         };
         prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
@@ -80,9 +87,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     snaps.sort_by_key(|s| s.at);
     if snaps.windows(2).any(|w| w[0].at == w[1].at) {
-        return Err(Error::usage(
+        return Err(Error::usage(crate::tr!(
             "two snapshots have the same date; give --dates",
-        ));
+            "有两个快照的日期相同；请用 --dates 指定日期"
+        )));
     }
     let Some(mut ds) = last else {
         return Err(Error::Internal("no snapshot".into()));
@@ -132,51 +140,67 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     ds.set_table(Table::StageEvents, df);
     ds.manifest.as_of = ds.as_of.to_string();
     ds.manifest.as_of_basis = "date of the latest snapshot".into();
-    let mut notes = vec![
-        format!(
-            "stage_events rebuilt from {} snapshots: {} events, {} with an exact time, {} known only between two snapshot dates (entered_at_min / entered_at_max)",
-            snaps.len(),
-            n_events,
-            st.exact,
-            st.interval
+    let (n_snaps, exact, interval, new) = (snaps.len(), st.exact, st.interval, st.new);
+    let mut notes: Vec<Text> = vec![
+        crate::tr!(
+            "stage_events rebuilt from {n_snaps} snapshots: {n_events} events, {exact} with an exact time, {interval} known only between two snapshot dates (entered_at_min / entered_at_max)",
+            "已由 {n_snaps} 个快照重建 stage_events：{n_events} 个事件，其中 {exact} 个有确切时间，{interval} 个只知道在两个快照日期之间（entered_at_min / entered_at_max）"
         ),
-        format!("{} deal(s) appeared after the first snapshot", st.new),
+        crate::tr!(
+            "{new} deal(s) appeared after the first snapshot",
+            "{new} 个商机在第一个快照之后出现"
+        ),
     ];
     if !st.vanished.is_empty() {
-        let list: Vec<String> = st
-            .vanished
-            .iter()
-            .take(20)
+        let shown = || st.vanished.iter().take(20);
+        let list_en: Vec<String> = shown()
             .map(|(s, k)| format!("{k} (gone from {s})"))
             .collect();
-        notes.push(format!(
-            "{} deal(s) vanished between snapshots: {}{}",
-            st.vanished.len(),
-            list.join(", "),
-            if st.vanished.len() > 20 { ", ..." } else { "" }
+        let list_zh: Vec<String> = shown()
+            .map(|(s, k)| format!("{k}（自 {s} 起消失）"))
+            .collect();
+        let n = st.vanished.len();
+        let more = n > 20;
+        notes.push(Text::new(
+            format!(
+                "{n} deal(s) vanished between snapshots: {}{}",
+                list_en.join(", "),
+                if more { ", ..." } else { "" }
+            ),
+            format!(
+                "{n} 个商机在快照之间消失：{}{}",
+                list_zh.join("，"),
+                if more { "，……" } else { "" }
+            ),
         ));
     }
     if st.duplicate_keys > 0 {
-        notes.push(format!(
-            "{} repeated {} value(s) within a snapshot: the first row of each used",
-            st.duplicate_keys, a.key
+        let (dup, key) = (st.duplicate_keys, &a.key);
+        notes.push(crate::tr!(
+            "{dup} repeated {key} value(s) within a snapshot: the first row of each used",
+            "快照内有 {dup} 个重复的 {key} 值：每个值只用第一行"
         ));
     }
-    ds.manifest.notes.extend(notes.iter().cloned().map(crate::text::Text::from));
+    ds.manifest.notes.extend(notes.iter().cloned());
     dir::write(&ds, &a.output)?;
     if !a.quiet {
+        let lang = crate::warn::lang();
         for s in &snaps {
-            eprintln!("snapshot {}: {} deals", s.label, s.rows.len());
+            let n = s.rows.len();
+            match lang {
+                Lang::En => eprintln!("snapshot {}: {n} deals", s.label),
+                Lang::ZhCn => eprintln!("快照 {}：{n} 个商机", s.label),
+            }
         }
         for n in &notes {
-            eprintln!("note: {n}");
+            eprintln!("{}{}", crate::output::note_prefix(lang), n.get(lang));
         }
-        eprintln!(
-            "wrote {}: deals {}, stage_events {}",
-            a.output.display(),
-            ds.manifest.tables.get("deals").copied().unwrap_or(0),
-            n_events
-        );
+        let out = a.output.display();
+        let deals = ds.manifest.tables.get("deals").copied().unwrap_or(0);
+        match lang {
+            Lang::En => eprintln!("wrote {out}: deals {deals}, stage_events {n_events}"),
+            Lang::ZhCn => eprintln!("已写入 {out}：deals {deals} 行，stage_events {n_events} 行"),
+        }
     }
     Ok(ExitCode::Success)
 }

@@ -100,13 +100,17 @@ pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     if !(a.target.is_finite() && a.target > 0.0) {
-        return Err(Error::usage(format!(
+        return Err(Error::usage(crate::tr!(
             "--target {}: a positive amount",
+            "--target {}：应为正的金额",
             a.target
         )));
     }
     if a.window == 0 {
-        return Err(Error::usage("--window must be at least 1 month"));
+        return Err(Error::usage(crate::tr!(
+            "--window must be at least 1 month",
+            "--window 至少为 1 个月"
+        )));
     }
     let ds = load::load(&a.inputs, &a.load)?;
     let spec = a
@@ -115,10 +119,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .or(a.quarter.as_deref())
         .unwrap_or_default();
     let period = crate::period::parse(spec, ds.as_of, ds.calendar()).map_err(|e| {
-        Error::usage(format!(
-            "--{} {e}",
-            if a.year.is_some() { "year" } else { "quarter" }
-        ))
+        let flag = if a.year.is_some() { "year" } else { "quarter" };
+        Error::usage(e.map(|m| format!("--{flag} {m}")))
     })?;
     let freq = Freq::Month;
     let first_month = freq.index(period.start);
@@ -126,11 +128,16 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .max(1) as usize;
     let wanted = if a.year.is_some() { 12 } else { 3 };
     if n_months != wanted || period.start.day() != 1 {
-        return Err(Error::usage(format!(
-            "{spec:?} is {} to {}: not a {}",
+        let (what, what_zh) = if a.year.is_some() {
+            ("year", "一整年")
+        } else {
+            ("quarter", "一个整季度")
+        };
+        return Err(Error::usage(crate::tr!(
+            "{spec:?} is {} to {}: not a {what}",
+            "{spec:?} 是 {} 至 {}：不是{what_zh}",
             period.start,
-            period.end,
-            if a.year.is_some() { "year" } else { "quarter" }
+            period.end
         )));
     }
     // 1. The monthly profile: the revenue forecast (actuals for months already past).
@@ -176,8 +183,9 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     let mut month_w: Vec<f64> = profile.iter().map(|p| p.0).collect();
     if month_w.iter().sum::<f64>() <= 0.0 {
-        notes.push(Note::en(
+        notes.push(Note::new(
             "the forecast for the target months is zero: months share the target evenly",
+            "目标月份的预测为 0：各月平均分配目标",
         ));
         month_w = vec![1.0; n_months];
     }
@@ -191,7 +199,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 "all months in the future"
             }
         ),
-        format!("各月按收入预测（{}）的比例分配目标", g.forecast.model),
+        format!(
+            "各月按收入预测（{}，{}）的比例分配目标；预测为负的月份按 0 计",
+            g.forecast.model,
+            if profile.iter().any(|p| p.1 == "actual") {
+                "已过去的月份用实际收入"
+            } else {
+                "全部为未来月份"
+            }
+        ),
     ));
     // 2. The group split.
     let (groups, basis): (Vec<String>, Vec<f64>) = match &a.by {
@@ -200,15 +216,16 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     let mut group_w = basis.clone();
     if group_w.iter().sum::<f64>() <= 0.0 {
-        return Err(Error::input(format!(
-            "--split {}: every {} has zero {}; use --split even",
-            a.split,
-            a.by.as_deref().unwrap_or("group"),
-            if a.split == "pipeline" {
-                "open pipeline"
-            } else {
-                "won revenue in the window"
-            }
+        let by = a.by.as_deref().unwrap_or("group");
+        let (what, what_zh) = if a.split == "pipeline" {
+            ("open pipeline", "进行中的管道金额")
+        } else {
+            ("won revenue in the window", "窗口内的赢单收入")
+        };
+        return Err(Error::input(crate::tr!(
+            "--split {}: every {by} has zero {what}; use --split even",
+            "--split {}：每个 {by} 的{what_zh}都为 0；请用 --split even",
+            a.split
         )));
     }
     if a.split == "even" {
@@ -351,8 +368,9 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             ),
         ));
     }
-    notes.push(Note::en(
+    notes.push(Note::new(
         "targets rounded to cents by largest remainder: they add up to --target exactly; gap = forecast - target (negative: the forecast falls short)",
+        "目标按最大余数法取整到分：合计恰好等于 --target；gap = forecast - target（为负：预测低于目标）",
     ));
     let report = Report {
         tables: vec![targets, months, split],
@@ -385,9 +403,10 @@ fn group_basis(
     match split {
         "pipeline" => {
             if !ds.has(Table::Deals) {
-                return Err(Error::input(
+                return Err(Error::input(crate::tr!(
                     "--split pipeline needs deals with open pipeline",
-                ));
+                    "--split pipeline 需要含进行中管道的商机数据",
+                )));
             }
             let df = ds
                 .frame(Table::Deals, &["status", "amount", "currency", field])?
@@ -408,9 +427,10 @@ fn group_basis(
                 }
             }
             if currencies.len() > 1 {
-                return Err(Error::input(format!(
-                    "open pipeline in {}: convert with --fx FILE",
-                    currencies.into_iter().collect::<Vec<_>>().join(", ")
+                let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
+                return Err(Error::input(crate::tr!(
+                    "open pipeline in {list}: convert with --fx FILE",
+                    "进行中的管道涉及多个币种（{list}）：请用 --fx FILE 换算"
                 )));
             }
         }

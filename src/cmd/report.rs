@@ -24,6 +24,7 @@ use crate::output::cell::{Cell, rows};
 use crate::output::format::{Format, Options};
 use crate::output::labels::label;
 use crate::output::{Lang, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::text::Text;
 
 /// Every section, in report order.
 pub const SECTIONS: &[&str] = &[
@@ -117,16 +118,18 @@ impl Placement {
             Ok(m) => m,
         };
         if !meta.is_dir() {
-            return Err(Error::usage(format!(
+            return Err(Error::usage(crate::tr!(
                 "-o {}: is a file; report writes a directory of files: name a directory",
+                "-o {}：是一个文件；report 写出的是一个目录（内含多个文件）：请指定目录",
                 out.display()
             )));
         }
         let real = out.canonicalize().map_err(|e| Error::io(out, e))?;
         let under = crate::fsguard::inputs_under(&real);
         if let Some(i) = under.first() {
-            return Err(Error::usage(format!(
+            return Err(Error::usage(crate::tr!(
                 "-o {}: holds an input of this report ({}); a report directory is replaced as a whole: choose another",
+                "-o {}：包含本报告的输入文件（{}）；报告目录会被整体替换：请换一个目录",
                 out.display(),
                 i.display()
             )));
@@ -168,13 +171,17 @@ impl Placement {
         foreign.sort();
         if !foreign.is_empty() && !force {
             let shown: Vec<&str> = foreign.iter().take(3).map(String::as_str).collect();
-            return Err(Error::usage(format!(
-                "-o {}: holds {} file(s) salesctl did not write ({}{}); a report replaces its directory: \
-                 choose a new or empty directory, or pass --force to write the report beside them",
-                out.display(),
+            let (n, shown, more) = (
                 foreign.len(),
                 shown.join(", "),
-                if foreign.len() > 3 { ", ..." } else { "" }
+                if foreign.len() > 3 { ", ..." } else { "" },
+            );
+            return Err(Error::usage(crate::tr!(
+                "-o {}: holds {n} file(s) salesctl did not write ({shown}{more}); a report replaces its directory: \
+                 choose a new or empty directory, or pass --force to write the report beside them",
+                "-o {}：包含 {n} 个不是 salesctl 写出的文件（{shown}{more}）；报告会替换整个目录：\
+                 请选择新的或空的目录，或加 --force 把报告写在这些文件旁边",
+                out.display()
             )));
         }
         let cwd_inside = std::env::current_dir()
@@ -199,8 +206,9 @@ impl Placement {
                     .iter()
                     .find(|f| self.real.join(f).exists() && !self.earlier.contains(f))
                 {
-                    return Err(Error::usage(format!(
+                    return Err(Error::usage(crate::tr!(
                         "-o {}: {f} is already there and salesctl did not write it; move it or choose another directory",
+                        "-o {}：{f} 已存在且不是 salesctl 写出的；请移走它或换一个目录",
                         self.real.display()
                     )));
                 }
@@ -227,7 +235,13 @@ struct Section {
     id: &'static str,
     report: Option<Report>,
     chart: Option<String>,
-    error: Option<String>,
+    /// Why the section is not in the report.
+    error: Option<Text>,
+}
+
+/// An error as a text in both languages (its Chinese from [`Error::text`]).
+fn error_text(e: &Error) -> Text {
+    Text::new(e.to_string(), e.text(Lang::ZhCn))
 }
 
 fn title(id: &str, lang: Lang) -> String {
@@ -343,8 +357,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .for_each(|w| *w = w.trim().to_ascii_lowercase());
     for w in &wanted {
         if !SECTIONS.contains(&w.as_str()) {
-            return Err(Error::usage(format!(
+            return Err(Error::usage(crate::tr!(
                 "report section {w:?}: sections are {}",
+                "报告章节 {w:?}：可选章节为 {}",
                 SECTIONS.join(", ")
             )));
         }
@@ -423,7 +438,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let ds = load::load(std::slice::from_ref(&dir), &section_load)?;
     let period = crate::period::parse(&a.period, ds.as_of, ds.calendar())
-        .map_err(|e| Error::usage(format!("--period {e}")))?;
+        .map_err(|e| Error::usage(e.map(|m| format!("--period {m}"))))?;
     let prev = period.previous();
     let last_day = |p: &crate::period::Period| p.end.pred_opt().unwrap_or(p.end).to_string();
     let has_orders = ds.has(crate::model::Table::Orders);
@@ -466,16 +481,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
             "--to".to_string(),
             last_day(&period),
         ];
-        let skip = |why: &str| Section {
+        let skip = |why: Text| Section {
             id,
             report: None,
             chart: None,
-            error: Some(why.to_string()),
+            error: Some(why),
         };
         match *id {
             "headline" => {
                 if !has_deals {
-                    sections.push(skip("no deals in the input"));
+                    sections.push(skip(crate::tr!(
+                        "no deals in the input",
+                        "输入中没有商机数据"
+                    )));
                     continue;
                 }
                 let run = |from: String, to: String| {
@@ -492,13 +510,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
                         chart: None,
                         error: None,
                     },
-                    (Err(e), _) | (_, Err(e)) => skip(&e.to_string()),
+                    (Err(e), _) | (_, Err(e)) => skip(error_text(&e)),
                 });
                 continue;
             }
             "funnel" | "bottleneck" | "scorecard" => {
                 if !has_deals {
-                    sections.push(skip("no deals in the input"));
+                    sections.push(skip(crate::tr!(
+                        "no deals in the input",
+                        "输入中没有商机数据"
+                    )));
                     continue;
                 }
                 argv = base(id);
@@ -511,14 +532,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
             "cltv" => {
                 if !has_orders {
-                    sections.push(skip("no orders in the input"));
+                    sections.push(skip(crate::tr!(
+                        "no orders in the input",
+                        "输入中没有订单数据"
+                    )));
                     continue;
                 }
                 argv = base(id);
             }
             "cac" => {
                 let Some(sp) = &a.spend else {
-                    sections.push(skip("no --spend file"));
+                    sections.push(skip(crate::tr!("no --spend file", "没有 --spend 文件")));
                     continue;
                 };
                 argv = base(id);
@@ -537,8 +561,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 error: None,
             }),
             Err(e) => {
-                crate::warn::emit_en(format!("report section {id} not built: {e}"));
-                sections.push(skip(&e.to_string()));
+                let why = error_text(&e);
+                crate::warn::emit_text(&Text::new(
+                    format!("report section {id} not built: {}", why.en),
+                    format!("报告章节 {id} 未生成：{}", why.get(Lang::ZhCn)),
+                ));
+                sections.push(skip(why));
             }
         }
     }
@@ -546,27 +574,37 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    // "id: why; id: why" of the sections left out, in `lang`.
+    let left_out = |lang: Lang, all: bool| {
+        let (colon, semi) = match lang {
+            Lang::En => (": ", "; "),
+            Lang::ZhCn => ("：", "；"),
+        };
+        sections
+            .iter()
+            .filter(|s| s.report.is_none() && (all || !a.sections.is_empty()))
+            .map(|s| {
+                let why = s.error.as_ref().map_or("", |e| e.get(lang));
+                format!("{}{colon}{why}", s.id)
+            })
+            .collect::<Vec<_>>()
+            .join(semi)
+    };
     // A section the user named in --sections is wanted: not building it is a refusal, not a
     // report without it (the default, every section, leaves out what the input cannot give).
-    let missing: Vec<String> = sections
-        .iter()
-        .filter(|s| s.report.is_none() && !a.sections.is_empty())
-        .map(|s| format!("{}: {}", s.id, s.error.as_deref().unwrap_or("")))
-        .collect();
+    let missing = left_out(Lang::En, false);
     if !missing.is_empty() {
-        return Err(Error::input(format!(
-            "--sections asked for section(s) that cannot be built, so no report was written: {}",
-            missing.join("; ")
+        let missing_zh = left_out(Lang::ZhCn, false);
+        return Err(Error::input(crate::tr!(
+            "--sections asked for section(s) that cannot be built, so no report was written: {missing}",
+            "--sections 指定的章节无法生成，因此没有写出报告：{missing_zh}"
         )));
     }
     if sections.iter().all(|s| s.report.is_none()) {
-        return Err(Error::input(format!(
-            "no report section could be built: {}",
-            sections
-                .iter()
-                .map(|s| format!("{}: {}", s.id, s.error.as_deref().unwrap_or("")))
-                .collect::<Vec<_>>()
-                .join("; ")
+        let (all, all_zh) = (left_out(Lang::En, true), left_out(Lang::ZhCn, true));
+        return Err(Error::input(crate::tr!(
+            "no report section could be built: {all}",
+            "没有任何报告章节可以生成：{all_zh}"
         )));
     }
     let opts = Options {
@@ -648,20 +686,25 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .filter(|s| s.report.is_some())
             .map(|s| s.id)
             .collect();
-        eprintln!(
-            "salesctl: report for {} ({} to {}) written to {}: {}",
-            head.period,
-            head.from,
-            head.to,
-            out.display(),
-            built.join(", ")
-        );
+        let (period, from, to, out) = (&head.period, &head.from, &head.to, out.display());
+        match lang {
+            Lang::En => eprintln!(
+                "salesctl: report for {period} ({from} to {to}) written to {out}: {}",
+                built.join(", ")
+            ),
+            Lang::ZhCn => eprintln!(
+                "salesctl：{period} 的报告（{from} 至 {to}）已写入 {out}：{}",
+                built.join("、")
+            ),
+        }
         for sec in sections.iter().filter(|s| s.report.is_none()) {
-            eprintln!(
-                "note: section {} left out: {}",
-                sec.id,
-                sec.error.as_deref().unwrap_or("")
+            let why = sec.error.as_ref().map_or("", |e| e.get(lang));
+            let line = crate::tr!(
+                "note: section {} left out: {why}",
+                "说明：章节 {} 未纳入报告：{why}",
+                sec.id
             );
+            eprintln!("{}", line.get(lang));
         }
     }
     Ok(ExitCode::Success)
@@ -844,7 +887,7 @@ fn markdown(sections: &[Section], h: &Head, lang: Lang, o: &Options) -> Result<S
                 let _ = writeln!(
                     md,
                     "_{}_\n",
-                    crate::output::format::md::esc(s.error.as_deref().unwrap_or(""))
+                    crate::output::format::md::esc(s.error.as_ref().map_or("", |e| e.get(lang)))
                 );
             }
             Some(r) => {
@@ -939,7 +982,7 @@ h3{{font-size:15px;color:#444}}</style></head><body>\n",
             let _ = writeln!(
                 o,
                 "<p class=\"skip\">{}</p>",
-                esc(s.error.as_deref().unwrap_or(""))
+                esc(s.error.as_ref().map_or("", |e| e.get(lang)))
             );
             continue;
         };

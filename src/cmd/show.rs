@@ -69,12 +69,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     let table = match &a.rows_of {
-        Some(t) => Table::parse(t)
-            .ok_or_else(|| Error::usage(format!("--rows-of {t:?}: unknown table")))?,
-        None => *ds
-            .tables()
-            .first()
-            .ok_or_else(|| Error::input("the input holds no table"))?,
+        Some(t) => Table::parse(t).ok_or_else(|| {
+            Error::usage(crate::tr!(
+                "--rows-of {t:?}: unknown table",
+                "--rows-of {t:?}：未知的表"
+            ))
+        })?,
+        None => *ds.tables().first().ok_or_else(|| {
+            Error::input(crate::tr!("the input holds no table", "输入中没有任何表"))
+        })?,
     };
     let df = ds.scan(table)?.collect()?;
     let columns = df
@@ -82,10 +85,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .iter()
         .map(|c| ColumnSpec::new(c.name(), unit_of(table, c.name(), c.dtype())))
         .collect();
-    let mut notes = vec![Note::new(
-        format!("as of {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
-        format!("截至 {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
-    )];
+    let mut notes = vec![as_of_note(&ds)];
     for s in &ds.manifest.sources {
         notes.push(Note::new(
             format!(
@@ -93,7 +93,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 s.path, s.preset, s.rows_in, s.rejected_rows
             ),
             format!(
-                "{}: 预设 {}，读取 {} 行，拒绝 {} 行",
+                "{}：预设 {}，读取 {} 行，拒绝 {} 行",
                 s.path, s.preset, s.rows_in, s.rejected_rows
             ),
         ));
@@ -115,6 +115,19 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     output::emit(&report, &a.out, ds.settings.config.lang.as_deref(), None)?;
     Ok(ExitCode::Success)
+}
+
+/// The as-of and its basis, first note of `show`.
+fn as_of_note(ds: &load::Dataset) -> Note {
+    let m = &ds.manifest;
+    Note::new(
+        format!("as of {} ({})", m.as_of, m.as_of_basis),
+        format!(
+            "截至 {}（{}）",
+            m.as_of,
+            output::labels::as_of_basis(&m.as_of_basis, output::Lang::ZhCn)
+        ),
+    )
 }
 
 /// `show --explain`: the recognition report of every file.
@@ -262,13 +275,20 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
             Unit::Text,
             top.iter().map(|t| t.1.1.clone()).collect::<Vec<_>>(),
         );
-    let mut notes = vec![Note::new(
-        format!("as of {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
-        format!("截至 {} ({})", ds.manifest.as_of, ds.manifest.as_of_basis),
-    )];
+    let mut notes = vec![as_of_note(ds)];
     for s in srcs {
-        notes.extend(s.warnings.iter().map(|w| Note::en(format!("warning: {w}"))));
-        notes.extend(s.notes.iter().map(|n| Note::en(format!("{}: {n}", s.path))));
+        notes.extend(s.warnings.iter().map(|w| {
+            Note::new(
+                format!("warning: {}", w.en),
+                format!("警告：{}", w.get(output::Lang::ZhCn)),
+            )
+        }));
+        notes.extend(s.notes.iter().map(|n| {
+            Note::new(
+                format!("{}: {}", s.path, n.en),
+                format!("{}：{}", s.path, n.get(output::Lang::ZhCn)),
+            )
+        }));
     }
     Ok(Report {
         tables: vec![
@@ -288,9 +308,10 @@ fn explain(ds: &load::Dataset) -> Result<Report> {
 fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
     use std::fmt::Write as _;
     if path.exists() {
-        return Err(Error::usage(format!(
-            "--write-config {}: the file exists; salesctl never replaces it (choose another name, or merge by hand)",
-            path.display()
+        let p = path.display();
+        return Err(Error::usage(crate::tr!(
+            "--write-config {p}: the file exists; salesctl never replaces it (choose another name, or merge by hand)",
+            "--write-config {p}：文件已存在；salesctl 从不覆盖文件（请换一个名字，或手动合并）"
         )));
     }
     crate::fsguard::check_output(path, "--write-config")?;
@@ -304,9 +325,10 @@ fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
         );
     }
     let Some(src) = ds.manifest.sources.first() else {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "no export was read (an ingested DIR has its own manifest)",
-        ));
+            "没有读取任何导出文件（已导入的 DIR 有自己的 manifest）"
+        )));
     };
     let _ = writeln!(t, "# {}: {}", src.path, src.preset_why.replace('\n', " "));
     let _ = writeln!(t, "preset = {}", q(&src.preset));

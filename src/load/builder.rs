@@ -6,6 +6,7 @@ use polars::prelude::*;
 use super::parse::date::{self, DateCell, OrderEvidence};
 use crate::error::{Error, Result};
 use crate::model::Kind;
+use crate::text::Text;
 
 const NULL_DT: i64 = i64::MIN;
 const PENDING_DT: i64 = i64::MIN + 1;
@@ -206,7 +207,7 @@ impl Builder {
         order: DateOrder,
         file: &str,
         header: &str,
-    ) -> Result<(Column, Option<String>)> {
+    ) -> Result<(Column, Option<Text>)> {
         let mut note = None;
         let col = match self {
             Builder::Text(b) => b.finish().into_series().into_column(),
@@ -222,7 +223,10 @@ impl Builder {
             } => {
                 let scale = fraction && (any_percent || max > 1.0);
                 if scale {
-                    note = Some(format!("{header}: read as percent (values divided by 100)"));
+                    note = Some(crate::tr!(
+                        "{header}: read as percent (values divided by 100)",
+                        "{header}：按百分比读取（值除以 100）"
+                    ));
                 }
                 let it = vals
                     .into_iter()
@@ -235,29 +239,45 @@ impl Builder {
                 if !d.amb.is_empty() || d.ev.day_first || d.ev.month_first {
                     let order = match (d.ev.day_first, d.ev.month_first) {
                         (true, true) => {
-                            return Err(Error::input(format!(
-                                "{file}: column {header:?} mixes day-first and month-first dates (some first parts and some second parts are over 12)"
+                            return Err(Error::input(crate::tr!(
+                                "{file}: column {header:?} mixes day-first and month-first dates (some first parts and some second parts are over 12)",
+                                "{file}：列 {header:?} 中日在前和月在前的日期混在一起（有的第一部分大于 12，有的第二部分大于 12）"
                             )));
                         }
-                        (true, false) => Some((true, "a day over 12 comes first")),
-                        (false, true) => Some((false, "a day over 12 comes second")),
+                        (true, false) => {
+                            Some((true, "a day over 12 comes first", "有大于 12 的日在前"))
+                        }
+                        (false, true) => {
+                            Some((false, "a day over 12 comes second", "有大于 12 的日在后"))
+                        }
                         (false, false) => order
                             .file
-                            .map(|df| (df, "another date column of this file has a day over 12"))
-                            .or_else(|| order.config.map(|df| (df, "the config's day_first"))),
+                            .map(|df| {
+                                (
+                                    df,
+                                    "another date column of this file has a day over 12",
+                                    "此文件的另一个日期列中有大于 12 的日",
+                                )
+                            })
+                            .or_else(|| {
+                                order
+                                    .config
+                                    .map(|df| (df, "the config's day_first", "配置中的 day_first"))
+                            }),
                     };
                     match order {
-                        Some((df, why)) => {
+                        Some((df, why, why_zh)) => {
                             for (i, cell) in d.amb.drain(..) {
                                 d.vals[i] = date::resolve(cell, df).unwrap_or(NULL_DT);
                             }
-                            note = Some(format!(
-                                "{header}: dates read {} ({why})",
-                                if df {
-                                    "day/month/year"
-                                } else {
-                                    "month/day/year"
-                                }
+                            let (read, read_zh) = if df {
+                                ("day/month/year", "日/月/年")
+                            } else {
+                                ("month/day/year", "月/日/年")
+                            };
+                            note = Some(crate::tr!(
+                                "{header}: dates read {read} ({why})",
+                                "{header}：日期按{read_zh}读取（{why_zh}）"
                             ));
                         }
                         None => {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::text::Text;
 
 /// The config file, every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -110,28 +111,41 @@ impl Config {
         };
         crate::fsguard::note_input(&path);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let cfg =
-            Config::parse(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
-        if let Some(Ok(lang)) = cfg.lang.as_deref().map(|l| crate::output::Lang::resolve(Some(l), None)) {
+        let cfg = Config::parse(&text).map_err(|e| {
+            let p = path.display();
+            Error::input(Text {
+                en: format!("{p}: {}", e.en),
+                zh: e.zh.map(|z| format!("{p}：{z}")),
+            })
+        })?;
+        if let Some(Ok(lang)) = cfg
+            .lang
+            .as_deref()
+            .map(|l| crate::output::Lang::resolve(Some(l), None))
+        {
             crate::warn::set_config_lang(lang);
         }
         Ok((cfg, Some(path)))
     }
 
-    pub fn parse(text: &str) -> Result<Config, String> {
-        let cfg: Config =
-            toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+    pub fn parse(text: &str) -> Result<Config, Text> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            // untranslated: the TOML parser's own message
+            Text::from(e.to_string().trim().replace('\n', " "))
+        })?;
         if let Some(m) = cfg.fiscal_year_start {
             if !(1..=12).contains(&m) {
-                return Err(format!(
-                    "fiscal_year_start = {m}, expected a month number 1-12"
+                return Err(crate::tr!(
+                    "fiscal_year_start = {m}, expected a month number 1-12",
+                    "fiscal_year_start = {m}，应为月份数字 1-12"
                 ));
             }
         }
         if let Some(w) = &cfg.week_start {
             if !matches!(w.to_lowercase().as_str(), "monday" | "sunday") {
-                return Err(format!(
-                    "week_start = {w:?}, expected \"monday\" or \"sunday\""
+                return Err(crate::tr!(
+                    "week_start = {w:?}, expected \"monday\" or \"sunday\"",
+                    "week_start = {w:?}，应为 \"monday\" 或 \"sunday\""
                 ));
             }
         }
@@ -143,7 +157,7 @@ impl Config {
 }
 
 /// `UTC`, `Z`, `+08:00`, `-0500`, `UTC+8` -> seconds east of UTC.
-pub fn tz_offset_secs(tz: &str) -> Result<i32, String> {
+pub fn tz_offset_secs(tz: &str) -> Result<i32, Text> {
     let t = tz.trim();
     let upper = t.to_ascii_uppercase();
     let rest = upper
@@ -161,7 +175,12 @@ pub fn tz_offset_secs(tz: &str) -> Result<i32, String> {
     if let Some(s) = named {
         return Ok(s);
     }
-    let bad = || format!("timezone = {tz:?}: expected UTC or a fixed offset such as +08:00");
+    let bad = || {
+        crate::tr!(
+            "timezone = {tz:?}: expected UTC or a fixed offset such as +08:00",
+            "timezone = {tz:?}：应为 UTC 或固定时差，如 +08:00"
+        )
+    };
     let (sign, digits) = match rest.as_bytes().first() {
         Some(b'+') => (1, &rest[1..]),
         Some(b'-') => (-1, &rest[1..]),
@@ -224,7 +243,12 @@ default = ["验证客户", "需求分析", "方案/报价"]
 
     #[test]
     fn rejects_unknown_keys_and_bad_values() {
-        assert!(Config::parse("colour = 1").unwrap_err().contains("colour"));
+        assert!(
+            Config::parse("colour = 1")
+                .unwrap_err()
+                .en
+                .contains("colour")
+        );
         assert!(Config::parse("fiscal_year_start = 13").is_err());
         assert!(Config::parse("week_start = \"friday\"").is_err());
         assert!(Config::parse("timezone = \"Mars/Base\"").is_err());

@@ -29,6 +29,9 @@ pub struct SourceEntry {
     pub sheet: Option<String>,
     pub preset: String,
     pub preset_why: String,
+    /// `preset_why` in Chinese (for the `input:` line; not kept in a DIR).
+    #[serde(skip)]
+    pub preset_why_zh: Option<String>,
     pub table: String,
     #[serde(skip_deserializing)]
     pub mapping: Vec<Plan>,
@@ -45,6 +48,9 @@ pub struct SourceEntry {
     /// Why the encoding (bytes evidence, BOM or --encoding).
     #[serde(default)]
     pub encoding_why: String,
+    /// `encoding_why` in Chinese (not kept in a DIR).
+    #[serde(skip)]
+    pub encoding_why_zh: Option<String>,
     /// What the reader repaired or doubted.
     #[serde(default)]
     pub warnings: Vec<Text>,
@@ -86,7 +92,7 @@ impl Manifest {
         pipelines: BTreeMap<String, Vec<String>>,
         s: &Settings,
         rejects: usize,
-        notes: Vec<String>,
+        notes: Vec<Text>,
     ) -> Manifest {
         Manifest {
             salesctl_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -99,7 +105,7 @@ impl Manifest {
             default_currency: s.currency.clone(),
             pipelines,
             rejects,
-            notes: notes.into_iter().map(crate::text::Text::from).collect(),
+            notes,
             table_crc32: BTreeMap::new(),
         }
     }
@@ -228,17 +234,18 @@ fn is_dir_file(name: &str) -> bool {
 pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     let exists = std::fs::symlink_metadata(dir).is_ok();
     if exists && !dir.is_dir() {
-        return Err(Error::usage(format!(
-            "-o {}: is a file; ingest writes a directory",
-            dir.display()
+        let d = dir.display();
+        return Err(Error::usage(crate::tr!(
+            "-o {d}: is a file; ingest writes a directory",
+            "-o {d}：是一个文件；ingest 写出的是目录"
         )));
     }
     let under = crate::fsguard::inputs_under(dir);
     if !under.is_empty() {
-        return Err(Error::usage(format!(
-            "-o {}: holds an input of this command ({}); choose another directory",
-            dir.display(),
-            under[0].display()
+        let (d, u) = (dir.display(), under[0].display());
+        return Err(Error::usage(crate::tr!(
+            "-o {d}: holds an input of this command ({u}); choose another directory",
+            "-o {d}：其中有本命令的输入（{u}）；请选择其他目录"
         )));
     }
     let real = if exists {
@@ -278,10 +285,12 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
                 continue;
             }
             if e.file_type().is_ok_and(|t| t.is_dir()) {
-                return Err(Error::usage(format!(
-                    "-o {}: holds a folder salesctl did not write ({name}); ingest replaces its DIR as a whole: \
+                let d = dir.display();
+                return Err(Error::usage(crate::tr!(
+                    "-o {d}: holds a folder salesctl did not write ({name}); ingest replaces its DIR as a whole: \
                      move the folder, or choose another directory",
-                    dir.display()
+                    "-o {d}：其中有一个不是 salesctl 写入的文件夹（{name}）；ingest 会整体替换其 DIR：\
+                     请移走该文件夹，或选择其他目录"
                 )));
             }
             keep.push(e.path());
@@ -385,42 +394,44 @@ fn check_generation(
     tables: &BTreeMap<Table, Source>,
     verify: bool,
 ) -> Result<()> {
-    let torn = |what: String| {
-        Error::input(format!(
-            "{}: {what}; the DIR does not match its manifest.json (changed by hand or by another tool): \
-             run `salesctl ingest EXPORT... -o {}` again",
-            dir.display(),
-            dir.display()
+    let d = dir.display();
+    let torn = |what: Text| {
+        let (en, zh) = (&what.en, what.get(crate::output::Lang::ZhCn));
+        Error::input(crate::tr!(
+            "{d}: {en}; the DIR does not match its manifest.json (changed by hand or by another tool): \
+             run `salesctl ingest EXPORT... -o {d}` again",
+            "{d}：{zh}；该 DIR 与其 manifest.json 不一致（被手工或其他工具改动过）：\
+             请重新运行 `salesctl ingest EXPORT... -o {d}`"
         ))
     };
     for (t, src) in tables {
         let Source::Parquet(p) = src else { continue };
+        let file = p.file_name().unwrap_or_default().to_string_lossy();
         let Some(&want) = manifest.tables.get(t.name()) else {
-            return Err(torn(format!(
-                "{} is not in the manifest",
-                p.file_name().unwrap_or_default().to_string_lossy()
+            return Err(torn(crate::tr!(
+                "{file} is not in the manifest",
+                "{file} 不在 manifest.json 中"
             )));
         };
         let got = super::pq::PqFile::open(p)?.rows();
         if got != want {
-            return Err(torn(format!(
-                "{} holds {got} rows, the manifest says {want}",
-                p.file_name().unwrap_or_default().to_string_lossy()
+            return Err(torn(crate::tr!(
+                "{file} holds {got} rows, the manifest says {want}",
+                "{file} 有 {got} 行，manifest.json 记录的是 {want} 行"
             )));
         }
         if verify {
-            let file = p.file_name().unwrap_or_default().to_string_lossy();
             let Some(want) = manifest.table_crc32.get(t.name()) else {
-                return Err(Error::input(format!(
-                    "{}: --verify: the manifest holds no checksum for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {}` again",
-                    dir.display(),
-                    dir.display()
+                return Err(Error::input(crate::tr!(
+                    "{d}: --verify: the manifest holds no checksum for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {d}` again",
+                    "{d}：--verify：manifest.json 中没有 {file} 的校验和（由旧版 salesctl 导入）：请重新运行 `salesctl ingest EXPORT... -o {d}`"
                 )));
             };
             let got = file_crc32(p)?;
             if &got != want {
-                return Err(torn(format!(
-                    "--verify: {file} has checksum {got}, the manifest says {want}"
+                return Err(torn(crate::tr!(
+                    "--verify: {file} has checksum {got}, the manifest says {want}",
+                    "--verify：{file} 的校验和为 {got}，manifest.json 记录的是 {want}"
                 )));
             }
         }
@@ -429,7 +440,10 @@ fn check_generation(
         let listed = Table::ALL.iter().find(|t| t.name() == name);
         if let Some(t) = listed {
             if *n > 0 && !tables.contains_key(t) {
-                return Err(torn(format!("{name}.parquet is missing")));
+                return Err(torn(crate::tr!(
+                    "{name}.parquet is missing",
+                    "缺少 {name}.parquet"
+                )));
             }
         }
     }
@@ -440,8 +454,13 @@ fn check_generation(
 pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset> {
     let mpath = dir.join("manifest.json");
     let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
-    let mut manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| Error::input(format!("{}: not a salesctl manifest: {e}", mpath.display())))?;
+    let mut manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        let p = mpath.display();
+        Error::input(crate::tr!(
+            "{p}: not a salesctl manifest: {e}",
+            "{p}：不是 salesctl 的 manifest.json：{e}"
+        ))
+    })?;
     let mut tables = BTreeMap::new();
     for t in Table::ALL {
         let p = dir.join(format!("{}.parquet", t.name()));
@@ -474,14 +493,14 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
     let as_of = match &args.as_of {
         Some(f) => {
             manifest.as_of_basis = "--as-of".into();
-            crate::period::parse_date(f).map_err(|e| Error::usage(format!("--as-of {f:?}: {e}")))?
+            crate::period::parse_date(f).map_err(|e| {
+                let (en, zh) = (&e.en, e.get(crate::output::Lang::ZhCn));
+                Error::usage(crate::tr!("--as-of {f:?}: {en}", "--as-of {f:?}：{zh}"))
+            })?
         }
         None => NaiveDate::parse_from_str(&manifest.as_of, "%Y-%m-%d").map_err(|e| {
-            Error::input(format!(
-                "{}: as_of {:?}: {e}",
-                mpath.display(),
-                manifest.as_of
-            ))
+            let (p, a) = (mpath.display(), &manifest.as_of);
+            Error::input(crate::tr!("{p}: as_of {a:?}: {e}", "{p}：as_of {a:?}：{e}"))
         })?,
     };
     manifest.as_of = as_of.to_string();

@@ -10,6 +10,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Table;
+use crate::text::Text;
 
 /// Rates per currency, sorted by date (epoch ms).
 #[derive(Debug, Clone, Default)]
@@ -26,10 +27,10 @@ impl Rates {
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
             .from_path(path)
-            .map_err(|e| Error::input(format!("{file}: {e}")))?;
+            .map_err(|e| Error::input(crate::tr!("{file}: {e}", "{file}：{e}")))?;
         let headers: Vec<String> = r
             .headers()
-            .map_err(|e| Error::input(format!("{file}: {e}")))?
+            .map_err(|e| Error::input(crate::tr!("{file}: {e}", "{file}：{e}")))?
             .iter()
             .map(|h| h.trim().to_lowercase())
             .collect();
@@ -40,16 +41,20 @@ impl Rates {
                 .ok_or_else(|| Error::MissingColumn {
                     file: file.clone(),
                     field: name.into(),
-                    why: "--fx needs date, currency, rate".into(),
+                    why: crate::tr!(
+                        "--fx needs date, currency, rate",
+                        "--fx 需要 date、currency、rate 三列"
+                    ),
                     found: headers.join(", "),
-                    hint: String::new(),
+                    hint: crate::text::Text::default(),
                 })
         };
         let (di, ci, ri) = (idx("date")?, idx("currency")?, idx("rate")?);
         let mut by_currency: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
         for (n, rec) in r.records().enumerate() {
             let row = n + 2;
-            let rec = rec.map_err(|e| Error::input(format!("{file}:{row}: {e}")))?;
+            let rec = rec
+                .map_err(|e| Error::input(crate::tr!("{file}:{row}: {e}", "{file}:{row}：{e}")))?;
             let get = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
             let (d, c, v) = (get(di), get(ci).to_uppercase(), get(ri));
             let date = crate::period::parse_date(&d)
@@ -94,8 +99,9 @@ impl Rates {
                 match ones.as_slice() {
                     [one] => (*one).clone(),
                     _ => {
-                        return Err(Error::input(format!(
-                            "{file}: cannot tell the report currency; set `currency = \"USD\"` (or another) in salesctl.toml, or list it with rate 1"
+                        return Err(Error::input(crate::tr!(
+                            "{file}: cannot tell the report currency; set `currency = \"USD\"` (or another) in salesctl.toml, or list it with rate 1",
+                            "{file}：无法确定报告币种；请在 salesctl.toml 中设置 `currency = \"USD\"`（或其他币种），或在汇率文件中以汇率 1 列出它"
                         )));
                     }
                 }
@@ -129,7 +135,7 @@ fn plan(t: Table) -> Option<(&'static str, &'static [&'static str])> {
 }
 
 /// Convert a table's money to the report currency. Returns notes.
-pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec<String>)> {
+pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec<Text>)> {
     let Some((money, dates)) = plan(t) else {
         return Ok((df, vec![]));
     };
@@ -193,28 +199,39 @@ pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec
         }
     }
     if !missing.is_empty() {
-        let list: Vec<String> = missing
+        let list = missing
             .iter()
             .map(|(c, n)| format!("{c} ({n} rows)"))
-            .collect();
-        return Err(Error::input(format!(
-            "--fx: no rate for {}; add rows `date,currency,rate` for them",
-            list.join(", ")
+            .collect::<Vec<_>>()
+            .join(", ");
+        let list_zh = missing
+            .iter()
+            .map(|(c, n)| format!("{c}（{n} 行）"))
+            .collect::<Vec<_>>()
+            .join("、");
+        return Err(Error::input(crate::tr!(
+            "--fx: no rate for {list}; add rows `date,currency,rate` for them",
+            "--fx：{list_zh} 没有汇率；请为它们添加 `date,currency,rate` 行"
         )));
     }
     let mut df = df;
     df.with_column(Column::new(money.into(), out_amount))?;
     df.with_column(Column::new("currency".into(), out_cur))?;
-    let mut notes = vec![format!(
-        "{t}: {converted} amount(s) converted to {} with --fx",
-        rates.base
+    let base = &rates.base;
+    let mut notes = vec![crate::tr!(
+        "{t}: {converted} amount(s) converted to {base} with --fx",
+        "{t}：{converted} 个金额已用 --fx 换算为 {base}"
     )];
     if later > 0 {
-        notes.push(format!("{t}: {later} amount(s) dated before the first rate of their currency used that first rate"));
+        notes.push(crate::tr!(
+            "{t}: {later} amount(s) dated before the first rate of their currency used that first rate",
+            "{t}：{later} 个金额的日期早于其币种的第一个汇率，按该第一个汇率换算"
+        ));
     }
     if blank > 0 {
-        notes.push(format!(
-            "{t}: {blank} amount(s) without a currency left unconverted"
+        notes.push(crate::tr!(
+            "{t}: {blank} amount(s) without a currency left unconverted",
+            "{t}：{blank} 个金额没有币种，未换算"
         ));
     }
     Ok((df, notes))

@@ -101,7 +101,7 @@ pub fn decode(b: &[u8]) -> Option<(String, Grid)> {
 }
 
 /// The child: workbook bytes on stdin, `[ok byte][payload]` on stdout (ok = 1: the grid; 0: an
-/// error message).
+/// error message: its English length-prefixed, then its Chinese).
 pub fn child_main(sheet: Option<&str>, display: &str) -> std::process::ExitCode {
     let mut bytes = Vec::new();
     if std::io::stdin().read_to_end(&mut bytes).is_err() {
@@ -115,7 +115,10 @@ pub fn child_main(sheet: Option<&str>, display: &str) -> std::process::ExitCode 
         }
         Err(e) => {
             out.push(0);
-            out.extend(e.to_string().as_bytes());
+            let en = e.to_string();
+            put_u64(&mut out, en.len() as u64);
+            out.extend_from_slice(en.as_bytes());
+            out.extend_from_slice(e.text(crate::output::Lang::ZhCn).as_bytes());
         }
     }
     let mut so = std::io::stdout().lock();
@@ -128,9 +131,9 @@ pub fn child_main(sheet: Option<&str>, display: &str) -> std::process::ExitCode 
 /// How a child run ended, when it did not give a grid.
 pub enum Failed {
     /// It reported an error of its own (the message).
-    Message(String),
+    Message(crate::text::Text),
     /// It died: over the memory or CPU cap, or killed (what the parent saw).
-    Died(String),
+    Died(crate::text::Text),
 }
 
 /// Parse `bytes` in a child process under the caps. `Ok(None)`: isolation is off or the child
@@ -192,7 +195,8 @@ pub fn read_in_child(
     });
     let out = match out {
         Ok(o) => o,
-        Err(e) => return Err(Failed::Died(e.to_string())),
+        // untranslated: the operating system's own message (waiting for the child failed)
+        Err(e) => return Err(Failed::Died(crate::text::Text::from(e.to_string()))),
     };
     if out.status.success() {
         match out.stdout.split_first() {
@@ -202,23 +206,42 @@ pub fn read_in_child(
                 }
             }
             Some((0, msg)) => {
-                return Err(Failed::Message(String::from_utf8_lossy(msg).to_string()));
+                return Err(Failed::Message(message(msg)));
             }
             _ => {}
         }
-        return Err(Failed::Died("its result was cut short".into()));
+        return Err(Failed::Died(crate::tr!(
+            "its result was cut short",
+            "读取结果被截断"
+        )));
     }
     use std::os::unix::process::ExitStatusExt;
     let why = match out.status.signal() {
-        Some(libc::SIGXCPU) | Some(libc::SIGKILL) => {
-            format!("reading it took over {CPU_SECONDS} s of CPU")
-        }
-        _ => format!(
+        Some(libc::SIGXCPU) | Some(libc::SIGKILL) => crate::tr!(
+            "reading it took over {CPU_SECONDS} s of CPU",
+            "读取耗用了超过 {CPU_SECONDS} 秒的 CPU 时间"
+        ),
+        _ => crate::tr!(
             "reading it needs more than {mem} MiB of memory (the workbook declares a size it does not hold, \
-             or is very large); raise the limit with --max-workbook-memory MIB"
+             or is very large); raise the limit with --max-workbook-memory MIB",
+            "读取需要超过 {mem} MiB 内存（工作簿声明了它实际并不包含的大小，或者文件非常大）；\
+             请用 --max-workbook-memory MIB 提高上限"
         ),
     };
     Err(Failed::Died(why))
+}
+
+/// The child's error message: English (length-prefixed) then Chinese, as [`child_main`] writes it.
+fn message(msg: &[u8]) -> crate::text::Text {
+    let mut c = Cur { b: msg, at: 0 };
+    match c.text() {
+        Some(en) => {
+            let zh = String::from_utf8_lossy(&msg[c.at..]).to_string();
+            crate::text::Text::new(en, zh)
+        }
+        // untranslated: a message cut short or malformed, passed on as the child wrote it
+        None => crate::text::Text::from(String::from_utf8_lossy(msg).to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -241,5 +264,17 @@ mod tests {
         put_u64(&mut huge, 0);
         put_u64(&mut huge, u64::MAX / 2);
         assert_eq!(decode(&huge), None);
+    }
+
+    #[test]
+    fn child_messages_carry_both_languages() {
+        let mut b = Vec::new();
+        put_u64(&mut b, 2);
+        b.extend_from_slice(b"ab");
+        b.extend_from_slice("中文".as_bytes());
+        let t = message(&b);
+        assert_eq!(t.en, "ab");
+        assert_eq!(t.zh.as_deref(), Some("中文"));
+        assert_eq!(message(b"plain").en, "plain");
     }
 }

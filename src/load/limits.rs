@@ -13,9 +13,12 @@
 //! sheet (65,536 x 256): the library reserves and lays out memory from them.
 //!
 //! These run before parsing; the child process's memory and CPU caps (isolate.rs) stay the
-//! backstop for what no check foresees. Std, `zip` and memchr only: fuzzed on its own (fuzz/).
+//! backstop for what no check foresees. Std, `zip`, memchr and `crate::text` (the reasons, in
+//! English and Chinese) only: fuzzed on its own (fuzz/).
 
 use std::io::{Cursor, Read};
+
+use crate::text::Text;
 
 /// The limits (docs/reliability.md gives each with its reason).
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +46,7 @@ const RATIO_FLOOR: u64 = 16 << 20;
 
 /// Check an XLSX's parts. Err: why it is refused. A file the zip reader cannot open passes (the
 /// workbook library reports it).
-pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), String> {
+pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), Text> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
@@ -71,14 +74,16 @@ pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), String> {
             };
             total += n as u64;
             if total > lim.max_part_bytes {
-                return Err(format!(
+                return Err(crate::tr!(
                     "part {name} inflates to more than {} (the limit for one part)",
+                    "部件 {name} 解压后超过 {}（单个部件的上限）",
                     mib(lim.max_part_bytes)
                 ));
             }
             if total > RATIO_FLOOR && total / packed > lim.max_ratio {
-                return Err(format!(
+                return Err(crate::tr!(
                     "part {name} inflates {}:1 (from {} packed bytes to over {}): a zip bomb, not an export",
+                    "部件 {name} 的解压比为 {}:1（从 {} 个压缩字节解压到超过 {}）：这是 zip 炸弹，不是导出文件",
                     total / packed,
                     packed,
                     mib(total)
@@ -87,8 +92,9 @@ pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), String> {
             if sst {
                 scan.feed(&buf[..n]);
                 if scan.longest > lim.max_string_chars {
-                    return Err(format!(
+                    return Err(crate::tr!(
                         "a shared string in {name} is longer than {} characters (the limit; Excel's own cells hold 32,767)",
+                        "{name} 中有一个共享字符串超过 {} 个字符（此为上限；Excel 自身的单元格最多容纳 32,767 个字符）",
                         lim.max_string_chars
                     ));
                 }
@@ -99,8 +105,9 @@ pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), String> {
             // (each string takes at least `<si/>`, 5 bytes).
             if let Some(declared) = scan.declared {
                 if declared > total / 5 + 16 {
-                    return Err(format!(
+                    return Err(crate::tr!(
                         "{name} declares {declared} shared strings, but its {total} bytes hold at most {}: the file is damaged",
+                        "{name} 声明了 {declared} 个共享字符串，但其 {total} 个字节最多只能容纳 {} 个：文件已损坏",
                         total / 5
                     ));
                 }
@@ -165,6 +172,16 @@ fn mib(n: u64) -> String {
     format!("{} MiB", n >> 20)
 }
 
+/// "the workbook is damaged (`what`)", in both languages.
+fn damaged<T>(what: Text) -> Result<T, Text> {
+    let en = what.en.as_str();
+    let zh = what.zh.as_deref().unwrap_or(en);
+    Err(crate::tr!(
+        "the workbook is damaged ({en})",
+        "工作簿已损坏（{zh}）"
+    ))
+}
+
 const FREESECT: u32 = 0xFFFF_FFFF;
 const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
 const FATSECT: u32 = 0xFFFF_FFFD;
@@ -178,21 +195,27 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Check an XLS's CFB container (MS-CFB). Err: why it is refused.
-pub fn check_xls(b: &[u8]) -> Result<(), String> {
-    let damaged = |what: String| Err(format!("the workbook is damaged ({what})"));
+pub fn check_xls(b: &[u8]) -> Result<(), Text> {
     if b.len() < 512 {
-        return damaged(format!(
+        return damaged(crate::tr!(
             "{} bytes, shorter than its 512-byte header",
+            "{} 字节，比其 512 字节的文件头还短",
             b.len()
         ));
     }
     let shift = u16_at(b, 0x1E).unwrap_or(0);
     let mini_shift = u16_at(b, 0x20).unwrap_or(0);
     if shift != 9 && shift != 12 {
-        return damaged(format!("sector shift {shift}; the format has 9 or 12"));
+        return damaged(crate::tr!(
+            "sector shift {shift}; the format has 9 or 12",
+            "扇区移位值为 {shift}；该格式只有 9 或 12"
+        ));
     }
     if mini_shift != 6 {
-        return damaged(format!("mini sector shift {mini_shift}; the format has 6"));
+        return damaged(crate::tr!(
+            "mini sector shift {mini_shift}; the format has 6",
+            "mini 扇区移位值为 {mini_shift}；该格式只有 6"
+        ));
     }
     let ss = 1usize << shift;
     // Sectors the file holds after its header (the header takes one sector's room).
@@ -203,14 +226,15 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
     let n_minifat = u64::from(u32_at(b, 0x40).unwrap_or(0));
     let first_difat = u32_at(b, 0x44).unwrap_or(ENDOFCHAIN);
     let n_difat = u64::from(u32_at(b, 0x48).unwrap_or(0));
-    for (what, n) in [
-        ("FAT sectors", n_fat),
-        ("mini FAT sectors", n_minifat),
-        ("DIFAT sectors", n_difat),
+    for (what, what_zh, n) in [
+        ("FAT sectors", "FAT 扇区", n_fat),
+        ("mini FAT sectors", "mini FAT 扇区", n_minifat),
+        ("DIFAT sectors", "DIFAT 扇区", n_difat),
     ] {
         if n > sectors {
-            return damaged(format!(
-                "it declares {n} {what}, but holds {sectors} sectors in all"
+            return damaged(crate::tr!(
+                "it declares {n} {what}, but holds {sectors} sectors in all",
+                "它声明了 {n} 个 {what_zh}，但总共只有 {sectors} 个扇区"
             ));
         }
     }
@@ -228,10 +252,16 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
     while d != ENDOFCHAIN && d != FREESECT && (fat_sectors.len() as u64) < n_fat {
         steps += 1;
         if steps > n_difat + 1 {
-            return damaged("its DIFAT chain is longer than it declares".into());
+            return damaged(crate::tr!(
+                "its DIFAT chain is longer than it declares",
+                "其 DIFAT 链比声明的更长"
+            ));
         }
         let Some(sec) = sector(d) else {
-            return damaged(format!("DIFAT sector {d} lies past the end of the file"));
+            return damaged(crate::tr!(
+                "DIFAT sector {d} lies past the end of the file",
+                "DIFAT 扇区 {d} 位于文件末尾之后"
+            ));
         };
         let per = ss / 4 - 1;
         fat_sectors.extend(
@@ -245,13 +275,16 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
     let mut fat: Vec<u32> = Vec::with_capacity(fat_sectors.len() * ss / 4);
     for &s in &fat_sectors {
         let Some(sec) = sector(s) else {
-            return damaged(format!("FAT sector {s} lies past the end of the file"));
+            return damaged(crate::tr!(
+                "FAT sector {s} lies past the end of the file",
+                "FAT 扇区 {s} 位于文件末尾之后"
+            ));
         };
         fat.extend((0..ss / 4).filter_map(|k| u32_at(sec, 4 * k)));
     }
     // A chain: its sectors must exist, and it must end within the file's sector count. Only
     // the sectors a stream needs (`need`) are followed: readers never look further.
-    let chain = |start: u32, what: &str, need: u64| -> Result<u64, String> {
+    let chain = |start: u32, what: &str, what_zh: &str, need: u64| -> Result<u64, Text> {
         let mut s = start;
         let mut n = 0u64;
         while s != ENDOFCHAIN && n < need {
@@ -261,22 +294,24 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
             }
             n += 1;
             if n > sectors {
-                return Err(format!(
-                    "the workbook is damaged (the {what} chain runs past the file's {sectors} sectors: a loop)"
+                return damaged(crate::tr!(
+                    "the {what} chain runs past the file's {sectors} sectors: a loop",
+                    "{what_zh}超出了文件的 {sectors} 个扇区：存在循环"
                 ));
             }
             let Some(&next) = fat.get(s as usize) else {
-                return Err(format!(
-                    "the workbook is damaged (the {what} chain points at sector {s}, past the end of the file)"
+                return damaged(crate::tr!(
+                    "the {what} chain points at sector {s}, past the end of the file",
+                    "{what_zh}指向扇区 {s}，超出了文件末尾"
                 ));
             };
             s = next;
         }
         Ok(n)
     };
-    let dir_sectors = chain(first_dir, "directory", u64::MAX)?;
+    let dir_sectors = chain(first_dir, "directory", "目录链", u64::MAX)?;
     if first_minifat != ENDOFCHAIN {
-        chain(first_minifat, "mini FAT", n_minifat.max(1))?;
+        chain(first_minifat, "mini FAT", "mini FAT 链", n_minifat.max(1))?;
     }
     // The directory: every stream's size must fit in the file.
     let mut s = first_dir;
@@ -300,8 +335,9 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
                     | (u32_at(ent, 0x7C).map_or(0, u64::from) << 32)
             };
             if size > b.len() as u64 {
-                return damaged(format!(
+                return damaged(crate::tr!(
                     "its stream {name:?} declares {size} bytes in a {}-byte file",
+                    "其数据流 {name:?} 声明了 {size} 字节，而文件只有 {} 字节",
                     b.len()
                 ));
             }
@@ -309,6 +345,7 @@ pub fn check_xls(b: &[u8]) -> Result<(), String> {
                 chain(
                     u32_at(ent, 0x74).unwrap_or(ENDOFCHAIN),
                     "stream",
+                    "数据流链",
                     size.div_ceil(ss as u64),
                 )?;
             }
@@ -353,8 +390,7 @@ const XLS_COLS: u64 = 256;
 /// must fit an XLS sheet, since the workbook library reserves (DIMENSIONS) and lays out (the
 /// cells' bounding box) memory from them: a 5 KB file with one cell at column 65,535 would ask
 /// for 137 GB.
-fn check_biff(data: &[u8]) -> Result<(), String> {
-    let damaged = |what: String| Err(format!("the workbook is damaged ({what})"));
+fn check_biff(data: &[u8]) -> Result<(), Text> {
     let mut at = 0usize;
     while at + 4 <= data.len() {
         let typ = u16_at(data, at).unwrap_or(0);
@@ -396,8 +432,9 @@ fn check_biff(data: &[u8]) -> Result<(), String> {
                     (1, 1)
                 };
                 if rows > XLS_ROWS || cols > XLS_COLS {
-                    return damaged(format!(
-                        "a sheet declares {rows} rows x {cols} columns; an XLS sheet holds at most {XLS_ROWS} x {XLS_COLS}"
+                    return damaged(crate::tr!(
+                        "a sheet declares {rows} rows x {cols} columns; an XLS sheet holds at most {XLS_ROWS} x {XLS_COLS}",
+                        "一个工作表声明了 {rows} 行 x {cols} 列；XLS 工作表最多容纳 {XLS_ROWS} x {XLS_COLS}"
                     ));
                 }
             }
@@ -405,8 +442,9 @@ fn check_biff(data: &[u8]) -> Result<(), String> {
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 if len >= 4 => {
                 let col = u64::from(u16_at(r, 2).unwrap_or(0));
                 if col >= XLS_COLS {
-                    return damaged(format!(
+                    return damaged(crate::tr!(
                         "a cell at column {}, past an XLS sheet's {XLS_COLS} columns",
+                        "第 {} 列有一个单元格，超出了 XLS 工作表的 {XLS_COLS} 列",
                         col + 1
                     ));
                 }
@@ -419,8 +457,9 @@ fn check_biff(data: &[u8]) -> Result<(), String> {
                 let stated = u64::from(u16_at(r, len - 2).unwrap_or(0));
                 let last = stated.max(first + n.saturating_sub(1));
                 if last >= XLS_COLS {
-                    return damaged(format!(
+                    return damaged(crate::tr!(
                         "a cell at column {}, past an XLS sheet's {XLS_COLS} columns",
+                        "第 {} 列有一个单元格，超出了 XLS 工作表的 {XLS_COLS} 列",
                         last + 1
                     ));
                 }
@@ -447,10 +486,10 @@ mod tests {
 
     #[test]
     fn short_or_odd_xls_headers_are_damaged() {
-        assert!(check_xls(&[0u8; 100]).unwrap_err().contains("shorter"));
+        assert!(check_xls(&[0u8; 100]).unwrap_err().en.contains("shorter"));
         let mut h = vec![0u8; 1024];
         h[0x1E] = 30;
-        assert!(check_xls(&h).unwrap_err().contains("sector shift 30"));
+        assert!(check_xls(&h).unwrap_err().en.contains("sector shift 30"));
     }
 
     #[test]
@@ -468,19 +507,24 @@ mod tests {
         assert_eq!(check_biff(&ok), Ok(()));
         // a cell at column 65,535 (the 137 GB layout)
         let far = rec(0x027E, &[0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]);
-        assert!(check_biff(&far).unwrap_err().contains("column 65536"));
+        assert!(check_biff(&far).unwrap_err().en.contains("column 65536"));
         // a last row before the first (found by fuzz/): the library's u32 count wraps
         let back = rec(0x0200, &[10, 0, 0, 0, 5, 0, 0, 0, 0, 0, 6, 0, 0, 0]);
-        assert!(check_biff(&back).unwrap_err().contains("4294967291 rows"));
+        assert!(
+            check_biff(&back)
+                .unwrap_err()
+                .en
+                .contains("4294967291 rows")
+        );
         // DIMENSIONS of 4 billion rows
         let dims = rec(
             0x0200,
             &[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 6, 0, 0, 0],
         );
-        assert!(check_biff(&dims).unwrap_err().contains("rows x"));
+        assert!(check_biff(&dims).unwrap_err().en.contains("rows x"));
         // MulRk ending at column 300
         let mul = rec(0x00BD, &[0, 0, 250, 0, 0, 0, 0, 0, 0, 0, 0x2C, 0x01]);
-        assert!(check_biff(&mul).unwrap_err().contains("column 301"));
+        assert!(check_biff(&mul).unwrap_err().en.contains("column 301"));
     }
 
     #[test]

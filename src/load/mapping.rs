@@ -13,6 +13,7 @@ use super::preset::Preset;
 use super::synonyms::{self, COALESCE, PSEUDO, alt_key, key};
 use crate::error::{Error, Result, closest};
 use crate::model::{Kind, Table, snake_case};
+use crate::text::Text;
 
 /// How one field is read.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -43,6 +44,8 @@ pub struct Mapping {
     pub extras: Vec<(usize, String)>,
     /// Candidate columns whose values failed the check for a field: (field, header, why).
     pub refused: Vec<(&'static str, String, String)>,
+    /// The whys of `refused` in both languages, one per refusal (English as in `refused`).
+    pub refused_text: Vec<Text>,
     /// Mapped fields whose values passed their check (typed fields only).
     pub checked: usize,
     /// Null markers found in mapped date columns: (marker, header, times seen in the sample).
@@ -186,20 +189,23 @@ impl<'a> Sample<'a> {
 }
 
 /// Why a column's values refuse a kind, in words.
-fn misfit_words(kind: Kind, f: &Fit) -> String {
-    let what = match kind {
-        Kind::DateTime => "dates",
-        Kind::Bool => "true/false values",
-        _ => "numbers",
+fn misfit_words(kind: Kind, f: &Fit) -> Text {
+    let (what, what_zh) = match kind {
+        Kind::DateTime => ("dates", "日期"),
+        Kind::Bool => ("true/false values", "真/假值"),
+        _ => ("numbers", "数字"),
     };
-    format!(
-        "{} of {} sample values are {what}{}",
-        f.ok,
-        f.n,
-        f.misfit
-            .as_ref()
-            .map(|m| format!(" (e.g. {m:?} is not)"))
-            .unwrap_or_default()
+    let (eg, eg_zh) = match &f.misfit {
+        Some(m) => (
+            format!(" (e.g. {m:?} is not)"),
+            format!("（如 {m:?} 不是）"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let (ok, n) = (f.ok, f.n);
+    crate::tr!(
+        "{ok} of {n} sample values are {what}{eg}",
+        "{n} 个样本值中有 {ok} 个是{what_zh}{eg_zh}"
     )
 }
 
@@ -249,7 +255,7 @@ pub fn resolve(
         (None, Some(p)) => p.table,
         (None, None) => guess_table(&keys, &alts, &user_maps),
     };
-    let mut refused: Vec<(&'static str, String, String)> = Vec::new();
+    let mut refused: Vec<(&'static str, String, Text)> = Vec::new();
     let mut checked = 0usize;
     let mut markers: Vec<(String, String, usize)> = Vec::new();
     // A candidate column for a typed field must read as that type (90% of sample values).
@@ -289,19 +295,25 @@ pub fn resolve(
     for (field, header) in &user_maps {
         let Some(f) = static_field(table, field) else {
             let names: Vec<&str> = table.fields().iter().map(|f| f.name).collect();
-            let hint = closest(field, names.iter().copied())
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            return Err(Error::usage(format!(
-                "--map {field}={header}: `{field}` is not a field of {table}{hint}; fields: {}",
-                names.join(", ")
+            let hint = closest(field, names.iter().copied());
+            let (hint, hint_zh) = match hint {
+                Some(c) => (
+                    format!(" (did you mean `{c}`?)"),
+                    format!("（是否想用 `{c}`？）"),
+                ),
+                None => (String::new(), String::new()),
+            };
+            let names = names.join(", ");
+            return Err(Error::usage(crate::tr!(
+                "--map {field}={header}: `{field}` is not a field of {table}{hint}; fields: {names}",
+                "--map {field}={header}：`{field}` 不是 {table} 的字段{hint_zh}；字段有：{names}"
             )));
         };
         let Some(col) = find_header(header) else {
             return Err(missing(
                 file,
                 f,
-                &format!("--map {field}={header}"),
+                &crate::tr!("--map {field}={header}", "--map {field}={header}"),
                 header,
                 headers,
             ));
@@ -402,13 +414,12 @@ pub fn resolve(
     // required fields
     for alts in table.required() {
         if !alts.iter().any(|f| plans.iter().any(|p| p.field == *f)) {
-            let why = format!(
-                "{table} need {}; layout {}",
-                alts.iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-                preset.map_or("generic", |p| p.name.as_str())
+            let ticked: Vec<String> = alts.iter().map(|a| format!("`{a}`")).collect();
+            let layout = preset.map_or("generic", |p| p.name.as_str());
+            let (en, zh) = (ticked.join(" or "), ticked.join(" 或 "));
+            let why = Text::new(
+                format!("{table} need {en}; layout {layout}"),
+                format!("{table} 需要 {zh}；格式 {layout}"),
             );
             return Err(missing(file, alts[0], &why, alts[0], headers));
         }
@@ -436,11 +447,14 @@ pub fn resolve(
         !plans.iter().any(|p| p.field == *f) && !plans.iter().any(|p| p.headers.contains(h))
     });
     refused.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    let refused_text = refused.iter().map(|r| r.2.clone()).collect();
+    let refused = refused.into_iter().map(|(f, h, w)| (f, h, w.en)).collect();
     Ok(Mapping {
         table,
         plans,
         extras,
         refused,
+        refused_text,
         checked,
         markers,
     })
@@ -458,14 +472,21 @@ fn is_stage_time_column(h: &str) -> bool {
     .any(|p| h.starts_with(p))
 }
 
-fn missing(file: &str, field: &str, why: &str, wanted: &str, headers: &[String]) -> Error {
+fn missing(file: &str, field: &str, why: &Text, wanted: &str, headers: &[String]) -> Error {
     let hint = closest(wanted, headers.iter().map(String::as_str))
-        .map(|c| format!("; closest: {c:?} (use --map {field}={c:?})"))
-        .unwrap_or_else(|| format!("; use --map {field}=HEADER"));
+        .map(|c| {
+            crate::tr!(
+                "; closest: {c:?} (use --map {field}={c:?})",
+                "；最接近的：{c:?}（用 --map {field}={c:?}）"
+            )
+        })
+        .unwrap_or_else(|| {
+            crate::tr!("; use --map {field}=HEADER", "；用 --map {field}=表头 指定")
+        });
     Error::MissingColumn {
         file: file.into(),
         field: field.into(),
-        why: why.into(),
+        why: why.clone(),
         found: headers
             .iter()
             .map(|h| format!("{h:?}"))

@@ -29,6 +29,8 @@ use polars::prelude::*;
 use crate::error::{Error, Result, closest};
 use crate::model::Table;
 use crate::model::pipeline::Outcomes;
+use crate::output::Lang;
+use crate::text::Text;
 use config::Config;
 use dir::{Manifest, SourceEntry};
 use parse::date::DateCtx;
@@ -264,10 +266,14 @@ impl Settings {
 
 fn parse_table(t: &str, flag: &str) -> Result<Table> {
     Table::parse(t.trim()).ok_or_else(|| {
-        let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
-        Error::usage(format!(
-            "{flag} {t:?}: unknown table; tables: {}",
-            names.join(", ")
+        let names = Table::ALL
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<&str>>()
+            .join(", ");
+        Error::usage(crate::tr!(
+            "{flag} {t:?}: unknown table; tables: {names}",
+            "{flag} {t:?}：未知的表；可用的表：{names}"
         ))
     })
 }
@@ -291,20 +297,36 @@ impl Default for MaxRejects {
 
 impl MaxRejects {
     /// `25` or `10%`.
-    pub fn parse(v: &str) -> std::result::Result<MaxRejects, String> {
+    pub fn parse(v: &str) -> std::result::Result<MaxRejects, Text> {
         let t = v.trim();
+        let expected = || {
+            crate::tr!(
+                "{v:?}: expected a count such as 25 or a share such as 10%",
+                "{v:?}：应为数量（如 25）或比例（如 10%）"
+            )
+        };
         if let Some(p) = t.strip_suffix('%') {
-            let x: f64 = p.trim().parse().map_err(|_| {
-                format!("{v:?}: expected a count such as 25 or a share such as 10%")
-            })?;
+            let x: f64 = p.trim().parse().map_err(|_| expected())?;
             if !(0.0..=100.0).contains(&x) {
-                return Err(format!("{v:?}: a share is between 0% and 100%"));
+                return Err(crate::tr!(
+                    "{v:?}: a share is between 0% and 100%",
+                    "{v:?}：比例应在 0% 到 100% 之间"
+                ));
             }
             return Ok(MaxRejects::Share(x / 100.0));
         }
         t.parse::<usize>()
             .map(MaxRejects::Count)
-            .map_err(|_| format!("{v:?}: expected a count such as 25 or a share such as 10%"))
+            .map_err(|_| expected())
+    }
+
+    /// The rule in Chinese (`25 行`, `10%`), as [`Display`](std::fmt::Display) writes it in
+    /// English.
+    fn zh(&self) -> String {
+        match self {
+            MaxRejects::Count(n) => format!("{n} 行"),
+            MaxRejects::Share(_) => self.to_string(),
+        }
     }
 
     /// Are `rejected` of `rows` data rows too many?
@@ -427,8 +449,9 @@ impl Settings {
         }
         if let Some(d) = &a.dedupe {
             if d != "last" {
-                return Err(Error::usage(format!(
-                    "--dedupe {d:?}: only `last` is supported"
+                return Err(Error::usage(crate::tr!(
+                    "--dedupe {d:?}: only `last` is supported",
+                    "--dedupe {d:?}：只支持 `last`"
                 )));
             }
         }
@@ -451,7 +474,10 @@ impl Settings {
             (MaxRejects::Count(0), "--strict")
         } else if let Some(v) = &a.max_rejects {
             (
-                MaxRejects::parse(v).map_err(|e| Error::usage(format!("--max-rejects {e}")))?,
+                MaxRejects::parse(v).map_err(|e| {
+                    let (en, zh) = (&e.en, e.get(Lang::ZhCn));
+                    Error::usage(crate::tr!("--max-rejects {en}", "--max-rejects {zh}"))
+                })?,
                 "--max-rejects",
             )
         } else if let Some(v) = &cfg.max_rejects {
@@ -461,8 +487,13 @@ impl Settings {
                 other => other.to_string(),
             };
             (
-                MaxRejects::parse(&text)
-                    .map_err(|e| Error::input(format!("salesctl.toml: max_rejects {e}")))?,
+                MaxRejects::parse(&text).map_err(|e| {
+                    let (en, zh) = (&e.en, e.get(Lang::ZhCn));
+                    Error::input(crate::tr!(
+                        "salesctl.toml: max_rejects {en}",
+                        "salesctl.toml：max_rejects {zh}"
+                    ))
+                })?,
                 "max_rejects in the config",
             )
         } else {
@@ -606,14 +637,18 @@ impl Dataset {
                     .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
                 ScanArgsParquet::default(),
             )?),
-            None => Err(Error::input(format!(
-                "the input holds no {t} table (it holds: {})",
-                self.tables
+            None => {
+                let held = self
+                    .tables
                     .keys()
                     .map(|t| t.name())
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
+                    .join(", ");
+                Err(Error::input(crate::tr!(
+                    "the input holds no {t} table (it holds: {held})",
+                    "输入中没有 {t} 表（现有的表：{held}）"
+                )))
+            }
         }
     }
 
@@ -773,7 +808,7 @@ impl Dataset {
             if schema.get(f).is_none() {
                 let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
                 let hint = closest(f, names.iter().copied())
-                    .map(|c| format!("; closest: {c:?}"))
+                    .map(|c| (format!("; closest: {c:?}"), format!("；最接近的：{c:?}")))
                     .unwrap_or_default();
                 return Err(Error::MissingColumn {
                     file: self
@@ -784,9 +819,12 @@ impl Dataset {
                         .collect::<Vec<_>>()
                         .join(", "),
                     field: f.to_string(),
-                    why: format!("{t} need it here"),
+                    why: crate::tr!("{t} need it here", "{t} 在此需要它"),
                     found: names.join(", "),
-                    hint: format!("{hint}; map it with --map {f}=HEADER"),
+                    hint: crate::text::Text::new(
+                        format!("{}; map it with --map {f}=HEADER", hint.0),
+                        format!("{}；用 --map {f}=表头 指定", hint.1),
+                    ),
                 });
             }
         }
@@ -849,11 +887,17 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         let ds = dir::read(&inputs[0], settings, args)?;
         if !args.quiet {
             // One line for the DIR: what it was ingested from and how each export was read.
-            let srcs: Vec<String> = ds
+            let srcs: Vec<Text> = ds
                 .manifest
                 .sources
                 .iter()
-                .map(|e| format!("{} ({}, {} rows)", e.path, e.preset, e.rows_in))
+                .map(|e| {
+                    let (path, preset, rows) = (&e.path, &e.preset, e.rows_in);
+                    crate::tr!(
+                        "{path} ({preset}, {rows} rows)",
+                        "{path}（{preset}，{rows} 行）"
+                    )
+                })
                 .collect();
             let tables: Vec<String> = ds
                 .manifest
@@ -861,17 +905,25 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 .iter()
                 .map(|(t, n)| format!("{n} {t}"))
                 .collect();
-            eprintln!(
-                "input: {}: ingested DIR ({}), from {}{}",
-                inputs[0].display(),
-                tables.join(", "),
-                srcs.join("; "),
-                ds.settings
-                    .config_path
-                    .as_ref()
-                    .map(|c| format!("; config {}", c.display()))
-                    .unwrap_or_default()
-            );
+            let config = ds.settings.config_path.as_ref().map(|c| c.display());
+            let lang = crate::warn::lang();
+            let line = match lang {
+                Lang::En => format!(
+                    "input: {}: ingested DIR ({}), from {}{}",
+                    inputs[0].display(),
+                    tables.join(", "),
+                    joined(&srcs, lang, "; "),
+                    config.map(|c| format!("; config {c}")).unwrap_or_default()
+                ),
+                Lang::ZhCn => format!(
+                    "输入：{}：已导入的 DIR（{}），来自 {}{}",
+                    inputs[0].display(),
+                    tables.join("，"),
+                    joined(&srcs, lang, "；"),
+                    config.map(|c| format!("；配置 {c}")).unwrap_or_default()
+                ),
+            };
+            eprintln!("{line}");
         }
         return apply_fx(ds, args);
     }
@@ -893,17 +945,19 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             Some("backslash") => Some(true),
             Some("none") => Some(false),
             Some(other) => {
-                return Err(Error::usage(format!(
-                    "--escape {other:?}: expected backslash or none"
+                return Err(Error::usage(crate::tr!(
+                    "--escape {other:?}: expected backslash or none",
+                    "--escape {other:?}：应为 backslash 或 none"
                 )));
             }
         },
     };
     for path in inputs {
         if path.is_dir() {
-            return Err(Error::input(format!(
-                "{}: a directory without manifest.json; pass export files, or a DIR made by `salesctl ingest`",
-                path.display()
+            let p = path.display();
+            return Err(Error::input(crate::tr!(
+                "{p}: a directory without manifest.json; pass export files, or a DIR made by `salesctl ingest`",
+                "{p}：是一个没有 manifest.json 的目录；请传入导出文件，或由 `salesctl ingest` 生成的 DIR"
             )));
         }
         let display = crate::fsguard::display_name(path);
@@ -936,7 +990,8 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                     count: res.rejected_rows,
                     row: r.row,
                     column: r.column.clone(),
-                    reason: format!("{} ({:?})", r.reason, r.value),
+                    // untranslated: a reject reason is data (the rejects table's column).
+                    reason: format!("{} ({:?})", r.reason, r.value).into(),
                 });
             }
         }
@@ -944,9 +999,10 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             // Refused, and still nothing lost: the rejected rows go where --rejects says.
             if let Some(p) = &args.rejects {
                 dir::write_rejects(p, &res.rejects)?;
-                return Err(Error::input(format!(
-                    "{e}; the rejected rows are in {}",
-                    p.display()
+                let (zh, p) = (e.text(Lang::ZhCn), p.display());
+                return Err(Error::input(crate::tr!(
+                    "{e}; the rejected rows are in {p}",
+                    "{zh}；被拒绝的行已写入 {p}"
                 )));
             }
             return Err(e);
@@ -957,11 +1013,11 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             .find(|(t, _)| *t == Table::Deals)
             .map(|(_, df)| df.height());
         if deals_out == Some(0) {
-            return Err(Error::input(format!(
-                "{display}: no deal was read ({} data row(s), {} rejected; layout {}); see `salesctl show {display} --explain`",
-                res.rows_in,
-                res.rejected_rows,
-                res.preset.map_or("generic", |p| p.name.as_str())
+            let (rows, rejected) = (res.rows_in, res.rejected_rows);
+            let layout = res.preset.map_or("generic", |p| p.name.as_str());
+            return Err(Error::input(crate::tr!(
+                "{display}: no deal was read ({rows} data row(s), {rejected} rejected; layout {layout}); see `salesctl show {display} --explain`",
+                "{display}：没有读到任何商机（{rows} 个数据行，{rejected} 行被拒绝；格式 {layout}）；请查看 `salesctl show {display} --explain`"
             )));
         }
         // A command that reads only some columns writes no manifest: no hash of the file.
@@ -990,6 +1046,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 .map_or("generic", |p| p.name.as_str())
                 .to_string(),
             preset_why: res.preset_why.clone(),
+            preset_why_zh: res.preset_why_text.zh.clone(),
             table: res.table.name().to_string(),
             mapping: res.mapping.plans.clone(),
             extras: res.mapping.extras.iter().map(|(_, n)| n.clone()).collect(),
@@ -1001,6 +1058,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             file_date: file_name_date(path).map(|d| d.to_string()),
             date_order: res.date_order.clone(),
             encoding_why: opened.encoding_why.clone(),
+            encoding_why_zh: opened.encoding_why_text.zh.clone(),
             warnings: res.warnings.clone(),
             candidates: res.candidates.clone(),
             refused: res
@@ -1072,8 +1130,9 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         .iter()
         .any(|t| tables.contains_key(t));
     if basis.starts_with("today") && dated {
-        crate::warn::emit_en(format!(
-            "no date was recognised in the input: results are as of today ({as_of}); pass --as-of YYYY-MM-DD, or map a date column with --map created_at=HEADER"
+        crate::warn::emit_text(&crate::tr!(
+            "no date was recognised in the input: results are as of today ({as_of}); pass --as-of YYYY-MM-DD, or map a date column with --map created_at=HEADER",
+            "输入中没有识别出日期：结果截至今天（{as_of}）；请传入 --as-of YYYY-MM-DD，或用 --map created_at=HEADER 映射一个日期列"
         ));
     }
     let manifest = Manifest::new(
@@ -1122,6 +1181,42 @@ pub fn reject_groups(
     v
 }
 
+/// A reject reason in Chinese, for messages (the rejects file keeps the English: it is data).
+/// Reasons of broken lines (they quote the line's shape) stay as they are.
+pub fn reject_reason_zh(why: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        (
+            "not a number (NaN or infinity is no amount)",
+            "不是数字（NaN 或无穷大不是金额）",
+        ),
+        (
+            "not a number: more than one sign",
+            "不是数字：不止一个正负号",
+        ),
+        (
+            "not a number: its digit groups are not thousands (groups of three, or Indian 12,34,567)",
+            "不是数字：数字分组不是千位分组（三位一组，或印度式 12,34,567）",
+        ),
+        ("not a number: too large for a number", "不是数字：数值过大"),
+        ("not a number", "不是数字"),
+        (
+            "not a date (see docs/input-formats.md for the formats read)",
+            "不是日期（可读取的格式见 docs/input-formats.md）",
+        ),
+        ("not a date", "不是日期"),
+        ("not true/false", "不是 true/false"),
+    ];
+    if let Some((_, zh)) = KNOWN.iter().find(|(en, _)| *en == why) {
+        return (*zh).to_string();
+    }
+    if let Some(rest) = why.strip_prefix("not a number: more than ") {
+        if let Some(n) = rest.split(' ').next() {
+            return format!("不是数字：有效数字超过 {n} 位（是编号或电话号码？无法精确保存）");
+        }
+    }
+    why.to_string()
+}
+
 /// The reject-share rule: more rejected data rows than `max_rejects` is a refusal naming the
 /// file, the layout, the commonest reasons and the flags that decide.
 fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result<()> {
@@ -1129,66 +1224,132 @@ fn reject_share(res: &normalize::FileResult, s: &Settings, file: &str) -> Result
         return Ok(());
     }
     let top = reject_groups(&res.rejects);
-    let listed: Vec<String> = top
+    let listed: Vec<Text> = top
         .iter()
         .take(3)
         .map(|((_, col, why), (n, v, row))| {
             if col.is_empty() {
-                format!("{n} x {why} (first at row {row})")
+                let why_zh = reject_reason_zh(why);
+                Text::new(
+                    format!("{n} x {why} (first at row {row})"),
+                    format!("{n} 处：{why_zh}（首次出现在第 {row} 行）"),
+                )
             } else {
-                format!("{n} x column {col:?}: {why}, e.g. {v:?} at row {row}")
+                let why_zh = reject_reason_zh(why);
+                Text::new(
+                    format!("{n} x column {col:?}: {why}, e.g. {v:?} at row {row}"),
+                    format!("{n} 处：列 {col:?}：{why_zh}，例如第 {row} 行的 {v:?}"),
+                )
             }
         })
         .collect();
     let pct = 100.0 * res.rejected_rows as f64 / res.rows_in.max(1) as f64;
-    Err(Error::input(format!(
-        "{file}: {} of {} data rows rejected ({pct:.1}%), more than {} allows ({}); layout {}; {}. \
+    let (rejected, rows, max) = (res.rejected_rows, res.rows_in, s.max_rejects);
+    let (max_zh, from) = (s.max_rejects.zh(), s.max_rejects_from);
+    let from_zh = match from {
+        "max_rejects in the config" => "配置中的 max_rejects",
+        "the default" => "默认值",
+        other => other,
+    };
+    let layout = res.preset.map_or("generic", |p| p.name.as_str());
+    let listed_en = joined(&listed, Lang::En, "; ");
+    let listed_zh = joined(&listed, Lang::ZhCn, "；");
+    Err(Error::input(crate::tr!(
+        "{file}: {rejected} of {rows} data rows rejected ({pct:.1}%), more than {max} allows ({from}); layout {layout}; {listed_en}. \
          Nothing was computed: fix the reading (--map FIELD=HEADER, --day-first/--month-first, --null TEXT, --encoding) \
          or accept the loss with --max-rejects N|P% (config `max_rejects`); --rejects FILE writes the rejected rows",
-        res.rejected_rows,
-        res.rows_in,
-        s.max_rejects,
-        s.max_rejects_from,
-        res.preset.map_or("generic", |p| p.name.as_str()),
-        listed.join("; ")
+        "{file}：{rows} 个数据行中有 {rejected} 行被拒绝（{pct:.1}%），超过上限 {max_zh}（{from_zh}）；格式 {layout}；{listed_zh}。\
+         未进行任何计算：请修正读取方式（--map FIELD=HEADER、--day-first/--month-first、--null TEXT、--encoding），\
+         或用 --max-rejects N|P%（配置 `max_rejects`）接受这些损失；--rejects FILE 会写出被拒绝的行"
     )))
 }
 
-/// One `input:` line per file on stderr: how it was read.
+/// Texts joined in `lang` with `sep`.
+fn joined(parts: &[Text], lang: Lang, sep: &str) -> String {
+    parts
+        .iter()
+        .map(|t| t.get(lang))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// One `input:` line per file on stderr: how it was read, in the run's language.
 fn print_input_line(e: &SourceEntry, s: &Settings) {
-    let mut parts = vec![format!("{} ({})", e.preset, e.preset_why)];
-    parts.push(format!("{} table", e.table));
-    let mut enc = e.encoding.clone();
+    let (preset, why, table) = (&e.preset, &e.preset_why, &e.table);
+    let why_zh = e.preset_why_zh.as_deref().unwrap_or(why);
+    let mut parts = vec![
+        Text::new(format!("{preset} ({why})"), format!("{preset}（{why_zh}）")),
+        crate::tr!("{table} table", "{table} 表"),
+    ];
+    let (mut enc, mut enc_zh) = (e.encoding.clone(), e.encoding.clone());
     if !e.encoding_why.is_empty()
         && e.encoding_why != "valid UTF-8 throughout"
         && e.encoding_why != "ASCII"
     {
-        enc.push_str(&format!(" ({})", e.encoding_why));
+        let w = &e.encoding_why;
+        enc.push_str(&format!(" ({w})"));
+        let w_zh = match (w.as_str(), e.encoding_why_zh.as_deref()) {
+            (_, Some(z)) => z,
+            ("byte-order mark", None) => "字节顺序标记",
+            (other, None) => other,
+        };
+        enc_zh.push_str(&format!("（{w_zh}）"));
     }
     if let Some(d) = &e.delimiter {
-        let d = match d.as_str() {
-            "," => "comma",
-            ";" => "semicolon",
-            "|" => "pipe",
-            other => other,
+        let (d, d_zh) = match d.as_str() {
+            "," => ("comma", "逗号"),
+            ";" => ("semicolon", "分号"),
+            "|" => ("pipe", "竖线"),
+            "tab" => ("tab", "制表符"),
+            other => (other, other),
         };
         enc.push_str(&format!(", {d}-separated"));
+        enc_zh.push_str(&format!("，{d_zh}分隔"));
     }
     if let Some(sh) = &e.sheet {
         enc.push_str(&format!(", sheet {sh:?}"));
+        enc_zh.push_str(&format!("，工作表 {sh:?}"));
     }
-    parts.push(enc);
+    parts.push(Text::new(enc, enc_zh));
     if let Some(o) = &e.date_order {
-        parts.push(format!("dates {o}"));
+        let o_zh = date_order_zh(o);
+        parts.push(crate::tr!("dates {o}", "日期{o_zh}"));
     }
-    parts.push(format!(
-        "{} row(s) read, {} rejected",
-        e.rows_in, e.rejected_rows
+    let (read, rejected) = (e.rows_in, e.rejected_rows);
+    parts.push(crate::tr!(
+        "{read} row(s) read, {rejected} rejected",
+        "读取 {read} 行，{rejected} 行被拒绝"
     ));
     if let Some(c) = &s.config_path {
-        parts.push(format!("config {}", c.display()));
+        let c = c.display();
+        parts.push(crate::tr!("config {c}", "配置 {c}"));
     }
-    eprintln!("input: {}: {}", e.path, parts.join("; "));
+    let path = &e.path;
+    let line = match crate::warn::lang() {
+        Lang::En => format!("input: {path}: {}", joined(&parts, Lang::En, "; ")),
+        Lang::ZhCn => format!("输入：{path}：{}", joined(&parts, Lang::ZhCn, "；")),
+    };
+    eprintln!("{line}");
+}
+
+/// How ambiguous slash dates were read (`day-first (from the values)`, see
+/// `normalize::date_order_words`) in Chinese; any other text as it is.
+fn date_order_zh(o: &str) -> String {
+    let (order, from) = match o.split_once(" (") {
+        Some((order, rest)) => (order, rest.strip_suffix(')')),
+        None => (o, None),
+    };
+    let order_zh = match order {
+        "day-first" => "按日/月/年读取",
+        "month-first" => "按月/日/年读取",
+        _ => return o.to_string(),
+    };
+    match from {
+        None => order_zh.to_string(),
+        Some("set by flag or config") => format!("{order_zh}（由参数或配置指定）"),
+        Some("from the values") => format!("{order_zh}（根据值判断）"),
+        Some(other) => format!("{order_zh}（{other}）"),
+    }
 }
 
 /// `--fx FILE`: money in deals, orders and stage events converted to the report currency.
@@ -1201,7 +1362,7 @@ fn apply_fx(mut ds: Dataset, args: &LoaderArgs) -> Result<Dataset> {
         }
         let df = ds.scan(t)?.collect()?;
         let (df, notes) = fx::convert(t, df, &rates)?;
-        ds.manifest.notes.extend(notes.into_iter().map(crate::text::Text::from));
+        ds.manifest.notes.extend(notes);
         ds.tables.insert(t, Source::Frame(df));
     }
     ds.manifest.default_currency = Some(rates.base.clone());
@@ -1224,7 +1385,7 @@ fn tables_rows(tables: &BTreeMap<Table, Source>) -> BTreeMap<String, usize> {
 }
 
 /// Report duplicate deal ids; with `--dedupe last` keep each id's last row.
-fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<DataFrame> {
+fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<Text>) -> Result<DataFrame> {
     let ids = df
         .column("deal_id")?
         .as_materialized_series()
@@ -1235,8 +1396,9 @@ fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<Dat
         return Ok(df);
     }
     if keep_last {
-        notes.push(format!(
-            "{dups} duplicate deal id row(s): kept the last row of each id (--dedupe last)"
+        notes.push(crate::tr!(
+            "{dups} duplicate deal id row(s): kept the last row of each id (--dedupe last)",
+            "{dups} 行的商机 ID 重复：每个 ID 保留最后一行（--dedupe last）"
         ));
         Ok(df
             .lazy()
@@ -1252,12 +1414,14 @@ fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<String>) -> Result<Dat
             .collect()?
             .height();
         if distinct_rows == distinct {
-            notes.push(format!(
-                "{dups} row(s) repeat an earlier row exactly (the same deal written twice); pass --dedupe last to keep one of each"
+            notes.push(crate::tr!(
+                "{dups} row(s) repeat an earlier row exactly (the same deal written twice); pass --dedupe last to keep one of each",
+                "{dups} 行与前面的某行完全相同（同一商机写了两次）；传入 --dedupe last 可每个只保留一行"
             ));
         } else {
-            notes.push(format!(
-                "{dups} row(s) repeat a deal id with different values; all kept (they may be distinct deals or later saves of one); --dedupe last would keep only the last row of each id"
+            notes.push(crate::tr!(
+                "{dups} row(s) repeat a deal id with different values; all kept (they may be distinct deals or later saves of one); --dedupe last would keep only the last row of each id",
+                "{dups} 行重复了某个商机 ID 但值不同；已全部保留（它们可能是不同的商机，也可能是同一商机后来的保存）；--dedupe last 会只保留每个 ID 的最后一行"
             ));
         }
         Ok(df)
@@ -1312,8 +1476,10 @@ fn as_of(
     tables: &BTreeMap<Table, Source>,
 ) -> Result<(NaiveDate, String)> {
     if let Some(f) = flag {
-        let d = crate::period::parse_date(f)
-            .map_err(|e| Error::usage(format!("--as-of {f:?}: {e}")))?;
+        let d = crate::period::parse_date(f).map_err(|e| {
+            let (en, zh) = (&e.en, e.get(Lang::ZhCn));
+            Error::usage(crate::tr!("--as-of {f:?}: {en}", "--as-of {f:?}：{zh}"))
+        })?;
         return Ok((d, "--as-of".into()));
     }
     if let Some((e, d)) = entries

@@ -24,6 +24,8 @@ use crate::model::{Kind, Status, Table};
 pub struct FileResult {
     pub preset: Option<&'static Preset>,
     pub preset_why: String,
+    /// `preset_why` in both languages (its English is `preset_why`).
+    pub preset_why_text: Text,
     pub table: Table,
     pub mapping: Mapping,
     pub frames: Vec<(Table, DataFrame)>,
@@ -174,7 +176,7 @@ fn derive_order(
     headers: &[String],
     rows: &[StringRecord],
     s: &Settings,
-) -> Option<(Vec<String>, String)> {
+) -> Option<(Vec<String>, Text)> {
     let col = |f: &str| m.col_of(f);
     let stage_col = col("stage")?;
     // open labels in first-seen order, with their rows
@@ -192,7 +194,7 @@ fn derive_order(
     if labels.len() < 2 {
         return None;
     }
-    let ordered = |mut keyed: Vec<(f64, f64, String)>, why: String| {
+    let ordered = |mut keyed: Vec<(f64, f64, String)>, why: Text| {
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
         // ranges must not overlap, and keys must differ
         if keyed.windows(2).all(|w| w[0].1 < w[1].0) {
@@ -219,7 +221,13 @@ fn derive_order(
         .map(|(l, _)| prefix(l).map(|k| (k, k, l.clone())))
         .collect::<Option<Vec<_>>>()
     {
-        if let Some(r) = ordered(keys, "the ordinal prefixes of the stage labels".into()) {
+        if let Some(r) = ordered(
+            keys,
+            crate::tr!(
+                "the ordinal prefixes of the stage labels",
+                "阶段标签的序号前缀"
+            ),
+        ) {
             return Some(r);
         }
     }
@@ -230,9 +238,9 @@ fn derive_order(
             "stagesortorder" | "sortorder" | "stageorder" | "stagesequence" | "stageno"
         )
     });
-    for (c, what) in [
-        (sort_col, "sort order"),
-        (col("probability"), "probability"),
+    for (c, what, what_zh) in [
+        (sort_col, "sort order", "排序"),
+        (col("probability"), "probability", "概率"),
     ] {
         let Some(c) = c else { continue };
         let mut keys = Vec::new();
@@ -251,7 +259,8 @@ fn derive_order(
             keys.push((lo, hi, l.clone()));
         }
         if keys.len() == labels.len() {
-            if let Some(r) = ordered(keys, format!("the {what} column `{}`", headers[c])) {
+            let why = crate::tr!("the {what} column `{}`", "{what_zh}列 `{}`", headers[c]);
+            if let Some(r) = ordered(keys, why) {
                 return Some(r);
             }
         }
@@ -262,11 +271,7 @@ fn derive_order(
 /// The open stage order a stage history shows: each deal's stages in time order (consecutive
 /// repeats and outcomes dropped), stages ranked by their mean relative position; used only when
 /// at least 3 deals pass two stages and 80% of the observed stage pairs agree with the order.
-fn history_order(
-    m: &Mapping,
-    rows: &[StringRecord],
-    s: &Settings,
-) -> Option<(Vec<String>, String)> {
+fn history_order(m: &Mapping, rows: &[StringRecord], s: &Settings) -> Option<(Vec<String>, Text)> {
     let col = |f: &str| m.col_of(f);
     let (id_c, st_c, at_c) = (col("deal_id")?, col("stage")?, col("entered_at")?);
     let mut by_deal: BTreeMap<&str, Vec<(i64, &str)>> = BTreeMap::new();
@@ -336,8 +341,9 @@ fn history_order(
     (agree * 5 >= pairs * 4).then(|| {
         (
             order,
-            format!(
+            crate::tr!(
                 "the stage history ({} deals, {agree} of {pairs} moves in this order)",
+                "阶段历史（{} 个商机，{pairs} 次变动中有 {agree} 次按此顺序）",
                 paths.len()
             ),
         )
@@ -384,7 +390,8 @@ fn read_ahead(
             Err(e) => {
                 return Err(Error::NotATable {
                     file: file.into(),
-                    why: e.to_string(),
+                    // untranslated: the CSV reader's own message.
+                    why: e.to_string().into(),
                 });
             }
         };
@@ -420,6 +427,7 @@ fn headerless_check(
 ) -> Result<Option<Vec<String>>> {
     use super::mapping::parse_bool;
     let mut typed = Vec::new();
+    let mut typed_zh = Vec::new();
     let mut guess: Vec<String> = Vec::new();
     let mut dates = 0;
     for (c, h) in headers.iter().enumerate() {
@@ -437,6 +445,7 @@ fn headerless_check(
         let col_fits = sample.fit(c, kind).is_some_and(|f| f.n > 0 && f.passes());
         if (is_date || is_num) && col_fits {
             typed.push(format!("{h:?} in column {}", c + 1));
+            typed_zh.push(format!("{h:?}（第 {} 列）", c + 1));
         }
         guess.push(if is_date {
             dates += 1;
@@ -469,12 +478,14 @@ fn headerless_check(
         if let Some(names) = names_from_values(headers, sample.rows, s) {
             return Ok(Some(names));
         }
-        return Err(Error::input(format!(
-            "{file}: the first row looks like data, not a header ({} typed like the rows under it); \
-             if the file has no header row, name its columns: --no-header --columns {} \
+        let (typed, typed_zh, guess) = (typed.join(", "), typed_zh.join("、"), guess.join(","));
+        return Err(Error::input(crate::tr!(
+            "{file}: the first row looks like data, not a header ({typed} typed like the rows under it); \
+             if the file has no header row, name its columns: --no-header --columns {guess} \
              (replace the placeholders with canonical names such as deal_id, stage, owner, amount)",
-            typed.join(", "),
-            guess.join(",")
+            "{file}：第一行看起来是数据而不是表头（{typed_zh} 的类型与下面各行相同）；\
+             如果文件没有表头行，请为各列命名：--no-header --columns {guess}\
+             （把占位名换成标准名称，如 deal_id、stage、owner、amount）"
         )));
     }
     Ok(None)
@@ -586,8 +597,8 @@ fn names_from_values(first: &[String], rows: &[StringRecord], s: &Settings) -> O
 pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileResult> {
     let mut rec = StringRecord::new();
     let mut count = 0usize;
-    let mut notes = Vec::new();
-    let mut assumptions = Vec::new();
+    let mut notes: Vec<Text> = Vec::new();
+    let mut assumptions: Vec<Text> = Vec::new();
     // Buffer the first rows to find the header (a title row may sit above it).
     let mut head: Vec<(usize, StringRecord)> = Vec::new();
     read_ahead(opened, &mut rec, &mut count, &mut head, 12, file)?;
@@ -595,12 +606,12 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         if let Some((_, b)) = opened.early_broken.first() {
             return Err(Error::NotATable {
                 file: file.into(),
-                why: format!("no row could be read: {}", b.reason),
+                why: crate::tr!("no row could be read: {}", "没有一行可以读取：{}", b.reason),
             });
         }
         return Err(Error::Empty {
             file: file.into(),
-            what: "no rows at all".into(),
+            what: crate::tr!("no rows at all", "没有任何行"),
         });
     }
     let (mut headers, mut header_row, mut data_start) = if s.no_header {
@@ -619,7 +630,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             .position(|(_, r)| filled(r) >= need)
             .unwrap_or(0);
         if idx > 0 {
-            notes.push(format!("{idx} title row(s) above the header skipped"));
+            notes.push(crate::tr!(
+                "{idx} title row(s) above the header skipped",
+                "跳过表头上方的 {idx} 个标题行"
+            ));
         }
         let h = head[idx]
             .1
@@ -633,7 +647,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     if let Some((_, b)) = opened.early_broken.iter().find(|(n, _)| *n <= header_row) {
         return Err(Error::NotATable {
             file: file.into(),
-            why: format!("the header cannot be read: {}", b.reason),
+            why: crate::tr!(
+                "the header cannot be read: {}",
+                "表头无法读取：{}",
+                b.reason
+            ),
         });
     }
     // More rows, for the values evidence: the layout and every typed column are checked on
@@ -652,15 +670,15 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         .map(|(_, r)| r.clone())
         .filter(|r| !same_as_header(r, &headers))
         .collect();
-    let mut warnings: Vec<String> = Vec::new();
+    let mut warnings: Vec<Text> = Vec::new();
     if !s.no_header {
         let named = headerless_check(&headers, &Sample::new(&sample_rows, s), s, file)?;
         if let Some(names) = named {
             // No header: the first row is data, and the columns are named from their values.
-            warnings.push(format!(
-                "{file}: no header row: the columns are named from their values ({}); name them yourself with --no-header --columns {}",
-                names.join(", "),
-                names.join(",")
+            let (listed, flag) = (names.join(", "), names.join(","));
+            warnings.push(crate::tr!(
+                "{file}: no header row: the columns are named from their values ({listed}); name them yourself with --no-header --columns {flag}",
+                "{file}：没有表头行：各列按其值命名（{listed}）；可用 --no-header --columns {flag} 自行命名"
             ));
             headers = names;
             header_row = 0;
@@ -675,33 +693,41 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let sample = Sample::new(&sample_rows, s);
     let rec_ = recognize(&headers, &sample, s, file)?;
     let (preset, why) = (rec_.preset, rec_.why.clone());
+    let why_text = rec_.why_text.clone();
     let candidates: Vec<(String, f64, String)> = rec_
         .candidates
         .iter()
-        .map(|c| (c.name().to_string(), c.score, c.evidence.join("; ")))
+        .map(|c| (c.name().to_string(), c.score, c.evidence_en()))
         .collect();
     let mut mapping = rec_.mapping;
     // Before the mapping is cut to the command's columns: a probability column orders stages
     // even for a command that does not read it.
     let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
-    warnings.extend(std::mem::take(&mut opened.warnings).into_iter().map(|t| t.en));
-    for (field, header, why) in &mapping.refused {
-        warnings.push(format!(
-            "{file}: column `{header}` not read as {field}: {why}"
+    warnings.extend(std::mem::take(&mut opened.warnings));
+    for ((field, header, why), t) in mapping.refused.iter().zip(&mapping.refused_text) {
+        let why_zh = t.get(crate::output::Lang::ZhCn);
+        warnings.push(crate::tr!(
+            "{file}: column `{header}` not read as {field}: {why}",
+            "{file}：列 `{header}` 未作为 {field} 读取：{why_zh}"
         ));
     }
     drop(sample);
     // A field the command reads whose candidate column failed its values check: a refusal.
     if let Some(only) = s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
-        if let Some((field, header, why)) = mapping
+        if let Some(((field, header, why), t)) = mapping
             .refused
             .iter()
-            .find(|(f, _, _)| only.iter().any(|o| o == f) && !mapping.has(f))
+            .zip(&mapping.refused_text)
+            .find(|((f, _, _), _)| only.iter().any(|o| o == f) && !mapping.has(f))
         {
-            return Err(Error::input(format!(
+            let why_zh = t.get(crate::output::Lang::ZhCn);
+            return Err(Error::input(crate::tr!(
                 "{file}: `{field}` would come from column `{header}`, but {why}; \
                  name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
-                 placeholder texts as empty with --null TEXT"
+                 placeholder texts as empty with --null TEXT",
+                "{file}：`{field}` 本应取自列 `{header}`，但{why_zh}；\
+                 请用 --map {field}=HEADER（或 salesctl.toml 中的 `[map]`）指定它的列，\
+                 或用 --null TEXT 把占位文本标记为空值"
             )));
         }
     }
@@ -721,8 +747,9 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // The vendor's outcome labels join the built-in ones for this file.
     // So do the null markers its date columns show (a word that repeats where dates are).
     for (m, h, k) in &mapping.markers {
-        warnings.push(format!(
-            "{file}: {m:?} read as empty: it stands where dates are in column `{h}` ({k} times in the first rows); --null or `null_markers` makes it explicit"
+        warnings.push(crate::tr!(
+            "{file}: {m:?} read as empty: it stands where dates are in column `{h}` ({k} times in the first rows); --null or `null_markers` makes it explicit",
+            "{file}：{m:?} 按空值读取：它出现在列 `{h}` 中本应是日期的位置（前几行中 {k} 次）；可用 --null 或 `null_markers` 明确指定"
         ));
     }
     let s_own;
@@ -770,16 +797,19 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
                 }
                 // A note, not a warning: no number changes (a command that needs the order
                 // refuses without one).
-                Err(labels) => notes.push(format!(
-                    "{file}: the open stages are not {}'s default stages (e.g. {}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",
-                    p.name,
-                    labels
+                Err(labels) => {
+                    let eg = labels
                         .iter()
                         .take(6)
                         .map(|l| format!("{l:?}"))
                         .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                        .join(", ");
+                    notes.push(crate::tr!(
+                        "{file}: the open stages are not {}'s default stages (e.g. {eg}): no stage order assumed; give it with --stages or `[stages]` in salesctl.toml",
+                        "{file}：进行中的阶段不是 {} 的默认阶段（如 {eg}）：不假定阶段顺序；请用 --stages 或 salesctl.toml 中的 `[stages]` 给出",
+                        p.name
+                    ));
+                }
             }
         }
     }
@@ -790,9 +820,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             _ => None,
         };
         if let Some((stages, why)) = evidence {
-            notes.push(format!(
-                "stage order {} from {why} (give another with --stages)",
-                stages.join(" > ")
+            let order = stages.join(" > ");
+            let (why, why_zh) = (&why.en, why.get(crate::output::Lang::ZhCn));
+            notes.push(crate::tr!(
+                "stage order {order} from {why} (give another with --stages)",
+                "阶段顺序 {order} 取自{why_zh}（可用 --stages 给出其他顺序）"
             ));
             pipelines.insert("default".into(), stages);
         }
@@ -814,9 +846,11 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     // from (`Amount`, `AMOUNT `): named in a warning, and every row must agree.
     let twins = twin_columns(plans, &headers);
     for t in &twins {
-        warnings.push(format!(
-            "{file}: columns `{}` and `{}` both name `{}`: `{}` (column {}) is read, and each row must agree with column {}",
-            headers[t.used], headers[t.other], t.field, headers[t.used], t.used + 1, t.other + 1
+        let (used, other, field) = (&headers[t.used], &headers[t.other], t.field);
+        let (n_used, n_other) = (t.used + 1, t.other + 1);
+        warnings.push(crate::tr!(
+            "{file}: columns `{used}` and `{other}` both name `{field}`: `{used}` (column {n_used}) is read, and each row must agree with column {n_other}",
+            "{file}：列 `{used}` 和 `{other}` 都表示 `{field}`：读取 `{used}`（第 {n_used} 列），且每一行都必须与第 {n_other} 列一致"
         ));
     }
     let cx = Cx {
@@ -891,21 +925,24 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     if let Some((row, ti, a, b)) = parts.iter().find_map(|p| p.first_twin_diff.clone()) {
         let t = &twins[ti];
         // Two headers spelt alike cannot be told apart by --map: one must be renamed.
+        let field = t.field;
         let fix = if headers[t.used] == headers[t.other] {
-            format!(
-                "rename one of the two columns in the export, then say which to read with --map {}=HEADER",
-                t.field
+            crate::tr!(
+                "rename one of the two columns in the export, then say which to read with --map {field}=HEADER",
+                "请在导出文件中重命名两列之一，再用 --map {field}=HEADER 指定读取哪一列"
             )
         } else {
-            format!("say which to read with --map {}=\"HEADER\"", t.field)
+            crate::tr!(
+                "say which to read with --map {field}=\"HEADER\"",
+                "请用 --map {field}=\"HEADER\" 指定读取哪一列"
+            )
         };
-        return Err(Error::input(format!(
-            "{file}: columns `{}` (column {}) and `{}` (column {}) both name `{}` and differ on {twin_diffs} row(s) (first: row {row}, {a:?} and {b:?}); {fix}",
-            headers[t.used],
-            t.used + 1,
-            headers[t.other],
-            t.other + 1,
-            t.field,
+        let (fix, fix_zh) = (&fix.en, fix.get(crate::output::Lang::ZhCn));
+        let (used, other) = (&headers[t.used], &headers[t.other]);
+        let (n_used, n_other) = (t.used + 1, t.other + 1);
+        return Err(Error::input(crate::tr!(
+            "{file}: columns `{used}` (column {n_used}) and `{other}` (column {n_other}) both name `{field}` and differ on {twin_diffs} row(s) (first: row {row}, {a:?} and {b:?}); {fix}",
+            "{file}：列 `{used}`（第 {n_used} 列）和 `{other}`（第 {n_other} 列）都表示 `{field}`，且有 {twin_diffs} 行不一致（第一处：第 {row} 行，{a:?} 和 {b:?}）；{fix_zh}"
         )));
     }
     if rows_in == 0 {
@@ -915,50 +952,66 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         });
     }
     if !footers.is_empty() {
-        notes.push(format!(
-            "{} report footer row(s) dropped: {}",
-            footers.len(),
-            footers.join(" | ")
+        let (n, listed) = (footers.len(), footers.join(" | "));
+        notes.push(crate::tr!(
+            "{n} report footer row(s) dropped: {listed}",
+            "删除了 {n} 个报表页脚行：{listed}"
         ));
     }
     if blank > 0 {
-        notes.push(format!("{blank} blank row(s) skipped"));
+        notes.push(crate::tr!(
+            "{blank} blank row(s) skipped",
+            "跳过 {blank} 个空行"
+        ));
     }
     warnings.extend(opened.rows.scan_warnings(file));
     let nul_bytes = total(&parts, |p| p.nul_bytes);
     if nul_bytes > 0 {
-        warnings.push(format!(
-            "{file}: {nul_bytes} NUL byte(s) removed from the text"
+        warnings.push(crate::tr!(
+            "{file}: {nul_bytes} NUL byte(s) removed from the text",
+            "{file}：已从文本中删除 {nul_bytes} 个 NUL 字节"
         ));
     }
     let sentinels = total(&parts, |p| p.date_sentinels);
     if sentinels > 0 {
-        notes.push(format!(
-            "{sentinels} placeholder date(s) (9999-12-31, 1900-01-01, 0000-00-00) read as no date"
+        notes.push(crate::tr!(
+            "{sentinels} placeholder date(s) (9999-12-31, 1900-01-01, 0000-00-00) read as no date",
+            "{sentinels} 个占位日期（9999-12-31、1900-01-01、0000-00-00）按无日期读取"
         ));
     }
     let outside = total(&parts, |p| p.date_outside);
     if outside > 0 {
-        warnings.push(format!(
+        warnings.push(crate::tr!(
             "{file}: {outside} date(s) with a year outside {}-{} read as no date (rows are rejected only where the command reads that column)",
+            "{file}：{outside} 个年份不在 {}-{} 之内的日期按无日期读取（只有命令读取该列时，这些行才被拒绝）",
             date::WINDOW.0,
             date::WINDOW.1
         ));
     }
     let header_repeats = total(&parts, |p| p.header_repeats);
     if header_repeats > 0 {
-        notes.push(format!(
-            "{header_repeats} data row(s) equal to the header row skipped"
+        notes.push(crate::tr!(
+            "{header_repeats} data row(s) equal to the header row skipped",
+            "跳过 {header_repeats} 个与表头行相同的数据行"
         ));
     }
     if amb_symbols > 0 {
         assumptions.push(match &s.currency {
-            Some(c) => format!("{amb_symbols} amount(s) carried `$` or `¥` alone: read as {c} (config currency)"),
-            None => format!("{amb_symbols} amount(s) carried `$` or `¥` alone: read as USD / CNY (set `currency` in salesctl.toml to change)"),
+            Some(c) => crate::tr!(
+                "{amb_symbols} amount(s) carried `$` or `¥` alone: read as {c} (config currency)",
+                "{amb_symbols} 个金额只带 `$` 或 `¥`：按 {c} 读取（配置的币种）"
+            ),
+            None => crate::tr!(
+                "{amb_symbols} amount(s) carried `$` or `¥` alone: read as USD / CNY (set `currency` in salesctl.toml to change)",
+                "{amb_symbols} 个金额只带 `$` 或 `¥`：按 USD / CNY 读取（可在 salesctl.toml 中设置 `currency` 更改）"
+            ),
         });
     }
     if currency_unknown > 0 {
-        assumptions.push(format!("{currency_unknown} amount(s) have no currency: left empty (set `currency` in salesctl.toml)"));
+        assumptions.push(crate::tr!(
+            "{currency_unknown} amount(s) have no currency: left empty (set `currency` in salesctl.toml)",
+            "{currency_unknown} 个金额没有币种：币种留空（请在 salesctl.toml 中设置 `currency`）"
+        ));
     }
 
     // What decides a column (slash-date order, percent scaling) is decided over all its parts.
@@ -1065,9 +1118,10 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     if special == Special::CollapseHistory {
         let before = frame.height();
         frame = super::events::collapse_history(frame)?;
-        notes.push(format!(
-            "{before} history rows collapsed to {} stage changes",
-            frame.height()
+        let after = frame.height();
+        notes.push(crate::tr!(
+            "{before} history rows collapsed to {after} stage changes",
+            "{before} 个历史行合并为 {after} 次阶段变动"
         ));
     }
     frames.push((table, frame));
@@ -1080,28 +1134,29 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             at,
             ev_owner.finish()?,
         ])?;
-        notes.push(format!(
-            "{} `Date entered` columns read as {} stage events",
-            wide.len(),
-            ev.height()
+        let (n, events) = (wide.len(), ev.height());
+        notes.push(crate::tr!(
+            "{n} `Date entered` columns read as {events} stage events",
+            "{n} 个 `Date entered` 列读作 {events} 个阶段事件"
         ));
         frames.push((Table::StageEvents, ev));
     }
     Ok(FileResult {
         preset,
         preset_why: why,
+        preset_why_text: why_text,
         table,
         mapping,
         frames,
         rejects,
         rows_in,
         rejected_rows,
-        notes: notes.into_iter().map(crate::text::Text::from).collect(),
-        assumptions: assumptions.into_iter().map(crate::text::Text::from).collect(),
+        notes,
+        assumptions,
         pipelines,
         unread,
         date_order: date_order_words(order, ambiguous_seen),
-        warnings: warnings.into_iter().map(crate::text::Text::from).collect(),
+        warnings,
         candidates,
     })
 }
@@ -1511,7 +1566,9 @@ fn parallel_parts(
     let progress = opened.progress.clone();
     if let Some(p) = &progress {
         p.set_position(start as u64);
-        p.set_message(format!("{} (parsing)", opened.path.display()));
+        let path = opened.path.display();
+        let msg = crate::tr!("{path} (parsing)", "{path}（解析中）");
+        p.set_message(msg.get(crate::warn::lang()).to_string());
     }
     let (parts, sha) = rayon::join(
         || {
@@ -2246,7 +2303,7 @@ impl Derived {
         out: &mut BTreeMap<&'static str, Column>,
         order: DateOrder,
         file: &str,
-        assumptions: &mut Vec<String>,
+        assumptions: &mut Vec<Text>,
     ) -> Result<()> {
         if let Some(b) = self.status {
             out.insert("status", b.finish()?);
@@ -2256,12 +2313,16 @@ impl Derived {
         }
         if let Some((b, f)) = self.id {
             if f == "deal_id" {
-                assumptions.push(format!(
-                    "no deal id column: deal_id derived from every mapped column for {} deals",
-                    self.derived_ids
+                let n = self.derived_ids;
+                assumptions.push(crate::tr!(
+                    "no deal id column: deal_id derived from every mapped column for {n} deals",
+                    "没有商机 id 列：{n} 个商机的 deal_id 由所有已映射的列生成"
                 ));
             } else {
-                assumptions.push("no order id column: order_id = R<row number>".into());
+                assumptions.push(crate::tr!(
+                    "no order id column: order_id = R<row number>",
+                    "没有订单 id 列：order_id = R<行号>"
+                ));
             }
             out.insert(f, b.finish().into_series().into_column());
         }
@@ -2286,16 +2347,22 @@ impl Derived {
             );
         }
         if self.disagree > 0 {
-            assumptions.push(format!(
-                "{} deal(s): the outcome columns (won/closed flags) disagree with the stage label; {} decided (docs/metrics.md, \"Outcomes\")",
-                self.disagree,
-                if self.flags_win { "the flags" } else { "the label" }
+            let n = self.disagree;
+            let (by, by_zh) = if self.flags_win {
+                ("the flags", "以标记为准")
+            } else {
+                ("the label", "以标签为准")
+            };
+            assumptions.push(crate::tr!(
+                "{n} deal(s): the outcome columns (won/closed flags) disagree with the stage label; {by} decided (docs/metrics.md, \"Outcomes\")",
+                "{n} 个商机：结果列（赢单/关闭标记）与阶段标签不一致；{by_zh}（见 docs/metrics.md 的 \"Outcomes\"）"
             ));
         }
         if self.by_flags > 0 {
-            assumptions.push(format!(
-                "{} deal(s) with an open stage label closed by their won/closed flag columns",
-                self.by_flags
+            let n = self.by_flags;
+            assumptions.push(crate::tr!(
+                "{n} deal(s) with an open stage label closed by their won/closed flag columns",
+                "{n} 个阶段标签为进行中的商机按其赢单/关闭标记列关闭"
             ));
         }
         if !self.unknown_stages.is_empty() && self.table == Table::Deals {
@@ -2304,9 +2371,10 @@ impl Derived {
                 .iter()
                 .map(|(k, v)| format!("{k:?} ({v})"))
                 .collect();
-            assumptions.push(format!(
-                "stages not in the configured stage order: {}",
-                list.join(", ")
+            let list = list.join(", ");
+            assumptions.push(crate::tr!(
+                "stages not in the configured stage order: {list}",
+                "不在配置的阶段顺序中的阶段：{list}"
             ));
         }
         Ok(())

@@ -85,9 +85,10 @@ impl PqFile {
         let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| Error::io(path, e))?;
         let data = Buffer::from_owner(map);
         let bad = |e: &dyn std::fmt::Display| {
-            Error::input(format!(
-                "{}: not a readable parquet file: {e}",
-                path.display()
+            let p = path.display();
+            Error::input(crate::tr!(
+                "{p}: not a readable parquet file: {e}",
+                "{p}：不是可读的 parquet 文件：{e}"
             ))
         };
         let meta = polars_parquet::read::read_metadata(&mut std::io::Cursor::new(data.as_ref()))
@@ -239,10 +240,14 @@ impl PqFile {
                     .decode(col, g, None)
                     .map_err(|e| self.rows_error(first, n, e))?;
                 if arr.len() != n {
+                    let got = arr.len();
                     return Err(self.rows_error(
                         first,
                         n,
-                        Error::input(format!("column {col}: {} values", arr.len())),
+                        Error::input(crate::tr!(
+                            "column {col}: {got} values",
+                            "列 {col}：{got} 个值"
+                        )),
                     ));
                 }
                 f(arr.as_ref(), part)
@@ -340,8 +345,9 @@ impl PqFile {
                     continue;
                 }
                 let Some(s) = seen.get_mut(k as usize) else {
-                    return Err(Error::input(format!(
-                        "column {col}: dictionary key {k} of {n_values} values"
+                    return Err(Error::input(crate::tr!(
+                        "column {col}: dictionary key {k} of {n_values} values",
+                        "列 {col}：字典键 {k}，而字典只有 {n_values} 个值"
                     )));
                 };
                 if !*s {
@@ -441,9 +447,10 @@ impl PqFile {
                     None => self.plain_text(col, g).map_err(err)?,
                 };
                 if chunk.len() != n {
-                    return Err(err(Error::input(format!(
-                        "column {col}: {} values",
-                        chunk.len()
+                    let got = chunk.len();
+                    return Err(err(Error::input(crate::tr!(
+                        "column {col}: {got} values",
+                        "列 {col}：{got} 个值"
                     ))));
                 }
                 Ok(chunk)
@@ -506,11 +513,11 @@ impl PqFile {
     }
 
     fn rows_error(&self, first: usize, n: usize, e: Error) -> Error {
-        Error::input(format!(
-            "{}: rows {}..{}: {e}",
-            self.path.display(),
-            first + 1,
-            first + n
+        let (p, from, to) = (self.path.display(), first + 1, first + n);
+        let zh = e.text(crate::output::Lang::ZhCn);
+        Error::input(crate::text::Text::new(
+            format!("{p}: rows {from}..{to}: {e}"),
+            format!("{p}：第 {from}..{to} 行：{zh}"),
         ))
     }
 
@@ -548,10 +555,10 @@ impl PqFile {
                             // A null row's key may be anything: its validity hides it.
                             None if !keys.is_valid(i) => 0,
                             None => {
-                                return Err(Error::input(format!(
-                                    "{}: column {name}: dictionary key {k} of {} values",
-                                    self.path.display(),
-                                    cat.len()
+                                let (p, n) = (self.path.display(), cat.len());
+                                return Err(Error::input(crate::tr!(
+                                    "{p}: column {name}: dictionary key {k} of {n} values",
+                                    "{p}：列 {name}：字典键 {k}，而字典只有 {n} 个值"
                                 )));
                             }
                         });

@@ -1,6 +1,7 @@
 //! Opening an export: bytes -> decoded rows of text fields, whatever the container (CSV/TSV/...,
 //! XLSX, XLS), encoding and delimiter. No interpretation of the values happens here.
 
+use crate::output::Lang;
 use crate::text::Text;
 use std::cell::RefCell;
 use std::fs::File;
@@ -63,6 +64,8 @@ pub struct Opened {
     pub bulk: Option<(u8, usize)>,
     /// Why this encoding (for the `input:` line).
     pub encoding_why: String,
+    /// `encoding_why` in both languages (its English is `encoding_why`).
+    pub encoding_why_text: Text,
     /// UTF-8 chosen from the first 64 KB only: a later invalid byte means opening again.
     pub tentative_utf8: bool,
     /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
@@ -258,15 +261,16 @@ impl RowSource {
     }
 
     /// `warning:` lines for what the scanner repaired (NUL bytes removed).
-    pub fn scan_warnings(&self, file: &str) -> Vec<String> {
+    pub fn scan_warnings(&self, file: &str) -> Vec<Text> {
         let RowSource::Csv(_, Some(log)) = self else {
             return Vec::new();
         };
         let log = log.lock().unwrap_or_else(|p| p.into_inner());
         let mut w = Vec::new();
         if log.nul_bytes > 0 {
-            w.push(format!(
+            w.push(crate::tr!(
                 "{file}: {} NUL byte(s) removed from the text (first on line {})",
+                "{file}：已从文本中删除 {} 个 NUL 字节（第一个在第 {} 行）",
                 log.nul_bytes,
                 log.first_nul_line.unwrap_or(0)
             ));
@@ -315,8 +319,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
     crate::fsguard::note_input(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::input(format!(
-            "{display}: is a directory but holds no manifest.json (not an ingested DIR)"
+        return Err(Error::input(crate::tr!(
+            "{display}: is a directory but holds no manifest.json (not an ingested DIR)",
+            "{display}：是一个目录，但其中没有 manifest.json（不是导入生成的 DIR）"
         )));
     }
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -352,6 +357,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 bulk: None,
                 tentative_utf8: false,
                 encoding_why: String::new(),
+                encoding_why_text: Text::default(),
                 warnings: Vec::new(),
                 early_broken: Vec::new(),
                 progress: None,
@@ -363,25 +369,27 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
         }
         FileKind::Text => {
             if opts.sheet.is_some() {
-                return Err(Error::usage(format!(
-                    "{display}: --sheet applies to XLSX/XLS files, this is delimited text"
+                return Err(Error::usage(crate::tr!(
+                    "{display}: --sheet applies to XLSX/XLS files, this is delimited text",
+                    "{display}：--sheet 只用于 XLSX/XLS 文件，此文件是分隔符文本"
                 )));
             }
             let complete = n < 64 * 1024;
-            let mut warnings = Vec::new();
+            let mut warnings: Vec<Text> = Vec::new();
             let mut lossy = false;
             let mut tentative = false;
             let (encoding, encoding_why) = match &opts.encoding {
                 Some(name) => (
                     sniff::encoding_by_name(name).ok_or_else(|| {
-                        Error::usage(format!(
-                            "--encoding {name:?}: unknown encoding (try utf-8, gbk, gb18030, big5, shift_jis, utf-16le, utf-16be, windows-1251, windows-1252, latin1)"
+                        Error::usage(crate::tr!(
+                            "--encoding {name:?}: unknown encoding (try utf-8, gbk, gb18030, big5, shift_jis, utf-16le, utf-16be, windows-1251, windows-1252, latin1)",
+                            "--encoding {name:?}：未知编码（可用 utf-8、gbk、gb18030、big5、shift_jis、utf-16le、utf-16be、windows-1251、windows-1252、latin1）"
                         ))
                     })?,
-                    "--encoding".to_string(),
+                    Text::new("--encoding", "--encoding"),
                 ),
                 None => match sniff::bom(&head) {
-                    Some((e, _)) => (e, "byte-order mark".to_string()),
+                    Some((e, _)) => (e, crate::tr!("byte-order mark", "字节顺序标记")),
                     None => {
                         // Every byte of the file decides, not the first 64 KB: an accent
                         // after 64 KB of ASCII is read as what it is.
@@ -400,7 +408,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                                 encoding: encoding_rs::UTF_8,
                                 invalid: 0,
                                 first_invalid_line: None,
-                                why: "valid UTF-8 throughout".into(),
+                                why: crate::tr!("valid UTF-8 throughout", "全部为有效的 UTF-8"),
                             }
                         } else {
                             // SAFETY: read-only map of an input salesctl never writes; a file
@@ -411,8 +419,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                         };
                         if ev.invalid > 0 {
                             lossy = true;
-                            warnings.push(format!(
+                            warnings.push(crate::tr!(
                                 "{display}: {} invalid UTF-8 byte sequence(s) replaced with U+FFFD (first on line {}); the rest of the file is valid UTF-8",
+                                "{display}：{} 个无效的 UTF-8 字节序列已替换为 U+FFFD（第一个在第 {} 行）；文件其余部分是有效的 UTF-8",
                                 ev.invalid,
                                 ev.first_invalid_line.unwrap_or(0)
                             ));
@@ -452,8 +461,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 || encoding == encoding_rs::UTF_16BE)
                 && meta.len() % 2 == 1;
             let raw: Box<dyn Read> = if odd_utf16 {
-                warnings.push(format!(
+                warnings.push(crate::tr!(
                     "{display}: UTF-16 text of an odd byte count ({} bytes) ends inside a character: its last byte is left out",
+                    "{display}：UTF-16 文本的字节数为奇数（{} 字节），结尾落在一个字符中间：最后一个字节不读取",
                     meta.len()
                 ));
                 Box::new(raw.take(meta.len() - 1))
@@ -507,6 +517,26 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     Some("whitespace".to_string()),
                 ),
             };
+            let encoding_why = {
+                let (ew, ew_zh) = (&encoding_why.en, encoding_why.get(Lang::ZhCn));
+                match (escape_why, opts.escape) {
+                    (Some(w), _) => {
+                        let w_zh = match w {
+                            "\\N null fields" => "\\N 空字段",
+                            _ => "引号内的 \\\" 转义",
+                        };
+                        crate::tr!(
+                            "{ew}; backslash escapes ({w}; --escape none to read them as text)",
+                            "{ew_zh}；反斜杠转义（{w_zh}；用 --escape none 可按文本读取）"
+                        )
+                    }
+                    (None, Some(true)) => crate::tr!(
+                        "{ew}; backslash escapes (--escape)",
+                        "{ew_zh}；反斜杠转义（--escape）"
+                    ),
+                    _ => encoding_why.clone(),
+                }
+            };
             Ok(Opened {
                 path: path.to_owned(),
                 size: meta.len(),
@@ -519,14 +549,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     _ => None,
                 },
                 tentative_utf8: tentative,
-                encoding_why: match (escape_why, opts.escape) {
-                    (Some(w), _) => format!(
-                        "{encoding_why}; backslash escapes ({w}; --escape none to read them as text)"
-                    ),
-                    (None, Some(true)) => format!("{encoding_why}; backslash escapes (--escape)"),
-                    _ => encoding_why,
-                },
-                warnings: warnings.into_iter().map(crate::text::Text::from).collect(),
+                encoding_why: encoding_why.en.clone(),
+                encoding_why_text: encoding_why,
+                warnings,
                 early_broken: Vec::new(),
                 rows,
                 progress: shared_progress,
@@ -566,11 +591,15 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>, display: &str) -> Result<(
     match read_in_child(&bytes, sheet, display) {
         Ok(Some(g)) => return Ok(g),
         Ok(None) => {}
+        // The child's own error, in both languages (or as it sent it).
         Err(Failed::Message(m)) => return Err(Error::input(m)),
         Err(Failed::Died(why)) => {
             return Err(Error::NotATable {
                 file: display.into(),
-                why: format!("cannot read the workbook: {why}"),
+                why: Text::new(
+                    format!("cannot read the workbook: {}", why.en),
+                    format!("无法读取工作簿：{}", why.get(Lang::ZhCn)),
+                ),
             });
         }
     }
@@ -586,8 +615,9 @@ pub(crate) fn read_workbook_here(
     crate::error::contain(|| read_workbook_inner(bytes, sheet, display)).unwrap_or_else(|why| {
         Err(Error::NotATable {
             file: display.into(),
-            why: format!(
-                "the workbook is damaged (the reader failed: {why}); open and save it again in a spreadsheet program, or export CSV"
+            why: crate::tr!(
+                "the workbook is damaged (the reader failed: {why}); open and save it again in a spreadsheet program, or export CSV",
+                "工作簿已损坏（读取器失败：{why}）；请在电子表格程序中打开并重新保存，或导出为 CSV"
             ),
         })
     })
@@ -603,23 +633,35 @@ fn read_workbook_inner(
     workbook::read(bytes, sheet, max_cells).map_err(|f| match f {
         Failure::Refused(why) => Error::NotATable {
             file: display.into(),
-            why: format!("{why}; open and save it again in a spreadsheet program, or export CSV"),
+            why: Text::new(
+                format!(
+                    "{}; open and save it again in a spreadsheet program, or export CSV",
+                    why.en
+                ),
+                format!(
+                    "{}；请在电子表格程序中打开并重新保存，或导出为 CSV",
+                    why.get(Lang::ZhCn)
+                ),
+            ),
         },
         Failure::Open(e) => Error::NotATable {
             file: display.into(),
-            why: format!("cannot read it as a workbook: {e}"),
+            why: crate::tr!("cannot read it as a workbook: {e}", "无法作为工作簿读取：{e}"),
         },
-        Failure::NoSheet { wanted, names } => Error::input(format!(
-            "{display}: no sheet named {wanted:?}; sheets: {}",
-            names.join(", ")
-        )),
+        Failure::NoSheet { wanted, names } => {
+            let names = names.join(", ");
+            Error::input(crate::tr!(
+                "{display}: no sheet named {wanted:?}; sheets: {names}",
+                "{display}：没有名为 {wanted:?} 的工作表；工作表有：{names}"
+            ))
+        }
         Failure::NoSheets => Error::Empty {
             file: display.into(),
-            what: "the workbook has no sheets".into(),
+            what: crate::tr!("the workbook has no sheets", "工作簿中没有工作表"),
         },
         Failure::Sheet { name, why } => Error::NotATable {
             file: display.into(),
-            why: format!("sheet {name:?}: {why}"),
+            why: crate::tr!("sheet {name:?}: {why}", "工作表 {name:?}：{why}"),
         },
         Failure::TooWide {
             rows,
@@ -628,8 +670,9 @@ fn read_workbook_inner(
             max_cells,
         } => Error::NotATable {
             file: display.into(),
-            why: format!(
-                "the sheet's used area is {rows} rows x {width} columns (its farthest column at cell {far}), over the {max_cells} cells --max-workbook-memory allows; raise it, or delete the stray cells and save again"
+            why: crate::tr!(
+                "the sheet's used area is {rows} rows x {width} columns (its farthest column at cell {far}), over the {max_cells} cells --max-workbook-memory allows; raise it, or delete the stray cells and save again",
+                "工作表的已用区域为 {rows} 行 x {width} 列（最远的列在单元格 {far}），超过 --max-workbook-memory 允许的 {max_cells} 个单元格；请调高它，或删除多余的单元格后重新保存"
             ),
         },
     })

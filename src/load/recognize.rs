@@ -15,6 +15,8 @@ use super::preset::{self, Preset, Special};
 use super::synonyms::key;
 use crate::error::{Error, Result};
 use crate::model::Table;
+use crate::output::Lang;
+use crate::text::Text;
 
 /// One layout considered for a file.
 #[derive(Debug, Clone)]
@@ -22,7 +24,7 @@ pub struct Candidate {
     pub preset: Option<&'static Preset>,
     pub score: f64,
     /// What spoke for and against it, in words.
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Text>,
     pub mapping: Option<Mapping>,
 }
 
@@ -30,6 +32,26 @@ impl Candidate {
     pub fn name(&self) -> &str {
         self.preset.map_or("generic", |p| p.name.as_str())
     }
+
+    /// The evidence in one line, in English.
+    pub fn evidence_en(&self) -> String {
+        joined(&self.evidence).0
+    }
+}
+
+/// Evidence lines in one line: (English, Chinese).
+fn joined(v: &[Text]) -> (String, String) {
+    let en = v
+        .iter()
+        .map(|t| t.en.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let zh = v
+        .iter()
+        .map(|t| t.get(Lang::ZhCn))
+        .collect::<Vec<_>>()
+        .join("；");
+    (en, zh)
 }
 
 /// The outcome for one file.
@@ -38,6 +60,8 @@ pub struct Recognition {
     pub mapping: Mapping,
     /// One line: the layout and why.
     pub why: String,
+    /// `why` in both languages (its English is `why`).
+    pub why_text: Text,
     pub score: f64,
     /// Every candidate, best first (for `show --explain`).
     pub candidates: Vec<Candidate>,
@@ -82,15 +106,17 @@ pub fn recognize(
                 preset: None,
                 mapping,
                 why: "forced with --preset generic".into(),
+                why_text: crate::tr!("forced with --preset generic", "由 --preset generic 指定"),
                 score: GENERIC_SCORE,
                 candidates: vec![],
             });
         }
         Some(name) => {
             let p = preset::by_name(name).ok_or_else(|| {
-                Error::usage(format!(
-                    "--preset {name:?}: unknown preset; known: {}",
-                    preset::names().join(", ")
+                let known = preset::names().join(", ");
+                Error::usage(crate::tr!(
+                    "--preset {name:?}: unknown preset; known: {known}",
+                    "--preset {name:?}：未知预设；已知预设：{known}"
                 ))
             })?;
             let mapping = resolve(headers, Some(p), s, file, sample)?;
@@ -98,6 +124,7 @@ pub fn recognize(
                 preset: Some(p),
                 mapping,
                 why: "forced with --preset".into(),
+                why_text: crate::tr!("forced with --preset", "由 --preset 指定"),
                 score: 0.0,
                 candidates: vec![],
             });
@@ -116,21 +143,26 @@ pub fn recognize(
         }
         let share = (n / (p.signature.len().min(12) as f64)).min(1.0);
         let mut score = n * share;
-        let mut evidence = vec![format!(
-            "{} of its signature headers ({}{}){}",
-            hits.len(),
-            hits.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
-            if hits.len() > 6 { ", ..." } else { "" },
-            if p.special == Special::HubspotWide && wide {
-                " and `Date entered` columns"
-            } else {
-                ""
-            }
+        let n_hits = hits.len();
+        let listed = hits.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+        let more = if hits.len() > 6 { ", ..." } else { "" };
+        let (wide_en, wide_zh) = if p.special == Special::HubspotWide && wide {
+            (" and `Date entered` columns", "，以及 `Date entered` 列")
+        } else {
+            ("", "")
+        };
+        let mut evidence = vec![crate::tr!(
+            "{n_hits} of its signature headers ({listed}{more}){wide_en}",
+            "有 {n_hits} 个它的特征表头（{listed}{more}）{wide_zh}"
         )];
         let contra = preset::contra_hits(p, headers, &keys);
         if !contra.is_empty() {
             score -= 1.5 * contra.len() as f64;
-            evidence.push(format!("contradicted by {}", contra.join(", ")));
+            let contra = contra.join(", ");
+            evidence.push(crate::tr!(
+                "contradicted by {contra}",
+                "与之矛盾的表头：{contra}"
+            ));
         }
         let eligible = hits.len() >= 3 && share >= 0.5;
         let mut mapping = None;
@@ -142,11 +174,16 @@ pub fn recognize(
                 }
                 Err(e) => {
                     score = score.min(0.0);
-                    evidence.push(format!("cannot read it: {}", short(&e.to_string())));
+                    let why = short(&e.to_string(), "; columns found");
+                    let why_zh = short(&e.text(Lang::ZhCn), "；找到的列");
+                    evidence.push(crate::tr!("cannot read it: {why}", "无法读取：{why_zh}"));
                 }
             }
         } else {
-            evidence.push("too few of its headers to be used".into());
+            evidence.push(crate::tr!(
+                "too few of its headers to be used",
+                "它的表头太少，不予采用"
+            ));
             score = score.min(GENERIC_SCORE * 0.5);
         }
         cands.push(Candidate {
@@ -157,7 +194,7 @@ pub fn recognize(
         });
     }
     // The generic synonyms: always a candidate, at a flat score.
-    let mut gen_evidence = vec!["generic header synonyms".to_string()];
+    let mut gen_evidence = vec![crate::tr!("generic header synonyms", "通用表头同义词")];
     let (generic_map, generic_err) = match resolve(headers, None, s, file, sample) {
         Ok(m) => {
             let mut scratch = Vec::new();
@@ -201,44 +238,40 @@ pub fn recognize(
     if let Some(r) = &runner {
         if best.score > 0.0 && r.score >= CLOSE * best.score {
             if let Some(diff) = disagreement(&mapping, r.mapping.as_ref(), s) {
-                return Err(Error::input(format!(
-                    "{file}: layout unclear: {} (score {:.1}: {}) and {} (score {:.1}: {}) both fit, and they read it differently ({diff}); \
-                     force one with --preset {} (or `preset = \"{}\"` in salesctl.toml), or map the field with --map",
-                    best.name(),
-                    best.score,
-                    best.evidence.join("; "),
-                    r.name(),
-                    r.score,
-                    r.evidence.join("; "),
-                    best.name(),
-                    best.name(),
+                let (bn, bs, rn, rs) = (best.name(), best.score, r.name(), r.score);
+                let (bev, bev_zh) = joined(&best.evidence);
+                let (rev, rev_zh) = joined(&r.evidence);
+                let (diff, diff_zh) = (&diff.en, diff.get(Lang::ZhCn));
+                return Err(Error::input(crate::tr!(
+                    "{file}: layout unclear: {bn} (score {bs:.1}: {bev}) and {rn} (score {rs:.1}: {rev}) both fit, and they read it differently ({diff}); \
+                     force one with --preset {bn} (or `preset = \"{bn}\"` in salesctl.toml), or map the field with --map",
+                    "{file}：格式不明确：{bn}（得分 {bs:.1}：{bev_zh}）和 {rn}（得分 {rs:.1}：{rev_zh}）都适用，且读取方式不同（{diff_zh}）；\
+                     用 --preset {bn} 指定其一（或在 salesctl.toml 中设置 `preset = \"{bn}\"`），或用 --map 映射该字段"
                 )));
             }
         }
     }
-    let mut why = best.evidence.join("; ");
+    let (mut why, mut why_zh) = joined(&best.evidence);
     if let Some(r) = &runner {
         if r.score >= 0.5 * best.score && r.score > 0.0 {
-            why.push_str(&format!(
-                "; runner-up {} {:.1} vs {:.1}",
-                r.name(),
-                r.score,
-                best.score
-            ));
+            let (rn, rs, bs) = (r.name(), r.score, best.score);
+            why.push_str(&format!("; runner-up {rn} {rs:.1} vs {bs:.1}"));
+            why_zh.push_str(&format!("；次优：{rn} {rs:.1} 对 {bs:.1}"));
         }
     }
     Ok(Recognition {
         preset: best.preset,
         mapping,
+        why_text: Text::new(why.clone(), why_zh),
         why,
         score: best.score,
         candidates: cands,
     })
 }
 
-/// The first clause of an error message, for evidence lines.
-fn short(msg: &str) -> String {
-    let m = msg.split("; columns found").next().unwrap_or(msg);
+/// The first clause of an error message (up to `cut`, the list of columns), for evidence lines.
+fn short(msg: &str, cut: &str) -> String {
+    let m = msg.split(cut).next().unwrap_or(msg);
     m.chars().take(120).collect()
 }
 
@@ -249,19 +282,30 @@ fn values_evidence(
     preset: Option<&Preset>,
     m: &Mapping,
     sample: &Sample,
-    evidence: &mut Vec<String>,
+    evidence: &mut Vec<Text>,
 ) -> f64 {
     let mut score = 0.25 * m.checked as f64;
     if m.checked > 0 {
-        evidence.push(format!("{} typed column(s) read as their type", m.checked));
+        let n = m.checked;
+        evidence.push(crate::tr!(
+            "{n} typed column(s) read as their type",
+            "{n} 个有类型的列按其类型读取"
+        ));
     }
-    let named_refused: Vec<String> = m
+    let named_refused: Vec<Text> = m
         .refused
         .iter()
-        .filter(|(f, h, _)| {
+        .zip(&m.refused_text)
+        .filter(|((f, h, _), _)| {
             preset.is_some_and(|p| p.map.iter().any(|(pf, ph)| pf == f && *ph == key(h)))
         })
-        .map(|(f, h, why)| format!("`{h}` is not its {f} ({why})"))
+        .map(|((f, h, why), t)| {
+            let why_zh = t.get(Lang::ZhCn);
+            crate::tr!(
+                "`{h}` is not its {f} ({why})",
+                "`{h}` 不是它的 {f}（{why_zh}）"
+            )
+        })
         .collect();
     if !named_refused.is_empty() {
         score -= 0.5 * named_refused.len() as f64;
@@ -274,30 +318,37 @@ fn values_evidence(
                 match table {
                     Table::StageEvents if distinct >= 0.999 => {
                         score -= 10.0;
-                        evidence.push(format!(
+                        evidence.push(crate::tr!(
                             "`{}` is unique on every row: one row per deal, not a history",
+                            "`{}` 在每一行都不重复：每个商机一行，不是历史记录",
                             id.header
                         ));
                     }
                     Table::StageEvents => {
                         score += 1.0;
-                        evidence.push(format!(
-                            "`{}` repeats ({:.1} rows per deal): a history",
-                            id.header,
-                            1.0 / distinct.max(1e-9)
+                        let per = 1.0 / distinct.max(1e-9);
+                        evidence.push(crate::tr!(
+                            "`{}` repeats ({per:.1} rows per deal): a history",
+                            "`{}` 有重复（每个商机 {per:.1} 行）：是历史记录",
+                            id.header
                         ));
                     }
                     Table::Deals if distinct < 0.5 => {
                         score -= 3.0;
-                        evidence.push(format!(
-                            "`{}` repeats ({:.1} rows per id): not one row per deal",
-                            id.header,
-                            1.0 / distinct.max(1e-9)
+                        let per = 1.0 / distinct.max(1e-9);
+                        evidence.push(crate::tr!(
+                            "`{}` repeats ({per:.1} rows per id): not one row per deal",
+                            "`{}` 有重复（每个 id {per:.1} 行）：不是每个商机一行",
+                            id.header
                         ));
                     }
                     Table::Deals if distinct >= 0.999 => {
                         score += 0.5;
-                        evidence.push(format!("`{}` unique on every row", id.header));
+                        evidence.push(crate::tr!(
+                            "`{}` unique on every row",
+                            "`{}` 在每一行都不重复",
+                            id.header
+                        ));
                     }
                     _ => {}
                 }
@@ -309,10 +360,15 @@ fn values_evidence(
 
 /// How two mappings read the file differently, if they do: another table, or a decisive field
 /// taken from another column.
-fn disagreement(a: &Mapping, b: Option<&Mapping>, s: &Settings) -> Option<String> {
+fn disagreement(a: &Mapping, b: Option<&Mapping>, s: &Settings) -> Option<Text> {
     let b = b?;
     if a.table != b.table {
-        return Some(format!("as {} or as {}", a.table, b.table));
+        return Some(crate::tr!(
+            "as {} or as {}",
+            "读作 {} 还是读作 {}",
+            a.table,
+            b.table
+        ));
     }
     let only = s.only.as_ref().and_then(|o| o.get(&a.table));
     for f in DECISIVE {
@@ -325,7 +381,12 @@ fn disagreement(a: &Mapping, b: Option<&Mapping>, s: &Settings) -> Option<String
         let pb = b.plans.iter().find(|p| p.field == *f);
         if let (Some(pa), Some(pb)) = (pa, pb) {
             if pa.cols != pb.cols {
-                return Some(format!("{f} from `{}` or from `{}`", pa.header, pb.header));
+                return Some(crate::tr!(
+                    "{f} from `{}` or from `{}`",
+                    "{f} 取自 `{}` 还是取自 `{}`",
+                    pa.header,
+                    pb.header
+                ));
             }
         }
     }

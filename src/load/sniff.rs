@@ -2,6 +2,8 @@
 
 use encoding_rs::Encoding;
 
+use crate::text::Text;
+
 /// What kind of file the bytes say this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -14,22 +16,28 @@ pub enum FileKind {
 }
 
 /// Classify a file from its first bytes; Err names why it is not a table.
-pub fn kind(head: &[u8]) -> Result<FileKind, String> {
-    const MAGIC: &[(&[u8], &str)] = &[
-        (b"\x89PNG", "a PNG image"),
-        (b"%PDF", "a PDF document"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"\x1f\x8b", "a gzip archive (decompress it first)"),
+pub fn kind(head: &[u8]) -> Result<FileKind, Text> {
+    // (magic, English, Chinese)
+    const MAGIC: &[(&[u8], &str, &str)] = &[
+        (b"\x89PNG", "a PNG image", "是 PNG 图片"),
+        (b"%PDF", "a PDF document", "是 PDF 文档"),
+        (b"\xff\xd8\xff", "a JPEG image", "是 JPEG 图片"),
+        (b"GIF8", "a GIF image", "是 GIF 图片"),
+        (
+            b"\x1f\x8b",
+            "a gzip archive (decompress it first)",
+            "是 gzip 压缩包（请先解压）",
+        ),
         (
             b"PAR1",
             "a parquet file (pass the ingested directory instead)",
+            "是 parquet 文件（请改为传入已导入的目录）",
         ),
-        (b"\x7fELF", "an executable"),
+        (b"\x7fELF", "an executable", "是可执行文件"),
     ];
-    for (magic, what) in MAGIC {
+    for (magic, what, what_zh) in MAGIC {
         if head.starts_with(magic) {
-            return Err(format!("the file is {what}"));
+            return Err(crate::tr!("the file is {what}", "该文件{what_zh}"));
         }
     }
     if head.starts_with(b"PK\x03\x04") {
@@ -52,7 +60,10 @@ pub fn kind(head: &[u8]) -> Result<FileKind, String> {
     // short sample), is binary.
     let share = controls * 100 / sample.len().max(1);
     if (controls >= 8 && share >= 1) || (controls > 0 && share >= 10) {
-        return Err("it holds binary data, not delimited text".into());
+        return Err(crate::tr!(
+            "it holds binary data, not delimited text",
+            "文件内容是二进制数据，不是分隔符文本"
+        ));
     }
     Ok(FileKind::Text)
 }
@@ -109,7 +120,7 @@ pub struct EncodingEvidence {
     /// The line of the first invalid sequence (1-based).
     pub first_invalid_line: Option<usize>,
     /// Why, in words (for the `input:` line and --explain).
-    pub why: String,
+    pub why: Text,
 }
 
 /// Bytes of lines holding non-ASCII bytes fed to the legacy-encoding detector, at most.
@@ -125,7 +136,10 @@ pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
             encoding: e,
             invalid: 0,
             first_invalid_line: None,
-            why: "UTF-16 without a byte-order mark (a zero in every other byte)".into(),
+            why: crate::tr!(
+                "UTF-16 without a byte-order mark (a zero in every other byte)",
+                "没有字节顺序标记的 UTF-16（每隔一个字节为零）"
+            ),
         };
     }
     // SIMD validation (simdutf8): this pass reads the whole file, so it must cost little next
@@ -136,9 +150,9 @@ pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
             invalid: 0,
             first_invalid_line: None,
             why: if data.len() < (1 << 20) && data.is_ascii() {
-                "ASCII".into()
+                crate::tr!("ASCII", "ASCII")
             } else {
-                "valid UTF-8 throughout".into()
+                crate::tr!("valid UTF-8 throughout", "全部为有效的 UTF-8")
             },
         };
     }
@@ -160,8 +174,9 @@ pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
             encoding: encoding_rs::UTF_8,
             invalid,
             first_invalid_line: line,
-            why: format!(
-                "UTF-8 ({multibyte} valid multi-byte characters, {invalid} invalid sequence(s) replaced)"
+            why: crate::tr!(
+                "UTF-8 ({multibyte} valid multi-byte characters, {invalid} invalid sequence(s) replaced)",
+                "UTF-8（{multibyte} 个有效的多字节字符，{invalid} 个无效序列已替换）"
             ),
         };
     }
@@ -184,8 +199,9 @@ pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
         encoding: e,
         invalid: 0,
         first_invalid_line: None,
-        why: format!(
+        why: crate::tr!(
             "{} by chardetng over {} byte(s) of non-ASCII lines",
+            "{}（chardetng 根据非 ASCII 行的 {} 个字节判断）",
             e.name(),
             fed
         ),
@@ -294,7 +310,12 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert!(kind(b"\x89PNG\r\n\x1a\n....").unwrap_err().contains("PNG"));
+        assert!(
+            kind(b"\x89PNG\r\n\x1a\n....")
+                .unwrap_err()
+                .en
+                .contains("PNG")
+        );
         assert_eq!(kind(b"PK\x03\x04xxxx"), Ok(FileKind::Zip));
         assert_eq!(
             kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"),

@@ -20,7 +20,7 @@ pub type Grid = Vec<(usize, Vec<String>)>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// A limit check refused it before parsing.
-    Refused(String),
+    Refused(crate::text::Text),
     /// The library cannot open it.
     Open(String),
     NoSheet {

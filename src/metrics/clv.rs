@@ -914,9 +914,10 @@ pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, boo
         .filter(|c| c.x > 0.0 && c.monetary > 0.0)
         .collect();
     if rep.is_empty() {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "no repeat buyers with a positive spend: Gamma-Gamma cannot be fitted",
-        ));
+            "没有消费金额为正的复购客户：无法拟合 Gamma-Gamma 模型"
+        )));
     }
     // Nelder-Mead: on Gamma-Gamma's ridge (q and gamma large together) L-BFGS's line search
     // fails where the simplex walks on.

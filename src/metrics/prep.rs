@@ -352,9 +352,10 @@ impl IdCoder {
                 continue;
             }
             let Some(c) = of_key.get_mut(k as usize) else {
-                return Err(Error::input(format!(
-                    "deal_id: dictionary key {k} of {} values",
-                    values.len()
+                let n = values.len();
+                return Err(Error::input(crate::tr!(
+                    "deal_id: dictionary key {k} of {n} values",
+                    "deal_id：字典键 {k} 超出 {n} 个值的范围"
                 )));
             };
             if *c == UNSEEN {
@@ -1287,7 +1288,11 @@ fn coded_chunks(chunks: &[crate::load::pq::TextChunk], col: &str) -> Result<Code
                         continue;
                     }
                     codes.push(*map.get(k as usize).ok_or_else(|| {
-                        Error::input(format!("{col}: dictionary key {k} of {} values", map.len()))
+                        let n = map.len();
+                        Error::input(crate::tr!(
+                            "{col}: dictionary key {k} of {n} values",
+                            "{col}：字典键 {k} 超出 {n} 个值的范围"
+                        ))
                     })?);
                 }
             }
@@ -1725,7 +1730,12 @@ fn code_batches(
             let new = (map.len()..coder.len()).map(|c| Some(coder.text(c)));
             map_ids(index, new, n_rows, &mut map, &mut missing);
         }
-        let too_many = || Error::input("stage events: more than 4 billion deals");
+        let too_many = || {
+            Error::input(crate::tr!(
+                "stage events: more than 4 billion deals",
+                "阶段事件：商机超过 40 亿个"
+            ))
+        };
         for c in deals.iter_mut().filter(|c| **c != NONE) {
             let d = match index {
                 Some(_) => map[*c as usize],
@@ -1858,14 +1868,17 @@ pub fn need(df: &DataFrame, table: &str, cols: &[&str]) -> Result<()> {
                 .map(|n| n.to_string())
                 .collect();
             let hint = crate::error::closest(c, names.iter().map(String::as_str))
-                .map(|h| format!("; closest: {h:?}"))
+                .map(|h| (format!("; closest: {h:?}"), format!("；最接近的：{h:?}")))
                 .unwrap_or_default();
             return Err(Error::MissingColumn {
                 file: table.to_string(),
                 field: c.to_string(),
-                why: "this command needs it".into(),
+                why: crate::tr!("this command needs it", "此命令需要它"),
                 found: names.join(", "),
-                hint: format!("{hint}; map it with --map {c}=HEADER"),
+                hint: crate::text::Text::new(
+                    format!("{}; map it with --map {c}=HEADER", hint.0),
+                    format!("{}；用 --map {c}=表头 指定", hint.1),
+                ),
             });
         }
     }

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::format::Format;
+use crate::text::Text;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Output")]
@@ -63,14 +64,18 @@ pub type Sink = std::rc::Rc<std::cell::RefCell<Vec<super::Report>>>;
 
 impl OutputArgs {
     /// The format to use for stdout or a file.
-    pub fn resolve_format(&self) -> Result<Format, String> {
+    pub fn resolve_format(&self) -> Result<Format, Text> {
         if let Some(f) = &self.format {
             return Format::parse(f);
         }
         if let Some(o) = &self.output {
             if let Some(ext) = o.extension().and_then(|e| e.to_str()) {
                 return Format::from_extension(ext).ok_or_else(|| {
-                    format!("-o {}: unknown extension .{ext}; use .csv .tsv .json .md .xlsx .txt or --format", o.display())
+                    let o = o.display();
+                    crate::tr!(
+                        "-o {o}: unknown extension .{ext}; use .csv .tsv .json .md .xlsx .txt or --format",
+                        "-o {o}：未知的扩展名 `.{ext}`；请用 `.csv` `.tsv` `.json` `.md` `.xlsx` `.txt` 之一，或用 --format"
+                    )
                 });
             }
             return Ok(Format::Csv);
@@ -83,11 +88,12 @@ impl OutputArgs {
     }
 
     /// Parse `--chart-size 1000x600`.
-    pub fn chart_size(&self) -> Result<(u32, u32), String> {
+    pub fn chart_size(&self) -> Result<(u32, u32), Text> {
         let bad = || {
-            format!(
-                "--chart-size {:?}: expected WIDTHxHEIGHT such as 1000x600",
-                self.chart_size
+            let size = &self.chart_size;
+            crate::tr!(
+                "--chart-size {size:?}: expected WIDTHxHEIGHT such as 1000x600",
+                "--chart-size {size:?}：应为 WIDTHxHEIGHT，如 1000x600"
             )
         };
         let (w, h) = self.chart_size.split_once(['x', 'X']).ok_or_else(bad)?;
@@ -96,8 +102,9 @@ impl OutputArgs {
             h.trim().parse().map_err(|_| bad())?,
         );
         if !(100..=8000).contains(&w) || !(100..=8000).contains(&h) {
-            return Err(format!(
-                "--chart-size {w}x{h}: each side must be 100-8000 pixels"
+            return Err(crate::tr!(
+                "--chart-size {w}x{h}: each side must be 100-8000 pixels",
+                "--chart-size {w}x{h}：每边必须为 100-8000 像素"
             ));
         }
         Ok((w, h))

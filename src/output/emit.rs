@@ -22,7 +22,7 @@ pub fn emit(
             crate::fsguard::check_output(path, "--chart")?;
             let size = o.chart_size().map_err(Error::usage)?;
             if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
-                crate::warn::emit_en(w);
+                crate::warn::emit_text(&w);
             }
         }
         sink.borrow_mut().push(report.clone());
@@ -72,9 +72,10 @@ pub fn emit(
                 .find(|t| &t.name == name)
                 .ok_or_else(|| {
                     let names: Vec<&str> = report.tables.iter().map(|t| t.name.as_str()).collect();
-                    Error::usage(format!(
-                        "--table {name:?}: this result has tables {}",
-                        names.join(", ")
+                    let names = names.join(", ");
+                    Error::usage(crate::tr!(
+                        "--table {name:?}: this result has tables {names}",
+                        "--table {name:?}：此结果中的表有 {names}"
                     ))
                 })?,
         ],
@@ -113,9 +114,10 @@ pub fn emit(
         crate::load::dir::write_atomic(path, |f| f.write_all(&buf))?;
     } else {
         if format == Format::Xlsx && stdout_tty {
-            return Err(Error::usage(
+            return Err(Error::usage(crate::tr!(
                 "xlsx is a binary format: write it with -o FILE.xlsx",
-            ));
+                "xlsx 是二进制格式：请用 -o FILE.xlsx 写入文件"
+            )));
         }
         let mut buf = Vec::new();
         renderer
@@ -129,7 +131,12 @@ pub fn emit(
                 "<stdout>",
                 std::io::Error::new(
                     std::io::ErrorKind::Other,
-                    "standard output is closed; nothing was written (redirect it, or use -o FILE)",
+                    match lang {
+                        Lang::En => {
+                            "standard output is closed; nothing was written (redirect it, or use -o FILE)"
+                        }
+                        Lang::ZhCn => "标准输出已关闭；未写入任何内容（请重定向，或使用 -o FILE）",
+                    },
                 ),
             ));
         }
@@ -141,7 +148,7 @@ pub fn emit(
     if (format.is_machine() || to_dir.is_some() || o.output.is_some()) && !o.quiet {
         let mut err = std::io::stderr().lock();
         for n in report.notes.iter().filter(|n| !n.warn) {
-            let _ = writeln!(err, "note: {}", n.text(lang));
+            let _ = writeln!(err, "{}{}", super::note_prefix(lang), n.text(lang));
         }
     }
     if let Some(p) = &o.meta {
@@ -153,12 +160,13 @@ pub fn emit(
     if let (Some(path), Some(spec)) = (&o.chart, chart) {
         let size = o.chart_size().map_err(Error::usage)?;
         if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
-            crate::warn::emit_en(w);
+            crate::warn::emit_text(&w);
         }
     } else if let Some(path) = &o.chart {
-        return Err(Error::usage(format!(
-            "--chart {}: this command draws no chart",
-            path.display()
+        let p = path.display();
+        return Err(Error::usage(crate::tr!(
+            "--chart {p}: this command draws no chart",
+            "--chart {p}：此命令不绘制图表"
         )));
     }
     Ok(())

@@ -332,6 +332,9 @@ pub fn as_of_basis(basis: &str, lang: Lang) -> String {
     if basis.starts_with("today") {
         return "今天（数据中没有日期）".into();
     }
+    if basis == "date of the latest snapshot" {
+        return "最新快照的日期".into();
+    }
     basis.to_string()
 }
 

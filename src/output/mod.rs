@@ -66,6 +66,14 @@ pub fn kpi_unit(id: &str) -> Unit {
     labels::kpi(id).map_or(Unit::Number, |k| k.unit)
 }
 
+/// The prefix of a note line on stderr: `note: ` or `说明：`.
+pub fn note_prefix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "note: ",
+        Lang::ZhCn => "说明：",
+    }
+}
+
 /// A note in both languages; a warning when it changes what a number means (see [`crate::warn`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
@@ -83,29 +91,11 @@ impl Note {
         }
     }
 
-    /// A note with no translation (loader messages quote file content).
-    pub fn en(en: impl Into<String>) -> Self {
-        let en = en.into();
-        Note {
-            zh: en.clone(),
-            en,
-            warn: false,
-        }
-    }
-
     /// A warning in both languages.
     pub fn warning(en: impl Into<String>, zh: impl Into<String>) -> Self {
         Note {
             warn: true,
             ..Note::new(en, zh)
-        }
-    }
-
-    /// A warning with no translation.
-    pub fn warning_en(en: impl Into<String>) -> Self {
-        Note {
-            warn: true,
-            ..Note::en(en)
         }
     }
 
@@ -220,11 +210,14 @@ pub enum Lang {
 
 impl Lang {
     /// `--lang`, else the config's `lang`, else LANG / LC_ALL starting with `zh`.
-    pub fn resolve(flag: Option<&str>, config: Option<&str>) -> Result<Lang, String> {
+    pub fn resolve(flag: Option<&str>, config: Option<&str>) -> Result<Lang, crate::text::Text> {
         let pick = |s: &str| match s.to_ascii_lowercase().replace('_', "-").as_str() {
             "en" | "en-us" | "en-gb" => Ok(Lang::En),
             "zh" | "zh-cn" | "zh-hans" => Ok(Lang::ZhCn),
-            other => Err(format!("--lang {other:?}: expected en or zh-CN")),
+            other => Err(crate::tr!(
+                "--lang {other:?}: expected en or zh-CN",
+                "--lang {other:?}：应为 en 或 zh-CN"
+            )),
         };
         if let Some(f) = flag {
             return pick(f);

@@ -22,3 +22,4 @@ mod report;
 mod safety;
 mod scorecard;
 mod workdir;
+mod zh;

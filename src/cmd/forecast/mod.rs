@@ -28,6 +28,7 @@ use crate::metrics::forecast::{self as fc, Accuracy, Forecast, Method};
 use crate::metrics::prep::NONE;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::text::Text;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -92,7 +93,7 @@ pub(crate) struct GroupResult {
     pub forecast: Forecast,
     /// Every model's forecast of the held-out periods, for the accuracy table.
     pub holdout: Vec<(Method, Accuracy)>,
-    pub note: Option<String>,
+    pub note: Option<Text>,
     /// The fitted ETS model when ETS was chosen.
     pub ets: Option<fc::Ets>,
     /// The season length used (1: non-seasonal, where seasonal naive is plain naive).
@@ -210,9 +211,10 @@ pub(crate) fn forecast_group(
     levels: &[f64],
 ) -> Result<GroupResult> {
     if holdout >= y.len() {
-        return Err(Error::input(format!(
-            "{name}: --holdout {holdout} leaves no history ({} periods)",
-            y.len()
+        let n = y.len();
+        return Err(Error::input(crate::tr!(
+            "{name}: --holdout {holdout} leaves no history ({n} periods)",
+            "{name}：--holdout {holdout} 之后没有剩余的历史数据（共 {n} 期）"
         )));
     }
     let train = &y[..y.len() - holdout];
@@ -222,8 +224,9 @@ pub(crate) fn forecast_group(
     } else {
         (
             1,
-            Some(format!(
+            Some(crate::tr!(
                 "{name}: {} periods of history, under two seasons ({}): non-seasonal models only",
+                "{name}：历史只有 {} 期，不足两个季节周期（{} 期）：仅用非季节模型",
                 train.len(),
                 2 * season
             )),
@@ -253,8 +256,9 @@ pub(crate) fn forecast_group(
     }
     .or_else(|| Method::Snaive.forecast(train, m, h, levels))
     .ok_or_else(|| {
-        Error::input(format!(
+        Error::input(crate::tr!(
             "{name}: {} periods of history are too few to forecast",
+            "{name}：历史只有 {} 期，太少，无法预测",
             train.len()
         ))
     })?;
@@ -276,11 +280,15 @@ pub(crate) fn forecast_group(
             }
         }
         if clamped > 0 {
-            let msg = format!(
-                "{name}: {clamped} forecast value(s) or interval bound(s) below 0 set to 0 (the series is never negative)"
+            let msg = crate::tr!(
+                "{name}: {clamped} forecast value(s) or interval bound(s) below 0 set to 0 (the series is never negative)",
+                "{name}：{clamped} 个低于 0 的预测值或区间边界已设为 0（该序列从不为负）"
             );
             note = Some(match note {
-                Some(n) => format!("{n}; {msg}"),
+                Some(n) => Text::new(
+                    format!("{}; {}", n.en, msg.en),
+                    format!("{}；{}", n.get(Lang::ZhCn), msg.get(Lang::ZhCn)),
+                ),
                 None => msg,
             });
         }
@@ -550,31 +558,42 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .map_err(Error::usage)?;
     let freq = Freq::parse(&a.freq, ds.calendar().week_start);
     let h = match &a.horizon {
-        Some(s) => {
-            parse_horizon(s, freq).map_err(|e| Error::usage(format!("--horizon {s:?}: {e}")))?
-        }
+        Some(s) => parse_horizon(s, freq).map_err(|e| {
+            Error::usage(Text::new(
+                format!("--horizon {s:?}: {}", e.en),
+                format!("--horizon {s:?}：{}", e.get(Lang::ZhCn)),
+            ))
+        })?,
         None => a.holdout.unwrap_or(freq.season().min(13)),
     };
-    let levels = parse_levels(&a.level).map_err(|e| Error::usage(format!("--level {e}")))?;
+    let levels =
+        parse_levels(&a.level).map_err(|e| Error::usage(e.map(|m| format!("--level {m}"))))?;
     if a.backtest == 0 {
-        return Err(Error::usage("--backtest must be at least 1"));
+        return Err(Error::usage(crate::tr!(
+            "--backtest must be at least 1",
+            "--backtest 至少为 1"
+        )));
     }
     let pipeline = a.method == "pipeline";
     if pipeline && a.holdout.is_some() {
-        return Err(Error::usage(
-            "--holdout scores a time-series forecast; --method pipeline has nothing to score"
-                ,
-        ));
+        return Err(Error::usage(crate::tr!(
+            "--holdout scores a time-series forecast; --method pipeline has nothing to score",
+            "--holdout 用于评估时间序列预测；--method pipeline 没有可评估的预测",
+        )));
     }
     if pipeline && !matches!(a.metric.as_str(), "revenue" | "won_deals") {
-        return Err(Error::usage(format!(
+        return Err(Error::usage(crate::tr!(
             "--method pipeline forecasts revenue or won_deals, not {}",
+            "--method pipeline 只预测 revenue 或 won_deals，不预测 {}",
             a.metric
         )));
     }
     let holdout = a.holdout.unwrap_or(0);
     if a.holdout == Some(0) {
-        return Err(Error::usage("--holdout must be at least 1"));
+        return Err(Error::usage(crate::tr!(
+            "--holdout must be at least 1",
+            "--holdout 至少为 1"
+        )));
     }
     let opts = Opts {
         metric: &a.metric,
@@ -591,7 +610,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let mut notes = analysis::base_notes(&ds, None, &run.points.definition);
     // The whole history is the point of a forecast: no "no period given" note.
     notes.retain(|n| !n.text(Lang::En).starts_with("no period given"));
-    notes.push(Note::en(run.points.definition.clone()));
+    notes.push(Note::new(
+        run.points.definition.clone(),
+        run.points.definition_zh.clone(),
+    ));
     if let Some(d) = &run.series.dropped {
         notes.push(Note::new(
             format!(
@@ -602,20 +624,26 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         ));
     }
     if run.series.after_as_of > 0 {
-        notes.push(Note::en(format!(
-            "{} value(s) dated after the last period left out",
-            run.series.after_as_of
-        )));
+        notes.push(Note::new(
+            format!(
+                "{} value(s) dated after the last period left out",
+                run.series.after_as_of
+            ),
+            format!("{} 个值的日期晚于最后一期，未计入", run.series.after_as_of),
+        ));
     }
     if run.points.skipped_no_date > 0 {
-        notes.push(Note::en(format!(
-            "{} row(s) without a date left out",
-            run.points.skipped_no_date
-        )));
+        notes.push(Note::new(
+            format!(
+                "{} row(s) without a date left out",
+                run.points.skipped_no_date
+            ),
+            format!("{} 行没有日期，未计入", run.points.skipped_no_date),
+        ));
     }
     for r in &run.groups {
         if let Some(n) = &r.note {
-            notes.push(Note::en(n.clone()));
+            notes.push(Note::from(n));
         }
     }
     if opts.method.is_none() && opts.select == Select::Significant {
@@ -748,7 +776,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     for r in &run.groups {
         if let Some(e) = ets_note(r) {
-            notes.push(Note::en(e));
+            notes.push(Note::from(e));
         }
     }
     let chart = a
@@ -771,10 +799,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-fn ets_note(r: &GroupResult) -> Option<String> {
+fn ets_note(r: &GroupResult) -> Option<Text> {
     let e = r.ets.as_ref()?;
-    Some(format!(
+    Some(crate::tr!(
         "{}: {} alpha={:.4} beta={:.4} gamma={:.4} phi={:.4} AICc={:.2} sigma={:.4}",
+        "{}：{} alpha={:.4} beta={:.4} gamma={:.4} phi={:.4} AICc={:.2} sigma={:.4}",
         r.name,
         e.spec.name(),
         e.alpha,

@@ -35,9 +35,10 @@ pub(crate) fn pipeline_rows(
     by: Option<&str>,
 ) -> Result<(Vec<PipelineRow>, Option<String>, Vec<Note>)> {
     if !ds.has(Table::Deals) {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "--method pipeline needs deals (open deals with a stage and an expected close)",
-        ));
+            "--method pipeline 需要商机数据（带阶段和预计成交日期的进行中商机）",
+        )));
     }
     let cols = [
         "deal_id",
@@ -148,15 +149,18 @@ pub(crate) fn pipeline_rows(
     }
     // Without expected close dates the pipeline cannot be placed in periods.
     if open > 0 && no_close == open {
-        return Err(Error::input(format!(
+        return Err(Error::input(crate::tr!(
             "--method pipeline: none of the {open} open deal(s) has an expected close date, so none can be placed in a forecast period; \
-             map the column with --map expected_close_at=HEADER, or use --method auto for a time-series forecast"
+             map the column with --map expected_close_at=HEADER, or use --method auto for a time-series forecast",
+            "--method pipeline：{open} 个进行中商机都没有预计成交日期，无法放入任何预测期间；\
+             请用 --map expected_close_at=HEADER 映射该列，或用 --method auto 做时间序列预测"
         )));
     }
     if currencies.len() > 1 {
-        return Err(Error::input(format!(
-            "open pipeline in {}: a forecast needs one currency; convert with --fx FILE",
-            currencies.into_iter().collect::<Vec<_>>().join(", ")
+        let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
+        return Err(Error::input(crate::tr!(
+            "open pipeline in {list}: a forecast needs one currency; convert with --fx FILE",
+            "进行中的管道涉及多个币种（{list}）：预测只能使用一种币种；请用 --fx FILE 换算"
         )));
     }
     let mut notes = vec![Note::new(
@@ -174,9 +178,14 @@ pub(crate) fn pipeline_rows(
         ));
     }
     if no_prob > 0 {
-        notes.push(Note::warning_en(format!(
-            "{no_prob} open deal(s) at a stage no closed deal reached: no stage win probability, weighted as 0 (counted in unweighted_deals)"
-        )));
+        notes.push(Note::warning(
+            format!(
+                "{no_prob} open deal(s) at a stage no closed deal reached: no stage win probability, weighted as 0 (counted in unweighted_deals)"
+            ),
+            format!(
+                "{no_prob} 个进行中商机所处的阶段没有已结束商机到达过：没有阶段赢单概率，按 0 加权（计入 unweighted_deals）"
+            ),
+        ));
     }
     // Groups with TOTAL last.
     let mut rows: Vec<((u32, usize), PipelineRow)> = acc.into_iter().collect();

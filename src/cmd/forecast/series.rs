@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::load::Dataset;
 use crate::metrics::prep::{self, NONE};
 use crate::model::{Status, Table};
+use crate::text::Text;
 
 /// Period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +113,7 @@ impl Freq {
 }
 
 /// `12` (periods) or a duration (`12m`, `39w`, `2y`, `365d`) in periods of `freq`.
-pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, String> {
+pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, Text> {
     /// Far beyond any sales forecast, and small enough that the arrays stay small.
     const MAX: usize = 10_000;
     let t = s.trim().to_ascii_lowercase();
@@ -124,21 +125,30 @@ pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, String> 
         parse_duration_days(s).map(|d| freq.periods_in(d))?
     };
     match n {
-        0 => Err("must be at least 1".into()),
-        n if n > MAX => Err(format!("{n} periods: at most {MAX}")),
+        0 => Err(crate::tr!("must be at least 1", "至少为 1")),
+        n if n > MAX => Err(crate::tr!(
+            "{n} periods: at most {MAX}",
+            "{n} 期：最多 {MAX} 期"
+        )),
         n => Ok(n),
     }
 }
 
 /// `80,95` -> [80, 95], each strictly between 0 and 100.
-pub fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, String> {
+pub fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, Text> {
     let mut out = Vec::new();
     for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let v: f64 = p
-            .parse()
-            .map_err(|_| format!("{p:?} is not a number (levels are percents, e.g. 80,95)"))?;
+        let v: f64 = p.parse().map_err(|_| {
+            crate::tr!(
+                "{p:?} is not a number (levels are percents, e.g. 80,95)",
+                "{p:?} 不是数字（置信水平为百分数，如 80,95）"
+            )
+        })?;
         if !(v > 0.0 && v < 100.0) {
-            return Err(format!("{v} is not a percent between 0 and 100"));
+            return Err(crate::tr!(
+                "{v} is not a percent between 0 and 100",
+                "{v} 不是 0 到 100 之间的百分数"
+            ));
         }
         if !out.contains(&v) {
             out.push(v);
@@ -154,6 +164,8 @@ pub(crate) struct Points {
     pub groups: Vec<String>,
     pub currency: Option<String>,
     pub definition: String,
+    /// `definition` in Chinese.
+    pub definition_zh: String,
     pub skipped_no_date: usize,
 }
 
@@ -165,13 +177,14 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
     } else if ds.has(Table::Deals) {
         (Table::Deals, "closed_at", "account")
     } else {
-        return Err(Error::input(format!(
-            "forecast --metric {metric} needs {}",
-            if metric == "won_deals" {
-                "deals"
-            } else {
-                "orders or deals"
-            }
+        let (need, need_zh) = if metric == "won_deals" {
+            ("deals", "商机")
+        } else {
+            ("orders or deals", "订单或商机")
+        };
+        return Err(Error::input(crate::tr!(
+            "forecast --metric {metric} needs {need}",
+            "forecast --metric {metric} 需要{need_zh}数据"
         )));
     };
     let mut cols = vec![at, "amount", "currency", "status", "cancelled", cust];
@@ -203,10 +216,10 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
                 return Err(Error::MissingColumn {
                     file: src.into(),
                     field: f.into(),
-                    why: "--by groups by it".into(),
+                    why: crate::tr!("--by groups by it", "--by 按它分组"),
                     found: cols.join(", "),
                     hint: crate::error::closest(f, cols.iter().map(String::as_str))
-                        .map(|c| format!("; closest: {c:?}"))
+                        .map(|c| crate::tr!("; closest: {c:?}", "；最接近的：{c:?}"))
                         .unwrap_or_default(),
                 });
             }
@@ -219,6 +232,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         groups: group.as_ref().map(|g| g.values.clone()).unwrap_or_default(),
         currency: None,
         definition: String::new(),
+        definition_zh: String::new(),
         skipped_no_date: 0,
     };
     let mut currencies: BTreeSet<String> = BTreeSet::new();
@@ -266,22 +280,45 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         crate::cmd::analysis::check_revenue_dates(ds, from_orders, range)?;
     }
     if currencies.len() > 1 {
-        return Err(Error::input(format!(
-            "revenue in {}: a forecast needs one currency; convert with --fx FILE or filter the export",
-            currencies.into_iter().collect::<Vec<_>>().join(", ")
+        let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
+        return Err(Error::input(crate::tr!(
+            "revenue in {list}: a forecast needs one currency; convert with --fx FILE or filter the export",
+            "收入涉及多个币种（{list}）：预测只能使用一种币种；请用 --fx FILE 换算，或筛选导出文件"
         )));
     }
     p.currency = currencies.into_iter().next();
-    p.definition = match (metric, from_orders) {
-        ("revenue", true) => "revenue = order amount by ordered_at (cancelled orders left out)",
-        ("revenue", false) => "revenue = won deals' amount by closed_at",
-        ("won_deals", _) => "won_deals = won deals counted by closed_at",
-        ("orders", true) => "orders = orders counted by ordered_at (cancelled left out)",
-        ("orders", false) => "orders = won deals counted by closed_at (no orders table)",
-        (_, true) => "new_customers = customers counted at their first order",
-        (_, false) => "new_customers = accounts counted at their first won deal",
-    }
-    .to_string();
+    let (en, zh) = match (metric, from_orders) {
+        ("revenue", true) => (
+            "revenue = order amount by ordered_at (cancelled orders left out)",
+            "revenue = 按 ordered_at 汇总的订单金额（不含已取消订单）",
+        ),
+        ("revenue", false) => (
+            "revenue = won deals' amount by closed_at",
+            "revenue = 按 closed_at 汇总的赢单商机金额",
+        ),
+        ("won_deals", _) => (
+            "won_deals = won deals counted by closed_at",
+            "won_deals = 按 closed_at 计数的赢单商机",
+        ),
+        ("orders", true) => (
+            "orders = orders counted by ordered_at (cancelled left out)",
+            "orders = 按 ordered_at 计数的订单（不含已取消订单）",
+        ),
+        ("orders", false) => (
+            "orders = won deals counted by closed_at (no orders table)",
+            "orders = 按 closed_at 计数的赢单商机（没有订单表）",
+        ),
+        (_, true) => (
+            "new_customers = customers counted at their first order",
+            "new_customers = 按首笔订单计数的客户",
+        ),
+        (_, false) => (
+            "new_customers = accounts counted at their first won deal",
+            "new_customers = 按首个赢单商机计数的客户",
+        ),
+    };
+    p.definition = en.to_string();
+    p.definition_zh = zh.to_string();
     Ok(p)
 }
 
@@ -339,9 +376,10 @@ pub(crate) fn series(ds: &Dataset, p: &Points, freq: Freq, grouped: bool) -> Res
         })
         .collect();
     if first == i64::MAX {
-        return Err(Error::input(format!(
-            "no dated values on or before {} to forecast from",
-            freq.label(last)
+        let label = freq.label(last);
+        return Err(Error::input(crate::tr!(
+            "no dated values on or before {label} to forecast from",
+            "{label} 及之前没有带日期的值，无法预测"
         )));
     }
     let mut starts: HashMap<u32, i64> = HashMap::new();

@@ -35,18 +35,23 @@ pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let near: Vec<&str> = scored.iter().take(3).map(|x| x.1.as_str()).collect();
 
-            Err(Error::usage(format!(
-                "--rep {want:?}: no such rep; closest: {}",
-                near.join(", ")
+            let near = near.join(", ");
+            Err(Error::usage(crate::tr!(
+                "--rep {want:?}: no such rep; closest: {near}",
+                "--rep {want:?}：没有这个销售人员；最接近的：{near}"
             )))
         }
-        _ => Err(Error::usage(format!(
-            "--rep {want:?} is ambiguous: {}",
-            pre.iter()
+        _ => {
+            let all = pre
+                .iter()
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+                .join(", ");
+            Err(Error::usage(crate::tr!(
+                "--rep {want:?} is ambiguous: {all}",
+                "--rep {want:?} 有歧义：{all}"
+            )))
+        }
     }
 }
 
@@ -140,7 +145,8 @@ pub(super) fn rep_card(
     let (mut lab, mut wa, mut wrt, mut dc, mut cyc) = (vec![], vec![], vec![], vec![], vec![]);
     for m in &months {
         let label = format!("{}-{:02}", m.year(), m.month());
-        let p = crate::period::parse(&label, ds.as_of, ds.calendar()).map_err(Error::Internal)?;
+        let p = crate::period::parse(&label, ds.as_of, ds.calendar())
+            .map_err(|e| Error::Internal(e.en))?;
         let pp = scorecard::Params {
             period: Some(p.millis()),
             ..params.clone()
@@ -208,7 +214,10 @@ pub(super) fn rep_card(
                 Lang::ZhCn => format!("{name} 对比团队中位数（= 100）"),
             },
             x_label: String::new(),
-            y_label: "index".into(),
+            y_label: match lang {
+                Lang::En => "index".into(),
+                Lang::ZhCn => "指数".into(),
+            },
         }
     });
     let report = Report {

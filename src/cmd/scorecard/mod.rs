@@ -153,9 +153,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         None => ds.frame_coded(Table::Deals, &cols)?,
     };
     let Some(mut deals) = deals else {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "scorecard needs a deals table; the input holds none",
-        ));
+            "scorecard 需要商机表；输入中没有"
+        )));
     };
     if dir_file.is_none() {
         prep::need(&deals, "deals", &["status"])?;
@@ -347,10 +348,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     lines.sort_by(|x, y| x.key.cmp(&y.key));
     let team_line = make(TEAM, &team);
 
-    let mut notes = analysis::base_notes(
+    let mut notes = analysis::base_notes_text(
         &ds,
         period.as_ref(),
-        "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)",
+        &crate::tr!(
+            "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)",
+            "closed_at（赢单、输单、赢单率、赢单金额、周期、达成率、新客户）；created_at（deals_created）；截至日期（在途管道）"
+        ),
     );
     notes.push(Note::new(
         wr.definition(),
@@ -389,7 +393,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 team.negative_cycles
             ),
             format!(
-                "{} 个赢单的成交日期早于创建日期，未计入销售周期统计",
+                "{} 个赢单的成交日期早于创建日期，未计入 cycle_median_days 与 cycle_p75_days（见 docs/metrics.md 的 \"Cycle time\"）",
                 team.negative_cycles
             ),
         ));
@@ -403,9 +407,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if let (Some(t), Some(f)) = (&targets, &a.targets) {
         // Targets that do not line up with the data: none in the period, or keys no rep has.
         if team_line.target.is_none() {
-            let label = period
-                .as_ref()
-                .map_or("(all rows)".to_string(), |p| p.label.clone());
+            let (label, label_zh) = period.as_ref().map_or_else(
+                || ("(all rows)".to_string(), "（全部行）".to_string()),
+                |p| (p.label.clone(), p.label.clone()),
+            );
             notes.push(Note::warning(
                 format!(
                     "--targets {}: no target of {} {:?} covers the period {label}: the target and attainment columns are empty",
@@ -414,8 +419,10 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                     "revenue"
                 ),
                 format!(
-                    "--targets {}：没有目标覆盖期间 {label}：目标与达成率列为空",
-                    f.display()
+                    "--targets {}：没有 {} {:?} 目标覆盖期间 {label_zh}：目标与达成率列为空",
+                    f.display(),
+                    a.by,
+                    "revenue"
                 ),
             ));
         }
@@ -441,11 +448,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                     if unmatched.len() > 8 { ", ..." } else { "" }
                 ),
                 format!(
-                    "--targets {}：{} 个目标键在数据中没有对应的 {}（{}）",
+                    "--targets {}：{} 个目标键在数据中没有对应的 {}（{}{}）；它们计入团队目标，但不计入任何销售人员的行",
                     f.display(),
                     unmatched.len(),
                     a.by,
-                    shown.join("，")
+                    shown.join("，"),
+                    if unmatched.len() > 8 { "，……" } else { "" }
                 ),
             ));
         }
@@ -529,9 +537,10 @@ fn rank_lines(lines: &mut [Line], kpi: &str) -> Result<()> {
             .chain(LINE_KPIS)
             .copied()
             .collect();
-        return Err(Error::usage(format!(
-            "--rank {kpi:?}: not a scorecard KPI; one of {}",
-            all.join(", ")
+        let all = all.join(", ");
+        return Err(Error::usage(crate::tr!(
+            "--rank {kpi:?}: not a scorecard KPI; one of {all}",
+            "--rank {kpi:?}：不是记分卡 KPI；可选：{all}"
         )));
     }
     let lower = LOWER_BETTER.contains(&kpi);
@@ -686,14 +695,16 @@ fn owner_at_close(
     by: &str,
 ) -> Result<Vec<u32>> {
     if by != "owner" {
-        return Err(Error::usage(
+        return Err(Error::usage(crate::tr!(
             "--credit at-close works with --by owner only",
-        ));
+            "--credit at-close 只能与 --by owner 一起使用"
+        )));
     }
     let Some(ev) = events.filter(|e| prep::has(e, "owner")) else {
-        return Err(Error::input(
+        return Err(Error::input(crate::tr!(
             "--credit at-close needs stage history with an owner column (Salesforce history, snapshots); this input has none",
-        ));
+            "--credit at-close 需要带 owner 列的阶段历史（Salesforce 历史、快照）；此输入没有"
+        )));
     };
     let ids = prep::coded(ev, "deal_id")?;
     let owner = prep::coded(ev, "owner")?;

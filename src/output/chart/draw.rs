@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
 use super::fonts::{Fonts, LATIN};
+use super::glyphs::TextBackend;
 use super::{Chart, ChartSpec};
 
 /// The palette (Tableau 10): readable, colour-blind friendly enough, in series order.
@@ -24,6 +25,7 @@ type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Draw the chart and return PNG bytes.
 pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec<u8>> {
+    let face = fonts.cjk.unwrap_or(LATIN);
     let family = match fonts.cjk {
         Some(bytes) => {
             register_font("salesctl-cjk", FontStyle::Normal, bytes)
@@ -38,7 +40,9 @@ pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec
     };
     let mut buf = vec![255u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let backend = TextBackend::new(BitMapBackend::with_buffer(&mut buf, (w, h)), face)
+            .map_err(|_| "the chart font cannot be read")?;
+        let root = backend.into_drawing_area();
         root.fill(&WHITE)?;
         draw(&root, spec, family)?;
         root.present()?;
@@ -49,11 +53,7 @@ pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec
     Ok(out.into_inner())
 }
 
-fn draw(
-    root: &DrawingArea<BitMapBackend, Shift>,
-    spec: &ChartSpec,
-    family: &str,
-) -> DrawResult<()> {
+fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) -> DrawResult<()> {
     let title = (family, 26).into_font();
     let text = (family, 15).into_font();
     match &spec.chart {

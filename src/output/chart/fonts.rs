@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef};
 
+use crate::text::Text;
+
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVuSans-LICENSE.txt).
 pub static LATIN: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
@@ -50,10 +52,16 @@ pub fn covers(font: &[u8], text: &str) -> bool {
 }
 
 /// A font file's bytes, leaked for the life of the process (plotters needs 'static).
-fn leak_file(path: &Path) -> Result<&'static [u8], String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("--font {}: {e}", path.display()))?;
-    FontRef::try_from_slice(&bytes)
-        .map_err(|_| format!("--font {}: not a TrueType/OpenType font", path.display()))?;
+fn leak_file(path: &Path) -> Result<&'static [u8], Text> {
+    let p = path.display();
+    let bytes =
+        std::fs::read(path).map_err(|e| crate::tr!("--font {p}: {e}", "--font {p}：{e}"))?;
+    FontRef::try_from_slice(&bytes).map_err(|_| {
+        crate::tr!(
+            "--font {p}: not a TrueType/OpenType font",
+            "--font {p}：不是 TrueType/OpenType 字体"
+        )
+    })?;
     Ok(Box::leak(bytes.into_boxed_slice()))
 }
 
@@ -118,10 +126,11 @@ impl Fonts {
         if let Some(p) = font {
             let f = leak_file(p).map_err(FontError::Usage)?;
             if !covers(f, text) {
-                return Err(FontError::Uncovered(format!(
-                    "--font {} has no glyph for {}",
-                    p.display(),
-                    missing(f, text)
+                let (p, m) = (p.display(), missing(f, text));
+                let m_zh = m.get(crate::output::Lang::ZhCn);
+                return Err(FontError::Uncovered(Text::new(
+                    format!("--font {p} has no glyph for {}", m.en),
+                    format!("--font {p} 没有 {m_zh} 的字形"),
                 )));
             }
             return Ok(Fonts { cjk: Some(f) });
@@ -136,10 +145,19 @@ impl Fonts {
         }
         match system_cjk(text) {
             Some(f) => Ok(Fonts { cjk: Some(f) }),
-            None => Err(FontError::Uncovered(format!(
-                "neither the bundled font (GB 2312) nor a system font has a glyph for {}; pass --font PATH naming a font that does",
-                missing(CJK_SUBSET, text)
-            ))),
+            None => {
+                let m = missing(CJK_SUBSET, text);
+                let m_zh = m.get(crate::output::Lang::ZhCn);
+                Err(FontError::Uncovered(Text::new(
+                    format!(
+                        "neither the bundled font (GB 2312) nor a system font has a glyph for {}; pass --font PATH naming a font that does",
+                        m.en
+                    ),
+                    format!(
+                        "内置字体（GB 2312）和系统字体都没有 {m_zh} 的字形；请用 --font PATH 指定含有这些字形的字体"
+                    ),
+                )))
+            }
         }
     }
 }
@@ -148,15 +166,15 @@ impl Fonts {
 #[derive(Debug)]
 pub enum FontError {
     /// `--font` names no readable font file.
-    Usage(String),
+    Usage(Text),
     /// Some characters have no glyph in any font tried.
-    Uncovered(String),
+    Uncovered(Text),
 }
 
 /// Up to 8 characters of `text` that `font` lacks, quoted.
-fn missing(font: &[u8], text: &str) -> String {
+fn missing(font: &[u8], text: &str) -> Text {
     let Ok(f) = FontRef::try_from_slice(font) else {
-        return "any character".into();
+        return crate::tr!("any character", "任何字符");
     };
     let mut out: Vec<char> = Vec::new();
     for c in text.chars().filter(|c| !c.is_whitespace()) {
@@ -165,14 +183,15 @@ fn missing(font: &[u8], text: &str) -> String {
         }
     }
     let shown: String = out.iter().take(8).collect();
-    format!(
-        "{shown:?}{}",
-        if out.len() > 8 {
-            format!(" and {} more", out.len() - 8)
-        } else {
-            String::new()
-        }
-    )
+    let more = out.len().saturating_sub(8);
+    if more > 0 {
+        crate::tr!(
+            "{shown:?} and {more} more",
+            "{shown:?} 等（另有 {more} 个）"
+        )
+    } else {
+        crate::tr!("{shown:?}", "{shown:?}")
+    }
 }
 
 #[cfg(test)]
@@ -187,7 +206,7 @@ mod tests {
         ));
         // 𠀀 (U+20000, CJK Extension B) is outside GB 2312: no glyph in the subset.
         assert!(!covers(CJK_SUBSET, "𠀀"));
-        assert_eq!(missing(CJK_SUBSET, "王𠀀"), "\"𠀀\"");
+        assert_eq!(missing(CJK_SUBSET, "王𠀀").en, "\"𠀀\"");
     }
 }
 

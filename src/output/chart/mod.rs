@@ -4,10 +4,12 @@
 
 pub mod draw;
 pub mod fonts;
+pub mod glyphs;
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::text::Text;
 
 /// A chart a command asks for. Labels are already in the output language.
 #[derive(Debug, Clone)]
@@ -103,20 +105,22 @@ pub fn render_png(
     path: &Path,
     size: (u32, u32),
     font: Option<&Path>,
-) -> Result<Option<String>> {
+) -> Result<Option<Text>> {
+    let p = path.display();
     if spec.is_empty() {
-        return Ok(Some(format!(
-            "--chart {}: nothing to draw (no rows), no chart written",
-            path.display()
+        return Ok(Some(crate::tr!(
+            "--chart {p}: nothing to draw (no rows), no chart written",
+            "--chart {p}：没有可绘制的内容（无数据行），未生成图表"
         )));
     }
     let f = match fonts::Fonts::resolve(font, &spec.texts()) {
         Ok(f) => f,
         Err(fonts::FontError::Usage(e)) => return Err(Error::usage(e)),
         Err(fonts::FontError::Uncovered(why)) => {
-            return Ok(Some(format!(
-                "--chart {}: not drawn: {why}",
-                path.display()
+            let why_zh = why.get(crate::output::Lang::ZhCn);
+            return Ok(Some(Text::new(
+                format!("--chart {p}: not drawn: {}", why.en),
+                format!("--chart {p}：未绘制：{why_zh}"),
             )));
         }
     };

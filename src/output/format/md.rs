@@ -97,7 +97,13 @@ impl Render for Markdown {
                 writeln!(w, "| {} |", cells.join(" | "))?;
             }
             if all.len() < t.df.height() {
-                writeln!(w, "\n({} of {} rows shown)", all.len(), t.df.height())?;
+                let (shown, total) = (all.len(), t.df.height());
+                match o.lang {
+                    crate::output::Lang::En => writeln!(w, "\n({shown} of {total} rows shown)")?,
+                    crate::output::Lang::ZhCn => {
+                        writeln!(w, "\n（显示 {total} 行中的 {shown} 行）")?
+                    }
+                }
             }
         }
         if !r.notes.is_empty() {

@@ -28,7 +28,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn parse(s: &str) -> Result<Format, String> {
+    pub fn parse(s: &str) -> Result<Format, crate::text::Text> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "table" => Format::Table,
             "csv" => Format::Csv,
@@ -37,8 +37,9 @@ impl Format {
             "md" | "markdown" => Format::Md,
             "xlsx" => Format::Xlsx,
             other => {
-                return Err(format!(
-                    "--format {other:?}: expected table, csv, tsv, json, md or xlsx"
+                return Err(crate::tr!(
+                    "--format {other:?}: expected table, csv, tsv, json, md or xlsx",
+                    "--format {other:?}：应为 `table`、`csv`、`tsv`、`json`、`md` 或 `xlsx`"
                 ));
             }
         })

@@ -111,7 +111,12 @@ impl Render for Terminal {
             }
         }
         for n in r.notes.iter().filter(|n| !n.warn) {
-            writeln!(w, "note: {}", n.text(o.lang))?;
+            writeln!(
+                w,
+                "{}{}",
+                crate::output::note_prefix(o.lang),
+                n.text(o.lang)
+            )?;
         }
         Ok(())
     }
