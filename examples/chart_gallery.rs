@@ -115,6 +115,7 @@ fn draw(
         title: title.into(),
         x_label: x.into(),
         y_label: y.into(),
+        lang: salesctl::output::Lang::En,
     };
     if let Some(w) = render_png(&spec, path, (900, 450), None)? {
         eprintln!("warning: {w}");

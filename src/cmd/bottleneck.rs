@@ -831,6 +831,7 @@ fn chart_of(rows: &[Row], lang: Lang) -> ChartSpec {
         .filter(|r| Some((r.pipeline.clone(), r.group.clone())) == first)
         .collect();
     ChartSpec {
+        lang,
         chart: Chart::Quantiles {
             labels: rs.iter().map(|r| r.stage.clone()).collect(),
             p50: rs.iter().map(|r| r.time.median.unwrap_or(0.0)).collect(),

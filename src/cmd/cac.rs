@@ -347,6 +347,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         let rs: Vec<&(String, Option<f64>, u64, clv::Simple)> =
             rows.iter().filter(|r| r.0 != "(all)").collect();
         ChartSpec {
+            lang,
             chart: Chart::Grouped {
                 categories: rs.iter().map(|r| r.0.clone()).collect(),
                 series: vec![

@@ -716,6 +716,7 @@ fn bgnbd(
     }
     let chart = a.out.chart.as_ref().map(|_| match scatter {
         Some(points) => ChartSpec {
+            lang,
             chart: Chart::Scatter { points },
             title: match lang {
                 Lang::En => {
@@ -727,6 +728,7 @@ fn bgnbd(
             y_label: "actual".into(),
         },
         None => ChartSpec {
+            lang,
             chart: Chart::Histogram { values, bins: 30 },
             title: match lang {
                 Lang::En => "CLV per customer".into(),

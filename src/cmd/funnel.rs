@@ -451,6 +451,7 @@ fn chart_of(funnels: &[Funnel], lang: Lang) -> ChartSpec {
     // One funnel is horizontal bars (the count on x); grouped funnels count on y.
     let one = matches!(chart, Chart::HBar { .. });
     ChartSpec {
+        lang,
         chart,
         title: title.into(),
         x_label: if one { y.into() } else { String::new() },

@@ -10,6 +10,7 @@ fn spec(chart: Chart, title: &str) -> ChartSpec {
         title: title.into(),
         x_label: "value".into(),
         y_label: "count".into(),
+        lang: salesctl::output::Lang::En,
     }
 }
 
@@ -323,4 +324,31 @@ fn an_empty_result_draws_no_chart_and_says_so() {
         0,
     );
     assert!(!w.path("b.png").exists(), "{err}");
+}
+
+/// A zh-CN forecast chart whose own labels are all Latin still gets the CJK font: its legend
+/// words ("实际", "预测", "80% 区间") are Chinese, and a Latin font would draw them as boxes.
+#[test]
+fn chinese_legend_words_choose_a_cjk_font() {
+    let mut c = spec(
+        Chart::LineBand {
+            history: vec![(0.0, 1.0), (1.0, 2.0)],
+            forecast: vec![(2.0, 2.0, 1.0, 3.0)],
+            inner: vec![(2.0, 1.5, 2.5)],
+            levels: ("95%".into(), "80%".into()),
+            x_labels: vec![(0.0, "2025-01".into())],
+            origin: None,
+        },
+        "Revenue",
+    );
+    for word in ["实际", "预测", "区间", "回测起点", "观测"] {
+        assert!(salesctl::output::chart::LEGEND_ZH.contains(word), "{word}");
+    }
+    assert!(!c.texts().contains("实际"));
+    c.lang = salesctl::output::Lang::ZhCn;
+    assert!(c.texts().contains("实际"));
+    // The bundled subset is tried before any system font.
+    let f = Fonts::resolve(None, &c.texts()).expect("the bundled subset covers it");
+    assert!(f.cjk.is_some());
+    assert!(covers(CJK_SUBSET, salesctl::output::chart::LEGEND_ZH));
 }

@@ -864,6 +864,7 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
         .flatten()
         .map(|o| o as f64);
     ChartSpec {
+        lang,
         chart: Chart::LineBand {
             history,
             forecast,

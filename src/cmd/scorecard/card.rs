@@ -205,6 +205,7 @@ pub(super) fn rep_card(
             }
         }
         ChartSpec {
+            lang,
             chart: Chart::Grouped {
                 categories: cats,
                 series: vec![(name.clone(), mine), (label_team(lang), tm)],

@@ -759,6 +759,7 @@ fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
     }
     let axis_unit = currency.map(|c| format!(" ({c})")).unwrap_or_default();
     ChartSpec {
+        lang,
         chart: Chart::HBar {
             labels: ls.iter().map(|l| l.key.clone()).collect(),
             values: ls.iter().map(|l| l.k.won_amount.unwrap_or(0.0)).collect(),

@@ -21,6 +21,14 @@ pub const PALETTE: [RGBColor; 6] = [
     RGBColor(0xb0, 0x7a, 0xa1),
 ];
 
+/// A legend word in the chart's language.
+fn zh(spec: &ChartSpec, en: impl Into<String>, zh: impl Into<String>) -> String {
+    match spec.lang {
+        crate::output::Lang::En => en.into(),
+        crate::output::Lang::ZhCn => zh.into(),
+    }
+}
+
 type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Draw the chart and return PNG bytes.
@@ -264,7 +272,11 @@ fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) 
                 let fill = PALETTE[1].mix(alpha).filled();
                 chart
                     .draw_series(std::iter::once(Polygon::new(poly, fill)))?
-                    .label(format!("{level} interval"))
+                    .label(zh(
+                        spec,
+                        format!("{level} interval"),
+                        format!("{level} 区间"),
+                    ))
                     .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], fill));
             }
             chart
@@ -272,7 +284,7 @@ fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) 
                     history.iter().cloned(),
                     PALETTE[0].stroke_width(2),
                 ))?
-                .label("actual")
+                .label(zh(spec, "actual", "实际"))
                 .legend(|(x, y)| {
                     PathElement::new([(x, y), (x + 14, y)], PALETTE[0].stroke_width(2))
                 });
@@ -285,7 +297,7 @@ fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) 
                         let a = lo + seg * i as f64;
                         PathElement::new(vec![(*o, a), (*o, a + seg)], BLACK.stroke_width(1))
                     }))?
-                    .label("backtest origin")
+                    .label(zh(spec, "backtest origin", "回测起点"))
                     .legend(|(x, y)| PathElement::new([(x + 7, y - 6), (x + 7, y + 6)], BLACK));
             }
             if !forecast.is_empty() {
@@ -294,7 +306,7 @@ fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) 
                         forecast.iter().map(|p| (p.0, p.1)),
                         PALETTE[1].stroke_width(2),
                     ))?
-                    .label("forecast")
+                    .label(zh(spec, "forecast", "预测"))
                     .legend(|(x, y)| {
                         PathElement::new([(x, y), (x + 14, y)], PALETTE[1].stroke_width(2))
                     });
@@ -453,7 +465,7 @@ fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) 
                     [(lo, lo), (hi * 1.05, hi * 1.05)],
                     BLACK.mix(0.5).stroke_width(1),
                 ))?
-                .label("y = x")
+                .label(zh(spec, "y = x", "y = x"))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK.mix(0.5)));
             chart
                 .draw_series(
@@ -461,7 +473,7 @@ fn draw(root: &DrawingArea<TextBackend, Shift>, spec: &ChartSpec, family: &str) 
                         .iter()
                         .map(|p| Circle::new(*p, 4, PALETTE[0].filled())),
                 )?
-                .label("observed")
+                .label(zh(spec, "observed", "实际观测"))
                 .legend(|(x, y)| Circle::new((x + 6, y), 4, PALETTE[0].filled()));
             chart
                 .configure_series_labels()

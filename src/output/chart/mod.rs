@@ -57,6 +57,8 @@ pub struct ChartSpec {
     pub title: String,
     pub x_label: String,
     pub y_label: String,
+    /// The language of the words the drawing adds (legend entries).
+    pub lang: crate::output::Lang,
 }
 
 impl ChartSpec {
@@ -94,9 +96,18 @@ impl ChartSpec {
             Chart::Quantiles { labels, .. } => t.extend(labels.iter().map(String::as_str)),
             Chart::Histogram { .. } | Chart::Scatter { .. } => {}
         }
+        // The legend words draw.rs adds (forecast and calibration charts).
+        if self.lang == crate::output::Lang::ZhCn
+            && matches!(self.chart, Chart::LineBand { .. } | Chart::Scatter { .. })
+        {
+            t.push_str(LEGEND_ZH);
+        }
         t
     }
 }
+
+/// Every Chinese legend word of draw.rs, for the font check.
+pub const LEGEND_ZH: &str = "区间实际回测起点预测观测";
 
 /// Draw `spec` to a PNG file (written atomically). Returns a warning, and draws nothing, when
 /// no font has a glyph for every character of the labels.
