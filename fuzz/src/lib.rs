@@ -73,10 +73,14 @@ pub mod error {
     #[derive(Debug)]
     pub enum Error {
         Io { path: PathBuf, source: std::io::Error },
-        Input(String),
+        Input(crate::text::Text),
     }
 
     impl Error {
+        pub fn input(m: impl Into<crate::text::Text>) -> Self {
+            Error::Input(m.into())
+        }
+
         pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
             Error::Io {
                 path: path.into(),

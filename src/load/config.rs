@@ -118,13 +118,6 @@ impl Config {
                 zh: e.zh.map(|z| format!("{p}：{z}")),
             })
         })?;
-        if let Some(Ok(lang)) = cfg
-            .lang
-            .as_deref()
-            .map(|l| crate::output::Lang::resolve(Some(l), None))
-        {
-            crate::warn::set_config_lang(lang);
-        }
         Ok((cfg, Some(path)))
     }
 

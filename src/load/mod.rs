@@ -386,6 +386,10 @@ impl Settings {
     /// Flags over config over defaults.
     pub fn from_args(a: &LoaderArgs) -> Result<Settings> {
         let (cfg, cfg_path) = Config::load(a.config.as_deref())?;
+        // The config's `lang` reaches the loader's warnings and errors (unless --lang says).
+        if let Some(Ok(lang)) = cfg.lang.as_deref().map(|l| Lang::resolve(Some(l), None)) {
+            crate::warn::set_config_lang(lang);
+        }
         let mut map: Vec<(String, String)> = cfg
             .map
             .iter()
