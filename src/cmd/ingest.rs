@@ -76,7 +76,7 @@ fn write_summary(
             Lang::ZhCn => writeln!(w, "{path}：行数：读取 {read}，输出 {outs}，拒绝 {rejected}")?,
         }
         for n in s.notes.iter().chain(s.assumptions.iter()) {
-            writeln!(w, "  note: {}", n.get(lang))?;
+            writeln!(w, "  {}{}", crate::output::note_prefix(lang), n.get(lang))?;
         }
     }
     for n in &m.notes {
