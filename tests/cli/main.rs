@@ -11,6 +11,7 @@ mod docs;
 mod examples;
 mod exit_codes;
 mod forecast;
+mod golden;
 mod funnel;
 mod history;
 mod ingest;
