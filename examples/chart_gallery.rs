@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use salesctl::columns::engine;
 use salesctl::load::{self, LoaderArgs};
-use salesctl::metrics::prep;
 use salesctl::model::Table;
 use salesctl::output::chart::{Chart, ChartSpec, render_png};
 
@@ -71,9 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .frame(Table::Deals, &["status", "created_at", "closed_at"])?
         .ok_or("no deals")?;
     let (st, c, o) = (
-        prep::coded(&df, "status")?,
-        prep::millis(&df, "created_at")?,
-        prep::millis(&df, "closed_at")?,
+        engine::coded(&df, "status")?,
+        engine::millis(&df, "created_at")?,
+        engine::millis(&df, "closed_at")?,
     );
     let cycles: Vec<f64> = (0..df.height())
         .filter(|&i| st.get(i) == Some("won"))

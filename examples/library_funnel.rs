@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
+use salesctl::columns::deals::DealSet;
 use salesctl::load::{self, LoaderArgs};
-use salesctl::metrics::deals::DealSet;
 use salesctl::metrics::funnel::{self, Params};
 use salesctl::model::Table;
 

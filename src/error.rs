@@ -105,8 +105,8 @@ impl Error {
     /// The message in `lang`. Errors with a fixed shape (a cell, a missing column, an empty
     /// file, not a table, ambiguous dates, --strict, I/O) have a Chinese template; the others
     /// carry English text built where they arise, which Chinese output prints as it is.
-    pub fn text(&self, lang: crate::output::Lang) -> String {
-        use crate::output::Lang;
+    pub fn text(&self, lang: crate::text::Lang) -> String {
+        use crate::text::Lang;
         if lang == Lang::En {
             return self.to_string();
         }

@@ -5,11 +5,12 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod columns;
 pub mod docs;
 pub mod error;
 pub mod exit;
 pub mod flags;
-pub mod fsguard;
+pub mod io;
 pub mod load;
 pub mod meta;
 pub mod metrics;
@@ -46,7 +47,7 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let total = crate::timing::span("total");
     let res = cmd::run(cli);
-    crate::fsguard::release_held();
+    crate::io::release_held();
     drop(total);
     if let Some(line) = crate::warn::summary() {
         eprintln!("{line}");
@@ -59,8 +60,8 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(e) => {
             // LANG=zh_CN.UTF-8 switches errors as it switches notes.
             match crate::warn::lang() {
-                crate::output::Lang::En => eprintln!("salesctl: error: {e}"),
-                lang @ crate::output::Lang::ZhCn => {
+                crate::text::Lang::En => eprintln!("salesctl: error: {e}"),
+                lang @ crate::text::Lang::ZhCn => {
                     eprintln!("salesctl：错误：{}", e.text(lang))
                 }
             }

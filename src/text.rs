@@ -7,7 +7,42 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::Lang;
+/// Output language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    /// `--lang`, else the config's `lang`, else LANG / LC_ALL starting with `zh`.
+    pub fn resolve(flag: Option<&str>, config: Option<&str>) -> Result<Lang, Text> {
+        let pick = |s: &str| match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "en" | "en-us" | "en-gb" => Ok(Lang::En),
+            "zh" | "zh-cn" | "zh-hans" => Ok(Lang::ZhCn),
+            other => Err(crate::tr!(
+                "--lang {other:?}: expected en or zh-CN",
+                "--lang {other:?}：应为 en 或 zh-CN"
+            )),
+        };
+        if let Some(f) = flag {
+            return pick(f);
+        }
+        if let Some(c) = config {
+            return pick(c);
+        }
+        let env = std::env::var("LC_ALL")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| std::env::var("LANG").ok())
+            .unwrap_or_default();
+        Ok(if env.to_ascii_lowercase().starts_with("zh") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        })
+    }
+}
 
 /// A message in English and Chinese. `zh` is `None` only for text from outside the tool.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

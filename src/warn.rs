@@ -7,7 +7,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::output::{Lang, Note};
+use crate::output::Note;
+use crate::text::Lang;
 
 static COUNT: AtomicUsize = AtomicUsize::new(0);
 /// A progress bar on screen: warnings are printed above it, not glued to its line.

@@ -9,7 +9,7 @@
 //! | `sniff`         | src/load/sniff.rs            | encoding_rs, chardetng, simdutf8, memchr|
 //! | `csvscan`       | src/load/csvscan.rs          | memchr                                  |
 //! | `limits`        | src/load/limits.rs           | zip, memchr                             |
-//! | `load::config`  | src/load/config.rs           | serde, toml; shims `error`, `fsguard`   |
+//! | `load::config`  | src/load/config.rs           | serde, toml; shims `error`, `io`        |
 //! | `flags`         | src/flags.rs                 | std                                     |
 //! | `text`          | src/text.rs                  | serde; shim `output::Lang`              |
 //! | `period`        | src/period.rs                | chrono; `clap::Args` derive (shim crate), `load::config` |
@@ -92,8 +92,8 @@ pub mod error {
     pub type Result<T, E = Error> = std::result::Result<T, E>;
 }
 
-/// Shim of src/fsguard.rs: `note_input` (only reached from `Config::load`, never fuzzed).
-pub mod fsguard {
+/// Shim of src/io.rs: `note_input` (only reached from `Config::load`, never fuzzed).
+pub mod io {
     pub fn note_input(_path: &std::path::Path) {}
 }
 

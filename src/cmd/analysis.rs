@@ -2,10 +2,10 @@
 
 use polars::prelude::*;
 
+use crate::columns::deals::DealSet;
+use crate::columns::engine;
 use crate::error::{Error, Result, closest};
 use crate::load::{Dataset, LoaderArgs};
-use crate::metrics::deals::DealSet;
-use crate::metrics::prep;
 use crate::output::Note;
 use crate::period::Period;
 use crate::text::Text;
@@ -18,7 +18,7 @@ pub fn by_codes(
     field: &str,
     ds: &Dataset,
 ) -> Result<(Vec<u32>, Vec<String>)> {
-    let Some(df) = deals.filter(|d| prep::has(d, field)) else {
+    let Some(df) = deals.filter(|d| engine::has(d, field)) else {
         let cols = ds
             .columns_of(crate::model::Table::Deals)
             .unwrap_or_default();
@@ -39,7 +39,7 @@ pub fn by_codes(
             hint,
         });
     };
-    let c = prep::coded(df, field)?;
+    let c = engine::coded(df, field)?;
     Ok((set.group_codes(&c), c.values))
 }
 
@@ -100,7 +100,7 @@ fn build_set(
     ds: &Dataset,
     cols: &[&str],
     by: Option<&str>,
-    events: Option<crate::metrics::prep::EventRows>,
+    events: Option<crate::columns::engine::EventRows>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
     let mut cols: Vec<&str> = cols.to_vec();
     if let Some(b) = by {
@@ -304,7 +304,7 @@ pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>>
         if p.start > ds.as_of {
             let basis_zh = crate::output::labels::as_of_basis(
                 &ds.manifest.as_of_basis,
-                crate::output::Lang::ZhCn,
+                crate::text::Lang::ZhCn,
             );
             return Err(Error::input(Text::new(
                 format!(
@@ -330,14 +330,14 @@ pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Not
 
 /// [`base_notes`] with the date field described in both languages (`closed_at (won, lost...)`).
 pub fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Text) -> Vec<Note> {
-    let field_zh = field.get(crate::output::Lang::ZhCn);
+    let field_zh = field.get(crate::text::Lang::ZhCn);
     let field = field.en.as_str();
     let mut n = vec![Note::new(
         format!("as of {} ({})", ds.as_of, ds.manifest.as_of_basis),
         format!(
             "截至 {}（{}）",
             ds.as_of,
-            crate::output::labels::as_of_basis(&ds.manifest.as_of_basis, crate::output::Lang::ZhCn)
+            crate::output::labels::as_of_basis(&ds.manifest.as_of_basis, crate::text::Lang::ZhCn)
         ),
     )];
     if let Some(p) = period {
@@ -422,12 +422,12 @@ pub fn load_targets(
             &["dimension", "key", "period", "target", "metric"],
         )?
         .unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
-    let dim = prep::coded(&df, "dimension")?;
-    let key = prep::coded(&df, "key")?;
-    let per = prep::coded(&df, "period")?;
-    let tgt = prep::floats(&df, "target")?;
-    let metric = prep::coded(&df, "metric")?;
+    engine::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
+    let dim = engine::coded(&df, "dimension")?;
+    let key = engine::coded(&df, "key")?;
+    let per = engine::coded(&df, "period")?;
+    let tgt = engine::floats(&df, "target")?;
+    let metric = engine::coded(&df, "metric")?;
     let mut out: std::collections::HashMap<String, Vec<((i64, i64), f64)>> =
         std::collections::HashMap::new();
     for i in 0..df.height() {

@@ -10,16 +10,17 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use super::analysis::{self, by_codes, parse_duration_days};
+use crate::columns::deals::DealSet;
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Funnel};
-use crate::metrics::prep::{self, NONE};
 use crate::metrics::timing::{self, StageTime};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
+use crate::text::Lang;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -209,8 +210,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     if a.reasons {
         let reason = match &deals {
-            Some(df) => prep::coded(df, "lost_reason")?,
-            None => prep::Coded::default(),
+            Some(df) => engine::coded(df, "lost_reason")?,
+            None => engine::Coded::default(),
         };
         let r = timing::reasons(&set, &reason, period.as_ref().map(|p| p.millis()));
         tables.extend(reasons_tables(&r, &set, mp)?);
@@ -641,8 +642,8 @@ fn stuck_table(
 ) -> Result<ResultTable> {
     let empty = DataFrame::empty();
     let df = deals.unwrap_or(&empty);
-    let name = prep::coded(df, "deal_name")?;
-    let owner = prep::coded(df, "owner")?;
+    let name = engine::coded(df, "deal_name")?;
+    let owner = engine::coded(df, "owner")?;
     // p90 per (pipeline, stage) over all groups' rows (the team's, when --by).
     let mut p90: BTreeMap<(String, usize), f64> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.group.is_none()) {
@@ -690,7 +691,7 @@ fn stuck_table(
     keyed.sort_by(|(ia, a), (ib, b)| over(b).total_cmp(&over(a)).then_with(|| ia.cmp(ib)));
     let mut list: Vec<S> = keyed.into_iter().map(|(_, s)| s).collect();
     list.truncate(n);
-    let get = |c: &prep::Coded, d: usize| {
+    let get = |c: &engine::Coded, d: usize| {
         if d < set.n_rows {
             c.get(d).map(str::to_string)
         } else {

@@ -11,14 +11,15 @@ use chrono::Datelike;
 
 use super::analysis::{self, parse_duration_days};
 use super::cltv::{day_of, flag_error, purchases};
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
 use crate::metrics::clv;
-use crate::metrics::prep;
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::text::Lang;
 use crate::text::Text;
 
 #[derive(Debug, clap::Args)]
@@ -94,7 +95,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     let channel_of = |i: usize| {
         let g = p.group[i];
-        if g == prep::NONE {
+        if g == engine::NONE {
             "(none)".to_string()
         } else {
             p.group_names[g as usize].clone()
@@ -106,12 +107,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let sdf = sp
         .frame(Table::Spend, &["period", "channel", "spend", "currency"])?
         .unwrap_or_default();
-    prep::need(&sdf, &a.spend.display().to_string(), &["period", "spend"])?;
+    engine::need(&sdf, &a.spend.display().to_string(), &["period", "spend"])?;
     let (per, chan, amt, cur) = (
-        prep::coded(&sdf, "period")?,
-        prep::coded(&sdf, "channel")?,
-        prep::floats(&sdf, "spend")?,
-        prep::coded(&sdf, "currency")?,
+        engine::coded(&sdf, "period")?,
+        engine::coded(&sdf, "channel")?,
+        engine::floats(&sdf, "spend")?,
+        engine::coded(&sdf, "currency")?,
     );
     let mut spend: BTreeMap<(String, String), f64> = BTreeMap::new();
     let mut spend_currencies: BTreeSet<String> = BTreeSet::new();

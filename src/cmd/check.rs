@@ -8,12 +8,12 @@
 use std::path::PathBuf;
 
 use super::analysis;
+use crate::columns::deals::DealSet;
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Funnel};
-use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard::{self, WinRate};
 use crate::model::Table;
 use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
@@ -153,8 +153,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         None => None,
     };
     let account = match &deals {
-        Some(d) => prep::coded(d, "account")?,
-        None => prep::Coded::default(),
+        Some(d) => engine::coded(d, "account")?,
+        None => engine::Coded::default(),
     };
     let group: Vec<u32> = by
         .as_ref()
@@ -273,7 +273,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                             let text = &r.text;
                             Error::usage(Text::new(
                                 format!("rule {text:?}: {}", e.en),
-                                format!("规则 {text:?}：{}", e.get(crate::output::Lang::ZhCn)),
+                                format!("规则 {text:?}：{}", e.get(crate::text::Lang::ZhCn)),
                             ))
                         })?,
                         None => None,

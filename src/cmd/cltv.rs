@@ -10,14 +10,15 @@ use std::path::PathBuf;
 
 use super::analysis::{self, parse_duration_days};
 use super::forecast::series::Freq;
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
 use crate::metrics::clv::{self, Rfm};
-use crate::metrics::prep;
 use crate::model::{Status, Table};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::text::Lang;
 use crate::text::Text;
 use rayon::slice::ParallelSliceMut;
 
@@ -132,18 +133,18 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
             "cltv 需要订单数据（或商机数据，以赢单商机作为订单）",
         )));
     };
-    prep::need(&df, source, &[cust, at, "amount"])?;
-    let c = prep::coded(&df, cust)?;
-    let t = prep::millis(&df, at)?;
-    let a = prep::floats(&df, "amount")?;
-    let status = prep::coded(&df, "status")?;
-    let cur = prep::coded(&df, "currency")?;
-    let cancelled = prep::flags(&df, "cancelled");
-    let qty = prep::floats(&df, "quantity")?;
+    engine::need(&df, source, &[cust, at, "amount"])?;
+    let c = engine::coded(&df, cust)?;
+    let t = engine::millis(&df, at)?;
+    let a = engine::floats(&df, "amount")?;
+    let status = engine::coded(&df, "status")?;
+    let cur = engine::coded(&df, "currency")?;
+    let cancelled = engine::flags(&df, "cancelled");
+    let qty = engine::floats(&df, "quantity")?;
     let g = match by {
         Some(f) if f != "cohort" => {
-            prep::need(&df, source, &[f])?;
-            Some(prep::coded(&df, f)?)
+            engine::need(&df, source, &[f])?;
+            Some(engine::coded(&df, f)?)
         }
         _ => None,
     };
@@ -167,7 +168,7 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
             continue;
         }
         let code = c.codes[i];
-        if code == prep::NONE {
+        if code == engine::NONE {
             p.no_customer += 1;
             continue;
         }
@@ -275,7 +276,7 @@ fn simple(a: &Args, p: &Purchases, as_of: i64, notes: &mut Vec<Note>) -> Result<
             }
             Some(_) => {
                 let g = p.group[i];
-                if g == prep::NONE {
+                if g == engine::NONE {
                     "(none)".to_string()
                 } else {
                     p.group_names[g as usize].clone()

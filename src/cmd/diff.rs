@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
+use crate::columns::engine::{self, Pipelines};
+use crate::columns::paths::Pos;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::metrics::paths::Pos;
-use crate::metrics::prep::{self, Pipelines};
 use crate::metrics::snapshots::{self, SnapRow};
 use crate::model::Table;
 use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
@@ -70,7 +70,7 @@ fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
             "{p}：不是商机导出文件"
         ))
     })?;
-    prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
+    engine::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
     let rows = snapshots::rows_from_frame(&df, &a.key)?;
     Ok((ds, rows))
 }

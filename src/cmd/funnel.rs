@@ -5,14 +5,15 @@
 use std::path::PathBuf;
 
 use super::analysis::{self, by_codes, parse_duration_days};
+use crate::columns::deals::DealSet;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::LoaderArgs;
-use crate::metrics::deals::DealSet;
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::PeriodArgs;
+use crate::text::Lang;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use polars::prelude::*;
 
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs, dir};
-use crate::metrics::prep;
 use crate::metrics::snapshots::{self, Snapshot};
 use crate::model::{Status, Table};
-use crate::output::Lang;
+use crate::text::Lang;
 use crate::text::Text;
 
 #[derive(Debug, clap::Args)]
@@ -68,7 +68,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 "{p}：不是商机导出文件（history 由商机快照重建阶段事件）"
             )));
         };
-        prep::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
+        engine::need(&df, &path.display().to_string(), &[a.key.as_str(), "stage"])?;
         let rows = snapshots::rows_from_frame(&df, &a.key)?;
         // The snapshot date (midnight): changes seen in it happened at or before this instant.
         snaps.push(Snapshot {

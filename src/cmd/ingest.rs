@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs, dir};
-use crate::output::Lang;
+use crate::text::Lang;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

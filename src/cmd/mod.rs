@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(a) => a.lang.as_deref(),
         _ => None,
     };
-    if let Some(Ok(lang)) = flag.map(|f| crate::output::Lang::resolve(Some(f), None)) {
+    if let Some(Ok(lang)) = flag.map(|f| crate::text::Lang::resolve(Some(f), None)) {
         crate::warn::set_lang(lang);
     }
     match cli.command {

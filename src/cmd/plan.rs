@@ -17,10 +17,10 @@ use chrono::Datelike;
 
 use super::analysis;
 use super::forecast::{self as fcmd, Freq, Opts};
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::metrics::prep::{self, NONE};
 use crate::model::{Status, Table};
 use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
 
@@ -411,11 +411,11 @@ fn group_basis(
             let df = ds
                 .frame(Table::Deals, &["status", "amount", "currency", field])?
                 .unwrap_or_default();
-            prep::need(&df, "deals", &["status", "amount", field])?;
-            let st = prep::coded(&df, "status")?;
-            let amt = prep::floats(&df, "amount")?;
-            let g = prep::coded(&df, field)?;
-            let cur = prep::coded(&df, "currency")?;
+            engine::need(&df, "deals", &["status", "amount", field])?;
+            let st = engine::coded(&df, "status")?;
+            let amt = engine::floats(&df, "amount")?;
+            let g = engine::coded(&df, field)?;
+            let cur = engine::coded(&df, "currency")?;
             let mut currencies = std::collections::BTreeSet::new();
             for i in 0..df.height() {
                 let e = basis.entry(name(g.codes[i], &g.values)).or_default();

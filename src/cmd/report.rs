@@ -23,7 +23,8 @@ use crate::output::args::Sink;
 use crate::output::cell::{Cell, rows};
 use crate::output::format::{Format, Options};
 use crate::output::labels::label;
-use crate::output::{Lang, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
+use crate::text::Lang;
 use crate::text::Text;
 
 /// Every section, in report order.
@@ -125,7 +126,7 @@ impl Placement {
             )));
         }
         let real = out.canonicalize().map_err(|e| Error::io(out, e))?;
-        let under = crate::fsguard::inputs_under(&real);
+        let under = crate::io::inputs_under(&real);
         if let Some(i) = under.first() {
             return Err(Error::usage(crate::tr!(
                 "-o {}: holds an input of this report ({}); a report directory is replaced as a whole: choose another",
@@ -151,7 +152,7 @@ impl Placement {
             .flatten()
         {
             let name = e.file_name().to_string_lossy().to_string();
-            if crate::fsguard::temp_pid(&name).is_some() {
+            if crate::io::temp_pid(&name).is_some() {
                 continue;
             }
             let ours = match &listed {
@@ -200,7 +201,7 @@ impl Placement {
     fn put(&self, tmp: &Path, files: &[String]) -> Result<()> {
         match self.how {
             Put::New => std::fs::rename(tmp, &self.real).map_err(|e| Error::io(&self.real, e)),
-            Put::Replace => crate::fsguard::replace_dir(tmp, &self.real),
+            Put::Replace => crate::io::replace_dir(tmp, &self.real),
             Put::Beside => {
                 if let Some(f) = files
                     .iter()
@@ -376,7 +377,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .chain(a.targets.iter())
         .chain(a.spend.iter())
     {
-        crate::fsguard::note_input(i);
+        crate::io::note_input(i);
     }
     let place = Placement::of(&a.output, a.force)?;
     // The output goes to a temporary directory beside DIR, put into place at the end.
@@ -388,20 +389,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // Folders made here for -o are removed again if the report fails (an empty folder left by
     // a failed run reads as a report that went missing); `remove_dir` takes only empty ones.
     let _made = MadeDirs::create(parent)?;
-    crate::fsguard::sweep_stale(parent);
-    let (tmp, _tmp_guard) = crate::fsguard::TempGuard::create(|| {
+    crate::io::sweep_stale(parent);
+    let (tmp, _tmp_guard) = crate::io::TempGuard::create(|| {
         let t = tempfile::Builder::new()
-            .prefix(&crate::fsguard::temp_dir_prefix("report"))
+            .prefix(&crate::io::temp_dir_prefix("report"))
             .tempdir_in(parent)?;
         let p = t.path().to_path_buf();
         Ok((t, p))
     })
     .map_err(|e| Error::io(parent, e))?;
     // 1. Ingest once (the same loader flags as every command), into a scratch directory.
-    crate::fsguard::sweep_stale(&std::env::temp_dir());
-    let (scratch, _scratch_guard) = crate::fsguard::TempGuard::create(|| {
+    crate::io::sweep_stale(&std::env::temp_dir());
+    let (scratch, _scratch_guard) = crate::io::TempGuard::create(|| {
         let t = tempfile::Builder::new()
-            .prefix(&crate::fsguard::temp_dir_prefix("scratch"))
+            .prefix(&crate::io::temp_dir_prefix("scratch"))
             .tempdir()?;
         let p = t.path().to_path_buf();
         Ok((t, p))

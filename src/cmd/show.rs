@@ -314,7 +314,7 @@ fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
             "--write-config {p}：文件已存在；salesctl 从不覆盖文件（请换一个名字，或手动合并）"
         )));
     }
-    crate::fsguard::check_output(path, "--write-config")?;
+    crate::io::check_output(path, "--write-config")?;
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut t = String::from(
         "# Written by `salesctl show --write-config`: reproduces how the input was read.\n",
@@ -353,7 +353,7 @@ fn write_config(ds: &load::Dataset, path: &std::path::Path) -> Result<()> {
             let _ = writeln!(t, "{} = [{}]", q(k), list.join(", "));
         }
     }
-    crate::load::dir::write_atomic(path, |f| {
+    crate::io::write_atomic(path, |f| {
         use std::io::Write;
         f.write_all(t.as_bytes())
     })?;

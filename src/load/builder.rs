@@ -339,7 +339,7 @@ impl LabelBuilder {
     }
 
     pub fn append_value(&mut self, s: &str) {
-        let c = match crate::metrics::prep::packed(s) {
+        let c = match crate::columns::engine::packed(s) {
             Some(k) if self.short.is_empty() => match self.few.iter().find(|(kk, _)| *kk == k) {
                 Some(&(_, c)) => c,
                 None => {

@@ -109,7 +109,7 @@ impl Config {
                 p
             }
         };
-        crate::fsguard::note_input(&path);
+        crate::io::note_input(&path);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let cfg = Config::parse(&text).map_err(|e| {
             let p = path.display();

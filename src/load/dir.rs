@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::mapping::Plan;
 
 use super::{Dataset, LoaderArgs, Reject, Settings, Source};
+use crate::columns::engine::EventBatch;
 use crate::error::{Error, Result};
-use crate::metrics::prep::EventBatch;
 use crate::model::Table;
 
 /// One input file as the manifest records it.
@@ -111,12 +111,11 @@ impl Manifest {
     }
 }
 
-/// Write to `path` atomically (see [`crate::fsguard::write_atomic`]).
-pub use crate::fsguard::write_atomic;
+use crate::io::write_atomic;
 
 /// Write rejects as CSV (file, row, column, value, reason).
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
-    crate::fsguard::check_output(path, "--rejects")?;
+    crate::io::check_output(path, "--rejects")?;
     write_atomic(path, |f| {
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);
         w.write_record(["file", "row", "column", "value", "reason"])
@@ -240,7 +239,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
             "-o {d}：是一个文件；ingest 写出的是目录"
         )));
     }
-    let under = crate::fsguard::inputs_under(dir);
+    let under = crate::io::inputs_under(dir);
     if !under.is_empty() {
         let (d, u) = (dir.display(), under[0].display());
         return Err(Error::usage(crate::tr!(
@@ -259,14 +258,14 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    crate::fsguard::sweep_stale(&parent);
+    crate::io::sweep_stale(&parent);
     let cwd_inside = exists
         && std::env::current_dir()
             .ok()
             .and_then(|c| c.canonicalize().ok())
             .is_some_and(|c| c.starts_with(&real));
     if cwd_inside {
-        crate::fsguard::sweep_stale(&real);
+        crate::io::sweep_stale(&real);
         return write_files(ds, &real, true).map(|w| {
             w.into_iter()
                 .map(|p| dir.join(p.file_name().unwrap_or_default()))
@@ -281,7 +280,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
             .flatten()
         {
             let name = e.file_name().to_string_lossy().to_string();
-            if is_dir_file(&name) || crate::fsguard::temp_pid(&name).is_some() {
+            if is_dir_file(&name) || crate::io::temp_pid(&name).is_some() {
                 continue;
             }
             if e.file_type().is_ok_and(|t| t.is_dir()) {
@@ -298,7 +297,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let gen_name = format!(
         "{}{}",
-        crate::fsguard::temp_dir_prefix("ingest"),
+        crate::io::temp_dir_prefix("ingest"),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -306,15 +305,15 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
     );
     let gen_path = parent.join(gen_name);
     // Created and registered under the signal thread's lock: a signal cannot fall in between.
-    let ((), guard) = crate::fsguard::TempGuard::create(|| {
+    let ((), guard) = crate::io::TempGuard::create(|| {
         std::fs::create_dir(&gen_path).map(|()| ((), gen_path.clone()))
     })
     .map_err(|e| Error::io(&gen_path, e))?;
     for k in &keep {
-        crate::fsguard::link_or_copy(k, &gen_path.join(k.file_name().unwrap_or_default()))?;
+        crate::io::link_or_copy(k, &gen_path.join(k.file_name().unwrap_or_default()))?;
     }
     let written = write_files(ds, &gen_path, false)?;
-    crate::fsguard::replace_dir(&gen_path, &real)?;
+    crate::io::replace_dir(&gen_path, &real)?;
     guard.disarm();
     Ok(written
         .into_iter()
@@ -355,7 +354,7 @@ fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>>
                 // A table carried over from an input DIR: its file, unchanged (no read into
                 // memory; DIR files are replaced by rename, never rewritten, so a link is safe).
                 if p.canonicalize().ok() != path.canonicalize().ok() {
-                    crate::fsguard::link_or_copy(p, &path)?;
+                    crate::io::link_or_copy(p, &path)?;
                 }
                 hashes.insert(t.name().to_string(), file_crc32(&path)?);
                 written.push(path);
@@ -396,7 +395,7 @@ fn check_generation(
 ) -> Result<()> {
     let d = dir.display();
     let torn = |what: Text| {
-        let (en, zh) = (&what.en, what.get(crate::output::Lang::ZhCn));
+        let (en, zh) = (&what.en, what.get(crate::text::Lang::ZhCn));
         Error::input(crate::tr!(
             "{d}: {en}; the DIR does not match its manifest.json (changed by hand or by another tool): \
              run `salesctl ingest EXPORT... -o {d}` again",
@@ -465,12 +464,12 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
     for t in Table::ALL {
         let p = dir.join(format!("{}.parquet", t.name()));
         if p.is_file() {
-            crate::fsguard::note_input(&p);
+            crate::io::note_input(&p);
             tables.insert(t, Source::Parquet(p));
         }
     }
-    crate::fsguard::note_input(dir);
-    crate::fsguard::note_input(&mpath);
+    crate::io::note_input(dir);
+    crate::io::note_input(&mpath);
     check_generation(dir, &manifest, &tables, args.verify)?;
     if let Some(p) = &args.pipeline {
         // Filtering needs the rows: materialise the filtered tables.
@@ -494,7 +493,7 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
         Some(f) => {
             manifest.as_of_basis = "--as-of".into();
             crate::period::parse_date(f).map_err(|e| {
-                let (en, zh) = (&e.en, e.get(crate::output::Lang::ZhCn));
+                let (en, zh) = (&e.en, e.get(crate::text::Lang::ZhCn));
                 Error::usage(crate::tr!("--as-of {f:?}: {en}", "--as-of {f:?}：{zh}"))
             })?
         }
@@ -529,7 +528,7 @@ const BATCH_ROWS: usize = ROW_GROUP;
 pub(crate) fn parquet_batches(
     path: &Path,
     cols: &[&str],
-) -> Result<Option<(usize, crate::metrics::prep::Batches)>> {
+) -> Result<Option<(usize, crate::columns::engine::Batches)>> {
     parquet_batches_of(path, cols, BATCH_ROWS)
 }
 
@@ -537,7 +536,7 @@ fn parquet_batches_of(
     path: &Path,
     cols: &[&str],
     batch_rows: usize,
-) -> Result<Option<(usize, crate::metrics::prep::Batches)>> {
+) -> Result<Option<(usize, crate::columns::engine::Batches)>> {
     let file = super::pq::PqFile::open(path)?;
     let rows = file.rows();
     if rows <= batch_rows {
@@ -737,8 +736,8 @@ mod tests {
     /// label counted, the won label seen; rows out of order and deals split across groups.
     #[test]
     fn events_from_a_dir_file_index_by_hand() {
-        use crate::metrics::paths::Pos;
-        use crate::metrics::prep::{Coded, EventRows, Ids, Pipelines, index_events};
+        use crate::columns::engine::{Coded, EventRows, Ids, Pipelines, index_events};
+        use crate::columns::paths::Pos;
         let day = 86_400_000i64;
         let ids = ["x", "d2", "d1", "d1", "x", "d2", "d1", "x"];
         let stages = [

@@ -11,7 +11,7 @@ use crate::error::Result;
 /// order, so an ingested DIR's deal ids ascend and are coded later without a hash table).
 fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
     let t_code = crate::timing::span("events: code ids");
-    let (id_codes, id_values) = crate::metrics::prep::coded_ids(df, "deal_id")?;
+    let (id_codes, id_values) = crate::columns::engine::coded_ids(df, "deal_id")?;
     let texts: Vec<&str> = id_values.iter().map(|v| v.unwrap_or("")).collect();
     let at = df
         .column("entered_at")?

@@ -118,7 +118,7 @@ pub fn child_main(sheet: Option<&str>, display: &str) -> std::process::ExitCode 
             let en = e.to_string();
             put_u64(&mut out, en.len() as u64);
             out.extend_from_slice(en.as_bytes());
-            out.extend_from_slice(e.text(crate::output::Lang::ZhCn).as_bytes());
+            out.extend_from_slice(e.text(crate::text::Lang::ZhCn).as_bytes());
         }
     }
     let mut so = std::io::stdout().lock();

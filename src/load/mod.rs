@@ -29,7 +29,7 @@ use polars::prelude::*;
 use crate::error::{Error, Result, closest};
 use crate::model::Table;
 use crate::model::pipeline::Outcomes;
-use crate::output::Lang;
+use crate::text::Lang;
 use crate::text::Text;
 use config::Config;
 use dir::{Manifest, SourceEntry};
@@ -674,7 +674,7 @@ impl Dataset {
     }
 
     /// [`Dataset::frame`] with label columns left Categorical, for code that reads them through
-    /// `prep::coded` (the codes are then taken as they are, without hashing a text per row).
+    /// `engine::coded` (the codes are then taken as they are, without hashing a text per row).
     pub fn frame_coded(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
         if !self.has(t) {
             return Ok(None);
@@ -747,11 +747,11 @@ impl Dataset {
         &mut self,
         t: Table,
         cols: &[&str],
-    ) -> Result<Option<crate::metrics::prep::EventRows>> {
+    ) -> Result<Option<crate::columns::engine::EventRows>> {
         if let Some(Source::Parquet(p)) = self.tables.get(&t) {
             if let Some((rows, batches)) = dir::parquet_batches(p, cols)? {
                 self.tables.remove(&t);
-                return Ok(Some(crate::metrics::prep::EventRows::Batches {
+                return Ok(Some(crate::columns::engine::EventRows::Batches {
                     rows,
                     batches,
                 }));
@@ -777,7 +777,7 @@ impl Dataset {
     }
 
     /// Stage lists per pipeline: `--stages` and the config over what the export or preset gave.
-    pub fn pipelines(&self) -> crate::metrics::prep::Pipelines {
+    pub fn pipelines(&self) -> crate::columns::engine::Pipelines {
         let mut lists = self.manifest.pipelines.clone();
         if !self.settings.stage_lists.is_empty() {
             if self.settings.stage_lists.contains_key("default")
@@ -793,7 +793,7 @@ impl Dataset {
                 lists.insert(k.clone(), v.clone());
             }
         }
-        crate::metrics::prep::Pipelines {
+        crate::columns::engine::Pipelines {
             lists,
             outcomes: self.settings.outcomes.clone(),
         }
@@ -870,7 +870,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             .iter()
             .map(|p| {
                 if p.as_os_str() == "-" {
-                    crate::fsguard::spool_stdin()
+                    crate::io::spool_stdin()
                 } else {
                     Ok(p.clone())
                 }
@@ -882,10 +882,10 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     };
     // --rejects is checked before anything is read: it must never name an input.
     for p in inputs {
-        crate::fsguard::note_input(p);
+        crate::io::note_input(p);
     }
     if let Some(p) = &args.rejects {
-        crate::fsguard::check_output(p, "--rejects")?;
+        crate::io::check_output(p, "--rejects")?;
     }
     if inputs.len() == 1 && inputs[0].join("manifest.json").is_file() {
         let ds = dir::read(&inputs[0], settings, args)?;
@@ -964,7 +964,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 "{p}：是一个没有 manifest.json 的目录；请传入导出文件，或由 `salesctl ingest` 生成的 DIR"
             )));
         }
-        let display = crate::fsguard::display_name(path);
+        let display = crate::io::display_name(path);
         let _t = crate::timing::span("load: read and normalise");
         let mut opened = read::open(path, &ropts)?;
         let scoped = settings.for_input(path);
@@ -1394,7 +1394,7 @@ fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<Text>) -> Result<DataF
         .column("deal_id")?
         .as_materialized_series()
         .cast(&DataType::String)?;
-    let distinct = crate::metrics::prep::n_distinct(ids.str()?);
+    let distinct = crate::columns::engine::n_distinct(ids.str()?);
     let dups = df.height() - distinct;
     if dups == 0 {
         return Ok(df);

@@ -705,7 +705,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
     let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
     warnings.extend(std::mem::take(&mut opened.warnings));
     for ((field, header, why), t) in mapping.refused.iter().zip(&mapping.refused_text) {
-        let why_zh = t.get(crate::output::Lang::ZhCn);
+        let why_zh = t.get(crate::text::Lang::ZhCn);
         warnings.push(crate::tr!(
             "{file}: column `{header}` not read as {field}: {why}",
             "{file}：列 `{header}` 未作为 {field} 读取：{why_zh}"
@@ -720,7 +720,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
             .zip(&mapping.refused_text)
             .find(|((f, _, _), _)| only.iter().any(|o| o == f) && !mapping.has(f))
         {
-            let why_zh = t.get(crate::output::Lang::ZhCn);
+            let why_zh = t.get(crate::text::Lang::ZhCn);
             return Err(Error::input(crate::tr!(
                 "{file}: `{field}` would come from column `{header}`, but {why}; \
                  name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
@@ -821,7 +821,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
         };
         if let Some((stages, why)) = evidence {
             let order = stages.join(" > ");
-            let (why, why_zh) = (&why.en, why.get(crate::output::Lang::ZhCn));
+            let (why, why_zh) = (&why.en, why.get(crate::text::Lang::ZhCn));
             notes.push(crate::tr!(
                 "stage order {order} from {why} (give another with --stages)",
                 "阶段顺序 {order} 取自{why_zh}（可用 --stages 给出其他顺序）"
@@ -937,7 +937,7 @@ pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileRe
                 "请用 --map {field}=\"HEADER\" 指定读取哪一列"
             )
         };
-        let (fix, fix_zh) = (&fix.en, fix.get(crate::output::Lang::ZhCn));
+        let (fix, fix_zh) = (&fix.en, fix.get(crate::text::Lang::ZhCn));
         let (used, other) = (&headers[t.used], &headers[t.other]);
         let (n_used, n_other) = (t.used + 1, t.other + 1);
         return Err(Error::input(crate::tr!(

@@ -32,15 +32,7 @@ pub struct PqFile {
     schema: polars_arrow::datatypes::ArrowSchema,
 }
 
-/// One row group of a text column: see [`PqFile::text_chunks`].
-pub enum TextChunk {
-    /// Keys into the group's dictionary of texts.
-    Dict {
-        keys: PrimitiveArray<u32>,
-        values: Utf8ViewArray,
-    },
-    Plain(Utf8ViewArray),
-}
+pub use crate::columns::source::TextChunk;
 
 impl TextChunk {
     /// A decoded dictionary array of texts as keys and values (None for anything else).
@@ -74,6 +66,31 @@ impl TextChunk {
                 .collect(),
             TextChunk::Plain(a) => a.iter().collect(),
         }
+    }
+}
+
+/// The column engine reads a DIR's tables through this.
+impl crate::columns::source::ColumnSource for PqFile {
+    fn rows(&self) -> usize {
+        PqFile::rows(self)
+    }
+    fn group_rows(&self) -> Vec<usize> {
+        PqFile::group_rows(self)
+    }
+    fn has(&self, col: &str) -> bool {
+        PqFile::has(self, col)
+    }
+    fn read(&self, cols: &[&str], groups: Range<usize>) -> Result<DataFrame> {
+        PqFile::read(self, cols, groups)
+    }
+    fn millis(&self, col: &str, null: i64) -> Result<Option<Vec<i64>>> {
+        PqFile::millis(self, col, null)
+    }
+    fn floats(&self, col: &str) -> Result<Option<Vec<f64>>> {
+        PqFile::floats(self, col)
+    }
+    fn codes(&self, col: &str, none: u32) -> Result<Option<(Vec<u32>, Vec<String>)>> {
+        PqFile::codes(self, col, none)
     }
 }
 
@@ -514,7 +531,7 @@ impl PqFile {
 
     fn rows_error(&self, first: usize, n: usize, e: Error) -> Error {
         let (p, from, to) = (self.path.display(), first + 1, first + n);
-        let zh = e.text(crate::output::Lang::ZhCn);
+        let zh = e.text(crate::text::Lang::ZhCn);
         Error::input(crate::text::Text::new(
             format!("{p}: rows {from}..{to}: {e}"),
             format!("{p}：第 {from}..{to} 行：{zh}"),
@@ -602,7 +619,7 @@ mod tests {
     fn write(df: &DataFrame, group: usize) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
-        super::super::dir::write_atomic(&path, |f| {
+        crate::io::write_atomic(&path, |f| {
             super::super::dir::write_parquet_groups(f, df, group).map_err(std::io::Error::other)
         })
         .unwrap();

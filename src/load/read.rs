@@ -1,7 +1,7 @@
 //! Opening an export: bytes -> decoded rows of text fields, whatever the container (CSV/TSV/...,
 //! XLSX, XLS), encoding and delimiter. No interpretation of the values happens here.
 
-use crate::output::Lang;
+use crate::text::Lang;
 use crate::text::Text;
 use std::cell::RefCell;
 use std::fs::File;
@@ -315,8 +315,8 @@ pub fn csv_error(e: &csv::Error) -> String {
 
 /// Open a file and work out how to read it.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
-    let display = crate::fsguard::display_name(path);
-    crate::fsguard::note_input(path);
+    let display = crate::io::display_name(path);
+    crate::io::note_input(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::input(crate::tr!(

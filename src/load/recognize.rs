@@ -15,7 +15,7 @@ use super::preset::{self, Preset, Special};
 use super::synonyms::key;
 use crate::error::{Error, Result};
 use crate::model::Table;
-use crate::output::Lang;
+use crate::text::Lang;
 use crate::text::Text;
 
 /// One layout considered for a file.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
-use super::deals::{Basis, DealSet};
-use super::paths::Pos;
+use crate::columns::deals::{Basis, DealSet};
+use crate::columns::paths::Pos;
 use crate::model::Status;
 
 /// Creation cohorts.
@@ -229,7 +229,7 @@ fn compute_range(set: &DealSet, p: &Params, range: std::ops::Range<usize>) -> (V
     let mut out: Vec<Funnel> = Vec::new();
     let mut cohorts: HashMap<String, u32> = HashMap::new();
     let mut cohort_names: Vec<String> = Vec::new();
-    const NO: u32 = super::prep::NONE;
+    const NO: u32 = crate::columns::engine::NONE;
     let mut last: Option<((u32, u32, u32, u32), usize)> = None;
     for d in range {
         let Some(stages) = set.stages(d) else {
@@ -428,12 +428,12 @@ mod tests {
         ])
         .unwrap();
         let stages: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
-        let pipelines = crate::metrics::prep::Pipelines {
+        let pipelines = crate::columns::engine::Pipelines {
             lists: [("default".to_string(), stages)].into(),
             outcomes: Default::default(),
         };
         let set = DealSet::build(Some(&df), None, pipelines).unwrap();
-        let owner = crate::metrics::prep::coded(&df, "owner").unwrap();
+        let owner = crate::columns::engine::coded(&df, "owner").unwrap();
         for value in [false, true] {
             let p = Params {
                 value,

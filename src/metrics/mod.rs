@@ -1,13 +1,10 @@
-//! Pure metric code: canonical frames (as compact columns) in, typed results out. No I/O, no
+//! Pure metric code: columns (crate::columns) and parameters in, typed results out. No I/O, no
 //! clap, no rendering; examples and tests call it directly. One definition per KPI
 //! (docs/metrics.md).
 
 pub mod clv;
-pub mod deals;
 pub mod forecast;
 pub mod funnel;
-pub mod paths;
-pub mod prep;
 pub mod scorecard;
 pub mod snapshots;
 pub mod stats;

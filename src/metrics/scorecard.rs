@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::deals::DealSet;
-use super::paths::Pos;
-use super::prep::{Coded, NONE};
 use super::stats::{quantile, wilson95};
+use crate::columns::deals::DealSet;
+use crate::columns::engine::{Coded, NONE};
+use crate::columns::paths::Pos;
 use crate::model::Status;
 
 pub const DAY_MS: f64 = 86_400_000.0;
@@ -743,13 +743,13 @@ mod tests {
                 .unwrap(),
         ])
         .unwrap();
-        let pipelines = crate::metrics::prep::Pipelines {
+        let pipelines = crate::columns::engine::Pipelines {
             lists: [("default".to_string(), vec!["Proposal".to_string()])].into(),
             outcomes: Default::default(),
         };
         let set = DealSet::build(Some(&df), None, pipelines).unwrap();
-        let group = crate::metrics::prep::coded(&df, "owner").unwrap();
-        let account = crate::metrics::prep::coded(&df, "account").unwrap();
+        let group = crate::columns::engine::coded(&df, "owner").unwrap();
+        let account = crate::columns::engine::coded(&df, "account").unwrap();
         let p = Params::default();
         let winp = stage_win_probability(&set);
         let (by1, team1) = accumulate_split(&set, &group.codes, &account, &p, &winp, usize::MAX);

@@ -37,22 +37,22 @@ pub fn rows_from_frame(
     df: &polars::prelude::DataFrame,
     key: &str,
 ) -> crate::error::Result<Vec<SnapRow>> {
-    use super::prep;
-    let k = prep::coded(df, key)?;
+    use crate::columns::engine;
+    let k = engine::coded(df, key)?;
     let (pipe, stage, owner) = (
-        prep::coded(df, "pipeline")?,
-        prep::coded(df, "stage")?,
-        prep::coded(df, "owner")?,
+        engine::coded(df, "pipeline")?,
+        engine::coded(df, "stage")?,
+        engine::coded(df, "owner")?,
     );
     let (created, closed) = (
-        prep::millis(df, "created_at")?,
-        prep::millis(df, "closed_at")?,
+        engine::millis(df, "created_at")?,
+        engine::millis(df, "closed_at")?,
     );
     let (entered, expected) = (
-        prep::millis(df, "stage_entered_at")?,
-        prep::millis(df, "expected_close_at")?,
+        engine::millis(df, "stage_entered_at")?,
+        engine::millis(df, "expected_close_at")?,
     );
-    let amount = prep::floats(df, "amount")?;
+    let amount = engine::floats(df, "amount")?;
     Ok((0..df.height())
         .filter_map(|r| {
             Some(SnapRow {

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::deals::DealSet;
-use super::paths::{self, Pos};
 use super::stats::{kaplan_meier, km_quantile};
+use crate::columns::deals::DealSet;
+use crate::columns::paths::{self, Pos};
 use crate::model::Status;
 
 pub const DAY_MS: f64 = 86_400_000.0;
@@ -138,7 +138,7 @@ pub struct Reasons {
 /// Tally lost deals (closed in the period when `closed_in` is given).
 pub fn reasons(
     set: &DealSet,
-    reason: &super::prep::Coded,
+    reason: &crate::columns::engine::Coded,
     closed_in: Option<(i64, i64)>,
 ) -> Reasons {
     let mut r = Reasons::default();

@@ -19,7 +19,7 @@ pub fn emit(
     let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::usage)?;
     if let Some(sink) = &o.capture {
         if let (Some(path), Some(spec)) = (&o.chart, chart) {
-            crate::fsguard::check_output(path, "--chart")?;
+            crate::io::check_output(path, "--chart")?;
             let size = o.chart_size().map_err(Error::usage)?;
             if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
                 crate::warn::emit_text(&w);
@@ -31,13 +31,13 @@ pub fn emit(
     }
     let format = o.resolve_format().map_err(Error::usage)?;
     if let Some(p) = &o.output {
-        crate::fsguard::check_output(p, "-o")?;
+        crate::io::check_output(p, "-o")?;
     }
     if let Some(p) = &o.chart {
-        crate::fsguard::check_output(p, "--chart")?;
+        crate::io::check_output(p, "--chart")?;
     }
     if let Some(p) = &o.meta {
-        crate::fsguard::check_output(p, "--meta")?;
+        crate::io::check_output(p, "--meta")?;
     }
     // Warnings first, so that the result's `meta` lists them.
     warn_all(report, lang);
@@ -103,15 +103,15 @@ pub fn emit(
             renderer
                 .render(&[t], report, &opts, &mut buf)
                 .map_err(|e| Error::io(&path, e))?;
-            crate::fsguard::check_output(&path, "-o")?;
-            crate::load::dir::write_atomic(&path, |f| f.write_all(&buf))?;
+            crate::io::check_output(&path, "-o")?;
+            crate::io::write_atomic(&path, |f| f.write_all(&buf))?;
         }
     } else if let Some(path) = &o.output {
         let mut buf = Vec::new();
         renderer
             .render(&selected, report, &opts, &mut buf)
             .map_err(|e| Error::io(path, e))?;
-        crate::load::dir::write_atomic(path, |f| f.write_all(&buf))?;
+        crate::io::write_atomic(path, |f| f.write_all(&buf))?;
     } else {
         if format == Format::Xlsx && stdout_tty {
             return Err(Error::usage(crate::tr!(
@@ -155,7 +155,7 @@ pub fn emit(
         let mut buf = serde_json::to_vec_pretty(&crate::meta::snapshot())
             .map_err(|e| Error::Internal(format!("--meta: {e}")))?;
         buf.push(b'\n');
-        crate::load::dir::write_atomic(p, |f| f.write_all(&buf))?;
+        crate::io::write_atomic(p, |f| f.write_all(&buf))?;
     }
     if let (Some(path), Some(spec)) = (&o.chart, chart) {
         let size = o.chart_size().map_err(Error::usage)?;

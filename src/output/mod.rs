@@ -201,39 +201,5 @@ pub struct Report {
     pub title: Option<Note>,
 }
 
-/// Output language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    ZhCn,
-}
-
-impl Lang {
-    /// `--lang`, else the config's `lang`, else LANG / LC_ALL starting with `zh`.
-    pub fn resolve(flag: Option<&str>, config: Option<&str>) -> Result<Lang, crate::text::Text> {
-        let pick = |s: &str| match s.to_ascii_lowercase().replace('_', "-").as_str() {
-            "en" | "en-us" | "en-gb" => Ok(Lang::En),
-            "zh" | "zh-cn" | "zh-hans" => Ok(Lang::ZhCn),
-            other => Err(crate::tr!(
-                "--lang {other:?}: expected en or zh-CN",
-                "--lang {other:?}：应为 en 或 zh-CN"
-            )),
-        };
-        if let Some(f) = flag {
-            return pick(f);
-        }
-        if let Some(c) = config {
-            return pick(c);
-        }
-        let env = std::env::var("LC_ALL")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| std::env::var("LANG").ok())
-            .unwrap_or_default();
-        Ok(if env.to_ascii_lowercase().starts_with("zh") {
-            Lang::ZhCn
-        } else {
-            Lang::En
-        })
-    }
-}
+/// Output language (defined with the texts it picks from).
+pub use crate::text::Lang;

@@ -43,7 +43,9 @@ fn commands(md: &str) -> Vec<String> {
         // Inline code spans.
         let mut rest = line;
         while let Some(a) = rest.find('`') {
-            let Some(b) = rest[a + 1..].find('`') else { break };
+            let Some(b) = rest[a + 1..].find('`') else {
+                break;
+            };
             let span = &rest[a + 1..a + 1 + b];
             if span.starts_with("salesctl ") {
                 out.push(span.to_string());
@@ -103,9 +105,15 @@ fn record(doc: &Path) -> Option<String> {
         ));
         // The same on a terminal, for the commands that print (not those that write files:
         // they would write them twice).
-        if !words.iter().any(|x| x == "-o" || x == "--output" || x == "ingest") {
+        if !words
+            .iter()
+            .any(|x| x == "-o" || x == "--output" || x == "ingest")
+        {
             let r = crate::pty::run_with(&w, &args, 100, 40, true);
-            out.push_str(&format!("--- pty 100x40\n{}\n", crate::pty::settle(&r.screen)));
+            out.push_str(&format!(
+                "--- pty 100x40\n{}\n",
+                crate::pty::settle(&r.screen)
+            ));
         }
     }
     Some(normalise(&out, w.dir.path()))

@@ -21,13 +21,14 @@ pub(crate) use pipeline::pipeline_rows;
 pub(crate) use series::{Freq, Points, Series, TOTAL, parse_horizon, parse_levels, points, series};
 
 use super::analysis::{self};
+use crate::columns::engine::NONE;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, Dataset, LoaderArgs};
 use crate::metrics::forecast::{self as fc, Accuracy, Forecast, Method};
-use crate::metrics::prep::NONE;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::text::Lang;
 use crate::text::Text;
 
 #[derive(Debug, clap::Args)]

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::analysis::{self};
+use crate::columns::deals::DealSet;
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::Dataset;
-use crate::metrics::deals::DealSet;
-use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard::stage_win_probability;
 use crate::model::{Status, Table};
 use crate::output::Note;
@@ -61,7 +61,7 @@ pub(crate) fn pipeline_rows(
         None => (vec![0; set.len()], vec!["(all)".to_string()]),
     };
     let crm: Vec<Option<f64>> = match &deals {
-        Some(df) if prep::has(df, "probability") => prep::floats(df, "probability")?,
+        Some(df) if engine::has(df, "probability") => engine::floats(df, "probability")?,
         _ => vec![None; set.len()],
     };
     let has_crm = crm.iter().any(Option::is_some);

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::super::analysis::parse_duration_days;
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::Dataset;
-use crate::metrics::prep::{self, NONE};
 use crate::model::{Status, Table};
 use crate::text::Text;
 
@@ -193,25 +193,25 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
     }
     let df = ds.frame(table, &cols)?.unwrap_or_default();
     let src = if from_orders { "orders" } else { "deals" };
-    prep::need(&df, src, &[at])?;
+    engine::need(&df, src, &[at])?;
     if metric == "revenue" {
-        prep::need(&df, src, &["amount"])?;
+        engine::need(&df, src, &["amount"])?;
     }
     if metric == "new_customers" {
-        prep::need(&df, src, &[cust])?;
+        engine::need(&df, src, &[cust])?;
     }
     if !from_orders {
-        prep::need(&df, src, &["status"])?;
+        engine::need(&df, src, &["status"])?;
     }
-    let t = prep::millis(&df, at)?;
-    let amount = prep::floats(&df, "amount")?;
-    let cur = prep::coded(&df, "currency")?;
-    let status = prep::coded(&df, "status")?;
-    let customer = prep::coded(&df, cust)?;
-    let cancelled = prep::flags(&df, "cancelled");
+    let t = engine::millis(&df, at)?;
+    let amount = engine::floats(&df, "amount")?;
+    let cur = engine::coded(&df, "currency")?;
+    let status = engine::coded(&df, "status")?;
+    let customer = engine::coded(&df, cust)?;
+    let cancelled = engine::flags(&df, "cancelled");
     let group = match by {
         Some(f) => {
-            if !prep::has(&df, f) {
+            if !engine::has(&df, f) {
                 let cols = ds.columns_of(table).unwrap_or_default();
                 return Err(Error::MissingColumn {
                     file: src.into(),
@@ -223,7 +223,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
                         .unwrap_or_default(),
                 });
             }
-            Some(prep::coded(&df, f)?)
+            Some(engine::coded(&df, f)?)
         }
         None => None,
     };

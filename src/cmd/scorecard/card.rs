@@ -4,14 +4,15 @@
 use chrono::Datelike;
 
 use super::{Args, LOWER_BETTER, Line, RATE_KPIS, value};
+use crate::columns::deals::DealSet;
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load;
-use crate::metrics::deals::DealSet;
-use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, Report, TableBuilder, Unit};
+use crate::output::{self, Note, Report, TableBuilder, Unit};
+use crate::text::Lang;
 
 use super::super::analysis;
 
@@ -72,7 +73,7 @@ pub(super) fn rep_card(
     set: &DealSet,
     group: &[u32],
     names: &[String],
-    account: &prep::Coded,
+    account: &engine::Coded,
     params: &scorecard::Params,
     winp: &scorecard::WinProbability,
     lines: Vec<Line>,

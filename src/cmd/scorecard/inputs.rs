@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::{Args, TEAM};
+use crate::columns::deals::DealSet;
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::{self, LoaderArgs};
-use crate::metrics::deals::DealSet;
-use crate::metrics::prep::{self, NONE};
 use crate::model::Table;
 use crate::period::Period;
 
@@ -36,10 +36,10 @@ pub(super) fn load_activities(
     let df = t
         .frame(Table::Activities, &["owner", "at", "kind"])?
         .unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["owner", "at"])?;
-    let owner = prep::coded(&df, "owner")?;
-    let kind = prep::coded(&df, "kind")?;
-    let at = prep::millis(&df, "at")?;
+    engine::need(&df, &f.display().to_string(), &["owner", "at"])?;
+    let owner = engine::coded(&df, "owner")?;
+    let kind = engine::coded(&df, "kind")?;
+    let at = engine::millis(&df, "at")?;
     let range = period.map(Period::millis);
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     let mut out: HashMap<String, ActivityCounts> = HashMap::new();
@@ -84,7 +84,7 @@ pub(super) fn load_feedback(
     set: &DealSet,
     group: &[u32],
     names: &[String],
-    account: &prep::Coded,
+    account: &engine::Coded,
 ) -> Result<HashMap<String, Vec<(f64, String)>>> {
     let t = load::load(std::slice::from_ref(f), &side_args(a, "feedback"))?;
     let df = t
@@ -93,12 +93,12 @@ pub(super) fn load_feedback(
             &["deal_id", "customer_id", "at", "score", "scale"],
         )?
         .unwrap_or_default();
-    prep::need(&df, &f.display().to_string(), &["score"])?;
-    let deal = prep::coded(&df, "deal_id")?;
-    let cust = prep::coded(&df, "customer_id")?;
-    let score = prep::floats(&df, "score")?;
-    let scale = prep::coded(&df, "scale")?;
-    let at = prep::millis(&df, "at")?;
+    engine::need(&df, &f.display().to_string(), &["score"])?;
+    let deal = engine::coded(&df, "deal_id")?;
+    let cust = engine::coded(&df, "customer_id")?;
+    let score = engine::floats(&df, "score")?;
+    let scale = engine::coded(&df, "scale")?;
+    let at = engine::millis(&df, "at")?;
     let range = a
         .period
         .resolve(ds.as_of, ds.calendar())

@@ -15,16 +15,17 @@ use super::analysis;
 mod card;
 mod inputs;
 
+use crate::columns::deals::{DealCols, DealSet};
+use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::metrics::deals::{DealCols, DealSet};
-use crate::metrics::prep::{self, NONE};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Lang, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
 use crate::period::{Period, PeriodArgs};
+use crate::text::Lang;
 pub use card::match_rep;
 use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
 
@@ -138,7 +139,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let deals = match &dir_file {
         Some(f) => {
             if !f.has("status") {
-                prep::need(&DataFrame::empty(), "deals", &["status"])?;
+                engine::need(&DataFrame::empty(), "deals", &["status"])?;
             }
             let again: Vec<&str> = cols
                 .iter()
@@ -159,7 +160,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         )));
     };
     if dir_file.is_none() {
-        prep::need(&deals, "deals", &["status"])?;
+        engine::need(&deals, "deals", &["status"])?;
     }
     let events = ds.frame_coded(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
@@ -193,8 +194,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 || -> Result<(Vec<u32>, Vec<String>)> {
                     // A DIR's dictionary column is coded from its keys.
                     if let Some(f) = &dir_file {
-                        if let Some((codes, values)) = f.codes(&a.by, prep::NONE)? {
-                            let c = prep::Coded { codes, values };
+                        if let Some((codes, values)) = f.codes(&a.by, engine::NONE)? {
+                            let c = engine::Coded { codes, values };
                             return Ok((set.group_codes(&c), c.values));
                         }
                     }
@@ -202,12 +203,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 },
                 || {
                     if a.feedback.is_some() {
-                        prep::coded(&deals, "account")
+                        engine::coded(&deals, "account")
                     } else {
                         let won: Vec<bool> = (0..set.n_rows)
                             .map(|d| set.status(d) == Some(crate::model::Status::Won))
                             .collect();
-                        prep::coded_rows(ds.rows_of(Table::Deals, "account", &won)?, &won)
+                        engine::coded_rows(ds.rows_of(Table::Deals, "account", &won)?, &won)
                     }
                 },
             )
@@ -700,15 +701,15 @@ fn owner_at_close(
             "--credit at-close 只能与 --by owner 一起使用"
         )));
     }
-    let Some(ev) = events.filter(|e| prep::has(e, "owner")) else {
+    let Some(ev) = events.filter(|e| engine::has(e, "owner")) else {
         return Err(Error::input(crate::tr!(
             "--credit at-close needs stage history with an owner column (Salesforce history, snapshots); this input has none",
             "--credit at-close 需要带 owner 列的阶段历史（Salesforce 历史、快照）；此输入没有"
         )));
     };
-    let ids = prep::coded(ev, "deal_id")?;
-    let owner = prep::coded(ev, "owner")?;
-    let at = prep::millis(ev, "entered_at")?;
+    let ids = engine::coded(ev, "deal_id")?;
+    let owner = engine::coded(ev, "owner")?;
+    let at = engine::millis(ev, "entered_at")?;
     let index = set.id_index();
     let name_code: HashMap<&str, u32> = names
         .iter()

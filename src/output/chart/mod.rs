@@ -136,6 +136,6 @@ pub fn render_png(
         }
     };
     let png = draw::png(spec, size, f).map_err(|e| Error::Internal(format!("chart: {e}")))?;
-    crate::load::dir::write_atomic(path, |file| std::io::Write::write_all(file, &png))?;
+    crate::io::write_atomic(path, |file| std::io::Write::write_all(file, &png))?;
     Ok(None)
 }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::engine::{self, Coded, EventIndex, NONE, Pipelines};
 use super::paths::{self, Event, Path, Pos};
-use super::prep::{self, Coded, EventIndex, NONE, Pipelines};
+use super::source::ColumnSource;
 use crate::error::Result;
-use crate::load::pq::PqFile;
 use crate::model::Status;
 
 /// Where a deal's path came from.
@@ -40,7 +40,7 @@ pub enum DealCols<'a> {
     /// and no copies. Only the columns in `cols` are read (a command that needs no deal ids
     /// or expected close dates leaves out a million of them).
     Parquet {
-        file: &'a PqFile,
+        file: &'a dyn ColumnSource,
         cols: &'a [&'a str],
     },
 }
@@ -51,29 +51,29 @@ struct DealCols9 {
     stage: Coded,
     status: Coded,
     currency: Coded,
-    amount: prep::Amounts,
-    created: prep::Times,
-    closed: prep::Times,
-    stage_entered: prep::Times,
-    expected_close: prep::Times,
+    amount: engine::Amounts,
+    created: engine::Times,
+    closed: engine::Times,
+    stage_entered: engine::Times,
+    expected_close: engine::Times,
 }
 
 pub struct DealSet {
     /// Deal ids of the deals table's rows (None: the table has no deal_id column).
     row_ids: Option<StringChunked>,
     /// Ids seen only in the events: deals `n_rows..`.
-    extra_ids: prep::Ids,
+    extra_ids: engine::Ids,
     /// Rows of the deals table (0 when the input has only stage events).
     pub n_rows: usize,
     pub pipeline: Coded,
     pub stage: Coded,
     pub status: Vec<Option<Status>>,
-    pub amount: prep::Amounts,
+    pub amount: engine::Amounts,
     pub currency: Coded,
-    pub created: prep::Times,
-    pub closed: prep::Times,
-    pub stage_entered: prep::Times,
-    pub expected_close: prep::Times,
+    pub created: engine::Times,
+    pub closed: engine::Times,
+    pub stage_entered: engine::Times,
+    pub expected_close: engine::Times,
     pub events: EventIndex,
     pub pipelines: Pipelines,
     /// Stage labels of deals that are in no stage list and no outcome, with counts.
@@ -102,8 +102,8 @@ const DEAL_COLS: [&str; 9] = [
 /// otherwise leave the other core idle).
 fn decode_cols(
     coded: &(dyn Fn(&str) -> Result<Coded> + Sync),
-    times: &(dyn Fn(&str) -> Result<prep::Times> + Sync),
-    amount: &(dyn Fn() -> Result<prep::Amounts> + Sync),
+    times: &(dyn Fn(&str) -> Result<engine::Times> + Sync),
+    amount: &(dyn Fn() -> Result<engine::Amounts> + Sync),
 ) -> Result<DealCols9> {
     let ((pipeline, stage), (status, currency)) = rayon::join(
         || rayon::join(|| coded("pipeline"), || coded("stage")),
@@ -135,7 +135,7 @@ impl DealSet {
     /// Build from the deals frame and/or the stage events frame.
     pub fn build(
         deals: Option<&DataFrame>,
-        events: Option<prep::EventRows>,
+        events: Option<engine::EventRows>,
         pipelines: Pipelines,
     ) -> Result<DealSet> {
         let mut d = deals.cloned().unwrap_or_else(DataFrame::empty);
@@ -149,7 +149,7 @@ impl DealSet {
     pub fn build_taking(
         deals: &mut DataFrame,
         keep: &[&str],
-        events: Option<prep::EventRows>,
+        events: Option<engine::EventRows>,
         pipelines: Pipelines,
     ) -> Result<DealSet> {
         Self::build_from(DealCols::Frame { df: deals, keep }, events, pipelines)
@@ -158,7 +158,7 @@ impl DealSet {
     /// Build from the deals columns of `src` and/or the stage events.
     pub fn build_from(
         src: DealCols,
-        events: Option<prep::EventRows>,
+        events: Option<engine::EventRows>,
         pipelines: Pipelines,
     ) -> Result<DealSet> {
         let t_code = crate::timing::span("deal set: code deals");
@@ -180,7 +180,7 @@ impl DealSet {
         let status_of: Vec<Option<Status>> = status_c
             .values
             .iter()
-            .map(|v| prep::status_of(Some(v)))
+            .map(|v| engine::status_of(Some(v)))
             .collect();
         let status = status_c
             .codes
@@ -200,7 +200,7 @@ impl DealSet {
             .collect();
         lists.push(pipelines.stages("default").cloned());
         // Stage label -> position once per (pipeline, stage) pair.
-        let mut memo = prep::SlotMemo::new(lists.len(), stage.values.len());
+        let mut memo = engine::SlotMemo::new(lists.len(), stage.values.len());
         let stage_pos: Vec<Option<Pos>> = (0..n_rows)
             .map(|i| {
                 let (pc, sc) = (pipeline.codes[i], stage.codes[i]);
@@ -219,9 +219,9 @@ impl DealSet {
             })
             .collect();
         drop(t_code);
-        let mut extra_ids = prep::Ids::empty();
+        let mut extra_ids = engine::Ids::empty();
         let ev = match events {
-            Some(e) => prep::index_events(
+            Some(e) => engine::index_events(
                 e,
                 row_ids.as_ref(),
                 n_rows,
@@ -276,7 +276,7 @@ impl DealSet {
         keep: &[&str],
     ) -> Result<(usize, Option<StringChunked>, DealCols9)> {
         let n_rows = d.height();
-        let row_ids = if prep::has(d, "deal_id") {
+        let row_ids = if engine::has(d, "deal_id") {
             Some(
                 d.column("deal_id")?
                     .as_materialized_series()
@@ -309,9 +309,9 @@ impl DealSet {
                 .unwrap_or_else(|| DataFrame::empty_with_height(n_rows))
         };
         let cols = decode_cols(
-            &|name| prep::coded(&one(name), name),
-            &|name| prep::times(&one(name), name),
-            &|| prep::amounts(&one("amount"), "amount"),
+            &|name| engine::coded(&one(name), name),
+            &|name| engine::times(&one(name), name),
+            &|| engine::amounts(&one("amount"), "amount"),
         )?;
         Ok((n_rows, row_ids, cols))
     }
@@ -319,7 +319,7 @@ impl DealSet {
     /// The deal set's columns decoded from a DIR's deals file group by group, straight into
     /// their final form (a column of another type than the DIR writes goes through a frame).
     fn parquet_cols(
-        file: &PqFile,
+        file: &dyn ColumnSource,
         cols: &[&str],
     ) -> Result<(usize, Option<StringChunked>, DealCols9)> {
         let n_rows = file.rows();
@@ -347,25 +347,25 @@ impl DealSet {
             }
             match file.codes(name, NONE)? {
                 Some((codes, values)) => Ok(Coded { codes, values }),
-                None => prep::coded(&frame(name)?, name),
+                None => engine::coded(&frame(name)?, name),
             }
         };
-        let times = |name: &str| -> Result<prep::Times> {
+        let times = |name: &str| -> Result<engine::Times> {
             if !has(name) {
-                return Ok(prep::Times::default());
+                return Ok(engine::Times::default());
             }
-            match file.millis(name, prep::Times::NULL)? {
-                Some(v) => Ok(prep::Times::from_vec(v)),
-                None => prep::times(&frame(name)?, name),
+            match file.millis(name, engine::Times::NULL)? {
+                Some(v) => Ok(engine::Times::from_vec(v)),
+                None => engine::times(&frame(name)?, name),
             }
         };
-        let amount = || -> Result<prep::Amounts> {
+        let amount = || -> Result<engine::Amounts> {
             if !has("amount") {
-                return Ok(prep::Amounts::default());
+                return Ok(engine::Amounts::default());
             }
             match file.floats("amount")? {
-                Some(v) => Ok(prep::Amounts::from_vec(v)),
-                None => prep::amounts(&frame("amount")?, "amount"),
+                Some(v) => Ok(engine::Amounts::from_vec(v)),
+                None => engine::amounts(&frame("amount")?, "amount"),
             }
         };
         Ok((n_rows, row_ids, decode_cols(&coded, &times, &amount)?))

@@ -301,8 +301,11 @@ impl IdCoder {
     }
 
     /// Codes of one batch's ids given as row-group chunks (a DIR's deal_id column).
-    pub fn code_chunks(&mut self, chunks: &[crate::load::pq::TextChunk]) -> Result<Vec<u32>> {
-        use crate::load::pq::TextChunk;
+    pub fn code_chunks(
+        &mut self,
+        chunks: &[crate::columns::source::TextChunk],
+    ) -> Result<Vec<u32>> {
+        use crate::columns::source::TextChunk;
         let mut codes = Vec::with_capacity(chunks.iter().map(TextChunk::len).sum());
         for c in chunks {
             match c {
@@ -1196,9 +1199,9 @@ pub type Batches = Box<dyn Iterator<Item = Result<EventBatch>> + Send>;
 /// a text per distinct id, not per row), or in the frame's deal_id column.
 pub struct EventBatch {
     pub df: DataFrame,
-    pub ids: Option<Vec<crate::load::pq::TextChunk>>,
+    pub ids: Option<Vec<crate::columns::source::TextChunk>>,
     /// The stage labels as row-group chunks (then not in the frame).
-    pub stage: Option<Vec<crate::load::pq::TextChunk>>,
+    pub stage: Option<Vec<crate::columns::source::TextChunk>>,
     /// The columns besides the deal ids, coded ahead on the reader's thread.
     cols: Option<EventCols>,
 }
@@ -1206,8 +1209,8 @@ pub struct EventBatch {
 impl EventBatch {
     pub fn new(
         df: DataFrame,
-        ids: Option<Vec<crate::load::pq::TextChunk>>,
-        stage: Option<Vec<crate::load::pq::TextChunk>>,
+        ids: Option<Vec<crate::columns::source::TextChunk>>,
+        stage: Option<Vec<crate::columns::source::TextChunk>>,
     ) -> EventBatch {
         EventBatch {
             df,
@@ -1260,8 +1263,8 @@ struct EventCols {
 /// A text column given as row-group chunks, coded: each chunk's dictionary is coded once
 /// (codes in order of first sight among the dictionaries, not among the rows), then each row
 /// is a look-up by key.
-fn coded_chunks(chunks: &[crate::load::pq::TextChunk], col: &str) -> Result<Coded> {
-    use crate::load::pq::TextChunk;
+fn coded_chunks(chunks: &[crate::columns::source::TextChunk], col: &str) -> Result<Coded> {
+    use crate::columns::source::TextChunk;
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut values: Vec<String> = Vec::new();
     let mut code_of = |t: &str| -> u32 {
@@ -2154,7 +2157,7 @@ mod tests {
                 (2 * day, Pos::Won)
             ]
         );
-        let path = crate::metrics::paths::from_events(ix.of(0), 3, None);
+        let path = crate::columns::paths::from_events(ix.of(0), 3, None);
         assert_eq!((path.backward_moves, path.skipped_stages), (0, 0));
     }
 
@@ -2247,7 +2250,7 @@ mod tests {
             DataFrame::new_infer_height(vec![Column::new("deal_id".into(), vals.clone())]).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
-        crate::load::dir::write_atomic(&path, |f| {
+        crate::io::write_atomic(&path, |f| {
             crate::load::dir::write_parquet_groups(f, &df, 8).map_err(std::io::Error::other)
         })
         .unwrap();
@@ -2266,7 +2269,7 @@ mod tests {
                 assert!(
                     chunks
                         .iter()
-                        .any(|c| matches!(c, crate::load::pq::TextChunk::Dict { .. }))
+                        .any(|c| matches!(c, crate::columns::source::TextChunk::Dict { .. }))
                 );
                 codes.extend(coder.code_chunks(&chunks).unwrap());
             }

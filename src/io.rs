@@ -1,4 +1,4 @@
-//! What salesctl may write, and how: outputs never land on an input, never replace a device,
+//! The io layer, below load and output: what salesctl may write, and how: outputs never land on an input, never replace a device,
 //! FIFO or symlink, and temporary files never outlive the run that made them.
 //!
 //! - Every file the loader opens is noted here ([`note_input`]); every output goes through
