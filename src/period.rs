@@ -4,6 +4,10 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+/// The years a date may fall in (docs/reliability.md): data dates outside are read as no
+/// date, and no period, as-of or loop bound is built from one.
+pub const YEAR_WINDOW: (i32, i32) = (1900, 2200);
+
 use crate::text::Text;
 
 /// Calendar settings from the config.
@@ -40,7 +44,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, Text> {
         .map_err(|_| crate::tr!("expected a date like 2026-10-31", "应为日期，如 2026-10-31"))?;
     // The window data dates are read in (docs/reliability.md): no period, as-of or loop bound
     // from a typed `9-3-3` or `9999-12-31`.
-    let (lo, hi) = crate::load::parse::date::WINDOW;
+    let (lo, hi) = YEAR_WINDOW;
     if !(lo..=hi).contains(&d.year()) {
         let y = d.year();
         return Err(crate::tr!(
@@ -330,25 +334,7 @@ impl Period {
     }
 }
 
-impl Calendar {
-    /// From the config's `fiscal_year_start` and `week_start`.
-    pub fn from_config(c: &crate::load::config::Config) -> Calendar {
-        let week_start = match c
-            .week_start
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("sunday" | "sun") => Weekday::Sun,
-            Some("saturday" | "sat") => Weekday::Sat,
-            _ => Weekday::Mon,
-        };
-        Calendar {
-            fiscal_year_start: c.fiscal_year_start.unwrap_or(1).clamp(1, 12),
-            week_start,
-        }
-    }
-}
+impl Calendar {}
 
 /// Epoch milliseconds of a naive datetime written as UTC (how the loader stores naive values).
 pub fn ms_to_date(ms: i64) -> Option<NaiveDate> {

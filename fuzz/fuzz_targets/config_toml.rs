@@ -1,10 +1,9 @@
 //! src/load/config.rs: salesctl.toml text through Config::parse, the calendar it gives
-//! (src/period.rs Calendar::from_config) and its timezone.
+//! (src/load/config.rs Config::calendar) and its timezone.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use salesctl_fuzz::load::config::{self, Config};
-use salesctl_fuzz::period::Calendar;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -15,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = config::tz_offset_secs(text);
     if let Ok(cfg) = Config::parse(text) {
-        let cal = Calendar::from_config(&cfg);
+        let cal = cfg.calendar();
         assert!((1..=12).contains(&cal.fiscal_year_start));
         if let Some(tz) = &cfg.timezone {
             let secs = config::tz_offset_secs(tz).expect("Config::parse accepted the timezone");

@@ -5,7 +5,6 @@
 //! payback months).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 
 use chrono::Datelike;
 
@@ -14,37 +13,15 @@ use super::cltv::{day_of, flag_error, purchases};
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::{self};
 use crate::metrics::clv;
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::output::{self, Note, Report, TableBuilder, Unit};
 use crate::text::Lang;
 use crate::text::Text;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Orders (channel = the first order's channel) or a deals export (first won deal; channel =
-    /// its source), or an ingested DIR.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// Sales and marketing spend: CSV/XLSX with period (2026-10 or a date), channel, spend.
-    #[arg(long, value_name = "FILE", required = true)]
-    pub spend: PathBuf,
-    /// Period of the per-period table: month or quarter.
-    #[arg(long, value_name = "FREQ", default_value = "month", value_parser = ["month", "quarter"])]
-    pub freq: String,
-    /// Gross margin as a fraction, for CLTV and payback.
-    #[arg(long, value_name = "FRACTION", default_value_t = 1.0)]
-    pub margin: f64,
-    /// A customer without an order for this long before as-of has churned (simple CLTV).
-    #[arg(long, value_name = "DURATION", default_value = "365d")]
-    pub churn_after: String,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::cac::Args;
 
 fn label(day: i64, quarter: bool) -> String {
     match crate::period::ms_to_date(day * 86_400_000) {

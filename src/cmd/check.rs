@@ -5,43 +5,19 @@
 //! `[check] rules = ["win_rate >= 0.2"]`. The values are the scorecard's and the funnel's, computed
 //! by the same functions.
 
-use std::path::PathBuf;
-
 use super::analysis;
 use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::{self};
 use crate::metrics::funnel::{self, Funnel};
 use crate::metrics::scorecard::{self, WinRate};
 use crate::model::Table;
-use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
-use crate::period::PeriodArgs;
+use crate::output::{self, Note, Report, TableBuilder, Unit};
 use crate::text::Text;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// A CRM export (and its stage history), or an ingested DIR.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// A rule: KPI OP NUMBER, e.g. "win_rate >= 0.2", "step_conversion[Proposal] >= 0.4",
-    /// "cycle_median_days <= 45" (repeatable; OP is one of >= <= > < == !=).
-    #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
-    /// Check each value of this field (e.g. owner) instead of the team.
-    #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
-    /// Targets file (as `scorecard --targets` reads it) for rules on `attainment` and `target`.
-    #[arg(long, value_name = "FILE")]
-    pub targets: Option<PathBuf>,
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::check::Args;
 
 pub use crate::flags::{Rule, STAGE_KPIS};
 /// KPIs a rule can name: the scorecard's ([`scorecard::KPI_IDS`]), and funnel KPIs with a

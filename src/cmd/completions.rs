@@ -9,12 +9,7 @@ use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// bash, zsh, fish, powershell or elvish.
-    #[arg(value_name = "SHELL")]
-    pub shell: clap_complete::Shell,
-}
+pub use crate::cli::completions::{Args, ManArgs};
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let mut cmd = Cli::command();
@@ -25,14 +20,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .and_then(|_| so.flush())
         .map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitCode::Success)
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ManArgs {
-    /// A command's own page (`salesctl man funnel > salesctl-funnel.1`), as the main page's
-    /// SUBCOMMANDS section names them; without it, the main page.
-    #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
 }
 
 pub fn man(a: ManArgs) -> Result<ExitCode> {

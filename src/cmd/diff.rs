@@ -9,30 +9,12 @@ use crate::columns::engine::{self, Pipelines};
 use crate::columns::paths::Pos;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::{self};
 use crate::metrics::snapshots::{self, SnapRow};
 use crate::model::Table;
-use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::output::{self, Note, Report, TableBuilder, Unit};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// The older export.
-    #[arg(value_name = "OLD")]
-    pub old: PathBuf,
-    /// The newer export.
-    #[arg(value_name = "NEW")]
-    pub new: PathBuf,
-    /// Also list every deal's changes.
-    #[arg(long)]
-    pub detail: bool,
-    /// The field that identifies a deal across the two exports.
-    #[arg(long, value_name = "FIELD", default_value = "deal_id")]
-    pub key: String,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::diff::Args;
 
 /// Deal key -> currency, when the export has a currency column.
 type Currencies = std::collections::HashMap<String, String>;

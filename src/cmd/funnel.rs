@@ -2,50 +2,16 @@
 //!
 //! Tables: `funnel` (main) and `amounts` (amount reaching each stage, per currency).
 
-use std::path::PathBuf;
-
 use super::analysis::{self, by_codes, parse_duration_days};
 use crate::columns::deals::DealSet;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::LoaderArgs;
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
-use crate::period::PeriodArgs;
+use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// A CRM export (or several: deals and stage history), or a DIR made by `salesctl ingest`.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// Count a deal at a stage only when it entered every earlier stage, in pipeline order.
-    #[arg(long)]
-    pub in_order: bool,
-    /// One funnel per value of this field (owner, source, region, product, team, pipeline or any column).
-    #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
-    /// Funnels by creation cohort: week, month or quarter, each with its open share.
-    #[arg(long, value_name = "UNIT", value_parser = ["week", "month", "quarter"])]
-    pub cohort: Option<String>,
-    /// Count a stage only when reached within this time of creation (90d, 12w, 3m).
-    #[arg(long, value_name = "DURATION")]
-    pub window: Option<String>,
-    /// Amount-weighted funnel, one per currency.
-    #[arg(long)]
-    pub value: bool,
-    /// Refuse (exit 2) when more deals than this share are at stages in no stage list (they
-    /// cannot be placed in the funnel): `5%` by default, `100%` to only warn.
-    #[arg(long, value_name = "P%", default_value = "5%")]
-    pub max_unknown_stages: String,
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::funnel::Args;
 
 const DEAL_COLS: &[&str] = &[
     "deal_id",

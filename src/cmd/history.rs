@@ -2,40 +2,18 @@
 //! of the same pipeline (for CRMs that cannot export stage history). DIR is an ingested DIR:
 //! deals (the latest snapshot), stage_events (rebuilt), manifest.json.
 
-use std::path::PathBuf;
-
 use polars::prelude::*;
 
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs, dir};
+use crate::load::{self, dir};
 use crate::metrics::snapshots::{self, Snapshot};
 use crate::model::{Status, Table};
 use crate::text::Lang;
 use crate::text::Text;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Two or more deal exports of the same pipeline taken at different dates.
-    #[arg(required = true, num_args = 2.., value_name = "SNAPSHOT")]
-    pub snapshots: Vec<PathBuf>,
-    /// The DIR to write (as `salesctl ingest` writes one).
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
-    /// Snapshot dates, in the order of the files (default: the date in each file name, else each
-    /// file's latest date).
-    #[arg(long, value_name = "YYYY-MM-DD,...", value_delimiter = ',')]
-    pub dates: Vec<String>,
-    /// The field that identifies a deal across snapshots.
-    #[arg(long, value_name = "FIELD", default_value = "deal_id")]
-    pub key: String,
-    /// No summary on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-}
+pub use crate::cli::history::Args;
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;

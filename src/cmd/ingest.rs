@@ -1,31 +1,13 @@
 //! `salesctl ingest EXPORT... -o DIR`
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs, dir};
+use crate::load::{self, dir};
 use crate::text::Lang;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// CRM exports: CSV/TSV/TXT (any delimiter, UTF-8/UTF-16/GBK/Latin-1), XLSX or XLS.
-    #[arg(required = true, value_name = "EXPORT")]
-    pub inputs: Vec<PathBuf>,
-    /// The directory to write: <table>.parquet, manifest.json, rejects.csv.
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
-    /// No summary on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    /// The `input:` lines (and progress) apart from the summary: `report` ingests quietly but
-    /// shows how each export was read.
-    #[arg(skip)]
-    pub inputs_quiet: Option<bool>,
-}
+pub use crate::cli::ingest::Args;
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.inputs_quiet.unwrap_or(a.quiet);

@@ -11,7 +11,6 @@
 //! target).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use chrono::Datelike;
 
@@ -20,47 +19,11 @@ use super::forecast::{self as fcmd, Freq, Opts};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::{self};
 use crate::model::{Status, Table};
-use crate::output::{self, Note, OutputArgs, Report, TableBuilder, Unit};
+use crate::output::{self, Note, Report, TableBuilder, Unit};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Export(s) or an ingested DIR with won deals (or orders) and, for --split pipeline, open deals.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// The revenue target for the whole --year or --quarter.
-    #[arg(long, value_name = "AMOUNT", required = true)]
-    pub target: f64,
-    /// The year the target covers: 2027, or FY2027 with the config's fiscal_year_start.
-    #[arg(
-        long,
-        value_name = "YEAR",
-        required_unless_present = "quarter",
-        conflicts_with = "quarter"
-    )]
-    pub year: Option<String>,
-    /// A quarter instead: 2027-Q1 or FY2027-Q1.
-    #[arg(long, value_name = "QUARTER")]
-    pub quarter: Option<String>,
-    /// Split across the values of FIELD (owner, region, product or any column).
-    #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
-    /// How groups share the target: history (won revenue over --window), pipeline (open pipeline
-    /// amount), even.
-    #[arg(long, value_name = "BASIS", default_value = "history", value_parser = ["history", "pipeline", "even"])]
-    pub split: String,
-    /// The history window for --split history, in months before the as-of period.
-    #[arg(long, value_name = "MONTHS", default_value_t = 12)]
-    pub window: usize,
-    /// Forecast method behind the monthly profile: auto, snaive, ets, trend.
-    #[arg(long, value_name = "METHOD", default_value = "auto", value_parser = ["auto", "snaive", "ets", "trend"])]
-    pub method: String,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::plan::Args;
 
 /// Split `total` cents over `weights` (non-negative, not all zero) by largest remainder: the parts
 /// add up to `total` exactly; ties go to the earlier part.

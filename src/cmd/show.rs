@@ -1,38 +1,15 @@
 //! `salesctl show INPUT [--rows-of TABLE]`: the canonical rows as read, through the same loader
 //! and output as every command. A way to check what salesctl understood of an export.
 
-use std::path::PathBuf;
-
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::{self};
 use crate::model::{Kind, Table};
-use crate::output::{self, ColumnSpec, Note, OutputArgs, Report, ResultTable, Unit};
+use crate::output::{self, ColumnSpec, Note, Report, ResultTable, Unit};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Exports or an ingested DIR.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// Which canonical table to show (default: the first the input holds).
-    #[arg(long, value_name = "TABLE")]
-    pub rows_of: Option<String>,
-    /// Print how each file was read instead of its rows: the layouts considered with their
-    /// scores and evidence, each canonical field and the header it comes from, columns refused
-    /// by their values, unmapped columns and the commonest reject reasons.
-    #[arg(long)]
-    pub explain: bool,
-    /// Write a salesctl.toml that reproduces this read (preset, field mapping, date order,
-    /// stage order) to FILE; an existing file is never replaced.
-    #[arg(long, value_name = "FILE")]
-    pub write_config: Option<PathBuf>,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::show::Args;
 
 fn unit_of(t: Table, name: &str, dtype: &DataType) -> Unit {
     match t.field(name).map(|f| f.kind) {

@@ -97,6 +97,24 @@ pub const NULL_MARKERS: &[&str] = &[
 ];
 
 impl Config {
+    /// The calendar of the config's `fiscal_year_start` and `week_start`.
+    pub fn calendar(&self) -> crate::period::Calendar {
+        let week_start = match self
+            .week_start
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("sunday" | "sun") => chrono::Weekday::Sun,
+            Some("saturday" | "sat") => chrono::Weekday::Sat,
+            _ => chrono::Weekday::Mon,
+        };
+        crate::period::Calendar {
+            fiscal_year_start: self.fiscal_year_start.unwrap_or(1).clamp(1, 12),
+            week_start,
+        }
+    }
+
     /// Load `--config FILE`, else `salesctl.toml` in the working directory when present.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
         let path = match explicit {

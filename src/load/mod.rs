@@ -801,7 +801,7 @@ impl Dataset {
 
     /// The calendar of the config (fiscal year start, week start).
     pub fn calendar(&self) -> crate::period::Calendar {
-        crate::period::Calendar::from_config(&self.settings.config)
+        self.settings.config.calendar()
     }
 
     /// Scan a table and check it has the fields a command needs (a clear error otherwise).

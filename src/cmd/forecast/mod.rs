@@ -12,7 +12,6 @@
 //! (--method pipeline).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 mod pipeline;
 pub(crate) mod series;
@@ -24,58 +23,14 @@ use super::analysis::{self};
 use crate::columns::engine::NONE;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, Dataset, LoaderArgs};
+use crate::load::{self, Dataset};
 use crate::metrics::forecast::{self as fc, Accuracy, Forecast, Method};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
 use crate::text::Text;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Export(s) or an ingested DIR: orders, deals, or a plain series mapped as orders
-    /// (`--map ordered_at=Date --map amount=Sales`).
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// What to forecast: revenue (won amount by closed_at, or order amount by ordered_at),
-    /// won_deals, orders or new_customers.
-    #[arg(long, value_name = "METRIC", default_value = "revenue",
-          value_parser = ["revenue", "won_deals", "orders", "new_customers"])]
-    pub metric: String,
-    /// Period length of the series.
-    #[arg(long, value_name = "FREQ", default_value = "month", value_parser = ["month", "week", "quarter"])]
-    pub freq: String,
-    /// Periods ahead: N periods of --freq, or a duration (12m, 39w, 2y). Default: one season.
-    #[arg(long, value_name = "N|DURATION")]
-    pub horizon: Option<String>,
-    /// Prediction interval levels in percent.
-    #[arg(long, value_name = "LEVELS", default_value = "80,95")]
-    pub level: String,
-    /// auto (chosen by backtest), snaive, ets, trend, or pipeline (open deals x stage win
-    /// probability by expected close).
-    #[arg(long, value_name = "METHOD", default_value = "auto",
-          value_parser = ["auto", "snaive", "ets", "trend", "pipeline"])]
-    pub method: String,
-    /// Rolling-origin backtest origins (one period apart) behind --method auto.
-    #[arg(long, value_name = "K", default_value_t = DEFAULT_BACKTEST)]
-    pub backtest: usize,
-    /// How auto picks (docs/forecast/protocol-2026-11-29-b.md): significant (ETS unless a
-    /// Diebold-Mariano test on the backtest finds another model better; the default) or lowest
-    /// (the lowest backtest MASE, seasonal naive on ties; the rule before 2026-11-29).
-    #[arg(long, value_name = "RULE", default_value = "significant", hide = true,
-          value_parser = ["lowest", "significant"])]
-    pub select: String,
-    /// Hold out the last N periods: fit on the rest, forecast them, and score the forecast.
-    #[arg(long, value_name = "N")]
-    pub holdout: Option<usize>,
-    /// One forecast per value of FIELD (owner, region, product, or any column), plus the total.
-    #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::forecast::Args;
 
 /// One group's result.
 pub(crate) struct GroupResult {
@@ -114,7 +69,7 @@ impl GroupResult {
 }
 
 /// `--backtest`'s default, also what `plan` uses for its monthly profile.
-pub(crate) const DEFAULT_BACKTEST: usize = 3;
+pub(crate) use crate::cli::forecast::DEFAULT_BACKTEST;
 
 /// How `auto` picks among the backtested models (`--select`; `plan` uses the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use foldhash::HashMap;
-use std::path::PathBuf;
 
 use polars::prelude::DataFrame;
 
@@ -19,55 +18,17 @@ use crate::columns::deals::{DealCols, DealSet};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::load::{self, LoaderArgs};
+use crate::load::{self};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, OutputArgs, Report, ResultTable, TableBuilder, Unit};
-use crate::period::{Period, PeriodArgs};
+use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::period::Period;
 use crate::text::Lang;
 pub use card::match_rep;
 use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// A CRM deals export (and its stage history), or a DIR made by `salesctl ingest`.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// One rep's card: every KPI beside the team median and the rep's percentile, and a monthly trend.
-    #[arg(long, value_name = "NAME")]
-    pub rep: Option<String>,
-    /// Roll up by this field instead of owner (team, region, or any column).
-    #[arg(long, value_name = "FIELD", default_value = "owner")]
-    pub by: String,
-    /// Sort and number the rows by this KPI (win_rate, won_amount, attainment...).
-    #[arg(long, value_name = "KPI")]
-    pub rank: Option<String>,
-    /// Targets file (CSV/XLSX: owner or key, period, target), rolled to the report period.
-    #[arg(long, value_name = "FILE")]
-    pub targets: Option<PathBuf>,
-    /// Activities file (owner, at, kind): calls, visits, emails, meetings per rep.
-    #[arg(long, value_name = "FILE")]
-    pub activities: Option<PathBuf>,
-    /// Feedback file (deal_id or customer_id, score, scale): average CSAT / NPS per rep.
-    #[arg(long, value_name = "FILE")]
-    pub feedback: Option<PathBuf>,
-    /// Win rate: closed (won / (won + lost), default), created (won / created) or value (by amount).
-    #[arg(long, value_name = "BASIS", default_value = "closed", value_parser = ["closed", "created", "value"])]
-    pub win_rate: String,
-    /// Credit closed deals to the current owner (default) or the owner at close (needs history with owners).
-    #[arg(long, value_name = "WHO", default_value = "current", value_parser = ["current", "at-close"])]
-    pub credit: String,
-    /// Months in the --rep trend.
-    #[arg(long, value_name = "N", default_value_t = 6)]
-    pub trend: usize,
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    #[command(flatten)]
-    pub load: LoaderArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub use crate::cli::scorecard::Args;
 
 const DEAL_COLS: &[&str] = &[
     "account",

@@ -83,7 +83,7 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
 }
 
 /// The years a date may fall in (docs/reliability.md): a value outside is read as no date.
-pub const WINDOW: (i32, i32) = (1900, 2200);
+pub const WINDOW: (i32, i32) = crate::period::YEAR_WINDOW;
 const MS_1900: i64 = -2_208_988_800_000;
 const MS_1900_JAN_2: i64 = -2_208_902_400_000;
 const MS_2201: i64 = 7_289_654_400_000;

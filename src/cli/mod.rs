@@ -1,8 +1,22 @@
 //! The command line: one enum variant per subcommand, each holding its own `Args`.
 
+pub mod bottleneck;
+pub mod cac;
+pub mod check;
+pub mod cltv;
+pub mod completions;
+pub mod diff;
+pub mod forecast;
+pub mod funnel;
+pub mod history;
+pub mod ingest;
+pub mod plan;
+pub mod report;
+pub mod scorecard;
+pub mod show;
+
 use clap::{Parser, Subcommand};
 
-use crate::cmd;
 use crate::exit::EXIT_STATUS_HELP;
 
 #[derive(Debug, Parser)]
@@ -22,47 +36,47 @@ pub struct Cli {
 pub enum Command {
     /// Read CRM exports into canonical tables (a DIR of parquet files, manifest.json, rejects.csv).
     #[command(after_help = short(EX_INGEST), after_long_help = long(EX_INGEST))]
-    Ingest(cmd::ingest::Args),
+    Ingest(ingest::Args),
     /// Show the canonical rows of a table, as read from exports or a DIR.
     #[command(after_help = short(EX_SHOW), after_long_help = long(EX_SHOW))]
-    Show(cmd::show::Args),
+    Show(show::Args),
     /// Stage funnel: deals reaching each stage, step and cumulative conversion, drop-off.
     #[command(after_help = short(EX_FUNNEL), after_long_help = long(EX_FUNNEL))]
-    Funnel(cmd::funnel::Args),
+    Funnel(funnel::Args),
     /// Where deals get stuck: conversion, time in stage (Kaplan-Meier), SLA breaches, stuck deals, lost reasons.
     #[command(after_help = short(EX_BOTTLENECK), after_long_help = long(EX_BOTTLENECK))]
-    Bottleneck(cmd::bottleneck::Args),
+    Bottleneck(bottleneck::Args),
     /// Rebuild stage history from snapshot exports taken at different dates.
     #[command(after_help = short(EX_HISTORY), after_long_help = long(EX_HISTORY))]
-    History(cmd::history::Args),
+    History(history::Args),
     /// Each rep against target and team: win rate, revenue, cycle, pipeline, activities.
     #[command(after_help = short(EX_SCORECARD), after_long_help = long(EX_SCORECARD))]
-    Scorecard(cmd::scorecard::Args),
+    Scorecard(scorecard::Args),
     /// What customers are worth: simple CLTV, or BG/NBD + Gamma-Gamma per customer.
     #[command(after_help = short(EX_CLTV), after_long_help = long(EX_CLTV))]
-    Cltv(cmd::cltv::Args),
+    Cltv(cltv::Args),
     /// What customers cost: CAC per period and channel, LTV:CAC, payback months.
     #[command(after_help = short(EX_CAC), after_long_help = long(EX_CAC))]
-    Cac(cmd::cac::Args),
+    Cac(cac::Args),
     /// Where revenue is heading: seasonal naive, ETS, trend or pipeline-weighted, with intervals and a backtest.
     #[command(after_help = short(EX_FORECAST), after_long_help = long(EX_FORECAST))]
-    Forecast(cmd::forecast::Args),
+    Forecast(forecast::Args),
     /// An annual or quarterly target split into monthly targets per rep (a scorecard --targets file).
     #[command(after_help = short(EX_PLAN), after_long_help = long(EX_PLAN))]
-    Plan(cmd::plan::Args),
+    Plan(plan::Args),
     /// The monthly review in one directory: report.md, report.html, report.xlsx, charts and CSVs.
     #[command(after_help = short(EX_REPORT), after_long_help = long(EX_REPORT))]
-    Report(cmd::report::Args),
+    Report(report::Args),
     /// Threshold rules on KPIs for cron: exit 4 when any rule fails.
     #[command(after_help = short(EX_CHECK), after_long_help = long(EX_CHECK))]
-    Check(cmd::check::Args),
+    Check(check::Args),
     /// What changed between two exports: new, vanished, stage moves, won/lost, amounts, close dates, owners.
     #[command(after_help = short(EX_DIFF), after_long_help = long(EX_DIFF))]
-    Diff(cmd::diff::Args),
+    Diff(diff::Args),
     /// Shell completions: salesctl completions bash > /etc/bash_completion.d/salesctl
-    Completions(cmd::completions::Args),
+    Completions(completions::Args),
     /// The man page (roff) on stdout: salesctl man > salesctl.1
-    Man(cmd::completions::ManArgs),
+    Man(completions::ManArgs),
 }
 
 /// `-h`: the examples and a pointer to the long page.
