@@ -7,8 +7,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::output::Note;
 use crate::text::Lang;
+use crate::text::Text;
 
 static COUNT: AtomicUsize = AtomicUsize::new(0);
 /// A progress bar on screen: warnings are printed above it, not glued to its line.
@@ -25,8 +25,8 @@ pub fn set_bar(bar: Option<indicatif::ProgressBar>) {
 static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Print `w` on stderr as a warning in `lang` (once per run), and count it.
-pub fn emit(w: &Note, lang: Lang) {
-    let text = w.text(lang);
+pub fn emit(w: &Text, lang: Lang) {
+    let text = w.get(lang);
     let Ok(mut seen) = SEEN.lock() else { return };
     if seen.iter().any(|s| s == &w.en) {
         return;
@@ -46,11 +46,8 @@ pub fn emit(w: &Note, lang: Lang) {
 }
 
 /// A warning in the run's language (`--lang` once known, else `LANG`).
-pub fn emit_text(t: &crate::text::Text) {
-    let lang = lang();
-    let mut n = Note::from(t);
-    n.warn = true;
-    emit(&n, lang);
+pub fn emit_text(t: &Text) {
+    emit(t, lang());
 }
 
 static LANG: Mutex<Option<Lang>> = Mutex::new(None);

@@ -249,7 +249,7 @@ pub fn check_revenue_dates(
         }
     }
     crate::warn::emit(
-        &Note::warning(
+        &crate::text::Text::new(
             format!(
                 "revenue comes from {src}, whose last date is {} ({gap} days before the as-of {}): the months after it count as zero revenue{}",
                 day(last),
@@ -545,7 +545,7 @@ pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
     }
     if !absent.is_empty() {
         crate::warn::emit(
-            &Note::warning(
+            &crate::text::Text::new(
                 format!(
                     "--stages lists {} that no deal or stage event in the data has: {} counted as reached only by deals seen at a later stage",
                     quoted(&absent),

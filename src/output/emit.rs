@@ -175,7 +175,7 @@ pub fn emit(
 /// The result's warnings on stderr, whatever `-q` says (see [`crate::warn`]).
 fn warn_all(report: &Report, lang: Lang) {
     for n in report.notes.iter().filter(|n| n.warn) {
-        crate::warn::emit(n, lang);
+        crate::warn::emit(&crate::text::Text::new(n.en.clone(), n.zh.clone()), lang);
     }
 }
 

@@ -1,0 +1,236 @@
+//! Issue 25: the layers run one way, checked on the code itself. Each file of src/ belongs to
+//! the layer of its top module; every `crate::...` path in it (use trees and paths in code,
+//! `#[cfg(test)]` modules left out: tests may reach up) must name its own layer or one below.
+//! docs/architecture.md draws the same picture.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use syn::visit::Visit;
+
+/// The layers, bottom first. A module may use its own layer's other modules only in the base
+/// layer; load and metrics are siblings that never use each other.
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "base",
+        &[
+            "text", "model", "error", "exit", "panics", "timing", "meta", "warn", "flags", "period",
+        ],
+    ),
+    ("io", &["io"]),
+    ("columns", &["columns"]),
+    ("load", &["load"]),
+    ("metrics", &["metrics"]),
+    ("output", &["output"]),
+    ("cli", &["cli"]),
+    ("cmd", &["cmd"]),
+    ("docs", &["docs"]),
+];
+
+fn rank(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|(_, ms)| ms.contains(&module))
+}
+
+/// May a file of `from` name `to`?
+fn allowed(from: &str, to: &str) -> bool {
+    if from == to {
+        return true;
+    }
+    let (Some(a), Some(b)) = (rank(from), rank(to)) else {
+        return true; // the crate root's own items (tr!, Error re-exports)
+    };
+    // Metrics are pure: no I/O layer, no run-wide diagnostics.
+    if from == "metrics" && matches!(to, "io" | "warn" | "meta") {
+        return false;
+    }
+    // load and metrics are siblings: metrics take columns, never a file or a loader.
+    if matches!((from, to), ("load", "metrics") | ("metrics", "load")) {
+        return false;
+    }
+    a == 0 && b == 0 || b < a
+}
+
+#[derive(Default)]
+struct Paths {
+    found: BTreeSet<String>,
+}
+
+impl Paths {
+    fn add(&mut self, segs: &[String]) {
+        if segs.first().map(String::as_str) == Some("crate") {
+            if let Some(m) = segs.get(1) {
+                self.found.insert(m.clone());
+            }
+        }
+    }
+}
+
+fn tree(t: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Paths) {
+    match t {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            tree(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            prefix.push(n.ident.to_string());
+            out.add(prefix);
+            prefix.pop();
+        }
+        syn::UseTree::Rename(r) => {
+            prefix.push(r.ident.to_string());
+            out.add(prefix);
+            prefix.pop();
+        }
+        syn::UseTree::Glob(_) => out.add(&[prefix.clone(), vec!["*".into()]].concat()),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                tree(t, prefix, out);
+            }
+        }
+    }
+}
+
+fn is_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.parse_args::<syn::Meta>()
+                .is_ok_and(|m| m.path().is_ident("test"))
+    })
+}
+
+impl<'ast> Visit<'ast> for Paths {
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        tree(&u.tree, &mut Vec::new(), self);
+    }
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.add(&segs);
+        syn::visit::visit_path(self, p);
+    }
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !is_test(&m.attrs) {
+            syn::visit::visit_item_mod(self, m);
+        }
+    }
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if !is_test(&f.attrs) {
+            syn::visit::visit_item_fn(self, f);
+        }
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Paths inside macro calls (format!, tr!...): parsed as tokens, `crate :: x` pairs.
+        let toks: Vec<String> = m
+            .tokens
+            .clone()
+            .into_iter()
+            .map(|t| t.to_string())
+            .collect();
+        for w in toks.windows(4) {
+            if w[0] == "crate" && w[1] == ":" && w[2] == ":" {
+                self.found.insert(w[3].clone());
+            }
+        }
+        syn::visit::visit_macro(self, m);
+    }
+}
+
+fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every (file, module it names) that breaks the layering.
+pub fn violations(src: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    files(src, &mut all);
+    all.sort();
+    let mut bad = Vec::new();
+    for f in all {
+        let rel = f.strip_prefix(src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if matches!(top.as_str(), "lib" | "main") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let mut v = Paths::default();
+        v.visit_file(&file);
+        for m in &v.found {
+            if !allowed(&top, m) {
+                bad.push(format!("{}: {top} uses crate::{m}", rel.display()));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn layers_run_one_way() {
+    let src = crate::workdir::root().join("src");
+    let bad = violations(&src);
+    assert!(
+        bad.is_empty(),
+        "imports against the layering (docs/architecture.md):\n{}",
+        bad.join("\n")
+    );
+    // Every top module has a layer.
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        let name = e
+            .file_name()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if !matches!(name.as_str(), "lib" | "main")
+            && e.path().extension().is_none_or(|x| x == "rs")
+        {
+            assert!(
+                rank(&name).is_some(),
+                "src/{name} has no layer in tests/cli/layers.rs"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_wrong_import_is_caught() {
+    // metrics naming the output layer, load naming metrics, cli naming cmd: each refused.
+    assert!(!allowed("metrics", "output"));
+    assert!(!allowed("load", "metrics"));
+    assert!(!allowed("metrics", "load"));
+    assert!(!allowed("cli", "cmd"));
+    assert!(!allowed("io", "load"));
+    assert!(!allowed("metrics", "io"));
+    assert!(
+        allowed("cmd", "metrics") && allowed("load", "columns") && allowed("output", "metrics")
+    );
+    // And found in code: a file of a copied tree with one bad line.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("metrics")).unwrap();
+    std::fs::write(
+        dir.path().join("metrics/bad.rs"),
+        "use crate::output::Note;\nfn f() { let _ = crate::load::x(); }\n",
+    )
+    .unwrap();
+    let bad = violations(dir.path());
+    assert_eq!(
+        bad,
+        vec![
+            "metrics/bad.rs: metrics uses crate::load".to_string(),
+            "metrics/bad.rs: metrics uses crate::output".to_string()
+        ]
+    );
+}
