@@ -475,10 +475,7 @@ pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset
         // Filtering needs the rows: materialise the filtered tables.
         for (_, src) in tables.iter_mut() {
             if let Source::Parquet(path) = src {
-                let lf = LazyFrame::scan_parquet(
-                    PlRefPath::try_from_path(path).map_err(|e| Error::Internal(e.to_string()))?,
-                    ScanArgsParquet::default(),
-                )?;
+                let lf = super::pq::scan(path)?;
                 let mut lf2 = lf.clone();
                 if lf2.collect_schema()?.get("pipeline").is_some() {
                     *src = Source::Frame(

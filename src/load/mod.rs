@@ -636,11 +636,7 @@ impl Dataset {
         match self.tables.get(&t) {
             Some(Source::Frame(df)) => Ok(df.clone().lazy()),
             Some(Source::Events(df)) => Ok(events::with_exits(df.clone())?.lazy()),
-            Some(Source::Parquet(p)) => Ok(LazyFrame::scan_parquet(
-                PlRefPath::try_from_path(p)
-                    .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?,
-                ScanArgsParquet::default(),
-            )?),
+            Some(Source::Parquet(p)) => pq::scan(p),
             None => {
                 let held = self
                     .tables

@@ -69,6 +69,64 @@ impl TextChunk {
     }
 }
 
+/// A DIR table as a lazy frame, read by [`PqFile`] through polars' public anonymous-scan
+/// API: polars plans it like any scan (only the columns a query uses are decoded), and its
+/// own parquet scan, which in this polars version runs on the streaming engine and brings the
+/// cloud reader (object_store, reqwest) into the build, is not needed.
+pub fn scan(path: &Path) -> Result<LazyFrame> {
+    let file = PqFile::open(path)?;
+    let names: Vec<String> = file.schema.iter().map(|(n, _)| n.to_string()).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let schema = file.read(&refs, 0..0)?.schema().clone();
+    let scan = Scan {
+        file,
+        names,
+        schema: schema.clone(),
+    };
+    let args = ScanArgsAnonymous {
+        schema: Some(schema),
+        name: "salesctl DIR table",
+        ..ScanArgsAnonymous::default()
+    };
+    Ok(LazyFrame::anonymous_scan(std::sync::Arc::new(scan), args)?)
+}
+
+struct Scan {
+    file: PqFile,
+    names: Vec<String>,
+    schema: SchemaRef,
+}
+
+impl AnonymousScan for Scan {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn scan(&self, args: AnonymousScanArgs) -> PolarsResult<DataFrame> {
+        let cols: Vec<&str> = match &args.with_columns {
+            Some(c) => c.iter().map(|s| s.as_str()).collect(),
+            None => self.names.iter().map(String::as_str).collect(),
+        };
+        let groups = self.file.meta.row_groups.len();
+        let df = self
+            .file
+            .read(&cols, 0..groups)
+            .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+        Ok(match args.n_rows {
+            Some(n) => df.head(Some(n)),
+            None => df,
+        })
+    }
+
+    fn schema(&self, _infer_schema_length: Option<usize>) -> PolarsResult<SchemaRef> {
+        Ok(self.schema.clone())
+    }
+
+    fn allows_projection_pushdown(&self) -> bool {
+        true
+    }
+}
+
 /// The column engine reads a DIR's tables through this.
 impl crate::columns::source::ColumnSource for PqFile {
     fn rows(&self) -> usize {
