@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::Datelike;
 
 use super::analysis::{self, parse_duration_days};
-use super::cltv::{day_of, flag_error, purchases};
+use super::analysis::{day_of, flag_error, purchases};
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;

@@ -8,144 +8,20 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::analysis::{self, parse_duration_days};
-use super::forecast::series::Freq;
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self};
 use crate::metrics::clv::{self, Rfm};
-use crate::model::{Status, Table};
+use crate::period::Freq;
+
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Note, Report, TableBuilder, Unit};
 use crate::text::Lang;
-use crate::text::Text;
 use rayon::slice::ParallelSliceMut;
 
+use super::analysis::{Purchases, day_of, flag_error, purchases};
 pub use crate::cli::cltv::Args;
-
-/// Purchases: (customer code, day number, amount), names, and counts for the notes.
-pub(crate) struct Purchases {
-    pub rows: Vec<(u32, i64, f64)>,
-    pub names: Vec<String>,
-    /// Group value per purchase (for --by), when asked.
-    pub group: Vec<u32>,
-    pub group_names: Vec<String>,
-    pub no_customer: usize,
-    pub cancelled: usize,
-    pub no_date: usize,
-    pub source: &'static str,
-    pub currencies: BTreeMap<String, usize>,
-}
-
-/// A usage error for a bad flag value: `FLAG MESSAGE`, in both languages when the message has
-/// them (a duration's message comes from [`parse_duration_days`]).
-pub(crate) fn flag_error(flag: &str, e: impl Into<Text>) -> Error {
-    let e: Text = e.into();
-    Error::usage(e.map(|m| format!("{flag} {m}")))
-}
-
-pub(crate) fn day_of(ms: i64) -> i64 {
-    ms.div_euclid(86_400_000)
-}
-
-pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchases> {
-    let from_orders = super::analysis::revenue_from_orders(ds)?;
-    let (df, source, cust, at) = if from_orders {
-        let mut cols = vec![
-            "customer_id",
-            "ordered_at",
-            "amount",
-            "currency",
-            "cancelled",
-            "quantity",
-        ];
-        if let Some(b) = by {
-            cols.push(b);
-        }
-        (
-            ds.frame(Table::Orders, &cols)?.unwrap_or_default(),
-            "orders",
-            "customer_id",
-            "ordered_at",
-        )
-    } else if ds.has(Table::Deals) {
-        let mut cols = vec!["account", "closed_at", "amount", "currency", "status"];
-        if let Some(b) = by {
-            cols.push(b);
-        }
-        (
-            ds.frame(Table::Deals, &cols)?.unwrap_or_default(),
-            "won deals",
-            "account",
-            "closed_at",
-        )
-    } else {
-        return Err(Error::input(crate::tr!(
-            "cltv needs orders (or deals whose won deals serve as orders)",
-            "cltv 需要订单数据（或商机数据，以赢单商机作为订单）",
-        )));
-    };
-    engine::need(&df, source, &[cust, at, "amount"])?;
-    let c = engine::coded(&df, cust)?;
-    let t = engine::millis(&df, at)?;
-    let a = engine::floats(&df, "amount")?;
-    let status = engine::coded(&df, "status")?;
-    let cur = engine::coded(&df, "currency")?;
-    let cancelled = engine::flags(&df, "cancelled");
-    let qty = engine::floats(&df, "quantity")?;
-    let g = match by {
-        Some(f) if f != "cohort" => {
-            engine::need(&df, source, &[f])?;
-            Some(engine::coded(&df, f)?)
-        }
-        _ => None,
-    };
-    let mut p = Purchases {
-        rows: Vec::with_capacity(df.height()),
-        names: c.values.clone(),
-        group: vec![],
-        group_names: g.as_ref().map(|g| g.values.clone()).unwrap_or_default(),
-        no_customer: 0,
-        cancelled: 0,
-        no_date: 0,
-        source,
-        currencies: BTreeMap::new(),
-    };
-    for i in 0..df.height() {
-        if source == "won deals" && status.get(i) != Some(Status::Won.as_str()) {
-            continue;
-        }
-        if cancelled[i] || qty[i].is_some_and(|q| q < 0.0) || a[i].is_some_and(|x| x < 0.0) {
-            p.cancelled += 1;
-            continue;
-        }
-        let code = c.codes[i];
-        if code == engine::NONE {
-            p.no_customer += 1;
-            continue;
-        }
-        let Some(ms) = t[i] else {
-            p.no_date += 1;
-            continue;
-        };
-        *p.currencies
-            .entry(cur.get(i).unwrap_or("").to_string())
-            .or_default() += 1;
-        p.rows.push((code, day_of(ms), a[i].unwrap_or(0.0)));
-        if let Some(g) = &g {
-            p.group.push(g.codes[i]);
-        }
-    }
-    let range = p.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
-        Some(r.map_or((x.1, x.1), |(lo, hi)| (lo.min(x.1), hi.max(x.1))))
-    });
-    super::analysis::check_revenue_dates(
-        ds,
-        from_orders,
-        range.map(|(lo, hi)| (lo * 86_400_000, hi * 86_400_000)),
-    )?;
-    Ok(p)
-}
 
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;

@@ -15,13 +15,14 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 
 use super::analysis;
-use super::forecast::{self as fcmd, Freq, Opts};
+use super::forecast::{self as fcmd, Opts};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self};
 use crate::model::{Status, Table};
 use crate::output::{self, Note, Report, TableBuilder, Unit};
+use crate::period::Freq;
 
 pub use crate::cli::plan::Args;
 

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Datelike, NaiveDate, Weekday};
+#[cfg(test)]
+use chrono::{NaiveDate, Weekday};
 
 use super::super::analysis::parse_duration_days;
 use crate::columns::engine::{self, NONE};
@@ -12,105 +13,7 @@ use crate::load::Dataset;
 use crate::model::{Status, Table};
 use crate::text::Text;
 
-/// Period length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Freq {
-    Month,
-    Quarter,
-    Week(Weekday),
-}
-
-impl Freq {
-    pub fn parse(s: &str, week_start: Weekday) -> Freq {
-        match s {
-            "quarter" => Freq::Quarter,
-            "week" => Freq::Week(week_start),
-            _ => Freq::Month,
-        }
-    }
-
-    /// The period's name (a chart's axis title).
-    pub fn name(self) -> &'static str {
-        match self {
-            Freq::Month => "month",
-            Freq::Quarter => "quarter",
-            Freq::Week(_) => "week",
-        }
-    }
-
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Freq::Month => "月",
-            Freq::Quarter => "季度",
-            Freq::Week(_) => "周",
-        }
-    }
-
-    /// Season length (METRICS.md): 12 months, 4 quarters, 52 weeks.
-    pub fn season(self) -> usize {
-        match self {
-            Freq::Month => 12,
-            Freq::Quarter => 4,
-            Freq::Week(_) => 52,
-        }
-    }
-
-    fn week_offset(ws: Weekday) -> i64 {
-        // 1970-01-01 was a Thursday.
-        (3 - ws.num_days_from_monday() as i64).rem_euclid(7)
-    }
-
-    /// Index of the period holding `d`.
-    pub fn index(self, d: NaiveDate) -> i64 {
-        match self {
-            Freq::Month => d.year() as i64 * 12 + d.month0() as i64,
-            Freq::Quarter => d.year() as i64 * 4 + d.month0() as i64 / 3,
-            Freq::Week(ws) => {
-                let days = d.signed_duration_since(NaiveDate::default()).num_days();
-                (days + Self::week_offset(ws)).div_euclid(7)
-            }
-        }
-    }
-
-    /// First day of period `i`.
-    pub fn start(self, i: i64) -> NaiveDate {
-        match self {
-            Freq::Month => {
-                NaiveDate::from_ymd_opt(i.div_euclid(12) as i32, i.rem_euclid(12) as u32 + 1, 1)
-            }
-            Freq::Quarter => {
-                NaiveDate::from_ymd_opt(i.div_euclid(4) as i32, i.rem_euclid(4) as u32 * 3 + 1, 1)
-            }
-            Freq::Week(ws) => NaiveDate::default()
-                .checked_add_signed(chrono::Duration::days(i * 7 - Self::week_offset(ws))),
-        }
-        .unwrap_or_default()
-    }
-
-    /// Last day of period `i`.
-    pub fn last_day(self, i: i64) -> NaiveDate {
-        self.start(i + 1).pred_opt().unwrap_or_default()
-    }
-
-    /// `2026-10`, `2026-Q4`, or the week's first day.
-    pub fn label(self, i: i64) -> String {
-        match self {
-            Freq::Month => format!("{}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1),
-            Freq::Quarter => format!("{}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
-            Freq::Week(_) => self.start(i).to_string(),
-        }
-    }
-
-    /// Periods in `days` days (rounded, at least 1).
-    fn periods_in(self, days: f64) -> usize {
-        let len = match self {
-            Freq::Month => 365.25 / 12.0,
-            Freq::Quarter => 365.25 / 4.0,
-            Freq::Week(_) => 7.0,
-        };
-        (days / len).round().max(1.0) as usize
-    }
-}
+pub use crate::period::Freq;
 
 /// `12` (periods) or a duration (`12m`, `39w`, `2y`, `365d`) in periods of `freq`.
 pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, Text> {
