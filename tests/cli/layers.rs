@@ -52,15 +52,38 @@ fn allowed(from: &str, to: &str) -> bool {
 
 #[derive(Default)]
 struct Paths {
+    /// Top modules named through `crate::`.
     found: BTreeSet<String>,
+    /// The file's own module path (`["cmd", "forecast"]` for src/cmd/forecast/series.rs).
+    here: Vec<String>,
+    /// Second-level modules named, `super::` chains resolved (`cmd::forecast`).
+    second: BTreeSet<String>,
 }
 
 impl Paths {
     fn add(&mut self, segs: &[String]) {
+        let mut abs: Vec<String> = Vec::new();
+        let mut rest = segs;
         if segs.first().map(String::as_str) == Some("crate") {
-            if let Some(m) = segs.get(1) {
+            rest = &segs[1..];
+        } else if segs.first().map(String::as_str) == Some("super") {
+            let ups = segs.iter().take_while(|s| *s == "super").count();
+            if ups > self.here.len() {
+                return;
+            }
+            abs.extend(self.here[..self.here.len() - ups].iter().cloned());
+            rest = &segs[ups..];
+        } else {
+            return;
+        }
+        abs.extend(rest.iter().cloned());
+        if let Some(m) = abs.first() {
+            if segs[0] == "crate" {
                 self.found.insert(m.clone());
             }
+        }
+        if abs.len() >= 2 {
+            self.second.insert(format!("{}::{}", abs[0], abs[1]));
         }
     }
 }
@@ -167,25 +190,71 @@ pub fn violations(src: &Path) -> Vec<String> {
         }
         let text = std::fs::read_to_string(&f).unwrap();
         let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        let mut v = Paths::default();
+        let mut here: Vec<String> = rel
+            .with_extension("")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect();
+        if here.last().is_some_and(|l| l == "mod") {
+            here.pop();
+        }
+        // `here` is the file's module path; its `super` is one up (mod.rs: the folder's parent).
+        let mut v = Paths {
+            here,
+            ..Paths::default()
+        };
         v.visit_file(&file);
         for m in &v.found {
             if !allowed(&top, m) {
                 bad.push(format!("{}: {top} uses crate::{m}", rel.display()));
             }
         }
+        // A command never names another command: what two share lives in cmd::analysis.
+        if top == "cmd" {
+            let own = rel.components().nth(1).map(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            });
+            for m in &v.second {
+                let Some(other) = m.strip_prefix("cmd::") else {
+                    continue;
+                };
+                if Some(other) != own.as_deref() && other != "analysis" {
+                    bad.push(format!(
+                        "{}: cmd::{} uses {m}",
+                        rel.display(),
+                        own.clone().unwrap_or_default()
+                    ));
+                }
+            }
+        }
     }
     bad
 }
 
+/// Imports still to remove (docs/architecture.md, "Where the redesign stands"). The list must
+/// match exactly, so it can only shrink: a new one fails, and a removed one must leave it.
+const STILL_TO_FIX: &[&str] = &[
+    "cmd/plan.rs: cmd::plan uses cmd::forecast",
+    "cmd/report.rs: cmd::report uses cmd::run",
+];
+
 #[test]
 fn layers_run_one_way() {
     let src = crate::workdir::root().join("src");
-    let bad = violations(&src);
+    let bad: BTreeSet<String> = violations(&src).into_iter().collect();
+    let known: BTreeSet<String> = STILL_TO_FIX.iter().map(|s| s.to_string()).collect();
+    let new: Vec<&String> = bad.difference(&known).collect();
+    let gone: Vec<&String> = known.difference(&bad).collect();
     assert!(
-        bad.is_empty(),
-        "imports against the layering (docs/architecture.md):\n{}",
-        bad.join("\n")
+        new.is_empty() && gone.is_empty(),
+        "imports against the layering (docs/architecture.md):\n{}\nfixed, take them out of STILL_TO_FIX: {gone:?}",
+        new.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // Every top module has a layer.
     for e in std::fs::read_dir(&src).unwrap().flatten() {
@@ -232,5 +301,31 @@ fn a_wrong_import_is_caught() {
             "metrics/bad.rs: metrics uses crate::load".to_string(),
             "metrics/bad.rs: metrics uses crate::output".to_string()
         ]
+    );
+    // A command naming another command (super:: resolved), and one naming the common module.
+    std::fs::create_dir_all(dir.path().join("cmd/forecast")).unwrap();
+    std::fs::write(
+        dir.path().join("cmd/funnel.rs"),
+        "use super::scorecard::Line;\nuse super::analysis::x;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cmd/forecast/series.rs"),
+        "use super::Opts;\nuse super::super::cltv::y;\n",
+    )
+    .unwrap();
+    let bad = violations(dir.path());
+    assert!(
+        bad.contains(&"cmd/funnel.rs: cmd::funnel uses cmd::scorecard".to_string()),
+        "{bad:?}"
+    );
+    assert!(
+        bad.contains(&"cmd/forecast/series.rs: cmd::forecast uses cmd::cltv".to_string()),
+        "{bad:?}"
+    );
+    assert_eq!(
+        bad.iter().filter(|b| b.starts_with("cmd/")).count(),
+        2,
+        "{bad:?}"
     );
 }
