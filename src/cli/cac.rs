@@ -14,8 +14,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", required = true)]
     pub spend: PathBuf,
     /// Period of the per-period table: month or quarter.
-    #[arg(long, value_name = "FREQ", default_value = "month", value_parser = ["month", "quarter"])]
-    pub freq: String,
+    #[arg(long, value_name = "FREQ", default_value = "month", value_enum)]
+    pub freq: CacPeriod,
     /// Gross margin as a fraction, for CLTV and payback.
     #[arg(long, value_name = "FRACTION", default_value_t = 1.0)]
     pub margin: f64,
@@ -26,4 +26,9 @@ pub struct Args {
     pub load: LoaderArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+crate::cli::closed_set! {
+    /// `cac --freq`.
+    CacPeriod { Month = "month", Quarter = "quarter" }
 }

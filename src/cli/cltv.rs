@@ -11,8 +11,8 @@ pub struct Args {
     pub inputs: Vec<PathBuf>,
     /// simple (AOV x purchases per year x lifespan x margin), bgnbd (BG/NBD + Gamma-Gamma) or
     /// pareto (Pareto/NBD + Gamma-Gamma).
-    #[arg(long, value_name = "MODEL", default_value = "simple", value_parser = ["simple", "bgnbd", "pareto"])]
-    pub model: String,
+    #[arg(long, value_name = "MODEL", default_value = "simple", value_enum)]
+    pub model: CltvModel,
     /// Gross margin as a fraction (0.3), applied to revenue.
     #[arg(long, value_name = "FRACTION", default_value_t = 1.0)]
     pub margin: f64,
@@ -23,8 +23,8 @@ pub struct Args {
     #[arg(long, value_name = "FIELD")]
     pub by: Option<String>,
     /// Time unit of frequency, recency and T: day, week or month.
-    #[arg(long, value_name = "UNIT", default_value = "week", value_parser = ["day", "week", "month"])]
-    pub unit: String,
+    #[arg(long, value_name = "UNIT", default_value = "week", value_enum)]
+    pub unit: TimeUnit,
     /// Count purchases per calendar period of --unit (weeks Monday to Sunday, calendar months)
     /// rather than per day, with recency and T in whole periods: the summary Python lifetimes
     /// makes with freq="W" or "M", the whole period of --as-of included (bgnbd, pareto). Weeks
@@ -51,4 +51,14 @@ pub struct Args {
     pub load: LoaderArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+crate::cli::closed_set! {
+    /// `cltv --model`.
+    CltvModel { Simple = "simple", Bgnbd = "bgnbd", Pareto = "pareto" }
+}
+
+crate::cli::closed_set! {
+    /// `cltv --unit`: the time unit of frequency, recency and T.
+    TimeUnit { Day = "day", Week = "week", Month = "month" }
 }

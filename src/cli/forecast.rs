@@ -15,12 +15,11 @@ pub struct Args {
     pub inputs: Vec<PathBuf>,
     /// What to forecast: revenue (won amount by closed_at, or order amount by ordered_at),
     /// won_deals, orders or new_customers.
-    #[arg(long, value_name = "METRIC", default_value = "revenue",
-          value_parser = ["revenue", "won_deals", "orders", "new_customers"])]
-    pub metric: String,
+    #[arg(long, value_name = "METRIC", default_value = "revenue", value_enum)]
+    pub metric: ForecastMetric,
     /// Period length of the series.
-    #[arg(long, value_name = "FREQ", default_value = "month", value_parser = ["month", "week", "quarter"])]
-    pub freq: String,
+    #[arg(long, value_name = "FREQ", default_value = "month", value_enum)]
+    pub freq: SeriesFreq,
     /// Periods ahead: N periods of --freq, or a duration (12m, 39w, 2y). Default: one season.
     #[arg(long, value_name = "N|DURATION")]
     pub horizon: Option<String>,
@@ -29,18 +28,22 @@ pub struct Args {
     pub level: String,
     /// auto (chosen by backtest), snaive, ets, trend, or pipeline (open deals x stage win
     /// probability by expected close).
-    #[arg(long, value_name = "METHOD", default_value = "auto",
-          value_parser = ["auto", "snaive", "ets", "trend", "pipeline"])]
-    pub method: String,
+    #[arg(long, value_name = "METHOD", default_value = "auto", value_enum)]
+    pub method: ForecastMethod,
     /// Rolling-origin backtest origins (one period apart) behind --method auto.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_BACKTEST)]
     pub backtest: usize,
     /// How auto picks (docs/forecast/protocol-2026-11-29-b.md): significant (ETS unless a
     /// Diebold-Mariano test on the backtest finds another model better; the default) or lowest
     /// (the lowest backtest MASE, seasonal naive on ties; the rule before 2026-11-29).
-    #[arg(long, value_name = "RULE", default_value = "significant", hide = true,
-          value_parser = ["lowest", "significant"])]
-    pub select: String,
+    #[arg(
+        long,
+        value_name = "RULE",
+        default_value = "significant",
+        hide = true,
+        value_enum
+    )]
+    pub select: SelectRule,
     /// Hold out the last N periods: fit on the rest, forecast them, and score the forecast.
     #[arg(long, value_name = "N")]
     pub holdout: Option<usize>,
@@ -51,4 +54,24 @@ pub struct Args {
     pub load: LoaderArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+crate::cli::closed_set! {
+    /// `forecast --metric`.
+    ForecastMetric { Revenue = "revenue", WonDeals = "won_deals", Orders = "orders", NewCustomers = "new_customers" }
+}
+
+crate::cli::closed_set! {
+    /// `forecast --freq`: the period length of the series.
+    SeriesFreq { Month = "month", Week = "week", Quarter = "quarter" }
+}
+
+crate::cli::closed_set! {
+    /// `forecast --method`.
+    ForecastMethod { Auto = "auto", Snaive = "snaive", Ets = "ets", Trend = "trend", Pipeline = "pipeline" }
+}
+
+crate::cli::closed_set! {
+    /// `forecast --select`: how `--method auto` picks.
+    SelectRule { Lowest = "lowest", Significant = "significant" }
 }

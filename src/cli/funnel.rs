@@ -17,8 +17,8 @@ pub struct Args {
     #[arg(long, value_name = "FIELD")]
     pub by: Option<String>,
     /// Funnels by creation cohort: week, month or quarter, each with its open share.
-    #[arg(long, value_name = "UNIT", value_parser = ["week", "month", "quarter"])]
-    pub cohort: Option<String>,
+    #[arg(long, value_name = "UNIT", value_enum)]
+    pub cohort: Option<CohortUnit>,
     /// Count a stage only when reached within this time of creation (90d, 12w, 3m).
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
@@ -35,4 +35,9 @@ pub struct Args {
     pub load: LoaderArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+crate::cli::closed_set! {
+    /// `funnel --cohort`.
+    CohortUnit { Week = "week", Month = "month", Quarter = "quarter" }
 }

@@ -1,5 +1,33 @@
 //! The command line: one enum variant per subcommand, each holding its own `Args`.
 
+/// A closed set of flag values as a clap `ValueEnum`: help, completions and "did you mean" list
+/// them; `as_str` gives the word as typed (for notes and the report's section command lines).
+macro_rules! closed_set {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+        pub enum $name {
+            $(#[value(name = $s)] $variant),+
+        }
+
+        impl $name {
+            /// The value as typed on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $s),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use closed_set;
+
 pub mod bottleneck;
 pub mod cac;
 pub mod check;

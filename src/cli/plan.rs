@@ -28,16 +28,26 @@ pub struct Args {
     pub by: Option<String>,
     /// How groups share the target: history (won revenue over --window), pipeline (open pipeline
     /// amount), even.
-    #[arg(long, value_name = "BASIS", default_value = "history", value_parser = ["history", "pipeline", "even"])]
-    pub split: String,
+    #[arg(long, value_name = "BASIS", default_value = "history", value_enum)]
+    pub split: PlanSplit,
     /// The history window for --split history, in months before the as-of period.
     #[arg(long, value_name = "MONTHS", default_value_t = 12)]
     pub window: usize,
     /// Forecast method behind the monthly profile: auto, snaive, ets, trend.
-    #[arg(long, value_name = "METHOD", default_value = "auto", value_parser = ["auto", "snaive", "ets", "trend"])]
-    pub method: String,
+    #[arg(long, value_name = "METHOD", default_value = "auto", value_enum)]
+    pub method: PlanMethod,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+crate::cli::closed_set! {
+    /// `plan --split`: how groups share the target.
+    PlanSplit { History = "history", Pipeline = "pipeline", Even = "even" }
+}
+
+crate::cli::closed_set! {
+    /// `plan --method`: the forecast behind the monthly profile.
+    PlanMethod { Auto = "auto", Snaive = "snaive", Ets = "ets", Trend = "trend" }
 }

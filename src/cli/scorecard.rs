@@ -29,11 +29,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub feedback: Option<PathBuf>,
     /// Win rate: closed (won / (won + lost), default), created (won / created) or value (by amount).
-    #[arg(long, value_name = "BASIS", default_value = "closed", value_parser = ["closed", "created", "value"])]
-    pub win_rate: String,
+    #[arg(long, value_name = "BASIS", default_value = "closed", value_enum)]
+    pub win_rate: WinRateBasis,
     /// Credit closed deals to the current owner (default) or the owner at close (needs history with owners).
-    #[arg(long, value_name = "WHO", default_value = "current", value_parser = ["current", "at-close"])]
-    pub credit: String,
+    #[arg(long, value_name = "WHO", default_value = "current", value_enum)]
+    pub credit: Credit,
     /// Months in the --rep trend.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub trend: usize,
@@ -43,4 +43,14 @@ pub struct Args {
     pub load: LoaderArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+crate::cli::closed_set! {
+    /// `scorecard --win-rate`.
+    WinRateBasis { Closed = "closed", Created = "created", Value = "value" }
+}
+
+crate::cli::closed_set! {
+    /// `scorecard --credit`.
+    Credit { Current = "current", AtClose = "at-close" }
 }

@@ -184,20 +184,21 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
 pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
     use crate::model::Table;
     let (has_o, has_d) = (ds.has(Table::Orders), ds.has(Table::Deals));
-    let from_orders = match ds.settings.revenue.as_deref() {
-        Some("orders") if !has_o => {
+    use crate::load::RevenueSource;
+    let from_orders = match ds.settings.revenue {
+        Some(RevenueSource::Orders) if !has_o => {
             return Err(Error::usage(crate::tr!(
                 "--revenue orders: the input holds no orders table",
                 "--revenue orders：输入中没有订单表"
             )));
         }
-        Some("deals") if !has_d => {
+        Some(RevenueSource::Deals) if !has_d => {
             return Err(Error::usage(crate::tr!(
                 "--revenue deals: the input holds no deals table",
                 "--revenue deals：输入中没有商机表"
             )));
         }
-        Some(r) => r == "orders",
+        Some(r) => r == RevenueSource::Orders,
         None => has_o,
     };
     crate::meta::set_revenue(if from_orders { "orders" } else { "deals" });

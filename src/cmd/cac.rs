@@ -36,7 +36,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let ds = load::load(&a.inputs, &a.load)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::usage)?;
-    let quarter = a.freq == "quarter";
+    let quarter = a.freq == crate::cli::cac::CacPeriod::Quarter;
     let churn_days =
         parse_duration_days(&a.churn_after).map_err(|e| flag_error("--churn-after", e))?;
     let channel_field = if ds.has(Table::Orders) {

@@ -61,7 +61,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         )));
     }
     let as_of_day = day_of(crate::period::date_ms(ds.as_of));
-    let report = if a.model == "simple" {
+    let report = if a.model == crate::cli::cltv::CltvModel::Simple {
         simple(&a, &p, as_of_day, &mut notes)?
     } else {
         bgnbd(&a, p, as_of_day, ds.calendar().week_start, &mut notes, lang)?
@@ -220,12 +220,12 @@ fn bgnbd(
         let mut rows: Vec<(u32, i64, f64)> = p
             .rows
             .iter()
-            .map(|&(c, d, amt)| (c, period_number(d, &a.unit, week_start), amt))
+            .map(|&(c, d, amt)| (c, period_number(d, a.unit.as_str(), week_start), amt))
             .collect();
         clv::rfm(
             &mut rows,
             &p.names,
-            period_number(as_of, &a.unit, week_start),
+            period_number(as_of, a.unit.as_str(), week_start),
             1.0,
         )
     } else {
@@ -234,7 +234,7 @@ fn bgnbd(
     drop(_t);
     let prof = clv::Profiles::new(&data);
     let _t = crate::timing::span("cltv: fit");
-    let pareto = a.model == "pareto";
+    let pareto = a.model == crate::cli::cltv::CltvModel::Pareto;
     let (model, params, names, ll, it, ok): (
         Box<dyn clv::Expected>,
         [f64; 4],

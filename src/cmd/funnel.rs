@@ -50,7 +50,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         in_order: a.in_order,
         value: a.value,
         created_in: period.as_ref().map(|p| p.millis()),
-        cohort: a.cohort.as_deref().and_then(Cohort::parse),
+        cohort: a.cohort.map(|c| c.as_str()).and_then(Cohort::parse),
         window_ms,
         by,
     };

@@ -116,7 +116,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         freq,
         h,
         levels: vec![],
-        method: fcmd::method_of(&a.method),
+        method: fcmd::method_of(a.method.as_str()),
         backtest: fcmd::DEFAULT_BACKTEST,
         select: fcmd::Select::default(),
         holdout: 0,
@@ -176,12 +176,12 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     // 2. The group split.
     let (groups, basis): (Vec<String>, Vec<f64>) = match &a.by {
         None => (vec!["(all)".to_string()], vec![1.0]),
-        Some(field) => group_basis(&ds, field, &a.split, a.window, last_hist, freq)?,
+        Some(field) => group_basis(&ds, field, a.split.as_str(), a.window, last_hist, freq)?,
     };
     let mut group_w = basis.clone();
     if group_w.iter().sum::<f64>() <= 0.0 {
         let by = a.by.as_deref().unwrap_or("group");
-        let (what, what_zh) = if a.split == "pipeline" {
+        let (what, what_zh) = if a.split == crate::cli::plan::PlanSplit::Pipeline {
             ("open pipeline", "进行中的管道金额")
         } else {
             ("won revenue in the window", "窗口内的赢单收入")
@@ -192,7 +192,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             a.split
         )));
     }
-    if a.split == "even" {
+    if a.split == crate::cli::plan::PlanSplit::Even {
         group_w = vec![1.0; groups.len()];
     }
     let total_cents = (a.target * 100.0).round() as i64;
@@ -310,7 +310,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if !zero.is_empty() && a.by.is_some() {
         let by = a.by.as_deref().unwrap_or("group");
         let shown: Vec<String> = zero.iter().take(6).map(|g| format!("{g:?}")).collect();
-        let why = if a.split == "pipeline" {
+        let why = if a.split == crate::cli::plan::PlanSplit::Pipeline {
             "no open pipeline"
         } else {
             "no won revenue in the history window"
@@ -327,7 +327,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 "{} 个（共 {} 个）{by} 每月目标为 0（{}）：{}；--split even 平均分配，--window N 扩大历史窗口",
                 zero.len(),
                 groups.len(),
-                if a.split == "pipeline" { "无在途商机" } else { "历史窗口内无赢单收入" },
+                if a.split == crate::cli::plan::PlanSplit::Pipeline { "无在途商机" } else { "历史窗口内无赢单收入" },
                 shown.join("，")
             ),
         ));

@@ -36,6 +36,31 @@ use dir::{Manifest, SourceEntry};
 use parse::date::DateCtx;
 
 /// The loader flags every analysis command accepts, the same way.
+/// `--revenue`: where revenue comes from when the input holds both deals and orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RevenueSource {
+    #[value(name = "deals")]
+    Deals,
+    #[value(name = "orders")]
+    Orders,
+}
+
+impl RevenueSource {
+    /// The value as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevenueSource::Deals => "deals",
+            RevenueSource::Orders => "orders",
+        }
+    }
+}
+
+impl std::fmt::Display for RevenueSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Input")]
 pub struct LoaderArgs {
@@ -59,8 +84,8 @@ pub struct LoaderArgs {
     /// Where revenue comes from when the input holds both deals and orders: `orders` (order
     /// amounts by ordered_at; the default when there are orders) or `deals` (won amounts by
     /// closed_at).
-    #[arg(long, value_name = "deals|orders", value_parser = ["deals", "orders"], hide_short_help = true)]
-    pub revenue: Option<String>,
+    #[arg(long, value_name = "deals|orders", value_enum, hide_short_help = true)]
+    pub revenue: Option<RevenueSource>,
     /// Only this pipeline's deals and events.
     #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub pipeline: Option<String>,
@@ -192,7 +217,7 @@ pub struct Settings {
     /// `--rejects FILE`: where rejected rows are written.
     pub rejects_to: Option<PathBuf>,
     /// `--revenue deals|orders`.
-    pub revenue: Option<String>,
+    pub revenue: Option<RevenueSource>,
     /// The list `--stages` gave (checked against the data's labels, see
     /// `cmd::analysis::check_stage_labels`).
     pub stages_flag: Option<Vec<String>>,
@@ -513,7 +538,7 @@ impl Settings {
             max_rejects,
             max_rejects_from,
             rejects_to: a.rejects.clone(),
-            revenue: a.revenue.clone(),
+            revenue: a.revenue,
             stages_flag: a.stages.as_deref().map(|st| split_list(Some(st))),
             preset,
             inputs,

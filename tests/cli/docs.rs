@@ -95,3 +95,56 @@ fn help_has_examples_that_parse_and_h_is_short() {
         }
     }
 }
+
+/// Issue 25: closed sets of flag values are `ValueEnum`s whose names are the words users type
+/// (`won_deals` keeps its underscore, `at-close` its hyphen); a near miss is refused with the
+/// list and a suggestion, exit 2.
+#[test]
+fn closed_flag_values_are_typed_with_the_words_users_type() {
+    use clap::Parser;
+    use salesctl::cli::{Cli, Command};
+    let cli = Cli::try_parse_from([
+        "salesctl",
+        "forecast",
+        "x.csv",
+        "--metric",
+        "won_deals",
+        "--freq",
+        "quarter",
+    ])
+    .unwrap();
+    let Command::Forecast(a) = cli.command else {
+        panic!("forecast")
+    };
+    assert_eq!(a.metric, salesctl::cli::forecast::ForecastMetric::WonDeals);
+    assert_eq!(a.freq, salesctl::cli::forecast::SeriesFreq::Quarter);
+    assert_eq!(a.metric.as_str(), "won_deals");
+    let cli = Cli::try_parse_from([
+        "salesctl",
+        "scorecard",
+        "x.csv",
+        "--credit",
+        "at-close",
+        "--revenue",
+        "deals",
+    ])
+    .unwrap();
+    let Command::Scorecard(a) = cli.command else {
+        panic!("scorecard")
+    };
+    assert_eq!(a.credit, salesctl::cli::scorecard::Credit::AtClose);
+    assert_eq!(a.load.revenue, Some(salesctl::load::RevenueSource::Deals));
+    // Defaults as documented.
+    let cli = Cli::try_parse_from(["salesctl", "cltv", "x.csv"]).unwrap();
+    let Command::Cltv(a) = cli.command else {
+        panic!("cltv")
+    };
+    assert_eq!((a.model.as_str(), a.unit.as_str()), ("simple", "week"));
+    // A near miss: exit 2, the possible values and the closest one.
+    let w = crate::workdir::Workdir::new();
+    let (_, err) = w.expect(&["forecast", "x.csv", "--freq", "quater"], 2);
+    assert!(
+        err.contains("possible values: month, week, quarter") && err.contains("'quarter'"),
+        "{err}"
+    );
+}

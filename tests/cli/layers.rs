@@ -63,7 +63,7 @@ struct Paths {
 impl Paths {
     fn add(&mut self, segs: &[String]) {
         let mut abs: Vec<String> = Vec::new();
-        let mut rest = segs;
+        let rest: &[String];
         if segs.first().map(String::as_str) == Some("crate") {
             rest = &segs[1..];
         } else if segs.first().map(String::as_str) == Some("super") {

@@ -512,7 +512,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let ds = load::load(&a.inputs, &a.load)?;
     let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
         .map_err(Error::usage)?;
-    let freq = Freq::parse(&a.freq, ds.calendar().week_start);
+    let freq = Freq::parse(a.freq.as_str(), ds.calendar().week_start);
     let h = match &a.horizon {
         Some(s) => parse_horizon(s, freq).map_err(|e| {
             Error::usage(Text::new(
@@ -530,7 +530,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             "--backtest 至少为 1"
         )));
     }
-    let pipeline = a.method == "pipeline";
+    let pipeline = a.method == crate::cli::forecast::ForecastMethod::Pipeline;
     if pipeline && a.holdout.is_some() {
         return Err(Error::usage(crate::tr!(
             "--holdout scores a time-series forecast; --method pipeline has nothing to score",
@@ -552,13 +552,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         )));
     }
     let opts = Opts {
-        metric: &a.metric,
+        metric: a.metric.as_str(),
         freq,
         h,
         levels,
-        method: method_of(&a.method),
+        method: method_of(a.method.as_str()),
         backtest: a.backtest,
-        select: Select::of(&a.select),
+        select: Select::of(a.select.as_str()),
         holdout,
         by: a.by.as_deref(),
     };
@@ -648,7 +648,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     if pipeline {
         let (rows, cur, pn) = pipeline_rows(
             &ds,
-            &a.metric,
+            a.metric.as_str(),
             freq,
             run.series.last + 1,
             h,

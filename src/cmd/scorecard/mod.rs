@@ -178,8 +178,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     );
     let (group, names) = by_codes?;
     let account = account?;
-    let wr = WinRate::parse(&a.win_rate).unwrap_or_default();
-    let owner_at_close = if a.credit == "at-close" {
+    let wr = WinRate::parse(a.win_rate.as_str()).unwrap_or_default();
+    let owner_at_close = if a.credit == crate::cli::scorecard::Credit::AtClose {
         Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?)
     } else {
         None
@@ -333,7 +333,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     notes.push(Note::new(
         format!(
             "credit: {} owner",
-            if a.credit == "at-close" {
+            if a.credit == crate::cli::scorecard::Credit::AtClose {
                 "the owner at close (from history)"
             } else {
                 "the current"
@@ -341,7 +341,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         ),
         format!(
             "业绩归属：{}负责人",
-            if a.credit == "at-close" {
+            if a.credit == crate::cli::scorecard::Credit::AtClose {
                 "结单时的"
             } else {
                 "当前"
