@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 
 use super::analysis;
-use super::forecast::{self as fcmd, Opts};
+use super::analysis::forecast::{self as fcmd, Opts};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;

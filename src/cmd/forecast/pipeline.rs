@@ -12,7 +12,7 @@ use crate::metrics::scorecard::stage_win_probability;
 use crate::model::{Status, Table};
 use crate::output::Note;
 
-use super::series::{Freq, TOTAL};
+use super::super::analysis::series::{Freq, TOTAL};
 
 /// Open deals by expected close period: count, amount, amount x stage win probability, amount x
 /// the CRM's own probability.

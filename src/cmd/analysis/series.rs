@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[cfg(test)]
 use chrono::{NaiveDate, Weekday};
 
-use super::super::analysis::parse_duration_days;
+use super::parse_duration_days;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::Dataset;

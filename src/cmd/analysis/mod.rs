@@ -1,5 +1,8 @@
 //! Glue shared by the analysis commands: grouping columns, durations, standard notes, rejects.
 
+pub(crate) mod forecast;
+pub(crate) mod series;
+
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
