@@ -88,7 +88,7 @@ pub enum Error {
 
 impl Error {
     /// The documented exit status for this error.
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
             Error::Cell { .. }
             | Error::MissingColumn { .. }

@@ -36,7 +36,7 @@ impl From<ExitCode> for std::process::ExitCode {
 }
 
 /// The exit status table printed in `--help` and README.
-pub const EXIT_STATUS_HELP: &str = "\
+pub(crate) const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  success (a closed pipe on stdout included)
   1  runtime failure: unreadable file, I/O error, internal error

@@ -133,7 +133,7 @@ pub fn split_scope(v: &str) -> Option<(&str, &str)> {
 }
 
 /// Levenshtein distance in characters (std only: this file is also built by the fuzz crate).
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

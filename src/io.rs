@@ -59,7 +59,7 @@ pub fn note_input(path: &Path) {
 }
 
 /// Is `path` (existing or not) one of this run's inputs?
-pub fn is_input(path: &Path) -> bool {
+pub(crate) fn is_input(path: &Path) -> bool {
     let meta = std::fs::metadata(path).ok();
     let canon = canonical_target(path);
     with_inputs(|i| {
@@ -70,7 +70,7 @@ pub fn is_input(path: &Path) -> bool {
 }
 
 /// The input files and DIRs found at or under `dir`.
-pub fn inputs_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn inputs_under(dir: &Path) -> Vec<PathBuf> {
     let Ok(d) = dir.canonicalize() else {
         return Vec::new();
     };
@@ -99,7 +99,7 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
 }
 
 /// Refuse (exit 2) an output `path` given with `flag` that is one of this run's inputs.
-pub fn check_output(path: &Path, flag: &str) -> Result<()> {
+pub(crate) fn check_output(path: &Path, flag: &str) -> Result<()> {
     if is_input(path) {
         let p = path.display();
         // `output` (write_atomic's own check) is a word, not a flag.
@@ -166,7 +166,7 @@ fn target(path: &Path) -> Result<Target> {
 
 /// Write to `path` as one step: the reader of `path` sees the old file or the new, never part.
 /// Refuses a path that is an input of this run.
-pub fn write_atomic(
+pub(crate) fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<()> {
@@ -208,7 +208,7 @@ pub fn write_atomic(
 }
 
 /// `.NAME.tmp-PID` beside `path`: the pid lets a later run tell a dead run's leftovers.
-pub fn temp_name(path: &Path) -> PathBuf {
+pub(crate) fn temp_name(path: &Path) -> PathBuf {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -250,7 +250,7 @@ impl TempGuard {
     }
 
     /// The path is in place (renamed): nothing to remove.
-    pub fn disarm(mut self) {
+    pub(crate) fn disarm(mut self) {
         if let Some(p) = self.path.take() {
             unregister(&p);
         }
@@ -328,7 +328,7 @@ pub fn hold(g: TempGuard) {
 }
 
 /// Remove what [`hold`] kept (the end of `main_entry`).
-pub fn release_held() {
+pub(crate) fn release_held() {
     let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(|e| e.into_inner()));
     drop(held);
 }
@@ -336,7 +336,7 @@ pub fn release_held() {
 /// `-` as an input: standard input, copied (streamed, never held in memory) to a temporary
 /// file named `stdin` in a registered temporary folder, so it can be read more than once
 /// (sniffing, parallel parts, a second read with every byte deciding the encoding).
-pub fn spool_stdin() -> Result<PathBuf> {
+pub(crate) fn spool_stdin() -> Result<PathBuf> {
     use std::io::IsTerminal;
     let mut done = STDIN_PATH.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(p) = done.as_ref() {
@@ -365,7 +365,7 @@ pub fn spool_stdin() -> Result<PathBuf> {
 }
 
 /// How an input is named in messages: `<stdin>` for standard input's spooled copy.
-pub fn display_name(path: &Path) -> String {
+pub(crate) fn display_name(path: &Path) -> String {
     let spooled = STDIN_PATH.lock().unwrap_or_else(|e| e.into_inner());
     if spooled.as_deref() == Some(path) {
         "<stdin>".to_string()
@@ -377,11 +377,11 @@ pub fn display_name(path: &Path) -> String {
 static STDIN_PATH: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 /// How old a dead run's temporary file must be before a later run removes it.
-pub const STALE_AFTER: Duration = Duration::from_secs(3600);
+pub(crate) const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Remove, in `dir`, temporary files and folders salesctl made (`.NAME.tmp-PID`,
 /// `.salesctl-*-PID-*`) whose process is gone and which are over an hour old. Best effort.
-pub fn sweep_stale(dir: &Path) {
+pub(crate) fn sweep_stale(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -405,7 +405,7 @@ pub fn sweep_stale(dir: &Path) {
 }
 
 /// The pid in a salesctl temporary name, or None for any other name.
-pub fn temp_pid(name: &str) -> Option<u32> {
+pub(crate) fn temp_pid(name: &str) -> Option<u32> {
     if !name.starts_with('.') {
         return None;
     }
@@ -428,12 +428,12 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// The name prefix of a temporary directory of `kind` for this process.
-pub fn temp_dir_prefix(kind: &str) -> String {
+pub(crate) fn temp_dir_prefix(kind: &str) -> String {
     format!(".salesctl-{kind}-{}-", std::process::id())
 }
 
 /// Put `from`'s file at `to`: a hard link where the filesystem allows, else a copy.
-pub fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+pub(crate) fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
     if std::fs::hard_link(from, to).is_err() {
         std::fs::copy(from, to).map_err(|e| Error::io(from, e))?;
     }
@@ -443,7 +443,7 @@ pub fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
 /// Swap two paths in one step where the system can (Linux `renameat2(RENAME_EXCHANGE)`):
 /// after it `a` holds what `b` held and `b` what `a` held. Err when unsupported.
 #[cfg(target_os = "linux")]
-pub fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+pub(crate) fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
     let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
@@ -466,14 +466,14 @@ pub fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+pub(crate) fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// Put the finished directory `new` at `dest`, replacing what `dest` held in one step where the
 /// system allows (an exchange, then the old one removed), else two renames with the old moved
 /// aside first and put back if the second fails.
-pub fn replace_dir(new: &Path, dest: &Path) -> Result<()> {
+pub(crate) fn replace_dir(new: &Path, dest: &Path) -> Result<()> {
     if std::fs::symlink_metadata(dest).is_err() {
         return std::fs::rename(new, dest).map_err(|e| Error::io(dest, e));
     }

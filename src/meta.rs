@@ -67,7 +67,7 @@ fn with(f: impl FnOnce(&mut Meta)) {
 }
 
 /// Record an input (once per path) and, the first time, the as-of date.
-pub fn add_input(input: InputMeta, as_of: &str, basis: &str) {
+pub(crate) fn add_input(input: InputMeta, as_of: &str, basis: &str) {
     with(|m| {
         if m.as_of.is_none() {
             m.as_of = Some(as_of.to_string());
@@ -83,11 +83,11 @@ pub fn add_input(input: InputMeta, as_of: &str, basis: &str) {
     });
 }
 
-pub fn set_period(p: PeriodMeta) {
+pub(crate) fn set_period(p: PeriodMeta) {
     with(|m| m.period = Some(p));
 }
 
-pub fn set_subject(field: &str, value: &str) {
+pub(crate) fn set_subject(field: &str, value: &str) {
     with(|m| {
         m.subject = Some(Subject {
             field: field.into(),
@@ -96,11 +96,11 @@ pub fn set_subject(field: &str, value: &str) {
     });
 }
 
-pub fn set_revenue(source: &str) {
+pub(crate) fn set_revenue(source: &str) {
     with(|m| m.revenue = Some(source.into()));
 }
 
-pub fn add_warning(text: &str) {
+pub(crate) fn add_warning(text: &str) {
     with(|m| m.warnings.push(text.into()));
 }
 
@@ -109,6 +109,6 @@ pub fn snapshot() -> Meta {
     META.lock().ok().and_then(|m| m.clone()).unwrap_or_default()
 }
 
-pub fn set_config(path: &str) {
+pub(crate) fn set_config(path: &str) {
     with(|m| m.config = Some(path.into()));
 }

@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// The years a date may fall in (docs/reliability.md): data dates outside are read as no
 /// date, and no period, as-of or loop bound is built from one.
-pub const YEAR_WINDOW: (i32, i32) = (1900, 2200);
+pub(crate) const YEAR_WINDOW: (i32, i32) = (1900, 2200);
 
 use crate::text::Text;
 
@@ -77,7 +77,7 @@ fn span(start: NaiveDate, months: i32, label: &str) -> Result<Period, Text> {
 
 /// Parse a period name relative to `as_of`.
 /// The relative period keywords `parse` takes.
-pub const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "this-month",
     "last-month",
     "this-quarter",
@@ -226,7 +226,7 @@ pub fn parse(spec: &str, as_of: NaiveDate, cal: Calendar) -> Result<Period, Text
 }
 
 /// `--from A --to B` (B inclusive) -> [A, B + 1 day).
-pub fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Option<Period>, Text> {
+pub(crate) fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Option<Period>, Text> {
     if from.is_none() && to.is_none() {
         return Ok(None);
     }
@@ -337,19 +337,19 @@ impl Period {
 impl Calendar {}
 
 /// Epoch milliseconds of a naive datetime written as UTC (how the loader stores naive values).
-pub fn ms_to_date(ms: i64) -> Option<NaiveDate> {
+pub(crate) fn ms_to_date(ms: i64) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp_millis(ms).map(|d| d.date_naive())
 }
 
 /// Midnight of `d` as epoch milliseconds.
-pub fn date_ms(d: NaiveDate) -> i64 {
+pub(crate) fn date_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map_or(0, |t| t.and_utc().timestamp_millis())
 }
 
 /// Period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Freq {
+pub(crate) enum Freq {
     Month,
     Quarter,
     Week(Weekday),
@@ -373,7 +373,7 @@ impl Freq {
         }
     }
 
-    pub fn name_zh(self) -> &'static str {
+    pub(crate) fn name_zh(self) -> &'static str {
         match self {
             Freq::Month => "月",
             Freq::Quarter => "季度",
@@ -396,7 +396,7 @@ impl Freq {
     }
 
     /// Index of the period holding `d`.
-    pub fn index(self, d: NaiveDate) -> i64 {
+    pub(crate) fn index(self, d: NaiveDate) -> i64 {
         match self {
             Freq::Month => d.year() as i64 * 12 + d.month0() as i64,
             Freq::Quarter => d.year() as i64 * 4 + d.month0() as i64 / 3,
@@ -423,7 +423,7 @@ impl Freq {
     }
 
     /// Last day of period `i`.
-    pub fn last_day(self, i: i64) -> NaiveDate {
+    pub(crate) fn last_day(self, i: i64) -> NaiveDate {
         self.start(i + 1).pred_opt().unwrap_or_default()
     }
 

@@ -15,7 +15,7 @@ static COUNT: AtomicUsize = AtomicUsize::new(0);
 static BAR: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
 
 /// Print warnings above `bar` while it is shown (None when it is gone).
-pub fn set_bar(bar: Option<indicatif::ProgressBar>) {
+pub(crate) fn set_bar(bar: Option<indicatif::ProgressBar>) {
     if let Ok(mut b) = BAR.lock() {
         *b = bar;
     }
@@ -46,7 +46,7 @@ pub fn emit(w: &Text, lang: Lang) {
 }
 
 /// A warning in the run's language (`--lang` once known, else `LANG`).
-pub fn emit_text(t: &Text) {
+pub(crate) fn emit_text(t: &Text) {
     emit(t, lang());
 }
 
@@ -54,7 +54,7 @@ static LANG: Mutex<Option<Lang>> = Mutex::new(None);
 static CONFIG_LANG: Mutex<Option<Lang>> = Mutex::new(None);
 
 /// The config's `lang`: used when `--lang` was not given.
-pub fn set_config_lang(lang: Lang) {
+pub(crate) fn set_config_lang(lang: Lang) {
     if let Ok(mut l) = CONFIG_LANG.lock() {
         *l = Some(lang);
     }
@@ -62,7 +62,7 @@ pub fn set_config_lang(lang: Lang) {
 
 /// The run's language, from `--lang` or the config, for messages written below the command
 /// (the loader's warnings, errors).
-pub fn set_lang(lang: Lang) {
+pub(crate) fn set_lang(lang: Lang) {
     if let Ok(mut l) = LANG.lock() {
         *l = Some(lang);
     }
@@ -78,7 +78,7 @@ pub fn lang() -> Lang {
 }
 
 /// The language of `LANG`/`LC_ALL` (messages printed before a command's `--lang` is known).
-pub fn env_lang() -> Lang {
+pub(crate) fn env_lang() -> Lang {
     Lang::resolve(None, None).unwrap_or(Lang::En)
 }
 

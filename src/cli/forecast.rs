@@ -1,7 +1,7 @@
 //! `salesctl forecast`: its flags.
 
 /// Rolling origins of the backtest when `--backtest` is not given.
-pub const DEFAULT_BACKTEST: usize = 3;
+pub(crate) const DEFAULT_BACKTEST: usize = 3;
 
 use crate::load::LoaderArgs;
 use crate::output::OutputArgs;

@@ -19,13 +19,13 @@ use crate::text::Text;
 
 pub use crate::cli::check::Args;
 
-pub use crate::flags::{Rule, STAGE_KPIS};
+pub(crate) use crate::flags::Rule;
 /// KPIs a rule can name: the scorecard's ([`scorecard::KPI_IDS`]), and funnel KPIs with a
 /// `[Stage]` argument.
-pub use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
+pub(crate) use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
 
 /// KPIs of a scorecard line with `--targets` (beside [`SCORE_KPIS`]).
-pub const TARGET_KPIS: &[&str] = &["target", "attainment"];
+pub(crate) const TARGET_KPIS: &[&str] = &["target", "attainment"];
 
 /// Parse `KPI[ARG] OP NUMBER` against the scorecard's (targets included) and the funnel's ids.
 pub fn parse_rule(text: &str) -> std::result::Result<Rule, Text> {
@@ -353,6 +353,7 @@ mod tests {
 #[cfg(test)]
 mod registry_tests {
     use super::*;
+    use crate::flags::STAGE_KPIS;
 
     #[test]
     fn every_rule_kpi_is_in_the_registry() {

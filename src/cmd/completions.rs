@@ -9,7 +9,7 @@ use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 
-pub use crate::cli::completions::{Args, ManArgs};
+pub(crate) use crate::cli::completions::{Args, ManArgs};
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let mut cmd = Cli::command();

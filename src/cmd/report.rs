@@ -28,7 +28,7 @@ use crate::text::Lang;
 use crate::text::Text;
 
 /// Every section, in report order.
-pub const SECTIONS: &[&str] = &[
+pub(crate) const SECTIONS: &[&str] = &[
     "headline",
     "funnel",
     "bottleneck",
@@ -41,7 +41,7 @@ pub const SECTIONS: &[&str] = &[
 pub use crate::cli::report::Args;
 
 /// The list of files a report wrote, in its DIR.
-pub const REPORT_MANIFEST: &str = "report.json";
+pub(crate) const REPORT_MANIFEST: &str = "report.json";
 
 /// Is `name` a file an earlier `report` writes (before report.json existed)?
 fn is_report_file(name: &str) -> bool {

@@ -29,7 +29,7 @@ impl Basis {
 }
 
 /// Where a deal set's deals columns come from.
-pub enum DealCols<'a> {
+pub(crate) enum DealCols<'a> {
     /// A frame: the columns the set copies are taken out of it (except `keep`), each freed
     /// once copied, so the copies reuse that memory.
     Frame {
@@ -146,7 +146,7 @@ impl DealSet {
     /// [`DealSet::build`] that takes the columns it copies out of `deals` (except those in
     /// `keep`), each freed once copied: the copies then reuse that memory rather than touching
     /// fresh pages.
-    pub fn build_taking(
+    pub(crate) fn build_taking(
         deals: &mut DataFrame,
         keep: &[&str],
         events: Option<engine::EventRows>,
@@ -156,7 +156,7 @@ impl DealSet {
     }
 
     /// Build from the deals columns of `src` and/or the stage events.
-    pub fn build_from(
+    pub(crate) fn build_from(
         src: DealCols,
         events: Option<engine::EventRows>,
         pipelines: Pipelines,
@@ -372,7 +372,7 @@ impl DealSet {
     }
 
     /// Deal index by id (a repeated id: its last row).
-    pub fn id_index(&self) -> foldhash::HashMap<&str, usize> {
+    pub(crate) fn id_index(&self) -> foldhash::HashMap<&str, usize> {
         let mut m: foldhash::HashMap<&str, usize> = Default::default();
         m.reserve(self.len());
         if let Some(c) = &self.row_ids {
@@ -414,7 +414,7 @@ impl DealSet {
     }
 
     /// The deal's pipeline name ("default" when none).
-    pub fn pipeline_name(&self, d: usize) -> &str {
+    pub(crate) fn pipeline_name(&self, d: usize) -> &str {
         if d < self.n_rows {
             self.pipeline.get(d).unwrap_or("default")
         } else {
@@ -424,7 +424,7 @@ impl DealSet {
 
     /// The deal's pipeline slot: its pipeline's code, or the last slot (no pipeline: the
     /// "default" stage list). Slots number `0..n_slots()`.
-    pub fn slot(&self, d: usize) -> usize {
+    pub(crate) fn slot(&self, d: usize) -> usize {
         let c = if d < self.n_rows {
             self.pipeline.codes[d]
         } else {
@@ -437,12 +437,12 @@ impl DealSet {
         }
     }
 
-    pub fn n_slots(&self) -> usize {
+    pub(crate) fn n_slots(&self) -> usize {
         self.lists.len()
     }
 
     /// A slot's pipeline name ("default" for the last).
-    pub fn slot_name(&self, slot: usize) -> &str {
+    pub(crate) fn slot_name(&self, slot: usize) -> &str {
         self.pipeline
             .values
             .get(slot)
@@ -450,7 +450,7 @@ impl DealSet {
     }
 
     /// A slot's open stages.
-    pub fn slot_stages(&self, slot: usize) -> Option<&Vec<String>> {
+    pub(crate) fn slot_stages(&self, slot: usize) -> Option<&Vec<String>> {
         self.lists[slot].as_ref()
     }
 
@@ -568,7 +568,7 @@ impl DealSet {
     }
 
     /// Code of a grouping column of the deals table for every deal (event-only deals: NONE).
-    pub fn group_codes(&self, col: &Coded) -> Vec<u32> {
+    pub(crate) fn group_codes(&self, col: &Coded) -> Vec<u32> {
         (0..self.len())
             .map(|d| if d < self.n_rows { col.codes[d] } else { NONE })
             .collect()

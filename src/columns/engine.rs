@@ -15,7 +15,7 @@ use crate::model::Status;
 use crate::model::pipeline::Outcomes;
 
 /// Null in a coded column.
-pub const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// Seed of the fixed hasher the text coders use (fixed: the same codes run to run).
 const HASH_SEED: u64 = 0x5a1e5c71;
@@ -56,7 +56,7 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
 
 /// [`coded`] for an id column of millions of values: the values come back as a text column
 /// that shares the input's buffers (no million small strings).
-pub fn coded_ids(df: &DataFrame, name: &str) -> Result<(Vec<u32>, StringChunked)> {
+pub(crate) fn coded_ids(df: &DataFrame, name: &str) -> Result<(Vec<u32>, StringChunked)> {
     let Some((codes, vals, ca)) = code_column(df, name)? else {
         return Ok((
             vec![NONE; df.height()],
@@ -301,7 +301,7 @@ impl IdCoder {
     }
 
     /// Codes of one batch's ids given as row-group chunks (a DIR's deal_id column).
-    pub fn code_chunks(
+    pub(crate) fn code_chunks(
         &mut self,
         chunks: &[crate::columns::source::TextChunk],
     ) -> Result<Vec<u32>> {
@@ -396,7 +396,7 @@ impl IdCoder {
     }
 
     /// The distinct ids, in code order.
-    pub fn into_ids(self) -> Ids {
+    pub(crate) fn into_ids(self) -> Ids {
         Ids {
             src: IdSrc::Arena(std::sync::Arc::new(self.ids)),
             rows: None,
@@ -406,7 +406,7 @@ impl IdCoder {
 }
 
 /// [`coded_ids`] with the values left in the column ([`Ids`]).
-pub fn coded_ids_lazy(df: &DataFrame, name: &str) -> Result<(Vec<u32>, Ids)> {
+pub(crate) fn coded_ids_lazy(df: &DataFrame, name: &str) -> Result<(Vec<u32>, Ids)> {
     let Some((codes, vals, ca)) = code_column(df, name)? else {
         return Ok((vec![NONE; df.height()], Ids::empty()));
     };
@@ -506,7 +506,7 @@ fn code_column(df: &DataFrame, name: &str) -> Result<Option<(Vec<u32>, Vals, Str
 /// Codes for a column of which only the rows where `keep` is true were read (`kept`, in row
 /// order); the other rows get NONE (new customers need the accounts of won deals only, a tenth
 /// of a million-row column). No column: every row NONE.
-pub fn coded_rows(kept: Option<Series>, keep: &[bool]) -> Result<Coded> {
+pub(crate) fn coded_rows(kept: Option<Series>, keep: &[bool]) -> Result<Coded> {
     let Some(sub) = kept else {
         return Ok(Coded {
             codes: vec![NONE; keep.len()],
@@ -542,7 +542,7 @@ pub fn coded_rows(kept: Option<Series>, keep: &[bool]) -> Result<Coded> {
 
 /// How many distinct values a text column holds (null counting as one), without keeping them:
 /// runs that ascend are counted without a table (a deals export's ids in order).
-pub fn n_distinct(ca: &StringChunked) -> usize {
+pub(crate) fn n_distinct(ca: &StringChunked) -> usize {
     let nulls = usize::from(ca.null_count() > 0);
     let mut runs = 0;
     let mut prev: Option<&str> = None;
@@ -965,10 +965,10 @@ pub struct Times(Vec<i64>);
 
 impl Times {
     /// A null time.
-    pub const NULL: i64 = i64::MIN;
+    pub(crate) const NULL: i64 = i64::MIN;
 
     /// Epoch milliseconds, [`Times::NULL`] for null.
-    pub fn from_vec(v: Vec<i64>) -> Times {
+    pub(crate) fn from_vec(v: Vec<i64>) -> Times {
         Times(v)
     }
 
@@ -1003,7 +1003,7 @@ pub struct Amounts(Vec<f64>);
 
 impl Amounts {
     /// Amounts, NaN for null.
-    pub fn from_vec(v: Vec<f64>) -> Amounts {
+    pub(crate) fn from_vec(v: Vec<f64>) -> Amounts {
         Amounts(v)
     }
 
@@ -1024,7 +1024,7 @@ pub fn amounts(df: &DataFrame, name: &str) -> Result<Amounts> {
 }
 
 /// [`millis`] as a column of epoch milliseconds, read in place (None for a missing column).
-pub fn millis_ca(df: &DataFrame, name: &str) -> Result<Option<Int64Chunked>> {
+pub(crate) fn millis_ca(df: &DataFrame, name: &str) -> Result<Option<Int64Chunked>> {
     let Ok(c) = df.column(name) else {
         return Ok(None);
     };
@@ -1040,7 +1040,7 @@ pub fn millis_ca(df: &DataFrame, name: &str) -> Result<Option<Int64Chunked>> {
 }
 
 /// A numeric column as f64 (None for null or a missing column).
-pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+pub(crate) fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let Ok(c) = df.column(name) else {
         return Ok(vec![None; df.height()]);
     };
@@ -1090,7 +1090,7 @@ impl Pipelines {
     }
 
     /// Where `label` sits in `stages`: an open stage (case-insensitive), an outcome, or unknown.
-    pub fn pos(&self, stages: &[String], label: &str) -> Option<Pos> {
+    pub(crate) fn pos(&self, stages: &[String], label: &str) -> Option<Pos> {
         let t = label.trim();
         if let Some(k) = stages.iter().position(|s| s.trim().eq_ignore_ascii_case(t)) {
             return Some(Pos::Open(k as u16));
@@ -1105,7 +1105,7 @@ impl Pipelines {
 }
 
 /// Parse a `status` cell (as the loader writes it).
-pub fn status_of(v: Option<&str>) -> Option<Status> {
+pub(crate) fn status_of(v: Option<&str>) -> Option<Status> {
     match v? {
         "open" => Some(Status::Open),
         "won" => Some(Status::Won),
@@ -1118,7 +1118,7 @@ pub fn status_of(v: Option<&str>) -> Option<Status> {
 /// Stage positions worked out once per (pipeline slot, stage code). A slot's row of cells is
 /// made when the slot is first used: a pipeline column of mostly distinct values must not cost
 /// pipelines x stages cells up front.
-pub struct SlotMemo {
+pub(crate) struct SlotMemo {
     n_stage: usize,
     row_of_slot: Vec<u32>,
     cells: Vec<Option<Option<Pos>>>,
@@ -1193,7 +1193,7 @@ pub enum EventRows {
 }
 
 /// Batches that arrive one after another (a DIR table's row groups).
-pub type Batches = Box<dyn Iterator<Item = Result<EventBatch>> + Send>;
+pub(crate) type Batches = Box<dyn Iterator<Item = Result<EventBatch>> + Send>;
 
 /// One batch of stage-event rows: the deal ids as row-group chunks (a DIR's dictionary pages:
 /// a text per distinct id, not per row), or in the frame's deal_id column.
@@ -1222,7 +1222,7 @@ impl EventBatch {
 
     /// Code the columns other than the deal ids now (on the thread that read the batch, while
     /// the previous batch's ids are coded in order on the consumer's).
-    pub fn coded_ahead(mut self) -> Result<EventBatch> {
+    pub(crate) fn coded_ahead(mut self) -> Result<EventBatch> {
         self.cols = Some(EventCols::of_batch(&self)?);
         Ok(self)
     }
@@ -1774,7 +1774,7 @@ fn batch_ids(df: &DataFrame) -> Result<Option<StringChunked>> {
 /// (`row_ids`, `n_rows` rows); ids not there become deals `n_rows..`, their ids appended to
 /// `extra_ids`. `deal_pipe` codes each known deal's pipeline, used when the events carry no
 /// pipeline of their own.
-pub fn index_events(
+pub(crate) fn index_events(
     ev: impl Into<EventRows>,
     row_ids: Option<&StringChunked>,
     n_rows: usize,

@@ -39,7 +39,7 @@ pub struct Path {
 
 /// The path of a deal from its events, sorted by time (same-instant events in pipeline order).
 /// `window_end`: events after this instant are ignored (cohort `--window`).
-pub fn from_events(events: &[Event], n_open: usize, window_end: Option<i64>) -> Path {
+pub(crate) fn from_events(events: &[Event], n_open: usize, window_end: Option<i64>) -> Path {
     let mut p = Path::default();
     let mut next_in_order = 0usize; // stages 0..next entered in order so far
     let mut chain_ok = true;

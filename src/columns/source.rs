@@ -20,7 +20,7 @@ pub enum TextChunk {
 }
 
 /// A stored table the engine can read column by column, group of rows by group of rows.
-pub trait ColumnSource: Sync {
+pub(crate) trait ColumnSource: Sync {
     /// Rows in the table.
     fn rows(&self) -> usize;
     /// Rows in each stored group, in order.

@@ -13,7 +13,7 @@ const PENDING_DT: i64 = i64::MIN + 1;
 
 /// One value of one row, parsed but not yet stored.
 #[derive(Debug, Clone, Copy)]
-pub enum Val<'a> {
+pub(crate) enum Val<'a> {
     Null,
     Text(&'a str),
     Date(DateCell),
@@ -23,7 +23,7 @@ pub enum Val<'a> {
 
 /// What decides ambiguous slash dates when a column's own values do not.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DateOrder {
+pub(crate) struct DateOrder {
     /// The order the file's other date columns show (None when they show none, or both).
     pub file: Option<bool>,
     /// The config's `day_first` (or `--day-first` / `--month-first`).
@@ -32,7 +32,7 @@ pub struct DateOrder {
 
 impl DateOrder {
     /// Combine the evidence of every date column of a file.
-    pub fn of_file(
+    pub(crate) fn of_file(
         evidence: impl IntoIterator<Item = OrderEvidence>,
         config: Option<bool>,
     ) -> DateOrder {
@@ -51,7 +51,7 @@ impl DateOrder {
 }
 
 /// A growing column.
-pub enum Builder {
+pub(crate) enum Builder {
     Text(StringChunkedBuilder),
     Label(LabelBuilder),
     Date(DateBuilder),
@@ -64,7 +64,7 @@ pub enum Builder {
     Bool(Vec<Option<bool>>),
 }
 
-pub struct DateBuilder {
+pub(crate) struct DateBuilder {
     vals: Vec<i64>,
     amb: Vec<(usize, DateCell)>,
     pub ev: OrderEvidence,
@@ -135,7 +135,7 @@ impl Builder {
 
     /// Make the parts of one column (read in parallel) agree on what the whole column decides:
     /// slash-date evidence and the sample an error quotes; percent scaling of fractions.
-    pub fn unify<'a>(parts: impl Iterator<Item = &'a mut Builder>) {
+    pub(crate) fn unify<'a>(parts: impl Iterator<Item = &'a mut Builder>) {
         let mut parts: Vec<&mut Builder> = parts.collect();
         if parts.len() < 2 {
             return;
@@ -201,7 +201,7 @@ impl Builder {
     /// evidence, else the file's (another date column of the same export settles the order:
     /// one export has one locale), else the config's `day_first`, else an error; returns the
     /// order used when it mattered.
-    pub fn finish(
+    pub(crate) fn finish(
         self,
         name: &str,
         order: DateOrder,
@@ -307,7 +307,7 @@ impl Builder {
 /// and the distinct texts, finished into a Categorical column. Four bytes a row instead of a
 /// 16-byte text view (ingest holds a whole table), and an ingested DIR stores the column
 /// dictionary-coded, so a command reading it gets the codes without hashing a text per row.
-pub struct LabelBuilder {
+pub(crate) struct LabelBuilder {
     name: PlSmallStr,
     codes: Vec<u32>,
     values: Vec<Box<str>>,
@@ -338,7 +338,7 @@ impl LabelBuilder {
         (self.values.len() - 1) as u32
     }
 
-    pub fn append_value(&mut self, s: &str) {
+    pub(crate) fn append_value(&mut self, s: &str) {
         let c = match crate::columns::engine::packed(s) {
             Some(k) if self.short.is_empty() => match self.few.iter().find(|(kk, _)| *kk == k) {
                 Some(&(_, c)) => c,
@@ -373,14 +373,14 @@ impl LabelBuilder {
         self.codes.push(c);
     }
 
-    pub fn append_null(&mut self) {
+    pub(crate) fn append_null(&mut self) {
         self.codes.push(NULL_CODE);
         self.nulls += 1;
     }
 
     /// The Categorical column (polars' global categories, so the parts of a file and the
     /// files of one load append and concatenate).
-    pub fn finish(self) -> Result<Column> {
+    pub(crate) fn finish(self) -> Result<Column> {
         let dtype = DataType::from_categories(Categories::global());
         let mapping = dtype.cat_mapping()?.clone();
         if dtype.cat_physical()? != CategoricalPhysical::U32 {

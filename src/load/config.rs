@@ -91,7 +91,7 @@ pub struct CheckConfig {
 }
 
 /// Built-in null markers (compared case-insensitively after trimming).
-pub const NULL_MARKERS: &[&str] = &[
+pub(crate) const NULL_MARKERS: &[&str] = &[
     "", "na", "n/a", "null", "none", "-", "--", "select", "#n/a", "nan", "(blank)", "\\n",
     "(null)", "<null>", "nil",
 ];

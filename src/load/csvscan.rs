@@ -20,9 +20,9 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::sync::{Arc, Mutex};
 
 /// Default cap on one record's bytes (`--max-line-bytes`).
-pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
+pub(crate) const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
 /// Default cap on a record's field count (`--max-columns`); Excel's own.
-pub const DEFAULT_MAX_COLUMNS: usize = 16_384;
+pub(crate) const DEFAULT_MAX_COLUMNS: usize = 16_384;
 
 /// The marker record's text starts with this (control characters no export holds).
 pub const MARKER: &str = "\u{1}\u{2}salesctl-broken-";
@@ -69,7 +69,7 @@ pub struct ScanLog {
     pub altered: bool,
 }
 
-pub type SharedLog = Arc<Mutex<ScanLog>>;
+pub(crate) type SharedLog = Arc<Mutex<ScanLog>>;
 
 /// Quote state of the CSV grammar the csv crate reads (csv-core's states, reduced).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -114,7 +114,7 @@ impl Manifest {
 use crate::io::write_atomic;
 
 /// Write rejects as CSV (file, row, column, value, reason).
-pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
+pub(crate) fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
     crate::io::check_output(path, "--rejects")?;
     write_atomic(path, |f| {
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);

@@ -47,7 +47,7 @@ fn order(df: &DataFrame) -> Result<(Vec<IdxSize>, Vec<u32>)> {
 
 /// Order events per deal by time; consecutive rows with the same stage collapse into the first;
 /// then exit times are added.
-pub fn collapse_history(mut df: DataFrame) -> Result<DataFrame> {
+pub(crate) fn collapse_history(mut df: DataFrame) -> Result<DataFrame> {
     // One buffer per column: the row lookups and the gather below are faster from it.
     df.rechunk_mut_par();
     let (idx, codes) = order(&df)?;
@@ -74,7 +74,7 @@ pub fn collapse_history(mut df: DataFrame) -> Result<DataFrame> {
 
 /// exited_at = the next event's entered_at within the deal (null while still in the stage); an
 /// exported exited_at is kept where present.
-pub fn with_exits(df: DataFrame) -> Result<DataFrame> {
+pub(crate) fn with_exits(df: DataFrame) -> Result<DataFrame> {
     let (idx, codes) = order(&df)?;
     let t = crate::timing::span("events: take");
     let df = gather(&df, idx)?;

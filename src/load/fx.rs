@@ -14,7 +14,7 @@ use crate::text::Text;
 
 /// Rates per currency, sorted by date (epoch ms).
 #[derive(Debug, Clone, Default)]
-pub struct Rates {
+pub(crate) struct Rates {
     pub base: String,
     by_currency: BTreeMap<String, Vec<(i64, f64)>>,
 }
@@ -135,7 +135,7 @@ fn plan(t: Table) -> Option<(&'static str, &'static [&'static str])> {
 }
 
 /// Convert a table's money to the report currency. Returns notes.
-pub fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec<Text>)> {
+pub(crate) fn convert(t: Table, df: DataFrame, rates: &Rates) -> Result<(DataFrame, Vec<Text>)> {
     let Some((money, dates)) = plan(t) else {
         return Ok((df, vec![]));
     };

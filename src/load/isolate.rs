@@ -17,14 +17,14 @@ pub static ISOLATE: AtomicBool = AtomicBool::new(false);
 pub const CHILD_ARG: &str = "__read-workbook";
 
 /// Default cap on the child's address space, MiB (`--max-workbook-memory`).
-pub const DEFAULT_MEMORY_MIB: u64 = 4096;
+pub(crate) const DEFAULT_MEMORY_MIB: u64 = 4096;
 /// Cap on the child's CPU time, seconds.
-pub const CPU_SECONDS: u64 = 300;
+pub(crate) const CPU_SECONDS: u64 = 300;
 
 static MEMORY_MIB: AtomicU64 = AtomicU64::new(DEFAULT_MEMORY_MIB);
 
 /// Set the memory cap from `--max-workbook-memory` (0, a defaulted value: the default).
-pub fn set_memory_mib(m: u64) {
+pub(crate) fn set_memory_mib(m: u64) {
     let m = if m == 0 {
         DEFAULT_MEMORY_MIB
     } else {
@@ -34,11 +34,11 @@ pub fn set_memory_mib(m: u64) {
 }
 
 /// The memory cap in force, MiB.
-pub fn memory_mib() -> u64 {
+pub(crate) fn memory_mib() -> u64 {
     MEMORY_MIB.load(Ordering::Relaxed)
 }
 
-pub use super::workbook::Grid;
+pub(crate) use super::workbook::Grid;
 
 fn put_u64(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&n.to_le_bytes());
@@ -129,7 +129,7 @@ pub fn child_main(sheet: Option<&str>, display: &str) -> std::process::ExitCode 
 }
 
 /// How a child run ended, when it did not give a grid.
-pub enum Failed {
+pub(crate) enum Failed {
     /// It reported an error of its own (the message).
     Message(crate::text::Text),
     /// It died: over the memory or CPU cap, or killed (what the parent saw).
@@ -138,7 +138,7 @@ pub enum Failed {
 
 /// Parse `bytes` in a child process under the caps. `Ok(None)`: isolation is off or the child
 /// could not be started (the caller parses in-process).
-pub fn read_in_child(
+pub(crate) fn read_in_child(
     bytes: &[u8],
     sheet: Option<&str>,
     display: &str,

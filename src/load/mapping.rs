@@ -92,7 +92,7 @@ fn kind_code(k: Kind) -> Option<u8> {
 }
 
 /// Values a boolean outcome or flag column holds.
-pub fn parse_bool(v: &str) -> Option<bool> {
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.trim().to_lowercase().as_str() {
         "true" | "yes" | "1" | "y" | "t" | "是" | "si" | "sí" | "sim" | "oui" | "ja" | "да" => {
             Some(true)
@@ -169,7 +169,7 @@ impl<'a> Sample<'a> {
     }
 
     /// Share of distinct values among the non-empty values of a column, and how many there were.
-    pub fn distinct_share(&self, col: usize) -> (f64, usize) {
+    pub(crate) fn distinct_share(&self, col: usize) -> (f64, usize) {
         let mut seen = std::collections::HashSet::new();
         let mut n = 0;
         for r in self.rows {
@@ -215,7 +215,7 @@ impl Mapping {
     }
 
     /// The (first) column a field is read from.
-    pub fn col_of(&self, field: &str) -> Option<usize> {
+    pub(crate) fn col_of(&self, field: &str) -> Option<usize> {
         self.plans
             .iter()
             .find(|p| p.field == field)

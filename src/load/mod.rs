@@ -1,7 +1,7 @@
 //! The one loader every command reads through: raw exports (ingested in memory) or an ingested
 //! DIR, into canonical tables as polars LazyFrames.
 
-pub mod builder;
+pub(crate) mod builder;
 pub mod config;
 pub mod csvscan;
 pub mod dir;
@@ -10,14 +10,14 @@ pub mod fx;
 pub mod isolate;
 pub mod limits;
 pub mod mapping;
-pub mod normalize;
+pub(crate) mod normalize;
 pub mod parse;
-pub mod pq;
+pub(crate) mod pq;
 pub mod preset;
 pub mod read;
-pub mod recognize;
+pub(crate) mod recognize;
 pub mod sniff;
-pub mod synonyms;
+pub(crate) mod synonyms;
 pub mod workbook;
 
 use std::collections::BTreeMap;
@@ -179,7 +179,7 @@ pub struct LoaderArgs {
 impl LoaderArgs {
     /// Read only these fields of a raw export's tables (see `only`); tables not named are read
     /// whole.
-    pub fn read_only(&mut self, tables: &[(Table, &[&str])]) {
+    pub(crate) fn read_only(&mut self, tables: &[(Table, &[&str])]) {
         self.only = Some(
             tables
                 .iter()
@@ -233,7 +233,7 @@ pub struct InputRule {
 }
 
 /// `*` any run of characters, `?` one character; the whole text must match.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
@@ -258,7 +258,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 impl Settings {
     /// The settings for one input: the rules whose glob matches its file name or path applied
     /// over the global ones (later rules win).
-    pub fn for_input(&self, path: &Path) -> Option<Settings> {
+    pub(crate) fn for_input(&self, path: &Path) -> Option<Settings> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -355,7 +355,7 @@ impl MaxRejects {
     }
 
     /// Are `rejected` of `rows` data rows too many?
-    pub fn exceeded(&self, rejected: usize, rows: usize) -> bool {
+    pub(crate) fn exceeded(&self, rejected: usize, rows: usize) -> bool {
         match *self {
             MaxRejects::Count(n) => rejected > n,
             MaxRejects::Share(p) => rejected as f64 > p * rows as f64 + 1e-9,
@@ -409,7 +409,7 @@ impl Settings {
     }
 
     /// Flags over config over defaults.
-    pub fn from_args(a: &LoaderArgs) -> Result<Settings> {
+    pub(crate) fn from_args(a: &LoaderArgs) -> Result<Settings> {
         let (cfg, cfg_path) = Config::load(a.config.as_deref())?;
         // The config's `lang` reaches the loader's warnings and errors (unless --lang says).
         if let Some(Ok(lang)) = cfg.lang.as_deref().map(|l| Lang::resolve(Some(l), None)) {
@@ -652,7 +652,7 @@ impl Dataset {
 
     /// A lazy scan of a table; projections push down to the parquet reader of a DIR. Label
     /// columns (dictionary-coded: owner, stage, status...) come as plain text.
-    pub fn scan(&self, t: Table) -> Result<LazyFrame> {
+    pub(crate) fn scan(&self, t: Table) -> Result<LazyFrame> {
         as_text(self.scan_coded(t)?)
     }
 
@@ -678,7 +678,7 @@ impl Dataset {
     }
 
     /// Put a table in (commands that build canonical rows, such as `history`).
-    pub fn set_table(&mut self, t: Table, df: DataFrame) {
+    pub(crate) fn set_table(&mut self, t: Table, df: DataFrame) {
         self.manifest
             .tables
             .insert(t.name().to_string(), df.height());
@@ -696,7 +696,7 @@ impl Dataset {
 
     /// [`Dataset::frame`] with label columns left Categorical, for code that reads them through
     /// `engine::coded` (the codes are then taken as they are, without hashing a text per row).
-    pub fn frame_coded(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
+    pub(crate) fn frame_coded(&self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
         if !self.has(t) {
             return Ok(None);
         }
@@ -729,7 +729,7 @@ impl Dataset {
 
     /// Table `t` as an open DIR parquet file (None when it is not one: a raw export, or a
     /// DIR filtered by `--pipeline`, is held as a frame).
-    pub fn parquet_file(&self, t: Table) -> Result<Option<pq::PqFile>> {
+    pub(crate) fn parquet_file(&self, t: Table) -> Result<Option<pq::PqFile>> {
         match self.tables.get(&t) {
             Some(Source::Parquet(p)) => Ok(Some(pq::PqFile::open(p)?)),
             _ => Ok(None),
@@ -738,7 +738,7 @@ impl Dataset {
 
     /// Column `col` of table `t` at the rows where `keep` is true, in row order (None when
     /// the table or the column is missing). From a DIR only those rows are decoded.
-    pub fn rows_of(&self, t: Table, col: &str, keep: &[bool]) -> Result<Option<Series>> {
+    pub(crate) fn rows_of(&self, t: Table, col: &str, keep: &[bool]) -> Result<Option<Series>> {
         if let Some(Source::Parquet(p)) = self.tables.get(&t) {
             return pq::PqFile::open(p)?.read_rows(col, keep);
         }
@@ -754,7 +754,7 @@ impl Dataset {
 
     /// [`Dataset::frame_coded`], and the table is then out of the dataset (its memory freed
     /// once the caller drops the frame).
-    pub fn take_coded(&mut self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
+    pub(crate) fn take_coded(&mut self, t: Table, cols: &[&str]) -> Result<Option<DataFrame>> {
         let f = self.frame_coded(t, cols)?;
         self.tables.remove(&t);
         Ok(f)
@@ -764,7 +764,7 @@ impl Dataset {
     /// DIR's parquet of several row groups comes in batches of row groups, read on a thread of
     /// their own while the previous batch is used (a history of millions of rows is never held
     /// whole); anything else as one frame.
-    pub fn take_event_rows(
+    pub(crate) fn take_event_rows(
         &mut self,
         t: Table,
         cols: &[&str],
@@ -782,7 +782,7 @@ impl Dataset {
     }
 
     /// Column names of a table (with those of a raw export the command left unread).
-    pub fn columns_of(&self, t: Table) -> Result<Vec<String>> {
+    pub(crate) fn columns_of(&self, t: Table) -> Result<Vec<String>> {
         let mut lf = self.scan(t)?;
         let mut names: Vec<String> = lf
             .collect_schema()?
@@ -1184,7 +1184,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
 }
 
 /// Rejects grouped by (file, column, reason), commonest first: (key, rows, first value, first row).
-pub fn reject_groups(
+pub(crate) fn reject_groups(
     rejects: &[Reject],
 ) -> Vec<((String, String, String), (usize, String, usize))> {
     let mut groups: BTreeMap<(String, String, String), (usize, String, usize)> = BTreeMap::new();
@@ -1208,7 +1208,7 @@ pub fn reject_groups(
 
 /// A reject reason in Chinese, for messages (the rejects file keeps the English: it is data).
 /// Reasons of broken lines (they quote the line's shape) stay as they are.
-pub fn reject_reason_zh(why: &str) -> String {
+pub(crate) fn reject_reason_zh(why: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
         (
             "not a number (NaN or infinity is no amount)",
@@ -1455,7 +1455,7 @@ fn dedupe(df: DataFrame, keep_last: bool, notes: &mut Vec<Text>) -> Result<DataF
 
 /// The date in an export's file name: `...-2026-10-31.csv`, `Deals_2026_05_28.csv`,
 /// `report1700000000000.csv` (epoch ms, UTC).
-pub fn file_name_date(path: &Path) -> Option<NaiveDate> {
+pub(crate) fn file_name_date(path: &Path) -> Option<NaiveDate> {
     let name = path.file_stem()?.to_string_lossy().to_string();
     let b = name.as_bytes();
     if let Some(i) = name.find("report") {

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::model::{Kind, Status, Table};
 
 /// What one file became.
-pub struct FileResult {
+pub(crate) struct FileResult {
     pub preset: Option<&'static Preset>,
     pub preset_why: String,
     /// `preset_why` in both languages (its English is `preset_why`).
@@ -594,7 +594,7 @@ fn names_from_values(first: &[String], rows: &[StringRecord], s: &Settings) -> O
 }
 
 /// Read the whole file into canonical frames.
-pub fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileResult> {
+pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result<FileResult> {
     let mut rec = StringRecord::new();
     let mut count = 0usize;
     let mut notes: Vec<Text> = Vec::new();
@@ -2477,7 +2477,7 @@ fn normalise_currency(c: &str) -> String {
 }
 
 /// A stable id from the given parts: `d` + 16 hex digits of their sha256.
-pub fn derive_id(parts: &[&str]) -> String {
+pub(crate) fn derive_id(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.trim().as_bytes());

@@ -25,14 +25,14 @@ use crate::error::{Error, Result};
 type ArrowField = polars_arrow::datatypes::Field;
 
 /// An open parquet file: its bytes (mapped), metadata and arrow schema.
-pub struct PqFile {
+pub(crate) struct PqFile {
     path: PathBuf,
     data: Buffer<u8>,
     meta: FileMetadata,
     schema: polars_arrow::datatypes::ArrowSchema,
 }
 
-pub use crate::columns::source::TextChunk;
+pub(crate) use crate::columns::source::TextChunk;
 
 impl TextChunk {
     /// A decoded dictionary array of texts as keys and values (None for anything else).
@@ -73,7 +73,7 @@ impl TextChunk {
 /// API: polars plans it like any scan (only the columns a query uses are decoded), and its
 /// own parquet scan, which in this polars version runs on the streaming engine and brings the
 /// cloud reader (object_store, reqwest) into the build, is not needed.
-pub fn scan(path: &Path) -> Result<LazyFrame> {
+pub(crate) fn scan(path: &Path) -> Result<LazyFrame> {
     let file = PqFile::open(path)?;
     let names: Vec<String> = file.schema.iter().map(|(n, _)| n.to_string()).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -182,7 +182,7 @@ impl PqFile {
     }
 
     /// Rows of each row group.
-    pub fn group_rows(&self) -> Vec<usize> {
+    pub(crate) fn group_rows(&self) -> Vec<usize> {
         self.meta.row_groups.iter().map(|g| g.num_rows()).collect()
     }
 
@@ -201,7 +201,7 @@ impl PqFile {
 
     /// Whether the file has text column `col`, plain or dictionary (what
     /// [`PqFile::text_chunks`] reads).
-    pub fn is_text(&self, col: &str) -> bool {
+    pub(crate) fn is_text(&self, col: &str) -> bool {
         matches!(
             self.schema.get(col).map(|f| f.dtype()),
             Some(ArrowDataType::Utf8View)
@@ -213,7 +213,7 @@ impl PqFile {
     }
 
     /// The columns among `cols` that the file has, each once, in `cols`' order.
-    pub fn present<'a>(&self, cols: &[&'a str]) -> Vec<&'a str> {
+    pub(crate) fn present<'a>(&self, cols: &[&'a str]) -> Vec<&'a str> {
         let mut out: Vec<&str> = Vec::new();
         for c in cols {
             if self.has(c) && !out.contains(c) {
@@ -258,7 +258,7 @@ impl PqFile {
 
     /// Column `col` at the rows where `keep` is true (`keep` covers the whole file), in row
     /// order; None when the file lacks the column.
-    pub fn read_rows(&self, col: &str, keep: &[bool]) -> Result<Option<Series>> {
+    pub(crate) fn read_rows(&self, col: &str, keep: &[bool]) -> Result<Option<Series>> {
         if !self.has(col) {
             return Ok(None);
         }
@@ -353,7 +353,7 @@ impl PqFile {
     }
 
     /// A float column, null as NaN; None when the file lacks it or it is of another type.
-    pub fn floats(&self, col: &str) -> Result<Option<Vec<f64>>> {
+    pub(crate) fn floats(&self, col: &str) -> Result<Option<Vec<f64>>> {
         match self.schema.get(col).map(|f| f.dtype()) {
             Some(ArrowDataType::Float64) => Ok(Some(self.values(col, f64::NAN, |v: f64| v)?)),
             _ => Ok(None),
@@ -390,7 +390,7 @@ impl PqFile {
     }
 
     /// Whether `col` is a dictionary text column (what [`PqFile::codes`] reads).
-    pub fn is_text_dictionary(&self, col: &str) -> bool {
+    pub(crate) fn is_text_dictionary(&self, col: &str) -> bool {
         matches!(
             self.schema.get(col).map(|f| f.dtype()),
             Some(ArrowDataType::Dictionary(IntegerType::UInt32, v, _))
@@ -475,7 +475,11 @@ impl PqFile {
     /// A text column of row groups `groups`, one chunk per group: its dictionary and keys
     /// when every page of the group is dictionary-encoded (one text per distinct value, not
     /// one per row), else its texts. None when the file lacks the column or it is not text.
-    pub fn text_chunks(&self, col: &str, groups: Range<usize>) -> Result<Option<Vec<TextChunk>>> {
+    pub(crate) fn text_chunks(
+        &self,
+        col: &str,
+        groups: Range<usize>,
+    ) -> Result<Option<Vec<TextChunk>>> {
         let Some(field) = self.schema.get(col).filter(|_| self.is_text(col)) else {
             return Ok(None);
         };

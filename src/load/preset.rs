@@ -81,10 +81,10 @@ struct RawFile {
 }
 
 /// The layouts file, compiled in.
-pub const PRESETS_TOML: &str = include_str!("presets.toml");
+pub(crate) const PRESETS_TOML: &str = include_str!("presets.toml");
 
 /// Every known layout, in the order of presets.toml.
-pub fn presets() -> &'static [Preset] {
+pub(crate) fn presets() -> &'static [Preset] {
     static P: std::sync::OnceLock<Vec<Preset>> = std::sync::OnceLock::new();
     P.get_or_init(|| parse_presets(PRESETS_TOML).unwrap_or_else(|e| panic!("presets.toml: {e}")))
 }
@@ -136,7 +136,11 @@ pub fn by_name(name: &str) -> Option<&'static Preset> {
 }
 
 /// How many of a preset's signature headers the file has, and which (header texts).
-pub fn signature_hits<'h>(p: &Preset, headers: &'h [String], keys: &[String]) -> Vec<&'h str> {
+pub(crate) fn signature_hits<'h>(
+    p: &Preset,
+    headers: &'h [String],
+    keys: &[String],
+) -> Vec<&'h str> {
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     for (h, k) in headers.iter().zip(keys) {
@@ -151,7 +155,7 @@ pub fn signature_hits<'h>(p: &Preset, headers: &'h [String], keys: &[String]) ->
 }
 
 /// The headers of the file that contradict a preset.
-pub fn contra_hits<'h>(p: &Preset, headers: &'h [String], keys: &[String]) -> Vec<&'h str> {
+pub(crate) fn contra_hits<'h>(p: &Preset, headers: &'h [String], keys: &[String]) -> Vec<&'h str> {
     headers
         .iter()
         .zip(keys)
@@ -161,7 +165,7 @@ pub fn contra_hits<'h>(p: &Preset, headers: &'h [String], keys: &[String]) -> Ve
 }
 
 /// Does a file with these headers carry HubSpot's wide stage columns?
-pub fn hubspot_wide(headers: &[String]) -> bool {
+pub(crate) fn hubspot_wide(headers: &[String]) -> bool {
     headers
         .iter()
         .any(|h| h.starts_with("Date entered \"") || h.starts_with("Date entered '"))

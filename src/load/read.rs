@@ -97,12 +97,12 @@ impl Opened {
     }
 
     /// The sha256 of the whole file, computed elsewhere (by the parallel reader).
-    pub fn set_sha256(&mut self, digest: &[u8]) {
+    pub(crate) fn set_sha256(&mut self, digest: &[u8]) {
         self.sha = Some(hex(digest));
     }
 
     /// Tell the opener that every byte of a streamed file has been read.
-    pub fn mark_fully_read(&mut self) {
+    pub(crate) fn mark_fully_read(&mut self) {
         if self.partial_hash {
             return;
         }
@@ -176,7 +176,7 @@ pub enum RowSource {
 impl RowSource {
     /// Read the next row into `rec`; returns the row's 1-based physical row number (spreadsheet
     /// style for grids, record number for text), or None at the end.
-    pub fn next_row(
+    pub(crate) fn next_row(
         &mut self,
         rec: &mut csv::StringRecord,
         count: usize,
@@ -229,7 +229,7 @@ impl RowSource {
 
 /// A row that could not be read.
 #[derive(Debug, Clone)]
-pub enum RowError {
+pub(crate) enum RowError {
     /// The CSV reader's own error (invalid UTF-8...).
     Unreadable(String),
     /// A line the scanner took out (broken quote, over a limit): its record number and what.
@@ -248,7 +248,7 @@ impl std::fmt::Display for RowError {
 impl RowSource {
     /// The byte offset where the next record starts, for CSV sources whose scanner has passed
     /// the file's bytes through unchanged so far (else the offset is no file offset: None).
-    pub fn csv_position(&self) -> Option<u64> {
+    pub(crate) fn csv_position(&self) -> Option<u64> {
         match self {
             RowSource::Csv(r, log) => {
                 let altered = log
@@ -261,7 +261,7 @@ impl RowSource {
     }
 
     /// `warning:` lines for what the scanner repaired (NUL bytes removed).
-    pub fn scan_warnings(&self, file: &str) -> Vec<Text> {
+    pub(crate) fn scan_warnings(&self, file: &str) -> Vec<Text> {
         let RowSource::Csv(_, Some(log)) = self else {
             return Vec::new();
         };
@@ -286,13 +286,13 @@ pub fn csv_reader<R: Read>(delim: u8, r: R) -> csv::Reader<R> {
 }
 
 /// The CSV reader, with backslash escapes inside quotes (`\"`) for database dumps.
-pub fn csv_reader_with<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
+pub(crate) fn csv_reader_with<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
     csvscan::csv_reader(delim, backslash, r)
 }
 
 /// Does decoded sample text show a database dump's backslash escapes: MySQL's `\N` as a whole
 /// field, or `\"` inside a quoted field?
-pub fn dump_evidence(sample: &str, delim: u8) -> Option<&'static str> {
+pub(crate) fn dump_evidence(sample: &str, delim: u8) -> Option<&'static str> {
     let d = delim as char;
     for line in sample.lines().take(500) {
         if line.split(d).any(|f| f.trim() == "\\N") {
@@ -305,7 +305,7 @@ pub fn dump_evidence(sample: &str, delim: u8) -> Option<&'static str> {
     None
 }
 
-pub fn csv_error(e: &csv::Error) -> String {
+pub(crate) fn csv_error(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
         csv::ErrorKind::Io(io) => io.to_string(),

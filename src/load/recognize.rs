@@ -20,7 +20,7 @@ use crate::text::Text;
 
 /// One layout considered for a file.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub preset: Option<&'static Preset>,
     pub score: f64,
     /// What spoke for and against it, in words.
@@ -34,7 +34,7 @@ impl Candidate {
     }
 
     /// The evidence in one line, in English.
-    pub fn evidence_en(&self) -> String {
+    pub(crate) fn evidence_en(&self) -> String {
         joined(&self.evidence).0
     }
 }
@@ -62,15 +62,14 @@ pub struct Recognition {
     pub why: String,
     /// `why` in both languages (its English is `why`).
     pub why_text: Text,
-    pub score: f64,
     /// Every candidate, best first (for `show --explain`).
     pub candidates: Vec<Candidate>,
 }
 
 /// The flat score of reading a file with the generic synonyms.
-pub const GENERIC_SCORE: f64 = 1.5;
+pub(crate) const GENERIC_SCORE: f64 = 1.5;
 /// A runner-up within this share of the best, reading the file differently, is a refusal.
-pub const CLOSE: f64 = 0.8;
+pub(crate) const CLOSE: f64 = 0.8;
 
 /// Fields whose source column decides what a command computes (compared between candidates).
 const DECISIVE: &[&str] = &[
@@ -91,7 +90,7 @@ const DECISIVE: &[&str] = &[
 ];
 
 /// Score every layout and choose.
-pub fn recognize(
+pub(crate) fn recognize(
     headers: &[String],
     sample: &Sample,
     s: &Settings,
@@ -107,7 +106,6 @@ pub fn recognize(
                 mapping,
                 why: "forced with --preset generic".into(),
                 why_text: crate::tr!("forced with --preset generic", "由 --preset generic 指定"),
-                score: GENERIC_SCORE,
                 candidates: vec![],
             });
         }
@@ -125,7 +123,6 @@ pub fn recognize(
                 mapping,
                 why: "forced with --preset".into(),
                 why_text: crate::tr!("forced with --preset", "由 --preset 指定"),
-                score: 0.0,
                 candidates: vec![],
             });
         }
@@ -264,7 +261,6 @@ pub fn recognize(
         mapping,
         why_text: Text::new(why.clone(), why_zh),
         why,
-        score: best.score,
         candidates: cands,
     })
 }

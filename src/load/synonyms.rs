@@ -4,13 +4,13 @@
 use crate::model::Table;
 
 // Keys (header and label comparison) live in the model: outcome labels are compared the same way.
-pub use crate::model::keys::{fold, key};
+pub use crate::model::keys::key;
 
 /// A second key for headers written as a vendor's compound names: `StageName__c` -> `stagename`
 /// (custom field), `Owner.Name` / `Owner__name` / `Owner__r.Name` -> `owner` (the related
 /// record's name), `Owner.Id` -> `ownerid`, `Deal - Title` / `Negocio - Título` -> `titulo`
 /// (entity prefix). None when the header is no such compound.
-pub fn alt_key(header: &str) -> Option<String> {
+pub(crate) fn alt_key(header: &str) -> Option<String> {
     compound_key(header).or_else(|| entity_stripped(header))
 }
 
@@ -88,14 +88,14 @@ const ENTITY_WORDS: &[&str] = &[
 ];
 
 /// Fields filled from every matching column, first non-empty wins (Pipedrive's won/lost times).
-pub const COALESCE: &[&str] = &["closed_at"];
+pub(crate) const COALESCE: &[&str] = &["closed_at"];
 
 /// Pseudo-fields: read from the export, turned into canonical fields by the normaliser.
 /// `close_date` is closed_at for closed deals and expected_close_at for open ones; `active` false
 /// marks Odoo's archived (lost) leads; `won_flag` / `closed_flag` are boolean outcome columns
 /// (Salesforce `IsWon` / `IsClosed`, Bitrix24 `CLOSED`); `semantic` is Bitrix24's
 /// `STAGE_SEMANTIC_ID` (S success, F failure, P in progress).
-pub const PSEUDO: &[&str] = &[
+pub(crate) const PSEUDO: &[&str] = &[
     "close_date",
     "active",
     "approval",
@@ -105,7 +105,7 @@ pub const PSEUDO: &[&str] = &[
 ];
 
 /// (field, header keys in priority order) for a table.
-pub fn for_table(t: Table) -> &'static [(&'static str, &'static [&'static str])] {
+pub(crate) fn for_table(t: Table) -> &'static [(&'static str, &'static [&'static str])] {
     match t {
         Table::Deals => DEALS,
         Table::StageEvents => EVENTS,

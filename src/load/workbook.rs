@@ -14,7 +14,7 @@ use super::limits::{self, WorkbookLimits};
 use super::parse::date::{excel_serial, ms_to_naive};
 
 /// Rows of text with their spreadsheet row numbers.
-pub type Grid = Vec<(usize, Vec<String>)>;
+pub(crate) type Grid = Vec<(usize, Vec<String>)>;
 
 /// Why a workbook gives no grid (worded into a user message by the caller).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +157,7 @@ pub fn grid(mut cells: Vec<((u32, u32), String)>, max_cells: u64) -> Result<Grid
 }
 
 /// `XFD1048576` for 0-based (row, column).
-pub fn cell_name(r: u32, c: u32) -> String {
+pub(crate) fn cell_name(r: u32, c: u32) -> String {
     let mut col = String::new();
     let mut n = u64::from(c) + 1;
     while n > 0 {
@@ -169,7 +169,7 @@ pub fn cell_name(r: u32, c: u32) -> String {
 }
 
 /// One workbook cell as text: integers without `.0`, dates as ISO text.
-pub fn cell_text(c: &Data) -> String {
+pub(crate) fn cell_text(c: &Data) -> String {
     match c {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),

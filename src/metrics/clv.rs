@@ -31,7 +31,7 @@ pub struct Rfm {
 
 /// RFM from (customer, day number, amount) purchases up to and including `cal_end` (a day
 /// number): purchases on the same day count once, amounts summed. `unit` = days per time unit.
-pub fn rfm(
+pub(crate) fn rfm(
     purchases: &mut [(u32, i64, f64)],
     names: &[String],
     cal_end: i64,
@@ -152,11 +152,11 @@ fn running(n: usize, f: impl Fn(f64) -> f64) -> Vec<f64> {
 }
 
 /// Per customer: (orders, revenue, first purchase day, last purchase day).
-pub type CustomerTotals = (u64, f64, i64, i64);
+pub(crate) type CustomerTotals = (u64, f64, i64, i64);
 
 /// A map's entries in key order: a hash map's own order changes from run to run, and sums
 /// taken in it change in their last digits.
-pub fn in_key_order<V: Copy, S>(m: &std::collections::HashMap<u32, V, S>) -> Vec<(u32, V)> {
+pub(crate) fn in_key_order<V: Copy, S>(m: &std::collections::HashMap<u32, V, S>) -> Vec<(u32, V)> {
     let mut v: Vec<(u32, V)> = m.iter().map(|(k, v)| (*k, *v)).collect();
     v.sort_unstable_by_key(|e| e.0);
     v
@@ -246,20 +246,23 @@ pub fn simple(
 
 /// BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BgNbd {
+pub(crate) struct BgNbd {
     pub r: f64,
     pub alpha: f64,
     pub a: f64,
     pub b: f64,
 }
 
+#[cfg(test)]
 fn log_sum_exp(a: f64, b: f64) -> f64 {
     let m = a.max(b);
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
 impl BgNbd {
-    /// The log-likelihood of one customer.
+    /// The log-likelihood of one customer, written directly: the tests' reference for the
+    /// summed and differentiated forms the fit uses.
+    #[cfg(test)]
     pub fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
         let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
@@ -277,7 +280,7 @@ impl BgNbd {
     /// (r, alpha, a, b). The terms that depend on x alone (ln Gamma ratios and their digamma
     /// derivatives, sums of ln(v + k) and 1 / (v + k) for k < x) are built once per evaluation;
     /// profiles are summed in parallel.
-    pub fn ll_grad(&self, p: &Profiles) -> (f64, [f64; 4]) {
+    pub(crate) fn ll_grad(&self, p: &Profiles) -> (f64, [f64; 4]) {
         let BgNbd { r, alpha, a, b } = *self;
         let max_x = p.x.iter().copied().fold(0.0, f64::max);
         let whole = max_x <= 1e6 && p.x.iter().all(|x| x.fract() == 0.0);
@@ -384,7 +387,7 @@ impl BgNbd {
     }
 
     /// P(alive) at the end of calibration.
-    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+    pub(crate) fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         if x == 0.0 {
             return 1.0;
         }
@@ -422,7 +425,7 @@ impl BgNbd {
 /// Pareto/NBD parameters (Schmittlein, Morrison & Colombo 1987; likelihood as in Fader & Hardie,
 /// "A Note on Deriving the Pareto/NBD Model and Related Expressions", 2005).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ParetoNbd {
+pub(crate) struct ParetoNbd {
     pub r: f64,
     pub alpha: f64,
     pub s: f64,
@@ -461,7 +464,7 @@ impl ParetoNbd {
 
     /// The log-likelihood summed over customer profiles (each term once, weighted by its
     /// customers), in parallel.
-    pub fn ll_profiles(&self, p: &Profiles) -> f64 {
+    pub(crate) fn ll_profiles(&self, p: &Profiles) -> f64 {
         (0..p.len())
             .into_par_iter()
             .with_min_len(CHUNK)
@@ -470,7 +473,7 @@ impl ParetoNbd {
     }
 
     /// P(alive) at the end of calibration.
-    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+    pub(crate) fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let (l1, l2) = self.a0_logs(x, t_x, t);
         let l0 = -(r + x) * (alpha + t).ln() - s * (beta + t).ln();
@@ -491,14 +494,16 @@ impl ParetoNbd {
 
 /// Gamma-Gamma spend parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GammaGamma {
+pub(crate) struct GammaGamma {
     pub p: f64,
     pub q: f64,
     pub gamma: f64,
 }
 
 impl GammaGamma {
-    /// Log-likelihood of a repeat buyer with x purchases of mean value m (lifetimes' form).
+    /// Log-likelihood of a repeat buyer with x purchases of mean value m (lifetimes' form): the
+    /// tests' reference for the summed form the fit uses.
+    #[cfg(test)]
     pub fn ll_one(&self, x: f64, m: f64) -> f64 {
         let GammaGamma { p, q, gamma } = *self;
         ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q)
@@ -509,7 +514,7 @@ impl GammaGamma {
     }
 
     /// Expected average order value of a customer.
-    pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
+    pub(crate) fn expected_spend(&self, x: f64, m: f64) -> f64 {
         let GammaGamma { p, q, gamma } = *self;
         (p * (gamma + x * m)) / (p * x + q - 1.0)
     }
@@ -518,7 +523,7 @@ impl GammaGamma {
 /// Repeat buyers' mean spends grouped by x (the Gamma-function terms depend on x alone), equal
 /// spends within a group counted once with a weight (spends in cents repeat: 200,000 repeat
 /// buyers of the 1M-deal benchmark have 89,000 distinct (x, spend) pairs).
-pub struct Spends {
+pub(crate) struct Spends {
     /// Per x: x, the distinct (spend, customers) pairs, the sum of ln spend over customers, and
     /// the number of customers.
     groups: Vec<Group>,
@@ -570,7 +575,7 @@ impl Spends {
 
 impl GammaGamma {
     /// The log-likelihood of all repeat buyers, summed in parallel.
-    pub fn ll_spends(&self, sp: &Spends) -> f64 {
+    pub(crate) fn ll_spends(&self, sp: &Spends) -> f64 {
         let GammaGamma { p: pp, q, gamma: g } = *self;
         let ln_g = g.ln();
         // Per customer: -(px + q) ln(g + m x), summed in parallel.
@@ -606,7 +611,7 @@ impl GammaGamma {
 ///   15.3.6), its Gamma-function coefficients combined in log space so large parameters do not
 ///   overflow; with c - a - b an integer, the power series (positive terms for positive a, b, c).
 /// NaN when it does not converge.
-pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+pub(crate) fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     if z == 0.0 {
         return 1.0;
     }
@@ -678,7 +683,10 @@ fn series(a: f64, b: f64, c: f64, z: f64) -> f64 {
 
 /// Minimise `f` over log-parameters from `start` (positive values) with Nelder-Mead. Returns
 /// (parameters, minimum, iterations, converged).
-pub fn minimise(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Result<(Vec<f64>, f64, u64, bool)> {
+pub(crate) fn minimise(
+    f: impl Fn(&[f64]) -> f64,
+    start: &[f64],
+) -> Result<(Vec<f64>, f64, u64, bool)> {
     struct Cost<F>(F);
     impl<F: Fn(&[f64]) -> f64> CostFunction for Cost<F> {
         type Param = Vec<f64>;
@@ -729,7 +737,7 @@ pub fn minimise(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Result<(Vec<f64>, f
 /// with L-BFGS and a More-Thuente line search, stopping when the gradient's norm is below
 /// 1e-9 of the starting value's size. Falls back to Nelder-Mead on the value alone when L-BFGS
 /// fails or stops short. Returns (parameters, minimum, iterations, converged).
-pub fn minimise_grad(
+pub(crate) fn minimise_grad(
     f: impl Fn(&[f64]) -> (f64, Vec<f64>) + Sync,
     start: &[f64],
 ) -> Result<(Vec<f64>, f64, u64, bool)> {
@@ -853,7 +861,7 @@ pub fn minimise_grad(
 
 /// Fit BG/NBD by maximum likelihood from the neutral start r = alpha = a = b = 1: L-BFGS with
 /// the analytic gradient over the distinct customer profiles.
-pub fn fit_bgnbd(prof: &Profiles) -> Result<(BgNbd, f64, u64, bool)> {
+pub(crate) fn fit_bgnbd(prof: &Profiles) -> Result<(BgNbd, f64, u64, bool)> {
     let (p, nll, it, ok) = minimise_grad(
         |p| {
             let (ll, g) = BgNbd {
@@ -881,7 +889,7 @@ pub fn fit_bgnbd(prof: &Profiles) -> Result<(BgNbd, f64, u64, bool)> {
 }
 
 /// Fit Pareto/NBD by maximum likelihood from the neutral start r = alpha = s = beta = 1.
-pub fn fit_pareto(prof: &Profiles) -> Result<(ParetoNbd, f64, u64, bool)> {
+pub(crate) fn fit_pareto(prof: &Profiles) -> Result<(ParetoNbd, f64, u64, bool)> {
     let (p, nll, it, ok) = minimise(
         |p| {
             -ParetoNbd {
@@ -908,7 +916,7 @@ pub fn fit_pareto(prof: &Profiles) -> Result<(ParetoNbd, f64, u64, bool)> {
 }
 
 /// Fit Gamma-Gamma on the repeat buyers (x > 0) from the neutral start p = q = gamma = 1.
-pub fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, bool)> {
+pub(crate) fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u64, bool)> {
     let rep: Vec<&Rfm> = data
         .iter()
         .filter(|c| c.x > 0.0 && c.monetary > 0.0)
@@ -1055,7 +1063,7 @@ impl Expected for ParetoNbd {
 /// in the next h units): the sum over months i of the expected purchases in month i /
 /// (1 + discount)^i (a month = 365.25/12 days, in the model's time
 /// unit). A customer's CLV is this x expected spend x margin.
-pub fn discounted_purchases(
+pub(crate) fn discounted_purchases(
     expected: impl Fn(f64) -> f64,
     months: usize,
     discount: f64,

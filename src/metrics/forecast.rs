@@ -490,7 +490,7 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], steps: &[f64], max_iters: 
 
 /// Fit one ETS form by maximum likelihood. None when the series is too short for it or the
 /// model cannot be evaluated (non-positive data for multiplicative parts).
-pub fn fit_ets(y: &[f64], m: usize, spec: Spec) -> Option<Ets> {
+pub(crate) fn fit_ets(y: &[f64], m: usize, spec: Spec) -> Option<Ets> {
     let n = y.len();
     let seasonal = spec.season != Comp::None;
     if seasonal && (m < 2 || n < 2 * m) {
@@ -591,7 +591,7 @@ pub fn candidates(y: &[f64], m: usize) -> Vec<Spec> {
 }
 
 /// Fit every candidate form and keep the one with the lowest AICc.
-pub fn auto_ets(y: &[f64], m: usize) -> Option<Ets> {
+pub(crate) fn auto_ets(y: &[f64], m: usize) -> Option<Ets> {
     use rayon::prelude::*;
     // Forms are fitted in parallel and compared in candidate order (ties go to the first).
     let fits: Vec<Option<Ets>> = candidates(y, m)
@@ -744,7 +744,7 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 3] = [Method::Snaive, Method::Ets, Method::Trend];
+    pub(crate) const ALL: [Method; 3] = [Method::Snaive, Method::Ets, Method::Trend];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -776,7 +776,7 @@ pub struct Accuracy {
 }
 
 /// MASE's scale: mean |y_t - y_{t-m}| over the training series.
-pub fn mase_scale(train: &[f64], m: usize) -> Option<f64> {
+pub(crate) fn mase_scale(train: &[f64], m: usize) -> Option<f64> {
     let m = if train.len() > m { m } else { 1 };
     if train.len() <= m {
         return None;
@@ -789,7 +789,7 @@ pub fn mase_scale(train: &[f64], m: usize) -> Option<f64> {
 
 /// Errors summed over several (actual, forecast, scale) sets, as the backtest pools its origins.
 #[derive(Debug, Clone, Default)]
-pub struct AccuracyAcc {
+pub(crate) struct AccuracyAcc {
     ape: Vec<f64>,
     sape: Vec<f64>,
     ase: Vec<f64>,
@@ -933,7 +933,7 @@ pub fn dm_p(challenger: &[f64], incumbent: &[f64], h: usize) -> Option<f64> {
 }
 
 /// The level of auto's Diebold-Mariano test.
-pub const DM_LEVEL: f64 = 0.05;
+pub(crate) const DM_LEVEL: f64 = 0.05;
 
 #[cfg(test)]
 mod tests {

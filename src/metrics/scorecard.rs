@@ -11,7 +11,7 @@ use crate::columns::engine::{Coded, NONE};
 use crate::columns::paths::Pos;
 use crate::model::Status;
 
-pub const DAY_MS: f64 = 86_400_000.0;
+pub(crate) const DAY_MS: f64 = 86_400_000.0;
 
 /// Which win rate (`--win-rate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,7 +52,7 @@ impl WinRate {
 
 /// Stage win probability per pipeline: for each open stage, (won, closed) among the deals that
 /// reached it (from history, or implied). The one definition shared by scorecard and forecast.
-pub fn stage_win_probability(set: &DealSet) -> WinProbability {
+pub(crate) fn stage_win_probability(set: &DealSet) -> WinProbability {
     // Counted per pipeline slot, named at the end (no text compared per deal).
     let mut slots: Vec<Option<Vec<(u64, u64)>>> = vec![None; set.n_slots()];
     for d in 0..set.len() {
@@ -122,7 +122,7 @@ fn qualified_by_slot(set: &DealSet, stage: Option<&str>) -> Vec<Option<usize>> {
 
 /// Everything counted for one rep (or the team).
 #[derive(Debug, Clone, Default)]
-pub struct Acc {
+pub(crate) struct Acc {
     pub deals_created: u64,
     pub created_won: u64,
     pub won: u64,
@@ -165,11 +165,11 @@ fn in_period(p: &Params, t: Option<i64>) -> bool {
 }
 
 /// Stage win probabilities per pipeline, as [`stage_win_probability`] gives them.
-pub type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
+pub(crate) type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
 
 /// The win probability of deal `d`'s current open stage (None for a closed deal or a stage
 /// no closed deal reached).
-pub fn deal_win_probability(winp: &WinProbability, set: &DealSet, d: usize) -> Option<f64> {
+pub(crate) fn deal_win_probability(winp: &WinProbability, set: &DealSet, d: usize) -> Option<f64> {
     slot_win_probability(winp.get(set.pipeline_name(d)), set, d)
 }
 
@@ -185,7 +185,7 @@ fn slot_win_probability(v: Option<&Vec<(u64, u64)>>, set: &DealSet, d: usize) ->
 
 /// Accumulate per group code (`group[d]`, NONE = unassigned) and for the whole team. `winp` is
 /// [`stage_win_probability`] of the same deal set (computed once by the caller).
-pub fn accumulate(
+pub(crate) fn accumulate(
     set: &DealSet,
     group: &[u32],
     account: &Coded,
@@ -373,7 +373,7 @@ const PAR_DEALS: usize = 200_000;
 /// side is date-only (exactly midnight: a date without a time) it is whole days between the
 /// two dates, so a deal closed on the day it was created is 0 d; otherwise the exact difference.
 /// None when the close is before the creation (a data error, counted and left out).
-pub fn cycle_days(created_ms: i64, closed_ms: i64) -> Option<f64> {
+pub(crate) fn cycle_days(created_ms: i64, closed_ms: i64) -> Option<f64> {
     const DAY: i64 = 86_400_000;
     let date_only = |ms: i64| ms.rem_euclid(DAY) == 0;
     let d = if date_only(created_ms) || date_only(closed_ms) {
@@ -480,7 +480,7 @@ pub fn qualified(set: &DealSet, d: usize, stage: Option<&str>) -> bool {
 /// The KPIs of one accumulator. Money KPIs are Some only when the group's money is in one
 /// currency (or when `currency` names the one to show).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Kpis {
+pub(crate) struct Kpis {
     pub deals_created: u64,
     pub won: u64,
     pub lost: u64,
@@ -502,7 +502,7 @@ pub struct Kpis {
 }
 
 /// The ids of the KPIs in [`Kpis`], as `check` rules and `--rank` name them.
-pub const KPI_IDS: &[&str] = &[
+pub(crate) const KPI_IDS: &[&str] = &[
     "deals_created",
     "won",
     "lost",
@@ -521,7 +521,7 @@ pub const KPI_IDS: &[&str] = &[
 ];
 
 /// Money KPIs: only meaningful in one currency.
-pub const MONEY_KPIS: &[&str] = &[
+pub(crate) const MONEY_KPIS: &[&str] = &[
     "won_amount",
     "avg_won_deal",
     "open_pipeline",
@@ -554,7 +554,7 @@ impl Kpis {
 }
 
 /// Derive the KPIs in `currency` (the only currency of the data, or one of several).
-pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
+pub(crate) fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
     let m = |x: &BTreeMap<String, f64>| x.get(currency).copied();
     let won_amount = m(&a.won_amount).or(Some(0.0));
     let (win_rate, n, lo_hi) = match wr {
@@ -636,7 +636,10 @@ pub fn kpis(a: &Acc, wr: WinRate, currency: &str) -> Kpis {
 
 /// Target rolled to a period: each target period's amount spread evenly over its months, each
 /// month's share spread evenly over its days, summed over the days inside [start, end).
-pub fn rolled_target(target_periods: &[((i64, i64), f64)], period: Option<(i64, i64)>) -> f64 {
+pub(crate) fn rolled_target(
+    target_periods: &[((i64, i64), f64)],
+    period: Option<(i64, i64)>,
+) -> f64 {
     let mut total = 0.0;
     for &((ts, te), amount) in target_periods {
         let Some((ps, pe)) = period else {

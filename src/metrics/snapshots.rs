@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// One deal as a snapshot shows it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct SnapRow {
+pub(crate) struct SnapRow {
     pub key: String,
     pub pipeline: Option<String>,
     pub stage: Option<String>,
@@ -33,7 +33,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// A deals frame as snapshot rows keyed by `key` (rows without a key are skipped).
-pub fn rows_from_frame(
+pub(crate) fn rows_from_frame(
     df: &polars::prelude::DataFrame,
     key: &str,
 ) -> crate::error::Result<Vec<SnapRow>> {
@@ -72,7 +72,7 @@ pub fn rows_from_frame(
 
 /// A snapshot: its date (epoch ms, end of the snapshot day) and rows.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub label: String,
     pub at: i64,
     pub rows: Vec<SnapRow>,
@@ -80,7 +80,7 @@ pub struct Snapshot {
 
 /// How two snapshots relate.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Matches {
+pub(crate) struct Matches {
     /// (index in old, index in new) of deals in both.
     pub common: Vec<(usize, usize)>,
     /// Indexes in new of deals not in old.
@@ -92,7 +92,7 @@ pub struct Matches {
 }
 
 /// Match two snapshots by key.
-pub fn match_rows(old: &[SnapRow], new: &[SnapRow]) -> Matches {
+pub(crate) fn match_rows(old: &[SnapRow], new: &[SnapRow]) -> Matches {
     let mut m = Matches::default();
     let mut idx: HashMap<&str, usize> = HashMap::new();
     for (i, r) in old.iter().enumerate() {
@@ -129,7 +129,7 @@ pub fn match_rows(old: &[SnapRow], new: &[SnapRow]) -> Matches {
 
 /// A rebuilt stage event: exact (`at`) or known only within [min, max].
 #[derive(Debug, Clone, PartialEq)]
-pub struct RebuiltEvent {
+pub(crate) struct RebuiltEvent {
     pub key: String,
     pub pipeline: Option<String>,
     pub stage: String,
@@ -142,7 +142,7 @@ pub struct RebuiltEvent {
 
 /// Counts for the notes.
 #[derive(Debug, Clone, Default)]
-pub struct HistoryStats {
+pub(crate) struct HistoryStats {
     pub exact: usize,
     pub interval: usize,
     /// (snapshot label, key) of deals that vanished.
@@ -158,7 +158,7 @@ pub struct HistoryStats {
 ///   between created_at (or the previous snapshot) and this snapshot.
 /// - A stage change between two snapshots: entered within [older date, newer date]; an outcome
 ///   stage with a closed_at inside that interval enters exactly then.
-pub fn rebuild(
+pub(crate) fn rebuild(
     snaps: &[Snapshot],
     is_first: &dyn Fn(Option<&str>, &str) -> bool,
     is_outcome: &dyn Fn(&str) -> bool,

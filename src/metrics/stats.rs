@@ -3,7 +3,7 @@
 
 /// Quantile `p` (0..=1) of `values`, interpolating linearly between order statistics
 /// (numpy `quantile(..., method="linear")`). None when empty. NaNs are ignored.
-pub fn quantile(values: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn quantile(values: &[f64], p: f64) -> Option<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     if v.is_empty() {
         return None;
@@ -13,7 +13,7 @@ pub fn quantile(values: &[f64], p: f64) -> Option<f64> {
 }
 
 /// [`quantile`] on already sorted, NaN-free, non-empty values.
-pub fn quantile_sorted(v: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
@@ -21,7 +21,7 @@ pub fn quantile_sorted(v: &[f64], p: f64) -> f64 {
 }
 
 /// Wilson score interval at 95% for `k` successes in `n` trials; None when n = 0.
-pub fn wilson95(k: u64, n: u64) -> Option<(f64, f64)> {
+pub(crate) fn wilson95(k: u64, n: u64) -> Option<(f64, f64)> {
     if n == 0 {
         return None;
     }
@@ -37,7 +37,7 @@ pub fn wilson95(k: u64, n: u64) -> Option<(f64, f64)> {
 
 /// The Kaplan-Meier survival curve of `(time, event)` pairs (`event` false = censored): the
 /// distinct event times and S just after each.
-pub fn kaplan_meier(obs: &[(f64, bool)]) -> Vec<(f64, f64)> {
+pub(crate) fn kaplan_meier(obs: &[(f64, bool)]) -> Vec<(f64, f64)> {
     let mut v: Vec<(f64, bool)> = obs.iter().copied().filter(|(t, _)| !t.is_nan()).collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut at_risk = v.len() as f64;
@@ -67,7 +67,7 @@ pub fn kaplan_meier(obs: &[(f64, bool)]) -> Vec<(f64, f64)> {
 /// A Kaplan-Meier quantile: the smallest t with S(t) <= 1 - p; when S is flat at exactly 1 - p,
 /// the midpoint between that time and the next event time (R's survival package). None when the
 /// curve never falls that low ("> max observed").
-pub fn km_quantile(curve: &[(f64, f64)], p: f64) -> Option<f64> {
+pub(crate) fn km_quantile(curve: &[(f64, f64)], p: f64) -> Option<f64> {
     let target = 1.0 - p;
     let eps = 1e-12;
     for (i, &(t, s)) in curve.iter().enumerate() {

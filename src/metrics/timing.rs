@@ -9,7 +9,7 @@ use crate::columns::deals::DealSet;
 use crate::columns::paths::{self, Pos};
 use crate::model::Status;
 
-pub const DAY_MS: f64 = 86_400_000.0;
+pub(crate) const DAY_MS: f64 = 86_400_000.0;
 
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -23,7 +23,7 @@ pub struct Params {
 
 /// Time in one stage of one pipeline.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StageTime {
+pub(crate) struct StageTime {
     /// Visits observed (ended or censored).
     pub n: usize,
     /// Visits that ended (events for Kaplan-Meier).
@@ -37,7 +37,7 @@ pub struct StageTime {
 
 /// Time-in-stage observations (days, ended?) per stage of a pipeline with `n_open` open stages,
 /// for the deals `members` (the callers bucket deals by pipeline and group once).
-pub fn observations(
+pub(crate) fn observations(
     set: &DealSet,
     members: &[usize],
     n_open: usize,
@@ -89,7 +89,7 @@ pub fn observations(
 }
 
 /// Kaplan-Meier quantiles of each stage's observations.
-pub fn stage_times(obs: &[Vec<(f64, bool)>]) -> Vec<StageTime> {
+pub(crate) fn stage_times(obs: &[Vec<(f64, bool)>]) -> Vec<StageTime> {
     obs.iter()
         .map(|o| {
             let curve = kaplan_meier(o);
@@ -109,7 +109,7 @@ pub fn stage_times(obs: &[Vec<(f64, bool)>]) -> Vec<StageTime> {
 }
 
 /// An open deal's current stage and how long it has been there (days at as-of).
-pub fn stage_age(set: &DealSet, d: usize, as_of_ms: i64) -> Option<(usize, f64)> {
+pub(crate) fn stage_age(set: &DealSet, d: usize, as_of_ms: i64) -> Option<(usize, f64)> {
     if set.status(d) != Some(Status::Open) {
         return None;
     }

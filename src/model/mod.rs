@@ -20,7 +20,7 @@ pub enum Table {
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub(crate) const ALL: [Table; 7] = [
         Table::Deals,
         Table::StageEvents,
         Table::Orders,
@@ -65,7 +65,7 @@ impl Table {
     }
 
     /// Fields without which a file cannot be this table (any one of each inner list).
-    pub fn required(self) -> &'static [&'static [&'static str]] {
+    pub(crate) fn required(self) -> &'static [&'static [&'static str]] {
         match self {
             Table::Deals => &[&["stage", "status"]],
             Table::StageEvents => &[&["deal_id"], &["stage"], &["entered_at"]],
@@ -218,13 +218,13 @@ impl Status {
         }
     }
 
-    pub fn is_closed(self) -> bool {
+    pub(crate) fn is_closed(self) -> bool {
         !matches!(self, Status::Open)
     }
 }
 
 /// `Deal Type` -> `deal_type`, `Date entered "X (Y)"` -> `date_entered_x_y`; CJK kept as is.
-pub fn snake_case(header: &str) -> String {
+pub(crate) fn snake_case(header: &str) -> String {
     let mut out = String::with_capacity(header.len());
     let mut pending_sep = false;
     for ch in header.trim().chars() {

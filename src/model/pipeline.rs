@@ -95,7 +95,7 @@ pub struct Outcomes {
 
 impl Outcomes {
     /// The status a stage label implies: Open when it is no outcome label.
-    pub fn status_of(&self, stage: &str) -> Status {
+    pub(crate) fn status_of(&self, stage: &str) -> Status {
         let s = label_key(stage);
         if s.is_empty() {
             return Status::Open;
@@ -115,7 +115,7 @@ impl Outcomes {
     }
 
     /// Read a status column value (`Open`, `Won`, `Lost`, `deleted`, `赢单`...).
-    pub fn parse_status(&self, v: &str) -> Option<Status> {
+    pub(crate) fn parse_status(&self, v: &str) -> Option<Status> {
         let s = label_key(v);
         match s.as_str() {
             "open" | "active" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta"

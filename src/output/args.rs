@@ -60,11 +60,11 @@ pub struct OutputArgs {
 }
 
 /// Where `salesctl report` collects each command's result.
-pub type Sink = std::rc::Rc<std::cell::RefCell<Vec<super::Report>>>;
+pub(crate) type Sink = std::rc::Rc<std::cell::RefCell<Vec<super::Report>>>;
 
 impl OutputArgs {
     /// The format to use for stdout or a file.
-    pub fn resolve_format(&self) -> Result<Format, Text> {
+    pub(crate) fn resolve_format(&self) -> Result<Format, Text> {
         if let Some(f) = &self.format {
             return Format::parse(f);
         }
@@ -88,7 +88,7 @@ impl OutputArgs {
     }
 
     /// Parse `--chart-size 1000x600`.
-    pub fn chart_size(&self) -> Result<(u32, u32), Text> {
+    pub(crate) fn chart_size(&self) -> Result<(u32, u32), Text> {
         let bad = || {
             let size = &self.chart_size;
             crate::tr!(
@@ -125,7 +125,7 @@ fn format_values() -> clap::builder::PossibleValuesParser {
 }
 
 /// `--lang`'s values, with the spellings `Lang::resolve` also takes.
-pub fn lang_values() -> clap::builder::PossibleValuesParser {
+pub(crate) fn lang_values() -> clap::builder::PossibleValuesParser {
     use clap::builder::PossibleValue;
     clap::builder::PossibleValuesParser::new([
         PossibleValue::new("en").aliases(["en-us", "en-gb", "en_US", "en_GB"]),

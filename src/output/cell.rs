@@ -19,7 +19,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    pub fn from_any(v: AnyValue) -> Cell {
+    pub(crate) fn from_any(v: AnyValue) -> Cell {
         match v {
             AnyValue::Null => Cell::Null,
             AnyValue::Boolean(b) => Cell::Bool(b),
@@ -101,7 +101,7 @@ impl Cell {
         }
     }
 
-    pub fn is_text(&self) -> bool {
+    pub(crate) fn is_text(&self) -> bool {
         matches!(self, Cell::Text(_))
     }
 }
@@ -116,7 +116,7 @@ fn float(x: f64) -> Cell {
 
 /// `f` rounded to 15 significant digits: the digits an f64 holds for certain, so arithmetic
 /// noise (`0.19999999999999996`, `69261.26000000001`) goes and every real digit stays.
-pub fn round15(f: f64) -> f64 {
+pub(crate) fn round15(f: f64) -> f64 {
     if f == 0.0 || !f.is_finite() {
         return f;
     }
@@ -125,7 +125,7 @@ pub fn round15(f: f64) -> f64 {
 
 /// `f` as machine formats write it: itself when its shortest text has at most 15 significant
 /// digits, else [`round15`] (JSON, XLSX).
-pub fn denoise(f: f64) -> f64 {
+pub(crate) fn denoise(f: f64) -> f64 {
     if !f.is_finite() || f.fract() == 0.0 || significant_digits(&format!("{f}")) <= 15 {
         f
     } else {
@@ -144,7 +144,7 @@ fn significant_digits(s: &str) -> usize {
 /// Shortest text that reads back as `f` rounded to 15 significant digits; integral values
 /// without `.0`. Most values (`12500.5`) are already that short and are formatted once; only
 /// float noise (17 digits) takes the rounding.
-pub fn plain_float(f: f64) -> String {
+pub(crate) fn plain_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
@@ -220,7 +220,7 @@ pub fn rows(df: &DataFrame, limit: Option<usize>) -> Vec<Vec<Cell>> {
 /// also when spaces (a space, NBSP, an ideographic space) come first or the sign is fullwidth
 /// (`＝`, `＋`, `－`, `＠`), as spreadsheets trim and fold them.
 /// The same for `|` (DDE), and for any line of a multi-line cell.
-pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
     const SIGNS: [char; 10] = ['=', '+', '-', '@', '|', '＝', '＋', '－', '＠', '｜'];
     let risky = |line: &str| {
         line.trim_start_matches([' ', '\u{a0}', '\u{3000}', '\u{2007}', '\u{202f}'])

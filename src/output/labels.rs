@@ -304,7 +304,11 @@ static VALUES: &[(&str, &str, &str)] = &[
 ];
 
 /// A text cell as shown in `lang` (see [`VALUES`]).
-pub fn value_label<'a>(column: &str, value: &'a str, lang: Lang) -> std::borrow::Cow<'a, str> {
+pub(crate) fn value_label<'a>(
+    column: &str,
+    value: &'a str,
+    lang: Lang,
+) -> std::borrow::Cow<'a, str> {
     match lang {
         Lang::ZhCn => VALUES
             .iter()
@@ -339,7 +343,7 @@ pub fn as_of_basis(basis: &str, lang: Lang) -> String {
 }
 
 /// A result table's heading: its name in English; in Chinese its Chinese name with the name.
-pub fn table_label(name: &str, lang: Lang) -> String {
+pub(crate) fn table_label(name: &str, lang: Lang) -> String {
     match (lang, TABLES.iter().find(|t| t.0 == name)) {
         (Lang::ZhCn, Some((_, zh))) => format!("{zh}（{name}）"),
         _ => name.to_string(),

@@ -11,7 +11,7 @@ pub mod labels;
 use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 use serde::Serialize;
 
-pub use args::OutputArgs;
+pub(crate) use args::OutputArgs;
 pub use emit::emit;
 
 /// The unit of a column: how it is stored (ratios as fractions) and shown.
@@ -53,7 +53,7 @@ impl ColumnSpec {
     }
 
     /// The unit of row `i`.
-    pub fn unit_at(&self, i: usize) -> Unit {
+    pub(crate) fn unit_at(&self, i: usize) -> Unit {
         self.row_units
             .as_ref()
             .and_then(|u| u.get(i).copied())
@@ -62,12 +62,12 @@ impl ColumnSpec {
 }
 
 /// The unit a KPI id is shown in (the registry's), Number for ids it does not know.
-pub fn kpi_unit(id: &str) -> Unit {
+pub(crate) fn kpi_unit(id: &str) -> Unit {
     labels::kpi(id).map_or(Unit::Number, |k| k.unit)
 }
 
 /// The prefix of a note line on stderr: `note: ` or `说明：`.
-pub fn note_prefix(lang: Lang) -> &'static str {
+pub(crate) fn note_prefix(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "note: ",
         Lang::ZhCn => "说明：",
@@ -133,7 +133,7 @@ pub struct ResultTable {
 }
 
 /// Builds a [`ResultTable`] column by column: each column's id, unit and values in one call.
-pub struct TableBuilder {
+pub(crate) struct TableBuilder {
     name: String,
     specs: Vec<ColumnSpec>,
     cols: Vec<Column>,
@@ -159,7 +159,12 @@ impl TableBuilder {
     }
 
     /// Add a column whose rows have units of their own (see [`ColumnSpec::row_units`]).
-    pub fn col_units<T, P: ?Sized>(&mut self, id: &str, units: Vec<Unit>, values: T) -> &mut Self
+    pub(crate) fn col_units<T, P: ?Sized>(
+        &mut self,
+        id: &str,
+        units: Vec<Unit>,
+        values: T,
+    ) -> &mut Self
     where
         Series: NamedFrom<T, P>,
     {
@@ -172,7 +177,13 @@ impl TableBuilder {
     }
 
     /// Add a column when `on`.
-    pub fn col_if<T, P: ?Sized>(&mut self, on: bool, id: &str, unit: Unit, values: T) -> &mut Self
+    pub(crate) fn col_if<T, P: ?Sized>(
+        &mut self,
+        on: bool,
+        id: &str,
+        unit: Unit,
+        values: T,
+    ) -> &mut Self
     where
         Series: NamedFrom<T, P>,
     {

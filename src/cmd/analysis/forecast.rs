@@ -39,7 +39,7 @@ pub(crate) struct GroupResult {
 impl GroupResult {
     /// A model's name as every table of this group shows it: seasonal naive without a season
     /// is `naive` (as the forecast rows name it).
-    pub fn model_name(&self, me: Method) -> &'static str {
+    pub(crate) fn model_name(&self, me: Method) -> &'static str {
         if me == Method::Snaive && self.season == 1 {
             "naive"
         } else {

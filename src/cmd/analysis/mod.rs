@@ -18,7 +18,7 @@ use crate::text::Text;
 
 /// `--by FIELD`: the field's code for every deal, and the code names. A field the deals table
 /// lacks is an input error naming the columns that exist and the closest one.
-pub fn by_codes(
+pub(crate) fn by_codes(
     set: &DealSet,
     deals: Option<&DataFrame>,
     field: &str,
@@ -50,7 +50,7 @@ pub fn by_codes(
 }
 
 /// Stage-event columns the funnel-family commands read.
-pub const EVENT_COLS: &[&str] = &[
+pub(crate) const EVENT_COLS: &[&str] = &[
     "deal_id",
     "pipeline",
     "stage",
@@ -61,7 +61,7 @@ pub const EVENT_COLS: &[&str] = &[
 
 /// The deals (columns `cols`, plus `--by`'s field) and stage events of an input as a deal set,
 /// with the deals frame (for grouping columns). At least one of the two tables must be there.
-pub fn deal_set(
+pub(crate) fn deal_set(
     ds: &Dataset,
     cols: &[&str],
     by: Option<&str>,
@@ -74,7 +74,7 @@ pub fn deal_set(
 /// columns `cols` (plus `--by`'s field) and the stage-event columns the deal set uses, and build
 /// its deal set. The stage events are taken out of the dataset: a history of millions of rows
 /// is freed as soon as the deal set has coded it. A stage order must be known.
-pub fn load_deal_set(
+pub(crate) fn load_deal_set(
     inputs: &[std::path::PathBuf],
     load: &mut LoaderArgs,
     cols: &[&str],
@@ -127,7 +127,7 @@ fn build_set(
 }
 
 /// `90d`, `12w`, `3m` (months of 365.25/12 days), `1y`, or plain days -> days.
-pub fn parse_duration_days(s: &str) -> std::result::Result<f64, Text> {
+pub(crate) fn parse_duration_days(s: &str) -> std::result::Result<f64, Text> {
     let t = s.trim().to_ascii_lowercase();
     let (num, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
     let n: f64 = num.trim().parse().map_err(|_| {
@@ -159,7 +159,7 @@ pub fn parse_duration_days(s: &str) -> std::result::Result<f64, Text> {
 
 /// A funnel needs a stage order: fail with the labels seen when none is known. A known order is
 /// checked against the data's labels ([`check_stage_labels`]).
-pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
+pub(crate) fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
     if !set.pipelines.lists.is_empty() {
         return check_stage_labels(set, ds);
     }
@@ -184,7 +184,7 @@ pub fn require_stage_lists(set: &DealSet, ds: &Dataset) -> Result<()> {
 
 /// Where revenue comes from: true for orders, false for won deals. `--revenue` decides; without
 /// it, orders when the input has them. Then call [`check_revenue_dates`] with the dates read.
-pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
+pub(crate) fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
     use crate::model::Table;
     let (has_o, has_d) = (ds.has(Table::Orders), ds.has(Table::Deals));
     use crate::load::RevenueSource;
@@ -214,7 +214,7 @@ pub fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
 /// `--revenue` did not choose, and the two tables' dates do not overlap, that choice changes
 /// every number, so it is refused (exit 3) until `--revenue` makes it; otherwise a warning.
 /// Only then is the other table read (one date column, lazily).
-pub fn check_revenue_dates(
+pub(crate) fn check_revenue_dates(
     ds: &Dataset,
     from_orders: bool,
     range: Option<(i64, i64)>,
@@ -306,7 +306,7 @@ fn date_range(ds: &Dataset, t: crate::model::Table, field: &str) -> Result<Optio
 
 /// A period that starts after the as-of date holds no row of the data: an empty table with
 /// exit 0 would read as "nothing happened". Refused (exit 3) naming the as-of and its basis.
-pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>> {
+pub(crate) fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>> {
     if let Some(p) = &p {
         if p.start > ds.as_of {
             let basis_zh = crate::output::labels::as_of_basis(
@@ -331,12 +331,12 @@ pub fn period_in_data(p: Option<Period>, ds: &Dataset) -> Result<Option<Period>>
 }
 
 /// Notes every analysis prints: as-of and its basis, the period and the date field it filters.
-pub fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Note> {
+pub(crate) fn base_notes(ds: &Dataset, period: Option<&Period>, field: &str) -> Vec<Note> {
     base_notes_text(ds, period, &Text::from(field))
 }
 
 /// [`base_notes`] with the date field described in both languages (`closed_at (won, lost...)`).
-pub fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Text) -> Vec<Note> {
+pub(crate) fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Text) -> Vec<Note> {
     let field_zh = field.get(crate::text::Lang::ZhCn);
     let field = field.en.as_str();
     let mut n = vec![Note::new(
@@ -395,7 +395,7 @@ pub fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Text) -> V
 
 /// Loader flags for a side file (targets, activities, feedback, spend) read as `table`: the
 /// command's config and as-of, nothing else of the main input's mapping.
-pub fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
+pub(crate) fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
     LoaderArgs {
         as_table: vec![table.into()],
         config: main.config.clone(),
@@ -406,7 +406,7 @@ pub fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
 }
 
 /// `--rejects FILE` on a raw export.
-pub fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
+pub(crate) fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
     if let Some(p) = &a.rejects {
         crate::load::dir::write_rejects(p, &ds.rejects)?;
     }
@@ -416,7 +416,7 @@ pub fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
 /// Targets per key: each (period range, amount) for revenue targets of the `by` dimension
 /// (`scorecard --targets`, `check --targets`: shared here, not imported from one command by
 /// the other).
-pub fn load_targets(
+pub(crate) fn load_targets(
     f: &std::path::Path,
     by: &str,
     main: &LoaderArgs,
@@ -609,7 +609,7 @@ mod tests {
 /// "reach" only by skipping past it. A listed label that is simply absent is a warning for
 /// `--stages` (but its first stage, where every deal enters) and left alone for the config's
 /// lists (shared lists name other pipelines' stages).
-pub fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
+pub(crate) fn check_stage_labels(set: &DealSet, ds: &Dataset) -> Result<()> {
     let seen = &set.stage.values;
     let in_data = |l: &str| seen.iter().any(|s| s.trim().eq_ignore_ascii_case(l.trim()));
     let flag = ds.settings.stages_flag.as_deref().unwrap_or_default();

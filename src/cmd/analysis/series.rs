@@ -13,10 +13,10 @@ use crate::load::Dataset;
 use crate::model::{Status, Table};
 use crate::text::Text;
 
-pub use crate::period::Freq;
+pub(crate) use crate::period::Freq;
 
 /// `12` (periods) or a duration (`12m`, `39w`, `2y`, `365d`) in periods of `freq`.
-pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, Text> {
+pub(crate) fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, Text> {
     /// Far beyond any sales forecast, and small enough that the arrays stay small.
     const MAX: usize = 10_000;
     let t = s.trim().to_ascii_lowercase();
@@ -38,7 +38,7 @@ pub fn parse_horizon(s: &str, freq: Freq) -> std::result::Result<usize, Text> {
 }
 
 /// `80,95` -> [80, 95], each strictly between 0 and 100.
-pub fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, Text> {
+pub(crate) fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, Text> {
     let mut out = Vec::new();
     for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let v: f64 = p.parse().map_err(|_| {

@@ -17,7 +17,7 @@ use crate::text::Lang;
 use super::super::analysis;
 
 /// Find a rep: exact (case-insensitive), else a unique prefix; else a usage error with the closest names.
-pub fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
+pub(crate) fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
     let w = want.trim().to_lowercase();
     if let Some(n) = names.iter().find(|n| n.to_lowercase() == w) {
         return Ok(n);

@@ -25,7 +25,6 @@ use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
 use crate::period::Period;
 use crate::text::Lang;
-pub use card::match_rep;
 use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
 
 pub use crate::cli::scorecard::Args;

@@ -11,7 +11,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// Milliseconds in a day.
-pub const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// What one cell held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell,
 }
 
 /// The years a date may fall in (docs/reliability.md): a value outside is read as no date.
-pub const WINDOW: (i32, i32) = crate::period::YEAR_WINDOW;
+pub(crate) const WINDOW: (i32, i32) = crate::period::YEAR_WINDOW;
 const MS_1900: i64 = -2_208_988_800_000;
 const MS_1900_JAN_2: i64 = -2_208_902_400_000;
 const MS_2201: i64 = 7_289_654_400_000;
@@ -145,7 +145,7 @@ pub fn resolve(cell: DateCell, day_first: bool) -> Option<i64> {
 }
 
 /// Days since the epoch of a calendar date, or None when it does not exist.
-pub fn ymd_ms(y: i32, m: u32, d: u32) -> Option<i64> {
+pub(crate) fn ymd_ms(y: i32, m: u32, d: u32) -> Option<i64> {
     let date = NaiveDate::from_ymd_opt(y, m, d)?;
     Some(date.and_time(NaiveTime::MIN).and_utc().timestamp_millis())
 }
@@ -304,7 +304,7 @@ fn numeric(s: &str, ctx: &DateCtx) -> Result<i64, ()> {
 }
 
 /// Excel's 1900 date system: serial 25569 is 1970-01-01 (serials after the phantom 1900-02-29).
-pub fn excel_serial(v: f64) -> Result<i64, ()> {
+pub(crate) fn excel_serial(v: f64) -> Result<i64, ()> {
     if !(61.0..=2_958_465.0).contains(&v) {
         return Err(());
     }

@@ -126,7 +126,7 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Option<Amount> {
 
 /// Most significant digits a number may carry: an f64 holds 15 exactly, so a longer one (an id
 /// or phone number in an amount column) would be read as a different number.
-pub const MAX_DIGITS: usize = 15;
+pub(crate) const MAX_DIGITS: usize = 15;
 
 /// Digits from the first non-zero one to the last non-zero one (`0012300.00` has 3).
 fn significant_digits(s: &str) -> usize {

@@ -492,7 +492,7 @@ fn text_width(s: &str) -> usize {
 }
 
 /// An axis value as tables show numbers: separators, no trailing `.0` (`50,000`, `2.5`).
-pub fn axis_number(v: f64) -> String {
+pub(crate) fn axis_number(v: f64) -> String {
     let s = if v.abs() >= 1000.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else {

@@ -11,7 +11,7 @@ use ab_glyph::{Font, FontRef};
 use crate::text::Text;
 
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVuSans-LICENSE.txt).
-pub static LATIN: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static LATIN: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// Noto Sans CJK SC Regular cut to GB 2312, ASCII, Latin-1, general punctuation and currency
 /// signs, renamed "Salesctl CJK Subset" (SIL OFL 1.1, see assets/fonts/NotoSansSC-LICENSE.txt;
@@ -20,7 +20,7 @@ pub static CJK_SUBSET: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-
 
 /// Set to a non-empty value, system fonts are not searched (tests; machines with broken
 /// font folders).
-pub const NO_SYSTEM_FONTS: &str = "SALESCTL_NO_SYSTEM_FONTS";
+pub(crate) const NO_SYSTEM_FONTS: &str = "SALESCTL_NO_SYSTEM_FONTS";
 
 /// Family names tried first, in order, for Chinese text.
 const CJK_FAMILIES: &[&str] = &[
@@ -66,7 +66,7 @@ fn leak_file(path: &Path) -> Result<&'static [u8], Text> {
 }
 
 /// Find a system font that covers `text`: the preferred families first, then any face.
-pub fn system_cjk(text: &str) -> Option<&'static [u8]> {
+pub(crate) fn system_cjk(text: &str) -> Option<&'static [u8]> {
     if std::env::var_os(NO_SYSTEM_FONTS).is_some_and(|v| !v.is_empty()) {
         return None;
     }
@@ -211,6 +211,6 @@ mod tests {
 }
 
 /// Text the Latin font cannot draw.
-pub fn needs_cjk(text: &str) -> bool {
+pub(crate) fn needs_cjk(text: &str) -> bool {
     !covers(LATIN, text)
 }

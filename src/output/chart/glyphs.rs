@@ -13,7 +13,7 @@ use plotters_backend::{
 };
 
 /// The bitmap backend with text drawn in `font`.
-pub struct TextBackend<'a> {
+pub(crate) struct TextBackend<'a> {
     inner: BitMapBackend<'a>,
     font: FontRef<'static>,
 }

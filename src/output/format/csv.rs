@@ -6,7 +6,7 @@ use super::{Options, Render};
 use crate::output::cell::{neutralise, rows};
 use crate::output::{Report, ResultTable};
 
-pub struct Delimited {
+pub(crate) struct Delimited {
     pub delimiter: u8,
 }
 

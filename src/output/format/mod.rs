@@ -10,10 +10,10 @@ use std::io::Write;
 
 use super::{Lang, Report, ResultTable};
 
-pub use self::csv::Delimited;
+pub(crate) use self::csv::Delimited;
 pub use self::json::Json;
 pub use self::md::Markdown;
-pub use self::table::Terminal;
+pub(crate) use self::table::Terminal;
 pub use self::xlsx::Xlsx;
 
 /// The output formats.
@@ -45,7 +45,7 @@ impl Format {
         })
     }
 
-    pub fn from_extension(ext: &str) -> Option<Format> {
+    pub(crate) fn from_extension(ext: &str) -> Option<Format> {
         Some(match ext.to_ascii_lowercase().as_str() {
             "csv" => Format::Csv,
             "tsv" | "tab" => Format::Tsv,
@@ -69,7 +69,7 @@ impl Format {
     }
 
     /// Machine formats send notes to stderr; human formats print them under the table.
-    pub fn is_machine(self) -> bool {
+    pub(crate) fn is_machine(self) -> bool {
         matches!(
             self,
             Format::Csv | Format::Tsv | Format::Json | Format::Xlsx

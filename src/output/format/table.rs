@@ -16,7 +16,7 @@ use crate::output::cell::{Cell, rows, thousands};
 use crate::output::labels::label;
 use crate::output::{Lang, Report, ResultTable};
 
-pub struct Terminal;
+pub(crate) struct Terminal;
 
 /// A text column is never shortened below this many columns.
 const MIN_TEXT: usize = 10;
@@ -228,7 +228,7 @@ pub fn fit(
 
 /// Columns a narrow terminal hides first: interval bounds, sample sizes and flags, which
 /// qualify a number shown beside them.
-pub fn is_secondary(id: &str) -> bool {
+pub(crate) fn is_secondary(id: &str) -> bool {
     id.ends_with("_low")
         || id.ends_with("_high")
         || id.ends_with("_lower")
@@ -238,7 +238,7 @@ pub fn is_secondary(id: &str) -> bool {
 }
 
 /// `s` cut to `width` terminal columns, ending in `…` when cut.
-pub fn shorten(s: &str, width: usize) -> String {
+pub(crate) fn shorten(s: &str, width: usize) -> String {
     if s.width() <= width {
         return s.to_string();
     }
