@@ -170,6 +170,36 @@ impl Error {
         Error::Usage(m.into())
     }
 
+    /// A required column is absent from `file`: the columns `found`, the closest of them to
+    /// `field`, and, when `map` is true, the `--map FIELD=HEADER` that fixes it.
+    pub fn missing_column(
+        file: String,
+        field: &str,
+        why: crate::text::Text,
+        found: &[&str],
+        map: bool,
+    ) -> Self {
+        let (en, zh) = match closest(field, found.iter().copied()) {
+            Some(c) => (format!("; closest: {c:?}"), format!("；最接近的：{c:?}")),
+            None => (String::new(), String::new()),
+        };
+        let hint = if map {
+            crate::text::Text::new(
+                format!("{en}; map it with --map {field}=HEADER"),
+                format!("{zh}；用 --map {field}=表头 指定"),
+            )
+        } else {
+            crate::text::Text::new(en, zh)
+        };
+        Error::MissingColumn {
+            file,
+            field: field.to_string(),
+            why,
+            found: found.join(", "),
+            hint,
+        }
+    }
+
     /// Wrap an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -236,5 +266,30 @@ mod tests {
             Some("Stage")
         );
         assert_eq!(closest("zzzz", ["Amount"]), None);
+    }
+
+    #[test]
+    fn missing_column_names_the_closest_header_and_the_flag() {
+        let why = crate::tr!("--by groups by it", "--by 按它分组");
+        let e = Error::missing_column(
+            "a.csv".into(),
+            "regoin",
+            why.clone(),
+            &["region", "owner"],
+            false,
+        );
+        assert_eq!(
+            e.to_string(),
+            "a.csv: no column for `regoin` (--by groups by it); columns found: region, owner; closest: \"region\""
+        );
+        let e = Error::missing_column("a.csv".into(), "stage", why, &["Amount"], true);
+        assert_eq!(
+            e.to_string(),
+            "a.csv: no column for `stage` (--by groups by it); columns found: Amount; map it with --map stage=HEADER"
+        );
+        assert!(
+            e.text(crate::text::Lang::ZhCn)
+                .ends_with("用 --map stage=表头 指定")
+        );
     }
 }

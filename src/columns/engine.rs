@@ -1865,24 +1865,14 @@ pub(crate) fn index_events(
 pub fn need(df: &DataFrame, table: &str, cols: &[&str]) -> Result<()> {
     for c in cols {
         if !has(df, c) {
-            let names: Vec<String> = df
-                .get_column_names()
-                .iter()
-                .map(|n| n.to_string())
-                .collect();
-            let hint = crate::error::closest(c, names.iter().map(String::as_str))
-                .map(|h| (format!("; closest: {h:?}"), format!("；最接近的：{h:?}")))
-                .unwrap_or_default();
-            return Err(Error::MissingColumn {
-                file: table.to_string(),
-                field: c.to_string(),
-                why: crate::tr!("this command needs it", "此命令需要它"),
-                found: names.join(", "),
-                hint: crate::text::Text::new(
-                    format!("{}; map it with --map {c}=HEADER", hint.0),
-                    format!("{}；用 --map {c}=表头 指定", hint.1),
-                ),
-            });
+            let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+            return Err(Error::missing_column(
+                table.to_string(),
+                c,
+                crate::tr!("this command needs it", "此命令需要它"),
+                &names,
+                true,
+            ));
         }
     }
     Ok(())

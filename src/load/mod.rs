@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::error::{Error, Result, closest};
+use crate::error::{Error, Result};
 use crate::model::Table;
 use crate::model::pipeline::Outcomes;
 use crate::text::Lang;
@@ -825,6 +825,16 @@ impl Dataset {
         self.settings.config.calendar()
     }
 
+    /// The input files, comma-separated (for messages).
+    pub fn source_paths(&self) -> String {
+        self.manifest
+            .sources
+            .iter()
+            .map(|s| s.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Scan a table and check it has the fields a command needs (a clear error otherwise).
     pub fn require(&self, t: Table, fields: &[&str]) -> Result<LazyFrame> {
         let mut lf = self.scan(t)?;
@@ -832,25 +842,13 @@ impl Dataset {
         for f in fields {
             if schema.get(f).is_none() {
                 let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
-                let hint = closest(f, names.iter().copied())
-                    .map(|c| (format!("; closest: {c:?}"), format!("；最接近的：{c:?}")))
-                    .unwrap_or_default();
-                return Err(Error::MissingColumn {
-                    file: self
-                        .manifest
-                        .sources
-                        .iter()
-                        .map(|s| s.path.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    field: f.to_string(),
-                    why: crate::tr!("{t} need it here", "{t} 在此需要它"),
-                    found: names.join(", "),
-                    hint: crate::text::Text::new(
-                        format!("{}; map it with --map {f}=HEADER", hint.0),
-                        format!("{}；用 --map {f}=表头 指定", hint.1),
-                    ),
-                });
+                return Err(Error::missing_column(
+                    self.source_paths(),
+                    f,
+                    crate::tr!("{t} need it here", "{t} 在此需要它"),
+                    &names,
+                    true,
+                ));
             }
         }
         Ok(lf)

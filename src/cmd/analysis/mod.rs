@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::columns::deals::DealSet;
 use crate::columns::engine;
-use crate::error::{Error, Result, closest};
+use crate::error::{Error, Result};
 use crate::load::{self, Dataset, LoaderArgs};
 use crate::model::{Status, Table};
 use crate::output::Note;
@@ -28,22 +28,14 @@ pub(crate) fn by_codes(
         let cols = ds
             .columns_of(crate::model::Table::Deals)
             .unwrap_or_default();
-        let hint = closest(field, cols.iter().map(String::as_str))
-            .map(|c| crate::tr!("; closest: {c:?}", "；最接近的：{c:?}"))
-            .unwrap_or_default();
-        return Err(Error::MissingColumn {
-            file: ds
-                .manifest
-                .sources
-                .iter()
-                .map(|s| s.path.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            field: field.to_string(),
-            why: crate::tr!("--by groups by it", "--by 按它分组"),
-            found: cols.join(", "),
-            hint,
-        });
+        let found: Vec<&str> = cols.iter().map(String::as_str).collect();
+        return Err(Error::missing_column(
+            ds.source_paths(),
+            field,
+            crate::tr!("--by groups by it", "--by 按它分组"),
+            &found,
+            false,
+        ));
     };
     let c = engine::coded(df, field)?;
     Ok((set.group_codes(&c), c.values))

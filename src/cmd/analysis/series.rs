@@ -116,15 +116,14 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         Some(f) => {
             if !engine::has(&df, f) {
                 let cols = ds.columns_of(table).unwrap_or_default();
-                return Err(Error::MissingColumn {
-                    file: src.into(),
-                    field: f.into(),
-                    why: crate::tr!("--by groups by it", "--by 按它分组"),
-                    found: cols.join(", "),
-                    hint: crate::error::closest(f, cols.iter().map(String::as_str))
-                        .map(|c| crate::tr!("; closest: {c:?}", "；最接近的：{c:?}"))
-                        .unwrap_or_default(),
-                });
+                let found: Vec<&str> = cols.iter().map(String::as_str).collect();
+                return Err(Error::missing_column(
+                    src.into(),
+                    f,
+                    crate::tr!("--by groups by it", "--by 按它分组"),
+                    &found,
+                    false,
+                ));
             }
             Some(engine::coded(&df, f)?)
         }
