@@ -43,9 +43,7 @@ pub struct Mapping {
     /// (column index, snake_cased name) of columns kept as extras.
     pub extras: Vec<(usize, String)>,
     /// Candidate columns whose values failed the check for a field: (field, header, why).
-    pub refused: Vec<(&'static str, String, String)>,
-    /// The whys of `refused` in both languages, one per refusal (English as in `refused`).
-    pub refused_text: Vec<Text>,
+    pub refused: Vec<(&'static str, String, Text)>,
     /// Mapped fields whose values passed their check (typed fields only).
     pub checked: usize,
     /// Null markers found in mapped date columns: (marker, header, times seen in the sample).
@@ -447,14 +445,12 @@ pub fn resolve(
         !plans.iter().any(|p| p.field == *f) && !plans.iter().any(|p| p.headers.contains(h))
     });
     refused.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-    let refused_text = refused.iter().map(|r| r.2.clone()).collect();
-    let refused = refused.into_iter().map(|(f, h, w)| (f, h, w.en)).collect();
+
     Ok(Mapping {
         table,
         plans,
         extras,
         refused,
-        refused_text,
         checked,
         markers,
     })

@@ -1068,8 +1068,8 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
                 .preset
                 .map_or("generic", |p| p.name.as_str())
                 .to_string(),
-            preset_why: res.preset_why.clone(),
-            preset_why_zh: res.preset_why_text.zh.clone(),
+            preset_why: res.preset_why.en.clone(),
+            preset_why_zh: res.preset_why.zh.clone(),
             table: res.table.name().to_string(),
             mapping: res.mapping.plans.clone(),
             extras: res.mapping.extras.iter().map(|(_, n)| n.clone()).collect(),
@@ -1080,15 +1080,15 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             assumptions: res.assumptions.clone(),
             file_date: file_name_date(path).map(|d| d.to_string()),
             date_order: res.date_order.clone(),
-            encoding_why: opened.encoding_why.clone(),
-            encoding_why_zh: opened.encoding_why_text.zh.clone(),
+            encoding_why: opened.encoding_why.en.clone(),
+            encoding_why_zh: opened.encoding_why.zh.clone(),
             warnings: res.warnings.clone(),
             candidates: res.candidates.clone(),
             refused: res
                 .mapping
                 .refused
                 .iter()
-                .map(|(f, h, w)| (f.to_string(), h.clone(), w.clone()))
+                .map(|(f, h, w)| (f.to_string(), h.clone(), w.en.clone()))
                 .collect(),
         });
         if let Some(e) = entries.last() {

@@ -23,9 +23,8 @@ use crate::model::{Kind, Status, Table};
 /// What one file became.
 pub(crate) struct FileResult {
     pub preset: Option<&'static Preset>,
-    pub preset_why: String,
-    /// `preset_why` in both languages (its English is `preset_why`).
-    pub preset_why_text: Text,
+    /// Why this layout, in both languages.
+    pub preset_why: Text,
     pub table: Table,
     pub mapping: Mapping,
     pub frames: Vec<(Table, DataFrame)>,
@@ -693,7 +692,6 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
     let sample = Sample::new(&sample_rows, s);
     let rec_ = recognize(&headers, &sample, s, file)?;
     let (preset, why) = (rec_.preset, rec_.why.clone());
-    let why_text = rec_.why_text.clone();
     let candidates: Vec<(String, f64, String)> = rec_
         .candidates
         .iter()
@@ -704,8 +702,8 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
     // even for a command that does not read it.
     let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
     warnings.extend(std::mem::take(&mut opened.warnings));
-    for ((field, header, why), t) in mapping.refused.iter().zip(&mapping.refused_text) {
-        let why_zh = t.get(crate::text::Lang::ZhCn);
+    for (field, header, t) in &mapping.refused {
+        let (why, why_zh) = (&t.en, t.get(crate::text::Lang::ZhCn));
         warnings.push(crate::tr!(
             "{file}: column `{header}` not read as {field}: {why}",
             "{file}：列 `{header}` 未作为 {field} 读取：{why_zh}"
@@ -714,13 +712,12 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
     drop(sample);
     // A field the command reads whose candidate column failed its values check: a refusal.
     if let Some(only) = s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
-        if let Some(((field, header, why), t)) = mapping
+        if let Some((field, header, t)) = mapping
             .refused
             .iter()
-            .zip(&mapping.refused_text)
-            .find(|((f, _, _), _)| only.iter().any(|o| o == f) && !mapping.has(f))
+            .find(|(f, _, _)| only.iter().any(|o| o == f) && !mapping.has(f))
         {
-            let why_zh = t.get(crate::text::Lang::ZhCn);
+            let (why, why_zh) = (&t.en, t.get(crate::text::Lang::ZhCn));
             return Err(Error::input(crate::tr!(
                 "{file}: `{field}` would come from column `{header}`, but {why}; \
                  name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
@@ -1144,7 +1141,6 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
     Ok(FileResult {
         preset,
         preset_why: why,
-        preset_why_text: why_text,
         table,
         mapping,
         frames,

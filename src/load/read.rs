@@ -62,10 +62,8 @@ pub struct Opened {
     /// Plain UTF-8 delimited text: its delimiter and the bytes skipped before the reader's
     /// first byte (a BOM). Such a file can be read in parallel parts.
     pub bulk: Option<(u8, usize)>,
-    /// Why this encoding (for the `input:` line).
-    pub encoding_why: String,
-    /// `encoding_why` in both languages (its English is `encoding_why`).
-    pub encoding_why_text: Text,
+    /// Why this encoding (for the `input:` line), in both languages.
+    pub encoding_why: Text,
     /// UTF-8 chosen from the first 64 KB only: a later invalid byte means opening again.
     pub tentative_utf8: bool,
     /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
@@ -356,8 +354,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                 rows: RowSource::Grid(rows.into_iter()),
                 bulk: None,
                 tentative_utf8: false,
-                encoding_why: String::new(),
-                encoding_why_text: Text::default(),
+                encoding_why: Text::default(),
                 warnings: Vec::new(),
                 early_broken: Vec::new(),
                 progress: None,
@@ -549,8 +546,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
                     _ => None,
                 },
                 tentative_utf8: tentative,
-                encoding_why: encoding_why.en.clone(),
-                encoding_why_text: encoding_why,
+                encoding_why,
                 warnings,
                 early_broken: Vec::new(),
                 rows,

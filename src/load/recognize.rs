@@ -58,10 +58,8 @@ fn joined(v: &[Text]) -> (String, String) {
 pub struct Recognition {
     pub preset: Option<&'static Preset>,
     pub mapping: Mapping,
-    /// One line: the layout and why.
-    pub why: String,
-    /// `why` in both languages (its English is `why`).
-    pub why_text: Text,
+    /// One line: the layout and why, in both languages.
+    pub why: Text,
     /// Every candidate, best first (for `show --explain`).
     pub candidates: Vec<Candidate>,
 }
@@ -104,8 +102,7 @@ pub(crate) fn recognize(
             return Ok(Recognition {
                 preset: None,
                 mapping,
-                why: "forced with --preset generic".into(),
-                why_text: crate::tr!("forced with --preset generic", "由 --preset generic 指定"),
+                why: crate::tr!("forced with --preset generic", "由 --preset generic 指定"),
                 candidates: vec![],
             });
         }
@@ -121,8 +118,7 @@ pub(crate) fn recognize(
             return Ok(Recognition {
                 preset: Some(p),
                 mapping,
-                why: "forced with --preset".into(),
-                why_text: crate::tr!("forced with --preset", "由 --preset 指定"),
+                why: crate::tr!("forced with --preset", "由 --preset 指定"),
                 candidates: vec![],
             });
         }
@@ -259,8 +255,7 @@ pub(crate) fn recognize(
     Ok(Recognition {
         preset: best.preset,
         mapping,
-        why_text: Text::new(why.clone(), why_zh),
-        why,
+        why: Text::new(why, why_zh),
         candidates: cands,
     })
 }
@@ -291,12 +286,11 @@ fn values_evidence(
     let named_refused: Vec<Text> = m
         .refused
         .iter()
-        .zip(&m.refused_text)
-        .filter(|((f, h, _), _)| {
+        .filter(|(f, h, _)| {
             preset.is_some_and(|p| p.map.iter().any(|(pf, ph)| pf == f && *ph == key(h)))
         })
-        .map(|((f, h, why), t)| {
-            let why_zh = t.get(Lang::ZhCn);
+        .map(|(f, h, t)| {
+            let (why, why_zh) = (&t.en, t.get(Lang::ZhCn));
             crate::tr!(
                 "`{h}` is not its {f} ({why})",
                 "`{h}` 不是它的 {f}（{why_zh}）"
