@@ -1556,6 +1556,44 @@ fn as_of(
 
 #[cfg(test)]
 mod tests {
+
+    /// Every reason a cell can be rejected for has its Chinese: the reasons are written where
+    /// the cells are parsed (money.rs, normalize.rs), the translations here, so a reworded
+    /// reason must fail this test rather than print English in a Chinese message.
+    #[test]
+    fn every_reject_reason_has_its_chinese() {
+        use super::parse::money::why_not;
+        let reasons = [
+            why_not("abc", false),
+            why_not("NaN", false),
+            why_not("--5", false),
+            why_not("1,2,3", false),
+            why_not("1e400", false),
+            why_not("12345678901234567", false),
+            "not a date".to_string(),
+            "not a date (see docs/input-formats.md for the formats read)".to_string(),
+            "not true/false".to_string(),
+        ];
+        for r in &reasons {
+            let zh = reject_reason_zh(r);
+            assert!(
+                zh != *r && zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{r:?} -> {zh:?}"
+            );
+        }
+        let normalize = include_str!("normalize.rs");
+        for lit in [
+            "\"not a date\"",
+            "\"not a date (see docs/input-formats.md for the formats read)\"",
+            "\"not true/false\"",
+        ] {
+            assert!(
+                normalize.contains(lit),
+                "normalize.rs no longer writes {lit}: update reject_reason_zh"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
