@@ -266,6 +266,14 @@ impl Drop for TempGuard {
     }
 }
 
+/// `create_dir_all` under the signal thread's lock. After a SIGINT/SIGTERM that thread holds
+/// the lock until the process ends, so a folder it has just removed (a scratch directory, say)
+/// cannot be made again by a thread that was about to write into it.
+pub(crate) fn create_dir_all(p: &Path) -> std::io::Result<()> {
+    let _temps = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
+    std::fs::create_dir_all(p)
+}
+
 fn unregister(p: &Path) {
     let mut t = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(i) = t.iter().position(|x| x == p) {

@@ -289,7 +289,7 @@ impl MadeDirs {
             made.push(d.to_path_buf());
             p = d.parent();
         }
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::io::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         Ok(MadeDirs(made))
     }
 }

@@ -257,7 +257,7 @@ pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    crate::io::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
     crate::io::sweep_stale(&parent);
     let cwd_inside = exists
         && std::env::current_dir()

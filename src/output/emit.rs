@@ -90,7 +90,7 @@ pub fn emit(
         .as_ref()
         .filter(|p| p.to_string_lossy().ends_with('/') || p.is_dir());
     if let Some(dir) = to_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::io::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let format = if o.format.is_some() {
             format
         } else {
