@@ -11,8 +11,9 @@ pub struct Args {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Sales and marketing spend: CSV/XLSX with period (2026-10 or a date), channel, spend.
+    // An Option only so that `report` can start from the defaults: clap requires it.
     #[arg(long, value_name = "FILE", required = true)]
-    pub spend: PathBuf,
+    pub spend: Option<PathBuf>,
     /// Period of the per-period table: month or quarter.
     #[arg(long, value_name = "FREQ", default_value = "month", value_enum)]
     pub freq: CacPeriod,

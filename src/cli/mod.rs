@@ -28,6 +28,17 @@ macro_rules! closed_set {
 }
 pub(crate) use closed_set;
 
+/// A command's flags as if none were typed: every field at the default its `#[arg]` declares
+/// (the one place defaults are written), positionals empty. `report` starts each section from
+/// this and sets the typed fields it needs; nothing is parsed from text.
+pub(crate) fn defaults<A: clap::Args + clap::FromArgMatches>() -> crate::error::Result<A> {
+    let cmd = A::augment_args(clap::Command::new("defaults").no_binary_name(true))
+        .mut_args(|a| a.required(false));
+    cmd.try_get_matches_from(std::iter::empty::<String>())
+        .and_then(|m| A::from_arg_matches(&m))
+        .map_err(|e| crate::error::Error::Internal(format!("flag defaults: {e}")))
+}
+
 pub mod bottleneck;
 pub mod cac;
 pub mod check;

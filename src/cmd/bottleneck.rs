@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
-use super::analysis::{self, by_codes, parse_duration_days};
+use super::analysis::{self, Built, by_codes, parse_duration_days};
 use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
@@ -17,7 +17,7 @@ use crate::load::{self};
 use crate::metrics::funnel::{self, Funnel};
 use crate::metrics::timing::{self, StageTime};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
 
 pub use crate::cli::bottleneck::Args;
@@ -54,17 +54,33 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let (ds, deals, set) =
         analysis::load_deal_set(&a.inputs, &mut a.load, DEAL_COLS, a.by.as_deref())?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::usage)?;
+    let built = build_with(&a, &ds, deals.as_ref(), &set)?;
+    analysis::emit(&built, &a.out, &ds, &a.load)
+}
+
+/// Where the funnel leaks, of a loaded input (its deal set built here, the dataset left whole).
+pub(crate) fn build(a: &Args, ds: &crate::load::Dataset) -> Result<Built> {
+    let (deals, set) = analysis::deal_set(ds, DEAL_COLS, a.by.as_deref())?;
+    analysis::require_stage_lists(&set, ds)?;
+    build_with(a, ds, deals.as_ref(), &set)
+}
+
+fn build_with(
+    a: &Args,
+    ds: &crate::load::Dataset,
+    deals: Option<&polars::prelude::DataFrame>,
+    set: &DealSet,
+) -> Result<Built> {
+    let lang = analysis::lang(&a.out, ds)?;
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
-        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
+        .and_then(|p| crate::cmd::analysis::period_in_data(p, ds))?;
     let as_of_ms = crate::period::date_ms(ds.as_of) + 86_400_000;
-    let sla = sla_limits(&a, &ds, &set)?;
+    let sla = sla_limits(a, ds, set)?;
     let by = match &a.by {
-        Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
+        Some(f) => Some(by_codes(set, deals, f, ds)?),
         None => None,
     };
     let created_in = period.as_ref().map(|p| p.millis());
@@ -84,11 +100,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         created_in,
         ..Default::default()
     };
-    let (team, _) = funnel::compute(&set, &fp);
+    let (team, _) = funnel::compute(set, &fp);
     let prev: Vec<Funnel> = match &period {
         Some(p) => {
             funnel::compute(
-                &set,
+                set,
                 &funnel::Params {
                     created_in: Some(p.previous().millis()),
                     ..Default::default()
@@ -101,7 +117,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let grouped: Vec<Funnel> = match &by {
         Some(b) => {
             funnel::compute(
-                &set,
+                set,
                 &funnel::Params {
                     created_in,
                     by: Some(b.clone()),
@@ -143,11 +159,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             .get(&(f.pipeline.as_str(), g))
             .map_or(&[], Vec::as_slice);
         let n_open = f.stages.len() - 1;
-        let times = timing::stage_times(&timing::observations(&set, mine, n_open, &tp));
+        let times = timing::stage_times(&timing::observations(set, mine, n_open, &tp));
         let mut now = vec![0u64; n_open];
         let mut breaches = vec![0u64; n_open];
         for &d in mine {
-            if let Some((k, age)) = timing::stage_age(&set, d, as_of_ms) {
+            if let Some((k, age)) = timing::stage_age(set, d, as_of_ms) {
                 now[k] += 1;
                 if sla
                     .get(&(f.pipeline.clone(), k))
@@ -178,18 +194,18 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         verdict_table(&rows, &team, &prev, period.is_some(), mp, a.by.as_deref())?;
     tables.push(verdict);
     if let Some(n) = a.stuck {
-        tables.push(stuck_table(&set, deals.as_ref(), &rows, &sla, as_of_ms, n)?);
+        tables.push(stuck_table(set, deals, &rows, &sla, as_of_ms, n)?);
     }
     if a.reasons {
-        let reason = match &deals {
+        let reason = match deals {
             Some(df) => engine::coded(df, "lost_reason")?,
             None => engine::Coded::default(),
         };
-        let r = timing::reasons(&set, &reason, period.as_ref().map(|p| p.millis()));
-        tables.extend(reasons_tables(&r, &set, mp)?);
+        let r = timing::reasons(set, &reason, period.as_ref().map(|p| p.millis()));
+        tables.extend(reasons_tables(&r, set, mp)?);
     }
     let mut notes = analysis::base_notes_text(
-        &ds,
+        ds,
         period.as_ref(),
         &crate::tr!(
             "created_at (conversion, time in stage); closed_at (lost reasons)",
@@ -231,14 +247,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         title: Some(Note::new("Time in stage", "阶段停留时间")),
     };
     let chart = a.out.chart.as_ref().map(|_| chart_of(&rows, lang));
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(&ds, &a.load)?;
-    Ok(ExitCode::Success)
+    Ok(Built { report, chart })
 }
 
 /// SLA limits in days per (pipeline, stage index): config `[sla]`, then `--sla`.

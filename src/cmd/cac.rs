@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Datelike;
 
-use super::analysis::{self, parse_duration_days};
+use super::analysis::{self, Built, parse_duration_days};
 use super::analysis::{day_of, flag_error, purchases};
 use crate::columns::engine;
 use crate::error::{Error, Result};
@@ -17,7 +17,7 @@ use crate::load::{self};
 use crate::metrics::clv;
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, Report, TableBuilder, Unit};
+use crate::output::{Note, Report, TableBuilder, Unit};
 use crate::text::Lang;
 use crate::text::Text;
 
@@ -34,8 +34,17 @@ fn label(day: i64, quarter: bool) -> String {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::usage)?;
+    let built = build(&a, &ds)?;
+    analysis::emit(&built, &a.out, &ds, &a.load)
+}
+
+/// Acquisition cost against customer value, of a loaded input and the `--spend` file.
+pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
+    let spend_file = a
+        .spend
+        .as_deref()
+        .ok_or_else(|| Error::Internal("cac: no --spend".into()))?;
+    let lang = analysis::lang(&a.out, ds)?;
     let quarter = a.freq == crate::cli::cac::CacPeriod::Quarter;
     let churn_days =
         parse_duration_days(&a.churn_after).map_err(|e| flag_error("--churn-after", e))?;
@@ -44,7 +53,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     } else {
         "source"
     };
-    let p = purchases(&ds, Some(channel_field)).map_err(|e| match e {
+    let p = purchases(ds, Some(channel_field)).map_err(|e| match e {
         Error::MissingColumn { .. } => Error::input(Text::new(
             format!(
                 "cac needs each customer's acquisition channel: a `{channel_field}` column ({e})"
@@ -80,11 +89,11 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     // Spend, through the loader as a spend table.
     let side = analysis::side_loader(&a.load, "spend");
-    let sp = load::load(std::slice::from_ref(&a.spend), &side)?;
+    let sp = load::load(&[spend_file.to_path_buf()], &side)?;
     let sdf = sp
         .frame(Table::Spend, &["period", "channel", "spend", "currency"])?
         .unwrap_or_default();
-    engine::need(&sdf, &a.spend.display().to_string(), &["period", "spend"])?;
+    engine::need(&sdf, &spend_file.display().to_string(), &["period", "spend"])?;
     let (per, chan, amt, cur) = (
         engine::coded(&sdf, "period")?,
         engine::coded(&sdf, "channel")?,
@@ -102,13 +111,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                 Error::input(Text::new(
                     format!(
                         "{}: row {}: column period: {}",
-                        a.spend.display(),
+                        spend_file.display(),
                         i + 2,
                         e.en
                     ),
                     format!(
                         "{}：第 {} 行：period 列：{}",
-                        a.spend.display(),
+                        spend_file.display(),
                         i + 2,
                         e.get(Lang::ZhCn)
                     ),
@@ -278,7 +287,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         )
         .build()?;
     let mut notes = analysis::base_notes(
-        &ds,
+        ds,
         None,
         "first order (new customers), spend period (spend)",
     );
@@ -352,12 +361,5 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         notes,
         title: Some(Note::new("Customer acquisition cost", "获客成本")),
     };
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(&ds, &a.load)?;
-    Ok(ExitCode::Success)
+    Ok(Built { report, chart })
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::analysis::{self, parse_duration_days};
+use super::analysis::{self, Built, parse_duration_days};
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -33,9 +33,14 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         )));
     }
     let ds = load::load(&a.inputs, &a.load)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::usage)?;
-    let p = purchases(&ds, a.by.as_deref())?;
+    let built = build(&a, &ds)?;
+    analysis::emit(&built, &a.out, &ds, &a.load)
+}
+
+/// Customer lifetime value of a loaded input.
+pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
+    let lang = analysis::lang(&a.out, ds)?;
+    let p = purchases(ds, a.by.as_deref())?;
     if p.rows.is_empty() {
         let source = p.source;
         let source_zh = if source == "orders" {
@@ -48,7 +53,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             "{source_zh}中没有购买记录（已排除取消/退货，以及缺少客户或日期的行）"
         )));
     }
-    let mut notes = analysis::base_notes(&ds, None, "ordered_at");
+    let mut notes = analysis::base_notes(ds, None, "ordered_at");
     notes.push(Note::new(
         format!("purchases from {}: {} rows; {} cancellations/returns excluded; {} without a customer id and {} without a date left out", p.source, p.rows.len(), p.cancelled, p.no_customer, p.no_date),
         format!("购买记录来自{}：{} 行；排除取消/退货 {} 行；缺少客户 {} 行、缺少日期 {} 行未计入", if p.source == "orders" { "订单" } else { "赢单商机" }, p.rows.len(), p.cancelled, p.no_customer, p.no_date),
@@ -62,9 +67,9 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     let as_of_day = day_of(crate::period::date_ms(ds.as_of));
     let report = if a.model == crate::cli::cltv::CltvModel::Simple {
-        simple(&a, &p, as_of_day, &mut notes)?
+        simple(a, &p, as_of_day, &mut notes)?
     } else {
-        bgnbd(&a, p, as_of_day, ds.calendar().week_start, &mut notes, lang)?
+        bgnbd(a, p, as_of_day, ds.calendar().week_start, &mut notes, lang)?
     };
     let (tables, chart) = report;
     let report = Report {
@@ -72,14 +77,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         notes,
         title: Some(Note::new("Customer lifetime value", "客户终身价值")),
     };
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(&ds, &a.load)?;
-    Ok(ExitCode::Success)
+    Ok(Built { report, chart })
 }
 
 type Out = (Vec<output::ResultTable>, Option<ChartSpec>);

@@ -2,13 +2,13 @@
 //!
 //! Tables: `funnel` (main) and `amounts` (amount reaching each stage, per currency).
 
-use super::analysis::{self, by_codes, parse_duration_days};
+use super::analysis::{self, Built, by_codes, parse_duration_days};
 use crate::columns::deals::DealSet;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
 
 pub use crate::cli::funnel::Args;
@@ -29,13 +29,33 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let (ds, deals, set) =
         analysis::load_deal_set(&a.inputs, &mut a.load, DEAL_COLS, a.by.as_deref())?;
+    let built = build_with(&a, &ds, deals.as_ref(), &set)?;
+    if built.chart.is_none() {
+        a.out.chart = None; // an empty funnel: said in a warning, not an error
+    }
+    analysis::emit(&built, &a.out, &ds, &a.load)
+}
+
+/// The funnel of a loaded input (its deal set built here, the dataset left whole).
+pub(crate) fn build(a: &Args, ds: &crate::load::Dataset) -> Result<Built> {
+    let (deals, set) = analysis::deal_set(ds, DEAL_COLS, a.by.as_deref())?;
+    analysis::require_stage_lists(&set, ds)?;
+    build_with(a, ds, deals.as_ref(), &set)
+}
+
+fn build_with(
+    a: &Args,
+    ds: &crate::load::Dataset,
+    deals: Option<&polars::prelude::DataFrame>,
+    set: &DealSet,
+) -> Result<Built> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
-        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
+        .and_then(|p| analysis::period_in_data(p, ds))?;
     let by = match &a.by {
-        Some(f) => Some(by_codes(&set, deals.as_ref(), f, &ds)?),
+        Some(f) => Some(by_codes(set, deals, f, ds)?),
         None => None,
     };
     let window_ms = match &a.window {
@@ -55,33 +75,29 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         by,
     };
     let t = crate::timing::span("funnel: compute");
-    let (funnels, st) = funnel::compute(&set, &params);
+    let (funnels, st) = funnel::compute(set, &params);
     drop(t);
-    unknown_stage_rule(&st, &set, &ds, &a.max_unknown_stages)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::usage)?;
-    let mut notes = analysis::base_notes(&ds, period.as_ref(), "created_at");
-    notes.extend(funnel_notes(&st, &funnels, &a, &set));
+    unknown_stage_rule(&st, set, ds, &a.max_unknown_stages)?;
+    let lang = analysis::lang(&a.out, ds)?;
+    let mut notes = analysis::base_notes(ds, period.as_ref(), "created_at");
+    notes.extend(funnel_notes(&st, &funnels, a, set));
     let report = Report {
-        tables: vec![main_table(&funnels, &a)?, amounts_table(&funnels, &a)?],
+        tables: vec![main_table(&funnels, a)?, amounts_table(&funnels, a)?],
         notes,
         title: Some(Note::new("Stage funnel", "销售漏斗")),
     };
-    if funnels.is_empty() && a.out.chart.take().is_some() {
+    let chart = if a.out.chart.is_none() {
+        None
+    } else if funnels.is_empty() {
         crate::warn::emit_text(&crate::tr!(
             "--chart: no deals in the funnel, no chart drawn",
             "--chart：漏斗中没有商机，未绘制图表"
         ));
-    }
-    let chart = a.out.chart.as_ref().map(|_| chart_of(&funnels, lang));
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(&ds, &a.load)?;
-    Ok(ExitCode::Success)
+        None
+    } else {
+        Some(chart_of(&funnels, lang))
+    };
+    Ok(Built { report, chart })
 }
 
 /// More deals at stages in no stage list than `max` allows: a refusal with the labels seen and

@@ -7,19 +7,17 @@
 //! embedded), `report.xlsx` (a sheet per table), each chart as PNG and each table as CSV, under
 //! deterministic names (`<section>-<table>.csv`, `<section>.png`).
 
-use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use base64::Engine;
-use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use super::analysis::Built;
+use super::{bottleneck, cac, cltv, forecast, funnel, scorecard};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
-use crate::output::args::Sink;
+use crate::output::OutputArgs;
 use crate::output::cell::{Cell, rows};
 use crate::output::format::{Format, Options};
 use crate::output::labels::label;
@@ -206,6 +204,77 @@ struct Section {
     error: Option<Text>,
 }
 
+/// What every section's flags share.
+struct Common<'a> {
+    dir: &'a Path,
+    load: &'a LoaderArgs,
+    lang: &'static str,
+    from: String,
+    to: String,
+}
+
+/// The flags of a section command (each has `inputs`, `load` and `out`).
+trait SectionArgs: clap::Args + clap::FromArgMatches {
+    fn common(&mut self) -> (&mut Vec<PathBuf>, &mut LoaderArgs, &mut OutputArgs);
+}
+
+/// ...and of those read over the report's period.
+trait PeriodSection: SectionArgs {
+    fn period(&mut self) -> &mut crate::period::PeriodArgs;
+}
+
+macro_rules! section_args {
+    ($($m:ident),+; period: $($p:ident),+) => {
+        $(impl SectionArgs for $m::Args {
+            fn common(&mut self) -> (&mut Vec<PathBuf>, &mut LoaderArgs, &mut OutputArgs) {
+                (&mut self.inputs, &mut self.load, &mut self.out)
+            }
+        })+
+        $(impl PeriodSection for $p::Args {
+            fn period(&mut self) -> &mut crate::period::PeriodArgs {
+                &mut self.period
+            }
+        })+
+    };
+}
+section_args!(funnel, bottleneck, scorecard, cltv, cac, forecast; period: funnel, bottleneck, scorecard);
+
+impl Common<'_> {
+    /// A section's flags: the defaults its `#[arg]`s declare, then the DIR, the report's loader
+    /// flags (quiet), the language and the chart to draw.
+    fn args<A: SectionArgs>(&self, chart: Option<PathBuf>) -> Result<A> {
+        let mut a: A = crate::cli::defaults()?;
+        let (inputs, load, out) = a.common();
+        *inputs = vec![self.dir.to_path_buf()];
+        *load = self.load.clone();
+        load.quiet = true;
+        out.quiet = true;
+        out.lang = Some(self.lang.to_string());
+        out.chart = chart;
+        Ok(a)
+    }
+
+    /// The report's period as `--from`/`--to`.
+    fn period<A: PeriodSection>(&self, mut a: A) -> A {
+        let p = a.period();
+        p.from = Some(self.from.clone());
+        p.to = Some(self.to.clone());
+        a
+    }
+
+    /// A built section: its chart drawn, its warnings said.
+    fn keep(&self, b: Result<Built>, out: &OutputArgs, ds: &load::Dataset) -> Result<Built> {
+        let b = b?;
+        crate::output::keep(
+            &b.report,
+            out,
+            ds.settings.config.lang.as_deref(),
+            b.chart.as_ref(),
+        )?;
+        Ok(b)
+    }
+}
+
 /// An error as a text in both languages (its Chinese from [`Error::text`]).
 fn error_text(e: &Error) -> Text {
     Text::new(e.to_string(), e.text(Lang::ZhCn))
@@ -242,42 +311,6 @@ fn full_table_note(shown: usize, all: usize, csv: &str, lang: Lang) -> String {
     }
 }
 
-/// Run one command line with its result captured; `load` replaces its loader flags.
-fn capture(argv: &[String], load: &LoaderArgs, quiet: bool) -> Result<Report> {
-    let mut cli = Cli::try_parse_from(argv)
-        .map_err(|e| Error::Internal(format!("report: {}: {e}", argv.join(" "))))?;
-    let sink: Sink = Rc::new(RefCell::new(Vec::new()));
-    match &mut cli.command {
-        Command::Funnel(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
-        Command::Bottleneck(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
-        Command::Scorecard(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
-        Command::Cltv(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
-        Command::Cac(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
-        Command::Forecast(a) => set(&mut a.load, &mut a.out, load, &sink, quiet),
-        _ => return Err(Error::Internal("report: not a section command".into())),
-    }
-    super::run(cli)?;
-    let r = sink.borrow_mut().pop();
-    r.ok_or_else(|| Error::Internal("report: the command produced no result".into()))
-}
-
-fn set(
-    l: &mut LoaderArgs,
-    o: &mut crate::output::OutputArgs,
-    load: &LoaderArgs,
-    sink: &Sink,
-    quiet: bool,
-) {
-    let chart = o.chart.clone();
-    let lang = o.lang.clone();
-    *l = load.clone();
-    l.quiet = quiet;
-    o.capture = Some(sink.clone());
-    o.chart = chart;
-    o.lang = lang;
-    o.quiet = quiet;
-}
-
 /// The folders `create` made, deepest first; each is removed on drop if it is still empty.
 struct MadeDirs(Vec<PathBuf>);
 
@@ -302,10 +335,6 @@ impl Drop for MadeDirs {
             }
         }
     }
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -379,17 +408,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let dir = if input_is_dir {
         a.inputs[0].clone()
     } else {
-        let mut argv: Vec<String> = vec!["salesctl".into(), "ingest".into()];
-        argv.extend(a.inputs.iter().map(|p| s(p)));
-        argv.extend(["-o".into(), s(&data)]);
-        let mut cli = Cli::try_parse_from(&argv)
-            .map_err(|e| Error::Internal(format!("report: ingest: {e}")))?;
-        if let Command::Ingest(i) = &mut cli.command {
-            i.load = a.load.clone();
-            i.inputs_quiet = Some(a.quiet);
-            i.quiet = true;
-        }
-        super::run(cli)?;
+        super::ingest::run(crate::cli::ingest::Args {
+            inputs: a.inputs.clone(),
+            output: data.clone(),
+            quiet: true,
+            load: a.load.clone(),
+            inputs_quiet: Some(a.quiet),
+        })?;
         data.clone()
     };
     // Sections read the ingested DIR with the config, the as-of, the stage order and the
@@ -410,16 +435,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let last_day = |p: &crate::period::Period| p.end.pred_opt().unwrap_or(p.end).to_string();
     let has_orders = ds.has(crate::model::Table::Orders);
     let has_deals = ds.has(crate::model::Table::Deals) || ds.has(crate::model::Table::StageEvents);
-    let base = |cmd: &str| -> Vec<String> {
-        vec![
-            "salesctl".into(),
-            cmd.into(),
-            s(&dir),
-            "--lang".into(),
-            lang_flag.into(),
-        ]
-    };
+    let config_lang = ds.settings.config.lang.clone();
     let chart = |id: &str| tmp.path().join(format!("{id}.png"));
+    // Each section's flags: the defaults, the DIR, the report's loader flags, language and
+    // chart; the period sections get the period.
+    let sec = Common {
+        dir: &dir,
+        load: &section_load,
+        lang: lang_flag,
+        from: period.start.to_string(),
+        to: last_day(&period),
+    };
     let mut sections: Vec<Section> = Vec::new();
     let todo: Vec<&&str> = SECTIONS
         .iter()
@@ -441,98 +467,88 @@ pub fn run(a: Args) -> Result<ExitCode> {
             b.set_message(id.to_string());
             b.inc(1);
         }
-        let mut argv: Vec<String>;
-        let period_args = vec![
-            "--from".to_string(),
-            period.start.to_string(),
-            "--to".to_string(),
-            last_day(&period),
-        ];
         let skip = |why: Text| Section {
             id,
             report: None,
             chart: None,
             error: Some(why),
         };
-        match *id {
-            "headline" => {
-                if !has_deals {
-                    sections.push(skip(crate::tr!(
-                        "no deals in the input",
-                        "输入中没有商机数据"
-                    )));
-                    continue;
-                }
-                let run = |from: String, to: String| {
-                    let mut v = base("scorecard");
-                    v.extend(["--from".into(), from, "--to".into(), to]);
-                    capture(&v, &section_load, true)
-                };
-                let now = run(period.start.to_string(), last_day(&period));
-                let before = run(prev.start.to_string(), last_day(&prev));
-                sections.push(match (now, before) {
-                    (Ok(n), Ok(b)) => Section {
-                        id,
-                        report: Some(headline(&n, &b, &period, &prev)?),
-                        chart: None,
-                        error: None,
-                    },
-                    (Err(e), _) | (_, Err(e)) => skip(error_text(&e)),
-                });
-                continue;
-            }
-            "funnel" | "bottleneck" | "scorecard" => {
-                if !has_deals {
-                    sections.push(skip(crate::tr!(
-                        "no deals in the input",
-                        "输入中没有商机数据"
-                    )));
-                    continue;
-                }
-                argv = base(id);
-                argv.extend(period_args);
-                if *id == "scorecard" {
-                    if let Some(t) = &a.targets {
-                        argv.extend(["--targets".into(), s(t)]);
-                    }
-                }
-            }
-            "cltv" => {
-                if !has_orders {
-                    sections.push(skip(crate::tr!(
-                        "no orders in the input",
-                        "输入中没有订单数据"
-                    )));
-                    continue;
-                }
-                argv = base(id);
-            }
-            "cac" => {
-                let Some(sp) = &a.spend else {
-                    sections.push(skip(crate::tr!("no --spend file", "没有 --spend 文件")));
-                    continue;
-                };
-                argv = base(id);
-                argv.extend(["--spend".into(), s(sp)]);
-            }
-            _ => {
-                argv = base(id);
-            }
+        let why_not = match *id {
+            "headline" | "funnel" | "bottleneck" | "scorecard" if !has_deals => Some(crate::tr!(
+                "no deals in the input",
+                "输入中没有商机数据"
+            )),
+            "cltv" if !has_orders => Some(crate::tr!(
+                "no orders in the input",
+                "输入中没有订单数据"
+            )),
+            "cac" if a.spend.is_none() => Some(crate::tr!("no --spend file", "没有 --spend 文件")),
+            _ => None,
+        };
+        if let Some(why) = why_not {
+            sections.push(skip(why));
+            continue;
         }
-        argv.extend(["--chart".into(), s(&chart(id))]);
-        match capture(&argv, &section_load, true) {
-            Ok(r) => sections.push(Section {
+        let drawn = Some(chart(id));
+        let built: Result<Built> = match *id {
+            "headline" => {
+                let team = |p: &crate::period::Period| -> Result<scorecard::Team> {
+                    let mut s: scorecard::Args = sec.args(None)?;
+                    s.period.from = Some(p.start.to_string());
+                    s.period.to = Some(last_day(p));
+                    let (b, team) = scorecard::build(&s, &ds)?;
+                    crate::output::keep(&b.report, &s.out, config_lang.as_deref(), None)?;
+                    Ok(team)
+                };
+                match (team(&period), team(&prev)) {
+                    (Ok(n), Ok(b)) => headline(&n, &b, &period, &prev).map(|report| Built {
+                        report,
+                        chart: None,
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            "funnel" => sec
+                .args(drawn)
+                .map(|a| sec.period(a))
+                .and_then(|f: funnel::Args| sec.keep(funnel::build(&f, &ds), &f.out, &ds)),
+            "bottleneck" => sec
+                .args(drawn)
+                .map(|a| sec.period(a))
+                .and_then(|b: bottleneck::Args| sec.keep(bottleneck::build(&b, &ds), &b.out, &ds)),
+            "scorecard" => sec.args(drawn).and_then(|s: scorecard::Args| {
+                let mut s = sec.period(s);
+                s.targets = a.targets.clone();
+                sec.keep(scorecard::build(&s, &ds).map(|(b, _)| b), &s.out, &ds)
+            }),
+            "cltv" => sec
+                .args(drawn)
+                .and_then(|c: cltv::Args| sec.keep(cltv::build(&c, &ds), &c.out, &ds)),
+            "cac" => sec.args(drawn).and_then(|mut c: cac::Args| {
+                c.spend = a.spend.clone();
+                sec.keep(cac::build(&c, &ds), &c.out, &ds)
+            }),
+            _ => sec.args(drawn).and_then(|mut f: forecast::Args| {
+                // The history is a table of the report (a terminal's run leaves it out).
+                f.out.format = Some("csv".into());
+                sec.keep(forecast::build(&f, &ds), &f.out, &ds)
+            }),
+        };
+        match built {
+            Ok(b) => sections.push(Section {
                 id,
-                report: Some(r),
+                report: Some(b.report),
                 chart: chart(id).exists().then(|| format!("{id}.png")),
                 error: None,
             }),
             Err(e) => {
                 let why = error_text(&e);
-                crate::warn::emit_text(&Text::new(
-                    format!("report section {id} not built: {}", why.en),
-                    format!("报告章节 {id} 未生成：{}", why.get(Lang::ZhCn)),
-                ));
+                if *id != "headline" {
+                    crate::warn::emit_text(&Text::new(
+                        format!("report section {id} not built: {}", why.en),
+                        format!("报告章节 {id} 未生成：{}", why.get(Lang::ZhCn)),
+                    ));
+                }
                 sections.push(skip(why));
             }
         }
@@ -699,84 +715,38 @@ const HEADLINE: &[&str] = &[
     "new_customers",
 ];
 
-fn team_row(r: &Report) -> Option<(&ResultTable, usize)> {
-    let t = r.tables.iter().find(|t| t.name == "scorecard")?;
-    let col = t.df.column("owner").ok()?.as_materialized_series().clone();
-    let s = col.str().ok()?;
-    let i = s.iter().position(|v| v == Some("(team)"))?;
-    Some((t, i))
-}
-
-/// The team's rows of the scorecard's per-currency `money` table: (currency, table, row).
-fn team_money(r: &Report) -> Vec<(String, &ResultTable, usize)> {
-    let Some(t) = r.tables.iter().find(|t| t.name == "money") else {
-        return Vec::new();
-    };
-    let (Ok(o), Ok(c)) = (t.df.column("owner"), t.df.column("currency")) else {
-        return Vec::new();
-    };
-    let (o, c) = (o.as_materialized_series(), c.as_materialized_series());
-    let (Ok(o), Ok(c)) = (o.str(), c.str()) else {
-        return Vec::new();
-    };
-    o.iter()
-        .zip(c.iter())
-        .enumerate()
-        .filter(|(_, (o, _))| *o == Some("(team)"))
-        .filter_map(|(i, (_, c))| c.map(|c| (c.to_string(), t, i)))
-        .collect()
-}
-
-fn cell_f64(t: &ResultTable, col: &str, i: usize) -> Option<f64> {
-    let c = t.df.column(col).ok()?;
-    let v = c
-        .as_materialized_series()
-        .cast(&polars::prelude::DataType::Float64)
-        .ok()?;
-    v.f64().ok()?.get(i)
-}
-
 fn headline(
-    now: &Report,
-    before: &Report,
+    now: &scorecard::Team,
+    before: &scorecard::Team,
     p: &crate::period::Period,
     prev: &crate::period::Period,
 ) -> Result<Report> {
-    let (tn, i) = team_row(now)
-        .ok_or_else(|| Error::Internal("report: no team row in the scorecard".into()))?;
-    let tb = team_row(before);
     let (mut ids, mut v, mut b, mut d, mut dp, mut cur) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let currency = tn.df.column("currency").ok().and_then(|c| {
-        c.as_materialized_series()
-            .str()
-            .ok()?
-            .get(i)
-            .map(str::to_string)
-    });
+    let currency = now.kpis.currency.clone();
     // Several currencies: each money KPI is one row per currency, never a sum across them.
-    let (money_now, money_before) = (team_money(now), team_money(before));
-    let several = currency.as_deref() == Some("(several)") && !money_now.is_empty();
+    let several = currency.as_deref() == Some("(several)") && !now.per_currency.is_empty();
     for k in HEADLINE {
         let money = matches!(
             *k,
             "won_amount" | "avg_won_deal" | "open_pipeline" | "weighted_pipeline"
         );
         let rows: Vec<(Option<f64>, Option<f64>, Option<String>)> = if money && several {
-            money_now
+            now.per_currency
                 .iter()
-                .map(|(c, t, j)| {
-                    let y = money_before
+                .map(|(c, x)| {
+                    let y = before
+                        .per_currency
                         .iter()
-                        .find(|(bc, _, _)| bc == c)
-                        .and_then(|(_, bt, bj)| cell_f64(bt, k, *bj));
-                    (cell_f64(t, k, *j), y, Some(c.clone()))
+                        .find(|(bc, _)| bc == c)
+                        .and_then(|(_, y)| y.get(k));
+                    (x.get(k), y, Some(c.clone()))
                 })
                 .collect()
         } else {
             vec![(
-                cell_f64(tn, k, i),
-                tb.and_then(|(t, j)| cell_f64(t, k, j)),
+                now.kpis.get(k),
+                before.kpis.get(k),
                 if money { currency.clone() } else { None },
             )]
         };

@@ -53,14 +53,7 @@ pub struct OutputArgs {
     /// No progress bars or notes on stderr (warnings are always printed).
     #[arg(short, long)]
     pub quiet: bool,
-    /// Set by `salesctl report`: collect the result here (the chart is still drawn to --chart)
-    /// instead of printing it.
-    #[arg(skip)]
-    pub capture: Option<Sink>,
 }
-
-/// Where `salesctl report` collects each command's result.
-pub(crate) type Sink = std::rc::Rc<std::cell::RefCell<Vec<super::Report>>>;
 
 impl OutputArgs {
     /// The format to use for stdout or a file.

@@ -9,6 +9,26 @@ use super::format::{Format, Options};
 use super::{Lang, OutputArgs, Report, ResultTable};
 use crate::error::{Error, Result};
 
+/// A result another command composes (a report's section): its chart drawn to `--chart` and its
+/// warnings said, nothing printed. The caller renders the tables.
+pub fn keep(
+    report: &Report,
+    o: &OutputArgs,
+    config_lang: Option<&str>,
+    chart: Option<&ChartSpec>,
+) -> Result<()> {
+    let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::usage)?;
+    if let (Some(path), Some(spec)) = (&o.chart, chart) {
+        crate::io::check_output(path, "--chart")?;
+        let size = o.chart_size().map_err(Error::usage)?;
+        if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
+            crate::warn::emit_text(&w);
+        }
+    }
+    warn_all(report, lang);
+    Ok(())
+}
+
 /// Render `report` as `o` asks. `config_lang` is the config's `lang`.
 pub fn emit(
     report: &Report,
@@ -17,18 +37,6 @@ pub fn emit(
     chart: Option<&ChartSpec>,
 ) -> Result<()> {
     let lang = Lang::resolve(o.lang.as_deref(), config_lang).map_err(Error::usage)?;
-    if let Some(sink) = &o.capture {
-        if let (Some(path), Some(spec)) = (&o.chart, chart) {
-            crate::io::check_output(path, "--chart")?;
-            let size = o.chart_size().map_err(Error::usage)?;
-            if let Some(w) = render_png(spec, path, size, o.font.as_deref())? {
-                crate::warn::emit_text(&w);
-            }
-        }
-        sink.borrow_mut().push(report.clone());
-        warn_all(report, lang);
-        return Ok(());
-    }
     let format = o.resolve_format().map_err(Error::usage)?;
     if let Some(p) = &o.output {
         crate::io::check_output(p, "-o")?;

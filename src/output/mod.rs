@@ -12,7 +12,7 @@ use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 use serde::Serialize;
 
 pub(crate) use args::OutputArgs;
-pub use emit::emit;
+pub use emit::{emit, keep};
 
 /// The unit of a column: how it is stored (ratios as fractions) and shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

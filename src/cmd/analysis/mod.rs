@@ -397,6 +397,32 @@ pub(crate) fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
     }
 }
 
+/// What a section command builds from a loaded input: its tables and notes, and its chart
+/// when `--chart` asked for one. `run` emits it; `report` composes several.
+pub(crate) struct Built {
+    pub(crate) report: crate::output::Report,
+    pub(crate) chart: Option<crate::output::chart::ChartSpec>,
+}
+
+/// The end of a single command's run: the result where `out` asks, then `--rejects`.
+pub(crate) fn emit(
+    b: &Built,
+    out: &crate::output::OutputArgs,
+    ds: &Dataset,
+    load: &LoaderArgs,
+) -> Result<crate::exit::ExitCode> {
+    let lang = ds.settings.config.lang.as_deref();
+    crate::output::emit(&b.report, out, lang, b.chart.as_ref())?;
+    write_rejects(ds, load)?;
+    Ok(crate::exit::ExitCode::Success)
+}
+
+/// The language a command's output is in: `--lang`, else the config's, else LANG.
+pub(crate) fn lang(out: &crate::output::OutputArgs, ds: &Dataset) -> Result<crate::text::Lang> {
+    crate::text::Lang::resolve(out.lang.as_deref(), ds.settings.config.lang.as_deref())
+        .map_err(Error::usage)
+}
+
 /// `--rejects FILE` on a raw export.
 pub(crate) fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
     if let Some(p) = &a.rejects {

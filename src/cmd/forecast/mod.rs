@@ -19,13 +19,13 @@ pub(crate) use super::analysis::forecast::{GroupResult, Opts, Run, Select, compu
 pub(crate) use super::analysis::series::{Freq, parse_horizon, parse_levels};
 pub(crate) use pipeline::pipeline_rows;
 
-use super::analysis::{self};
+use super::analysis::{self, Built};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self};
 use crate::metrics::forecast::Method;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
 use crate::text::Text;
 
@@ -172,8 +172,13 @@ fn history_table(run: &Run) -> Result<ResultTable> {
 pub fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::usage)?;
+    let built = build(&a, &ds)?;
+    analysis::emit(&built, &a.out, &ds, &a.load)
+}
+
+/// The forecast of a loaded input.
+pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
+    let lang = analysis::lang(&a.out, ds)?;
     let freq = Freq::parse(a.freq.as_str(), ds.calendar().week_start);
     let h = match &a.horizon {
         Some(s) => parse_horizon(s, freq).map_err(|e| {
@@ -224,8 +229,8 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         holdout,
         by: a.by.as_deref(),
     };
-    let run = compute(&ds, &opts)?;
-    let mut notes = analysis::base_notes(&ds, None, &run.points.definition);
+    let run = compute(ds, &opts)?;
+    let mut notes = analysis::base_notes(ds, None, &run.points.definition);
     // The whole history is the point of a forecast: no "no period given" note.
     notes.retain(|n| !n.text(Lang::En).starts_with("no period given"));
     notes.push(Note::new(
@@ -297,7 +302,6 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     // On a terminal the whole history would bury the forecast: it is one --table away.
     let terminal = a.out.table.is_none()
         && a.out.output.is_none()
-        && a.out.capture.is_none()
         && a.out.resolve_format().ok() == Some(crate::output::format::Format::Table);
     if terminal {
         notes.push(Note::new(
@@ -309,7 +313,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     }
     if pipeline {
         let (rows, cur, pn) = pipeline_rows(
-            &ds,
+            ds,
             a.metric.as_str(),
             freq,
             run.series.last + 1,
@@ -407,14 +411,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         notes,
         title: Some(Note::new("Forecast", "预测")),
     };
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(&ds, &a.load)?;
-    Ok(ExitCode::Success)
+    Ok(Built { report, chart })
 }
 
 fn ets_note(r: &GroupResult) -> Option<Text> {

@@ -7,14 +7,13 @@ use super::{Args, LOWER_BETTER, Line, RATE_KPIS, value};
 use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
-use crate::exit::ExitCode;
 use crate::load;
 use crate::metrics::scorecard;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, Report, TableBuilder, Unit};
+use crate::output::{Note, Report, TableBuilder, Unit};
 use crate::text::Lang;
 
-use super::super::analysis;
+use super::super::analysis::Built;
 
 /// Find a rep: exact (case-insensitive), else a unique prefix; else a usage error with the closest names.
 pub(crate) fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {
@@ -81,7 +80,7 @@ pub(super) fn rep_card(
     mut notes: Vec<Note>,
     lang: Lang,
     currency: Option<&str>,
-) -> Result<ExitCode> {
+) -> Result<Built> {
     let name = match_rep(rep, names)?.to_string();
     let me = lines
         .iter()
@@ -227,14 +226,7 @@ pub(super) fn rep_card(
         notes,
         title: Some(Note::new("Rep card", "销售人员卡片")),
     };
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(ds, &a.load)?;
-    Ok(ExitCode::Success)
+    Ok(Built { report, chart })
 }
 
 fn label_team(lang: Lang) -> String {

@@ -9,7 +9,7 @@ use foldhash::HashMap;
 
 use polars::prelude::DataFrame;
 
-use super::analysis;
+use super::analysis::{self, Built};
 
 mod card;
 mod inputs;
@@ -22,7 +22,7 @@ use crate::load::{self};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
-use crate::output::{self, Note, Report, ResultTable, TableBuilder, Unit};
+use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::period::Period;
 use crate::text::Lang;
 use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
@@ -70,11 +70,24 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .read_only(&[(Table::Deals, &fields), (Table::StageEvents, EVENT_COLS)]);
     let ds = load::load(&a.inputs, &a.load)?;
     drop(t_load);
+    let (built, _) = build(&a, &ds)?;
+    analysis::emit(&built, &a.out, &ds, &a.load)
+}
+
+/// The team's KPIs, typed: what `report`'s headline reads (never a rendered cell).
+pub(crate) struct Team {
+    pub(crate) kpis: Kpis,
+    /// With several currencies: the money KPIs per currency (currency order).
+    pub(crate) per_currency: Vec<(String, Kpis)>,
+}
+
+/// The scorecard (or with `--rep`, the rep's card) of a loaded input, and the team's KPIs.
+pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
     let period = a
         .period
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
-        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
+        .and_then(|p| crate::cmd::analysis::period_in_data(p, ds))?;
     let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
     // Expected close dates only place open pipeline in a period: without one they need not
@@ -143,8 +156,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     };
     drop(t_set);
     let t_rest = crate::timing::span("scorecard: codes");
-    let lang = Lang::resolve(a.out.lang.as_deref(), ds.settings.config.lang.as_deref())
-        .map_err(Error::usage)?;
+    let lang = analysis::lang(&a.out, ds)?;
     // The grouping column, the accounts and the stage win probabilities, on both cores.
     // New customers need the accounts of won deals only; feedback credited through the
     // customer needs every deal's.
@@ -159,7 +171,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
                             return Ok((set.group_codes(&c), c.values));
                         }
                     }
-                    analysis::by_codes(&set, Some(&deals), &a.by, &ds)
+                    analysis::by_codes(&set, Some(&deals), &a.by, ds)
                 },
                 || {
                     if a.feedback.is_some() {
@@ -206,15 +218,15 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         _ => None,
     };
     let targets = match &a.targets {
-        Some(f) => Some(analysis::load_targets(f, &a.by, &a.load, &ds)?),
+        Some(f) => Some(analysis::load_targets(f, &a.by, &a.load, ds)?),
         None => None,
     };
     let acts = match &a.activities {
-        Some(f) => Some(load_activities(f, &a, &ds, period.as_ref())?),
+        Some(f) => Some(load_activities(f, a, ds, period.as_ref())?),
         None => None,
     };
     let fb = match &a.feedback {
-        Some(f) => Some(load_feedback(f, &a, &ds, &set, &group, &names, &account)?),
+        Some(f) => Some(load_feedback(f, a, ds, &set, &group, &names, &account)?),
         None => None,
     };
     let make = |key: &str, acc: &Acc| -> Line {
@@ -310,7 +322,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
     let team_line = make(TEAM, &team);
 
     let mut notes = analysis::base_notes_text(
-        &ds,
+        ds,
         period.as_ref(),
         &crate::tr!(
             "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)",
@@ -426,11 +438,29 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         ));
     }
 
+    let team_kpis = Team {
+        kpis: team_line.k.clone(),
+        per_currency: match single {
+            Some(_) => Vec::new(),
+            None => {
+                let mut cs: Vec<&String> = team
+                    .won_amount
+                    .keys()
+                    .chain(team.open_pipeline.keys())
+                    .collect();
+                cs.sort();
+                cs.dedup();
+                cs.into_iter()
+                    .map(|c| (c.clone(), scorecard::kpis(&team, wr, c)))
+                    .collect()
+            }
+        },
+    };
     if let Some(rep) = &a.rep {
-        return card::rep_card(
+        let built = card::rep_card(
             rep,
-            &a,
-            &ds,
+            a,
+            ds,
             &set,
             &group,
             &names,
@@ -442,12 +472,13 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
             notes,
             lang,
             single.as_deref(),
-        );
+        )?;
+        return Ok((built, team_kpis));
     }
     if let Some(kpi) = &a.rank {
         rank_lines(&mut lines, kpi)?;
     }
-    let mut tables = vec![main_table(&lines, &team_line, &a)?];
+    let mut tables = vec![main_table(&lines, &team_line, a)?];
     if single.is_none() {
         tables.push(money_table(&by, &team, &names, wr)?);
     }
@@ -457,14 +488,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         notes,
         title: Some(Note::new("Rep scorecard", "销售人员记分卡")),
     };
-    output::emit(
-        &report,
-        &a.out,
-        ds.settings.config.lang.as_deref(),
-        chart.as_ref(),
-    )?;
-    analysis::write_rejects(&ds, &a.load)?;
-    Ok(ExitCode::Success)
+    Ok((Built { report, chart }, team_kpis))
 }
 
 const TEAM: &str = "(team)";
