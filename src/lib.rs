@@ -3,6 +3,7 @@
 //! Rooms: [`cli`] and [`cmd`] (glue) -> [`load`] (any export -> canonical tables) -> metrics (pure)
 //! -> [`output`] (render), over the canonical [`model`], beside one [`error`] type.
 
+pub mod analysis;
 pub mod cli;
 pub mod cmd;
 pub mod columns;

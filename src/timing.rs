@@ -61,3 +61,11 @@ pub fn note(msg: impl FnOnce() -> String) {
         eprintln!("timing: {}", msg());
     }
 }
+
+/// Print `count: WHAT` when timings are on: one line each time an input is loaded or a deal
+/// set computed, so a test can count them (report loads each input once).
+pub fn count(what: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("count: {}", what());
+    }
+}

@@ -5,7 +5,7 @@
 //! `[check] rules = ["win_rate >= 0.2"]`. The values are the scorecard's and the funnel's, computed
 //! by the same functions.
 
-use super::analysis;
+use crate::analysis;
 use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
@@ -123,7 +123,7 @@ pub fn run(mut a: Args) -> Result<ExitCode> {
         .period
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
-        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?;
+        .and_then(|p| crate::analysis::period_in_data(p, &ds))?;
     let by = match &a.by {
         Some(f) => Some(analysis::by_codes(&set, deals.as_ref(), f, &ds)?),
         None => None,

@@ -1,6 +1,5 @@
-//! Subcommands: glue between the loader, the metrics and the output. One file each.
+//! Subcommands: one file each, a `run` that loads, builds (the analysis layer) and emits.
 
-pub mod analysis;
 pub mod bottleneck;
 pub mod cac;
 pub mod check;

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
-use super::analysis;
-use super::analysis::forecast::{self as fcmd, Opts};
+use crate::analysis;
+use crate::analysis::forecast::driver::{self as fcmd, Opts};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use super::analysis::Built;
-use super::{bottleneck, cac, cltv, forecast, funnel, scorecard};
+use crate::analysis::Built;
+use crate::analysis::{bottleneck, cac, cltv, forecast, funnel, scorecard};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::load::{self, LoaderArgs};
@@ -408,13 +408,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let dir = if input_is_dir {
         a.inputs[0].clone()
     } else {
-        super::ingest::run(crate::cli::ingest::Args {
-            inputs: a.inputs.clone(),
-            output: data.clone(),
-            quiet: true,
-            load: a.load.clone(),
-            inputs_quiet: Some(a.quiet),
-        })?;
+        // The exports read once (their `input:` lines shown unless -q), written as a DIR.
+        let mut load = a.load.clone();
+        load.quiet = a.quiet;
+        let raw = load::load(&a.inputs, &load)?;
+        load::dir::write(&raw, &data)?;
+        if let Some(p) = &load.rejects {
+            load::dir::write_rejects(p, &raw.rejects)?;
+        }
         data.clone()
     };
     // Sections read the ingested DIR with the config, the as-of, the stage order and the
@@ -474,14 +475,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
             error: Some(why),
         };
         let why_not = match *id {
-            "headline" | "funnel" | "bottleneck" | "scorecard" if !has_deals => Some(crate::tr!(
-                "no deals in the input",
-                "输入中没有商机数据"
-            )),
-            "cltv" if !has_orders => Some(crate::tr!(
-                "no orders in the input",
-                "输入中没有订单数据"
-            )),
+            "headline" | "funnel" | "bottleneck" | "scorecard" if !has_deals => {
+                Some(crate::tr!("no deals in the input", "输入中没有商机数据"))
+            }
+            "cltv" if !has_orders => {
+                Some(crate::tr!("no orders in the input", "输入中没有订单数据"))
+            }
             "cac" if a.spend.is_none() => Some(crate::tr!("no --spend file", "没有 --spend 文件")),
             _ => None,
         };

@@ -857,6 +857,9 @@ impl Dataset {
 
 /// Load the inputs: one ingested DIR, or one or more raw exports.
 pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
+    for i in inputs {
+        crate::timing::count(|| format!("load {}", i.display()));
+    }
     let ds = load_inputs(inputs, args)?;
     if let Some(c) = &ds.settings.config_path {
         crate::meta::set_config(&c.display().to_string());

@@ -362,3 +362,60 @@ fn report_tables_show_a_top_20_with_a_link_and_scope_headings() {
     let html = std::fs::read_to_string(w.path("rep/report.html")).unwrap();
     assert!(html.contains("<a href=\"scorecard-scorecard.csv\">scorecard-scorecard.csv</a>"));
 }
+
+/// Issue 25: a report reads each input once. With SALESCTL_TIMINGS the loader prints a `count:
+/// load PATH` line per load and the column layer a `count: deal set` line per deal set built.
+/// The two exports are read once (ingest), the ingested DIR once (every section computes from
+/// that one dataset; the report used to load it nine times), targets and spend once each. Deal
+/// sets: the headline's two periods, funnel, bottleneck, scorecard = 5.
+#[test]
+fn a_report_loads_each_input_once() {
+    let w = Workdir::new();
+    let mut a: Vec<String> = vec!["report".into()];
+    a.extend(inputs());
+    let targets = s(&testdata("handmade/scorecard/targets.csv"));
+    let spend = s(&testdata("handmade/spend.csv"));
+    a.extend(
+        [
+            "--stages",
+            STAGES,
+            "--as-of",
+            "2026-11-15",
+            "--period",
+            "last-month",
+            "--targets",
+            &targets,
+            "--spend",
+            &spend,
+            "--revenue",
+            "orders",
+            "-o",
+            "out/report",
+        ]
+        .map(String::from),
+    );
+    let out = w
+        .cmd()
+        .env("SALESCTL_TIMINGS", "1")
+        .args(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let loads: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("count: load "))
+        .collect();
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    for l in &loads {
+        *per.entry(l).or_default() += 1;
+    }
+    let dirs: Vec<&&str> = loads.iter().filter(|l| l.ends_with("/data")).collect();
+    assert_eq!(dirs.len(), 1, "the ingested DIR loaded once: {loads:?}");
+    for f in [&inputs()[0], &inputs()[1], &targets, &spend] {
+        assert_eq!(per.get(f.as_str()), Some(&1), "{f} loaded once: {loads:?}");
+    }
+    assert_eq!(loads.len(), 5, "{loads:?}");
+    let sets = err.lines().filter(|l| *l == "count: deal set").count();
+    assert_eq!(sets, 5, "deal sets built");
+}

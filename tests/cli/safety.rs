@@ -397,6 +397,8 @@ fn a_terminated_report_leaves_no_temporary_folders() {
             .cmd()
             .env("TMPDIR", &tmp)
             .args(["report", &big, "-o", "out", "-q"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(ms));

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::super::analysis::{self};
+use crate::analysis::{self};
 use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
@@ -12,7 +12,7 @@ use crate::metrics::scorecard::stage_win_probability;
 use crate::model::{Status, Table};
 use crate::output::Note;
 
-use super::super::analysis::series::{Freq, TOTAL};
+use crate::analysis::series::{Freq, TOTAL};
 
 /// Open deals by expected close period: count, amount, amount x stage win probability, amount x
 /// the CRM's own probability.

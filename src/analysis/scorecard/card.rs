@@ -13,7 +13,7 @@ use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{Note, Report, TableBuilder, Unit};
 use crate::text::Lang;
 
-use super::super::analysis::Built;
+use crate::analysis::Built;
 
 /// Find a rep: exact (case-insensitive), else a unique prefix; else a usage error with the closest names.
 pub(crate) fn match_rep<'a>(want: &str, names: &'a [String]) -> Result<&'a str> {

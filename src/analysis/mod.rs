@@ -1,6 +1,15 @@
-//! Glue shared by the analysis commands: grouping columns, durations, standard notes, rejects.
+//! The analysis layer, between the command line and the commands: each analysis command's
+//! result built from a loaded input (its flags in, metrics computed, tables, notes and chart
+//! out: [`Built`]), and the helpers they share (grouping columns, durations, standard notes,
+//! rejects, purchases, the forecast driver). A command's `run` loads, builds here and emits;
+//! `report` builds several sections from one load.
 
+pub(crate) mod bottleneck;
+pub(crate) mod cac;
+pub(crate) mod cltv;
 pub(crate) mod forecast;
+pub(crate) mod funnel;
+pub(crate) mod scorecard;
 pub(crate) mod series;
 
 use std::collections::BTreeMap;
@@ -597,7 +606,7 @@ pub(crate) fn purchases(ds: &load::Dataset, by: Option<&str>) -> Result<Purchase
     let range = p.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
         Some(r.map_or((x.1, x.1), |(lo, hi)| (lo.min(x.1), hi.max(x.1))))
     });
-    super::analysis::check_revenue_dates(
+    crate::analysis::check_revenue_dates(
         ds,
         from_orders,
         range.map(|(lo, hi)| (lo * 86_400_000, hi * 86_400_000)),

@@ -13,15 +13,15 @@
 
 use std::collections::HashMap;
 
+pub(crate) mod driver;
 mod pipeline;
 
-pub(crate) use super::analysis::forecast::{GroupResult, Opts, Run, Select, compute, method_of};
-pub(crate) use super::analysis::series::{Freq, parse_horizon, parse_levels};
+pub(crate) use crate::analysis::series::{Freq, parse_horizon, parse_levels};
+pub(crate) use driver::{GroupResult, Opts, Run, Select, compute, method_of};
 pub(crate) use pipeline::pipeline_rows;
 
-use super::analysis::{self, Built};
+use crate::analysis::{self, Built};
 use crate::error::{Error, Result};
-use crate::exit::ExitCode;
 use crate::load::{self};
 use crate::metrics::forecast::Method;
 use crate::output::chart::{Chart, ChartSpec};
@@ -29,7 +29,7 @@ use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
 use crate::text::Text;
 
-pub use crate::cli::forecast::Args;
+pub(crate) use crate::cli::forecast::Args;
 
 fn level_id(kind: &str, l: f64) -> String {
     if l.fract() == 0.0 {
@@ -167,13 +167,6 @@ fn history_table(run: &Run) -> Result<ResultTable> {
         .col("period", Unit::Text, per)
         .col("value", Unit::Number, v)
         .build()
-}
-
-pub fn run(mut a: Args) -> Result<ExitCode> {
-    a.load.quiet = a.out.quiet;
-    let ds = load::load(&a.inputs, &a.load)?;
-    let built = build(&a, &ds)?;
-    analysis::emit(&built, &a.out, &ds, &a.load)
 }
 
 /// The forecast of a loaded input.

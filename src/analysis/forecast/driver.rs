@@ -2,14 +2,14 @@
 //! or backtest-selected model (metrics::forecast), with intervals clamped for never-negative
 //! series, and the run's notes.
 
-use super::series::{Points, Series};
+use crate::analysis::series::{Points, Series};
 use crate::columns::engine::NONE;
 use crate::error::{Error, Result};
 use crate::load::Dataset;
 use crate::metrics::forecast::{self as fc, Accuracy, Forecast, Method};
 use crate::text::{Lang, Text};
 
-pub(crate) use super::series::{Freq, TOTAL, points, series};
+pub(crate) use crate::analysis::series::{Freq, TOTAL, points, series};
 pub(crate) use crate::cli::forecast::DEFAULT_BACKTEST;
 
 /// One group's result.

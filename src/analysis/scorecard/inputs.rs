@@ -23,7 +23,7 @@ pub(super) struct ActivityCounts {
 }
 
 fn side_args(a: &Args, table: &str) -> LoaderArgs {
-    super::analysis::side_loader(&a.load, table)
+    crate::analysis::side_loader(&a.load, table)
 }
 
 pub(super) fn load_activities(
@@ -103,7 +103,7 @@ pub(super) fn load_feedback(
         .period
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
-        .and_then(|p| crate::cmd::analysis::period_in_data(p, &ds))?
+        .and_then(|p| crate::analysis::period_in_data(p, &ds))?
         .map(|p| p.millis());
     let by_id = set.id_index();
     // A customer's rep: the owner of the account's latest-created deal.

@@ -9,7 +9,7 @@ use foldhash::HashMap;
 
 use polars::prelude::DataFrame;
 
-use super::analysis::{self, Built};
+use crate::analysis::{self, Built};
 
 mod card;
 mod inputs;
@@ -17,7 +17,6 @@ mod inputs;
 use crate::columns::deals::{DealCols, DealSet};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
-use crate::exit::ExitCode;
 use crate::load::{self};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
@@ -27,9 +26,9 @@ use crate::period::Period;
 use crate::text::Lang;
 use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
 
-pub use crate::cli::scorecard::Args;
+pub(crate) use crate::cli::scorecard::Args;
 
-const DEAL_COLS: &[&str] = &[
+pub(crate) const DEAL_COLS: &[&str] = &[
     "account",
     "owner",
     "pipeline",
@@ -42,7 +41,7 @@ const DEAL_COLS: &[&str] = &[
     "expected_close_at",
     "stage_entered_at",
 ];
-const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "owner"];
+pub(crate) const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "owner"];
 
 /// Rate KPIs: a low_n row is never ranked above a solid one on these.
 const RATE_KPIS: &[&str] = &["win_rate", "win_rate_low", "win_rate_high"];
@@ -61,19 +60,6 @@ struct Line {
     feedback: Option<(f64, u64, Option<f64>)>,
 }
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
-    a.load.quiet = a.out.quiet;
-    let t_load = crate::timing::span("scorecard: load");
-    let mut fields: Vec<&str> = DEAL_COLS.to_vec();
-    fields.push(a.by.as_str());
-    a.load
-        .read_only(&[(Table::Deals, &fields), (Table::StageEvents, EVENT_COLS)]);
-    let ds = load::load(&a.inputs, &a.load)?;
-    drop(t_load);
-    let (built, _) = build(&a, &ds)?;
-    analysis::emit(&built, &a.out, &ds, &a.load)
-}
-
 /// The team's KPIs, typed: what `report`'s headline reads (never a rendered cell).
 pub(crate) struct Team {
     pub(crate) kpis: Kpis,
@@ -87,7 +73,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         .period
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
-        .and_then(|p| crate::cmd::analysis::period_in_data(p, ds))?;
+        .and_then(|p| crate::analysis::period_in_data(p, ds))?;
     let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
     // Expected close dates only place open pipeline in a period: without one they need not

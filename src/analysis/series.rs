@@ -74,7 +74,7 @@ pub(crate) struct Points {
 
 /// Read the metric's dated values from orders (preferred) or deals.
 pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Points> {
-    let from_orders = metric != "won_deals" && crate::cmd::analysis::revenue_from_orders(ds)?;
+    let from_orders = metric != "won_deals" && crate::analysis::revenue_from_orders(ds)?;
     let (table, at, cust) = if from_orders {
         (Table::Orders, "ordered_at", "customer_id")
     } else if ds.has(Table::Deals) {
@@ -179,7 +179,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         let range = p.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
             Some(r.map_or((x.0, x.0), |(a, b)| (a.min(x.0), b.max(x.0))))
         });
-        crate::cmd::analysis::check_revenue_dates(ds, from_orders, range)?;
+        crate::analysis::check_revenue_dates(ds, from_orders, range)?;
     }
     if currencies.len() > 1 {
         let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
