@@ -9,6 +9,7 @@ pub(crate) mod cac;
 pub(crate) mod cltv;
 pub(crate) mod forecast;
 pub(crate) mod funnel;
+pub(crate) mod report;
 pub(crate) mod scorecard;
 pub(crate) mod series;
 
