@@ -6,9 +6,12 @@
 
 pub(crate) mod bottleneck;
 pub(crate) mod cac;
+pub(crate) mod check;
 pub(crate) mod cltv;
+pub(crate) mod diff;
 pub(crate) mod forecast;
 pub(crate) mod funnel;
+pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod scorecard;
 pub(crate) mod series;

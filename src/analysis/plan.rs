@@ -1,0 +1,444 @@
+//! `salesctl plan --target 12000000 --year 2027 INPUT`: an annual (or quarterly) target split into
+//! monthly targets per rep, region or product: the step from an annual goal to SMART monthly goals.
+//!
+//! Months get the target in proportion to the revenue forecast for them (its seasonal profile;
+//! actual revenue for months already past); groups (`--by`) in proportion to recent won revenue
+//! (`--split history`), open pipeline (`--split pipeline`) or evenly. Amounts are rounded to cents
+//! by largest remainder, so they add up to the target exactly.
+//!
+//! Tables: `targets` (dimension, key, period, target, metric: the format `scorecard --targets`
+//! reads), `months` (per month: share, forecast, target, gap), `split` (per group: basis, share,
+//! target).
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+
+use crate::analysis::forecast::driver::{self as fcmd, Opts};
+use crate::analysis::{self, Built};
+use crate::columns::engine::{self, NONE};
+use crate::error::{Error, Result};
+use crate::load::{self};
+use crate::model::{Status, Table};
+use crate::output::{Note, Report, TableBuilder, Unit};
+use crate::period::Freq;
+
+pub(crate) use crate::cli::plan::Args;
+
+/// Split `total` cents over `weights` (non-negative, not all zero) by largest remainder: the parts
+/// add up to `total` exactly; ties go to the earlier part.
+pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
+    let sum: f64 = weights.iter().sum();
+    if weights.is_empty() || sum <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let raw: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut parts: Vec<i64> = raw.iter().map(|r| r.floor() as i64).collect();
+    let mut left = total - parts.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let fa = raw[a] - raw[a].floor();
+        let fb = raw[b] - raw[b].floor();
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    let mut i = 0;
+    while left > 0 && !order.is_empty() {
+        parts[order[i % order.len()]] += 1;
+        left -= 1;
+        i += 1;
+    }
+    // Floating-point floors can overshoot by a cent on huge totals: take it back from the parts
+    // with the smallest fractions.
+    let mut j = order.len();
+    while left < 0 && j > 0 {
+        j -= 1;
+        if parts[order[j]] > 0 {
+            parts[order[j]] -= 1;
+            left += 1;
+        }
+    }
+    parts
+}
+
+/// The flags plan can refuse before reading anything.
+pub(crate) fn validate(a: &Args) -> Result<()> {
+    if !(a.target.is_finite() && a.target > 0.0) {
+        return Err(Error::usage(crate::tr!(
+            "--target {}: a positive amount",
+            "--target {}：应为正的金额",
+            a.target
+        )));
+    }
+    if a.window == 0 {
+        return Err(Error::usage(crate::tr!(
+            "--window must be at least 1 month",
+            "--window 至少为 1 个月"
+        )));
+    }
+    Ok(())
+}
+
+/// The plan of a loaded input: targets per group and month, the months, the split.
+pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
+    let spec = a
+        .year
+        .as_deref()
+        .or(a.quarter.as_deref())
+        .unwrap_or_default();
+    let period = crate::period::parse(spec, ds.as_of, ds.calendar()).map_err(|e| {
+        let flag = if a.year.is_some() { "year" } else { "quarter" };
+        Error::usage(e.map(|m| format!("--{flag} {m}")))
+    })?;
+    let freq = Freq::Month;
+    let first_month = freq.index(period.start);
+    let n_months = (freq.index(period.end.pred_opt().unwrap_or(period.start)) - first_month + 1)
+        .max(1) as usize;
+    let wanted = if a.year.is_some() { 12 } else { 3 };
+    if n_months != wanted || period.start.day() != 1 {
+        let (what, what_zh) = if a.year.is_some() {
+            ("year", "一整年")
+        } else {
+            ("quarter", "一个整季度")
+        };
+        return Err(Error::usage(crate::tr!(
+            "{spec:?} is {} to {}: not a {what}",
+            "{spec:?} 是 {} 至 {}：不是{what_zh}",
+            period.start,
+            period.end
+        )));
+    }
+    // 1. The monthly profile: the revenue forecast (actuals for months already past).
+    let probe = fcmd::points(&ds, "revenue", None)?;
+    let series = fcmd::series(&ds, &probe, freq, false)?;
+    let (first_hist, last_hist) = (series.first, series.last);
+    let hist = series.values[&fcmd::TOTAL].1.clone();
+    let end_month = first_month + n_months as i64 - 1;
+    let h = (end_month - last_hist).max(1) as usize;
+    let opts = Opts {
+        metric: "revenue",
+        freq,
+        h,
+        levels: vec![],
+        method: fcmd::method_of(a.method.as_str()),
+        backtest: fcmd::DEFAULT_BACKTEST,
+        select: fcmd::Select::default(),
+        holdout: 0,
+        by: None,
+    };
+    // The series is aggregated once: the forecast runs on the same one.
+    let run = fcmd::forecast_series(probe, series, &opts)?;
+    let g = run.groups.last().expect("one series");
+    let mut notes = analysis::base_notes(&ds, Some(&period), "closed_at / ordered_at");
+    let mut profile: Vec<(f64, &'static str)> = Vec::with_capacity(n_months);
+    for k in 0..n_months as i64 {
+        let i = first_month + k;
+        let v = if i <= last_hist {
+            let j = i - first_hist;
+            (
+                if j >= 0 {
+                    hist.get(j as usize).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                },
+                "actual",
+            )
+        } else {
+            let j = (i - last_hist - 1) as usize;
+            (g.forecast.mean.get(j).copied().unwrap_or(0.0), "forecast")
+        };
+        profile.push((v.0.max(0.0), v.1));
+    }
+    let mut month_w: Vec<f64> = profile.iter().map(|p| p.0).collect();
+    if month_w.iter().sum::<f64>() <= 0.0 {
+        notes.push(Note::new(
+            "the forecast for the target months is zero: months share the target evenly",
+            "目标月份的预测为 0：各月平均分配目标",
+        ));
+        month_w = vec![1.0; n_months];
+    }
+    notes.push(Note::new(
+        format!(
+            "months share the target in proportion to the revenue forecast for them ({}, {}); negative forecasts count as 0",
+            g.forecast.model,
+            if profile.iter().any(|p| p.1 == "actual") {
+                "actual revenue for months already past"
+            } else {
+                "all months in the future"
+            }
+        ),
+        format!(
+            "各月按收入预测（{}，{}）的比例分配目标；预测为负的月份按 0 计",
+            g.forecast.model,
+            if profile.iter().any(|p| p.1 == "actual") {
+                "已过去的月份用实际收入"
+            } else {
+                "全部为未来月份"
+            }
+        ),
+    ));
+    // 2. The group split.
+    let (groups, basis): (Vec<String>, Vec<f64>) = match &a.by {
+        None => (vec!["(all)".to_string()], vec![1.0]),
+        Some(field) => group_basis(&ds, field, a.split.as_str(), a.window, last_hist, freq)?,
+    };
+    let mut group_w = basis.clone();
+    if group_w.iter().sum::<f64>() <= 0.0 {
+        let by = a.by.as_deref().unwrap_or("group");
+        let (what, what_zh) = if a.split == crate::cli::plan::PlanSplit::Pipeline {
+            ("open pipeline", "进行中的管道金额")
+        } else {
+            ("won revenue in the window", "窗口内的赢单收入")
+        };
+        return Err(Error::input(crate::tr!(
+            "--split {}: every {by} has zero {what}; use --split even",
+            "--split {}：每个 {by} 的{what_zh}都为 0；请用 --split even",
+            a.split
+        )));
+    }
+    if a.split == crate::cli::plan::PlanSplit::Even {
+        group_w = vec![1.0; groups.len()];
+    }
+    let total_cents = (a.target * 100.0).round() as i64;
+    let per_group = apportion(total_cents, &group_w);
+    let cells: Vec<Vec<i64>> = per_group.iter().map(|c| apportion(*c, &month_w)).collect();
+    let dimension = a.by.clone().unwrap_or_else(|| "all".into());
+    // targets table
+    let (mut dim, mut key, mut per, mut tgt, mut met) = (vec![], vec![], vec![], vec![], vec![]);
+    for (gi, name) in groups.iter().enumerate() {
+        for (k, c) in cells[gi].iter().enumerate() {
+            dim.push(dimension.clone());
+            key.push(name.clone());
+            per.push(freq.label(first_month + k as i64));
+            tgt.push(*c as f64 / 100.0);
+            met.push("revenue".to_string());
+        }
+    }
+    let targets = TableBuilder::new("targets")
+        .col("dimension", Unit::Text, dim)
+        .col("key", Unit::Text, key)
+        .col("period", Unit::Text, per)
+        .col("target", Unit::Number, tgt)
+        .col("metric", Unit::Text, met)
+        .build()?;
+    // months table: team target per month against the forecast.
+    let month_cents: Vec<i64> = (0..n_months)
+        .map(|k| cells.iter().map(|c| c[k]).sum())
+        .collect();
+    let msum: f64 = month_w.iter().sum();
+    let mut cum = 0.0;
+    let mut cum_gap = vec![];
+    let gaps: Vec<f64> = (0..n_months)
+        .map(|k| {
+            let gap = profile[k].0 - month_cents[k] as f64 / 100.0;
+            cum += gap;
+            cum_gap.push(cum);
+            gap
+        })
+        .collect();
+    let months = TableBuilder::new("months")
+        .col(
+            "period",
+            Unit::Text,
+            (0..n_months)
+                .map(|k| freq.label(first_month + k as i64))
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "basis",
+            Unit::Text,
+            profile.iter().map(|p| p.1.to_string()).collect::<Vec<_>>(),
+        )
+        .col(
+            "share",
+            Unit::Ratio,
+            month_w.iter().map(|w| w / msum).collect::<Vec<_>>(),
+        )
+        .col(
+            "forecast",
+            Unit::Number,
+            profile.iter().map(|p| p.0).collect::<Vec<_>>(),
+        )
+        .col(
+            "target",
+            Unit::Number,
+            month_cents
+                .iter()
+                .map(|c| *c as f64 / 100.0)
+                .collect::<Vec<_>>(),
+        )
+        .col("gap", Unit::Number, gaps)
+        .col("cumulative_gap", Unit::Number, cum_gap)
+        .build()?;
+    let gsum: f64 = group_w.iter().sum();
+    let split = TableBuilder::new("split")
+        .col("key", Unit::Text, groups.clone())
+        .col("basis", Unit::Number, basis.clone())
+        .col(
+            "share",
+            Unit::Ratio,
+            group_w.iter().map(|w| w / gsum).collect::<Vec<_>>(),
+        )
+        .col(
+            "target",
+            Unit::Number,
+            per_group
+                .iter()
+                .map(|c| *c as f64 / 100.0)
+                .collect::<Vec<_>>(),
+        )
+        .build()?;
+    notes.push(Note::new(
+        match a.split.as_str() {
+            "history" => format!(
+                "groups share the target by won revenue in the {} month(s) up to {} (split.basis)",
+                a.window,
+                freq.label(last_hist)
+            ),
+            "pipeline" => "groups share the target by open pipeline amount (split.basis)".into(),
+            _ => "groups share the target evenly".into(),
+        },
+        match a.split.as_str() {
+            "history" => format!("各组按最近 {} 个月的赢单收入比例分配", a.window),
+            "pipeline" => "各组按在途商机金额比例分配".into(),
+            _ => "各组平均分配".into(),
+        },
+    ));
+    // Groups the split gives nothing: a SMART target of 0 for every month is no target.
+    let zero: Vec<&str> = groups
+        .iter()
+        .zip(&per_group)
+        .filter(|(_, c)| **c == 0)
+        .map(|(g, _)| g.as_str())
+        .collect();
+    if !zero.is_empty() && a.by.is_some() {
+        let by = a.by.as_deref().unwrap_or("group");
+        let shown: Vec<String> = zero.iter().take(6).map(|g| format!("{g:?}")).collect();
+        let why = if a.split == crate::cli::plan::PlanSplit::Pipeline {
+            "no open pipeline"
+        } else {
+            "no won revenue in the history window"
+        };
+        notes.push(Note::warning(
+            format!(
+                "{} of {} {by} value(s) get a zero target for every month ({why}): {}{}; --split even gives each a share, --window N widens the history",
+                zero.len(),
+                groups.len(),
+                shown.join(", "),
+                if zero.len() > 6 { ", ..." } else { "" }
+            ),
+            format!(
+                "{} 个（共 {} 个）{by} 每月目标为 0（{}）：{}；--split even 平均分配，--window N 扩大历史窗口",
+                zero.len(),
+                groups.len(),
+                if a.split == crate::cli::plan::PlanSplit::Pipeline { "无在途商机" } else { "历史窗口内无赢单收入" },
+                shown.join("，")
+            ),
+        ));
+    }
+    notes.push(Note::new(
+        "targets rounded to cents by largest remainder: they add up to --target exactly; gap = forecast - target (negative: the forecast falls short)",
+        "目标按最大余数法取整到分：合计恰好等于 --target；gap = forecast - target（为负：预测低于目标）",
+    ));
+    let report = Report {
+        tables: vec![targets, months, split],
+        notes,
+        title: Some(Note::new("Target plan", "目标分解")),
+    };
+    Ok(Built {
+        report,
+        chart: None,
+    })
+}
+
+/// Groups (sorted by name, `(none)` for rows without a value) and each one's basis: won revenue
+/// over the window, open pipeline amount, or 1 each.
+fn group_basis(
+    ds: &load::Dataset,
+    field: &str,
+    split: &str,
+    window: usize,
+    last_hist: i64,
+    freq: Freq,
+) -> Result<(Vec<String>, Vec<f64>)> {
+    let mut basis: BTreeMap<String, f64> = BTreeMap::new();
+    let name = |c: u32, values: &[String]| {
+        if c == NONE {
+            "(none)".to_string()
+        } else {
+            values[c as usize].clone()
+        }
+    };
+    match split {
+        "pipeline" => {
+            if !ds.has(Table::Deals) {
+                return Err(Error::input(crate::tr!(
+                    "--split pipeline needs deals with open pipeline",
+                    "--split pipeline 需要含进行中管道的商机数据",
+                )));
+            }
+            let df = ds
+                .frame(Table::Deals, &["status", "amount", "currency", field])?
+                .unwrap_or_default();
+            engine::need(&df, "deals", &["status", "amount", field])?;
+            let st = engine::coded(&df, "status")?;
+            let amt = engine::floats(&df, "amount")?;
+            let g = engine::coded(&df, field)?;
+            let cur = engine::coded(&df, "currency")?;
+            let mut currencies = std::collections::BTreeSet::new();
+            for i in 0..df.height() {
+                let e = basis.entry(name(g.codes[i], &g.values)).or_default();
+                if st.get(i) == Some(Status::Open.as_str()) {
+                    *e += amt[i].unwrap_or(0.0);
+                    if let Some(c) = cur.get(i).filter(|c| !c.is_empty()) {
+                        currencies.insert(c.to_string());
+                    }
+                }
+            }
+            if currencies.len() > 1 {
+                let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
+                return Err(Error::input(crate::tr!(
+                    "open pipeline in {list}: convert with --fx FILE",
+                    "进行中的管道涉及多个币种（{list}）：请用 --fx FILE 换算"
+                )));
+            }
+        }
+        _ => {
+            let p = fcmd::points(ds, "revenue", Some(field))?;
+            for g in &p.groups {
+                basis.entry(g.clone()).or_default();
+            }
+            let lo = freq.start(last_hist - window as i64 + 1);
+            let hi = freq.start(last_hist + 1);
+            for (ms, v, g) in &p.rows {
+                let e = basis.entry(name(*g, &p.groups)).or_default();
+                let Some(d) = crate::period::ms_to_date(*ms) else {
+                    continue;
+                };
+                if d >= lo && d < hi {
+                    *e += v;
+                }
+            }
+        }
+    }
+    if split == "even" {
+        for v in basis.values_mut() {
+            *v = 1.0;
+        }
+    }
+    let (g, b): (Vec<String>, Vec<f64>) = basis.into_iter().unzip();
+    Ok((g, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apportion;
+
+    #[test]
+    fn apportion_adds_up_exactly() {
+        // 100 cents in thirds: 33.33.. each, the first gets the extra cent.
+        assert_eq!(apportion(100, &[1.0, 1.0, 1.0]), vec![34, 33, 33]);
+        assert_eq!(apportion(1000, &[3.0, 1.0]), vec![750, 250]);
+        assert_eq!(apportion(7, &[0.0, 2.0]), vec![0, 7]);
+        assert_eq!(apportion(5, &[0.0, 0.0]), vec![0, 0]);
+    }
+}
