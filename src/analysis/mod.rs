@@ -11,10 +11,12 @@ pub(crate) mod cltv;
 pub(crate) mod diff;
 pub(crate) mod forecast;
 pub(crate) mod funnel;
+pub(crate) mod history;
 pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod scorecard;
 pub(crate) mod series;
+pub(crate) mod show;
 
 use std::collections::BTreeMap;
 
