@@ -329,3 +329,136 @@ fn a_wrong_import_is_caught() {
         "{bad:?}"
     );
 }
+
+/// (lines, file under src/, name) of every function outside `#[cfg(test)]` modules, from the
+/// rustfmt layout: a `fn` line, its body's `{`, and the `}` at the same indentation.
+fn functions(src: &Path) -> Vec<(usize, String, String)> {
+    let mut all = Vec::new();
+    files(src, &mut all);
+    // `(indent, name)` of a line that starts a function.
+    let sig = |l: &str| -> Option<(String, String)> {
+        let rest = l.trim_start();
+        let indent = l[..l.len() - rest.len()].to_string();
+        let mut r = rest;
+        for p in [
+            "pub(crate) ",
+            "pub(super) ",
+            "pub ",
+            "const ",
+            "async ",
+            "unsafe ",
+        ] {
+            r = r.strip_prefix(p).unwrap_or(r);
+        }
+        let name: String = r
+            .strip_prefix("fn ")?
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        (!name.is_empty()).then_some((indent, name))
+    };
+    // `indent` of a line that opens a module.
+    let test_mod = |l: &str| -> Option<String> {
+        let rest = l.trim_start();
+        let indent = l[..l.len() - rest.len()].to_string();
+        let r = rest.strip_prefix("pub(crate) ").unwrap_or(rest);
+        (r.starts_with("mod ") && r.ends_with(" {")).then_some(indent)
+    };
+    let mut out = Vec::new();
+    for f in all {
+        let rel = f.strip_prefix(src).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let close = |from: usize, indent: &str| {
+            let end = format!("{indent}}}");
+            (from..lines.len()).find(|&k| lines[k] == end)
+        };
+        let mut i = 0;
+        while i < lines.len() {
+            if lines[i].trim() == "#[cfg(test)]" {
+                if let Some(indent) = lines.get(i + 1).and_then(|l| test_mod(l)) {
+                    i = close(i + 2, &indent).unwrap_or(lines.len()) + 1;
+                    continue;
+                }
+            }
+            if let Some((indent, name)) = sig(lines[i]) {
+                let body = (i..lines.len()).find(|&j| {
+                    let l = lines[j].trim_end();
+                    l.ends_with('{') || l.ends_with(';')
+                });
+                if let Some(j) = body.filter(|&j| lines[j].trim_end().ends_with('{')) {
+                    if let Some(k) = close(j + 1, &indent) {
+                        out.push((k - i + 1, rel.clone(), name));
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Issue 25's size limits: cmd/ under 3,000 lines, no file there over 250, each command's `run`
+/// at most 60 lines; a function over 120 lines (outside tests) is named, with its reason, in
+/// docs/architecture.md's list, and the list names no function that is no longer that long.
+#[test]
+fn commands_stay_small_and_long_functions_are_listed() {
+    let src = crate::workdir::root().join("src");
+    let mut cmd_files = Vec::new();
+    files(&src.join("cmd"), &mut cmd_files);
+    let mut total = 0;
+    for f in &cmd_files {
+        let n = std::fs::read_to_string(f).unwrap().lines().count();
+        assert!(n <= 250, "{}: {n} lines (at most 250)", f.display());
+        total += n;
+    }
+    assert!(total < 3000, "cmd/ is {total} lines (under 3,000)");
+    let fns = functions(&src);
+    for (n, file, name) in &fns {
+        if file.starts_with("cmd/") && name == "run" {
+            assert!(*n <= 60, "{file}: run is {n} lines (at most 60)");
+        }
+    }
+    let long: BTreeSet<String> = fns
+        .iter()
+        .filter(|(n, _, _)| *n > 120)
+        .map(|(_, file, name)| format!("`{file}` `{name}`"))
+        .collect();
+    let doc = std::fs::read_to_string(crate::workdir::root().join("docs/architecture.md")).unwrap();
+    let listed: BTreeSet<String> = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("## Functions over 120 lines"))
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| {
+            let mut cells = l.split(" | ");
+            let file = cells.next()?.trim_end_matches('`');
+            let name = cells.next()?.trim_matches('`');
+            Some(format!("`{file}` `{name}`"))
+        })
+        .collect();
+    let unlisted: Vec<&String> = long.difference(&listed).collect();
+    let stale: Vec<&String> = listed.difference(&long).collect();
+    assert!(
+        unlisted.is_empty() && stale.is_empty(),
+        "docs/architecture.md, \"Functions over 120 lines\": add {unlisted:?}, remove {stale:?}"
+    );
+}
+
+#[test]
+fn the_function_scan_measures_what_rustfmt_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.rs"),
+        "pub(crate) fn f(\n    x: u8,\n) -> u8 {\n    x\n}\n\n#[cfg(test)]\nmod tests {\n    fn g() {}\n}\nimpl A {\n    fn h(&self) {\n        1;\n    }\n}\n",
+    )
+    .unwrap();
+    let mut got = functions(dir.path());
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (3, "a.rs".to_string(), "h".to_string()),
+            (5, "a.rs".to_string(), "f".to_string())
+        ]
+    );
+}
