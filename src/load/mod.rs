@@ -219,7 +219,7 @@ pub struct Settings {
     /// `--revenue deals|orders`.
     pub revenue: Option<RevenueSource>,
     /// The list `--stages` gave (checked against the data's labels, see
-    /// `cmd::analysis::check_stage_labels`).
+    /// `analysis::check_stage_labels`).
     pub stages_flag: Option<Vec<String>>,
 }
 
