@@ -2,13 +2,14 @@
 //! `GLOB::` form). Std and `crate::text` only: fuzz/ runs these very functions (targets
 //! `flag_rule`, `flag_map`).
 
+use crate::model::kpi;
 use crate::text::Text;
 
 pub const STAGE_KPIS: &[&str] = &[
-    "reached",
-    "step_conversion",
-    "cumulative_conversion",
-    "drop_off",
+    kpi::REACHED,
+    kpi::STEP_CONVERSION,
+    kpi::CUMULATIVE_CONVERSION,
+    kpi::DROP_OFF,
 ];
 
 /// A parsed rule.

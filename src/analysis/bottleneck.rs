@@ -4,6 +4,7 @@
 //! Tables: `stages` (main), `verdict`, and with flags `stuck` (--stuck N), `reasons` and
 //! `lost_from` (--reasons).
 
+use crate::model::kpi;
 use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
@@ -356,27 +357,27 @@ fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable>
         rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>(),
     )
     .col(
-        "step_conversion",
+        kpi::STEP_CONVERSION,
         Unit::Ratio,
         rows.iter().map(|r| r.step).collect::<Vec<_>>(),
     )
     .col(
-        "deals_now",
+        kpi::DEALS_NOW,
         Unit::Count,
         rows.iter().map(|r| r.now as i64).collect::<Vec<_>>(),
     )
     .col(
-        "median_days",
+        kpi::MEDIAN_DAYS,
         Unit::Days,
         rows.iter().map(|r| r.time.median).collect::<Vec<_>>(),
     )
     .col(
-        "p75_days",
+        kpi::P75_DAYS,
         Unit::Days,
         rows.iter().map(|r| r.time.p75).collect::<Vec<_>>(),
     )
     .col(
-        "p90_days",
+        kpi::P90_DAYS,
         Unit::Days,
         rows.iter().map(|r| r.time.p90).collect::<Vec<_>>(),
     )
@@ -396,12 +397,12 @@ fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable>
         rows.iter().map(|r| r.time.ended as i64).collect::<Vec<_>>(),
     )
     .col(
-        "sla_days",
+        kpi::SLA_DAYS,
         Unit::Days,
         rows.iter().map(|r| r.sla).collect::<Vec<_>>(),
     )
     .col(
-        "sla_breaches",
+        kpi::SLA_BREACHES,
         Unit::Count,
         rows.iter()
             .map(|r| r.sla.map(|_| r.breaches as i64))
@@ -767,9 +768,9 @@ fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<Re
     );
     let mut t1 = TableBuilder::new("reasons");
     t1.col("lost_reason", Unit::Text, reason)
-        .col("lost_count", Unit::Count, count)
-        .col("share", Unit::Ratio, share)
-        .col("lost_amount", Unit::Money, amount)
+        .col(kpi::LOST_COUNT, Unit::Count, count)
+        .col(kpi::SHARE, Unit::Ratio, share)
+        .col(kpi::LOST_AMOUNT, Unit::Money, amount)
         .col("currency", Unit::Text, cur);
     let label = |p: &str, k: &Option<usize>| match k {
         Some(k) => set
@@ -790,9 +791,9 @@ fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<Re
     let mut t2 = TableBuilder::new("lost_from");
     t2.col_if(mp, "pipeline", Unit::Text, pipes)
         .col("lost_from", Unit::Text, stage)
-        .col("lost_count", Unit::Count, count)
-        .col("share", Unit::Ratio, share)
-        .col("lost_amount", Unit::Money, amount)
+        .col(kpi::LOST_COUNT, Unit::Count, count)
+        .col(kpi::SHARE, Unit::Ratio, share)
+        .col(kpi::LOST_AMOUNT, Unit::Money, amount)
         .col("currency", Unit::Text, cur);
     Ok(vec![t1.build()?, t2.build()?])
 }

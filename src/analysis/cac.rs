@@ -4,6 +4,7 @@
 //! (per channel over all periods, blended last: spend, new customers, CAC, simple CLTV, LTV:CAC,
 //! payback months).
 
+use crate::model::kpi;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Datelike;
@@ -191,7 +192,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         .col("period", Unit::Text, pl)
         .col("channel", Unit::Text, ch)
         .col("spend", Unit::Money, sv)
-        .col("new_customers", Unit::Count, nv)
+        .col(kpi::NEW_CUSTOMERS, Unit::Count, nv)
         .col("cac", Unit::Money, cv)
         .build()?;
     // Summary per channel over all periods, with simple CLTV, LTV:CAC and payback.
@@ -245,7 +246,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
             rows.iter().map(|r| r.1).collect::<Vec<_>>(),
         )
         .col(
-            "new_customers",
+            kpi::NEW_CUSTOMERS,
             Unit::Count,
             rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>(),
         )

@@ -13,6 +13,7 @@ use crate::load::{self};
 use crate::metrics::funnel::{self, Funnel};
 use crate::metrics::scorecard::{self, WinRate};
 use crate::model::Table;
+use crate::model::kpi;
 use crate::output::{Note, Report, TableBuilder, Unit};
 use crate::text::Text;
 
@@ -24,7 +25,7 @@ pub(crate) use crate::flags::Rule;
 pub(crate) use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
 
 /// KPIs of a scorecard line with `--targets` (beside [`SCORE_KPIS`]).
-pub(crate) const TARGET_KPIS: &[&str] = &["target", "attainment"];
+pub(crate) const TARGET_KPIS: &[&str] = &["target", kpi::ATTAINMENT];
 
 /// Parse `KPI[ARG] OP NUMBER` against the scorecard's (targets included) and the funnel's ids.
 pub fn parse_rule(text: &str) -> std::result::Result<Rule, Text> {
@@ -56,9 +57,9 @@ fn stage_value(f: &Funnel, kpi: &str, stage: &str) -> std::result::Result<Option
             )
         })?;
     Ok(match kpi {
-        "reached" => Some(f.reached[k]),
-        "step_conversion" => f.step(k),
-        "cumulative_conversion" => f.cumulative(k),
+        kpi::REACHED => Some(f.reached[k]),
+        kpi::STEP_CONVERSION => f.step(k),
+        kpi::CUMULATIVE_CONVERSION => f.cumulative(k),
         _ => f.drop_off(k),
     })
 }
@@ -261,7 +262,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
                         _ if several => None,
                         // attainment = won_amount / target (docs/metrics.md, as the scorecard).
                         "target" => target_of(g),
-                        "attainment" => match (target_of(g), k.won_amount) {
+                        kpi::ATTAINMENT => match (target_of(g), k.won_amount) {
                             (Some(t), Some(w)) => Some(w / t),
                             _ => None,
                         },
@@ -299,10 +300,10 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
     let units: Vec<Unit> = kpi_col
         .iter()
         .map(|k: &String| match k.as_str() {
-            "attainment" => Unit::Ratio,
+            kpi::ATTAINMENT => Unit::Ratio,
             "target" => Unit::Money,
-            "step_conversion" | "cumulative_conversion" | "drop_off" => Unit::Ratio,
-            "reached" => Unit::Count,
+            kpi::STEP_CONVERSION | kpi::CUMULATIVE_CONVERSION | kpi::DROP_OFF => Unit::Ratio,
+            kpi::REACHED => Unit::Count,
             k => crate::output::kpi_unit(k),
         })
         .collect();

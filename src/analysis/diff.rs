@@ -3,6 +3,7 @@
 //! change, with deal counts and amounts) and, with `--detail`, `detail` (one row per deal and
 //! change).
 
+use crate::model::kpi;
 use std::path::PathBuf;
 
 use crate::analysis::Built;
@@ -133,10 +134,10 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
             // stage's position may be unknown): a move to a won label is won, not a plain
             // stage change.
             (p, Some(Pos::Won)) if p != Some(Pos::Won) => {
-                detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount))
+                detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount)) // not a KPI: a change kind
             }
             (p, Some(Pos::Lost)) if p != Some(Pos::Lost) => {
-                detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount))
+                detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount)) // not a KPI: a change kind
             }
             _ if so != sn => detail.push((
                 "stage_changed",
@@ -184,8 +185,8 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
         "moved_forward",
         "moved_backward",
         "skipped_stages",
-        "won",
-        "lost",
+        "won",  // not a KPI: a change kind
+        "lost", // not a KPI: a change kind
         "stage_changed",
         "amount_up",
         "amount_down",
@@ -242,7 +243,7 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
                 Unit::Text,
                 kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
             )
-            .col("deals", Unit::Count, counts)
+            .col(kpi::DEALS, Unit::Count, counts)
             .col("amount", Unit::Money, amounts)
             .build()?,
     ];

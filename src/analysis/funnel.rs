@@ -6,6 +6,7 @@ use crate::analysis::{self, Built, by_codes, parse_duration_days};
 use crate::columns::deals::DealSet;
 use crate::error::{Error, Result};
 use crate::metrics::funnel::{self, Cohort, Funnel, Params};
+use crate::model::kpi;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
@@ -188,20 +189,20 @@ fn main_table(funnels: &[Funnel], a: &Args) -> Result<ResultTable> {
         t.col(b, Unit::Text, grp);
     }
     t.col_if(a.cohort.is_some(), "cohort", Unit::Text, coh);
-    t.col_if(a.cohort.is_some(), "open_share", Unit::Ratio, open_share);
+    t.col_if(a.cohort.is_some(), kpi::OPEN_SHARE, Unit::Ratio, open_share);
     t.col("stage", Unit::Text, stage);
     if a.value {
         t.col("amount", Unit::Money, reached);
     } else {
         t.col(
-            "deals",
+            kpi::DEALS,
             Unit::Count,
             reached.iter().map(|x| *x as i64).collect::<Vec<_>>(),
         );
     }
-    t.col("step_conversion", Unit::Ratio, step)
-        .col("cumulative_conversion", Unit::Ratio, cum)
-        .col("drop_off", Unit::Ratio, drop);
+    t.col(kpi::STEP_CONVERSION, Unit::Ratio, step)
+        .col(kpi::CUMULATIVE_CONVERSION, Unit::Ratio, cum)
+        .col(kpi::DROP_OFF, Unit::Ratio, drop);
     t.col_if(!a.value, "amount", Unit::Money, amount);
     t.col("currency", Unit::Text, currency)
         .col("basis", Unit::Text, basis);
@@ -369,7 +370,7 @@ fn chart_of(funnels: &[Funnel], lang: Lang) -> ChartSpec {
         Lang::ZhCn => "销售漏斗",
     };
     let y = match lang {
-        Lang::En => "deals",
+        Lang::En => "deals", // not a KPI: an axis word
         Lang::ZhCn => "商机数",
     };
     let chart = if funnels.len() == 1 {

@@ -174,7 +174,7 @@ pub(crate) fn rebuild(a: &Args) -> Result<Rebuilt> {
             .map(|s| (s.label.clone(), s.rows.len()))
             .collect(),
         notes,
-        deals: ds.manifest.tables.get("deals").copied().unwrap_or(0),
+        deals: ds.manifest.tables.get("deals").copied().unwrap_or(0), // not a KPI: a table name
         events: n_events,
     })
 }

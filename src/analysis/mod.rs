@@ -211,7 +211,7 @@ pub(crate) fn revenue_from_orders(ds: &Dataset) -> Result<bool> {
         Some(r) => r == RevenueSource::Orders,
         None => has_o,
     };
-    crate::meta::set_revenue(if from_orders { "orders" } else { "deals" });
+    crate::meta::set_revenue(if from_orders { "orders" } else { "deals" }); // not a KPI: a revenue source
     Ok(from_orders)
 }
 
@@ -238,7 +238,7 @@ pub(crate) fn check_revenue_dates(
     let (src, other, other_field) = if from_orders {
         ("orders", Table::Deals, "closed_at")
     } else {
-        ("deals", Table::Orders, "ordered_at")
+        ("deals", Table::Orders, "ordered_at") // not a KPI: a table name
     };
     let both = ds.has(other);
     if both && ds.settings.revenue.is_none() {

@@ -10,6 +10,7 @@
 //! reads), `months` (per month: share, forecast, target, gap), `split` (per group: basis, share,
 //! target).
 
+use crate::model::kpi;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
@@ -249,7 +250,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
             profile.iter().map(|p| p.1.to_string()).collect::<Vec<_>>(),
         )
         .col(
-            "share",
+            kpi::SHARE,
             Unit::Ratio,
             month_w.iter().map(|w| w / msum).collect::<Vec<_>>(),
         )
@@ -274,7 +275,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         .col("key", Unit::Text, groups.clone())
         .col("basis", Unit::Number, basis.clone())
         .col(
-            "share",
+            kpi::SHARE,
             Unit::Ratio,
             group_w.iter().map(|w| w / gsum).collect::<Vec<_>>(),
         )
@@ -379,7 +380,7 @@ fn group_basis(
             let df = ds
                 .frame(Table::Deals, &["status", "amount", "currency", field])?
                 .unwrap_or_default();
-            engine::need(&df, "deals", &["status", "amount", field])?;
+            engine::need(&df, "deals", &["status", "amount", field])?; // not a KPI: a table name
             let st = engine::coded(&df, "status")?;
             let amt = engine::floats(&df, "amount")?;
             let g = engine::coded(&df, field)?;

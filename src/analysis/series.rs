@@ -1,6 +1,7 @@
 //! The series a forecast reads: period arithmetic (`--freq`), `--horizon` and `--level`
 //! parsing, the metric's dated values, and their aggregation per period and group.
 
+use crate::model::kpi;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[cfg(test)]
@@ -81,7 +82,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         (Table::Deals, "closed_at", "account")
     } else {
         let (need, need_zh) = if metric == "won_deals" {
-            ("deals", "商机")
+            ("deals", "商机") // not a KPI: a table name
         } else {
             ("orders or deals", "订单或商机")
         };
@@ -95,12 +96,12 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         cols.push(b);
     }
     let df = ds.frame(table, &cols)?.unwrap_or_default();
-    let src = if from_orders { "orders" } else { "deals" };
+    let src = if from_orders { "orders" } else { "deals" }; // not a KPI: a table name
     engine::need(&df, src, &[at])?;
     if metric == "revenue" {
         engine::need(&df, src, &["amount"])?;
     }
-    if metric == "new_customers" {
+    if metric == kpi::NEW_CUSTOMERS {
         engine::need(&df, src, &[cust])?;
     }
     if !from_orders {
@@ -159,7 +160,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
                 }
                 p.rows.push((ms, v, g));
             }
-            "new_customers" => {
+            kpi::NEW_CUSTOMERS => {
                 let c = customer.codes[i];
                 if c == NONE {
                     continue;
@@ -172,7 +173,7 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
             _ => p.rows.push((ms, 1.0, g)),
         }
     }
-    if metric == "new_customers" {
+    if metric == kpi::NEW_CUSTOMERS {
         p.rows = first.into_values().map(|(ms, g)| (ms, 1.0, g)).collect();
     }
     if metric != "won_deals" {

@@ -1,6 +1,7 @@
 //! `salesctl show INPUT [--rows-of TABLE]`: the canonical rows as read, through the same loader
 //! and output as every command. A way to check what salesctl understood of an export.
 
+use crate::model::kpi;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
@@ -224,7 +225,7 @@ pub(crate) fn explain(ds: &load::Dataset) -> Result<Report> {
             top.iter().map(|t| t.0.2.clone()).collect::<Vec<_>>(),
         )
         .col(
-            "rows",
+            kpi::ROWS,
             Unit::Count,
             top.iter().map(|t| t.1.0 as u64).collect::<Vec<_>>(),
         )

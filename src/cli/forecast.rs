@@ -58,7 +58,7 @@ pub struct Args {
 
 crate::cli::closed_set! {
     /// `forecast --metric`.
-    ForecastMetric { Revenue = "revenue", WonDeals = "won_deals", Orders = "orders", NewCustomers = "new_customers" }
+    ForecastMetric { Revenue = "revenue", WonDeals = "won_deals", Orders = "orders", NewCustomers = "new_customers" } // kpi-literal: a macro literal (clap value name)
 }
 
 crate::cli::closed_set! {

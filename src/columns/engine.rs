@@ -46,7 +46,7 @@ pub fn coded(df: &DataFrame, name: &str) -> Result<Coded> {
     let values = match vals {
         Vals::Strings(v) => v,
         Vals::Rows(rows) => ca
-            .take(&IdxCa::from_vec("rows".into(), rows))?
+            .take(&IdxCa::from_vec("rows".into(), rows))? // not a KPI: an index column name
             .iter()
             .map(|v| v.unwrap_or_default().to_string())
             .collect(),
@@ -65,7 +65,7 @@ pub(crate) fn coded_ids(df: &DataFrame, name: &str) -> Result<(Vec<u32>, StringC
     };
     let values = match vals {
         Vals::Strings(v) => StringChunked::from_iter(v.iter().map(|s| Some(s.as_str()))),
-        Vals::Rows(rows) => ca.take(&IdxCa::from_vec("rows".into(), rows))?,
+        Vals::Rows(rows) => ca.take(&IdxCa::from_vec("rows".into(), rows))?, // not a KPI: an index column name
     };
     Ok((codes, values))
 }
@@ -168,7 +168,7 @@ impl Ids {
             (None, IdSrc::Column(c)) => c,
             (Some(r), IdSrc::Column(c)) => self.gathered.get_or_init(|| {
                 // In bounds: every row was read from `src`.
-                unsafe { c.take_unchecked(&IdxCa::from_vec("rows".into(), r.clone())) }
+                unsafe { c.take_unchecked(&IdxCa::from_vec("rows".into(), r.clone())) } // not a KPI: an index column name
             }),
             (_, IdSrc::Arena(_)) => self
                 .gathered
@@ -1107,9 +1107,9 @@ impl Pipelines {
 /// Parse a `status` cell (as the loader writes it).
 pub(crate) fn status_of(v: Option<&str>) -> Option<Status> {
     match v? {
-        "open" => Some(Status::Open),
-        "won" => Some(Status::Won),
-        "lost" => Some(Status::Lost),
+        "open" => Some(Status::Open), // not a KPI: status words
+        "won" => Some(Status::Won),   // not a KPI: status words
+        "lost" => Some(Status::Lost), // not a KPI: status words
         "invalid" => Some(Status::Invalid),
         _ => None,
     }

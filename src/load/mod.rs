@@ -39,7 +39,7 @@ use parse::date::DateCtx;
 /// `--revenue`: where revenue comes from when the input holds both deals and orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RevenueSource {
-    #[value(name = "deals")]
+    #[value(name = "deals")] // not a KPI: a revenue source
     Deals,
     #[value(name = "orders")]
     Orders,
@@ -49,7 +49,7 @@ impl RevenueSource {
     /// The value as typed on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
-            RevenueSource::Deals => "deals",
+            RevenueSource::Deals => "deals", // not a KPI: a revenue source
             RevenueSource::Orders => "orders",
         }
     }

@@ -600,7 +600,7 @@ static DEALS: &[(&str, &[&str])] = &[
         &[
             "iswon",
             "hsisclosedwon",
-            "won",
+            "won", // not a KPI: a status word
             "isclosedwon",
             "closedwon",
             "ganado",

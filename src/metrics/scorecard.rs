@@ -1,6 +1,7 @@
 //! Rep scorecards (METRICS.md "Win rate, cycle, velocity, pipeline"; "Customers"): one
 //! accumulator per rep (or team / region) and one for the whole team, pooled, never averaged.
 
+use crate::model::kpi;
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
@@ -503,51 +504,51 @@ pub(crate) struct Kpis {
 
 /// The ids of the KPIs in [`Kpis`], as `check` rules and `--rank` name them.
 pub(crate) const KPI_IDS: &[&str] = &[
-    "deals_created",
-    "won",
-    "lost",
-    "open",
-    "win_rate",
-    "win_rate_low",
-    "win_rate_high",
-    "won_amount",
-    "avg_won_deal",
-    "cycle_median_days",
-    "cycle_p75_days",
-    "open_pipeline",
-    "weighted_pipeline",
-    "new_customers",
-    "sales_velocity",
+    kpi::DEALS_CREATED,
+    kpi::WON,
+    kpi::LOST,
+    kpi::OPEN,
+    kpi::WIN_RATE,
+    kpi::WIN_RATE_LOW,
+    kpi::WIN_RATE_HIGH,
+    kpi::WON_AMOUNT,
+    kpi::AVG_WON_DEAL,
+    kpi::CYCLE_MEDIAN_DAYS,
+    kpi::CYCLE_P75_DAYS,
+    kpi::OPEN_PIPELINE,
+    kpi::WEIGHTED_PIPELINE,
+    kpi::NEW_CUSTOMERS,
+    kpi::SALES_VELOCITY,
 ];
 
 /// Money KPIs: only meaningful in one currency.
 pub(crate) const MONEY_KPIS: &[&str] = &[
-    "won_amount",
-    "avg_won_deal",
-    "open_pipeline",
-    "weighted_pipeline",
-    "sales_velocity",
+    kpi::WON_AMOUNT,
+    kpi::AVG_WON_DEAL,
+    kpi::OPEN_PIPELINE,
+    kpi::WEIGHTED_PIPELINE,
+    kpi::SALES_VELOCITY,
 ];
 
 impl Kpis {
     /// A KPI by id (one of [`KPI_IDS`]); None when undefined or unknown.
     pub fn get(&self, id: &str) -> Option<f64> {
         Some(match id {
-            "deals_created" => self.deals_created as f64,
-            "won" => self.won as f64,
-            "lost" => self.lost as f64,
-            "open" => self.open as f64,
-            "win_rate" => self.win_rate?,
-            "win_rate_low" => self.win_rate_low?,
-            "win_rate_high" => self.win_rate_high?,
-            "won_amount" => self.won_amount?,
-            "avg_won_deal" => self.avg_won_deal?,
-            "cycle_median_days" => self.cycle_median_days?,
-            "cycle_p75_days" => self.cycle_p75_days?,
-            "open_pipeline" => self.open_pipeline?,
-            "weighted_pipeline" => self.weighted_pipeline?,
-            "new_customers" => self.new_customers as f64,
-            "sales_velocity" => self.sales_velocity?,
+            kpi::DEALS_CREATED => self.deals_created as f64,
+            kpi::WON => self.won as f64,
+            kpi::LOST => self.lost as f64,
+            kpi::OPEN => self.open as f64,
+            kpi::WIN_RATE => self.win_rate?,
+            kpi::WIN_RATE_LOW => self.win_rate_low?,
+            kpi::WIN_RATE_HIGH => self.win_rate_high?,
+            kpi::WON_AMOUNT => self.won_amount?,
+            kpi::AVG_WON_DEAL => self.avg_won_deal?,
+            kpi::CYCLE_MEDIAN_DAYS => self.cycle_median_days?,
+            kpi::CYCLE_P75_DAYS => self.cycle_p75_days?,
+            kpi::OPEN_PIPELINE => self.open_pipeline?,
+            kpi::WEIGHTED_PIPELINE => self.weighted_pipeline?,
+            kpi::NEW_CUSTOMERS => self.new_customers as f64,
+            kpi::SALES_VELOCITY => self.sales_velocity?,
             _ => return None,
         })
     }

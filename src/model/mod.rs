@@ -2,6 +2,7 @@
 //! contract: users type them in `--map field=Header` and `--by field`.
 
 pub mod keys;
+pub mod kpi;
 pub mod pipeline;
 
 use std::fmt;
@@ -33,7 +34,7 @@ impl Table {
     /// The snake_case name, also the parquet file stem in an ingested DIR.
     pub fn name(self) -> &'static str {
         match self {
-            Table::Deals => "deals",
+            Table::Deals => "deals", // not a KPI: a table name
             Table::StageEvents => "stage_events",
             Table::Orders => "orders",
             Table::Spend => "spend",
@@ -211,9 +212,9 @@ pub enum Status {
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Open => "open",
-            Status::Won => "won",
-            Status::Lost => "lost",
+            Status::Open => "open", // not a KPI: status words
+            Status::Won => "won",   // not a KPI: status words
+            Status::Lost => "lost", // not a KPI: status words
             Status::Invalid => "invalid",
         }
     }

@@ -8,7 +8,7 @@ use super::Status;
 /// German and Russian.
 const WON: &[&str] = &[
     "closedwon",
-    "won",
+    "won", // not a KPI: a status word
     "wonclosed",
     "赢单",
     "成交",
@@ -43,7 +43,7 @@ const WON: &[&str] = &[
 ];
 const LOST: &[&str] = &[
     "closedlost",
-    "lost",
+    "lost", // not a KPI: a status word
     "lostclosed",
     "closedlosttocompetition",
     "输单",
@@ -118,7 +118,7 @@ impl Outcomes {
     pub(crate) fn parse_status(&self, v: &str) -> Option<Status> {
         let s = label_key(v);
         match s.as_str() {
-            "open" | "active" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta"
+            "open" | "active" | "进行中" | "跟进中" | "abierta" | "abierto" | "aberta" // not a KPI: a status word
             | "aberto" | "ouverte" | "ouvert" | "offen" | "открыта" | "inprogress"
             | "enproceso" | "emandamento" | "encours" | "вработе" => Some(Status::Open),
             // Pipedrive's deleted deals: neither won nor lost

@@ -3,255 +3,19 @@
 
 use super::{Lang, Unit};
 
-/// A named KPI.
-#[derive(Debug)]
-pub struct Kpi {
-    pub id: &'static str,
-    pub unit: Unit,
-    pub en: &'static str,
-    pub zh: &'static str,
-    /// One-line definition (docs/metrics.md has the full text).
-    pub definition: &'static str,
-}
+pub use crate::model::kpi::{KPIS, Kpi};
 
-const fn k(
-    id: &'static str,
-    unit: Unit,
-    en: &'static str,
-    zh: &'static str,
-    definition: &'static str,
-) -> Kpi {
-    Kpi {
-        id,
-        unit,
-        en,
-        zh,
-        definition,
+/// A KPI's unit in tables.
+pub(crate) fn unit(m: crate::model::kpi::Measure) -> Unit {
+    use crate::model::kpi::Measure;
+    match m {
+        Measure::Count => Unit::Count,
+        Measure::Ratio => Unit::Ratio,
+        Measure::Money => Unit::Money,
+        Measure::Days => Unit::Days,
+        Measure::Number => Unit::Number,
     }
 }
-
-/// Every KPI salesctl computes, by id.
-pub static KPIS: &[Kpi] = &[
-    k(
-        "deals",
-        Unit::Count,
-        "Deals",
-        "商机数",
-        "deals created in the period (created_at)",
-    ),
-    k(
-        "won",
-        Unit::Count,
-        "Won",
-        "赢单数",
-        "deals won in the period (closed_at)",
-    ),
-    k(
-        "lost",
-        Unit::Count,
-        "Lost",
-        "输单数",
-        "deals lost in the period (closed_at)",
-    ),
-    k("open", Unit::Count, "Open", "进行中", "deals open at as-of"),
-    k(
-        "win_rate",
-        Unit::Ratio,
-        "Win rate",
-        "赢单率",
-        "won / (won + lost), open deals excluded",
-    ),
-    k(
-        "won_amount",
-        Unit::Money,
-        "Won amount",
-        "赢单金额",
-        "sum of amount of deals won in the period, per currency",
-    ),
-    k(
-        "open_pipeline",
-        Unit::Money,
-        "Open pipeline",
-        "在途金额",
-        "sum of amount of open deals at as-of, per currency",
-    ),
-    k(
-        "cycle_median_days",
-        Unit::Days,
-        "Median cycle (days)",
-        "销售周期中位数(天)",
-        "median of closed_at - created_at over won deals",
-    ),
-    k(
-        "reached",
-        Unit::Count,
-        "Reached",
-        "到达数",
-        "deals that entered the stage",
-    ),
-    k(
-        "step_conversion",
-        Unit::Ratio,
-        "Step conversion",
-        "环节转化率",
-        "reached(k) / reached(k-1)",
-    ),
-    k(
-        "cumulative_conversion",
-        Unit::Ratio,
-        "Cumulative conversion",
-        "累计转化率",
-        "reached(k) / reached(first)",
-    ),
-    k(
-        "drop_off",
-        Unit::Ratio,
-        "Drop-off",
-        "流失率",
-        "1 - step conversion",
-    ),
-    k(
-        "attainment",
-        Unit::Ratio,
-        "Attainment",
-        "目标达成率",
-        "won amount in period / target",
-    ),
-    k("rows", Unit::Count, "Rows", "行数", "rows in the table"),
-    k(
-        "open_share",
-        Unit::Ratio,
-        "Open share",
-        "在途占比",
-        "open deals / deals in the cohort",
-    ),
-    k(
-        "deals_now",
-        Unit::Count,
-        "Now in stage",
-        "当前在此阶段",
-        "open deals whose current stage is this stage at as-of",
-    ),
-    k(
-        "median_days",
-        Unit::Days,
-        "Median days",
-        "停留天数中位数",
-        "Kaplan-Meier median time in stage (open deals censored at as-of)",
-    ),
-    k(
-        "p75_days",
-        Unit::Days,
-        "p75 days",
-        "停留天数P75",
-        "Kaplan-Meier 75th percentile of time in stage",
-    ),
-    k(
-        "p90_days",
-        Unit::Days,
-        "p90 days",
-        "停留天数P90",
-        "Kaplan-Meier 90th percentile of time in stage",
-    ),
-    k(
-        "sla_days",
-        Unit::Days,
-        "SLA (days)",
-        "时限(天)",
-        "the stage's time limit (--sla or config)",
-    ),
-    k(
-        "sla_breaches",
-        Unit::Count,
-        "SLA breaches",
-        "超时数",
-        "open deals whose stage age exceeds the stage's limit",
-    ),
-    k(
-        "lost_count",
-        Unit::Count,
-        "Lost",
-        "输单数",
-        "lost deals for this reason / stage",
-    ),
-    k(
-        "lost_amount",
-        Unit::Money,
-        "Lost amount",
-        "输单金额",
-        "amount of those lost deals, per currency",
-    ),
-    k(
-        "share",
-        Unit::Ratio,
-        "Share",
-        "占比",
-        "share of all lost deals",
-    ),
-    k(
-        "deals_created",
-        Unit::Count,
-        "Deals created",
-        "新建商机",
-        "deals created in the period (created_at)",
-    ),
-    k(
-        "win_rate_low",
-        Unit::Ratio,
-        "Win rate (95% low)",
-        "赢单率下限",
-        "Wilson 95% interval, lower bound",
-    ),
-    k(
-        "win_rate_high",
-        Unit::Ratio,
-        "Win rate (95% high)",
-        "赢单率上限",
-        "Wilson 95% interval, upper bound",
-    ),
-    k(
-        "avg_won_deal",
-        Unit::Money,
-        "Avg won deal",
-        "平均赢单金额",
-        "won amount / won deals",
-    ),
-    k(
-        "cycle_p75_days",
-        Unit::Days,
-        "Cycle p75 (days)",
-        "销售周期P75(天)",
-        "75th percentile of closed_at - created_at over won deals",
-    ),
-    k(
-        "weighted_pipeline",
-        Unit::Money,
-        "Weighted pipeline",
-        "加权在途金额",
-        "sum over open deals of amount x stage win probability",
-    ),
-    k(
-        "new_customers",
-        Unit::Count,
-        "New customers",
-        "新客户",
-        "accounts whose first won deal falls in the period",
-    ),
-    k(
-        "sales_velocity",
-        Unit::Money,
-        "Sales velocity (per day)",
-        "销售速度(每天)",
-        "open qualified deals x win rate x avg won deal / median cycle days",
-    ),
-    k(
-        "pipeline_coverage",
-        Unit::Number,
-        "Pipeline coverage",
-        "管道覆盖率",
-        "open pipeline expected to close in period / (target - won)",
-    ),
-];
 
 /// Chinese names of result tables (English shows the table's name itself: the `--table NAME`
 /// handle).
@@ -293,9 +57,9 @@ static VALUES: &[(&str, &str, &str)] = &[
     ("basis", "history", "历史记录"),
     ("basis", "implied", "由当前阶段推断"),
     ("basis", "history+implied", "历史记录+推断"),
-    ("status", "open", "进行中"),
-    ("status", "won", "赢单"),
-    ("status", "lost", "输单"),
+    ("status", "open", "进行中"), // not a KPI: status values
+    ("status", "won", "赢单"),    // not a KPI: status values
+    ("status", "lost", "输单"),   // not a KPI: status values
     ("status", "invalid", "无效"),
     ("verdict", "bottleneck", "瓶颈"),
     ("verdict", "strength", "优势"),

@@ -63,7 +63,7 @@ impl ColumnSpec {
 
 /// The unit a KPI id is shown in (the registry's), Number for ids it does not know.
 pub(crate) fn kpi_unit(id: &str) -> Unit {
-    labels::kpi(id).map_or(Unit::Number, |k| k.unit)
+    labels::kpi(id).map_or(Unit::Number, |k| labels::unit(k.measure))
 }
 
 /// The prefix of a note line on stderr: `note: ` or `说明：`.

@@ -15,6 +15,7 @@ mod funnel;
 mod golden;
 mod history;
 mod ingest;
+mod kpi;
 mod layers;
 mod output;
 mod props;

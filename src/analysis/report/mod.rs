@@ -11,6 +11,7 @@
 pub(crate) mod place;
 pub(crate) mod render;
 
+use crate::model::kpi;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Built;
@@ -362,15 +363,15 @@ pub(crate) fn say_done(out: &Path, head: &Head, sections: &[Section], lang: Lang
 
 /// The KPIs shown at the top, with their value for the period before.
 const HEADLINE: &[&str] = &[
-    "won_amount",
-    "won",
-    "win_rate",
-    "deals_created",
-    "avg_won_deal",
-    "cycle_median_days",
-    "open_pipeline",
-    "weighted_pipeline",
-    "new_customers",
+    kpi::WON_AMOUNT,
+    kpi::WON,
+    kpi::WIN_RATE,
+    kpi::DEALS_CREATED,
+    kpi::AVG_WON_DEAL,
+    kpi::CYCLE_MEDIAN_DAYS,
+    kpi::OPEN_PIPELINE,
+    kpi::WEIGHTED_PIPELINE,
+    kpi::NEW_CUSTOMERS,
 ];
 
 fn headline(
@@ -387,7 +388,7 @@ fn headline(
     for k in HEADLINE {
         let money = matches!(
             *k,
-            "won_amount" | "avg_won_deal" | "open_pipeline" | "weighted_pipeline"
+            kpi::WON_AMOUNT | kpi::AVG_WON_DEAL | kpi::OPEN_PIPELINE | kpi::WEIGHTED_PIPELINE
         );
         let rows: Vec<(Option<f64>, Option<f64>, Option<String>)> = if money && several {
             now.per_currency

@@ -1,6 +1,7 @@
 //! `scorecard --rep NAME`: one rep's card (every KPI beside the team median and the rep's
 //! percentile, strengths and weaknesses) and monthly trend.
 
+use crate::model::kpi;
 use chrono::Datelike;
 
 use super::{Args, LOWER_BETTER, Line, RATE_KPIS, value};
@@ -61,7 +62,7 @@ fn card_kpis() -> impl Iterator<Item = &'static str> {
         .iter()
         .copied()
         .filter(|k| !k.starts_with("win_rate_"))
-        .chain(["attainment", "activities", "feedback_avg"])
+        .chain([kpi::ATTAINMENT, "activities", "feedback_avg"])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -166,10 +167,10 @@ pub(super) fn rep_card(
     }
     let trend = TableBuilder::new("trend")
         .col("period", Unit::Text, lab)
-        .col("won_amount", Unit::Money, wa)
-        .col("win_rate", Unit::Ratio, wrt)
-        .col("deals_created", Unit::Count, dc)
-        .col("cycle_median_days", Unit::Days, cyc)
+        .col(kpi::WON_AMOUNT, Unit::Money, wa)
+        .col(kpi::WIN_RATE, Unit::Ratio, wrt)
+        .col(kpi::DEALS_CREATED, Unit::Count, dc)
+        .col(kpi::CYCLE_MEDIAN_DAYS, Unit::Days, cyc)
         .build()?;
     crate::meta::set_subject("owner", &name);
     notes.insert(
@@ -189,12 +190,12 @@ pub(super) fn rep_card(
             if let (Some(v), Some(m)) = (val[i], med[i]) {
                 if m != 0.0
                     && [
-                        "win_rate",
-                        "won_amount",
-                        "avg_won_deal",
-                        "cycle_median_days",
-                        "open_pipeline",
-                        "deals_created",
+                        kpi::WIN_RATE,
+                        kpi::WON_AMOUNT,
+                        kpi::AVG_WON_DEAL,
+                        kpi::CYCLE_MEDIAN_DAYS,
+                        kpi::OPEN_PIPELINE,
+                        kpi::DEALS_CREATED,
                     ]
                     .contains(&k.as_str())
                 {

@@ -3,6 +3,7 @@
 //! Tables: `scorecard` (main; the team row last) and `money` (money KPIs per rep and currency,
 //! when the data holds several currencies). With `--rep`: `card` (main) and `trend`.
 
+use crate::model::kpi;
 use std::collections::BTreeMap;
 
 use foldhash::HashMap;
@@ -44,9 +45,9 @@ pub(crate) const DEAL_COLS: &[&str] = &[
 pub(crate) const EVENT_COLS: &[&str] = &["deal_id", "pipeline", "stage", "entered_at", "owner"];
 
 /// Rate KPIs: a low_n row is never ranked above a solid one on these.
-const RATE_KPIS: &[&str] = &["win_rate", "win_rate_low", "win_rate_high"];
+const RATE_KPIS: &[&str] = &[kpi::WIN_RATE, kpi::WIN_RATE_LOW, kpi::WIN_RATE_HIGH];
 /// KPIs where lower is better.
-const LOWER_BETTER: &[&str] = &["cycle_median_days", "cycle_p75_days", "lost"];
+const LOWER_BETTER: &[&str] = &[kpi::CYCLE_MEDIAN_DAYS, kpi::CYCLE_P75_DAYS, kpi::LOST];
 
 /// One output row: a rep (or the team) and its KPIs.
 struct Line {
@@ -98,7 +99,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
     let deals = match &dir_file {
         Some(f) => {
             if !f.has("status") {
-                engine::need(&DataFrame::empty(), "deals", &["status"])?;
+                engine::need(&DataFrame::empty(), "deals", &["status"])?; // not a KPI: a table name
             }
             let again: Vec<&str> = cols
                 .iter()
@@ -119,7 +120,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         )));
     };
     if dir_file.is_none() {
-        engine::need(&deals, "deals", &["status"])?;
+        engine::need(&deals, "deals", &["status"])?; // not a KPI: a table name
     }
     let events = ds.frame_coded(Table::StageEvents, EVENT_COLS)?;
     drop(t_frame);
@@ -483,8 +484,8 @@ const TEAM: &str = "(team)";
 fn value(l: &Line, kpi: &str) -> Option<f64> {
     Some(match kpi {
         "target" => l.target?,
-        "attainment" => l.attainment?,
-        "pipeline_coverage" => l.coverage?,
+        kpi::ATTAINMENT => l.attainment?,
+        kpi::PIPELINE_COVERAGE => l.coverage?,
         "activities" => l.activities.as_ref()?.total as f64,
         "feedback_avg" => l.feedback?.0,
         _ => return l.k.get(kpi),
@@ -494,8 +495,8 @@ fn value(l: &Line, kpi: &str) -> Option<f64> {
 /// KPIs only a scorecard line has (targets, activities, feedback), beside [`scorecard::KPI_IDS`].
 const LINE_KPIS: &[&str] = &[
     "target",
-    "attainment",
-    "pipeline_coverage",
+    kpi::ATTAINMENT,
+    kpi::PIPELINE_COVERAGE,
     "activities",
     "feedback_avg",
 ];
@@ -555,33 +556,47 @@ fn main_table(lines: &[Line], team: &Line, a: &Args) -> Result<ResultTable> {
         );
     }
     push!(a.by.as_str(), Unit::Text, |l: &Line| l.key.clone());
-    push!("deals_created", Unit::Count, |l: &Line| l.k.deals_created
-        as i64);
-    push!("won", Unit::Count, |l: &Line| l.k.won as i64);
-    push!("lost", Unit::Count, |l: &Line| l.k.lost as i64);
-    push!("open", Unit::Count, |l: &Line| l.k.open as i64);
-    push!("win_rate", Unit::Ratio, |l: &Line| l.k.win_rate);
-    push!("win_rate_low", Unit::Ratio, |l: &Line| l.k.win_rate_low);
-    push!("win_rate_high", Unit::Ratio, |l: &Line| l.k.win_rate_high);
+    push!(
+        kpi::DEALS_CREATED,
+        Unit::Count,
+        |l: &Line| l.k.deals_created as i64
+    );
+    push!(kpi::WON, Unit::Count, |l: &Line| l.k.won as i64);
+    push!(kpi::LOST, Unit::Count, |l: &Line| l.k.lost as i64);
+    push!(kpi::OPEN, Unit::Count, |l: &Line| l.k.open as i64);
+    push!(kpi::WIN_RATE, Unit::Ratio, |l: &Line| l.k.win_rate);
+    push!(kpi::WIN_RATE_LOW, Unit::Ratio, |l: &Line| l.k.win_rate_low);
+    push!(kpi::WIN_RATE_HIGH, Unit::Ratio, |l: &Line| l
+        .k
+        .win_rate_high);
     push!("n", Unit::Count, |l: &Line| l.k.n as i64);
     push!("low_n", Unit::Bool, |l: &Line| l.k.low_n);
-    push!("won_amount", Unit::Money, |l: &Line| l.k.won_amount);
-    push!("avg_won_deal", Unit::Money, |l: &Line| l.k.avg_won_deal);
-    push!("cycle_median_days", Unit::Days, |l: &Line| l
+    push!(kpi::WON_AMOUNT, Unit::Money, |l: &Line| l.k.won_amount);
+    push!(kpi::AVG_WON_DEAL, Unit::Money, |l: &Line| l.k.avg_won_deal);
+    push!(kpi::CYCLE_MEDIAN_DAYS, Unit::Days, |l: &Line| l
         .k
         .cycle_median_days);
-    push!("cycle_p75_days", Unit::Days, |l: &Line| l.k.cycle_p75_days);
-    push!("open_pipeline", Unit::Money, |l: &Line| l.k.open_pipeline);
-    push!("weighted_pipeline", Unit::Money, |l: &Line| l
+    push!(kpi::CYCLE_P75_DAYS, Unit::Days, |l: &Line| l
+        .k
+        .cycle_p75_days);
+    push!(kpi::OPEN_PIPELINE, Unit::Money, |l: &Line| l
+        .k
+        .open_pipeline);
+    push!(kpi::WEIGHTED_PIPELINE, Unit::Money, |l: &Line| l
         .k
         .weighted_pipeline);
-    push!("new_customers", Unit::Count, |l: &Line| l.k.new_customers
-        as i64);
-    push!("sales_velocity", Unit::Money, |l: &Line| l.k.sales_velocity);
+    push!(
+        kpi::NEW_CUSTOMERS,
+        Unit::Count,
+        |l: &Line| l.k.new_customers as i64
+    );
+    push!(kpi::SALES_VELOCITY, Unit::Money, |l: &Line| l
+        .k
+        .sales_velocity);
     if a.targets.is_some() {
         push!("target", Unit::Money, |l: &Line| l.target);
-        push!("attainment", Unit::Ratio, |l: &Line| l.attainment);
-        push!("pipeline_coverage", Unit::Number, |l: &Line| l.coverage);
+        push!(kpi::ATTAINMENT, Unit::Ratio, |l: &Line| l.attainment);
+        push!(kpi::PIPELINE_COVERAGE, Unit::Number, |l: &Line| l.coverage);
         push!("target_met", Unit::Bool, |l: &Line| l.target_met);
     }
     if a.activities.is_some() {
@@ -651,10 +666,10 @@ fn money_table(
     let mut t = TableBuilder::new("money");
     t.col("owner", Unit::Text, key)
         .col("currency", Unit::Text, cur)
-        .col("won_amount", Unit::Money, won)
-        .col("avg_won_deal", Unit::Money, avg)
-        .col("open_pipeline", Unit::Money, open)
-        .col("weighted_pipeline", Unit::Money, weighted);
+        .col(kpi::WON_AMOUNT, Unit::Money, won)
+        .col(kpi::AVG_WON_DEAL, Unit::Money, avg)
+        .col(kpi::OPEN_PIPELINE, Unit::Money, open)
+        .col(kpi::WEIGHTED_PIPELINE, Unit::Money, weighted);
     t.build()
 }
 
@@ -760,5 +775,25 @@ fn leaderboard(lines: &[Line], lang: Lang) -> ChartSpec {
             Lang::En => "won amount".into(),
             Lang::ZhCn => "赢单金额".into(),
         },
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    /// The ranking's lower-is-better KPIs are the registry's, among the scorecard's.
+    #[test]
+    fn lower_better_is_the_registrys() {
+        let from_registry: Vec<&str> = scorecard::KPI_IDS
+            .iter()
+            .copied()
+            .filter(|k| kpi::lower_is_better(k))
+            .collect();
+        let mut ours = LOWER_BETTER.to_vec();
+        ours.sort_unstable();
+        let mut theirs = from_registry;
+        theirs.sort_unstable();
+        assert_eq!(ours, theirs);
     }
 }
