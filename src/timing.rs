@@ -66,6 +66,12 @@ pub fn note(msg: impl FnOnce() -> String) {
 /// set computed, so a test can count them (report loads each input once).
 pub fn count(what: impl FnOnce() -> String) {
     if enabled() {
-        eprintln!("count: {}", what());
+        say_count(what());
     }
+}
+
+#[cold]
+#[inline(never)]
+fn say_count(what: String) {
+    eprintln!("count: {what}");
 }

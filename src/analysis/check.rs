@@ -117,6 +117,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
             "entered_at_max",
         ],
     )?;
+    crate::timing::count(|| "deal set".into());
     let set = DealSet::build(deals.as_ref(), events.map(Into::into), ds.pipelines())?;
     let period = a
         .period

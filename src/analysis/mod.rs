@@ -129,6 +129,7 @@ fn build_set(
             "输入中既没有商机也没有阶段事件"
         )));
     }
+    crate::timing::count(|| "deal set".into());
     let set = DealSet::build(deals.as_ref(), events, ds.pipelines())?;
     Ok((deals, set))
 }

@@ -161,7 +161,6 @@ impl DealSet {
         events: Option<engine::EventRows>,
         pipelines: Pipelines,
     ) -> Result<DealSet> {
-        crate::timing::count(|| "deal set".into());
         let t_code = crate::timing::span("deal set: code deals");
         let (n_rows, row_ids, c) = match src {
             DealCols::Frame { df, keep } => Self::frame_cols(df, keep)?,

@@ -126,6 +126,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
     drop(t_frame);
     let t_set = crate::timing::span("scorecard: deal set");
     let events_rows = events.clone().map(Into::into);
+    crate::timing::count(|| "deal set".into());
     let set = match &dir_file {
         Some(file) => DealSet::build_from(
             DealCols::Parquet { file, cols: &cols },
