@@ -73,8 +73,8 @@ pub(crate) fn deal_set(
     cols: &[&str],
     by: Option<&str>,
 ) -> Result<(Option<DataFrame>, DealSet)> {
-    let events = ds.frame_coded(crate::model::Table::StageEvents, EVENT_COLS)?;
-    build_set(ds, cols, by, events.map(Into::into))
+    let events = ds.event_rows(crate::model::Table::StageEvents, EVENT_COLS)?;
+    build_set(ds, cols, by, events)
 }
 
 /// Load the inputs of a funnel-family command (funnel, bottleneck), reading only the deal

@@ -781,6 +781,24 @@ impl Dataset {
         Ok(self.take_coded(t, cols)?.map(Into::into))
     }
 
+    /// [`Dataset::take_event_rows`] that leaves the table in the dataset (a report's sections
+    /// share one): a DIR's parquet still comes in batches of row groups.
+    pub(crate) fn event_rows(
+        &self,
+        t: Table,
+        cols: &[&str],
+    ) -> Result<Option<crate::columns::engine::EventRows>> {
+        if let Some(Source::Parquet(p)) = self.tables.get(&t) {
+            if let Some((rows, batches)) = dir::parquet_batches(p, cols)? {
+                return Ok(Some(crate::columns::engine::EventRows::Batches {
+                    rows,
+                    batches,
+                }));
+            }
+        }
+        Ok(self.frame_coded(t, cols)?.map(Into::into))
+    }
+
     /// Column names of a table (with those of a raw export the command left unread).
     pub(crate) fn columns_of(&self, t: Table) -> Result<Vec<String>> {
         let mut lf = self.scan(t)?;
