@@ -99,42 +99,6 @@ pub(crate) fn write_bundle(
     let p = tmp.join("report.xlsx");
     std::fs::write(&p, buf).map_err(|e| Error::io(&p, e))?;
     // Markdown and HTML.
-    let opts = Options {
-        lang,
-        bom: false,
-        raw_cells: false,
-        max_rows: None,
-        width: None,
-        style: false,
-        meta: crate::meta::snapshot(),
-    };
-    // Tables as CSV, one per (section, table).
-    let mut all: Vec<ResultTable> = Vec::new();
-    for sec in sections {
-        let Some(r) = &sec.report else { continue };
-        for t in &r.tables {
-            let mut t2 = t.clone();
-            t2.name = format!("{}-{}", sec.id, t.name);
-            let mut buf = Vec::new();
-            Format::Csv
-                .renderer()
-                .render(&[&t2], r, &opts, &mut buf)
-                .map_err(|e| Error::io(&t2.name, e))?;
-            let p = tmp.join(format!("{}.csv", t2.name));
-            std::fs::write(&p, buf).map_err(|e| Error::io(&p, e))?;
-            all.push(t2);
-        }
-    }
-    // One workbook.
-    let refs: Vec<&ResultTable> = all.iter().collect();
-    let mut buf = Vec::new();
-    Format::Xlsx
-        .renderer()
-        .render(&refs, &Report::default(), &opts, &mut buf)
-        .map_err(|e| Error::io("report.xlsx", e))?;
-    let p = tmp.join("report.xlsx");
-    std::fs::write(&p, buf).map_err(|e| Error::io(&p, e))?;
-    // Markdown and HTML.
     let md = markdown(sections, head, lang, &opts)?;
     let p = tmp.join("report.md");
     std::fs::write(&p, md).map_err(|e| Error::io(&p, e))?;
