@@ -88,35 +88,14 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
             )));
         }
     }
-    let mut cols = vec![
-        "deal_id",
-        "account",
-        "owner",
-        "pipeline",
-        "stage",
-        "status",
-        "amount",
-        "currency",
-        "created_at",
-        "closed_at",
-        "expected_close_at",
-        "stage_entered_at",
-    ];
+    // The scorecard's deal columns, and the ids that join the stage events.
+    let mut cols = vec!["deal_id"];
+    cols.extend(analysis::scorecard::DEAL_COLS);
     if let Some(b) = &a.by {
         cols.push(b.as_str());
     }
     let deals = ds.frame(Table::Deals, &cols)?;
-    let events = ds.frame(
-        Table::StageEvents,
-        &[
-            "deal_id",
-            "pipeline",
-            "stage",
-            "entered_at",
-            "entered_at_min",
-            "entered_at_max",
-        ],
-    )?;
+    let events = ds.frame(Table::StageEvents, analysis::EVENT_COLS)?;
     crate::timing::count(|| "deal set".into());
     let set = DealSet::build(deals.as_ref(), events.map(Into::into), ds.pipelines())?;
     let period = a
