@@ -75,6 +75,121 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         .resolve(ds.as_of, ds.calendar())
         .map_err(Error::usage)
         .and_then(|p| crate::analysis::period_in_data(p, ds))?;
+    let Read {
+        dir_file,
+        deals,
+        events,
+        set,
+    } = read(a, ds, period.as_ref())?;
+    let t_rest = crate::timing::span("scorecard: codes");
+    let lang = analysis::lang(&a.out, ds)?;
+    let (group, names, account, winp) = codes(a, ds, &dir_file, &deals, &set)?;
+    let wr = WinRate::parse(a.win_rate.as_str()).unwrap_or_default();
+    let owner_at_close = if a.credit == crate::cli::scorecard::Credit::AtClose {
+        Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?)
+    } else {
+        None
+    };
+    let params = scorecard::Params {
+        period: period.as_ref().map(Period::millis),
+        win_rate: wr,
+        qualified_stage: ds.settings.config.qualified_stage.clone(),
+        owner_at_close,
+    };
+    drop(t_rest);
+    let t_acc = crate::timing::span("scorecard: accumulate");
+    let (by, team) = scorecard::accumulate(&set, &group, &account, &params, &winp);
+    drop(t_acc);
+    let single = single_currency(&team);
+    let targets = match &a.targets {
+        Some(f) => Some(analysis::load_targets(f, &a.by, &a.load, ds)?),
+        None => None,
+    };
+    let acts = match &a.activities {
+        Some(f) => Some(load_activities(f, a, ds, period.as_ref())?),
+        None => None,
+    };
+    let fb = match &a.feedback {
+        Some(f) => Some(load_feedback(f, a, ds, &set, &group, &names, &account)?),
+        None => None,
+    };
+    let inputs = LineInputs {
+        wr,
+        single: single.as_deref(),
+        targets: targets.as_ref(),
+        period: params.period,
+        activities: acts.as_ref(),
+        feedback: fb.as_ref(),
+    };
+    let make = |key: &str, acc: &Acc| make_line(&inputs, key, acc);
+    let mut lines: Vec<Line> = by
+        .iter()
+        .filter(|(c, _)| **c != NONE)
+        .map(|(c, acc)| make(&names[*c as usize], acc))
+        .collect();
+    if let Some(acc) = by.get(&NONE) {
+        lines.push(make("(none)", acc));
+    }
+    lines.sort_by(|x, y| x.key.cmp(&y.key));
+    let team_line = make(TEAM, &team);
+
+    let notes = notes(
+        a,
+        ds,
+        period.as_ref(),
+        wr,
+        &team,
+        single.is_none(),
+        targets.as_ref(),
+        &lines,
+        &team_line,
+    );
+    let team_kpis = team_of(&team_line, &team, single.as_deref(), wr);
+    if let Some(rep) = &a.rep {
+        let built = card::rep_card(
+            rep,
+            a,
+            ds,
+            &set,
+            &group,
+            &names,
+            &account,
+            &params,
+            &winp,
+            lines,
+            team_line,
+            notes,
+            lang,
+            single.as_deref(),
+        )?;
+        return Ok((built, team_kpis));
+    }
+    if let Some(kpi) = &a.rank {
+        rank_lines(&mut lines, kpi)?;
+    }
+    let mut tables = vec![main_table(&lines, &team_line, a)?];
+    if single.is_none() {
+        tables.push(money_table(&by, &team, &names, wr)?);
+    }
+    let chart = a.out.chart.as_ref().map(|_| leaderboard(&lines, lang));
+    let report = Report {
+        tables,
+        notes,
+        title: Some(Note::new("Rep scorecard", "销售人员记分卡")),
+    };
+    Ok((Built { report, chart }, team_kpis))
+}
+
+/// What the scorecard reads: the deals (from a DIR, only the columns read again: the grouping
+/// column, accounts for feedback), the stage events, and the deal set.
+struct Read {
+    dir_file: Option<crate::load::pq::PqFile>,
+    deals: DataFrame,
+    events: Option<DataFrame>,
+    set: DealSet,
+}
+
+fn read(a: &Args, ds: &load::Dataset, period: Option<&Period>) -> Result<Read> {
     let t_frame = crate::timing::span("scorecard: frame");
     let mut cols: Vec<&str> = DEAL_COLS.to_vec();
     // Expected close dates only place open pipeline in a period: without one they need not
@@ -143,8 +258,28 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         )?,
     };
     drop(t_set);
-    let t_rest = crate::timing::span("scorecard: codes");
-    let lang = analysis::lang(&a.out, ds)?;
+    Ok(Read {
+        dir_file,
+        deals,
+        events,
+        set,
+    })
+}
+
+/// The grouping column's codes and names, the accounts and the stage win probabilities.
+#[allow(clippy::type_complexity)]
+fn codes(
+    a: &Args,
+    ds: &load::Dataset,
+    dir_file: &Option<crate::load::pq::PqFile>,
+    deals: &DataFrame,
+    set: &DealSet,
+) -> Result<(
+    Vec<u32>,
+    Vec<String>,
+    engine::Coded,
+    scorecard::WinProbability,
+)> {
     // The grouping column, the accounts and the stage win probabilities, on both cores.
     // New customers need the accounts of won deals only; feedback credited through the
     // customer needs every deal's.
@@ -153,17 +288,17 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
             rayon::join(
                 || -> Result<(Vec<u32>, Vec<String>)> {
                     // A DIR's dictionary column is coded from its keys.
-                    if let Some(f) = &dir_file {
+                    if let Some(f) = dir_file {
                         if let Some((codes, values)) = f.codes(&a.by, engine::NONE)? {
                             let c = engine::Coded { codes, values };
                             return Ok((set.group_codes(&c), c.values));
                         }
                     }
-                    analysis::by_codes(&set, Some(&deals), &a.by, ds)
+                    analysis::by_codes(set, Some(deals), &a.by, ds)
                 },
                 || {
                     if a.feedback.is_some() {
-                        engine::coded(&deals, "account")
+                        engine::coded(deals, "account")
                     } else {
                         let won: Vec<bool> = (0..set.n_rows)
                             .map(|d| set.status(d) == Some(crate::model::Status::Won))
@@ -173,145 +308,139 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
                 },
             )
         },
-        || scorecard::stage_win_probability(&set),
+        || scorecard::stage_win_probability(set),
     );
     let (group, names) = by_codes?;
-    let account = account?;
-    let wr = WinRate::parse(a.win_rate.as_str()).unwrap_or_default();
-    let owner_at_close = if a.credit == crate::cli::scorecard::Credit::AtClose {
-        Some(owner_at_close(&set, events.as_ref(), &names, &a.by)?)
-    } else {
-        None
-    };
-    let params = scorecard::Params {
-        period: period.as_ref().map(Period::millis),
-        win_rate: wr,
-        qualified_stage: ds.settings.config.qualified_stage.clone(),
-        owner_at_close,
-    };
-    drop(t_rest);
-    let t_acc = crate::timing::span("scorecard: accumulate");
-    let (by, team) = scorecard::accumulate(&set, &group, &account, &params, &winp);
-    drop(t_acc);
-    // Currencies present in the money KPIs.
+    Ok((group, names, account?, winp))
+}
+
+/// The one currency of the team's money KPIs ("" with none), or None with several.
+fn single_currency(team: &Acc) -> Option<String> {
     let mut currencies: BTreeMap<String, ()> = BTreeMap::new();
     for m in [&team.won_amount, &team.open_pipeline, &team.lost_amount] {
         for c in m.keys() {
             currencies.insert(c.clone(), ());
         }
     }
-    let single: Option<String> = match currencies.len() {
+    match currencies.len() {
         0 => Some(String::new()),
         1 => currencies.keys().next().cloned(),
         _ => None,
-    };
-    let targets = match &a.targets {
-        Some(f) => Some(analysis::load_targets(f, &a.by, &a.load, ds)?),
-        None => None,
-    };
-    let acts = match &a.activities {
-        Some(f) => Some(load_activities(f, a, ds, period.as_ref())?),
-        None => None,
-    };
-    let fb = match &a.feedback {
-        Some(f) => Some(load_feedback(f, a, ds, &set, &group, &names, &account)?),
-        None => None,
-    };
-    let make = |key: &str, acc: &Acc| -> Line {
-        let k = scorecard::kpis(acc, wr, single.as_deref().unwrap_or(""));
-        let k = if single.is_none() {
-            Kpis {
-                won_amount: None,
-                avg_won_deal: None,
-                open_pipeline: None,
-                weighted_pipeline: None,
-                sales_velocity: None,
-                currency: Some("(several)".into()),
-                ..k
-            }
-        } else {
-            k
-        };
-        let target = targets.as_ref().map(|t| {
-            if key == TEAM {
-                // Summed in key order: a map's own order changes run to run, and with it the
-                // last bits of the sum.
-                let mut keys: Vec<&String> = t.keys().collect();
-                keys.sort();
-                keys.iter()
-                    .map(|k| scorecard::rolled_target(&t[*k], params.period))
-                    .sum()
-            } else {
-                t.get(key)
-                    .map_or(0.0, |v| scorecard::rolled_target(v, params.period))
-            }
-        });
-        let target = target.filter(|t| *t > 0.0);
-        let won = k.won_amount;
-        let attainment = match (target, won) {
-            (Some(t), Some(w)) => Some(w / t),
-            _ => None,
-        };
-        let target_met = match (target, won) {
-            (Some(t), Some(w)) => Some(w >= t),
-            _ => None,
-        };
-        let closing = acc
-            .closing_in_period
-            .get(single.as_deref().unwrap_or(""))
-            .copied()
-            .unwrap_or(0.0);
-        let coverage = match (target, won) {
-            (Some(t), Some(w)) if w < t => Some(closing / (t - w)),
-            _ => None,
-        };
-        let activities = acts.as_ref().map(|m| {
-            if key == TEAM {
-                let mut s = ActivityCounts::default();
-                for v in m.values() {
-                    s.total += v.total;
-                    s.calls += v.calls;
-                    s.visits += v.visits;
-                    s.emails += v.emails;
-                    s.meetings += v.meetings;
-                    s.weeks = v.weeks;
-                }
-                s
-            } else {
-                m.get(key).cloned().unwrap_or_else(|| ActivityCounts {
-                    weeks: m.values().next().map_or(0.0, |v| v.weeks),
-                    ..Default::default()
-                })
-            }
-        });
-        let feedback = fb
-            .as_ref()
-            .and_then(|m| m.get(key).map(|v| summarize_feedback(v)));
-        Line {
-            key: key.to_string(),
-            k,
-            target,
-            attainment,
-            coverage,
-            target_met,
-            activities,
-            feedback,
-        }
-    };
-    let mut lines: Vec<Line> = by
-        .iter()
-        .filter(|(c, _)| **c != NONE)
-        .map(|(c, acc)| make(&names[*c as usize], acc))
-        .collect();
-    if let Some(acc) = by.get(&NONE) {
-        lines.push(make("(none)", acc));
     }
-    lines.sort_by(|x, y| x.key.cmp(&y.key));
-    let team_line = make(TEAM, &team);
+}
 
+/// What a scorecard line is made from, beside its accumulator.
+struct LineInputs<'a> {
+    wr: WinRate,
+    /// The one currency of the money KPIs; None with several.
+    single: Option<&'a str>,
+    targets: Option<&'a std::collections::HashMap<String, Vec<((i64, i64), f64)>>>,
+    period: Option<(i64, i64)>,
+    activities: Option<&'a std::collections::HashMap<String, ActivityCounts>>,
+    feedback: Option<&'a std::collections::HashMap<String, Vec<(f64, String)>>>,
+}
+
+/// One output row: a rep's (or with `key` = TEAM, the team's) KPIs, target, attainment,
+/// coverage, activities and feedback.
+fn make_line(i: &LineInputs, key: &str, acc: &Acc) -> Line {
+    let k = scorecard::kpis(acc, i.wr, i.single.unwrap_or(""));
+    let k = if i.single.is_none() {
+        Kpis {
+            won_amount: None,
+            avg_won_deal: None,
+            open_pipeline: None,
+            weighted_pipeline: None,
+            sales_velocity: None,
+            currency: Some("(several)".into()),
+            ..k
+        }
+    } else {
+        k
+    };
+    let target = i.targets.map(|t| {
+        if key == TEAM {
+            // Summed in key order: a map's own order changes run to run, and with it the
+            // last bits of the sum.
+            let mut keys: Vec<&String> = t.keys().collect();
+            keys.sort();
+            keys.iter()
+                .map(|k| scorecard::rolled_target(&t[*k], i.period))
+                .sum()
+        } else {
+            t.get(key)
+                .map_or(0.0, |v| scorecard::rolled_target(v, i.period))
+        }
+    });
+    let target = target.filter(|t| *t > 0.0);
+    let won = k.won_amount;
+    let attainment = match (target, won) {
+        (Some(t), Some(w)) => Some(w / t),
+        _ => None,
+    };
+    let target_met = match (target, won) {
+        (Some(t), Some(w)) => Some(w >= t),
+        _ => None,
+    };
+    let closing = acc
+        .closing_in_period
+        .get(i.single.unwrap_or(""))
+        .copied()
+        .unwrap_or(0.0);
+    let coverage = match (target, won) {
+        (Some(t), Some(w)) if w < t => Some(closing / (t - w)),
+        _ => None,
+    };
+    let activities = i.activities.map(|m| {
+        if key == TEAM {
+            let mut s = ActivityCounts::default();
+            for v in m.values() {
+                s.total += v.total;
+                s.calls += v.calls;
+                s.visits += v.visits;
+                s.emails += v.emails;
+                s.meetings += v.meetings;
+                s.weeks = v.weeks;
+            }
+            s
+        } else {
+            m.get(key).cloned().unwrap_or_else(|| ActivityCounts {
+                weeks: m.values().next().map_or(0.0, |v| v.weeks),
+                ..Default::default()
+            })
+        }
+    });
+    let feedback = i
+        .feedback
+        .and_then(|m| m.get(key).map(|v| summarize_feedback(v)));
+    Line {
+        key: key.to_string(),
+        k,
+        target,
+        attainment,
+        coverage,
+        target_met,
+        activities,
+        feedback,
+    }
+}
+
+/// The scorecard's notes: what each KPI is dated by, the win-rate definition, the team row,
+/// the credit rule, and warnings (negative cycles, targets that do not line up).
+#[allow(clippy::too_many_arguments)]
+fn notes(
+    a: &Args,
+    ds: &load::Dataset,
+    period: Option<&Period>,
+    wr: WinRate,
+    team: &Acc,
+    several: bool,
+    targets: Option<&std::collections::HashMap<String, Vec<((i64, i64), f64)>>>,
+    lines: &[Line],
+    team_line: &Line,
+) -> Vec<Note> {
     let mut notes = analysis::base_notes_text(
         ds,
-        period.as_ref(),
+        period,
         &crate::tr!(
             "closed_at (won, lost, win rate, won amount, cycle, attainment, new customers); created_at (deals_created); as-of (open pipeline)",
             "closed_at（赢单、输单、赢单率、赢单金额、周期、达成率、新客户）；created_at（deals_created）；截至日期（在途管道）"
@@ -359,65 +488,14 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
             ),
         ));
     }
-    if single.is_none() {
+    if several {
         notes.push(Note::new(
             "several currencies: money KPIs are per currency in --table money (never summed across currencies)",
             "多币种：金额指标按币种见 --table money（不跨币种相加）",
         ));
     }
-    if let (Some(t), Some(f)) = (&targets, &a.targets) {
-        // Targets that do not line up with the data: none in the period, or keys no rep has.
-        if team_line.target.is_none() {
-            let (label, label_zh) = period.as_ref().map_or_else(
-                || ("(all rows)".to_string(), "（全部行）".to_string()),
-                |p| (p.label.clone(), p.label.clone()),
-            );
-            notes.push(Note::warning(
-                format!(
-                    "--targets {}: no target of {} {:?} covers the period {label}: the target and attainment columns are empty",
-                    f.display(),
-                    a.by,
-                    "revenue"
-                ),
-                format!(
-                    "--targets {}：没有 {} {:?} 目标覆盖期间 {label_zh}：目标与达成率列为空",
-                    f.display(),
-                    a.by,
-                    "revenue"
-                ),
-            ));
-        }
-        let mut unmatched: Vec<&str> = t
-            .keys()
-            .filter(|k| !lines.iter().any(|l| &l.key == *k))
-            .map(String::as_str)
-            .collect();
-        unmatched.sort_unstable();
-        if !unmatched.is_empty() {
-            let shown = unmatched
-                .iter()
-                .take(8)
-                .map(|k| format!("{k:?}"))
-                .collect::<Vec<_>>();
-            notes.push(Note::warning(
-                format!(
-                    "--targets {}: {} target key(s) match no {} in the data ({}{}); they count in the team's target but in no rep's row",
-                    f.display(),
-                    unmatched.len(),
-                    a.by,
-                    shown.join(", "),
-                    if unmatched.len() > 8 { ", ..." } else { "" }
-                ),
-                format!(
-                    "--targets {}：{} 个目标键在数据中没有对应的 {}（{}{}）；它们计入团队目标，但不计入任何销售人员的行",
-                    f.display(),
-                    unmatched.len(),
-                    a.by,
-                    shown.join("，"),
-                    if unmatched.len() > 8 { "，……" } else { "" }
-                ),
-            ));
-        }
+    if let (Some(t), Some(f)) = (targets, &a.targets) {
+        notes.extend(target_warnings(a, t, f, period, lines, team_line));
     }
     if targets.is_some() {
         notes.push(Note::new(
@@ -426,7 +504,77 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         ));
     }
 
-    let team_kpis = Team {
+    notes
+}
+
+/// `--targets` that do not line up with the data: none covering the period, or keys no rep has.
+fn target_warnings(
+    a: &Args,
+    t: &std::collections::HashMap<String, Vec<((i64, i64), f64)>>,
+    f: &std::path::Path,
+    period: Option<&Period>,
+    lines: &[Line],
+    team_line: &Line,
+) -> Vec<Note> {
+    let mut notes = Vec::new();
+    // Targets that do not line up with the data: none in the period, or keys no rep has.
+    if team_line.target.is_none() {
+        let (label, label_zh) = period.map_or_else(
+            || ("(all rows)".to_string(), "（全部行）".to_string()),
+            |p| (p.label.clone(), p.label.clone()),
+        );
+        notes.push(Note::warning(
+            format!(
+                "--targets {}: no target of {} {:?} covers the period {label}: the target and attainment columns are empty",
+                f.display(),
+                a.by,
+                "revenue"
+            ),
+            format!(
+                "--targets {}：没有 {} {:?} 目标覆盖期间 {label_zh}：目标与达成率列为空",
+                f.display(),
+                a.by,
+                "revenue"
+            ),
+        ));
+    }
+    let mut unmatched: Vec<&str> = t
+        .keys()
+        .filter(|k| !lines.iter().any(|l| &l.key == *k))
+        .map(String::as_str)
+        .collect();
+    unmatched.sort_unstable();
+    if !unmatched.is_empty() {
+        let shown = unmatched
+            .iter()
+            .take(8)
+            .map(|k| format!("{k:?}"))
+            .collect::<Vec<_>>();
+        notes.push(Note::warning(
+            format!(
+                "--targets {}: {} target key(s) match no {} in the data ({}{}); they count in the team's target but in no rep's row",
+                f.display(),
+                unmatched.len(),
+                a.by,
+                shown.join(", "),
+                if unmatched.len() > 8 { ", ..." } else { "" }
+            ),
+            format!(
+                "--targets {}：{} 个目标键在数据中没有对应的 {}（{}{}）；它们计入团队目标，但不计入任何销售人员的行",
+                f.display(),
+                unmatched.len(),
+                a.by,
+                shown.join("，"),
+                if unmatched.len() > 8 { "，……" } else { "" }
+            ),
+        ));
+    }
+    notes
+}
+
+/// The team's typed KPIs (and with several currencies, its money KPIs per currency).
+fn team_of(team_line: &Line, team: &Acc, single: Option<&str>, wr: WinRate) -> Team {
+    Team {
         kpis: team_line.k.clone(),
         per_currency: match single {
             Some(_) => Vec::new(),
@@ -439,44 +587,11 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
                 cs.sort();
                 cs.dedup();
                 cs.into_iter()
-                    .map(|c| (c.clone(), scorecard::kpis(&team, wr, c)))
+                    .map(|c| (c.clone(), scorecard::kpis(team, wr, c)))
                     .collect()
             }
         },
-    };
-    if let Some(rep) = &a.rep {
-        let built = card::rep_card(
-            rep,
-            a,
-            ds,
-            &set,
-            &group,
-            &names,
-            &account,
-            &params,
-            &winp,
-            lines,
-            team_line,
-            notes,
-            lang,
-            single.as_deref(),
-        )?;
-        return Ok((built, team_kpis));
     }
-    if let Some(kpi) = &a.rank {
-        rank_lines(&mut lines, kpi)?;
-    }
-    let mut tables = vec![main_table(&lines, &team_line, a)?];
-    if single.is_none() {
-        tables.push(money_table(&by, &team, &names, wr)?);
-    }
-    let chart = a.out.chart.as_ref().map(|_| leaderboard(&lines, lang));
-    let report = Report {
-        tables,
-        notes,
-        title: Some(Note::new("Rep scorecard", "销售人员记分卡")),
-    };
-    Ok((Built { report, chart }, team_kpis))
 }
 
 const TEAM: &str = "(team)";
