@@ -27,8 +27,7 @@ pub(crate) const DEAL_COLS: &[&str] = &[
 
 /// The funnel of a loaded input (its deal set built here, the dataset left whole).
 pub(crate) fn build(a: &Args, ds: &crate::load::Dataset) -> Result<Built> {
-    let (deals, set) = analysis::deal_set(ds, DEAL_COLS, a.by.as_deref())?;
-    analysis::require_stage_lists(&set, ds)?;
+    let (deals, set) = analysis::staged_deal_set(ds, DEAL_COLS, a.by.as_deref())?;
     build_with(a, ds, deals.as_ref(), &set)
 }
 

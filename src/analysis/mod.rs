@@ -77,6 +77,18 @@ pub(crate) fn deal_set(
     build_set(ds, cols, by, events)
 }
 
+/// [`deal_set`] for the funnel family (funnel, bottleneck) on a dataset a report shares: the
+/// dataset left whole, and a stage order required as [`load_deal_set`] requires it.
+pub(crate) fn staged_deal_set(
+    ds: &Dataset,
+    cols: &[&str],
+    by: Option<&str>,
+) -> Result<(Option<DataFrame>, DealSet)> {
+    let (deals, set) = deal_set(ds, cols, by)?;
+    require_stage_lists(&set, ds)?;
+    Ok((deals, set))
+}
+
 /// Load the inputs of a funnel-family command (funnel, bottleneck), reading only the deal
 /// columns `cols` (plus `--by`'s field) and the stage-event columns the deal set uses, and build
 /// its deal set. The stage events are taken out of the dataset: a history of millions of rows
