@@ -14,8 +14,9 @@ use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::{self};
+use crate::metrics::bottleneck::{self as verdicts, Baseline, StageRow};
 use crate::metrics::funnel::{self, Funnel};
-use crate::metrics::timing::{self, StageTime};
+use crate::metrics::timing;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::text::Lang;
@@ -36,19 +37,6 @@ pub(crate) const DEAL_COLS: &[&str] = &[
     "stage_entered_at",
     "lost_reason",
 ];
-
-/// One stage row of one pipeline / group.
-struct Row {
-    pipeline: String,
-    group: Option<String>,
-    stage: String,
-    k: usize,
-    step: Option<f64>,
-    now: u64,
-    time: StageTime,
-    sla: Option<f64>,
-    breaches: u64,
-}
 
 /// Where the funnel leaks, of a loaded input (its deal set built here, the dataset left whole).
 pub(crate) fn build(a: &Args, ds: &crate::load::Dataset) -> Result<Built> {
@@ -139,7 +127,7 @@ pub(crate) fn build_with(
                 .collect()
         })
         .unwrap_or_default();
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows: Vec<StageRow> = Vec::new();
     for f in &grouped {
         let g = f
             .group
@@ -165,7 +153,7 @@ pub(crate) fn build_with(
             }
         }
         for k in 0..n_open {
-            rows.push(Row {
+            rows.push(StageRow {
                 pipeline: f.pipeline.clone(),
                 group: f.group.clone(),
                 stage: f.stages[k].clone(),
@@ -245,10 +233,10 @@ pub(crate) fn build_with(
 /// A verdict rule in Chinese (notes; the `rule` column keeps its id).
 fn rule_zh(rule: &str) -> &str {
     match rule {
-        "conversion vs team" => "转化率对比团队",
-        "conversion vs previous period" => "转化率对比上一期间",
-        "conversion vs pipeline mean step" => "转化率对比管道平均环节转化率",
-        "time in stage vs median stage" => "停留时间对比各阶段中位数",
+        verdicts::VS_TEAM => "转化率对比团队",
+        verdicts::VS_PREVIOUS => "转化率对比上一期间",
+        verdicts::VS_MEAN_STEP => "转化率对比管道平均环节转化率",
+        verdicts::TIME_VS_MEDIAN => "停留时间对比各阶段中位数",
         other => other,
     }
 }
@@ -341,7 +329,7 @@ fn key_cols(
     }
 }
 
-fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable> {
+fn stages_table(rows: &[StageRow], mp: bool, by: Option<&str>) -> Result<ResultTable> {
     let mut t = TableBuilder::new("stages");
     key_cols(
         &mut t,
@@ -410,140 +398,38 @@ fn stages_table(rows: &[Row], mp: bool, by: Option<&str>) -> Result<ResultTable>
     t.build()
 }
 
-/// Rank stages by each rule: conversion against its baseline (the previous period, the team, or
-/// the pipeline's mean step), and time in stage against the pipeline's median stage time.
+/// The verdict table and its notes: every stage ranked by each rule ([`verdicts::verdicts`]),
+/// the bottlenecks named in notes.
 fn verdict_table(
-    rows: &[Row],
+    rows: &[StageRow],
     team: &[Funnel],
     prev: &[Funnel],
     has_period: bool,
     mp: bool,
     by: Option<&str>,
 ) -> Result<(ResultTable, Vec<Note>)> {
-    struct V {
-        pipeline: String,
-        group: Option<String>,
-        stage: String,
-        rule: &'static str,
-        value: f64,
-        baseline: f64,
-        difference: f64,
-    }
-    let mut out: Vec<V> = Vec::new();
-    let mut notes = Vec::new();
-    let find = |fs: &[Funnel], p: &str| fs.iter().find(|f| f.pipeline == p).cloned();
-    // Per pipeline and group.
-    let mut keys: Vec<(String, Option<String>)> = rows
-        .iter()
-        .map(|r| (r.pipeline.clone(), r.group.clone()))
-        .collect();
-    keys.dedup();
-    let rule_conv = if by.is_some() {
-        "conversion vs team"
+    let baseline = if by.is_some() {
+        Baseline::Team
     } else if has_period {
-        "conversion vs previous period"
+        Baseline::PreviousPeriod
     } else {
-        "conversion vs pipeline mean step"
+        Baseline::MeanStep
     };
-    for (p, g) in &keys {
-        let rs: Vec<&Row> = rows
-            .iter()
-            .filter(|r| &r.pipeline == p && &r.group == g)
-            .collect();
-        let steps: Vec<f64> = rs.iter().filter_map(|r| r.step).collect();
-        let mean_step = if steps.is_empty() {
-            None
-        } else {
-            Some(steps.iter().sum::<f64>() / steps.len() as f64)
-        };
-        for r in &rs {
-            let Some(step) = r.step else { continue };
-            let baseline = if by.is_some() {
-                find(team, p).and_then(|f| f.step(r.k))
-            } else if has_period {
-                find(prev, p).and_then(|f| f.step(r.k))
-            } else {
-                mean_step
-            };
-            if let Some(b) = baseline {
-                out.push(V {
-                    pipeline: p.clone(),
-                    group: g.clone(),
-                    stage: r.stage.clone(),
-                    rule: rule_conv,
-                    value: step,
-                    baseline: b,
-                    difference: step - b,
-                });
-            }
-        }
-        let meds: Vec<f64> = rs.iter().filter_map(|r| r.time.median).collect();
-        if let Some(m) = crate::metrics::stats::quantile(&meds, 0.5) {
-            for r in &rs {
-                if let Some(med) = r.time.median {
-                    out.push(V {
-                        pipeline: p.clone(),
-                        group: g.clone(),
-                        stage: r.stage.clone(),
-                        rule: "time in stage vs median stage",
-                        value: med,
-                        baseline: m,
-                        difference: med - m,
-                    });
-                }
-            }
-        }
-    }
+    let out = verdicts::verdicts(rows, baseline, team, prev);
+    let mut notes = Vec::new();
     if has_period && by.is_none() && prev.is_empty() {
         notes.push(Note::new(
             "no deals in the previous period: no conversion baseline",
             "上一期间无商机：无转化率基准",
         ));
     }
-    // Order: within each pipeline / group and rule, worst first (conversion: most below baseline;
-    // time: most above). The worst is the bottleneck when it is worse than its baseline.
-    out.sort_by(|a, b| {
-        (&a.pipeline, &a.group, a.rule)
-            .cmp(&(&b.pipeline, &b.group, b.rule))
-            .then_with(|| {
-                if a.rule.starts_with("conversion") {
-                    a.difference.total_cmp(&b.difference)
-                } else {
-                    b.difference.total_cmp(&a.difference)
-                }
-            })
-    });
-    let mut rank = Vec::new();
-    let mut verdict = Vec::new();
-    let mut last: Option<(String, Option<String>, &str)> = None;
-    let mut r = 0;
-    for v in &out {
-        let key = (v.pipeline.clone(), v.group.clone(), v.rule);
-        if last.as_ref() != Some(&key) {
-            r = 0;
-            last = Some(key);
-        }
-        r += 1;
-        rank.push(r as i64);
-        let worse = if v.rule.starts_with("conversion") {
-            v.difference < 0.0
-        } else {
-            v.difference > 0.0
-        };
-        verdict.push(if r == 1 && worse { "bottleneck" } else { "" }.to_string());
-    }
-    for v in out
-        .iter()
-        .zip(&verdict)
-        .filter(|(_, s)| !s.is_empty())
-        .map(|(v, _)| v)
-    {
+    for v in out.iter().filter(|v| v.bottleneck) {
         let who = v
             .group
             .as_deref()
             .map(|g| format!("{g}: "))
             .unwrap_or_default();
-        notes.push(if v.rule.starts_with("conversion") {
+        notes.push(if v.is_conversion() {
             Note::new(
                 format!("{who}bottleneck {:?} by {}: step {:.1}% vs {:.1}% ({:+.1} points)", v.stage, v.rule, v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
                 format!("{who}瓶颈 {:?}（{}）：环节转化率 {:.1}% 对比 {:.1}%（{:+.1} 个百分点）", v.stage, rule_zh(v.rule), v.value * 100.0, v.baseline * 100.0, v.difference * 100.0),
@@ -556,7 +442,11 @@ fn verdict_table(
         });
     }
     let mut t = TableBuilder::new("verdict");
-    t.col("rank", Unit::Count, rank);
+    t.col(
+        "rank",
+        Unit::Count,
+        out.iter().map(|v| v.rank as i64).collect::<Vec<_>>(),
+    );
     key_cols(
         &mut t,
         mp,
@@ -578,10 +468,10 @@ fn verdict_table(
     let units: Vec<Unit> = out
         .iter()
         .map(|v| {
-            if v.rule.to_string().starts_with("time") {
-                Unit::Days
-            } else {
+            if v.is_conversion() {
                 Unit::Ratio
+            } else {
+                Unit::Days
             }
         })
         .collect();
@@ -600,14 +490,20 @@ fn verdict_table(
         units,
         out.iter().map(|v| v.difference).collect::<Vec<_>>(),
     )
-    .col("verdict", Unit::Text, verdict);
+    .col(
+        "verdict",
+        Unit::Text,
+        out.iter()
+            .map(|v| if v.bottleneck { "bottleneck" } else { "" }.to_string())
+            .collect::<Vec<_>>(),
+    );
     Ok((t.build()?, notes))
 }
 
 fn stuck_table(
     set: &DealSet,
     deals: Option<&DataFrame>,
-    rows: &[Row],
+    rows: &[StageRow],
     sla: &BTreeMap<(String, usize), f64>,
     as_of_ms: i64,
     n: usize,
@@ -797,9 +693,9 @@ fn reasons_tables(r: &timing::Reasons, set: &DealSet, mp: bool) -> Result<Vec<Re
     Ok(vec![t1.build()?, t2.build()?])
 }
 
-fn chart_of(rows: &[Row], lang: Lang) -> ChartSpec {
+fn chart_of(rows: &[StageRow], lang: Lang) -> ChartSpec {
     let first = rows.first().map(|r| (r.pipeline.clone(), r.group.clone()));
-    let rs: Vec<&Row> = rows
+    let rs: Vec<&StageRow> = rows
         .iter()
         .filter(|r| Some((r.pipeline.clone(), r.group.clone())) == first)
         .collect();

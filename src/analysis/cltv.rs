@@ -12,12 +12,12 @@ use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::{self};
 use crate::metrics::clv::{self, Rfm};
+use crate::metrics::valuation;
 use crate::period::Freq;
 
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{self, Note, Report, TableBuilder, Unit};
 use crate::text::Lang;
-use rayon::slice::ParallelSliceMut;
 
 use crate::analysis::{Purchases, day_of, flag_error, purchases};
 pub(crate) use crate::cli::cltv::Args;
@@ -215,43 +215,34 @@ fn bgnbd(
         clv::rfm(&mut p.rows, &p.names, as_of, unit_days)
     };
     drop(_t);
-    let prof = clv::Profiles::new(&data);
-    let _t = crate::timing::span("cltv: fit");
-    let pareto = a.model == crate::cli::cltv::CltvModel::Pareto;
-    let (model, params, names, ll, it, ok): (
-        Box<dyn clv::Expected>,
-        [f64; 4],
-        [&str; 4],
-        f64,
-        u64,
-        bool,
-    ) = if pareto {
-        let (m, ll, it, ok) = clv::fit_pareto(&prof)?;
-        (
-            Box::new(m),
-            [m.r, m.alpha, m.s, m.beta],
-            ["r", "alpha", "s", "beta"],
-            ll,
-            it,
-            ok,
-        )
-    } else {
-        let (m, ll, it, ok) = clv::fit_bgnbd(&prof)?;
-        (
-            Box::new(m),
-            [m.r, m.alpha, m.a, m.b],
-            ["r", "alpha", "a", "b"],
-            ll,
-            it,
-            ok,
-        )
+    let params = valuation::Params {
+        model: if a.model == crate::cli::cltv::CltvModel::Pareto {
+            valuation::Model::ParetoNbd
+        } else {
+            valuation::Model::BgNbd
+        },
+        unit_days,
+        horizon: horizon_days / unit_days,
+        months,
+        discount: a.discount,
+        margin: a.margin,
     };
-    let m = model.as_ref();
-    drop(_t);
-    let _t = crate::timing::span("cltv: fit gamma-gamma");
-    let (gg, gll, n_rep, git, gok) = clv::fit_gamma_gamma(&data)?;
-    drop(_t);
-    let h = horizon_days / unit_days;
+    let mut v = valuation::value(&data, &params)?;
+    let f = &v.fit;
+    let (names, params, ll, it, ok) = (
+        f.names,
+        f.params,
+        f.log_likelihood,
+        f.iterations,
+        f.converged,
+    );
+    let (gg, gll, n_rep, git, gok) = (
+        f.gamma_gamma,
+        f.gg_log_likelihood,
+        f.repeat_buyers,
+        f.gg_iterations,
+        f.gg_converged,
+    );
     let mname = a.model.as_str();
     let fit = TableBuilder::new("fit")
         .col(
@@ -315,45 +306,10 @@ fn bgnbd(
                 .collect::<Vec<_>>(),
         )
         .build()?;
-    // P(alive), expected purchases and discounted purchases once per distinct (x, t_x, T),
-    // in parallel; each customer then only scales by their expected spend.
-    let _t = crate::timing::span("cltv: per customer");
-    let margin = a.margin;
-    let per = m.per_profile(&prof, h, months, a.discount, unit_days);
-    drop(_t);
-    let _t = crate::timing::span("cltv: per customer rows and sort");
-    let mut rows: Vec<(usize, f64, f64, f64, f64)> = data
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let spend = if c.x > 0.0 && c.monetary > 0.0 {
-                gg.expected_spend(c.x, c.monetary)
-            } else {
-                gg.p * gg.gamma / (gg.q - 1.0)
-            };
-            let (alive, expected, disc) = per[prof.of[i] as usize];
-            (i, alive, expected, spend, disc * spend * margin)
-        })
-        .collect();
-    // By value, highest first, ties by customer id: first by value alone, then each run of
-    // equal values by id (customers with the same profile tie, often by the hundred).
-    rows.par_sort_unstable_by(|x, y| y.4.total_cmp(&x.4));
-    let mut start = 0;
-    while start < rows.len() {
-        let v = rows[start].4.to_bits();
-        let mut end = start + 1;
-        while end < rows.len() && rows[end].4.to_bits() == v {
-            end += 1;
-        }
-        if end - start > 1 {
-            rows[start..end].sort_unstable_by(|x, y| data[x.0].customer.cmp(&data[y.0].customer));
-        }
-        start = end;
-    }
-    drop(_t);
+    let mut rows = std::mem::take(&mut v.customers);
     let _t = crate::timing::span("cltv: tables");
-    let total: f64 = rows.iter().map(|r| r.4).sum();
-    let values: Vec<f64> = rows.iter().map(|r| r.4).collect();
+    let total: f64 = rows.iter().map(|r| r.clv).sum();
+    let values: Vec<f64> = rows.iter().map(|r| r.clv).collect();
     if let Some(n) = a.top {
         rows.truncate(n);
     }
@@ -362,48 +318,52 @@ fn bgnbd(
             "customer_id",
             Unit::Text,
             rows.iter()
-                .map(|r| data[r.0].customer.clone())
+                .map(|r| data[r.index].customer.clone())
                 .collect::<Vec<_>>(),
         )
         .col(
             "frequency",
             Unit::Number,
-            rows.iter().map(|r| data[r.0].x).collect::<Vec<_>>(),
+            rows.iter().map(|r| data[r.index].x).collect::<Vec<_>>(),
         )
         .col(
             "recency",
             Unit::Number,
-            rows.iter().map(|r| data[r.0].t_x).collect::<Vec<_>>(),
+            rows.iter().map(|r| data[r.index].t_x).collect::<Vec<_>>(),
         )
         .col(
             "t",
             Unit::Number,
-            rows.iter().map(|r| data[r.0].t).collect::<Vec<_>>(),
+            rows.iter().map(|r| data[r.index].t).collect::<Vec<_>>(),
         )
         .col(
             "monetary",
             Unit::Money,
-            rows.iter().map(|r| data[r.0].monetary).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| data[r.index].monetary)
+                .collect::<Vec<_>>(),
         )
         .col(
             "p_alive",
             Unit::Ratio,
-            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.p_alive).collect::<Vec<_>>(),
         )
         .col(
             "expected_purchases",
             Unit::Number,
-            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| r.expected_purchases)
+                .collect::<Vec<_>>(),
         )
         .col(
             "expected_aov",
             Unit::Money,
-            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.expected_aov).collect::<Vec<_>>(),
         )
         .col(
             "clv",
             Unit::Money,
-            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.clv).collect::<Vec<_>>(),
         )
         .build()?;
     notes.push(Note::new(
@@ -449,30 +409,19 @@ fn bgnbd(
                     .insert(d);
             }
         }
-        let hunits = hdays / unit_days;
-        let mut buckets: BTreeMap<u32, (u64, f64, f64)> = BTreeMap::new();
-        let preds: Vec<f64> = {
-            use rayon::prelude::*;
-            (0..prof.len())
-                .into_par_iter()
-                .map(|i| m.expected(prof.x[i], prof.t_x[i], prof.t[i], hunits))
-                .collect()
-        };
-        for (i, c) in data.iter().enumerate() {
-            let pred = preds[prof.of[i] as usize];
-            let act = days.get(c.customer.as_str()).map_or(0, |s| s.len()) as f64;
-            let e = buckets.entry((c.x as u32).min(7)).or_default();
-            e.0 += 1;
-            e.1 += pred;
-            e.2 += act;
-        }
-        let total = buckets
-            .values()
-            .fold((0u64, 0.0, 0.0), |t, b| (t.0 + b.0, t.1 + b.1, t.2 + b.2));
+        let buckets = v.holdout(
+            &data,
+            |i| days.get(data[i].customer.as_str()).map_or(0, |s| s.len()),
+            hdays / unit_days,
+        );
+        let total = buckets.iter().fold((0u64, 0.0, 0.0), |t, b| {
+            (t.0 + b.customers, t.1 + b.predicted, t.2 + b.actual)
+        });
         let mut label: Vec<String> = buckets
-            .keys()
+            .iter()
+            .map(|b| b.frequency)
             .map(|k| {
-                if *k == 7 {
+                if k == 7 {
                     "7+".to_string()
                 } else {
                     k.to_string()
@@ -481,14 +430,19 @@ fn bgnbd(
             .collect();
         label.push("(all)".into());
         let rows: Vec<(u64, f64, f64)> = buckets
-            .values()
-            .copied()
+            .iter()
+            .map(|b| (b.customers, b.predicted, b.actual))
             .chain(std::iter::once(total))
             .collect();
         scatter = Some(
             buckets
-                .values()
-                .map(|b| (b.1 / b.0 as f64, b.2 / b.0 as f64))
+                .iter()
+                .map(|b| {
+                    (
+                        b.predicted / b.customers as f64,
+                        b.actual / b.customers as f64,
+                    )
+                })
                 .collect(),
         );
         tables.push(

@@ -20,46 +20,12 @@ use crate::analysis::{self, Built};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::{self};
+use crate::metrics::plan as metric;
 use crate::model::{Status, Table};
 use crate::output::{Note, Report, TableBuilder, Unit};
 use crate::period::Freq;
 
 pub(crate) use crate::cli::plan::Args;
-
-/// Split `total` cents over `weights` (non-negative, not all zero) by largest remainder: the parts
-/// add up to `total` exactly; ties go to the earlier part.
-pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
-    let sum: f64 = weights.iter().sum();
-    if weights.is_empty() || sum <= 0.0 {
-        return vec![0; weights.len()];
-    }
-    let raw: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
-    let mut parts: Vec<i64> = raw.iter().map(|r| r.floor() as i64).collect();
-    let mut left = total - parts.iter().sum::<i64>();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        let fa = raw[a] - raw[a].floor();
-        let fb = raw[b] - raw[b].floor();
-        fb.total_cmp(&fa).then(a.cmp(&b))
-    });
-    let mut i = 0;
-    while left > 0 && !order.is_empty() {
-        parts[order[i % order.len()]] += 1;
-        left -= 1;
-        i += 1;
-    }
-    // Floating-point floors can overshoot by a cent on huge totals: take it back from the parts
-    // with the smallest fractions.
-    let mut j = order.len();
-    while left < 0 && j > 0 {
-        j -= 1;
-        if parts[order[j]] > 0 {
-            parts[order[j]] -= 1;
-            left += 1;
-        }
-    }
-    parts
-}
 
 /// The flags plan can refuse before reading anything.
 pub(crate) fn validate(a: &Args) -> Result<()> {
@@ -149,13 +115,12 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         };
         profile.push((v.0.max(0.0), v.1));
     }
-    let mut month_w: Vec<f64> = profile.iter().map(|p| p.0).collect();
-    if month_w.iter().sum::<f64>() <= 0.0 {
+    let forecast: Vec<f64> = profile.iter().map(|p| p.0).collect();
+    if metric::month_weights(&forecast).1 {
         notes.push(Note::new(
             "the forecast for the target months is zero: months share the target evenly",
             "目标月份的预测为 0：各月平均分配目标",
         ));
-        month_w = vec![1.0; n_months];
     }
     notes.push(Note::new(
         format!(
@@ -200,8 +165,8 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         group_w = vec![1.0; groups.len()];
     }
     let total_cents = (a.target * 100.0).round() as i64;
-    let per_group = apportion(total_cents, &group_w);
-    let cells: Vec<Vec<i64>> = per_group.iter().map(|c| apportion(*c, &month_w)).collect();
+    let sp = metric::split(total_cents, &forecast, &group_w);
+    let (per_group, cells, month_w) = (&sp.per_group, &sp.cells, &sp.month_weights);
     let dimension = a.by.clone().unwrap_or_else(|| "all".into());
     // targets table
     let (mut dim, mut key, mut per, mut tgt, mut met) = (vec![], vec![], vec![], vec![], vec![]);
@@ -222,20 +187,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         .col("metric", Unit::Text, met)
         .build()?;
     // months table: team target per month against the forecast.
-    let month_cents: Vec<i64> = (0..n_months)
-        .map(|k| cells.iter().map(|c| c[k]).sum())
-        .collect();
     let msum: f64 = month_w.iter().sum();
-    let mut cum = 0.0;
-    let mut cum_gap = vec![];
-    let gaps: Vec<f64> = (0..n_months)
-        .map(|k| {
-            let gap = profile[k].0 - month_cents[k] as f64 / 100.0;
-            cum += gap;
-            cum_gap.push(cum);
-            gap
-        })
-        .collect();
     let months = TableBuilder::new("months")
         .col(
             "period",
@@ -262,13 +214,13 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         .col(
             "target",
             Unit::Number,
-            month_cents
+            sp.per_month
                 .iter()
                 .map(|c| *c as f64 / 100.0)
                 .collect::<Vec<_>>(),
         )
-        .col("gap", Unit::Number, gaps)
-        .col("cumulative_gap", Unit::Number, cum_gap)
+        .col("gap", Unit::Number, sp.gaps.clone())
+        .col("cumulative_gap", Unit::Number, sp.cumulative_gaps.clone())
         .build()?;
     let gsum: f64 = group_w.iter().sum();
     let split = TableBuilder::new("split")
@@ -307,7 +259,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
     // Groups the split gives nothing: a SMART target of 0 for every month is no target.
     let zero: Vec<&str> = groups
         .iter()
-        .zip(&per_group)
+        .zip(per_group)
         .filter(|(_, c)| **c == 0)
         .map(|(g, _)| g.as_str())
         .collect();
@@ -428,18 +380,4 @@ fn group_basis(
     }
     let (g, b): (Vec<String>, Vec<f64>) = basis.into_iter().unzip();
     Ok((g, b))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::apportion;
-
-    #[test]
-    fn apportion_adds_up_exactly() {
-        // 100 cents in thirds: 33.33.. each, the first gets the extra cent.
-        assert_eq!(apportion(100, &[1.0, 1.0, 1.0]), vec![34, 33, 33]);
-        assert_eq!(apportion(1000, &[3.0, 1.0]), vec![750, 250]);
-        assert_eq!(apportion(7, &[0.0, 2.0]), vec![0, 7]);
-        assert_eq!(apportion(5, &[0.0, 0.0]), vec![0, 0]);
-    }
 }

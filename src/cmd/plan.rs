@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::exit::ExitCode;
 use crate::load;
 
-pub use crate::analysis::plan::apportion;
 pub use crate::cli::plan::Args;
 
 pub fn run(mut a: Args) -> Result<ExitCode> {

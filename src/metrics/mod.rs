@@ -2,10 +2,14 @@
 //! clap, no rendering; examples and tests call it directly. One definition per KPI
 //! (docs/metrics.md).
 
+pub mod bottleneck;
+pub mod cac;
 pub mod clv;
 pub mod forecast;
 pub mod funnel;
+pub mod plan;
 pub mod scorecard;
 pub mod snapshots;
 pub mod stats;
 pub mod timing;
+pub mod valuation;

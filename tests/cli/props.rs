@@ -190,7 +190,7 @@ proptest! {
     #[test]
     fn plan_apportion_adds_up(total in 0i64..100_000_000_000, w in proptest::collection::vec(0u32..1_000_000, 1..24)) {
         let weights: Vec<f64> = w.iter().map(|x| *x as f64).collect();
-        let parts = salesctl::cmd::plan::apportion(total, &weights);
+        let parts = salesctl::metrics::plan::apportion(total, &weights);
         let sum_w: i128 = w.iter().map(|x| *x as i128).sum();
         if sum_w == 0 {
             prop_assert!(parts.iter().all(|p| *p == 0));
