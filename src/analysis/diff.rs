@@ -7,8 +7,7 @@ use crate::model::kpi;
 use std::path::PathBuf;
 
 use crate::analysis::Built;
-use crate::columns::engine::{self, Pipelines};
-use crate::columns::paths::Pos;
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::{self};
 use crate::metrics::snapshots::{self, SnapRow};
@@ -58,15 +57,6 @@ fn rows(path: &PathBuf, a: &Args) -> Result<(load::Dataset, Vec<SnapRow>)> {
     Ok((ds, rows))
 }
 
-fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
-    let st = r.stage.as_deref()?;
-    let list = p
-        .stages(r.pipeline.as_deref().unwrap_or("default"))
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    p.pos(list, st)
-}
-
 /// The changes from the old snapshot to the new, and the new snapshot's dataset.
 pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
     let (old_ds, old) = rows(&a.old, a)?;
@@ -76,123 +66,13 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
     drop(old_ds);
     let pipelines = ds.pipelines();
     let m = snapshots::match_rows(&old, &new);
+    let changes = snapshots::changes(&old, &new, &m, &pipelines);
     // (change, deal key, from, to, amount)
-    let mut detail: Vec<(&'static str, String, String, String, Option<f64>)> = Vec::new();
-    for &j in &m.new {
-        let r = &new[j];
-        detail.push((
-            "new",
-            r.key.clone(),
-            String::new(),
-            r.stage.clone().unwrap_or_default(),
-            r.amount,
-        ));
-    }
-    for &i in &m.vanished {
-        let r = &old[i];
-        detail.push((
-            "vanished",
-            r.key.clone(),
-            r.stage.clone().unwrap_or_default(),
-            String::new(),
-            r.amount,
-        ));
-    }
-    for &(i, j) in &m.common {
-        let (o, n) = (&old[i], &new[j]);
-        let (so, sn) = (
-            o.stage.clone().unwrap_or_default(),
-            n.stage.clone().unwrap_or_default(),
-        );
-        match (pos(&pipelines, o), pos(&pipelines, n)) {
-            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y > x => {
-                detail.push((
-                    "moved_forward",
-                    n.key.clone(),
-                    so.clone(),
-                    sn.clone(),
-                    n.amount,
-                ));
-                if y > x + 1 {
-                    detail.push((
-                        "skipped_stages",
-                        n.key.clone(),
-                        so.clone(),
-                        sn.clone(),
-                        n.amount,
-                    ));
-                }
-            }
-            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y < x => detail.push((
-                "moved_backward",
-                n.key.clone(),
-                so.clone(),
-                sn.clone(),
-                n.amount,
-            )),
-            // The outcome is known from the labels even when no stage order is (the old
-            // stage's position may be unknown): a move to a won label is won, not a plain
-            // stage change.
-            (p, Some(Pos::Won)) if p != Some(Pos::Won) => {
-                detail.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount)) // not a KPI: a change kind
-            }
-            (p, Some(Pos::Lost)) if p != Some(Pos::Lost) => {
-                detail.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount)) // not a KPI: a change kind
-            }
-            _ if so != sn => detail.push((
-                "stage_changed",
-                n.key.clone(),
-                so.clone(),
-                sn.clone(),
-                n.amount,
-            )),
-            _ => {}
-        }
-        if let (Some(x), Some(y)) = (o.amount, n.amount) {
-            if (y - x).abs() > 1e-9 {
-                detail.push((
-                    if y > x { "amount_up" } else { "amount_down" },
-                    n.key.clone(),
-                    format!("{x}"),
-                    format!("{y}"),
-                    Some(y - x),
-                ));
-            }
-        }
-        if let (Some(x), Some(y)) = (o.expected_close_at, n.expected_close_at) {
-            if y > x {
-                let d = |t: i64| {
-                    crate::period::ms_to_date(t)
-                        .map(|d| d.to_string())
-                        .unwrap_or_default()
-                };
-                detail.push(("close_pushed_out", n.key.clone(), d(x), d(y), n.amount));
-            }
-        }
-        if o.owner != n.owner {
-            detail.push((
-                "owner_changed",
-                n.key.clone(),
-                o.owner.clone().unwrap_or_default(),
-                n.owner.clone().unwrap_or_default(),
-                n.amount,
-            ));
-        }
-    }
-    let kinds = [
-        "new",
-        "vanished",
-        "moved_forward",
-        "moved_backward",
-        "skipped_stages",
-        "won",  // not a KPI: a change kind
-        "lost", // not a KPI: a change kind
-        "stage_changed",
-        "amount_up",
-        "amount_down",
-        "close_pushed_out",
-        "owner_changed",
-    ];
+    let detail: Vec<(&'static str, String, String, String, Option<f64>)> = changes
+        .into_iter()
+        .map(|c| (c.kind, c.key, c.from, c.to, c.amount))
+        .collect();
+    let kinds = snapshots::CHANGE_KINDS;
     let counts: Vec<i64> = kinds
         .iter()
         .map(|k| detail.iter().filter(|d| d.0 == *k).count() as i64)

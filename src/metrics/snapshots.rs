@@ -1,8 +1,11 @@
 //! Snapshot matching: two exports of the same pipeline taken at different dates, matched by deal
-//! key. `history` rebuilds stage events from a series of them; `diff` (later) reports the changes.
+//! key. `history` rebuilds stage events from a series of them; `diff` lists the changes ([`changes`]).
 //! Pure: rows in, matches and events out.
 
 use std::collections::{BTreeMap, HashMap};
+
+use crate::columns::engine::Pipelines;
+use crate::columns::paths::Pos;
 
 /// One deal as a snapshot shows it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -246,6 +249,168 @@ pub(crate) fn rebuild(
     (out, st)
 }
 
+/// The kinds of change between two snapshots, in the order `diff` lists them.
+pub(crate) const CHANGE_KINDS: [&str; 12] = [
+    "new",
+    "vanished",
+    "moved_forward",
+    "moved_backward",
+    "skipped_stages",
+    "won",  // not a KPI: a change kind
+    "lost", // not a KPI: a change kind
+    "stage_changed",
+    "amount_up",
+    "amount_down",
+    "close_pushed_out",
+    "owner_changed",
+];
+
+/// One change of one deal: from and to as text (a stage, an amount, a date, an owner); the
+/// amount is the change for `amount_up`/`amount_down`, else the deal's amount.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    pub kind: &'static str,
+    pub key: String,
+    pub from: String,
+    pub to: String,
+    pub amount: Option<f64>,
+}
+
+fn change(
+    (kind, key, from, to, amount): (&'static str, String, String, String, Option<f64>),
+) -> Change {
+    Change {
+        kind,
+        key,
+        from,
+        to,
+        amount,
+    }
+}
+
+/// A snapshot row's place in its pipeline's stage order.
+fn pos(p: &Pipelines, r: &SnapRow) -> Option<Pos> {
+    let st = r.stage.as_deref()?;
+    let list = p
+        .stages(r.pipeline.as_deref().unwrap_or("default"))
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    p.pos(list, st)
+}
+
+/// Every change from `old` to `new` (matched as `m`): new and vanished deals, then per deal in
+/// both its stage move (by the pipelines' stage order), amount, expected close and owner.
+pub(crate) fn changes(
+    old: &[SnapRow],
+    new: &[SnapRow],
+    m: &Matches,
+    pipelines: &Pipelines,
+) -> Vec<Change> {
+    let mut out: Vec<(&'static str, String, String, String, Option<f64>)> = Vec::new();
+    for &j in &m.new {
+        let r = &new[j];
+        out.push((
+            "new",
+            r.key.clone(),
+            String::new(),
+            r.stage.clone().unwrap_or_default(),
+            r.amount,
+        ));
+    }
+    for &i in &m.vanished {
+        let r = &old[i];
+        out.push((
+            "vanished",
+            r.key.clone(),
+            r.stage.clone().unwrap_or_default(),
+            String::new(),
+            r.amount,
+        ));
+    }
+    for &(i, j) in &m.common {
+        let (o, n) = (&old[i], &new[j]);
+        let (so, sn) = (
+            o.stage.clone().unwrap_or_default(),
+            n.stage.clone().unwrap_or_default(),
+        );
+        match (pos(pipelines, o), pos(pipelines, n)) {
+            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y > x => {
+                out.push((
+                    "moved_forward",
+                    n.key.clone(),
+                    so.clone(),
+                    sn.clone(),
+                    n.amount,
+                ));
+                if y > x + 1 {
+                    out.push((
+                        "skipped_stages",
+                        n.key.clone(),
+                        so.clone(),
+                        sn.clone(),
+                        n.amount,
+                    ));
+                }
+            }
+            (Some(Pos::Open(x)), Some(Pos::Open(y))) if y < x => out.push((
+                "moved_backward",
+                n.key.clone(),
+                so.clone(),
+                sn.clone(),
+                n.amount,
+            )),
+            // The outcome is known from the labels even when no stage order is (the old
+            // stage's position may be unknown): a move to a won label is won, not a plain
+            // stage change.
+            (p, Some(Pos::Won)) if p != Some(Pos::Won) => {
+                out.push(("won", n.key.clone(), so.clone(), sn.clone(), n.amount)) // not a KPI: a change kind
+            }
+            (p, Some(Pos::Lost)) if p != Some(Pos::Lost) => {
+                out.push(("lost", n.key.clone(), so.clone(), sn.clone(), n.amount)) // not a KPI: a change kind
+            }
+            _ if so != sn => out.push((
+                "stage_changed",
+                n.key.clone(),
+                so.clone(),
+                sn.clone(),
+                n.amount,
+            )),
+            _ => {}
+        }
+        if let (Some(x), Some(y)) = (o.amount, n.amount) {
+            if (y - x).abs() > 1e-9 {
+                out.push((
+                    if y > x { "amount_up" } else { "amount_down" },
+                    n.key.clone(),
+                    format!("{x}"),
+                    format!("{y}"),
+                    Some(y - x),
+                ));
+            }
+        }
+        if let (Some(x), Some(y)) = (o.expected_close_at, n.expected_close_at) {
+            if y > x {
+                let d = |t: i64| {
+                    crate::period::ms_to_date(t)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                };
+                out.push(("close_pushed_out", n.key.clone(), d(x), d(y), n.amount));
+            }
+        }
+        if o.owner != n.owner {
+            out.push((
+                "owner_changed",
+                n.key.clone(),
+                o.owner.clone().unwrap_or_default(),
+                n.owner.clone().unwrap_or_default(),
+                n.amount,
+            ));
+        }
+    }
+    out.into_iter().map(change).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +452,92 @@ mod tests {
             (Some(100), Some(200), None)
         );
         assert_eq!((st.exact, st.interval), (0, 2));
+    }
+
+    /// Worked by hand over stages Lead < Qualified < Proposal and outcomes Won / Lost:
+    /// "a" Lead -> Proposal (forward, skipping Qualified), amount 100 -> 150 (up by 50);
+    /// "b" Proposal -> Lead (backward), owner Ann -> Bo; "c" Qualified -> Won; "d" only in
+    /// the old export (vanished), "e" only in the new (new).
+    #[test]
+    fn changes_between_two_snapshots_by_hand() {
+        let pipelines = Pipelines {
+            lists: [(
+                "default".to_string(),
+                vec!["Lead".into(), "Qualified".into(), "Proposal".into()],
+            )]
+            .into(),
+            outcomes: crate::model::pipeline::Outcomes {
+                won: vec!["Won".into()],
+                lost: vec!["Lost".into()],
+                invalid: vec![],
+            },
+        };
+        let with = |k: &str, s: &str, amount: Option<f64>, owner: &str| SnapRow {
+            amount,
+            owner: Some(owner.into()),
+            ..row(k, s)
+        };
+        let old = vec![
+            with("a", "Lead", Some(100.0), "Ann"),
+            with("b", "Proposal", None, "Ann"),
+            with("c", "Qualified", None, "Ann"),
+            with("d", "Lead", Some(7.0), "Ann"),
+        ];
+        let new = vec![
+            with("a", "Proposal", Some(150.0), "Ann"),
+            with("b", "Lead", None, "Bo"),
+            with("c", "Won", None, "Ann"),
+            with("e", "Lead", None, "Ann"),
+        ];
+        let m = match_rows(&old, &new);
+        let got: Vec<(&str, &str, String, String, Option<f64>)> =
+            changes(&old, &new, &m, &pipelines)
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.kind,
+                        if c.key == "a" { "a" } else { "" },
+                        c.from,
+                        c.to,
+                        c.amount,
+                    )
+                })
+                .filter(|c| !c.1.is_empty())
+                .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "moved_forward",
+                    "a",
+                    "Lead".into(),
+                    "Proposal".into(),
+                    Some(150.0)
+                ),
+                (
+                    "skipped_stages",
+                    "a",
+                    "Lead".into(),
+                    "Proposal".into(),
+                    Some(150.0)
+                ),
+                ("amount_up", "a", "100".into(), "150".into(), Some(50.0)),
+            ]
+        );
+        let kinds: Vec<(&str, String)> = changes(&old, &new, &m, &pipelines)
+            .into_iter()
+            .filter(|c| c.key != "a")
+            .map(|c| (c.kind, c.key))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("new", "e".to_string()),
+                ("vanished", "d".to_string()),
+                ("moved_backward", "b".to_string()),
+                ("owner_changed", "b".to_string()),
+                ("won", "c".to_string()),
+            ]
+        );
     }
 }
