@@ -169,9 +169,8 @@ fn history_table(run: &Run) -> Result<ResultTable> {
         .build()
 }
 
-/// The forecast of a loaded input.
-pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
-    let lang = analysis::lang(&a.out, ds)?;
+/// The forecast options of the flags, refused here when they contradict each other.
+fn opts_of<'a>(a: &'a Args, ds: &load::Dataset) -> Result<Opts<'a>> {
     let freq = Freq::parse(a.freq.as_str(), ds.calendar().week_start);
     let h = match &a.horizon {
         Some(s) => parse_horizon(s, freq).map_err(|e| {
@@ -211,7 +210,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
             "--holdout 至少为 1"
         )));
     }
-    let opts = Opts {
+    Ok(Opts {
         metric: a.metric.as_str(),
         freq,
         h,
@@ -221,8 +220,12 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         select: Select::of(a.select.as_str()),
         holdout,
         by: a.by.as_deref(),
-    };
-    let run = compute(ds, &opts)?;
+    })
+}
+
+/// The notes of a forecast run: what was counted and left out, and how models were chosen.
+fn run_notes(a: &Args, ds: &load::Dataset, run: &Run, opts: &Opts) -> Vec<Note> {
+    let h = opts.h;
     let mut notes = analysis::base_notes(ds, None, &run.points.definition);
     // The whole history is the point of a forecast: no "no period given" note.
     notes.retain(|n| !n.text(Lang::En).starts_with("no period given"));
@@ -285,6 +288,17 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
             ),
         ));
     }
+    notes
+}
+
+/// The forecast of a loaded input.
+pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
+    let lang = analysis::lang(&a.out, ds)?;
+    let opts = opts_of(a, ds)?;
+    let (freq, h, holdout) = (opts.freq, opts.h, opts.holdout);
+    let pipeline = a.method == crate::cli::forecast::ForecastMethod::Pipeline;
+    let run = compute(ds, &opts)?;
+    let mut notes = run_notes(a, ds, &run, &opts);
     let mut tables = vec![forecast_table(&run, holdout)?];
     if !run.groups.iter().all(|g| g.backtest.is_empty()) {
         tables.push(backtest_table(&run)?);

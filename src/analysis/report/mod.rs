@@ -140,14 +140,12 @@ fn last_day(p: &Period) -> String {
 /// Each wanted section built (or why not), in report order, with a progress bar on a terminal.
 pub(crate) fn build(i: &Inputs) -> Vec<Section> {
     let (a, ds, period) = (i.a, i.ds, i.period);
-    let prev = period.previous();
     let lang_flag = match i.lang {
         Lang::En => "en",
         Lang::ZhCn => "zh-CN",
     };
     let has_orders = ds.has(crate::model::Table::Orders);
     let has_deals = ds.has(crate::model::Table::Deals) || ds.has(crate::model::Table::StageEvents);
-    let config_lang = ds.settings.config.lang.clone();
     let chart = |id: &str| i.tmp.join(format!("{id}.png"));
     // Each section's flags: the defaults, the DIR, the report's loader flags, language and
     // chart; the period sections get the period.
@@ -199,51 +197,7 @@ pub(crate) fn build(i: &Inputs) -> Vec<Section> {
             sections.push(skip(why));
             continue;
         }
-        let drawn = Some(chart(id));
-        let built: Result<Built> = match *id {
-            "headline" => {
-                let team = |p: &crate::period::Period| -> Result<scorecard::Team> {
-                    let mut s: scorecard::Args = sec.args(None)?;
-                    s.period.from = Some(p.start.to_string());
-                    s.period.to = Some(last_day(p));
-                    let (b, team) = scorecard::build(&s, ds)?;
-                    crate::output::keep(&b.report, &s.out, config_lang.as_deref(), None)?;
-                    Ok(team)
-                };
-                match (team(period), team(&prev)) {
-                    (Ok(n), Ok(b)) => headline(&n, &b, period, &prev).map(|report| Built {
-                        report,
-                        chart: None,
-                    }),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                }
-            }
-            "funnel" => sec
-                .args(drawn)
-                .map(|a| sec.period(a))
-                .and_then(|f: funnel::Args| sec.keep(funnel::build(&f, ds), &f.out, ds)),
-            "bottleneck" => sec
-                .args(drawn)
-                .map(|a| sec.period(a))
-                .and_then(|b: bottleneck::Args| sec.keep(bottleneck::build(&b, ds), &b.out, ds)),
-            "scorecard" => sec.args(drawn).and_then(|s: scorecard::Args| {
-                let mut s = sec.period(s);
-                s.targets = a.targets.clone();
-                sec.keep(scorecard::build(&s, ds).map(|(b, _)| b), &s.out, &ds)
-            }),
-            "cltv" => sec
-                .args(drawn)
-                .and_then(|c: cltv::Args| sec.keep(cltv::build(&c, ds), &c.out, ds)),
-            "cac" => sec.args(drawn).and_then(|mut c: cac::Args| {
-                c.spend = a.spend.clone();
-                sec.keep(cac::build(&c, ds), &c.out, ds)
-            }),
-            _ => sec.args(drawn).and_then(|mut f: forecast::Args| {
-                // The history is a table of the report (a terminal's run leaves it out).
-                f.out.format = Some("csv".into());
-                sec.keep(forecast::build(&f, ds), &f.out, ds)
-            }),
-        };
+        let built = build_section(i, &sec, id, Some(chart(id)));
         match built {
             Ok(b) => sections.push(Section {
                 id,
@@ -267,11 +221,58 @@ pub(crate) fn build(i: &Inputs) -> Vec<Section> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    crate::warn::set_bar(None);
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
     sections
+}
+
+/// One section's result: its command's `build` on the one dataset, with the section's flags.
+fn build_section(i: &Inputs, sec: &Common, id: &str, drawn: Option<PathBuf>) -> Result<Built> {
+    let (a, ds, period) = (i.a, i.ds, i.period);
+    let config_lang = ds.settings.config.lang.clone();
+    let prev = period.previous();
+    match id {
+        "headline" => {
+            let team = |p: &crate::period::Period| -> Result<scorecard::Team> {
+                let mut s: scorecard::Args = sec.args(None)?;
+                s.period.from = Some(p.start.to_string());
+                s.period.to = Some(last_day(p));
+                let (b, team) = scorecard::build(&s, ds)?;
+                crate::output::keep(&b.report, &s.out, config_lang.as_deref(), None)?;
+                Ok(team)
+            };
+            match (team(period), team(&prev)) {
+                (Ok(n), Ok(b)) => headline(&n, &b, period, &prev).map(|report| Built {
+                    report,
+                    chart: None,
+                }),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+        "funnel" => sec
+            .args(drawn)
+            .map(|a| sec.period(a))
+            .and_then(|f: funnel::Args| sec.keep(funnel::build(&f, ds), &f.out, ds)),
+        "bottleneck" => sec
+            .args(drawn)
+            .map(|a| sec.period(a))
+            .and_then(|b: bottleneck::Args| sec.keep(bottleneck::build(&b, ds), &b.out, ds)),
+        "scorecard" => sec.args(drawn).and_then(|s: scorecard::Args| {
+            let mut s = sec.period(s);
+            s.targets = a.targets.clone();
+            sec.keep(scorecard::build(&s, ds).map(|(b, _)| b), &s.out, &ds)
+        }),
+        "cltv" => sec
+            .args(drawn)
+            .and_then(|c: cltv::Args| sec.keep(cltv::build(&c, ds), &c.out, ds)),
+        "cac" => sec.args(drawn).and_then(|mut c: cac::Args| {
+            c.spend = a.spend.clone();
+            sec.keep(cac::build(&c, ds), &c.out, ds)
+        }),
+        _ => sec.args(drawn).and_then(|mut f: forecast::Args| {
+            // The history is a table of the report (a terminal's run leaves it out).
+            f.out.format = Some("csv".into());
+            sec.keep(forecast::build(&f, ds), &f.out, ds)
+        }),
+    }
 }
 
 /// A section the user named in --sections is wanted: not building it is a refusal, not a
