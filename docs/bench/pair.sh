@@ -22,6 +22,8 @@ run "funnel 20k" "funnel d20k/deals.csv --stages Prospecting,Qualification,Propo
 run "scorecard 20k" "scorecard d20k/deals.csv --stages Prospecting,Qualification,Proposal,Negotiation -q"
 run "forecast DIR same series" "forecast @D --as-of 2026-02-28 -q"
 run "forecast DIR" "forecast @D -q"
+run "bottleneck DIR" "bottleneck @D --stages Prospecting,Qualification,Proposal,Negotiation -q"
+run "cltv bgnbd DIR, every customer" "cltv @D --model bgnbd --format csv -q"
 run "show 1M csv" "show d1m/deals.csv --format csv -q"
 T=$R/testdata
 rm -rf rold rnew; mkdir -p rold rnew

@@ -190,28 +190,106 @@ fn file_crc32(p: &Path) -> Result<String> {
     Ok(crc_text(h.finalize()))
 }
 
+/// Write `df` as parquet in row groups of `group` rows, LZ4 (raw) compressed, each row group's
+/// columns encoded in parallel. Written through polars-parquet itself: polars-io's writer needs
+/// its "parquet" feature, which turns on every codec (brotli, zstd, gzip, snappy: 2 MB of the
+/// binary) for files that only ever hold LZ4.
 pub(crate) fn write_parquet_groups<W: Write>(
     f: &mut W,
     df: &DataFrame,
     group: usize,
 ) -> PolarsResult<()> {
-    let mut w = ParquetWriter::new(f)
-        .with_compression(ParquetCompression::Lz4Raw)
-        .batched(df.schema())?;
+    use polars_parquet::write::{
+        CompressionOptions, FileWriter, StatisticsOptions, Version, WriteOptions,
+        get_dtype_encoding, to_parquet_schema,
+    };
+    let schema = df.schema().to_arrow(CompatLevel::newest());
+    let parquet_schema = to_parquet_schema(&schema)?;
+    let encodings: Vec<_> = schema
+        .iter_values()
+        .map(|f| get_dtype_encoding(&f.dtype))
+        .collect();
+    let options = WriteOptions {
+        statistics: StatisticsOptions::default(),
+        compression: CompressionOptions::Lz4Raw,
+        version: Version::V1,
+        data_page_size: None,
+    };
+    let mut w = FileWriter::try_new(f, schema, options)?;
     let mut off = 0;
     loop {
         let mut part = df.slice(off as i64, group);
         // One chunk per part, so each part is one row group of `group` rows (a part spanning
         // two chunks was written as two groups, of very different sizes).
         part.rechunk_mut_par();
-        w.write_batch(&part)?;
+        for batch in part.iter_chunks(CompatLevel::newest(), false) {
+            if batch.len() == 0 {
+                continue;
+            }
+            let columns = row_group_pages(&batch, parquet_schema.fields(), &encodings, options)?;
+            w.write(
+                batch.len() as u64,
+                polars_parquet::write::DynIter::new(columns.into_iter().map(Ok)),
+            )?;
+        }
         off += group;
         if off >= df.height() {
             break;
         }
     }
-    w.finish()?;
+    w.end(None)?;
     Ok(())
+}
+
+/// The compressed pages of each column of one row group, the columns encoded in parallel.
+fn row_group_pages(
+    batch: &polars_arrow::record_batch::RecordBatch,
+    fields: &[polars_parquet::write::ParquetType],
+    encodings: &[Vec<polars_parquet::write::Encoding>],
+    options: polars_parquet::write::WriteOptions,
+) -> PolarsResult<
+    Vec<
+        polars_parquet::write::DynStreamingIterator<
+            'static,
+            polars_parquet::write::CompressedPage,
+            PolarsError,
+        >,
+    >,
+> {
+    use polars_parquet::read::ParquetError;
+    use polars_parquet::write::{
+        Compressor, DynStreamingIterator, FallibleStreamingIterator, array_to_columns,
+    };
+    use rayon::prelude::*;
+    let per_column: Vec<PolarsResult<Vec<_>>> = batch
+        .columns()
+        .par_iter()
+        .zip(fields)
+        .zip(encodings)
+        .map(|((array, ty), enc)| {
+            let encoded = array_to_columns(array, ty.clone(), options, enc)?;
+            Ok(encoded
+                .into_iter()
+                .map(|pages| {
+                    DynStreamingIterator::new(
+                        Compressor::new_from_vec(
+                            pages.map(|r| {
+                                r.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))
+                            }),
+                            options.compression,
+                            vec![],
+                        )
+                        .map_err(PolarsError::from),
+                    )
+                })
+                .collect())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for c in per_column {
+        out.extend(c?);
+    }
+    Ok(out)
 }
 
 /// The names an ingest writes in its DIR: anything else there is the user's.
