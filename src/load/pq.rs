@@ -579,8 +579,7 @@ impl PqFile {
                 )
             })
             .collect();
-        let (mut arrays, _) =
-            polars::io::parquet::read::_internal::to_deserializer(chunks, field, filter)?;
+        let (mut arrays, _) = to_deserializer(chunks, field, filter)?;
         if arrays.len() != 1 {
             return Err(Error::Internal(format!(
                 "{}: row group {g}, column {col}: {} arrays",
@@ -671,6 +670,30 @@ fn downcast<'a, T: 'static>(a: &'a dyn Array, col: &str) -> Result<&'a T> {
             std::any::type_name::<T>()
         ))
     })
+}
+
+/// One column's chunks of a row group decoded to arrays: each chunk's pages read from its bytes
+/// (prefetched, as polars' own reader does), decompressed and deserialized. The function
+/// polars-io has for this (`_internal::to_deserializer`) needs its "parquet" feature, and so
+/// every codec.
+fn to_deserializer(
+    columns: Vec<(&ColumnChunkMetadata, Buffer<u8>)>,
+    field: polars_arrow::datatypes::Field,
+    filter: Option<Filter>,
+) -> PolarsResult<(Vec<Box<dyn Array>>, Bitmap)> {
+    use polars_parquet::read::{BasicDecompressor, PageReader, column_iter_to_arrays};
+    let (columns, types): (Vec<_>, Vec<_>) = columns
+        .into_iter()
+        .map(|(meta, chunk)| {
+            polars_utils::mem::prefetch::prefetch_l2(&chunk);
+            let pages = PageReader::new(std::io::Cursor::new(chunk), meta, vec![], usize::MAX);
+            (
+                BasicDecompressor::new(pages, vec![]),
+                &meta.descriptor().descriptor.primitive_type,
+            )
+        })
+        .unzip();
+    column_iter_to_arrays(columns, types, field, filter)
 }
 
 #[cfg(test)]
