@@ -1,7 +1,7 @@
 //! Each chart kind: the PNG decodes, has the asked size, and draws the data.
 
 use salesctl::output::chart::draw::{PALETTE, png};
-use salesctl::output::chart::fonts::{CJK_SUBSET, Fonts, covers};
+use salesctl::output::chart::fonts::{Fonts, cjk_subset, covers};
 use salesctl::output::chart::{Chart, ChartSpec};
 
 fn spec(chart: Chart, title: &str) -> ChartSpec {
@@ -227,7 +227,7 @@ fn chinese_rep_names_are_drawn_with_real_glyphs_without_system_fonts() {
     let f = Fonts::resolve(None, "王芳 张伟 Won").expect("the bundled subset covers both names");
     let cjk = f.cjk.expect("a CJK font is chosen");
     assert!(
-        std::ptr::eq(cjk, CJK_SUBSET),
+        std::ptr::eq(cjk, cjk_subset()),
         "the bundled subset, not a system font"
     );
     // Empty boxes are one glyph whatever the character: two different names drawn as boxes give
@@ -245,7 +245,7 @@ fn chinese_rep_names_are_drawn_with_real_glyphs_without_system_fonts() {
         "with the bundled font the two names are different glyphs"
     );
     // Characters outside GB 2312 and outside every system font: no chart, a reason.
-    assert!(!covers(CJK_SUBSET, "𠀀"));
+    assert!(!covers(cjk_subset(), "𠀀"));
 }
 
 #[test]
@@ -350,5 +350,5 @@ fn chinese_legend_words_choose_a_cjk_font() {
     // The bundled subset is tried before any system font.
     let f = Fonts::resolve(None, &c.texts()).expect("the bundled subset covers it");
     assert!(f.cjk.is_some());
-    assert!(covers(CJK_SUBSET, salesctl::output::chart::LEGEND_ZH));
+    assert!(covers(cjk_subset(), salesctl::output::chart::LEGEND_ZH));
 }

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
-use super::fonts::{Fonts, LATIN};
+use super::fonts::{Fonts, latin};
 use super::glyphs::TextBackend;
 use super::{Chart, ChartSpec};
 
@@ -33,7 +33,7 @@ type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Draw the chart and return PNG bytes.
 pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec<u8>> {
-    let face = fonts.cjk.unwrap_or(LATIN);
+    let face = fonts.cjk.unwrap_or(latin());
     let family = match fonts.cjk {
         Some(bytes) => {
             register_font("salesctl-cjk", FontStyle::Normal, bytes)
@@ -41,7 +41,7 @@ pub fn png(spec: &ChartSpec, (w, h): (u32, u32), fonts: Fonts) -> DrawResult<Vec
             "salesctl-cjk"
         }
         None => {
-            register_font("salesctl-latin", FontStyle::Normal, LATIN)
+            register_font("salesctl-latin", FontStyle::Normal, latin())
                 .map_err(|_| "the bundled font cannot be read")?;
             "salesctl-latin"
         }

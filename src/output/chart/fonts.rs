@@ -10,13 +10,32 @@ use ab_glyph::{Font, FontRef};
 
 use crate::text::Text;
 
-/// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVuSans-LICENSE.txt).
-pub(crate) static LATIN: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+/// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVuSans-LICENSE.txt), carried
+/// zlib-compressed (`DejaVuSans.ttf.z`, 382 KB of 760 KB) and inflated the first time a chart
+/// needs it.
+pub(crate) fn latin() -> &'static [u8] {
+    static FONT: OnceLock<Vec<u8>> = OnceLock::new();
+    FONT.get_or_init(|| inflate(include_bytes!("../../../assets/fonts/DejaVuSans.ttf.z")))
+}
 
 /// Noto Sans CJK SC Regular cut to GB 2312, ASCII, Latin-1, general punctuation and currency
 /// signs, renamed "Salesctl CJK Subset" (SIL OFL 1.1, see assets/fonts/NotoSansSC-LICENSE.txt;
-/// made by assets/fonts/make_cjk_subset.sh).
-pub static CJK_SUBSET: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-GB2312.otf");
+/// made by assets/fonts/make_cjk_subset.sh), carried zlib-compressed like [`latin`].
+pub fn cjk_subset() -> &'static [u8] {
+    static FONT: OnceLock<Vec<u8>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        inflate(include_bytes!(
+            "../../../assets/fonts/NotoSansSC-GB2312.otf.z"
+        ))
+    })
+}
+
+/// A bundled font's bytes. The files are part of the build, so this cannot fail on a binary
+/// that was built; if it did, the empty font covers no text and charts are refused with the
+/// usual message, never drawn with boxes.
+fn inflate(z: &[u8]) -> Vec<u8> {
+    miniz_oxide::inflate::decompress_to_vec_zlib(z).unwrap_or_default()
+}
 
 /// Set to a non-empty value, system fonts are not searched (tests; machines with broken
 /// font folders).
@@ -138,15 +157,15 @@ impl Fonts {
         if !needs_cjk(text) {
             return Ok(Fonts { cjk: None });
         }
-        if covers(CJK_SUBSET, text) {
+        if covers(cjk_subset(), text) {
             return Ok(Fonts {
-                cjk: Some(CJK_SUBSET),
+                cjk: Some(cjk_subset()),
             });
         }
         match system_cjk(text) {
             Some(f) => Ok(Fonts { cjk: Some(f) }),
             None => {
-                let m = missing(CJK_SUBSET, text);
+                let m = missing(cjk_subset(), text);
                 let m_zh = m.get(crate::output::Lang::ZhCn);
                 Err(FontError::Uncovered(Text::new(
                     format!(
@@ -198,19 +217,32 @@ fn missing(font: &[u8], text: &str) -> Text {
 mod tests {
     use super::*;
 
+    /// The bundled fonts inflate to the very files in assets/fonts (compared byte for byte with
+    /// the uncompressed originals, which stay in the repository for make_cjk_subset.sh and
+    /// review).
+    #[test]
+    fn bundled_fonts_inflate_to_the_asset_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
+        assert_eq!(latin(), std::fs::read(dir.join("DejaVuSans.ttf")).unwrap());
+        assert_eq!(
+            cjk_subset(),
+            std::fs::read(dir.join("NotoSansSC-GB2312.otf")).unwrap()
+        );
+    }
+
     #[test]
     fn bundled_subset_covers_gb2312_names_and_labels() {
         assert!(covers(
-            CJK_SUBSET,
+            cjk_subset(),
             "王芳 张伟 销售漏斗 赢单率 ¥1,234.50 Prospecting"
         ));
         // 𠀀 (U+20000, CJK Extension B) is outside GB 2312: no glyph in the subset.
-        assert!(!covers(CJK_SUBSET, "𠀀"));
-        assert_eq!(missing(CJK_SUBSET, "王𠀀").en, "\"𠀀\"");
+        assert!(!covers(cjk_subset(), "𠀀"));
+        assert_eq!(missing(cjk_subset(), "王𠀀").en, "\"𠀀\"");
     }
 }
 
 /// Text the Latin font cannot draw.
 pub(crate) fn needs_cjk(text: &str) -> bool {
-    !covers(LATIN, text)
+    !covers(latin(), text)
 }

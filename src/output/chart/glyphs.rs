@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn letters_sit_at_their_pen_position_plus_side_bearing() {
-        let font = FontRef::try_from_slice(crate::output::chart::fonts::LATIN).unwrap();
+        let font = FontRef::try_from_slice(crate::output::chart::fonts::latin()).unwrap();
         // Where each letter's ink starts, in pixels at 15 px: pen (advances and kerning)
         // plus the glyph's xMin, worked out with fontTools from DejaVu Sans' hmtx, glyf and kern
         // tables (upem 2048, ascent 1901, descent -483). plotters drew every glyph's ink at
