@@ -226,7 +226,7 @@ PY
 
 # The binary carries both fonts zlib-compressed (src/output/chart/fonts.rs); the test
 # bundled_fonts_inflate_to_the_asset_files checks each .z against its font.
-cd "$(dirname "$0")"
+cd "$OUT_DIR"
 python3 - <<'PY'
 import zlib
 for f in ["DejaVuSans.ttf", "NotoSansSC-GB2312.otf"]:
