@@ -107,36 +107,7 @@ fn hbar(
         .cloned()
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
-    let label_w = labels
-        .iter()
-        .map(|l| text_width(l))
-        .max()
-        .unwrap_or(40)
-        .clamp(40, 300) as u32;
-    let mut chart = ChartBuilder::on(root)
-        .caption(&spec.title, title)
-        .margin(20)
-        .x_label_area_size(45)
-        .y_label_area_size(label_w + 10)
-        // A segmented 0..k range has k + 1 slots: k = n - 1 leaves no empty slot
-        // (one bar keeps 0..1, with the spare slot).
-        .build_cartesian_2d(
-            0f64..max * 1.18,
-            (0..n.saturating_sub(1).max(1)).into_segmented(),
-        )?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n)
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
-            _ => String::new(),
-        })
-        .x_label_formatter(&|v| axis_number(*v))
-        .x_desc(&spec.x_label)
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .draw()?;
+    let mut chart = bar_frame(root, spec, title, &text, labels, max * 1.18)?;
     let color = PALETTE[0];
     chart.draw_series(values.iter().enumerate().map(|(i, v)| {
         let y = n - 1 - i;
@@ -437,35 +408,8 @@ fn quantiles(
         .cloned()
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
-    let label_w = labels
-        .iter()
-        .map(|l| text_width(l))
-        .max()
-        .unwrap_or(40)
-        .clamp(40, 300) as u32;
-    let mut chart = ChartBuilder::on(root)
-        .caption(&spec.title, title)
-        .margin(20)
-        .x_label_area_size(45)
-        .y_label_area_size(label_w + 10)
-        // Room on the right for the legend, so it never covers a bar.
-        .build_cartesian_2d(
-            0f64..max * 1.45,
-            (0..n.saturating_sub(1).max(1)).into_segmented(),
-        )?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n)
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
-            _ => String::new(),
-        })
-        .x_label_formatter(&|v| axis_number(*v))
-        .x_desc(&spec.x_label)
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .draw()?;
+    // Room on the right for the legend, so it never covers a bar.
+    let mut chart = bar_frame(root, spec, title, &text, labels, max * 1.45)?;
     for (s, (vals, name)) in [(p90, "p90"), (p50, "p50")].into_iter().enumerate() {
         // Opaque (a tint of the palette colour on white), so grid lines never show through.
         let tint = |c: u8| (0.35 * c as f64 + 0.65 * 255.0).round() as u8;
@@ -559,6 +503,62 @@ fn scatter(
         .border_style(BLACK)
         .draw()?;
     Ok(())
+}
+
+/// The frame of a horizontal bar chart: one row per label, top to bottom, values from 0 to
+/// `x_max`, the axes drawn. A segmented 0..k range has k + 1 slots: k = n - 1 leaves no empty
+/// slot (one bar keeps 0..1, with the spare slot).
+fn bar_frame<'a, 'b>(
+    root: &'a DrawingArea<TextBackend<'b>, Shift>,
+    spec: &ChartSpec,
+    title: FontDesc<'_>,
+    text: &FontDesc<'_>,
+    labels: &[String],
+    x_max: f64,
+) -> DrawResult<
+    ChartContext<
+        'a,
+        TextBackend<'b>,
+        Cartesian2d<
+            plotters::coord::types::RangedCoordf64,
+            plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize>,
+        >,
+    >,
+> {
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(&spec.title, title)
+        .margin(20)
+        .x_label_area_size(45)
+        .y_label_area_size(label_area(labels) + 10)
+        .build_cartesian_2d(
+            0f64..x_max,
+            (0..n.saturating_sub(1).max(1)).into_segmented(),
+        )?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - i].clone(),
+            _ => String::new(),
+        })
+        .x_label_formatter(&|v| axis_number(*v))
+        .x_desc(&spec.x_label)
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .draw()?;
+    Ok(chart)
+}
+
+/// The width of a bar chart's label column: its longest label, 40 to 300 px.
+fn label_area(labels: &[String]) -> u32 {
+    labels
+        .iter()
+        .map(|l| text_width(l))
+        .max()
+        .unwrap_or(40)
+        .clamp(40, 300) as u32
 }
 
 /// Rough pixel width of a label at 15 px (CJK characters count double).
