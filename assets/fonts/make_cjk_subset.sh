@@ -223,14 +223,3 @@ assert not missing and not gb_missing and not hanzi_empty
 print(f"wrote {OUT_FONT} ({os.path.getsize(OUT_FONT)} bytes)")
 print(f"wrote {OUT_LICENSE}")
 PY
-
-# The binary carries the subset zlib-compressed (src/output/chart/fonts.rs); the test
-# bundled_cjk_font_inflates_to_the_asset_file checks the .z against the font.
-cd "$OUT_DIR"
-python3 - <<'PY'
-import zlib
-for f in ["NotoSansSC-GB2312.otf"]:
-    data = open(f, "rb").read()
-    open(f + ".z", "wb").write(zlib.compress(data, 9))
-    print(f"wrote {f}.z")
-PY
