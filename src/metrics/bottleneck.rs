@@ -72,6 +72,11 @@ impl Verdict {
     }
 }
 
+/// The funnel of pipeline `p` among `fs`.
+fn find<'a>(fs: &'a [Funnel], p: &str) -> Option<&'a Funnel> {
+    fs.iter().find(|f| f.pipeline == p)
+}
+
 /// Judge every stage of `rows` (grouped by consecutive pipeline / group) by conversion against
 /// `baseline` (`team` and `prev` are the funnels it reads for [`Baseline::Team`] and
 /// [`Baseline::PreviousPeriod`]) and by median time against the median of the stage medians.
@@ -82,7 +87,6 @@ pub(crate) fn verdicts(
     prev: &[Funnel],
 ) -> Vec<Verdict> {
     let mut out: Vec<Verdict> = Vec::new();
-    let find = |fs: &[Funnel], p: &str| fs.iter().find(|f| f.pipeline == p).cloned();
     let mut keys: Vec<(String, Option<String>)> = rows
         .iter()
         .map(|r| (r.pipeline.clone(), r.group.clone()))
