@@ -7,7 +7,7 @@
 
 use crate::analysis::{self, Built};
 use crate::columns::deals::DealSet;
-use crate::columns::engine::{self, NONE};
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::{self};
 use crate::metrics::funnel::{self, Funnel};
@@ -66,6 +66,115 @@ fn stage_value(f: &Funnel, kpi: &str, stage: &str) -> std::result::Result<Option
 
 /// The rules' table of a loaded input, and how many checks failed.
 pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
+    let rules = rules(a, ds)?;
+    // The scorecard's deal columns, and the ids that join the stage events.
+    let mut cols = vec!["deal_id"];
+    cols.extend(analysis::scorecard::DEAL_COLS);
+    if let Some(b) = &a.by {
+        cols.push(b.as_str());
+    }
+    let deals = ds.frame(Table::Deals, &cols)?;
+    let events = ds.frame(Table::StageEvents, analysis::EVENT_COLS)?;
+    crate::timing::count(|| "deal set".into());
+    let set = DealSet::build(deals.as_ref(), events.map(Into::into), ds.pipelines())?;
+    let period = a
+        .period
+        .resolve(ds.as_of, ds.calendar())
+        .map_err(Error::usage)
+        .and_then(|p| crate::analysis::period_in_data(p, ds))?;
+    let by = match &a.by {
+        Some(f) => Some(analysis::by_codes(&set, deals.as_ref(), f, ds)?),
+        None => None,
+    };
+    let needs_funnel = rules.iter().any(|r| r.stage.is_some());
+    let funnels: Vec<Funnel> = if needs_funnel {
+        if set.pipelines.lists.is_empty() {
+            analysis::require_stage_lists(&set, ds)?;
+        }
+        let fp = funnel::Params {
+            created_in: period.as_ref().map(|p| p.millis()),
+            by: by.clone(),
+            ..Default::default()
+        };
+        funnel::compute(&set, &fp).0
+    } else {
+        vec![]
+    };
+    let targets = match &a.targets {
+        Some(f) => Some(analysis::load_targets(
+            f,
+            a.by.as_deref().unwrap_or("owner"),
+            &a.load,
+            ds,
+        )?),
+        None => None,
+    };
+    let groups = score_lines(
+        &set,
+        deals.as_ref(),
+        by.as_ref(),
+        period.as_ref().map(|p| p.millis()),
+        targets.as_ref(),
+        ds,
+    )?;
+    let mut rows = Vec::new();
+    for r in &rules {
+        for (g, line) in &groups {
+            let value = match &r.stage {
+                Some(st) => funnels
+                    .iter()
+                    .find(|f| f.group == *g && f.cohort.is_none())
+                    .map(|f| stage_value(f, &r.kpi, st).map_err(|e| rule_error(r, &e)))
+                    .transpose()?
+                    .flatten(),
+                None => analysis::scorecard::value(line, &r.kpi),
+            };
+            rows.push(Checked {
+                rule: r,
+                group: g.clone(),
+                value,
+                pass: value.is_some_and(|v| holds(v, r.op, r.threshold)),
+            });
+        }
+    }
+    let failed = rows.iter().filter(|c| !c.pass).count();
+    let mut notes = analysis::base_notes_text(
+        ds,
+        period.as_ref(),
+        &crate::tr!(
+            "each KPI's own date field (docs/metrics.md)",
+            "各 KPI 自己的日期字段（docs/metrics.md）"
+        ),
+    );
+    if rows.iter().any(|c| c.value.is_none()) {
+        notes.push(Note::new(
+            "a rule without a value (no deals, or money in several currencies) fails",
+            "无数值的规则（无商机，或金额为多币种）判为不通过",
+        ));
+    }
+    notes.push(Note::new(
+        format!("{} of {} check(s) failed", failed, rows.len()),
+        format!("{} 项检查中 {} 项未通过", rows.len(), failed),
+    ));
+    let report = Report {
+        tables: vec![table(&rows, a.by.as_deref())?],
+        notes,
+        title: None,
+    };
+    let chart = None;
+    Ok((Built { report, chart }, failed))
+}
+
+/// One rule on one group: its value (None when there is none) and whether it passed.
+struct Checked<'a> {
+    rule: &'a Rule,
+    group: Option<String>,
+    value: Option<f64>,
+    pass: bool,
+}
+
+/// The rules, from the config and `--rule`, parsed and checked against `--targets`.
+fn rules(a: &Args, ds: &load::Dataset) -> Result<Vec<Rule>> {
     let mut texts = ds.settings.config.check.rules.clone();
     texts.extend(a.rules.iter().cloned());
     if texts.is_empty() {
@@ -88,198 +197,74 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
             )));
         }
     }
-    // The scorecard's deal columns, and the ids that join the stage events.
-    let mut cols = vec!["deal_id"];
-    cols.extend(analysis::scorecard::DEAL_COLS);
-    if let Some(b) = &a.by {
-        cols.push(b.as_str());
-    }
-    let deals = ds.frame(Table::Deals, &cols)?;
-    let events = ds.frame(Table::StageEvents, analysis::EVENT_COLS)?;
-    crate::timing::count(|| "deal set".into());
-    let set = DealSet::build(deals.as_ref(), events.map(Into::into), ds.pipelines())?;
-    let period = a
-        .period
-        .resolve(ds.as_of, ds.calendar())
-        .map_err(Error::usage)
-        .and_then(|p| crate::analysis::period_in_data(p, ds))?;
-    let by = match &a.by {
-        Some(f) => Some(analysis::by_codes(&set, deals.as_ref(), f, ds)?),
-        None => None,
-    };
-    let account = match &deals {
+    Ok(rules)
+}
+
+/// The scorecard's typed lines the rules read (`analysis::scorecard::lines_of`, the scorecard's
+/// own): one per `--by` group, or the team's alone; the groups sorted by name.
+fn score_lines(
+    set: &DealSet,
+    deals: Option<&polars::prelude::DataFrame>,
+    by: Option<&(Vec<u32>, Vec<String>)>,
+    period: Option<(i64, i64)>,
+    targets: Option<&analysis::Targets>,
+    ds: &load::Dataset,
+) -> Result<Vec<(Option<String>, analysis::scorecard::Line)>> {
+    let account = match deals {
         Some(d) => engine::coded(d, "account")?,
         None => engine::Coded::default(),
     };
-    let group: Vec<u32> = by
-        .as_ref()
-        .map_or_else(|| vec![0; set.len()], |b| b.0.clone());
+    let group: Vec<u32> = by.map_or_else(|| vec![0; set.len()], |b| b.0.clone());
     let sp = scorecard::Params {
-        period: period.as_ref().map(|p| p.millis()),
+        period,
         win_rate: WinRate::Closed,
         qualified_stage: ds.settings.config.qualified_stage.clone(),
         owner_at_close: None,
     };
-    let (accs, team) = scorecard::accumulate(
-        &set,
-        &group,
-        &account,
-        &sp,
-        &scorecard::stage_win_probability(&set),
-    );
-    let needs_funnel = rules.iter().any(|r| r.stage.is_some());
-    let funnels: Vec<Funnel> = if needs_funnel {
-        if set.pipelines.lists.is_empty() {
-            analysis::require_stage_lists(&set, ds)?;
-        }
-        funnel::compute(
-            &set,
-            &funnel::Params {
-                created_in: period.as_ref().map(|p| p.millis()),
-                by: by.clone(),
-                ..Default::default()
-            },
-        )
-        .0
+    let winp = scorecard::stage_win_probability(set);
+    let (accs, team) = scorecard::accumulate(set, &group, &account, &sp, &winp);
+    let single = analysis::scorecard::single_currency(&team);
+    let inputs = analysis::scorecard::LineInputs {
+        wr: WinRate::Closed,
+        single: single.as_deref(),
+        targets,
+        period,
+        activities: None,
+        feedback: None,
+    };
+    // Without `--by` every deal is in group 0, which has no name: the team line alone.
+    let (lines, team_line) = match by {
+        Some((_, names)) => analysis::scorecard::lines_of(&inputs, &accs, names, &team),
+        None => analysis::scorecard::lines_of(&inputs, &Default::default(), &[], &team),
+    };
+    Ok(if lines.is_empty() {
+        vec![(None, team_line)]
     } else {
-        vec![]
-    };
-    // Money KPIs need one currency.
-    let currencies: std::collections::BTreeSet<String> = team
-        .won_amount
-        .keys()
-        .chain(team.open_pipeline.keys())
-        .cloned()
-        .collect();
-    let currency = if currencies.len() <= 1 {
-        currencies.iter().next().map(|s| s.as_str()).unwrap_or("")
-    } else {
-        ""
-    };
-    let mut groups: Vec<(Option<String>, scorecard::Acc)> = match &by {
-        Some((_, names)) => {
-            let mut v: Vec<(Option<String>, scorecard::Acc)> = accs
-                .iter()
-                .map(|(c, acc)| {
-                    (
-                        Some(if *c == NONE {
-                            "(none)".to_string()
-                        } else {
-                            names[*c as usize].clone()
-                        }),
-                        acc.clone(),
-                    )
-                })
-                .collect();
-            v.sort_by(|x, y| x.0.cmp(&y.0));
-            v
-        }
-        None => vec![(None, team.clone())],
-    };
-    if by.is_some() && groups.is_empty() {
-        groups.push((None, team));
-    }
-    // Targets rolled to the period as the scorecard rolls them: per key, or summed for the team.
-    let targets = match &a.targets {
-        Some(f) => Some(analysis::load_targets(
-            f,
-            a.by.as_deref().unwrap_or("owner"),
-            &a.load,
-            ds,
-        )?),
-        None => None,
-    };
-    let period_ms = period.as_ref().map(|p| p.millis());
-    let target_of = |g: &Option<String>| -> Option<f64> {
-        let t = targets.as_ref()?;
-        let v = match g {
-            Some(key) => t
-                .get(key)
-                .map_or(0.0, |v| scorecard::rolled_target(v, period_ms)),
-            None => {
-                let mut keys: Vec<&String> = t.keys().collect();
-                keys.sort();
-                keys.iter()
-                    .map(|k| scorecard::rolled_target(&t[*k], period_ms))
-                    .sum()
-            }
-        };
-        (v > 0.0).then_some(v)
-    };
-    let (mut rule_col, mut grp_col, mut val_col, mut op_col, mut thr_col, mut pass_col) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut failed = 0;
-    let mut kpi_col: Vec<String> = Vec::new();
-    let mut notes = analysis::base_notes_text(
-        ds,
-        period.as_ref(),
-        &crate::tr!(
-            "each KPI's own date field (docs/metrics.md)",
-            "各 KPI 自己的日期字段（docs/metrics.md）"
-        ),
-    );
-    for r in &rules {
-        for (g, acc) in &groups {
-            let value: Option<f64> = match &r.stage {
-                Some(st) => {
-                    let f = funnels.iter().find(|f| f.group == *g && f.cohort.is_none());
-                    match f {
-                        Some(f) => stage_value(f, &r.kpi, st).map_err(|e| {
-                            let text = &r.text;
-                            Error::usage(Text::new(
-                                format!("rule {text:?}: {}", e.en),
-                                format!("规则 {text:?}：{}", e.get(crate::text::Lang::ZhCn)),
-                            ))
-                        })?,
-                        None => None,
-                    }
-                }
-                None => {
-                    let several =
-                        currencies.len() > 1 && scorecard::MONEY_KPIS.contains(&r.kpi.as_str());
-                    let k = scorecard::kpis(acc, WinRate::Closed, currency);
-                    match r.kpi.as_str() {
-                        _ if several => None,
-                        // attainment = won_amount / target (docs/metrics.md, as the scorecard).
-                        "target" => target_of(g),
-                        kpi::ATTAINMENT => match (target_of(g), k.won_amount) {
-                            (Some(t), Some(w)) => Some(w / t),
-                            _ => None,
-                        },
-                        _ => k.get(&r.kpi),
-                    }
-                }
-            };
-            let pass = value.is_some_and(|v| holds(v, r.op, r.threshold));
-            failed += (!pass) as usize;
-            rule_col.push(r.text.clone());
-            kpi_col.push(r.kpi.clone());
-            grp_col.push(g.clone());
-            val_col.push(value);
-            op_col.push(r.op.to_string());
-            thr_col.push(r.threshold);
-            pass_col.push(pass);
-        }
-    }
-    if val_col.iter().any(Option::is_none) {
-        notes.push(Note::new(
-            "a rule without a value (no deals, or money in several currencies) fails",
-            "无数值的规则（无商机，或金额为多币种）判为不通过",
-        ));
-    }
-    notes.push(Note::new(
-        format!("{} of {} check(s) failed", failed, pass_col.len()),
-        format!("{} 项检查中 {} 项未通过", pass_col.len(), failed),
-    ));
+        lines.into_iter().map(|l| (Some(l.key.clone()), l)).collect()
+    })
+}
+
+fn rule_error(r: &Rule, e: &Text) -> Error {
+    let text = &r.text;
+    Error::usage(Text::new(
+        format!("rule {text:?}: {}", e.en),
+        format!("规则 {text:?}：{}", e.get(crate::text::Lang::ZhCn)),
+    ))
+}
+
+/// The `check` table: rule, group, value and threshold in the KPI's unit, operator, pass.
+fn table(rows: &[Checked], by: Option<&str>) -> Result<crate::output::ResultTable> {
     let mut t = TableBuilder::new("check");
-    t.col("rule", Unit::Text, rule_col);
-    if let Some(b) = &a.by {
-        t.col(b, Unit::Text, grp_col);
+    let rules: Vec<String> = rows.iter().map(|c| c.rule.text.clone()).collect();
+    t.col("rule", Unit::Text, rules);
+    if let Some(b) = by {
+        let groups: Vec<Option<String>> = rows.iter().map(|c| c.group.clone()).collect();
+        t.col(b, Unit::Text, groups);
     }
     // Each rule's value and threshold in its KPI's unit (a rate as a percentage on a terminal).
-    let units: Vec<Unit> = kpi_col
+    let units: Vec<Unit> = rows
         .iter()
-        .map(|k: &String| match k.as_str() {
+        .map(|c| match c.rule.kpi.as_str() {
             kpi::ATTAINMENT => Unit::Ratio,
             "target" => Unit::Money,
             kpi::STEP_CONVERSION | kpi::CUMULATIVE_CONVERSION | kpi::DROP_OFF => Unit::Ratio,
@@ -287,22 +272,15 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
             k => crate::output::kpi_unit(k),
         })
         .collect();
-    t.col_units("value", units.clone(), val_col)
-        .col("operator", Unit::Text, op_col)
-        .col_units("threshold", units, thr_col)
-        .col("pass", Unit::Bool, pass_col);
-    let report = Report {
-        tables: vec![t.build()?],
-        notes,
-        title: None,
-    };
-    Ok((
-        Built {
-            report,
-            chart: None,
-        },
-        failed,
-    ))
+    let values: Vec<Option<f64>> = rows.iter().map(|c| c.value).collect();
+    let ops: Vec<String> = rows.iter().map(|c| c.rule.op.to_string()).collect();
+    let thresholds: Vec<f64> = rows.iter().map(|c| c.rule.threshold).collect();
+    let passes: Vec<bool> = rows.iter().map(|c| c.pass).collect();
+    t.col_units("value", units.clone(), values)
+        .col("operator", Unit::Text, ops)
+        .col_units("threshold", units, thresholds)
+        .col("pass", Unit::Bool, passes);
+    t.build()
 }
 
 #[cfg(test)]

@@ -459,15 +459,17 @@ pub(crate) fn write_rejects(ds: &Dataset, a: &LoaderArgs) -> Result<()> {
     Ok(())
 }
 
-/// Targets per key: each (period range, amount) for revenue targets of the `by` dimension
-/// (`scorecard --targets`, `check --targets`: shared here, not imported from one command by
-/// the other).
+/// Targets per key (rep, or the `--by` field's value): each a list of (period start and end in
+/// epoch milliseconds, amount), rolled to a report period by `metrics::scorecard::rolled_target`.
+pub(crate) type Targets = std::collections::HashMap<String, Vec<((i64, i64), f64)>>;
+
+/// The targets file of `scorecard --targets` and `check --targets`, keyed by the `by` field.
 pub(crate) fn load_targets(
     f: &std::path::Path,
     by: &str,
     main: &LoaderArgs,
     ds: &Dataset,
-) -> Result<std::collections::HashMap<String, Vec<((i64, i64), f64)>>> {
+) -> Result<Targets> {
     let t = crate::load::load(&[f.to_path_buf()], &side_loader(main, "targets"))?;
     let df = t
         .frame(

@@ -1,17 +1,19 @@
-//! The series a forecast reads: period arithmetic (`--freq`), `--horizon` and `--level`
-//! parsing, the metric's dated values, and their aggregation per period and group.
+//! The series a forecast reads: `--horizon` and `--level` parsing, and the metric's columns read
+//! from the dataset for `metrics::series`, which takes the dated values and sums them per period
+//! and group.
 
 use crate::model::kpi;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[cfg(test)]
 use chrono::{NaiveDate, Weekday};
 
 use super::parse_duration_days;
-use crate::columns::engine::{self, NONE};
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::Dataset;
-use crate::model::{Status, Table};
+use crate::metrics::series;
+pub(crate) use crate::metrics::series::{Series, TOTAL};
+use crate::model::Table;
 use crate::text::Text;
 
 pub(crate) use crate::period::Freq;
@@ -107,9 +109,9 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
     if !from_orders {
         engine::need(&df, src, &["status"])?;
     }
-    let t = engine::millis(&df, at)?;
+    let at_ms = engine::millis(&df, at)?;
     let amount = engine::floats(&df, "amount")?;
-    let cur = engine::coded(&df, "currency")?;
+    let currency = engine::coded(&df, "currency")?;
     let status = engine::coded(&df, "status")?;
     let customer = engine::coded(&df, cust)?;
     let cancelled = engine::flags(&df, "cancelled");
@@ -130,67 +132,45 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         }
         None => None,
     };
-    let mut p = Points {
-        rows: Vec::new(),
-        groups: group.as_ref().map(|g| g.values.clone()).unwrap_or_default(),
-        currency: None,
-        definition: String::new(),
-        definition_zh: String::new(),
-        skipped_no_date: 0,
-    };
-    let mut currencies: BTreeSet<String> = BTreeSet::new();
-    let mut first: HashMap<u32, (i64, u32)> = HashMap::new();
-    for i in 0..df.height() {
-        if !from_orders && status.get(i) != Some(Status::Won.as_str()) {
-            continue;
-        }
-        if cancelled[i] {
-            continue;
-        }
-        let Some(ms) = t[i] else {
-            p.skipped_no_date += 1;
-            continue;
-        };
-        let g = group.as_ref().map_or(0, |g| g.codes[i]);
-        match metric {
-            "revenue" => {
-                let Some(v) = amount[i] else { continue };
-                if let Some(c) = cur.get(i).filter(|c| !c.is_empty()) {
-                    currencies.insert(c.to_string());
-                }
-                p.rows.push((ms, v, g));
-            }
-            kpi::NEW_CUSTOMERS => {
-                let c = customer.codes[i];
-                if c == NONE {
-                    continue;
-                }
-                let e = first.entry(c).or_insert((ms, g));
-                if ms < e.0 {
-                    *e = (ms, g);
-                }
-            }
-            _ => p.rows.push((ms, 1.0, g)),
-        }
-    }
-    if metric == kpi::NEW_CUSTOMERS {
-        p.rows = first.into_values().map(|(ms, g)| (ms, 1.0, g)).collect();
-    }
+    let dated = series::dated_values(
+        &series::Columns {
+            at: &at_ms,
+            amount: &amount,
+            currency: &currency,
+            status: (!from_orders).then_some(&status),
+            customer: &customer,
+            cancelled: &cancelled,
+            group: group.as_ref(),
+        },
+        metric,
+    );
     if metric != "won_deals" {
-        let range = p.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
+        let range = dated.rows.iter().fold(None, |r: Option<(i64, i64)>, x| {
             Some(r.map_or((x.0, x.0), |(a, b)| (a.min(x.0), b.max(x.0))))
         });
         crate::analysis::check_revenue_dates(ds, from_orders, range)?;
     }
-    if currencies.len() > 1 {
-        let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
+    if dated.currencies.len() > 1 {
+        let list = dated.currencies.iter().cloned().collect::<Vec<_>>().join(", ");
         return Err(Error::input(crate::tr!(
             "revenue in {list}: a forecast needs one currency; convert with --fx FILE or filter the export",
             "收入涉及多个币种（{list}）：预测只能使用一种币种；请用 --fx FILE 换算，或筛选导出文件"
         )));
     }
-    p.currency = currencies.into_iter().next();
-    let (en, zh) = match (metric, from_orders) {
+    let (en, zh) = definition(metric, from_orders);
+    Ok(Points {
+        rows: dated.rows,
+        groups: group.map(|g| g.values).unwrap_or_default(),
+        currency: dated.currencies.into_iter().next(),
+        definition: en.to_string(),
+        definition_zh: zh.to_string(),
+        skipped_no_date: dated.skipped_no_date,
+    })
+}
+
+/// What the metric's values are, in English and Chinese (the forecast's note).
+fn definition(metric: &str, from_orders: bool) -> (&'static str, &'static str) {
+    match (metric, from_orders) {
         ("revenue", true) => (
             "revenue = order amount by ordered_at (cancelled orders left out)",
             "revenue = 按 ordered_at 汇总的订单金额（不含已取消订单）",
@@ -219,105 +199,13 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
             "new_customers = accounts counted at their first won deal",
             "new_customers = 按首个赢单商机计数的客户",
         ),
-    };
-    p.definition = en.to_string();
-    p.definition_zh = zh.to_string();
-    Ok(p)
+    }
 }
 
-/// The aggregated series: period indices [first, last], one value vector per group.
-pub(crate) struct Series {
-    pub freq: Freq,
-    pub first: i64,
-    pub last: i64,
-    /// Per group code ([`TOTAL`] = all groups): the group's first period (its first dated value;
-    /// a rep who joined later has no history before) and its values from there to `last`.
-    pub values: BTreeMap<u32, (i64, Vec<f64>)>,
-    pub dropped: Option<String>,
-    pub after_as_of: usize,
-}
-
-/// The total of all groups (NONE, u32::MAX, is "no value").
-pub(crate) const TOTAL: u32 = u32::MAX - 1;
-
-/// Aggregate points to periods ending at the as-of period, which is left out when the as-of is
-/// not its last day, whatever the as-of's basis (docs/metrics.md, "Partial last period": a
-/// month of 6 days fitted as a whole month reads as a collapse). Period-stamped data (every
-/// date the same number of days into its period, as a monthly series `1993-12` reads) are
-/// whole periods, the as-of's own included when the as-of is its stamp.
+/// The aggregated series of a metric's dated values, ending at the dataset's as-of
+/// ([`series::aggregate`]).
 pub(crate) fn series(ds: &Dataset, p: &Points, freq: Freq, grouped: bool) -> Result<Series> {
-    let mut last = freq.index(ds.as_of);
-    let mut dropped = None;
-    // Period-stamped: every date the same number of days into its period (`1993-12` is the
-    // 1st; a quarterly series may be stamped on the 15th of its first month).
-    let offset =
-        |ms: i64| crate::period::ms_to_date(ms).map(|d| (d - freq.start(freq.index(d))).num_days());
-    let first_offset = p.rows.first().and_then(|r| offset(r.0));
-    let stamped = p.rows.len() >= 2
-        && first_offset.is_some()
-        && p.rows.iter().all(|r| offset(r.0) == first_offset);
-    let as_of_is_stamp =
-        first_offset.is_some_and(|o| (ds.as_of - freq.start(last)).num_days() == o);
-    if ds.as_of < freq.last_day(last) && !(stamped && as_of_is_stamp) {
-        dropped = Some(freq.label(last));
-        last -= 1;
-    }
-    let mut first = i64::MAX;
-    let mut after = 0;
-    let idx: Vec<Option<i64>> = p
-        .rows
-        .iter()
-        .map(|r| {
-            let d = crate::period::ms_to_date(r.0)?;
-            let i = freq.index(d);
-            if i > last {
-                after += 1;
-                return None;
-            }
-            first = first.min(i);
-            Some(i)
-        })
-        .collect();
-    if first == i64::MAX {
-        let label = freq.label(last);
-        return Err(Error::input(crate::tr!(
-            "no dated values on or before {label} to forecast from",
-            "{label} 及之前没有带日期的值，无法预测"
-        )));
-    }
-    let mut starts: HashMap<u32, i64> = HashMap::new();
-    starts.insert(TOTAL, first);
-    if grouped {
-        for (r, i) in p.rows.iter().zip(&idx) {
-            if let Some(i) = i {
-                let e = starts.entry(r.2).or_insert(*i);
-                *e = (*e).min(*i);
-            }
-        }
-    }
-    let mut values: BTreeMap<u32, (i64, Vec<f64>)> = starts
-        .iter()
-        .map(|(g, st)| (*g, (*st, vec![0.0; (last - st + 1) as usize])))
-        .collect();
-    for (r, i) in p.rows.iter().zip(idx) {
-        let Some(i) = i else { continue };
-        for g in [TOTAL, r.2] {
-            if g == r.2 && !grouped {
-                continue;
-            }
-            if let Some((st, v)) = values.get_mut(&g) {
-                v[(i - *st) as usize] += r.1;
-            }
-        }
-    }
-    Ok(Series {
-        freq,
-        first,
-        last,
-        values,
-        dropped,
-        after_as_of: after,
-    })
+    series::aggregate(&p.rows, ds.as_of, freq, grouped)
 }
 
 #[cfg(test)]

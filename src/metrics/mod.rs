@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod funnel;
 pub mod plan;
 pub mod scorecard;
+pub mod series;
 pub mod snapshots;
 pub mod stats;
 pub mod timing;

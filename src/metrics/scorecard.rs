@@ -521,15 +521,6 @@ pub(crate) const KPI_IDS: &[&str] = &[
     kpi::SALES_VELOCITY,
 ];
 
-/// Money KPIs: only meaningful in one currency.
-pub(crate) const MONEY_KPIS: &[&str] = &[
-    kpi::WON_AMOUNT,
-    kpi::AVG_WON_DEAL,
-    kpi::OPEN_PIPELINE,
-    kpi::WEIGHTED_PIPELINE,
-    kpi::SALES_VELOCITY,
-];
-
 impl Kpis {
     /// A KPI by id (one of [`KPI_IDS`]); None when undefined or unknown.
     pub fn get(&self, id: &str) -> Option<f64> {

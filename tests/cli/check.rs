@@ -257,3 +257,44 @@ fn check_values_are_shown_in_their_kpi_unit() {
         "{out}"
     );
 }
+
+/// A rule's value is the scorecard's: with a won deal in USD and a lost one in EUR the team's
+/// money is in two currencies, so the scorecard leaves `won_amount` empty and the rule has no
+/// value (fails, exit 4), while the win rate (1 won of 2 closed = 0.5, worked by hand) holds.
+/// Per rep the same: rep A has both deals.
+#[test]
+fn rules_read_the_scorecards_lines_across_currencies() {
+    let w = Workdir::new();
+    let f = w.write(
+        "two_currencies.csv",
+        b"deal_id,owner,stage,amount,currency,created_at,closed_at,status\n\
+          1,A,Negotiation,100,USD,2026-10-01,2026-10-10,won\n\
+          2,A,Proposal,50,EUR,2026-10-02,2026-10-12,lost\n",
+    );
+    let f = s(&f);
+    let base = ["--as-of", "2026-10-31", "--format", "json"];
+    let (out, _) = w.expect(&[&["scorecard", f.as_str()][..], &base].concat(), 0);
+    let v: Value = crate::workdir::json_value(&out).unwrap();
+    let team = v["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["owner"] == "(team)")
+        .unwrap()
+        .clone();
+    assert!(team["won_amount"].is_null(), "{team}");
+    let rules = ["--rule", "won_amount >= 50", "--rule", "win_rate >= 0.5"];
+    let (out, err) = w.expect(&[&["check", f.as_str()][..], &base, &rules].concat(), 4);
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
+    assert!(rows[0]["value"].is_null(), "{out}");
+    assert_eq!(rows[0]["pass"], false);
+    assert_eq!(rows[1]["value"].as_f64(), Some(0.5));
+    assert_eq!(rows[1]["pass"], true);
+    assert!(err.contains("1 of 2 check(s) failed"), "{err}");
+    let by = ["--by", "owner"];
+    let (out, _) = w.expect(&[&["check", f.as_str()][..], &base, &rules, &by].concat(), 4);
+    let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["owner"], "A");
+    assert!(rows[0]["value"].is_null(), "{out}");
+}

@@ -13,7 +13,7 @@ use crate::model::Table;
 use crate::period::Period;
 
 #[derive(Debug, Clone, Default)]
-pub(super) struct ActivityCounts {
+pub(crate) struct ActivityCounts {
     pub total: u64,
     pub calls: u64,
     pub visits: u64,

@@ -50,8 +50,8 @@ const RATE_KPIS: &[&str] = &[kpi::WIN_RATE, kpi::WIN_RATE_LOW, kpi::WIN_RATE_HIG
 const LOWER_BETTER: &[&str] = &[kpi::CYCLE_MEDIAN_DAYS, kpi::CYCLE_P75_DAYS, kpi::LOST];
 
 /// One output row: a rep (or the team) and its KPIs.
-struct Line {
-    key: String,
+pub(crate) struct Line {
+    pub(crate) key: String,
     k: Kpis,
     target: Option<f64>,
     attainment: Option<f64>,
@@ -121,17 +121,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         activities: acts.as_ref(),
         feedback: fb.as_ref(),
     };
-    let make = |key: &str, acc: &Acc| make_line(&inputs, key, acc);
-    let mut lines: Vec<Line> = by
-        .iter()
-        .filter(|(c, _)| **c != NONE)
-        .map(|(c, acc)| make(&names[*c as usize], acc))
-        .collect();
-    if let Some(acc) = by.get(&NONE) {
-        lines.push(make("(none)", acc));
-    }
-    lines.sort_by(|x, y| x.key.cmp(&y.key));
-    let team_line = make(TEAM, &team);
+    let (mut lines, team_line) = lines_of(&inputs, &by, &names, &team);
 
     let notes = notes(
         a,
@@ -315,7 +305,7 @@ fn codes(
 }
 
 /// The one currency of the team's money KPIs ("" with none), or None with several.
-fn single_currency(team: &Acc) -> Option<String> {
+pub(crate) fn single_currency(team: &Acc) -> Option<String> {
     let mut currencies: BTreeMap<String, ()> = BTreeMap::new();
     for m in [&team.won_amount, &team.open_pipeline, &team.lost_amount] {
         for c in m.keys() {
@@ -330,14 +320,35 @@ fn single_currency(team: &Acc) -> Option<String> {
 }
 
 /// What a scorecard line is made from, beside its accumulator.
-struct LineInputs<'a> {
-    wr: WinRate,
+pub(crate) struct LineInputs<'a> {
+    pub(crate) wr: WinRate,
     /// The one currency of the money KPIs; None with several.
-    single: Option<&'a str>,
-    targets: Option<&'a std::collections::HashMap<String, Vec<((i64, i64), f64)>>>,
-    period: Option<(i64, i64)>,
-    activities: Option<&'a std::collections::HashMap<String, ActivityCounts>>,
-    feedback: Option<&'a std::collections::HashMap<String, Vec<(f64, String)>>>,
+    pub(crate) single: Option<&'a str>,
+    pub(crate) targets: Option<&'a analysis::Targets>,
+    pub(crate) period: Option<(i64, i64)>,
+    pub(crate) activities: Option<&'a std::collections::HashMap<String, ActivityCounts>>,
+    pub(crate) feedback: Option<&'a std::collections::HashMap<String, Vec<(f64, String)>>>,
+}
+
+/// The scorecard's typed lines from accumulated KPIs: one per group, sorted by name ("(none)"
+/// for deals without one), and the team's. `check` reads its rule values from these, so a rule
+/// and the scorecard never disagree.
+pub(crate) fn lines_of(
+    i: &LineInputs,
+    by: &HashMap<u32, Acc>,
+    names: &[String],
+    team: &Acc,
+) -> (Vec<Line>, Line) {
+    let mut lines: Vec<Line> = by
+        .iter()
+        .filter(|(c, _)| **c != NONE)
+        .map(|(c, acc)| make_line(i, &names[*c as usize], acc))
+        .collect();
+    if let Some(acc) = by.get(&NONE) {
+        lines.push(make_line(i, "(none)", acc));
+    }
+    lines.sort_by(|x, y| x.key.cmp(&y.key));
+    (lines, make_line(i, TEAM, team))
 }
 
 /// One output row: a rep's (or with `key` = TEAM, the team's) KPIs, target, attainment,
@@ -596,8 +607,8 @@ fn team_of(team_line: &Line, team: &Acc, single: Option<&str>, wr: WinRate) -> T
 
 const TEAM: &str = "(team)";
 
-/// The value of a KPI on a line, for ranking and cards.
-fn value(l: &Line, kpi: &str) -> Option<f64> {
+/// The value of a KPI on a line, for ranking, cards and `check`'s rules.
+pub(crate) fn value(l: &Line, kpi: &str) -> Option<f64> {
     Some(match kpi {
         "target" => l.target?,
         kpi::ATTAINMENT => l.attainment?,

@@ -9,6 +9,8 @@
 //! models (additive error, no or additive trend, no or additive season) and simulated (seeded,
 //! so reproducible) for the others.
 
+pub(crate) mod groups;
+
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
 use rand::rngs::StdRng;
