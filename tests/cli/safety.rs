@@ -568,9 +568,14 @@ fn a_report_killed_at_any_point_is_old_or_new() {
         new.keys().collect::<Vec<_>>()
     );
     let (mut saw_old, mut saw_new) = (0, 0);
+    // kill -9 leaves the report's scratch folder behind (nothing can remove it after SIGKILL):
+    // inside the work folder, not the machine's temporary folder.
+    let tmp = w.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
     for i in 0..10u64 {
         let mut child = w
             .cmd()
+            .env("TMPDIR", &tmp)
             .args(["report", &big, "-o", "rep", "-q"])
             .spawn()
             .unwrap();
