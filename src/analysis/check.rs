@@ -240,7 +240,10 @@ fn score_lines(
     Ok(if lines.is_empty() {
         vec![(None, team_line)]
     } else {
-        lines.into_iter().map(|l| (Some(l.key.clone()), l)).collect()
+        lines
+            .into_iter()
+            .map(|l| (Some(l.key.clone()), l))
+            .collect()
     })
 }
 

@@ -228,84 +228,7 @@ fn bgnbd(
         margin: a.margin,
     };
     let mut v = valuation::value(&data, &params)?;
-    let f = &v.fit;
-    let (names, params, ll, it, ok) = (
-        f.names,
-        f.params,
-        f.log_likelihood,
-        f.iterations,
-        f.converged,
-    );
-    let (gg, gll, n_rep, git, gok) = (
-        f.gamma_gamma,
-        f.gg_log_likelihood,
-        f.repeat_buyers,
-        f.gg_iterations,
-        f.gg_converged,
-    );
-    let mname = a.model.as_str();
-    let fit = TableBuilder::new("fit")
-        .col(
-            "model",
-            Unit::Text,
-            [
-                mname,
-                mname,
-                mname,
-                mname,
-                "gamma_gamma",
-                "gamma_gamma",
-                "gamma_gamma",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-        )
-        .col(
-            "parameter",
-            Unit::Text,
-            [names[0], names[1], names[2], names[3], "p", "q", "gamma"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "value",
-            Unit::Number,
-            vec![
-                params[0], params[1], params[2], params[3], gg.p, gg.q, gg.gamma,
-            ],
-        )
-        .col(
-            "log_likelihood",
-            Unit::Number,
-            vec![ll, ll, ll, ll, gll, gll, gll],
-        )
-        .col(
-            "customers",
-            Unit::Count,
-            vec![data.len() as i64; 4]
-                .into_iter()
-                .chain(vec![n_rep as i64; 3])
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "iterations",
-            Unit::Count,
-            vec![it as i64; 4]
-                .into_iter()
-                .chain(vec![git as i64; 3])
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "converged",
-            Unit::Bool,
-            vec![ok; 4]
-                .into_iter()
-                .chain(vec![gok; 3])
-                .collect::<Vec<_>>(),
-        )
-        .build()?;
+    let fit = fit_table(a.model.as_str(), &v.fit, data.len())?;
     let mut rows = std::mem::take(&mut v.customers);
     let _t = crate::timing::span("cltv: tables");
     let total: f64 = rows.iter().map(|r| r.clv).sum();
@@ -313,68 +236,8 @@ fn bgnbd(
     if let Some(n) = a.top {
         rows.truncate(n);
     }
-    let customers = TableBuilder::new("customers")
-        .col(
-            "customer_id",
-            Unit::Text,
-            rows.iter()
-                .map(|r| data[r.index].customer.clone())
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "frequency",
-            Unit::Number,
-            rows.iter().map(|r| data[r.index].x).collect::<Vec<_>>(),
-        )
-        .col(
-            "recency",
-            Unit::Number,
-            rows.iter().map(|r| data[r.index].t_x).collect::<Vec<_>>(),
-        )
-        .col(
-            "t",
-            Unit::Number,
-            rows.iter().map(|r| data[r.index].t).collect::<Vec<_>>(),
-        )
-        .col(
-            "monetary",
-            Unit::Money,
-            rows.iter()
-                .map(|r| data[r.index].monetary)
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "p_alive",
-            Unit::Ratio,
-            rows.iter().map(|r| r.p_alive).collect::<Vec<_>>(),
-        )
-        .col(
-            "expected_purchases",
-            Unit::Number,
-            rows.iter()
-                .map(|r| r.expected_purchases)
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "expected_aov",
-            Unit::Money,
-            rows.iter().map(|r| r.expected_aov).collect::<Vec<_>>(),
-        )
-        .col(
-            "clv",
-            Unit::Money,
-            rows.iter().map(|r| r.clv).collect::<Vec<_>>(),
-        )
-        .build()?;
-    notes.push(Note::new(
-        format!(
-            "model {}: {}={:.4} {}={:.4} {}={:.4} {}={:.4} (LL {:.2}, {} customers, {}); Gamma-Gamma p={:.4} q={:.4} gamma={:.4} ({} repeat buyers, {}); unit {}, calibration end {} included; horizon {} months, monthly discount {}, margin {}; total CLV {:.2}",
-            mname, names[0], params[0], names[1], params[1], names[2], params[2], names[3], params[3], ll, data.len(), if ok { "converged" } else { "NOT converged" },
-            gg.p, gg.q, gg.gamma, n_rep, if gok { "converged" } else { "NOT converged" },
-            a.unit, crate::period::ms_to_date(as_of * 86_400_000).map(|d| d.to_string()).unwrap_or_default(), months, a.discount, a.margin, total
-        ),
-        format!("模型 {mname}：参数 {:.4} {:.4} {:.4} {:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}", params[0], params[1], params[2], params[3], ll, data.len(), gg.p, gg.q, gg.gamma, n_rep, total),
-    ));
+    let customers = customers_table(&rows, &data)?;
+    notes.push(fit_note(a, &v.fit, data.len(), as_of, months, total));
     // The per-customer table (thousands of rows) is printed on a terminal or in Markdown only
     // when asked for (--customers, --top, --table); JSON, XLSX and -o DIR/ carry every table.
     let human = matches!(
@@ -414,26 +277,6 @@ fn bgnbd(
             |i| days.get(data[i].customer.as_str()).map_or(0, |s| s.len()),
             hdays / unit_days,
         );
-        let total = buckets.iter().fold((0u64, 0.0, 0.0), |t, b| {
-            (t.0 + b.customers, t.1 + b.predicted, t.2 + b.actual)
-        });
-        let mut label: Vec<String> = buckets
-            .iter()
-            .map(|b| b.frequency)
-            .map(|k| {
-                if k == 7 {
-                    "7+".to_string()
-                } else {
-                    k.to_string()
-                }
-            })
-            .collect();
-        label.push("(all)".into());
-        let rows: Vec<(u64, f64, f64)> = buckets
-            .iter()
-            .map(|b| (b.customers, b.predicted, b.actual))
-            .chain(std::iter::once(total))
-            .collect();
         scatter = Some(
             buckets
                 .iter()
@@ -445,42 +288,180 @@ fn bgnbd(
                 })
                 .collect(),
         );
-        tables.push(
-            TableBuilder::new("holdout")
-                .col("frequency", Unit::Text, label)
-                .col(
-                    "customers",
-                    Unit::Count,
-                    rows.iter().map(|r| r.0 as i64).collect::<Vec<_>>(),
-                )
-                .col(
-                    "predicted",
-                    Unit::Number,
-                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-                )
-                .col(
-                    "actual",
-                    Unit::Number,
-                    rows.iter().map(|r| r.2 as i64).collect::<Vec<_>>(),
-                )
-                .col(
-                    "predicted_per_customer",
-                    Unit::Number,
-                    rows.iter().map(|r| r.1 / r.0 as f64).collect::<Vec<_>>(),
-                )
-                .col(
-                    "actual_per_customer",
-                    Unit::Number,
-                    rows.iter().map(|r| r.2 / r.0 as f64).collect::<Vec<_>>(),
-                )
-                .build()?,
-        );
+        tables.push(holdout_table(&buckets)?);
         notes.push(Note::new(
             format!("holdout: repeat purchase days in the {hdays} days after the calibration end, predicted by the model vs actual, per calibration frequency"),
             format!("留出期：校准期结束后 {hdays} 天内的复购天数，模型预测对比实际，按校准期复购次数分组"),
         ));
     }
-    let chart = a.out.chart.as_ref().map(|_| match scatter {
+    let chart = a
+        .out
+        .chart
+        .as_ref()
+        .map(|_| bgnbd_chart(scatter, values, lang));
+    Ok((tables, chart))
+}
+
+/// The `fit` table: the model's four parameters and Gamma-Gamma's three, each with the
+/// log-likelihood, customers, iterations and convergence of its fit.
+fn fit_table(mname: &str, f: &valuation::Fit, n: usize) -> Result<output::ResultTable> {
+    let (names, params) = (f.names, f.params);
+    let (ll, gll) = (f.log_likelihood, f.gg_log_likelihood);
+    let gg = &f.gamma_gamma;
+    let both = |m: i64, g: i64| -> Vec<i64> { vec![m; 4].into_iter().chain(vec![g; 3]).collect() };
+    let models: Vec<String> = [mname; 4]
+        .into_iter()
+        .chain(["gamma_gamma"; 3])
+        .map(str::to_string)
+        .collect();
+    let parameters: Vec<String> = [names[0], names[1], names[2], names[3], "p", "q", "gamma"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let converged: Vec<bool> = vec![f.converged; 4]
+        .into_iter()
+        .chain(vec![f.gg_converged; 3])
+        .collect();
+    TableBuilder::new("fit")
+        .col("model", Unit::Text, models)
+        .col("parameter", Unit::Text, parameters)
+        .col(
+            "value",
+            Unit::Number,
+            vec![
+                params[0], params[1], params[2], params[3], gg.p, gg.q, gg.gamma,
+            ],
+        )
+        .col(
+            "log_likelihood",
+            Unit::Number,
+            vec![ll, ll, ll, ll, gll, gll, gll],
+        )
+        .col(
+            "customers",
+            Unit::Count,
+            both(n as i64, f.repeat_buyers as i64),
+        )
+        .col(
+            "iterations",
+            Unit::Count,
+            both(f.iterations as i64, f.gg_iterations as i64),
+        )
+        .col("converged", Unit::Bool, converged)
+        .build()
+}
+
+/// The `customers` table: each customer's RFM summary and value, in `rows`' order.
+fn customers_table(rows: &[valuation::CustomerValue], data: &[Rfm]) -> Result<output::ResultTable> {
+    let of = |f: fn(&Rfm) -> f64| -> Vec<f64> { rows.iter().map(|r| f(&data[r.index])).collect() };
+    let val =
+        |f: fn(&valuation::CustomerValue) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| data[r.index].customer.clone())
+        .collect();
+    TableBuilder::new("customers")
+        .col("customer_id", Unit::Text, ids)
+        .col("frequency", Unit::Number, of(|d| d.x))
+        .col("recency", Unit::Number, of(|d| d.t_x))
+        .col("t", Unit::Number, of(|d| d.t))
+        .col("monetary", Unit::Money, of(|d| d.monetary))
+        .col("p_alive", Unit::Ratio, val(|r| r.p_alive))
+        .col(
+            "expected_purchases",
+            Unit::Number,
+            val(|r| r.expected_purchases),
+        )
+        .col("expected_aov", Unit::Money, val(|r| r.expected_aov))
+        .col("clv", Unit::Money, val(|r| r.clv))
+        .build()
+}
+
+/// The note stating the fit: parameters, likelihoods, convergence, unit, horizon, total CLV.
+fn fit_note(a: &Args, f: &valuation::Fit, n: usize, as_of: i64, months: usize, total: f64) -> Note {
+    let (mname, names, params, ll) = (a.model.as_str(), f.names, f.params, f.log_likelihood);
+    let gg = &f.gamma_gamma;
+    let n_rep = f.repeat_buyers;
+    let said = |ok: bool| if ok { "converged" } else { "NOT converged" };
+    Note::new(
+        format!(
+            "model {}: {}={:.4} {}={:.4} {}={:.4} {}={:.4} (LL {:.2}, {} customers, {}); Gamma-Gamma p={:.4} q={:.4} gamma={:.4} ({} repeat buyers, {}); unit {}, calibration end {} included; horizon {} months, monthly discount {}, margin {}; total CLV {:.2}",
+            mname,
+            names[0],
+            params[0],
+            names[1],
+            params[1],
+            names[2],
+            params[2],
+            names[3],
+            params[3],
+            ll,
+            n,
+            said(f.converged),
+            gg.p,
+            gg.q,
+            gg.gamma,
+            n_rep,
+            said(f.gg_converged),
+            a.unit,
+            crate::period::ms_to_date(as_of * 86_400_000)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            months,
+            a.discount,
+            a.margin,
+            total
+        ),
+        format!(
+            "模型 {mname}：参数 {:.4} {:.4} {:.4} {:.4}（对数似然 {:.2}，{} 个客户）；Gamma-Gamma p={:.4} q={:.4} gamma={:.4}（{} 个复购客户）；总 CLV {:.2}",
+            params[0], params[1], params[2], params[3], ll, n, gg.p, gg.q, gg.gamma, n_rep, total
+        ),
+    )
+}
+
+/// The `holdout` table: per calibration frequency (7 and over as "7+") and in all, the
+/// customers, predicted and actual repeat purchase days, and both per customer.
+fn holdout_table(buckets: &[valuation::HoldoutBucket]) -> Result<output::ResultTable> {
+    let total = buckets.iter().fold((0u64, 0.0, 0.0), |t, b| {
+        (t.0 + b.customers, t.1 + b.predicted, t.2 + b.actual)
+    });
+    let mut label: Vec<String> = buckets
+        .iter()
+        .map(|b| match b.frequency {
+            7 => "7+".to_string(),
+            k => k.to_string(),
+        })
+        .collect();
+    label.push("(all)".into());
+    let rows: Vec<(u64, f64, f64)> = buckets
+        .iter()
+        .map(|b| (b.customers, b.predicted, b.actual))
+        .chain(std::iter::once(total))
+        .collect();
+    let col = |f: fn(&(u64, f64, f64)) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    let customers: Vec<i64> = rows.iter().map(|r| r.0 as i64).collect();
+    let actual: Vec<i64> = rows.iter().map(|r| r.2 as i64).collect();
+    TableBuilder::new("holdout")
+        .col("frequency", Unit::Text, label)
+        .col("customers", Unit::Count, customers)
+        .col("predicted", Unit::Number, col(|r| r.1))
+        .col("actual", Unit::Number, actual)
+        .col(
+            "predicted_per_customer",
+            Unit::Number,
+            col(|r| r.1 / r.0 as f64),
+        )
+        .col(
+            "actual_per_customer",
+            Unit::Number,
+            col(|r| r.2 / r.0 as f64),
+        )
+        .build()
+}
+
+/// The holdout's calibration scatter when there is a holdout, else the histogram of CLV.
+fn bgnbd_chart(scatter: Option<Vec<(f64, f64)>>, values: Vec<f64>, lang: Lang) -> ChartSpec {
+    match scatter {
         Some(points) => ChartSpec {
             lang,
             chart: Chart::Scatter { points },
@@ -506,6 +487,5 @@ fn bgnbd(
                 Lang::ZhCn => "客户数".into(),
             },
         },
-    });
-    Ok((tables, chart))
+    }
 }

@@ -151,7 +151,12 @@ pub(crate) fn points(ds: &Dataset, metric: &str, by: Option<&str>) -> Result<Poi
         crate::analysis::check_revenue_dates(ds, from_orders, range)?;
     }
     if dated.currencies.len() > 1 {
-        let list = dated.currencies.iter().cloned().collect::<Vec<_>>().join(", ");
+        let list = dated
+            .currencies
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(Error::input(crate::tr!(
             "revenue in {list}: a forecast needs one currency; convert with --fx FILE or filter the export",
             "收入涉及多个币种（{list}）：预测只能使用一种币种；请用 --fx FILE 换算，或筛选导出文件"

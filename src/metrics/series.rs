@@ -43,7 +43,10 @@ pub(crate) fn dated_values(c: &Columns, metric: &str) -> Dated {
     let mut out = Dated::default();
     let mut first: HashMap<u32, (i64, u32)> = HashMap::new();
     for (i, at) in c.at.iter().enumerate() {
-        if c.status.is_some_and(|s| s.get(i) != Some(Status::Won.as_str())) || c.cancelled[i] {
+        if c.status
+            .is_some_and(|s| s.get(i) != Some(Status::Won.as_str()))
+            || c.cancelled[i]
+        {
             continue;
         }
         let Some(ms) = *at else {
@@ -190,7 +193,11 @@ mod tests {
     }
 
     fn ms(s: &str) -> i64 {
-        day(s).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis()
+        day(s)
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
     }
 
     fn coded(v: &[Option<&str>]) -> Coded {
@@ -225,7 +232,13 @@ mod tests {
         ];
         let amount = [Some(100.0), Some(70.0), Some(30.0), Some(20.0), Some(50.0)];
         let currency = coded(&[Some("EUR"); 5]);
-        let status = coded(&[Some("won"), Some("lost"), Some("won"), Some("won"), Some("won")]);
+        let status = coded(&[
+            Some("won"),
+            Some("lost"),
+            Some("won"),
+            Some("won"),
+            Some("won"),
+        ]);
         let account = coded(&[Some("X"), Some("Y"), Some("Z"), Some("W"), Some("X")]);
         let group = coded(&[Some("A"), Some("A"), Some("B"), Some("A"), Some("B")]);
         let cancelled = [false, false, true, false, false];
@@ -288,6 +301,10 @@ mod tests {
         assert_eq!(s.dropped, None);
         assert_eq!(s.values[&TOTAL].1, vec![1.0, 2.0, 3.0]);
         let e = aggregate(&rows, day("2025-12-15"), Freq::Month, false).unwrap_err();
-        assert!(e.to_string().contains("no dated values on or before 2025-11"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("no dated values on or before 2025-11"),
+            "{e}"
+        );
     }
 }

@@ -292,7 +292,10 @@ fn rules_read_the_scorecards_lines_across_currencies() {
     assert_eq!(rows[1]["pass"], true);
     assert!(err.contains("1 of 2 check(s) failed"), "{err}");
     let by = ["--by", "owner"];
-    let (out, _) = w.expect(&[&["check", f.as_str()][..], &base, &rules, &by].concat(), 4);
+    let (out, _) = w.expect(
+        &[&["check", f.as_str()][..], &base, &rules, &by].concat(),
+        4,
+    );
     let rows: Vec<Value> = crate::workdir::json_value(&out).unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["owner"], "A");

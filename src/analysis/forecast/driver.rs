@@ -9,8 +9,8 @@ use crate::metrics::forecast::Method;
 use crate::metrics::forecast::groups::{ModelOpts, fit_groups};
 
 pub(crate) use crate::analysis::series::{Freq, TOTAL, points, series};
-pub(crate) use crate::metrics::forecast::groups::{GroupResult, Select};
 pub(crate) use crate::cli::forecast::DEFAULT_BACKTEST;
+pub(crate) use crate::metrics::forecast::groups::{GroupResult, Select};
 
 /// `--method` as a model; None for `auto` (and `pipeline`, which uses auto for its beside-column).
 pub(crate) fn method_of(s: &str) -> Option<Method> {

@@ -225,10 +225,20 @@ mod tests {
             }
             let f = full.glyph_id(c);
             assert_ne!(f.0, 0, "{c:?} is in the subset but not in the full font");
-            assert_eq!(sub.h_advance_unscaled(s), full.h_advance_unscaled(f), "{c:?}");
+            assert_eq!(
+                sub.h_advance_unscaled(s),
+                full.h_advance_unscaled(f),
+                "{c:?}"
+            );
             let bounds = |font: &FontRef, id| {
-                font.outline(id)
-                    .map(|o| (o.bounds.min.x, o.bounds.min.y, o.bounds.max.x, o.bounds.max.y))
+                font.outline(id).map(|o| {
+                    (
+                        o.bounds.min.x,
+                        o.bounds.min.y,
+                        o.bounds.max.x,
+                        o.bounds.max.y,
+                    )
+                })
             };
             assert_eq!(bounds(&sub, s), bounds(&full, f), "{c:?}");
             kept += 1;
@@ -243,7 +253,11 @@ mod tests {
         for &a in &letters {
             for &b in &letters {
                 let k = sub.kern_unscaled(sub.glyph_id(a), sub.glyph_id(b));
-                assert_eq!(k, full.kern_unscaled(full.glyph_id(a), full.glyph_id(b)), "{a}{b}");
+                assert_eq!(
+                    k,
+                    full.kern_unscaled(full.glyph_id(a), full.glyph_id(b)),
+                    "{a}{b}"
+                );
                 kerned += usize::from(k != 0.0);
             }
         }
