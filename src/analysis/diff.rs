@@ -10,7 +10,7 @@ use crate::analysis::Built;
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::{self};
-use crate::metrics::snapshots::{self, SnapRow};
+use crate::metrics::snapshots::{self, Change, SnapRow};
 use crate::model::Table;
 use crate::output::{Note, Report, TableBuilder, Unit};
 
@@ -66,106 +66,23 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
     drop(old_ds);
     let pipelines = ds.pipelines();
     let m = snapshots::match_rows(&old, &new);
-    let changes = snapshots::changes(&old, &new, &m, &pipelines);
-    // (change, deal key, from, to, amount)
-    let detail: Vec<(&'static str, String, String, String, Option<f64>)> = changes
-        .into_iter()
-        .map(|c| (c.kind, c.key, c.from, c.to, c.amount))
-        .collect();
-    let kinds = snapshots::CHANGE_KINDS;
-    let counts: Vec<i64> = kinds
-        .iter()
-        .map(|k| detail.iter().filter(|d| d.0 == *k).count() as i64)
-        .collect();
+    let detail = snapshots::changes(&old, &new, &m, &pipelines);
+    let currency_of = |d: &Change| cur.get(&d.key).map(String::as_str);
     // Several currencies: amounts per currency in a `money` table, never summed across them.
     let mut seen: Vec<&str> = detail
         .iter()
-        .filter(|d| d.4.is_some())
-        .filter_map(|d| cur.get(&d.1).map(String::as_str))
+        .filter(|d| d.amount.is_some())
+        .filter_map(currency_of)
         .collect();
     seen.sort();
     seen.dedup();
     let several = seen.len() > 1;
-    let amounts: Vec<Option<f64>> = kinds
-        .iter()
-        .map(|k| {
-            if several {
-                return None;
-            }
-            detail
-                .iter()
-                .filter(|d| d.0 == *k)
-                .filter_map(|d| d.4)
-                .reduce(|x, y| x + y)
-        })
-        .collect();
-    let (mut mk, mut mc, mut ma) = (vec![], vec![], vec![]);
+    let mut tables = vec![summary_table(&detail, several)?];
     if several {
-        for k in &kinds {
-            for c in &seen {
-                let sum = detail
-                    .iter()
-                    .filter(|d| d.0 == *k && cur.get(&d.1).map(String::as_str) == Some(*c))
-                    .filter_map(|d| d.4)
-                    .reduce(|x, y| x + y);
-                if let Some(x) = sum {
-                    mk.push(k.to_string());
-                    mc.push(c.to_string());
-                    ma.push(x);
-                }
-            }
-        }
-    }
-    let mut tables = vec![
-        TableBuilder::new("summary")
-            .col(
-                "change",
-                Unit::Text,
-                kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-            )
-            .col(kpi::DEALS, Unit::Count, counts)
-            .col("amount", Unit::Money, amounts)
-            .build()?,
-    ];
-    if several {
-        tables.push(
-            TableBuilder::new("money")
-                .col("change", Unit::Text, mk)
-                .col("currency", Unit::Text, mc)
-                .col("amount", Unit::Money, ma)
-                .build()?,
-        );
+        tables.push(money_table(&detail, &seen, currency_of)?);
     }
     if a.detail {
-        tables.push(
-            TableBuilder::new("detail")
-                .col(
-                    "deal_id",
-                    Unit::Text,
-                    detail.iter().map(|d| d.1.clone()).collect::<Vec<_>>(),
-                )
-                .col(
-                    "change",
-                    Unit::Text,
-                    detail.iter().map(|d| d.0.to_string()).collect::<Vec<_>>(),
-                )
-                .col(
-                    "from",
-                    Unit::Text,
-                    detail.iter().map(|d| d.2.clone()).collect::<Vec<_>>(),
-                )
-                .col(
-                    "to",
-                    Unit::Text,
-                    detail.iter().map(|d| d.3.clone()).collect::<Vec<_>>(),
-                )
-                .col(
-                    "amount",
-                    Unit::Money,
-                    detail.iter().map(|d| d.4).collect::<Vec<_>>(),
-                )
-                .build()?,
-        );
+        tables.push(detail_table(&detail)?);
     }
     let mut notes = vec![Note::new(
         format!(
@@ -208,4 +125,76 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
         },
         ds,
     ))
+}
+
+/// The `summary` table: per kind of change the deals and (in one currency) the amount.
+fn summary_table(detail: &[Change], several: bool) -> Result<crate::output::ResultTable> {
+    let kinds = snapshots::CHANGE_KINDS;
+    let counts: Vec<i64> = kinds
+        .iter()
+        .map(|k| detail.iter().filter(|d| d.kind == *k).count() as i64)
+        .collect();
+    let amounts: Vec<Option<f64>> = kinds
+        .iter()
+        .map(|k| {
+            if several {
+                return None;
+            }
+            detail
+                .iter()
+                .filter(|d| d.kind == *k)
+                .filter_map(|d| d.amount)
+                .reduce(|x, y| x + y)
+        })
+        .collect();
+    let names: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+    TableBuilder::new("summary")
+        .col("change", Unit::Text, names)
+        .col(kpi::DEALS, Unit::Count, counts)
+        .col("amount", Unit::Money, amounts)
+        .build()
+}
+
+/// The `money` table: per kind of change and currency (`seen`), the amounts' sum.
+fn money_table<'a>(
+    detail: &[Change],
+    seen: &[&str],
+    currency_of: impl Fn(&Change) -> Option<&'a str>,
+) -> Result<crate::output::ResultTable> {
+    let (mut mk, mut mc, mut ma) = (vec![], vec![], vec![]);
+    for k in &snapshots::CHANGE_KINDS {
+        for c in seen {
+            let sum = detail
+                .iter()
+                .filter(|d| d.kind == *k && currency_of(d) == Some(*c))
+                .filter_map(|d| d.amount)
+                .reduce(|x, y| x + y);
+            if let Some(x) = sum {
+                mk.push(k.to_string());
+                mc.push(c.to_string());
+                ma.push(x);
+            }
+        }
+    }
+    TableBuilder::new("money")
+        .col("change", Unit::Text, mk)
+        .col("currency", Unit::Text, mc)
+        .col("amount", Unit::Money, ma)
+        .build()
+}
+
+/// The `detail` table: one row per change.
+fn detail_table(detail: &[Change]) -> Result<crate::output::ResultTable> {
+    let ids: Vec<String> = detail.iter().map(|d| d.key.clone()).collect();
+    let kinds: Vec<String> = detail.iter().map(|d| d.kind.to_string()).collect();
+    let from: Vec<String> = detail.iter().map(|d| d.from.clone()).collect();
+    let to: Vec<String> = detail.iter().map(|d| d.to.clone()).collect();
+    let amounts: Vec<Option<f64>> = detail.iter().map(|d| d.amount).collect();
+    TableBuilder::new("detail")
+        .col("deal_id", Unit::Text, ids)
+        .col("change", Unit::Text, kinds)
+        .col("from", Unit::Text, from)
+        .col("to", Unit::Text, to)
+        .col("amount", Unit::Money, amounts)
+        .build()
 }

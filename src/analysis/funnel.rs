@@ -279,6 +279,27 @@ fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet)
             ),
         ));
     }
+    n.extend(left_out_notes(st, set));
+    if !a.value && funnels.iter().any(|f| f.amount.len() > 1) {
+        n.push(Note::new(
+            "amounts in several currencies are never summed: see --table amounts, or --value for one funnel per currency",
+            "多币种金额不相加：见 --table amounts，或用 --value 按币种分别计算",
+        ));
+    }
+    if a.window.is_some() && st.implied > 0 {
+        n.push(Note::new(
+            "--window: deals without history are windowed on their won date only",
+            "--window：无阶段历史的商机仅按赢单日期计算窗口",
+        ));
+    }
+    n
+}
+
+/// The funnel's notes on deals counted specially or left out: invalid deals, deals outside the
+/// period or without a created date, out-of-order histories, stages in no list, unknown stages,
+/// pipelines with no stage order, deals without an amount.
+fn left_out_notes(st: &funnel::Stats, set: &DealSet) -> Vec<Note> {
+    let mut n = Vec::new();
     if st.invalid > 0 {
         n.push(Note::new(
             format!(
@@ -346,18 +367,6 @@ fn funnel_notes(st: &funnel::Stats, funnels: &[Funnel], a: &Args, set: &DealSet)
                 st.no_amount
             ),
             format!("{} 个商机无金额，未计入金额漏斗", st.no_amount),
-        ));
-    }
-    if !a.value && funnels.iter().any(|f| f.amount.len() > 1) {
-        n.push(Note::new(
-            "amounts in several currencies are never summed: see --table amounts, or --value for one funnel per currency",
-            "多币种金额不相加：见 --table amounts，或用 --value 按币种分别计算",
-        ));
-    }
-    if a.window.is_some() && st.implied > 0 {
-        n.push(Note::new(
-            "--window: deals without history are windowed on their won date only",
-            "--window：无阶段历史的商机仅按赢单日期计算窗口",
         ));
     }
     n

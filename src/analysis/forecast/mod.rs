@@ -328,80 +328,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
             a.by.as_deref(),
         )?;
         notes.extend(pn);
-        // The time-series forecast beside it, per (group, period).
-        let ts: HashMap<(String, String), f64> = run
-            .groups
-            .iter()
-            .flat_map(|g| {
-                g.forecast.mean.iter().enumerate().map(|(k, v)| {
-                    (
-                        (g.name.clone(), freq.label(run.series.last + 1 + k as i64)),
-                        *v,
-                    )
-                })
-            })
-            .collect();
-        let has_crm = rows.iter().any(|r| r.crm_weighted.is_some());
-        let mut t = TableBuilder::new("pipeline");
-        t.col(
-            "group",
-            Unit::Text,
-            rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
-        )
-        .col(
-            "period",
-            Unit::Text,
-            rows.iter().map(|r| r.period.clone()).collect::<Vec<_>>(),
-        )
-        .col(
-            "open_deals",
-            Unit::Count,
-            rows.iter().map(|r| r.deals as i64).collect::<Vec<_>>(),
-        )
-        .col(
-            "open_amount",
-            Unit::Number,
-            rows.iter().map(|r| r.amount).collect::<Vec<_>>(),
-        )
-        .col(
-            "weighted",
-            Unit::Number,
-            rows.iter().map(|r| r.weighted).collect::<Vec<_>>(),
-        )
-        .col_if(
-            has_crm,
-            "crm_weighted",
-            Unit::Number,
-            rows.iter().map(|r| r.crm_weighted).collect::<Vec<_>>(),
-        )
-        .col(
-            "unweighted_deals",
-            Unit::Count,
-            rows.iter()
-                .map(|r| r.unweighted_deals as i64)
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "time_series_forecast",
-            Unit::Number,
-            rows.iter()
-                .map(|r| {
-                    let g = if a.by.is_none() {
-                        "(all)".to_string()
-                    } else {
-                        r.group.clone()
-                    };
-                    ts.get(&(g, r.period.clone())).copied()
-                })
-                .collect::<Vec<_>>(),
-        )
-        .col_if(
-            cur.is_some(),
-            "currency",
-            Unit::Text,
-            rows.iter().map(|_| cur.clone()).collect::<Vec<_>>(),
-        );
-        tables.insert(0, t.build()?);
+        tables.insert(0, pipeline_table(&run, &rows, cur, a.by.is_some())?);
     }
     for r in &run.groups {
         if let Some(e) = ets_note(r) {
@@ -419,6 +346,62 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         title: Some(Note::new("Forecast", "预测")),
     };
     Ok(Built { report, chart })
+}
+
+/// The `pipeline` table: per group and period the open deals, their amount, weighted by the
+/// stage win probability (and by the CRM's own probability when the export has one), and the
+/// time-series forecast of the same period beside it.
+fn pipeline_table(
+    run: &Run,
+    rows: &[pipeline::PipelineRow],
+    cur: Option<String>,
+    grouped: bool,
+) -> Result<crate::output::ResultTable> {
+    let freq = run.series.freq;
+    // The time-series forecast beside it, per (group, period).
+    let ts: HashMap<(String, String), f64> = run
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.forecast.mean.iter().enumerate().map(|(k, v)| {
+                (
+                    (g.name.clone(), freq.label(run.series.last + 1 + k as i64)),
+                    *v,
+                )
+            })
+        })
+        .collect();
+    let has_crm = rows.iter().any(|r| r.crm_weighted.is_some());
+    let groups: Vec<String> = rows.iter().map(|r| r.group.clone()).collect();
+    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
+    let deals: Vec<i64> = rows.iter().map(|r| r.deals as i64).collect();
+    let amounts: Vec<f64> = rows.iter().map(|r| r.amount).collect();
+    let weighted: Vec<f64> = rows.iter().map(|r| r.weighted).collect();
+    let crm: Vec<Option<f64>> = rows.iter().map(|r| r.crm_weighted).collect();
+    let unweighted: Vec<i64> = rows.iter().map(|r| r.unweighted_deals as i64).collect();
+    let beside: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| {
+            let g = if grouped {
+                r.group.clone()
+            } else {
+                "(all)".to_string()
+            };
+            ts.get(&(g, r.period.clone())).copied()
+        })
+        .collect();
+    let currency: Vec<Option<String>> = rows.iter().map(|_| cur.clone()).collect();
+    let mut t = TableBuilder::new("pipeline");
+    t.col("group", Unit::Text, groups)
+        .col("period", Unit::Text, periods)
+        .col("open_deals", Unit::Count, deals)
+        .col("open_amount", Unit::Number, amounts)
+        .col("weighted", Unit::Number, weighted)
+        .col_if(has_crm, "crm_weighted", Unit::Number, crm)
+        .col("unweighted_deals", Unit::Count, unweighted)
+        .col("time_series_forecast", Unit::Number, beside)
+        .col_if(cur.is_some(), "currency", Unit::Text, currency);
+    t.build()
 }
 
 fn ets_note(r: &GroupResult) -> Option<Text> {
