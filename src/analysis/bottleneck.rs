@@ -108,64 +108,7 @@ pub(crate) fn build_with(
         None => team.clone(),
     };
 
-    // Each deal's (pipeline, group) bucket, once: every funnel below reads only its members.
-    let mut members: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
-    for d in 0..set.len() {
-        let g = by.as_ref().map_or(NONE, |(codes, _)| codes[d]);
-        members
-            .entry((set.pipeline_name(d), g))
-            .or_default()
-            .push(d);
-    }
-    let code_of: HashMap<&str, u32> = by
-        .as_ref()
-        .map(|(_, names)| {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.as_str(), i as u32))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut rows: Vec<StageRow> = Vec::new();
-    for f in &grouped {
-        let g = f
-            .group
-            .as_deref()
-            .and_then(|g| code_of.get(g).copied())
-            .unwrap_or(NONE);
-        let mine: &[usize] = members
-            .get(&(f.pipeline.as_str(), g))
-            .map_or(&[], Vec::as_slice);
-        let n_open = f.stages.len() - 1;
-        let times = timing::stage_times(&timing::observations(set, mine, n_open, &tp));
-        let mut now = vec![0u64; n_open];
-        let mut breaches = vec![0u64; n_open];
-        for &d in mine {
-            if let Some((k, age)) = timing::stage_age(set, d, as_of_ms) {
-                now[k] += 1;
-                if sla
-                    .get(&(f.pipeline.clone(), k))
-                    .is_some_and(|lim| age > *lim)
-                {
-                    breaches[k] += 1;
-                }
-            }
-        }
-        for k in 0..n_open {
-            rows.push(StageRow {
-                pipeline: f.pipeline.clone(),
-                group: f.group.clone(),
-                stage: f.stages[k].clone(),
-                k,
-                step: f.step(k),
-                now: now[k],
-                time: times[k].clone(),
-                sla: sla.get(&(f.pipeline.clone(), k)).copied(),
-                breaches: breaches[k],
-            });
-        }
-    }
+    let rows = stage_rows(set, &grouped, by.as_ref(), &sla, &tp);
 
     let mp = rows.iter().any(|r| r.pipeline != "default");
     let mut tables = vec![stages_table(&rows, mp, a.by.as_deref())?];
@@ -202,6 +145,91 @@ pub(crate) fn build_with(
         ),
     ));
     notes.extend(verdict_notes);
+    notes.extend(history_notes(set));
+    let report = Report {
+        tables,
+        notes,
+        title: Some(Note::new("Time in stage", "阶段停留时间")),
+    };
+    let chart = a.out.chart.as_ref().map(|_| chart_of(&rows, lang));
+    Ok(Built { report, chart })
+}
+
+/// One row per (pipeline, group, open stage): the step conversion of its funnel, deals in the
+/// stage now, time in stage (Kaplan-Meier) and SLA breaches.
+fn stage_rows(
+    set: &DealSet,
+    grouped: &[Funnel],
+    by: Option<&(Vec<u32>, Vec<String>)>,
+    sla: &BTreeMap<(String, usize), f64>,
+    tp: &timing::Params,
+) -> Vec<StageRow> {
+    let as_of_ms = tp.as_of_ms;
+    // Each deal's (pipeline, group) bucket, once: every funnel below reads only its members.
+    let mut members: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+    for d in 0..set.len() {
+        let g = by.map_or(NONE, |(codes, _)| codes[d]);
+        members
+            .entry((set.pipeline_name(d), g))
+            .or_default()
+            .push(d);
+    }
+    let code_of: HashMap<&str, u32> = by
+        .map(|(_, names)| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i as u32))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut rows: Vec<StageRow> = Vec::new();
+    for f in grouped {
+        let g = f
+            .group
+            .as_deref()
+            .and_then(|g| code_of.get(g).copied())
+            .unwrap_or(NONE);
+        let mine: &[usize] = members
+            .get(&(f.pipeline.as_str(), g))
+            .map_or(&[], Vec::as_slice);
+        let n_open = f.stages.len() - 1;
+        let times = timing::stage_times(&timing::observations(set, mine, n_open, tp));
+        let mut now = vec![0u64; n_open];
+        let mut breaches = vec![0u64; n_open];
+        for &d in mine {
+            if let Some((k, age)) = timing::stage_age(set, d, as_of_ms) {
+                now[k] += 1;
+                if sla
+                    .get(&(f.pipeline.clone(), k))
+                    .is_some_and(|lim| age > *lim)
+                {
+                    breaches[k] += 1;
+                }
+            }
+        }
+        for k in 0..n_open {
+            rows.push(StageRow {
+                pipeline: f.pipeline.clone(),
+                group: f.group.clone(),
+                stage: f.stages[k].clone(),
+                k,
+                step: f.step(k),
+                now: now[k],
+                time: times[k].clone(),
+                sla: sla.get(&(f.pipeline.clone(), k)).copied(),
+                breaches: breaches[k],
+            });
+        }
+    }
+
+    rows
+}
+
+/// Notes on where the stage history came from: none (times from open deals only), or entries
+/// known only between two snapshots.
+fn history_notes(set: &DealSet) -> Vec<Note> {
+    let mut notes = Vec::new();
     if set.events.is_empty() {
         notes.push(Note::new(
             "no stage history: time in stage uses open deals' stage-entered dates only (all censored), conversion is implied from current stages",
@@ -220,13 +248,7 @@ pub(crate) fn build_with(
             ),
         ));
     }
-    let report = Report {
-        tables,
-        notes,
-        title: Some(Note::new("Time in stage", "阶段停留时间")),
-    };
-    let chart = a.out.chart.as_ref().map(|_| chart_of(&rows, lang));
-    Ok(Built { report, chart })
+    notes
 }
 
 /// SLA limits in days per (pipeline, stage index): config `[sla]`, then `--sla`.

@@ -90,10 +90,31 @@ pub(crate) fn rebuild(a: &Args) -> Result<Rebuilt> {
     };
     let is_outcome = |s: &str| outcomes.status_of(s) != Status::Open;
     let (events, st) = snapshots::rebuild(&snaps, &is_first, &is_outcome);
+    let df = events_frame(&events)?;
+    let n_events = df.height();
+    ds.set_table(Table::StageEvents, df);
+    ds.manifest.as_of = ds.as_of.to_string();
+    ds.manifest.as_of_basis = "date of the latest snapshot".into();
+    let notes = rebuild_notes(snaps.len(), n_events, &st, &a.key);
+    ds.manifest.notes.extend(notes.iter().cloned());
+    dir::write(&ds, &a.output)?;
+    Ok(Rebuilt {
+        snapshots: snaps
+            .iter()
+            .map(|s| (s.label.clone(), s.rows.len()))
+            .collect(),
+        notes,
+        deals: ds.manifest.tables.get("deals").copied().unwrap_or(0), // not a KPI: a table name
+        events: n_events,
+    })
+}
+
+/// The rebuilt stage events as a `stage_events` table (times as datetimes in milliseconds).
+fn events_frame(events: &[snapshots::RebuiltEvent]) -> Result<DataFrame> {
     let dt = |v: Vec<Option<i64>>, name: &str| -> Result<Column> {
         Ok(Column::new(name.into(), v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?)
     };
-    let df = DataFrame::new_infer_height(vec![
+    Ok(DataFrame::new_infer_height(vec![
         Column::new(
             "deal_id".into(),
             events.iter().map(|e| e.key.clone()).collect::<Vec<_>>(),
@@ -120,12 +141,18 @@ pub(crate) fn rebuild(a: &Args) -> Result<Rebuilt> {
             "amount".into(),
             events.iter().map(|e| e.amount).collect::<Vec<_>>(),
         ),
-    ])?;
-    let n_events = df.height();
-    ds.set_table(Table::StageEvents, df);
-    ds.manifest.as_of = ds.as_of.to_string();
-    ds.manifest.as_of_basis = "date of the latest snapshot".into();
-    let (n_snaps, exact, interval, new) = (snaps.len(), st.exact, st.interval, st.new);
+    ])?)
+}
+
+/// What the rebuild found: events exact or known between two dates, new and vanished deals,
+/// repeated keys.
+fn rebuild_notes(
+    n_snaps: usize,
+    n_events: usize,
+    st: &snapshots::HistoryStats,
+    key: &str,
+) -> Vec<Text> {
+    let (n_snaps, exact, interval, new) = (n_snaps, st.exact, st.interval, st.new);
     let mut notes: Vec<Text> = vec![
         crate::tr!(
             "stage_events rebuilt from {n_snaps} snapshots: {n_events} events, {exact} with an exact time, {interval} known only between two snapshot dates (entered_at_min / entered_at_max)",
@@ -160,23 +187,13 @@ pub(crate) fn rebuild(a: &Args) -> Result<Rebuilt> {
         ));
     }
     if st.duplicate_keys > 0 {
-        let (dup, key) = (st.duplicate_keys, &a.key);
+        let (dup, key) = (st.duplicate_keys, key);
         notes.push(crate::tr!(
             "{dup} repeated {key} value(s) within a snapshot: the first row of each used",
             "快照内有 {dup} 个重复的 {key} 值：每个值只用第一行"
         ));
     }
-    ds.manifest.notes.extend(notes.iter().cloned());
-    dir::write(&ds, &a.output)?;
-    Ok(Rebuilt {
-        snapshots: snaps
-            .iter()
-            .map(|s| (s.label.clone(), s.rows.len()))
-            .collect(),
-        notes,
-        deals: ds.manifest.tables.get("deals").copied().unwrap_or(0), // not a KPI: a table name
-        events: n_events,
-    })
+    notes
 }
 
 /// What was rebuilt, on stderr.
