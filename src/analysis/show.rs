@@ -5,9 +5,10 @@ use crate::model::kpi;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::load::dir::SourceEntry;
 use crate::load::{self};
 use crate::model::{Kind, Table};
-use crate::output::{self, ColumnSpec, Note, Report, ResultTable, Unit};
+use crate::output::{self, ColumnSpec, Note, Report, ResultTable, TableBuilder, Unit};
 
 pub(crate) use crate::cli::show::Args;
 
@@ -91,64 +92,8 @@ fn as_of_note(ds: &load::Dataset) -> Note {
 
 /// `show --explain`: the recognition report of every file.
 pub(crate) fn explain(ds: &load::Dataset) -> Result<Report> {
-    use crate::output::TableBuilder;
     let srcs = &ds.manifest.sources;
-    let mut layout = TableBuilder::new("layout");
-    layout
-        .col(
-            "file",
-            Unit::Text,
-            srcs.iter().map(|s| s.path.clone()).collect::<Vec<_>>(),
-        )
-        .col(
-            "layout",
-            Unit::Text,
-            srcs.iter().map(|s| s.preset.clone()).collect::<Vec<_>>(),
-        )
-        .col(
-            "table",
-            Unit::Text,
-            srcs.iter().map(|s| s.table.clone()).collect::<Vec<_>>(),
-        )
-        .col(
-            "why",
-            Unit::Text,
-            srcs.iter()
-                .map(|s| s.preset_why.clone())
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "encoding",
-            Unit::Text,
-            srcs.iter()
-                .map(|s| {
-                    if s.encoding_why.is_empty() {
-                        s.encoding.clone()
-                    } else {
-                        format!("{} ({})", s.encoding, s.encoding_why)
-                    }
-                })
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "date_order",
-            Unit::Text,
-            srcs.iter()
-                .map(|s| s.date_order.clone())
-                .collect::<Vec<_>>(),
-        )
-        .col(
-            "rows_read",
-            Unit::Count,
-            srcs.iter().map(|s| s.rows_in as u64).collect::<Vec<_>>(),
-        )
-        .col(
-            "rows_rejected",
-            Unit::Count,
-            srcs.iter()
-                .map(|s| s.rejected_rows as u64)
-                .collect::<Vec<_>>(),
-        );
+    let mut layout = layout_table(srcs);
     let (mut f, mut l, mut sc, mut ev) = (vec![], vec![], vec![], vec![]);
     for s in srcs {
         for (name, score, evidence) in &s.candidates {
@@ -205,6 +150,101 @@ pub(crate) fn explain(ds: &load::Dataset) -> Result<Report> {
     unmapped
         .col("file", Unit::Text, f)
         .col("column", Unit::Text, c);
+    let mut rejects = rejects_table(ds);
+    let mut notes = vec![as_of_note(ds)];
+    for s in srcs {
+        notes.extend(s.warnings.iter().map(|w| {
+            Note::new(
+                format!("warning: {}", w.en),
+                format!("警告：{}", w.get(output::Lang::ZhCn)),
+            )
+        }));
+        notes.extend(s.notes.iter().map(|n| {
+            Note::new(
+                format!("{}: {}", s.path, n.en),
+                format!("{}：{}", s.path, n.get(output::Lang::ZhCn)),
+            )
+        }));
+    }
+    Ok(Report {
+        tables: vec![
+            layout.build()?,
+            cands.build()?,
+            fields.build()?,
+            refused.build()?,
+            unmapped.build()?,
+            rejects.build()?,
+        ],
+        notes,
+        title: None,
+    })
+}
+
+/// `show --explain`'s `layout` table: per file its layout, table, why, encoding, date order and
+/// rows read and rejected.
+fn layout_table(srcs: &[SourceEntry]) -> TableBuilder {
+    let mut layout = TableBuilder::new("layout");
+    layout
+        .col(
+            "file",
+            Unit::Text,
+            srcs.iter().map(|s| s.path.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "layout",
+            Unit::Text,
+            srcs.iter().map(|s| s.preset.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "table",
+            Unit::Text,
+            srcs.iter().map(|s| s.table.clone()).collect::<Vec<_>>(),
+        )
+        .col(
+            "why",
+            Unit::Text,
+            srcs.iter()
+                .map(|s| s.preset_why.clone())
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "encoding",
+            Unit::Text,
+            srcs.iter()
+                .map(|s| {
+                    if s.encoding_why.is_empty() {
+                        s.encoding.clone()
+                    } else {
+                        format!("{} ({})", s.encoding, s.encoding_why)
+                    }
+                })
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "date_order",
+            Unit::Text,
+            srcs.iter()
+                .map(|s| s.date_order.clone())
+                .collect::<Vec<_>>(),
+        )
+        .col(
+            "rows_read",
+            Unit::Count,
+            srcs.iter().map(|s| s.rows_in as u64).collect::<Vec<_>>(),
+        )
+        .col(
+            "rows_rejected",
+            Unit::Count,
+            srcs.iter()
+                .map(|s| s.rejected_rows as u64)
+                .collect::<Vec<_>>(),
+        );
+    layout
+}
+
+/// `show --explain`'s `rejects` table: the 20 commonest (file, column, reason) of rejected rows,
+/// with a count and an example.
+fn rejects_table(ds: &load::Dataset) -> TableBuilder {
     let mut top = load::reject_groups(&ds.rejects);
     top.truncate(20);
     let mut rejects = TableBuilder::new("rejects");
@@ -234,33 +274,7 @@ pub(crate) fn explain(ds: &load::Dataset) -> Result<Report> {
             Unit::Text,
             top.iter().map(|t| t.1.1.clone()).collect::<Vec<_>>(),
         );
-    let mut notes = vec![as_of_note(ds)];
-    for s in srcs {
-        notes.extend(s.warnings.iter().map(|w| {
-            Note::new(
-                format!("warning: {}", w.en),
-                format!("警告：{}", w.get(output::Lang::ZhCn)),
-            )
-        }));
-        notes.extend(s.notes.iter().map(|n| {
-            Note::new(
-                format!("{}: {}", s.path, n.en),
-                format!("{}：{}", s.path, n.get(output::Lang::ZhCn)),
-            )
-        }));
-    }
-    Ok(Report {
-        tables: vec![
-            layout.build()?,
-            cands.build()?,
-            fields.build()?,
-            refused.build()?,
-            unmapped.build()?,
-            rejects.build()?,
-        ],
-        notes,
-        title: None,
-    })
+    rejects
 }
 
 /// `show --write-config FILE`: the config that reproduces this read. Never replaces a file.

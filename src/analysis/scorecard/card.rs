@@ -131,10 +131,57 @@ pub(super) fn rep_card(
         .iter()
         .position(|n| *n == name)
         .map_or(NONE, |i| i as u32);
+    let trend = trend_table(
+        ds,
+        a.trend.max(1),
+        set,
+        (group, gcode),
+        account,
+        params,
+        winp,
+        currency,
+    )?;
+    crate::meta::set_subject("owner", &name);
+    notes.insert(
+        0,
+        Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")),
+    );
+    notes.push(Note::new(
+        "percentile = share of reps this rep does better than (ties count half; lower is better for cycle and lost); strength / weakness = top / bottom quartile among 4+ reps",
+        "百分位 = 该销售优于的同事占比（并列计一半；周期与输单越低越好）；优势 / 短板 = 4 人以上团队中的前 / 后四分之一",
+    ));
+    let _ = team;
+    let chart = a
+        .out
+        .chart
+        .as_ref()
+        .map(|_| card_chart(&name, &kpi, &val, &med, lang));
+    let report = Report {
+        tables: vec![card, trend],
+        notes,
+        title: Some(Note::new("Rep card", "销售人员卡片")),
+    };
+    Ok(Built { report, chart })
+}
+
+/// The rep's monthly trend: won amount (in one currency), win rate, deals created and median
+/// cycle in each of the last `n_months` months up to the as-of's. `group` is every deal's group
+/// code and the rep's.
+#[allow(clippy::too_many_arguments)]
+fn trend_table(
+    ds: &load::Dataset,
+    n_months: usize,
+    set: &DealSet,
+    (group, gcode): (&[u32], u32),
+    account: &engine::Coded,
+    params: &scorecard::Params,
+    winp: &scorecard::WinProbability,
+    currency: Option<&str>,
+) -> Result<crate::output::ResultTable> {
     let mut month =
         chrono::NaiveDate::from_ymd_opt(ds.as_of.year(), ds.as_of.month(), 1).unwrap_or(ds.as_of);
     let mut months = vec![];
-    for _ in 0..a.trend.max(1) {
+    for _ in 0..n_months {
         months.push(month);
         month = if month.month() == 1 {
             chrono::NaiveDate::from_ymd_opt(month.year() - 1, 12, 1).unwrap_or(month)
@@ -165,69 +212,62 @@ pub(super) fn rep_card(
         dc.push(k.deals_created as i64);
         cyc.push(k.cycle_median_days);
     }
-    let trend = TableBuilder::new("trend")
+    TableBuilder::new("trend")
         .col("period", Unit::Text, lab)
         .col(kpi::WON_AMOUNT, Unit::Money, wa)
         .col(kpi::WIN_RATE, Unit::Ratio, wrt)
         .col(kpi::DEALS_CREATED, Unit::Count, dc)
         .col(kpi::CYCLE_MEDIAN_DAYS, Unit::Days, cyc)
-        .build()?;
-    crate::meta::set_subject("owner", &name);
-    notes.insert(
-        0,
-        Note::new(format!("rep card: {name}"), format!("销售人员卡片：{name}")),
-    );
-    notes.push(Note::new(
-        "percentile = share of reps this rep does better than (ties count half; lower is better for cycle and lost); strength / weakness = top / bottom quartile among 4+ reps",
-        "百分位 = 该销售优于的同事占比（并列计一半；周期与输单越低越好）；优势 / 短板 = 4 人以上团队中的前 / 后四分之一",
-    ));
-    let _ = team;
-    let chart = a.out.chart.as_ref().map(|_| {
-        let mut cats = vec![];
-        let mut mine = vec![];
-        let mut tm = vec![];
-        for (i, k) in kpi.iter().enumerate() {
-            if let (Some(v), Some(m)) = (val[i], med[i]) {
-                if m != 0.0
-                    && [
-                        kpi::WIN_RATE,
-                        kpi::WON_AMOUNT,
-                        kpi::AVG_WON_DEAL,
-                        kpi::CYCLE_MEDIAN_DAYS,
-                        kpi::OPEN_PIPELINE,
-                        kpi::DEALS_CREATED,
-                    ]
-                    .contains(&k.as_str())
-                {
-                    cats.push(crate::output::labels::label(k, lang));
-                    mine.push(100.0 * v / m);
-                    tm.push(100.0);
-                }
+        .build()
+}
+
+/// The card's chart: the rep's KPIs as an index of the team median (= 100), for the KPIs a
+/// ratio to the median reads well on.
+fn card_chart(
+    name: &str,
+    kpis: &[String],
+    val: &[Option<f64>],
+    med: &[Option<f64>],
+    lang: Lang,
+) -> ChartSpec {
+    let mut cats = vec![];
+    let mut mine = vec![];
+    let mut tm = vec![];
+    for (i, k) in kpis.iter().enumerate() {
+        if let (Some(v), Some(m)) = (val[i], med[i]) {
+            if m != 0.0
+                && [
+                    kpi::WIN_RATE,
+                    kpi::WON_AMOUNT,
+                    kpi::AVG_WON_DEAL,
+                    kpi::CYCLE_MEDIAN_DAYS,
+                    kpi::OPEN_PIPELINE,
+                    kpi::DEALS_CREATED,
+                ]
+                .contains(&k.as_str())
+            {
+                cats.push(crate::output::labels::label(k, lang));
+                mine.push(100.0 * v / m);
+                tm.push(100.0);
             }
         }
-        ChartSpec {
-            lang,
-            chart: Chart::Grouped {
-                categories: cats,
-                series: vec![(name.clone(), mine), (label_team(lang), tm)],
-            },
-            title: match lang {
-                Lang::En => format!("{name} against the team median (= 100)"),
-                Lang::ZhCn => format!("{name} 对比团队中位数（= 100）"),
-            },
-            x_label: String::new(),
-            y_label: match lang {
-                Lang::En => "index".into(),
-                Lang::ZhCn => "指数".into(),
-            },
-        }
-    });
-    let report = Report {
-        tables: vec![card, trend],
-        notes,
-        title: Some(Note::new("Rep card", "销售人员卡片")),
-    };
-    Ok(Built { report, chart })
+    }
+    ChartSpec {
+        lang,
+        chart: Chart::Grouped {
+            categories: cats,
+            series: vec![(name.to_string(), mine), (label_team(lang), tm)],
+        },
+        title: match lang {
+            Lang::En => format!("{name} against the team median (= 100)"),
+            Lang::ZhCn => format!("{name} 对比团队中位数（= 100）"),
+        },
+        x_label: String::new(),
+        y_label: match lang {
+            Lang::En => "index".into(),
+            Lang::ZhCn => "指数".into(),
+        },
+    }
 }
 
 fn label_team(lang: Lang) -> String {
