@@ -1,15 +1,14 @@
-//! `--method pipeline`: open deals weighted by their stage's win probability, bucketed by
-//! expected close period, beside the CRM's own probability.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! `--method pipeline`: the open deals read from the dataset, weighed by
+//! `metrics::forecast::pipeline`, and turned into rows with their group and period labels,
+//! the warnings and the refusals.
 
 use crate::analysis::{self};
 use crate::columns::deals::DealSet;
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::Dataset;
-use crate::metrics::scorecard::stage_win_probability;
-use crate::model::{Status, Table};
+use crate::metrics::forecast::pipeline::{self, Bucket};
+use crate::model::Table;
 use crate::output::Note;
 
 use crate::analysis::series::{Freq, TOTAL};
@@ -55,7 +54,6 @@ pub(crate) fn pipeline_rows(
     ];
     let (deals, set): (Option<polars::prelude::DataFrame>, DealSet) =
         analysis::deal_set(ds, &cols, by)?;
-    let winp = stage_win_probability(&set);
     let (group, names) = match by {
         Some(f) => analysis::by_codes(&set, deals.as_ref(), f, ds)?,
         None => (vec![0; set.len()], vec!["(all)".to_string()]),
@@ -64,89 +62,20 @@ pub(crate) fn pipeline_rows(
         Some(df) if engine::has(df, "probability") => engine::floats(df, "probability")?,
         _ => vec![None; set.len()],
     };
-    let has_crm = crm.iter().any(Option::is_some);
-    // Buckets: 0 = overdue (expected before the first forecast period), 1..=h the periods,
-    // h+1 = later, h+2 = no expected close.
-    let mut acc: BTreeMap<(u32, usize), PipelineRow> = BTreeMap::new();
-    let mut currencies = BTreeSet::new();
-    let mut no_prob = 0usize;
-    let (mut open, mut no_close) = (0usize, 0usize);
-    for d in 0..set.len() {
-        if set.status(d) != Some(Status::Open) {
-            continue;
-        }
-        open += 1;
-        if set.expected_close.get(d).is_none() {
-            no_close += 1;
-        }
-        let value = if metric == "revenue" {
-            match set.amount(d) {
-                Some(a) => a,
-                None => continue,
-            }
-        } else {
-            1.0
-        };
-        if metric == "revenue" && !set.currency(d).is_empty() {
-            currencies.insert(set.currency(d).to_string());
-        }
-        let p = crate::metrics::scorecard::deal_win_probability(&winp, &set, d);
-        let bucket = match set
-            .expected_close
-            .get(d)
-            .and_then(crate::period::ms_to_date)
-        {
-            None => h + 2,
-            Some(day) => {
-                let i = freq.index(day) - first_period;
-                if i < 0 {
-                    0
-                } else if i as usize >= h {
-                    h + 1
-                } else {
-                    i as usize + 1
-                }
-            }
-        };
-        let g = group.get(d).copied().unwrap_or(NONE);
-        for key in [(g, bucket), (TOTAL, bucket)] {
-            if by.is_none() && key.0 == TOTAL {
-                continue;
-            }
-            let label = match bucket {
-                0 => "overdue".to_string(),
-                b if b == h + 1 => "later".to_string(),
-                b if b == h + 2 => "(no expected close)".to_string(),
-                b => freq.label(first_period + b as i64 - 1),
-            };
-            let name = match key.0 {
-                TOTAL => "(total)".to_string(),
-                NONE => "(none)".to_string(),
-                c => names.get(c as usize).cloned().unwrap_or_default(),
-            };
-            let r = acc.entry(key).or_insert(PipelineRow {
-                group: name,
-                period: label,
-                deals: 0,
-                amount: 0.0,
-                weighted: 0.0,
-                crm_weighted: has_crm.then_some(0.0),
-                unweighted_deals: 0,
-            });
-            r.deals += 1;
-            r.amount += value;
-            match p {
-                Some(p) => r.weighted += value * p,
-                None => r.unweighted_deals += 1,
-            }
-            if let (Some(c), Some(x)) = (r.crm_weighted.as_mut(), crm[d]) {
-                *c += value * x;
-            }
-        }
-        if p.is_none() {
-            no_prob += 1;
-        }
-    }
+    let params = pipeline::Params {
+        revenue: metric == "revenue",
+        freq,
+        first_period,
+        h,
+        grouped: by.is_some(),
+    };
+    let pipeline::Pipeline {
+        rows: acc,
+        currencies,
+        open,
+        no_close,
+        no_probability: no_prob,
+    } = pipeline::weigh(&set, &group, &crm, &params);
     // Without expected close dates the pipeline cannot be placed in periods.
     if open > 0 && no_close == open {
         return Err(Error::input(crate::tr!(
@@ -188,11 +117,28 @@ pub(crate) fn pipeline_rows(
         ));
     }
     // Groups with TOTAL last.
-    let mut rows: Vec<((u32, usize), PipelineRow)> = acc.into_iter().collect();
+    let mut rows: Vec<((u32, Bucket), pipeline::Weighted)> = acc.into_iter().collect();
     rows.sort_by_key(|((g, b), _)| (*g == TOTAL, *g, *b));
-    Ok((
-        rows.into_iter().map(|r| r.1).collect(),
-        currencies.into_iter().next(),
-        notes,
-    ))
+    let rows = rows
+        .into_iter()
+        .map(|((g, b), w)| PipelineRow {
+            group: match g {
+                TOTAL => "(total)".to_string(),
+                NONE => "(none)".to_string(),
+                c => names.get(c as usize).cloned().unwrap_or_default(),
+            },
+            period: match b {
+                Bucket::Overdue => "overdue".to_string(),
+                Bucket::Later => "later".to_string(),
+                Bucket::NoExpectedClose => "(no expected close)".to_string(),
+                Bucket::Period(k) => freq.label(first_period + k as i64),
+            },
+            deals: w.deals,
+            amount: w.amount,
+            weighted: w.weighted,
+            crm_weighted: w.crm_weighted,
+            unweighted_deals: w.unweighted_deals,
+        })
+        .collect();
+    Ok((rows, currencies.into_iter().next(), notes))
 }

@@ -10,6 +10,7 @@
 //! so reproducible) for the others.
 
 pub(crate) mod groups;
+pub(crate) mod pipeline;
 
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
