@@ -598,9 +598,397 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
     let mut count = 0usize;
     let mut notes: Vec<Text> = Vec::new();
     let mut assumptions: Vec<Text> = Vec::new();
+    let mut warnings: Vec<Text> = Vec::new();
+    let Header {
+        headers,
+        header_row,
+        data_start,
+        head,
+        sample_rows,
+    } = find_header(
+        opened,
+        s,
+        file,
+        (&mut rec, &mut count),
+        &mut notes,
+        &mut warnings,
+    )?;
+    let Recognized {
+        preset,
+        why,
+        candidates,
+        mapping,
+        order_evidence,
+        unread,
+    } = recognized(opened, (&headers, &sample_rows), s, file, &mut warnings)?;
+    let table = mapping.table;
+    let width = headers.len();
+    let plans = &mapping.plans;
+    let (special, wide) = special_of(preset, &headers);
+    warnings.extend(marker_warnings(&mapping, file));
+    let s_own = own_settings(s, preset, &mapping);
+    let s = s_own.as_ref().unwrap_or(s);
+    let lists = (&mapping, &sample_rows[..]);
+    let pipelines = stage_lists(s, preset, lists, &wide, order_evidence, file, &mut notes);
+    // Twin columns (`Amount`, `AMOUNT `): named in a warning, and every row must agree.
+    let twins = twin_columns(plans, &headers);
+    warnings.extend(twin_warnings(&twins, &headers, file));
+    let cx = Cx {
+        twins: &twins,
+        file,
+        s,
+        plans,
+        headers: &headers,
+        width,
+        wide: &wide,
+        special,
+        mapping: &mapping,
+        pipelines: &pipelines,
+        preset,
+        ix_deal: plans.iter().position(|p| p.field == "deal_id"),
+        ix_owner: plans.iter().position(|p| p.field == "owner"),
+        table,
+    };
+    let out_fields = output_fields(table, &mapping);
+    let t_rows = crate::timing::span("normalise: rows");
+    let mut parts = read_parts(opened, &cx, (head, data_start, header_row), rec, count)?;
+    drop(t_rows);
+    let _t = crate::timing::span("normalise: finish columns");
+    let Tally {
+        rows_in,
+        rejected_rows,
+        rejects,
+        order,
+        ambiguous_seen,
+    } = tally(
+        &mut parts,
+        opened,
+        (s, file, &twins, &headers),
+        (&mut notes, &mut warnings, &mut assumptions),
+    )?;
+
+    // Finish the columns, part by part, and join the parts.
+    let (columns, wide_part) = finish_parts(
+        parts,
+        &mapping,
+        &out_fields,
+        !wide.is_empty(),
+        order,
+        file,
+        &mut assumptions,
+    )?;
+    drop(_t);
+    let frames = frames_of(
+        columns,
+        wide_part,
+        (table, special, wide.len()),
+        order,
+        file,
+        &mut notes,
+    )?;
+    Ok(FileResult {
+        preset,
+        preset_why: why,
+        table,
+        mapping,
+        frames,
+        rejects,
+        rows_in,
+        rejected_rows,
+        notes,
+        assumptions,
+        pipelines,
+        unread,
+        date_order: date_order_words(order, ambiguous_seen),
+        warnings,
+        candidates,
+    })
+}
+
+/// The file's layout as recognized from its header and sample: the preset and why, the
+/// candidates weighed, the mapping (cut to the columns the command reads), the stage order the
+/// values suggest, and the fields left unread.
+struct Recognized {
+    preset: Option<&'static Preset>,
+    why: Text,
+    candidates: Vec<(String, f64, String)>,
+    mapping: Mapping,
+    order_evidence: Option<(Vec<String>, Text)>,
+    unread: Vec<String>,
+}
+
+/// Recognize the layout (see [`Recognized`]); refuse a field the command reads whose column
+/// failed its values check.
+fn recognized(
+    opened: &mut Opened,
+    (headers, sample_rows): (&[String], &[StringRecord]),
+    s: &Settings,
+    file: &str,
+    warnings: &mut Vec<Text>,
+) -> Result<Recognized> {
+    let sample = Sample::new(sample_rows, s);
+    let rec_ = recognize(headers, &sample, s, file)?;
+    let (preset, why) = (rec_.preset, rec_.why.clone());
+    let candidates: Vec<(String, f64, String)> = rec_
+        .candidates
+        .iter()
+        .map(|c| (c.name().to_string(), c.score, c.evidence_en()))
+        .collect();
+    let mut mapping = rec_.mapping;
+    // Before the mapping is cut to the command's columns: a probability column orders stages
+    // even for a command that does not read it.
+    let order_evidence = derive_order(&mapping, headers, sample_rows, s);
+    warnings.extend(std::mem::take(&mut opened.warnings));
+    refused_columns(&mapping, s, file, warnings)?;
+    drop(sample);
+    let unread = match s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
+        Some(only) => project(&mut mapping, only),
+        None => Vec::new(),
+    };
+    Ok(Recognized {
+        preset,
+        why,
+        candidates,
+        mapping,
+        order_evidence,
+        unread,
+    })
+}
+
+/// What the parts add up to: rows read and rejected, the rejects, and the file's date order.
+struct Tally {
+    rows_in: usize,
+    rejected_rows: usize,
+    rejects: Vec<Reject>,
+    order: DateOrder,
+    ambiguous_seen: bool,
+}
+
+/// Sum the parts: refuse disagreeing twin columns and a file without data rows; add the notes,
+/// warnings and assumptions counted over them; settle what decides a column over all parts
+/// (slash-date order, percent scaling).
+#[allow(clippy::type_complexity)]
+fn tally(
+    parts: &mut [Part],
+    opened: &mut Opened,
+    (s, file, twins, headers): (&Settings, &str, &[Twin], &[String]),
+    (notes, warnings, assumptions): (&mut Vec<Text>, &mut Vec<Text>, &mut Vec<Text>),
+) -> Result<Tally> {
+    let rows_in = total(parts, |p| p.rows_in);
+    let rejected_rows = total(parts, |p| p.rejected_rows);
+    let rejects: Vec<Reject> = parts.iter_mut().flat_map(|p| p.rejects.drain(..)).collect();
+    twin_refusal(parts, twins, headers, file)?;
+    if rows_in == 0 {
+        return Err(Error::Empty {
+            file: file.into(),
+            what: "no data rows under the header".into(),
+        });
+    }
+    warnings.extend(opened.rows.scan_warnings(file));
+    part_notes(parts, s, file, notes, warnings, assumptions);
+
+    // What decides a column (slash-date order, percent scaling) is decided over all its parts.
+    for pi in 0..parts[0].cols.len() {
+        Builder::unify(parts.iter_mut().map(|p| &mut p.cols[pi]));
+    }
+    merge_derived(parts);
+    let seen: Vec<date::OrderEvidence> = parts[0]
+        .cols
+        .iter()
+        .chain([&parts[0].ev_at])
+        .filter_map(Builder::seen)
+        .collect();
+    let ambiguous_seen = seen.iter().any(|e| e.day_first || e.month_first);
+    let order = DateOrder::of_file(seen, s.date_ctx.day_first);
+    Ok(Tally {
+        rows_in,
+        rejected_rows,
+        rejects,
+        order,
+        ambiguous_seen,
+    })
+}
+
+/// Every row of the file into parts: the rows already read (`head` from `data_start`, below the
+/// header), then the rest, in parallel parts where the source allows it, else streamed into
+/// the first.
+fn read_parts(
+    opened: &mut Opened,
+    cx: &Cx,
+    (head, data_start, header_row): (Vec<(usize, StringRecord)>, usize, usize),
+    mut rec: StringRecord,
+    mut count: usize,
+) -> Result<Vec<Part>> {
+    let mut first = Part::new(cx, 1024);
+    for (n, b) in std::mem::take(&mut opened.early_broken) {
+        first.broken(cx, n, &b);
+    }
+    for (n, r) in head.into_iter().skip(data_start) {
+        if n > header_row {
+            first.row(cx, n, &r);
+        }
+    }
+    Ok(match parallel_parts(opened, cx, &first, count)? {
+        Some(rest) => {
+            let mut v = vec![first];
+            v.extend(rest);
+            v
+        }
+        None => {
+            loop {
+                match opened.rows.next_row(&mut rec, count) {
+                    Ok(Some(n)) => {
+                        count += 1;
+                        first.row(cx, n, &rec);
+                    }
+                    Ok(None) => break,
+                    Err(RowError::Broken(n, b)) => {
+                        count += 1;
+                        first.broken(cx, n, &b);
+                    }
+                    Err(RowError::Unreadable(e)) => {
+                        count += 1;
+                        first.unreadable(cx, count, &e);
+                    }
+                }
+            }
+            opened.mark_fully_read();
+            vec![first]
+        }
+    })
+}
+
+/// The file's tables: its own (collapsed to stage changes for a history export that repeats
+/// rows), and a HubSpot wide export's stage events from its `Date entered` columns.
+fn frames_of(
+    columns: Vec<Column>,
+    wide_part: Option<WideEvents>,
+    (table, special, n_wide): (Table, Special, usize),
+    order: DateOrder,
+    file: &str,
+    notes: &mut Vec<Text>,
+) -> Result<Vec<(Table, DataFrame)>> {
+    // Parts read in parallel leave each column in several chunks, kept as they are: copying
+    // them into one buffer each doubled the table in memory for a moment (ingest's peak).
+    let mut frame = DataFrame::new_infer_height(columns)?;
+    let _t = crate::timing::span("normalise: events order");
+    let mut frames = Vec::new();
+    if special == Special::CollapseHistory {
+        let before = frame.height();
+        frame = super::events::collapse_history(frame)?;
+        let after = frame.height();
+        notes.push(crate::tr!(
+            "{before} history rows collapsed to {after} stage changes",
+            "{before} 个历史行合并为 {after} 次阶段变动"
+        ));
+    }
+    frames.push((table, frame));
+    if let Some((ev_deal, ev_pipe, ev_stage, ev_at, ev_owner)) = wide_part {
+        let (at, _) = ev_at.finish("entered_at", order, file, "Date entered")?;
+        let ev = DataFrame::new_infer_height(vec![
+            ev_deal.finish().into_series().into_column(),
+            ev_pipe.finish()?,
+            ev_stage.finish()?,
+            at,
+            ev_owner.finish()?,
+        ])?;
+        let (n, events) = (n_wide, ev.height());
+        notes.push(crate::tr!(
+            "{n} `Date entered` columns read as {events} stage events",
+            "{n} 个 `Date entered` 列读作 {events} 个阶段事件"
+        ));
+        frames.push((Table::StageEvents, ev));
+    }
+    Ok(frames)
+}
+
+/// Columns the values check refused for a field: a warning each, and a refusal when the
+/// command reads that field and no other column gives it.
+fn refused_columns(
+    mapping: &Mapping,
+    s: &Settings,
+    file: &str,
+    warnings: &mut Vec<Text>,
+) -> Result<()> {
+    for (field, header, t) in &mapping.refused {
+        let (why, why_zh) = (&t.en, t.get(crate::text::Lang::ZhCn));
+        warnings.push(crate::tr!(
+            "{file}: column `{header}` not read as {field}: {why}",
+            "{file}：列 `{header}` 未作为 {field} 读取：{why_zh}"
+        ));
+    }
+    // A field the command reads whose candidate column failed its values check: a refusal.
+    if let Some(only) = s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
+        if let Some((field, header, t)) = mapping
+            .refused
+            .iter()
+            .find(|(f, _, _)| only.iter().any(|o| o == f) && !mapping.has(f))
+        {
+            let (why, why_zh) = (&t.en, t.get(crate::text::Lang::ZhCn));
+            return Err(Error::input(crate::tr!(
+                "{file}: `{field}` would come from column `{header}`, but {why}; \
+                 name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
+                 placeholder texts as empty with --null TEXT",
+                "{file}：`{field}` 本应取自列 `{header}`，但{why_zh}；\
+                 请用 --map {field}=HEADER（或 salesctl.toml 中的 `[map]`）指定它的列，\
+                 或用 --null TEXT 把占位文本标记为空值"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The null markers found where dates are (a word that repeats there): read as empty, and said.
+fn marker_warnings(mapping: &Mapping, file: &str) -> Vec<Text> {
+    let mut out = Vec::new();
+    for (m, h, k) in &mapping.markers {
+        out.push(crate::tr!(
+            "{file}: {m:?} read as empty: it stands where dates are in column `{h}` ({k} times in the first rows); --null or `null_markers` makes it explicit",
+            "{file}：{m:?} 按空值读取：它出现在列 `{h}` 中本应是日期的位置（前几行中 {k} 次）；可用 --null 或 `null_markers` 明确指定"
+        ));
+    }
+    out
+}
+
+/// Columns whose headers differ only in case or spaces from the column a field is read from
+/// (`Amount`, `AMOUNT `): named in a warning (every row must agree, see [`twin_refusal`]).
+fn twin_warnings(twins: &[Twin], headers: &[String], file: &str) -> Vec<Text> {
+    let mut out = Vec::new();
+    for t in twins {
+        let (used, other, field) = (&headers[t.used], &headers[t.other], t.field);
+        let (n_used, n_other) = (t.used + 1, t.other + 1);
+        out.push(crate::tr!(
+            "{file}: columns `{used}` and `{other}` both name `{field}`: `{used}` (column {n_used}) is read, and each row must agree with column {n_other}",
+            "{file}：列 `{used}` 和 `{other}` 都表示 `{field}`：读取 `{used}`（第 {n_used} 列），且每一行都必须与第 {n_other} 列一致"
+        ));
+    }
+    out
+}
+
+/// What the first rows say: the header (found below any title rows, or named from the values
+/// when there is none), its row, the first data row's index in `head`, the rows read so far, and
+/// the sample the layout and typed columns are checked on.
+struct Header {
+    headers: Vec<String>,
+    header_row: usize,
+    data_start: usize,
+    head: Vec<(usize, StringRecord)>,
+    sample_rows: Vec<StringRecord>,
+}
+
+/// Read the first rows and find the header in them. `reader` is the record buffer and the
+/// count of rows read, shared with the rest of the read.
+fn find_header(
+    opened: &mut Opened,
+    s: &Settings,
+    file: &str,
+    (rec, count): (&mut StringRecord, &mut usize),
+    notes: &mut Vec<Text>,
+    warnings: &mut Vec<Text>,
+) -> Result<Header> {
     // Buffer the first rows to find the header (a title row may sit above it).
     let mut head: Vec<(usize, StringRecord)> = Vec::new();
-    read_ahead(opened, &mut rec, &mut count, &mut head, 12, file)?;
+    read_ahead(opened, rec, count, &mut head, 12, file)?;
     if head.is_empty() {
         if let Some((_, b)) = opened.early_broken.first() {
             return Err(Error::NotATable {
@@ -657,8 +1045,8 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
     // the first SAMPLE_ROWS data rows before the file is read.
     read_ahead(
         opened,
-        &mut rec,
-        &mut count,
+        rec,
+        count,
         &mut head,
         data_start + SAMPLE_ROWS,
         file,
@@ -669,7 +1057,6 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
         .map(|(_, r)| r.clone())
         .filter(|r| !same_as_header(r, &headers))
         .collect();
-    let mut warnings: Vec<Text> = Vec::new();
     if !s.no_header {
         let named = headerless_check(&headers, &Sample::new(&sample_rows, s), s, file)?;
         if let Some(names) = named {
@@ -689,92 +1076,54 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
                 .collect();
         }
     }
-    let sample = Sample::new(&sample_rows, s);
-    let rec_ = recognize(&headers, &sample, s, file)?;
-    let (preset, why) = (rec_.preset, rec_.why.clone());
-    let candidates: Vec<(String, f64, String)> = rec_
-        .candidates
-        .iter()
-        .map(|c| (c.name().to_string(), c.score, c.evidence_en()))
-        .collect();
-    let mut mapping = rec_.mapping;
-    // Before the mapping is cut to the command's columns: a probability column orders stages
-    // even for a command that does not read it.
-    let order_evidence = derive_order(&mapping, &headers, &sample_rows, s);
-    warnings.extend(std::mem::take(&mut opened.warnings));
-    for (field, header, t) in &mapping.refused {
-        let (why, why_zh) = (&t.en, t.get(crate::text::Lang::ZhCn));
-        warnings.push(crate::tr!(
-            "{file}: column `{header}` not read as {field}: {why}",
-            "{file}：列 `{header}` 未作为 {field} 读取：{why_zh}"
-        ));
-    }
-    drop(sample);
-    // A field the command reads whose candidate column failed its values check: a refusal.
-    if let Some(only) = s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
-        if let Some((field, header, t)) = mapping
-            .refused
-            .iter()
-            .find(|(f, _, _)| only.iter().any(|o| o == f) && !mapping.has(f))
-        {
-            let (why, why_zh) = (&t.en, t.get(crate::text::Lang::ZhCn));
-            return Err(Error::input(crate::tr!(
-                "{file}: `{field}` would come from column `{header}`, but {why}; \
-                 name its column with --map {field}=HEADER (or `[map]` in salesctl.toml), or mark \
-                 placeholder texts as empty with --null TEXT",
-                "{file}：`{field}` 本应取自列 `{header}`，但{why_zh}；\
-                 请用 --map {field}=HEADER（或 salesctl.toml 中的 `[map]`）指定它的列，\
-                 或用 --null TEXT 把占位文本标记为空值"
-            )));
-        }
-    }
-    let unread = match s.only.as_ref().and_then(|o| o.get(&mapping.table)) {
-        Some(only) => project(&mut mapping, only),
-        None => Vec::new(),
-    };
-    let table = mapping.table;
-    let width = headers.len();
-    let plans = &mapping.plans;
-    let special = preset.map_or(Special::None, |p| p.special);
-    let wide = if special == Special::HubspotWide {
-        hubspot_columns(&headers)
-    } else {
-        Vec::new()
-    };
-    // The vendor's outcome labels join the built-in ones for this file.
-    // So do the null markers its date columns show (a word that repeats where dates are).
-    for (m, h, k) in &mapping.markers {
-        warnings.push(crate::tr!(
-            "{file}: {m:?} read as empty: it stands where dates are in column `{h}` ({k} times in the first rows); --null or `null_markers` makes it explicit",
-            "{file}：{m:?} 按空值读取：它出现在列 `{h}` 中本应是日期的位置（前几行中 {k} 次）；可用 --null 或 `null_markers` 明确指定"
-        ));
-    }
-    let s_own;
+    Ok(Header {
+        headers,
+        header_row,
+        data_start,
+        head,
+        sample_rows,
+    })
+}
+
+/// This file's settings when its vendor or values add to them: the preset's outcome labels
+/// join the built-in ones, and so do the null markers its date columns show (a word that
+/// repeats where dates are). None when nothing is added.
+fn own_settings(s: &Settings, preset: Option<&Preset>, mapping: &Mapping) -> Option<Settings> {
     let own = !mapping.markers.is_empty()
         || preset.is_some_and(|p| !p.won.is_empty() || !p.lost.is_empty());
-    let s = if own {
-        {
-            let mut x = s.clone();
-            if let Some(p) = preset {
-                x.outcomes.won.extend(p.won.iter().cloned());
-                x.outcomes.lost.extend(p.lost.iter().cloned());
-            }
-            for (m, _, _) in &mapping.markers {
-                if !x.null_markers.contains(m) {
-                    x.null_markers.push(m.clone());
-                }
-            }
-            s_own = x;
-            &s_own
+    if !own {
+        return None;
+    }
+    let mut x = s.clone();
+    if let Some(p) = preset {
+        x.outcomes.won.extend(p.won.iter().cloned());
+        x.outcomes.lost.extend(p.lost.iter().cloned());
+    }
+    for (m, _, _) in &mapping.markers {
+        if !x.null_markers.contains(m) {
+            x.null_markers.push(m.clone());
         }
-    } else {
-        s
-    };
+    }
+    Some(x)
+}
+
+/// The stage order of each pipeline: the user's (`--stages`, config), else the vendor's when
+/// the file's open stages fit it, else one derived from the values (probabilities, history
+/// order), with HubSpot's wide `Date entered` columns adding their pipelines' stages.
+fn stage_lists(
+    s: &Settings,
+    preset: Option<&Preset>,
+    (mapping, sample_rows): (&Mapping, &[StringRecord]),
+    wide: &[Wide],
+    order_evidence: Option<(Vec<String>, Text)>,
+    file: &str,
+    notes: &mut Vec<Text>,
+) -> BTreeMap<String, Vec<String>> {
     let mut pipelines: BTreeMap<String, Vec<String>> = s.stage_lists.clone();
     let mut vendor_fits = false;
     if pipelines.is_empty() && wide.is_empty() {
         if let Some(p) = preset.filter(|p| !p.stages.is_empty()) {
-            match vendor_stages_fit(p, &mapping, &sample_rows, s) {
+            match vendor_stages_fit(p, mapping, sample_rows, s) {
                 Ok(spelling) => {
                     vendor_fits = true;
                     // The vendor's order in the file's own spelling (`qualifiedtobuy`, the
@@ -811,9 +1160,9 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
         }
     }
     if pipelines.is_empty() && wide.is_empty() && !vendor_fits {
-        let evidence = match table {
+        let evidence = match mapping.table {
             Table::Deals => order_evidence,
-            Table::StageEvents => history_order(&mapping, &sample_rows, s),
+            Table::StageEvents => history_order(mapping, sample_rows, s),
             _ => None,
         };
         if let Some((stages, why)) = evidence {
@@ -826,7 +1175,7 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             pipelines.insert("default".into(), stages);
         }
     }
-    for w in &wide {
+    for w in wide {
         if s.stage_lists.contains_key(&w.pipeline) || s.stage_lists.contains_key("default") {
             continue;
         }
@@ -838,87 +1187,12 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             stages.push(w.stage.clone());
         }
     }
+    pipelines
+}
 
-    // Columns whose headers differ only in case or spaces from the column a field is read
-    // from (`Amount`, `AMOUNT `): named in a warning, and every row must agree.
-    let twins = twin_columns(plans, &headers);
-    for t in &twins {
-        let (used, other, field) = (&headers[t.used], &headers[t.other], t.field);
-        let (n_used, n_other) = (t.used + 1, t.other + 1);
-        warnings.push(crate::tr!(
-            "{file}: columns `{used}` and `{other}` both name `{field}`: `{used}` (column {n_used}) is read, and each row must agree with column {n_other}",
-            "{file}：列 `{used}` 和 `{other}` 都表示 `{field}`：读取 `{used}`（第 {n_used} 列），且每一行都必须与第 {n_other} 列一致"
-        ));
-    }
-    let cx = Cx {
-        twins: &twins,
-        file,
-        s,
-        plans,
-        headers: &headers,
-        width,
-        wide: &wide,
-        special,
-        mapping: &mapping,
-        pipelines: &pipelines,
-        preset,
-        ix_deal: plans.iter().position(|p| p.field == "deal_id"),
-        ix_owner: plans.iter().position(|p| p.field == "owner"),
-        table,
-    };
-    let out_fields = output_fields(table, &mapping);
-    let t_rows = crate::timing::span("normalise: rows");
-    let mut first = Part::new(&cx, 1024);
-    for (n, b) in std::mem::take(&mut opened.early_broken) {
-        first.broken(&cx, n, &b);
-    }
-    for (n, r) in head.into_iter().skip(data_start) {
-        if n > header_row {
-            first.row(&cx, n, &r);
-        }
-    }
-    let mut parts = match parallel_parts(opened, &cx, &first, count)? {
-        Some(rest) => {
-            let mut v = vec![first];
-            v.extend(rest);
-            v
-        }
-        None => {
-            loop {
-                match opened.rows.next_row(&mut rec, count) {
-                    Ok(Some(n)) => {
-                        count += 1;
-                        first.row(&cx, n, &rec);
-                    }
-                    Ok(None) => break,
-                    Err(RowError::Broken(n, b)) => {
-                        count += 1;
-                        first.broken(&cx, n, &b);
-                    }
-                    Err(RowError::Unreadable(e)) => {
-                        count += 1;
-                        first.unreadable(&cx, count, &e);
-                    }
-                }
-            }
-            opened.mark_fully_read();
-            vec![first]
-        }
-    };
-    drop(t_rows);
-    let _t = crate::timing::span("normalise: finish columns");
-    // Counts over every part.
-    fn total(parts: &[Part], f: fn(&Part) -> usize) -> usize {
-        parts.iter().map(f).sum()
-    }
-    let rows_in = total(&parts, |p| p.rows_in);
-    let rejected_rows = total(&parts, |p| p.rejected_rows);
-    let blank = total(&parts, |p| p.blank);
-    let amb_symbols = total(&parts, |p| p.amb_symbols);
-    let currency_unknown = total(&parts, |p| p.currency_unknown);
-    let footers: Vec<String> = parts.iter_mut().flat_map(|p| p.footers.drain(..)).collect();
-    let rejects: Vec<Reject> = parts.iter_mut().flat_map(|p| p.rejects.drain(..)).collect();
-    let twin_diffs = total(&parts, |p| p.twin_diffs);
+/// Refuse a file whose twin columns (see [`Twin`]) disagree on some row.
+fn twin_refusal(parts: &[Part], twins: &[Twin], headers: &[String], file: &str) -> Result<()> {
+    let twin_diffs = total(parts, |p| p.twin_diffs);
     if let Some((row, ti, a, b)) = parts.iter().find_map(|p| p.first_twin_diff.clone()) {
         let t = &twins[ti];
         // Two headers spelt alike cannot be told apart by --map: one must be renamed.
@@ -942,12 +1216,24 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             "{file}：列 `{used}`（第 {n_used} 列）和 `{other}`（第 {n_other} 列）都表示 `{field}`，且有 {twin_diffs} 行不一致（第一处：第 {row} 行，{a:?} 和 {b:?}）；{fix_zh}"
         )));
     }
-    if rows_in == 0 {
-        return Err(Error::Empty {
-            file: file.into(),
-            what: "no data rows under the header".into(),
-        });
-    }
+    Ok(())
+}
+
+/// The notes, warnings and assumptions counted over every part: footers and blank rows
+/// dropped, NUL bytes, placeholder dates, dates outside the window, repeated headers, currency
+/// symbols read as a currency, amounts without one.
+fn part_notes(
+    parts: &mut [Part],
+    s: &Settings,
+    file: &str,
+    notes: &mut Vec<Text>,
+    warnings: &mut Vec<Text>,
+    assumptions: &mut Vec<Text>,
+) {
+    let blank = total(parts, |p| p.blank);
+    let amb_symbols = total(parts, |p| p.amb_symbols);
+    let currency_unknown = total(parts, |p| p.currency_unknown);
+    let footers: Vec<String> = parts.iter_mut().flat_map(|p| p.footers.drain(..)).collect();
     if !footers.is_empty() {
         let (n, listed) = (footers.len(), footers.join(" | "));
         notes.push(crate::tr!(
@@ -961,22 +1247,21 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             "跳过 {blank} 个空行"
         ));
     }
-    warnings.extend(opened.rows.scan_warnings(file));
-    let nul_bytes = total(&parts, |p| p.nul_bytes);
+    let nul_bytes = total(parts, |p| p.nul_bytes);
     if nul_bytes > 0 {
         warnings.push(crate::tr!(
             "{file}: {nul_bytes} NUL byte(s) removed from the text",
             "{file}：已从文本中删除 {nul_bytes} 个 NUL 字节"
         ));
     }
-    let sentinels = total(&parts, |p| p.date_sentinels);
+    let sentinels = total(parts, |p| p.date_sentinels);
     if sentinels > 0 {
         notes.push(crate::tr!(
             "{sentinels} placeholder date(s) (9999-12-31, 1900-01-01, 0000-00-00) read as no date",
             "{sentinels} 个占位日期（9999-12-31、1900-01-01、0000-00-00）按无日期读取"
         ));
     }
-    let outside = total(&parts, |p| p.date_outside);
+    let outside = total(parts, |p| p.date_outside);
     if outside > 0 {
         warnings.push(crate::tr!(
             "{file}: {outside} date(s) with a year outside {}-{} read as no date (rows are rejected only where the command reads that column)",
@@ -985,7 +1270,7 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             date::WINDOW.1
         ));
     }
-    let header_repeats = total(&parts, |p| p.header_repeats);
+    let header_repeats = total(parts, |p| p.header_repeats);
     if header_repeats > 0 {
         notes.push(crate::tr!(
             "{header_repeats} data row(s) equal to the header row skipped",
@@ -1010,47 +1295,72 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             "{currency_unknown} 个金额没有币种：币种留空（请在 salesctl.toml 中设置 `currency`）"
         ));
     }
+}
 
-    // What decides a column (slash-date order, percent scaling) is decided over all its parts.
-    for pi in 0..plans.len() {
-        Builder::unify(parts.iter_mut().map(|p| &mut p.cols[pi]));
-    }
-    {
-        let derived_ids = total(&parts, |p| p.derived.derived_ids);
-        let disagree = total(&parts, |p| p.derived.disagree);
-        let by_flags = total(&parts, |p| p.derived.by_flags);
-        let mut unknown = BTreeMap::new();
-        for p in &mut parts {
-            for (k, v) in std::mem::take(&mut p.derived.unknown_stages) {
-                *unknown.entry(k).or_default() += v;
-            }
-            p.derived.derived_ids = 0;
-        }
-        for p in &mut parts {
-            p.derived.disagree = 0;
-            p.derived.by_flags = 0;
-        }
-        parts[0].derived.derived_ids = derived_ids;
-        parts[0].derived.disagree = disagree;
-        parts[0].derived.by_flags = by_flags;
-        parts[0].derived.unknown_stages = unknown;
-    }
-    let seen: Vec<date::OrderEvidence> = parts[0]
-        .cols
-        .iter()
-        .chain([&parts[0].ev_at])
-        .filter_map(Builder::seen)
-        .collect();
-    let ambiguous_seen = seen.iter().any(|e| e.day_first || e.month_first);
-    let order = DateOrder::of_file(seen, s.date_ctx.day_first);
+/// A count summed over every part.
+fn total(parts: &[Part], f: fn(&Part) -> usize) -> usize {
+    parts.iter().map(f).sum()
+}
 
-    // Finish the columns, part by part, and join the parts.
+/// The derived columns' counts summed into the first part, which reports them.
+fn merge_derived(parts: &mut [Part]) {
+    let derived_ids = total(parts, |p| p.derived.derived_ids);
+    let disagree = total(parts, |p| p.derived.disagree);
+    let by_flags = total(parts, |p| p.derived.by_flags);
+    let mut unknown = BTreeMap::new();
+    for p in parts.iter_mut() {
+        for (k, v) in std::mem::take(&mut p.derived.unknown_stages) {
+            *unknown.entry(k).or_default() += v;
+        }
+        p.derived.derived_ids = 0;
+    }
+    for p in parts.iter_mut() {
+        p.derived.disagree = 0;
+        p.derived.by_flags = 0;
+    }
+    parts[0].derived.derived_ids = derived_ids;
+    parts[0].derived.disagree = disagree;
+    parts[0].derived.by_flags = by_flags;
+    parts[0].derived.unknown_stages = unknown;
+}
+
+/// The preset's special handling, and a HubSpot wide export's `Date entered` columns.
+fn special_of(preset: Option<&Preset>, headers: &[String]) -> (Special, Vec<Wide>) {
+    let special = preset.map_or(Special::None, |p| p.special);
+    let wide = if special == Special::HubspotWide {
+        hubspot_columns(headers)
+    } else {
+        Vec::new()
+    };
+    (special, wide)
+}
+
+/// The builders of a HubSpot wide export's stage events (first part only).
+type WideEvents = (
+    StringChunkedBuilder,
+    LabelBuilder,
+    LabelBuilder,
+    Builder,
+    LabelBuilder,
+);
+
+/// Finish every part's columns with the file's date order and join them per field, in
+/// `out_fields` order, then the extra columns that hold a value.
+fn finish_parts(
+    parts: Vec<Part>,
+    mapping: &Mapping,
+    out_fields: &[&'static str],
+    has_wide: bool,
+    order: DateOrder,
+    file: &str,
+    assumptions: &mut Vec<Text>,
+) -> Result<(Vec<Column>, Option<WideEvents>)> {
     let mut by_field: BTreeMap<&str, Column> = BTreeMap::new();
     let mut extra_cols: Vec<Option<Column>> = vec![None; mapping.extras.len()];
     let mut wide_part = None;
     for (k, part) in parts.into_iter().enumerate() {
         let mut fields: BTreeMap<&str, Column> = BTreeMap::new();
-        for (b, p) in part.cols.into_iter().zip(plans.iter()) {
+        for (b, p) in part.cols.into_iter().zip(mapping.plans.iter()) {
             let (c, note) = b.finish(p.field, order, file, &p.header)?;
             if let (Some(n), 0) = (note, k) {
                 assumptions.push(n);
@@ -1062,11 +1372,7 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             &mut fields,
             order,
             file,
-            if k == 0 {
-                &mut assumptions
-            } else {
-                &mut scratch
-            },
+            if k == 0 { assumptions } else { &mut scratch },
         )?;
         for (f, c) in fields {
             append_column(by_field.entry(f), c)?;
@@ -1085,7 +1391,7 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
                 slot => *slot = Some(c),
             }
         }
-        if k == 0 && !wide.is_empty() {
+        if k == 0 && has_wide {
             wide_part = Some((
                 part.ev_deal,
                 part.ev_pipe,
@@ -1096,7 +1402,7 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
         }
     }
     let mut columns: Vec<Column> = Vec::new();
-    for f in &out_fields {
+    for f in out_fields {
         if let Some(c) = by_field.remove(f) {
             columns.push(c);
         }
@@ -1106,55 +1412,7 @@ pub(crate) fn normalize(opened: &mut Opened, s: &Settings, file: &str) -> Result
             columns.push(c);
         }
     }
-    // Parts read in parallel leave each column in several chunks, kept as they are: copying
-    // them into one buffer each doubled the table in memory for a moment (ingest's peak).
-    let mut frame = DataFrame::new_infer_height(columns)?;
-    drop(_t);
-    let _t = crate::timing::span("normalise: events order");
-    let mut frames = Vec::new();
-    if special == Special::CollapseHistory {
-        let before = frame.height();
-        frame = super::events::collapse_history(frame)?;
-        let after = frame.height();
-        notes.push(crate::tr!(
-            "{before} history rows collapsed to {after} stage changes",
-            "{before} 个历史行合并为 {after} 次阶段变动"
-        ));
-    }
-    frames.push((table, frame));
-    if let Some((ev_deal, ev_pipe, ev_stage, ev_at, ev_owner)) = wide_part {
-        let (at, _) = ev_at.finish("entered_at", order, file, "Date entered")?;
-        let ev = DataFrame::new_infer_height(vec![
-            ev_deal.finish().into_series().into_column(),
-            ev_pipe.finish()?,
-            ev_stage.finish()?,
-            at,
-            ev_owner.finish()?,
-        ])?;
-        let (n, events) = (wide.len(), ev.height());
-        notes.push(crate::tr!(
-            "{n} `Date entered` columns read as {events} stage events",
-            "{n} 个 `Date entered` 列读作 {events} 个阶段事件"
-        ));
-        frames.push((Table::StageEvents, ev));
-    }
-    Ok(FileResult {
-        preset,
-        preset_why: why,
-        table,
-        mapping,
-        frames,
-        rejects,
-        rows_in,
-        rejected_rows,
-        notes,
-        assumptions,
-        pipelines,
-        unread,
-        date_order: date_order_words(order, ambiguous_seen),
-        warnings,
-        candidates,
-    })
+    Ok((columns, wide_part))
 }
 
 /// `day-first (from the values)`, `month-first (config)`, or None when no date needed it.
