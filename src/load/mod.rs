@@ -903,23 +903,8 @@ pub fn load(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
 
 fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let settings = Settings::from_args(args)?;
-    // `-`: standard input, spooled to a temporary file.
-    let spooled: Vec<PathBuf>;
-    let inputs = if inputs.iter().any(|p| p.as_os_str() == "-") {
-        spooled = inputs
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    crate::io::spool_stdin()
-                } else {
-                    Ok(p.clone())
-                }
-            })
-            .collect::<Result<_>>()?;
-        &spooled[..]
-    } else {
-        inputs
-    };
+    let spooled = spool_inputs(inputs)?;
+    let inputs = spooled.as_deref().unwrap_or(inputs);
     // --rejects is checked before anything is read: it must never name an input.
     for p in inputs {
         crate::io::note_input(p);
@@ -930,44 +915,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     if inputs.len() == 1 && inputs[0].join("manifest.json").is_file() {
         let ds = dir::read(&inputs[0], settings, args)?;
         if !args.quiet {
-            // One line for the DIR: what it was ingested from and how each export was read.
-            let srcs: Vec<Text> = ds
-                .manifest
-                .sources
-                .iter()
-                .map(|e| {
-                    let (path, preset, rows) = (&e.path, &e.preset, e.rows_in);
-                    crate::tr!(
-                        "{path} ({preset}, {rows} rows)",
-                        "{path}（{preset}，{rows} 行）"
-                    )
-                })
-                .collect();
-            let tables: Vec<String> = ds
-                .manifest
-                .tables
-                .iter()
-                .map(|(t, n)| format!("{n} {t}"))
-                .collect();
-            let config = ds.settings.config_path.as_ref().map(|c| c.display());
-            let lang = crate::warn::lang();
-            let line = match lang {
-                Lang::En => format!(
-                    "input: {}: ingested DIR ({}), from {}{}",
-                    inputs[0].display(),
-                    tables.join(", "),
-                    joined(&srcs, lang, "; "),
-                    config.map(|c| format!("; config {c}")).unwrap_or_default()
-                ),
-                Lang::ZhCn => format!(
-                    "输入：{}：已导入的 DIR（{}），来自 {}{}",
-                    inputs[0].display(),
-                    tables.join("，"),
-                    joined(&srcs, lang, "；"),
-                    config.map(|c| format!("；配置 {c}")).unwrap_or_default()
-                ),
-            };
-            eprintln!("{line}");
+            print_dir_line(&ds, &inputs[0]);
         }
         return apply_fx(ds, args);
     }
@@ -977,93 +925,10 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
     let mut pipelines: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unread: BTreeMap<Table, Vec<String>> = BTreeMap::new();
     isolate::set_memory_mib(args.max_workbook_memory);
-    let ropts = read::ReadOptions {
-        encoding: args.encoding.clone(),
-        sheet: args.sheet.clone(),
-        progress: !args.quiet,
-        full_scan: false,
-        max_line_bytes: args.max_line_bytes,
-        max_columns: args.max_columns,
-        escape: match args.escape.as_deref() {
-            None => None,
-            Some("backslash") => Some(true),
-            Some("none") => Some(false),
-            Some(other) => {
-                return Err(Error::usage(crate::tr!(
-                    "--escape {other:?}: expected backslash or none",
-                    "--escape {other:?}：应为 backslash 或 none"
-                )));
-            }
-        },
-    };
+    let ropts = read_options(args)?;
     for path in inputs {
-        if path.is_dir() {
-            let p = path.display();
-            return Err(Error::input(crate::tr!(
-                "{p}: a directory without manifest.json; pass export files, or a DIR made by `salesctl ingest`",
-                "{p}：是一个没有 manifest.json 的目录；请传入导出文件，或由 `salesctl ingest` 生成的 DIR"
-            )));
-        }
-        let display = crate::io::display_name(path);
-        let _t = crate::timing::span("load: read and normalise");
-        let mut opened = read::open(path, &ropts)?;
-        let scoped = settings.for_input(path);
-        let s_file = scoped.as_ref().unwrap_or(&settings);
-        let mut res = normalize::normalize(&mut opened, s_file, &display)?;
-        // UTF-8 chosen from the first 64 KB and a later byte says otherwise: the choice is
-        // revised by reading again with every byte deciding, never turned into rejected rows.
-        if opened.tentative_utf8
-            && res
-                .rejects
-                .iter()
-                .any(|r| r.reason.contains("invalid UTF-8"))
-        {
-            let again = read::ReadOptions {
-                full_scan: true,
-                ..ropts.clone()
-            };
-            opened = read::open(path, &again)?;
-            res = normalize::normalize(&mut opened, s_file, &display)?;
-        }
-        drop(_t);
+        let (mut opened, res, display) = read_one(path, &ropts, &settings, args)?;
         let _t = crate::timing::span("load: sha256 and manifest");
-        if let Some(r) = res.rejects.first() {
-            if settings.max_rejects == MaxRejects::Count(0) {
-                return Err(Error::Strict {
-                    file: display,
-                    count: res.rejected_rows,
-                    row: r.row,
-                    column: r.column.clone(),
-                    // untranslated: a reject reason is data (the rejects table's column).
-                    reason: format!("{} ({:?})", r.reason, r.value).into(),
-                });
-            }
-        }
-        if let Err(e) = reject_share(&res, &settings, &display) {
-            // Refused, and still nothing lost: the rejected rows go where --rejects says.
-            if let Some(p) = &args.rejects {
-                dir::write_rejects(p, &res.rejects)?;
-                let (zh, p) = (e.text(Lang::ZhCn), p.display());
-                return Err(Error::input(crate::tr!(
-                    "{e}; the rejected rows are in {p}",
-                    "{zh}；被拒绝的行已写入 {p}"
-                )));
-            }
-            return Err(e);
-        }
-        let deals_out = res
-            .frames
-            .iter()
-            .find(|(t, _)| *t == Table::Deals)
-            .map(|(_, df)| df.height());
-        if deals_out == Some(0) {
-            let (rows, rejected) = (res.rows_in, res.rejected_rows);
-            let layout = res.preset.map_or("generic", |p| p.name.as_str());
-            return Err(Error::input(crate::tr!(
-                "{display}: no deal was read ({rows} data row(s), {rejected} rejected; layout {layout}); see `salesctl show {display} --explain`",
-                "{display}：没有读到任何商机（{rows} 个数据行，{rejected} 行被拒绝；格式 {layout}）；请查看 `salesctl show {display} --explain`"
-            )));
-        }
         // A command that reads only some columns writes no manifest: no hash of the file.
         let sha = if settings.only.is_some() {
             String::new()
@@ -1077,41 +942,7 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         for (k, v) in &res.pipelines {
             pipelines.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        entries.push(SourceEntry {
-            path: display,
-            size: opened.size,
-            sha256: sha,
-            container: opened.container.to_string(),
-            encoding: opened.encoding.clone(),
-            delimiter: opened.delimiter.clone(),
-            sheet: opened.sheet.clone(),
-            preset: res
-                .preset
-                .map_or("generic", |p| p.name.as_str())
-                .to_string(),
-            preset_why: res.preset_why.en.clone(),
-            preset_why_zh: res.preset_why.zh.clone(),
-            table: res.table.name().to_string(),
-            mapping: res.mapping.plans.clone(),
-            extras: res.mapping.extras.iter().map(|(_, n)| n.clone()).collect(),
-            rows_in: res.rows_in,
-            rows_out,
-            rejected_rows: res.rejected_rows,
-            notes: res.notes.clone(),
-            assumptions: res.assumptions.clone(),
-            file_date: file_name_date(path).map(|d| d.to_string()),
-            date_order: res.date_order.clone(),
-            encoding_why: opened.encoding_why.en.clone(),
-            encoding_why_zh: opened.encoding_why.zh.clone(),
-            warnings: res.warnings.clone(),
-            candidates: res.candidates.clone(),
-            refused: res
-                .mapping
-                .refused
-                .iter()
-                .map(|(f, h, w)| (f.to_string(), h.clone(), w.en.clone()))
-                .collect(),
-        });
+        entries.push(source_entry(path, display, &opened, &res, sha, rows_out));
         if let Some(e) = entries.last() {
             if !args.quiet {
                 print_input_line(e, &settings);
@@ -1134,39 +965,8 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
             frames.entry(t).or_default().push(df);
         }
     }
-    let mut tables = BTreeMap::new();
     let mut notes = Vec::new();
-    for (t, dfs) in frames {
-        let mut df = if dfs.len() == 1 {
-            dfs.into_iter().next().unwrap_or_default()
-        } else {
-            let lfs: Vec<LazyFrame> = dfs.into_iter().map(DataFrame::lazy).collect();
-            concat_lf_diagonal(lfs, UnionArgs::default())?.collect()?
-        };
-        if t == Table::Deals {
-            df = dedupe(df, args.dedupe.is_some(), &mut notes)?;
-        }
-        if let Some(p) = &args.pipeline {
-            if df
-                .get_column_names()
-                .iter()
-                .any(|c| c.as_str() == "pipeline")
-            {
-                df = df
-                    .lazy()
-                    .filter(col("pipeline").cast(DataType::String).eq(lit(p.as_str())))
-                    .collect()?;
-            }
-        }
-        tables.insert(
-            t,
-            if t == Table::StageEvents {
-                Source::Events(df)
-            } else {
-                Source::Frame(df)
-            },
-        );
-    }
+    let tables = merge_tables(frames, args, &mut notes)?;
     let (as_of, basis) = as_of(args.as_of.as_deref(), &entries, &tables)?;
     // Side files (targets, spend, activities, feedback) take the main input's as-of: their own
     // is never used, so no word about it.
@@ -1200,6 +1000,256 @@ fn load_inputs(inputs: &[PathBuf], args: &LoaderArgs) -> Result<Dataset> {
         },
         args,
     )
+}
+
+/// The inputs with `-` (standard input) spooled to a temporary file; None when there is none.
+fn spool_inputs(inputs: &[PathBuf]) -> Result<Option<Vec<PathBuf>>> {
+    if !inputs.iter().any(|p| p.as_os_str() == "-") {
+        return Ok(None);
+    }
+    inputs
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                crate::io::spool_stdin()
+            } else {
+                Ok(p.clone())
+            }
+        })
+        .collect::<Result<_>>()
+        .map(Some)
+}
+
+/// The `input:` line of an ingested DIR: its tables, what it was ingested from and how each
+/// export was read, and the config.
+fn print_dir_line(ds: &Dataset, path: &Path) {
+    // One line for the DIR: what it was ingested from and how each export was read.
+    let srcs: Vec<Text> = ds
+        .manifest
+        .sources
+        .iter()
+        .map(|e| {
+            let (path, preset, rows) = (&e.path, &e.preset, e.rows_in);
+            crate::tr!(
+                "{path} ({preset}, {rows} rows)",
+                "{path}（{preset}，{rows} 行）"
+            )
+        })
+        .collect();
+    let tables: Vec<String> = ds
+        .manifest
+        .tables
+        .iter()
+        .map(|(t, n)| format!("{n} {t}"))
+        .collect();
+    let config = ds.settings.config_path.as_ref().map(|c| c.display());
+    let lang = crate::warn::lang();
+    let line = match lang {
+        Lang::En => format!(
+            "input: {}: ingested DIR ({}), from {}{}",
+            path.display(),
+            tables.join(", "),
+            joined(&srcs, lang, "; "),
+            config.map(|c| format!("; config {c}")).unwrap_or_default()
+        ),
+        Lang::ZhCn => format!(
+            "输入：{}：已导入的 DIR（{}），来自 {}{}",
+            path.display(),
+            tables.join("，"),
+            joined(&srcs, lang, "；"),
+            config.map(|c| format!("；配置 {c}")).unwrap_or_default()
+        ),
+    };
+    eprintln!("{line}");
+}
+
+/// How files are opened, from the loader flags.
+fn read_options(args: &LoaderArgs) -> Result<read::ReadOptions> {
+    Ok(read::ReadOptions {
+        encoding: args.encoding.clone(),
+        sheet: args.sheet.clone(),
+        progress: !args.quiet,
+        full_scan: false,
+        max_line_bytes: args.max_line_bytes,
+        max_columns: args.max_columns,
+        escape: match args.escape.as_deref() {
+            None => None,
+            Some("backslash") => Some(true),
+            Some("none") => Some(false),
+            Some(other) => {
+                return Err(Error::usage(crate::tr!(
+                    "--escape {other:?}: expected backslash or none",
+                    "--escape {other:?}：应为 backslash 或 none"
+                )));
+            }
+        },
+    })
+}
+
+/// One export opened and normalised, with its display name. Refused when it is a folder, when
+/// `--max-rejects 0` meets a rejected row, when too many rows are rejected (the rejects are
+/// written to `--rejects` first), or when no deal was read from a deals export.
+fn read_one(
+    path: &Path,
+    ropts: &read::ReadOptions,
+    settings: &Settings,
+    args: &LoaderArgs,
+) -> Result<(read::Opened, normalize::FileResult, String)> {
+    if path.is_dir() {
+        let p = path.display();
+        return Err(Error::input(crate::tr!(
+            "{p}: a directory without manifest.json; pass export files, or a DIR made by `salesctl ingest`",
+            "{p}：是一个没有 manifest.json 的目录；请传入导出文件，或由 `salesctl ingest` 生成的 DIR"
+        )));
+    }
+    let display = crate::io::display_name(path);
+    let _t = crate::timing::span("load: read and normalise");
+    let mut opened = read::open(path, &ropts)?;
+    let scoped = settings.for_input(path);
+    let s_file = scoped.as_ref().unwrap_or(&settings);
+    let mut res = normalize::normalize(&mut opened, s_file, &display)?;
+    // UTF-8 chosen from the first 64 KB and a later byte says otherwise: the choice is
+    // revised by reading again with every byte deciding, never turned into rejected rows.
+    if opened.tentative_utf8
+        && res
+            .rejects
+            .iter()
+            .any(|r| r.reason.contains("invalid UTF-8"))
+    {
+        let again = read::ReadOptions {
+            full_scan: true,
+            ..ropts.clone()
+        };
+        opened = read::open(path, &again)?;
+        res = normalize::normalize(&mut opened, s_file, &display)?;
+    }
+    drop(_t);
+    if let Some(r) = res.rejects.first() {
+        if settings.max_rejects == MaxRejects::Count(0) {
+            return Err(Error::Strict {
+                file: display,
+                count: res.rejected_rows,
+                row: r.row,
+                column: r.column.clone(),
+                // untranslated: a reject reason is data (the rejects table's column).
+                reason: format!("{} ({:?})", r.reason, r.value).into(),
+            });
+        }
+    }
+    if let Err(e) = reject_share(&res, &settings, &display) {
+        // Refused, and still nothing lost: the rejected rows go where --rejects says.
+        if let Some(p) = &args.rejects {
+            dir::write_rejects(p, &res.rejects)?;
+            let (zh, p) = (e.text(Lang::ZhCn), p.display());
+            return Err(Error::input(crate::tr!(
+                "{e}; the rejected rows are in {p}",
+                "{zh}；被拒绝的行已写入 {p}"
+            )));
+        }
+        return Err(e);
+    }
+    let deals_out = res
+        .frames
+        .iter()
+        .find(|(t, _)| *t == Table::Deals)
+        .map(|(_, df)| df.height());
+    if deals_out == Some(0) {
+        let (rows, rejected) = (res.rows_in, res.rejected_rows);
+        let layout = res.preset.map_or("generic", |p| p.name.as_str());
+        return Err(Error::input(crate::tr!(
+            "{display}: no deal was read ({rows} data row(s), {rejected} rejected; layout {layout}); see `salesctl show {display} --explain`",
+            "{display}：没有读到任何商机（{rows} 个数据行，{rejected} 行被拒绝；格式 {layout}）；请查看 `salesctl show {display} --explain`"
+        )));
+    }
+    Ok((opened, res, display))
+}
+
+/// The manifest's entry for one export: how it was read and what came of it.
+fn source_entry(
+    path: &Path,
+    display: String,
+    opened: &read::Opened,
+    res: &normalize::FileResult,
+    sha: String,
+    rows_out: BTreeMap<String, usize>,
+) -> SourceEntry {
+    SourceEntry {
+        path: display,
+        size: opened.size,
+        sha256: sha,
+        container: opened.container.to_string(),
+        encoding: opened.encoding.clone(),
+        delimiter: opened.delimiter.clone(),
+        sheet: opened.sheet.clone(),
+        preset: res
+            .preset
+            .map_or("generic", |p| p.name.as_str())
+            .to_string(),
+        preset_why: res.preset_why.en.clone(),
+        preset_why_zh: res.preset_why.zh.clone(),
+        table: res.table.name().to_string(),
+        mapping: res.mapping.plans.clone(),
+        extras: res.mapping.extras.iter().map(|(_, n)| n.clone()).collect(),
+        rows_in: res.rows_in,
+        rows_out,
+        rejected_rows: res.rejected_rows,
+        notes: res.notes.clone(),
+        assumptions: res.assumptions.clone(),
+        file_date: file_name_date(path).map(|d| d.to_string()),
+        date_order: res.date_order.clone(),
+        encoding_why: opened.encoding_why.en.clone(),
+        encoding_why_zh: opened.encoding_why.zh.clone(),
+        warnings: res.warnings.clone(),
+        candidates: res.candidates.clone(),
+        refused: res
+            .mapping
+            .refused
+            .iter()
+            .map(|(f, h, w)| (f.to_string(), h.clone(), w.en.clone()))
+            .collect(),
+    }
+}
+
+/// Each table's frames from every export joined (columns by name), deals deduplicated, and
+/// `--pipeline` applied.
+fn merge_tables(
+    frames: BTreeMap<Table, Vec<DataFrame>>,
+    args: &LoaderArgs,
+    notes: &mut Vec<Text>,
+) -> Result<BTreeMap<Table, Source>> {
+    let mut tables = BTreeMap::new();
+    for (t, dfs) in frames {
+        let mut df = if dfs.len() == 1 {
+            dfs.into_iter().next().unwrap_or_default()
+        } else {
+            let lfs: Vec<LazyFrame> = dfs.into_iter().map(DataFrame::lazy).collect();
+            concat_lf_diagonal(lfs, UnionArgs::default())?.collect()?
+        };
+        if t == Table::Deals {
+            df = dedupe(df, args.dedupe.is_some(), notes)?;
+        }
+        if let Some(p) = &args.pipeline {
+            if df
+                .get_column_names()
+                .iter()
+                .any(|c| c.as_str() == "pipeline")
+            {
+                df = df
+                    .lazy()
+                    .filter(col("pipeline").cast(DataType::String).eq(lit(p.as_str())))
+                    .collect()?;
+            }
+        }
+        tables.insert(
+            t,
+            if t == Table::StageEvents {
+                Source::Events(df)
+            } else {
+                Source::Frame(df)
+            },
+        );
+    }
+    Ok(tables)
 }
 
 /// Rejects grouped by (file, column, reason), commonest first: (key, rows, first value, first row).
