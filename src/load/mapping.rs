@@ -253,29 +253,13 @@ pub fn resolve(
         (None, Some(p)) => p.table,
         (None, None) => guess_table(&keys, &alts, &user_maps),
     };
-    let mut refused: Vec<(&'static str, String, Text)> = Vec::new();
-    let mut checked = 0usize;
-    let mut markers: Vec<(String, String, usize)> = Vec::new();
-    // A candidate column for a typed field must read as that type (90% of sample values).
-    let mut accept = |field: &'static str, col: usize, refused: &mut Vec<_>| -> bool {
-        match sample.fit(col, kind_of(table, field)) {
-            Some(f) if f.n > 0 && !f.passes() => {
-                refused.push((
-                    field,
-                    headers[col].clone(),
-                    misfit_words(kind_of(table, field), &f),
-                ));
-                false
-            }
-            Some(f) if f.n > 0 => {
-                checked += 1;
-                for (m, k) in &f.markers {
-                    markers.push((m.clone(), headers[col].clone(), *k));
-                }
-                true
-            }
-            _ => true,
-        }
+    let mut check = Check {
+        sample,
+        headers,
+        table,
+        refused: Vec::new(),
+        checked: 0,
+        markers: Vec::new(),
     };
     let find_header = |h: &str| -> Option<usize> {
         headers
@@ -291,31 +275,7 @@ pub fn resolve(
     let mut used = vec![false; headers.len()];
     // 1. user maps
     for (field, header) in &user_maps {
-        let Some(f) = static_field(table, field) else {
-            let names: Vec<&str> = table.fields().iter().map(|f| f.name).collect();
-            let hint = closest(field, names.iter().copied());
-            let (hint, hint_zh) = match hint {
-                Some(c) => (
-                    format!(" (did you mean `{c}`?)"),
-                    format!("（是否想用 `{c}`？）"),
-                ),
-                None => (String::new(), String::new()),
-            };
-            let names = names.join(", ");
-            return Err(Error::usage(crate::tr!(
-                "--map {field}={header}: `{field}` is not a field of {table}{hint}; fields: {names}",
-                "--map {field}={header}：`{field}` 不是 {table} 的字段{hint_zh}；字段有：{names}"
-            )));
-        };
-        let Some(col) = find_header(header) else {
-            return Err(missing(
-                file,
-                f,
-                &crate::tr!("--map {field}={header}", "--map {field}={header}"),
-                header,
-                headers,
-            ));
-        };
+        let (f, col) = user_map(table, (field, header), &find_header, file, headers)?;
         used[col] = true;
         plans.retain(|p| p.field != f);
         plans.push(Plan {
@@ -342,7 +302,7 @@ pub fn resolve(
                 .position(|k| k == hk)
                 .or_else(|| alts.iter().position(|a| a.as_deref() == Some(hk.as_str())))
                 .filter(|&c| !used[c]);
-            if let Some(col) = col.filter(|&c| accept(field, c, &mut refused)) {
+            if let Some(col) = col.filter(|&c| check.accept(field, c)) {
                 used[col] = true;
                 plans.push(Plan {
                     field,
@@ -357,7 +317,117 @@ pub fn resolve(
         }
     }
     // 3. synonyms, in priority order
-    for (field, syns) in synonyms::for_table(table) {
+    synonym_plans(&mut check, (&keys, &alts), &mut used, &mut plans);
+    for p in &mut plans {
+        if p.headers.is_empty() {
+            p.headers = vec![p.header.clone()];
+        }
+    }
+    require_fields(table, &plans, preset, file, headers)?;
+    let extras = extra_columns(table, headers, &used);
+    // A refused column that another field took is no news.
+    let Check {
+        mut refused,
+        checked,
+        markers,
+        ..
+    } = check;
+    refused.retain(|(f, h, _)| {
+        !plans.iter().any(|p| p.field == *f) && !plans.iter().any(|p| p.headers.contains(h))
+    });
+    refused.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+
+    Ok(Mapping {
+        table,
+        plans,
+        extras,
+        refused,
+        checked,
+        markers,
+    })
+}
+
+/// Candidate columns checked against their field's kind: a typed field's column must read as
+/// that type (90% of sample values). What failed, how many passed, and the null markers seen.
+struct Check<'a> {
+    sample: &'a Sample<'a>,
+    headers: &'a [String],
+    table: Table,
+    refused: Vec<(&'static str, String, Text)>,
+    checked: usize,
+    markers: Vec<(String, String, usize)>,
+}
+
+impl Check<'_> {
+    /// Does column `col` read as `field`'s kind? A failure is kept with its reason.
+    fn accept(&mut self, field: &'static str, col: usize) -> bool {
+        let kind = kind_of(self.table, field);
+        match self.sample.fit(col, kind) {
+            Some(f) if f.n > 0 && !f.passes() => {
+                self.refused
+                    .push((field, self.headers[col].clone(), misfit_words(kind, &f)));
+                false
+            }
+            Some(f) if f.n > 0 => {
+                self.checked += 1;
+                for (m, k) in &f.markers {
+                    self.markers
+                        .push((m.clone(), self.headers[col].clone(), *k));
+                }
+                true
+            }
+            _ => true,
+        }
+    }
+}
+
+/// `--map FIELD=HEADER`: the field and the column, or a refusal naming the fields of the
+/// table or the closest header.
+fn user_map(
+    table: Table,
+    (field, header): (&str, &str),
+    find_header: &dyn Fn(&str) -> Option<usize>,
+    file: &str,
+    headers: &[String],
+) -> Result<(&'static str, usize)> {
+    let Some(f) = static_field(table, field) else {
+        let names: Vec<&str> = table.fields().iter().map(|f| f.name).collect();
+        let hint = closest(field, names.iter().copied());
+        let (hint, hint_zh) = match hint {
+            Some(c) => (
+                format!(" (did you mean `{c}`?)"),
+                format!("（是否想用 `{c}`？）"),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let names = names.join(", ");
+        return Err(Error::usage(crate::tr!(
+            "--map {field}={header}: `{field}` is not a field of {table}{hint}; fields: {names}",
+            "--map {field}={header}：`{field}` 不是 {table} 的字段{hint_zh}；字段有：{names}"
+        )));
+    };
+    let Some(col) = find_header(header) else {
+        return Err(missing(
+            file,
+            f,
+            &crate::tr!("--map {field}={header}", "--map {field}={header}"),
+            header,
+            headers,
+        ));
+    };
+    Ok((f, col))
+}
+
+/// Fields still unmapped, from the header synonyms in priority order: each synonym matched on
+/// a header's key, then on its compound form (`StageName__c`, `Owner.Name`, `Deal - Title`);
+/// coalesced fields take every match, the others the first.
+fn synonym_plans(
+    check: &mut Check,
+    (keys, alts): (&[String], &[Option<String>]),
+    used: &mut [bool],
+    plans: &mut Vec<Plan>,
+) {
+    for (field, syns) in synonyms::for_table(check.table) {
         if plans.iter().any(|x| x.field == *field) {
             continue;
         }
@@ -372,7 +442,7 @@ pub fn resolve(
                     } else {
                         alts[c].as_deref() == Some(*syn)
                     };
-                    if hit && !used[c] && !cols.contains(&c) && accept(field, c, &mut refused) {
+                    if hit && !used[c] && !cols.contains(&c) && check.accept(field, c) {
                         cols.push(c);
                     }
                 }
@@ -393,10 +463,10 @@ pub fn resolve(
         for &c in &cols {
             used[c] = true;
         }
-        let hs: Vec<String> = cols.iter().map(|&c| headers[c].clone()).collect();
+        let hs: Vec<String> = cols.iter().map(|&c| check.headers[c].clone()).collect();
         plans.push(Plan {
             field,
-            kind: kind_of(table, field),
+            kind: kind_of(check.table, field),
             header: hs.join(" | "),
             headers: if hs.len() > 1 { hs } else { vec![] },
             cols,
@@ -404,12 +474,16 @@ pub fn resolve(
             soft: false,
         });
     }
-    for p in &mut plans {
-        if p.headers.is_empty() {
-            p.headers = vec![p.header.clone()];
-        }
-    }
-    // required fields
+}
+
+/// Refuse a table whose required fields (one of each list) are not all mapped.
+fn require_fields(
+    table: Table,
+    plans: &[Plan],
+    preset: Option<&Preset>,
+    file: &str,
+    headers: &[String],
+) -> Result<()> {
     for alts in table.required() {
         if !alts.iter().any(|f| plans.iter().any(|p| p.field == *f)) {
             let ticked: Vec<String> = alts.iter().map(|a| format!("`{a}`")).collect();
@@ -422,7 +496,11 @@ pub fn resolve(
             return Err(missing(file, alts[0], &why, alts[0], headers));
         }
     }
-    // extras: everything unused, except HubSpot stage-time columns
+    Ok(())
+}
+
+/// Every unused column as an extra, named in snake_case (HubSpot's stage-time columns left out).
+fn extra_columns(table: Table, headers: &[String], used: &[bool]) -> Vec<(usize, String)> {
     let mut extras = Vec::new();
     let mut taken: Vec<String> = table.fields().iter().map(|f| f.name.to_string()).collect();
     for (c, h) in headers.iter().enumerate() {
@@ -440,20 +518,7 @@ pub fn resolve(
         taken.push(name.clone());
         extras.push((c, name));
     }
-    // A refused column that another field took is no news.
-    refused.retain(|(f, h, _)| {
-        !plans.iter().any(|p| p.field == *f) && !plans.iter().any(|p| p.headers.contains(h))
-    });
-    refused.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-
-    Ok(Mapping {
-        table,
-        plans,
-        extras,
-        refused,
-        checked,
-        markers,
-    })
+    extras
 }
 
 fn is_stage_time_column(h: &str) -> bool {
