@@ -415,67 +415,12 @@ impl Settings {
         if let Some(Ok(lang)) = cfg.lang.as_deref().map(|l| Lang::resolve(Some(l), None)) {
             crate::warn::set_config_lang(lang);
         }
-        let mut map: Vec<(String, String)> = cfg
-            .map
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        // Scoped settings: the config's [[input]] sections, then GLOB:: flags.
-        let mut inputs: Vec<InputRule> = Vec::new();
-        for sec in &cfg.input {
-            inputs.push(InputRule {
-                glob: sec.path.clone(),
-                preset: sec.preset.clone(),
-                table: sec
-                    .table
-                    .as_deref()
-                    .map(|t| parse_table(t, "[[input]] as"))
-                    .transpose()?,
-                map: sec
-                    .map
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            });
-        }
-        let scoped =
-            |v: &str| crate::flags::split_scope(v).map(|(g, r)| (g.to_string(), r.to_string()));
-        for m in &a.map {
-            match scoped(m) {
-                Some((g, rest)) => inputs.push(InputRule {
-                    glob: g,
-                    map: vec![parse_map(&rest)?],
-                    ..Default::default()
-                }),
-                None => {
-                    let (f, h) = parse_map(m)?;
-                    map.retain(|(k, _)| *k != f);
-                    map.push((f, h));
-                }
-            }
-        }
-        let mut preset = cfg.preset.clone();
-        for p in &a.preset {
-            match scoped(p) {
-                Some((g, name)) => inputs.push(InputRule {
-                    glob: g,
-                    preset: Some(name),
-                    ..Default::default()
-                }),
-                None => preset = Some(p.clone()),
-            }
-        }
-        let mut table = None;
-        for t in &a.as_table {
-            match scoped(t) {
-                Some((g, name)) => inputs.push(InputRule {
-                    glob: g,
-                    table: Some(parse_table(&name, "--as")?),
-                    ..Default::default()
-                }),
-                None => table = Some(parse_table(t, "--as")?),
-            }
-        }
+        let Scoped {
+            inputs,
+            map,
+            preset,
+            table,
+        } = scoped_settings(a, &cfg)?;
         if let Some(d) = &a.dedupe {
             if d != "last" {
                 return Err(Error::usage(crate::tr!(
@@ -499,35 +444,7 @@ impl Settings {
             let key = a.pipeline.clone().unwrap_or_else(|| "default".into());
             stage_lists.insert(key, list);
         }
-        let (max_rejects, max_rejects_from) = if a.strict {
-            (MaxRejects::Count(0), "--strict")
-        } else if let Some(v) = &a.max_rejects {
-            (
-                MaxRejects::parse(v).map_err(|e| {
-                    let (en, zh) = (&e.en, e.get(Lang::ZhCn));
-                    Error::usage(crate::tr!("--max-rejects {en}", "--max-rejects {zh}"))
-                })?,
-                "--max-rejects",
-            )
-        } else if let Some(v) = &cfg.max_rejects {
-            let text = match v {
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (
-                MaxRejects::parse(&text).map_err(|e| {
-                    let (en, zh) = (&e.en, e.get(Lang::ZhCn));
-                    Error::input(crate::tr!(
-                        "salesctl.toml: max_rejects {en}",
-                        "salesctl.toml：max_rejects {zh}"
-                    ))
-                })?,
-                "max_rejects in the config",
-            )
-        } else {
-            (MaxRejects::default(), "the default")
-        };
+        let (max_rejects, max_rejects_from) = max_rejects_of(a, &cfg)?;
         let mut null_markers = cfg.null_markers.clone();
         null_markers.extend(split_list(a.null.as_deref()));
         let mut won = cfg.won_labels.clone();
@@ -579,6 +496,119 @@ pub struct Reject {
     pub column: String,
     pub value: String,
     pub reason: String,
+}
+
+/// The settings that can be scoped to some inputs: `--map`, `--preset` and `--as`, each either
+/// for every input or, as `GLOB::VALUE`, for the inputs matching GLOB (after the config's
+/// `[[input]]` sections).
+struct Scoped {
+    inputs: Vec<InputRule>,
+    map: Vec<(String, String)>,
+    preset: Option<String>,
+    table: Option<Table>,
+}
+
+fn scoped_settings(a: &LoaderArgs, cfg: &Config) -> Result<Scoped> {
+    let mut map: Vec<(String, String)> = cfg
+        .map
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    // Scoped settings: the config's [[input]] sections, then GLOB:: flags.
+    let mut inputs: Vec<InputRule> = Vec::new();
+    for sec in &cfg.input {
+        inputs.push(InputRule {
+            glob: sec.path.clone(),
+            preset: sec.preset.clone(),
+            table: sec
+                .table
+                .as_deref()
+                .map(|t| parse_table(t, "[[input]] as"))
+                .transpose()?,
+            map: sec
+                .map
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        });
+    }
+    let scoped =
+        |v: &str| crate::flags::split_scope(v).map(|(g, r)| (g.to_string(), r.to_string()));
+    for m in &a.map {
+        match scoped(m) {
+            Some((g, rest)) => inputs.push(InputRule {
+                glob: g,
+                map: vec![parse_map(&rest)?],
+                ..Default::default()
+            }),
+            None => {
+                let (f, h) = parse_map(m)?;
+                map.retain(|(k, _)| *k != f);
+                map.push((f, h));
+            }
+        }
+    }
+    let mut preset = cfg.preset.clone();
+    for p in &a.preset {
+        match scoped(p) {
+            Some((g, name)) => inputs.push(InputRule {
+                glob: g,
+                preset: Some(name),
+                ..Default::default()
+            }),
+            None => preset = Some(p.clone()),
+        }
+    }
+    let mut table = None;
+    for t in &a.as_table {
+        match scoped(t) {
+            Some((g, name)) => inputs.push(InputRule {
+                glob: g,
+                table: Some(parse_table(&name, "--as")?),
+                ..Default::default()
+            }),
+            None => table = Some(parse_table(t, "--as")?),
+        }
+    }
+    Ok(Scoped {
+        inputs,
+        map,
+        preset,
+        table,
+    })
+}
+
+/// `--strict`, `--max-rejects` or the config's `max_rejects`, and which of them said it.
+fn max_rejects_of(a: &LoaderArgs, cfg: &Config) -> Result<(MaxRejects, &'static str)> {
+    Ok(if a.strict {
+        (MaxRejects::Count(0), "--strict")
+    } else if let Some(v) = &a.max_rejects {
+        (
+            MaxRejects::parse(v).map_err(|e| {
+                let (en, zh) = (&e.en, e.get(Lang::ZhCn));
+                Error::usage(crate::tr!("--max-rejects {en}", "--max-rejects {zh}"))
+            })?,
+            "--max-rejects",
+        )
+    } else if let Some(v) = &cfg.max_rejects {
+        let text = match v {
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        (
+            MaxRejects::parse(&text).map_err(|e| {
+                let (en, zh) = (&e.en, e.get(Lang::ZhCn));
+                Error::input(crate::tr!(
+                    "salesctl.toml: max_rejects {en}",
+                    "salesctl.toml：max_rejects {zh}"
+                ))
+            })?,
+            "max_rejects in the config",
+        )
+    } else {
+        (MaxRejects::default(), "the default")
+    })
 }
 
 impl Reject {

@@ -51,69 +51,15 @@ pub fn emit(
     warn_all(report, lang);
     let stdout_tty = std::io::stdout().is_terminal();
     let to_terminal = stdout_tty && o.output.is_none();
-    let opts = Options {
-        lang,
-        bom: o.bom,
-        raw_cells: o.raw_cells,
-        max_rows: match (o.max_rows, format) {
-            (Some(0), _) => None,
-            (Some(n), Format::Table | Format::Md) => Some(n),
-            // A terminal shows 40 rows a table by default (the rest are counted under it).
-            (None, Format::Table) if to_terminal => Some(40),
-            _ => None,
-        },
-        width: if to_terminal && format == Format::Table {
-            Some(terminal_width())
-        } else {
-            None
-        },
-        style: to_terminal
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::env::var("TERM").map_or(true, |t| t != "dumb"),
-        meta: crate::meta::snapshot(),
-    };
-    let selected: Vec<&ResultTable> = match &o.table {
-        Some(name) => vec![
-            report
-                .tables
-                .iter()
-                .find(|t| &t.name == name)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = report.tables.iter().map(|t| t.name.as_str()).collect();
-                    let names = names.join(", ");
-                    Error::usage(crate::tr!(
-                        "--table {name:?}: this result has tables {names}",
-                        "--table {name:?}：此结果中的表有 {names}"
-                    ))
-                })?,
-        ],
-        None => match format {
-            Format::Csv | Format::Tsv => report.tables.iter().take(1).collect(),
-            _ => report.tables.iter().collect(),
-        },
-    };
+    let opts = options(o, format, lang, to_terminal);
+    let selected = selected_tables(report, o, format)?;
     let renderer = format.renderer();
     let to_dir = o
         .output
         .as_ref()
         .filter(|p| p.to_string_lossy().ends_with('/') || p.is_dir());
     if let Some(dir) = to_dir {
-        crate::io::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let format = if o.format.is_some() {
-            format
-        } else {
-            Format::Csv
-        };
-        let renderer = format.renderer();
-        for t in &report.tables {
-            let path = dir.join(format!("{}.{}", t.name, format.extension()));
-            let mut buf = Vec::new();
-            renderer
-                .render(&[t], report, &opts, &mut buf)
-                .map_err(|e| Error::io(&path, e))?;
-            crate::io::check_output(&path, "-o")?;
-            crate::io::write_atomic(&path, |f| f.write_all(&buf))?;
-        }
+        write_dir(dir, report, o, format, &opts)?;
     } else if let Some(path) = &o.output {
         let mut buf = Vec::new();
         renderer
@@ -131,27 +77,7 @@ pub fn emit(
         renderer
             .render(&selected, report, &opts, &mut buf)
             .map_err(|e| Error::io("<stdout>", e))?;
-        // Standard output closed at start (`>&-`, recorded by the binary before Rust's runtime
-        // put /dev/null there): a result nobody receives is exit 1, not success (a reader that
-        // closed a pipe is success).
-        if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(Error::io(
-                "<stdout>",
-                std::io::Error::new(
-                    std::io::ErrorKind::Other,
-                    match lang {
-                        Lang::En => {
-                            "standard output is closed; nothing was written (redirect it, or use -o FILE)"
-                        }
-                        Lang::ZhCn => "标准输出已关闭；未写入任何内容（请重定向，或使用 -o FILE）",
-                    },
-                ),
-            ));
-        }
-        let mut out = std::io::stdout().lock();
-        out.write_all(&buf)
-            .and_then(|_| out.flush())
-            .map_err(|e| Error::io("<stdout>", e))?;
+        write_stdout(&buf, lang)?;
     }
     if (format.is_machine() || to_dir.is_some() || o.output.is_some()) && !o.quiet {
         let mut err = std::io::stderr().lock();
@@ -177,6 +103,113 @@ pub fn emit(
             "--chart {p}：此命令不绘制图表"
         )));
     }
+    Ok(())
+}
+
+/// How tables are rendered: language, BOM, raw cells, the row cap (40 rows a table on a
+/// terminal unless `--max-rows` says), the width and style of a terminal, the `meta`.
+fn options(o: &OutputArgs, format: Format, lang: Lang, to_terminal: bool) -> Options {
+    Options {
+        lang,
+        bom: o.bom,
+        raw_cells: o.raw_cells,
+        max_rows: match (o.max_rows, format) {
+            (Some(0), _) => None,
+            (Some(n), Format::Table | Format::Md) => Some(n),
+            // A terminal shows 40 rows a table by default (the rest are counted under it).
+            (None, Format::Table) if to_terminal => Some(40),
+            _ => None,
+        },
+        width: if to_terminal && format == Format::Table {
+            Some(terminal_width())
+        } else {
+            None
+        },
+        style: to_terminal
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+        meta: crate::meta::snapshot(),
+    }
+}
+
+/// The tables written: `--table NAME`'s, else the first for CSV and TSV, else all.
+fn selected_tables<'a>(
+    report: &'a Report,
+    o: &OutputArgs,
+    format: Format,
+) -> Result<Vec<&'a ResultTable>> {
+    Ok(match &o.table {
+        Some(name) => vec![
+            report
+                .tables
+                .iter()
+                .find(|t| &t.name == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = report.tables.iter().map(|t| t.name.as_str()).collect();
+                    let names = names.join(", ");
+                    Error::usage(crate::tr!(
+                        "--table {name:?}: this result has tables {names}",
+                        "--table {name:?}：此结果中的表有 {names}"
+                    ))
+                })?,
+        ],
+        None => match format {
+            Format::Csv | Format::Tsv => report.tables.iter().take(1).collect(),
+            _ => report.tables.iter().collect(),
+        },
+    })
+}
+
+/// `-o DIR/`: every table as its own file (CSV unless `--format` says), each written atomically.
+fn write_dir(
+    dir: &std::path::Path,
+    report: &Report,
+    o: &OutputArgs,
+    format: Format,
+    opts: &Options,
+) -> Result<()> {
+    crate::io::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let format = if o.format.is_some() {
+        format
+    } else {
+        Format::Csv
+    };
+    let renderer = format.renderer();
+    for t in &report.tables {
+        let path = dir.join(format!("{}.{}", t.name, format.extension()));
+        let mut buf = Vec::new();
+        renderer
+            .render(&[t], report, opts, &mut buf)
+            .map_err(|e| Error::io(&path, e))?;
+        crate::io::check_output(&path, "-o")?;
+        crate::io::write_atomic(&path, |f| f.write_all(&buf))?;
+    }
+    Ok(())
+}
+
+/// The rendered result to standard output.
+fn write_stdout(buf: &[u8], lang: Lang) -> Result<()> {
+    // Standard output closed at start (`>&-`, recorded by the binary before Rust's runtime
+    // put /dev/null there): a result nobody receives is exit 1, not success (a reader that
+    // closed a pipe is success).
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Error::io(
+            "<stdout>",
+            std::io::Error::new(
+                std::io::ErrorKind::Other,
+                match lang {
+                    Lang::En => {
+                        "standard output is closed; nothing was written (redirect it, or use -o FILE)"
+                    }
+                    Lang::ZhCn => "标准输出已关闭；未写入任何内容（请重定向，或使用 -o FILE）",
+                },
+            ),
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(buf)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
     Ok(())
 }
 
