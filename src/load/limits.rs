@@ -238,50 +238,8 @@ pub fn check_xls(b: &[u8]) -> Result<(), Text> {
             ));
         }
     }
-    let sector = |i: u32| -> Option<&[u8]> {
-        let start = (i as usize).checked_add(1)?.checked_mul(ss)?;
-        b.get(start..start.checked_add(ss)?)
-    };
-    // The FAT's own sectors: 109 in the header, the rest along the DIFAT chain.
-    let mut fat_sectors: Vec<u32> = (0..109)
-        .filter_map(|k| u32_at(b, 0x4C + 4 * k))
-        .filter(|&s| s != FREESECT)
-        .collect();
-    let mut d = first_difat;
-    let mut steps = 0u64;
-    while d != ENDOFCHAIN && d != FREESECT && (fat_sectors.len() as u64) < n_fat {
-        steps += 1;
-        if steps > n_difat + 1 {
-            return damaged(crate::tr!(
-                "its DIFAT chain is longer than it declares",
-                "其 DIFAT 链比声明的更长"
-            ));
-        }
-        let Some(sec) = sector(d) else {
-            return damaged(crate::tr!(
-                "DIFAT sector {d} lies past the end of the file",
-                "DIFAT 扇区 {d} 位于文件末尾之后"
-            ));
-        };
-        let per = ss / 4 - 1;
-        fat_sectors.extend(
-            (0..per)
-                .filter_map(|k| u32_at(sec, 4 * k))
-                .filter(|&s| s != FREESECT),
-        );
-        d = u32_at(sec, ss - 4).unwrap_or(ENDOFCHAIN);
-    }
-    fat_sectors.truncate(n_fat as usize);
-    let mut fat: Vec<u32> = Vec::with_capacity(fat_sectors.len() * ss / 4);
-    for &s in &fat_sectors {
-        let Some(sec) = sector(s) else {
-            return damaged(crate::tr!(
-                "FAT sector {s} lies past the end of the file",
-                "FAT 扇区 {s} 位于文件末尾之后"
-            ));
-        };
-        fat.extend((0..ss / 4).filter_map(|k| u32_at(sec, 4 * k)));
-    }
+    let sector = |i: u32| sector_at(b, ss, i);
+    let fat = read_fat(b, ss, (first_difat, n_difat), n_fat)?;
     // A chain: its sectors must exist, and it must end within the file's sector count. Only
     // the sectors a stream needs (`need`) are followed: readers never look further.
     let chain = |start: u32, what: &str, what_zh: &str, need: u64| -> Result<u64, Text> {
@@ -350,23 +308,84 @@ pub fn check_xls(b: &[u8]) -> Result<(), Text> {
                 )?;
             }
             if workbook && size >= 4096 {
-                {
-                    // The stream's bytes, along its (checked) chain.
-                    let mut data = Vec::with_capacity(size as usize);
-                    let mut sec = u32_at(ent, 0x74).unwrap_or(ENDOFCHAIN);
-                    while (data.len() as u64) < size {
-                        let Some(bytes) = sector(sec) else { break };
-                        data.extend_from_slice(bytes);
-                        sec = fat.get(sec as usize).copied().unwrap_or(ENDOFCHAIN);
-                    }
-                    data.truncate(size as usize);
-                    check_biff(&data)?;
-                }
+                check_biff(&stream_bytes(b, ss, &fat, u32_at(ent, 0x74), size))?;
             }
         }
         s = fat.get(s as usize).copied().unwrap_or(ENDOFCHAIN);
     }
     Ok(())
+}
+
+/// Sector `i` of a compound file with sectors of `ss` bytes (the header takes the first).
+fn sector_at(b: &[u8], ss: usize, i: u32) -> Option<&[u8]> {
+    let start = (i as usize).checked_add(1)?.checked_mul(ss)?;
+    b.get(start..start.checked_add(ss)?)
+}
+
+/// The compound file's FAT: its sectors are 109 in the header, the rest along the DIFAT
+/// chain; each must lie in the file, and the chain must not run longer than declared.
+fn read_fat(
+    b: &[u8],
+    ss: usize,
+    (first_difat, n_difat): (u32, u64),
+    n_fat: u64,
+) -> Result<Vec<u32>, Text> {
+    // The FAT's own sectors: 109 in the header, the rest along the DIFAT chain.
+    let mut fat_sectors: Vec<u32> = (0..109)
+        .filter_map(|k| u32_at(b, 0x4C + 4 * k))
+        .filter(|&s| s != FREESECT)
+        .collect();
+    let mut d = first_difat;
+    let mut steps = 0u64;
+    while d != ENDOFCHAIN && d != FREESECT && (fat_sectors.len() as u64) < n_fat {
+        steps += 1;
+        if steps > n_difat + 1 {
+            return damaged(crate::tr!(
+                "its DIFAT chain is longer than it declares",
+                "其 DIFAT 链比声明的更长"
+            ));
+        }
+        let Some(sec) = sector_at(b, ss, d) else {
+            return damaged(crate::tr!(
+                "DIFAT sector {d} lies past the end of the file",
+                "DIFAT 扇区 {d} 位于文件末尾之后"
+            ));
+        };
+        let per = ss / 4 - 1;
+        fat_sectors.extend(
+            (0..per)
+                .filter_map(|k| u32_at(sec, 4 * k))
+                .filter(|&s| s != FREESECT),
+        );
+        d = u32_at(sec, ss - 4).unwrap_or(ENDOFCHAIN);
+    }
+    fat_sectors.truncate(n_fat as usize);
+    let mut fat: Vec<u32> = Vec::with_capacity(fat_sectors.len() * ss / 4);
+    for &s in &fat_sectors {
+        let Some(sec) = sector_at(b, ss, s) else {
+            return damaged(crate::tr!(
+                "FAT sector {s} lies past the end of the file",
+                "FAT 扇区 {s} 位于文件末尾之后"
+            ));
+        };
+        fat.extend((0..ss / 4).filter_map(|k| u32_at(sec, 4 * k)));
+    }
+    Ok(fat)
+}
+
+/// A stream's `size` bytes along its (checked) sector chain from `start`.
+fn stream_bytes(b: &[u8], ss: usize, fat: &[u32], start: Option<u32>, size: u64) -> Vec<u8> {
+    let mut data = Vec::with_capacity(size as usize);
+    let mut sec = start.unwrap_or(ENDOFCHAIN);
+    while (data.len() as u64) < size {
+        let Some(bytes) = sector_at(b, ss, sec) else {
+            break;
+        };
+        data.extend_from_slice(bytes);
+        sec = fat.get(sec as usize).copied().unwrap_or(ENDOFCHAIN);
+    }
+    data.truncate(size as usize);
+    data
 }
 
 /// A directory entry's name as the workbook library reads it: the 64 name bytes up to the first

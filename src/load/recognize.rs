@@ -95,96 +95,13 @@ pub(crate) fn recognize(
     file: &str,
 ) -> Result<Recognition> {
     let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
-    match s.preset.as_deref() {
-        None | Some("auto") => {}
-        Some("generic") => {
-            let mapping = resolve(headers, None, s, file, sample)?;
-            return Ok(Recognition {
-                preset: None,
-                mapping,
-                why: crate::tr!("forced with --preset generic", "由 --preset generic 指定"),
-                candidates: vec![],
-            });
-        }
-        Some(name) => {
-            let p = preset::by_name(name).ok_or_else(|| {
-                let known = preset::names().join(", ");
-                Error::usage(crate::tr!(
-                    "--preset {name:?}: unknown preset; known: {known}",
-                    "--preset {name:?}：未知预设；已知预设：{known}"
-                ))
-            })?;
-            let mapping = resolve(headers, Some(p), s, file, sample)?;
-            return Ok(Recognition {
-                preset: Some(p),
-                mapping,
-                why: crate::tr!("forced with --preset", "由 --preset 指定"),
-                candidates: vec![],
-            });
-        }
+    if let Some(r) = forced(headers, sample, s, file)? {
+        return Ok(r);
     }
     let mut cands: Vec<Candidate> = Vec::new();
     let wide = preset::hubspot_wide(headers);
     for p in preset::presets() {
-        let hits = preset::signature_hits(p, headers, &keys);
-        let mut n = hits.len() as f64;
-        if p.special == Special::HubspotWide && wide {
-            n += 2.0;
-        }
-        if n < 2.0 {
-            continue;
-        }
-        let share = (n / (p.signature.len().min(12) as f64)).min(1.0);
-        let mut score = n * share;
-        let n_hits = hits.len();
-        let listed = hits.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
-        let more = if hits.len() > 6 { ", ..." } else { "" };
-        let (wide_en, wide_zh) = if p.special == Special::HubspotWide && wide {
-            (" and `Date entered` columns", "，以及 `Date entered` 列")
-        } else {
-            ("", "")
-        };
-        let mut evidence = vec![crate::tr!(
-            "{n_hits} of its signature headers ({listed}{more}){wide_en}",
-            "有 {n_hits} 个它的特征表头（{listed}{more}）{wide_zh}"
-        )];
-        let contra = preset::contra_hits(p, headers, &keys);
-        if !contra.is_empty() {
-            score -= 1.5 * contra.len() as f64;
-            let contra = contra.join(", ");
-            evidence.push(crate::tr!(
-                "contradicted by {contra}",
-                "与之矛盾的表头：{contra}"
-            ));
-        }
-        let eligible = hits.len() >= 3 && share >= 0.5;
-        let mut mapping = None;
-        if eligible {
-            match resolve(headers, Some(p), s, file, sample) {
-                Ok(m) => {
-                    score += values_evidence(p.table, Some(p), &m, sample, &mut evidence);
-                    mapping = Some(m);
-                }
-                Err(e) => {
-                    score = score.min(0.0);
-                    let why = short(&e.to_string(), "; columns found");
-                    let why_zh = short(&e.text(Lang::ZhCn), "；找到的列");
-                    evidence.push(crate::tr!("cannot read it: {why}", "无法读取：{why_zh}"));
-                }
-            }
-        } else {
-            evidence.push(crate::tr!(
-                "too few of its headers to be used",
-                "它的表头太少，不予采用"
-            ));
-            score = score.min(GENERIC_SCORE * 0.5);
-        }
-        cands.push(Candidate {
-            preset: Some(p),
-            score,
-            evidence,
-            mapping,
-        });
+        cands.extend(preset_candidate(p, (headers, &keys, wide), s, file, sample));
     }
     // The generic synonyms: always a candidate, at a flat score.
     let mut gen_evidence = vec![crate::tr!("generic header synonyms", "通用表头同义词")];
@@ -257,6 +174,115 @@ pub(crate) fn recognize(
         mapping,
         why: Text::new(why, why_zh),
         candidates: cands,
+    })
+}
+
+/// The layout `--preset` (or the config's `preset`) forces: `generic` or a named preset;
+/// None for `auto` or none.
+fn forced(
+    headers: &[String],
+    sample: &Sample,
+    s: &Settings,
+    file: &str,
+) -> Result<Option<Recognition>> {
+    match s.preset.as_deref() {
+        None | Some("auto") => Ok(None),
+        Some("generic") => {
+            let mapping = resolve(headers, None, s, file, sample)?;
+            Ok(Some(Recognition {
+                preset: None,
+                mapping,
+                why: crate::tr!("forced with --preset generic", "由 --preset generic 指定"),
+                candidates: vec![],
+            }))
+        }
+        Some(name) => {
+            let p = preset::by_name(name).ok_or_else(|| {
+                let known = preset::names().join(", ");
+                Error::usage(crate::tr!(
+                    "--preset {name:?}: unknown preset; known: {known}",
+                    "--preset {name:?}：未知预设；已知预设：{known}"
+                ))
+            })?;
+            let mapping = resolve(headers, Some(p), s, file, sample)?;
+            Ok(Some(Recognition {
+                preset: Some(p),
+                mapping,
+                why: crate::tr!("forced with --preset", "由 --preset 指定"),
+                candidates: vec![],
+            }))
+        }
+    }
+}
+
+/// Preset `p` as a candidate for this header: scored by its signature headers found (and
+/// HubSpot's `Date entered` columns), less those that contradict it, plus the values evidence
+/// of its mapping. None with fewer than two signature headers.
+fn preset_candidate(
+    p: &'static Preset,
+    (headers, keys, wide): (&[String], &[String], bool),
+    s: &Settings,
+    file: &str,
+    sample: &Sample,
+) -> Option<Candidate> {
+    let hits = preset::signature_hits(p, headers, keys);
+    let mut n = hits.len() as f64;
+    if p.special == Special::HubspotWide && wide {
+        n += 2.0;
+    }
+    if n < 2.0 {
+        return None;
+    }
+    let share = (n / (p.signature.len().min(12) as f64)).min(1.0);
+    let mut score = n * share;
+    let n_hits = hits.len();
+    let listed = hits.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+    let more = if hits.len() > 6 { ", ..." } else { "" };
+    let (wide_en, wide_zh) = if p.special == Special::HubspotWide && wide {
+        (" and `Date entered` columns", "，以及 `Date entered` 列")
+    } else {
+        ("", "")
+    };
+    let mut evidence = vec![crate::tr!(
+        "{n_hits} of its signature headers ({listed}{more}){wide_en}",
+        "有 {n_hits} 个它的特征表头（{listed}{more}）{wide_zh}"
+    )];
+    let contra = preset::contra_hits(p, headers, keys);
+    if !contra.is_empty() {
+        score -= 1.5 * contra.len() as f64;
+        let contra = contra.join(", ");
+        evidence.push(crate::tr!(
+            "contradicted by {contra}",
+            "与之矛盾的表头：{contra}"
+        ));
+    }
+    let eligible = hits.len() >= 3 && share >= 0.5;
+    let mut mapping = None;
+    if eligible {
+        match resolve(headers, Some(p), s, file, sample) {
+            Ok(m) => {
+                score += values_evidence(p.table, Some(p), &m, sample, &mut evidence);
+                mapping = Some(m);
+            }
+            Err(e) => {
+                score = score.min(0.0);
+                let why = short(&e.to_string(), "; columns found");
+                let why_zh = short(&e.text(Lang::ZhCn), "；找到的列");
+                evidence.push(crate::tr!("cannot read it: {why}", "无法读取：{why_zh}"));
+            }
+        }
+    } else {
+        evidence.push(crate::tr!(
+            "too few of its headers to be used",
+            "它的表头太少，不予采用"
+        ));
+        score = score.min(GENERIC_SCORE * 0.5);
+    }
+    Some(Candidate {
+        preset: Some(p),
+        score,
+        evidence,
+        mapping,
     })
 }
 
