@@ -733,6 +733,58 @@ pub(crate) fn minimise(
     ))
 }
 
+/// A cost in log-parameters for [`minimise_grad`], remembering the last point evaluated:
+/// argmin asks for the cost and the gradient separately.
+struct Cost<F> {
+    f: F,
+    /// The value and gradient are divided by this (the start's value): a log-likelihood
+    /// summed over many customers has a gradient in the millions, and a first line-search
+    /// step of that size leaves the parameters' range.
+    scale: f64,
+    last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+}
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Cost<F> {
+    fn eval(&self, lp: &[f64]) -> (f64, Vec<f64>) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((p, v, g)) = last.as_ref()
+            && p.as_slice() == lp
+        {
+            return (*v, g.clone());
+        }
+        let exp: Vec<f64> = lp.iter().map(|x| x.exp()).collect();
+        let (v, g) = (self.f)(&exp);
+        // d/d ln(theta) = theta d/d theta
+        let (v, g): (f64, Vec<f64>) = (
+            v / self.scale,
+            g.iter()
+                .zip(&exp)
+                .map(|(g, t)| g * t / self.scale)
+                .collect(),
+        );
+        let (v, g) = if v.is_finite() && g.iter().all(|x| x.is_finite()) {
+            (v, g)
+        } else {
+            (f64::INFINITY, vec![0.0; lp.len()])
+        };
+        *last = Some((lp.to_vec(), v, g.clone()));
+        (v, g)
+    }
+}
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> CostFunction for &Cost<F> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, p: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.eval(p).0)
+    }
+}
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Gradient for &Cost<F> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, p: &Self::Param) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        Ok(self.eval(p).1)
+    }
+}
+
 /// Minimise `f` (value and gradient at positive parameters) over log-parameters from `start`
 /// with L-BFGS and a More-Thuente line search, stopping when the gradient's norm is below
 /// 1e-9 of the starting value's size. Falls back to Nelder-Mead on the value alone when L-BFGS
@@ -741,56 +793,6 @@ pub(crate) fn minimise_grad(
     f: impl Fn(&[f64]) -> (f64, Vec<f64>) + Sync,
     start: &[f64],
 ) -> Result<(Vec<f64>, f64, u64, bool)> {
-    /// The last point evaluated: argmin asks for the cost and the gradient separately.
-    struct Cost<F> {
-        f: F,
-        /// The value and gradient are divided by this (the start's value): a log-likelihood
-        /// summed over many customers has a gradient in the millions, and a first line-search
-        /// step of that size leaves the parameters' range.
-        scale: f64,
-        last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
-    }
-    impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Cost<F> {
-        fn eval(&self, lp: &[f64]) -> (f64, Vec<f64>) {
-            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((p, v, g)) = last.as_ref()
-                && p.as_slice() == lp
-            {
-                return (*v, g.clone());
-            }
-            let exp: Vec<f64> = lp.iter().map(|x| x.exp()).collect();
-            let (v, g) = (self.f)(&exp);
-            // d/d ln(theta) = theta d/d theta
-            let (v, g): (f64, Vec<f64>) = (
-                v / self.scale,
-                g.iter()
-                    .zip(&exp)
-                    .map(|(g, t)| g * t / self.scale)
-                    .collect(),
-            );
-            let (v, g) = if v.is_finite() && g.iter().all(|x| x.is_finite()) {
-                (v, g)
-            } else {
-                (f64::INFINITY, vec![0.0; lp.len()])
-            };
-            *last = Some((lp.to_vec(), v, g.clone()));
-            (v, g)
-        }
-    }
-    impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> CostFunction for &Cost<F> {
-        type Param = Vec<f64>;
-        type Output = f64;
-        fn cost(&self, p: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
-            Ok(self.eval(p).0)
-        }
-    }
-    impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Gradient for &Cost<F> {
-        type Param = Vec<f64>;
-        type Gradient = Vec<f64>;
-        fn gradient(&self, p: &Self::Param) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-            Ok(self.eval(p).1)
-        }
-    }
     let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
     let f0 = {
         let exp: Vec<f64> = x0.iter().map(|x| x.exp()).collect();
