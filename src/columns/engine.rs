@@ -646,49 +646,75 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
     drop(chunks);
     // Pass 3: each partition coded on its own, in row order: local codes per row, and where
     // each distinct value's bytes are (chunk, offset, length).
-    type Rep = (u32, u32, u32);
     let coded: Vec<(Vec<u32>, Vec<Rep>)> = (0..P)
         .into_par_iter()
-        .map(|p| {
-            let rows: usize = copied.iter().map(|c| c[p].0.len()).sum();
-            let mut locals = Vec::with_capacity(rows);
-            let mut reps: Vec<Rep> = Vec::new();
-            let slots = (rows * 2).next_power_of_two().max(16);
-            let mask = slots - 1;
-            let mut table = vec![u32::MAX; slots];
-            let bytes_of = |r: &Rep| {
-                let buf = &copied[r.0 as usize][p].1;
-                &buf[r.1 as usize..(r.1 + r.2) as usize]
-            };
-            for (ci, c) in copied.iter().enumerate() {
-                let (lens, buf) = &c[p];
-                let mut off = 0usize;
-                for &len in lens {
-                    let b = &buf[off..off + len as usize];
-                    let mut i = hasher.hash_one(b) as usize & mask;
-                    let code = loop {
-                        let e = table[i];
-                        if e == u32::MAX {
-                            table[i] = reps.len() as u32;
-                            reps.push((ci as u32, off as u32, len));
-                            break reps.len() as u32 - 1;
-                        }
-                        if bytes_of(&reps[e as usize]) == b {
-                            break e;
-                        }
-                        i = (i + 1) & mask;
-                    };
-                    locals.push(code);
-                    off += len as usize;
-                }
-            }
-            (locals, reps)
-        })
+        .map(|p| code_partition(&copied, p, &hasher))
         .collect();
     // Pass 4: global codes renumbered in order of first appearance.
+    let pids = counted.iter().map(|c| c.0.as_slice());
+    let (codes, first_rows) = renumber(pids, n, &coded);
+    (codes, Vals::Rows(first_rows))
+}
+
+/// Where a distinct value's bytes are: (chunk, offset, length).
+type Rep = (u32, u32, u32);
+
+/// Pass 3 of [`code_partitioned`]: partition `p` coded on its own, in row order: each row's
+/// local code, and each distinct value's bytes ([`Rep`]).
+fn code_partition(
+    copied: &[Vec<(Vec<u32>, Vec<u8>)>],
+    p: usize,
+    hasher: &foldhash::fast::FixedState,
+) -> (Vec<u32>, Vec<Rep>) {
+    use std::hash::BuildHasher;
+    let rows: usize = copied.iter().map(|c| c[p].0.len()).sum();
+    let mut locals = Vec::with_capacity(rows);
+    let mut reps: Vec<Rep> = Vec::new();
+    let slots = (rows * 2).next_power_of_two().max(16);
+    let mask = slots - 1;
+    let mut table = vec![u32::MAX; slots];
+    let bytes_of = |r: &Rep| {
+        let buf = &copied[r.0 as usize][p].1;
+        &buf[r.1 as usize..(r.1 + r.2) as usize]
+    };
+    for (ci, c) in copied.iter().enumerate() {
+        let (lens, buf) = &c[p];
+        let mut off = 0usize;
+        for &len in lens {
+            let b = &buf[off..off + len as usize];
+            let mut i = hasher.hash_one(b) as usize & mask;
+            let code = loop {
+                let e = table[i];
+                if e == u32::MAX {
+                    table[i] = reps.len() as u32;
+                    reps.push((ci as u32, off as u32, len));
+                    break reps.len() as u32 - 1;
+                }
+                if bytes_of(&reps[e as usize]) == b {
+                    break e;
+                }
+                i = (i + 1) & mask;
+            };
+            locals.push(code);
+            off += len as usize;
+        }
+    }
+    (locals, reps)
+}
+
+/// Pass 4 of [`code_partitioned`]: the partitions' local codes turned into global codes
+/// numbered in order of first appearance, walking the rows' partitions (`pids`, chunk by
+/// chunk); and each code's first row.
+fn renumber<'a>(
+    pids: impl Iterator<Item = &'a [u16]>,
+    n: usize,
+    coded: &[(Vec<u32>, Vec<Rep>)],
+) -> (Vec<u32>, Vec<IdxSize>) {
+    const P: usize = 1 << PART_BITS;
+    const NULL: u16 = u16::MAX;
     let mut base = Vec::with_capacity(P + 1);
     base.push(0usize);
-    for (_, reps) in &coded {
+    for (_, reps) in coded {
         base.push(base.last().copied().unwrap_or(0) + reps.len());
     }
     let total = base[P];
@@ -696,7 +722,7 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
     let mut cursor = vec![0usize; P];
     let mut first_rows: Vec<IdxSize> = Vec::with_capacity(total);
     let mut codes = Vec::with_capacity(n);
-    for (pids, _, _) in &counted {
+    for pids in pids {
         for &p in pids {
             if p == NULL {
                 codes.push(NONE);
@@ -713,7 +739,7 @@ fn code_partitioned(ca: &StringChunked) -> (Vec<u32>, Vals) {
             codes.push(remap[g]);
         }
     }
-    (codes, Vals::Rows(first_rows))
+    (codes, first_rows)
 }
 
 /// A Categorical column (a label column: owner, stage, status...) coded from its category
