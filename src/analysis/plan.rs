@@ -68,7 +68,10 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
     };
     // The series is aggregated once: the forecast runs on the same one.
     let run = fcmd::forecast_series(probe, series, &opts)?;
-    let g = run.groups.last().expect("one series");
+    let g = run
+        .groups
+        .last()
+        .ok_or_else(|| Error::Internal("plan: the forecast has no series".into()))?;
     let mut notes = analysis::base_notes(ds, Some(&period), "closed_at / ordered_at");
     // Per target month: its forecast (actual revenue when already past, never below 0).
     let profile: Vec<(f64, &'static str)> = (first_month..=end_month)

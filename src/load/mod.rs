@@ -1659,7 +1659,7 @@ fn as_of(
 mod tests {
 
     /// Every reason a cell can be rejected for has its Chinese: the reasons are written where
-    /// the cells are parsed (money.rs, normalize.rs), the translations here, so a reworded
+    /// the cells are parsed (money.rs, normalize/parts.rs), the translations here, so a reworded
     /// reason must fail this test rather than print English in a Chinese message.
     #[test]
     fn every_reject_reason_has_its_chinese() {
@@ -1682,7 +1682,7 @@ mod tests {
                 "{r:?} -> {zh:?}"
             );
         }
-        let normalize = include_str!("normalize.rs");
+        let normalize = include_str!("normalize/parts.rs");
         for lit in [
             "\"not a date\"",
             "\"not a date (see docs/input-formats.md for the formats read)\"",
@@ -1690,7 +1690,7 @@ mod tests {
         ] {
             assert!(
                 normalize.contains(lit),
-                "normalize.rs no longer writes {lit}: update reject_reason_zh"
+                "normalize/parts.rs no longer writes {lit}: update reject_reason_zh"
             );
         }
     }
