@@ -51,6 +51,27 @@ impl WinRate {
     }
 }
 
+/// How far closed deal `d` went, for stage win probabilities: the last stage row it reached
+/// (0-based; the number of open stages when won), whether it was won, and whether the stage a
+/// lost deal was lost at is unknown (no open stage in its history, none in its stage column:
+/// it is counted at the first stage only). None for a deal not closed or without a stage list.
+fn closed_reach(set: &DealSet, d: usize, n_open: usize) -> Option<(usize, bool, bool)> {
+    let st = set.status(d);
+    if !matches!(st, Some(Status::Won | Status::Lost)) {
+        return None;
+    }
+    let won = st == Some(Status::Won);
+    let (path, _, placed_first) = set.path(d, None);
+    // A closed deal passed the stages it reached; one whose history holds no open stage
+    // (only its outcome, as exports that date the close alone give) passed every stage
+    // when won and at least the first when lost, as an implied path places it.
+    Some(match (path.reached, won) {
+        (Some(r), _) => (r, won, placed_first && !won),
+        (None, true) => (n_open, true, false),
+        (None, false) => (0, false, true),
+    })
+}
+
 /// Stage win probability per pipeline: for each open stage, (won, closed) among the deals that
 /// reached it (from history, or implied). The one definition shared by scorecard and forecast.
 pub(crate) fn stage_win_probability(set: &DealSet) -> WinProbability {
@@ -61,23 +82,13 @@ pub(crate) fn stage_win_probability(set: &DealSet) -> WinProbability {
         let Some(stages) = set.slot_stages(slot) else {
             continue;
         };
-        let st = set.status(d);
-        if !matches!(st, Some(Status::Won | Status::Lost)) {
+        let Some((r, won, _)) = closed_reach(set, d, stages.len()) else {
             continue;
-        }
-        let (path, _, _) = set.path(d, None);
-        // A closed deal passed the stages it reached; one whose history holds no open stage
-        // (only its outcome, as exports that date the close alone give) passed every stage
-        // when won and at least the first when lost, as an implied path places it.
-        let r = match (path.reached, st) {
-            (Some(r), _) => r,
-            (None, Some(Status::Won)) => stages.len(),
-            (None, _) => 0,
         };
         let v = slots[slot].get_or_insert_with(|| vec![(0, 0); stages.len()]);
         for x in v.iter_mut().take(r + 1) {
             x.1 += 1;
-            x.0 += (st == Some(Status::Won)) as u64;
+            x.0 += won as u64;
         }
     }
     let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
@@ -93,6 +104,18 @@ pub(crate) fn stage_win_probability(set: &DealSet) -> WinProbability {
         }
     }
     out
+}
+
+/// Lost deals [`stage_win_probability`] counts at the first stage only because the stage they
+/// were lost at is unknown: the later stages' probabilities leave them out, so read high.
+pub(crate) fn lost_at_unknown_stage(set: &DealSet) -> u64 {
+    (0..set.len())
+        .filter(|&d| {
+            set.stages(d)
+                .and_then(|s| closed_reach(set, d, s.len()))
+                .is_some_and(|(_, _, unknown)| unknown)
+        })
+        .count() as u64
 }
 
 /// [`stage_win_probability`] per pipeline slot of `set` (what the loops over deals look up).

@@ -949,3 +949,58 @@ fn pipeline_weights_count_closed_deals_with_only_an_outcome_in_history() {
         "{out}"
     );
 }
+
+/// Issue 27 item 1, pipeline weights: lost deals without history whose stage column shows only
+/// "Lost" count at the first stage only, which leaves them out of the later stages'
+/// probabilities; said by a warning. By hand: D1 won, D2 lost at an unknown stage. P(Lead) =
+/// 1/2 (D1, D2), P(Qualified) = 1/1 (D1): O1 (1,000 at Qualified) + O2 (400 at Lead) weigh
+/// 1,000 + 200 = 1,200. With D1 in another pipeline (Partners) and O2 gone, no closed deal of
+/// the Sales pipeline reached Qualified or Proposal, where its two open deals are: every
+/// weighted value would be 0, so exit 3.
+#[test]
+fn pipeline_weights_warn_of_lost_deals_at_an_unknown_stage_and_refuse_all_zero() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,stage,amount,created_at,closed_at,expected_close_at\nD1,Won,500,2026-01-05,2026-02-01,\nD2,Lost,700,2026-01-06,2026-02-03,\nO1,Qualified,1000,2026-02-01,,2026-04-10\nO2,Lead,400,2026-02-02,,2026-04-20\n",
+    );
+    w.write(
+        "e.csv",
+        b"deal_id,pipeline,stage,amount,created_at,closed_at,expected_close_at\nD1,Partners,Won,500,2026-01-05,2026-02-01,\nD2,Sales,Lost,700,2026-01-06,2026-02-03,\nO1,Sales,Qualified,1000,2026-02-01,,2026-04-10\nO3,Sales,Proposal,300,2026-02-02,,2026-04-20\n",
+    );
+    let args = |f: &'static str| {
+        [
+            "forecast",
+            f,
+            "--stages",
+            "Lead,Qualified,Proposal",
+            "--method",
+            "pipeline",
+            "--as-of",
+            "2026-03-31",
+            "--horizon",
+            "2",
+            "--format",
+            "csv",
+            "--table",
+            "pipeline",
+            "-q",
+        ]
+    };
+    let (out, err) = w.expect(&args("d.csv"), 0);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("(all),2026-04,2,1400,1200,0,")),
+        "{out}"
+    );
+    assert!(
+        err.contains("warning: 1 lost deal(s) have no stage they were lost at"),
+        "{err}"
+    );
+    let (out, err) = w.expect(&args("e.csv"), 3);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("none of the 2 open deal(s) is at a stage a closed deal reached (1 lost deal(s) at an unknown stage"),
+        "{err}"
+    );
+}

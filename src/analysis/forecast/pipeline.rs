@@ -69,55 +69,11 @@ pub(crate) fn pipeline_rows(
         h,
         grouped: by.is_some(),
     };
-    let pipeline::Pipeline {
-        rows: acc,
-        currencies,
-        open,
-        no_close,
-        no_probability: no_prob,
-    } = pipeline::weigh(&set, &group, &crm, &params);
-    // Without expected close dates the pipeline cannot be placed in periods.
-    if open > 0 && no_close == open {
-        return Err(Error::input(crate::tr!(
-            "--method pipeline: none of the {open} open deal(s) has an expected close date, so none can be placed in a forecast period; \
-             map the column with --map expected_close_at=HEADER, or use --method auto for a time-series forecast",
-            "--method pipeline：{open} 个进行中商机都没有预计成交日期，无法放入任何预测期间；\
-             请用 --map expected_close_at=HEADER 映射该列，或用 --method auto 做时间序列预测"
-        )));
-    }
-    if currencies.len() > 1 {
-        let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
-        return Err(Error::input(crate::tr!(
-            "open pipeline in {list}: a forecast needs one currency; convert with --fx FILE",
-            "进行中的管道涉及多个币种（{list}）：预测只能使用一种币种；请用 --fx FILE 换算"
-        )));
-    }
-    let mut notes = vec![Note::new(
-        "weighted = amount x stage win probability of the deal's current stage (won / closed among deals that reached it); crm_weighted = amount x the export's own probability, shown beside it, never mixed in",
-        "加权 = 金额 × 当前阶段赢单概率（到达该阶段且已结束的商机中赢单的比例）；crm_weighted = 金额 × 导出文件自带的概率，仅并列显示",
-    )];
-    if no_close > 0 {
-        notes.push(Note::warning(
-            format!(
-                "{no_close} of {open} open deal(s) have no expected close date: they are in the \"(no expected close)\" row, in no forecast period"
-            ),
-            format!(
-                "{open} 个在途商机中有 {no_close} 个没有预计成交日期：列在“(no expected close)”行，不计入任何预测期间"
-            ),
-        ));
-    }
-    if no_prob > 0 {
-        notes.push(Note::warning(
-            format!(
-                "{no_prob} open deal(s) at a stage no closed deal reached: no stage win probability, weighted as 0 (counted in unweighted_deals)"
-            ),
-            format!(
-                "{no_prob} 个进行中商机所处的阶段没有已结束商机到达过：没有阶段赢单概率，按 0 加权（计入 unweighted_deals）"
-            ),
-        ));
-    }
+    let weighed = pipeline::weigh(&set, &group, &crm, &params);
+    let notes = checks(&weighed)?;
+    let currency = weighed.currencies.into_iter().next();
     // Groups with TOTAL last.
-    let mut rows: Vec<((u32, Bucket), pipeline::Weighted)> = acc.into_iter().collect();
+    let mut rows: Vec<((u32, Bucket), pipeline::Weighted)> = weighed.rows.into_iter().collect();
     rows.sort_by_key(|((g, b), _)| (*g == TOTAL, *g, *b));
     let rows = rows
         .into_iter()
@@ -140,5 +96,81 @@ pub(crate) fn pipeline_rows(
             unweighted_deals: w.unweighted_deals,
         })
         .collect();
-    Ok((rows, currencies.into_iter().next(), notes))
+    Ok((rows, currency, notes))
+}
+
+/// The refusals (no expected close at all, several currencies, no win probability for any
+/// deal) and the warnings and definition notes of a weighed pipeline.
+fn checks(p: &pipeline::Pipeline) -> Result<Vec<Note>> {
+    let pipeline::Pipeline {
+        ref currencies,
+        open,
+        no_close,
+        weighed,
+        no_probability: no_prob,
+        lost_at_unknown_stage: lost_unknown,
+        ..
+    } = *p;
+    // Without expected close dates the pipeline cannot be placed in periods.
+    if open > 0 && no_close == open {
+        return Err(Error::input(crate::tr!(
+            "--method pipeline: none of the {open} open deal(s) has an expected close date, so none can be placed in a forecast period; \
+             map the column with --map expected_close_at=HEADER, or use --method auto for a time-series forecast",
+            "--method pipeline：{open} 个进行中商机都没有预计成交日期，无法放入任何预测期间；\
+             请用 --map expected_close_at=HEADER 映射该列，或用 --method auto 做时间序列预测"
+        )));
+    }
+    if currencies.len() > 1 {
+        let list = currencies.iter().cloned().collect::<Vec<_>>().join(", ");
+        return Err(Error::input(crate::tr!(
+            "open pipeline in {list}: a forecast needs one currency; convert with --fx FILE",
+            "进行中的管道涉及多个币种（{list}）：预测只能使用一种币种；请用 --fx FILE 换算"
+        )));
+    }
+    let mut notes = vec![Note::new(
+        "weighted = amount x stage win probability of the deal's current stage (won / closed among deals that reached it); crm_weighted = amount x the export's own probability, shown beside it, never mixed in",
+        "加权 = 金额 × 当前阶段赢单概率（到达该阶段且已结束的商机中赢单的比例）；crm_weighted = 金额 × 导出文件自带的概率，仅并列显示",
+    )];
+    if no_close > 0 {
+        notes.push(Note::warning(
+            format!(
+                "{no_close} of {open} open deal(s) have no expected close date: they are in the \"(no expected close)\" row, in no forecast period"
+            ),
+            format!(
+                "{open} 个在途商机中有 {no_close} 个没有预计成交日期：列在“(no expected close)”行，不计入任何预测期间"
+            ),
+        ));
+    }
+    // Every weighted value would be 0: a number with no meaning, refused.
+    if weighed > 0 && no_prob == weighed {
+        return Err(Error::input(crate::tr!(
+            "--method pipeline: none of the {weighed} open deal(s) is at a stage a closed deal reached ({lost_unknown} lost deal(s) at an unknown stage counted at the first stage only), so no stage win probability exists and every weighted value would be 0; \
+             give the deals' stage history (a stage-history export beside the deals, or the `Date entered` columns), or use --method auto for a time-series forecast",
+            "--method pipeline：{weighed} 个进行中商机所处的阶段都没有已结束商机到达过（{lost_unknown} 个输单阶段未知的输单商机只计入第一阶段），没有阶段赢单概率，所有加权值都会是 0；\
+             请提供商机的阶段历史（与商机一起的阶段历史导出，或 `Date entered` 列），或用 --method auto 做时间序列预测"
+        )));
+    }
+    if lost_unknown > 0 {
+        notes.push(Note::warning(
+            format!(
+                "{lost_unknown} lost deal(s) have no stage they were lost at (no open stage in their history, none in the stage column): counted as lost at the first stage only, so the win probabilities of later stages leave them out and may be too high; \
+                 the deals' stage history (a stage-history export, or the `Date entered` columns) places them"
+            ),
+            format!(
+                "{lost_unknown} 个输单商机没有输单阶段（历史中没有进行中阶段，阶段列也没有）：只计为在第一阶段输单，之后各阶段的赢单概率不含它们，可能偏高；\
+                 提供商机的阶段历史（阶段历史导出，或 `Date entered` 列）即可定位"
+            ),
+        ));
+    }
+    if no_prob > 0 {
+        notes.push(Note::warning(
+            format!(
+                "{no_prob} open deal(s) at a stage no closed deal reached: no stage win probability, weighted as 0 (counted in unweighted_deals)"
+            ),
+            format!(
+                "{no_prob} 个进行中商机所处的阶段没有已结束商机到达过：没有阶段赢单概率，按 0 加权（计入 unweighted_deals）"
+            ),
+        ));
+    }
+    Ok(notes)
 }

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::columns::deals::DealSet;
 use crate::columns::engine::NONE;
-use crate::metrics::scorecard::{deal_win_probability, stage_win_probability};
+use crate::metrics::scorecard::{
+    deal_win_probability, lost_at_unknown_stage, stage_win_probability,
+};
 use crate::metrics::series::TOTAL;
 use crate::model::Status;
 use crate::period::Freq;
@@ -43,7 +45,11 @@ pub(crate) struct Pipeline {
     pub(crate) currencies: BTreeSet<String>,
     pub(crate) open: usize,
     pub(crate) no_close: usize,
+    /// Open deals weighed (those with a value), and those among them with no win probability.
+    pub(crate) weighed: usize,
     pub(crate) no_probability: usize,
+    /// Lost deals counted at the first stage only ([`lost_at_unknown_stage`]).
+    pub(crate) lost_at_unknown_stage: u64,
 }
 
 /// How [`weigh`] buckets and values open deals.
@@ -83,6 +89,7 @@ pub(crate) fn weigh(set: &DealSet, group: &[u32], crm: &[Option<f64>], p: &Param
         if p.revenue && !set.currency(d).is_empty() {
             out.currencies.insert(set.currency(d).to_string());
         }
+        out.weighed += 1;
         let prob = deal_win_probability(&winp, set, d);
         let bucket = match set
             .expected_close
@@ -123,6 +130,9 @@ pub(crate) fn weigh(set: &DealSet, group: &[u32], crm: &[Option<f64>], p: &Param
         if prob.is_none() {
             out.no_probability += 1;
         }
+    }
+    if out.weighed > 0 {
+        out.lost_at_unknown_stage = lost_at_unknown_stage(set);
     }
     out
 }
@@ -208,6 +218,11 @@ mod tests {
         };
         let out = weigh(&set, &[0; 7], &crm, &p);
         assert_eq!((out.open, out.no_close, out.no_probability), (5, 1, 0));
+        assert_eq!(
+            (out.weighed, out.lost_at_unknown_stage),
+            (5, 0),
+            "lost at Lead"
+        );
         assert_eq!(out.currencies.iter().collect::<Vec<_>>(), ["EUR"]);
         let row = |b| out.rows[&(0, b)].clone();
         let w = |deals, amount, weighted, crm: Option<f64>| Weighted {
@@ -233,5 +248,65 @@ mod tests {
         assert_eq!(out.rows[&(1, Bucket::Period(1))].amount, 1.0);
         assert_eq!(out.rows[&(TOTAL, Bucket::Period(0))].weighted, 0.5);
         assert!(out.currencies.is_empty());
+    }
+
+    /// A lost deal whose stage column shows only "Lost" and that has no history: the stage it
+    /// was lost at is unknown, so it counts at the first stage only. Lead: D1 won and D2 lost
+    /// reached it, 1/2; Proposal: D1 alone, 1/1. O1 (100 at Proposal) weighs 100, and the one
+    /// lost deal is counted for the warning. With D1 gone, no closed deal reached Proposal: O1
+    /// has no probability.
+    #[test]
+    fn lost_deals_at_an_unknown_stage_are_counted() {
+        let dt = |v: Vec<Option<i64>>, name: &str| {
+            Column::new(name.into(), v)
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap()
+        };
+        let frame = |status: &[&str], stage: &[&str], amount: &[f64]| {
+            let n = status.len();
+            DataFrame::new_infer_height(vec![
+                Column::new("status".into(), status.to_vec()),
+                Column::new("stage".into(), stage.to_vec()),
+                Column::new("amount".into(), amount.to_vec()),
+                dt(vec![Some(0); n], "created_at"),
+                dt(vec![None; n], "expected_close_at"),
+            ])
+            .unwrap()
+        };
+        let pipelines = || crate::columns::engine::Pipelines {
+            lists: [(
+                "default".to_string(),
+                vec!["Lead".to_string(), "Proposal".to_string()],
+            )]
+            .into(),
+            outcomes: Default::default(),
+        };
+        let p = Params {
+            revenue: true,
+            freq: Freq::Month,
+            first_period: 0,
+            h: 1,
+            grouped: false,
+        };
+        let df = frame(
+            &["won", "lost", "open"],
+            &["Won", "Lost", "Proposal"],
+            &[5.0, 7.0, 100.0],
+        );
+        let set = DealSet::build(Some(&df), None, pipelines()).unwrap();
+        let out = weigh(&set, &[0; 3], &[None; 3], &p);
+        assert_eq!(
+            (out.weighed, out.no_probability, out.lost_at_unknown_stage),
+            (1, 0, 1)
+        );
+        assert_eq!(out.rows[&(0, Bucket::NoExpectedClose)].weighted, 100.0);
+        let df = frame(&["lost", "open"], &["Lost", "Proposal"], &[7.0, 100.0]);
+        let set = DealSet::build(Some(&df), None, pipelines()).unwrap();
+        let out = weigh(&set, &[0; 2], &[None; 2], &p);
+        assert_eq!(
+            (out.weighed, out.no_probability, out.lost_at_unknown_stage),
+            (1, 1, 1)
+        );
+        assert_eq!(out.rows[&(0, Bucket::NoExpectedClose)].weighted, 0.0);
     }
 }
