@@ -124,14 +124,11 @@ fn read_spend(
     ds: &load::Dataset,
     spend_file: &std::path::Path,
 ) -> Result<(Vec<Spend>, BTreeSet<String>)> {
-    let side = analysis::side_loader(&a.load, "spend");
-    let sp = load::load(&[spend_file.to_path_buf()], &side)?;
-    let sdf = sp
-        .frame(Table::Spend, &["period", "channel", "spend", "currency"])?
-        .unwrap_or_default();
-    engine::need(
-        &sdf,
-        &spend_file.display().to_string(),
+    let sdf = load::side::read(
+        spend_file,
+        &a.load,
+        Table::Spend,
+        &["period", "channel", "spend", "currency"],
         &["period", "spend"],
     )?;
     let (per, chan, amt, cur) = (

@@ -10,7 +10,7 @@ use crate::analysis::Built;
 use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::{self};
-use crate::metrics::snapshots::{self, Change, SnapRow};
+use crate::metrics::snapshots::{self, Change, SnapRow, Summary};
 use crate::model::Table;
 use crate::output::{Note, Report, TableBuilder, Unit};
 
@@ -69,17 +69,11 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
     let detail = snapshots::changes(&old, &new, &m, &pipelines);
     let currency_of = |d: &Change| cur.get(&d.key).map(String::as_str);
     // Several currencies: amounts per currency in a `money` table, never summed across them.
-    let mut seen: Vec<&str> = detail
-        .iter()
-        .filter(|d| d.amount.is_some())
-        .filter_map(currency_of)
-        .collect();
-    seen.sort();
-    seen.dedup();
-    let several = seen.len() > 1;
-    let mut tables = vec![summary_table(&detail, several)?];
+    let sum = snapshots::summarize(&detail, currency_of);
+    let several = sum.several_currencies();
+    let mut tables = vec![summary_table(&sum)?];
     if several {
-        tables.push(money_table(&detail, &seen, currency_of)?);
+        tables.push(money_table(&sum)?);
     }
     if a.detail {
         tables.push(detail_table(&detail)?);
@@ -108,9 +102,12 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
         notes.push(Note::new(
             format!(
                 "several currencies ({}): amounts are per currency in --table money (never summed across currencies)",
-                seen.join(", ")
+                sum.currencies.join(", ")
             ),
-            format!("多币种（{}）：金额按币种见 --table money（不跨币种相加）", seen.join(", ")),
+            format!(
+                "多币种（{}）：金额按币种见 --table money（不跨币种相加）",
+                sum.currencies.join(", ")
+            ),
         ));
     }
     let report = Report {
@@ -128,26 +125,15 @@ pub(crate) fn build(a: &Args) -> Result<(Built, load::Dataset)> {
 }
 
 /// The `summary` table: per kind of change the deals and (in one currency) the amount.
-fn summary_table(detail: &[Change], several: bool) -> Result<crate::output::ResultTable> {
-    let kinds = snapshots::CHANGE_KINDS;
-    let counts: Vec<i64> = kinds
+fn summary_table(sum: &Summary) -> Result<crate::output::ResultTable> {
+    let several = sum.several_currencies();
+    let names: Vec<String> = sum.kinds.iter().map(|k| k.kind.to_string()).collect();
+    let counts: Vec<i64> = sum.kinds.iter().map(|k| k.deals as i64).collect();
+    let amounts: Vec<Option<f64>> = sum
+        .kinds
         .iter()
-        .map(|k| detail.iter().filter(|d| d.kind == *k).count() as i64)
+        .map(|k| if several { None } else { k.total() })
         .collect();
-    let amounts: Vec<Option<f64>> = kinds
-        .iter()
-        .map(|k| {
-            if several {
-                return None;
-            }
-            detail
-                .iter()
-                .filter(|d| d.kind == *k)
-                .filter_map(|d| d.amount)
-                .reduce(|x, y| x + y)
-        })
-        .collect();
-    let names: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
     TableBuilder::new("summary")
         .col("change", Unit::Text, names)
         .col(kpi::DEALS, Unit::Count, counts)
@@ -155,23 +141,14 @@ fn summary_table(detail: &[Change], several: bool) -> Result<crate::output::Resu
         .build()
 }
 
-/// The `money` table: per kind of change and currency (`seen`), the amounts' sum.
-fn money_table<'a>(
-    detail: &[Change],
-    seen: &[&str],
-    currency_of: impl Fn(&Change) -> Option<&'a str>,
-) -> Result<crate::output::ResultTable> {
+/// The `money` table: per kind of change and currency, the amounts' sum.
+fn money_table(sum: &Summary) -> Result<crate::output::ResultTable> {
     let (mut mk, mut mc, mut ma) = (vec![], vec![], vec![]);
-    for k in &snapshots::CHANGE_KINDS {
-        for c in seen {
-            let sum = detail
-                .iter()
-                .filter(|d| d.kind == *k && currency_of(d) == Some(*c))
-                .filter_map(|d| d.amount)
-                .reduce(|x, y| x + y);
-            if let Some(x) = sum {
-                mk.push(k.to_string());
-                mc.push(c.to_string());
+    for k in &sum.kinds {
+        for c in &sum.currencies {
+            if let Some(&x) = k.amounts.get(&Some(c.clone())) {
+                mk.push(k.kind.to_string());
+                mc.push(c.clone());
                 ma.push(x);
             }
         }

@@ -413,18 +413,6 @@ pub(crate) fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Tex
     n
 }
 
-/// Loader flags for a side file (targets, activities, feedback, spend) read as `table`: the
-/// command's config and as-of, nothing else of the main input's mapping.
-pub(crate) fn side_loader(main: &LoaderArgs, table: &str) -> LoaderArgs {
-    LoaderArgs {
-        as_table: vec![table.into()],
-        config: main.config.clone(),
-        as_of: main.as_of.clone(),
-        quiet: main.quiet,
-        ..Default::default()
-    }
-}
-
 /// What a section command builds from a loaded input: its tables and notes, and its chart
 /// when `--chart` asked for one. `run` emits it; `report` composes several.
 pub(crate) struct Built {
@@ -470,14 +458,13 @@ pub(crate) fn load_targets(
     main: &LoaderArgs,
     ds: &Dataset,
 ) -> Result<Targets> {
-    let t = crate::load::load(&[f.to_path_buf()], &side_loader(main, "targets"))?;
-    let df = t
-        .frame(
-            crate::model::Table::Targets,
-            &["dimension", "key", "period", "target", "metric"],
-        )?
-        .unwrap_or_default();
-    engine::need(&df, &f.display().to_string(), &["key", "period", "target"])?;
+    let df = crate::load::side::read(
+        f,
+        main,
+        Table::Targets,
+        &["dimension", "key", "period", "target", "metric"],
+        &["key", "period", "target"],
+    )?;
     let dim = engine::coded(&df, "dimension")?;
     let key = engine::coded(&df, "key")?;
     let per = engine::coded(&df, "period")?;

@@ -11,17 +11,16 @@
 //! target).
 
 use crate::model::kpi;
-use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
 use crate::analysis::forecast::driver::{self as fcmd, Opts};
 use crate::analysis::{self, Built};
-use crate::columns::engine::{self, NONE};
+use crate::columns::engine;
 use crate::error::{Error, Result};
 use crate::load::{self};
 use crate::metrics::plan as metric;
-use crate::model::{Status, Table};
+use crate::model::Table;
 use crate::output::{Note, Report, TableBuilder, Unit};
 use crate::period::Freq;
 
@@ -358,15 +357,7 @@ fn group_basis(
     last_hist: i64,
     freq: Freq,
 ) -> Result<(Vec<String>, Vec<f64>)> {
-    let mut basis: BTreeMap<String, f64> = BTreeMap::new();
-    let name = |c: u32, values: &[String]| {
-        if c == NONE {
-            "(none)".to_string()
-        } else {
-            values[c as usize].clone()
-        }
-    };
-    match split {
+    let mut basis = match split {
         "pipeline" => {
             if !ds.has(Table::Deals) {
                 return Err(Error::input(crate::tr!(
@@ -378,20 +369,12 @@ fn group_basis(
                 .frame(Table::Deals, &["status", "amount", "currency", field])?
                 .unwrap_or_default();
             engine::need(&df, "deals", &["status", "amount", field])?; // not a KPI: a table name
-            let st = engine::coded(&df, "status")?;
-            let amt = engine::floats(&df, "amount")?;
-            let g = engine::coded(&df, field)?;
-            let cur = engine::coded(&df, "currency")?;
-            let mut currencies = std::collections::BTreeSet::new();
-            for i in 0..df.height() {
-                let e = basis.entry(name(g.codes[i], &g.values)).or_default();
-                if st.get(i) == Some(Status::Open.as_str()) {
-                    *e += amt[i].unwrap_or(0.0);
-                    if let Some(c) = cur.get(i).filter(|c| !c.is_empty()) {
-                        currencies.insert(c.to_string());
-                    }
-                }
-            }
+            let (basis, currencies) = metric::open_pipeline_basis(
+                &engine::coded(&df, "status")?,
+                &engine::floats(&df, "amount")?,
+                &engine::coded(&df, field)?,
+                &engine::coded(&df, "currency")?,
+            );
             if currencies.len() > 1 {
                 let list = currencies.into_iter().collect::<Vec<_>>().join(", ");
                 return Err(Error::input(crate::tr!(
@@ -399,25 +382,15 @@ fn group_basis(
                     "进行中的管道涉及多个币种（{list}）：请用 --fx FILE 换算"
                 )));
             }
+            basis
         }
         _ => {
             let p = fcmd::points(ds, "revenue", Some(field))?;
-            for g in &p.groups {
-                basis.entry(g.clone()).or_default();
-            }
             let lo = freq.start(last_hist - window as i64 + 1);
             let hi = freq.start(last_hist + 1);
-            for (ms, v, g) in &p.rows {
-                let e = basis.entry(name(*g, &p.groups)).or_default();
-                let Some(d) = crate::period::ms_to_date(*ms) else {
-                    continue;
-                };
-                if d >= lo && d < hi {
-                    *e += v;
-                }
-            }
+            metric::won_revenue_basis(&p.rows, &p.groups, lo, hi)
         }
-    }
+    };
     if split == "even" {
         for v in basis.values_mut() {
             *v = 1.0;

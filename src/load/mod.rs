@@ -16,6 +16,7 @@ pub(crate) mod pq;
 pub mod preset;
 pub mod read;
 pub(crate) mod recognize;
+pub(crate) mod side;
 pub mod sniff;
 pub(crate) mod synonyms;
 pub mod workbook;

@@ -5,6 +5,7 @@
 pub mod bottleneck;
 pub mod cac;
 pub mod clv;
+pub mod engagement;
 pub mod forecast;
 pub mod funnel;
 pub mod plan;

@@ -2,6 +2,13 @@
 //! each group's share over months by the monthly profile, by largest remainder so that every
 //! sum of parts is exact; and the gap of each month's target to its forecast.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use crate::columns::engine::{Coded, NONE};
+use crate::model::Status;
+
 /// Split `total` cents over `weights` (non-negative, not all zero) by largest remainder: the parts
 /// add up to `total` exactly; ties go to the earlier part.
 pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
@@ -99,6 +106,60 @@ pub(crate) fn split(total_cents: i64, profile: &[f64], group_weights: &[f64]) ->
     }
 }
 
+/// A group's name: its value, or `(none)` for rows without one.
+fn group_name(code: u32, values: &[String]) -> String {
+    if code == NONE {
+        "(none)".to_string()
+    } else {
+        values[code as usize].clone()
+    }
+}
+
+/// `--split pipeline`'s basis: each group's open pipeline (the amounts of open deals; every
+/// group present, 0 without open deals), and the currencies those amounts are in.
+pub(crate) fn open_pipeline_basis(
+    status: &Coded,
+    amount: &[Option<f64>],
+    group: &Coded,
+    currency: &Coded,
+) -> (BTreeMap<String, f64>, BTreeSet<String>) {
+    let mut basis: BTreeMap<String, f64> = BTreeMap::new();
+    let mut currencies = BTreeSet::new();
+    for (i, a) in amount.iter().enumerate() {
+        let e = basis
+            .entry(group_name(group.codes[i], &group.values))
+            .or_default();
+        if status.get(i) == Some(Status::Open.as_str()) {
+            *e += a.unwrap_or(0.0);
+            if let Some(c) = currency.get(i).filter(|c| !c.is_empty()) {
+                currencies.insert(c.to_string());
+            }
+        }
+    }
+    (basis, currencies)
+}
+
+/// `--split history`'s basis: each group's won revenue dated in [`lo`, `hi`) from the dated
+/// values `rows` (day as epoch ms, value, group code into `groups`); every group present.
+pub(crate) fn won_revenue_basis(
+    rows: &[(i64, f64, u32)],
+    groups: &[String],
+    lo: NaiveDate,
+    hi: NaiveDate,
+) -> BTreeMap<String, f64> {
+    let mut basis: BTreeMap<String, f64> = groups.iter().map(|g| (g.clone(), 0.0)).collect();
+    for (ms, v, g) in rows {
+        let e = basis.entry(group_name(*g, groups)).or_default();
+        let Some(d) = crate::period::ms_to_date(*ms) else {
+            continue;
+        };
+        if d >= lo && d < hi {
+            *e += v;
+        }
+    }
+    basis
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +198,73 @@ mod tests {
         assert!(s.months_even);
         assert_eq!(s.cells, vec![vec![3_334, 3_333, 3_333]]);
         assert_eq!(s.gaps, vec![-33.34, -33.33, -33.33]);
+    }
+
+    fn coded(v: &[Option<&str>]) -> Coded {
+        let mut values: Vec<String> = Vec::new();
+        let codes = v
+            .iter()
+            .map(|x| match x {
+                None => NONE,
+                Some(s) => match values.iter().position(|v| v == s) {
+                    Some(i) => i as u32,
+                    None => {
+                        values.push(s.to_string());
+                        (values.len() - 1) as u32
+                    }
+                },
+            })
+            .collect();
+        Coded { codes, values }
+    }
+
+    /// Ann: open 100 and open with no amount (0), won 500 (not open); Bo: lost 70; a deal with
+    /// no owner open at 30 EUR. Basis: Ann 100, Bo 0, (none) 30; currencies: EUR (Ann's are
+    /// blank).
+    #[test]
+    fn open_pipeline_basis_sums_open_deals_per_group() {
+        let status = coded(&[
+            Some("open"),
+            Some("open"),
+            Some("won"),
+            Some("lost"),
+            Some("open"),
+        ]);
+        let amount = [Some(100.0), None, Some(500.0), Some(70.0), Some(30.0)];
+        let group = coded(&[Some("Ann"), Some("Ann"), Some("Ann"), Some("Bo"), None]);
+        let currency = coded(&[Some(""), None, Some("USD"), Some("USD"), Some("EUR")]);
+        let (basis, cur) = open_pipeline_basis(&status, &amount, &group, &currency);
+        let want: BTreeMap<String, f64> = [("(none)", 30.0), ("Ann", 100.0), ("Bo", 0.0)]
+            .map(|(k, v)| (k.to_string(), v))
+            .into();
+        assert_eq!(basis, want);
+        assert_eq!(cur.into_iter().collect::<Vec<_>>(), ["EUR"]);
+    }
+
+    /// Window [2026-01-01, 2026-03-01): Ann's 10 on 2026-01-15 and 5 on 2026-02-28 count, her
+    /// 99 on 2026-03-01 does not; Bo's 7 on 2025-12-31 does not, so Bo has 0; Cy has no row.
+    #[test]
+    fn won_revenue_basis_sums_the_window() {
+        let ms = |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+        };
+        let groups = ["Ann", "Bo", "Cy"].map(String::from).to_vec();
+        let rows = [
+            (ms(2026, 1, 15), 10.0, 0),
+            (ms(2026, 2, 28), 5.0, 0),
+            (ms(2026, 3, 1), 99.0, 0),
+            (ms(2025, 12, 31), 7.0, 1),
+        ];
+        let d = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
+        let b = won_revenue_basis(&rows, &groups, d(1), d(3));
+        let want: BTreeMap<String, f64> = [("Ann", 15.0), ("Bo", 0.0), ("Cy", 0.0)]
+            .map(|(k, v)| (k.to_string(), v))
+            .into();
+        assert_eq!(b, want);
     }
 }

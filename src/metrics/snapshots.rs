@@ -2,7 +2,7 @@
 //! key. `history` rebuilds stage events from a series of them; `diff` lists the changes ([`changes`]).
 //! Pure: rows in, matches and events out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::columns::engine::Pipelines;
 use crate::columns::paths::Pos;
@@ -411,6 +411,71 @@ pub(crate) fn changes(
     out.into_iter().map(change).collect()
 }
 
+/// One kind of change in [`summarize`]: its deals, and their amounts summed per currency (None:
+/// the deal has no currency).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KindTotal {
+    pub kind: &'static str,
+    pub deals: u64,
+    pub amounts: BTreeMap<Option<String>, f64>,
+}
+
+/// Every kind of [`CHANGE_KINDS`] with its deals and amounts, and the currencies that carry an
+/// amount. Amounts are summed across currencies only by [`KindTotal::total`], when one
+/// currency (or none) is seen.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Summary {
+    pub kinds: Vec<KindTotal>,
+    pub currencies: Vec<String>,
+}
+
+impl Summary {
+    /// More than one currency carries an amount: amounts are never summed across them.
+    pub(crate) fn several_currencies(&self) -> bool {
+        self.currencies.len() > 1
+    }
+}
+
+impl KindTotal {
+    /// The amounts' sum over every currency (None: no deal of the kind has an amount).
+    pub(crate) fn total(&self) -> Option<f64> {
+        self.amounts.values().copied().reduce(|x, y| x + y)
+    }
+}
+
+/// Count and sum `detail` per kind of change (in [`CHANGE_KINDS`] order) and currency.
+pub(crate) fn summarize<'a>(
+    detail: &[Change],
+    currency_of: impl Fn(&Change) -> Option<&'a str>,
+) -> Summary {
+    let mut currencies = BTreeSet::new();
+    let kinds = CHANGE_KINDS
+        .iter()
+        .map(|&kind| {
+            let mut t = KindTotal {
+                kind,
+                deals: 0,
+                amounts: BTreeMap::new(),
+            };
+            for d in detail.iter().filter(|d| d.kind == kind) {
+                t.deals += 1;
+                if let Some(a) = d.amount {
+                    let c = currency_of(d);
+                    if let Some(c) = c {
+                        currencies.insert(c.to_string());
+                    }
+                    *t.amounts.entry(c.map(str::to_string)).or_insert(0.0) += a;
+                }
+            }
+            t
+        })
+        .collect();
+    Summary {
+        kinds,
+        currencies: currencies.into_iter().collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,5 +604,41 @@ mod tests {
                 ("won", "c".to_string()),
             ]
         );
+    }
+
+    /// Four changes by hand: two `won` (100 USD and 50 EUR), one `lost` (30 USD), one `new`
+    /// without an amount. won: 2 deals, USD 100 and EUR 50, never 150 as one sum unless asked;
+    /// lost: 1 deal, 30; new: 1 deal, no amount. Currencies seen: EUR, USD (several).
+    #[test]
+    fn summarize_counts_and_sums_per_kind_and_currency() {
+        let ch = |kind, key: &str, amount| Change {
+            kind,
+            key: key.to_string(),
+            from: String::new(),
+            to: String::new(),
+            amount,
+        };
+        let detail = [
+            ch("won", "a", Some(100.0)),
+            ch("won", "b", Some(50.0)),
+            ch("lost", "c", Some(30.0)),
+            ch("new", "d", None),
+        ];
+        let cur = |d: &Change| match d.key.as_str() {
+            "b" => Some("EUR"),
+            _ => Some("USD"),
+        };
+        let s = summarize(&detail, cur);
+        assert_eq!(s.kinds.len(), CHANGE_KINDS.len());
+        assert_eq!(s.currencies, ["EUR", "USD"]);
+        assert!(s.several_currencies());
+        let k = |name: &str| s.kinds.iter().find(|k| k.kind == name).unwrap();
+        assert_eq!(k("won").deals, 2);
+        assert_eq!(k("won").amounts[&Some("USD".to_string())], 100.0);
+        assert_eq!(k("won").amounts[&Some("EUR".to_string())], 50.0);
+        assert_eq!(k("won").total(), Some(150.0));
+        assert_eq!((k("lost").deals, k("lost").total()), (1, Some(30.0)));
+        assert_eq!((k("new").deals, k("new").total()), (1, None));
+        assert_eq!((k("vanished").deals, k("vanished").total()), (0, None));
     }
 }

@@ -19,13 +19,14 @@ use crate::columns::deals::{DealCols, DealSet};
 use crate::columns::engine::{self, NONE};
 use crate::error::{Error, Result};
 use crate::load::{self};
+use crate::metrics::engagement::{ActivityCounts, summarize_feedback};
 use crate::metrics::scorecard::{self, Acc, Kpis, WinRate};
 use crate::model::Table;
 use crate::output::chart::{Chart, ChartSpec};
 use crate::output::{Note, Report, ResultTable, TableBuilder, Unit};
 use crate::period::Period;
 use crate::text::Lang;
-use inputs::{ActivityCounts, load_activities, load_feedback, summarize_feedback};
+use inputs::{load_activities, load_feedback};
 
 pub(crate) use crate::cli::scorecard::Args;
 
@@ -106,11 +107,11 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         None => None,
     };
     let acts = match &a.activities {
-        Some(f) => Some(load_activities(f, a, ds, period.as_ref())?),
+        Some(f) => Some(load_activities(f, a, period.as_ref())?),
         None => None,
     };
     let fb = match &a.feedback {
-        Some(f) => Some(load_feedback(f, a, ds, &set, &group, &names, &account)?),
+        Some(f) => Some(load_feedback(f, a, ds, &set, (&group, &names), &account)?),
         None => None,
     };
     let inputs = LineInputs {
