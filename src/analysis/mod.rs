@@ -413,6 +413,22 @@ pub(crate) fn base_notes_text(ds: &Dataset, period: Option<&Period>, field: &Tex
     n
 }
 
+/// The warning for lost deals counted at the first stage only (the stage they were lost at
+/// unknown), which makes the later stages' win probabilities, and so the weighted pipeline,
+/// read high.
+pub(crate) fn lost_at_unknown_stage_warning(n: u64) -> Note {
+    Note::warning(
+        format!(
+            "{n} lost deal(s) have no stage they were lost at (no open stage in their history, none in the stage column): counted as lost at the first stage only, so the win probabilities of later stages (and the weighted pipeline) leave them out and may be too high; \
+             the deals' stage history (a stage-history export, or the `Date entered` columns) places them"
+        ),
+        format!(
+            "{n} 个输单商机没有输单阶段（历史中没有进行中阶段，阶段列也没有）：只计为在第一阶段输单，之后各阶段的赢单概率（及加权管道）不含它们，可能偏高；\
+             提供商机的阶段历史（阶段历史导出，或 `Date entered` 列）即可定位"
+        ),
+    )
+}
+
 /// What a section command builds from a loaded input: its tables and notes, and its chart
 /// when `--chart` asked for one. `run` emits it; `report` composes several.
 pub(crate) struct Built {

@@ -77,25 +77,27 @@ fn closed_reach(set: &DealSet, d: usize, n_open: usize) -> Option<(usize, bool, 
 pub(crate) fn stage_win_probability(set: &DealSet) -> WinProbability {
     // Counted per pipeline slot, named at the end (no text compared per deal).
     let mut slots: Vec<Option<Vec<(u64, u64)>>> = vec![None; set.n_slots()];
+    let mut lost_at_unknown_stage = 0;
     for d in 0..set.len() {
         let slot = set.slot(d);
         let Some(stages) = set.slot_stages(slot) else {
             continue;
         };
-        let Some((r, won, _)) = closed_reach(set, d, stages.len()) else {
+        let Some((r, won, unknown)) = closed_reach(set, d, stages.len()) else {
             continue;
         };
+        lost_at_unknown_stage += unknown as u64;
         let v = slots[slot].get_or_insert_with(|| vec![(0, 0); stages.len()]);
         for x in v.iter_mut().take(r + 1) {
             x.1 += 1;
             x.0 += won as u64;
         }
     }
-    let mut out: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut by_pipeline: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
     for (slot, v) in slots.into_iter().enumerate() {
         let Some(v) = v else { continue };
         // A pipeline named "default" shares the deals without one's stage list.
-        let e = out
+        let e = by_pipeline
             .entry(set.slot_name(slot).to_string())
             .or_insert_with(|| vec![(0, 0); v.len()]);
         for (a, b) in e.iter_mut().zip(v) {
@@ -103,19 +105,16 @@ pub(crate) fn stage_win_probability(set: &DealSet) -> WinProbability {
             a.1 += b.1;
         }
     }
-    out
+    WinProbability {
+        by_pipeline,
+        lost_at_unknown_stage,
+    }
 }
 
-/// Lost deals [`stage_win_probability`] counts at the first stage only because the stage they
-/// were lost at is unknown: the later stages' probabilities leave them out, so read high.
-pub(crate) fn lost_at_unknown_stage(set: &DealSet) -> u64 {
-    (0..set.len())
-        .filter(|&d| {
-            set.stages(d)
-                .and_then(|s| closed_reach(set, d, s.len()))
-                .is_some_and(|(_, _, unknown)| unknown)
-        })
-        .count() as u64
+/// Some open deal of `set` is past its pipeline's first stage: the stages whose win
+/// probability lost deals at an unknown stage leave out (they count at the first only).
+pub(crate) fn open_past_first_stage(set: &DealSet) -> bool {
+    (0..set.len()).any(|d| matches!(set.current(d), Some(Pos::Open(k)) if k > 0))
 }
 
 /// [`stage_win_probability`] per pipeline slot of `set` (what the loops over deals look up).
@@ -124,7 +123,7 @@ fn win_probability_by_slot<'a>(
     set: &DealSet,
 ) -> Vec<Option<&'a Vec<(u64, u64)>>> {
     (0..set.n_slots())
-        .map(|slot| winp.get(set.slot_name(slot)))
+        .map(|slot| winp.by_pipeline.get(set.slot_name(slot)))
         .collect()
 }
 
@@ -189,12 +188,19 @@ fn in_period(p: &Params, t: Option<i64>) -> bool {
 }
 
 /// Stage win probabilities per pipeline, as [`stage_win_probability`] gives them.
-pub(crate) type WinProbability = BTreeMap<String, Vec<(u64, u64)>>;
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WinProbability {
+    /// Per pipeline name, per open stage: (won, closed) among the closed deals that reached it.
+    pub by_pipeline: BTreeMap<String, Vec<(u64, u64)>>,
+    /// Lost deals counted at the first stage only because the stage they were lost at is
+    /// unknown: the later stages' probabilities leave them out, so read high.
+    pub lost_at_unknown_stage: u64,
+}
 
 /// The win probability of deal `d`'s current open stage (None for a closed deal or a stage
 /// no closed deal reached).
 pub(crate) fn deal_win_probability(winp: &WinProbability, set: &DealSet, d: usize) -> Option<f64> {
-    slot_win_probability(winp.get(set.pipeline_name(d)), set, d)
+    slot_win_probability(winp.by_pipeline.get(set.pipeline_name(d)), set, d)
 }
 
 /// [`deal_win_probability`] given the deal's pipeline's probabilities.

@@ -505,3 +505,44 @@ fn a_config_found_in_the_folder_is_named() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["meta"]["config"], "salesctl.toml");
 }
+
+/// Issue 27, weighted pipeline: a lost deal whose stage column shows only "Lost" and that has
+/// no history is counted at the first stage only, which the weighted pipeline depends on; the
+/// scorecard says so in a warning, `-q` or not. By hand: P(Lead) = 1/2 (D1 won, D2 lost),
+/// P(Qualified) = 1/1 (D1): Ann's O1 weighs 1,000 x 1, Bo's O2 400 x 1/2 = 200; team 1,200.
+#[test]
+fn weighted_pipeline_warns_of_lost_deals_at_an_unknown_stage() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,amount,created_at,closed_at\nD1,Ann,Won,500,2026-01-05,2026-02-01\nD2,Ann,Lost,700,2026-01-06,2026-02-03\nO1,Ann,Qualified,1000,2026-02-01,\nO2,Bo,Lead,400,2026-02-02,\n",
+    );
+    let (out, err) = w.expect(
+        &[
+            "scorecard",
+            "d.csv",
+            "--stages",
+            "Lead,Qualified,Proposal",
+            "--as-of",
+            "2026-03-31",
+            "--format",
+            "csv",
+            "-q",
+        ],
+        0,
+    );
+    let col = |row: &str| {
+        let head: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+        let i = head.iter().position(|h| *h == "weighted_pipeline").unwrap();
+        let line = out.lines().find(|l| l.starts_with(row)).unwrap();
+        line.split(',').nth(i).unwrap().to_string()
+    };
+    assert_eq!(
+        (col("Ann,"), col("Bo,"), col("(team),")),
+        ("1000".into(), "200".into(), "1200".into())
+    );
+    assert!(
+        err.contains("warning: 1 lost deal(s) have no stage they were lost at"),
+        "{err}"
+    );
+}

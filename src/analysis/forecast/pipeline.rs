@@ -151,16 +151,7 @@ fn checks(p: &pipeline::Pipeline) -> Result<Vec<Note>> {
         )));
     }
     if lost_unknown > 0 {
-        notes.push(Note::warning(
-            format!(
-                "{lost_unknown} lost deal(s) have no stage they were lost at (no open stage in their history, none in the stage column): counted as lost at the first stage only, so the win probabilities of later stages leave them out and may be too high; \
-                 the deals' stage history (a stage-history export, or the `Date entered` columns) places them"
-            ),
-            format!(
-                "{lost_unknown} 个输单商机没有输单阶段（历史中没有进行中阶段，阶段列也没有）：只计为在第一阶段输单，之后各阶段的赢单概率不含它们，可能偏高；\
-                 提供商机的阶段历史（阶段历史导出，或 `Date entered` 列）即可定位"
-            ),
-        ));
+        notes.push(analysis::lost_at_unknown_stage_warning(lost_unknown));
     }
     if no_prob > 0 {
         notes.push(Note::warning(

@@ -124,7 +124,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
     };
     let (mut lines, team_line) = lines_of(&inputs, &by, &names, &team);
 
-    let notes = notes(
+    let mut notes = notes(
         a,
         ds,
         period.as_ref(),
@@ -135,6 +135,11 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, Team)> {
         &lines,
         &team_line,
     );
+    if winp.lost_at_unknown_stage > 0 && scorecard::open_past_first_stage(&set) {
+        notes.push(analysis::lost_at_unknown_stage_warning(
+            winp.lost_at_unknown_stage,
+        ));
+    }
     let team_kpis = team_of(&team_line, &team, single.as_deref(), wr);
     if let Some(rep) = &a.rep {
         let built = card::rep_card(

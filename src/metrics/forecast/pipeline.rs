@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::columns::deals::DealSet;
 use crate::columns::engine::NONE;
-use crate::metrics::scorecard::{
-    deal_win_probability, lost_at_unknown_stage, stage_win_probability,
-};
+use crate::metrics::scorecard::{deal_win_probability, stage_win_probability};
 use crate::metrics::series::TOTAL;
 use crate::model::Status;
 use crate::period::Freq;
@@ -48,7 +46,7 @@ pub(crate) struct Pipeline {
     /// Open deals weighed (those with a value), and those among them with no win probability.
     pub(crate) weighed: usize,
     pub(crate) no_probability: usize,
-    /// Lost deals counted at the first stage only ([`lost_at_unknown_stage`]).
+    /// Lost deals counted at the first stage only (`WinProbability::lost_at_unknown_stage`).
     pub(crate) lost_at_unknown_stage: u64,
 }
 
@@ -131,8 +129,9 @@ pub(crate) fn weigh(set: &DealSet, group: &[u32], crm: &[Option<f64>], p: &Param
             out.no_probability += 1;
         }
     }
-    if out.weighed > 0 {
-        out.lost_at_unknown_stage = lost_at_unknown_stage(set);
+    // Only open deals past the first stage have a probability those lost deals leave out.
+    if crate::metrics::scorecard::open_past_first_stage(set) {
+        out.lost_at_unknown_stage = winp.lost_at_unknown_stage;
     }
     out
 }
