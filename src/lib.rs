@@ -6,22 +6,14 @@
 pub mod analysis;
 pub mod cli;
 pub mod cmd;
-pub mod columns;
 pub mod docs;
-pub mod error;
-pub mod exit;
-pub mod flags;
-pub mod io;
-pub mod load;
-pub mod meta;
-pub mod metrics;
-pub mod model;
-pub mod output;
-pub mod panics;
-pub mod period;
-pub mod text;
-pub mod timing;
-pub mod warn;
+
+pub use salesctl_base::{error, exit, flags, meta, model, panics, period, text, timing, tr, warn};
+pub use salesctl_columns::columns;
+pub use salesctl_io::io;
+pub use salesctl_load::load;
+pub use salesctl_metrics::metrics;
+pub use salesctl_output::output;
 
 use std::ffi::OsString;
 

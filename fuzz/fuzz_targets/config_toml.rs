@@ -1,5 +1,5 @@
-//! src/load/config.rs: salesctl.toml text through Config::parse, the calendar it gives
-//! (src/load/config.rs Config::calendar) and its timezone.
+//! crates/load/src/load/config.rs: salesctl.toml text through Config::parse, the calendar it gives
+//! (crates/load/src/load/config.rs Config::calendar) and its timezone.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,4 +1,4 @@
-//! src/load/csvscan.rs's Scanner under the csv reader, as read.rs `open` stacks them.
+//! crates/load/src/load/csvscan.rs's Scanner under the csv reader, as read.rs `open` stacks them.
 //!
 //! Input: one selector byte, then the text. The selector is the delimiter itself (`,` `;` TAB
 //! `|`: quotes doubled) or the same byte with the high bit set (backslash escapes); any other

@@ -1,4 +1,4 @@
-//! src/load/parse/date.rs: one cell's text under several contexts (timezone, forced order).
+//! crates/load/src/load/parse/date.rs: one cell's text under several contexts (timezone, forced order).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

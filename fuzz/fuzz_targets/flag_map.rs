@@ -1,4 +1,4 @@
-//! src/flags.rs `split_scope` and `parse_map`: `--map [GLOB::]FIELD=HEADER` as typed.
+//! crates/base/src/flags.rs `split_scope` and `parse_map`: `--map [GLOB::]FIELD=HEADER` as typed.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,4 +1,4 @@
-//! src/period.rs: `--period`, `--from`/`--to` and `--as-of` as the commands use them
+//! crates/base/src/period.rs: `--period`, `--from`/`--to` and `--as-of` as the commands use them
 //! (PeriodArgs::resolve, then millis(), contains_ms() and previous(), as bottleneck and report do).
 //!
 //! Input (lossy UTF-8), lines: PERIOD, FROM, TO, AS_OF; an empty or missing line is no flag.

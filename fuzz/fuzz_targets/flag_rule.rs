@@ -1,4 +1,4 @@
-//! src/flags.rs `parse_rule`: `check --rule "KPI[Stage] OP NUMBER"` as typed, against a KPI list
+//! crates/base/src/flags.rs `parse_rule`: `check --rule "KPI[Stage] OP NUMBER"` as typed, against a KPI list
 //! like the scorecard's. A parsed rule must name a listed KPI and carry a parsed threshold.
 #![no_main]
 

@@ -1,4 +1,4 @@
-//! src/load/parse/money.rs: one cell's text with and without a decimal comma.
+//! crates/load/src/load/parse/money.rs: one cell's text with and without a decimal comma.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

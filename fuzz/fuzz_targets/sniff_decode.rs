@@ -1,4 +1,4 @@
-//! src/load/sniff.rs over a file's first bytes, as read.rs `open` uses it for delimited text:
+//! crates/load/src/load/sniff.rs over a file's first bytes, as read.rs `open` uses it for delimited text:
 //! kind, BOM, encoding (every byte deciding), decode, delimiter.
 #![no_main]
 

@@ -1,5 +1,5 @@
 //! A zip container (sniff::kind says Zip) through read.rs's workbook path: limits::check_xlsx,
-//! then calamine, the first sheet read cell by cell (src/load/read.rs read_workbook_inner).
+//! then calamine, the first sheet read cell by cell (crates/load/src/load/read.rs read_workbook_inner).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

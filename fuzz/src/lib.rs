@@ -4,22 +4,22 @@
 //!
 //! | module          | file                         | needs                                   |
 //! |-----------------|------------------------------|-----------------------------------------|
-//! | `date`          | src/load/parse/date.rs       | chrono                                  |
-//! | `money`         | src/load/parse/money.rs      | std                                     |
-//! | `sniff`         | src/load/sniff.rs            | encoding_rs, chardetng, simdutf8, memchr|
-//! | `csvscan`       | src/load/csvscan.rs          | memchr                                  |
-//! | `limits`        | src/load/limits.rs           | zip, memchr                             |
-//! | `load::config`  | src/load/config.rs           | serde, toml; shims `error`, `io`        |
-//! | `flags`         | src/flags.rs                 | std                                     |
-//! | `text`          | src/text.rs                  | serde; shim `output::Lang`              |
-//! | `period`        | src/period.rs                | chrono; `clap::Args` derive (shim crate), `load::config` |
+//! | `date`          | crates/load/src/load/parse/date.rs       | chrono                                  |
+//! | `money`         | crates/load/src/load/parse/money.rs      | std                                     |
+//! | `sniff`         | crates/load/src/load/sniff.rs            | encoding_rs, chardetng, simdutf8, memchr|
+//! | `csvscan`       | crates/load/src/load/csvscan.rs          | memchr                                  |
+//! | `limits`        | crates/load/src/load/limits.rs           | zip, memchr                             |
+//! | `load::config`  | crates/load/src/load/config.rs           | serde, toml; shims `error`, `io`        |
+//! | `flags`         | crates/base/src/flags.rs                 | std                                     |
+//! | `text`          | crates/base/src/text.rs                  | serde; shim `output::Lang`              |
+//! | `period`        | crates/base/src/period.rs                | chrono; `clap::Args` derive (shim crate), `load::config` |
 
 #![allow(dead_code)]
 
-/// src/text.rs itself (messages in English and Chinese; its `tr!` macro is exported here).
-#[path = "../../src/text.rs"]
+/// crates/base/src/text.rs itself (messages in English and Chinese; its `tr!` macro is exported here).
+#[path = "../../crates/base/src/text.rs"]
 pub mod text;
-/// `crate::output::Lang` as src/text.rs names it.
+/// `crate::output::Lang` as crates/base/src/text.rs names it.
 pub mod output {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Lang {
@@ -28,44 +28,51 @@ pub mod output {
     }
 }
 
-#[path = "../../src/load/parse/date.rs"]
+#[path = "../../crates/load/src/load/parse/date.rs"]
 pub mod date;
-#[path = "../../src/load/parse/money.rs"]
+#[path = "../../crates/load/src/load/parse/money.rs"]
 pub mod money;
-#[path = "../../src/load/sniff.rs"]
+#[path = "../../crates/load/src/load/sniff.rs"]
 pub mod sniff;
-#[path = "../../src/load/csvscan.rs"]
+#[path = "../../crates/load/src/load/csvscan.rs"]
 pub mod csvscan;
-#[path = "../../src/load/limits.rs"]
+#[path = "../../crates/load/src/load/limits.rs"]
 pub mod limits;
-#[path = "../../src/panics.rs"]
+#[path = "../../crates/base/src/panics.rs"]
 pub mod panics;
-/// src/load/workbook.rs itself: `super::limits` and `super::parse::date` resolve to the root.
-#[path = "../../src/load/workbook.rs"]
+/// crates/load/src/load/workbook.rs itself: `super::limits` and `super::parse::date` resolve to the root.
+#[path = "../../crates/load/src/load/workbook.rs"]
 pub mod wb;
-/// `super::parse::date` as src/load/workbook.rs names it.
+/// `super::parse::date` as crates/load/src/load/workbook.rs names it.
 pub mod parse {
     pub use crate::date;
 }
-#[path = "../../src/period.rs"]
+#[path = "../../crates/base/src/period.rs"]
 pub mod period;
-#[path = "../../src/flags.rs"]
+#[path = "../../crates/base/src/flags.rs"]
 pub mod flags;
+#[path = "../../crates/base/src/model/kpi.rs"]
+#[doc(hidden)]
+pub mod kpi_rs;
+/// `crate::model::kpi` as crates/base/src/flags.rs names it (the KPI ids a `check` rule names).
+pub mod model {
+    pub use crate::kpi_rs as kpi;
+}
 
-#[path = "../../src/load/config.rs"]
+#[path = "../../crates/load/src/load/config.rs"]
 #[doc(hidden)]
 pub mod config_rs;
 
-/// `crate::load::config` as src/period.rs names it.
+/// `crate::load::config` as crates/base/src/period.rs names it.
 pub mod load {
     pub use crate::config_rs as config;
-    /// `crate::load::parse::date` as src/period.rs names it (the date window).
+    /// `crate::load::parse::date` as crates/base/src/period.rs names it (the date window).
     pub mod parse {
         pub use crate::date;
     }
 }
 
-/// Shim of src/error.rs: the two items src/load/config.rs uses (`Error::io`, `Error::Input`,
+/// Shim of crates/base/src/error.rs: the two items crates/load/src/load/config.rs uses (`Error::io`, `Error::Input`,
 /// and the `Result` alias with a default error type).
 pub mod error {
     use std::path::PathBuf;
@@ -92,19 +99,19 @@ pub mod error {
     pub type Result<T, E = Error> = std::result::Result<T, E>;
 }
 
-/// Shim of src/io.rs: `note_input` (only reached from `Config::load`, never fuzzed).
+/// Shim of crates/io/src/io.rs: `note_input` (only reached from `Config::load`, never fuzzed).
 pub mod io {
     pub fn note_input(_path: &std::path::Path) {}
 }
 
-/// What src/load/read.rs `read_workbook_inner` does with a workbook's bytes: src/load/workbook.rs
+/// What crates/load/src/load/read.rs `read_workbook_inner` does with a workbook's bytes: crates/load/src/load/workbook.rs
 /// itself (limit checks, calamine on the first sheet, the grid), minus the error wording.
 pub mod workbook {
     /// The used cells of the first sheet, as read.rs collects them. Err: refused or unreadable.
     ///
     /// A panic in salesctl's limit checks is always a crash. A panic inside calamine is one too,
     /// unless `SALESCTL_FUZZ_CONTAIN=1` is set: then it is caught and read as an error, as
-    /// read.rs `read_workbook_here` does with `crate::error::contain` (src/error.rs), so a long
+    /// read.rs `read_workbook_here` does with `crate::error::contain` (crates/base/src/error.rs), so a long
     /// campaign goes past calamine's known panics to what production does not contain
     /// (allocations, hangs, panics in src/).
     pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<((u32, u32), String)>, String> {
@@ -126,6 +133,6 @@ pub mod workbook {
         *ON.get_or_init(|| std::env::var_os("SALESCTL_FUZZ_CONTAIN").is_some_and(|v| v == "1"))
     }
 
-    /// src/panics.rs `contain`, the one production uses.
+    /// crates/base/src/panics.rs `contain`, the one production uses.
     use crate::panics::contain;
 }

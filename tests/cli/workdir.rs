@@ -12,6 +12,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The source folders of the workspace: the root crate's src/ and each layer crate's
+/// (crates/<layer>/src), in that order. Paths under each read alike (`metrics/funnel.rs`).
+pub fn source_roots() -> Vec<PathBuf> {
+    let mut roots = vec![root().join("src")];
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(root().join("crates"))
+        .map(|d| d.flatten().map(|e| e.path().join("src")).collect())
+        .unwrap_or_default();
+    crates.sort();
+    roots.extend(crates.into_iter().filter(|p| p.is_dir()));
+    roots
+}
+
 pub fn testdata(rel: &str) -> PathBuf {
     root().join("testdata").join(rel)
 }

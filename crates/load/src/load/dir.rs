@@ -1,0 +1,995 @@
+//! An ingested DIR: one parquet file per canonical table, `manifest.json`, and `rejects.csv`
+//! when rows were rejected. Every file is written to a temporary name and renamed into place.
+
+use crate::text::Text;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::mapping::Plan;
+
+use super::{Dataset, LoaderArgs, Reject, Settings, Source};
+use crate::columns::engine::EventBatch;
+use crate::error::{Error, Result};
+use crate::model::Table;
+
+/// One input file as the manifest records it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub container: String,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub sheet: Option<String>,
+    pub preset: String,
+    pub preset_why: String,
+    /// `preset_why` in Chinese (for the `input:` line; not kept in a DIR).
+    #[serde(skip)]
+    pub preset_why_zh: Option<String>,
+    pub table: String,
+    #[serde(skip_deserializing)]
+    pub mapping: Vec<Plan>,
+    pub extras: Vec<String>,
+    pub rows_in: usize,
+    pub rows_out: BTreeMap<String, usize>,
+    pub rejected_rows: usize,
+    pub notes: Vec<Text>,
+    pub assumptions: Vec<Text>,
+    pub file_date: Option<String>,
+    /// How ambiguous slash dates were read (`day-first`, `month-first`), when the file had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<String>,
+    /// Why the encoding (bytes evidence, BOM or --encoding).
+    #[serde(default)]
+    pub encoding_why: String,
+    /// `encoding_why` in Chinese (not kept in a DIR).
+    #[serde(skip)]
+    pub encoding_why_zh: Option<String>,
+    /// What the reader repaired or doubted.
+    #[serde(default)]
+    pub warnings: Vec<Text>,
+    /// Every layout considered, best first: (name, score, evidence). Not kept in a DIR.
+    #[serde(skip)]
+    pub candidates: Vec<(String, f64, String)>,
+    /// Columns whose values refused a field: (field, header, why). Not kept in a DIR.
+    #[serde(skip)]
+    pub refused: Vec<(String, String, String)>,
+}
+
+/// manifest.json
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub salesctl_version: String,
+    pub sources: Vec<SourceEntry>,
+    pub tables: BTreeMap<String, usize>,
+    pub as_of: String,
+    pub as_of_basis: String,
+    pub timezone: String,
+    pub day_first: Option<bool>,
+    pub default_currency: Option<String>,
+    pub pipelines: BTreeMap<String, Vec<String>>,
+    pub rejects: usize,
+    pub notes: Vec<Text>,
+    /// Each table file's CRC-32 (8 hex digits) as written, for `--verify` (absent in DIRs of
+    /// older versions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub table_crc32: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        sources: Vec<SourceEntry>,
+        tables: &BTreeMap<String, usize>,
+        as_of: NaiveDate,
+        basis: &str,
+        pipelines: BTreeMap<String, Vec<String>>,
+        s: &Settings,
+        rejects: usize,
+        notes: Vec<Text>,
+    ) -> Manifest {
+        Manifest {
+            salesctl_version: env!("CARGO_PKG_VERSION").to_string(),
+            sources,
+            tables: tables.clone(),
+            as_of: as_of.to_string(),
+            as_of_basis: basis.to_string(),
+            timezone: s.timezone.clone(),
+            day_first: s.date_ctx.day_first,
+            default_currency: s.currency.clone(),
+            pipelines,
+            rejects,
+            notes,
+            table_crc32: BTreeMap::new(),
+        }
+    }
+}
+
+use crate::io::write_atomic;
+
+/// Write rejects as CSV (file, row, column, value, reason).
+pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
+    crate::io::check_output(path, "--rejects")?;
+    write_atomic(path, |f| {
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);
+        w.write_record(["file", "row", "column", "value", "reason"])
+            .map_err(std::io::Error::other)?;
+        for r in rejects {
+            w.serialize(r).map_err(std::io::Error::other)?;
+        }
+        w.flush()
+    })
+}
+
+/// Put a table's canonical columns first, in canonical order, then its extra columns.
+fn canonical_order(df: DataFrame, t: Table) -> Result<DataFrame> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let mut order: Vec<String> = t
+        .fields()
+        .iter()
+        .map(|f| f.name.to_string())
+        .filter(|f| names.contains(f))
+        .collect();
+    for n in &names {
+        if !order.contains(n) {
+            order.push(n.clone());
+        }
+    }
+    Ok(df.select(order)?)
+}
+
+/// Rows per parquet row group. Written one group at a time, so encoding holds one group's
+/// pages rather than a whole million-row table's (ingest's peak memory), and a reader has
+/// several groups to spread over its threads.
+const ROW_GROUP: usize = 1 << 17;
+
+#[cfg(test)]
+fn write_parquet(f: &mut std::fs::File, df: &DataFrame) -> PolarsResult<()> {
+    write_parquet_groups(f, df, ROW_GROUP)
+}
+
+/// A writer that feeds every byte it passes on into a CRC-32: a table file's checksum, taken as
+/// it is written (no second read), for `--verify`. A checksum, not a cryptographic hash: it
+/// finds a file changed or swapped by accident; whoever can rewrite the DIR can rewrite its
+/// manifest too, so a sha256 would buy nothing and cost ingest a pass over every table.
+struct HashWriter<'a, W: Write> {
+    inner: &'a mut W,
+    hash: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for HashWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A CRC-32 as 8 hex digits.
+fn crc_text(c: u32) -> String {
+    format!("{c:08x}")
+}
+
+/// A file's CRC-32 (a carried-over table, and `--verify`).
+fn file_crc32(p: &Path) -> Result<String> {
+    let mut h = crc32fast::Hasher::new();
+    super::read::each_piece(p, |b| h.update(b))?;
+    Ok(crc_text(h.finalize()))
+}
+
+/// Write `df` as parquet in row groups of `group` rows, LZ4 (raw) compressed, each row group's
+/// columns encoded in parallel. Written through polars-parquet itself: polars-io's writer needs
+/// its "parquet" feature, which turns on every codec (brotli, zstd, gzip, snappy: 2 MB of the
+/// binary) for files that only ever hold LZ4.
+pub(crate) fn write_parquet_groups<W: Write>(
+    f: &mut W,
+    df: &DataFrame,
+    group: usize,
+) -> PolarsResult<()> {
+    use polars_parquet::write::{
+        CompressionOptions, FileWriter, StatisticsOptions, Version, WriteOptions,
+        get_dtype_encoding, to_parquet_schema,
+    };
+    let schema = df.schema().to_arrow(CompatLevel::newest());
+    let parquet_schema = to_parquet_schema(&schema)?;
+    let encodings: Vec<_> = schema
+        .iter_values()
+        .map(|f| get_dtype_encoding(&f.dtype))
+        .collect();
+    let options = WriteOptions {
+        statistics: StatisticsOptions::default(),
+        compression: CompressionOptions::Lz4Raw,
+        version: Version::V1,
+        data_page_size: None,
+    };
+    let mut w = FileWriter::try_new(f, schema, options)?;
+    let mut off = 0;
+    loop {
+        let mut part = df.slice(off as i64, group);
+        // One chunk per part, so each part is one row group of `group` rows (a part spanning
+        // two chunks was written as two groups, of very different sizes).
+        part.rechunk_mut_par();
+        for batch in part.iter_chunks(CompatLevel::newest(), false) {
+            if batch.len() == 0 {
+                continue;
+            }
+            let columns = row_group_pages(&batch, parquet_schema.fields(), &encodings, options)?;
+            w.write(
+                batch.len() as u64,
+                polars_parquet::write::DynIter::new(columns.into_iter().map(Ok)),
+            )?;
+        }
+        off += group;
+        if off >= df.height() {
+            break;
+        }
+    }
+    w.end(None)?;
+    Ok(())
+}
+
+/// The compressed pages of each column of one row group, the columns encoded in parallel.
+fn row_group_pages(
+    batch: &polars_arrow::record_batch::RecordBatch,
+    fields: &[polars_parquet::write::ParquetType],
+    encodings: &[Vec<polars_parquet::write::Encoding>],
+    options: polars_parquet::write::WriteOptions,
+) -> PolarsResult<
+    Vec<
+        polars_parquet::write::DynStreamingIterator<
+            'static,
+            polars_parquet::write::CompressedPage,
+            PolarsError,
+        >,
+    >,
+> {
+    use polars_parquet::read::ParquetError;
+    use polars_parquet::write::{
+        Compressor, DynStreamingIterator, FallibleStreamingIterator, array_to_columns,
+    };
+    use rayon::prelude::*;
+    let per_column: Vec<PolarsResult<Vec<_>>> = batch
+        .columns()
+        .par_iter()
+        .zip(fields)
+        .zip(encodings)
+        .map(|((array, ty), enc)| {
+            let encoded = array_to_columns(array, ty.clone(), options, enc)?;
+            Ok(encoded
+                .into_iter()
+                .map(|pages| {
+                    DynStreamingIterator::new(
+                        Compressor::new_from_vec(
+                            pages.map(|r| {
+                                r.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))
+                            }),
+                            options.compression,
+                            vec![],
+                        )
+                        .map_err(PolarsError::from),
+                    )
+                })
+                .collect())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for c in per_column {
+        out.extend(c?);
+    }
+    Ok(out)
+}
+
+/// The names an ingest writes in its DIR: anything else there is the user's.
+fn is_dir_file(name: &str) -> bool {
+    name == "manifest.json"
+        || name == "rejects.csv"
+        || Table::ALL
+            .iter()
+            .any(|t| name.strip_suffix(".parquet") == Some(t.name()))
+}
+
+/// Write the dataset to DIR as one generation: every file goes into a new folder beside DIR,
+/// which then takes DIR's place in one step (a rename, or on Linux an exchange with the old
+/// DIR, removed after). A reader, or a run killed at any point, sees the old DIR whole or the
+/// new one whole, never a mix. Files in DIR that ingest did not write are kept (hard-linked
+/// into the new generation); a folder of the user's inside DIR is refused. When DIR is the
+/// working directory (or holds it) the files are replaced one by one instead, each atomically,
+/// with the manifest last.
+pub fn write(ds: &Dataset, dir: &Path) -> Result<Vec<PathBuf>> {
+    let exists = std::fs::symlink_metadata(dir).is_ok();
+    if exists && !dir.is_dir() {
+        let d = dir.display();
+        return Err(Error::usage(crate::tr!(
+            "-o {d}: is a file; ingest writes a directory",
+            "-o {d}：是一个文件；ingest 写出的是目录"
+        )));
+    }
+    let under = crate::io::inputs_under(dir);
+    if !under.is_empty() {
+        let (d, u) = (dir.display(), under[0].display());
+        return Err(Error::usage(crate::tr!(
+            "-o {d}: holds an input of this command ({u}); choose another directory",
+            "-o {d}：其中有本命令的输入（{u}）；请选择其他目录"
+        )));
+    }
+    let real = if exists {
+        dir.canonicalize().map_err(|e| Error::io(dir, e))?
+    } else {
+        dir.to_path_buf()
+    };
+    let parent = real
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    crate::io::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    crate::io::sweep_stale(&parent);
+    let cwd_inside = exists
+        && std::env::current_dir()
+            .ok()
+            .and_then(|c| c.canonicalize().ok())
+            .is_some_and(|c| c.starts_with(&real));
+    if cwd_inside {
+        crate::io::sweep_stale(&real);
+        return write_files(ds, &real, true).map(|w| {
+            w.into_iter()
+                .map(|p| dir.join(p.file_name().unwrap_or_default()))
+                .collect()
+        });
+    }
+    // The user's own files in DIR ride along as hard links; their folders are refused.
+    let mut keep: Vec<PathBuf> = Vec::new();
+    if exists {
+        for e in std::fs::read_dir(&real)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().to_string();
+            if is_dir_file(&name) || crate::io::temp_pid(&name).is_some() {
+                continue;
+            }
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                let d = dir.display();
+                return Err(Error::usage(crate::tr!(
+                    "-o {d}: holds a folder salesctl did not write ({name}); ingest replaces its DIR as a whole: \
+                     move the folder, or choose another directory",
+                    "-o {d}：其中有一个不是 salesctl 写入的文件夹（{name}）；ingest 会整体替换其 DIR：\
+                     请移走该文件夹，或选择其他目录"
+                )));
+            }
+            keep.push(e.path());
+        }
+    }
+    let gen_name = format!(
+        "{}{}",
+        crate::io::temp_dir_prefix("ingest"),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let gen_path = parent.join(gen_name);
+    // Created and registered under the signal thread's lock: a signal cannot fall in between.
+    let ((), guard) = crate::io::TempGuard::create(|| {
+        std::fs::create_dir(&gen_path).map(|()| ((), gen_path.clone()))
+    })
+    .map_err(|e| Error::io(&gen_path, e))?;
+    for k in &keep {
+        crate::io::link_or_copy(k, &gen_path.join(k.file_name().unwrap_or_default()))?;
+    }
+    let written = write_files(ds, &gen_path, false)?;
+    crate::io::replace_dir(&gen_path, &real)?;
+    guard.disarm();
+    Ok(written
+        .into_iter()
+        .map(|p| dir.join(p.file_name().unwrap_or_default()))
+        .collect())
+}
+
+/// Write every table, rejects and the manifest (last) into `dir`. With `in_place`, tables from
+/// an earlier ingest that this one does not produce are removed.
+fn write_files(ds: &Dataset, dir: &Path, in_place: bool) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for t in Table::ALL {
+        let path = dir.join(format!("{}.parquet", t.name()));
+        match ds.tables.get(&t) {
+            Some(src @ (Source::Frame(_) | Source::Events(_))) => {
+                let df = match src {
+                    Source::Events(df) => super::events::with_exits(df.clone())?,
+                    _ => src.rows().cloned().unwrap_or_default(),
+                };
+                let df = canonical_order(df, t)?;
+                let mut digest = None;
+                write_atomic(&path, |f| {
+                    let mut hw = HashWriter {
+                        inner: f,
+                        hash: crc32fast::Hasher::new(),
+                    };
+                    write_parquet_groups(&mut hw, &df, ROW_GROUP).map_err(std::io::Error::other)?;
+                    digest = Some(crc_text(hw.hash.finalize()));
+                    Ok(())
+                })?;
+                if let Some(d) = digest {
+                    hashes.insert(t.name().to_string(), d);
+                }
+                written.push(path);
+            }
+            Some(Source::Parquet(p)) => {
+                // A table carried over from an input DIR: its file, unchanged (no read into
+                // memory; DIR files are replaced by rename, never rewritten, so a link is safe).
+                if p.canonicalize().ok() != path.canonicalize().ok() {
+                    crate::io::link_or_copy(p, &path)?;
+                }
+                hashes.insert(t.name().to_string(), file_crc32(&path)?);
+                written.push(path);
+            }
+            None => {
+                if in_place && path.exists() {
+                    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                }
+            }
+        }
+    }
+    let rejects_path = dir.join("rejects.csv");
+    if ds.rejects.is_empty() {
+        if in_place && rejects_path.exists() {
+            std::fs::remove_file(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
+        }
+    } else {
+        write_rejects(&rejects_path, &ds.rejects)?;
+        written.push(rejects_path);
+    }
+    let mut m = ds.manifest.clone();
+    m.table_crc32 = hashes;
+    let manifest = serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
+    let mpath = dir.join("manifest.json");
+    write_atomic(&mpath, |f| f.write_all(manifest.as_bytes()))?;
+    written.push(mpath);
+    Ok(written)
+}
+
+/// Every table file of a DIR agrees with its manifest: the same tables, and each file's row
+/// count (from its parquet footer: cheap) the manifest's. A DIR that fails was changed by hand
+/// or torn by a tool other than salesctl; reading it could mix two exports.
+fn check_generation(
+    dir: &Path,
+    manifest: &Manifest,
+    tables: &BTreeMap<Table, Source>,
+    verify: bool,
+) -> Result<()> {
+    let d = dir.display();
+    let torn = |what: Text| {
+        let (en, zh) = (&what.en, what.get(crate::text::Lang::ZhCn));
+        Error::input(crate::tr!(
+            "{d}: {en}; the DIR does not match its manifest.json (changed by hand or by another tool): \
+             run `salesctl ingest EXPORT... -o {d}` again",
+            "{d}：{zh}；该 DIR 与其 manifest.json 不一致（被手工或其他工具改动过）：\
+             请重新运行 `salesctl ingest EXPORT... -o {d}`"
+        ))
+    };
+    for (t, src) in tables {
+        let Source::Parquet(p) = src else { continue };
+        let file = p.file_name().unwrap_or_default().to_string_lossy();
+        let Some(&want) = manifest.tables.get(t.name()) else {
+            return Err(torn(crate::tr!(
+                "{file} is not in the manifest",
+                "{file} 不在 manifest.json 中"
+            )));
+        };
+        let got = super::pq::PqFile::open(p)?.rows();
+        if got != want {
+            return Err(torn(crate::tr!(
+                "{file} holds {got} rows, the manifest says {want}",
+                "{file} 有 {got} 行，manifest.json 记录的是 {want} 行"
+            )));
+        }
+        if verify {
+            let Some(want) = manifest.table_crc32.get(t.name()) else {
+                return Err(Error::input(crate::tr!(
+                    "{d}: --verify: the manifest holds no checksum for {file} (ingested by an older salesctl): run `salesctl ingest EXPORT... -o {d}` again",
+                    "{d}：--verify：manifest.json 中没有 {file} 的校验和（由旧版 salesctl 导入）：请重新运行 `salesctl ingest EXPORT... -o {d}`"
+                )));
+            };
+            let got = file_crc32(p)?;
+            if &got != want {
+                return Err(torn(crate::tr!(
+                    "--verify: {file} has checksum {got}, the manifest says {want}",
+                    "--verify：{file} 的校验和为 {got}，manifest.json 记录的是 {want}"
+                )));
+            }
+        }
+    }
+    for (name, n) in &manifest.tables {
+        let listed = Table::ALL.iter().find(|t| t.name() == name);
+        if let Some(t) = listed {
+            if *n > 0 && !tables.contains_key(t) {
+                return Err(torn(crate::tr!(
+                    "{name}.parquet is missing",
+                    "缺少 {name}.parquet"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Open an ingested DIR.
+pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset> {
+    let mpath = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
+    let mut manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        let p = mpath.display();
+        Error::input(crate::tr!(
+            "{p}: not a salesctl manifest: {e}",
+            "{p}：不是 salesctl 的 manifest.json：{e}"
+        ))
+    })?;
+    let mut tables = BTreeMap::new();
+    for t in Table::ALL {
+        let p = dir.join(format!("{}.parquet", t.name()));
+        if p.is_file() {
+            crate::io::note_input(&p);
+            tables.insert(t, Source::Parquet(p));
+        }
+    }
+    crate::io::note_input(dir);
+    crate::io::note_input(&mpath);
+    check_generation(dir, &manifest, &tables, args.verify)?;
+    if let Some(p) = &args.pipeline {
+        // Filtering needs the rows: materialise the filtered tables.
+        for (_, src) in tables.iter_mut() {
+            if let Source::Parquet(path) = src {
+                let lf = super::pq::scan(path)?;
+                let mut lf2 = lf.clone();
+                if lf2.collect_schema()?.get("pipeline").is_some() {
+                    *src = Source::Frame(
+                        lf.filter(col("pipeline").cast(DataType::String).eq(lit(p.as_str())))
+                            .collect()?,
+                    );
+                }
+            }
+        }
+    }
+    let as_of = match &args.as_of {
+        Some(f) => {
+            manifest.as_of_basis = "--as-of".into();
+            crate::period::parse_date(f).map_err(|e| {
+                let (en, zh) = (&e.en, e.get(crate::text::Lang::ZhCn));
+                Error::usage(crate::tr!("--as-of {f:?}: {en}", "--as-of {f:?}：{zh}"))
+            })?
+        }
+        None => NaiveDate::parse_from_str(&manifest.as_of, "%Y-%m-%d").map_err(|e| {
+            let (p, a) = (mpath.display(), &manifest.as_of);
+            Error::input(crate::tr!("{p}: as_of {a:?}: {e}", "{p}：as_of {a:?}：{e}"))
+        })?,
+    };
+    manifest.as_of = as_of.to_string();
+    Ok(Dataset {
+        tables,
+        manifest,
+        rejects: Vec::new(),
+        settings,
+        as_of,
+        unread: BTreeMap::new(),
+    })
+}
+
+/// Rows per batch of [`parquet_batches`] (whole row groups are added until a batch has this
+/// many): big enough that each read's fixed cost is small, small enough to stay out of the way
+/// (up to five batches are in flight: read, queued, coded, queued, placed). One of ingest's
+/// row groups.
+const BATCH_ROWS: usize = ROW_GROUP;
+
+/// The columns `cols` (those present) of a DIR table in batches of whole row groups, read on a
+/// thread of their own (decoding on polars' pool) one batch ahead of the consumer, and its
+/// row count. Text columns `deal_id` and `stage` come as their row groups' dictionaries and
+/// keys, and each batch's columns other than the deal ids are coded on the reading thread. None when the file has at most one batch's rows (then one plain read is as good).
+/// A read error names the file; a reader that stops short (it panicked) is an error too, never
+/// a silently shorter table.
+pub(crate) fn parquet_batches(
+    path: &Path,
+    cols: &[&str],
+) -> Result<Option<(usize, crate::columns::engine::Batches)>> {
+    parquet_batches_of(path, cols, BATCH_ROWS)
+}
+
+fn parquet_batches_of(
+    path: &Path,
+    cols: &[&str],
+    batch_rows: usize,
+) -> Result<Option<(usize, crate::columns::engine::Batches)>> {
+    let file = super::pq::PqFile::open(path)?;
+    let rows = file.rows();
+    if rows <= batch_rows {
+        return Ok(None);
+    }
+    let names: Vec<String> = file.present(cols).iter().map(|c| c.to_string()).collect();
+    let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut start, mut len) = (0usize, 0usize);
+    for (g, n) in file.group_rows().into_iter().enumerate() {
+        len += n;
+        if len >= batch_rows {
+            batches.push(start..g + 1);
+            start = g + 1;
+            len = 0;
+        }
+    }
+    if start < file.group_rows().len() {
+        batches.push(start..file.group_rows().len());
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<EventBatch>>(1);
+    std::thread::spawn(move || {
+        // The deal ids come as their row groups' dictionaries and keys (a text per distinct
+        // id): the frame holds the other columns.
+        let apart = |c: &str| names.iter().any(|n| n == c) && file.is_text(c);
+        let (ids, stage) = (apart("deal_id"), apart("stage"));
+        let names: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|&n| !(ids && n == "deal_id" || stage && n == "stage"))
+            .collect();
+        let chunks = |c: &str, on: bool, g: &std::ops::Range<usize>| {
+            if on {
+                file.text_chunks(c, g.clone())
+            } else {
+                Ok(None)
+            }
+        };
+        for groups in batches {
+            let (df, (ids, stage)) = rayon::join(
+                || file.read(&names, groups.clone()),
+                || {
+                    rayon::join(
+                        || chunks("deal_id", ids, &groups),
+                        || chunks("stage", stage, &groups),
+                    )
+                },
+            );
+            let batch = (|| EventBatch::new(df?, ids?, stage?).coded_ahead())();
+            let failed = batch.is_err();
+            // The reader stopped early (an error on its side): nothing more to do.
+            if tx.send(batch).is_err() || failed {
+                break;
+            }
+        }
+    });
+    Ok(Some((
+        rows,
+        Box::new(Counted {
+            rx,
+            want: rows,
+            got: 0,
+            path: path.to_path_buf(),
+            done: false,
+        }),
+    )))
+}
+
+/// The batches a reader thread sends, checked to add up to the table's rows.
+struct Counted {
+    rx: std::sync::mpsc::Receiver<Result<EventBatch>>,
+    want: usize,
+    got: usize,
+    path: PathBuf,
+    done: bool,
+}
+
+impl Iterator for Counted {
+    type Item = Result<EventBatch>;
+
+    fn next(&mut self) -> Option<Result<EventBatch>> {
+        if self.done {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Ok(b)) => {
+                self.got += b.height();
+                Some(Ok(b))
+            }
+            Ok(Err(e)) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Err(_) => {
+                self.done = true;
+                (self.got != self.want).then(|| {
+                    Err(Error::Internal(format!(
+                        "{}: the reader stopped after {} of {} rows",
+                        self.path.display(),
+                        self.got,
+                        self.want
+                    )))
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Write `df` with the row-group writer and read it back whole.
+    fn round_trip(df: &DataFrame, tag: &str) -> DataFrame {
+        let dir = std::env::temp_dir().join(format!("salesctl-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.parquet");
+        write_atomic(&path, |f| {
+            write_parquet(f, df).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        // Read back through the DIR reader (its own decoding on polars-parquet), every column
+        // and row group; the expected value is the frame written.
+        let file = super::super::pq::PqFile::open(&path).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        let back = file.read(&names, 0..file.group_rows().len()).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        back
+    }
+
+    /// A table of 10 rows in row groups of 3, read in batches of at least 5 rows: whole groups
+    /// (6 rows, then 4), only the columns asked for that exist (in the order asked), the same
+    /// values in order (a dictionary-coded label column included); a file of one batch's rows
+    /// is not batched.
+    #[test]
+    fn batches_of_whole_row_groups() {
+        let ids: Vec<String> = (0..10).map(|i| format!("deal-{i:03}")).collect();
+        let stages: Vec<&str> = (0..10).map(|i| ["A", "B", "C"][i % 3]).collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("deal_id".into(), ids.clone()),
+            Column::new("stage".into(), stages.clone())
+                .cast(&DataType::from_categories(Categories::global()))
+                .unwrap(),
+            Column::new("amount".into(), (0..10).map(f64::from).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_atomic(&path, |f| {
+            write_parquet_groups(f, &df, 3).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let (rows, batches) = parquet_batches_of(&path, &["stage", "deal_id", "amount", "nope"], 5)
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows, 10);
+        let got: Vec<EventBatch> = batches.map(|b| b.unwrap()).collect();
+        assert_eq!(
+            got.iter().map(EventBatch::height).collect::<Vec<_>>(),
+            vec![6, 4]
+        );
+        let (mut id_back, mut stage_back) = (Vec::new(), Vec::new());
+        for b in &got {
+            // The deal ids and stages come apart from the frame, one chunk per row group.
+            assert_eq!(b.df.get_column_names(), ["amount"]);
+            assert_eq!(b.df.height(), b.height());
+            let chunks = b.ids.as_ref().unwrap();
+            assert_eq!(chunks.len(), b.height().div_ceil(3));
+            for c in chunks {
+                id_back.extend(c.texts().into_iter().map(|v| v.unwrap().to_string()));
+            }
+            for c in b.stage.as_ref().unwrap() {
+                stage_back.extend(c.texts().into_iter().map(|v| v.unwrap().to_string()));
+            }
+        }
+        assert_eq!(id_back, ids);
+        assert_eq!(stage_back, stages);
+        let amounts: Vec<f64> = got
+            .iter()
+            .flat_map(|b| {
+                b.df.column("amount")
+                    .unwrap()
+                    .f64()
+                    .unwrap()
+                    .into_no_null_iter()
+            })
+            .collect();
+        assert_eq!(amounts, (0..10).map(f64::from).collect::<Vec<_>>());
+        assert!(
+            parquet_batches_of(&path, &["deal_id"], 10)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    /// Stage events read from a DIR file in batches (ids and stages from the row groups'
+    /// dictionaries, coded ahead on the reader's thread) index as worked out by hand: deals
+    /// in order of first appearance (x, d2, d1), each deal's events sorted by time, the unknown
+    /// label counted, the won label seen; rows out of order and deals split across groups.
+    #[test]
+    fn events_from_a_dir_file_index_by_hand() {
+        use crate::columns::engine::{Coded, EventRows, Ids, Pipelines, index_events};
+        use crate::columns::paths::Pos;
+        let day = 86_400_000i64;
+        let ids = ["x", "d2", "d1", "d1", "x", "d2", "d1", "x"];
+        let stages = [
+            "Qualification",
+            "Prospecting",
+            "Qualification",
+            "Prospecting",
+            "Prospecting",
+            "Mystery",
+            "Closed Won",
+            "Closed Won",
+        ];
+        let at = [2, 1, 2, 1, 1, 3, 3, 4].map(|d| d * day);
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("deal_id".into(), ids.to_vec()),
+            Column::new("stage".into(), stages.to_vec())
+                .cast(&DataType::from_categories(Categories::global()))
+                .unwrap(),
+            Column::new("entered_at".into(), at.to_vec())
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap(),
+        ])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pipelines = Pipelines {
+            lists: [(
+                "default".to_string(),
+                vec!["Prospecting".to_string(), "Qualification".to_string()],
+            )]
+            .into(),
+            outcomes: Default::default(),
+        };
+        // As given, and as ingest writes it (sorted by deal id and time: the ids ascend and the
+        // events come in order, so nothing is hashed or sorted).
+        let sorted = df
+            .sort(["deal_id", "entered_at"], Default::default())
+            .unwrap();
+        for (df, order) in [(&df, ["x", "d2", "d1"]), (&sorted, ["d1", "d2", "x"])] {
+            let path = dir.path().join(format!("{}.parquet", order[0]));
+            write_atomic(&path, |f| {
+                write_parquet_groups(f, df, 2).map_err(std::io::Error::other)
+            })
+            .unwrap();
+            let deal = |name: &str| order.iter().position(|&n| n == name).unwrap();
+            for batch_rows in [1, 3, 5] {
+                let (rows, batches) =
+                    parquet_batches_of(&path, &["deal_id", "stage", "entered_at"], batch_rows)
+                        .unwrap()
+                        .unwrap();
+                let mut extra = Ids::empty();
+                let ix = index_events(
+                    EventRows::Batches { rows, batches },
+                    None,
+                    0,
+                    &mut extra,
+                    &pipelines,
+                    &Coded::default(),
+                )
+                .unwrap();
+                let names: Vec<&str> = (0..extra.len()).map(|i| extra.get(i).unwrap()).collect();
+                assert_eq!(names, order, "batches of {batch_rows}");
+                let of = |d: &str| -> Vec<(i64, Pos)> {
+                    ix.of(deal(d)).iter().map(|e| (e.at, e.pos)).collect()
+                };
+                assert_eq!(
+                    of("x"),
+                    [
+                        (day, Pos::Open(0)),
+                        (2 * day, Pos::Open(1)),
+                        (4 * day, Pos::Won)
+                    ]
+                );
+                assert_eq!(of("d2"), [(day, Pos::Open(0))]);
+                assert_eq!(
+                    of("d1"),
+                    [
+                        (day, Pos::Open(0)),
+                        (2 * day, Pos::Open(1)),
+                        (3 * day, Pos::Won)
+                    ]
+                );
+                assert_eq!(ix.unknown, [("Mystery".to_string(), 1)].into());
+                assert_eq!(ix.won_labels, [("Closed Won".to_string(), 2)].into());
+            }
+        }
+    }
+
+    /// A table held in two chunks of 5 rows, written in groups of 4: groups of 4, 4 and 2
+    /// rows (a part spanning the chunks is one group, not two).
+    #[test]
+    fn row_groups_are_of_equal_size_whatever_the_chunks() {
+        let half = |a: i64| {
+            DataFrame::new_infer_height(vec![Column::new(
+                "n".into(),
+                (a..a + 5).collect::<Vec<_>>(),
+            )])
+            .unwrap()
+        };
+        let mut df = half(0);
+        df.vstack_mut(&half(5)).unwrap();
+        assert_eq!(df.first_col_n_chunks(), 2);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_atomic(&path, |f| {
+            write_parquet_groups(f, &df, 4).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let f = super::super::pq::PqFile::open(&path).unwrap();
+        assert_eq!(f.group_rows(), vec![4, 4, 2]);
+        let back = f.read(&["n"], 0..3).unwrap();
+        let n: Vec<Option<i64>> = back.column("n").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, (0..10).map(Some).collect::<Vec<_>>());
+    }
+
+    /// A DIR file damaged inside its data (the footer intact) gives an error naming the file
+    /// and the rows, not a panic and not fewer rows.
+    #[test]
+    fn a_damaged_batch_is_an_error_naming_the_file() {
+        let ids: Vec<String> = (0..400)
+            .map(|i| format!("deal-{i:05}-{}", i * 7919))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![Column::new("deal_id".into(), ids)]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stage_events.parquet");
+        write_atomic(&path, |f| {
+            write_parquet_groups(f, &df, 100).map_err(std::io::Error::other)
+        })
+        .unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        // Past the first row group's pages: the second batch is damaged.
+        let at = bytes.len() / 2;
+        for b in &mut bytes[at..at + 64] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let (rows, batches) = parquet_batches_of(&path, &["deal_id"], 150)
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows, 400);
+        let results: Vec<Result<EventBatch>> = batches.collect();
+        let err = results
+            .iter()
+            .find_map(|r| r.as_ref().err())
+            .expect("a damaged page is an error");
+        let msg = err.to_string();
+        assert!(msg.contains("stage_events.parquet"), "{msg}");
+        let got: usize = results.iter().flatten().map(EventBatch::height).sum();
+        assert!(got < 400);
+    }
+
+    #[test]
+    fn an_empty_table_round_trips() {
+        // Every row rejected: the table is written with its columns and no rows.
+        let df =
+            DataFrame::new_infer_height(vec![Column::new("deal_id".into(), Vec::<String>::new())])
+                .unwrap();
+        let back = round_trip(&df, "rg0");
+        assert_eq!(back.height(), 0);
+        assert_eq!(back.get_column_names(), df.get_column_names());
+    }
+
+    #[test]
+    fn tables_longer_than_a_row_group_round_trip() {
+        // 2.3 row groups, with nulls and text, written group by group and read back whole.
+        let n = ROW_GROUP * 2 + ROW_GROUP / 3;
+        let ids: Vec<String> = (0..n).map(|i| format!("id{i}")).collect();
+        let amt: Vec<Option<f64>> = (0..n)
+            .map(|i| (i % 7 != 0).then_some(i as f64 * 0.5))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("deal_id".into(), ids),
+            Column::new("amount".into(), amt),
+        ])
+        .unwrap();
+        let back = round_trip(&df, "rg");
+        assert_eq!(back.height(), n);
+        assert!(back.equals_missing(&df));
+    }
+}
