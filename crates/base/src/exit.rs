@@ -18,7 +18,7 @@ pub enum ExitCode {
 
 impl ExitCode {
     /// The numeric status handed to the operating system.
-    pub const fn code(self) -> i32 {
+    pub(crate) const fn code(self) -> i32 {
         match self {
             ExitCode::Success => 0,
             ExitCode::Failure => 1,

@@ -12,17 +12,17 @@ use serde::Serialize;
 /// The run's record.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Meta {
-    pub as_of: Option<String>,
-    pub as_of_basis: Option<String>,
-    pub period: Option<PeriodMeta>,
+    pub(crate) as_of: Option<String>,
+    pub(crate) as_of_basis: Option<String>,
+    pub(crate) period: Option<PeriodMeta>,
     /// Whose card a single-subject result is (`{"rep": "Ann"}`).
-    pub subject: Option<Subject>,
+    pub(crate) subject: Option<Subject>,
     /// Where revenue comes from: `deals` (won amounts) or `orders`.
-    pub revenue: Option<String>,
+    pub(crate) revenue: Option<String>,
     /// The config file applied (a salesctl.toml found in the working folder included).
-    pub config: Option<String>,
-    pub inputs: Vec<InputMeta>,
-    pub warnings: Vec<String>,
+    pub(crate) config: Option<String>,
+    pub(crate) inputs: Vec<InputMeta>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// The period a result covers.
@@ -39,10 +39,10 @@ pub struct PeriodMeta {
 
 /// The subject of a one-subject result.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Subject {
+pub(crate) struct Subject {
     /// The canonical field (`owner`).
-    pub field: String,
-    pub value: String,
+    pub(crate) field: String,
+    pub(crate) value: String,
 }
 
 /// One input file and how it was read.

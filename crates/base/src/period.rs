@@ -263,7 +263,7 @@ pub struct PeriodArgs {
     /// Which rows count: 2026-10, 2026-Q3, 2026, FY2026, FY2026-Q1, 2026-W05, this-month,
     /// last-month, this-quarter, last-quarter, ytd... relative to --as-of. Default: all rows.
     #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
+    pub(crate) period: Option<String>,
     /// First day of the period (inclusive).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub from: Option<String>,
@@ -303,11 +303,6 @@ impl Period {
                 ms(self.end)
             },
         )
-    }
-
-    pub fn contains_ms(&self, t: i64) -> bool {
-        let (a, b) = self.millis();
-        t >= a && t < b
     }
 
     /// The period of the same length just before this one (calendar months when it is whole months).

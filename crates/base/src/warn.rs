@@ -83,7 +83,7 @@ pub(crate) fn env_lang() -> Lang {
 }
 
 /// How many warnings this run printed.
-pub fn count() -> usize {
+pub(crate) fn count() -> usize {
     COUNT.load(Ordering::Relaxed)
 }
 

@@ -227,15 +227,6 @@ pub struct TempGuard {
 }
 
 impl TempGuard {
-    pub fn new(path: PathBuf) -> TempGuard {
-        install_signal_cleanup();
-        TEMPS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(path.clone());
-        TempGuard { path: Some(path) }
-    }
-
     /// Create a temporary path whose name is only known once made (a `tempfile` directory) and
     /// register it in one step: the signal handler waits on the same lock, so a SIGTERM between
     /// the creation and the registration cannot leave it behind.
@@ -331,7 +322,7 @@ fn install_signal_cleanup() {
 static HELD: Mutex<Vec<TempGuard>> = Mutex::new(Vec::new());
 
 /// Keep `g` until the run ends.
-pub fn hold(g: TempGuard) {
+pub(crate) fn hold(g: TempGuard) {
     HELD.lock().unwrap_or_else(|e| e.into_inner()).push(g);
 }
 

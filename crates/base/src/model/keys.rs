@@ -14,7 +14,7 @@ pub fn key(header: &str) -> String {
 }
 
 /// A Latin letter without its diacritic (`é` -> `e`, `ß` stays); other characters as they are.
-pub fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     const FROM: &str = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöøōőùúûüūůűųýÿźżžšśřŕľĺłţťģķņ";
     const TO: &str = "aaaaaaaaaccccdeeeeeeeeiiiiiinnnoooooooouuuuuuuuyyzzzssrrlllttgkn";
     if c.is_ascii() {

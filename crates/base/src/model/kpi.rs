@@ -20,7 +20,7 @@ pub enum Measure {
 
 /// Which direction of a KPI is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Better {
+pub(crate) enum Better {
     Higher,
     Lower,
     /// A size or a setting, not a score.
@@ -32,7 +32,7 @@ pub enum Better {
 pub struct Kpi {
     pub id: &'static str,
     pub measure: Measure,
-    pub better: Better,
+    pub(crate) better: Better,
     pub en: &'static str,
     pub zh: &'static str,
     /// One-line definition (docs/metrics.md has the full text).
@@ -342,7 +342,7 @@ pub static KPIS: &[Kpi] = &[
 ];
 
 /// The KPI with this id.
-pub fn get(id: &str) -> Option<&'static Kpi> {
+pub(crate) fn get(id: &str) -> Option<&'static Kpi> {
     KPIS.iter().find(|k| k.id == id)
 }
 

@@ -134,13 +134,6 @@ impl Outcomes {
     }
 }
 
-/// An ordered list of open stages, plus the outcome labels seen.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Pipeline {
-    pub name: String,
-    pub stages: Vec<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,7 +92,11 @@ pub(crate) fn from_events(events: &[Event], n_open: usize, window_end: Option<i6
 /// The implied path of a deal without history: a deal at open stage k, or won, reached every
 /// earlier stage; a lost or invalid deal reached the stage it was lost from when known, else the
 /// first stage only (`placed_first` tells the caller to say so).
-pub fn implied(current: Option<Pos>, lost_from: Option<usize>, n_open: usize) -> (Path, bool) {
+pub(crate) fn implied(
+    current: Option<Pos>,
+    lost_from: Option<usize>,
+    n_open: usize,
+) -> (Path, bool) {
     let reach = |k: usize| Path {
         reached: Some(k),
         reached_in_order: Some(k),

@@ -25,9 +25,9 @@ pub(crate) enum Val<'a> {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct DateOrder {
     /// The order the file's other date columns show (None when they show none, or both).
-    pub file: Option<bool>,
+    pub(crate) file: Option<bool>,
     /// The config's `day_first` (or `--day-first` / `--month-first`).
-    pub config: Option<bool>,
+    pub(crate) config: Option<bool>,
 }
 
 impl DateOrder {
@@ -67,12 +67,12 @@ pub(crate) enum Builder {
 pub(crate) struct DateBuilder {
     vals: Vec<i64>,
     amb: Vec<(usize, DateCell)>,
-    pub ev: OrderEvidence,
+    pub(crate) ev: OrderEvidence,
     sample: Option<String>,
 }
 
 impl Builder {
-    pub fn new(name: &str, kind: Kind, cap: usize) -> Builder {
+    pub(crate) fn new(name: &str, kind: Kind, cap: usize) -> Builder {
         match kind {
             Kind::Text | Kind::Period => Builder::Text(StringChunkedBuilder::new(name.into(), cap)),
             Kind::Label => Builder::Label(LabelBuilder::new(name, cap)),
@@ -99,7 +99,7 @@ impl Builder {
     }
 
     /// Append one value. `raw` is the cell text, kept as a sample for error messages.
-    pub fn push(&mut self, v: &Val<'_>, percent: bool, raw: &str) {
+    pub(crate) fn push(&mut self, v: &Val<'_>, percent: bool, raw: &str) {
         match (self, v) {
             (Builder::Text(b), Val::Text(s)) => b.append_value(*s),
             (Builder::Text(b), _) => b.append_null(),
@@ -182,7 +182,7 @@ impl Builder {
     }
 
     /// Evidence about slash-date order seen so far (dates only).
-    pub fn evidence(&mut self) -> Option<&mut OrderEvidence> {
+    pub(crate) fn evidence(&mut self) -> Option<&mut OrderEvidence> {
         match self {
             Builder::Date(d) => Some(&mut d.ev),
             _ => None,
@@ -190,7 +190,7 @@ impl Builder {
     }
 
     /// The slash-date evidence this column has gathered (dates only).
-    pub fn seen(&self) -> Option<OrderEvidence> {
+    pub(crate) fn seen(&self) -> Option<OrderEvidence> {
         match self {
             Builder::Date(d) => Some(d.ev),
             _ => None,
@@ -321,7 +321,7 @@ pub(crate) struct LabelBuilder {
 const NULL_CODE: u32 = u32::MAX;
 
 impl LabelBuilder {
-    pub fn new(name: &str, cap: usize) -> LabelBuilder {
+    pub(crate) fn new(name: &str, cap: usize) -> LabelBuilder {
         LabelBuilder {
             name: name.into(),
             codes: Vec::with_capacity(cap),

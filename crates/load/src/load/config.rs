@@ -13,38 +13,38 @@ use crate::text::Text;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Preset to use (`auto` by default).
-    pub preset: Option<String>,
+    pub(crate) preset: Option<String>,
     /// Output language: `en` or `zh-CN`.
     pub lang: Option<String>,
     /// canonical field -> export header.
     #[serde(default)]
-    pub map: BTreeMap<String, String>,
+    pub(crate) map: BTreeMap<String, String>,
     /// pipeline name (or `default`) -> ordered open stages.
     #[serde(default)]
-    pub stages: BTreeMap<String, Vec<String>>,
+    pub(crate) stages: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    pub won_labels: Vec<String>,
+    pub(crate) won_labels: Vec<String>,
     #[serde(default)]
-    pub lost_labels: Vec<String>,
+    pub(crate) lost_labels: Vec<String>,
     #[serde(default)]
-    pub invalid_labels: Vec<String>,
+    pub(crate) invalid_labels: Vec<String>,
     /// Order of ambiguous slash dates (`03/04/2026`): true = day first.
-    pub day_first: Option<bool>,
+    pub(crate) day_first: Option<bool>,
     /// `1.234` means one thousand two hundred thirty-four (European locale).
-    pub decimal_comma: Option<bool>,
+    pub(crate) decimal_comma: Option<bool>,
     /// ISO code for amounts without a currency, and for `$` / `¥` alone.
-    pub currency: Option<String>,
+    pub(crate) currency: Option<String>,
     /// Cell texts read as empty, beside the built-in ones.
     #[serde(default)]
-    pub null_markers: Vec<String>,
+    pub(crate) null_markers: Vec<String>,
     /// Rejected data rows a file may have before it is refused: a count or a share (`"10%"`).
-    pub max_rejects: Option<toml::Value>,
+    pub(crate) max_rejects: Option<toml::Value>,
     /// `UTC` or a fixed offset such as `+08:00`.
-    pub timezone: Option<String>,
+    pub(crate) timezone: Option<String>,
     /// First month of the fiscal year, 1-12.
-    pub fiscal_year_start: Option<u32>,
+    pub(crate) fiscal_year_start: Option<u32>,
     /// `monday` (default) or `sunday`.
-    pub week_start: Option<String>,
+    pub(crate) week_start: Option<String>,
     /// The stage a deal must reach to count as qualified.
     pub qualified_stage: Option<String>,
     /// Stage -> time limit (`"3d"`, `"2w"`): SLA breaches and stuck deals.
@@ -58,20 +58,20 @@ pub struct Config {
     pub report: ReportConfig,
     /// `[[input]]` sections: preset, table and mapping for the inputs whose path matches.
     #[serde(default)]
-    pub input: Vec<InputSection>,
+    pub(crate) input: Vec<InputSection>,
 }
 
 /// `[[input]]`: settings scoped to the inputs whose file name or path matches `path` (a glob
 /// with `*` and `?`), e.g. an Opportunity table and its history read in one call.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct InputSection {
-    pub path: String,
-    pub preset: Option<String>,
+pub(crate) struct InputSection {
+    pub(crate) path: String,
+    pub(crate) preset: Option<String>,
     #[serde(rename = "as")]
-    pub table: Option<String>,
+    pub(crate) table: Option<String>,
     #[serde(default)]
-    pub map: BTreeMap<String, String>,
+    pub(crate) map: BTreeMap<String, String>,
 }
 
 /// `[report]`: which sections `salesctl report` writes (all when empty).
@@ -98,7 +98,7 @@ pub(crate) const NULL_MARKERS: &[&str] = &[
 
 impl Config {
     /// The calendar of the config's `fiscal_year_start` and `week_start`.
-    pub fn calendar(&self) -> crate::period::Calendar {
+    pub(crate) fn calendar(&self) -> crate::period::Calendar {
         let week_start = match self
             .week_start
             .as_deref()
@@ -116,7 +116,7 @@ impl Config {
     }
 
     /// Load `--config FILE`, else `salesctl.toml` in the working directory when present.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
+    pub(crate) fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
             None => {
@@ -139,7 +139,7 @@ impl Config {
         Ok((cfg, Some(path)))
     }
 
-    pub fn parse(text: &str) -> Result<Config, Text> {
+    pub(crate) fn parse(text: &str) -> Result<Config, Text> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
             // untranslated: the TOML parser's own message
             Text::from(e.to_string().trim().replace('\n', " "))
@@ -168,7 +168,7 @@ impl Config {
 }
 
 /// `UTC`, `Z`, `+08:00`, `-0500`, `UTC+8` -> seconds east of UTC.
-pub fn tz_offset_secs(tz: &str) -> Result<i32, Text> {
+pub(crate) fn tz_offset_secs(tz: &str) -> Result<i32, Text> {
     let t = tz.trim();
     let upper = t.to_ascii_uppercase();
     let rest = upper

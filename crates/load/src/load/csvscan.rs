@@ -25,20 +25,20 @@ pub(crate) const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
 pub(crate) const DEFAULT_MAX_COLUMNS: usize = 16_384;
 
 /// The marker record's text starts with this (control characters no export holds).
-pub const MARKER: &str = "\u{1}\u{2}salesctl-broken-";
+pub(crate) const MARKER: &str = "\u{1}\u{2}salesctl-broken-";
 
 /// How to scan.
 #[derive(Debug, Clone, Copy)]
-pub struct ScanOptions {
-    pub delim: u8,
+pub(crate) struct ScanOptions {
+    pub(crate) delim: u8,
     /// Backslash escapes inside quotes (`\"`), with no doubled quotes (database dumps).
-    pub backslash: bool,
-    pub max_record_bytes: usize,
-    pub max_columns: usize,
+    pub(crate) backslash: bool,
+    pub(crate) max_record_bytes: usize,
+    pub(crate) max_columns: usize,
 }
 
 impl ScanOptions {
-    pub fn new(delim: u8, backslash: bool) -> ScanOptions {
+    pub(crate) fn new(delim: u8, backslash: bool) -> ScanOptions {
         ScanOptions {
             delim,
             backslash,
@@ -50,23 +50,23 @@ impl ScanOptions {
 
 /// A run of lines the scanner took out: reported as one rejected row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Broken {
-    pub first_line: u64,
-    pub last_line: u64,
+pub(crate) struct Broken {
+    pub(crate) first_line: u64,
+    pub(crate) last_line: u64,
     /// The first line's text (lossy UTF-8, at most 1,000 characters).
-    pub text: String,
-    pub reason: String,
+    pub(crate) text: String,
+    pub(crate) reason: String,
 }
 
 /// What the scanner saw, shared with the loader.
 #[derive(Debug, Default)]
-pub struct ScanLog {
-    pub broken: Vec<Broken>,
-    pub nul_bytes: u64,
-    pub first_nul_line: Option<u64>,
+pub(crate) struct ScanLog {
+    pub(crate) broken: Vec<Broken>,
+    pub(crate) nul_bytes: u64,
+    pub(crate) first_nul_line: Option<u64>,
     /// The output differs from the input so far (NULs removed, markers written): byte offsets
     /// of the output are no offsets into the file.
-    pub altered: bool,
+    pub(crate) altered: bool,
 }
 
 pub(crate) type SharedLog = Arc<Mutex<ScanLog>>;
@@ -175,7 +175,7 @@ enum Phys {
 
 /// The scanner: a `Read` that yields the input's bytes, minus NULs, with broken rows replaced
 /// by marker records.
-pub struct Scanner<R> {
+pub(crate) struct Scanner<R> {
     inner: BufReader<R>,
     o: ScanOptions,
     log: SharedLog,
@@ -189,7 +189,7 @@ pub struct Scanner<R> {
 }
 
 impl<R: Read> Scanner<R> {
-    pub fn new(inner: R, o: ScanOptions) -> Scanner<R> {
+    pub(crate) fn new(inner: R, o: ScanOptions) -> Scanner<R> {
         Scanner {
             inner: BufReader::with_capacity(1 << 16, inner),
             o,
@@ -204,7 +204,7 @@ impl<R: Read> Scanner<R> {
     }
 
     /// The log the loader reads from (shared: the scanner sits inside the CSV reader).
-    pub fn log(&self) -> SharedLog {
+    pub(crate) fn log(&self) -> SharedLog {
         self.log.clone()
     }
 
@@ -488,7 +488,7 @@ fn lock(l: &SharedLog) -> std::sync::MutexGuard<'_, ScanLog> {
 }
 
 /// `64 MiB`, `1,000 bytes`.
-pub fn bytes(n: usize) -> String {
+pub(crate) fn bytes(n: usize) -> String {
     if n >= 1 << 20 && n % (1 << 20) == 0 {
         format!("{} MiB", n >> 20)
     } else {
@@ -520,7 +520,7 @@ impl<R: Read> Read for Scanner<R> {
 
 /// The CSV parser behind the scanner, set up with the grammar [`Scanner`] follows: no header
 /// row, any record width, doubled quotes (or backslash escapes for database dumps).
-pub fn csv_reader<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
+pub(crate) fn csv_reader<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
     let mut b = csv::ReaderBuilder::new();
     b.delimiter(delim)
         .has_headers(false)
@@ -533,7 +533,7 @@ pub fn csv_reader<R: Read>(delim: u8, backslash: bool, r: R) -> csv::Reader<R> {
 }
 
 /// The broken row a marker record's field names, if it is one.
-pub fn marker_index(field: &str) -> Option<usize> {
+pub(crate) fn marker_index(field: &str) -> Option<usize> {
     field.strip_prefix(MARKER)?.parse().ok()
 }
 

@@ -240,23 +240,4 @@ impl Dataset {
             .collect::<Vec<_>>()
             .join(", ")
     }
-
-    /// Scan a table and check it has the fields a command needs (a clear error otherwise).
-    pub fn require(&self, t: Table, fields: &[&str]) -> Result<LazyFrame> {
-        let mut lf = self.scan(t)?;
-        let schema = lf.collect_schema()?;
-        for f in fields {
-            if schema.get(f).is_none() {
-                let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
-                return Err(Error::missing_column(
-                    self.source_paths(),
-                    f,
-                    crate::tr!("{t} need it here", "{t} 在此需要它"),
-                    &names,
-                    true,
-                ));
-            }
-        }
-        Ok(lf)
-    }
 }

@@ -21,17 +21,17 @@ use crate::model::Table;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceEntry {
     pub path: String,
-    pub size: u64,
-    pub sha256: String,
-    pub container: String,
+    pub(crate) size: u64,
+    pub(crate) sha256: String,
+    pub(crate) container: String,
     pub encoding: String,
-    pub delimiter: Option<String>,
-    pub sheet: Option<String>,
+    pub(crate) delimiter: Option<String>,
+    pub(crate) sheet: Option<String>,
     pub preset: String,
     pub preset_why: String,
     /// `preset_why` in Chinese (for the `input:` line; not kept in a DIR).
     #[serde(skip)]
-    pub preset_why_zh: Option<String>,
+    pub(crate) preset_why_zh: Option<String>,
     pub table: String,
     #[serde(skip_deserializing)]
     pub mapping: Vec<Plan>,
@@ -41,7 +41,7 @@ pub struct SourceEntry {
     pub rejected_rows: usize,
     pub notes: Vec<Text>,
     pub assumptions: Vec<Text>,
-    pub file_date: Option<String>,
+    pub(crate) file_date: Option<String>,
     /// How ambiguous slash dates were read (`day-first`, `month-first`), when the file had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_order: Option<String>,
@@ -50,7 +50,7 @@ pub struct SourceEntry {
     pub encoding_why: String,
     /// `encoding_why` in Chinese (not kept in a DIR).
     #[serde(skip)]
-    pub encoding_why_zh: Option<String>,
+    pub(crate) encoding_why_zh: Option<String>,
     /// What the reader repaired or doubted.
     #[serde(default)]
     pub warnings: Vec<Text>,
@@ -65,13 +65,13 @@ pub struct SourceEntry {
 /// manifest.json
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
-    pub salesctl_version: String,
+    pub(crate) salesctl_version: String,
     pub sources: Vec<SourceEntry>,
     pub tables: BTreeMap<String, usize>,
     pub as_of: String,
     pub as_of_basis: String,
-    pub timezone: String,
-    pub day_first: Option<bool>,
+    pub(crate) timezone: String,
+    pub(crate) day_first: Option<bool>,
     pub default_currency: Option<String>,
     pub pipelines: BTreeMap<String, Vec<String>>,
     pub rejects: usize,
@@ -79,12 +79,12 @@ pub struct Manifest {
     /// Each table file's CRC-32 (8 hex digits) as written, for `--verify` (absent in DIRs of
     /// older versions).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub table_crc32: BTreeMap<String, String>,
+    pub(crate) table_crc32: BTreeMap<String, String>,
 }
 
 impl Manifest {
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub(crate) fn new(
         sources: Vec<SourceEntry>,
         tables: &BTreeMap<String, usize>,
         as_of: NaiveDate,
@@ -528,7 +528,7 @@ fn check_generation(
 }
 
 /// Open an ingested DIR.
-pub fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset> {
+pub(crate) fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<Dataset> {
     let mpath = dir.join("manifest.json");
     let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
     let mut manifest: Manifest = serde_json::from_str(&text).map_err(|e| {

@@ -15,14 +15,14 @@ use crate::text::Text;
 /// Rates per currency, sorted by date (epoch ms).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rates {
-    pub base: String,
+    pub(crate) base: String,
     by_currency: BTreeMap<String, Vec<(i64, f64)>>,
 }
 
 impl Rates {
     /// Read the rates file. `base`: the config's `currency`; without it, the one currency whose
     /// rates are all 1.
-    pub fn read(path: &Path, base: Option<&str>) -> Result<Rates> {
+    pub(crate) fn read(path: &Path, base: Option<&str>) -> Result<Rates> {
         let file = path.display().to_string();
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
@@ -111,7 +111,7 @@ impl Rates {
     }
 
     /// The rate for `currency` at `at` (epoch ms) and whether it came from a later date.
-    pub fn rate(&self, currency: &str, at: Option<i64>) -> Option<(f64, bool)> {
+    pub(crate) fn rate(&self, currency: &str, at: Option<i64>) -> Option<(f64, bool)> {
         if currency == self.base {
             return Some((1.0, false));
         }

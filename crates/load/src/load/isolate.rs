@@ -46,7 +46,7 @@ fn put_u64(out: &mut Vec<u8>, n: u64) {
 
 /// The grid as bytes: sheet name, then per row its number, cell count and cells, each text
 /// length-prefixed.
-pub fn encode(sheet: &str, rows: &Grid) -> Vec<u8> {
+pub(crate) fn encode(sheet: &str, rows: &Grid) -> Vec<u8> {
     let mut out = Vec::new();
     put_u64(&mut out, sheet.len() as u64);
     out.extend_from_slice(sheet.as_bytes());
@@ -82,7 +82,7 @@ impl Cur<'_> {
 }
 
 /// Read [`encode`]'s bytes back (None when they are cut short or malformed).
-pub fn decode(b: &[u8]) -> Option<(String, Grid)> {
+pub(crate) fn decode(b: &[u8]) -> Option<(String, Grid)> {
     let mut c = Cur { b, at: 0 };
     let sheet = c.text()?;
     let rows = c.u64()? as usize;

@@ -22,13 +22,13 @@ use crate::text::Text;
 
 /// The limits (docs/reliability.md gives each with its reason).
 #[derive(Debug, Clone, Copy)]
-pub struct WorkbookLimits {
+pub(crate) struct WorkbookLimits {
     /// Most bytes one XML part may inflate to.
-    pub max_part_bytes: u64,
+    pub(crate) max_part_bytes: u64,
     /// Most inflated bytes per compressed byte, for parts over 16 MiB.
-    pub max_ratio: u64,
+    pub(crate) max_ratio: u64,
     /// Longest shared string, in characters.
-    pub max_string_chars: u64,
+    pub(crate) max_string_chars: u64,
 }
 
 impl Default for WorkbookLimits {
@@ -46,7 +46,7 @@ const RATIO_FLOOR: u64 = 16 << 20;
 
 /// Check an XLSX's parts. Err: why it is refused. A file the zip reader cannot open passes (the
 /// workbook library reports it).
-pub fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), Text> {
+pub(crate) fn check_xlsx(bytes: &[u8], lim: &WorkbookLimits) -> Result<(), Text> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
@@ -195,7 +195,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Check an XLS's CFB container (MS-CFB). Err: why it is refused.
-pub fn check_xls(b: &[u8]) -> Result<(), Text> {
+pub(crate) fn check_xls(b: &[u8]) -> Result<(), Text> {
     if b.len() < 512 {
         return damaged(crate::tr!(
             "{} bytes, shorter than its 512-byte header",

@@ -20,10 +20,10 @@ use crate::text::Text;
 pub struct Plan {
     pub field: &'static str,
     #[serde(skip)]
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Source columns (several only for coalesced fields).
     #[serde(skip)]
-    pub cols: Vec<usize>,
+    pub(crate) cols: Vec<usize>,
     pub header: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<String>,
@@ -32,39 +32,39 @@ pub struct Plan {
     /// Read for the loader's own use only (the command does not read it): a bad cell leaves it
     /// empty instead of rejecting the row.
     #[serde(skip)]
-    pub soft: bool,
+    pub(crate) soft: bool,
 }
 
 /// The mapping of one file.
 #[derive(Debug, Clone)]
-pub struct Mapping {
-    pub table: Table,
-    pub plans: Vec<Plan>,
+pub(crate) struct Mapping {
+    pub(crate) table: Table,
+    pub(crate) plans: Vec<Plan>,
     /// (column index, snake_cased name) of columns kept as extras.
-    pub extras: Vec<(usize, String)>,
+    pub(crate) extras: Vec<(usize, String)>,
     /// Candidate columns whose values failed the check for a field: (field, header, why).
-    pub refused: Vec<(&'static str, String, Text)>,
+    pub(crate) refused: Vec<(&'static str, String, Text)>,
     /// Mapped fields whose values passed their check (typed fields only).
-    pub checked: usize,
+    pub(crate) checked: usize,
     /// Null markers found in mapped date columns: (marker, header, times seen in the sample).
-    pub markers: Vec<(String, String, usize)>,
+    pub(crate) markers: Vec<(String, String, usize)>,
 }
 
 /// Share of a column's sample values that read as a field's kind: (fit, non-empty, first misfit).
 #[derive(Debug, Clone, Default)]
-pub struct Fit {
-    pub ok: usize,
-    pub n: usize,
-    pub misfit: Option<String>,
+pub(crate) struct Fit {
+    pub(crate) ok: usize,
+    pub(crate) n: usize,
+    pub(crate) misfit: Option<String>,
     /// Non-date words that repeat in a date column (`Not set`, `TBD`): null markers of the file,
     /// with how often each was seen. Not counted in `n`.
-    pub markers: Vec<(String, usize)>,
+    pub(crate) markers: Vec<(String, usize)>,
 }
 
 impl Fit {
     /// At least 90% of the non-empty sample values read. Under 5 values are too few to judge
     /// a share: such a column fails only when none of them reads.
-    pub fn passes(&self) -> bool {
+    pub(crate) fn passes(&self) -> bool {
         if self.n < 5 {
             return self.n == 0 || self.ok > 0;
         }
@@ -73,8 +73,8 @@ impl Fit {
 }
 
 /// The first data rows of a file, for checking candidate columns against their values.
-pub struct Sample<'a> {
-    pub rows: &'a [StringRecord],
+pub(crate) struct Sample<'a> {
+    pub(crate) rows: &'a [StringRecord],
     s: &'a Settings,
     cache: RefCell<HashMap<(usize, u8), Fit>>,
 }
@@ -103,7 +103,7 @@ pub(crate) fn parse_bool(v: &str) -> Option<bool> {
 }
 
 impl<'a> Sample<'a> {
-    pub fn new(rows: &'a [StringRecord], s: &'a Settings) -> Sample<'a> {
+    pub(crate) fn new(rows: &'a [StringRecord], s: &'a Settings) -> Sample<'a> {
         Sample {
             rows,
             s,
@@ -112,7 +112,7 @@ impl<'a> Sample<'a> {
     }
 
     /// How the values of column `col` read as `kind`; None for kinds that are not checked.
-    pub fn fit(&self, col: usize, kind: Kind) -> Option<Fit> {
+    pub(crate) fn fit(&self, col: usize, kind: Kind) -> Option<Fit> {
         let code = kind_code(kind)?;
         if let Some(f) = self.cache.borrow().get(&(col, code)) {
             return Some(f.clone());
@@ -208,7 +208,7 @@ fn misfit_words(kind: Kind, f: &Fit) -> Text {
 }
 
 impl Mapping {
-    pub fn has(&self, field: &str) -> bool {
+    pub(crate) fn has(&self, field: &str) -> bool {
         self.plans.iter().any(|p| p.field == field)
     }
 
@@ -238,7 +238,7 @@ fn static_field(table: Table, name: &str) -> Option<&'static str> {
 }
 
 /// Decide the table and the mapping.
-pub fn resolve(
+pub(crate) fn resolve(
     headers: &[String],
     preset: Option<&Preset>,
     s: &Settings,

@@ -58,7 +58,7 @@ pub enum RevenueSource {
 
 impl RevenueSource {
     /// The value as typed on the command line.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RevenueSource::Deals => "deals", // not a KPI: a revenue source
             RevenueSource::Orders => "orders",
@@ -203,28 +203,28 @@ impl LoaderArgs {
 /// Resolved settings (flags over config over defaults).
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    pub preset: Option<String>,
-    pub table: Option<Table>,
-    pub map: Vec<(String, String)>,
-    pub no_header: bool,
-    pub columns: Vec<String>,
-    pub null_markers: Vec<String>,
-    pub date_ctx: DateCtx,
-    pub decimal_comma: bool,
-    pub currency: Option<String>,
+    pub(crate) preset: Option<String>,
+    pub(crate) table: Option<Table>,
+    pub(crate) map: Vec<(String, String)>,
+    pub(crate) no_header: bool,
+    pub(crate) columns: Vec<String>,
+    pub(crate) null_markers: Vec<String>,
+    pub(crate) date_ctx: DateCtx,
+    pub(crate) decimal_comma: bool,
+    pub(crate) currency: Option<String>,
     pub outcomes: Outcomes,
     pub stage_lists: BTreeMap<String, Vec<String>>,
-    pub timezone: String,
+    pub(crate) timezone: String,
     pub config: Config,
     pub config_path: Option<PathBuf>,
     /// `LoaderArgs::only`, dropped when `--fx` converts every money column.
-    pub only: Option<BTreeMap<Table, Vec<String>>>,
+    pub(crate) only: Option<BTreeMap<Table, Vec<String>>>,
     /// Settings scoped to some inputs (`[[input]]` sections, `GLOB::` flags), in order.
-    pub inputs: Vec<InputRule>,
+    pub(crate) inputs: Vec<InputRule>,
     /// How many rejected rows a file may have before it is refused.
-    pub max_rejects: MaxRejects,
+    pub(crate) max_rejects: MaxRejects,
     /// Where `max_rejects` came from (for the refusal's advice).
-    pub max_rejects_from: &'static str,
+    pub(crate) max_rejects_from: &'static str,
     /// `--rejects FILE`: where rejected rows are written.
     pub rejects_to: Option<PathBuf>,
     /// `--revenue deals|orders`.
@@ -236,11 +236,11 @@ pub struct Settings {
 
 /// Preset, table and mapping for the inputs whose name or path matches a glob.
 #[derive(Debug, Clone, Default)]
-pub struct InputRule {
-    pub glob: String,
-    pub preset: Option<String>,
-    pub table: Option<Table>,
-    pub map: Vec<(String, String)>,
+pub(crate) struct InputRule {
+    pub(crate) glob: String,
+    pub(crate) preset: Option<String>,
+    pub(crate) table: Option<Table>,
+    pub(crate) map: Vec<(String, String)>,
 }
 
 /// The reject-share rule: a file with more rejected data rows than this is refused (exit 3).
@@ -268,11 +268,11 @@ impl std::fmt::Display for MaxRejects {
 /// A rejected cell or row, as written to rejects.csv.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Reject {
-    pub file: String,
-    pub row: usize,
-    pub column: String,
-    pub value: String,
-    pub reason: String,
+    pub(crate) file: String,
+    pub(crate) row: usize,
+    pub(crate) column: String,
+    pub(crate) value: String,
+    pub(crate) reason: String,
 }
 
 /// The settings that can be scoped to some inputs: `--map`, `--preset` and `--as`, each either
@@ -286,7 +286,7 @@ struct Scoped {
 }
 
 impl Reject {
-    pub fn new(file: &str, row: usize, column: &str, value: &str, reason: &str) -> Reject {
+    pub(crate) fn new(file: &str, row: usize, column: &str, value: &str, reason: &str) -> Reject {
         Reject {
             file: file.into(),
             row,

@@ -118,7 +118,7 @@ impl crate::columns::source::ColumnSource for PqFile {
 }
 
 impl PqFile {
-    pub fn open(path: &Path) -> Result<PqFile> {
+    pub(crate) fn open(path: &Path) -> Result<PqFile> {
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         // SAFETY: a DIR's files are replaced by rename, never rewritten in place, so the
         // mapped bytes do not change under the reader.
@@ -142,7 +142,7 @@ impl PqFile {
         })
     }
 
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.meta.num_rows
     }
 
@@ -297,7 +297,7 @@ impl PqFile {
 
     /// A timestamp or date column as epoch milliseconds, null as `null`; None when the file
     /// lacks the column or it is of another type (the caller reads it through a frame).
-    pub fn millis(&self, col: &str, null: i64) -> Result<Option<Vec<i64>>> {
+    pub(crate) fn millis(&self, col: &str, null: i64) -> Result<Option<Vec<i64>>> {
         use polars_arrow::datatypes::TimeUnit as Tu;
         let Some(field) = self.schema.get(col) else {
             return Ok(None);

@@ -6,7 +6,7 @@ use crate::model::Table;
 /// Special handling a layout needs beyond header mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Special {
+pub(crate) enum Special {
     #[default]
     None,
     /// HubSpot `Date entered "<Stage> (<Pipeline>)"` wide columns become stage_events.
@@ -21,33 +21,34 @@ pub enum Special {
 
 /// A known export layout, read from `presets.toml` (the layouts are data, not code).
 #[derive(Debug)]
-pub struct Preset {
-    pub name: String,
-    pub about: String,
-    pub table: Table,
+pub(crate) struct Preset {
+    pub(crate) name: String,
+    pub(crate) table: Table,
     /// Header keys that identify the layout.
-    pub signature: Vec<String>,
+    pub(crate) signature: Vec<String>,
     /// Header keys that say the file is another layout.
-    pub contra: Vec<String>,
+    pub(crate) contra: Vec<String>,
     /// Explicit (field, header key) mappings that win over the generic synonyms.
-    pub map: Vec<(String, String)>,
+    pub(crate) map: Vec<(String, String)>,
     /// Currency assumed when a row carries none.
-    pub currency: Option<String>,
-    pub special: Special,
+    pub(crate) currency: Option<String>,
+    pub(crate) special: Special,
     /// The vendor's default open stages, in order.
-    pub stages: Vec<String>,
+    pub(crate) stages: Vec<String>,
     /// Outcome labels of this vendor, beside the built-in ones.
-    pub won: Vec<String>,
-    pub lost: Vec<String>,
+    pub(crate) won: Vec<String>,
+    pub(crate) lost: Vec<String>,
     /// Boolean outcome columns (IsWon / IsClosed) decide over the stage label.
-    pub flags_win: bool,
+    pub(crate) flags_win: bool,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPreset {
     name: String,
-    about: String,
+    /// A line for whoever reads presets.toml: accepted (unknown keys are refused), not shown.
+    #[serde(rename = "about")]
+    _about: String,
     table: String,
     signature: Vec<String>,
     #[serde(default)]
@@ -118,20 +119,19 @@ fn parse_presets(text: &str) -> Result<Vec<Preset>, String> {
                 lost: r.lost,
                 flags_win: r.flags_win,
                 name: r.name,
-                about: r.about,
             })
         })
         .collect()
 }
 
 /// The names `--preset` accepts.
-pub fn names() -> Vec<&'static str> {
+pub(crate) fn names() -> Vec<&'static str> {
     let mut v: Vec<&str> = vec!["auto", "generic"];
     v.extend(presets().iter().map(|p| p.name.as_str()));
     v
 }
 
-pub fn by_name(name: &str) -> Option<&'static Preset> {
+pub(crate) fn by_name(name: &str) -> Option<&'static Preset> {
     presets().iter().find(|p| p.name == name)
 }
 

@@ -17,19 +17,19 @@ use crate::error::{Error, Result};
 
 /// How the file is to be opened (from the loader flags).
 #[derive(Debug, Clone, Default)]
-pub struct ReadOptions {
-    pub encoding: Option<String>,
-    pub sheet: Option<String>,
+pub(crate) struct ReadOptions {
+    pub(crate) encoding: Option<String>,
+    pub(crate) sheet: Option<String>,
     /// Show a progress bar for big text files (only when stderr is a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
     /// `--escape`: Some(true) backslash escapes, Some(false) none, None decided by evidence.
-    pub escape: Option<bool>,
+    pub(crate) escape: Option<bool>,
     /// Decide the encoding from every byte now (a second open, after a UTF-8 read met a byte
     /// that is not UTF-8).
-    pub full_scan: bool,
+    pub(crate) full_scan: bool,
     /// Caps on one record of delimited text (0: the defaults in [`super::csvscan`]).
-    pub max_line_bytes: usize,
-    pub max_columns: usize,
+    pub(crate) max_line_bytes: usize,
+    pub(crate) max_columns: usize,
 }
 
 /// Files at least this big get a progress bar.
@@ -51,28 +51,28 @@ fn progress_bar(size: u64, name: &str) -> Option<indicatif::ProgressBar> {
 }
 
 /// An open export: facts for the manifest, and its rows.
-pub struct Opened {
-    pub path: PathBuf,
-    pub size: u64,
-    pub encoding: String,
-    pub container: &'static str,
-    pub delimiter: Option<String>,
-    pub sheet: Option<String>,
-    pub rows: RowSource,
+pub(crate) struct Opened {
+    pub(crate) path: PathBuf,
+    pub(crate) size: u64,
+    pub(crate) encoding: String,
+    pub(crate) container: &'static str,
+    pub(crate) delimiter: Option<String>,
+    pub(crate) sheet: Option<String>,
+    pub(crate) rows: RowSource,
     /// Plain UTF-8 delimited text: its delimiter and the bytes skipped before the reader's
     /// first byte (a BOM). Such a file can be read in parallel parts.
-    pub bulk: Option<(u8, usize)>,
+    pub(crate) bulk: Option<(u8, usize)>,
     /// Why this encoding (for the `input:` line), in both languages.
-    pub encoding_why: Text,
+    pub(crate) encoding_why: Text,
     /// UTF-8 chosen from the first 64 KB only: a later invalid byte means opening again.
-    pub tentative_utf8: bool,
+    pub(crate) tentative_utf8: bool,
     /// What the reader had to repair (invalid bytes replaced...), as `warning:` lines.
-    pub warnings: Vec<Text>,
+    pub(crate) warnings: Vec<Text>,
     /// Broken rows met while the header and sample were read ahead: rejected with the rest.
-    pub early_broken: Vec<(usize, Broken)>,
+    pub(crate) early_broken: Vec<(usize, Broken)>,
     /// The file's progress bar (big text files on a terminal), shared with its reader: the
     /// parallel parser moves it too.
-    pub progress: Option<indicatif::ProgressBar>,
+    pub(crate) progress: Option<indicatif::ProgressBar>,
     hasher: Rc<RefCell<Sha256>>,
     hashed_all: bool,
     /// The stream stops short of the file's end (odd UTF-16): the hash is taken from the file.
@@ -82,7 +82,7 @@ pub struct Opened {
 
 impl Opened {
     /// The file's sha256, in hex. For streamed text this finishes reading the file for the hash only.
-    pub fn sha256(&mut self) -> Result<String> {
+    pub(crate) fn sha256(&mut self) -> Result<String> {
         if let Some(h) = &self.sha {
             return Ok(h.clone());
         }
@@ -161,7 +161,7 @@ impl<R> Drop for HashingReader<R> {
 }
 
 /// Rows of decoded text fields.
-pub enum RowSource {
+pub(crate) enum RowSource {
     /// Delimited text through the [`csvscan::Scanner`], whose log names the broken rows.
     Csv(csv::Reader<Box<dyn Read>>, Option<csvscan::SharedLog>),
     Whitespace {
@@ -279,7 +279,7 @@ impl RowSource {
 
 /// The CSV reader every delimited text goes through (the same settings for streamed files
 /// and for the parts of a file read in parallel).
-pub fn csv_reader<R: Read>(delim: u8, r: R) -> csv::Reader<R> {
+pub(crate) fn csv_reader<R: Read>(delim: u8, r: R) -> csv::Reader<R> {
     csv_reader_with(delim, false, r)
 }
 
@@ -312,7 +312,7 @@ pub(crate) fn csv_error(e: &csv::Error) -> String {
 }
 
 /// Open a file and work out how to read it.
-pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
+pub(crate) fn open(path: &Path, opts: &ReadOptions) -> Result<Opened> {
     let display = crate::io::display_name(path);
     crate::io::note_input(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;

@@ -21,15 +21,15 @@ use crate::text::Text;
 /// One layout considered for a file.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
-    pub preset: Option<&'static Preset>,
-    pub score: f64,
+    pub(crate) preset: Option<&'static Preset>,
+    pub(crate) score: f64,
     /// What spoke for and against it, in words.
-    pub evidence: Vec<Text>,
-    pub mapping: Option<Mapping>,
+    pub(crate) evidence: Vec<Text>,
+    pub(crate) mapping: Option<Mapping>,
 }
 
 impl Candidate {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.preset.map_or("generic", |p| p.name.as_str())
     }
 
@@ -55,13 +55,13 @@ fn joined(v: &[Text]) -> (String, String) {
 }
 
 /// The outcome for one file.
-pub struct Recognition {
-    pub preset: Option<&'static Preset>,
-    pub mapping: Mapping,
+pub(crate) struct Recognition {
+    pub(crate) preset: Option<&'static Preset>,
+    pub(crate) mapping: Mapping,
     /// One line: the layout and why, in both languages.
-    pub why: Text,
+    pub(crate) why: Text,
     /// Every candidate, best first (for `show --explain`).
-    pub candidates: Vec<Candidate>,
+    pub(crate) candidates: Vec<Candidate>,
 }
 
 /// The flat score of reading a file with the generic synonyms.

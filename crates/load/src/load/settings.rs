@@ -132,7 +132,7 @@ pub(super) fn split_list(v: Option<&str>) -> Vec<String> {
 }
 
 impl Settings {
-    pub fn is_null(&self, v: &str) -> bool {
+    pub(crate) fn is_null(&self, v: &str) -> bool {
         let t = v.trim();
         if t.is_empty() {
             return true;

@@ -6,7 +6,7 @@ use crate::text::Text;
 
 /// What kind of file the bytes say this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     /// Delimited text (CSV, TSV, `;`, `|`, whitespace runs).
     Text,
     /// XLSX / XLSM / ODS (a zip container).
@@ -16,7 +16,7 @@ pub enum FileKind {
 }
 
 /// Classify a file from its first bytes; Err names why it is not a table.
-pub fn kind(head: &[u8]) -> Result<FileKind, Text> {
+pub(crate) fn kind(head: &[u8]) -> Result<FileKind, Text> {
     // (magic, English, Chinese)
     const MAGIC: &[(&[u8], &str, &str)] = &[
         (b"\x89PNG", "a PNG image", "是 PNG 图片"),
@@ -69,12 +69,13 @@ pub fn kind(head: &[u8]) -> Result<FileKind, Text> {
 }
 
 /// The byte-order mark, if any: its encoding and length.
-pub fn bom(head: &[u8]) -> Option<(&'static Encoding, usize)> {
+pub(crate) fn bom(head: &[u8]) -> Option<(&'static Encoding, usize)> {
     Encoding::for_bom(head)
 }
 
 /// Guess the encoding of a sample without a BOM: UTF-8 when valid, else [`encoding_of`].
-pub fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
+#[cfg(test)]
+pub(crate) fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
     if let Some((e, _)) = bom(head) {
         return e;
     }
@@ -89,7 +90,7 @@ pub fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
 
 /// UTF-16 text without a byte-order mark: text of mostly ASCII characters has a zero in every
 /// other byte (the high byte in LE at odd offsets, in BE at even ones), and no zero in the others.
-pub fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
+pub(crate) fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
     let sample = &head[..head.len().min(8192) & !1];
     if sample.len() < 8 {
         return None;
@@ -113,14 +114,14 @@ pub fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
 
 /// What the bytes of a whole file say about its encoding (decided from every non-ASCII byte).
 #[derive(Debug, Clone, PartialEq)]
-pub struct EncodingEvidence {
-    pub encoding: &'static Encoding,
+pub(crate) struct EncodingEvidence {
+    pub(crate) encoding: &'static Encoding,
     /// Invalid UTF-8 sequences replaced with U+FFFD (when the file is UTF-8 with a few bad bytes).
-    pub invalid: usize,
+    pub(crate) invalid: usize,
     /// The line of the first invalid sequence (1-based).
-    pub first_invalid_line: Option<usize>,
+    pub(crate) first_invalid_line: Option<usize>,
     /// Why, in words (for the `input:` line and --explain).
-    pub why: Text,
+    pub(crate) why: Text,
 }
 
 /// Bytes of lines holding non-ASCII bytes fed to the legacy-encoding detector, at most.
@@ -130,7 +131,7 @@ const DETECTOR_BYTES: usize = 8 << 20;
 /// is UTF-8; valid multi-byte UTF-8 with a few invalid sequences (at most 3 or one in ten, never more than the valid ones) is UTF-8
 /// with the bad bytes replaced; otherwise the legacy encoding chardetng (Firefox's detector)
 /// finds over every line that holds a high byte.
-pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
+pub(crate) fn encoding_of(data: &[u8]) -> EncodingEvidence {
     if let Some(e) = utf16_without_bom(data) {
         return EncodingEvidence {
             encoding: e,
@@ -209,7 +210,7 @@ pub fn encoding_of(data: &[u8]) -> EncodingEvidence {
 }
 
 /// Resolve an `--encoding` name (`gbk`, `gb18030`, `utf-8`, `utf-16le`, `latin1`...).
-pub fn encoding_by_name(name: &str) -> Option<&'static Encoding> {
+pub(crate) fn encoding_by_name(name: &str) -> Option<&'static Encoding> {
     let n = name.trim().to_ascii_lowercase();
     let n = match n.as_str() {
         "latin1" | "latin-1" | "iso-8859-1" => "windows-1252",
@@ -226,7 +227,7 @@ pub fn encoding_by_name(name: &str) -> Option<&'static Encoding> {
 
 /// The field separator of delimited text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delim {
+pub(crate) enum Delim {
     Byte(u8),
     /// Runs of spaces or tabs (CDNOW's fixed-width-ish text).
     Whitespace,
@@ -234,7 +235,7 @@ pub enum Delim {
 
 /// Detect the delimiter from decoded sample text: the candidate that splits the most lines into the
 /// same number (> 1) of fields, counting only separators outside double quotes.
-pub fn delimiter(sample: &str) -> Delim {
+pub(crate) fn delimiter(sample: &str) -> Delim {
     let lines: Vec<&str> = logical_lines(sample)
         .into_iter()
         .filter(|l| !l.trim().is_empty())

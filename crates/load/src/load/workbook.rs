@@ -18,7 +18,7 @@ pub(crate) type Grid = Vec<(usize, Vec<String>)>;
 
 /// Why a workbook gives no grid (worded into a user message by the caller).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// A limit check refused it before parsing.
     Refused(crate::text::Text),
     /// The library cannot open it.
@@ -43,7 +43,7 @@ pub enum Failure {
 }
 
 /// Read one sheet (`sheet`, else the first): its name and grid, at most `max_cells` cells.
-pub fn read(
+pub(crate) fn read(
     bytes: Vec<u8>,
     sheet: Option<&str>,
     max_cells: u64,
@@ -53,7 +53,7 @@ pub fn read(
 }
 
 /// The used cells of one sheet, as (row, column) and text, in no particular order.
-pub fn cells(
+pub(crate) fn cells(
     bytes: Vec<u8>,
     sheet: Option<&str>,
 ) -> Result<(String, Vec<((u32, u32), String)>), Failure> {
@@ -115,7 +115,7 @@ pub fn cells(
 
 /// Sparse cells into rows of text, each as wide as the widest used row (columns from A), with
 /// spreadsheet row numbers. Refused when used rows x width is over `max_cells`.
-pub fn grid(mut cells: Vec<((u32, u32), String)>, max_cells: u64) -> Result<Grid, Failure> {
+pub(crate) fn grid(mut cells: Vec<((u32, u32), String)>, max_cells: u64) -> Result<Grid, Failure> {
     cells.sort_unstable_by_key(|(p, _)| *p);
     let width = cells
         .iter()

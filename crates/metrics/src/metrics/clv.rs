@@ -79,23 +79,23 @@ pub fn rfm(
 /// data a few hundred thousand customers fall into far fewer triples (500,000 into about
 /// 178,000 on the 1M-deal benchmark file).
 #[derive(Debug, Clone, Default)]
-pub struct Profiles {
-    pub x: Vec<f64>,
-    pub t_x: Vec<f64>,
-    pub t: Vec<f64>,
+pub(crate) struct Profiles {
+    pub(crate) x: Vec<f64>,
+    pub(crate) t_x: Vec<f64>,
+    pub(crate) t: Vec<f64>,
     /// Customers per triple.
-    pub n: Vec<f64>,
+    pub(crate) n: Vec<f64>,
     /// The triple of each customer, in `data` order.
-    pub of: Vec<u32>,
+    pub(crate) of: Vec<u32>,
     /// The distinct values of t_x and T, and each profile's index into them: terms such as
     /// ln(alpha + T) are computed once per value.
-    pub times: Vec<f64>,
-    pub t_x_ix: Vec<u32>,
-    pub t_ix: Vec<u32>,
+    pub(crate) times: Vec<f64>,
+    pub(crate) t_x_ix: Vec<u32>,
+    pub(crate) t_ix: Vec<u32>,
 }
 
 impl Profiles {
-    pub fn new(data: &[Rfm]) -> Profiles {
+    pub(crate) fn new(data: &[Rfm]) -> Profiles {
         let mut seen: HashMap<(u64, u64, u64), u32> = HashMap::with_capacity(data.len() / 2);
         let mut p = Profiles::default();
         p.of.reserve(data.len());
@@ -128,12 +128,8 @@ impl Profiles {
         p
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.x.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.x.is_empty()
     }
 }
 
@@ -175,7 +171,7 @@ pub struct Simple {
     pub lifespan_years: Option<f64>,
     pub cltv: Option<f64>,
     /// Revenue per customer per month of the window (CAC payback).
-    pub monthly_revenue_per_customer: f64,
+    pub(crate) monthly_revenue_per_customer: f64,
 }
 
 /// AOV x purchases per year x lifespan x margin over a window of `window_days`: churned = no
@@ -247,10 +243,10 @@ pub fn simple(
 /// BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct BgNbd {
-    pub r: f64,
-    pub alpha: f64,
-    pub a: f64,
-    pub b: f64,
+    pub(crate) r: f64,
+    pub(crate) alpha: f64,
+    pub(crate) a: f64,
+    pub(crate) b: f64,
 }
 
 #[cfg(test)]
@@ -263,7 +259,7 @@ impl BgNbd {
     /// The log-likelihood of one customer, written directly: the tests' reference for the
     /// summed and differentiated forms the fit uses.
     #[cfg(test)]
-    pub fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
+    pub(crate) fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
         let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
         let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
@@ -397,7 +393,7 @@ impl BgNbd {
     }
 
     /// Expected purchases in (T, T + h] for a customer with (x, t_x, T).
-    pub fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
+    pub(crate) fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
         if h <= 0.0 {
             return 0.0;
         }
@@ -426,10 +422,10 @@ impl BgNbd {
 /// "A Note on Deriving the Pareto/NBD Model and Related Expressions", 2005).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct ParetoNbd {
-    pub r: f64,
-    pub alpha: f64,
-    pub s: f64,
-    pub beta: f64,
+    pub(crate) r: f64,
+    pub(crate) alpha: f64,
+    pub(crate) s: f64,
+    pub(crate) beta: f64,
 }
 
 impl ParetoNbd {
@@ -451,7 +447,7 @@ impl ParetoNbd {
     }
 
     /// The log-likelihood of one customer, in log space.
-    pub fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
+    pub(crate) fn ll_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let head = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + s * beta.ln();
         let l0 = -(r + x) * (alpha + t).ln() - s * (beta + t).ln();
@@ -484,7 +480,7 @@ impl ParetoNbd {
     }
 
     /// Expected purchases in (T, T + h].
-    pub fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
+    pub(crate) fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64 {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let pa = self.p_alive(x, t_x, t);
         let k = (r + x) * (beta + t) / ((alpha + t) * (s - 1.0));
@@ -504,7 +500,7 @@ impl GammaGamma {
     /// Log-likelihood of a repeat buyer with x purchases of mean value m (lifetimes' form): the
     /// tests' reference for the summed form the fit uses.
     #[cfg(test)]
-    pub fn ll_one(&self, x: f64, m: f64) -> f64 {
+    pub(crate) fn ll_one(&self, x: f64, m: f64) -> f64 {
         let GammaGamma { p, q, gamma } = *self;
         ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q)
             + q * gamma.ln()
@@ -539,7 +535,7 @@ struct Group {
 }
 
 impl Spends {
-    pub fn new(rep: &[&Rfm]) -> Spends {
+    pub(crate) fn new(rep: &[&Rfm]) -> Spends {
         let mut by_x: std::collections::BTreeMap<u64, HashMap<u64, f64>> =
             std::collections::BTreeMap::new();
         for c in rep {
@@ -957,7 +953,7 @@ pub(crate) fn fit_gamma_gamma(data: &[Rfm]) -> Result<(GammaGamma, f64, usize, u
 }
 
 /// A purchase model's conditional expectation (BG/NBD, Pareto/NBD).
-pub trait Expected: Sync {
+pub(crate) trait Expected: Sync {
     fn expected(&self, x: f64, t_x: f64, t: f64, h: f64) -> f64;
     fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64;
 

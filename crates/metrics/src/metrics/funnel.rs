@@ -28,7 +28,7 @@ impl Cohort {
     }
 
     /// The cohort label of an instant: `2026-W05` (ISO week), `2026-10`, `2026-Q4`.
-    pub fn label(self, ms: i64) -> String {
+    pub(crate) fn label(self, ms: i64) -> String {
         let Some(d) = crate::period::ms_to_date(ms) else {
             return String::new();
         };
@@ -69,8 +69,8 @@ pub struct Funnel {
     pub reached: Vec<f64>,
     /// Amount of the deals that reached each row, per currency (count funnels).
     pub amount: BTreeMap<String, Vec<f64>>,
-    pub deals: u64,
-    pub open: u64,
+    pub(crate) deals: u64,
+    pub(crate) open: u64,
     pub basis: Basis,
     pub mixed_basis: bool,
 }
@@ -120,7 +120,7 @@ pub struct Stats {
     pub history: u64,
     pub implied: u64,
     pub no_amount: u64,
-    pub won_label: String,
+    pub(crate) won_label: String,
 }
 
 /// From this many deals the funnel is counted in two halves on two threads, then merged.

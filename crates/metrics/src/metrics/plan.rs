@@ -50,7 +50,7 @@ pub struct Split {
     /// The months' weights used: the profile, or 1 each when the profile sums to zero.
     pub month_weights: Vec<f64>,
     /// True when the profile summed to zero and months share evenly.
-    pub months_even: bool,
+    pub(crate) months_even: bool,
     /// Each group's share of the total.
     pub per_group: Vec<i64>,
     /// `cells[group][month]`: each group's share over the months.

@@ -146,26 +146,26 @@ fn qualified_by_slot(set: &DealSet, stage: Option<&str>) -> Vec<Option<usize>> {
 /// Everything counted for one rep (or the team).
 #[derive(Debug, Clone, Default)]
 pub struct Acc {
-    pub deals_created: u64,
-    pub created_won: u64,
-    pub won: u64,
-    pub lost: u64,
-    pub open: u64,
+    pub(crate) deals_created: u64,
+    pub(crate) created_won: u64,
+    pub(crate) won: u64,
+    pub(crate) lost: u64,
+    pub(crate) open: u64,
     pub won_amount: BTreeMap<String, f64>,
     /// Won deals with an amount, per currency (per-currency averages divide by these).
-    pub won_count: BTreeMap<String, f64>,
+    pub(crate) won_count: BTreeMap<String, f64>,
     pub lost_amount: BTreeMap<String, f64>,
     pub open_pipeline: BTreeMap<String, f64>,
-    pub weighted_pipeline: BTreeMap<String, f64>,
+    pub(crate) weighted_pipeline: BTreeMap<String, f64>,
     /// Open pipeline expected to close in the period (coverage).
     pub closing_in_period: BTreeMap<String, f64>,
-    pub cycles: Vec<f64>,
+    pub(crate) cycles: Vec<f64>,
     /// Won deals closed before they were created: kept out of the cycle statistics.
     pub negative_cycles: u64,
-    pub new_customers: u64,
-    pub open_qualified: u64,
+    pub(crate) new_customers: u64,
+    pub(crate) open_qualified: u64,
     /// Closed deals with an amount per currency, for the value win rate.
-    pub currencies: BTreeMap<String, ()>,
+    pub(crate) currencies: BTreeMap<String, ()>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -191,7 +191,7 @@ fn in_period(p: &Params, t: Option<i64>) -> bool {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WinProbability {
     /// Per pipeline name, per open stage: (won, closed) among the closed deals that reached it.
-    pub by_pipeline: BTreeMap<String, Vec<(u64, u64)>>,
+    pub(crate) by_pipeline: BTreeMap<String, Vec<(u64, u64)>>,
     /// Lost deals counted at the first stage only because the stage they were lost at is
     /// unknown: the later stages' probabilities leave them out, so read high.
     pub lost_at_unknown_stage: u64,
@@ -486,25 +486,6 @@ fn add_money(m: &mut Money, k: usize, x: f64) {
         Some(v) => *v += x,
         slot => *slot = Some(x),
     }
-}
-
-/// Has the deal reached the qualified stage (config `qualified_stage`, default the second open stage)?
-pub fn qualified(set: &DealSet, d: usize, stage: Option<&str>) -> bool {
-    let Some(stages) = set.stages(d) else {
-        return false;
-    };
-    let q = match stage {
-        Some(s) => match stages
-            .iter()
-            .position(|x| x.trim().eq_ignore_ascii_case(s.trim()))
-        {
-            Some(k) => k,
-            None => return false,
-        },
-        None => 1.min(stages.len().saturating_sub(1)),
-    };
-    let (path, _, _) = set.path(d, None);
-    path.reached.is_some_and(|r| r >= q)
 }
 
 /// The KPIs of one accumulator. Money KPIs are Some only when the group's money is in one

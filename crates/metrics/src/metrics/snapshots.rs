@@ -10,15 +10,15 @@ use crate::columns::paths::Pos;
 /// One deal as a snapshot shows it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SnapRow {
-    pub key: String,
-    pub pipeline: Option<String>,
-    pub stage: Option<String>,
-    pub created_at: Option<i64>,
-    pub closed_at: Option<i64>,
-    pub stage_entered_at: Option<i64>,
-    pub amount: Option<f64>,
-    pub owner: Option<String>,
-    pub expected_close_at: Option<i64>,
+    pub(crate) key: String,
+    pub(crate) pipeline: Option<String>,
+    pub(crate) stage: Option<String>,
+    pub(crate) created_at: Option<i64>,
+    pub(crate) closed_at: Option<i64>,
+    pub(crate) stage_entered_at: Option<i64>,
+    pub(crate) amount: Option<f64>,
+    pub(crate) owner: Option<String>,
+    pub(crate) expected_close_at: Option<i64>,
 }
 
 /// The deal columns a snapshot reads (plus its key field).
@@ -91,7 +91,7 @@ pub struct Matches {
     /// Indexes in old of deals not in new.
     pub vanished: Vec<usize>,
     /// Keys that repeat within a snapshot (the first row of each is used).
-    pub duplicate_keys: Vec<String>,
+    pub(crate) duplicate_keys: Vec<String>,
 }
 
 /// Match two snapshots by key.

@@ -69,7 +69,7 @@ pub struct Valuation {
     pub fit: Fit,
     /// Highest value first, ties by customer id.
     pub customers: Vec<CustomerValue>,
-    pub profiles: Profiles,
+    pub(crate) profiles: Profiles,
     model: Box<dyn Expected>,
 }
 

@@ -24,14 +24,14 @@ pub struct OutputArgs {
     pub lang: Option<String>,
     /// Start CSV/TSV output with a UTF-8 byte-order mark (Excel on Windows then shows Chinese).
     #[arg(long, hide_short_help = true)]
-    pub bom: bool,
+    pub(crate) bom: bool,
     /// Do not neutralise text cells that begin with = + - @ (formula injection guard).
     #[arg(long, hide_short_help = true)]
-    pub raw_cells: bool,
+    pub(crate) raw_cells: bool,
     /// At most N rows per table in terminal and Markdown output (a terminal shows 40 by
     /// default; 0 shows all).
     #[arg(long, value_name = "N", hide_short_help = true)]
-    pub max_rows: Option<usize>,
+    pub(crate) max_rows: Option<usize>,
     /// Also draw the result as a PNG chart.
     #[arg(long, value_name = "FILE.png", hide_short_help = true)]
     pub chart: Option<PathBuf>,
@@ -42,14 +42,14 @@ pub struct OutputArgs {
         default_value = "1000x600",
         hide_short_help = true
     )]
-    pub chart_size: String,
+    pub(crate) chart_size: String,
     /// Font file for chart text (a CJK font is found automatically when labels need one).
     #[arg(long, value_name = "PATH", hide_short_help = true)]
-    pub font: Option<PathBuf>,
+    pub(crate) font: Option<PathBuf>,
     /// Also write what the result was computed from (as-of, period, inputs, warnings) to FILE
     /// as JSON: the `meta` object JSON output carries, for CSV/TSV/XLSX users.
     #[arg(long, value_name = "FILE", hide_short_help = true)]
-    pub meta: Option<PathBuf>,
+    pub(crate) meta: Option<PathBuf>,
     /// No progress bars or notes on stderr (warnings are always printed).
     #[arg(short, long)]
     pub quiet: bool,

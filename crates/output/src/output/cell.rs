@@ -52,7 +52,7 @@ impl Cell {
     }
 
     /// Plain text for spreadsheets and pipes: no separators, full precision, ISO dates, "" for null.
-    pub fn plain(&self) -> String {
+    pub(crate) fn plain(&self) -> String {
         match self {
             Cell::Null => String::new(),
             Cell::Int(i) => i.to_string(),

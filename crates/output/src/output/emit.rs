@@ -2,7 +2,6 @@
 //! a directory; notes to stderr in machine formats; the chart when asked.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 use super::chart::{ChartSpec, render_png};
 use super::format::{Format, Options};
@@ -233,10 +232,4 @@ fn terminal_width() -> u16 {
         .or_else(|| comfy_table::Table::new().width().filter(|&w| w > 0))
         .unwrap_or(100)
         .max(20)
-}
-
-/// Is `path` a PNG name? (for --chart validation)
-pub fn is_png(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
 }

@@ -40,7 +40,7 @@ pub struct ColumnSpec {
     pub unit: Unit,
     /// A column of several KPIs (a rep card's values, check's values) has a unit per row, so
     /// that tables show a rate as a percentage and money as money in it too.
-    pub row_units: Option<Vec<Unit>>,
+    pub(crate) row_units: Option<Vec<Unit>>,
 }
 
 impl ColumnSpec {
@@ -77,8 +77,8 @@ pub fn note_prefix(lang: Lang) -> &'static str {
 /// A note in both languages; a warning when it changes what a number means (see [`crate::warn`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
-    pub en: String,
-    pub zh: String,
+    pub(crate) en: String,
+    pub(crate) zh: String,
     pub warn: bool,
 }
 

@@ -4,7 +4,7 @@
 use super::*;
 
 impl SlotMemo {
-    pub fn new(n_slots: usize, n_stage: usize) -> SlotMemo {
+    pub(crate) fn new(n_slots: usize, n_stage: usize) -> SlotMemo {
         SlotMemo {
             n_stage,
             row_of_slot: vec![NONE; n_slots],
@@ -13,7 +13,7 @@ impl SlotMemo {
     }
 
     /// Where slot `slot`'s positions start in `cells` (made the first time).
-    pub fn row(&mut self, slot: usize) -> usize {
+    pub(crate) fn row(&mut self, slot: usize) -> usize {
         if self.row_of_slot[slot] == NONE {
             self.row_of_slot[slot] = (self.cells.len() / self.n_stage.max(1)) as u32;
             self.cells.resize(self.cells.len() + self.n_stage, None);
@@ -22,7 +22,7 @@ impl SlotMemo {
     }
 
     /// The position of stage `sc` in slot `slot`, from `place` the first time.
-    pub fn get(
+    pub(crate) fn get(
         &mut self,
         slot: usize,
         sc: u32,

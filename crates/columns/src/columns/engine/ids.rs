@@ -63,7 +63,7 @@ impl Ids {
     }
 
     /// Every value of `ca`, in order.
-    pub fn of(ca: StringChunked) -> Ids {
+    pub(crate) fn of(ca: StringChunked) -> Ids {
         Ids {
             src: IdSrc::Column(ca),
             rows: None,
@@ -88,7 +88,7 @@ impl Ids {
     }
 
     /// The ids as one text column.
-    pub fn column(&self) -> &StringChunked {
+    pub(crate) fn column(&self) -> &StringChunked {
         match (&self.rows, &self.src) {
             (None, IdSrc::Column(c)) => c,
             (Some(r), IdSrc::Column(c)) => self.gathered.get_or_init(|| {
@@ -102,7 +102,7 @@ impl Ids {
     }
 
     /// The ids at positions `pick`.
-    pub fn pick(&self, pick: &[IdxSize]) -> Ids {
+    pub(crate) fn pick(&self, pick: &[IdxSize]) -> Ids {
         let rows = pick
             .iter()
             .map(|&i| match &self.rows {
@@ -196,7 +196,7 @@ impl IdCoder {
     }
 
     /// Codes of one batch's ids (null: [`NONE`]).
-    pub fn code(&mut self, ca: &StringChunked) -> Vec<u32> {
+    pub(crate) fn code(&mut self, ca: &StringChunked) -> Vec<u32> {
         let mut codes = Vec::with_capacity(ca.len());
         for arr in ca.downcast_iter() {
             self.code_views(arr, &mut codes);
@@ -277,7 +277,7 @@ impl IdCoder {
         Ok(())
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ids.len()
     }
 
@@ -287,7 +287,7 @@ impl IdCoder {
 
     /// Room for the ids of `total` rows, judged from the ids of the `seen` rows coded so far
     /// (a buffer that doubles its way to tens of MB touches twice the memory).
-    pub fn expect(&mut self, seen: usize, total: usize) {
+    pub(crate) fn expect(&mut self, seen: usize, total: usize) {
         if seen == 0 || total <= seen {
             return;
         }

@@ -160,7 +160,7 @@ pub struct Times(Vec<i64>);
 
 /// Amounts, 8 bytes a row (null and NaN kept as NaN; a missing column reads as all null).
 #[derive(Debug, Clone, Default)]
-pub struct Amounts(Vec<f64>);
+pub(crate) struct Amounts(Vec<f64>);
 
 pub fn has(df: &DataFrame, name: &str) -> bool {
     df.get_column_names().iter().any(|c| c.as_str() == name)
@@ -229,8 +229,8 @@ pub(crate) struct SlotMemo {
 /// Stage events grouped by deal: `offsets[d]..offsets[d+1]` index `events` for deal `d`.
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
-    pub offsets: Vec<usize>,
-    pub events: Vec<Event>,
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) events: Vec<Event>,
     /// Events whose stage label is in no stage list nor an outcome, by label.
     pub unknown: BTreeMap<String, usize>,
     /// Events whose entry was only known between two snapshots (midpoint used).

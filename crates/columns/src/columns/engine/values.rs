@@ -25,7 +25,7 @@ impl Times {
 }
 
 /// [`millis`] as [`Times`].
-pub fn times(df: &DataFrame, name: &str) -> Result<Times> {
+pub(crate) fn times(df: &DataFrame, name: &str) -> Result<Times> {
     let Some(ca) = millis_ca(df, name)? else {
         return Ok(Times::default());
     };
@@ -50,13 +50,13 @@ impl Amounts {
         Amounts(v)
     }
 
-    pub fn get(&self, i: usize) -> Option<f64> {
+    pub(crate) fn get(&self, i: usize) -> Option<f64> {
         self.0.get(i).copied().filter(|x| !x.is_nan())
     }
 }
 
 /// A numeric column as [`Amounts`].
-pub fn amounts(df: &DataFrame, name: &str) -> Result<Amounts> {
+pub(crate) fn amounts(df: &DataFrame, name: &str) -> Result<Amounts> {
     let Ok(c) = df.column(name) else {
         return Ok(Amounts::default());
     };

@@ -36,27 +36,27 @@ use stages::*;
 
 /// What one file became.
 pub(crate) struct FileResult {
-    pub preset: Option<&'static Preset>,
+    pub(crate) preset: Option<&'static Preset>,
     /// Why this layout, in both languages.
-    pub preset_why: Text,
-    pub table: Table,
-    pub mapping: Mapping,
-    pub frames: Vec<(Table, DataFrame)>,
-    pub rejects: Vec<Reject>,
-    pub rows_in: usize,
-    pub rejected_rows: usize,
-    pub notes: Vec<Text>,
-    pub assumptions: Vec<Text>,
+    pub(crate) preset_why: Text,
+    pub(crate) table: Table,
+    pub(crate) mapping: Mapping,
+    pub(crate) frames: Vec<(Table, DataFrame)>,
+    pub(crate) rejects: Vec<Reject>,
+    pub(crate) rows_in: usize,
+    pub(crate) rejected_rows: usize,
+    pub(crate) notes: Vec<Text>,
+    pub(crate) assumptions: Vec<Text>,
     /// Pipelines seen (name -> stages in the export's own order, from HubSpot columns).
-    pub pipelines: BTreeMap<String, Vec<String>>,
+    pub(crate) pipelines: BTreeMap<String, Vec<String>>,
     /// Fields and extra columns the file has but the command does not read (`Settings::only`).
-    pub unread: Vec<String>,
+    pub(crate) unread: Vec<String>,
     /// How ambiguous slash dates were read, when the file had any.
-    pub date_order: Option<String>,
+    pub(crate) date_order: Option<String>,
     /// What the reader repaired or doubted: printed as `warning:` lines.
-    pub warnings: Vec<Text>,
+    pub(crate) warnings: Vec<Text>,
     /// Every layout considered, best first: (name, score, evidence).
-    pub candidates: Vec<(String, f64, String)>,
+    pub(crate) candidates: Vec<(String, f64, String)>,
 }
 
 const FOOTERS: &[&str] = &[

@@ -37,9 +37,9 @@ pub struct OrderEvidence {
 /// Parsing context: the configured timezone offset (seconds east of UTC) for offset and epoch values.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DateCtx {
-    pub tz_offset_secs: i32,
+    pub(crate) tz_offset_secs: i32,
     /// Forced order for ambiguous slash dates (from config or flags).
-    pub day_first: Option<bool>,
+    pub(crate) day_first: Option<bool>,
 }
 
 /// Parse a date/datetime cell. `Err(())` when the text is no date at all.
@@ -91,7 +91,7 @@ const MS_9999_DEC_31: i64 = 253_402_214_400_000;
 
 /// Why a date cell that parsed (or a placeholder that did not) is read as no date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dropped {
+pub(crate) enum Dropped {
     /// A placeholder CRMs write for "none": `9999-12-31`, `1900-01-01`, `0000-00-00`.
     Sentinel,
     /// A year outside [`WINDOW`].
@@ -99,7 +99,7 @@ pub enum Dropped {
 }
 
 /// `0000-00-00`, optionally with a time: the MySQL zero date, no date at all.
-pub fn is_zero_date(s: &str) -> bool {
+pub(crate) fn is_zero_date(s: &str) -> bool {
     let s = s.trim();
     s.starts_with("0000-00-00")
         && s[10..]
@@ -108,7 +108,7 @@ pub fn is_zero_date(s: &str) -> bool {
 }
 
 /// Is this parsed cell a placeholder or outside the window? None: a date to keep.
-pub fn dropped(cell: &DateCell) -> Option<Dropped> {
+pub(crate) fn dropped(cell: &DateCell) -> Option<Dropped> {
     match *cell {
         DateCell::At(ms) => {
             if (MS_1900..MS_2201).contains(&ms) {
@@ -129,7 +129,7 @@ pub fn dropped(cell: &DateCell) -> Option<Dropped> {
 }
 
 /// Resolve an ambiguous cell with the column's order.
-pub fn resolve(cell: DateCell, day_first: bool) -> Option<i64> {
+pub(crate) fn resolve(cell: DateCell, day_first: bool) -> Option<i64> {
     match cell {
         DateCell::At(ms) => Some(ms),
         DateCell::Ambiguous {
@@ -151,7 +151,7 @@ pub(crate) fn ymd_ms(y: i32, m: u32, d: u32) -> Option<i64> {
 }
 
 /// The naive datetime of epoch milliseconds.
-pub fn ms_to_naive(ms: i64) -> Option<NaiveDateTime> {
+pub(crate) fn ms_to_naive(ms: i64) -> Option<NaiveDateTime> {
     chrono::DateTime::from_timestamp_millis(ms).map(|d| d.naive_utc())
 }
 
@@ -219,7 +219,7 @@ fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
 }
 
 /// `10:30`, `10:30:05`, `10:30:05.123`, `1:09 PM` -> ms since midnight.
-pub fn time_of_day(t: &str) -> Result<i64, ()> {
+pub(crate) fn time_of_day(t: &str) -> Result<i64, ()> {
     let t = t.trim();
     // `1:09 PM`, and the Chinese forms `下午 1:09` / `1:09 下午` (上午 = AM). Sliced only at
     // char boundaries: any other text after the time is a parse failure, never a panic.

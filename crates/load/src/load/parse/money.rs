@@ -9,7 +9,7 @@ pub struct Amount {
     /// The text carried a `%` sign.
     pub percent: bool,
     /// The currency came from `$` or `¥` alone, which several currencies share.
-    pub ambiguous: bool,
+    pub(crate) ambiguous: bool,
 }
 
 /// Symbols and codes recognised around a number. `$` alone is taken as USD and `¥` as CNY; the
@@ -141,7 +141,7 @@ fn significant_digits(s: &str) -> usize {
 }
 
 /// Why a cell is no number, for the rejected row (called only when [`parse`] said None).
-pub fn why_not(raw: &str, decimal_comma: bool) -> String {
+pub(crate) fn why_not(raw: &str, decimal_comma: bool) -> String {
     let s = raw.trim();
     let lower = s.to_ascii_lowercase();
     if matches!(

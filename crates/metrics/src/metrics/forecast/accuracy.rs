@@ -16,7 +16,7 @@ pub(crate) fn mase_scale(train: &[f64], m: usize) -> Option<f64> {
 }
 
 impl AccuracyAcc {
-    pub fn add(&mut self, actual: &[f64], forecast: &[f64], scale: Option<f64>) {
+    pub(crate) fn add(&mut self, actual: &[f64], forecast: &[f64], scale: Option<f64>) {
         for (y, f) in actual.iter().zip(forecast) {
             let e = (y - f).abs();
             self.n += 1;
@@ -31,7 +31,7 @@ impl AccuracyAcc {
         }
     }
 
-    pub fn result(&self) -> Accuracy {
+    pub(crate) fn result(&self) -> Accuracy {
         let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
         Accuracy {
             mape: mean(&self.ape),
@@ -44,7 +44,7 @@ impl AccuracyAcc {
 }
 
 /// Accuracy of one forecast against its actuals, MASE scaled on `train`.
-pub fn accuracy(train: &[f64], m: usize, actual: &[f64], forecast: &[f64]) -> Accuracy {
+pub(crate) fn accuracy(train: &[f64], m: usize, actual: &[f64], forecast: &[f64]) -> Accuracy {
     let mut a = AccuracyAcc::default();
     a.add(actual, forecast, mase_scale(train, m));
     a.result()
@@ -53,7 +53,13 @@ pub fn accuracy(train: &[f64], m: usize, actual: &[f64], forecast: &[f64]) -> Ac
 /// Rolling-origin backtest: origins at n - h - (k - 1) .. n - h (one period apart); at each the
 /// method is fitted on the data before the origin (its ETS form re-chosen) and forecasts up to
 /// `h` periods, scored against what happened. None when the series is too short for any origin.
-pub fn backtest(y: &[f64], m: usize, h: usize, k: usize, method: Method) -> Option<Backtest> {
+pub(crate) fn backtest(
+    y: &[f64],
+    m: usize,
+    h: usize,
+    k: usize,
+    method: Method,
+) -> Option<Backtest> {
     use rayon::prelude::*;
     let min_train = if method == Method::Trend {
         3
@@ -100,7 +106,7 @@ pub fn backtest(y: &[f64], m: usize, h: usize, k: usize, method: Method) -> Opti
 /// small-sample factor sqrt((n + 1 - 2h + h(h-1)/n) / n), and Student's t with n - 1 degrees of
 /// freedom. Returns the p-value P(T <= DM*); None when the losses cannot be paired (different
 /// lengths, NaN) or the test has no degrees of freedom left.
-pub fn dm_p(challenger: &[f64], incumbent: &[f64], h: usize) -> Option<f64> {
+pub(crate) fn dm_p(challenger: &[f64], incumbent: &[f64], h: usize) -> Option<f64> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     let n = challenger.len();
     if n < 2 || n != incumbent.len() || h == 0 {

@@ -395,14 +395,13 @@ pub(crate) fn fit_ets(y: &[f64], m: usize, spec: Spec) -> Option<Ets> {
         lik,
         aicc,
         sigma2,
-        n,
     })
 }
 
 /// The candidate forms for a series (as R's ets and statsforecast's AutoETS: no multiplicative
 /// trend, no additive error with multiplicative season; multiplicative parts only for positive
 /// data; seasonal forms only with two full seasons).
-pub fn candidates(y: &[f64], m: usize) -> Vec<Spec> {
+pub(crate) fn candidates(y: &[f64], m: usize) -> Vec<Spec> {
     let positive = y.iter().all(|v| *v > 0.0);
     let seasonal = m >= 2 && y.len() >= 2 * m;
     let mut out = Vec::new();
@@ -483,7 +482,7 @@ impl Ets {
     }
 
     /// Forecast `h` periods with intervals at `levels` (percent).
-    pub fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
+    pub(crate) fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
         let mean = self.point(h);
         let intervals = if self.spec.is_linear() {
             // Class 1: var_h = sigma2 [1 + sum_{j<h} c_j^2], c_j = alpha + beta phi_j + gamma 1{j % m = 0}.

@@ -20,8 +20,8 @@ use rand::{Rng, SeedableRng};
 mod accuracy;
 mod ets;
 
-pub use accuracy::*;
-pub use ets::*;
+pub(crate) use accuracy::*;
+pub(crate) use ets::*;
 
 /// A point forecast with its prediction intervals.
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ pub struct Forecast {
 }
 
 /// Standard normal quantile at `p` (statrs).
-pub fn z(p: f64) -> f64 {
+pub(crate) fn z(p: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, Normal};
     Normal::new(0.0, 1.0)
         .map(|n| n.inverse_cdf(p))
@@ -57,7 +57,7 @@ fn normal_intervals(mean: &[f64], sd: &[f64], levels: &[f64]) -> Vec<(f64, Vec<f
 
 /// Seasonal naive: each period repeats the value one season earlier. sigma = sqrt(mean of squared
 /// lag-m residuals); sd_h = sigma x sqrt(floor((h-1)/m) + 1). With m = 1 this is the naive forecast.
-pub fn snaive(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Option<Forecast> {
+pub(crate) fn snaive(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Option<Forecast> {
     let n = y.len();
     let m = if n > m { m } else { 1 };
     if n < m + 1 {
@@ -78,7 +78,7 @@ pub fn snaive(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Option<Forecast>
 
 /// Least-squares line through the series (time 0..n-1), extrapolated; prediction intervals from
 /// Student's t with n - 2 degrees of freedom: s x sqrt(1 + 1/n + (x0 - xbar)^2 / Sxx).
-pub fn trend(y: &[f64], h: usize, levels: &[f64]) -> Option<Forecast> {
+pub(crate) fn trend(y: &[f64], h: usize, levels: &[f64]) -> Option<Forecast> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     let n = y.len();
     if n < 3 {
@@ -127,7 +127,7 @@ pub fn trend(y: &[f64], h: usize, levels: &[f64]) -> Option<Forecast> {
 
 /// ETS component choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comp {
+pub(crate) enum Comp {
     None,
     Add,
     /// Damped additive (trend only).
@@ -138,24 +138,24 @@ pub enum Comp {
 /// One ETS model form: error, trend, season.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spec {
-    pub error: Comp,
-    pub trend: Comp,
-    pub season: Comp,
+    pub(crate) error: Comp,
+    pub(crate) trend: Comp,
+    pub(crate) season: Comp,
 }
 
 /// A fitted ETS model.
 #[derive(Debug, Clone)]
 pub struct Ets {
     pub spec: Spec,
-    pub m: usize,
+    pub(crate) m: usize,
     pub alpha: f64,
     pub beta: f64,
     pub gamma: f64,
     pub phi: f64,
     /// Initial level, growth and seasonal indices (s[0] = the most recent season position).
-    pub l0: f64,
-    pub b0: f64,
-    pub s0: Vec<f64>,
+    pub(crate) l0: f64,
+    pub(crate) b0: f64,
+    pub(crate) s0: Vec<f64>,
     /// Final states after the last observation.
     l: f64,
     b: f64,
@@ -164,7 +164,6 @@ pub struct Ets {
     pub lik: f64,
     pub aicc: f64,
     pub sigma2: f64,
-    pub n: usize,
 }
 
 struct Params {
@@ -190,7 +189,7 @@ pub enum Method {
 impl Method {
     pub(crate) const ALL: [Method; 3] = [Method::Snaive, Method::Ets, Method::Trend];
 
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Method::Snaive => "snaive",
             Method::Ets => "ets",
@@ -199,7 +198,13 @@ impl Method {
     }
 
     /// Fit on `y` and forecast `h` periods. The ETS form is chosen by AICc on `y` alone.
-    pub fn forecast(self, y: &[f64], m: usize, h: usize, levels: &[f64]) -> Option<Forecast> {
+    pub(crate) fn forecast(
+        self,
+        y: &[f64],
+        m: usize,
+        h: usize,
+        levels: &[f64],
+    ) -> Option<Forecast> {
         match self {
             Method::Snaive => snaive(y, m, h, levels),
             Method::Trend => trend(y, h, levels),
@@ -237,7 +242,7 @@ pub struct Backtest {
     pub origins: Vec<usize>,
     /// Each forecast point's absolute scaled error |e| / scale, origin by origin (NaN where the
     /// origin's training part gives no MASE scale).
-    pub scaled: Vec<f64>,
+    pub(crate) scaled: Vec<f64>,
 }
 
 /// The level of auto's Diebold-Mariano test.

@@ -19,7 +19,7 @@ pub(crate) struct TextBackend<'a> {
 }
 
 impl<'a> TextBackend<'a> {
-    pub fn new(
+    pub(crate) fn new(
         inner: BitMapBackend<'a>,
         font: &'static [u8],
     ) -> Result<Self, ab_glyph::InvalidFont> {
@@ -32,7 +32,7 @@ impl<'a> TextBackend<'a> {
 
 /// The glyphs of `text` at `size` pixels (the font's ascent-to-descent height), positioned on a
 /// baseline at the ascent, and the text's box (width, height) in whole pixels.
-pub fn layout(font: &FontRef<'_>, size: f64, text: &str) -> (Vec<Glyph>, (i32, i32)) {
+pub(crate) fn layout(font: &FontRef<'_>, size: f64, text: &str) -> (Vec<Glyph>, (i32, i32)) {
     let sf = font.as_scaled(PxScale::from(size as f32));
     let mut x = 0f32;
     let mut prev = None;
@@ -51,7 +51,7 @@ pub fn layout(font: &FontRef<'_>, size: f64, text: &str) -> (Vec<Glyph>, (i32, i
 }
 
 /// Each covered pixel of `glyphs` as (x, y, coverage), in the text box's coordinates.
-pub fn pixels(font: &FontRef<'_>, glyphs: Vec<Glyph>) -> Vec<(i32, i32, f32)> {
+pub(crate) fn pixels(font: &FontRef<'_>, glyphs: Vec<Glyph>) -> Vec<(i32, i32, f32)> {
     let mut out = Vec::new();
     for g in glyphs {
         if let Some(o) = font.outline_glyph(g) {

@@ -63,7 +63,7 @@ pub struct ChartSpec {
 
 impl ChartSpec {
     /// Nothing to draw (an empty period, no stages).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match &self.chart {
             Chart::HBar { labels, .. } => labels.is_empty(),
             Chart::Grouped { categories, series } => categories.is_empty() || series.is_empty(),

@@ -6,8 +6,8 @@ use super::{Options, Render};
 use crate::output::cell::{neutralise, rows};
 use crate::output::{Report, ResultTable};
 
-pub(crate) struct Delimited {
-    pub delimiter: u8,
+pub struct Delimited {
+    pub(crate) delimiter: u8,
 }
 
 impl Render for Delimited {

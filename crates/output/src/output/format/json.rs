@@ -26,7 +26,7 @@ fn value(c: &Cell) -> Value {
 }
 
 /// One table as an array of records.
-pub fn records(t: &ResultTable) -> Value {
+pub(crate) fn records(t: &ResultTable) -> Value {
     let arr = rows(&t.df, None)
         .into_iter()
         .map(|row| {

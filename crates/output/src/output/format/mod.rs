@@ -10,10 +10,10 @@ use std::io::Write;
 
 use super::{Lang, Report, ResultTable};
 
-pub(crate) use self::csv::Delimited;
+pub use self::csv::Delimited;
 pub use self::json::Json;
 pub use self::md::Markdown;
-pub(crate) use self::table::Terminal;
+pub use self::table::Terminal;
 pub use self::xlsx::Xlsx;
 
 /// The output formats.
@@ -28,7 +28,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn parse(s: &str) -> Result<Format, crate::text::Text> {
+    pub(crate) fn parse(s: &str) -> Result<Format, crate::text::Text> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "table" => Format::Table,
             "csv" => Format::Csv,
@@ -57,7 +57,7 @@ impl Format {
         })
     }
 
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Table => "txt",
             Format::Csv => "csv",

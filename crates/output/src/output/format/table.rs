@@ -16,7 +16,7 @@ use crate::output::cell::{Cell, rows, thousands};
 use crate::output::labels::label;
 use crate::output::{Lang, Report, ResultTable};
 
-pub(crate) struct Terminal;
+pub struct Terminal;
 
 /// A text column is never shortened below this many columns.
 const MIN_TEXT: usize = 10;
@@ -153,16 +153,16 @@ fn cols_hidden(ids: &[&str], lang: Lang) -> String {
 #[derive(Debug, PartialEq)]
 pub struct Plan {
     /// Indices of the columns shown, in order.
-    pub shown: Vec<usize>,
+    pub(crate) shown: Vec<usize>,
     /// Width of every column (shown or not).
-    pub widths: Vec<usize>,
+    pub(crate) widths: Vec<usize>,
 }
 
 /// Lay out columns in `width` terminal columns (None: as wide as they are). A column is as wide
 /// as its widest cell and its longest header word; numbers keep that width, text may shrink
 /// to [`MIN_TEXT`] (never below its header word); then columns are hidden until the table fits:
 /// the last `secondary` one first, then the last one (never the first).
-pub fn fit(
+pub(crate) fn fit(
     headers: &[String],
     cells: &[Vec<String>],
     numeric: &[bool],
