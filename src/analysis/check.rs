@@ -28,7 +28,7 @@ pub(crate) use crate::metrics::scorecard::KPI_IDS as SCORE_KPIS;
 pub(crate) const TARGET_KPIS: &[&str] = &["target", kpi::ATTAINMENT];
 
 /// Parse `KPI[ARG] OP NUMBER` against the scorecard's (targets included) and the funnel's ids.
-pub fn parse_rule(text: &str) -> std::result::Result<Rule, Text> {
+pub(crate) fn parse_rule(text: &str) -> std::result::Result<Rule, Text> {
     let ids: Vec<&str> = SCORE_KPIS.iter().chain(TARGET_KPIS).copied().collect();
     crate::flags::parse_rule(text, &ids)
 }

@@ -516,16 +516,16 @@ pub(crate) fn load_targets(
 
 /// Purchases: (customer code, day number, amount), names, and counts for the notes.
 pub(crate) struct Purchases {
-    pub rows: Vec<(u32, i64, f64)>,
-    pub names: Vec<String>,
+    pub(crate) rows: Vec<(u32, i64, f64)>,
+    pub(crate) names: Vec<String>,
     /// Group value per purchase (for --by), when asked.
-    pub group: Vec<u32>,
-    pub group_names: Vec<String>,
-    pub no_customer: usize,
-    pub cancelled: usize,
-    pub no_date: usize,
-    pub source: &'static str,
-    pub currencies: BTreeMap<String, usize>,
+    pub(crate) group: Vec<u32>,
+    pub(crate) group_names: Vec<String>,
+    pub(crate) no_customer: usize,
+    pub(crate) cancelled: usize,
+    pub(crate) no_date: usize,
+    pub(crate) source: &'static str,
+    pub(crate) currencies: BTreeMap<String, usize>,
 }
 
 /// A usage error for a bad flag value: `FLAG MESSAGE`, in both languages when the message has

@@ -66,13 +66,13 @@ pub(crate) fn parse_levels(s: &str) -> std::result::Result<Vec<f64>, Text> {
 /// The metric's dated values: (day as ms, value, group code), group names, currency, and what
 /// was read (for the notes).
 pub(crate) struct Points {
-    pub rows: Vec<(i64, f64, u32)>,
-    pub groups: Vec<String>,
-    pub currency: Option<String>,
-    pub definition: String,
+    pub(crate) rows: Vec<(i64, f64, u32)>,
+    pub(crate) groups: Vec<String>,
+    pub(crate) currency: Option<String>,
+    pub(crate) definition: String,
     /// `definition` in Chinese.
-    pub definition_zh: String,
-    pub skipped_no_date: usize,
+    pub(crate) definition_zh: String,
+    pub(crate) skipped_no_date: usize,
 }
 
 /// Read the metric's dated values from orders (preferred) or deals.

@@ -9,26 +9,26 @@ use std::path::PathBuf;
 pub struct Args {
     /// A CRM export (or several: deals and stage history), or a DIR made by `salesctl ingest`.
     #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// Stage time limits, e.g. "Qualification=3d,Proposal=7d" (over the config's [sla]).
     #[arg(long, value_name = "STAGE=DUR,...")]
-    pub sla: Option<String>,
+    pub(crate) sla: Option<String>,
     /// List the N open deals longest past their stage's SLA (or the stage's p90 without one).
     #[arg(long, value_name = "N")]
-    pub stuck: Option<usize>,
+    pub(crate) stuck: Option<usize>,
     /// The same per value of this field (usually owner): conversion against the team's.
     #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
     /// Lost deals by lost_reason and by the stage they were lost from.
     #[arg(long)]
-    pub reasons: bool,
+    pub(crate) reasons: bool,
     /// Time in stage sums repeat visits (as HubSpot's "cumulative time") instead of the latest visit.
     #[arg(long)]
-    pub cumulative: bool,
+    pub(crate) cumulative: bool,
     #[command(flatten)]
-    pub period: PeriodArgs,
+    pub(crate) period: PeriodArgs,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub(crate) out: OutputArgs,
 }

@@ -9,21 +9,21 @@ use std::path::PathBuf;
 pub struct Args {
     /// A CRM export (and its stage history), or an ingested DIR.
     #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// A rule: KPI OP NUMBER, e.g. "win_rate >= 0.2", "step_conversion[Proposal] >= 0.4",
     /// "cycle_median_days <= 45" (repeatable; OP is one of >= <= > < == !=).
     #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
+    pub(crate) rules: Vec<String>,
     /// Check each value of this field (e.g. owner) instead of the team.
     #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
     /// Targets file (as `scorecard --targets` reads it) for rules on `attainment` and `target`.
     #[arg(long, value_name = "FILE")]
-    pub targets: Option<PathBuf>,
+    pub(crate) targets: Option<PathBuf>,
     #[command(flatten)]
-    pub period: PeriodArgs,
+    pub(crate) period: PeriodArgs,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub(crate) out: OutputArgs,
 }

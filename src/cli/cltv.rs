@@ -8,20 +8,20 @@ use std::path::PathBuf;
 pub struct Args {
     /// Orders (or a deals export: won deals serve as orders), or an ingested DIR.
     #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// simple (AOV x purchases per year x lifespan x margin), bgnbd (BG/NBD + Gamma-Gamma) or
     /// pareto (Pareto/NBD + Gamma-Gamma).
     #[arg(long, value_name = "MODEL", default_value = "simple", value_enum)]
     pub model: CltvModel,
     /// Gross margin as a fraction (0.3), applied to revenue.
     #[arg(long, value_name = "FRACTION", default_value_t = 1.0)]
-    pub margin: f64,
+    pub(crate) margin: f64,
     /// Simple model: a customer without an order for this long before as-of has churned.
     #[arg(long, value_name = "DURATION", default_value = "365d")]
-    pub churn_after: String,
+    pub(crate) churn_after: String,
     /// Simple model: one row per value of channel, cohort (first-order year), product or region.
     #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
     /// Time unit of frequency, recency and T: day, week or month.
     #[arg(long, value_name = "UNIT", default_value = "week", value_enum)]
     pub unit: TimeUnit,
@@ -30,27 +30,27 @@ pub struct Args {
     /// makes with freq="W" or "M", the whole period of --as-of included (bgnbd, pareto). Weeks
     /// start on the config's week_start (Monday unless set, as in lifetimes).
     #[arg(long)]
-    pub periods: bool,
+    pub(crate) periods: bool,
     /// CLV horizon (12m, 39w, 365d) and the window of expected purchases.
     #[arg(long, value_name = "DURATION", default_value = "12m")]
-    pub horizon: String,
+    pub(crate) horizon: String,
     /// Monthly discount rate for CLV.
     #[arg(long, value_name = "RATE", default_value_t = 0.01)]
-    pub discount: f64,
+    pub(crate) discount: f64,
     /// Hold out this period after --as-of (the calibration end): predicted vs actual repeat
     /// purchases per frequency bucket and overall (bgnbd, pareto).
     #[arg(long, value_name = "DURATION")]
-    pub holdout: Option<String>,
+    pub(crate) holdout: Option<String>,
     /// Print the per-customer table, first (bgnbd; JSON, XLSX and -o DIR/ always carry it).
     #[arg(long)]
-    pub customers: bool,
+    pub(crate) customers: bool,
     /// Only the N most valuable customers (bgnbd).
     #[arg(long, value_name = "N")]
-    pub top: Option<usize>,
+    pub(crate) top: Option<usize>,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub(crate) out: OutputArgs,
 }
 
 crate::cli::closed_set! {

@@ -4,7 +4,7 @@
 pub struct Args {
     /// bash, zsh, fish, powershell or elvish.
     #[arg(value_name = "SHELL")]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, clap::Args)]
@@ -12,5 +12,5 @@ pub struct ManArgs {
     /// A command's own page (`salesctl man funnel > salesctl-funnel.1`), as the main page's
     /// SUBCOMMANDS section names them; without it, the main page.
     #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
+    pub(crate) command: Option<String>,
 }

@@ -8,18 +8,18 @@ use std::path::PathBuf;
 pub struct Args {
     /// The older export.
     #[arg(value_name = "OLD")]
-    pub old: PathBuf,
+    pub(crate) old: PathBuf,
     /// The newer export.
     #[arg(value_name = "NEW")]
-    pub new: PathBuf,
+    pub(crate) new: PathBuf,
     /// Also list every deal's changes.
     #[arg(long)]
-    pub detail: bool,
+    pub(crate) detail: bool,
     /// The field that identifies a deal across the two exports.
     #[arg(long, value_name = "FIELD", default_value = "deal_id")]
-    pub key: String,
+    pub(crate) key: String,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub(crate) out: OutputArgs,
 }

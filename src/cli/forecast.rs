@@ -12,7 +12,7 @@ pub struct Args {
     /// Export(s) or an ingested DIR: orders, deals, or a plain series mapped as orders
     /// (`--map ordered_at=Date --map amount=Sales`).
     #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// What to forecast: revenue (won amount by closed_at, or order amount by ordered_at),
     /// won_deals, orders or new_customers.
     #[arg(long, value_name = "METRIC", default_value = "revenue", value_enum)]
@@ -22,17 +22,17 @@ pub struct Args {
     pub freq: SeriesFreq,
     /// Periods ahead: N periods of --freq, or a duration (12m, 39w, 2y). Default: one season.
     #[arg(long, value_name = "N|DURATION")]
-    pub horizon: Option<String>,
+    pub(crate) horizon: Option<String>,
     /// Prediction interval levels in percent.
     #[arg(long, value_name = "LEVELS", default_value = "80,95")]
-    pub level: String,
+    pub(crate) level: String,
     /// auto (chosen by backtest), snaive, ets, trend, or pipeline (open deals x stage win
     /// probability by expected close).
     #[arg(long, value_name = "METHOD", default_value = "auto", value_enum)]
-    pub method: ForecastMethod,
+    pub(crate) method: ForecastMethod,
     /// Rolling-origin backtest origins (one period apart) behind --method auto.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_BACKTEST)]
-    pub backtest: usize,
+    pub(crate) backtest: usize,
     /// How auto picks (docs/forecast/protocol-2026-11-29-b.md): significant (ETS unless a
     /// Diebold-Mariano test on the backtest finds another model better; the default) or lowest
     /// (the lowest backtest MASE, seasonal naive on ties; the rule before 2026-11-29).
@@ -43,17 +43,17 @@ pub struct Args {
         hide = true,
         value_enum
     )]
-    pub select: SelectRule,
+    pub(crate) select: SelectRule,
     /// Hold out the last N periods: fit on the rest, forecast them, and score the forecast.
     #[arg(long, value_name = "N")]
-    pub holdout: Option<usize>,
+    pub(crate) holdout: Option<usize>,
     /// One forecast per value of FIELD (owner, region, product, or any column), plus the total.
     #[arg(long, value_name = "FIELD")]
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
     #[command(flatten)]
     pub load: LoaderArgs,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub(crate) out: OutputArgs,
 }
 
 crate::cli::closed_set! {

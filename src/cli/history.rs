@@ -7,20 +7,20 @@ use std::path::PathBuf;
 pub struct Args {
     /// Two or more deal exports of the same pipeline taken at different dates.
     #[arg(required = true, num_args = 2.., value_name = "SNAPSHOT")]
-    pub snapshots: Vec<PathBuf>,
+    pub(crate) snapshots: Vec<PathBuf>,
     /// The DIR to write (as `salesctl ingest` writes one).
     #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
     /// Snapshot dates, in the order of the files (default: the date in each file name, else each
     /// file's latest date).
     #[arg(long, value_name = "YYYY-MM-DD,...", value_delimiter = ',')]
-    pub dates: Vec<String>,
+    pub(crate) dates: Vec<String>,
     /// The field that identifies a deal across snapshots.
     #[arg(long, value_name = "FIELD", default_value = "deal_id")]
-    pub key: String,
+    pub(crate) key: String,
     /// No summary on stderr.
     #[arg(short, long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     #[command(flatten)]
     pub load: LoaderArgs,
 }

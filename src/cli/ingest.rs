@@ -7,17 +7,17 @@ use std::path::PathBuf;
 pub struct Args {
     /// CRM exports: CSV/TSV/TXT (any delimiter, UTF-8/UTF-16/GBK/Latin-1), XLSX or XLS.
     #[arg(required = true, value_name = "EXPORT")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// The directory to write: <table>.parquet, manifest.json, rejects.csv.
     #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
     /// No summary on stderr.
     #[arg(short, long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     #[command(flatten)]
     pub load: LoaderArgs,
     /// The `input:` lines (and progress) apart from the summary: `report` ingests quietly but
     /// shows how each export was read.
     #[arg(skip)]
-    pub inputs_quiet: Option<bool>,
+    pub(crate) inputs_quiet: Option<bool>,
 }

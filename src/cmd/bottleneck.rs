@@ -9,7 +9,7 @@ use crate::exit::ExitCode;
 
 pub use crate::cli::bottleneck::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let (ds, deals, set) =
         analysis::load_deal_set(&a.inputs, &mut a.load, DEAL_COLS, a.by.as_deref())?;

@@ -7,7 +7,7 @@ use crate::load;
 
 pub use crate::cli::cac::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let ds = load::load(&a.inputs, &a.load)?;
     let built = build(&a, &ds)?;

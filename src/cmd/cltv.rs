@@ -7,7 +7,7 @@ use crate::load;
 
 pub use crate::cli::cltv::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     if !(0.0..=1.0).contains(&a.margin) {
         return Err(Error::usage(crate::tr!(

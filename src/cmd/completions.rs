@@ -11,7 +11,7 @@ use crate::exit::ExitCode;
 
 pub(crate) use crate::cli::completions::{Args, ManArgs};
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub(crate) fn run(a: Args) -> Result<ExitCode> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "salesctl", &mut out);
@@ -22,7 +22,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-pub fn man(a: ManArgs) -> Result<ExitCode> {
+pub(crate) fn man(a: ManArgs) -> Result<ExitCode> {
     let root = Cli::command();
     let page = match &a.command {
         None => root,

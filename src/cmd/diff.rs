@@ -7,7 +7,7 @@ use crate::exit::ExitCode;
 
 pub use crate::cli::diff::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let (built, ds) = build(&a)?;
     let lang = ds.settings.config.lang.as_deref();

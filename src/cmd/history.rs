@@ -7,7 +7,7 @@ use crate::exit::ExitCode;
 
 pub use crate::cli::history::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.quiet;
     let rebuilt = history::rebuild(&a)?;
     if !a.quiet {

@@ -9,7 +9,7 @@ use crate::text::Lang;
 
 pub use crate::cli::ingest::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.inputs_quiet.unwrap_or(a.quiet);
     for i in &a.inputs {
         if i.canonicalize().ok().is_some_and(|c| {

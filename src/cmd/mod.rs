@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::exit::ExitCode;
 
 /// Run the parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     // Messages written below the command (loader warnings, errors) follow `--lang` too.
     let flag = match &cli.command {
         Command::Show(a) => a.out.lang.as_deref(),

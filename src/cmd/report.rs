@@ -19,7 +19,7 @@ use crate::text::Lang;
 
 pub use crate::cli::report::Args;
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub(crate) fn run(a: Args) -> Result<ExitCode> {
     let settings = load::Settings::from_args(&a.load)?;
     let wanted = wanted(&a, &settings.config.report.sections)?;
     let lang =

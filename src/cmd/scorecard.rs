@@ -11,7 +11,7 @@ use crate::model::Table;
 
 pub use crate::cli::scorecard::Args;
 
-pub fn run(mut a: Args) -> Result<ExitCode> {
+pub(crate) fn run(mut a: Args) -> Result<ExitCode> {
     a.load.quiet = a.out.quiet;
     let t_load = crate::timing::span("scorecard: load");
     let mut fields: Vec<&str> = DEAL_COLS.to_vec();

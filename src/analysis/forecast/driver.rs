@@ -24,24 +24,24 @@ pub(crate) fn method_of(s: &str) -> Option<Method> {
 
 /// Everything `forecast` computes, for `plan` and `report` to reuse.
 pub(crate) struct Run {
-    pub series: Series,
-    pub groups: Vec<GroupResult>,
-    pub points: Points,
-    pub levels: Vec<f64>,
-    pub h: usize,
+    pub(crate) series: Series,
+    pub(crate) groups: Vec<GroupResult>,
+    pub(crate) points: Points,
+    pub(crate) levels: Vec<f64>,
+    pub(crate) h: usize,
 }
 
 /// Options of one forecast run.
 pub(crate) struct Opts<'a> {
-    pub metric: &'a str,
-    pub freq: Freq,
-    pub h: usize,
-    pub levels: Vec<f64>,
-    pub method: Option<Method>,
-    pub backtest: usize,
-    pub select: Select,
-    pub holdout: usize,
-    pub by: Option<&'a str>,
+    pub(crate) metric: &'a str,
+    pub(crate) freq: Freq,
+    pub(crate) h: usize,
+    pub(crate) levels: Vec<f64>,
+    pub(crate) method: Option<Method>,
+    pub(crate) backtest: usize,
+    pub(crate) select: Select,
+    pub(crate) holdout: usize,
+    pub(crate) by: Option<&'a str>,
 }
 
 pub(crate) fn compute(ds: &Dataset, o: &Opts) -> Result<Run> {

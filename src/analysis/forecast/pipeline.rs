@@ -16,13 +16,13 @@ use crate::analysis::series::{Freq, TOTAL};
 /// Open deals by expected close period: count, amount, amount x stage win probability, amount x
 /// the CRM's own probability.
 pub(crate) struct PipelineRow {
-    pub group: String,
-    pub period: String,
-    pub deals: u64,
-    pub amount: f64,
-    pub weighted: f64,
-    pub crm_weighted: Option<f64>,
-    pub unweighted_deals: u64,
+    pub(crate) group: String,
+    pub(crate) period: String,
+    pub(crate) deals: u64,
+    pub(crate) amount: f64,
+    pub(crate) weighted: f64,
+    pub(crate) crm_weighted: Option<f64>,
+    pub(crate) unweighted_deals: u64,
 }
 
 pub(crate) fn pipeline_rows(
