@@ -156,21 +156,7 @@ mod tests {
     const DAY: i64 = 86_400_000;
 
     fn coded(v: &[Option<&str>]) -> Coded {
-        let mut values: Vec<String> = Vec::new();
-        let codes = v
-            .iter()
-            .map(|x| match x {
-                None => NONE,
-                Some(s) => match values.iter().position(|v| v == s) {
-                    Some(i) => i as u32,
-                    None => {
-                        values.push(s.to_string());
-                        (values.len() - 1) as u32
-                    }
-                },
-            })
-            .collect();
-        Coded { codes, values }
+        Coded::from_texts(v)
     }
 
     /// By hand: Ann calls on day 0 and emails on day 6; Bo visits (拜访) on day 3; a note by

@@ -201,21 +201,7 @@ mod tests {
     }
 
     fn coded(v: &[Option<&str>]) -> Coded {
-        let mut values: Vec<String> = Vec::new();
-        let codes = v
-            .iter()
-            .map(|x| match x {
-                None => NONE,
-                Some(s) => match values.iter().position(|v| v == s) {
-                    Some(i) => i as u32,
-                    None => {
-                        values.push(s.to_string());
-                        (values.len() - 1) as u32
-                    }
-                },
-            })
-            .collect();
-        Coded { codes, values }
+        Coded::from_texts(v)
     }
 
     /// Ann: open 100 and open with no amount (0), won 500 (not open); Bo: lost 70; a deal with

@@ -201,21 +201,7 @@ mod tests {
     }
 
     fn coded(v: &[Option<&str>]) -> Coded {
-        let mut values: Vec<String> = Vec::new();
-        let codes = v
-            .iter()
-            .map(|x| match x {
-                None => NONE,
-                Some(s) => match values.iter().position(|y| y == s) {
-                    Some(p) => p as u32,
-                    None => {
-                        values.push(s.to_string());
-                        (values.len() - 1) as u32
-                    }
-                },
-            })
-            .collect();
-        Coded { codes, values }
+        Coded::from_texts(v)
     }
 
     /// Five deals worked by hand: a won deal in January (EUR 100, rep A, account X), a lost

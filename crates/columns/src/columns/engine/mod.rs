@@ -38,6 +38,26 @@ pub struct Coded {
 }
 
 impl Coded {
+    /// Texts coded in order of first appearance (None: [`NONE`]), as the column coder codes
+    /// them; for building small columns by hand.
+    pub fn from_texts(v: &[Option<&str>]) -> Coded {
+        let mut values: Vec<String> = Vec::new();
+        let codes = v
+            .iter()
+            .map(|x| match x {
+                None => NONE,
+                Some(s) => match values.iter().position(|y| y == s) {
+                    Some(p) => p as u32,
+                    None => {
+                        values.push(s.to_string());
+                        (values.len() - 1) as u32
+                    }
+                },
+            })
+            .collect();
+        Coded { codes, values }
+    }
+
     pub fn get(&self, i: usize) -> Option<&str> {
         let c = *self.codes.get(i)?;
         (c != NONE).then(|| self.values[c as usize].as_str())
