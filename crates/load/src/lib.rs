@@ -1,4 +1,5 @@
 //! Exports and DIRs in, canonical tables out.
+//!
 //! One layer of salesctl (docs/architecture.md): it may name only the crates below it,
 //! whose modules it re-exports under their own names so that `crate::` paths read alike in
 //! every layer.

@@ -1,4 +1,5 @@
 //! Typed results to tables, files and charts.
+//!
 //! One layer of salesctl (docs/architecture.md): it may name only the crates below it,
 //! whose modules it re-exports under their own names so that `crate::` paths read alike in
 //! every layer.
