@@ -109,7 +109,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
         )?),
         None => None,
     };
-    let groups = score_lines(
+    let (groups, lost_unknown) = score_lines(
         &set,
         deals.as_ref(),
         by.as_ref(),
@@ -146,6 +146,12 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<(Built, usize)> {
             "各 KPI 自己的日期字段（docs/metrics.md）"
         ),
     );
+    let weighted_rule = rules
+        .iter()
+        .any(|r| r.stage.is_none() && r.kpi == kpi::WEIGHTED_PIPELINE);
+    if weighted_rule && lost_unknown > 0 {
+        notes.push(analysis::lost_at_unknown_stage_warning(lost_unknown));
+    }
     if rows.iter().any(|c| c.value.is_none()) {
         notes.push(Note::new(
             "a rule without a value (no deals, or money in several currencies) fails",
@@ -209,7 +215,7 @@ fn score_lines(
     period: Option<(i64, i64)>,
     targets: Option<&analysis::Targets>,
     ds: &load::Dataset,
-) -> Result<Vec<(Option<String>, analysis::scorecard::Line)>> {
+) -> Result<(Vec<(Option<String>, analysis::scorecard::Line)>, u64)> {
     let account = match deals {
         Some(d) => engine::coded(d, "account")?,
         None => engine::Coded::default(),
@@ -222,6 +228,13 @@ fn score_lines(
         owner_at_close: None,
     };
     let winp = scorecard::stage_win_probability(set);
+    // Lost deals at an unknown stage make the weighted pipeline read high (as the scorecard
+    // warns): counted when an open deal is past the first stage.
+    let lost_unknown = if scorecard::open_past_first_stage(set) {
+        winp.lost_at_unknown_stage
+    } else {
+        0
+    };
     let (accs, team) = scorecard::accumulate(set, &group, &account, &sp, &winp);
     let single = analysis::scorecard::single_currency(&team);
     let inputs = analysis::scorecard::LineInputs {
@@ -237,14 +250,15 @@ fn score_lines(
         Some((_, names)) => analysis::scorecard::lines_of(&inputs, &accs, names, &team),
         None => analysis::scorecard::lines_of(&inputs, &Default::default(), &[], &team),
     };
-    Ok(if lines.is_empty() {
+    let lines = if lines.is_empty() {
         vec![(None, team_line)]
     } else {
         lines
             .into_iter()
             .map(|l| (Some(l.key.clone()), l))
             .collect()
-    })
+    };
+    Ok((lines, lost_unknown))
 }
 
 fn rule_error(r: &Rule, e: &Text) -> Error {

@@ -301,3 +301,38 @@ fn rules_read_the_scorecards_lines_across_currencies() {
     assert_eq!(rows[0]["owner"], "A");
     assert!(rows[0]["value"].is_null(), "{out}");
 }
+
+/// A rule on the weighted pipeline carries the scorecard's warning about lost deals at an
+/// unknown stage. By hand (as in scorecard::weighted_pipeline_warns_of_lost_deals_at_an_unknown_stage):
+/// P(Lead) = 1/2, P(Qualified) = 1/1, team weighted pipeline 1,000 x 1 + 400 x 1/2 = 1,200:
+/// `>= 1000` passes (exit 0) with the warning; a rule on another KPI has no such warning.
+#[test]
+fn weighted_pipeline_rules_warn_of_lost_deals_at_an_unknown_stage() {
+    let w = Workdir::new();
+    w.write(
+        "d.csv",
+        b"deal_id,owner,stage,amount,created_at,closed_at\nD1,Ann,Won,500,2026-01-05,2026-02-01\nD2,Ann,Lost,700,2026-01-06,2026-02-03\nO1,Ann,Qualified,1000,2026-02-01,\nO2,Bo,Lead,400,2026-02-02,\n",
+    );
+    let base = [
+        "check",
+        "d.csv",
+        "--stages",
+        "Lead,Qualified,Proposal",
+        "--as-of",
+        "2026-03-31",
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let (out, err) = w.expect(
+        &[&base[..], &["--rule", "weighted_pipeline >= 1000"]].concat(),
+        0,
+    );
+    assert!(out.contains("1200"), "{out}");
+    assert!(
+        err.contains("warning: 1 lost deal(s) have no stage they were lost at"),
+        "{err}"
+    );
+    let (_, err) = w.expect(&[&base[..], &["--rule", "won >= 1"]].concat(), 0);
+    assert!(!err.contains("lost deal(s) have no stage"), "{err}");
+}
