@@ -41,7 +41,7 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         "source"
     };
     let p = purchases(ds, Some(channel_field)).map_err(|e| match e {
-        Error::MissingColumn { .. } => Error::input(Text::new(
+        Error::MissingColumn(_) => Error::input(Text::new(
             format!(
                 "cac needs each customer's acquisition channel: a `{channel_field}` column ({e})"
             ),

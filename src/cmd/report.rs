@@ -49,7 +49,7 @@ pub(crate) fn run(a: Args) -> Result<ExitCode> {
         as_of: a.load.as_of.clone(),
         stages: a.load.stages.clone(),
         pipeline: a.load.pipeline.clone(),
-        revenue: a.load.revenue.clone(),
+        revenue: a.load.revenue,
         quiet: true,
         ..LoaderArgs::default()
     };

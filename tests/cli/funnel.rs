@@ -126,11 +126,7 @@ fn value_funnel_per_currency_by_hand() {
     };
     assert_eq!(of("USD"), vec![4000.0, 3300.0, 3000.0, 3000.0, 3000.0]);
     assert_eq!(of("EUR"), vec![900.0, 900.0, 900.0, 0.0, 0.0]);
-    let eur_won = rows
-        .iter()
-        .filter(|r| r["currency"] == "EUR")
-        .next_back()
-        .unwrap();
+    let eur_won = rows.iter().rfind(|r| r["currency"] == "EUR").unwrap();
     assert!(eur_won["step_conversion"].is_null(), "0 / 0 is null, not 0");
     let usd_q = rows
         .iter()

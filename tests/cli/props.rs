@@ -178,7 +178,7 @@ proptest! {
         content.extend_from_slice(&bytes);
         std::fs::write(&path, &content).unwrap();
         let args = salesctl::load::LoaderArgs::default();
-        let r = std::panic::catch_unwind(|| salesctl::load::load(&[path.clone()], &args).map(|_| ()));
+        let r = std::panic::catch_unwind(|| salesctl::load::load(std::slice::from_ref(&path), &args).map(|_| ()));
         prop_assert!(r.is_ok(), "panicked on {:?}", content);
     }
 }

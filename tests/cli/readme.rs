@@ -126,7 +126,7 @@ fn readme_tour_replays_byte_for_byte() {
             let head = format!("$ {}", s.line.lines().next().unwrap_or(""));
             let at = rest.find(&head).expect("command in README");
             let after_cmd = rest[at..]
-                .find(|c| c == '\n')
+                .find('\n')
                 .map(|i| at + i + 1)
                 .unwrap_or(rest.len());
             // The command may continue over lines ending in a backslash.

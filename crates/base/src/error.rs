@@ -9,24 +9,12 @@ use crate::exit::ExitCode;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value in a cell could not be read (only fatal with `--strict`).
-    #[error("{file}:{row}:{column}: {found:?}, expected {expected}")]
-    Cell {
-        file: String,
-        row: usize,
-        column: String,
-        found: String,
-        expected: crate::text::Text,
-    },
+    #[error("{}:{}:{}: {:?}, expected {}", .0.file, .0.row, .0.column, .0.found, .0.expected)]
+    Cell(Box<BadCell>),
 
     /// A required column is absent.
-    #[error("{file}: no column for `{field}` ({why}); columns found: {found}{hint}")]
-    MissingColumn {
-        file: String,
-        field: String,
-        why: crate::text::Text,
-        found: String,
-        hint: crate::text::Text,
-    },
+    #[error("{}: no column for `{}` ({}); columns found: {}{}", .0.file, .0.field, .0.why, .0.found, .0.hint)]
+    MissingColumn(Box<MissingColumn>),
 
     /// The file holds no data rows.
     #[error("{file}: {what}")]
@@ -55,15 +43,10 @@ pub enum Error {
 
     /// `--strict` and some rows were rejected.
     #[error(
-        "{file}: {count} row(s) rejected and --strict is set; first: row {row}, column {column:?}: {reason}"
+        "{}: {} row(s) rejected and --strict is set; first: row {}, column {:?}: {}",
+        .0.file, .0.count, .0.row, .0.column, .0.reason
     )]
-    Strict {
-        file: String,
-        count: usize,
-        row: usize,
-        column: String,
-        reason: crate::text::Text,
-    },
+    Strict(Box<StrictRejects>),
 
     /// Any other input problem (bad config value, unknown preset, malformed fx file...).
     #[error("{0}")]
@@ -86,16 +69,49 @@ pub enum Error {
     Internal(String),
 }
 
+// The three largest variants hold their fields behind a box, so that `Result<T, Error>` stays
+// small on the happy path (clippy's `result_large_err`): every `?` moves the whole `Err`.
+
+/// A cell that could not be read ([`Error::Cell`]).
+#[derive(Debug)]
+pub struct BadCell {
+    pub file: String,
+    pub row: usize,
+    pub column: String,
+    pub found: String,
+    pub expected: crate::text::Text,
+}
+
+/// A required column that is absent ([`Error::MissingColumn`]).
+#[derive(Debug)]
+pub struct MissingColumn {
+    pub file: String,
+    pub field: String,
+    pub why: crate::text::Text,
+    pub found: String,
+    pub hint: crate::text::Text,
+}
+
+/// Rows rejected under `--strict` ([`Error::Strict`]).
+#[derive(Debug)]
+pub struct StrictRejects {
+    pub file: String,
+    pub count: usize,
+    pub row: usize,
+    pub column: String,
+    pub reason: crate::text::Text,
+}
+
 impl Error {
     /// The documented exit status for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Cell { .. }
-            | Error::MissingColumn { .. }
+            Error::Cell(_)
+            | Error::MissingColumn(_)
             | Error::Empty { .. }
             | Error::NotATable { .. }
             | Error::AmbiguousDates { .. }
-            | Error::Strict { .. }
+            | Error::Strict(_)
             | Error::Input(_) => ExitCode::InputRejected,
             Error::Usage(_) => ExitCode::Usage,
             Error::Io { .. } | Error::Internal(_) => ExitCode::Failure,
@@ -111,27 +127,33 @@ impl Error {
             return self.to_string();
         }
         match self {
-            Error::Cell {
-                file,
-                row,
-                column,
-                found,
-                expected,
-            } => format!(
-                "{file}:{row}:{column}：值 {found:?} 无法读取，应为 {}",
-                expected.get(Lang::ZhCn)
-            ),
-            Error::MissingColumn {
-                file,
-                field,
-                why,
-                found,
-                hint,
-            } => format!(
-                "{file}：没有 `{field}` 列（{}）；找到的列：{found}{}",
-                why.get(Lang::ZhCn),
-                hint.get(Lang::ZhCn)
-            ),
+            Error::Cell(c) => {
+                let BadCell {
+                    file,
+                    row,
+                    column,
+                    found,
+                    expected,
+                } = &**c;
+                format!(
+                    "{file}:{row}:{column}：值 {found:?} 无法读取，应为 {}",
+                    expected.get(Lang::ZhCn)
+                )
+            }
+            Error::MissingColumn(m) => {
+                let MissingColumn {
+                    file,
+                    field,
+                    why,
+                    found,
+                    hint,
+                } = &**m;
+                format!(
+                    "{file}：没有 `{field}` 列（{}）；找到的列：{found}{}",
+                    why.get(Lang::ZhCn),
+                    hint.get(Lang::ZhCn)
+                )
+            }
             Error::Empty { file, what } => format!("{file}：{}", what.get(Lang::ZhCn)),
             Error::NotATable { file, why } => format!("{file}：不是表格：{}", why.get(Lang::ZhCn)),
             Error::AmbiguousDates {
@@ -142,16 +164,19 @@ impl Error {
                 "{file}：列 {column:?}：日期（如 {sample:?}）既可按日/月也可按月/日读取，且没有大于 12 的日；\
                  在 salesctl.toml 中设置 `day_first = true` 或 `false`，或使用 --day-first / --month-first"
             ),
-            Error::Strict {
-                file,
-                count,
-                row,
-                column,
-                reason,
-            } => format!(
-                "{file}：{count} 行被拒绝且设置了 --strict；第一处：第 {row} 行，列 {column:?}：{}",
-                reason.get(Lang::ZhCn)
-            ),
+            Error::Strict(r) => {
+                let StrictRejects {
+                    file,
+                    count,
+                    row,
+                    column,
+                    reason,
+                } = &**r;
+                format!(
+                    "{file}：{count} 行被拒绝且设置了 --strict；第一处：第 {row} 行，列 {column:?}：{}",
+                    reason.get(Lang::ZhCn)
+                )
+            }
             Error::Io { path, source } => {
                 format!("{}：读写失败：{source}", path.display())
             }
@@ -191,13 +216,13 @@ impl Error {
         } else {
             crate::text::Text::new(en, zh)
         };
-        Error::MissingColumn {
+        Error::MissingColumn(Box::new(MissingColumn {
             file,
             field: field.to_string(),
             why,
             found: found.join(", "),
             hint,
-        }
+        }))
     }
 
     /// Wrap an I/O error with the path it concerns.
@@ -209,8 +234,8 @@ impl Error {
     }
 }
 
-impl From<polars::error::PolarsError> for Error {
-    fn from(e: polars::error::PolarsError) -> Self {
+impl From<polars_error::PolarsError> for Error {
+    fn from(e: polars_error::PolarsError) -> Self {
         Error::Internal(format!("data engine: {e}"))
     }
 }
@@ -249,13 +274,13 @@ mod tests {
 
     #[test]
     fn cell_message_names_file_row_column_value() {
-        let e = Error::Cell {
+        let e = Error::Cell(Box::new(crate::error::BadCell {
             file: "x.csv".into(),
             row: 7,
             column: "Amount".into(),
             found: "abc".into(),
             expected: "a number".into(),
-        };
+        }));
         assert_eq!(e.to_string(), "x.csv:7:Amount: \"abc\", expected a number");
     }
 

@@ -416,9 +416,7 @@ pub fn temp_pid(name: &str) -> Option<u32> {
     let mut parts = rest.split('-');
     let _kind = parts.next()?;
     let pid = parts.next()?;
-    if parts.next().is_none() {
-        return None;
-    }
+    parts.next()?;
     pid.parse().ok()
 }
 

@@ -258,7 +258,7 @@ fn build_section(i: &Inputs, sec: &Common, id: &str, drawn: Option<PathBuf>) -> 
         "scorecard" => sec.args(drawn).and_then(|s: scorecard::Args| {
             let mut s = sec.period(s);
             s.targets = a.targets.clone();
-            sec.keep(scorecard::build(&s, ds).map(|(b, _)| b), &s.out, &ds)
+            sec.keep(scorecard::build(&s, ds).map(|(b, _)| b), &s.out, ds)
         }),
         "cltv" => sec
             .args(drawn)

@@ -2,7 +2,6 @@
 //! activities and feedback (targets are read by `analysis::load_targets`).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use super::{Args, TEAM};
 use crate::columns::deals::DealSet;
@@ -14,7 +13,7 @@ use crate::model::Table;
 use crate::period::Period;
 
 pub(super) fn load_activities(
-    f: &PathBuf,
+    f: &std::path::Path,
     a: &Args,
     period: Option<&Period>,
 ) -> Result<HashMap<String, ActivityCounts>> {
@@ -35,7 +34,7 @@ pub(super) fn load_activities(
 
 /// Feedback scores per group key: (score, scale).
 pub(super) fn load_feedback(
-    f: &PathBuf,
+    f: &std::path::Path,
     a: &Args,
     ds: &load::Dataset,
     set: &DealSet,

@@ -223,7 +223,7 @@ pub(crate) fn write_parquet_groups<W: Write>(
         // two chunks was written as two groups, of very different sizes).
         part.rechunk_mut_par();
         for batch in part.iter_chunks(CompatLevel::newest(), false) {
-            if batch.len() == 0 {
+            if batch.is_empty() {
                 continue;
             }
             let columns = row_group_pages(&batch, parquet_schema.fields(), &encodings, options)?;

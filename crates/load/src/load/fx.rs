@@ -35,10 +35,8 @@ impl Rates {
             .map(|h| h.trim().to_lowercase())
             .collect();
         let idx = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| Error::MissingColumn {
+            headers.iter().position(|h| h == name).ok_or_else(|| {
+                Error::MissingColumn(Box::new(crate::error::MissingColumn {
                     file: file.clone(),
                     field: name.into(),
                     why: crate::tr!(
@@ -47,7 +45,8 @@ impl Rates {
                     ),
                     found: headers.join(", "),
                     hint: crate::text::Text::default(),
-                })
+                }))
+            })
         };
         let (di, ci, ri) = (idx("date")?, idx("currency")?, idx("rate")?);
         let mut by_currency: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
@@ -62,23 +61,27 @@ impl Rates {
                     crate::period::parse(&d, chrono::NaiveDate::MIN, Default::default())
                         .map(|p| p.start)
                 })
-                .map_err(|_| Error::Cell {
-                    file: file.clone(),
-                    row,
-                    column: "date".into(),
-                    found: d.clone(),
-                    expected: "a date like 2026-10-31 or a month like 2026-10".into(),
+                .map_err(|_| {
+                    Error::Cell(Box::new(crate::error::BadCell {
+                        file: file.clone(),
+                        row,
+                        column: "date".into(),
+                        found: d.clone(),
+                        expected: "a date like 2026-10-31 or a month like 2026-10".into(),
+                    }))
                 })?;
             let rate: f64 = v
                 .parse()
                 .ok()
                 .filter(|x: &f64| *x > 0.0 && x.is_finite())
-                .ok_or_else(|| Error::Cell {
-                    file: file.clone(),
-                    row,
-                    column: "rate".into(),
-                    found: v.clone(),
-                    expected: "a positive number".into(),
+                .ok_or_else(|| {
+                    Error::Cell(Box::new(crate::error::BadCell {
+                        file: file.clone(),
+                        row,
+                        column: "rate".into(),
+                        found: v.clone(),
+                        expected: "a positive number".into(),
+                    }))
                 })?;
             by_currency
                 .entry(c)

@@ -206,9 +206,9 @@ pub(super) fn read_one(
     }
     let display = crate::io::display_name(path);
     let _t = crate::timing::span("load: read and normalise");
-    let mut opened = read::open(path, &ropts)?;
+    let mut opened = read::open(path, ropts)?;
     let scoped = settings.for_input(path);
-    let s_file = scoped.as_ref().unwrap_or(&settings);
+    let s_file = scoped.as_ref().unwrap_or(settings);
     let mut res = normalize::normalize(&mut opened, s_file, &display)?;
     // UTF-8 chosen from the first 64 KB and a later byte says otherwise: the choice is
     // revised by reading again with every byte deciding, never turned into rejected rows.
@@ -228,17 +228,17 @@ pub(super) fn read_one(
     drop(_t);
     if let Some(r) = res.rejects.first() {
         if settings.max_rejects == MaxRejects::Count(0) {
-            return Err(Error::Strict {
+            return Err(Error::Strict(Box::new(crate::error::StrictRejects {
                 file: display,
                 count: res.rejected_rows,
                 row: r.row,
                 column: r.column.clone(),
                 // untranslated: a reject reason is data (the rejects table's column).
                 reason: format!("{} ({:?})", r.reason, r.value).into(),
-            });
+            })));
         }
     }
-    if let Err(e) = reject_share(&res, &settings, &display) {
+    if let Err(e) = reject_share(&res, settings, &display) {
         // Refused, and still nothing lost: the rejected rows go where --rejects says.
         if let Some(p) = &args.rejects {
             dir::write_rejects(p, &res.rejects)?;

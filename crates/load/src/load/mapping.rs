@@ -544,7 +544,7 @@ fn missing(file: &str, field: &str, why: &Text, wanted: &str, headers: &[String]
         .unwrap_or_else(|| {
             crate::tr!("; use --map {field}=HEADER", "；用 --map {field}=表头 指定")
         });
-    Error::MissingColumn {
+    Error::MissingColumn(Box::new(crate::error::MissingColumn {
         file: file.into(),
         field: field.into(),
         why: why.clone(),
@@ -554,7 +554,7 @@ fn missing(file: &str, field: &str, why: &Text, wanted: &str, headers: &[String]
             .collect::<Vec<_>>()
             .join(", "),
         hint,
-    }
+    }))
 }
 
 const ORDER: [Table; 7] = [

@@ -485,7 +485,7 @@ fn open_workbook(
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     hasher.borrow_mut().update(&bytes);
-    let (sheet, rows) = read_workbook(bytes, opts.sheet.as_deref(), &display)?;
+    let (sheet, rows) = read_workbook(bytes, opts.sheet.as_deref(), display)?;
     Ok(Opened {
         path: path.to_owned(),
         size,

@@ -194,15 +194,12 @@ fn write_stdout(buf: &[u8], lang: Lang) -> Result<()> {
     if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
         return Err(Error::io(
             "<stdout>",
-            std::io::Error::new(
-                std::io::ErrorKind::Other,
-                match lang {
-                    Lang::En => {
-                        "standard output is closed; nothing was written (redirect it, or use -o FILE)"
-                    }
-                    Lang::ZhCn => "标准输出已关闭；未写入任何内容（请重定向，或使用 -o FILE）",
-                },
-            ),
+            std::io::Error::other(match lang {
+                Lang::En => {
+                    "standard output is closed; nothing was written (redirect it, or use -o FILE)"
+                }
+                Lang::ZhCn => "标准输出已关闭；未写入任何内容（请重定向，或使用 -o FILE）",
+            }),
         ));
     }
     let mut out = std::io::stdout().lock();

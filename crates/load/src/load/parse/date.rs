@@ -42,7 +42,9 @@ pub struct DateCtx {
     pub(crate) day_first: Option<bool>,
 }
 
-/// Parse a date/datetime cell. `Err(())` when the text is no date at all.
+/// Parse a date/datetime cell. `Err(())` when the text is no date at all: the caller, which
+/// knows the file, row and column, builds the message (this runs once per cell).
+#[allow(clippy::result_unit_err)]
 pub fn parse(s: &str, ctx: &DateCtx, ev: &mut OrderEvidence) -> Result<DateCell, ()> {
     let s = s.trim();
     let b = s.as_bytes();
@@ -204,9 +206,9 @@ fn split_offset(t: &str) -> Result<(&str, Option<i32>), ()> {
         if i >= 4 {
             let off = t[i + 1..].trim().replace(':', "");
             if (off.len() == 4 || off.len() == 2) && off.bytes().all(|b| b.is_ascii_digit()) {
-                let h = digits(off[..2].as_bytes()).ok_or(())? as i32;
+                let h = digits(&off.as_bytes()[..2]).ok_or(())? as i32;
                 let m = if off.len() == 4 {
-                    digits(off[2..].as_bytes()).ok_or(())? as i32
+                    digits(&off.as_bytes()[2..]).ok_or(())? as i32
                 } else {
                     0
                 };

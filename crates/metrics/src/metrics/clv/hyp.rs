@@ -11,6 +11,7 @@ use super::*;
 /// - z > 0.75 with c - a - b not an integer: the connection formula to 1 - z (Abramowitz & Stegun
 ///   15.3.6), its Gamma-function coefficients combined in log space so large parameters do not
 ///   overflow; with c - a - b an integer, the power series (positive terms for positive a, b, c).
+///
 /// NaN when it does not converge.
 pub(crate) fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     if z == 0.0 {

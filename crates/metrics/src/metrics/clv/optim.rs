@@ -172,7 +172,8 @@ pub(crate) fn minimise_grad(
                 true,
             ));
         }
-        if !(st.get_best_cost() < best_cost) {
+        // NaN counts as no progress.
+        if st.get_best_cost().partial_cmp(&best_cost) != Some(std::cmp::Ordering::Less) {
             break;
         }
         best_cost = st.get_best_cost();

@@ -202,6 +202,11 @@ fn missing(font: &[u8], text: &str) -> Text {
     }
 }
 
+/// Text the Latin font cannot draw.
+pub(crate) fn needs_cjk(text: &str) -> bool {
+    !covers(latin(), text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,9 +287,4 @@ mod tests {
         assert!(!covers(cjk_subset(), "𠀀"));
         assert_eq!(missing(cjk_subset(), "王𠀀").en, "\"𠀀\"");
     }
-}
-
-/// Text the Latin font cannot draw.
-pub(crate) fn needs_cjk(text: &str) -> bool {
-    !covers(latin(), text)
 }

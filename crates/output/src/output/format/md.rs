@@ -114,7 +114,7 @@ impl Render for Markdown {
                     (true, crate::output::Lang::En) => "**warning:** ",
                     (true, crate::output::Lang::ZhCn) => "**警告：** ",
                 };
-                writeln!(w, "- {tag}{}", esc(&n.text(o.lang)))?;
+                writeln!(w, "- {tag}{}", esc(n.text(o.lang)))?;
             }
         }
         Ok(())
