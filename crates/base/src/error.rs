@@ -318,3 +318,21 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod size {
+    /// Every `?` moves the whole `Err`: the large variants stay behind a box (clippy's
+    /// `result_large_err` warns from 128 bytes).
+    #[test]
+    fn an_error_stays_small() {
+        assert!(
+            std::mem::size_of::<super::Error>() < 128,
+            "{}",
+            std::mem::size_of::<super::Error>()
+        );
+        eprintln!(
+            "size_of::<Error>() = {}",
+            std::mem::size_of::<super::Error>()
+        );
+    }
+}
