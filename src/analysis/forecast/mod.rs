@@ -339,7 +339,8 @@ pub(crate) fn build(a: &Args, ds: &load::Dataset) -> Result<Built> {
         .out
         .chart
         .as_ref()
-        .map(|_| chart_spec(&run, a.backtest, lang));
+        .map(|_| chart_spec(&run, a.backtest, lang))
+        .transpose()?;
     let report = Report {
         tables,
         notes,
@@ -422,8 +423,10 @@ fn ets_note(r: &GroupResult) -> Option<Text> {
 
 /// History, forecast and the widest interval of the total (or the only) group; the earliest
 /// backtest origin marked.
-pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
-    let r = run.groups.last().expect("at least one group");
+pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> Result<ChartSpec> {
+    let Some(r) = run.groups.last() else {
+        return Err(Error::Internal("forecast: no series to chart".into()));
+    };
     let s = &run.series;
     let history: Vec<(f64, f64)> = r
         .history
@@ -468,7 +471,7 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
         .then(|| n.checked_sub(run.h + k - 1))
         .flatten()
         .map(|o| o as f64);
-    ChartSpec {
+    Ok(ChartSpec {
         lang,
         chart: Chart::LineBand {
             history,
@@ -498,5 +501,5 @@ pub(crate) fn chart_spec(run: &Run, k: usize, lang: Lang) -> ChartSpec {
                 .unwrap_or_default();
             format!("{what}{cur}")
         },
-    }
+    })
 }

@@ -545,14 +545,14 @@ impl PqFile {
             })
             .collect();
         let (mut arrays, _) = to_deserializer(chunks, field, filter)?;
-        if arrays.len() != 1 {
-            return Err(Error::Internal(format!(
-                "{}: row group {g}, column {col}: {} arrays",
+        let n = arrays.len();
+        match arrays.pop() {
+            Some(a) if n == 1 => Ok(a),
+            _ => Err(Error::Internal(format!(
+                "{}: row group {g}, column {col}: {n} arrays",
                 self.path.display(),
-                arrays.len()
-            )));
+            ))),
         }
-        Ok(arrays.pop().expect("one array"))
     }
 
     fn rows_error(&self, first: usize, n: usize, e: Error) -> Error {
