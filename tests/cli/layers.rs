@@ -164,7 +164,7 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
+        } else if p.extension().is_some_and(|x| x == "rs") && !crate::workdir::is_test_file(&p) {
             out.push(p);
         }
     }
@@ -465,4 +465,19 @@ fn the_function_scan_measures_what_rustfmt_writes() {
             (5, "a.rs".to_string(), "f".to_string())
         ]
     );
+}
+
+/// The source scans skip a test module in a file of its own only when its parent declares it
+/// under `#[cfg(test)]`.
+#[test]
+fn a_test_file_is_known_by_its_parents_cfg_test() {
+    let load = crate::workdir::root().join("crates/load/src/load");
+    assert!(crate::workdir::is_test_file(&load.join("pq/tests.rs")));
+    assert!(crate::workdir::is_test_file(&load.join("normalize/tests.rs")));
+    assert!(!crate::workdir::is_test_file(&load.join("pq.rs")));
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir(t.path().join("m")).unwrap();
+    std::fs::write(t.path().join("m.rs"), "mod tests;\n").unwrap();
+    std::fs::write(t.path().join("m/tests.rs"), "fn f() {}\n").unwrap();
+    assert!(!crate::workdir::is_test_file(&t.path().join("m/tests.rs")));
 }

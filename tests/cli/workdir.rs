@@ -24,6 +24,29 @@ pub fn source_roots() -> Vec<PathBuf> {
     roots
 }
 
+/// A unit-test module in a file of its own: `NAME.rs`, NAME `tests` or `*_tests`, which its
+/// parent module (`mod.rs`, `lib.rs` or the file beside the folder) declares under
+/// `#[cfg(test)]`. The source scans read it as they read an inline test module.
+pub fn is_test_file(p: &Path) -> bool {
+    let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let Some(dir) = p.parent() else {
+        return false;
+    };
+    (stem == "tests" || stem.ends_with("_tests"))
+        && [
+            dir.join("mod.rs"),
+            dir.join("lib.rs"),
+            dir.with_extension("rs"),
+        ]
+        .iter()
+        .any(|c| {
+            std::fs::read_to_string(c)
+                .is_ok_and(|t| t.contains(&format!("#[cfg(test)]\nmod {stem};")))
+        })
+}
+
 pub fn testdata(rel: &str) -> PathBuf {
     root().join("testdata").join(rel)
 }

@@ -23,7 +23,7 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
+        } else if p.extension().is_some_and(|x| x == "rs") && !crate::workdir::is_test_file(&p) {
             out.push(p);
         }
     }
