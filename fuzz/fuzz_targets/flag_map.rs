@@ -1,19 +1,7 @@
-//! crates/base/src/flags.rs `split_scope` and `parse_map`: `--map [GLOB::]FIELD=HEADER` as typed.
+//! The `flag_map` target: src/checks/flag_map.rs runs the input inside the crate that compiles
+//! salesctl's files in, where their crate-private items are in reach.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use salesctl_fuzz::flags;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let value = match flags::split_scope(&text) {
-        Some((glob, rest)) => {
-            assert_eq!(glob.len() + 2 + rest.len(), text.len());
-            rest
-        }
-        None => &text[..],
-    };
-    if let Ok((field, header)) = flags::parse_map(value) {
-        assert!(field.len() + header.len() < value.len(), "{field:?} {header:?}");
-    }
-});
+fuzz_target!(|data: &[u8]| salesctl_fuzz::checks::flag_map::flag_map(data));

@@ -1,19 +1,7 @@
-//! crates/base/src/flags.rs `parse_rule`: `check --rule "KPI[Stage] OP NUMBER"` as typed, against a KPI list
-//! like the scorecard's. A parsed rule must name a listed KPI and carry a parsed threshold.
+//! The `flag_rule` target: src/checks/flag_rule.rs runs the input inside the crate that compiles
+//! salesctl's files in, where their crate-private items are in reach.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use salesctl_fuzz::flags;
 
-const KPIS: &[&str] = &["win_rate", "won", "cycle_median_days", "attainment"];
-
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    if let Ok(r) = flags::parse_rule(&text, KPIS) {
-        match &r.stage {
-            Some(_) => assert!(flags::STAGE_KPIS.contains(&r.kpi.as_str()), "{r:?}"),
-            None => assert!(KPIS.contains(&r.kpi.as_str()), "{r:?}"),
-        }
-        assert!(!r.threshold.is_nan() || text.to_ascii_lowercase().contains("nan"), "{r:?}");
-    }
-});
+fuzz_target!(|data: &[u8]| salesctl_fuzz::checks::flag_rule::flag_rule(data));

@@ -1,37 +1,7 @@
-//! crates/load/src/load/sniff.rs over a file's first bytes, as read.rs `open` uses it for delimited text:
-//! kind, BOM, encoding (every byte deciding), decode, delimiter.
+//! The `sniff_decode` target: src/checks/sniff_decode.rs runs the input inside the crate that compiles
+//! salesctl's files in, where their crate-private items are in reach.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use salesctl_fuzz::sniff::{self, FileKind};
 
-fuzz_target!(|data: &[u8]| {
-    let kind = sniff::kind(data);
-    let _ = sniff::utf16_without_bom(data);
-    let _ = sniff::guess_encoding(data, true);
-    let _ = sniff::guess_encoding(data, false);
-    if kind != Ok(FileKind::Text) {
-        return;
-    }
-    let encoding = match sniff::bom(data) {
-        Some((e, n)) => {
-            assert!(n <= data.len(), "BOM length {n} past the data ({})", data.len());
-            e
-        }
-        None => {
-            let ev = sniff::encoding_of(data);
-            if ev.invalid > 0 {
-                assert_eq!(ev.encoding, encoding_rs::UTF_8);
-                assert!(ev.first_invalid_line.is_some());
-            }
-            ev.encoding
-        }
-    };
-    let (sample, _, _) = encoding.decode(data);
-    let _ = sniff::delimiter(&sample);
-    // `--encoding NAME` resolution, with the first line as the name.
-    if let Some(first) = sample.lines().next() {
-        let name: String = first.chars().take(40).collect();
-        let _ = sniff::encoding_by_name(&name);
-    }
-});
+fuzz_target!(|data: &[u8]| salesctl_fuzz::checks::sniff_decode::sniff_decode(data));

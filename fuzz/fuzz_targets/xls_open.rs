@@ -1,13 +1,7 @@
-//! An OLE compound file (sniff::kind says Xls) through read.rs's workbook path:
-//! limits::check_xls, then calamine's worksheet_range of the first sheet and its used cells.
+//! The `xls_open` target: src/checks/xls_open.rs runs the input inside the crate that compiles
+//! salesctl's files in, where their crate-private items are in reach.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use salesctl_fuzz::{sniff, workbook};
 
-fuzz_target!(|data: &[u8]| {
-    if sniff::kind(data) != Ok(sniff::FileKind::Xls) {
-        return;
-    }
-    let _ = workbook::read_first_sheet(data);
-});
+fuzz_target!(|data: &[u8]| salesctl_fuzz::checks::xls_open::xls_open(data));

@@ -17,6 +17,8 @@
 #![allow(dead_code)]
 
 /// crates/base/src/text.rs itself (messages in English and Chinese; its `tr!` macro is exported here).
+pub mod checks;
+
 #[path = "../../crates/base/src/text.rs"]
 pub mod text;
 /// `crate::output::Lang` as crates/base/src/text.rs names it.
@@ -104,20 +106,20 @@ pub mod io {
     pub fn note_input(_path: &std::path::Path) {}
 }
 
-/// What crates/load/src/load/read.rs `read_workbook_inner` does with a workbook's bytes: crates/load/src/load/workbook.rs
+/// What crates/load/src/load/read/sheet.rs `read_workbook_inner` does with a workbook's bytes: crates/load/src/load/workbook.rs
 /// itself (limit checks, calamine on the first sheet, the grid), minus the error wording.
 pub mod workbook {
-    /// The used cells of the first sheet, as read.rs collects them. Err: refused or unreadable.
+    /// The used cells of the first sheet, as load/read collects them. Err: refused or unreadable.
     ///
     /// A panic in salesctl's limit checks is always a crash. A panic inside calamine is one too,
     /// unless `SALESCTL_FUZZ_CONTAIN=1` is set: then it is caught and read as an error, as
-    /// read.rs `read_workbook_here` does with `crate::error::contain` (crates/base/src/error.rs), so a long
+    /// read/sheet.rs `read_workbook_here` does with `crate::error::contain` (crates/base/src/error.rs), so a long
     /// campaign goes past calamine's known panics to what production does not contain
     /// (allocations, hangs, panics in src/).
     pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<((u32, u32), String)>, String> {
         let run = || {
             let (_, cells) = crate::wb::cells(bytes.to_vec(), None).map_err(|f| format!("{f:?}"))?;
-            // the grid as read.rs builds it, at a cap the fuzzer's memory limit allows
+            // the grid as load/read builds it, at a cap the fuzzer's memory limit allows
             crate::wb::grid(cells.clone(), 20_000_000).map_err(|f| format!("{f:?}"))?;
             Ok(cells)
         };

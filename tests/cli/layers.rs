@@ -473,7 +473,9 @@ fn the_function_scan_measures_what_rustfmt_writes() {
 fn a_test_file_is_known_by_its_parents_cfg_test() {
     let load = crate::workdir::root().join("crates/load/src/load");
     assert!(crate::workdir::is_test_file(&load.join("pq/tests.rs")));
-    assert!(crate::workdir::is_test_file(&load.join("normalize/tests.rs")));
+    assert!(crate::workdir::is_test_file(
+        &load.join("normalize/tests.rs")
+    ));
     assert!(!crate::workdir::is_test_file(&load.join("pq.rs")));
     let t = tempfile::tempdir().unwrap();
     std::fs::create_dir(t.path().join("m")).unwrap();
