@@ -17,6 +17,13 @@ use crate::columns::engine::EventBatch;
 use crate::error::{Error, Result};
 use crate::model::Table;
 
+mod batches;
+mod files;
+
+pub(crate) use batches::*;
+pub(crate) use files::*;
+pub use files::write_rejects;
+
 /// One input file as the manifest records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceEntry {
@@ -113,20 +120,6 @@ impl Manifest {
 
 use crate::io::write_atomic;
 
-/// Write rejects as CSV (file, row, column, value, reason).
-pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
-    crate::io::check_output(path, "--rejects")?;
-    write_atomic(path, |f| {
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(f);
-        w.write_record(["file", "row", "column", "value", "reason"])
-            .map_err(std::io::Error::other)?;
-        for r in rejects {
-            w.serialize(r).map_err(std::io::Error::other)?;
-        }
-        w.flush()
-    })
-}
-
 /// Put a table's canonical columns first, in canonical order, then its extra columns.
 fn canonical_order(df: DataFrame, t: Table) -> Result<DataFrame> {
     let names: Vec<String> = df
@@ -146,150 +139,6 @@ fn canonical_order(df: DataFrame, t: Table) -> Result<DataFrame> {
         }
     }
     Ok(df.select(order)?)
-}
-
-/// Rows per parquet row group. Written one group at a time, so encoding holds one group's
-/// pages rather than a whole million-row table's (ingest's peak memory), and a reader has
-/// several groups to spread over its threads.
-const ROW_GROUP: usize = 1 << 17;
-
-#[cfg(test)]
-fn write_parquet(f: &mut std::fs::File, df: &DataFrame) -> PolarsResult<()> {
-    write_parquet_groups(f, df, ROW_GROUP)
-}
-
-/// A writer that feeds every byte it passes on into a CRC-32: a table file's checksum, taken as
-/// it is written (no second read), for `--verify`. A checksum, not a cryptographic hash: it
-/// finds a file changed or swapped by accident; whoever can rewrite the DIR can rewrite its
-/// manifest too, so a sha256 would buy nothing and cost ingest a pass over every table.
-struct HashWriter<'a, W: Write> {
-    inner: &'a mut W,
-    hash: crc32fast::Hasher,
-}
-
-impl<W: Write> Write for HashWriter<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// A CRC-32 as 8 hex digits.
-fn crc_text(c: u32) -> String {
-    format!("{c:08x}")
-}
-
-/// A file's CRC-32 (a carried-over table, and `--verify`).
-fn file_crc32(p: &Path) -> Result<String> {
-    let mut h = crc32fast::Hasher::new();
-    super::read::each_piece(p, |b| h.update(b))?;
-    Ok(crc_text(h.finalize()))
-}
-
-/// Write `df` as parquet in row groups of `group` rows, LZ4 (raw) compressed, each row group's
-/// columns encoded in parallel. Written through polars-parquet itself: polars-io's writer needs
-/// its "parquet" feature, which turns on every codec (brotli, zstd, gzip, snappy: 2 MB of the
-/// binary) for files that only ever hold LZ4.
-pub(crate) fn write_parquet_groups<W: Write>(
-    f: &mut W,
-    df: &DataFrame,
-    group: usize,
-) -> PolarsResult<()> {
-    use polars_parquet::write::{
-        CompressionOptions, FileWriter, StatisticsOptions, Version, WriteOptions,
-        get_dtype_encoding, to_parquet_schema,
-    };
-    let schema = df.schema().to_arrow(CompatLevel::newest());
-    let parquet_schema = to_parquet_schema(&schema)?;
-    let encodings: Vec<_> = schema
-        .iter_values()
-        .map(|f| get_dtype_encoding(&f.dtype))
-        .collect();
-    let options = WriteOptions {
-        statistics: StatisticsOptions::default(),
-        compression: CompressionOptions::Lz4Raw,
-        version: Version::V1,
-        data_page_size: None,
-    };
-    let mut w = FileWriter::try_new(f, schema, options)?;
-    let mut off = 0;
-    loop {
-        let mut part = df.slice(off as i64, group);
-        // One chunk per part, so each part is one row group of `group` rows (a part spanning
-        // two chunks was written as two groups, of very different sizes).
-        part.rechunk_mut_par();
-        for batch in part.iter_chunks(CompatLevel::newest(), false) {
-            if batch.is_empty() {
-                continue;
-            }
-            let columns = row_group_pages(&batch, parquet_schema.fields(), &encodings, options)?;
-            w.write(
-                batch.len() as u64,
-                polars_parquet::write::DynIter::new(columns.into_iter().map(Ok)),
-            )?;
-        }
-        off += group;
-        if off >= df.height() {
-            break;
-        }
-    }
-    w.end(None)?;
-    Ok(())
-}
-
-/// The compressed pages of each column of one row group, the columns encoded in parallel.
-fn row_group_pages(
-    batch: &polars_arrow::record_batch::RecordBatch,
-    fields: &[polars_parquet::write::ParquetType],
-    encodings: &[Vec<polars_parquet::write::Encoding>],
-    options: polars_parquet::write::WriteOptions,
-) -> PolarsResult<
-    Vec<
-        polars_parquet::write::DynStreamingIterator<
-            'static,
-            polars_parquet::write::CompressedPage,
-            PolarsError,
-        >,
-    >,
-> {
-    use polars_parquet::read::ParquetError;
-    use polars_parquet::write::{
-        Compressor, DynStreamingIterator, FallibleStreamingIterator, array_to_columns,
-    };
-    use rayon::prelude::*;
-    let per_column: Vec<PolarsResult<Vec<_>>> = batch
-        .columns()
-        .par_iter()
-        .zip(fields)
-        .zip(encodings)
-        .map(|((array, ty), enc)| {
-            let encoded = array_to_columns(array, ty.clone(), options, enc)?;
-            Ok(encoded
-                .into_iter()
-                .map(|pages| {
-                    DynStreamingIterator::new(
-                        Compressor::new_from_vec(
-                            pages.map(|r| {
-                                r.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))
-                            }),
-                            options.compression,
-                            vec![],
-                        )
-                        .map_err(PolarsError::from),
-                    )
-                })
-                .collect())
-        })
-        .collect();
-    let mut out = Vec::new();
-    for c in per_column {
-        out.extend(c?);
-    }
-    Ok(out)
 }
 
 /// The names an ingest writes in its DIR: anything else there is the user's.
@@ -586,137 +435,6 @@ pub(crate) fn read(dir: &Path, settings: Settings, args: &LoaderArgs) -> Result<
         as_of,
         unread: BTreeMap::new(),
     })
-}
-
-/// Rows per batch of [`parquet_batches`] (whole row groups are added until a batch has this
-/// many): big enough that each read's fixed cost is small, small enough to stay out of the way
-/// (up to five batches are in flight: read, queued, coded, queued, placed). One of ingest's
-/// row groups.
-const BATCH_ROWS: usize = ROW_GROUP;
-
-/// The columns `cols` (those present) of a DIR table in batches of whole row groups, read on a
-/// thread of their own (decoding on polars' pool) one batch ahead of the consumer, and its
-/// row count. Text columns `deal_id` and `stage` come as their row groups' dictionaries and
-/// keys, and each batch's columns other than the deal ids are coded on the reading thread. None when the file has at most one batch's rows (then one plain read is as good).
-/// A read error names the file; a reader that stops short (it panicked) is an error too, never
-/// a silently shorter table.
-pub(crate) fn parquet_batches(
-    path: &Path,
-    cols: &[&str],
-) -> Result<Option<(usize, crate::columns::engine::Batches)>> {
-    parquet_batches_of(path, cols, BATCH_ROWS)
-}
-
-fn parquet_batches_of(
-    path: &Path,
-    cols: &[&str],
-    batch_rows: usize,
-) -> Result<Option<(usize, crate::columns::engine::Batches)>> {
-    let file = super::pq::PqFile::open(path)?;
-    let rows = file.rows();
-    if rows <= batch_rows {
-        return Ok(None);
-    }
-    let names: Vec<String> = file.present(cols).iter().map(|c| c.to_string()).collect();
-    let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
-    let (mut start, mut len) = (0usize, 0usize);
-    for (g, n) in file.group_rows().into_iter().enumerate() {
-        len += n;
-        if len >= batch_rows {
-            batches.push(start..g + 1);
-            start = g + 1;
-            len = 0;
-        }
-    }
-    if start < file.group_rows().len() {
-        batches.push(start..file.group_rows().len());
-    }
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<EventBatch>>(1);
-    std::thread::spawn(move || {
-        // The deal ids come as their row groups' dictionaries and keys (a text per distinct
-        // id): the frame holds the other columns.
-        let apart = |c: &str| names.iter().any(|n| n == c) && file.is_text(c);
-        let (ids, stage) = (apart("deal_id"), apart("stage"));
-        let names: Vec<&str> = names
-            .iter()
-            .map(String::as_str)
-            .filter(|&n| !(ids && n == "deal_id" || stage && n == "stage"))
-            .collect();
-        let chunks = |c: &str, on: bool, g: &std::ops::Range<usize>| {
-            if on {
-                file.text_chunks(c, g.clone())
-            } else {
-                Ok(None)
-            }
-        };
-        for groups in batches {
-            let (df, (ids, stage)) = rayon::join(
-                || file.read(&names, groups.clone()),
-                || {
-                    rayon::join(
-                        || chunks("deal_id", ids, &groups),
-                        || chunks("stage", stage, &groups),
-                    )
-                },
-            );
-            let batch = (|| EventBatch::new(df?, ids?, stage?).coded_ahead())();
-            let failed = batch.is_err();
-            // The reader stopped early (an error on its side): nothing more to do.
-            if tx.send(batch).is_err() || failed {
-                break;
-            }
-        }
-    });
-    Ok(Some((
-        rows,
-        Box::new(Counted {
-            rx,
-            want: rows,
-            got: 0,
-            path: path.to_path_buf(),
-            done: false,
-        }),
-    )))
-}
-
-/// The batches a reader thread sends, checked to add up to the table's rows.
-struct Counted {
-    rx: std::sync::mpsc::Receiver<Result<EventBatch>>,
-    want: usize,
-    got: usize,
-    path: PathBuf,
-    done: bool,
-}
-
-impl Iterator for Counted {
-    type Item = Result<EventBatch>;
-
-    fn next(&mut self) -> Option<Result<EventBatch>> {
-        if self.done {
-            return None;
-        }
-        match self.rx.recv() {
-            Ok(Ok(b)) => {
-                self.got += b.height();
-                Some(Ok(b))
-            }
-            Ok(Err(e)) => {
-                self.done = true;
-                Some(Err(e))
-            }
-            Err(_) => {
-                self.done = true;
-                (self.got != self.want).then(|| {
-                    Err(Error::Internal(format!(
-                        "{}: the reader stopped after {} of {} rows",
-                        self.path.display(),
-                        self.got,
-                        self.want
-                    )))
-                })
-            }
-        }
-    }
 }
 
 #[cfg(test)]
