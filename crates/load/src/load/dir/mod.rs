@@ -21,8 +21,8 @@ mod batches;
 mod files;
 
 pub(crate) use batches::*;
-pub(crate) use files::*;
 pub use files::write_rejects;
+pub(crate) use files::*;
 
 /// One input file as the manifest records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
