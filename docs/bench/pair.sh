@@ -3,9 +3,8 @@
 # OLD and NEW binaries, B the folder holding d1m/ and d20k/ from bench/gencrm.py.
 OLD=${OLD:-/tmp/salesctl-old}; NEW=${NEW:-/tmp/salesctl-new}; B=${B:-/tmp/bench}
 R=$(cd "$(dirname "$0")/../.." && pwd)
-# Both binaries out of the page cache first: a binary just written (cargo's output, a cp) sits
-# there in large folios, and its runs then show 5-6 MB more peak RSS than the same bytes read
-# back from disk (docs/bench/README.md, stop 37). Evicted, both are paged in alike.
+# Both binaries out of the page cache first: the runs of a binary just written (cargo's output,
+# a cp) show 5-6 MB more peak RSS than those of the same bytes read back from disk (docs/bench/README.md, stop 37). Evicted, both are paged in alike.
 python3 -c 'import os, sys
 for p in sys.argv[1:]:
     fd = os.open(p, os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$OLD" "$NEW"
